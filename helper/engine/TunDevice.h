@@ -1,0 +1,35 @@
+// A TUN device (IFF_TUN | IFF_NO_PI, not persistent): it and its routes vanish with the fd,
+// so a crashed helper leaves nothing behind.
+#pragma once
+
+#include "Fd.h"
+
+#include <string>
+
+namespace peertun::engine {
+
+class TunDevice
+{
+public:
+    // Opens /dev/net/tun and attaches `name`. Throws TunnelError: Busy if a device of that
+    // name exists, PermissionDenied without CAP_NET_ADMIN, Failed otherwise. The fd is
+    // non-blocking and close-on-exec. `vnetHeader` reserves the seam for IFF_VNET_HDR offloads.
+    static TunDevice create(const std::string& name, bool vnetHeader = false);
+
+    int fd() const { return m_fd.get(); }
+    const std::string& name() const { return m_name; }
+    int ifindex() const { return m_ifindex; }
+    bool hasVnetHeader() const { return m_vnetHeader; }
+
+private:
+    TunDevice(Fd fd, std::string name, int ifindex, bool vnet)
+        : m_fd(std::move(fd)), m_name(std::move(name)), m_ifindex(ifindex), m_vnetHeader(vnet)
+    {
+    }
+    Fd m_fd;
+    std::string m_name;
+    int m_ifindex = 0;
+    bool m_vnetHeader = false;
+};
+
+} // namespace peertun::engine

@@ -1,0 +1,113 @@
+// The one definition of a peertun profile: value types, JSON parse, validation, serialization.
+// Used by peertun-helper, peertunctl and the app alike, so every binary rejects the same
+// input with the same words.
+#pragma once
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace peertun {
+
+inline constexpr int kProfileSchemaVersion = 1;
+inline constexpr qsizetype kMaxProfileBytes = 64 * 1024;
+inline constexpr quint16 kDefaultPort = 8285; // the seed's and flannel's UDP port
+
+// An address with a prefix length, e.g. 10.244.2.2/24. For interface addresses the host bits
+// may be set; for subnets they must not be.
+struct Cidr
+{
+    QHostAddress address;
+    int prefixLength = 0;
+
+    bool isIPv6() const { return address.protocol() == QAbstractSocket::IPv6Protocol; }
+    QString toString() const;
+    // The network part only (host bits cleared).
+    Cidr network() const;
+    bool contains(const QHostAddress& a) const;
+    bool overlaps(const Cidr& other) const;
+    friend bool operator==(const Cidr&, const Cidr&) = default;
+};
+
+// host:port. For "listen" the host may be null (any address), written as ":8285".
+struct Endpoint
+{
+    QHostAddress host;
+    quint16 port = kDefaultPort;
+
+    QString toString() const; // "10.0.0.1:8285", "[fd00::1]:8285", ":8285"
+    friend bool operator==(const Endpoint&, const Endpoint&) = default;
+};
+
+enum class TunnelMode { Plain };
+
+struct PeerConfig
+{
+    QString name;
+    Endpoint endpoint;
+    QList<Cidr> subnets;
+    friend bool operator==(const PeerConfig&, const PeerConfig&) = default;
+};
+
+struct InterfaceConfig
+{
+    QString name;               // device name, 1..15 bytes, no '/', no whitespace
+    Cidr address;               // the tunnel address of this host, e.g. 10.244.2.2/24
+    std::optional<int> mtu;     // absent: underlay MTU to the first peer minus overhead
+    Endpoint listen;            // UDP address to bind; host may be null
+    friend bool operator==(const InterfaceConfig&, const InterfaceConfig&) = default;
+};
+
+struct Profile
+{
+    int version = kProfileSchemaVersion;
+    QString name;
+    InterfaceConfig interface;
+    TunnelMode mode = TunnelMode::Plain;
+    QList<PeerConfig> peers;
+    friend bool operator==(const Profile&, const Profile&) = default;
+};
+
+// One problem with a profile. `field` is a JSON path such as "interface.address" or
+// "peers[1].subnets[0]" (empty for document-level problems) so an editor can put the message
+// next to the right widget; `message` is a full sentence naming the bad value.
+struct ProfileError
+{
+    QString field;
+    QString message;
+    int line = 0;   // 1-based, for malformed JSON only
+    int column = 0; // 1-based, for malformed JSON only
+};
+
+struct ProfileParseResult
+{
+    std::optional<Profile> profile; // set only when errors is empty
+    QList<ProfileError> errors;
+    bool ok() const { return errors.isEmpty(); }
+    // All errors joined into one readable text ("field: message; ...").
+    QString errorText() const;
+};
+
+QString modeToString(TunnelMode mode);
+std::optional<TunnelMode> modeFromString(const QString& s);
+
+// Parses and validates. Rejects documents over kMaxProfileBytes, malformed JSON (with line
+// and column), unknown keys, wrong types, and everything validateProfile rejects.
+ProfileParseResult parseProfile(const QByteArray& json);
+
+// Semantic checks on an in-memory profile (the editor builds one from its widgets).
+QList<ProfileError> validateProfile(const Profile& profile);
+
+// Stable, indented JSON; parseProfile(serializeProfile(p)) == p for every valid p.
+QByteArray serializeProfile(const Profile& profile);
+
+// Field-level parsers shared with the editor, each returning an error message or nullopt.
+std::optional<Cidr> parseCidr(const QString& text, QString* error, bool requireNetwork);
+std::optional<Endpoint> parseEndpoint(const QString& text, QString* error, bool hostOptional);
+// Empty string if the name is acceptable, else the reason.
+QString checkInterfaceName(const QString& name);
+
+} // namespace peertun
