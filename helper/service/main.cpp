@@ -1,19 +1,59 @@
-// peertun-helper: the root helper. `--standalone PROFILE` runs one tunnel headless.
+// peertun-helper: the root helper. Without arguments it is the D-Bus system service
+// io.peertun.Helper1 (normally started by bus activation); `--standalone PROFILE` runs one
+// tunnel headless.
+#include "Capabilities.h"
+#include "HelperService.h"
 #include "Standalone.h"
 
 #include <QCoreApplication>
 #include <QTextStream>
+#include <cstring>
+
+namespace {
+
+const char kUsage[] =
+    "usage: peertun-helper [--idle-exit SECONDS]\n"
+    "       peertun-helper --standalone PROFILE.json\n"
+    "Without --standalone: the D-Bus system service io.peertun.Helper1; exits after\n"
+    "SECONDS (default 60, 0 = never) with no tunnels and no calls.\n";
+
+} // namespace
 
 int main(int argc, char** argv)
 {
+    // Service mode drops capabilities before anything else runs, while the process still has
+    // a single thread (capabilities are per thread).
+    const bool serviceMode = argc == 1 || (argc == 3 && std::strcmp(argv[1], "--idle-exit") == 0);
+    QString capabilityError;
+    const bool capabilitiesDropped = !serviceMode || peertun::dropCapabilities(&capabilityError);
+
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("peertun-helper"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(PEERTUN_VERSION));
     const QStringList args = QCoreApplication::arguments();
     if (args.size() == 3 && args.at(1) == QLatin1String("--standalone")) {
         return peertun::runStandalone(args.at(2));
     }
-    QTextStream(stderr) << "usage: peertun-helper --standalone PROFILE.json\n";
-    return args.size() == 2 && (args.at(1) == QLatin1String("--help") || args.at(1) == QLatin1String("-h"))
+    if (serviceMode) {
+        if (!capabilitiesDropped) {
+            QTextStream(stderr) << "peertun-helper: cannot drop capabilities: " << capabilityError
+                                << "\n";
+            return 1;
+        }
+        peertun::HelperServiceOptions options;
+        if (args.size() == 3) {
+            bool ok = false;
+            options.idleExitSeconds = args.at(2).toInt(&ok);
+            if (!ok || options.idleExitSeconds < 0) {
+                QTextStream(stderr) << kUsage;
+                return peertun::ExitUsage;
+            }
+        }
+        return peertun::runHelperService(options);
+    }
+    QTextStream(stderr) << kUsage;
+    return args.size() == 2 &&
+                   (args.at(1) == QLatin1String("--help") || args.at(1) == QLatin1String("-h"))
                ? 0
                : peertun::ExitUsage;
 }

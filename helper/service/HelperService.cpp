@@ -1,0 +1,321 @@
+#include "HelperService.h"
+
+#include "helper1_adaptor.h" // generated from io.peertun.Helper1.xml
+
+#include <QCoreApplication>
+#include <QDBusConnectionInterface>
+#include <QSocketNotifier>
+#include <algorithm>
+#include <csignal>
+#include <memory>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+namespace peertun {
+
+HelperService::HelperService(QDBusConnection bus, HelperServiceOptions options, QObject* parent)
+    : QObject(parent), m_bus(bus), m_options(options), m_authorizer(bus)
+{
+    new Helper1Adaptor(this); // owned by this; relays our signals onto the bus
+
+    connect(&m_manager, &TunnelManager::stateChanged, this, &HelperService::StateChanged);
+    connect(&m_manager, &TunnelManager::statsUpdated, this, &HelperService::StatsUpdated);
+    connect(&m_manager, &TunnelManager::logEntry, this, &HelperService::LogEntry);
+    connect(&m_manager, &TunnelManager::stateChanged, this, [this] { touch(); });
+
+    m_callerWatcher.setConnection(m_bus);
+    m_callerWatcher.setWatchMode(QDBusServiceWatcher::WatchForUnregistration);
+    connect(&m_callerWatcher, &QDBusServiceWatcher::serviceUnregistered, this,
+            &HelperService::onCallerVanished);
+
+    m_idleTimer.setSingleShot(true);
+    connect(&m_idleTimer, &QTimer::timeout, this, &HelperService::onIdleTimer);
+    touch();
+}
+
+HelperService::~HelperService()
+{
+    shutdown(QStringLiteral("the helper is exiting"));
+}
+
+bool HelperService::start(QString* error)
+{
+    if (!m_bus.isConnected()) {
+        *error =
+            QStringLiteral("cannot connect to the system bus: %1").arg(m_bus.lastError().message());
+        return false;
+    }
+    if (!m_bus.registerObject(dbus::kObjectPath, this)) {
+        *error = QStringLiteral("cannot export %1").arg(dbus::kObjectPath);
+        return false;
+    }
+    if (!m_bus.registerService(dbus::kServiceName)) {
+        *error = QStringLiteral("cannot own %1: %2")
+                     .arg(dbus::kServiceName, m_bus.lastError().message());
+        return false;
+    }
+    m_manager.log(
+        engine::LogLevel::Info, QString(),
+        QStringLiteral("peertun-helper %1 started").arg(QCoreApplication::applicationVersion()));
+    return true;
+}
+
+void HelperService::shutdown(const QString& reason)
+{
+    for (uint64_t id : m_pending.keys()) {
+        m_authorizer.cancel(id);
+    }
+    m_pending.clear();
+    m_manager.disconnectAll(reason);
+}
+
+void HelperService::touch()
+{
+    if (m_options.idleExitSeconds > 0) {
+        m_idleTimer.start(m_options.idleExitSeconds * 1000);
+    }
+}
+
+void HelperService::onIdleTimer()
+{
+    if (m_manager.tunnelCount() == 0 && m_pending.isEmpty()) {
+        emit idleTimeout();
+    } else {
+        touch();
+    }
+}
+
+QString HelperService::Version()
+{
+    touch();
+    return QCoreApplication::applicationVersion();
+}
+
+QVariantMapList HelperService::ListTunnels()
+{
+    touch();
+    return m_manager.tunnels();
+}
+
+QVariantMap HelperService::GetStats(const QString& name)
+{
+    touch();
+    if (auto stats = m_manager.stats(name)) {
+        return *stats;
+    }
+    sendErrorReply(dbus::kErrorNotFound,
+                   QStringLiteral("There is no tunnel named \"%1\"; `peertunctl status` lists the "
+                                  "tunnels that are up.")
+                       .arg(name));
+    return {};
+}
+
+QVariantMapList HelperService::GetLog(qulonglong afterSeq)
+{
+    touch();
+    return m_manager.logSince(afterSeq);
+}
+
+QString HelperService::Connect(const QString& profileJson)
+{
+    touch();
+    // Cheap size check first, so an oversized profile is neither held nor parsed.
+    const qsizetype bytes = profileJson.toUtf8().size();
+    if (bytes > kMaxProfileBytes) {
+        sendErrorReply(dbus::kErrorInvalidProfile,
+                       QStringLiteral("The profile is %1 bytes long; a profile may have at most "
+                                      "%2 bytes.")
+                           .arg(bytes)
+                           .arg(kMaxProfileBytes));
+        return {};
+    }
+    authorizeThenRun(Operation::Connect, profileJson);
+    return {};
+}
+
+void HelperService::Disconnect(const QString& name)
+{
+    touch();
+    if (name.size() > 256) {
+        sendErrorReply(dbus::kErrorNotFound, QStringLiteral("There is no tunnel with that name."));
+        return;
+    }
+    authorizeThenRun(Operation::Disconnect, name);
+}
+
+void HelperService::authorizeThenRun(Operation operation, const QString& argument)
+{
+    const QString caller = message().service();
+    int fromCaller = 0;
+    for (const PendingRequest& p : std::as_const(m_pending)) {
+        fromCaller += p.caller == caller ? 1 : 0;
+    }
+    if (m_pending.size() >= kMaxPendingCalls || fromCaller >= kMaxPendingCallsPerCaller) {
+        sendErrorReply(dbus::kErrorBusy,
+                       QStringLiteral("Too many requests are waiting for authorization; try "
+                                      "again in a moment."));
+        return;
+    }
+    setDelayedReply(true);
+    m_callerWatcher.addWatchedService(caller);
+    // polkit answers on a later turn of the event loop, after the id is stored below.
+    auto id = std::make_shared<uint64_t>(0);
+    *id = m_authorizer.check(
+        caller, dbus::kControlAction,
+        [this, id](PolkitAuthorizer::Result result, const QString& detail) {
+            const auto it = m_pending.find(*id);
+            if (it == m_pending.end()) {
+                return;
+            }
+            const PendingRequest request = *it;
+            m_pending.erase(it);
+            if (std::none_of(m_pending.cbegin(), m_pending.cend(),
+                             [&](const PendingRequest& p) { return p.caller == request.caller; })) {
+                m_callerWatcher.removeWatchedService(request.caller);
+            }
+            touch();
+            if (result == PolkitAuthorizer::Result::Authorized) {
+                finishAuthorized(request);
+                return;
+            }
+            QString sentence = QStringLiteral("You are not allowed to connect or disconnect "
+                                              "peertun tunnels (polkit action %1)")
+                                   .arg(dbus::kControlAction);
+            if (result == PolkitAuthorizer::Result::Unavailable) {
+                sentence = QStringLiteral("Authorization could not be checked because polkit "
+                                          "did not answer (%1); is polkitd running?")
+                               .arg(detail);
+            } else if (!detail.isEmpty()) {
+                sentence += QStringLiteral(": %1.").arg(detail);
+            } else {
+                sentence += QLatin1Char('.');
+            }
+            m_manager.log(engine::LogLevel::Warning, QString(),
+                          QStringLiteral("%1 denied to %2")
+                              .arg(request.operation == Operation::Connect
+                                       ? QStringLiteral("Connect")
+                                       : QStringLiteral("Disconnect"),
+                                   describeCaller(request.caller)));
+            m_bus.send(request.message.createErrorReply(dbus::kErrorNotAuthorized, sentence));
+        });
+    m_pending.insert(*id, PendingRequest{message(), caller, operation, argument});
+}
+
+void HelperService::finishAuthorized(const PendingRequest& request)
+{
+    const QString who = describeCaller(request.caller);
+    std::optional<TunnelManager::Failure> failure;
+    QString tunnelName;
+    if (request.operation == Operation::Connect) {
+        const ProfileParseResult parsed = parseProfile(request.argument.toUtf8());
+        if (!parsed.ok()) {
+            failure = TunnelManager::Failure{
+                dbus::kErrorInvalidProfile,
+                QStringLiteral("The profile is not valid: %1").arg(parsed.errorText())};
+        } else {
+            tunnelName = parsed.profile->name;
+            failure = m_manager.connectTunnel(*parsed.profile,
+                                              QStringLiteral("requested by %1").arg(who));
+        }
+    } else {
+        tunnelName = request.argument;
+        failure = m_manager.disconnectTunnel(request.argument,
+                                             QStringLiteral("requested by %1").arg(who));
+    }
+    if (failure) {
+        m_bus.send(request.message.createErrorReply(failure->errorName, failure->message));
+    } else if (request.operation == Operation::Connect) {
+        m_bus.send(request.message.createReply(tunnelName));
+    } else {
+        m_bus.send(request.message.createReply());
+    }
+}
+
+QString HelperService::describeCaller(const QString& caller) const
+{
+    const QDBusReply<uint> uid = m_bus.interface()->serviceUid(caller);
+    if (uid.isValid()) {
+        return QStringLiteral("uid %1 (%2)").arg(uid.value()).arg(caller);
+    }
+    return caller;
+}
+
+void HelperService::onCallerVanished(const QString& caller)
+{
+    for (auto it = m_pending.begin(); it != m_pending.end();) {
+        if (it->caller == caller) {
+            m_authorizer.cancel(it.key());
+            m_manager.log(engine::LogLevel::Info, QString(),
+                          QStringLiteral("%1 left the bus before authorization finished; its "
+                                         "request was dropped")
+                              .arg(caller));
+            it = m_pending.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    m_callerWatcher.removeWatchedService(caller);
+}
+
+namespace {
+
+// SIGTERM/SIGINT/SIGHUP through a signalfd, so teardown runs on the main loop.
+class TerminationSignals
+{
+public:
+    TerminationSignals()
+    {
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGHUP);
+        pthread_sigmask(SIG_BLOCK, &set, nullptr);
+        m_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    }
+    ~TerminationSignals()
+    {
+        if (m_fd >= 0) {
+            ::close(m_fd);
+        }
+    }
+    TerminationSignals(const TerminationSignals&) = delete;
+    TerminationSignals& operator=(const TerminationSignals&) = delete;
+    int fd() const { return m_fd; }
+
+private:
+    int m_fd = -1;
+};
+
+} // namespace
+
+int runHelperService(const HelperServiceOptions& options)
+{
+    dbus::registerContractTypes();
+    TerminationSignals termination;
+    QDBusConnection bus = QDBusConnection::systemBus();
+    HelperService service(bus, options);
+    QString error;
+    if (!service.start(&error)) {
+        qCritical("peertun-helper: %s", qPrintable(error));
+        return 1;
+    }
+    int exitCode = 0;
+    QObject::connect(&service, &HelperService::idleTimeout, qApp,
+                     [] { QCoreApplication::exit(0); });
+    QSocketNotifier notifier(termination.fd(), QSocketNotifier::Read);
+    QObject::connect(&notifier, &QSocketNotifier::activated, qApp, [&] {
+        signalfd_siginfo info{};
+        (void)::read(termination.fd(), &info, sizeof info);
+        QCoreApplication::exit(0);
+    });
+    // Without the bus nobody can control the tunnels any more: tear down and leave.
+    bus.connect(QString(), QStringLiteral("/org/freedesktop/DBus/Local"),
+                QStringLiteral("org.freedesktop.DBus.Local"), QStringLiteral("Disconnected"), qApp,
+                SLOT(quit()));
+    exitCode = QCoreApplication::exec();
+    service.shutdown(QStringLiteral("the helper is exiting"));
+    return exitCode;
+}
+
+} // namespace peertun

@@ -1,0 +1,87 @@
+// The io.peertun.Helper1 object: thin glue between the generated adaptor and TunnelManager.
+// Checks limits, asks polkit (asynchronously, with delayed replies) before Connect and
+// Disconnect, maps failures to named errors, and exits after a quiet period with no tunnels.
+// No packet code lives here.
+#pragma once
+
+#include "DBusContract.h"
+#include "PolkitAuthorizer.h"
+#include "TunnelManager.h"
+
+#include <QDBusConnection>
+#include <QDBusContext>
+#include <QDBusMessage>
+#include <QDBusServiceWatcher>
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+
+namespace peertun {
+
+struct HelperServiceOptions
+{
+    int idleExitSeconds = 60; // 0: never exit on idle
+};
+
+class HelperService : public QObject, protected QDBusContext
+{
+    Q_OBJECT
+public:
+    // Authorization requests waiting for polkit, in total and per caller.
+    static constexpr int kMaxPendingCalls = 32;
+    static constexpr int kMaxPendingCallsPerCaller = 4;
+
+    HelperService(QDBusConnection bus, HelperServiceOptions options, QObject* parent = nullptr);
+    ~HelperService() override;
+
+    // Exports the object and takes the bus name. False (with a reason) if that failed.
+    bool start(QString* error);
+    // Tears every tunnel down; the helper is about to exit.
+    void shutdown(const QString& reason);
+
+public slots: // called by the generated adaptor, named as in the contract
+    QString Version();
+    QString Connect(const QString& profileJson);
+    void Disconnect(const QString& name);
+    QVariantMapList ListTunnels();
+    QVariantMap GetStats(const QString& name);
+    QVariantMapList GetLog(qulonglong afterSeq);
+
+signals:
+    void StateChanged(const QString& name, const QString& state, const QString& reason);
+    void StatsUpdated(const QVariantMapList& stats);
+    void LogEntry(const QVariantMap& entry);
+    void idleTimeout();
+
+private:
+    enum class Operation { Connect, Disconnect };
+    struct PendingRequest
+    {
+        QDBusMessage message;
+        QString caller; // unique bus name, from the bus daemon
+        Operation operation;
+        QString argument; // profile JSON or tunnel name
+    };
+
+    // Starts authorization of a control call; the reply is sent later.
+    void authorizeThenRun(Operation operation, const QString& argument);
+    void finishAuthorized(const PendingRequest& request);
+    void onCallerVanished(const QString& caller);
+    QString describeCaller(const QString& caller) const;
+    void touch();
+    void onIdleTimer();
+
+    QDBusConnection m_bus;
+    HelperServiceOptions m_options;
+    TunnelManager m_manager;
+    PolkitAuthorizer m_authorizer;
+    QHash<uint64_t, PendingRequest> m_pending; // by polkit check id
+    QDBusServiceWatcher m_callerWatcher;
+    QTimer m_idleTimer;
+};
+
+// Runs the D-Bus service until idle exit, SIGTERM/SIGINT or loss of the bus. Needs a
+// QCoreApplication. Returns the process exit code.
+int runHelperService(const HelperServiceOptions& options);
+
+} // namespace peertun

@@ -1,0 +1,271 @@
+#include "TunnelManager.h"
+
+#include "Capabilities.h"
+#include "ProfileToSpec.h"
+#include "TunnelError.h"
+
+#include <QDateTime>
+
+namespace peertun {
+namespace {
+
+QVariantMap entryToVariant(const engine::LogEntry& e)
+{
+    return {
+        {QStringLiteral("seq"), QVariant::fromValue<qulonglong>(e.seq)},
+        {QStringLiteral("unixMs"), QVariant::fromValue<qlonglong>(e.unixMs)},
+        {QStringLiteral("level"), QString::fromLatin1(engine::logLevelName(e.level))},
+        {QStringLiteral("tunnel"), QString::fromStdString(e.tunnel)},
+        {QStringLiteral("text"), QString::fromStdString(e.text)},
+    };
+}
+
+bool sameCounters(const engine::TunnelStats& a, const engine::TunnelStats& b)
+{
+    if (a.txPackets != b.txPackets || a.rxPackets != b.rxPackets || a.txBytes != b.txBytes ||
+        a.rxBytes != b.rxBytes || a.drops != b.drops || a.peers.size() != b.peers.size()) {
+        return false;
+    }
+    for (size_t i = 0; i < a.peers.size(); ++i) {
+        const auto &p = a.peers[i], &q = b.peers[i];
+        if (p.txPackets != q.txPackets || p.rxPackets != q.rxPackets || p.txBytes != q.txBytes ||
+            p.rxBytes != q.rxBytes || p.sendErrors != q.sendErrors ||
+            p.lastRxUnixMs != q.lastRxUnixMs) {
+            return false;
+        }
+    }
+    return true;
+}
+
+TunnelManager::Failure failureFromTunnelError(const engine::TunnelError& e)
+{
+    using Kind = engine::TunnelError::Kind;
+    const QString text = QString::fromStdString(e.what());
+    switch (e.kind()) {
+    case Kind::InvalidConfig:
+        return {dbus::kErrorInvalidProfile, text};
+    case Kind::Busy:
+    case Kind::AddressInUse:
+        return {dbus::kErrorBusy, text};
+    case Kind::PermissionDenied:
+        return {dbus::kErrorFailed,
+                text + QStringLiteral(" (the helper lacks CAP_NET_ADMIN; is it running as root?)")};
+    case Kind::Failed:
+        break;
+    }
+    return {dbus::kErrorFailed, text};
+}
+
+} // namespace
+
+TunnelManager::TunnelManager(QObject* parent) : QObject(parent)
+{
+    // The engine may log from its forwarding threads; hop to this thread before emitting.
+    m_log.setListener([this](const engine::LogEntry& e) {
+        QMetaObject::invokeMethod(
+            this, [this, v = entryToVariant(e)] { emit logEntry(v); }, Qt::QueuedConnection);
+    });
+    m_statsTimer.setInterval(kStatsIntervalMs);
+    connect(&m_statsTimer, &QTimer::timeout, this, &TunnelManager::publishStatsIfChanged);
+}
+
+TunnelManager::~TunnelManager()
+{
+    m_tunnels.clear(); // joins the forwarding threads before the log goes away
+    m_log.setListener({});
+}
+
+void TunnelManager::log(engine::LogLevel level, const QString& tunnel, const QString& text)
+{
+    m_log.add(level, tunnel.toStdString(), text.toStdString());
+}
+
+std::optional<TunnelManager::Failure> TunnelManager::connectTunnel(const Profile& profile,
+                                                                   const QString& reason)
+{
+    const QString& name = profile.name;
+    if (m_tunnels.count(name) != 0) {
+        return Failure{dbus::kErrorAlreadyConnected,
+                       QStringLiteral("A tunnel named \"%1\" is already up; disconnect it first "
+                                      "or give the profile another name.")
+                           .arg(name)};
+    }
+    for (const auto& [otherName, other] : m_tunnels) {
+        if (other.profile.interface.name == profile.interface.name) {
+            return Failure{dbus::kErrorBusy,
+                           QStringLiteral("The interface name \"%1\" is already used by tunnel "
+                                          "\"%2\"; choose another interface name.")
+                               .arg(profile.interface.name, otherName)};
+        }
+    }
+    if (tunnelCount() >= kMaxTunnels) {
+        return Failure{dbus::kErrorBusy,
+                       QStringLiteral("The helper already runs %1 tunnels, the most it allows; "
+                                      "disconnect one first.")
+                           .arg(kMaxTunnels)};
+    }
+
+    emit stateChanged(name, dbus::kStateConnecting, QString());
+    log(engine::LogLevel::Info, name, QStringLiteral("connecting (%1)").arg(reason));
+    std::unique_ptr<engine::Tunnel> tunnel;
+    try {
+        ScopedBindServiceCapability bindCap(profile.interface.listen.port < 1024);
+        tunnel = std::make_unique<engine::Tunnel>(specFromProfile(profile), m_log);
+    } catch (const engine::TunnelError& e) {
+        const Failure failure = failureFromTunnelError(e);
+        log(engine::LogLevel::Error, name, QStringLiteral("failed: %1").arg(failure.message));
+        emit stateChanged(name, dbus::kStateFailed, failure.message);
+        return failure;
+    } catch (const std::exception& e) {
+        const QString text = QString::fromStdString(e.what());
+        log(engine::LogLevel::Error, name, QStringLiteral("failed: %1").arg(text));
+        emit stateChanged(name, dbus::kStateFailed, text);
+        return Failure{dbus::kErrorFailed, text};
+    }
+
+    Entry entry;
+    entry.profile = profile;
+    entry.tunnel = std::move(tunnel);
+    entry.state = dbus::kStateConnected;
+    entry.sinceUnixMs = QDateTime::currentMSecsSinceEpoch();
+    entry.lastPublished = entry.tunnel->stats();
+    m_tunnels.emplace(name, std::move(entry));
+    log(engine::LogLevel::Info, name, QStringLiteral("connected"));
+    emit stateChanged(name, dbus::kStateConnected, QString());
+    if (!m_statsTimer.isActive()) {
+        m_statsTimer.start();
+    }
+    return std::nullopt;
+}
+
+std::optional<TunnelManager::Failure> TunnelManager::disconnectTunnel(const QString& name,
+                                                                      const QString& reason)
+{
+    const auto it = m_tunnels.find(name);
+    if (it == m_tunnels.end()) {
+        return Failure{dbus::kErrorNotFound,
+                       QStringLiteral("There is no tunnel named \"%1\"; `peertunctl status` lists "
+                                      "the tunnels that are up.")
+                           .arg(name)};
+    }
+    it->second.state = dbus::kStateDisconnecting;
+    emit stateChanged(name, dbus::kStateDisconnecting, QString());
+    log(engine::LogLevel::Info, name, QStringLiteral("disconnecting (%1)").arg(reason));
+    m_tunnels.erase(it); // ~Tunnel stops the threads and removes routes and device
+    log(engine::LogLevel::Info, name, QStringLiteral("disconnected"));
+    emit stateChanged(name, dbus::kStateDisconnected, reason);
+    if (m_tunnels.empty()) {
+        m_statsTimer.stop();
+    }
+    return std::nullopt;
+}
+
+void TunnelManager::disconnectAll(const QString& reason)
+{
+    while (!m_tunnels.empty()) {
+        disconnectTunnel(m_tunnels.begin()->first, reason);
+    }
+}
+
+QVariantMapList TunnelManager::tunnels() const
+{
+    QVariantMapList list;
+    for (const auto& [name, entry] : m_tunnels) {
+        const InterfaceConfig& itf = entry.profile.interface;
+        QVariantList peers;
+        for (const PeerConfig& peer : entry.profile.peers) {
+            QStringList subnets;
+            for (const Cidr& c : peer.subnets) {
+                subnets << c.toString();
+            }
+            peers << QVariantMap{{QStringLiteral("name"), peer.name},
+                                 {QStringLiteral("endpoint"), peer.endpoint.toString()},
+                                 {QStringLiteral("subnets"), subnets}};
+        }
+        list << QVariantMap{
+            {QStringLiteral("name"), name},
+            {QStringLiteral("state"), entry.state},
+            {QStringLiteral("sinceUnixMs"), QVariant::fromValue<qlonglong>(entry.sinceUnixMs)},
+            {QStringLiteral("interface"), itf.name},
+            {QStringLiteral("address"), itf.address.toString()},
+            {QStringLiteral("listen"), itf.listen.toString()},
+            {QStringLiteral("mtu"), entry.tunnel ? entry.tunnel->mtu() : 0},
+            {QStringLiteral("peers"), peers},
+        };
+    }
+    return list;
+}
+
+QVariantMap TunnelManager::statsToVariant(const QString& name, const Entry& entry,
+                                          const engine::TunnelStats& s) const
+{
+    QVariantMap drops;
+    for (size_t i = 0; i < engine::kDropReasonCount; ++i) {
+        const auto reason = engine::dropReasonName(static_cast<engine::DropReason>(i));
+        drops.insert(QString::fromUtf8(reason.data(), qsizetype(reason.size())),
+                     QVariant::fromValue<qulonglong>(s.drops[i]));
+    }
+    QVariantList peers;
+    for (size_t i = 0; i < s.peers.size(); ++i) {
+        const engine::PeerStats& p = s.peers[i];
+        const QString peerName = i < size_t(entry.profile.peers.size())
+                                     ? entry.profile.peers[qsizetype(i)].name
+                                     : QString();
+        peers << QVariantMap{
+            {QStringLiteral("name"), peerName},
+            {QStringLiteral("txPackets"), QVariant::fromValue<qulonglong>(p.txPackets)},
+            {QStringLiteral("txBytes"), QVariant::fromValue<qulonglong>(p.txBytes)},
+            {QStringLiteral("rxPackets"), QVariant::fromValue<qulonglong>(p.rxPackets)},
+            {QStringLiteral("rxBytes"), QVariant::fromValue<qulonglong>(p.rxBytes)},
+            {QStringLiteral("sendErrors"), QVariant::fromValue<qulonglong>(p.sendErrors)},
+            {QStringLiteral("lastRxUnixMs"), QVariant::fromValue<qlonglong>(p.lastRxUnixMs)},
+        };
+    }
+    return {
+        {QStringLiteral("name"), name},
+        {QStringLiteral("txPackets"), QVariant::fromValue<qulonglong>(s.txPackets)},
+        {QStringLiteral("txBytes"), QVariant::fromValue<qulonglong>(s.txBytes)},
+        {QStringLiteral("rxPackets"), QVariant::fromValue<qulonglong>(s.rxPackets)},
+        {QStringLiteral("rxBytes"), QVariant::fromValue<qulonglong>(s.rxBytes)},
+        {QStringLiteral("drops"), drops},
+        {QStringLiteral("totalDrops"), QVariant::fromValue<qulonglong>(s.totalDrops())},
+        {QStringLiteral("peers"), peers},
+    };
+}
+
+std::optional<QVariantMap> TunnelManager::stats(const QString& name) const
+{
+    const auto it = m_tunnels.find(name);
+    if (it == m_tunnels.end()) {
+        return std::nullopt;
+    }
+    return statsToVariant(name, it->second, it->second.tunnel->stats());
+}
+
+void TunnelManager::publishStatsIfChanged()
+{
+    bool changed = false;
+    QVariantMapList all;
+    for (auto& [name, entry] : m_tunnels) {
+        const engine::TunnelStats s = entry.tunnel->stats();
+        if (!sameCounters(s, entry.lastPublished)) {
+            changed = true;
+            entry.lastPublished = s;
+        }
+        all << statsToVariant(name, entry, s);
+    }
+    if (changed) {
+        emit statsUpdated(all);
+    }
+}
+
+QVariantMapList TunnelManager::logSince(quint64 afterSeq) const
+{
+    QVariantMapList list;
+    for (const engine::LogEntry& e : m_log.since(afterSeq, kMaxLogEntriesPerCall)) {
+        list << entryToVariant(e);
+    }
+    return list;
+}
+
+} // namespace peertun

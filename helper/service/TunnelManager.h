@@ -1,0 +1,75 @@
+// The D-Bus helper's tunnels: owns one engine::Tunnel per name, the shared event log, and the
+// periodic counter snapshots. Lives on the main thread; knows nothing of D-Bus messages or
+// authorization (HelperService does that) but speaks the contract's value shapes (a{sv}).
+#pragma once
+
+#include "DBusContract.h"
+#include "Profile.h"
+#include "Tunnel.h"
+
+#include <QObject>
+#include <QTimer>
+#include <map>
+#include <memory>
+#include <optional>
+
+namespace peertun {
+
+class TunnelManager : public QObject
+{
+    Q_OBJECT
+public:
+    // A hostile local caller may fill these up but never get past them.
+    static constexpr int kMaxTunnels = 16;
+    static constexpr size_t kLogCapacity = 2000;
+    static constexpr size_t kMaxLogEntriesPerCall = 500;
+    static constexpr int kStatsIntervalMs = 500; // StatsUpdated at most twice a second
+
+    // A named D-Bus error and its sentence.
+    struct Failure
+    {
+        QString errorName;
+        QString message;
+    };
+
+    explicit TunnelManager(QObject* parent = nullptr);
+    ~TunnelManager() override;
+
+    // Brings up the tunnel of a validated profile. `reason` (e.g. "requested by uid 1000")
+    // goes into the log and the StateChanged signal.
+    std::optional<Failure> connectTunnel(const Profile& profile, const QString& reason);
+    std::optional<Failure> disconnectTunnel(const QString& name, const QString& reason);
+    // Tears every tunnel down (helper exit).
+    void disconnectAll(const QString& reason);
+
+    int tunnelCount() const { return int(m_tunnels.size()); }
+    QVariantMapList tunnels() const;
+    std::optional<QVariantMap> stats(const QString& name) const;
+    QVariantMapList logSince(quint64 afterSeq) const;
+    void log(engine::LogLevel level, const QString& tunnel, const QString& text);
+
+signals:
+    void stateChanged(const QString& name, const QString& state, const QString& reason);
+    void statsUpdated(const QVariantMapList& stats);
+    void logEntry(const QVariantMap& entry);
+
+private:
+    struct Entry
+    {
+        Profile profile;
+        std::unique_ptr<engine::Tunnel> tunnel;
+        QString state;
+        qint64 sinceUnixMs = 0;
+        engine::TunnelStats lastPublished;
+    };
+
+    void publishStatsIfChanged();
+    QVariantMap statsToVariant(const QString& name, const Entry& entry,
+                               const engine::TunnelStats& stats) const;
+
+    engine::EventLog m_log{kLogCapacity};
+    std::map<QString, Entry> m_tunnels;
+    QTimer m_statsTimer;
+};
+
+} // namespace peertun
