@@ -1,0 +1,497 @@
+// peertunctl: command-line client of peertun-helper (io.peertun.Helper1 on the system bus).
+// Exit 0 on success; on failure the helper's sentence on stderr and a code per error kind.
+#include "HelperClient.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTextStream>
+#include <cstdio>
+
+namespace {
+
+using peertun::HelperClient;
+
+// Exit codes (documented in --help and docs/dbus-api.md).
+enum Exit : int {
+    ExitOk = 0,
+    ExitFailed = 1, // io.peertun.Error.Failed and anything unexpected
+    ExitUsage = 2,
+    ExitNotAuthorized = 3,
+    ExitInvalidProfile = 4,
+    ExitAlreadyConnected = 5,
+    ExitNotFound = 6,
+    ExitBusy = 7,
+    ExitNoHelper = 8, // the helper could not be reached or activated
+};
+
+// A profile bigger than this is not even sent (the helper's own limit is far lower; sending
+// up to this lets the helper be the one that explains).
+constexpr qint64 kMaxProfileFileBytes = 16 * 1024 * 1024;
+
+QTextStream& out()
+{
+    static QTextStream s(stdout);
+    return s;
+}
+
+QTextStream& err()
+{
+    static QTextStream s(stderr);
+    return s;
+}
+
+int fail(const QString& sentence, int code)
+{
+    err() << "peertunctl: " << sentence << Qt::endl;
+    return code;
+}
+
+int failWith(const QDBusError& error)
+{
+    const QString name = error.name();
+    int code = ExitFailed;
+    if (name == peertun::dbus::kErrorNotAuthorized) {
+        code = ExitNotAuthorized;
+    } else if (name == peertun::dbus::kErrorInvalidProfile) {
+        code = ExitInvalidProfile;
+    } else if (name == peertun::dbus::kErrorAlreadyConnected) {
+        code = ExitAlreadyConnected;
+    } else if (name == peertun::dbus::kErrorNotFound) {
+        code = ExitNotFound;
+    } else if (name == peertun::dbus::kErrorBusy) {
+        code = ExitBusy;
+    } else if (!name.startsWith(QLatin1String("io.peertun.Error."))) {
+        code = ExitNoHelper;
+        return fail(QStringLiteral("cannot reach peertun-helper on the system bus: %1 (%2)")
+                        .arg(error.message(), name),
+                    code);
+    }
+    return fail(QStringLiteral("%1 (%2)").arg(error.message(), name), code);
+}
+
+QString formatTime(qlonglong unixMs)
+{
+    if (unixMs <= 0) {
+        return QStringLiteral("never");
+    }
+    return QDateTime::fromMSecsSinceEpoch(unixMs).toString(QStringLiteral("yyyy-MM-dd hh:mm:ss"));
+}
+
+QString formatLogEntry(const QVariantMap& e)
+{
+    const QString tunnel = e.value(QStringLiteral("tunnel")).toString();
+    return QStringLiteral("%1 %2 %3%4")
+        .arg(QDateTime::fromMSecsSinceEpoch(e.value(QStringLiteral("unixMs")).toLongLong())
+                 .toString(QStringLiteral("yyyy-MM-dd hh:mm:ss.zzz")),
+             e.value(QStringLiteral("level")).toString().leftJustified(7),
+             tunnel.isEmpty() ? QString() : QStringLiteral("[%1] ").arg(tunnel),
+             e.value(QStringLiteral("text")).toString());
+}
+
+QString jsonText(const QVariant& v)
+{
+    return QString::fromUtf8(QJsonDocument::fromVariant(v).toJson(QJsonDocument::Indented));
+}
+
+// Parses a subcommand's arguments; prints help or usage errors itself.
+// Returns -1 to continue, else an exit code.
+int parseSubcommand(QCommandLineParser& parser, const QStringList& args, const QString& syntax,
+                    const QString& description, int minPositional, int maxPositional)
+{
+    parser.setApplicationDescription(description);
+    parser.addHelpOption();
+    if (!parser.parse(args)) {
+        return fail(parser.errorText() +
+                        QStringLiteral("; see `%1 --help`").arg(syntax.section(' ', 0, 1)),
+                    ExitUsage);
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        out() << "usage: " << syntax << "\n\n"
+              << description << "\n\n"
+              << parser.helpText().section(QLatin1Char('\n'), 2) << Qt::flush;
+        return ExitOk;
+    }
+    const qsizetype n = parser.positionalArguments().size();
+    if (n < minPositional || n > maxPositional) {
+        return fail(QStringLiteral("usage: %1").arg(syntax), ExitUsage);
+    }
+    return -1;
+}
+
+int cmdUp(HelperClient& client, const QStringList& args)
+{
+    QCommandLineParser parser;
+    parser.addPositionalArgument(QStringLiteral("PROFILE"),
+                                 QStringLiteral("Profile JSON file, or - for standard input."));
+    if (int r = parseSubcommand(parser, args, QStringLiteral("peertunctl up PROFILE.json"),
+                                QStringLiteral("Brings up the tunnel a profile describes. Needs "
+                                               "authorization (polkit action io.peertun.control)."),
+                                1, 1);
+        r >= 0) {
+        return r;
+    }
+    const QString path = parser.positionalArguments().at(0);
+    QFile file;
+    const bool opened = path == QLatin1String("-")
+                            ? file.open(stdin, QIODevice::ReadOnly)
+                            : (file.setFileName(path), file.open(QIODevice::ReadOnly));
+    if (!opened) {
+        return fail(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()), ExitUsage);
+    }
+    const QByteArray json = file.read(kMaxProfileFileBytes + 1);
+    if (json.size() > kMaxProfileFileBytes) {
+        return fail(QStringLiteral("%1 is larger than %2 bytes; that is not a profile")
+                        .arg(path)
+                        .arg(kMaxProfileFileBytes),
+                    ExitInvalidProfile);
+    }
+    QDBusPendingReply<QString> reply = client.connectTunnel(QString::fromUtf8(json));
+    reply.waitForFinished();
+    if (reply.isError()) {
+        return failWith(reply.error());
+    }
+    out() << reply.value() << ": connected" << Qt::endl;
+    return ExitOk;
+}
+
+int cmdDown(HelperClient& client, const QStringList& args)
+{
+    QCommandLineParser parser;
+    parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("The tunnel's name."));
+    if (int r = parseSubcommand(parser, args, QStringLiteral("peertunctl down NAME"),
+                                QStringLiteral("Tears a tunnel down. Needs authorization (polkit "
+                                               "action io.peertun.control)."),
+                                1, 1);
+        r >= 0) {
+        return r;
+    }
+    const QString name = parser.positionalArguments().at(0);
+    QDBusPendingReply<> reply = client.disconnectTunnel(name);
+    reply.waitForFinished();
+    if (reply.isError()) {
+        return failWith(reply.error());
+    }
+    out() << name << ": disconnected" << Qt::endl;
+    return ExitOk;
+}
+
+void printTunnel(const QVariantMap& t, bool detailed)
+{
+    if (!detailed) {
+        out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7")
+                     .arg(t.value(QStringLiteral("name")).toString().leftJustified(16),
+                          t.value(QStringLiteral("state")).toString().leftJustified(13),
+                          t.value(QStringLiteral("interface")).toString().leftJustified(15),
+                          t.value(QStringLiteral("address")).toString().leftJustified(20),
+                          t.value(QStringLiteral("listen")).toString().leftJustified(22),
+                          formatTime(t.value(QStringLiteral("sinceUnixMs")).toLongLong()),
+                          QString::number(t.value(QStringLiteral("peers")).toList().size()))
+              << "\n";
+        return;
+    }
+    out() << "tunnel " << t.value(QStringLiteral("name")).toString() << "\n"
+          << "  state:     " << t.value(QStringLiteral("state")).toString() << "\n"
+          << "  since:     " << formatTime(t.value(QStringLiteral("sinceUnixMs")).toLongLong())
+          << "\n"
+          << "  interface: " << t.value(QStringLiteral("interface")).toString() << " "
+          << t.value(QStringLiteral("address")).toString() << " mtu "
+          << t.value(QStringLiteral("mtu")).toInt() << "\n"
+          << "  listen:    " << t.value(QStringLiteral("listen")).toString() << "\n";
+    for (const QVariant& pv : t.value(QStringLiteral("peers")).toList()) {
+        const QVariantMap p = pv.toMap();
+        out() << "  peer " << p.value(QStringLiteral("name")).toString() << ": "
+              << p.value(QStringLiteral("endpoint")).toString() << " subnets "
+              << p.value(QStringLiteral("subnets")).toStringList().join(QStringLiteral(", "))
+              << "\n";
+    }
+}
+
+int cmdStatus(HelperClient& client, const QStringList& args)
+{
+    QCommandLineParser parser;
+    parser.addPositionalArgument(QStringLiteral("NAME"),
+                                 QStringLiteral("Show only this tunnel, in detail."),
+                                 QStringLiteral("[NAME]"));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
+    parser.addOption(json);
+    if (int r = parseSubcommand(parser, args, QStringLiteral("peertunctl status [NAME] [--json]"),
+                                QStringLiteral("Lists the tunnels the helper runs. No "
+                                               "authorization needed."),
+                                0, 1);
+        r >= 0) {
+        return r;
+    }
+    QDBusPendingReply<QVariantMapList> reply = client.listTunnels();
+    reply.waitForFinished();
+    if (reply.isError()) {
+        return failWith(reply.error());
+    }
+    const QVariantMapList tunnels = HelperClient::toPlain(reply.value());
+    if (!parser.positionalArguments().isEmpty()) {
+        const QString name = parser.positionalArguments().at(0);
+        for (const QVariantMap& t : tunnels) {
+            if (t.value(QStringLiteral("name")).toString() == name) {
+                if (parser.isSet(json)) {
+                    out() << jsonText(t) << Qt::flush;
+                } else {
+                    printTunnel(t, true);
+                    out().flush();
+                }
+                return ExitOk;
+            }
+        }
+        return fail(QStringLiteral("There is no tunnel named \"%1\".").arg(name), ExitNotFound);
+    }
+    if (parser.isSet(json)) {
+        QVariantList list;
+        for (const QVariantMap& t : tunnels) {
+            list << t;
+        }
+        out() << jsonText(list) << Qt::flush;
+        return ExitOk;
+    }
+    if (tunnels.isEmpty()) {
+        out() << "no tunnels" << Qt::endl;
+        return ExitOk;
+    }
+    out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7")
+                 .arg(QStringLiteral("NAME").leftJustified(16),
+                      QStringLiteral("STATE").leftJustified(13),
+                      QStringLiteral("INTERFACE").leftJustified(15),
+                      QStringLiteral("ADDRESS").leftJustified(20),
+                      QStringLiteral("LISTEN").leftJustified(22),
+                      QStringLiteral("SINCE").leftJustified(19), QStringLiteral("PEERS"))
+          << "\n";
+    for (const QVariantMap& t : tunnels) {
+        printTunnel(t, false);
+    }
+    out().flush();
+    return ExitOk;
+}
+
+void printStats(const QVariantMap& s)
+{
+    auto num = [](const QVariantMap& m, const char* key) {
+        return m.value(QLatin1String(key)).toULongLong();
+    };
+    out() << "tunnel " << s.value(QStringLiteral("name")).toString() << "\n"
+          << "  tx: " << num(s, "txPackets") << " packets, " << num(s, "txBytes") << " bytes\n"
+          << "  rx: " << num(s, "rxPackets") << " packets, " << num(s, "rxBytes") << " bytes\n"
+          << "  drops: " << num(s, "totalDrops");
+    const QVariantMap drops = s.value(QStringLiteral("drops")).toMap();
+    QStringList nonZero;
+    for (auto it = drops.cbegin(); it != drops.cend(); ++it) {
+        if (it.value().toULongLong() != 0) {
+            nonZero << QStringLiteral("%1 %2").arg(it.key()).arg(it.value().toULongLong());
+        }
+    }
+    if (!nonZero.isEmpty()) {
+        out() << " (" << nonZero.join(QStringLiteral(", ")) << ")";
+    }
+    out() << "\n";
+    for (const QVariant& pv : s.value(QStringLiteral("peers")).toList()) {
+        const QVariantMap p = pv.toMap();
+        out() << "  peer " << p.value(QStringLiteral("name")).toString() << ": tx "
+              << num(p, "txPackets") << " packets/" << num(p, "txBytes") << " bytes, rx "
+              << num(p, "rxPackets") << " packets/" << num(p, "rxBytes") << " bytes, send errors "
+              << num(p, "sendErrors") << ", last received "
+              << formatTime(p.value(QStringLiteral("lastRxUnixMs")).toLongLong()) << "\n";
+    }
+    out().flush();
+}
+
+int cmdStats(HelperClient& client, const QStringList& args)
+{
+    QCommandLineParser parser;
+    parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("The tunnel's name."));
+    const QCommandLineOption watch(QStringLiteral("watch"),
+                                   QStringLiteral("Keep printing as the counters change, until "
+                                                  "the tunnel goes down or Ctrl+C."));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
+    parser.addOption(watch);
+    parser.addOption(json);
+    if (int r = parseSubcommand(parser, args,
+                                QStringLiteral("peertunctl stats NAME [--watch] [--json]"),
+                                QStringLiteral("Shows a tunnel's counters, overall and per peer. "
+                                               "No authorization needed."),
+                                1, 1);
+        r >= 0) {
+        return r;
+    }
+    const QString name = parser.positionalArguments().at(0);
+    const bool asJson = parser.isSet(json);
+    auto print = [asJson](const QVariantMap& s) {
+        if (asJson) {
+            out() << QJsonDocument::fromVariant(s).toJson(QJsonDocument::Compact) << "\n"
+                  << Qt::flush;
+        } else {
+            printStats(s);
+        }
+    };
+    if (parser.isSet(watch)) {
+        // Subscribe before the first read so no update falls between the two.
+        QObject::connect(&client, &HelperClient::statsUpdated, [&](const QVariantMapList& all) {
+            for (const QVariantMap& s : all) {
+                if (s.value(QStringLiteral("name")).toString() == name) {
+                    print(s);
+                }
+            }
+        });
+        QObject::connect(&client, &HelperClient::stateChanged,
+                         [&](const QString& tunnel, const QString& state, const QString&) {
+                             if (tunnel == name && (state == peertun::dbus::kStateDisconnected ||
+                                                    state == peertun::dbus::kStateFailed)) {
+                                 err() << "peertunctl: " << name << " is " << state << Qt::endl;
+                                 QCoreApplication::exit(ExitOk);
+                             }
+                         });
+    }
+    QDBusPendingReply<QVariantMap> reply = client.stats(name);
+    reply.waitForFinished();
+    if (reply.isError()) {
+        return failWith(reply.error());
+    }
+    print(HelperClient::toPlain(reply.value()));
+    return parser.isSet(watch) ? QCoreApplication::exec() : ExitOk;
+}
+
+int cmdLog(HelperClient& client, const QStringList& args)
+{
+    QCommandLineParser parser;
+    const QCommandLineOption follow(QStringLiteral("follow"),
+                                    QStringLiteral("Keep printing new entries until Ctrl+C."));
+    const QCommandLineOption json(QStringLiteral("json"),
+                                  QStringLiteral("Print one JSON object per line."));
+    parser.addOption(follow);
+    parser.addOption(json);
+    if (int r = parseSubcommand(parser, args, QStringLiteral("peertunctl log [--follow] [--json]"),
+                                QStringLiteral("Prints the helper's recent log. No authorization "
+                                               "needed."),
+                                0, 0);
+        r >= 0) {
+        return r;
+    }
+    const bool asJson = parser.isSet(json);
+    quint64 lastSeq = 0;
+    auto print = [&](const QVariantMap& e) {
+        const quint64 seq = e.value(QStringLiteral("seq")).toULongLong();
+        if (seq <= lastSeq) {
+            return;
+        }
+        lastSeq = seq;
+        if (asJson) {
+            out() << QJsonDocument::fromVariant(e).toJson(QJsonDocument::Compact) << "\n";
+        } else {
+            out() << formatLogEntry(e) << "\n";
+        }
+        out().flush();
+    };
+    if (parser.isSet(follow)) {
+        QObject::connect(&client, &HelperClient::logEntry, print);
+    }
+    // The helper returns at most a few hundred entries per call: page until caught up.
+    for (;;) {
+        QDBusPendingReply<QVariantMapList> reply = client.log(lastSeq);
+        reply.waitForFinished();
+        if (reply.isError()) {
+            return failWith(reply.error());
+        }
+        const QVariantMapList entries = HelperClient::toPlain(reply.value());
+        for (const QVariantMap& e : entries) {
+            print(e);
+        }
+        if (entries.isEmpty()) {
+            break;
+        }
+    }
+    return parser.isSet(follow) ? QCoreApplication::exec() : ExitOk;
+}
+
+int cmdVersion(HelperClient& client, const QStringList& args)
+{
+    QCommandLineParser parser;
+    if (int r = parseSubcommand(parser, args, QStringLiteral("peertunctl version"),
+                                QStringLiteral("Prints the versions of peertunctl and the helper."),
+                                0, 0);
+        r >= 0) {
+        return r;
+    }
+    out() << "peertunctl " << QCoreApplication::applicationVersion() << Qt::endl;
+    QDBusPendingReply<QString> reply = client.version();
+    reply.waitForFinished();
+    if (reply.isError()) {
+        return failWith(reply.error());
+    }
+    out() << "peertun-helper " << reply.value() << Qt::endl;
+    return ExitOk;
+}
+
+const char kUsage[] = "usage: peertunctl COMMAND [ARGS] (COMMAND --help for details)\n"
+                      "\n"
+                      "Controls peertun tunnels through peertun-helper on the system bus.\n"
+                      "\n"
+                      "commands:\n"
+                      "  up PROFILE.json            bring a tunnel up (needs authorization)\n"
+                      "  down NAME                  take a tunnel down (needs authorization)\n"
+                      "  status [NAME] [--json]     list tunnels\n"
+                      "  stats NAME [--watch]       show counters\n"
+                      "  log [--follow]             show the helper's log\n"
+                      "  version                    show versions\n"
+                      "\n"
+                      "exit codes: 0 ok, 1 failed, 2 usage, 3 not authorized, 4 invalid profile,\n"
+                      "5 already connected, 6 not found, 7 busy, 8 helper unreachable\n";
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("peertunctl"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(PEERTUN_VERSION));
+    QStringList args = QCoreApplication::arguments();
+    if (args.size() < 2) {
+        err() << kUsage << Qt::flush;
+        return ExitUsage;
+    }
+    const QString command = args.at(1);
+    if (command == QLatin1String("--help") || command == QLatin1String("-h") ||
+        command == QLatin1String("help")) {
+        out() << kUsage << Qt::flush;
+        return ExitOk;
+    }
+    // The subcommand's parser sees "peertunctl COMMAND ARGS...".
+    args.removeAt(1);
+    args[0] = QStringLiteral("peertunctl ") + command;
+
+    HelperClient client;
+    if (!client.connection().isConnected()) {
+        return fail(QStringLiteral("cannot connect to the system bus: %1")
+                        .arg(client.connection().lastError().message()),
+                    ExitNoHelper);
+    }
+    if (command == QLatin1String("up")) {
+        return cmdUp(client, args);
+    }
+    if (command == QLatin1String("down")) {
+        return cmdDown(client, args);
+    }
+    if (command == QLatin1String("status")) {
+        return cmdStatus(client, args);
+    }
+    if (command == QLatin1String("stats")) {
+        return cmdStats(client, args);
+    }
+    if (command == QLatin1String("log")) {
+        return cmdLog(client, args);
+    }
+    if (command == QLatin1String("version")) {
+        return cmdVersion(client, args);
+    }
+    return fail(QStringLiteral("unknown command \"%1\"; see `peertunctl --help`").arg(command),
+                ExitUsage);
+}

@@ -1,0 +1,107 @@
+// Test harness for the D-Bus helper, all real components, nothing of the host touched:
+// - a private dbus-daemon with a system-bus configuration derived from the installed one,
+//   the project's bus policy and polkitd's, and an activation file whose Exec= runs
+//   peertun-helper inside network namespace ns1 (`ip netns exec`);
+// - a real polkitd inside `unshare --mount` with the project's .policy and a test rules file
+//   bind-mounted over polkit's actions/rules dirs;
+// - two network namespaces joined by a veth pair (10.211.55.122/24 <-> .123/24);
+// - non-root test users (allowed, denied, slow) that run peertunctl with only
+//   DBUS_SYSTEM_BUS_ADDRESS in their environment.
+// Everything is torn down by tearDown(), the destructor, and on SIGTERM/SIGINT/SIGABRT/SIGSEGV.
+#pragma once
+
+#include <QDBusConnection>
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+#include <QTemporaryDir>
+#include <memory>
+
+namespace peertun::test {
+
+inline const QString kAllowedUser = QStringLiteral("peertun-test-allow");
+inline const QString kDeniedUser = QStringLiteral("peertun-test-deny");
+// polkit answers yes for this one, but only after a few seconds (a person typing).
+inline const QString kSlowUser = QStringLiteral("peertun-test-slow");
+inline constexpr int kSlowUserDelaySeconds = 3;
+
+inline const QString kUnderlayAddress1 = QStringLiteral("10.211.55.122");
+inline const QString kUnderlayAddress2 = QStringLiteral("10.211.55.123");
+
+struct CommandResult
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+    QString describe() const; // for failure messages
+};
+
+class DBusHarness
+{
+public:
+    DBusHarness();
+    ~DBusHarness();
+    DBusHarness(const DBusHarness&) = delete;
+    DBusHarness& operator=(const DBusHarness&) = delete;
+
+    // Sets everything up; on failure returns false with the reason and leaves nothing behind.
+    bool setUp(QString* error);
+    void tearDown();
+
+    QString busAddress() const;
+    QDBusConnection bus() const; // the test's own (root) connection
+    QString ns1() const { return m_ns1; }
+    QString ns2() const { return m_ns2; }
+    QString dir() const { return m_dir ? m_dir->path() : QString(); }
+    QString helperLogPath() const;
+    QString helperBinary() const { return m_helperBinary; }
+
+    // Idle-exit seconds for the next activation of the helper (0 = never).
+    void setHelperIdleExit(int seconds);
+
+    // peertunctl as a test user; waits up to timeoutMs.
+    CommandResult runCtl(const QString& user, const QStringList& args, int timeoutMs = 30000);
+    // Same, started and left running (the caller owns the process).
+    std::unique_ptr<QProcess> startCtl(const QString& user, const QStringList& args);
+    // Any command as root, waiting for it.
+    static CommandResult run(const QString& program, const QStringList& args,
+                             int timeoutMs = 30000);
+    // `ip -n ns1 ...`.
+    CommandResult ipNs1(const QStringList& args)
+    {
+        return run(ipBinary(), QStringList{"-n", m_ns1} + args);
+    }
+
+    // A world-readable file in the harness dir.
+    QString writeFile(const QString& name, const QByteArray& contents);
+
+    // PID of the process owning io.peertun.Helper1, or 0.
+    uint helperPid() const;
+    // Namespace name the process is in (via `ip netns identify`).
+    static QString netnsOf(uint pid);
+    // Starts `peertun-helper --standalone PROFILE` inside ns2 (the far side of tunnels).
+    QProcess* startFarSide(const QString& profilePath);
+    void stopFarSide();
+
+    static QString ipBinary();
+
+private:
+    bool ensureUser(const QString& name, QString* error);
+    bool startBus(QString* error);
+    bool startPolkit(QString* error);
+    bool createNamespaces(QString* error);
+    bool waitForName(const QString& name, int timeoutMs) const;
+    void killProcess(QProcess* process);
+    void registerForEmergencyCleanup();
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString m_ns1, m_ns2;
+    QString m_helperBinary, m_ctlBinary;
+    QString m_connectionName;
+    std::unique_ptr<QProcess> m_bus;
+    std::unique_ptr<QProcess> m_polkit;
+    std::unique_ptr<QProcess> m_farSide;
+    bool m_namespacesCreated = false;
+};
+
+} // namespace peertun::test

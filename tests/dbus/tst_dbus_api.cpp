@@ -1,0 +1,361 @@
+// io.peertun.Helper1 over a private system bus with a real polkitd: activation, authorization
+// (allowed/denied/slow users), bad input with named errors, limits, a vanishing caller and
+// concurrent clients. The helper runs in a private network namespace; see DBusHarness.h.
+#include "DBusHarness.h"
+#include "HelperClient.h"
+#include "TestProfiles.h"
+
+#include <QSignalSpy>
+#include <QTest>
+#include <csignal>
+
+using namespace peertun;
+using namespace peertun::test;
+
+class TestDBusApi : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+
+    void activationRunsHelperConfined();
+    void readingNeedsNoAuthorization();
+    void allowedUserConnects();
+    void deniedUserCannotControl();
+    void badInput_data();
+    void badInput();
+    void disconnectUnknownName();
+    void statsOfUnknownName();
+    void vanishingCallerIsDropped();
+    void twoClientsConnectAtOnce();
+    void tunnelLimit();
+    void allowedUserDisconnects();
+    void idleHelperExitsAndComesBack();
+
+private:
+    // The baseline tunnel every bad-input row must leave untouched.
+    const TunnelParams m_base{QStringLiteral("base"),
+                              QStringLiteral("ptbase"),
+                              QStringLiteral("10.244.1.1/24"),
+                              8301,
+                              QStringLiteral("10.211.55.123:8302"),
+                              QStringLiteral("10.244.2.0/24")};
+    void verifyHelperServesAndBaseUntouched();
+    bool linkExists(const QString& ifName)
+    {
+        return m_harness.ipNs1({"link", "show", ifName}).exitCode == 0;
+    }
+    QVariantMapList listTunnels();
+
+    DBusHarness m_harness;
+    std::unique_ptr<HelperClient> m_client; // the test's own (root) client
+};
+
+void TestDBusApi::initTestCase()
+{
+    QString error;
+    if (!m_harness.setUp(&error)) {
+        QFAIL(qPrintable(error));
+    }
+    m_client = std::make_unique<HelperClient>(m_harness.bus());
+}
+
+void TestDBusApi::cleanupTestCase()
+{
+    m_client.reset();
+    m_harness.tearDown();
+}
+
+QVariantMapList TestDBusApi::listTunnels()
+{
+    auto reply = m_client->listTunnels();
+    reply.waitForFinished();
+    return reply.isError() ? QVariantMapList{} : HelperClient::toPlain(reply.value());
+}
+
+void TestDBusApi::activationRunsHelperConfined()
+{
+    QCOMPARE(m_harness.helperPid(), 0u); // nobody started it yet
+    const CommandResult r = m_harness.runCtl(kDeniedUser, {"version"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QVERIFY2(r.out.contains(QStringLiteral("peertun-helper 0.1")), qPrintable(r.out));
+
+    const uint pid = m_harness.helperPid();
+    QVERIFY(pid != 0);
+    QCOMPARE(DBusHarness::netnsOf(pid), m_harness.ns1());
+    // Only CAP_NET_ADMIN effective; CAP_NET_BIND_SERVICE permitted; nothing else anywhere.
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    QVERIFY(status.open(QIODevice::ReadOnly));
+    const QString text = QString::fromLatin1(status.readAll());
+    auto field = [&](const char* name) {
+        const QRegularExpression re(QStringLiteral("^%1:\\s*(\\S+)$").arg(QLatin1String(name)),
+                                    QRegularExpression::MultilineOption);
+        return re.match(text).captured(1);
+    };
+    QCOMPARE(field("CapEff"), QStringLiteral("0000000000001000"));
+    QCOMPARE(field("CapPrm"), QStringLiteral("0000000000001400"));
+    QCOMPARE(field("CapBnd"), QStringLiteral("0000000000001400"));
+    QCOMPARE(field("CapInh"), QStringLiteral("0000000000000000"));
+    QCOMPARE(field("NoNewPrivs"), QStringLiteral("1"));
+}
+
+void TestDBusApi::readingNeedsNoAuthorization()
+{
+    for (const QString& user : {kDeniedUser, kAllowedUser}) {
+        CommandResult r = m_harness.runCtl(user, {"status"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+        QVERIFY2(r.out.contains(QStringLiteral("no tunnels")), qPrintable(r.out));
+        r = m_harness.runCtl(user, {"status", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+        QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).array().size(), 0);
+        r = m_harness.runCtl(user, {"log"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+        QVERIFY2(r.out.contains(QStringLiteral("started")), qPrintable(r.out));
+    }
+}
+
+void TestDBusApi::allowedUserConnects()
+{
+    const QString path = m_harness.writeFile("base.json", profileJson(m_base));
+    QSignalSpy states(m_client.get(), &HelperClient::stateChanged);
+    const CommandResult r = m_harness.runCtl(kAllowedUser, {"up", path});
+    QVERIFY2(r.exitCode == 0,
+             qPrintable(r.describe() + "\nhelper log in " + m_harness.helperLogPath()));
+    QVERIFY(r.out.contains(QStringLiteral("base")));
+    QVERIFY(linkExists(QStringLiteral("ptbase")));
+    QTRY_VERIFY(states.size() >= 2);
+    QCOMPARE(states.at(0).at(0).toString(), QStringLiteral("base"));
+    QCOMPARE(states.at(0).at(1).toString(), QStringLiteral("connecting"));
+    QCOMPARE(states.at(1).at(1).toString(), QStringLiteral("connected"));
+
+    const QVariantMapList tunnels = listTunnels();
+    QCOMPARE(tunnels.size(), 1);
+    QCOMPARE(tunnels.at(0).value("name").toString(), QStringLiteral("base"));
+    QCOMPARE(tunnels.at(0).value("state").toString(), QStringLiteral("connected"));
+    QCOMPARE(tunnels.at(0).value("interface").toString(), QStringLiteral("ptbase"));
+    QCOMPARE(tunnels.at(0).value("peers").toList().size(), 1);
+}
+
+void TestDBusApi::verifyHelperServesAndBaseUntouched()
+{
+    const CommandResult r = m_harness.runCtl(kDeniedUser, {"status", "base", "--json"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    const QJsonObject base = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(base.value("state").toString(), QStringLiteral("connected"));
+    QCOMPARE(base.value("interface").toString(), QStringLiteral("ptbase"));
+    QVERIFY(linkExists(QStringLiteral("ptbase")));
+}
+
+void TestDBusApi::deniedUserCannotControl()
+{
+    const QString linksBefore = m_harness.ipNs1({"-o", "link"}).out;
+    const QString other =
+        m_harness.writeFile("denied.json", profileJson({"denied", "ptdenied", "10.244.5.1/24", 8305,
+                                                        "10.211.55.123:8306", "10.244.6.0/24"}));
+    CommandResult r = m_harness.runCtl(kDeniedUser, {"up", other});
+    QCOMPARE(r.exitCode, 3);
+    QVERIFY2(r.err.contains(QStringLiteral("io.peertun.Error.NotAuthorized")), qPrintable(r.err));
+    r = m_harness.runCtl(kDeniedUser, {"down", "base"});
+    QCOMPARE(r.exitCode, 3);
+    QVERIFY2(r.err.contains(QStringLiteral("io.peertun.Error.NotAuthorized")), qPrintable(r.err));
+    // Unknown names too: a denied caller learns nothing from Disconnect.
+    r = m_harness.runCtl(kDeniedUser, {"down", "no-such-tunnel"});
+    QCOMPARE(r.exitCode, 3);
+
+    QCOMPARE(m_harness.ipNs1({"-o", "link"}).out, linksBefore);
+    QCOMPARE(listTunnels().size(), 1);
+    verifyHelperServesAndBaseUntouched();
+    r = m_harness.runCtl(kDeniedUser, {"log"});
+    QVERIFY2(r.out.contains(QStringLiteral("denied")), qPrintable(r.out));
+}
+
+void TestDBusApi::badInput_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("errorName");
+    QTest::addColumn<QString>("mentions"); // the sentence must name this (field, value, limit)
+
+    const TunnelParams bad{QStringLiteral("bad"),
+                           QStringLiteral("ptbad"),
+                           QStringLiteral("10.244.3.1/24"),
+                           8303,
+                           QStringLiteral("10.211.55.123:8304"),
+                           QStringLiteral("10.244.4.0/24")};
+    const QByteArray good = profileJson(bad);
+    const QString invalid = QStringLiteral("io.peertun.Error.InvalidProfile");
+
+    QTest::newRow("malformed JSON")
+        << QByteArray("{\"name\": \"bad\", \"interface\": {") << 4 << invalid << QString();
+    QByteArray huge =
+        "{\"name\": \"bad\", \"padding\": \"" + QByteArray(10 * 1024 * 1024, 'x') + "\"}";
+    QTest::newRow("10 MB profile") << huge << 4 << invalid << QStringLiteral("65536");
+    QTest::newRow("invalid CIDR") << withField(good, "interface.address", "10.244.300.1/24") << 4
+                                  << invalid << QStringLiteral("interface.address");
+    QTest::newRow("CIDR prefix 33") << withField(good, "peers[0].subnets[0]", "10.244.4.0/33") << 4
+                                    << invalid << QStringLiteral("peers[0].subnets[0]");
+    QTest::newRow("listen port 0") << withField(good, "interface.listen", ":0") << 4 << invalid
+                                   << QStringLiteral("interface.listen");
+    QTest::newRow("peer port 70000") << withField(good, "peers[0].endpoint", "10.211.55.123:70000")
+                                     << 4 << invalid << QStringLiteral("peers[0].endpoint");
+    QTest::newRow("interface ../x") << withField(good, "interface.name", "../x") << 4 << invalid
+                                    << QStringLiteral("interface.name");
+    QTest::newRow("interface 16 bytes") << withField(good, "interface.name", "abcdefghijklmnop")
+                                        << 4 << invalid << QStringLiteral("interface.name");
+    QTest::newRow("not an object") << QByteArray("[1, 2, 3]") << 4 << invalid << QString();
+    QTest::newRow("duplicate tunnel name")
+        << profileJson(m_base) << 5 << QStringLiteral("io.peertun.Error.AlreadyConnected")
+        << QStringLiteral("base");
+    QTest::newRow("interface of another tunnel")
+        << withField(good, "interface.name", "ptbase") << 7
+        << QStringLiteral("io.peertun.Error.Busy") << QStringLiteral("ptbase");
+}
+
+void TestDBusApi::badInput()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(int, exitCode);
+    QFETCH(QString, errorName);
+    QFETCH(QString, mentions);
+
+    const QString path = m_harness.writeFile("bad.json", json);
+    const CommandResult r = m_harness.runCtl(kAllowedUser, {"up", path});
+    QVERIFY2(r.exitCode == exitCode, qPrintable(r.describe()));
+    QVERIFY2(r.err.contains(errorName), qPrintable(r.err));
+    QVERIFY2(r.err.contains(mentions), qPrintable(r.err));
+    QVERIFY2(r.err.size() < 2000, "the error sentence should be a sentence, not the input");
+    QVERIFY(!linkExists(QStringLiteral("ptbad")));
+    QCOMPARE(listTunnels().size(), 1);
+    verifyHelperServesAndBaseUntouched();
+}
+
+void TestDBusApi::disconnectUnknownName()
+{
+    const CommandResult r = m_harness.runCtl(kAllowedUser, {"down", "no-such-tunnel"});
+    QCOMPARE(r.exitCode, 6);
+    QVERIFY2(r.err.contains(QStringLiteral("io.peertun.Error.NotFound")), qPrintable(r.err));
+    QVERIFY(r.err.contains(QStringLiteral("no-such-tunnel")));
+    verifyHelperServesAndBaseUntouched();
+}
+
+void TestDBusApi::statsOfUnknownName()
+{
+    const CommandResult r = m_harness.runCtl(kDeniedUser, {"stats", "no-such-tunnel"});
+    QCOMPARE(r.exitCode, 6);
+    QVERIFY2(r.err.contains(QStringLiteral("io.peertun.Error.NotFound")), qPrintable(r.err));
+}
+
+void TestDBusApi::vanishingCallerIsDropped()
+{
+    // The slow user is allowed, but polkit takes a few seconds: the caller leaves meanwhile.
+    const QString path =
+        m_harness.writeFile("vanish.json", profileJson({"vanish", "ptvanish", "10.244.7.1/24", 8307,
+                                                        "10.211.55.123:8308", "10.244.8.0/24"}));
+    std::unique_ptr<QProcess> ctl = m_harness.startCtl(kSlowUser, {"up", path});
+    QVERIFY(ctl->state() == QProcess::Running);
+    QTest::qWait(1000); // the call is now waiting for polkit
+    ::kill(pid_t(ctl->processId()), SIGKILL);
+    QVERIFY(ctl->waitForFinished(5000));
+
+    QTest::qWait((kSlowUserDelaySeconds + 1) * 1000); // polkit has answered by now
+    QVERIFY(!linkExists(QStringLiteral("ptvanish")));
+    QCOMPARE(listTunnels().size(), 1);
+    const CommandResult log = m_harness.runCtl(kDeniedUser, {"log"});
+    QVERIFY2(log.out.contains(QStringLiteral("left the bus before authorization finished")),
+             qPrintable(log.out));
+    verifyHelperServesAndBaseUntouched();
+}
+
+void TestDBusApi::twoClientsConnectAtOnce()
+{
+    const QString a =
+        m_harness.writeFile("conc-a.json", profileJson({"conc-a", "ptconca", "10.244.11.1/24", 8311,
+                                                        "10.211.55.123:8312", "10.244.12.0/24"}));
+    const QString b =
+        m_harness.writeFile("conc-b.json", profileJson({"conc-b", "ptconcb", "10.244.13.1/24", 8313,
+                                                        "10.211.55.123:8314", "10.244.14.0/24"}));
+    // One is the slow user, so both calls are surely in flight together.
+    std::unique_ptr<QProcess> first = m_harness.startCtl(kSlowUser, {"up", a});
+    std::unique_ptr<QProcess> second = m_harness.startCtl(kAllowedUser, {"up", b});
+    QVERIFY(first->waitForFinished(30000));
+    QVERIFY(second->waitForFinished(30000));
+    QVERIFY2(first->exitCode() == 0, first->readAllStandardError().constData());
+    QVERIFY2(second->exitCode() == 0, second->readAllStandardError().constData());
+    QVERIFY(linkExists(QStringLiteral("ptconca")));
+    QVERIFY(linkExists(QStringLiteral("ptconcb")));
+    QCOMPARE(listTunnels().size(), 3);
+
+    for (const char* name : {"conc-a", "conc-b"}) {
+        const CommandResult r = m_harness.runCtl(kAllowedUser, {"down", name});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    }
+    QVERIFY(!linkExists(QStringLiteral("ptconca")));
+    QVERIFY(!linkExists(QStringLiteral("ptconcb")));
+    verifyHelperServesAndBaseUntouched();
+}
+
+void TestDBusApi::tunnelLimit()
+{
+    // The test itself is root (polkit allows uid 0): fill up to the limit directly.
+    QStringList extra;
+    for (int i = 1; listTunnels().size() < 16; ++i) {
+        const QString name = QStringLiteral("lim%1").arg(i);
+        auto reply = m_client->connectTunnel(QString::fromUtf8(profileJson(
+            {name, QStringLiteral("ptlim%1").arg(i), QStringLiteral("10.245.%1.1/24").arg(i),
+             quint16(8400 + i), QStringLiteral("10.211.55.123:%1").arg(8500 + i),
+             QStringLiteral("10.246.%1.0/24").arg(i)})));
+        reply.waitForFinished();
+        QVERIFY2(!reply.isError(), qPrintable(reply.error().message()));
+        extra << name;
+        QVERIFY(i < 20);
+    }
+    auto reply = m_client->connectTunnel(
+        QString::fromUtf8(profileJson({"one-too-many", "ptlim99", "10.245.99.1/24", 8499,
+                                       "10.211.55.123:8599", "10.246.99.0/24"})));
+    reply.waitForFinished();
+    QVERIFY(reply.isError());
+    QCOMPARE(reply.error().name(), QStringLiteral("io.peertun.Error.Busy"));
+    QVERIFY(!linkExists(QStringLiteral("ptlim99")));
+
+    for (const QString& name : extra) {
+        auto down = m_client->disconnectTunnel(name);
+        down.waitForFinished();
+        QVERIFY2(!down.isError(), qPrintable(down.error().message()));
+    }
+    QCOMPARE(listTunnels().size(), 1);
+    verifyHelperServesAndBaseUntouched();
+}
+
+void TestDBusApi::allowedUserDisconnects()
+{
+    QSignalSpy states(m_client.get(), &HelperClient::stateChanged);
+    const CommandResult r = m_harness.runCtl(kAllowedUser, {"down", "base"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QVERIFY(!linkExists(QStringLiteral("ptbase")));
+    QTRY_VERIFY(!states.isEmpty() &&
+                states.last().at(1).toString() == QStringLiteral("disconnected"));
+    QCOMPARE(listTunnels().size(), 0);
+}
+
+void TestDBusApi::idleHelperExitsAndComesBack()
+{
+    // Restart the helper with a short idle period: it must leave on its own, and the next
+    // call must bring it back through activation.
+    const uint oldPid = m_harness.helperPid();
+    QVERIFY(oldPid != 0);
+    m_harness.setHelperIdleExit(2);
+    ::kill(pid_t(oldPid), SIGTERM);
+    QTRY_VERIFY_WITH_TIMEOUT(m_harness.helperPid() == 0, 10000);
+    QVERIFY(m_harness.runCtl(kDeniedUser, {"version"}).exitCode == 0);
+    const uint newPid = m_harness.helperPid();
+    QVERIFY(newPid != 0 && newPid != oldPid);
+    QTRY_VERIFY_WITH_TIMEOUT(m_harness.helperPid() == 0, 10000);
+    QVERIFY(m_harness.runCtl(kDeniedUser, {"version"}).exitCode == 0);
+    QVERIFY(m_harness.helperPid() != 0);
+    m_harness.setHelperIdleExit(0);
+}
+
+QTEST_GUILESS_MAIN(TestDBusApi)
+#include "tst_dbus_api.moc"
