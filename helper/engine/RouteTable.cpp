@@ -114,7 +114,14 @@ std::string addressText(const LinkConfig& link)
 // Throws the TunnelError for a failed configuration step `what` (e.g. "setting MTU 1472").
 [[noreturn]] void throwStep(const LinkConfig& link, const std::string& what, int nlErr)
 {
-    if (isPermissionError(nlErr)) {
+    // rtnetlink answers a missing CAP_NET_ADMIN with EPERM; EACCES on an IPv6 step means
+    // IPv6 is switched off on the device, which no privilege would fix.
+    if (nlErr == -NLE_NOACCESS && link.address.address.family == AF_INET6) {
+        throw TunnelError(TunnelError::Kind::Failed,
+                          what + " on " + link.ifName + " failed: IPv6 is disabled there (sysctl " +
+                              "net.ipv6.conf." + link.ifName + ".disable_ipv6)");
+    }
+    if (nlErr == -NLE_PERM) {
         throw TunnelError(TunnelError::Kind::PermissionDenied,
                           "configuring " + link.ifName + " needs root or CAP_NET_ADMIN (" + what +
                               ": " + nlReason(nlErr) + ")");

@@ -173,6 +173,9 @@ private slots:
     void badNameIsInvalid();
     void addressOnAnotherInterfaceIsAddressInUse_data();
     void addressOnAnotherInterfaceIsAddressInUse();
+    void invalidLinkConfig_data();
+    void invalidLinkConfig();
+    void ipv6DisabledIsExplained();
     void withoutCapabilityIsPermissionDenied();
     void missingDevNetTunIsFailed();
     void deletedRouteIsSeenAndRestored_data();
@@ -331,6 +334,60 @@ void TestNetlink::addressOnAnotherInterfaceIsAddressInUse()
         QCOMPARE(QString(e.what()), expected);
     }
     QVERIFY(!hasAddress(kTun, address));
+}
+
+void TestNetlink::invalidLinkConfig_data()
+{
+    QTest::addColumn<QString>("address"); // empty: none
+    QTest::addColumn<QStringList>("routes");
+    QTest::addColumn<int>("mtu");
+    QTest::newRow("no address") << "" << QStringList{"10.244.3.0/24"} << 1472;
+    QTest::newRow("mtu too small") << "10.244.2.2/24" << QStringList{} << 67;
+    QTest::newRow("mtu too big") << "10.244.2.2/24" << QStringList{} << 65536;
+    QTest::newRow("ipv6 below 1280") << "fd00:244::2/64" << QStringList{} << 1279;
+    QTest::newRow("ipv6 route below 1280") << "10.244.2.2/24" << QStringList{"fd00::/64"} << 1200;
+}
+
+void TestNetlink::invalidLinkConfig()
+{
+    QFETCH(QString, address);
+    QFETCH(QStringList, routes);
+    QFETCH(int, mtu);
+    TunDevice tun = TunDevice::create(kTun.toStdString());
+    LinkConfig link = makeConfig(tun, "10.244.2.2/24", routes, mtu);
+    if (address.isEmpty()) {
+        link.address = {};
+    } else {
+        link.address = IpPrefix::parse(address.toStdString()).value();
+    }
+    RouteTable table;
+    try {
+        table.configure(link);
+        QFAIL("configure() accepted an impossible link configuration");
+    } catch (const TunnelError& e) {
+        QCOMPARE(e.kind(), TunnelError::Kind::InvalidConfig);
+    }
+    QVERIFY(!linkIsUp(kTun)); // refused before touching the device
+}
+
+void TestNetlink::ipv6DisabledIsExplained()
+{
+    const QString conf = QStringLiteral("/proc/sys/net/ipv6/conf/default/disable_ipv6");
+    const auto writeConf = [&](const QByteArray& value) {
+        QFile f(conf);
+        return f.open(QIODevice::WriteOnly) && f.write(value) == value.size();
+    };
+    QVERIFY(writeConf("1\n"));
+    const auto ipv6Back = qScopeGuard([&] { writeConf("0\n"); });
+    TunDevice tun = TunDevice::create(kTun.toStdString());
+    RouteTable table;
+    try {
+        table.configure(makeConfig(tun, "fd00:244::2/64", {"fd00:244:3::/64"}, 1452));
+        QFAIL("configure() put an IPv6 address on a device without IPv6");
+    } catch (const TunnelError& e) {
+        QCOMPARE(e.kind(), TunnelError::Kind::Failed);
+        QVERIFY2(QString(e.what()).contains("IPv6 is disabled"), e.what());
+    }
 }
 
 void TestNetlink::withoutCapabilityIsPermissionDenied()
