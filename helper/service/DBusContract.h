@@ -38,6 +38,8 @@ inline void registerContractTypes()
 {
     qDBusRegisterMetaType<QVariantMap>();
     qDBusRegisterMetaType<QVariantMapList>();
+    // Signals are matched by the type names in their signatures: make the alias known too.
+    qRegisterMetaType<QVariantMapList>("QVariantMapList");
     qDBusRegisterMetaType<QMap<QString, QString>>();
 }
 

@@ -283,6 +283,11 @@ bool DBusHarness::createNamespaces(QString* error)
         {"-n", m_ns2, "link", "set", "veth-pt2", "up"},
         {"-n", m_ns1, "link", "set", "lo", "up"},
         {"-n", m_ns2, "link", "set", "lo", "up"},
+        // No IPv6 chatter (router solicitations, MLD) on the tunnels: tests count packets.
+        {"netns", "exec", m_ns1, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
+         "net.ipv6.conf.default.disable_ipv6=1"},
+        {"netns", "exec", m_ns2, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
+         "net.ipv6.conf.default.disable_ipv6=1"},
     };
     m_namespacesCreated = true;
     for (const QStringList& step : steps) {
