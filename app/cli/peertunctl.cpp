@@ -469,7 +469,9 @@ int main(int argc, char** argv)
     args[0] = QStringLiteral("peertunctl ") + command;
 
     HelperClient client;
-    if (!client.connection().isConnected()) {
+    const bool wantsHelp =
+        args.contains(QLatin1String("--help")) || args.contains(QLatin1String("-h"));
+    if (!wantsHelp && !client.connection().isConnected()) {
         return fail(QStringLiteral("cannot connect to the system bus: %1")
                         .arg(client.connection().lastError().message()),
                     ExitNoHelper);

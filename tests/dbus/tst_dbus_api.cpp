@@ -20,6 +20,8 @@ private slots:
     void initTestCase();
     void cleanupTestCase();
 
+    void cliUsage_data();
+    void cliUsage();
     void activationRunsHelperConfined();
     void readingNeedsNoAuthorization();
     void allowedUserConnects();
@@ -73,6 +75,40 @@ QVariantMapList TestDBusApi::listTunnels()
     auto reply = m_client->listTunnels();
     reply.waitForFinished();
     return reply.isError() ? QVariantMapList{} : HelperClient::toPlain(reply.value());
+}
+
+void TestDBusApi::cliUsage_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("output"); // expected in stdout (exit 0) or stderr
+
+    QTest::newRow("--help") << QStringList{"--help"} << 0 << QStringLiteral("status [NAME]");
+    for (const char* command : {"up", "down", "status", "stats", "log", "version"}) {
+        QTest::addRow("%s --help", command)
+            << QStringList{command, "--help"} << 0 << QStringLiteral("peertunctl %1").arg(command);
+    }
+    QTest::newRow("no command") << QStringList{} << 2 << QStringLiteral("usage");
+    QTest::newRow("unknown command")
+        << QStringList{"frobnicate"} << 2 << QStringLiteral("unknown command");
+    QTest::newRow("up without profile") << QStringList{"up"} << 2 << QStringLiteral("usage");
+    QTest::newRow("down two names")
+        << QStringList{"down", "a", "b"} << 2 << QStringLiteral("usage");
+    QTest::newRow("unknown option")
+        << QStringList{"status", "--frob"} << 2 << QStringLiteral("frob");
+    QTest::newRow("missing profile file")
+        << QStringList{"up", "/nonexistent/p.json"} << 2 << QStringLiteral("cannot read");
+}
+
+void TestDBusApi::cliUsage()
+{
+    QFETCH(QStringList, args);
+    QFETCH(int, exitCode);
+    QFETCH(QString, output);
+    const CommandResult r = m_harness.runCtl(kDeniedUser, args);
+    QVERIFY2(r.exitCode == exitCode, qPrintable(r.describe()));
+    QVERIFY2((exitCode == 0 ? r.out : r.err).contains(output), qPrintable(r.describe()));
+    QCOMPARE(m_harness.helperPid(), 0u); // none of these needs the helper
 }
 
 void TestDBusApi::activationRunsHelperConfined()

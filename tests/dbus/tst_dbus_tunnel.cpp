@@ -25,6 +25,7 @@ private slots:
     void initTestCase();
     void cleanupTestCase();
     void pingCrossesTunnel();
+    void watchAndFollow();
     void downRemovesDevice();
     void sigkillLeavesNothingAndReactivates();
 
@@ -170,6 +171,44 @@ void TestDBusTunnel::pingCrossesTunnel()
 
     const CommandResult log = m_harness.runCtl(kDeniedUser, {"log"});
     QVERIFY2(log.out.contains(QStringLiteral("[office] connected")), qPrintable(log.out));
+}
+
+void TestDBusTunnel::watchAndFollow()
+{
+    // `stats --watch` prints a line per update while traffic flows; `log --follow` prints
+    // entries as they happen.
+    if (!nearDeviceExists()) {
+        bringUp();
+    }
+    std::unique_ptr<QProcess> watch =
+        m_harness.startCtl(kDeniedUser, {"stats", "office", "--watch", "--json"});
+    std::unique_ptr<QProcess> follow = m_harness.startCtl(kDeniedUser, {"log", "--follow"});
+    QVERIFY(watch->state() == QProcess::Running && follow->state() == QProcess::Running);
+    QTest::qWait(500); // both subscribed
+    QVERIFY(ping(6).exitCode == 0);
+    QTest::qWait(800);
+    const QList<QByteArray> lines = watch->readAllStandardOutput().trimmed().split('\n');
+    QVERIFY2(lines.size() >= 2, lines.join('\n').constData()); // the first read + updates
+    const QJsonObject last = QJsonDocument::fromJson(lines.last()).object();
+    QCOMPARE(last.value("name").toString(), QStringLiteral("office"));
+    QVERIFY(last.value("rxPackets").toInteger() >
+            QJsonDocument::fromJson(lines.first()).object().value("rxPackets").toInteger());
+
+    // A second tunnel comes and goes: the follower sees it live.
+    const QString path = m_harness.writeFile(
+        "second.json", profileJson({"second", "pt1", "10.244.21.1/24", 8290,
+                                    kUnderlayAddress2 + ":8291", "10.244.22.0/24"}));
+    QVERIFY(m_harness.runCtl(kAllowedUser, {"up", path}).exitCode == 0);
+    QVERIFY(m_harness.runCtl(kAllowedUser, {"down", "second"}).exitCode == 0);
+    QByteArray followed;
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        (followed += follow->readAllStandardOutput()).contains("[second] disconnected"),
+        followed.constData(), 8000);
+    QVERIFY2(followed.contains("[second] connected"), followed.constData());
+    watch->kill();
+    follow->kill();
+    watch->waitForFinished(2000);
+    follow->waitForFinished(2000);
 }
 
 void TestDBusTunnel::downRemovesDevice()
