@@ -127,36 +127,54 @@ int cmdUp(HelperClient& client, const QStringList& args)
 {
     QCommandLineParser parser;
     parser.addPositionalArgument(QStringLiteral("PROFILE"),
-                                 QStringLiteral("Profile JSON file, or - for standard input."));
-    if (int r = parseSubcommand(parser, args, QStringLiteral("peertunctl up PROFILE.json"),
+                                 QStringLiteral("Profile JSON file, or - for standard input. "
+                                                "Several profiles are brought up concurrently."),
+                                 QStringLiteral("PROFILE..."));
+    if (int r = parseSubcommand(parser, args, QStringLiteral("peertunctl up PROFILE.json..."),
                                 QStringLiteral("Brings up the tunnel a profile describes. Needs "
                                                "authorization (polkit action io.peertun.control)."),
-                                1, 1);
+                                1, 64);
         r >= 0) {
         return r;
     }
-    const QString path = parser.positionalArguments().at(0);
-    QFile file;
-    const bool opened = path == QLatin1String("-")
-                            ? file.open(stdin, QIODevice::ReadOnly)
-                            : (file.setFileName(path), file.open(QIODevice::ReadOnly));
-    if (!opened) {
-        return fail(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()), ExitUsage);
+    // Read everything first, then send all requests at once and collect the replies.
+    QList<QPair<QString, QByteArray>> profiles;
+    for (const QString& path : parser.positionalArguments()) {
+        QFile file;
+        const bool opened = path == QLatin1String("-")
+                                ? file.open(stdin, QIODevice::ReadOnly)
+                                : (file.setFileName(path), file.open(QIODevice::ReadOnly));
+        if (!opened) {
+            return fail(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()),
+                        ExitUsage);
+        }
+        const QByteArray json = file.read(kMaxProfileFileBytes + 1);
+        if (json.size() > kMaxProfileFileBytes) {
+            return fail(QStringLiteral("%1 is larger than %2 bytes; that is not a profile")
+                            .arg(path)
+                            .arg(kMaxProfileFileBytes),
+                        ExitInvalidProfile);
+        }
+        profiles.append({path, json});
     }
-    const QByteArray json = file.read(kMaxProfileFileBytes + 1);
-    if (json.size() > kMaxProfileFileBytes) {
-        return fail(QStringLiteral("%1 is larger than %2 bytes; that is not a profile")
-                        .arg(path)
-                        .arg(kMaxProfileFileBytes),
-                    ExitInvalidProfile);
+    QList<QDBusPendingReply<QString>> replies;
+    for (const auto& [path, json] : profiles) {
+        replies.append(client.connectTunnel(QString::fromUtf8(json)));
     }
-    QDBusPendingReply<QString> reply = client.connectTunnel(QString::fromUtf8(json));
-    reply.waitForFinished();
-    if (reply.isError()) {
-        return failWith(reply.error());
+    int result = ExitOk;
+    for (qsizetype i = 0; i < replies.size(); ++i) {
+        replies[i].waitForFinished();
+        if (replies[i].isError()) {
+            if (profiles.size() > 1) {
+                err() << "peertunctl: " << profiles[i].first << ":" << Qt::endl;
+            }
+            const int code = failWith(replies[i].error());
+            result = result == ExitOk ? code : result;
+        } else {
+            out() << replies[i].value() << ": connected" << Qt::endl;
+        }
     }
-    out() << reply.value() << ": connected" << Qt::endl;
-    return ExitOk;
+    return result;
 }
 
 int cmdDown(HelperClient& client, const QStringList& args)
@@ -436,7 +454,7 @@ const char kUsage[] = "usage: peertunctl COMMAND [ARGS] (COMMAND --help for deta
                       "Controls peertun tunnels through peertun-helper on the system bus.\n"
                       "\n"
                       "commands:\n"
-                      "  up PROFILE.json            bring a tunnel up (needs authorization)\n"
+                      "  up PROFILE.json...         bring tunnels up (needs authorization)\n"
                       "  down NAME                  take a tunnel down (needs authorization)\n"
                       "  status [NAME] [--json]     list tunnels\n"
                       "  stats NAME [--watch]       show counters\n"

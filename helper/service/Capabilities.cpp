@@ -70,8 +70,12 @@ bool dropCapabilities(QString* error)
         if (cap == CAP_NET_ADMIN || cap == CAP_NET_BIND_SERVICE) {
             continue;
         }
+        // Without CAP_SETPCAP (helper run unprivileged) the bounding set cannot shrink, but
+        // then there is nothing to protect either; no_new_privs below still applies.
         if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) > 0 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 &&
-            errno != EINVAL) {
+            errno != EINVAL &&
+            !(errno == EPERM &&
+              !hasBit(current, &__user_cap_data_struct::effective, CAP_SETPCAP))) {
             *error = errnoText("PR_CAPBSET_DROP");
             return false;
         }

@@ -204,11 +204,20 @@ bool DBusHarness::ensureUser(const QString& name, QString* error)
     if (getpwnam(name.toLocal8Bit().constData()) != nullptr) {
         return true;
     }
-    const CommandResult r = run(QStringLiteral("useradd"),
-                                {QStringLiteral("--system"), QStringLiteral("--no-create-home"),
-                                 QStringLiteral("--user-group"), QStringLiteral("--shell"),
-                                 QStringLiteral("/usr/sbin/nologin"), name});
-    if (r.exitCode != 0 || getpwnam(name.toLocal8Bit().constData()) == nullptr) {
+    // Another test binary may be creating it right now (ctest -j): retry while /etc/passwd
+    // is locked.
+    CommandResult r;
+    for (int attempt = 0; attempt < 10; ++attempt) {
+        r = run(QStringLiteral("useradd"),
+                {QStringLiteral("--system"), QStringLiteral("--no-create-home"),
+                 QStringLiteral("--user-group"), QStringLiteral("--shell"),
+                 QStringLiteral("/usr/sbin/nologin"), name});
+        if (r.exitCode == 0 || getpwnam(name.toLocal8Bit().constData()) != nullptr) {
+            return true;
+        }
+        QThread::msleep(300);
+    }
+    if (getpwnam(name.toLocal8Bit().constData()) == nullptr) {
         *error = QStringLiteral("cannot create test user %1: %2").arg(name, r.describe());
         return false;
     }
@@ -392,6 +401,8 @@ bool DBusHarness::startPolkit(QString* error)
 {
     const QDir d(dir());
     const QString source = QStringLiteral(PEERTUN_SOURCE_DIR);
+    QFile::remove(d.filePath("polkit-actions/io.peertun.policy"));
+    QFile::remove(d.filePath("polkit-rules/50-peertun-netdev.rules"));
     if (!QFile::copy(source + "/helper/data/io.peertun.policy",
                      d.filePath("polkit-actions/io.peertun.policy")) ||
         !QFile::copy(source + "/helper/data/50-peertun-netdev.rules",
@@ -476,10 +487,10 @@ void DBusHarness::tearDown()
             kill(pid_t(pid), SIGKILL);
         }
     }
-    QDBusConnection::disconnectFromBus(m_connectionName);
     killProcess(m_polkit.get());
     m_polkit.reset();
     setEmergencyPid(1, 0);
+    QDBusConnection::disconnectFromBus(m_connectionName);
     killProcess(m_bus.get());
     m_bus.reset();
     setEmergencyPid(0, 0);
@@ -522,7 +533,8 @@ QString DBusHarness::writeFile(const QString& name, const QByteArray& contents)
     return path;
 }
 
-std::unique_ptr<QProcess> DBusHarness::startCtl(const QString& user, const QStringList& args)
+std::unique_ptr<QProcess> DBusHarness::startAsUser(const QString& user, const QString& program,
+                                                   const QStringList& args)
 {
     const passwd* pw = getpwnam(user.toLocal8Bit().constData());
     auto process = std::make_unique<QProcess>();
@@ -531,35 +543,46 @@ std::unique_ptr<QProcess> DBusHarness::startCtl(const QString& user, const QStri
         return process;
     }
     // Only the bus address crosses over into the user's environment.
-    process->start(
-        QStringLiteral("setpriv"),
-        QStringList{QStringLiteral("--reuid=%1").arg(pw->pw_uid),
-                    QStringLiteral("--regid=%1").arg(pw->pw_gid), QStringLiteral("--init-groups"),
-                    QStringLiteral("--reset-env"), QStringLiteral("/usr/bin/env"),
-                    QStringLiteral("DBUS_SYSTEM_BUS_ADDRESS=") + busAddress(), m_ctlBinary} +
-            args);
+    process->start(QStringLiteral("setpriv"),
+                   QStringList{QStringLiteral("--reuid=%1").arg(pw->pw_uid),
+                               QStringLiteral("--regid=%1").arg(pw->pw_gid),
+                               QStringLiteral("--init-groups"), QStringLiteral("--reset-env"),
+                               QStringLiteral("/usr/bin/env"),
+                               QStringLiteral("DBUS_SYSTEM_BUS_ADDRESS=") + busAddress(), program} +
+                       args);
     process->waitForStarted(5000);
     return process;
 }
 
-CommandResult DBusHarness::runCtl(const QString& user, const QStringList& args, int timeoutMs)
+std::unique_ptr<QProcess> DBusHarness::startCtl(const QString& user, const QStringList& args)
 {
-    std::unique_ptr<QProcess> p = startCtl(user, args);
+    return startAsUser(user, m_ctlBinary, args);
+}
+
+CommandResult DBusHarness::runAsUser(const QString& user, const QString& program,
+                                     const QStringList& args, int timeoutMs)
+{
+    std::unique_ptr<QProcess> p = startAsUser(user, program, args);
     CommandResult r;
     if (p->state() == QProcess::NotRunning && p->exitStatus() != QProcess::NormalExit) {
-        r.err = QStringLiteral("cannot start peertunctl as %1").arg(user);
+        r.err = QStringLiteral("cannot start %1 as %2").arg(program, user);
         return r;
     }
     if (!p->waitForFinished(timeoutMs)) {
         p->kill();
         p->waitForFinished(2000);
-        r.err = QStringLiteral("peertunctl %1 timed out").arg(args.join(' '));
+        r.err = QStringLiteral("%1 %2 timed out").arg(program, args.join(' '));
         return r;
     }
     r.exitCode = p->exitStatus() == QProcess::NormalExit ? p->exitCode() : -1;
     r.out = QString::fromLocal8Bit(p->readAllStandardOutput());
     r.err = QString::fromLocal8Bit(p->readAllStandardError());
     return r;
+}
+
+CommandResult DBusHarness::runCtl(const QString& user, const QStringList& args, int timeoutMs)
+{
+    return runAsUser(user, m_ctlBinary, args, timeoutMs);
 }
 
 uint DBusHarness::helperPid() const
@@ -590,6 +613,32 @@ QProcess* DBusHarness::startFarSide(const QString& profilePath)
     m_farSide->waitForStarted(5000);
     setEmergencyPid(2, m_farSide->processId());
     return m_farSide.get();
+}
+
+void DBusHarness::dumpLogs() const
+{
+    for (const char* name : {"helper.log", "polkitd.log", "far-side.log"}) {
+        QFile f(QDir(dir()).filePath(QLatin1String(name)));
+        if (!f.open(QIODevice::ReadOnly)) {
+            continue;
+        }
+        const QList<QByteArray> lines = f.readAll().split('\n');
+        qWarning("--- last lines of %s ---", name);
+        for (qsizetype i = std::max<qsizetype>(0, lines.size() - 30); i < lines.size(); ++i) {
+            qWarning("%s", lines.at(i).constData());
+        }
+    }
+}
+
+void DBusHarness::stopPolkit()
+{
+    killProcess(m_polkit.get());
+    m_polkit.reset();
+    setEmergencyPid(1, 0);
+    const QDeadlineTimer deadline(5000);
+    while (bus().interface()->isServiceRegistered(kPolkitName) && !deadline.hasExpired()) {
+        QThread::msleep(20);
+    }
 }
 
 void DBusHarness::stopFarSide()

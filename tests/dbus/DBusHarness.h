@@ -63,6 +63,11 @@ public:
     CommandResult runCtl(const QString& user, const QStringList& args, int timeoutMs = 30000);
     // Same, started and left running (the caller owns the process).
     std::unique_ptr<QProcess> startCtl(const QString& user, const QStringList& args);
+    // Any program as a test user, with only DBUS_SYSTEM_BUS_ADDRESS in its environment.
+    std::unique_ptr<QProcess> startAsUser(const QString& user, const QString& program,
+                                          const QStringList& args);
+    CommandResult runAsUser(const QString& user, const QString& program, const QStringList& args,
+                            int timeoutMs = 30000);
     // Any command as root, waiting for it.
     static CommandResult run(const QString& program, const QStringList& args,
                              int timeoutMs = 30000);
@@ -82,13 +87,18 @@ public:
     // Starts `peertun-helper --standalone PROFILE` inside ns2 (the far side of tunnels).
     QProcess* startFarSide(const QString& profilePath);
     void stopFarSide();
+    // polkitd can be stopped and started again (to test the helper without it).
+    void stopPolkit();
+    bool startPolkit(QString* error);
 
     static QString ipBinary();
+    // Prints the last lines of the helper's, polkitd's and the far side's logs (after a
+    // failure, so CI output explains it).
+    void dumpLogs() const;
 
 private:
     bool ensureUser(const QString& name, QString* error);
     bool startBus(QString* error);
-    bool startPolkit(QString* error);
     bool createNamespaces(QString* error);
     bool waitForName(const QString& name, int timeoutMs) const;
     void killProcess(QProcess* process);

@@ -19,6 +19,7 @@ class TestDBusApi : public QObject
 private slots:
     void initTestCase();
     void cleanupTestCase();
+    void cleanup();
 
     void cliUsage_data();
     void cliUsage();
@@ -33,6 +34,9 @@ private slots:
     void vanishingCallerIsDropped();
     void twoClientsConnectAtOnce();
     void tunnelLimit();
+    void requestsInFlightPerCaller();
+    void busPolicy();
+    void polkitUnavailable();
     void allowedUserDisconnects();
     void idleHelperExitsAndComesBack();
 
@@ -62,6 +66,13 @@ void TestDBusApi::initTestCase()
         QFAIL(qPrintable(error));
     }
     m_client = std::make_unique<HelperClient>(m_harness.bus());
+}
+
+void TestDBusApi::cleanup()
+{
+    if (QTest::currentTestFailed()) {
+        m_harness.dumpLogs();
+    }
 }
 
 void TestDBusApi::cleanupTestCase()
@@ -362,6 +373,78 @@ void TestDBusApi::tunnelLimit()
     }
     QCOMPARE(listTunnels().size(), 1);
     verifyHelperServesAndBaseUntouched();
+}
+
+void TestDBusApi::requestsInFlightPerCaller()
+{
+    // One connection, five Connects at once while polkit is slow: four wait, one is refused.
+    QStringList paths;
+    for (int i = 1; i <= 5; ++i) {
+        paths << m_harness.writeFile(
+            QStringLiteral("flight%1.json").arg(i),
+            profileJson({QStringLiteral("flight%1").arg(i), QStringLiteral("ptflight%1").arg(i),
+                         QStringLiteral("10.247.%1.1/24").arg(i), quint16(8600 + i),
+                         QStringLiteral("10.211.55.123:%1").arg(8700 + i),
+                         QStringLiteral("10.248.%1.0/24").arg(i)}));
+    }
+    const CommandResult r = m_harness.runCtl(kSlowUser, QStringList{"up"} + paths,
+                                             (5 * kSlowUserDelaySeconds + 10) * 1000);
+    QCOMPARE(r.exitCode, 7);
+    QCOMPARE(r.err.count(QStringLiteral("io.peertun.Error.Busy")), 1);
+    QCOMPARE(r.out.count(QStringLiteral(": connected")), 4);
+    QCOMPARE(listTunnels().size(), 5);
+    for (const QVariantMap& t : listTunnels()) {
+        const QString name = t.value("name").toString();
+        if (name.startsWith(QStringLiteral("flight"))) {
+            QCOMPARE(m_harness.runCtl(kAllowedUser, {"down", name}).exitCode, 0);
+        }
+    }
+    verifyHelperServesAndBaseUntouched();
+}
+
+void TestDBusApi::busPolicy()
+{
+    // A non-root user may not own the helper's name...
+    CommandResult r = m_harness.runAsUser(
+        kDeniedUser, QStringLiteral("dbus-send"),
+        {"--system", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
+         "org.freedesktop.DBus.RequestName", "string:io.peertun.Helper1", "uint32:0"});
+    QVERIFY2(r.exitCode != 0 && r.err.contains(QStringLiteral("AccessDenied")),
+             qPrintable(r.describe()));
+    // ...but may introspect and ping it.
+    r = m_harness.runAsUser(kDeniedUser, QStringLiteral("dbus-send"),
+                            {"--system", "--print-reply", "--dest=io.peertun.Helper1",
+                             "/io/peertun/Helper1",
+                             "org.freedesktop.DBus.Introspectable.Introspect"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QVERIFY(r.out.contains(QStringLiteral("<method name=\"Connect\">")));
+    QVERIFY(r.out.contains(QStringLiteral("<signal name=\"StatsUpdated\">")));
+    r = m_harness.runAsUser(kDeniedUser, QStringLiteral("dbus-send"),
+                            {"--system", "--print-reply", "--dest=io.peertun.Helper1",
+                             "/io/peertun/Helper1", "org.freedesktop.DBus.Peer.Ping"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    // Other interfaces of the helper's connection stay closed to non-root users.
+    r = m_harness.runAsUser(kDeniedUser, QStringLiteral("dbus-send"),
+                            {"--system", "--print-reply", "--dest=io.peertun.Helper1",
+                             "/io/peertun/Helper1", "org.example.Other.Method"});
+    QVERIFY2(r.exitCode != 0 && r.err.contains(QStringLiteral("AccessDenied")),
+             qPrintable(r.describe()));
+}
+
+void TestDBusApi::polkitUnavailable()
+{
+    // Without polkit nobody is authorized, and the sentence says why; reading still works.
+    m_harness.stopPolkit();
+    const QString path = m_harness.writeFile(
+        "nopolkit.json", profileJson({"nopolkit", "ptnopk", "10.244.9.1/24", 8309,
+                                      "10.211.55.123:8310", "10.244.10.0/24"}));
+    const CommandResult r = m_harness.runCtl(kAllowedUser, {"up", path});
+    QCOMPARE(r.exitCode, 3);
+    QVERIFY2(r.err.contains(QStringLiteral("polkit")), qPrintable(r.err));
+    QVERIFY(!linkExists(QStringLiteral("ptnopk")));
+    verifyHelperServesAndBaseUntouched();
+    QString error;
+    QVERIFY2(m_harness.startPolkit(&error), qPrintable(error));
 }
 
 void TestDBusApi::allowedUserDisconnects()

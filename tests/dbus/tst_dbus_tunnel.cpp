@@ -24,6 +24,7 @@ class TestDBusTunnel : public QObject
 private slots:
     void initTestCase();
     void cleanupTestCase();
+    void cleanup();
     void pingCrossesTunnel();
     void watchAndFollow();
     void downRemovesDevice();
@@ -65,6 +66,13 @@ void TestDBusTunnel::initTestCase()
         DBusHarness::run(DBusHarness::ipBinary(), {"-n", m_harness.ns2(), "link", "show", "pt0"})
                 .exitCode == 0,
         10000);
+}
+
+void TestDBusTunnel::cleanup()
+{
+    if (QTest::currentTestFailed()) {
+        m_harness.dumpLogs();
+    }
 }
 
 void TestDBusTunnel::cleanupTestCase()
