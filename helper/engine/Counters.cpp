@@ -35,8 +35,7 @@ uint64_t TunnelStats::totalDrops() const
 TunnelCounters::TunnelCounters(size_t peerCount)
     : peerTx(std::make_unique<PeerTx[]>(peerCount)), peerRx(std::make_unique<PeerRx[]>(peerCount)),
       m_peerCount(peerCount)
-{
-}
+{}
 
 TunnelStats TunnelCounters::snapshot() const
 {
