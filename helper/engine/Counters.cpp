@@ -55,6 +55,7 @@ TunnelStats TunnelCounters::snapshot() const
         p.sendErrors = peerTx[i].sendErrors.get();
         p.rxPackets = peerRx[i].packets.get();
         p.rxBytes = peerRx[i].bytes.get();
+        p.unreachable = peerRx[i].unreachable.get();
         p.lastRxUnixMs = peerRx[i].lastRxUnixMs.load(std::memory_order_relaxed);
     }
     return s;

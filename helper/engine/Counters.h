@@ -30,6 +30,7 @@ struct PeerStats
     uint64_t txPackets = 0, txBytes = 0; // sent to the peer (inner packet bytes)
     uint64_t rxPackets = 0, rxBytes = 0; // accepted from the peer and written to TUN
     uint64_t sendErrors = 0;
+    uint64_t unreachable = 0; // ICMP errors about datagrams sent to the peer
     int64_t lastRxUnixMs = 0; // 0 = never
 };
 
@@ -67,7 +68,7 @@ public:
     };
     struct alignas(64) PeerRx
     {
-        Counter packets, bytes;
+        Counter packets, bytes, unreachable;
         std::atomic<int64_t> lastRxUnixMs{0};
     };
     // Written by the TUN -> UDP thread.

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <linux/errqueue.h>
 #include <memory>
 #include <netinet/udp.h>
 #include <poll.h>
@@ -41,8 +42,9 @@ void warnLimited(RateLimiter& limiter, EventLog* log, const std::string& tunnel,
     }
 }
 
-// Blocks until `fd` is readable or the stop eventfd fires; false means stop.
-bool waitReadable(int fd, int stopFd)
+// Blocks until `fd` is readable (or has a queued error) or the stop eventfd fires; returns
+// fd's poll events, 0 for stop.
+short waitReadable(int fd, int stopFd)
 {
     pollfd fds[2] = {{fd, POLLIN, 0}, {stopFd, POLLIN, 0}};
     for (;;) {
@@ -50,9 +52,9 @@ bool waitReadable(int fd, int stopFd)
             if (errno == EINTR) {
                 continue;
             }
-            return false;
+            return 0;
         }
-        return fds[1].revents == 0;
+        return fds[1].revents ? short(0) : fds[0].revents;
     }
 }
 
@@ -375,6 +377,7 @@ void ForwardingLoop::udpToTun()
     RateLimiter outsiders;
     RateLimiter tooBig;
     RateLimiter writeErrors;
+    RateLimiter unreachable;
     bool mayHaveMore = false;
     uint64_t drops[kDropReasonCount] = {};
     uint64_t packets = 0;
@@ -394,8 +397,12 @@ void ForwardingLoop::udpToTun()
     };
 
     for (;;) {
-        if (!mayHaveMore && !waitReadable(m_setup.udpFd, m_stop.get())) {
+        short events = POLLIN;
+        if (!mayHaveMore && (events = waitReadable(m_setup.udpFd, m_stop.get())) == 0) {
             return;
+        }
+        if (events & POLLERR) {
+            drainSocketErrors(unreachable);
         }
         for (unsigned i = 0; i < kSlots; ++i) {
             msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
@@ -406,7 +413,7 @@ void ForwardingLoop::udpToTun()
         const int n = ::recvmmsg(m_setup.udpFd, msgs, kSlots, MSG_DONTWAIT, nullptr);
         if (n <= 0) {
             mayHaveMore = false;
-            continue; // EAGAIN / EINTR; a queued ICMP error is not ours to act on here
+            continue; // EAGAIN, EINTR, or the pending error of a queued ICMP report
         }
         mayHaveMore = unsigned(n) == kSlots;
         const int64_t now = nowMs();
@@ -497,6 +504,47 @@ void ForwardingLoop::udpToTun()
                 counters.rx.drops[r].add(drops[r]);
             }
         }
+    }
+}
+
+void ForwardingLoop::drainSocketErrors(RateLimiter& limiter)
+{
+    // IP_RECVERR queues one entry per ICMP error; the original destination names the peer.
+    for (int i = 0; i < 64; ++i) {
+        sockaddr_storage offender{};
+        alignas(cmsghdr) uint8_t control[512];
+        uint8_t payload[64];
+        iovec iov{payload, sizeof payload};
+        msghdr h{};
+        h.msg_name = &offender;
+        h.msg_namelen = sizeof offender;
+        h.msg_iov = &iov;
+        h.msg_iovlen = 1;
+        h.msg_control = control;
+        h.msg_controllen = sizeof control;
+        if (::recvmsg(m_setup.udpFd, &h, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) {
+            return;
+        }
+        int err = 0;
+        for (cmsghdr* c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c)) {
+            if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
+                (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
+                sock_extended_err ee{};
+                std::memcpy(&ee, CMSG_DATA(c), sizeof ee);
+                err = int(ee.ee_errno);
+            }
+        }
+        const uint32_t peer =
+            m_setup.peers->lookupEndpoint(reinterpret_cast<const sockaddr*>(&offender));
+        if (peer == PeerTable::kNoPeer || err == 0) {
+            continue;
+        }
+        m_setup.counters->peerRx[peer].unreachable.add(1);
+        warnLimited(limiter, m_setup.log, m_setup.tunnelName, [&] {
+            return "peer " + m_setup.peerNames[peer] + " (" +
+                   m_setup.peerEndpoints[peer].toString() +
+                   ") is unreachable: " + std::strerror(err);
+        });
     }
 }
 

@@ -55,6 +55,8 @@ public:
 private:
     void tunToUdp();
     void udpToTun();
+    // Reads the socket's queued ICMP errors: counts and logs unreachable peers.
+    void drainSocketErrors(RateLimiter& limiter);
 
     ForwardingSetup m_setup;
     Fd m_stop;

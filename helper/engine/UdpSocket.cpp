@@ -41,8 +41,14 @@ UdpSocket UdpSocket::bind(const UdpEndpoint& listen, const std::vector<UdpEndpoi
     const timeval sendTimeout{0, 200 * 1000};
     ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &sendTimeout, sizeof sendTimeout);
 
-    // Receive a burst of datagrams from one peer as one buffer (split again in the loop).
     const int on = 1;
+    // ICMP errors (port unreachable when the peer's helper is down, no route) are otherwise
+    // ignored on an unconnected socket; queued, they tell which peer is unreachable.
+    ::setsockopt(fd.get(), IPPROTO_IP, IP_RECVERR, &on, sizeof on);
+    if (family == AF_INET6) {
+        ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on);
+    }
+    // Receive a burst of datagrams from one peer as one buffer (split again in the loop).
     ::setsockopt(fd.get(), SOL_UDP, UDP_GRO, &on, sizeof on);
 
     sockaddr_storage ss{};

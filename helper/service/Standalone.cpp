@@ -73,9 +73,9 @@ void printStats(const engine::Tunnel& tunnel)
         const engine::PeerStats& p = s.peers[i];
         writeLine("stats tunnel=" + spec.name + " peer=" + spec.peers[i].name + " tx_packets=" +
                   std::to_string(p.txPackets) + " tx_bytes=" + std::to_string(p.txBytes) +
-                  " rx_packets=" + std::to_string(p.rxPackets) +
-                  " rx_bytes=" + std::to_string(p.rxBytes) +
-                  " send_errors=" + std::to_string(p.sendErrors) + " last_rx_ms_ago=" +
+                  " rx_packets=" + std::to_string(p.rxPackets) + " rx_bytes=" +
+                  std::to_string(p.rxBytes) + " send_errors=" + std::to_string(p.sendErrors) +
+                  " unreachable=" + std::to_string(p.unreachable) + " last_rx_ms_ago=" +
                   (p.lastRxUnixMs ? std::to_string(now - p.lastRxUnixMs) : std::string("never")));
     }
 }
