@@ -27,6 +27,7 @@ private slots:
     void readingNeedsNoAuthorization();
     void allowedUserConnects();
     void deniedUserCannotControl();
+    void groupMemberAllowedByShippedRules();
     void badInput_data();
     void badInput();
     void disconnectUnknownName();
@@ -216,6 +217,20 @@ void TestDBusApi::deniedUserCannotControl()
     verifyHelperServesAndBaseUntouched();
     r = m_harness.runCtl(kDeniedUser, {"log"});
     QVERIFY2(r.out.contains(QStringLiteral("denied")), qPrintable(r.out));
+}
+
+void TestDBusApi::groupMemberAllowedByShippedRules()
+{
+    const QString path = m_harness.writeFile(
+        "member.json", profileJson({"member", "ptmember", "10.244.15.1/24", 8315,
+                                    "10.211.55.123:8316", "10.244.16.0/24"}));
+    CommandResult r = m_harness.runCtl(kGroupMemberUser, {"up", path});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QVERIFY(linkExists(QStringLiteral("ptmember")));
+    r = m_harness.runCtl(kGroupMemberUser, {"down", "member"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QVERIFY(!linkExists(QStringLiteral("ptmember")));
+    verifyHelperServesAndBaseUntouched();
 }
 
 void TestDBusApi::badInput_data()
