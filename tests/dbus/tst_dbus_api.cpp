@@ -35,6 +35,7 @@ private slots:
     void vanishingCallerIsDropped();
     void twoClientsConnectAtOnce();
     void tunnelLimit();
+    void lowPortRaisesBindCapabilityBriefly();
     void requestsInFlightPerCaller();
     void busPolicy();
     void polkitUnavailable();
@@ -388,6 +389,23 @@ void TestDBusApi::tunnelLimit()
     }
     QCOMPARE(listTunnels().size(), 1);
     verifyHelperServesAndBaseUntouched();
+}
+
+void TestDBusApi::lowPortRaisesBindCapabilityBriefly()
+{
+    // CAP_NET_BIND_SERVICE is only permitted; the helper raises it just for this bind.
+    const QString path =
+        m_harness.writeFile("lowport.json", profileJson({"lowport", "ptlow", "10.244.17.1/24", 853,
+                                                         "10.211.55.123:853", "10.244.18.0/24"}));
+    CommandResult r = m_harness.runCtl(kAllowedUser, {"up", path});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    const CommandResult sockets = m_harness.ipNs1({"-o", "link"}); // device is there
+    QVERIFY(sockets.out.contains(QStringLiteral("ptlow")));
+    QFile status(QStringLiteral("/proc/%1/status").arg(m_harness.helperPid()));
+    QVERIFY(status.open(QIODevice::ReadOnly));
+    QVERIFY2(status.readAll().contains("CapEff:\t0000000000001000"), "not lowered again");
+    r = m_harness.runCtl(kAllowedUser, {"down", "lowport"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
 }
 
 void TestDBusApi::requestsInFlightPerCaller()
