@@ -13,7 +13,8 @@
 
 namespace peertun {
 
-HelperService::HelperService(QDBusConnection bus, HelperServiceOptions options, QObject* parent)
+HelperService::HelperService(const QDBusConnection& bus, HelperServiceOptions options,
+                             QObject* parent)
     : QObject(parent), m_bus(bus), m_options(options), m_authorizer(bus)
 {
     new Helper1Adaptor(this); // owned by this; relays our signals onto the bus

@@ -31,7 +31,8 @@ public:
     static constexpr int kMaxPendingCalls = 32;
     static constexpr int kMaxPendingCallsPerCaller = 4;
 
-    HelperService(QDBusConnection bus, HelperServiceOptions options, QObject* parent = nullptr);
+    HelperService(const QDBusConnection& bus, HelperServiceOptions options,
+                  QObject* parent = nullptr);
     ~HelperService() override;
 
     // Exports the object and takes the bus name. False (with a reason) if that failed.
