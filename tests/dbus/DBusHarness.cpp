@@ -676,6 +676,14 @@ void DBusHarness::dumpLogs() const
     }
 }
 
+void DBusHarness::stopBus()
+{
+    QDBusConnection::disconnectFromBus(m_connectionName);
+    killProcess(m_bus.get());
+    m_bus.reset();
+    setEmergencyPid(0, 0);
+}
+
 void DBusHarness::stopPolkit()
 {
     killProcess(m_polkit.get());
