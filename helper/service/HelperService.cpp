@@ -80,7 +80,11 @@ void HelperService::touch()
 void HelperService::onIdleTimer()
 {
     if (m_manager.tunnelCount() == 0 && m_pending.isEmpty()) {
-        emit idleTimeout();
+        // Give the name back first so new calls activate a fresh helper, then answer what
+        // was already on its way to us before leaving.
+        m_closing = true;
+        m_bus.unregisterService(dbus::kServiceName);
+        QTimer::singleShot(kClosingGraceMs, this, &HelperService::idleTimeout);
     } else {
         touch();
     }
@@ -146,6 +150,11 @@ void HelperService::Disconnect(const QString& name)
 
 void HelperService::authorizeThenRun(Operation operation, const QString& argument)
 {
+    if (m_closing) {
+        sendErrorReply(dbus::kErrorBusy,
+                       QStringLiteral("The helper is exiting after a quiet period; try again."));
+        return;
+    }
     const QString caller = message().service();
     int fromCaller = 0;
     for (const PendingRequest& p : std::as_const(m_pending)) {

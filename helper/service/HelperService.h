@@ -30,6 +30,8 @@ public:
     // Authorization requests waiting for polkit, in total and per caller.
     static constexpr int kMaxPendingCalls = 32;
     static constexpr int kMaxPendingCallsPerCaller = 4;
+    // Between giving the name back on idle exit and leaving.
+    static constexpr int kClosingGraceMs = 250;
 
     HelperService(const QDBusConnection& bus, HelperServiceOptions options,
                   QObject* parent = nullptr);
@@ -79,6 +81,7 @@ private:
     QHash<uint64_t, PendingRequest> m_pending; // by polkit check id
     QDBusServiceWatcher m_callerWatcher;
     QTimer m_idleTimer;
+    bool m_closing = false; // idle exit under way: no new control requests
 };
 
 // Runs the D-Bus service until idle exit, SIGTERM/SIGINT or loss of the bus. Needs a
