@@ -108,10 +108,12 @@ QVariantMap HelperService::GetStats(const QString& name)
     if (auto stats = m_manager.stats(name)) {
         return *stats;
     }
-    sendErrorReply(dbus::kErrorNotFound,
-                   QStringLiteral("There is no tunnel named \"%1\"; `peertunctl status` lists the "
-                                  "tunnels that are up.")
-                       .arg(name));
+    // Names are short; do not echo an arbitrarily long argument back.
+    sendErrorReply(
+        dbus::kErrorNotFound,
+        QStringLiteral("There is no tunnel named \"%1\"; `peertunctl status` lists the "
+                       "tunnels that are up.")
+            .arg(name.size() > kMaxNameLength ? name.left(kMaxNameLength) + u'…' : name));
     return {};
 }
 
@@ -141,7 +143,7 @@ QString HelperService::Connect(const QString& profileJson)
 void HelperService::Disconnect(const QString& name)
 {
     touch();
-    if (name.size() > 256) {
+    if (name.size() > kMaxNameLength) {
         sendErrorReply(dbus::kErrorNotFound, QStringLiteral("There is no tunnel with that name."));
         return;
     }

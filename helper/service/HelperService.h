@@ -30,6 +30,8 @@ public:
     // Authorization requests waiting for polkit, in total and per caller.
     static constexpr int kMaxPendingCalls = 32;
     static constexpr int kMaxPendingCallsPerCaller = 4;
+    // Longer tunnel names are refused without a lookup and never echoed in full.
+    static constexpr qsizetype kMaxNameLength = 256;
     // Between giving the name back on idle exit and leaving.
     static constexpr int kClosingGraceMs = 250;
 
