@@ -1,1 +1,64 @@
-// placeholder
+#include "Counters.h"
+
+namespace peertun::engine {
+
+std::string_view dropReasonName(DropReason r)
+{
+    switch (r) {
+    case DropReason::NoPeerForDestination:
+        return "no-peer-for-destination";
+    case DropReason::UnknownSourceEndpoint:
+        return "unknown-source-endpoint";
+    case DropReason::Malformed:
+        return "malformed";
+    case DropReason::SourceOutsidePeerSubnets:
+        return "source-outside-peer-subnets";
+    case DropReason::TooBig:
+        return "too-big";
+    case DropReason::SendError:
+        return "send-error";
+    case DropReason::Count:
+        break;
+    }
+    return "unknown";
+}
+
+uint64_t TunnelStats::totalDrops() const
+{
+    uint64_t sum = 0;
+    for (uint64_t d : drops) {
+        sum += d;
+    }
+    return sum;
+}
+
+TunnelCounters::TunnelCounters(size_t peerCount)
+    : peerTx(std::make_unique<PeerTx[]>(peerCount)), peerRx(std::make_unique<PeerRx[]>(peerCount)),
+      m_peerCount(peerCount)
+{
+}
+
+TunnelStats TunnelCounters::snapshot() const
+{
+    TunnelStats s;
+    s.txPackets = tx.packets.get();
+    s.txBytes = tx.bytes.get();
+    s.rxPackets = rx.packets.get();
+    s.rxBytes = rx.bytes.get();
+    for (size_t i = 0; i < kDropReasonCount; ++i) {
+        s.drops[i] = tx.drops[i].get() + rx.drops[i].get();
+    }
+    s.peers.resize(m_peerCount);
+    for (size_t i = 0; i < m_peerCount; ++i) {
+        PeerStats& p = s.peers[i];
+        p.txPackets = peerTx[i].packets.get();
+        p.txBytes = peerTx[i].bytes.get();
+        p.sendErrors = peerTx[i].sendErrors.get();
+        p.rxPackets = peerRx[i].packets.get();
+        p.rxBytes = peerRx[i].bytes.get();
+        p.lastRxUnixMs = peerRx[i].lastRxUnixMs.load(std::memory_order_relaxed);
+    }
+    return s;
+}
+
+} // namespace peertun::engine

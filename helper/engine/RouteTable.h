@@ -10,6 +10,7 @@
 #include <vector>
 
 struct nl_sock;
+struct nl_msg; // at global scope, so the callback below names libnl's type
 
 namespace peertun::engine {
 
@@ -19,7 +20,7 @@ struct LinkConfig
     int ifindex = 0;
     std::string ifName;
     int mtu = 0;
-    IpPrefix address;            // e.g. 10.244.2.2/24 (host bits set)
+    IpPrefix address;             // e.g. 10.244.2.2/24 (host bits set)
     std::vector<IpPrefix> routes; // every peer subnet, via the device
 };
 

@@ -1,1 +1,88 @@
-// placeholder
+#include "TunDevice.h"
+
+#include "TunnelError.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+
+namespace peertun::engine {
+
+namespace {
+
+[[noreturn]] void throwBusy(const std::string& name)
+{
+    throw TunnelError(TunnelError::Kind::Busy, "network device " + name + " already exists");
+}
+
+[[noreturn]] void throwNoPermission()
+{
+    throw TunnelError(TunnelError::Kind::PermissionDenied,
+                      "creating a TUN device needs root or CAP_NET_ADMIN");
+}
+
+} // namespace
+
+TunDevice TunDevice::create(const std::string& name, bool vnetHeader)
+{
+    // The kernel's own rules for device names (dev_valid_name), checked here to say why.
+    const bool badChar = name.find_first_of("/: \t\n\v\f\r") != std::string::npos;
+    if (name.empty() || name.size() >= IFNAMSIZ || badChar || name == "." || name == "..") {
+        throw TunnelError(TunnelError::Kind::InvalidConfig,
+                          "invalid network device name \"" + name +
+                              "\" (1 to 15 bytes, no '/', ':' or whitespace)");
+    }
+    // TUNSETIFF would attach to an existing persistent TUN device of that name instead of
+    // failing, so refuse any existing device up front.
+    if (::if_nametoindex(name.c_str()) != 0) {
+        throwBusy(name);
+    }
+
+    Fd fd(::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC));
+    if (!fd.valid()) {
+        const int err = errno;
+        if (err == EPERM || err == EACCES) {
+            throwNoPermission();
+        }
+        if (err == ENOENT || err == ENODEV || err == ENXIO) {
+            throw TunnelError(TunnelError::Kind::Failed,
+                              "/dev/net/tun is missing: this kernel has no TUN driver loaded "
+                              "(try: modprobe tun)");
+        }
+        throw TunnelError(TunnelError::Kind::Failed,
+                          std::string("cannot open /dev/net/tun: ") + std::strerror(err));
+    }
+
+    ifreq ifr{};
+    ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (vnetHeader ? IFF_VNET_HDR : 0);
+    std::memcpy(ifr.ifr_name, name.data(), name.size());
+    if (::ioctl(fd.get(), TUNSETIFF, &ifr) < 0) {
+        const int err = errno;
+        if (err == EPERM || err == EACCES) {
+            throwNoPermission();
+        }
+        if (err == EBUSY || err == EEXIST) {
+            throwBusy(name); // created by someone else between the check and here
+        }
+        if (err == EINVAL && ::if_nametoindex(name.c_str()) != 0) {
+            throwBusy(name); // a non-TUN device of that name appeared meanwhile
+        }
+        throw TunnelError(TunnelError::kindFromErrno(err),
+                          "cannot create TUN device " + name + ": " + std::strerror(err));
+    }
+
+    std::string actualName(ifr.ifr_name, ::strnlen(ifr.ifr_name, IFNAMSIZ));
+    const unsigned ifindex = ::if_nametoindex(actualName.c_str());
+    if (ifindex == 0) {
+        throw TunnelError(TunnelError::Kind::Failed, "TUN device " + actualName +
+                                                         " was created but has no interface "
+                                                         "index: " +
+                                                         std::strerror(errno));
+    }
+    return TunDevice(std::move(fd), std::move(actualName), static_cast<int>(ifindex), vnetHeader);
+}
+
+} // namespace peertun::engine

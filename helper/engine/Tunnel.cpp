@@ -1,1 +1,227 @@
-// placeholder
+#include "Tunnel.h"
+
+#include "Encapsulation.h"
+#include "ForwardingLoop.h"
+#include "PeerTable.h"
+#include "RouteTable.h"
+#include "TunDevice.h"
+#include "TunnelError.h"
+#include "UdpSocket.h"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <thread>
+
+namespace peertun::engine {
+namespace {
+
+int minimumMtu(const IpPrefix& address)
+{
+    return address.address.family == AF_INET6 ? 1280 : 576;
+}
+
+std::string peerCountText(size_t n)
+{
+    return std::to_string(n) + (n == 1 ? " peer" : " peers");
+}
+
+} // namespace
+
+struct Tunnel::Impl
+{
+    Impl(TunnelSpec s, EventLog& l) : spec(std::move(s)), log(l) {}
+
+    void chooseMtu();
+    void guardRoutes();
+
+    TunnelSpec spec;
+    EventLog& log;
+    int mtu = 0;
+    PeerTable peers;
+    std::unique_ptr<TunnelCounters> counters;
+    std::unique_ptr<Encapsulation> encapsulation;
+    std::optional<UdpSocket> udp;
+    std::optional<TunDevice> tun;
+    RouteTable routes;
+    LinkConfig link;
+    bool configured = false;
+    std::unique_ptr<ForwardingLoop> loop;
+    std::unique_ptr<NetlinkWatcher> watcher;
+    Fd guardStop;
+    std::thread guard;
+    bool stopped = false;
+};
+
+void Tunnel::Impl::chooseMtu()
+{
+    if (spec.mtu > 0) {
+        mtu = spec.mtu;
+    } else {
+        // The underlay MTU of the route to the first peer, minus what plain mode adds: a full
+        // inner packet then fits in one underlay packet (the seed's 1500 fragments each one).
+        const UdpEndpoint& first = spec.peers.front().endpoint;
+        const int overhead = first.address.family == AF_INET6 ? kPlainOverheadV6 : kPlainOverheadV4;
+        int underlay = UdpSocket::pathMtuTo(first);
+        if (underlay <= 0) {
+            underlay = 1500;
+            log.add(LogLevel::Warning, spec.name,
+                    "no route to peer " + first.toString() + " yet; assuming an underlay MTU of 1500");
+        }
+        mtu = underlay - overhead;
+    }
+    if (mtu < minimumMtu(spec.address) || mtu > 65535) {
+        throw TunnelError(TunnelError::Kind::InvalidConfig,
+                          "MTU " + std::to_string(mtu) + " for " + spec.ifName + " is out of range (" +
+                              std::to_string(minimumMtu(spec.address)) + "-65535)");
+    }
+}
+
+void Tunnel::Impl::guardRoutes()
+{
+    // Routes are kept: the seed's author saw them vanish. Netlink events, not polling, wake
+    // this thread; a short quiet period lets a burst of events settle before one restore.
+    pollfd fds[2] = {{watcher->fd(), POLLIN, 0}, {guardStop.get(), POLLIN, 0}};
+    for (;;) {
+        if (::poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return;
+        }
+        if (fds[1].revents) {
+            return;
+        }
+        if (!watcher->drain()) {
+            continue;
+        }
+        while (::poll(fds, 1, 20) > 0) {
+            watcher->drain();
+        }
+        for (const std::string& what : routes.restore(link)) {
+            const bool failed = what.rfind("failed: ", 0) == 0;
+            log.add(failed ? LogLevel::Error : LogLevel::Info, spec.name,
+                    failed ? what : "restored " + what);
+        }
+    }
+}
+
+Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::move(spec), log))
+{
+    const TunnelSpec& s = d->spec;
+    if (s.peers.empty()) {
+        throw TunnelError(TunnelError::Kind::InvalidConfig, "the tunnel has no peers");
+    }
+    std::vector<std::vector<IpPrefix>> subnets;
+    std::vector<UdpEndpoint> endpoints;
+    std::vector<std::string> names;
+    for (const PeerSpec& p : s.peers) {
+        subnets.push_back(p.subnets);
+        endpoints.push_back(p.endpoint);
+        names.push_back(p.name);
+    }
+    d->peers.build(subnets, endpoints);
+    d->counters = std::make_unique<TunnelCounters>(s.peers.size());
+    d->encapsulation = std::make_unique<PlainEncapsulation>(d->peers);
+
+    // Order matters for the messages a person sees: the port first (most often busy), then
+    // the device, then its configuration. Each step's object cleans up if a later one throws.
+    d->udp.emplace(UdpSocket::bind(s.listen, endpoints));
+    d->chooseMtu();
+    d->tun.emplace(TunDevice::create(s.ifName));
+
+    d->link.ifindex = d->tun->ifindex();
+    d->link.ifName = s.ifName;
+    d->link.mtu = d->mtu;
+    d->link.address = s.address;
+    for (const PeerSpec& p : s.peers) {
+        for (const IpPrefix& prefix : p.subnets) {
+            d->link.routes.push_back(prefix.network());
+        }
+    }
+    d->routes.configure(d->link);
+    d->configured = true;
+
+    ForwardingSetup setup;
+    setup.tunFd = d->tun->fd();
+    setup.udpFd = d->udp->fd();
+    setup.udpFamily = d->udp->family();
+    setup.mtu = d->mtu;
+    setup.tunnelName = s.name;
+    setup.peerNames = names;
+    setup.peerEndpoints = endpoints;
+    setup.peers = &d->peers;
+    setup.encapsulation = d->encapsulation.get();
+    setup.counters = d->counters.get();
+    setup.log = &d->log;
+    d->loop = std::make_unique<ForwardingLoop>(std::move(setup));
+
+    d->watcher = std::make_unique<NetlinkWatcher>(d->link.ifindex);
+    d->guardStop.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (!d->guardStop.valid()) {
+        throw TunnelError(TunnelError::Kind::Failed,
+                          std::string("cannot create an eventfd: ") + std::strerror(errno));
+    }
+    d->loop->start();
+    d->guard = std::thread([impl = d.get()] { impl->guardRoutes(); });
+    // A route removed between configure() and the watcher's subscription is caught here.
+    for (const std::string& what : d->routes.restore(d->link)) {
+        d->log.add(LogLevel::Info, s.name, "restored " + what);
+    }
+    d->log.add(LogLevel::Info, s.name,
+               "tunnel up: " + s.ifName + " " + s.address.toString() + " mtu " +
+                   std::to_string(d->mtu) + ", listening on " + d->udp->localEndpoint().toString() +
+                   ", " + peerCountText(s.peers.size()));
+}
+
+Tunnel::~Tunnel()
+{
+    stop();
+}
+
+void Tunnel::stop()
+{
+    if (d->stopped) {
+        return;
+    }
+    d->stopped = true;
+    if (d->guard.joinable()) {
+        const uint64_t one = 1;
+        [[maybe_unused]] const ssize_t w = ::write(d->guardStop.get(), &one, sizeof one);
+        d->guard.join();
+    }
+    if (d->loop) {
+        d->loop->stop();
+    }
+    if (d->configured) {
+        d->routes.deconfigure(d->link);
+    }
+    d->tun.reset(); // the device, its address and any route left go with the fd
+    d->udp.reset();
+    d->log.add(LogLevel::Info, d->spec.name, "tunnel down: " + d->spec.ifName);
+}
+
+const TunnelSpec& Tunnel::spec() const
+{
+    return d->spec;
+}
+
+int Tunnel::mtu() const
+{
+    return d->mtu;
+}
+
+int Tunnel::ifindex() const
+{
+    return d->link.ifindex;
+}
+
+TunnelStats Tunnel::stats() const
+{
+    return d->counters->snapshot();
+}
+
+} // namespace peertun::engine

@@ -1,1 +1,811 @@
-// placeholder
+// Value types, field parsers and semantic validation of a profile. The JSON side (reading
+// keys and types, writing the canonical document) is in ProfileJson.cpp.
+#include "Profile.h"
+
+#include "ProfileText.h"
+
+#include <QStringList>
+#include <algorithm>
+#include <array>
+
+namespace peertun {
+
+using profile_detail::indexPath;
+using profile_detail::joinPath;
+using profile_detail::quoted;
+
+namespace profile_detail {
+
+QString quoted(const QString& value)
+{
+    constexpr qsizetype kMaxQuoted = 80;
+    QString out = QStringLiteral("\"");
+    qsizetype shown = 0;
+    for (const QChar c : value) {
+        if (shown == kMaxQuoted) {
+            out += QStringLiteral("…");
+            break;
+        }
+        ++shown;
+        if (c == u'"' || c == u'\\') {
+            out += u'\\';
+            out += c;
+        } else if (c == u'\n') {
+            out += QStringLiteral("\\n");
+        } else if (c == u'\t') {
+            out += QStringLiteral("\\t");
+        } else if (c.category() == QChar::Other_Control || c.category() == QChar::Other_Format) {
+            out += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QChar(u'0'));
+        } else {
+            out += c;
+        }
+    }
+    out += u'"';
+    return out;
+}
+
+QString joinPath(const QString& parent, const QString& key)
+{
+    return parent.isEmpty() ? key : parent + u'.' + key;
+}
+
+QString indexPath(const QString& parent, qsizetype index)
+{
+    return parent + u'[' + QString::number(index) + u']';
+}
+
+} // namespace profile_detail
+
+namespace {
+
+using AddressBytes = std::array<quint8, 16>;
+
+bool isIp(const QHostAddress& a)
+{
+    return a.protocol() == QAbstractSocket::IPv4Protocol ||
+           a.protocol() == QAbstractSocket::IPv6Protocol;
+}
+
+int addressBits(const QHostAddress& a)
+{
+    return a.protocol() == QAbstractSocket::IPv6Protocol ? 128 : 32;
+}
+
+QString familyName(const QHostAddress& a)
+{
+    return a.protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("IPv6")
+                                                         : QStringLiteral("IPv4");
+}
+
+AddressBytes bytesOf(const QHostAddress& a)
+{
+    AddressBytes b{};
+    if (a.protocol() == QAbstractSocket::IPv4Protocol) {
+        const quint32 v = a.toIPv4Address();
+        b[0] = quint8(v >> 24);
+        b[1] = quint8(v >> 16);
+        b[2] = quint8(v >> 8);
+        b[3] = quint8(v);
+    } else if (a.protocol() == QAbstractSocket::IPv6Protocol) {
+        const Q_IPV6ADDR v = a.toIPv6Address();
+        for (int i = 0; i < 16; ++i)
+            b[size_t(i)] = v[i];
+    }
+    return b;
+}
+
+QHostAddress addressFromBytes(const AddressBytes& b, QAbstractSocket::NetworkLayerProtocol family)
+{
+    if (family == QAbstractSocket::IPv4Protocol)
+        return QHostAddress(quint32(b[0]) << 24 | quint32(b[1]) << 16 | quint32(b[2]) << 8 |
+                            quint32(b[3]));
+    Q_IPV6ADDR v;
+    for (int i = 0; i < 16; ++i)
+        v[i] = b[size_t(i)];
+    return QHostAddress(v);
+}
+
+// True if the first `bits` bits of x and y are equal.
+bool samePrefix(const AddressBytes& x, const AddressBytes& y, int bits)
+{
+    int i = 0;
+    for (; bits >= 8; bits -= 8, ++i) {
+        if (x[size_t(i)] != y[size_t(i)])
+            return false;
+    }
+    if (bits == 0)
+        return true;
+    const quint8 mask = quint8(0xff << (8 - bits));
+    return (x[size_t(i)] & mask) == (y[size_t(i)] & mask);
+}
+
+bool prefixInRange(const Cidr& c)
+{
+    return isIp(c.address) && c.prefixLength >= 0 && c.prefixLength <= addressBits(c.address);
+}
+
+bool isV4Mapped(const QHostAddress& a)
+{
+    if (a.protocol() != QAbstractSocket::IPv6Protocol)
+        return false;
+    const AddressBytes b = bytesOf(a);
+    return std::all_of(b.begin(), b.begin() + 10, [](quint8 x) { return x == 0; }) &&
+           b[10] == 0xff && b[11] == 0xff;
+}
+
+bool isAsciiDigits(QStringView s)
+{
+    return !s.isEmpty() &&
+           std::all_of(s.begin(), s.end(), [](QChar c) { return c >= u'0' && c <= u'9'; });
+}
+
+// Plain dotted decimal, four parts 0..255 without leading zeros. QHostAddress would also take
+// "10.1" and, depending on the platform, read "010" as octal; neither belongs in a profile.
+bool isStrictDottedQuad(QStringView s)
+{
+    const auto parts = s.split(u'.');
+    if (parts.size() != 4)
+        return false;
+    for (const QStringView part : parts) {
+        if (!isAsciiDigits(part) || part.size() > 3 || (part.size() > 1 && part[0] == u'0'))
+            return false;
+        if (part.toInt() > 255)
+            return false;
+    }
+    return true;
+}
+
+// Parses an IP literal; on failure returns nullopt and a reason fragment (no final period).
+std::optional<QHostAddress> parseIpLiteral(const QString& text, QString* reason,
+                                           bool mentionHostnames)
+{
+    if (text.isEmpty()) {
+        *reason = QStringLiteral("the address is empty");
+        return std::nullopt;
+    }
+    if (std::any_of(text.begin(), text.end(), [](QChar c) { return c.isSpace(); })) {
+        *reason = QStringLiteral("%1 contains whitespace").arg(quoted(text));
+        return std::nullopt;
+    }
+    if (text.contains(u'%')) {
+        *reason = QStringLiteral("%1 has a scope ID, which is not supported").arg(quoted(text));
+        return std::nullopt;
+    }
+    QHostAddress address;
+    if (text.contains(u':')) {
+        if (!address.setAddress(text) || address.protocol() != QAbstractSocket::IPv6Protocol) {
+            *reason = QStringLiteral("%1 is not a valid IPv6 address").arg(quoted(text));
+            return std::nullopt;
+        }
+        if (isV4Mapped(address)) {
+            *reason = QStringLiteral("%1 is an IPv4-mapped IPv6 address; write the IPv4 address "
+                                     "itself")
+                          .arg(quoted(text));
+            return std::nullopt;
+        }
+        return address;
+    }
+    const bool looksNumeric = std::all_of(
+        text.begin(), text.end(), [](QChar c) { return (c >= u'0' && c <= u'9') || c == u'.'; });
+    if (looksNumeric) {
+        if (!isStrictDottedQuad(text) || !address.setAddress(text)) {
+            *reason = QStringLiteral("%1 is not a valid IPv4 address (four numbers 0 to 255, "
+                                     "like 10.244.2.2)")
+                          .arg(quoted(text));
+            return std::nullopt;
+        }
+        return address;
+    }
+    if (mentionHostnames) {
+        *reason = QStringLiteral("%1 is not an IP address; host names are not accepted because "
+                                 "the helper runs as root and does no DNS lookups, so give an "
+                                 "IPv4 or IPv6 address")
+                      .arg(quoted(text));
+    } else {
+        *reason = QStringLiteral("%1 is not an IPv4 or IPv6 address").arg(quoted(text));
+    }
+    return std::nullopt;
+}
+
+// Strict decimal 1..65535; reason fragment on failure.
+std::optional<quint16> parsePort(QStringView text, QString* reason)
+{
+    if (text.isEmpty()) {
+        *reason = QStringLiteral("the port is missing");
+        return std::nullopt;
+    }
+    if (!isAsciiDigits(text)) {
+        *reason = QStringLiteral("the port %1 is not a number").arg(quoted(text.toString()));
+        return std::nullopt;
+    }
+    bool ok = false;
+    const uint value = text.size() <= 9 ? text.toUInt(&ok) : 0;
+    if (ok && value == 0) {
+        *reason = QStringLiteral("port 0 is not allowed; use 1 to 65535 (8285 is the usual)");
+        return std::nullopt;
+    }
+    if (!ok || value > 65535) {
+        *reason = QStringLiteral("the port %1 is out of range; use 1 to 65535")
+                      .arg(text.size() <= 9 ? text.toString() : quoted(text.toString()));
+        return std::nullopt;
+    }
+    return quint16(value);
+}
+
+// Shared rules for the names of profiles and peers (free text shown in the UI and logs).
+QString checkDisplayName(const QString& name, const QString& what, bool isFileName)
+{
+    constexpr qsizetype kMaxNameChars = 64;
+    if (name.isEmpty())
+        return QStringLiteral("The %1 is empty; give it a name.").arg(what);
+    const qsizetype chars = name.toUcs4().size();
+    if (chars > kMaxNameChars)
+        return QStringLiteral("The %1 %2 is %3 characters long; at most %4 are allowed.")
+            .arg(what, quoted(name))
+            .arg(chars)
+            .arg(kMaxNameChars);
+    for (const QChar c : name) {
+        if (c.category() == QChar::Other_Control)
+            return QStringLiteral("The %1 %2 contains a control character (U+%3), which is not "
+                                  "allowed.")
+                .arg(what, quoted(name))
+                .arg(c.unicode(), 4, 16, QChar(u'0'));
+    }
+    if (isFileName && name.contains(u'/'))
+        return QStringLiteral("The %1 %2 contains '/', which is not allowed because the name "
+                              "becomes a file name.")
+            .arg(what, quoted(name));
+    if (isFileName && (name == u"." || name == u".."))
+        return QStringLiteral("The %1 %2 is not allowed because it becomes a file name.")
+            .arg(what, quoted(name));
+    return {};
+}
+
+// A non-empty reason if `a` cannot be a tunnel address or a peer's address.
+QString unusableUnicastReason(const QHostAddress& a)
+{
+    if (a == QHostAddress(QHostAddress::AnyIPv4) || a == QHostAddress(QHostAddress::AnyIPv6))
+        return QStringLiteral("the unspecified address");
+    if (a.isMulticast())
+        return QStringLiteral("a multicast address");
+    if (a.isBroadcast())
+        return QStringLiteral("the broadcast address");
+    return {};
+}
+
+struct ModeName
+{
+    TunnelMode mode;
+    const char* name;
+};
+constexpr ModeName kModeNames[] = {
+    {TunnelMode::Plain, "plain"},
+};
+
+QStringList modeNames()
+{
+    QStringList names;
+    for (const auto& m : kModeNames)
+        names << QString::fromLatin1(m.name);
+    return names;
+}
+
+// Collects errors up to kMaxProfileErrors, then notes that more were left out.
+class ErrorSink
+{
+public:
+    explicit ErrorSink(QList<ProfileError>& errors) : m_errors(errors) {}
+    void add(const QString& field, const QString& message)
+    {
+        if (full())
+            return;
+        if (m_errors.size() == kMaxProfileErrors - 1) {
+            m_errors.append({QString(), QStringLiteral("There are more errors; only the first %1 "
+                                                       "are reported.")
+                                            .arg(kMaxProfileErrors - 1)});
+            return;
+        }
+        m_errors.append({field, message});
+    }
+    bool full() const { return m_errors.size() >= kMaxProfileErrors; }
+
+private:
+    QList<ProfileError>& m_errors;
+};
+
+} // namespace
+
+// --- value types ---------------------------------------------------------------------------
+
+QString Cidr::toString() const
+{
+    if (!isIp(address))
+        return {};
+    return address.toString() + u'/' + QString::number(prefixLength);
+}
+
+Cidr Cidr::network() const
+{
+    if (!prefixInRange(*this))
+        return *this;
+    AddressBytes b = bytesOf(address);
+    const int total = addressBits(address);
+    for (int bit = prefixLength; bit < total; ++bit)
+        b[size_t(bit / 8)] &= quint8(~(0x80 >> (bit % 8)));
+    return {addressFromBytes(b, address.protocol()), prefixLength};
+}
+
+bool Cidr::contains(const QHostAddress& a) const
+{
+    if (!prefixInRange(*this) || a.protocol() != address.protocol())
+        return false;
+    return samePrefix(bytesOf(address), bytesOf(a), prefixLength);
+}
+
+bool Cidr::overlaps(const Cidr& other) const
+{
+    if (!prefixInRange(*this) || !prefixInRange(other) ||
+        other.address.protocol() != address.protocol())
+        return false;
+    return samePrefix(bytesOf(address), bytesOf(other.address),
+                      std::min(prefixLength, other.prefixLength));
+}
+
+QString Endpoint::toString() const
+{
+    const QString port = QString::number(this->port);
+    if (host.isNull())
+        return u':' + port;
+    if (host.protocol() == QAbstractSocket::IPv6Protocol)
+        return u'[' + host.toString() + QStringLiteral("]:") + port;
+    return host.toString() + u':' + port;
+}
+
+QString ProfileParseResult::errorText() const
+{
+    QStringList parts;
+    for (const ProfileError& e : errors)
+        parts << (e.field.isEmpty() ? e.message : e.field + QStringLiteral(": ") + e.message);
+    return parts.join(QStringLiteral("; "));
+}
+
+QString modeToString(TunnelMode mode)
+{
+    for (const auto& m : kModeNames) {
+        if (m.mode == mode)
+            return QString::fromLatin1(m.name);
+    }
+    return {};
+}
+
+std::optional<TunnelMode> modeFromString(const QString& s)
+{
+    for (const auto& m : kModeNames) {
+        if (s == QLatin1String(m.name))
+            return m.mode;
+    }
+    return std::nullopt;
+}
+
+// --- field parsers -------------------------------------------------------------------------
+
+std::optional<Cidr> parseCidr(const QString& text, QString* error, bool requireNetwork)
+{
+    QString reason;
+    auto fail = [&](const QString& sentence) -> std::optional<Cidr> {
+        if (error)
+            *error = sentence;
+        return std::nullopt;
+    };
+    if (text.isEmpty())
+        return fail(QStringLiteral("The address is empty; write it as address/prefix, e.g. "
+                                   "10.244.2.2/24."));
+    const qsizetype slash = text.indexOf(u'/');
+    if (slash < 0)
+        return fail(QStringLiteral("%1 has no prefix length; write it as address/prefix, e.g. "
+                                   "10.244.2.2/24.")
+                        .arg(quoted(text)));
+    const auto address = parseIpLiteral(text.left(slash), &reason, false);
+    if (!address)
+        return fail(
+            QStringLiteral("%1 is not a valid address/prefix: %2.").arg(quoted(text), reason));
+    const QStringView prefixText = QStringView(text).mid(slash + 1);
+    const int maxPrefix = addressBits(*address);
+    if (!isAsciiDigits(prefixText))
+        return fail(QStringLiteral("%1 is not a valid address/prefix: the prefix length %2 is "
+                                   "not a number.")
+                        .arg(quoted(text), quoted(prefixText.toString())));
+    const int prefix = prefixText.size() <= 3 ? prefixText.toInt() : maxPrefix + 1;
+    if (prefix > maxPrefix)
+        return fail(
+            QStringLiteral("%1 is not a valid address/prefix: the prefix length %2 is out "
+                           "of range for %3 (0 to %4).")
+                .arg(quoted(text),
+                     prefixText.size() <= 3 ? prefixText.toString() : quoted(prefixText.toString()),
+                     familyName(*address))
+                .arg(maxPrefix));
+    Cidr cidr{*address, prefix};
+    if (requireNetwork && cidr.network() != cidr)
+        return fail(QStringLiteral("%1 has host bits set; the subnet is written %2.")
+                        .arg(quoted(text), cidr.network().toString()));
+    return cidr;
+}
+
+std::optional<Endpoint> parseEndpoint(const QString& text, QString* error, bool hostOptional)
+{
+    const QString example = hostOptional ? QStringLiteral("10.211.55.122:8285 or :8285")
+                                         : QStringLiteral("10.211.55.123:8285");
+    auto fail = [&](const QString& reason) -> std::optional<Endpoint> {
+        if (error)
+            *error = QStringLiteral("%1 is not a valid endpoint: %2; write it as host:port, e.g. "
+                                    "%3, or [fd00::1]:8285 for IPv6.")
+                         .arg(quoted(text), reason, example);
+        return std::nullopt;
+    };
+    if (text.isEmpty())
+        return fail(QStringLiteral("it is empty"));
+
+    QString hostText;
+    QStringView portText;
+    bool hasPort = true;
+    if (text.startsWith(u'[')) {
+        const qsizetype close = text.indexOf(u']');
+        if (close < 0)
+            return fail(QStringLiteral("the '[' has no matching ']'"));
+        hostText = text.mid(1, close - 1);
+        if (close + 1 == text.size())
+            hasPort = false;
+        else if (text[close + 1] != u':')
+            return fail(QStringLiteral("']' must be followed by ':' and the port"));
+        else
+            portText = QStringView(text).mid(close + 2);
+        if (!hostText.contains(u':'))
+            return fail(QStringLiteral("brackets are only for IPv6 addresses"));
+    } else if (text.count(u':') > 1) {
+        return fail(QStringLiteral("an IPv6 address must be in brackets"));
+    } else {
+        const qsizetype colon = text.lastIndexOf(u':');
+        if (colon < 0) {
+            hostText = text;
+            hasPort = false;
+        } else {
+            hostText = text.left(colon);
+            portText = QStringView(text).mid(colon + 1);
+        }
+    }
+    if (!hasPort)
+        return fail(QStringLiteral("the port is missing (8285 is the usual)"));
+
+    Endpoint endpoint;
+    QString reason;
+    if (hostText.isEmpty()) {
+        if (!hostOptional)
+            return fail(QStringLiteral("the host is missing; a peer needs its address"));
+    } else {
+        const auto host = parseIpLiteral(hostText, &reason, true);
+        if (!host)
+            return fail(reason);
+        // "0.0.0.0:8285" is a fine place to listen, but never a peer's address.
+        const bool unspecified = *host == QHostAddress(QHostAddress::AnyIPv4) ||
+                                 *host == QHostAddress(QHostAddress::AnyIPv6);
+        if (const QString why = unusableUnicastReason(*host);
+            !why.isEmpty() && !(hostOptional && unspecified))
+            return fail(QStringLiteral("%1 is %2").arg(hostText, why));
+        endpoint.host = *host;
+    }
+    const auto port = parsePort(portText, &reason);
+    if (!port)
+        return fail(reason);
+    endpoint.port = *port;
+    return endpoint;
+}
+
+QString checkInterfaceName(const QString& name)
+{
+    constexpr qsizetype kMaxInterfaceNameBytes = 15; // IFNAMSIZ - 1
+    if (name.isEmpty())
+        return QStringLiteral("The interface name is empty; give a device name such as "
+                              "peertun0.");
+    const qsizetype bytes = name.toUtf8().size();
+    if (bytes > kMaxInterfaceNameBytes)
+        return QStringLiteral("The interface name %1 is %2 bytes long; Linux allows at most %3.")
+            .arg(quoted(name))
+            .arg(bytes)
+            .arg(kMaxInterfaceNameBytes);
+    if (name == u"." || name == u"..")
+        return QStringLiteral("The interface name %1 is not allowed; \".\" and \"..\" are "
+                              "reserved.")
+            .arg(quoted(name));
+    for (const QChar c : name) {
+        if (c == u'/')
+            return QStringLiteral("The interface name %1 contains '/', which Linux does not "
+                                  "allow in device names.")
+                .arg(quoted(name));
+        if (c.isSpace())
+            return QStringLiteral("The interface name %1 contains whitespace, which Linux does "
+                                  "not allow in device names.")
+                .arg(quoted(name));
+        if (c == u':')
+            return QStringLiteral("The interface name %1 contains ':', which Linux reserves for "
+                                  "address labels.")
+                .arg(quoted(name));
+        // '%' would make the kernel pick the name itself ("tun%d"); other characters are legal
+        // for Linux but trouble for tools and logs, so keep to a safe set.
+        const bool safe = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') ||
+                          (c >= u'0' && c <= u'9') || c == u'-' || c == u'_' || c == u'.';
+        if (!safe)
+            return QStringLiteral("The interface name %1 contains %2; use only ASCII letters, "
+                                  "digits, '-', '_' and '.'.")
+                .arg(quoted(name),
+                     c.isPrint() ? u'\'' + QString(c) + u'\''
+                                 : QStringLiteral("U+%1").arg(c.unicode(), 4, 16, QChar(u'0')));
+    }
+    return {};
+}
+
+QString checkProfileName(const QString& name)
+{
+    return checkDisplayName(name, QStringLiteral("profile name"), true);
+}
+
+QString checkPeerName(const QString& name)
+{
+    return checkDisplayName(name, QStringLiteral("peer name"), false);
+}
+
+// --- validation ----------------------------------------------------------------------------
+
+namespace {
+
+// The checks a parsed Cidr must still pass (the editor may build one by hand).
+QString cidrProblem(const Cidr& c, bool requireNetwork)
+{
+    if (!isIp(c.address))
+        return QStringLiteral("The address is missing or not an IPv4 or IPv6 address.");
+    if (!c.address.scopeId().isEmpty())
+        return QStringLiteral("%1 has a scope ID, which is not supported.")
+            .arg(quoted(c.address.toString()));
+    if (isV4Mapped(c.address))
+        return QStringLiteral("%1 is an IPv4-mapped IPv6 address; write the IPv4 address itself.")
+            .arg(quoted(c.address.toString()));
+    if (!prefixInRange(c))
+        return QStringLiteral("The prefix length %1 of %2 is out of range for %3 (0 to %4).")
+            .arg(c.prefixLength)
+            .arg(c.address.toString(), familyName(c.address))
+            .arg(addressBits(c.address));
+    if (requireNetwork && c.network() != c)
+        return QStringLiteral("%1 has host bits set; the subnet is written %2.")
+            .arg(quoted(c.toString()), c.network().toString());
+    return {};
+}
+
+void validateInterface(const InterfaceConfig& itf, ErrorSink& sink)
+{
+    if (const QString why = checkInterfaceName(itf.name); !why.isEmpty())
+        sink.add(QStringLiteral("interface.name"), why);
+
+    const QString addressField = QStringLiteral("interface.address");
+    const QString problem = cidrProblem(itf.address, false);
+    if (!problem.isEmpty()) {
+        sink.add(addressField, problem);
+    } else if (const QString why = unusableUnicastReason(itf.address.address); !why.isEmpty()) {
+        sink.add(addressField, QStringLiteral("%1 cannot be a tunnel address: it is %2.")
+                                   .arg(quoted(itf.address.toString()), why));
+    } else if (itf.address.address.isLoopback()) {
+        sink.add(addressField, QStringLiteral("%1 cannot be a tunnel address: it is a loopback "
+                                              "address.")
+                                   .arg(quoted(itf.address.toString())));
+    }
+
+    if (itf.mtu) {
+        // IPv6 needs 1280 on every link (RFC 8200); 576 is the smallest IPv4 datagram every
+        // host must accept. Unknown family (bad address): judge by the IPv4 rule only.
+        const bool v6 = itf.address.isIPv6();
+        const int minimum = v6 ? 1280 : 576;
+        if (*itf.mtu < minimum || *itf.mtu > 65535)
+            sink.add(QStringLiteral("interface.mtu"),
+                     QStringLiteral("The MTU %1 is out of range; use %2 to 65535 for an %3 tunnel "
+                                    "address, or leave \"mtu\" out to pick it automatically.")
+                         .arg(*itf.mtu)
+                         .arg(minimum)
+                         .arg(v6 ? QStringLiteral("IPv6") : QStringLiteral("IPv4")));
+    }
+
+    const QString listenField = QStringLiteral("interface.listen");
+    if (itf.listen.port == 0)
+        sink.add(listenField, QStringLiteral("Port 0 in %1 is not allowed; use 1 to 65535 (8285 "
+                                             "is the usual).")
+                                  .arg(quoted(itf.listen.toString())));
+    if (!itf.listen.host.isNull() &&
+        (!isIp(itf.listen.host) || itf.listen.host.isMulticast() || itf.listen.host.isBroadcast() ||
+         isV4Mapped(itf.listen.host) || !itf.listen.host.scopeId().isEmpty()))
+        sink.add(listenField,
+                 QStringLiteral("%1 cannot be listened on; give a local unicast address, or "
+                                "\":%2\" for all addresses.")
+                     .arg(quoted(itf.listen.toString()))
+                     .arg(itf.listen.port));
+}
+
+struct PreparedSubnet
+{
+    AddressBytes bytes;
+    int prefix;
+    QAbstractSocket::NetworkLayerProtocol family;
+    bool usable; // a valid subnet; invalid ones are reported on their own
+};
+
+void validatePeers(const Profile& p, ErrorSink& sink)
+{
+    if (p.peers.isEmpty()) {
+        sink.add(QStringLiteral("peers"),
+                 QStringLiteral("The profile has no peers; add at least one."));
+        return;
+    }
+    const Cidr& own = p.interface.address;
+    const bool ownValid = cidrProblem(own, false).isEmpty();
+    const QHostAddress& listenHost = p.interface.listen.host;
+    const bool listenSpecific = isIp(listenHost) &&
+                                listenHost != QHostAddress(QHostAddress::AnyIPv4) &&
+                                listenHost != QHostAddress(QHostAddress::AnyIPv6);
+
+    // The overlap check is quadratic in the number of subnets (a few thousand fit in 64 KiB),
+    // so convert each address once rather than per comparison.
+    QList<QList<PreparedSubnet>> prepared;
+    for (const PeerConfig& peer : p.peers) {
+        QList<PreparedSubnet>& list = prepared.emplace_back();
+        for (const Cidr& s : peer.subnets)
+            list.append({bytesOf(s.address), s.prefixLength, s.address.protocol(),
+                         cidrProblem(s, true).isEmpty()});
+    }
+
+    for (qsizetype i = 0; i < p.peers.size() && !sink.full(); ++i) {
+        const PeerConfig& peer = p.peers[i];
+        const QString path = indexPath(QStringLiteral("peers"), i);
+        const QString who = peer.name.isEmpty() ? path : quoted(peer.name);
+
+        if (const QString why = checkPeerName(peer.name); !why.isEmpty())
+            sink.add(joinPath(path, QStringLiteral("name")), why);
+        for (qsizetype k = 0; k < i && !peer.name.isEmpty(); ++k) {
+            if (p.peers[k].name == peer.name) {
+                sink.add(joinPath(path, QStringLiteral("name")),
+                         QStringLiteral("The peer name %1 is used twice (peers[%2] and peers[%3]); "
+                                        "peer names must be unique.")
+                             .arg(quoted(peer.name))
+                             .arg(k)
+                             .arg(i));
+                break;
+            }
+        }
+
+        const QString endpointField = joinPath(path, QStringLiteral("endpoint"));
+        const Endpoint& ep = peer.endpoint;
+        if (!isIp(ep.host)) {
+            sink.add(endpointField, QStringLiteral("Peer %1 has no endpoint address.").arg(who));
+        } else if (const QString why = unusableUnicastReason(ep.host); !why.isEmpty()) {
+            sink.add(endpointField, QStringLiteral("The endpoint %1 of peer %2 is %3, not a peer's "
+                                                   "address.")
+                                        .arg(quoted(ep.toString()), who, why));
+        } else if (isV4Mapped(ep.host) || !ep.host.scopeId().isEmpty()) {
+            sink.add(endpointField,
+                     QStringLiteral("The endpoint %1 of peer %2 must be a plain IPv4 or IPv6 "
+                                    "address without scope ID.")
+                         .arg(quoted(ep.toString()), who));
+        } else if (listenSpecific && ep.host.protocol() != listenHost.protocol()) {
+            sink.add(endpointField,
+                     QStringLiteral("The endpoint %1 of peer %2 is %3 but interface.listen binds "
+                                    "the %4 address %5; use the same family or listen on \":%6\".")
+                         .arg(quoted(ep.toString()), who, familyName(ep.host),
+                              familyName(listenHost), listenHost.toString())
+                         .arg(p.interface.listen.port));
+        } else {
+            for (qsizetype k = 0; k < i; ++k) {
+                if (p.peers[k].endpoint == ep) {
+                    sink.add(endpointField,
+                             QStringLiteral("Peers %1 and %2 have the same endpoint %3; incoming "
+                                            "packets could not be told apart.")
+                                 .arg(p.peers[k].name.isEmpty()
+                                          ? indexPath(QStringLiteral("peers"), k)
+                                          : quoted(p.peers[k].name),
+                                      who, ep.toString()));
+                    break;
+                }
+            }
+        }
+        if (ep.port == 0)
+            sink.add(endpointField, QStringLiteral("Port 0 in the endpoint of peer %1 is not "
+                                                   "allowed; use 1 to 65535.")
+                                        .arg(who));
+
+        const QString subnetsField = joinPath(path, QStringLiteral("subnets"));
+        if (peer.subnets.isEmpty())
+            sink.add(subnetsField, QStringLiteral("Peer %1 has no subnets; list at least one, "
+                                                  "e.g. 10.244.3.0/24.")
+                                       .arg(who));
+        for (qsizetype j = 0; j < peer.subnets.size() && !sink.full(); ++j) {
+            const Cidr& s = peer.subnets[j];
+            const QString field = indexPath(subnetsField, j);
+            if (const QString problem = cidrProblem(s, true); !problem.isEmpty()) {
+                sink.add(field, problem);
+                continue;
+            }
+            if (ownValid && s.address.protocol() != own.address.protocol()) {
+                sink.add(field, QStringLiteral("The subnet %1 of peer %2 is %3, but the interface "
+                                               "address %4 is %5; a peer's subnets must be of the "
+                                               "same family as interface.address.")
+                                    .arg(s.toString(), who, familyName(s.address), own.toString(),
+                                         familyName(own.address)));
+                continue;
+            }
+            if (ownValid && s.contains(own.address)) {
+                sink.add(field, QStringLiteral("The subnet %1 of peer %2 contains this host's own "
+                                               "tunnel address %3; traffic to it would be sent "
+                                               "to the peer.")
+                                    .arg(s.toString(), who, own.address.toString()));
+                continue;
+            }
+            const PreparedSubnet& me = prepared[i][j];
+            for (qsizetype m = 0; m < j; ++m) {
+                const PreparedSubnet& earlier = prepared[i][m];
+                if (earlier.prefix == me.prefix && earlier.family == me.family &&
+                    earlier.bytes == me.bytes) {
+                    sink.add(field, QStringLiteral("The subnet %1 is listed twice for peer %2.")
+                                        .arg(s.toString(), who));
+                    break;
+                }
+            }
+            // Overlaps with earlier peers: the same address must not belong to two peers.
+            for (qsizetype k = 0; k < i && !sink.full(); ++k) {
+                const PeerConfig& other = p.peers[k];
+                for (qsizetype m = 0; m < other.subnets.size(); ++m) {
+                    const PreparedSubnet& them = prepared[k][m];
+                    const Cidr& o = other.subnets[m];
+                    if (them.usable && them.family == me.family &&
+                        samePrefix(me.bytes, them.bytes, std::min(me.prefix, them.prefix))) {
+                        sink.add(field,
+                                 QStringLiteral("The subnet %1 of peer %2 overlaps the subnet %3 "
+                                                "of peer %4; each address must belong to one "
+                                                "peer.")
+                                     .arg(s.toString(), who, o.toString(),
+                                          other.name.isEmpty()
+                                              ? indexPath(QStringLiteral("peers"), k)
+                                              : quoted(other.name)));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
+
+} // namespace
+
+QList<ProfileError> validateProfile(const Profile& profile)
+{
+    QList<ProfileError> errors;
+    ErrorSink sink(errors);
+    if (profile.version != kProfileSchemaVersion) {
+        sink.add(QStringLiteral("version"),
+                 QStringLiteral("Schema version %1 is not supported; this peertun reads version "
+                                "%2.")
+                     .arg(profile.version)
+                     .arg(kProfileSchemaVersion));
+        return errors;
+    }
+    if (const QString why = checkProfileName(profile.name); !why.isEmpty())
+        sink.add(QStringLiteral("name"), why);
+    validateInterface(profile.interface, sink);
+    if (modeToString(profile.mode).isEmpty())
+        sink.add(QStringLiteral("mode"),
+                 QStringLiteral("The mode %1 is unknown; supported modes: %2.")
+                     .arg(int(profile.mode))
+                     .arg(modeNames().join(QStringLiteral(", "))));
+    validatePeers(profile, sink);
+    return errors;
+}
+
+QString profile_detail::supportedModesText()
+{
+    return modeNames().join(QStringLiteral(", "));
+}
+
+} // namespace peertun

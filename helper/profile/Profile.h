@@ -7,7 +7,6 @@
 #include <QHostAddress>
 #include <QList>
 #include <QString>
-
 #include <optional>
 
 namespace peertun {
@@ -42,6 +41,8 @@ struct Endpoint
     friend bool operator==(const Endpoint&, const Endpoint&) = default;
 };
 
+// To add a mode (e.g. "wireguard"): one enumerator here, one row in the name table in
+// Profile.cpp, and its keys in ProfileJson.cpp's allowed-key lists and readers.
 enum class TunnelMode { Plain };
 
 struct PeerConfig
@@ -54,10 +55,10 @@ struct PeerConfig
 
 struct InterfaceConfig
 {
-    QString name;               // device name, 1..15 bytes, no '/', no whitespace
-    Cidr address;               // the tunnel address of this host, e.g. 10.244.2.2/24
-    std::optional<int> mtu;     // absent: underlay MTU to the first peer minus overhead
-    Endpoint listen;            // UDP address to bind; host may be null
+    QString name;           // device name: 1..15 ASCII letters, digits, '-', '_', '.'
+    Cidr address;           // the tunnel address of this host, e.g. 10.244.2.2/24
+    std::optional<int> mtu; // absent: underlay MTU to the first peer minus overhead
+    Endpoint listen;        // UDP address to bind; host may be null
     friend bool operator==(const InterfaceConfig&, const InterfaceConfig&) = default;
 };
 
@@ -91,6 +92,9 @@ struct ProfileParseResult
     QString errorText() const;
 };
 
+// Cap on reported errors, so a hostile 64 KiB document cannot produce millions of them.
+inline constexpr int kMaxProfileErrors = 100;
+
 QString modeToString(TunnelMode mode);
 std::optional<TunnelMode> modeFromString(const QString& s);
 
@@ -104,10 +108,22 @@ QList<ProfileError> validateProfile(const Profile& profile);
 // Stable, indented JSON; parseProfile(serializeProfile(p)) == p for every valid p.
 QByteArray serializeProfile(const Profile& profile);
 
-// Field-level parsers shared with the editor, each returning an error message or nullopt.
+// Field-level parsers shared with the editor. On failure they return nullopt and set *error
+// (if given) to a full sentence that quotes the bad text.
+// "a.b.c.d/n" or "v6/n". IPv4 must be plain dotted decimal ("10.1" or "010.0.0.1" are
+// rejected as ambiguous); scope IDs ("%eth0") and IPv4-mapped IPv6 are rejected.
+// requireNetwork: the host bits must be zero (peer subnets).
 std::optional<Cidr> parseCidr(const QString& text, QString* error, bool requireNetwork);
+// "a.b.c.d:port", "[v6]:port", and with hostOptional also ":port" (any address). A host
+// without a port is rejected with a message suggesting ":8285" rather than silently
+// defaulted: a bare "fd00::1:8285" would be ambiguous, and the port a peer is reached on
+// should be visible in the profile (the serialized form always spells it out). The 8285
+// default applies only when "listen" is left out entirely. Hostnames are rejected: the
+// helper runs as root and must not do DNS lookups.
 std::optional<Endpoint> parseEndpoint(const QString& text, QString* error, bool hostOptional);
-// Empty string if the name is acceptable, else the reason.
+// Each returns an empty string if the name is acceptable, else the reason as a sentence.
 QString checkInterfaceName(const QString& name);
+QString checkProfileName(const QString& name); // becomes a file name in the app
+QString checkPeerName(const QString& name);
 
 } // namespace peertun

@@ -1,1 +1,149 @@
-// placeholder
+#include "Standalone.h"
+
+#include "ProfileToSpec.h"
+#include "TunnelError.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QSocketNotifier>
+
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <memory>
+
+namespace peertun {
+namespace {
+
+// One write() per line so lines from the forwarding threads never interleave.
+void writeLine(const std::string& line)
+{
+    const std::string out = line + "\n";
+    [[maybe_unused]] const ssize_t w = ::write(STDERR_FILENO, out.data(), out.size());
+}
+
+void fail(const QString& sentence)
+{
+    writeLine("peertun-helper: " + sentence.toStdString());
+}
+
+int exitCodeFor(engine::TunnelError::Kind kind)
+{
+    switch (kind) {
+    case engine::TunnelError::Kind::Busy:
+    case engine::TunnelError::Kind::AddressInUse:
+        return ExitBusy;
+    case engine::TunnelError::Kind::PermissionDenied:
+        return ExitPermission;
+    case engine::TunnelError::Kind::InvalidConfig:
+        return ExitUsage;
+    case engine::TunnelError::Kind::Failed:
+        break;
+    }
+    return ExitFailed;
+}
+
+int64_t nowMs()
+{
+    timespec ts{};
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+// The format the e2e tests and scripts parse: one line per tunnel, one per peer.
+void printStats(const engine::Tunnel& tunnel)
+{
+    const engine::TunnelStats s = tunnel.stats();
+    const engine::TunnelSpec& spec = tunnel.spec();
+    std::string line = "stats tunnel=" + spec.name + " tx_packets=" + std::to_string(s.txPackets) +
+                       " tx_bytes=" + std::to_string(s.txBytes) +
+                       " rx_packets=" + std::to_string(s.rxPackets) +
+                       " rx_bytes=" + std::to_string(s.rxBytes);
+    for (size_t r = 0; r < engine::kDropReasonCount; ++r) {
+        std::string name(engine::dropReasonName(engine::DropReason(r)));
+        for (char& c : name) {
+            c = c == '-' ? '_' : c;
+        }
+        line += " drop_" + name + "=" + std::to_string(s.drops[r]);
+    }
+    writeLine(line);
+    const int64_t now = nowMs();
+    for (size_t i = 0; i < s.peers.size(); ++i) {
+        const engine::PeerStats& p = s.peers[i];
+        writeLine("stats tunnel=" + spec.name + " peer=" + spec.peers[i].name +
+                  " tx_packets=" + std::to_string(p.txPackets) + " tx_bytes=" + std::to_string(p.txBytes) +
+                  " rx_packets=" + std::to_string(p.rxPackets) + " rx_bytes=" + std::to_string(p.rxBytes) +
+                  " send_errors=" + std::to_string(p.sendErrors) + " last_rx_ms_ago=" +
+                  (p.lastRxUnixMs ? std::to_string(now - p.lastRxUnixMs) : std::string("never")));
+    }
+}
+
+} // namespace
+
+int runStandalone(const QString& profilePath)
+{
+    // Signals arrive through a signalfd on the event loop; blocked before any thread exists so
+    // the forwarding threads never take them.
+    sigset_t handledSignals;
+    sigemptyset(&handledSignals);
+    sigaddset(&handledSignals, SIGINT);
+    sigaddset(&handledSignals, SIGTERM);
+    sigaddset(&handledSignals, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &handledSignals, nullptr);
+    const int sfd = ::signalfd(-1, &handledSignals, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (sfd < 0) {
+        fail(QStringLiteral("cannot create a signalfd."));
+        return ExitFailed;
+    }
+
+    QFile file(profilePath);
+    if (!file.open(QIODevice::ReadOnly)) {
+        fail(QStringLiteral("cannot read profile %1: %2.").arg(profilePath, file.errorString()));
+        return ExitUsage;
+    }
+    // Read one byte past the limit so the parser can say "too big" without reading a huge file.
+    const QByteArray json = file.read(kMaxProfileBytes + 1);
+    const ProfileParseResult parsed = parseProfile(json);
+    if (!parsed.ok()) {
+        fail(QStringLiteral("invalid profile %1: %2").arg(profilePath, parsed.errorText()));
+        return ExitUsage;
+    }
+
+    engine::EventLog log;
+    log.setListener([](const engine::LogEntry& e) {
+        std::string line = std::string("peertun-helper: [") + engine::logLevelName(e.level) + "] ";
+        if (!e.tunnel.empty()) {
+            line += e.tunnel + ": ";
+        }
+        writeLine(line + e.text);
+    });
+
+    std::unique_ptr<engine::Tunnel> tunnel;
+    try {
+        tunnel = std::make_unique<engine::Tunnel>(specFromProfile(*parsed.profile), log);
+    } catch (const engine::TunnelError& e) {
+        fail(QString::fromStdString(e.what()) + QLatin1Char('.'));
+        return exitCodeFor(e.kind());
+    }
+
+    QSocketNotifier notifier(sfd, QSocketNotifier::Read);
+    QObject::connect(&notifier, &QSocketNotifier::activated, [&] {
+        signalfd_siginfo info{};
+        while (::read(sfd, &info, sizeof info) == sizeof info) {
+            if (info.ssi_signo == SIGUSR1) {
+                printStats(*tunnel);
+            } else {
+                QCoreApplication::quit();
+            }
+        }
+    });
+    QCoreApplication::exec();
+    tunnel.reset(); // joins the threads, removes routes and the device
+    ::close(sfd);
+    return ExitOk;
+}
+
+} // namespace peertun

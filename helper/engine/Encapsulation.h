@@ -1,0 +1,57 @@
+// The seam between forwarding and the wire format. Plain mode puts the raw IP packet in the
+// UDP payload (the seed's and flannel's format); an encrypted mode (WireGuard) implements the
+// same two calls: it may grow the packet into the reserved head/tail room, identify the
+// sending peer by its own means (a receiver index instead of the source address), and
+// consume control messages (handshakes) itself.
+#pragma once
+
+#include "Counters.h"
+
+#include <sys/socket.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace peertun::engine {
+
+class PeerTable;
+
+class Encapsulation
+{
+public:
+    virtual ~Encapsulation() = default;
+
+    // Bytes the loops reserve before and after every inner packet.
+    virtual size_t headroom() const = 0;
+    virtual size_t tailroom() const = 0;
+
+    enum class Verdict : uint8_t { Forward, Drop, Consumed };
+    struct Result
+    {
+        Verdict verdict = Verdict::Forward;
+        DropReason reason = DropReason::Count; // set with Drop
+    };
+
+    // Outbound: the inner packet for `peer` at [*data, *data + *len) becomes the UDP payload
+    // (in place, moving *data back into the headroom if it prepends).
+    virtual Result seal(uint32_t peer, uint8_t** data, size_t* len) = 0;
+    // Inbound: a datagram from `from` becomes the inner packet of *peer.
+    virtual Result open(const sockaddr* from, uint8_t** data, size_t* len, uint32_t* peer) = 0;
+};
+
+// The seed's wire format: no header, no crypto; the peer is whoever owns the source
+// address:port, which is all plain mode can check.
+class PlainEncapsulation final : public Encapsulation
+{
+public:
+    explicit PlainEncapsulation(const PeerTable& peers) : m_peers(peers) {}
+    size_t headroom() const override { return 0; }
+    size_t tailroom() const override { return 0; }
+    Result seal(uint32_t, uint8_t**, size_t*) override { return {}; }
+    Result open(const sockaddr* from, uint8_t** data, size_t* len, uint32_t* peer) override;
+
+private:
+    const PeerTable& m_peers;
+};
+
+} // namespace peertun::engine

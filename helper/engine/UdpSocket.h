@@ -1,0 +1,34 @@
+// The tunnel's UDP socket: bound to the profile's listen address, IPv4 or IPv6 (dual-stack
+// when listening on "any" with IPv6 peers), close-on-exec. Sends block (with a short timeout)
+// so a full send buffer slows the sender instead of dropping; receives use MSG_DONTWAIT.
+#pragma once
+
+#include "Fd.h"
+#include "Net.h"
+
+#include <vector>
+
+namespace peertun::engine {
+
+class UdpSocket
+{
+public:
+    // Throws TunnelError: Busy "UDP port 8285 on 10.211.55.122 is already in use", Failed with
+    // the reason for an address that is not on this host, PermissionDenied for ports < 1024.
+    // `peers` decides the family when `listen` has no address.
+    static UdpSocket bind(const UdpEndpoint& listen, const std::vector<UdpEndpoint>& peers);
+
+    int fd() const { return m_fd.get(); }
+    int family() const { return m_family; }
+    UdpEndpoint localEndpoint() const;
+
+    // Path MTU the kernel knows towards `peer` (route MTU), or 0 if there is no route.
+    static int pathMtuTo(const UdpEndpoint& peer);
+
+private:
+    UdpSocket(Fd fd, int family) : m_fd(std::move(fd)), m_family(family) {}
+    Fd m_fd;
+    int m_family = AF_INET;
+};
+
+} // namespace peertun::engine

@@ -1,0 +1,6 @@
+#!/bin/bash
+# Configures and builds peertun into ./build (RelWithDebInfo, Ninja).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" >/dev/null
+cmake --build build -j "$(nproc)"

@@ -1,0 +1,29 @@
+#!/bin/bash
+# Installs the Debian 12 packages peertun needs to build, test and benchmark. Idempotent:
+# only missing packages are installed. Needs root.
+set -euo pipefail
+PACKAGES=(
+  # build
+  cmake ninja-build pkg-config g++ qt6-base-dev qt6-tools-dev qt6-tools-dev-tools
+  qt6-l10n-tools qt6-svg-dev libnl-3-dev libnl-route-3-dev libsodium-dev libb2-dev
+  # run and test: the helper's system pieces, network namespaces, traffic
+  dbus polkitd iproute2 iputils-ping curl python3 procps util-linux
+  # GUI tests and screenshots
+  xvfb xauth trayer imagemagick x11-utils fonts-wqy-microhei
+  # benchmark references
+  iperf3 wireguard-go wireguard-tools
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+  echo "deps.sh: missing packages (${missing[*]}); run as root to install them" >&2
+  exit 1
+fi
+echo "deps.sh: installing ${missing[*]}" >&2
+apt-get update -q
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
