@@ -166,6 +166,7 @@ private slots:
     void pingBothWays();
     void httpGetReturnsSeedJson();
     void transfer20MiBChecksumMatches();
+    void datagramFromNonPeerIsDroppedAndCounted_data();
     void datagramFromNonPeerIsDroppedAndCounted();
     void deletedPeerRouteIsRestoredWithinOneSecond();
     void ipv6TunnelAddresses();
@@ -187,6 +188,7 @@ private:
     void startSeedServer(const QString& bindHost, const QString& blobPath = {});
     void verifyNoTunnelLeft(const QString& ns);
     void addPlaceholderDevice(const QString& ns, const QString& name);
+    void addThirdHost(QString* ns);
     QByteArray deviceStatistic(const QString& ns, const QString& dev, const QString& name);
     void readStats(LabProcess* helper, const QString& tunnel, TunnelStats* out);
 
@@ -386,6 +388,23 @@ void TstE2eTunnel::addPlaceholderDevice(const QString& ns, const QString& name)
     QVERIFY2(up.ok(), up.output.constData());
 }
 
+void TstE2eTunnel::addThirdHost(QString* ns)
+{
+    // A third host, not a peer, on its own subnet behind host 2: 10.211.56.0/24.
+    const QString ns3 = m_lab->addNamespace();
+    LAB_VERIFY(!ns3.isEmpty());
+    LAB_VERIFY(m_lab->addVethPair(m_ns2, QStringLiteral("veth2b"), ns3, QStringLiteral("veth3")));
+    LAB_VERIFY(
+        m_lab->addAddress(m_ns2, QStringLiteral("veth2b"), QStringLiteral("10.211.56.1/24")));
+    LAB_VERIFY(m_lab->addAddress(ns3, QStringLiteral("veth3"), QStringLiteral("10.211.56.3/24")));
+    const CommandResult route = m_lab->ip({QStringLiteral("-n"), ns3, QStringLiteral("route"),
+                                           QStringLiteral("add"), QStringLiteral("10.211.55.0/24"),
+                                           QStringLiteral("via"), QStringLiteral("10.211.56.1")});
+    QVERIFY2(route.ok(), route.output.constData());
+    CHECKED(verifyPing(ns3, m_h2.underlay)); // it can reach host 2's UDP port
+    *ns = ns3;
+}
+
 // ---- tests -------------------------------------------------------------------------------
 
 void TstE2eTunnel::pingBothWays()
@@ -464,21 +483,25 @@ void TstE2eTunnel::transfer20MiBChecksumMatches()
              qPrintable(QString::number(after.counter(QStringLiteral("tx_bytes")))));
 }
 
+void TstE2eTunnel::datagramFromNonPeerIsDroppedAndCounted_data()
+{
+    QTest::addColumn<bool>("fromThirdHost"); // else: from host 1's address, not its port
+    QTest::newRow("third host, port 8285") << true;
+    QTest::newRow("peer's address, other port") << false;
+}
+
 void TstE2eTunnel::datagramFromNonPeerIsDroppedAndCounted()
 {
+    QFETCH(bool, fromThirdHost);
     CHECKED(startTunnel(Family::V4, Family::V4));
-    // A third host, not a peer, on its own subnet behind host 2: 10.211.56.0/24.
-    const QString ns3 = m_lab->addNamespace();
-    LAB_VERIFY(!ns3.isEmpty());
-    LAB_VERIFY(m_lab->addVethPair(m_ns2, QStringLiteral("veth2b"), ns3, QStringLiteral("veth3")));
-    LAB_VERIFY(
-        m_lab->addAddress(m_ns2, QStringLiteral("veth2b"), QStringLiteral("10.211.56.1/24")));
-    LAB_VERIFY(m_lab->addAddress(ns3, QStringLiteral("veth3"), QStringLiteral("10.211.56.3/24")));
-    const CommandResult route = m_lab->ip({QStringLiteral("-n"), ns3, QStringLiteral("route"),
-                                           QStringLiteral("add"), QStringLiteral("10.211.55.0/24"),
-                                           QStringLiteral("via"), QStringLiteral("10.211.56.1")});
-    QVERIFY2(route.ok(), route.output.constData());
-    CHECKED(verifyPing(ns3, m_h2.underlay)); // the attacker can reach host 2's UDP port
+    QString senderNs = m_ns1;
+    QString senderAddress = m_h1.underlay;
+    int senderPort = kPort + 1;
+    if (fromThirdHost) {
+        CHECKED(addThirdHost(&senderNs));
+        senderAddress = QStringLiteral("10.211.56.3");
+        senderPort = kPort;
+    }
 
     TunnelStats before;
     CHECKED(readStats(m_helper2, m_h2.tunnelName, &before));
@@ -487,8 +510,8 @@ void TstE2eTunnel::datagramFromNonPeerIsDroppedAndCounted()
     QVERIFY(!tunRxBefore.isEmpty());
 
     // Five well-formed ICMP echo requests 10.244.2.2 -> 10.244.3.3 (host 1's tunnel address,
-    // so only the outer source gives them away), sent from port 8285 of the third host. The
-    // seed's server would write each into its TUN device.
+    // so only the outer source gives them away). The seed's server would write each into its
+    // TUN device.
     constexpr int kInjected = 5;
     const QString injector = QStringLiteral(R"PY(
 import socket, struct, sys
@@ -503,13 +526,14 @@ ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), 7, 0, 64, 1, 0,
                  socket.inet_aton("10.244.2.2"), socket.inet_aton("10.244.3.3"))
 ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("10.211.56.3", 8285))
+s.bind((sys.argv[2], int(sys.argv[3])))
 for _ in range(int(sys.argv[1])):
     s.sendto(ip + icmp, ("10.211.55.123", 8285))
 print("sent", flush=True)
 )PY");
-    LAB_VERIFY(
-        m_lab->runOk(ns3, {python3(), QStringLiteral("-c"), injector, QString::number(kInjected)}));
+    LAB_VERIFY(m_lab->runOk(senderNs,
+                            {python3(), QStringLiteral("-c"), injector, QString::number(kInjected),
+                             senderAddress, QString::number(senderPort)}));
 
     // The drops are counted (poll: the helper may still be reading them)...
     TunnelStats after;
