@@ -16,8 +16,8 @@
 #   seedq1472    the same with flannel99 set to MTU 1472 (not in the default list)
 #   wg           wireguard-go (Debian's), MTU 1420, as a reference for a userspace tunnel
 # Per variant: 20 pings (RTT), iperf3 TCP 1 stream and 4 streams for T s, UDP with ULEN-byte
-# datagrams at unlimited rate for UDPT s; CPU time of the forwarding processes (both ends) per GB
-# delivered.
+# datagrams at unlimited rate for UDPT s (packets per second out of the far end of the tunnel,
+# and received by iperf3); CPU time of the forwarding processes (both ends) per GB delivered.
 #
 # Usage:  sudo bench/run.sh [PATH/TO/peertun-helper]      (default build/helper/peertun-helper)
 # Env:    RUNS=1 T=10 UDPT=10 ULEN=1400 VARIANTS="veth peertun peertun1472 seedq wg"
@@ -143,6 +143,7 @@ ns_up() {
 
 # ---------------------------------------------------------------- measurements
 rec() { printf '%s\t%s\t%s\t%s\n' "$RUN" "$VAR" "$1" "$2" >> "$OUT/results.tsv"; }
+farrx() { ip netns exec $NS2 cat /sys/class/net/$FARDEV/statistics/rx_packets 2>/dev/null || echo 0; }   # far end's device
 cputicks() { local s=0 p; for p in "$@"; do [ -r /proc/$p/stat ] && s=$((s + $(sed 's/.*) //' /proc/$p/stat | awk '{print $12+$13}'))); done; echo $s; }
 
 iperf() {   # iperf TAG DST iperf3-client-args...
@@ -150,15 +151,16 @@ iperf() {   # iperf TAG DST iperf3-client-args...
     local js=$JS/$RUN.$VAR.$tag.json sp c0 c1 t0 t1 rc
     bgns "$LOG/$RUN.$VAR.$tag.iperf3-server.log" $NS2 iperf3 -s -1 -p 5201; sp=$LASTPID
     waitfor 5 listening $NS2 5201 t || { say "iperf3 server did not start"; stop $sp; return 1; }
-    c0=$(cputicks $FWD); t0=$(date +%s.%N)
+    c0=$(cputicks $FWD); t0=$(date +%s.%N); r0=$(farrx)
     ip netns exec $NS1 timeout $((T + UDPT + 30)) iperf3 -c "$dst" -p 5201 --connect-timeout 3000 -J "$@" > "$js" 2>"$js.err"
     rc=$?
-    t1=$(date +%s.%N); c1=$(cputicks $FWD)
+    t1=$(date +%s.%N); c1=$(cputicks $FWD); r1=$(farrx)
     for i in $(seq 50); do alive $sp || break; sleep 0.1; done; stop $sp
     [ $rc = 0 ] || say "$VAR: iperf3 $tag exited $rc: $(head -c 300 "$js.err") $(grep -m1 '"error"' "$js")"
-    "$PY" - "$js" "$tag" "$((c1 - c0))" "$HZ" "${FWD:+1}" <<'EOF' | while read -r k v; do rec "$k" "$v"; done
+    "$PY" - "$js" "$tag" "$((c1 - c0))" "$HZ" "${FWD:+1}" "$((r1 - r0))" <<'EOF' | while read -r k v; do rec "$k" "$v"; done
 import json, sys
 js, tag, ticks, hz, has_fwd = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5] == "1"
+far_rx = int(sys.argv[6])
 try:
     d = json.load(open(js))
 except Exception:
@@ -181,6 +183,9 @@ else:
         print(f"{tag}_rx_kpps {r['bytes'] / blk / r['seconds'] / 1e3:.2f}")
         print(f"{tag}_rx_gbps {r['bytes'] * 8 / r['seconds'] / 1e9:.4f}")
         print(f"{tag}_loss_pct {r.get('lost_percent', 0):.2f}")
+        # packets that came out of the far end of the tunnel (its device's rx counter), whether
+        # or not the iperf3 server then kept up with them
+        print(f"{tag}_tunnel_kpps {far_rx / r['seconds'] / 1e3:.2f}")
         moved = r["bytes"]
 if has_fwd:
     cpu_s = ticks / hz
@@ -278,6 +283,7 @@ stop_wg() {
 
 run_variant() {
     VAR=$1; FWD=
+    case $VAR in veth) FARDEV=veth2 ;; wg) FARDEV=$WG2 ;; *) FARDEV=flannel99 ;; esac
     say "run $RUN: $VAR"
     case $VAR in
         veth)        rec mtu "$(devmtu $NS1 veth1)"; run_tests $U2 ;;
@@ -329,21 +335,25 @@ nproc = next((l.split(":", 1)[1].strip() for l in env if l.startswith("nproc")),
 runs = len(d.get(("box", "loadavg_1m"), [])) or 1
 print(f"Machine: {cpu}, {nproc} cores, kernel {env[1] if len(env) > 1 else '?'}; "
       f"median of {runs} run(s); {env[-1]}\n")
-print("| variant | MTU | TCP 1 stream Gbit/s | TCP 4 streams Gbit/s | UDP rx kpps | UDP loss % "
-      "| ping avg ms | fwd CPU s/GB (TCP 1) | TCP 1 / veth | TCP 4 / veth | UDP kpps / veth "
-      "| TCP 1 / seedq | UDP kpps / seedq |")
-print("|---" * 13 + "|")
+print("| variant | MTU | TCP 1 stream Gbit/s | TCP 4 streams Gbit/s | UDP through tunnel kpps "
+      "| UDP to iperf3 kpps | UDP loss % | ping avg ms | fwd CPU s/GB (TCP 1) | TCP 1 / veth "
+      "| TCP 4 / veth | UDP tunnel kpps / veth | TCP 1 / seedq | UDP tunnel kpps / seedq |")
+print("|---" * 14 + "|")
 for v in vars_:
-    t1, t4, u = med(v, "tcp1_gbps"), med(v, "tcp4_gbps"), med(v, "udp_rx_kpps")
+    t1, t4, u = med(v, "tcp1_gbps"), med(v, "tcp4_gbps"), med(v, "udp_tunnel_kpps")
     tunnel = v != "veth"
     vs_seed = v.startswith("peertun")
-    print(f"| {v} | {fmt(med(v, 'mtu'), 0)} | {fmt(t1)} | {fmt(t4)} | {fmt(u, 1)} | {fmt(med(v, 'udp_loss_pct'), 1)} "
-          f"| {fmt(med(v, 'rtt_avg_ms'), 3)} | {fmt(med(v, 'tcp1_fwd_cpu_s_per_gb'))} "
+    print(f"| {v} | {fmt(med(v, 'mtu'), 0)} | {fmt(t1)} | {fmt(t4)} | {fmt(u, 1)} | {fmt(med(v, 'udp_rx_kpps'), 1)} "
+          f"| {fmt(med(v, 'udp_loss_pct'), 1)} | {fmt(med(v, 'rtt_avg_ms'), 3)} | {fmt(med(v, 'tcp1_fwd_cpu_s_per_gb'))} "
           f"| {ratio(t1, med('veth', 'tcp1_gbps')) if tunnel else '1'} "
           f"| {ratio(t4, med('veth', 'tcp4_gbps')) if tunnel else '1'} "
-          f"| {ratio(u, med('veth', 'udp_rx_kpps')) if tunnel else '1'} "
+          f"| {ratio(u, med('veth', 'udp_tunnel_kpps')) if tunnel else '1'} "
           f"| {ratio(t1, med('seedq', 'tcp1_gbps')) if vs_seed else ''} "
-          f"| {ratio(u, med('seedq', 'udp_rx_kpps')) if vs_seed else ''} |")
+          f"| {ratio(u, med('seedq', 'udp_tunnel_kpps')) if vs_seed else ''} |")
+print("\nUDP through tunnel: packets out of the far end's device (TUN rx) per second during the "
+      "unlimited-rate UDP test; UDP to iperf3: what the iperf3 server received (on 2 cores it "
+      "competes with the forwarders for CPU); fwd CPU: CPU seconds of both forwarding processes "
+      "per GB delivered.")
 EOF
 say "done: $OUT (summary.md, results.tsv, logs/, json/)"
 cat "$OUT/summary.md"
