@@ -8,14 +8,18 @@
 # Then both helpers print their counters (SIGUSR1) and everything is torn down -- on every
 # exit path, Ctrl-C included. Nothing is configured in the root namespace.
 #
-# Usage:  sudo scripts/demo.sh [PATH/TO/peertun-helper]
-#         (or PEERTUN_HELPER=... ; default: build/helper/peertun-helper in the repo)
-# Needs:  root, iproute2, iputils-ping, curl, python3.
+# Usage:  sudo scripts/demo.sh                          installs missing packages (deps.sh),
+#                                                       builds (build.sh), then runs the demo
+#         sudo scripts/demo.sh PATH/TO/peertun-helper   runs it with that binary, no setup
+#         (PEERTUN_HELPER=... works like the argument)
+# Needs:  root; iproute2, iputils-ping, curl, python3 (deps.sh installs them).
 set -u
 export LC_ALL=C
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-HELPER=${1:-${PEERTUN_HELPER:-$REPO/build/helper/peertun-helper}}
+HELPER=${1:-${PEERTUN_HELPER:-}}
+SETUP=
+[ -n "$HELPER" ] || { HELPER=$REPO/build/helper/peertun-helper; SETUP=1; }
 SERVER=$REPO/tests/e2e/seed_server.py
 NS1=ptdemo$$a; NS2=ptdemo$$b            # unique per run
 WORK=
@@ -25,6 +29,11 @@ say()  { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 fail() { echo "demo: $*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || fail "needs root (network namespaces, TUN devices): sudo $0 $*"
+if [ -n "$SETUP" ]; then
+    say "setting up: packages (scripts/deps.sh) and build (scripts/build.sh)"
+    "$REPO/scripts/deps.sh" || fail "installing packages failed"
+    "$REPO/scripts/build.sh" || fail "the build failed"
+fi
 [ -x "$HELPER" ] || fail "no helper binary at $HELPER (build it first, or pass its path)"
 for t in ip ping curl python3; do command -v $t >/dev/null || fail "$t is not installed"; done
 
