@@ -4,7 +4,6 @@
 
 #include <QByteArray>
 #include <QTest>
-
 #include <array>
 #include <cstring>
 #include <vector>
@@ -34,7 +33,10 @@ QByteArray toHex(Bytes b)
     return QByteArray(reinterpret_cast<const char*>(b.data()), qsizetype(b.size())).toHex();
 }
 
-Bytes asBytes(const char* s) { return {reinterpret_cast<const uint8_t*>(s), std::strlen(s)}; }
+Bytes asBytes(const char* s)
+{
+    return {reinterpret_cast<const uint8_t*>(s), std::strlen(s)};
+}
 
 } // namespace
 
@@ -59,9 +61,12 @@ private slots:
             << QByteArray("95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957");
         // RFC 7748 section 6.1: public keys from the base point, and the shared secret both ways
         const QByteArray base("0900000000000000000000000000000000000000000000000000000000000000");
-        const QByteArray alicePriv("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
-        const QByteArray alicePub("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
-        const QByteArray bobPriv("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb");
+        const QByteArray alicePriv(
+            "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a");
+        const QByteArray alicePub(
+            "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a");
+        const QByteArray bobPriv(
+            "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb");
         const QByteArray bobPub("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f");
         const QByteArray shared("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742");
         QTest::newRow("rfc7748-6.1-alice-public") << alicePriv << base << alicePub;
@@ -95,10 +100,11 @@ private slots:
     {
         QTest::addColumn<int>("iterations");
         QTest::addColumn<QByteArray>("expected");
-        QTest::newRow("1") << 1
-                           << QByteArray("422c8e7a6227d7bca1350b3e2bb7279f7897b87bb6854b783c60e80311ae3079");
+        QTest::newRow("1")
+            << 1 << QByteArray("422c8e7a6227d7bca1350b3e2bb7279f7897b87bb6854b783c60e80311ae3079");
         QTest::newRow("1000")
-            << 1000 << QByteArray("684cf59ba83309552800ef566f2f4d3c1c3887c49360e3875f2eb94d99532c51");
+            << 1000
+            << QByteArray("684cf59ba83309552800ef566f2f4d3c1c3887c49360e3875f2eb94d99532c51");
     }
 
     void x25519Iterated()
@@ -123,8 +129,8 @@ private slots:
         QTest::addColumn<QByteArray>("u");
         QTest::newRow("zero") << QByteArray(64, '0');
         QTest::newRow("one") << QByteArray("01") + QByteArray(62, '0');
-        QTest::newRow("order-8")
-            << QByteArray("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800");
+        QTest::newRow("order-8") << QByteArray(
+            "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800");
         QTest::newRow("p-minus-1")
             << QByteArray("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f");
     }
@@ -204,11 +210,21 @@ private slots:
         std::vector<uint8_t> sealed(plain.size() + kAeadTagLen);
         aeadEncrypt(sealed, key, nonce, plain, ad);
         switch (what) {
-        case 0: sealed[10] ^= 1; break;
-        case 1: sealed.back() ^= 0x80; break;
-        case 2: ad[0] ^= 1; break;
-        case 3: nonce = counterNonce(43); break;
-        case 4: key[0] ^= 1; break;
+        case 0:
+            sealed[10] ^= 1;
+            break;
+        case 1:
+            sealed.back() ^= 0x80;
+            break;
+        case 2:
+            ad[0] ^= 1;
+            break;
+        case 3:
+            nonce = counterNonce(43);
+            break;
+        case 4:
+            key[0] ^= 1;
+            break;
         }
         std::vector<uint8_t> out(plain.size());
         QVERIFY(!aeadDecrypt(out, key, nonce, sealed, ad));
@@ -216,7 +232,8 @@ private slots:
 
     void counterNonceLayout()
     {
-        QCOMPARE(toHex(counterNonce(0x0102030405060708ull)), QByteArray("000000000807060504030201"));
+        QCOMPARE(toHex(counterNonce(0x0102030405060708ull)),
+                 QByteArray("000000000807060504030201"));
     }
 
     void xchachaRoundTripAndTamper()
@@ -225,7 +242,8 @@ private slots:
         randomBytes(key);
         XNonce nonce{};
         randomBytes(nonce);
-        const std::array<uint8_t, 16> cookie = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+        const std::array<uint8_t, 16> cookie = {1, 2,  3,  4,  5,  6,  7,  8,
+                                                9, 10, 11, 12, 13, 14, 15, 16};
         const std::array<uint8_t, 16> ad{};
         std::array<uint8_t, 32> sealed{};
         xaeadEncrypt(sealed, key, nonce, cookie, ad);
@@ -241,7 +259,8 @@ private slots:
         QTest::addColumn<QByteArray>("key");
         QTest::addColumn<QByteArray>("input");
         QTest::addColumn<QByteArray>("expected");
-        const QByteArray kat_key("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+        const QByteArray kat_key(
+            "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
         // RFC 7693 appendix B
         QTest::newRow("rfc7693-abc")
             << QByteArray() << QByteArray("616263")
@@ -258,8 +277,7 @@ private slots:
             << QByteArray("40d15fee7c328830166ac3f918650f807e7e01e177258cdc0a39b11f598066f1");
         // WireGuard's initial chaining key: Hash("Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s")
         QTest::newRow("wireguard-construction")
-            << QByteArray()
-            << QByteArray("Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s").toHex()
+            << QByteArray() << QByteArray("Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s").toHex()
             << QByteArray("60e26daef327efc02ec335e2a025d2d016eb4206f87277f52d38d1988b78cd36");
     }
 
@@ -274,8 +292,9 @@ private slots:
         blake2sRaw(out, k, in);
         QCOMPARE(toHex(out), expected);
         if (k.empty()) // the incremental hash agrees, also when the input is split
-            QCOMPARE(toHex(blake2s({Bytes(in).first(in.size() / 2), Bytes(in).subspan(in.size() / 2)})),
-                     expected);
+            QCOMPARE(
+                toHex(blake2s({Bytes(in).first(in.size() / 2), Bytes(in).subspan(in.size() / 2)})),
+                expected);
     }
 
     // WireGuard's initial hash: Hash(Ci || "WireGuard v1 zx2c4 Jason@zx2c4.com").
@@ -293,7 +312,8 @@ private slots:
         const auto in = hex("00010203");
         std::array<uint8_t, 16> raw{};
         blake2sRaw(raw, key, in);
-        QCOMPARE(toHex(keyedBlake2s128(key, {Bytes(in).first(1), Bytes(in).subspan(1)})), toHex(raw));
+        QCOMPARE(toHex(keyedBlake2s128(key, {Bytes(in).first(1), Bytes(in).subspan(1)})),
+                 toHex(raw));
     }
 
     // HMAC per RFC 2104 over BLAKE2s (64-byte block), recomputed from the definition.

@@ -3,7 +3,6 @@
 #include "Keys.h"
 
 #include <QTest>
-
 #include <string>
 
 using namespace peertun::wireguard;
@@ -29,11 +28,11 @@ private slots:
             << "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a" << false
             << "44 characters";
         QTest::newRow("no padding") << alice.left(43) + "A" << false << "'='";
-        QTest::newRow("bad character") << QString(alice).replace(5, 1, "-") << false
-                                       << "not base64 at position 6";
+        QTest::newRow("bad character")
+            << QString(alice).replace(5, 1, "-") << false << "not base64 at position 6";
         // 'p' and 'o' differ only in the two spare bits of the last sextet.
-        QTest::newRow("non-canonical spare bits") << QString(alice).replace(42, 1, "p") << false
-                                                  << "canonical";
+        QTest::newRow("non-canonical spare bits")
+            << QString(alice).replace(42, 1, "p") << false << "canonical";
     }
 
     void parse()

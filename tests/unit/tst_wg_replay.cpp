@@ -4,7 +4,6 @@
 
 #include <QList>
 #include <QTest>
-
 #include <random>
 #include <set>
 
@@ -27,16 +26,17 @@ private slots:
     {
         QTest::addColumn<QList<quint64>>("counters");
         QTest::addColumn<QList<bool>>("accepted");
-        const quint64 w = ReplayWindow::kWindowSize;            // 8128
-        const quint64 ring = ReplayWindow::kRingBlocks * 64;    // 8192
+        const quint64 w = ReplayWindow::kWindowSize;         // 8128
+        const quint64 ring = ReplayWindow::kRingBlocks * 64; // 8192
         const quint64 limit = kRejectAfterMessages;
 
         QTest::newRow("in order") << QList<quint64>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
                                   << QList<bool>(10, true);
         QTest::newRow("reordered within window")
             << QList<quint64>{5, 3, 4, 0, 1, 2, 10, 6, 9, 7, 8} << QList<bool>(11, true);
-        QTest::newRow("duplicates") << QList<quint64>{0, 0, 1, 2, 1, 2, 3, 0}
-                                    << QList<bool>{true, false, true, true, false, false, true, false};
+        QTest::newRow("duplicates")
+            << QList<quint64>{0, 0, 1, 2, 1, 2, 3, 0}
+            << QList<bool>{true, false, true, true, false, false, true, false};
         QTest::newRow("first packet late duplicate")
             << QList<quint64>{1, 0, 0} << QList<bool>{true, true, false};
         QTest::newRow("across a block boundary")
@@ -52,16 +52,14 @@ private slots:
             << QList<bool>{true, true, true, false, true, false, true};
         // Counters a ring apart share a bit: after the window moved, the newer one is fresh.
         QTest::newRow("same slot one ring later")
-            << QList<quint64>{5, 5 + ring, 5 + ring, 5}
-            << QList<bool>{true, true, false, false};
+            << QList<quint64>{5, 5 + ring, 5 + ring, 5} << QList<bool>{true, true, false, false};
         QTest::newRow("jump by less than the ring keeps recent bits")
             << QList<quint64>{100, 101, 100 + w, 101, 100, 102}
             << QList<bool>{true, true, true, false, false, true};
         QTest::newRow("counter at the reject limit")
             << QList<quint64>{limit - 2, limit - 1, limit, limit + 1, ~quint64(0), limit - 1}
             << QList<bool>{true, true, false, false, false, false};
-        QTest::newRow("limit from a fresh window")
-            << QList<quint64>{limit} << QList<bool>{false};
+        QTest::newRow("limit from a fresh window") << QList<quint64>{limit} << QList<bool>{false};
     }
 
     void sequence()
@@ -113,15 +111,21 @@ private slots:
         for (int i = 0; i < 200000; ++i) {
             base += rng() % 3; // the sender moves forward, the network reorders around it
             const quint64 c = base + rng() % spread - std::min<quint64>(base, spread / 2);
-            bool expect = !seen.count(c) && (c > greatest || greatest - c <= ReplayWindow::kWindowSize);
+            bool expect =
+                !seen.count(c) && (c > greatest || greatest - c <= ReplayWindow::kWindowSize);
             if (expect) {
                 seen.insert(c);
                 greatest = std::max(greatest, c);
             }
             const bool got = window.checkAndUpdate(c);
             if (got != expect)
-                QFAIL(qPrintable(QStringLiteral("step %1 counter %2 greatest %3: model %4 window %5")
-                                     .arg(i).arg(c).arg(greatest).arg(expect).arg(got)));
+                QFAIL(
+                    qPrintable(QStringLiteral("step %1 counter %2 greatest %3: model %4 window %5")
+                                   .arg(i)
+                                   .arg(c)
+                                   .arg(greatest)
+                                   .arg(expect)
+                                   .arg(got)));
             (got ? accepted : rejected)++;
         }
         QVERIFY(accepted > 1000);

@@ -1,10 +1,9 @@
 #include "Crypto.h"
 
 #include <blake2.h>
-#include <sodium.h>
-
 #include <cstring>
 #include <new>
+#include <sodium.h>
 #include <stdexcept>
 
 namespace peertun::wireguard {
@@ -33,11 +32,20 @@ SecretKey& SecretKey::operator=(const SecretKey& other)
     return *this;
 }
 
-SecretKey::~SecretKey() { wipe(); }
+SecretKey::~SecretKey()
+{
+    wipe();
+}
 
-bool SecretKey::isZero() const { return isAllZero(m_bytes); }
+bool SecretKey::isZero() const
+{
+    return isAllZero(m_bytes);
+}
 
-void SecretKey::wipe() { sodium_memzero(m_bytes.data(), m_bytes.size()); }
+void SecretKey::wipe()
+{
+    sodium_memzero(m_bytes.data(), m_bytes.size());
+}
 
 // --- LockedSecretKey --------------------------------------------------------------------------
 
@@ -55,15 +63,13 @@ uint8_t* allocateLocked()
 
 LockedSecretKey::LockedSecretKey() : m_bytes(allocateLocked()) {}
 
-LockedSecretKey::LockedSecretKey(std::span<const uint8_t, kKeyLen> bytes) : m_bytes(allocateLocked())
+LockedSecretKey::LockedSecretKey(std::span<const uint8_t, kKeyLen> bytes)
+    : m_bytes(allocateLocked())
 {
     std::memcpy(m_bytes, bytes.data(), kKeyLen);
 }
 
-LockedSecretKey::LockedSecretKey(const LockedSecretKey& other)
-    : LockedSecretKey(other.bytes())
-{
-}
+LockedSecretKey::LockedSecretKey(const LockedSecretKey& other) : LockedSecretKey(other.bytes()) {}
 
 LockedSecretKey& LockedSecretKey::operator=(const LockedSecretKey& other)
 {
@@ -76,8 +82,7 @@ LockedSecretKey& LockedSecretKey::operator=(const LockedSecretKey& other)
 }
 
 // A moved-from key holds nothing; it may only be destroyed or assigned to.
-LockedSecretKey::LockedSecretKey(LockedSecretKey&& other) noexcept
-    : m_bytes(other.m_bytes)
+LockedSecretKey::LockedSecretKey(LockedSecretKey&& other) noexcept : m_bytes(other.m_bytes)
 {
     other.m_bytes = nullptr;
 }
@@ -97,7 +102,10 @@ LockedSecretKey::~LockedSecretKey()
     sodium_free(m_bytes); // wipes, unlocks; null is fine
 }
 
-bool LockedSecretKey::isZero() const { return !m_bytes || isAllZero(bytes()); }
+bool LockedSecretKey::isZero() const
+{
+    return !m_bytes || isAllZero(bytes());
+}
 
 // --- randomness -------------------------------------------------------------------------------
 
@@ -351,6 +359,9 @@ bool isAllZero(Bytes a)
     return sodium_is_zero(a.data(), a.size()) == 1;
 }
 
-void wipe(MutableBytes bytes) { sodium_memzero(bytes.data(), bytes.size()); }
+void wipe(MutableBytes bytes)
+{
+    sodium_memzero(bytes.data(), bytes.size());
+}
 
 } // namespace peertun::wireguard

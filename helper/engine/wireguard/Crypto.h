@@ -66,7 +66,10 @@ public:
 
     const uint8_t* data() const { return m_bytes; }
     uint8_t* data() { return m_bytes; }
-    std::span<const uint8_t, kKeyLen> bytes() const { return std::span<const uint8_t, kKeyLen>(m_bytes, kKeyLen); }
+    std::span<const uint8_t, kKeyLen> bytes() const
+    {
+        return std::span<const uint8_t, kKeyLen>(m_bytes, kKeyLen);
+    }
     bool isZero() const;
 
 private:

@@ -20,23 +20,40 @@ size_t Endpoint::cookieBytes(std::array<uint8_t, 18>& out) const
 std::string_view receiveOutcomeName(ReceiveOutcome outcome)
 {
     switch (outcome) {
-    case ReceiveOutcome::TransportData: return "transport-data";
-    case ReceiveOutcome::Keepalive: return "keepalive";
-    case ReceiveOutcome::InitiationAccepted: return "initiation-accepted";
-    case ReceiveOutcome::ResponseAccepted: return "response-accepted";
-    case ReceiveOutcome::CookieReplyAccepted: return "cookie-reply-accepted";
-    case ReceiveOutcome::CookieReplySent: return "cookie-reply-sent";
-    case ReceiveOutcome::Malformed: return "malformed";
-    case ReceiveOutcome::InvalidMac1: return "invalid-mac1";
-    case ReceiveOutcome::HandshakeFailed: return "handshake-failed";
-    case ReceiveOutcome::UnknownPeer: return "unknown-peer";
-    case ReceiveOutcome::ReplayedInitiation: return "replayed-initiation";
-    case ReceiveOutcome::InitiationFlood: return "initiation-flood";
-    case ReceiveOutcome::InvalidCookieReply: return "invalid-cookie-reply";
-    case ReceiveOutcome::UnknownIndex: return "unknown-index";
-    case ReceiveOutcome::KeypairExpired: return "keypair-expired";
-    case ReceiveOutcome::DecryptionFailed: return "decryption-failed";
-    case ReceiveOutcome::ReplayedCounter: return "replayed-counter";
+    case ReceiveOutcome::TransportData:
+        return "transport-data";
+    case ReceiveOutcome::Keepalive:
+        return "keepalive";
+    case ReceiveOutcome::InitiationAccepted:
+        return "initiation-accepted";
+    case ReceiveOutcome::ResponseAccepted:
+        return "response-accepted";
+    case ReceiveOutcome::CookieReplyAccepted:
+        return "cookie-reply-accepted";
+    case ReceiveOutcome::CookieReplySent:
+        return "cookie-reply-sent";
+    case ReceiveOutcome::Malformed:
+        return "malformed";
+    case ReceiveOutcome::InvalidMac1:
+        return "invalid-mac1";
+    case ReceiveOutcome::HandshakeFailed:
+        return "handshake-failed";
+    case ReceiveOutcome::UnknownPeer:
+        return "unknown-peer";
+    case ReceiveOutcome::ReplayedInitiation:
+        return "replayed-initiation";
+    case ReceiveOutcome::InitiationFlood:
+        return "initiation-flood";
+    case ReceiveOutcome::InvalidCookieReply:
+        return "invalid-cookie-reply";
+    case ReceiveOutcome::UnknownIndex:
+        return "unknown-index";
+    case ReceiveOutcome::KeypairExpired:
+        return "keypair-expired";
+    case ReceiveOutcome::DecryptionFailed:
+        return "decryption-failed";
+    case ReceiveOutcome::ReplayedCounter:
+        return "replayed-counter";
     }
     return "unknown";
 }
@@ -46,8 +63,7 @@ struct Device::Peer
     Peer(const LocalIdentity& local, PeerConfig& config)
         : identity(local, config.publicKey, std::move(config.presharedKey)),
           timers(config.persistentKeepalive), endpoint(config.endpoint)
-    {
-    }
+    {}
 
     PeerIdentity identity;
     HandshakeState handshake;
@@ -204,8 +220,8 @@ ReceiveResult Device::receiveInitiation(std::span<uint8_t> d, const Endpoint& sr
 
     const uint32_t localIndex = allocateIndex(r.peer);
     auto keypair = std::make_unique<Keypair>();
-    if (!createResponse(m_local, p.identity, p.handshake, localIndex,
-                        reply.first<kResponseSize>(), keypair->keys)) {
+    if (!createResponse(m_local, p.identity, p.handshake, localIndex, reply.first<kResponseSize>(),
+                        keypair->keys)) {
         m_indexes.erase(localIndex);
         r.outcome = ReceiveOutcome::HandshakeFailed;
         return r;
@@ -428,7 +444,10 @@ std::optional<Time> Device::nextDeadline() const
     return best;
 }
 
-const Endpoint& Device::endpoint(PeerId peer) const { return m_peers.at(peer)->endpoint; }
+const Endpoint& Device::endpoint(PeerId peer) const
+{
+    return m_peers.at(peer)->endpoint;
+}
 
 void Device::setEndpoint(PeerId peer, const Endpoint& endpoint)
 {

@@ -26,7 +26,7 @@ struct Keypair; // Session.h
 // A UDP endpoint as plain bytes (the engine converts its own address type to and from this).
 struct Endpoint
 {
-    int family = 0; // AF_INET or AF_INET6; 0 = not known
+    int family = 0;                    // AF_INET or AF_INET6; 0 = not known
     std::array<uint8_t, 16> address{}; // network byte order; IPv4 uses the first 4 bytes
     uint16_t port = 0;                 // host byte order
 

@@ -1,8 +1,7 @@
 #include "Keys.h"
 
-#include <sodium.h>
-
 #include <cstring>
+#include <sodium.h>
 
 namespace peertun::wireguard {
 
@@ -20,8 +19,8 @@ std::string_view trim(std::string_view s)
 
 bool isBase64Char(char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '+' || c == '/';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+           c == '/';
 }
 
 // Decodes into `out` (32 bytes). Checks shape first so the error says what is wrong.

@@ -13,7 +13,10 @@ constexpr std::string_view kIdentifier = "WireGuard v1 zx2c4 Jason@zx2c4.com";
 constexpr std::string_view kLabelMac1 = "mac1----";
 constexpr std::string_view kLabelCookie = "cookie--";
 
-Bytes asBytes(std::string_view s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
+Bytes asBytes(std::string_view s)
+{
+    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
 
 // Ci = Hash(Construction); Hi = Hash(Ci || Identifier): the same for every handshake.
 struct InitialState
@@ -34,7 +37,10 @@ const InitialState& initialState()
     return s;
 }
 
-void mixHash(Hash& h, Bytes data) { h = blake2s({h, data}); }
+void mixHash(Hash& h, Bytes data)
+{
+    h = blake2s({h, data});
+}
 
 PublicKey publicKeyAt(const uint8_t* p)
 {
@@ -50,7 +56,10 @@ uint32_t readLe32(const uint8_t* p)
     return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
 }
 
-uint64_t readLe64(const uint8_t* p) { return uint64_t(readLe32(p)) | uint64_t(readLe32(p + 4)) << 32; }
+uint64_t readLe64(const uint8_t* p)
+{
+    return uint64_t(readLe32(p)) | uint64_t(readLe32(p + 4)) << 32;
+}
 
 void writeLe32(uint8_t* p, uint32_t v)
 {
@@ -98,8 +107,7 @@ LocalIdentity::LocalIdentity(LockedSecretKey privateKey)
     : m_private(std::move(privateKey)), m_public(derivePublicKey(m_private.bytes())),
       m_mac1Key(blake2s({asBytes(kLabelMac1), m_public})),
       m_cookieKey(blake2s({asBytes(kLabelCookie), m_public}))
-{
-}
+{}
 
 PeerIdentity::PeerIdentity(const LocalIdentity& local, const PublicKey& publicKey,
                            std::optional<LockedSecretKey> presharedKey)
@@ -274,8 +282,8 @@ bool consumeResponse(const LocalIdentity& local, const PeerIdentity& peer, Hands
     kdf3(ck, tau, key, ck, peer.presharedKey().bytes());
     mixHash(h, tau.bytes());
     std::array<uint8_t, 0> nothing{};
-    if (!aeadDecrypt(nothing, key.bytes(), counterNonce(0), msg.subspan(response::kEmpty, kAeadTagLen),
-                     h))
+    if (!aeadDecrypt(nothing, key.bytes(), counterNonce(0),
+                     msg.subspan(response::kEmpty, kAeadTagLen), h))
         return false;
 
     kdf2(keys.sending, keys.receiving, ck, {});
@@ -288,8 +296,7 @@ bool consumeResponse(const LocalIdentity& local, const PeerIdentity& peer, Hands
 
 CookieChecker::CookieChecker(const LocalIdentity& local)
     : m_mac1Key(local.mac1Key()), m_cookieKey(local.cookieKey())
-{
-}
+{}
 
 bool CookieChecker::checkMac1(std::span<const uint8_t> msg, size_t mac1Offset) const
 {

@@ -113,7 +113,7 @@ struct HandshakeState
     SecretKey chainingKey;
     SecretKey localEphemeral;
     PublicKey remoteEphemeral{};
-    uint32_t localIndex = 0;  // 0 = none (indexes we allocate are never 0)
+    uint32_t localIndex = 0; // 0 = none (indexes we allocate are never 0)
     uint32_t remoteIndex = 0;
 
     void clear(); // wipes secrets, back to Stage::None

@@ -21,10 +21,7 @@ struct Keypair
     bool isInitiator = false;
 
     bool isExpired(Time now) const { return now - created >= kRejectAfterTime; }
-    bool canSend(Time now) const
-    {
-        return !isExpired(now) && sendCounter < kRejectAfterMessages;
-    }
+    bool canSend(Time now) const { return !isExpired(now) && sendCounter < kRejectAfterMessages; }
     // The paper: the initiator rekeys after REKEY_AFTER_TIME; either side after
     // REKEY_AFTER_MESSAGES.
     bool wantsRekeyOnSend(Time now) const

@@ -3,7 +3,10 @@
 namespace peertun::wireguard {
 
 namespace {
-bool expired(const std::optional<Time>& deadline, Time now) { return deadline && *deadline <= now; }
+bool expired(const std::optional<Time>& deadline, Time now)
+{
+    return deadline && *deadline <= now;
+}
 } // namespace
 
 void PeerTimers::dataSent(Time now)
@@ -22,9 +25,15 @@ void PeerTimers::dataReceived(Time now)
         m_needAnotherKeepalive = true;
 }
 
-void PeerTimers::anyAuthenticatedSent(Time) { m_sendKeepalive.reset(); }
+void PeerTimers::anyAuthenticatedSent(Time)
+{
+    m_sendKeepalive.reset();
+}
 
-void PeerTimers::anyAuthenticatedReceived(Time) { m_newHandshake.reset(); }
+void PeerTimers::anyAuthenticatedReceived(Time)
+{
+    m_newHandshake.reset();
+}
 
 void PeerTimers::anyAuthenticatedTraversal(Time now)
 {
@@ -47,7 +56,10 @@ void PeerTimers::handshakeComplete(Time now)
     m_lastHandshake = now;
 }
 
-void PeerTimers::sessionDerived(Time now) { m_zeroKeys = now + kZeroKeysAfter; }
+void PeerTimers::sessionDerived(Time now)
+{
+    m_zeroKeys = now + kZeroKeysAfter;
+}
 
 bool PeerTimers::mayInitiate(Time now) const
 {

@@ -44,15 +44,14 @@ class PeerTimers
 public:
     explicit PeerTimers(Time persistentKeepalive = Time::zero())
         : m_persistentKeepalive(persistentKeepalive)
-    {
-    }
+    {}
 
     void setPersistentKeepalive(Time interval) { m_persistentKeepalive = interval; }
     Time persistentKeepalive() const { return m_persistentKeepalive; }
 
     // --- events (names follow wireguard-go's timers.go) ---
-    void dataSent(Time now);           // non-empty transport packet sent
-    void dataReceived(Time now);       // non-empty transport packet received
+    void dataSent(Time now);     // non-empty transport packet sent
+    void dataReceived(Time now); // non-empty transport packet received
     void anyAuthenticatedSent(Time now);
     void anyAuthenticatedReceived(Time now);
     void anyAuthenticatedTraversal(Time now); // sent or received: rearms persistent keepalive
@@ -82,7 +81,7 @@ private:
     std::optional<Time> m_newHandshake;        // data sent but nothing heard back
     std::optional<Time> m_zeroKeys;            // wipe everything
     std::optional<Time> m_persistentKeepaliveAt;
-    std::optional<Time> m_attemptStarted;      // first initiation of the current attempt period
+    std::optional<Time> m_attemptStarted; // first initiation of the current attempt period
     std::optional<Time> m_lastInitiationSent;
     std::optional<Time> m_lastHandshake;
     bool m_needAnotherKeepalive = false;
