@@ -6,11 +6,32 @@
 
 #include <QTest>
 #include <array>
+#include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <string>
 #include <sys/socket.h>
 #include <vector>
+
+// Counts heap allocations so a test can prove the transport path makes none.
+static std::atomic<long> g_allocations{0};
+void* operator new(std::size_t n)
+{
+    ++g_allocations;
+    if (void* p = std::malloc(n ? n : 1))
+        return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept
+{
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept
+{
+    std::free(p);
+}
 
 using namespace peertun::wireguard;
 using namespace std::chrono_literals;
@@ -633,6 +654,40 @@ private slots:
         // Same endpoint again: no change reported.
         QVERIFY(!deliver(p.b, seal(p.a, p.aToB, "again", t + 2s), moved, t + 2s)
                      .result.endpointChanged);
+    }
+
+    // Transport encrypt/decrypt work in the caller's buffers: no heap allocation at all.
+    void transportPathDoesNotAllocate()
+    {
+        Pair p(true);
+        const Time t = 100s;
+        const long beforeHandshake = g_allocations.load();
+        QVERIFY(p.connect(t));
+        QVERIFY(g_allocations.load() > beforeHandshake); // the counter does count
+        std::array<uint8_t, 1600> buf{};
+        std::array<uint8_t, Device::kReplyBufferSize> reply{};
+        int delivered = 0;
+        const long before = g_allocations.load();
+        for (int i = 0; i < 1000; ++i) {
+            const size_t len = 1 + size_t(i) % 1400;
+            std::memset(buf.data() + kTransportHeaderSize, i & 0xff, len);
+            const SendResult s = p.a.encrypt(p.aToB, buf, len, t + 1s);
+            if (s.status != SendStatus::Ok)
+                break;
+            const ReceiveResult r =
+                p.b.receive(std::span<uint8_t>(buf.data(), s.size), p.epA, t + 1s, reply);
+            if (r.outcome == ReceiveOutcome::TransportData && r.plaintext.size() >= len &&
+                r.plaintext[len - 1] == uint8_t(i & 0xff))
+                ++delivered;
+            const SendResult back = p.b.encrypt(p.bToA, buf, 0, t + 1s);
+            if (back.status == SendStatus::Ok &&
+                p.a.receive(std::span<uint8_t>(buf.data(), back.size), p.epB, t + 1s, reply)
+                        .outcome == ReceiveOutcome::Keepalive)
+                ++delivered;
+        }
+        const long allocations = g_allocations.load() - before;
+        QCOMPARE(delivered, 2000);
+        QCOMPARE(allocations, 0L);
     }
 
     void simultaneousInitiationsConverge()
