@@ -181,8 +181,13 @@ private slots:
         QVERIFY(atB.result.endpointChanged);
         QCOMPARE(p.b.endpoint(p.bToA), p.epA); // B learned where A is
 
-        // The responder must not send before the initiator confirmed the session.
+        // The responder must not send before the initiator confirmed the session, and must not
+        // start a crossing handshake of its own meanwhile: it queues and waits.
         QVERIFY(!p.b.hasSession(p.bToA, t0));
+        SendResult responderEarly;
+        seal(p.b, p.bToA, "queued at B", t0, &responderEarly);
+        QCOMPARE(responderEarly.status, SendStatus::NoSession);
+        QCOMPARE(responderEarly.actions & SendInitiation, 0u);
 
         const Received atA = deliver(p.a, atB.reply, p.epB, t0);
         QCOMPARE(atA.result.outcome, ReceiveOutcome::ResponseAccepted);
@@ -592,6 +597,10 @@ private slots:
     {
         Pair p(false, 25s); // A has persistent keepalive 25 s
         Time t = 100s;
+        // Persistent keepalive starts by itself (NAT traversal before any traffic); B has none.
+        QVERIFY(p.a.onTimer(p.aToB, t) & SendKeepalive);
+        QCOMPARE(p.a.onTimer(p.aToB, t + 1ms) & SendKeepalive, 0u);
+        QCOMPARE(p.b.onTimer(p.bToA, t) & SendKeepalive, 0u);
         QVERIFY(p.connect(t));
         // B received data and has nothing to send: a keepalive after KEEPALIVE_TIMEOUT.
         QCOMPARE(p.b.onTimer(p.bToA, t + 9s) & SendKeepalive, 0u);

@@ -95,8 +95,8 @@ PublicKey derivePublicKey(std::span<const uint8_t, kKeyLen> privateKey);
 // `out` holds plaintext.size() + 16 bytes (ciphertext then tag); out.data() may equal
 // plaintext.data() for in-place encryption.
 void aeadEncrypt(MutableBytes out, Bytes key, const AeadNonce& nonce, Bytes plaintext, Bytes ad);
-// `out` holds ciphertextAndTag.size() - 16 bytes; may alias the ciphertext. On failure the
-// output is wiped.
+// `out` holds ciphertextAndTag.size() - 16 bytes; may alias the ciphertext. The tag is checked
+// before anything is written, so on failure `out` is untouched.
 [[nodiscard]] bool aeadDecrypt(MutableBytes out, Bytes key, const AeadNonce& nonce,
                                Bytes ciphertextAndTag, Bytes ad);
 // WireGuard's nonce: 32 zero bits then the 64-bit counter little-endian.

@@ -232,6 +232,7 @@ ReceiveResult Device::receiveInitiation(std::span<uint8_t> d, const Endpoint& sr
     keypair->created = now;
     keypair->isInitiator = false;
     installAsResponder(p, std::move(keypair));
+    p.timers.handshakeResponseSent(now);
     p.timers.sessionDerived(now);
     p.timers.anyAuthenticatedSent(now);
     p.timers.anyAuthenticatedTraversal(now);

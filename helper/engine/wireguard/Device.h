@@ -47,6 +47,7 @@ struct PeerConfig
     Endpoint endpoint;                       // initial endpoint, may be unset
 };
 
+// Order matters: everything up to CookieReplyAccepted is authenticated (see authenticated()).
 enum class ReceiveOutcome : uint8_t {
     // accepted (authenticated)
     TransportData,       // `plaintext` is the inner packet (plus zero padding)

@@ -45,7 +45,7 @@ void PeerTimers::handshakeInitiated(Time now, bool isRetry, Time jitter)
 {
     if (!isRetry || !m_attemptStarted)
         m_attemptStarted = now;
-    m_lastInitiationSent = now;
+    m_lastHandshakeSent = now;
     m_retransmitHandshake = now + kRekeyTimeout + jitter;
 }
 
@@ -63,12 +63,16 @@ void PeerTimers::sessionDerived(Time now)
 
 bool PeerTimers::mayInitiate(Time now) const
 {
-    return !m_lastInitiationSent || now - *m_lastInitiationSent >= kRekeyTimeout;
+    return !m_lastHandshakeSent || now - *m_lastHandshakeSent >= kRekeyTimeout;
 }
 
 PeerActions PeerTimers::poll(Time now)
 {
     PeerActions actions = NoAction;
+    if (m_persistentKeepalive > Time::zero() && !m_persistentKeepaliveStarted) {
+        m_persistentKeepaliveStarted = true;
+        actions |= SendKeepalive;
+    }
     if (expired(m_retransmitHandshake, now)) {
         m_retransmitHandshake.reset();
         if (m_attemptStarted && now - *m_attemptStarted >= kRekeyAttemptTime) {

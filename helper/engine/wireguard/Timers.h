@@ -57,12 +57,19 @@ public:
     void anyAuthenticatedTraversal(Time now); // sent or received: rearms persistent keepalive
     // An initiation went out; `isRetry` false starts a new attempt period.
     void handshakeInitiated(Time now, bool isRetry, Time jitter);
+    // We answered an initiation: like an initiation of our own, it holds back new initiations
+    // for REKEY_TIMEOUT, so a responder with queued data waits for the initiator's
+    // confirmation instead of starting a crossing handshake.
+    void handshakeResponseSent(Time now) { m_lastHandshakeSent = now; }
     void handshakeComplete(Time now);
     void sessionDerived(Time now);
 
-    // May a new (non-retry) initiation be sent now? At most one per REKEY_TIMEOUT.
+    // May a new (non-retry) initiation be sent now? At most one handshake message per
+    // REKEY_TIMEOUT.
     bool mayInitiate(Time now) const;
-    // Expired deadlines -> actions. A retry initiation sets `pendingRetry()`.
+    // Expired deadlines -> actions. A retry initiation sets `pendingRetry()`. With persistent
+    // keepalive on, the first poll asks for a keepalive at once, so a peer behind NAT becomes
+    // reachable before any traffic (as wireguard-go does when a peer is configured).
     PeerActions poll(Time now);
     bool consumePendingRetry()
     {
@@ -81,11 +88,12 @@ private:
     std::optional<Time> m_newHandshake;        // data sent but nothing heard back
     std::optional<Time> m_zeroKeys;            // wipe everything
     std::optional<Time> m_persistentKeepaliveAt;
-    std::optional<Time> m_attemptStarted; // first initiation of the current attempt period
-    std::optional<Time> m_lastInitiationSent;
+    std::optional<Time> m_attemptStarted;    // first initiation of the current attempt period
+    std::optional<Time> m_lastHandshakeSent; // initiation or response
     std::optional<Time> m_lastHandshake;
     bool m_needAnotherKeepalive = false;
     bool m_pendingRetry = false;
+    bool m_persistentKeepaliveStarted = false;
 };
 
 } // namespace peertun::wireguard
