@@ -69,17 +69,17 @@ struct Device::Peer
     HandshakeState handshake;
     CookieState cookies;
     PeerTimers timers;
-    std::unique_ptr<Keypair> current, previous, next;
+    std::shared_ptr<Keypair> current, previous, next;
     Endpoint endpoint;
     std::optional<Tai64n> greatestTimestamp;
     std::optional<Time> lastInitiationConsumed;
     bool sentLastMinuteHandshake = false;
 
-    Keypair* keypairFor(uint32_t localIndex)
+    std::shared_ptr<Keypair> keypairFor(uint32_t localIndex) const
     {
-        for (auto* k : {current.get(), next.get(), previous.get()}) {
-            if (k && k->localIndex == localIndex)
-                return k;
+        for (const auto* k : {&current, &next, &previous}) {
+            if (*k && (*k)->localIndex == localIndex)
+                return *k;
         }
         return nullptr;
     }
@@ -98,19 +98,27 @@ PeerId Device::addPeer(PeerConfig config)
 {
     if (config.publicKey == m_local.publicKey())
         throw std::invalid_argument("peer public key is our own public key");
-    if (m_peerByKey.count(config.publicKey))
-        throw std::invalid_argument("peer public key is configured twice");
     auto peer = std::make_unique<Peer>(m_local, config);
     if (!peer->identity.hasStaticStatic())
         throw std::invalid_argument("peer public key is not usable (low-order point)");
+    std::lock_guard lock(m_mutex);
+    if (m_peerByKey.count(config.publicKey))
+        throw std::invalid_argument("peer public key is configured twice");
     const auto id = static_cast<PeerId>(m_peers.size());
     m_peerByKey.emplace(config.publicKey, id);
     m_peers.push_back(std::move(peer));
     return id;
 }
 
+size_t Device::peerCount() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_peers.size();
+}
+
 std::optional<PeerId> Device::findPeer(const PublicKey& publicKey) const
 {
+    std::lock_guard lock(m_mutex);
     const auto it = m_peerByKey.find(publicKey);
     if (it == m_peerByKey.end())
         return std::nullopt;
@@ -151,43 +159,46 @@ ReceiveResult Device::receive(std::span<uint8_t> datagram, const Endpoint& sourc
     return r;
 }
 
-bool Device::checkHandshakeMacs(std::span<uint8_t> d, size_t senderOffset, size_t mac1Offset,
-                                const Endpoint& src, Time now, std::span<uint8_t> reply,
-                                ReceiveResult& r)
+bool Device::checkMac2OrReply(std::span<uint8_t> d, size_t senderOffset, size_t mac1Offset,
+                              const Endpoint& src, Time now, std::span<uint8_t> reply,
+                              ReceiveResult& r)
 {
-    // MAC1 first and alone: whoever does not know our public key learns nothing, not even that
-    // we exist.
-    if (!m_cookieChecker.checkMac1(d, mac1Offset)) {
-        r.outcome = ReceiveOutcome::InvalidMac1;
-        return false;
-    }
-    if (m_underLoad) {
-        std::array<uint8_t, 18> srcBytes{};
-        const size_t n = src.cookieBytes(srcBytes);
-        const Bytes srcView(srcBytes.data(), n);
-        if (!m_cookieChecker.checkMac2(d, mac1Offset, srcView, now)) {
-            m_cookieChecker.createCookieReply(d, senderOffset, mac1Offset, srcView, now,
-                                              reply.first<kCookieReplySize>());
-            r.outcome = ReceiveOutcome::CookieReplySent;
-            r.replySize = kCookieReplySize;
-            return false;
-        }
-    }
-    return true;
+    if (!underLoad())
+        return true;
+    std::array<uint8_t, 18> srcBytes{};
+    const size_t n = src.cookieBytes(srcBytes);
+    const Bytes srcView(srcBytes.data(), n);
+    std::lock_guard lock(m_mutex); // the cookie secret rotates
+    if (m_cookieChecker.checkMac2(d, mac1Offset, srcView, now))
+        return true;
+    m_cookieChecker.createCookieReply(d, senderOffset, mac1Offset, srcView, now,
+                                      reply.first<kCookieReplySize>());
+    r.outcome = ReceiveOutcome::CookieReplySent;
+    r.replySize = kCookieReplySize;
+    return false;
 }
 
 ReceiveResult Device::receiveInitiation(std::span<uint8_t> d, const Endpoint& src, Time now,
                                         std::span<uint8_t> reply)
 {
     ReceiveResult r;
-    if (!checkHandshakeMacs(d, initiation::kSender, initiation::kMac1, src, now, reply, r))
+    // MAC1 first and alone: whoever does not know our public key learns nothing, not even that
+    // we exist.
+    if (!m_cookieChecker.checkMac1(d, initiation::kMac1)) {
+        r.outcome = ReceiveOutcome::InvalidMac1;
+        return r;
+    }
+    if (!checkMac2OrReply(d, initiation::kSender, initiation::kMac1, src, now, reply, r))
         return r;
 
+    // The expensive part needs only our immutable identity: outside the lock.
     ConsumedInitiation in;
     if (!consumeInitiation(m_local, d.first<kInitiationSize>(), in)) {
         r.outcome = ReceiveOutcome::HandshakeFailed;
         return r;
     }
+
+    std::lock_guard lock(m_mutex);
     const auto found = m_peerByKey.find(in.initiatorStatic);
     if (found == m_peerByKey.end()) {
         r.outcome = ReceiveOutcome::UnknownPeer;
@@ -219,7 +230,7 @@ ReceiveResult Device::receiveInitiation(std::span<uint8_t> d, const Endpoint& sr
     p.timers.anyAuthenticatedTraversal(now);
 
     const uint32_t localIndex = allocateIndex(r.peer);
-    auto keypair = std::make_unique<Keypair>();
+    auto keypair = std::make_shared<Keypair>();
     if (!createResponse(m_local, p.identity, p.handshake, localIndex, reply.first<kResponseSize>(),
                         keypair->keys)) {
         m_indexes.erase(localIndex);
@@ -246,9 +257,14 @@ ReceiveResult Device::receiveResponse(std::span<uint8_t> d, const Endpoint& src,
                                       std::span<uint8_t> reply)
 {
     ReceiveResult r;
-    if (!checkHandshakeMacs(d, response::kSender, response::kMac1, src, now, reply, r))
+    if (!m_cookieChecker.checkMac1(d, response::kMac1)) {
+        r.outcome = ReceiveOutcome::InvalidMac1;
+        return r;
+    }
+    if (!checkMac2OrReply(d, response::kSender, response::kMac1, src, now, reply, r))
         return r;
 
+    std::lock_guard lock(m_mutex);
     const uint32_t receiver = readLe32(&d[response::kReceiver]);
     const auto found = m_indexes.find(receiver);
     if (found == m_indexes.end()) {
@@ -262,7 +278,7 @@ ReceiveResult Device::receiveResponse(std::span<uint8_t> d, const Endpoint& src,
         return r;
     }
     r.peer = found->second;
-    auto keypair = std::make_unique<Keypair>();
+    auto keypair = std::make_shared<Keypair>();
     if (!consumeResponse(m_local, p.identity, p.handshake, d.first<kResponseSize>(),
                          keypair->keys)) {
         r.outcome = ReceiveOutcome::HandshakeFailed;
@@ -288,6 +304,7 @@ ReceiveResult Device::receiveResponse(std::span<uint8_t> d, const Endpoint& src,
 ReceiveResult Device::receiveCookieReply(std::span<uint8_t> d, Time now)
 {
     ReceiveResult r;
+    std::lock_guard lock(m_mutex);
     const auto found = m_indexes.find(readLe32(&d[cookie::kReceiver]));
     if (found == m_indexes.end()) {
         r.outcome = ReceiveOutcome::UnknownIndex;
@@ -309,18 +326,17 @@ ReceiveResult Device::receiveTransport(std::span<uint8_t> d, const Endpoint& src
 {
     ReceiveResult r;
     const uint32_t receiver = readLe32(&d[transport::kReceiver]);
-    const auto found = m_indexes.find(receiver);
-    if (found == m_indexes.end()) {
-        r.outcome = ReceiveOutcome::UnknownIndex;
-        return r;
+    std::shared_ptr<Keypair> k;
+    {
+        std::lock_guard lock(m_mutex);
+        const auto found = m_indexes.find(receiver);
+        if (found == m_indexes.end() || !(k = m_peers[found->second]->keypairFor(receiver))) {
+            r.outcome = ReceiveOutcome::UnknownIndex;
+            return r;
+        }
+        r.peer = found->second;
     }
-    Peer& p = *m_peers[found->second];
-    Keypair* k = p.keypairFor(receiver);
-    if (!k) {
-        r.outcome = ReceiveOutcome::UnknownIndex;
-        return r;
-    }
-    r.peer = found->second;
+    // Keys and creation time never change after a keypair is installed.
     if (k->isExpired(now)) {
         r.outcome = ReceiveOutcome::KeypairExpired;
         return r;
@@ -330,13 +346,15 @@ ReceiveResult Device::receiveTransport(std::span<uint8_t> d, const Endpoint& src
         r.outcome = ReceiveOutcome::DecryptionFailed;
         return r;
     }
+
+    std::lock_guard lock(m_mutex);
     // Only now, authenticated, may the window move.
     if (!k->replay.checkAndUpdate(counter)) {
         r.outcome = ReceiveOutcome::ReplayedCounter;
         return r;
     }
-
-    if (k == p.next.get()) {
+    Peer& p = *m_peers[r.peer];
+    if (k == p.next) {
         // The initiator confirmed the session: the responder may now send with it.
         promoteNext(p);
         p.timers.handshakeComplete(now);
@@ -376,28 +394,35 @@ void Device::updateEndpoint(Peer& p, const Endpoint& src, ReceiveResult& r)
 SendResult Device::encrypt(PeerId peer, std::span<uint8_t> buffer, size_t plaintextLen, Time now)
 {
     SendResult r;
-    Peer& p = *m_peers.at(peer);
-    Keypair* k = p.current.get();
-    if (!k || !k->canSend(now)) {
-        r.status = SendStatus::NoSession;
-        if (p.timers.mayInitiate(now))
+    const size_t paddingCap = m_paddingCap.load(std::memory_order_relaxed);
+    std::shared_ptr<Keypair> k;
+    uint64_t counter = 0;
+    {
+        std::lock_guard lock(m_mutex);
+        Peer& p = *m_peers.at(peer);
+        k = p.current;
+        if (!k || !k->canSend(now)) {
+            r.status = SendStatus::NoSession;
+            if (p.timers.mayInitiate(now))
+                r.actions |= SendInitiation;
+            return r;
+        }
+        if (buffer.size() < transportMessageSize(plaintextLen, paddingCap)) {
+            r.status = SendStatus::BufferTooSmall;
+            return r;
+        }
+        counter = k->sendCounter++; // reserved: a counter is never used twice
+        p.timers.anyAuthenticatedSent(now);
+        p.timers.anyAuthenticatedTraversal(now);
+        if (plaintextLen > 0)
+            p.timers.dataSent(now);
+        if (k->wantsRekeyOnSend(now) && p.timers.mayInitiate(now))
             r.actions |= SendInitiation;
-        return r;
     }
-    r.size = sealTransport(buffer, plaintextLen, k->remoteIndex, k->sendCounter, k->keys.sending,
-                           m_paddingCap);
-    if (r.size == 0) {
-        r.status = SendStatus::BufferTooSmall;
-        return r;
-    }
+    // The crypto runs outside the lock; `k` keeps the keys alive even if rotated meanwhile.
+    r.size =
+        sealTransport(buffer, plaintextLen, k->remoteIndex, counter, k->keys.sending, paddingCap);
     r.status = SendStatus::Ok;
-    ++k->sendCounter;
-    p.timers.anyAuthenticatedSent(now);
-    p.timers.anyAuthenticatedTraversal(now);
-    if (plaintextLen > 0)
-        p.timers.dataSent(now);
-    if (k->wantsRekeyOnSend(now) && p.timers.mayInitiate(now))
-        r.actions |= SendInitiation;
     return r;
 }
 
@@ -406,6 +431,7 @@ size_t Device::createInitiation(PeerId peer, Time now, const Tai64n& timestamp,
 {
     if (out.size() < kInitiationSize)
         return 0;
+    std::lock_guard lock(m_mutex);
     Peer& p = *m_peers.at(peer);
     const bool isRetry = p.timers.consumePendingRetry();
     releaseHandshakeIndex(p);
@@ -427,15 +453,17 @@ size_t Device::createInitiation(PeerId peer, Time now, const Tai64n& timestamp,
 
 PeerActions Device::onTimer(PeerId peer, Time now)
 {
+    std::lock_guard lock(m_mutex);
     Peer& p = *m_peers.at(peer);
     const PeerActions actions = p.timers.poll(now);
     if (actions & KeysZeroed)
-        clearKeys(peer);
+        clearKeysLocked(p);
     return actions;
 }
 
 std::optional<Time> Device::nextDeadline() const
 {
+    std::lock_guard lock(m_mutex);
     std::optional<Time> best;
     for (const auto& p : m_peers) {
         const auto d = p->timers.nextDeadline();
@@ -445,30 +473,39 @@ std::optional<Time> Device::nextDeadline() const
     return best;
 }
 
-const Endpoint& Device::endpoint(PeerId peer) const
+Endpoint Device::endpoint(PeerId peer) const
 {
+    std::lock_guard lock(m_mutex);
     return m_peers.at(peer)->endpoint;
 }
 
 void Device::setEndpoint(PeerId peer, const Endpoint& endpoint)
 {
+    std::lock_guard lock(m_mutex);
     m_peers.at(peer)->endpoint = endpoint;
 }
 
 std::optional<Time> Device::lastHandshake(PeerId peer) const
 {
+    std::lock_guard lock(m_mutex);
     return m_peers.at(peer)->timers.lastHandshake();
 }
 
 bool Device::hasSession(PeerId peer, Time now) const
 {
+    std::lock_guard lock(m_mutex);
     const Peer& p = *m_peers.at(peer);
     return p.current && p.current->canSend(now);
 }
 
 void Device::clearKeys(PeerId peer)
 {
-    Peer& p = *m_peers.at(peer);
+    std::lock_guard lock(m_mutex);
+    clearKeysLocked(*m_peers.at(peer));
+}
+
+void Device::clearKeysLocked(Peer& p)
+{
     dropKeypair(p.current);
     dropKeypair(p.previous);
     dropKeypair(p.next);
@@ -495,15 +532,15 @@ void Device::releaseHandshakeIndex(Peer& p)
     }
 }
 
-void Device::dropKeypair(std::unique_ptr<Keypair>& k)
+void Device::dropKeypair(std::shared_ptr<Keypair>& k)
 {
     if (k) {
         m_indexes.erase(k->localIndex);
-        k.reset(); // SecretKey destructors wipe the keys
+        k.reset(); // the keys are wiped when the last user lets go
     }
 }
 
-void Device::installAsInitiator(Peer& p, std::unique_ptr<Keypair> k)
+void Device::installAsInitiator(Peer& p, std::shared_ptr<Keypair> k)
 {
     // As wireguard-go: an unconfirmed responder session becomes "previous" (the peer may still
     // use it); otherwise the current one does.
@@ -518,7 +555,7 @@ void Device::installAsInitiator(Peer& p, std::unique_ptr<Keypair> k)
     p.sentLastMinuteHandshake = false;
 }
 
-void Device::installAsResponder(Peer& p, std::unique_ptr<Keypair> k)
+void Device::installAsResponder(Peer& p, std::shared_ptr<Keypair> k)
 {
     // The responder may not send on the new session before the initiator used it; it waits in
     // "next". The current session stays usable meanwhile.

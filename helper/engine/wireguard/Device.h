@@ -1,8 +1,13 @@
 // One WireGuard interface's protocol state: our static key, the configured peers, the receiver
 // index table and the cookie checker. It turns datagrams into decisions and plaintext, and
-// plaintext into datagrams, in caller-provided buffers: no sockets, no threads, no clocks
-// (time is an argument), and no allocation on the transport path (allocation happens only when a
-// handshake completes). Not thread-safe: the caller serialises all calls on one Device.
+// plaintext into datagrams, in caller-provided buffers: no sockets, no threads of its own, no
+// clock (time is an argument), and no allocation on the transport path (allocation happens only
+// when a handshake completes).
+//
+// Thread safety: every method may be called from any thread. One internal mutex covers the
+// bookkeeping (indexes, counters, timers, keypair rotation); the transport crypto runs outside
+// it, so a sending thread (encrypt) and a receiving thread (receive) encrypt and decrypt in
+// parallel. A keypair in use stays alive (shared ownership) until its packet is done.
 #pragma once
 
 #include "Crypto.h"
@@ -10,9 +15,11 @@
 #include "Timers.h"
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -113,14 +120,14 @@ public:
 
     // Throws std::invalid_argument for our own key, a duplicate or a low-order public key.
     PeerId addPeer(PeerConfig config);
-    size_t peerCount() const { return m_peers.size(); }
+    size_t peerCount() const;
     std::optional<PeerId> findPeer(const PublicKey& publicKey) const;
 
     // Under load, handshake messages need a valid mac2 (else they get a cookie reply).
-    void setUnderLoad(bool underLoad) { m_underLoad = underLoad; }
-    bool underLoad() const { return m_underLoad; }
+    void setUnderLoad(bool underLoad) { m_underLoad.store(underLoad, std::memory_order_relaxed); }
+    bool underLoad() const { return m_underLoad.load(std::memory_order_relaxed); }
     // Cap on padding (e.g. the tunnel MTU); 0 = pad to 16 only.
-    void setPaddingCap(size_t cap) { m_paddingCap = cap; }
+    void setPaddingCap(size_t cap) { m_paddingCap.store(cap, std::memory_order_relaxed); }
 
     // Processes one datagram from `source`. Decrypts transport data in place. `reply` must hold
     // kReplyBufferSize bytes.
@@ -143,7 +150,7 @@ public:
     PeerActions onTimer(PeerId peer, Time now);
     std::optional<Time> nextDeadline() const;
 
-    const Endpoint& endpoint(PeerId peer) const;
+    Endpoint endpoint(PeerId peer) const;
     void setEndpoint(PeerId peer, const Endpoint& endpoint);
     std::optional<Time> lastHandshake(PeerId peer) const;
     bool hasSession(PeerId peer, Time now) const;
@@ -159,25 +166,29 @@ private:
                                   std::span<uint8_t> reply);
     ReceiveResult receiveCookieReply(std::span<uint8_t> d, Time now);
     ReceiveResult receiveTransport(std::span<uint8_t> d, const Endpoint& src, Time now);
-    bool checkHandshakeMacs(std::span<uint8_t> d, size_t senderOffset, size_t mac1Offset,
-                            const Endpoint& src, Time now, std::span<uint8_t> reply,
-                            ReceiveResult& r);
+    // The mac2 / cookie step under load; MAC1 is checked before, without the lock.
+    bool checkMac2OrReply(std::span<uint8_t> d, size_t senderOffset, size_t mac1Offset,
+                          const Endpoint& src, Time now, std::span<uint8_t> reply,
+                          ReceiveResult& r);
 
+    // All below: m_mutex held.
     uint32_t allocateIndex(PeerId peer);
     void releaseHandshakeIndex(Peer& p);
-    void dropKeypair(std::unique_ptr<Keypair>& k);
-    void installAsInitiator(Peer& p, std::unique_ptr<Keypair> k);
-    void installAsResponder(Peer& p, std::unique_ptr<Keypair> k);
+    void dropKeypair(std::shared_ptr<Keypair>& k);
+    void installAsInitiator(Peer& p, std::shared_ptr<Keypair> k);
+    void installAsResponder(Peer& p, std::shared_ptr<Keypair> k);
     void promoteNext(Peer& p);
+    void clearKeysLocked(Peer& p);
     static void updateEndpoint(Peer& p, const Endpoint& src, ReceiveResult& r);
 
-    LocalIdentity m_local;
-    CookieChecker m_cookieChecker;
+    const LocalIdentity m_local; // immutable: read without the lock
+    mutable std::mutex m_mutex;
+    CookieChecker m_cookieChecker; // checkMac1 is const and lock-free; the rest under m_mutex
     std::vector<std::unique_ptr<Peer>> m_peers;
     std::map<PublicKey, PeerId> m_peerByKey;
     std::unordered_map<uint32_t, PeerId> m_indexes; // our receiver indexes in use
-    bool m_underLoad = false;
-    size_t m_paddingCap = 0;
+    std::atomic<bool> m_underLoad{false};
+    std::atomic<size_t> m_paddingCap{0};
 };
 
 } // namespace peertun::wireguard

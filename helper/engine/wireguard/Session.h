@@ -10,6 +10,9 @@
 
 namespace peertun::wireguard {
 
+// Keys, indexes, created and isInitiator are set before the keypair is installed and never change
+// after, so the transport path reads them without a lock; replay and sendCounter are guarded by
+// the Device's mutex.
 struct Keypair
 {
     TransportKeys keys;
