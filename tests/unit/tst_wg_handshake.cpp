@@ -4,6 +4,7 @@
 #include "Device.h"
 #include "Keys.h"
 
+#include <QSet>
 #include <QTest>
 #include <array>
 #include <atomic>
@@ -478,6 +479,35 @@ private slots:
                  ReceiveOutcome::CookieReplySent);
     }
 
+    // Under load, even messages with a valid cookie are limited per source address.
+    void handshakesRateLimitedUnderLoad()
+    {
+        Pair p(false);
+        Time t = 10s;
+        p.b.setUnderLoad(true);
+        const Received cookie = deliver(p.b, makeInitiation(p.a, p.aToB, t), p.epA, t);
+        QCOMPARE(cookie.result.outcome, ReceiveOutcome::CookieReplySent);
+        QCOMPARE(deliver(p.a, cookie.reply, p.epB, t).result.outcome,
+                 ReceiveOutcome::CookieReplyAccepted);
+        std::vector<ReceiveOutcome> outcomes;
+        for (int i = 0; i < 6; ++i) {
+            Datagram m(kInitiationSize);
+            QCOMPARE(p.a.createInitiation(p.aToB, t, wallClock(t + Time(i * 1s)), m),
+                     kInitiationSize);
+            outcomes.push_back(deliver(p.b, m, p.epA, t).result.outcome);
+        }
+        // The first passes the limiter and is accepted; the next four pass the limiter but are
+        // floods (20 ms rule); the sixth is over the burst.
+        QCOMPARE(outcomes.front(), ReceiveOutcome::InitiationAccepted);
+        for (int i = 1; i < 5; ++i)
+            QCOMPARE(outcomes[i], ReceiveOutcome::InitiationFlood);
+        QCOMPARE(outcomes.back(), ReceiveOutcome::RateLimited);
+        // Not under load: no limit.
+        p.b.setUnderLoad(false);
+        QCOMPARE(deliver(p.b, makeInitiation(p.a, p.aToB, t + 1s), p.epA, t + 1s).result.outcome,
+                 ReceiveOutcome::InitiationAccepted);
+    }
+
     void cookieReplyForResponseUnderLoad()
     {
         // The initiator may be the loaded one: it answers B's response with a cookie.
@@ -807,6 +837,19 @@ private slots:
         QCOMPARE(atAFailures.load(), 0);
         QCOMPARE(atA.load() + atARotatedAway.load(), kPackets);
         QVERIFY(atA.load() > kPackets / 2);
+    }
+
+    // Counters and logs key on these names: every outcome has its own.
+    void outcomeNamesAreDistinct()
+    {
+        QSet<QString> names;
+        const int last = int(ReceiveOutcome::ReplayedCounter);
+        for (int i = 0; i <= last; ++i) {
+            const auto name = receiveOutcomeName(ReceiveOutcome(i));
+            QVERIFY(name != "unknown");
+            names.insert(QString::fromLatin1(name.data(), qsizetype(name.size())));
+        }
+        QCOMPARE(names.size(), last + 1);
     }
 
     void simultaneousInitiationsConverge()

@@ -34,6 +34,8 @@ std::string_view receiveOutcomeName(ReceiveOutcome outcome)
         return "cookie-reply-sent";
     case ReceiveOutcome::Malformed:
         return "malformed";
+    case ReceiveOutcome::RateLimited:
+        return "rate-limited";
     case ReceiveOutcome::InvalidMac1:
         return "invalid-mac1";
     case ReceiveOutcome::HandshakeFailed:
@@ -168,14 +170,20 @@ bool Device::checkMac2OrReply(std::span<uint8_t> d, size_t senderOffset, size_t 
     std::array<uint8_t, 18> srcBytes{};
     const size_t n = src.cookieBytes(srcBytes);
     const Bytes srcView(srcBytes.data(), n);
-    std::lock_guard lock(m_mutex); // the cookie secret rotates
-    if (m_cookieChecker.checkMac2(d, mac1Offset, srcView, now))
-        return true;
-    m_cookieChecker.createCookieReply(d, senderOffset, mac1Offset, srcView, now,
-                                      reply.first<kCookieReplySize>());
-    r.outcome = ReceiveOutcome::CookieReplySent;
-    r.replySize = kCookieReplySize;
-    return false;
+    std::lock_guard lock(m_mutex); // the cookie secret rotates, the buckets fill
+    if (!m_cookieChecker.checkMac2(d, mac1Offset, srcView, now)) {
+        m_cookieChecker.createCookieReply(d, senderOffset, mac1Offset, srcView, now,
+                                          reply.first<kCookieReplySize>());
+        r.outcome = ReceiveOutcome::CookieReplySent;
+        r.replySize = kCookieReplySize;
+        return false;
+    }
+    // A valid cookie proves the source address, so limiting per address is now meaningful.
+    if (!m_rateLimiter.allow(src, now)) {
+        r.outcome = ReceiveOutcome::RateLimited;
+        return false;
+    }
+    return true;
 }
 
 ReceiveResult Device::receiveInitiation(std::span<uint8_t> d, const Endpoint& src, Time now,

@@ -12,6 +12,7 @@
 
 #include "Crypto.h"
 #include "Noise.h"
+#include "RateLimiter.h"
 #include "Timers.h"
 
 #include <array>
@@ -66,6 +67,7 @@ enum class ReceiveOutcome : uint8_t {
     CookieReplySent, // under load and mac2 missing/wrong: `reply` holds a cookie reply
     // dropped, nothing sent
     Malformed,          // unknown type, bad size, non-zero reserved bytes
+    RateLimited,        // under load: too many handshake messages from this source
     InvalidMac1,        // not addressed to our public key: silently ignored
     HandshakeFailed,    // decryption or DH failure in a handshake message
     UnknownPeer,        // initiation from a static key we do not know
@@ -166,7 +168,8 @@ private:
                                   std::span<uint8_t> reply);
     ReceiveResult receiveCookieReply(std::span<uint8_t> d, Time now);
     ReceiveResult receiveTransport(std::span<uint8_t> d, const Endpoint& src, Time now);
-    // The mac2 / cookie step under load; MAC1 is checked before, without the lock.
+    // Under load: mac2 (else a cookie reply) and the per-source rate limit. MAC1 is checked
+    // before, without the lock.
     bool checkMac2OrReply(std::span<uint8_t> d, size_t senderOffset, size_t mac1Offset,
                           const Endpoint& src, Time now, std::span<uint8_t> reply,
                           ReceiveResult& r);
@@ -184,6 +187,7 @@ private:
     const LocalIdentity m_local; // immutable: read without the lock
     mutable std::mutex m_mutex;
     CookieChecker m_cookieChecker; // checkMac1 is const and lock-free; the rest under m_mutex
+    HandshakeRateLimiter m_rateLimiter;
     std::vector<std::unique_ptr<Peer>> m_peers;
     std::map<PublicKey, PeerId> m_peerByKey;
     std::unordered_map<uint32_t, PeerId> m_indexes; // our receiver indexes in use
