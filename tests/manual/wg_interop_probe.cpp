@@ -3,7 +3,8 @@
 // wg_interop.sh inside network namespaces it creates; not part of the test suite (the engine
 // integration owns the real interop test).
 //
-//   wg_interop_probe initiate KEYFILE PEERPUB PSKFILE|- PEERIP PEERPORT LOCALPORT OURTUNIP PEERTUNIP
+//   wg_interop_probe initiate KEYFILE PEERPUB PSKFILE|- PEERIP PEERPORT LOCALPORT OURTUNIP
+//   PEERTUNIP
 //     handshake as initiator, ping PEERTUNIP through the tunnel, expect echo replies
 //   wg_interop_probe respond KEYFILE PEERPUB PSKFILE|- LOCALPORT OURTUNIP COUNT
 //     wait for the peer's handshake, answer COUNT echo requests to OURTUNIP
@@ -14,16 +15,15 @@
 #include "Keys.h"
 
 #include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <netinet/in.h>
+#include <poll.h>
 #include <string>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace peertun::wireguard;
 
@@ -63,12 +63,15 @@ std::string readFirstLine(const char* path)
 uint16_t checksum(const uint8_t* p, size_t n)
 {
     uint32_t sum = 0;
-    for (size_t i = 0; i + 1 < n; i += 2)
+    for (size_t i = 0; i + 1 < n; i += 2) {
         sum += uint32_t(p[i]) << 8 | p[i + 1];
-    if (n & 1)
+    }
+    if (n & 1) {
         sum += uint32_t(p[n - 1]) << 8;
-    while (sum >> 16)
+    }
+    while (sum >> 16) {
         sum = (sum & 0xffff) + (sum >> 16);
+    }
     return static_cast<uint16_t>(~sum);
 }
 
@@ -116,8 +119,9 @@ struct Probe
     void sendTo(const Endpoint& e, const uint8_t* p, size_t n)
     {
         const sockaddr_in sa = toSockaddr(e);
-        if (sendto(fd, p, n, 0, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) < 0)
+        if (sendto(fd, p, n, 0, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) < 0) {
             std::perror("sendto");
+        }
     }
 
     // Encrypts and sends an inner packet already placed at buf + 16.
@@ -136,20 +140,23 @@ struct Probe
     bool receiveOne(int ms, uint8_t* buf, size_t cap, ReceiveResult& r)
     {
         pollfd pfd{fd, POLLIN, 0};
-        if (poll(&pfd, 1, ms) <= 0)
+        if (poll(&pfd, 1, ms) <= 0) {
             return false;
+        }
         sockaddr_in from{};
         socklen_t fromLen = sizeof from;
         const ssize_t n = recvfrom(fd, buf, cap, 0, reinterpret_cast<sockaddr*>(&from), &fromLen);
-        if (n < 0)
+        if (n < 0) {
             return false;
+        }
         std::array<uint8_t, Device::kReplyBufferSize> reply{};
         const Endpoint src = fromSockaddr(from);
         r = dev.receive(std::span<uint8_t>(buf, size_t(n)), src, monotonicNow(), reply);
         std::printf("  <- %zd bytes type %u: %s\n", n, unsigned(buf[0]),
                     std::string(receiveOutcomeName(r.outcome)).c_str());
-        if (r.replySize)
+        if (r.replySize) {
             sendTo(src, reply.data(), r.replySize);
+        }
         return true;
     }
 };
@@ -175,8 +182,9 @@ PeerConfig peerConfig(const char* pub, const char* pskPath)
     }
     PeerConfig c;
     c.publicKey = *key;
-    if (std::strcmp(pskPath, "-") != 0)
+    if (std::strcmp(pskPath, "-") != 0) {
         c.presharedKey = loadSecret(pskPath, "preshared key");
+    }
     return c;
 }
 
@@ -250,24 +258,28 @@ int respond(char** argv, bool underLoad)
     const Time deadline = monotonicNow() + std::chrono::seconds(25);
     while (monotonicNow() < deadline && answered < want) {
         ReceiveResult r;
-        if (!probe.receiveOne(500, buf, sizeof buf, r))
+        if (!probe.receiveOne(500, buf, sizeof buf, r)) {
             continue;
+        }
         if (r.outcome == ReceiveOutcome::CookieReplySent) {
             ++cookiesSent;
             std::printf("under load: cookie reply sent\n");
         }
         if (r.outcome == ReceiveOutcome::InitiationAccepted) {
             handshook = true;
-            if (underLoad)
+            if (underLoad) {
                 std::printf("initiation carried a valid mac2 from our cookie\n");
+            }
             std::printf("initiation from the real peer accepted, response sent\n");
         }
-        if (r.outcome != ReceiveOutcome::TransportData)
+        if (r.outcome != ReceiveOutcome::TransportData) {
             continue;
+        }
         const uint8_t* ip = r.plaintext.data();
         if (r.plaintext.size() < 28 || ip[9] != 1 || ip[20] != 8 ||
-            std::memcmp(ip + 16, &ourTun, 4) != 0)
+            std::memcmp(ip + 16, &ourTun, 4) != 0) {
             continue;
+        }
         in_addr src{};
         std::memcpy(&src, ip + 12, 4);
         const uint16_t id = uint16_t(ip[24] << 8 | ip[25]), seq = uint16_t(ip[26] << 8 | ip[27]);
@@ -299,12 +311,15 @@ int respond(char** argv, bool underLoad)
 
 int main(int argc, char** argv)
 {
-    if (argc == 10 && std::strcmp(argv[1], "initiate") == 0)
+    if (argc == 10 && std::strcmp(argv[1], "initiate") == 0) {
         return initiate(argv);
-    if (argc == 8 && std::strcmp(argv[1], "respond") == 0)
+    }
+    if (argc == 8 && std::strcmp(argv[1], "respond") == 0) {
         return respond(argv, false);
-    if (argc == 8 && std::strcmp(argv[1], "respond-under-load") == 0)
+    }
+    if (argc == 8 && std::strcmp(argv[1], "respond-under-load") == 0) {
         return respond(argv, true);
+    }
     std::fprintf(stderr, "usage: see the comment at the top of wg_interop_probe.cpp\n");
     return 2;
 }

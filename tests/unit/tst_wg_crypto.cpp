@@ -22,8 +22,9 @@ template <size_t N> std::array<uint8_t, N> hexArray(const char* text)
 {
     const auto v = hex(text);
     std::array<uint8_t, N> a{};
-    if (v.size() != N)
+    if (v.size() != N) {
         qFatal("test vector has wrong length");
+    }
     std::memcpy(a.data(), v.data(), N);
     return a;
 }
@@ -291,10 +292,11 @@ private slots:
         std::array<uint8_t, 32> out{};
         blake2sRaw(out, k, in);
         QCOMPARE(toHex(out), expected);
-        if (k.empty()) // the incremental hash agrees, also when the input is split
+        if (k.empty()) { // the incremental hash agrees, also when the input is split
             QCOMPARE(
                 toHex(blake2s({Bytes(in).first(in.size() / 2), Bytes(in).subspan(in.size() / 2)})),
                 expected);
+        }
     }
 
     // WireGuard's initial hash: Hash(Ci || "WireGuard v1 zx2c4 Jason@zx2c4.com").
@@ -332,10 +334,12 @@ private slots:
         QFETCH(int, keyLen);
         QFETCH(int, dataLen);
         std::vector<uint8_t> key(keyLen), data(dataLen);
-        for (int i = 0; i < keyLen; ++i)
+        for (int i = 0; i < keyLen; ++i) {
             key[i] = uint8_t(i * 7 + 1);
-        for (int i = 0; i < dataLen; ++i)
+        }
+        for (int i = 0; i < dataLen; ++i) {
             data[i] = uint8_t(i * 13 + 5);
+        }
 
         std::array<uint8_t, 64> k0{};
         if (key.size() > 64) {
@@ -366,8 +370,9 @@ private slots:
     void kdfMatchesDefinition()
     {
         SecretKey ck;
-        for (int i = 0; i < 32; ++i)
+        for (int i = 0; i < 32; ++i) {
             ck.data()[i] = uint8_t(200 - i);
+        }
         const auto input = hex("deadbeef00112233");
 
         std::array<uint8_t, 32> t0{}, t1{}, t2{}, t3{};

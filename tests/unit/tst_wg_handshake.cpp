@@ -24,8 +24,9 @@ static std::atomic<long> g_allocations{0};
 void* operator new(std::size_t n)
 {
     ++g_allocations;
-    if (void* p = std::malloc(n ? n : 1))
+    if (void* p = std::malloc(n ? n : 1)) {
         return p;
+    }
     throw std::bad_alloc();
 }
 void operator delete(void* p) noexcept
@@ -91,8 +92,9 @@ Datagram seal(Device& from, PeerId peer, const std::string& payload, Time now,
     Datagram buf(transportMessageSize(payload.size()));
     std::memcpy(buf.data() + kTransportHeaderSize, payload.data(), payload.size());
     const SendResult r = from.encrypt(peer, buf, payload.size(), now);
-    if (result)
+    if (result) {
         *result = r;
+    }
     buf.resize(r.status == SendStatus::Ok ? r.size : 0);
     return buf;
 }
@@ -115,8 +117,9 @@ struct Pair
     explicit Pair(bool withPsk, Time keepaliveA = Time::zero())
     {
         std::optional<LockedSecretKey> psk;
-        if (withPsk)
+        if (withPsk) {
             psk = randomPsk();
+        }
         PeerConfig toB;
         toB.publicKey = b.publicKey();
         toB.presharedKey = psk;
@@ -133,16 +136,18 @@ struct Pair
     ReceiveOutcome handshake(Time now)
     {
         const Received atB = deliver(b, makeInitiation(a, aToB, now), epA, now);
-        if (atB.result.outcome != ReceiveOutcome::InitiationAccepted)
+        if (atB.result.outcome != ReceiveOutcome::InitiationAccepted) {
             return atB.result.outcome;
+        }
         return deliver(a, atB.reply, epB, now).result.outcome;
     }
 
     // Handshake plus A's first packet, which confirms the session to B.
     bool connect(Time now)
     {
-        if (handshake(now) != ReceiveOutcome::ResponseAccepted)
+        if (handshake(now) != ReceiveOutcome::ResponseAccepted) {
             return false;
+        }
         return deliver(b, seal(a, aToB, "confirm", now), epA, now).result.outcome ==
                ReceiveOutcome::TransportData;
     }
@@ -499,8 +504,9 @@ private slots:
         // The first passes the limiter and is accepted; the next four pass the limiter but are
         // floods (20 ms rule); the sixth is over the burst.
         QCOMPARE(outcomes.front(), ReceiveOutcome::InitiationAccepted);
-        for (int i = 1; i < 5; ++i)
+        for (int i = 1; i < 5; ++i) {
             QCOMPARE(outcomes[i], ReceiveOutcome::InitiationFlood);
+        }
         QCOMPARE(outcomes.back(), ReceiveOutcome::RateLimited);
         // Not under load: no limit.
         p.b.setUnderLoad(false);
@@ -714,18 +720,21 @@ private slots:
             const size_t len = 1 + size_t(i) % 1400;
             std::memset(buf.data() + kTransportHeaderSize, i & 0xff, len);
             const SendResult s = p.a.encrypt(p.aToB, buf, len, t + 1s);
-            if (s.status != SendStatus::Ok)
+            if (s.status != SendStatus::Ok) {
                 break;
+            }
             const ReceiveResult r =
                 p.b.receive(std::span<uint8_t>(buf.data(), s.size), p.epA, t + 1s, reply);
             if (r.outcome == ReceiveOutcome::TransportData && r.plaintext.size() >= len &&
-                r.plaintext[len - 1] == uint8_t(i & 0xff))
+                r.plaintext[len - 1] == uint8_t(i & 0xff)) {
                 ++delivered;
+            }
             const SendResult back = p.b.encrypt(p.bToA, buf, 0, t + 1s);
             if (back.status == SendStatus::Ok &&
                 p.a.receive(std::span<uint8_t>(buf.data(), back.size), p.epB, t + 1s, reply)
-                        .outcome == ReceiveOutcome::Keepalive)
+                        .outcome == ReceiveOutcome::Keepalive) {
                 ++delivered;
+            }
         }
         const long allocations = g_allocations.load() - before;
         QCOMPARE(delivered, 2000);
@@ -749,8 +758,9 @@ private slots:
             bool pop(Datagram& d)
             {
                 std::lock_guard lock(mutex);
-                if (queue.empty())
+                if (queue.empty()) {
                     return false;
+                }
                 d = std::move(queue.front());
                 queue.pop_front();
                 return true;
@@ -765,10 +775,12 @@ private slots:
             {
                 for (;;) {
                     const bool done = producerDone.load(); // read before the last look
-                    if (pop(d))
+                    if (pop(d)) {
                         return true;
-                    if (done)
+                    }
+                    if (done) {
                         return false;
+                    }
                     std::this_thread::yield();
                 }
             }
@@ -785,8 +797,9 @@ private slots:
 
         std::thread senderA([&] {
             for (int i = 0; i < kPackets; ++i) {
-                while (toB.size() > 256) // keep the backlog network-like, not unbounded
+                while (toB.size() > 256) { // keep the backlog network-like, not unbounded
                     std::this_thread::yield();
+                }
                 toB.push(seal(p.a, p.aToB, "packet " + std::to_string(i), now()));
             }
             senderDone = true;
@@ -808,12 +821,13 @@ private slots:
             Datagram d;
             while (toA.popUntilDone(d, bDone)) {
                 const auto outcome = deliver(p.a, d, p.epB, now()).result.outcome;
-                if (outcome == ReceiveOutcome::TransportData)
+                if (outcome == ReceiveOutcome::TransportData) {
                     ++atA;
-                else if (outcome == ReceiveOutcome::UnknownIndex)
+                } else if (outcome == ReceiveOutcome::UnknownIndex) {
                     ++atARotatedAway; // B's reply sealed just before a rotation: expected
-                else
+                } else {
                     ++atAFailures;
+                }
             }
         });
         // Rekey three times while traffic flows; before the next one, wait until B switched to
@@ -822,11 +836,13 @@ private slots:
         for (int i = 0; i < 3 && !senderDone; ++i) {
             clock += std::chrono::nanoseconds(6s).count();
             const Time rekeyAt = now();
-            if (p.handshake(rekeyAt) != ReceiveOutcome::ResponseAccepted)
+            if (p.handshake(rekeyAt) != ReceiveOutcome::ResponseAccepted) {
                 break;
+            }
             ++rekeys;
-            while (!(p.b.lastHandshake(p.bToA) >= rekeyAt) && !bDone)
+            while (!(p.b.lastHandshake(p.bToA) >= rekeyAt) && !bDone) {
                 std::this_thread::sleep_for(100us);
+            }
         }
         senderA.join();
         receiverB.join();

@@ -53,8 +53,9 @@ private slots:
         std::string secretError;
         const auto secret = parseSecretKey(text.toStdString(), &secretError);
         QCOMPARE(secret.has_value(), valid);
-        if (!valid && text.trimmed().size() > 8)
+        if (!valid && text.trimmed().size() > 8) {
             QVERIFY(!QString::fromStdString(secretError).contains(text.trimmed().left(8)));
+        }
     }
 
     void allZeroSecretRejected()

@@ -77,9 +77,10 @@ private slots:
         for (qsizetype i = 0; i < millis.size(); ++i) {
             const bool got =
                 limiter.allow(source(sources[i]), base + std::chrono::milliseconds(millis[i]));
-            if (got != allowed[i])
+            if (got != allowed[i]) {
                 QFAIL(
                     qPrintable(QStringLiteral("message #%1: expected %2").arg(i).arg(allowed[i])));
+            }
         }
     }
 

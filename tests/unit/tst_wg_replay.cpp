@@ -70,12 +70,13 @@ private slots:
         ReplayWindow window;
         for (qsizetype i = 0; i < counters.size(); ++i) {
             const bool got = window.checkAndUpdate(counters[i]);
-            if (got != accepted[i])
+            if (got != accepted[i]) {
                 QFAIL(qPrintable(QStringLiteral("counter #%1 (%2): expected %3, got %4")
                                      .arg(i)
                                      .arg(counters[i])
                                      .arg(accepted[i] ? "accept" : "reject")
                                      .arg(got ? "accept" : "reject")));
+            }
         }
     }
 
@@ -118,7 +119,7 @@ private slots:
                 greatest = std::max(greatest, c);
             }
             const bool got = window.checkAndUpdate(c);
-            if (got != expect)
+            if (got != expect) {
                 QFAIL(
                     qPrintable(QStringLiteral("step %1 counter %2 greatest %3: model %4 window %5")
                                    .arg(i)
@@ -126,6 +127,7 @@ private slots:
                                    .arg(greatest)
                                    .arg(expect)
                                    .arg(got)));
+            }
             (got ? accepted : rejected)++;
         }
         QVERIFY(accepted > 1000);

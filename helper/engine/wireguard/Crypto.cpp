@@ -12,8 +12,9 @@ void ensureSodium()
 {
     // sodium_init() is itself thread-safe and idempotent; the static makes repeat calls free.
     static const bool ok = sodium_init() >= 0;
-    if (!ok)
+    if (!ok) {
         throw std::runtime_error("libsodium failed to initialise");
+    }
 }
 
 // --- SecretKey --------------------------------------------------------------------------------
@@ -27,8 +28,9 @@ SecretKey::SecretKey(const SecretKey& other) : m_bytes(other.m_bytes) {}
 
 SecretKey& SecretKey::operator=(const SecretKey& other)
 {
-    if (this != &other)
+    if (this != &other) {
         std::memcpy(m_bytes.data(), other.m_bytes.data(), kKeyLen);
+    }
     return *this;
 }
 
@@ -54,8 +56,9 @@ uint8_t* allocateLocked()
 {
     ensureSodium();
     auto* p = static_cast<uint8_t*>(sodium_malloc(kKeyLen));
-    if (!p)
+    if (!p) {
         throw std::bad_alloc();
+    }
     sodium_memzero(p, kKeyLen);
     return p;
 }
@@ -74,8 +77,9 @@ LockedSecretKey::LockedSecretKey(const LockedSecretKey& other) : LockedSecretKey
 LockedSecretKey& LockedSecretKey::operator=(const LockedSecretKey& other)
 {
     if (this != &other) {
-        if (!m_bytes) // moved-from
+        if (!m_bytes) { // moved-from
             m_bytes = allocateLocked();
+        }
         std::memcpy(m_bytes, other.m_bytes, kKeyLen);
     }
     return *this;
@@ -145,8 +149,9 @@ PublicKey derivePublicKey(std::span<const uint8_t, kKeyLen> privateKey)
 {
     ensureSodium();
     PublicKey pub{};
-    if (crypto_scalarmult_base(pub.data(), privateKey.data()) != 0)
+    if (crypto_scalarmult_base(pub.data(), privateKey.data()) != 0) {
         pub.fill(0); // only for a zero-equivalent scalar; callers treat a zero key as invalid
+    }
     return pub;
 }
 
@@ -169,16 +174,18 @@ bool x25519(SecretKey& shared, std::span<const uint8_t, kKeyLen> privateKey,
 AeadNonce counterNonce(uint64_t counter)
 {
     AeadNonce n{};
-    for (int i = 0; i < 8; ++i)
+    for (int i = 0; i < 8; ++i) {
         n[4 + i] = static_cast<uint8_t>(counter >> (8 * i));
+    }
     return n;
 }
 
 void aeadEncrypt(MutableBytes out, Bytes key, const AeadNonce& nonce, Bytes plaintext, Bytes ad)
 {
     ensureSodium();
-    if (key.size() != kKeyLen || out.size() != plaintext.size() + kAeadTagLen)
+    if (key.size() != kKeyLen || out.size() != plaintext.size() + kAeadTagLen) {
         throw std::invalid_argument("aeadEncrypt: bad sizes");
+    }
     crypto_aead_chacha20poly1305_ietf_encrypt_detached(
         out.data(), out.data() + plaintext.size(), nullptr, plaintext.data(), plaintext.size(),
         ad.data(), ad.size(), nullptr, nonce.data(), key.data());
@@ -189,8 +196,9 @@ bool aeadDecrypt(MutableBytes out, Bytes key, const AeadNonce& nonce, Bytes ciph
 {
     ensureSodium();
     if (key.size() != kKeyLen || ciphertextAndTag.size() < kAeadTagLen ||
-        out.size() != ciphertextAndTag.size() - kAeadTagLen)
+        out.size() != ciphertextAndTag.size() - kAeadTagLen) {
         return false;
+    }
     const size_t clen = ciphertextAndTag.size() - kAeadTagLen;
     // libsodium verifies the tag before writing any plaintext, so a failed call leaves an
     // aliased buffer untouched.
@@ -202,8 +210,9 @@ bool aeadDecrypt(MutableBytes out, Bytes key, const AeadNonce& nonce, Bytes ciph
 void xaeadEncrypt(MutableBytes out, Bytes key, const XNonce& nonce, Bytes plaintext, Bytes ad)
 {
     ensureSodium();
-    if (key.size() != kKeyLen || out.size() != plaintext.size() + kAeadTagLen)
+    if (key.size() != kKeyLen || out.size() != plaintext.size() + kAeadTagLen) {
         throw std::invalid_argument("xaeadEncrypt: bad sizes");
+    }
     crypto_aead_xchacha20poly1305_ietf_encrypt_detached(
         out.data(), out.data() + plaintext.size(), nullptr, plaintext.data(), plaintext.size(),
         ad.data(), ad.size(), nullptr, nonce.data(), key.data());
@@ -214,8 +223,9 @@ bool xaeadDecrypt(MutableBytes out, Bytes key, const XNonce& nonce, Bytes cipher
 {
     ensureSodium();
     if (key.size() != kKeyLen || ciphertextAndTag.size() < kAeadTagLen ||
-        out.size() != ciphertextAndTag.size() - kAeadTagLen)
+        out.size() != ciphertextAndTag.size() - kAeadTagLen) {
         return false;
+    }
     const size_t clen = ciphertextAndTag.size() - kAeadTagLen;
     return crypto_aead_xchacha20poly1305_ietf_decrypt_detached(
                out.data(), nullptr, ciphertextAndTag.data(), clen, ciphertextAndTag.data() + clen,
@@ -227,8 +237,9 @@ bool xaeadDecrypt(MutableBytes out, Bytes key, const XNonce& nonce, Bytes cipher
 namespace {
 void checkB2(int rc)
 {
-    if (rc != 0)
+    if (rc != 0) {
         throw std::runtime_error("libb2 blake2s call failed");
+    }
 }
 
 // Key ^ pad, the HMAC block. Key longer than a block is hashed first (RFC 2104).
@@ -242,8 +253,9 @@ void hmacBlock(std::array<uint8_t, BLAKE2S_BLOCKBYTES>& block, Bytes key, uint8_
     } else {
         std::memcpy(block.data(), key.data(), key.size());
     }
-    for (auto& b : block)
+    for (auto& b : block) {
         b ^= pad;
+    }
 }
 } // namespace
 
@@ -251,8 +263,9 @@ Hash blake2s(std::initializer_list<Bytes> parts)
 {
     blake2s_state s;
     checkB2(blake2s_init(&s, kHashLen));
-    for (Bytes p : parts)
+    for (Bytes p : parts) {
         checkB2(blake2s_update(&s, p.data(), p.size()));
+    }
     Hash out{};
     checkB2(blake2s_final(&s, out.data(), out.size()));
     sodium_memzero(&s, sizeof s);
@@ -261,12 +274,14 @@ Hash blake2s(std::initializer_list<Bytes> parts)
 
 Mac keyedBlake2s128(Bytes key, std::initializer_list<Bytes> parts)
 {
-    if (key.empty() || key.size() > BLAKE2S_KEYBYTES)
+    if (key.empty() || key.size() > BLAKE2S_KEYBYTES) {
         throw std::invalid_argument("keyedBlake2s128: bad key size");
+    }
     blake2s_state s;
     checkB2(blake2s_init_key(&s, kMacLen, key.data(), key.size()));
-    for (Bytes p : parts)
+    for (Bytes p : parts) {
         checkB2(blake2s_update(&s, p.data(), p.size()));
+    }
     Mac out{};
     checkB2(blake2s_final(&s, out.data(), out.size()));
     sodium_memzero(&s, sizeof s);
@@ -275,23 +290,25 @@ Mac keyedBlake2s128(Bytes key, std::initializer_list<Bytes> parts)
 
 void blake2sRaw(MutableBytes out, Bytes key, Bytes input)
 {
-    if (out.empty() || out.size() > BLAKE2S_OUTBYTES || key.size() > BLAKE2S_KEYBYTES)
+    if (out.empty() || out.size() > BLAKE2S_OUTBYTES || key.size() > BLAKE2S_KEYBYTES) {
         throw std::invalid_argument("blake2sRaw: bad sizes");
+    }
     checkB2(::blake2s(out.data(), input.data(), key.empty() ? nullptr : key.data(), out.size(),
                       input.size(), key.size()));
 }
 
 void hmacBlake2s(std::span<uint8_t, kHashLen> out, Bytes key, std::initializer_list<Bytes> parts)
 {
-    std::array<uint8_t, BLAKE2S_BLOCKBYTES> block;
+    std::array<uint8_t, BLAKE2S_BLOCKBYTES> block{};
     Hash inner{};
     blake2s_state s;
 
     hmacBlock(block, key, 0x36);
     checkB2(blake2s_init(&s, kHashLen));
     checkB2(blake2s_update(&s, block.data(), block.size()));
-    for (Bytes p : parts)
+    for (Bytes p : parts) {
         checkB2(blake2s_update(&s, p.data(), p.size()));
+    }
     checkB2(blake2s_final(&s, inner.data(), inner.size()));
 
     hmacBlock(block, key, 0x5c);
@@ -313,16 +330,20 @@ void kdf(SecretKey* t1, SecretKey* t2, SecretKey* t3, const SecretKey& chainingK
     const uint8_t one = 1, two = 2, three = 3;
     hmacBlake2s(t0.mutableBytes(), chainingKey.bytes(), {input});
     hmacBlake2s(a.mutableBytes(), t0.bytes(), {Bytes(&one, 1)});
-    if (t2)
+    if (t2) {
         hmacBlake2s(b.mutableBytes(), t0.bytes(), {a.bytes(), Bytes(&two, 1)});
-    if (t3)
+    }
+    if (t3) {
         hmacBlake2s(c.mutableBytes(), t0.bytes(), {b.bytes(), Bytes(&three, 1)});
+    }
     // Assign last: outputs may alias the chaining key.
     *t1 = a;
-    if (t2)
+    if (t2) {
         *t2 = b;
-    if (t3)
+    }
+    if (t3) {
         *t3 = c;
+    }
 }
 } // namespace
 
@@ -346,10 +367,12 @@ void kdf3(SecretKey& t1, SecretKey& t2, SecretKey& t3, const SecretKey& chaining
 bool constantTimeEqual(Bytes a, Bytes b)
 {
     ensureSodium();
-    if (a.size() != b.size())
+    if (a.size() != b.size()) {
         return false;
-    if (a.empty())
+    }
+    if (a.empty()) {
         return true;
+    }
     return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 

@@ -80,8 +80,9 @@ struct Device::Peer
     std::shared_ptr<Keypair> keypairFor(uint32_t localIndex) const
     {
         for (const auto* k : {&current, &next, &previous}) {
-            if (*k && (*k)->localIndex == localIndex)
+            if (*k && (*k)->localIndex == localIndex) {
                 return *k;
+            }
         }
         return nullptr;
     }
@@ -90,22 +91,26 @@ struct Device::Peer
 Device::Device(LockedSecretKey privateKey)
     : m_local(std::move(privateKey)), m_cookieChecker(m_local)
 {
-    if (m_local.privateKey().isZero())
+    if (m_local.privateKey().isZero()) {
         throw std::invalid_argument("private key is all zeros");
+    }
 }
 
 Device::~Device() = default; // Peer and Keypair members wipe their secrets
 
 PeerId Device::addPeer(PeerConfig config)
 {
-    if (config.publicKey == m_local.publicKey())
+    if (config.publicKey == m_local.publicKey()) {
         throw std::invalid_argument("peer public key is our own public key");
+    }
     auto peer = std::make_unique<Peer>(m_local, config);
-    if (!peer->identity.hasStaticStatic())
+    if (!peer->identity.hasStaticStatic()) {
         throw std::invalid_argument("peer public key is not usable (low-order point)");
+    }
     std::lock_guard lock(m_mutex);
-    if (m_peerByKey.count(config.publicKey))
+    if (m_peerByKey.count(config.publicKey)) {
         throw std::invalid_argument("peer public key is configured twice");
+    }
     const auto id = static_cast<PeerId>(m_peers.size());
     m_peerByKey.emplace(config.publicKey, id);
     m_peers.push_back(std::move(peer));
@@ -122,8 +127,9 @@ std::optional<PeerId> Device::findPeer(const PublicKey& publicKey) const
 {
     std::lock_guard lock(m_mutex);
     const auto it = m_peerByKey.find(publicKey);
-    if (it == m_peerByKey.end())
+    if (it == m_peerByKey.end()) {
         return std::nullopt;
+    }
     return it->second;
 }
 
@@ -132,28 +138,34 @@ std::optional<PeerId> Device::findPeer(const PublicKey& publicKey) const
 ReceiveResult Device::receive(std::span<uint8_t> datagram, const Endpoint& source, Time now,
                               std::span<uint8_t> reply)
 {
-    if (reply.size() < kReplyBufferSize)
+    if (reply.size() < kReplyBufferSize) {
         throw std::invalid_argument("Device::receive: reply buffer too small");
+    }
     ReceiveResult r;
-    if (datagram.size() < 4)
+    if (datagram.size() < 4) {
         return r;
+    }
     // The type is a little-endian 32-bit word: the three reserved bytes must be zero.
     switch (readLe32(datagram.data())) {
     case static_cast<uint32_t>(MessageType::Initiation):
-        if (datagram.size() == kInitiationSize)
+        if (datagram.size() == kInitiationSize) {
             return receiveInitiation(datagram, source, now, reply);
+        }
         break;
     case static_cast<uint32_t>(MessageType::Response):
-        if (datagram.size() == kResponseSize)
+        if (datagram.size() == kResponseSize) {
             return receiveResponse(datagram, source, now, reply);
+        }
         break;
     case static_cast<uint32_t>(MessageType::CookieReply):
-        if (datagram.size() == kCookieReplySize)
+        if (datagram.size() == kCookieReplySize) {
             return receiveCookieReply(datagram, now);
+        }
         break;
     case static_cast<uint32_t>(MessageType::Transport):
-        if (datagram.size() >= kTransportMinSize)
+        if (datagram.size() >= kTransportMinSize) {
             return receiveTransport(datagram, source, now);
+        }
         break;
     default:
         break;
@@ -165,8 +177,9 @@ bool Device::checkMac2OrReply(std::span<uint8_t> d, size_t senderOffset, size_t 
                               const Endpoint& src, Time now, std::span<uint8_t> reply,
                               ReceiveResult& r)
 {
-    if (!underLoad())
+    if (!underLoad()) {
         return true;
+    }
     std::array<uint8_t, 18> srcBytes{};
     const size_t n = src.cookieBytes(srcBytes);
     const Bytes srcView(srcBytes.data(), n);
@@ -196,8 +209,9 @@ ReceiveResult Device::receiveInitiation(std::span<uint8_t> d, const Endpoint& sr
         r.outcome = ReceiveOutcome::InvalidMac1;
         return r;
     }
-    if (!checkMac2OrReply(d, initiation::kSender, initiation::kMac1, src, now, reply, r))
+    if (!checkMac2OrReply(d, initiation::kSender, initiation::kMac1, src, now, reply, r)) {
         return r;
+    }
 
     // The expensive part needs only our immutable identity: outside the lock.
     ConsumedInitiation in;
@@ -269,8 +283,9 @@ ReceiveResult Device::receiveResponse(std::span<uint8_t> d, const Endpoint& src,
         r.outcome = ReceiveOutcome::InvalidMac1;
         return r;
     }
-    if (!checkMac2OrReply(d, response::kSender, response::kMac1, src, now, reply, r))
+    if (!checkMac2OrReply(d, response::kSender, response::kMac1, src, now, reply, r)) {
         return r;
+    }
 
     std::lock_guard lock(m_mutex);
     const uint32_t receiver = readLe32(&d[response::kReceiver]);
@@ -411,8 +426,9 @@ SendResult Device::encrypt(PeerId peer, std::span<uint8_t> buffer, size_t plaint
         k = p.current;
         if (!k || !k->canSend(now)) {
             r.status = SendStatus::NoSession;
-            if (p.timers.mayInitiate(now))
+            if (p.timers.mayInitiate(now)) {
                 r.actions |= SendInitiation;
+            }
             return r;
         }
         if (buffer.size() < transportMessageSize(plaintextLen, paddingCap)) {
@@ -422,10 +438,12 @@ SendResult Device::encrypt(PeerId peer, std::span<uint8_t> buffer, size_t plaint
         counter = k->sendCounter++; // reserved: a counter is never used twice
         p.timers.anyAuthenticatedSent(now);
         p.timers.anyAuthenticatedTraversal(now);
-        if (plaintextLen > 0)
+        if (plaintextLen > 0) {
             p.timers.dataSent(now);
-        if (k->wantsRekeyOnSend(now) && p.timers.mayInitiate(now))
+        }
+        if (k->wantsRekeyOnSend(now) && p.timers.mayInitiate(now)) {
             r.actions |= SendInitiation;
+        }
     }
     // The crypto runs outside the lock; `k` keeps the keys alive even if rotated meanwhile.
     r.size =
@@ -437,8 +455,9 @@ SendResult Device::encrypt(PeerId peer, std::span<uint8_t> buffer, size_t plaint
 size_t Device::createInitiation(PeerId peer, Time now, const Tai64n& timestamp,
                                 std::span<uint8_t> out)
 {
-    if (out.size() < kInitiationSize)
+    if (out.size() < kInitiationSize) {
         return 0;
+    }
     std::lock_guard lock(m_mutex);
     Peer& p = *m_peers.at(peer);
     const bool isRetry = p.timers.consumePendingRetry();
@@ -464,8 +483,9 @@ PeerActions Device::onTimer(PeerId peer, Time now)
     std::lock_guard lock(m_mutex);
     Peer& p = *m_peers.at(peer);
     const PeerActions actions = p.timers.poll(now);
-    if (actions & KeysZeroed)
+    if (actions & KeysZeroed) {
         clearKeysLocked(p);
+    }
     return actions;
 }
 
@@ -475,8 +495,9 @@ std::optional<Time> Device::nextDeadline() const
     std::optional<Time> best;
     for (const auto& p : m_peers) {
         const auto d = p->timers.nextDeadline();
-        if (d && (!best || *d < *best))
+        if (d && (!best || *d < *best)) {
             best = d;
+        }
     }
     return best;
 }
@@ -527,8 +548,9 @@ uint32_t Device::allocateIndex(PeerId peer)
 {
     for (;;) {
         const uint32_t index = randomU32();
-        if (index != 0 && m_indexes.emplace(index, peer).second)
+        if (index != 0 && m_indexes.emplace(index, peer).second) {
             return index;
+        }
     }
 }
 

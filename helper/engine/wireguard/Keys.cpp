@@ -10,10 +10,12 @@ namespace {
 std::string_view trim(std::string_view s)
 {
     const auto isSpace = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-    while (!s.empty() && isSpace(s.front()))
+    while (!s.empty() && isSpace(s.front())) {
         s.remove_prefix(1);
-    while (!s.empty() && isSpace(s.back()))
+    }
+    while (!s.empty() && isSpace(s.back())) {
         s.remove_suffix(1);
+    }
     return s;
 }
 
@@ -27,22 +29,27 @@ bool isBase64Char(char c)
 bool decodeKey(std::string_view text, uint8_t* out, std::string* error)
 {
     const auto fail = [&](std::string message) {
-        if (error)
+        if (error) {
             *error = std::move(message);
+        }
         return false;
     };
     text = trim(text);
-    if (text.empty())
+    if (text.empty()) {
         return fail("key is empty");
-    if (text.size() != kBase64KeyLen)
+    }
+    if (text.size() != kBase64KeyLen) {
         return fail("key must be " + std::to_string(kBase64KeyLen) +
                     " characters of base64 (32 bytes), got " + std::to_string(text.size()));
-    if (text[kBase64KeyLen - 1] != '=')
+    }
+    if (text[kBase64KeyLen - 1] != '=') {
         return fail("key must end with '=' (base64 of 32 bytes)");
+    }
     for (size_t i = 0; i + 1 < kBase64KeyLen; ++i) {
-        if (!isBase64Char(text[i]))
+        if (!isBase64Char(text[i])) {
             return fail("key contains a character that is not base64 at position " +
                         std::to_string(i + 1));
+        }
     }
     ensureSodium();
     size_t len = 0;
@@ -76,19 +83,22 @@ void encodeSecretKey(std::span<const uint8_t, kKeyLen> key, std::span<char, kBas
 std::optional<PublicKey> parsePublicKey(std::string_view text, std::string* error)
 {
     PublicKey key{};
-    if (!decodeKey(text, key.data(), error))
+    if (!decodeKey(text, key.data(), error)) {
         return std::nullopt;
+    }
     return key;
 }
 
 std::optional<LockedSecretKey> parseSecretKey(std::string_view text, std::string* error)
 {
     LockedSecretKey key;
-    if (!decodeKey(text, key.data(), error))
+    if (!decodeKey(text, key.data(), error)) {
         return std::nullopt;
+    }
     if (key.isZero()) {
-        if (error)
+        if (error) {
             *error = "key is all zeros";
+        }
         return std::nullopt;
     }
     return key;

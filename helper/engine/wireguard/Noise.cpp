@@ -63,14 +63,16 @@ uint64_t readLe64(const uint8_t* p)
 
 void writeLe32(uint8_t* p, uint32_t v)
 {
-    for (int i = 0; i < 4; ++i)
+    for (int i = 0; i < 4; ++i) {
         p[i] = static_cast<uint8_t>(v >> (8 * i));
+    }
 }
 
 void writeLe64(uint8_t* p, uint64_t v)
 {
-    for (int i = 0; i < 8; ++i)
+    for (int i = 0; i < 8; ++i) {
         p[i] = static_cast<uint8_t>(v >> (8 * i));
+    }
 }
 
 // --- TAI64N -----------------------------------------------------------------------------------
@@ -83,10 +85,12 @@ Tai64n Tai64n::fromUnix(std::chrono::nanoseconds sinceEpoch)
     const uint64_t s = kBase + static_cast<uint64_t>(secs.count());
     const uint32_t ns = static_cast<uint32_t>((sinceEpoch - secs).count()) & ~kWhitenerMask;
     Tai64n t;
-    for (int i = 0; i < 8; ++i)
+    for (int i = 0; i < 8; ++i) {
         t.bytes[i] = static_cast<uint8_t>(s >> (56 - 8 * i));
-    for (int i = 0; i < 4; ++i)
+    }
+    for (int i = 0; i < 4; ++i) {
         t.bytes[8 + i] = static_cast<uint8_t>(ns >> (24 - 8 * i));
+    }
     return t;
 }
 
@@ -114,8 +118,9 @@ PeerIdentity::PeerIdentity(const LocalIdentity& local, const PublicKey& publicKe
     : m_public(publicKey), m_mac1Key(blake2s({asBytes(kLabelMac1), publicKey})),
       m_cookieKey(blake2s({asBytes(kLabelCookie), publicKey}))
 {
-    if (presharedKey)
+    if (presharedKey) {
         m_psk = std::move(*presharedKey);
+    }
     m_staticStaticValid = x25519(m_staticStatic, local.privateKey().bytes(), publicKey);
 }
 
@@ -137,8 +142,9 @@ bool createInitiation(const LocalIdentity& local, const PeerIdentity& peer, Hand
                       std::span<uint8_t, kInitiationSize> msg)
 {
     state.clear();
-    if (!peer.hasStaticStatic())
+    if (!peer.hasStaticStatic()) {
         return false;
+    }
     std::fill(msg.begin(), msg.end(), 0);
     msg[0] = static_cast<uint8_t>(MessageType::Initiation);
     writeLe32(&msg[initiation::kSender], localIndex);
@@ -187,22 +193,26 @@ bool consumeInitiation(const LocalIdentity& local, std::span<const uint8_t, kIni
     mixHash(h, ephemeral);
 
     SecretKey dh, key;
-    if (!x25519(dh, local.privateKey().bytes(), ephemeral))
+    if (!x25519(dh, local.privateKey().bytes(), ephemeral)) {
         return false;
+    }
     kdf2(ck, key, ck, dh.bytes());
     PublicKey initiatorStatic{};
     auto encStatic = msg.subspan(initiation::kStatic, kKeyLen + kAeadTagLen);
-    if (!aeadDecrypt(initiatorStatic, key.bytes(), counterNonce(0), encStatic, h))
+    if (!aeadDecrypt(initiatorStatic, key.bytes(), counterNonce(0), encStatic, h)) {
         return false;
+    }
     mixHash(h, encStatic);
 
-    if (!x25519(dh, local.privateKey().bytes(), initiatorStatic))
+    if (!x25519(dh, local.privateKey().bytes(), initiatorStatic)) {
         return false;
+    }
     kdf2(ck, key, ck, dh.bytes());
     Tai64n timestamp;
     auto encTimestamp = msg.subspan(initiation::kTimestamp, timestamp.bytes.size() + kAeadTagLen);
-    if (!aeadDecrypt(timestamp.bytes, key.bytes(), counterNonce(0), encTimestamp, h))
+    if (!aeadDecrypt(timestamp.bytes, key.bytes(), counterNonce(0), encTimestamp, h)) {
         return false;
+    }
     mixHash(h, encTimestamp);
 
     out.initiatorStatic = initiatorStatic;
@@ -217,8 +227,9 @@ bool consumeInitiation(const LocalIdentity& local, std::span<const uint8_t, kIni
 bool createResponse(const LocalIdentity& /*local*/, const PeerIdentity& peer, HandshakeState& state,
                     uint32_t localIndex, std::span<uint8_t, kResponseSize> msg, TransportKeys& keys)
 {
-    if (state.stage != HandshakeState::Stage::InitiationReceived)
+    if (state.stage != HandshakeState::Stage::InitiationReceived) {
         return false;
+    }
     std::fill(msg.begin(), msg.end(), 0);
     msg[0] = static_cast<uint8_t>(MessageType::Response);
     writeLe32(&msg[response::kSender], localIndex);
@@ -260,8 +271,9 @@ bool createResponse(const LocalIdentity& /*local*/, const PeerIdentity& peer, Ha
 bool consumeResponse(const LocalIdentity& local, const PeerIdentity& peer, HandshakeState& state,
                      std::span<const uint8_t, kResponseSize> msg, TransportKeys& keys)
 {
-    if (state.stage != HandshakeState::Stage::InitiationSent)
+    if (state.stage != HandshakeState::Stage::InitiationSent) {
         return false;
+    }
     // Work on copies: a forged response must not disturb the pending handshake.
     SecretKey ck = state.chainingKey;
     Hash h = state.hash;
@@ -271,11 +283,13 @@ bool consumeResponse(const LocalIdentity& local, const PeerIdentity& peer, Hands
     mixHash(h, ephemeral);
 
     SecretKey dh;
-    if (!x25519(dh, state.localEphemeral.bytes(), ephemeral))
+    if (!x25519(dh, state.localEphemeral.bytes(), ephemeral)) {
         return false;
+    }
     kdf1(ck, ck, dh.bytes());
-    if (!x25519(dh, local.privateKey().bytes(), ephemeral))
+    if (!x25519(dh, local.privateKey().bytes(), ephemeral)) {
         return false;
+    }
     kdf1(ck, ck, dh.bytes());
 
     SecretKey tau, key;
@@ -283,8 +297,9 @@ bool consumeResponse(const LocalIdentity& local, const PeerIdentity& peer, Hands
     mixHash(h, tau.bytes());
     std::array<uint8_t, 0> nothing{};
     if (!aeadDecrypt(nothing, key.bytes(), counterNonce(0),
-                     msg.subspan(response::kEmpty, kAeadTagLen), h))
+                     msg.subspan(response::kEmpty, kAeadTagLen), h)) {
         return false;
+    }
 
     kdf2(keys.sending, keys.receiving, ck, {});
     wipe(h);
@@ -300,8 +315,9 @@ CookieChecker::CookieChecker(const LocalIdentity& local)
 
 bool CookieChecker::checkMac1(std::span<const uint8_t> msg, size_t mac1Offset) const
 {
-    if (msg.size() < mac1Offset + 2 * kMacLen)
+    if (msg.size() < mac1Offset + 2 * kMacLen) {
         return false;
+    }
     const Mac expected = keyedBlake2s128(m_mac1Key, {msg.first(mac1Offset)});
     return constantTimeEqual(expected, msg.subspan(mac1Offset, kMacLen));
 }
@@ -319,8 +335,9 @@ bool CookieChecker::checkMac2(std::span<const uint8_t> msg, size_t mac1Offset, B
                               Time now)
 {
     const size_t mac2Offset = mac1Offset + kMacLen;
-    if (msg.size() < mac2Offset + kMacLen)
+    if (msg.size() < mac2Offset + kMacLen) {
         return false;
+    }
     Mac cookie = cookieFor(sourceAddress, now);
     const Mac expected = keyedBlake2s128(cookie, {msg.first(mac2Offset)});
     wipe(cookie);
@@ -362,14 +379,16 @@ void CookieState::addMacs(const PeerIdentity& peer, std::span<uint8_t> msg, size
 bool CookieState::consumeCookieReply(const PeerIdentity& peer,
                                      std::span<const uint8_t, kCookieReplySize> reply, Time now)
 {
-    if (!m_haveLastMac1)
+    if (!m_haveLastMac1) {
         return false;
+    }
     XNonce nonce;
     std::memcpy(nonce.data(), &reply[cookie::kNonce], nonce.size());
     Mac value{};
     if (!xaeadDecrypt(value, peer.cookieKey(), nonce,
-                      reply.subspan(cookie::kCookie, kMacLen + kAeadTagLen), m_lastMac1))
+                      reply.subspan(cookie::kCookie, kMacLen + kAeadTagLen), m_lastMac1)) {
         return false;
+    }
     m_cookie = value;
     m_cookieReceived = now;
     // One reply per message sent: a replayed cookie reply is not accepted twice.
@@ -387,8 +406,9 @@ bool CookieState::hasFreshCookie(Time now) const
 size_t transportMessageSize(size_t plaintextLen, size_t paddingCap)
 {
     size_t padded = (plaintextLen + kTransportPadding - 1) & ~(kTransportPadding - 1);
-    if (paddingCap && padded > paddingCap)
+    if (paddingCap && padded > paddingCap) {
         padded = std::max(plaintextLen, paddingCap);
+    }
     return kTransportHeaderSize + padded + kAeadTagLen;
 }
 
@@ -396,8 +416,9 @@ size_t sealTransport(std::span<uint8_t> buffer, size_t plaintextLen, uint32_t re
                      uint64_t counter, const SecretKey& key, size_t paddingCap)
 {
     const size_t size = transportMessageSize(plaintextLen, paddingCap);
-    if (buffer.size() < size)
+    if (buffer.size() < size) {
         return 0;
+    }
     const size_t padded = size - kTransportHeaderSize - kAeadTagLen;
     buffer[0] = static_cast<uint8_t>(MessageType::Transport);
     buffer[1] = buffer[2] = buffer[3] = 0;
@@ -411,8 +432,9 @@ size_t sealTransport(std::span<uint8_t> buffer, size_t plaintextLen, uint32_t re
 
 bool openTransport(std::span<uint8_t> message, const SecretKey& key)
 {
-    if (message.size() < kTransportMinSize)
+    if (message.size() < kTransportMinSize) {
         return false;
+    }
     const uint64_t counter = readLe64(&message[transport::kCounter]);
     auto body = message.subspan(kTransportHeaderSize);
     return aeadDecrypt(body.first(body.size() - kAeadTagLen), key.bytes(), counterNonce(counter),

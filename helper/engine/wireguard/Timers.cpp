@@ -12,17 +12,19 @@ bool expired(const std::optional<Time>& deadline, Time now)
 void PeerTimers::dataSent(Time now)
 {
     // Expect to hear something back within KEEPALIVE + REKEY_TIMEOUT, else handshake again.
-    if (!m_newHandshake)
+    if (!m_newHandshake) {
         m_newHandshake = now + kKeepaliveTimeout + kRekeyTimeout;
+    }
 }
 
 void PeerTimers::dataReceived(Time now)
 {
     // Passive keepalive: if we have nothing to say within KEEPALIVE_TIMEOUT, say so.
-    if (!m_sendKeepalive)
+    if (!m_sendKeepalive) {
         m_sendKeepalive = now + kKeepaliveTimeout;
-    else
+    } else {
         m_needAnotherKeepalive = true;
+    }
 }
 
 void PeerTimers::anyAuthenticatedSent(Time)
@@ -37,14 +39,16 @@ void PeerTimers::anyAuthenticatedReceived(Time)
 
 void PeerTimers::anyAuthenticatedTraversal(Time now)
 {
-    if (m_persistentKeepalive > Time::zero())
+    if (m_persistentKeepalive > Time::zero()) {
         m_persistentKeepaliveAt = now + m_persistentKeepalive;
+    }
 }
 
 void PeerTimers::handshakeInitiated(Time now, bool isRetry, Time jitter)
 {
-    if (!isRetry || !m_attemptStarted)
+    if (!isRetry || !m_attemptStarted) {
         m_attemptStarted = now;
+    }
     m_lastHandshakeSent = now;
     m_retransmitHandshake = now + kRekeyTimeout + jitter;
 }
@@ -80,8 +84,9 @@ PeerActions PeerTimers::poll(Time now)
             actions |= DropQueued;
             m_attemptStarted.reset();
             m_sendKeepalive.reset();
-            if (!m_zeroKeys)
+            if (!m_zeroKeys) {
                 m_zeroKeys = now + kZeroKeysAfter;
+            }
         } else {
             actions |= SendInitiation;
             m_pendingRetry = true;
@@ -101,8 +106,9 @@ PeerActions PeerTimers::poll(Time now)
     }
     if (expired(m_persistentKeepaliveAt, now)) {
         m_persistentKeepaliveAt.reset();
-        if (m_persistentKeepalive > Time::zero())
+        if (m_persistentKeepalive > Time::zero()) {
             actions |= SendKeepalive;
+        }
     }
     if (expired(m_zeroKeys, now)) {
         m_zeroKeys.reset();
@@ -116,8 +122,9 @@ std::optional<Time> PeerTimers::nextDeadline() const
     std::optional<Time> best;
     for (const auto& d : {m_retransmitHandshake, m_sendKeepalive, m_newHandshake,
                           m_persistentKeepaliveAt, m_zeroKeys}) {
-        if (d && (!best || *d < *best))
+        if (d && (!best || *d < *best)) {
             best = d;
+        }
     }
     return best;
 }
