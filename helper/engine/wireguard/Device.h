@@ -11,6 +11,7 @@
 #pragma once
 
 #include "Crypto.h"
+#include "Endpoint.h"
 #include "Noise.h"
 #include "RateLimiter.h"
 #include "Timers.h"
@@ -30,19 +31,6 @@
 namespace peertun::wireguard {
 
 struct Keypair; // Session.h
-
-// A UDP endpoint as plain bytes (the engine converts its own address type to and from this).
-struct Endpoint
-{
-    int family = 0;                    // AF_INET or AF_INET6; 0 = not known
-    std::array<uint8_t, 16> address{}; // network byte order; IPv4 uses the first 4 bytes
-    uint16_t port = 0;                 // host byte order
-
-    bool isSet() const { return family != 0; }
-    // The bytes a cookie is bound to: address || port (big-endian). Returns the length used.
-    size_t cookieBytes(std::array<uint8_t, 18>& out) const;
-    friend bool operator==(const Endpoint&, const Endpoint&) = default;
-};
 
 using PeerId = uint32_t;
 inline constexpr PeerId kNoPeer = ~PeerId{0};

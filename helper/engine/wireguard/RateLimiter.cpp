@@ -1,7 +1,5 @@
 #include "RateLimiter.h"
 
-#include "Device.h"
-
 #include <cstring>
 #include <sys/socket.h>
 

@@ -3,6 +3,7 @@
 // DH operations; this keeps one source from using them all even with a valid cookie.
 #pragma once
 
+#include "Endpoint.h"
 #include "Noise.h"
 
 #include <array>
@@ -11,8 +12,6 @@
 #include <unordered_map>
 
 namespace peertun::wireguard {
-
-struct Endpoint;
 
 class HandshakeRateLimiter
 {
