@@ -34,7 +34,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 ninja -C "$BUILD" peertun_wireguard >/dev/null
-g++ -std=c++20 -O1 -I"$SRC/helper/engine/wireguard" "$SRC/tests/manual/wg_interop_probe.cpp" \
+g++ -std=c++20 -O1 -I"$SRC/helper/engine" "$SRC/tests/manual/wg_interop_probe.cpp" \
     "$BUILD/helper/libpeertun_wireguard.a" -lsodium -lb2 -o "$WORK/probe"
 
 umask 077

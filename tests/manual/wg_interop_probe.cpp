@@ -11,8 +11,8 @@
 //   wg_interop_probe respond-under-load ...same...
 //     as respond, but "under load": the first initiation gets a cookie reply, and only the
 //     peer's retry carrying a valid mac2 is accepted
-#include "Device.h"
-#include "Keys.h"
+#include "wireguard/Device.h"
+#include "wireguard/Keys.h"
 
 #include <arpa/inet.h>
 #include <chrono>

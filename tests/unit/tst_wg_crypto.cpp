@@ -1,6 +1,6 @@
 // The WireGuard crypto wrappers against published test vectors (RFC 7748, RFC 8439, RFC 7693,
 // BLAKE2 reference KAT) and the HMAC/HKDF constructions against their definitions.
-#include "Crypto.h"
+#include "wireguard/Crypto.h"
 
 #include <QByteArray>
 #include <QTest>

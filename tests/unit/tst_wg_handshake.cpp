@@ -1,8 +1,8 @@
 // Two in-process WireGuard devices talk to each other: handshakes with and without preshared
 // key, transport both ways, and everything that must be refused (tampering, replays, wrong keys,
 // missing MAC1), cookies under load, rekey and timers with injected time.
-#include "Device.h"
-#include "Keys.h"
+#include "wireguard/Device.h"
+#include "wireguard/Keys.h"
 
 #include <QSet>
 #include <QTest>

@@ -1,6 +1,6 @@
 // WireGuard key text: base64 as `wg` writes it, errors that name the problem (never the key),
 // genkey clamping and pubkey derivation.
-#include "Keys.h"
+#include "wireguard/Keys.h"
 
 #include <QTest>
 #include <string>

@@ -1,7 +1,7 @@
 // The per-source handshake rate limit used under load: 20 per second, bursts of 5, per IPv4
 // address or IPv6 /64, bounded memory.
-#include "Device.h"
-#include "RateLimiter.h"
+#include "wireguard/Device.h"
+#include "wireguard/RateLimiter.h"
 
 #include <QList>
 #include <QTest>
