@@ -3,6 +3,7 @@
 // missing MAC1), cookies under load, rekey and timers with injected time.
 #include "wireguard/Device.h"
 #include "wireguard/Keys.h"
+#include "wireguard/Session.h"
 
 #include <QSet>
 #include <QTest>
@@ -853,6 +854,43 @@ private slots:
         QCOMPARE(atAFailures.load(), 0);
         QCOMPARE(atA.load() + atARotatedAway.load(), kPackets);
         QVERIFY(atA.load() > kPackets / 2);
+    }
+
+    // The message and time limits of one keypair (counters near 2^60 / 2^64 cannot be reached
+    // by sending, so they are set directly).
+    void keypairLimits_data()
+    {
+        QTest::addColumn<quint64>("sendCounter");
+        QTest::addColumn<bool>("initiator");
+        QTest::addColumn<int>("ageSeconds");
+        QTest::addColumn<bool>("canSend");
+        QTest::addColumn<bool>("wantsRekey");
+        const quint64 rekey = kRekeyAfterMessages, reject = kRejectAfterMessages;
+        QTest::newRow("fresh") << quint64(0) << true << 0 << true << false;
+        QTest::newRow("initiator at 119 s") << quint64(5) << true << 119 << true << false;
+        QTest::newRow("initiator at 120 s") << quint64(5) << true << 120 << true << true;
+        QTest::newRow("responder at 120 s") << quint64(5) << false << 120 << true << false;
+        QTest::newRow("just below rekey messages") << rekey - 1 << false << 1 << true << false;
+        QTest::newRow("rekey messages (responder too)") << rekey << false << 1 << true << true;
+        QTest::newRow("last usable counter") << reject - 1 << true << 1 << true << true;
+        QTest::newRow("reject messages") << reject << true << 1 << false << true;
+        QTest::newRow("reject time") << quint64(0) << false << 180 << false << false;
+    }
+
+    void keypairLimits()
+    {
+        QFETCH(quint64, sendCounter);
+        QFETCH(bool, initiator);
+        QFETCH(int, ageSeconds);
+        QFETCH(bool, canSend);
+        QFETCH(bool, wantsRekey);
+        Keypair k;
+        k.sendCounter = sendCounter;
+        k.isInitiator = initiator;
+        k.created = 1000s;
+        const Time now = k.created + std::chrono::seconds(ageSeconds);
+        QCOMPARE(k.canSend(now), canSend);
+        QCOMPARE(k.wantsRekeyOnSend(now), wantsRekey);
     }
 
     // Counters and logs key on these names: every outcome has its own.
