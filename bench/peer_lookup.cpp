@@ -48,7 +48,8 @@ double nsPerLookup(const std::vector<uint32_t>& probes, F&& lookup, uint64_t* si
         }
     }
     const auto t1 = std::chrono::steady_clock::now();
-    return std::chrono::duration<double, std::nano>(t1 - t0).count() / double(rounds * probes.size());
+    return std::chrono::duration<double, std::nano>(t1 - t0).count() /
+           double(rounds * probes.size());
 }
 
 } // namespace
@@ -79,11 +80,16 @@ int main()
             p = (10u << 24) | (uint32_t(pick(rng)) << 8) | uint32_t(rng() & 0xff);
         }
         uint64_t sink = 0;
-        const double fast = nsPerLookup(probes, [&](uint32_t a) {
-            const uint8_t b[4] = {uint8_t(a >> 24), uint8_t(a >> 16), uint8_t(a >> 8), uint8_t(a)};
-            return table.lookupAddress(AF_INET, b);
-        }, &sink);
-        const double slow = nsPerLookup(probes, [&](uint32_t a) { return linearLookup(linear, a); }, &sink);
+        const double fast = nsPerLookup(
+            probes,
+            [&](uint32_t a) {
+                const uint8_t b[4] = {uint8_t(a >> 24), uint8_t(a >> 16), uint8_t(a >> 8),
+                                      uint8_t(a)};
+                return table.lookupAddress(AF_INET, b);
+            },
+            &sink);
+        const double slow = nsPerLookup(
+            probes, [&](uint32_t a) { return linearLookup(linear, a); }, &sink);
         std::printf("| %d | %.1f | %.1f | %.1fx |\n", peers, fast, slow, slow / fast);
         if (sink == 42) {
             std::printf(" "); // keeps the lookups from being optimised away

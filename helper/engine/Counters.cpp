@@ -35,8 +35,7 @@ uint64_t TunnelStats::totalDrops() const
 TunnelCounters::TunnelCounters(size_t peerCount)
     : peerTx(std::make_unique<PeerTx[]>(peerCount)), peerRx(std::make_unique<PeerRx[]>(peerCount)),
       m_peerCount(peerCount)
-{
-}
+{}
 
 TunnelStats TunnelCounters::snapshot() const
 {
@@ -56,6 +55,7 @@ TunnelStats TunnelCounters::snapshot() const
         p.sendErrors = peerTx[i].sendErrors.get();
         p.rxPackets = peerRx[i].packets.get();
         p.rxBytes = peerRx[i].bytes.get();
+        p.unreachable = peerRx[i].unreachable.get();
         p.lastRxUnixMs = peerRx[i].lastRxUnixMs.load(std::memory_order_relaxed);
     }
     return s;

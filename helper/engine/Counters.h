@@ -30,7 +30,8 @@ struct PeerStats
     uint64_t txPackets = 0, txBytes = 0; // sent to the peer (inner packet bytes)
     uint64_t rxPackets = 0, rxBytes = 0; // accepted from the peer and written to TUN
     uint64_t sendErrors = 0;
-    int64_t lastRxUnixMs = 0;            // 0 = never
+    uint64_t unreachable = 0; // ICMP errors about datagrams sent to the peer
+    int64_t lastRxUnixMs = 0; // 0 = never
 };
 
 struct TunnelStats
@@ -46,7 +47,10 @@ struct TunnelStats
 class Counter
 {
 public:
-    void add(uint64_t n) { m_v.store(m_v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+    void add(uint64_t n)
+    {
+        m_v.store(m_v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    }
     uint64_t get() const { return m_v.load(std::memory_order_relaxed); }
 
 private:
@@ -64,7 +68,7 @@ public:
     };
     struct alignas(64) PeerRx
     {
-        Counter packets, bytes;
+        Counter packets, bytes, unreachable;
         std::atomic<int64_t> lastRxUnixMs{0};
     };
     // Written by the TUN -> UDP thread.

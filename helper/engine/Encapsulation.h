@@ -7,10 +7,9 @@
 
 #include "Counters.h"
 
-#include <sys/socket.h>
-
 #include <cstddef>
 #include <cstdint>
+#include <sys/socket.h>
 
 namespace peertun::engine {
 

@@ -17,10 +17,10 @@ const char* logLevelName(LogLevel level); // "debug", "info", "warning", "error"
 
 struct LogEntry
 {
-    uint64_t seq = 0;        // strictly increasing from 1
+    uint64_t seq = 0; // strictly increasing from 1
     int64_t unixMs = 0;
     LogLevel level = LogLevel::Info;
-    std::string tunnel;      // empty for helper-wide entries
+    std::string tunnel; // empty for helper-wide entries
     std::string text;
 };
 

@@ -1,17 +1,21 @@
 #include "ForwardingLoop.h"
 
+#include "Offload.h"
 #include "Packet.h"
 #include "TunnelError.h"
 
-#include <poll.h>
-#include <sys/eventfd.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <linux/errqueue.h>
 #include <memory>
+#include <netinet/udp.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 namespace peertun::engine {
 namespace {
@@ -22,23 +26,6 @@ int64_t nowMs()
     ::clock_gettime(CLOCK_REALTIME_COARSE, &ts);
     return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
-
-size_t roundUp(size_t n, size_t to)
-{
-    return (n + to - 1) / to * to;
-}
-
-// Per-thread packet buffers: one contiguous arena of kBatch slots, allocated once.
-struct SlotArena
-{
-    SlotArena(size_t slotSize, unsigned count)
-        : size(slotSize), bytes(std::make_unique<uint8_t[]>(slotSize * count))
-    {
-    }
-    uint8_t* slot(unsigned i) { return bytes.get() + size_t(i) * size; }
-    size_t size;
-    std::unique_ptr<uint8_t[]> bytes;
-};
 
 // Rate-limited warning from a forwarding thread: one line per interval and kind, with how
 // many were held back, so a flood costs a branch, not a log line.
@@ -54,6 +41,25 @@ void warnLimited(RateLimiter& limiter, EventLog* log, const std::string& tunnel,
         log->add(LogLevel::Warning, tunnel, std::move(line));
     }
 }
+
+// Blocks until `fd` is readable (or has a queued error) or the stop eventfd fires; returns
+// fd's poll events, 0 for stop.
+short waitReadable(int fd, int stopFd)
+{
+    pollfd fds[2] = {{fd, POLLIN, 0}, {stopFd, POLLIN, 0}};
+    for (;;) {
+        if (::poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return 0;
+        }
+        return fds[1].revents ? short(0) : fds[0].revents;
+    }
+}
+
+constexpr size_t kUdpMaxPayload = 65507; // IPv4: 65535 - 20 - 8
+constexpr unsigned kMaxGsoSegments = 64; // the kernel's UDP_MAX_SEGMENTS is at least this
 
 } // namespace
 
@@ -74,12 +80,11 @@ ForwardingLoop::ForwardingLoop(ForwardingSetup setup)
         throw TunnelError(TunnelError::Kind::Failed,
                           std::string("cannot create an eventfd: ") + std::strerror(errno));
     }
-    const size_t mtu = m_setup.mtu > 1500 ? size_t(m_setup.mtu) : 1500;
-    m_slotCapacity = mtu;
     m_peerAddrs.resize(m_setup.peerEndpoints.size());
     m_peerAddrLens.resize(m_setup.peerEndpoints.size());
     for (size_t i = 0; i < m_setup.peerEndpoints.size(); ++i) {
-        m_peerAddrLens[i] = toSockaddr(m_setup.peerEndpoints[i], m_setup.udpFamily, &m_peerAddrs[i]);
+        m_peerAddrLens[i] =
+            toSockaddr(m_setup.peerEndpoints[i], m_setup.udpFamily, &m_peerAddrs[i]);
     }
 }
 
@@ -112,39 +117,50 @@ void ForwardingLoop::tunToUdp()
     const PeerTable& table = *m_setup.peers;
     TunnelCounters& counters = *m_setup.counters;
     const size_t head = encap.headroom();
-    const size_t readCapacity = m_slotCapacity;
-    SlotArena arena(roundUp(head + readCapacity + encap.tailroom(), 64), kBatch);
+    const size_t tail = encap.tailroom();
 
-    mmsghdr msgs[kBatch];
-    iovec iov[kBatch];
-    uint32_t peerOf[kBatch];
-    uint32_t innerLen[kBatch];
+    // One read buffer (virtio header + up to 64 KiB), and an arena the packets are cut into,
+    // back to back, so each TSO segment becomes one contiguous UDP_SEGMENT message.
+    const size_t readSize = kVnetHeaderSize + kMaxDatagram;
+    const size_t arenaSize = 8 * (kMaxDatagram + kMaxGsoSegments * (head + tail + 128));
+    auto readBuffer = std::make_unique<uint8_t[]>(readSize);
+    auto arena = std::make_unique<uint8_t[]>(arenaSize);
+
+    struct Message
+    {
+        uint32_t peer;
+        uint32_t segments;
+        uint32_t innerBytes;
+        uint16_t segmentSize; // UDP_SEGMENT value; 0 for a single datagram
+    };
+    Message meta[kMaxMessages];
+    mmsghdr msgs[kMaxMessages];
+    iovec iov[kMaxMessages];
+    alignas(cmsghdr) uint8_t control[kMaxMessages][CMSG_SPACE(sizeof(uint16_t))];
+    uint32_t lengths[kMaxGsoSegments * 2];
     std::memset(msgs, 0, sizeof msgs);
 
     RateLimiter readErrors;
     RateLimiter sendErrors;
-    pollfd fds[2] = {{m_setup.tunFd, POLLIN, 0}, {m_stop.get(), POLLIN, 0}};
-    bool mayHaveMore = false; // last batch was full: read again before sleeping in poll()
+    bool gso = m_setup.udpGso;
+    bool mayHaveMore = false; // the last batch stopped because it was full
 
     for (;;) {
-        if (!mayHaveMore) {
-            if (::poll(fds, 2, -1) < 0) {
-                if (errno == EINTR) {
-                    continue;
-                }
-                break;
-            }
-            if (fds[1].revents) {
-                break;
-            }
+        if (!mayHaveMore && !waitReadable(m_setup.tunFd, m_stop.get())) {
+            return;
         }
         unsigned n = 0;
+        size_t used = 0;
         uint64_t noPeer = 0;
         uint64_t malformed = 0;
         uint64_t sealDrops[kDropReasonCount] = {};
-        while (n < kBatch) {
-            uint8_t* data = arena.slot(n) + head;
-            const ssize_t r = ::read(m_setup.tunFd, data, readCapacity);
+        mayHaveMore = false;
+        while (n + 2 <= kMaxMessages) {
+            if (arenaSize - used < kMaxDatagram + kMaxGsoSegments * (head + tail + 128)) {
+                mayHaveMore = true;
+                break;
+            }
+            const ssize_t r = ::read(m_setup.tunFd, readBuffer.get(), readSize);
             if (r < 0) {
                 if (errno == EINTR) {
                     continue;
@@ -152,13 +168,22 @@ void ForwardingLoop::tunToUdp()
                 if (errno != EAGAIN) {
                     const int err = errno;
                     warnLimited(readErrors, m_setup.log, m_setup.tunnelName, [&] {
-                        return std::string("reading from the TUN device failed: ") + std::strerror(err);
+                        return std::string("reading from the TUN device failed: ") +
+                               std::strerror(err);
                     });
                 }
                 break;
             }
+            if (size_t(r) <= kVnetHeaderSize) {
+                ++malformed;
+                continue;
+            }
+            VirtioNetHeader vh;
+            std::memcpy(&vh, readBuffer.get(), kVnetHeaderSize);
+            const uint8_t* packet = readBuffer.get() + kVnetHeaderSize;
+            const size_t len = size_t(r) - kVnetHeaderSize;
             IpHeaderView ip;
-            if (!viewIpAddresses(data, size_t(r), &ip)) {
+            if (!viewIpAddresses(packet, len, &ip)) {
                 ++malformed;
                 continue;
             }
@@ -167,55 +192,155 @@ void ForwardingLoop::tunToUdp()
                 ++noPeer;
                 continue;
             }
-            size_t len = size_t(r);
-            const Encapsulation::Result sealed = encap.seal(peer, &data, &len);
-            if (sealed.verdict != Encapsulation::Verdict::Forward) {
-                if (sealed.verdict == Encapsulation::Verdict::Drop) {
-                    ++sealDrops[size_t(sealed.reason)];
-                }
+            // Cut into plain IP packets, seal each in place (plain mode leaves them as they
+            // are), and close the gaps so the datagrams lie back to back: UDP_SEGMENT needs
+            // that, and then all but the last have the same size.
+            uint8_t* out = arena.get() + used;
+            size_t stride = 0;
+            const size_t count = splitTunPacket(vh, packet, len, out, arenaSize - used, head, tail,
+                                                kMaxGsoSegments * 2, lengths, &stride);
+            if (count == 0) {
+                ++malformed;
                 continue;
             }
-            iov[n] = {data, len};
-            msghdr& h = msgs[n].msg_hdr;
-            h.msg_name = &m_peerAddrs[peer];
-            h.msg_namelen = m_peerAddrLens[peer];
-            h.msg_iov = &iov[n];
-            h.msg_iovlen = 1;
-            peerOf[n] = peer;
-            innerLen[n] = uint32_t(r);
-            ++n;
+            size_t kept = 0;
+            size_t offset = 0;
+            for (size_t i = 0; i < count; ++i) {
+                uint8_t* data = out + i * stride + head;
+                size_t plen = lengths[i];
+                const Encapsulation::Result sealed = encap.seal(peer, &data, &plen);
+                if (sealed.verdict != Encapsulation::Verdict::Forward) {
+                    if (sealed.verdict == Encapsulation::Verdict::Drop) {
+                        ++sealDrops[size_t(sealed.reason)];
+                    }
+                    continue;
+                }
+                if (data != out + offset) { // never forward: offset <= i * stride <= data - out
+                    std::memmove(out + offset, data, plen);
+                }
+                lengths[kept++] = uint32_t(plen);
+                offset += plen;
+            }
+            // One message per run of up to kMaxGsoSegments equal datagrams within 64 KiB.
+            size_t i = 0;
+            size_t pos = 0;
+            while (i < kept && n < kMaxMessages) {
+                const size_t segSize = lengths[i];
+                size_t j = i + 1;
+                size_t bytes = segSize;
+                while (j < kept && j - i < kMaxGsoSegments &&
+                       bytes + lengths[j] <= kUdpMaxPayload && lengths[j - 1] == segSize &&
+                       lengths[j] <= segSize) {
+                    bytes += lengths[j];
+                    ++j;
+                }
+                Message& m = meta[n];
+                m.peer = peer;
+                m.segments = uint32_t(j - i);
+                m.innerBytes = uint32_t(bytes);
+                m.segmentSize = m.segments > 1 ? uint16_t(segSize) : 0;
+                iov[n] = {out + pos, bytes};
+                msghdr& h = msgs[n].msg_hdr;
+                h.msg_name = &m_peerAddrs[peer];
+                h.msg_namelen = m_peerAddrLens[peer];
+                h.msg_iov = &iov[n];
+                h.msg_iovlen = 1;
+                if (m.segmentSize) {
+                    h.msg_control = control[n];
+                    h.msg_controllen = sizeof control[n];
+                    cmsghdr* c = CMSG_FIRSTHDR(&h);
+                    c->cmsg_level = SOL_UDP;
+                    c->cmsg_type = UDP_SEGMENT;
+                    c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+                    std::memcpy(CMSG_DATA(c), &m.segmentSize, sizeof(uint16_t));
+                } else {
+                    h.msg_control = nullptr;
+                    h.msg_controllen = 0;
+                }
+                pos += bytes;
+                i = j;
+                ++n;
+            }
+            used += (offset + 63) / 64 * 64;
+            if (i < kept) {
+                mayHaveMore = true; // out of messages: the rest of this read is lost otherwise
+                for (; i < kept; ++i) {
+                    ++sealDrops[size_t(DropReason::SendError)];
+                }
+                break;
+            }
         }
-        mayHaveMore = n == kBatch;
 
         uint64_t packets = 0;
         uint64_t bytes = 0;
         uint64_t failed = 0;
+        // Without GSO (the kernel refused it once), a grouped message goes out one datagram
+        // at a time; the grouping itself is the same either way.
+        auto sendOneByOne = [&](unsigned k) {
+            const Message& m = meta[k];
+            const uint8_t* p = static_cast<const uint8_t*>(iov[k].iov_base);
+            for (uint32_t s = 0, at = 0; s < m.segments; ++s) {
+                const size_t len = std::min<size_t>(m.segmentSize, m.innerBytes - at);
+                if (::sendto(m_setup.udpFd, p + at, len, 0,
+                             static_cast<const sockaddr*>(msgs[k].msg_hdr.msg_name),
+                             msgs[k].msg_hdr.msg_namelen) < 0) {
+                    counters.peerTx[m.peer].sendErrors.add(1);
+                    ++failed;
+                } else {
+                    counters.peerTx[m.peer].packets.add(1);
+                    counters.peerTx[m.peer].bytes.add(len);
+                    ++packets;
+                    bytes += len;
+                }
+                at += uint32_t(len);
+            }
+        };
         unsigned off = 0;
         while (off < n) {
-            const int sent = ::sendmmsg(m_setup.udpFd, msgs + off, n - off, 0);
+            unsigned end = n;
+            if (!gso) {
+                if (meta[off].segmentSize) {
+                    sendOneByOne(off++);
+                    continue;
+                }
+                for (end = off; end < n && !meta[end].segmentSize; ++end) {
+                }
+            }
+            const int sent = ::sendmmsg(m_setup.udpFd, msgs + off, end - off, 0);
             if (sent < 0) {
                 if (errno == EINTR) {
                     continue;
                 }
-                // The message at `off` failed (ENETUNREACH, EMSGSIZE, ...): count it, go on.
                 const int err = errno;
-                const uint32_t peer = peerOf[off];
-                counters.peerTx[peer].sendErrors.add(1);
-                ++failed;
+                Message& m = meta[off];
+                if (m.segmentSize && (err == EINVAL || err == EIO || err == EMSGSIZE)) {
+                    // The kernel or the path refuses UDP GSO (e.g. an MTU larger than the
+                    // underlay): from now on, datagram by datagram.
+                    gso = false;
+                    m_setup.log->add(LogLevel::Warning, m_setup.tunnelName,
+                                     std::string("UDP segmentation offload refused (") +
+                                         std::strerror(err) + "); sending datagram by datagram");
+                    sendOneByOne(off++);
+                    continue;
+                }
+                // ENETUNREACH, EHOSTUNREACH, ECONNREFUSED, ...: count the message, go on.
+                counters.peerTx[m.peer].sendErrors.add(m.segments);
+                failed += m.segments;
                 ++off;
                 warnLimited(sendErrors, m_setup.log, m_setup.tunnelName, [&] {
-                    return "sending to peer " + m_setup.peerNames[peer] + " (" +
-                           m_setup.peerEndpoints[peer].toString() + ") failed: " + std::strerror(err);
+                    return "sending to peer " + m_setup.peerNames[m.peer] + " (" +
+                           m_setup.peerEndpoints[m.peer].toString() +
+                           ") failed: " + std::strerror(err);
                 });
                 continue;
             }
             for (unsigned i = off; i < off + unsigned(sent); ++i) {
-                auto& p = counters.peerTx[peerOf[i]];
-                p.packets.add(1);
-                p.bytes.add(innerLen[i]);
-                bytes += innerLen[i];
+                auto& p = counters.peerTx[meta[i].peer];
+                p.packets.add(meta[i].segments);
+                p.bytes.add(meta[i].innerBytes);
+                packets += meta[i].segments;
+                bytes += meta[i].innerBytes;
             }
-            packets += unsigned(sent);
             off += unsigned(sent);
         }
         counters.tx.packets.add(packets);
@@ -242,111 +367,146 @@ void ForwardingLoop::udpToTun()
     Encapsulation& encap = *m_setup.encapsulation;
     const PeerTable& table = *m_setup.peers;
     TunnelCounters& counters = *m_setup.counters;
-    // Room for the largest payload we accept; one byte more lets MSG_TRUNC flag bigger ones.
-    const size_t recvCapacity = m_slotCapacity + encap.headroom() + encap.tailroom();
-    SlotArena arena(roundUp(recvCapacity, 64), kBatch);
+    constexpr unsigned kSlots = kReceiveSlots;
+    auto arena = std::make_unique<uint8_t[]>(kSlots * kMaxDatagram);
 
-    mmsghdr msgs[kBatch];
-    iovec iov[kBatch];
-    sockaddr_storage from[kBatch];
+    mmsghdr msgs[kSlots];
+    iovec iov[kSlots];
+    sockaddr_storage from[kSlots];
+    alignas(cmsghdr) uint8_t control[kSlots][CMSG_SPACE(sizeof(int))];
     std::memset(msgs, 0, sizeof msgs);
-    for (unsigned i = 0; i < kBatch; ++i) {
-        iov[i] = {arena.slot(i), recvCapacity};
+    for (unsigned i = 0; i < kSlots; ++i) {
+        iov[i] = {arena.get() + size_t(i) * kMaxDatagram, kMaxDatagram};
         msgs[i].msg_hdr.msg_iov = &iov[i];
         msgs[i].msg_hdr.msg_iovlen = 1;
         msgs[i].msg_hdr.msg_name = &from[i];
     }
 
+    TcpCoalescer coalescer;
+    TcpCoalescer::Write write;
     RateLimiter strangers;
     RateLimiter outsiders;
     RateLimiter tooBig;
     RateLimiter writeErrors;
-    pollfd fds[2] = {{m_setup.udpFd, POLLIN, 0}, {m_stop.get(), POLLIN, 0}};
+    RateLimiter unreachable;
     bool mayHaveMore = false;
+    uint64_t drops[kDropReasonCount] = {};
+    uint64_t packets = 0;
+    uint64_t bytes = 0;
+
+    auto writeToTun = [&](const TcpCoalescer::Write& w) {
+        if (::writev(m_setup.tunFd, w.iov, int(w.iovCount)) < 0) {
+            drops[size_t(DropReason::SendError)] += w.packets;
+            const int err = errno;
+            warnLimited(writeErrors, m_setup.log, m_setup.tunnelName, [&] {
+                return std::string("writing to the TUN device failed: ") + std::strerror(err);
+            });
+            return;
+        }
+        packets += w.packets;
+        bytes += w.bytes;
+    };
 
     for (;;) {
-        if (!mayHaveMore) {
-            if (::poll(fds, 2, -1) < 0) {
-                if (errno == EINTR) {
-                    continue;
-                }
-                break;
-            }
-            if (fds[1].revents) {
-                break;
-            }
+        short events = POLLIN;
+        if (!mayHaveMore && (events = waitReadable(m_setup.udpFd, m_stop.get())) == 0) {
+            return;
         }
-        for (unsigned i = 0; i < kBatch; ++i) {
+        if (events & POLLERR) {
+            drainSocketErrors(unreachable);
+        }
+        for (unsigned i = 0; i < kSlots; ++i) {
             msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+            msgs[i].msg_hdr.msg_control = control[i];
+            msgs[i].msg_hdr.msg_controllen = sizeof control[i];
             msgs[i].msg_hdr.msg_flags = 0;
         }
-        const int n = ::recvmmsg(m_setup.udpFd, msgs, kBatch, MSG_DONTWAIT, nullptr);
+        const int n = ::recvmmsg(m_setup.udpFd, msgs, kSlots, MSG_DONTWAIT, nullptr);
         if (n <= 0) {
             mayHaveMore = false;
-            continue; // EAGAIN / EINTR; a socket error (ICMP) is not ours to act on here
+            continue; // EAGAIN, EINTR, or the pending error of a queued ICMP report
         }
-        mayHaveMore = unsigned(n) == kBatch;
+        mayHaveMore = unsigned(n) == kSlots;
         const int64_t now = nowMs();
-        uint64_t drops[kDropReasonCount] = {};
-        uint64_t packets = 0;
-        uint64_t bytes = 0;
+        std::fill(std::begin(drops), std::end(drops), 0);
+        packets = 0;
+        bytes = 0;
 
         for (int i = 0; i < n; ++i) {
+            const msghdr& h = msgs[i].msg_hdr;
             const auto* src = reinterpret_cast<const sockaddr*>(&from[i]);
-            if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+            if (h.msg_flags & MSG_TRUNC) {
                 ++drops[size_t(DropReason::TooBig)];
                 warnLimited(tooBig, m_setup.log, m_setup.tunnelName, [&] {
                     return "dropped a datagram from " + fromSockaddr(src).toString() +
-                           " larger than " + std::to_string(m_slotCapacity) +
-                           " bytes; check that both ends use the same MTU";
+                           " larger than " + std::to_string(kMaxDatagram) + " bytes";
                 });
                 continue;
             }
-            uint8_t* data = arena.slot(unsigned(i));
-            size_t len = msgs[i].msg_len;
-            uint32_t peer = PeerTable::kNoPeer;
-            const Encapsulation::Result opened = encap.open(src, &data, &len, &peer);
-            if (opened.verdict != Encapsulation::Verdict::Forward) {
-                if (opened.verdict == Encapsulation::Verdict::Drop) {
-                    ++drops[size_t(opened.reason)];
-                    if (opened.reason == DropReason::UnknownSourceEndpoint) {
-                        warnLimited(strangers, m_setup.log, m_setup.tunnelName, [&] {
-                            return "dropped a datagram from " + fromSockaddr(src).toString() +
-                                   ", which is not a configured peer";
-                        });
+            // With UDP_GRO the kernel hands over several datagrams of one flow back to back.
+            size_t segment = msgs[i].msg_len;
+            for (cmsghdr* c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(const_cast<msghdr*>(&h), c)) {
+                if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+                    int size = 0;
+                    std::memcpy(&size, CMSG_DATA(c), sizeof size);
+                    if (size > 0) {
+                        segment = size_t(size);
                     }
                 }
-                continue;
             }
-            IpHeaderView ip;
-            if (checkIpPacket(data, len, &ip) != PacketCheck::Ok) {
-                ++drops[size_t(DropReason::Malformed)];
-                continue;
+            uint8_t* base = static_cast<uint8_t*>(iov[i].iov_base);
+            for (size_t at = 0; at < msgs[i].msg_len; at += segment) {
+                uint8_t* data = base + at;
+                size_t len = std::min(segment, size_t(msgs[i].msg_len) - at);
+                uint32_t peer = PeerTable::kNoPeer;
+                const Encapsulation::Result opened = encap.open(src, &data, &len, &peer);
+                if (opened.verdict != Encapsulation::Verdict::Forward) {
+                    if (opened.verdict == Encapsulation::Verdict::Drop) {
+                        ++drops[size_t(opened.reason)];
+                        if (opened.reason == DropReason::UnknownSourceEndpoint) {
+                            warnLimited(strangers, m_setup.log, m_setup.tunnelName, [&] {
+                                return "dropped a datagram from " + fromSockaddr(src).toString() +
+                                       ", which is not a configured peer";
+                            });
+                        }
+                    }
+                    continue;
+                }
+                IpHeaderView ip;
+                if (checkIpPacket(data, len, &ip) != PacketCheck::Ok) {
+                    ++drops[size_t(DropReason::Malformed)];
+                    continue;
+                }
+                if (table.lookupAddress(ip.family, ip.src) != peer) {
+                    ++drops[size_t(DropReason::SourceOutsidePeerSubnets)];
+                    warnLimited(outsiders, m_setup.log, m_setup.tunnelName, [&] {
+                        const IpAddress inner =
+                            ip.family == AF_INET ? IpAddress::v4(ip.src) : IpAddress::v6(ip.src);
+                        return "dropped a packet from peer " + m_setup.peerNames[peer] +
+                               " with source " + inner.toString() + ", outside the peer's subnets";
+                    });
+                    continue;
+                }
+                auto& p = counters.peerRx[peer];
+                p.packets.add(1);
+                p.bytes.add(len);
+                p.lastRxUnixMs.store(now, std::memory_order_relaxed);
+
+                bool closedReady = false;
+                if (coalescer.add(data, len, &write, &closedReady) == TcpCoalescer::Added::Alone) {
+                    if (closedReady) {
+                        writeToTun(write);
+                    }
+                    TcpCoalescer::single(data, len, &write);
+                    writeToTun(write);
+                } else if (closedReady) {
+                    writeToTun(write);
+                }
             }
-            if (table.lookupAddress(ip.family, ip.src) != peer) {
-                ++drops[size_t(DropReason::SourceOutsidePeerSubnets)];
-                warnLimited(outsiders, m_setup.log, m_setup.tunnelName, [&] {
-                    IpAddress inner = ip.family == AF_INET ? IpAddress::v4(ip.src) : IpAddress::v6(ip.src);
-                    return "dropped a packet from peer " + m_setup.peerNames[peer] + " with source " +
-                           inner.toString() + ", outside the peer's subnets";
-                });
-                continue;
-            }
-            const ssize_t w = ::write(m_setup.tunFd, data, len);
-            if (w < 0) {
-                ++drops[size_t(DropReason::SendError)];
-                const int err = errno;
-                warnLimited(writeErrors, m_setup.log, m_setup.tunnelName, [&] {
-                    return std::string("writing to the TUN device failed: ") + std::strerror(err);
-                });
-                continue;
-            }
-            auto& p = counters.peerRx[peer];
-            p.packets.add(1);
-            p.bytes.add(len);
-            p.lastRxUnixMs.store(now, std::memory_order_relaxed);
-            ++packets;
-            bytes += len;
+        }
+        if (coalescer.hasGroup()) {
+            coalescer.flush(&write);
+            writeToTun(write);
         }
         counters.rx.packets.add(packets);
         counters.rx.bytes.add(bytes);
@@ -355,6 +515,47 @@ void ForwardingLoop::udpToTun()
                 counters.rx.drops[r].add(drops[r]);
             }
         }
+    }
+}
+
+void ForwardingLoop::drainSocketErrors(RateLimiter& limiter)
+{
+    // IP_RECVERR queues one entry per ICMP error; the original destination names the peer.
+    for (int i = 0; i < 64; ++i) {
+        sockaddr_storage offender{};
+        alignas(cmsghdr) uint8_t control[512];
+        uint8_t payload[64];
+        iovec iov{payload, sizeof payload};
+        msghdr h{};
+        h.msg_name = &offender;
+        h.msg_namelen = sizeof offender;
+        h.msg_iov = &iov;
+        h.msg_iovlen = 1;
+        h.msg_control = control;
+        h.msg_controllen = sizeof control;
+        if (::recvmsg(m_setup.udpFd, &h, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) {
+            return;
+        }
+        int err = 0;
+        for (cmsghdr* c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c)) {
+            if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
+                (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
+                sock_extended_err ee{};
+                std::memcpy(&ee, CMSG_DATA(c), sizeof ee);
+                err = int(ee.ee_errno);
+            }
+        }
+        const uint32_t peer =
+            m_setup.peers->lookupEndpoint(reinterpret_cast<const sockaddr*>(&offender));
+        if (peer == PeerTable::kNoPeer || err == 0) {
+            continue;
+        }
+        m_setup.counters->peerRx[peer].unreachable.add(1);
+        warnLimited(limiter, m_setup.log, m_setup.tunnelName, [&] {
+            return "peer " + m_setup.peerNames[peer] + " (" +
+                   m_setup.peerEndpoints[peer].toString() +
+                   ") is unreachable: " + std::strerror(err);
+        });
     }
 }
 

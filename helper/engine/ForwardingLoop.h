@@ -1,7 +1,11 @@
-// The two forwarding threads of a tunnel, off any event loop: TUN -> UDP (route by inner
-// destination, batch with sendmmsg) and UDP -> TUN (batch with recvmmsg, accept only what a
-// peer may send). No allocation and no logging per packet: buffers are allocated once, and
-// counters and rate-limited log entries are all the loops write.
+// The two forwarding threads of a tunnel, off any event loop:
+//   TUN -> UDP: read (TSO segments of up to 64 KiB when offloads are on), route by the inner
+//               destination, cut into MTU-sized packets, send the batch with one sendmmsg in
+//               which each TSO segment is one UDP_SEGMENT (GSO) message.
+//   UDP -> TUN: recvmmsg (UDP_GRO super-datagrams when on), accept only what a peer may send,
+//               join consecutive TCP segments into one GSO write to TUN.
+// No allocation and no logging per packet: buffers are allocated once, and counters and
+// rate-limited log entries are all the loops write. The TUN fd carries a virtio-net header.
 #pragma once
 
 #include "Counters.h"
@@ -22,6 +26,7 @@ struct ForwardingSetup
     int udpFd = -1;
     int udpFamily = AF_INET;
     int mtu = 1500;
+    bool udpGso = true; // UDP_SEGMENT sends; switched off by itself if the kernel refuses
     std::string tunnelName;
     std::vector<std::string> peerNames;
     std::vector<UdpEndpoint> peerEndpoints;
@@ -34,7 +39,9 @@ struct ForwardingSetup
 class ForwardingLoop
 {
 public:
-    static constexpr unsigned kBatch = 64;
+    static constexpr unsigned kMaxMessages = 64;  // sendmmsg / recvmmsg batch
+    static constexpr unsigned kReceiveSlots = 16; // of kMaxDatagram bytes (GRO can fill them)
+    static constexpr size_t kMaxDatagram = 65536;
 
     explicit ForwardingLoop(ForwardingSetup setup); // throws TunnelError (eventfd)
     ~ForwardingLoop();
@@ -45,17 +52,14 @@ public:
     // Wakes both threads through an eventfd and joins them; idempotent.
     void stop();
 
-    // Payload bytes per buffer slot: room for the MTU, and for a full-size 1500-byte packet
-    // from a peer with a larger MTU (the seed uses 1500), so neither is cut.
-    size_t slotCapacity() const { return m_slotCapacity; }
-
 private:
     void tunToUdp();
     void udpToTun();
+    // Reads the socket's queued ICMP errors: counts and logs unreachable peers.
+    void drainSocketErrors(RateLimiter& limiter);
 
     ForwardingSetup m_setup;
     Fd m_stop;
-    size_t m_slotCapacity;
     std::vector<sockaddr_storage> m_peerAddrs; // in the socket's family, built once
     std::vector<socklen_t> m_peerAddrLens;
     std::thread m_tx;

@@ -2,10 +2,9 @@
 // the length field matches what arrived. Pure functions over bytes, no allocation.
 #pragma once
 
-#include <sys/socket.h>
-
 #include <cstddef>
 #include <cstdint>
+#include <sys/socket.h>
 
 namespace peertun::engine {
 

@@ -67,7 +67,8 @@ void PeerTable::build(const std::vector<std::vector<IpPrefix>>& subnetsByPeer,
         level.slots.assign(slotCountFor(entries.size()), V4Entry{0, kNoPeer});
         level.mask = uint32_t(level.slots.size() - 1);
         for (const V4Entry& e : entries) {
-            insert(level, hash(e.key, 0), e, [](const V4Entry& a, const V4Entry& b) { return a.key == b.key; });
+            insert(level, hash(e.key, 0), e,
+                   [](const V4Entry& a, const V4Entry& b) { return a.key == b.key; });
         }
         m_v4.push_back(std::move(level));
     }
@@ -91,9 +92,10 @@ void PeerTable::build(const std::vector<std::vector<IpPrefix>>& subnetsByPeer,
         toSockaddr(endpoints[peer], AF_INET6, &ss); // v4 becomes v4-mapped: one key space
         const uint8_t* b = reinterpret_cast<const sockaddr_in6*>(&ss)->sin6_addr.s6_addr;
         const EndpointEntry e{load64(b), load64(b + 8), endpoints[peer].port, peer};
-        insert(m_endpoints, hash(e.hi ^ e.port, e.lo), e, [](const EndpointEntry& x, const EndpointEntry& y) {
-            return x.hi == y.hi && x.lo == y.lo && x.port == y.port;
-        });
+        insert(m_endpoints, hash(e.hi ^ e.port, e.lo), e,
+               [](const EndpointEntry& x, const EndpointEntry& y) {
+                   return x.hi == y.hi && x.lo == y.lo && x.port == y.port;
+               });
     }
 }
 

@@ -26,7 +26,8 @@ public:
     // Peer whose subnet holds `addr` (4 or 16 bytes per family), or kNoPeer.
     uint32_t lookupAddress(int family, const uint8_t* addr) const
     {
-        return family == AF_INET ? lookupV4(load32(addr)) : lookupV6(load64(addr), load64(addr + 8));
+        return family == AF_INET ? lookupV4(load32(addr))
+                                 : lookupV6(load64(addr), load64(addr + 8));
     }
     // Peer whose endpoint is this socket address (IPv4, IPv6 or v4-mapped), or kNoPeer.
     uint32_t lookupEndpoint(const sockaddr* sa) const;
@@ -51,8 +52,7 @@ private:
         uint32_t peer;
     };
     // Power-of-two slot array, at most half full, linear probing.
-    template <typename Entry>
-    struct HashLevel
+    template <typename Entry> struct HashLevel
     {
         int length = 0;
         uint32_t mask = 0; // slots.size() - 1

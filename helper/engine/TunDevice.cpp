@@ -85,4 +85,13 @@ TunDevice TunDevice::create(const std::string& name, bool vnetHeader)
     return TunDevice(std::move(fd), std::move(actualName), static_cast<int>(ifindex), vnetHeader);
 }
 
+bool TunDevice::enableOffloads()
+{
+    if (!m_vnetHeader) {
+        return false;
+    }
+    const unsigned offloads = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
+    return ::ioctl(m_fd.get(), TUNSETOFFLOAD, offloads) == 0;
+}
+
 } // namespace peertun::engine

@@ -16,6 +16,11 @@ public:
     // non-blocking and close-on-exec. `vnetHeader` reserves the seam for IFF_VNET_HDR offloads.
     static TunDevice create(const std::string& name, bool vnetHeader = false);
 
+    // Lets the kernel hand over TCP segments of up to 64 KiB with partial checksums
+    // (TUNSETOFFLOAD: CSUM, TSO4, TSO6, TSO_ECN) and accept the same on writes. Needs the
+    // virtio header. False if the kernel refuses; the device then works without offloads.
+    bool enableOffloads();
+
     int fd() const { return m_fd.get(); }
     const std::string& name() const { return m_name; }
     int ifindex() const { return m_ifindex; }

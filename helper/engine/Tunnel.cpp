@@ -8,12 +8,11 @@
 #include "TunnelError.h"
 #include "UdpSocket.h"
 
-#include <poll.h>
-#include <sys/eventfd.h>
-
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <thread>
 
 namespace peertun::engine {
@@ -69,14 +68,16 @@ void Tunnel::Impl::chooseMtu()
         if (underlay <= 0) {
             underlay = 1500;
             log.add(LogLevel::Warning, spec.name,
-                    "no route to peer " + first.toString() + " yet; assuming an underlay MTU of 1500");
+                    "no route to peer " + first.toString() +
+                        " yet; assuming an underlay MTU of 1500");
         }
         mtu = underlay - overhead;
     }
     if (mtu < minimumMtu(spec.address) || mtu > 65535) {
         throw TunnelError(TunnelError::Kind::InvalidConfig,
-                          "MTU " + std::to_string(mtu) + " for " + spec.ifName + " is out of range (" +
-                              std::to_string(minimumMtu(spec.address)) + "-65535)");
+                          "MTU " + std::to_string(mtu) + " for " + spec.ifName +
+                              " is out of range (" + std::to_string(minimumMtu(spec.address)) +
+                              "-65535)");
     }
 }
 
@@ -131,7 +132,11 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     // the device, then its configuration. Each step's object cleans up if a later one throws.
     d->udp.emplace(UdpSocket::bind(s.listen, endpoints));
     d->chooseMtu();
-    d->tun.emplace(TunDevice::create(s.ifName));
+    d->tun.emplace(TunDevice::create(s.ifName, /*vnetHeader=*/true));
+    if (!d->tun->enableOffloads()) {
+        d->log.add(LogLevel::Warning, s.name,
+                   "the kernel refused TUN offloads; forwarding packet by packet");
+    }
 
     d->link.ifindex = d->tun->ifindex();
     d->link.ifName = s.ifName;

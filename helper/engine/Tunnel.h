@@ -43,7 +43,7 @@ public:
     Tunnel& operator=(const Tunnel&) = delete;
 
     const TunnelSpec& spec() const;
-    int mtu() const;        // effective MTU
+    int mtu() const; // effective MTU
     int ifindex() const;
     TunnelStats stats() const;
     // Stops forwarding, joins threads, removes routes and the device (also done by ~Tunnel).

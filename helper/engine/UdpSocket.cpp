@@ -2,11 +2,11 @@
 
 #include "TunnelError.h"
 
-#include <netinet/ip.h>
-#include <sys/socket.h>
-
 #include <cerrno>
 #include <cstring>
+#include <netinet/ip.h>
+#include <netinet/udp.h>
+#include <sys/socket.h>
 
 namespace peertun::engine {
 
@@ -41,14 +41,24 @@ UdpSocket UdpSocket::bind(const UdpEndpoint& listen, const std::vector<UdpEndpoi
     const timeval sendTimeout{0, 200 * 1000};
     ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &sendTimeout, sizeof sendTimeout);
 
+    const int on = 1;
+    // ICMP errors (port unreachable when the peer's helper is down, no route) are otherwise
+    // ignored on an unconnected socket; queued, they tell which peer is unreachable.
+    ::setsockopt(fd.get(), IPPROTO_IP, IP_RECVERR, &on, sizeof on);
+    if (family == AF_INET6) {
+        ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof on);
+    }
+    // Receive a burst of datagrams from one peer as one buffer (split again in the loop).
+    ::setsockopt(fd.get(), SOL_UDP, UDP_GRO, &on, sizeof on);
+
     sockaddr_storage ss{};
     const socklen_t len = toSockaddr(listen, family, &ss);
     if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0) {
         const int err = errno;
-        const std::string where = listen.address.family == AF_UNSPEC
-                                      ? "UDP port " + std::to_string(listen.port)
-                                      : "UDP port " + std::to_string(listen.port) + " on " +
-                                            listen.address.toString();
+        const std::string where =
+            listen.address.family == AF_UNSPEC
+                ? "UDP port " + std::to_string(listen.port)
+                : "UDP port " + std::to_string(listen.port) + " on " + listen.address.toString();
         if (err == EADDRINUSE) {
             throw TunnelError(TunnelError::Kind::Busy, where + " is already in use");
         }
@@ -93,8 +103,9 @@ int UdpSocket::pathMtuTo(const UdpEndpoint& peer)
     }
     int mtu = 0;
     socklen_t optlen = sizeof mtu;
-    const int rc = family == AF_INET ? ::getsockopt(fd.get(), IPPROTO_IP, IP_MTU, &mtu, &optlen)
-                                     : ::getsockopt(fd.get(), IPPROTO_IPV6, IPV6_MTU, &mtu, &optlen);
+    const int rc = family == AF_INET
+                       ? ::getsockopt(fd.get(), IPPROTO_IP, IP_MTU, &mtu, &optlen)
+                       : ::getsockopt(fd.get(), IPPROTO_IPV6, IPV6_MTU, &mtu, &optlen);
     return rc == 0 ? mtu : 0;
 }
 

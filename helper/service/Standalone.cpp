@@ -6,14 +6,12 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QSocketNotifier>
-
-#include <sys/signalfd.h>
-#include <unistd.h>
-
 #include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <memory>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
 namespace peertun {
 namespace {
@@ -73,10 +71,11 @@ void printStats(const engine::Tunnel& tunnel)
     const int64_t now = nowMs();
     for (size_t i = 0; i < s.peers.size(); ++i) {
         const engine::PeerStats& p = s.peers[i];
-        writeLine("stats tunnel=" + spec.name + " peer=" + spec.peers[i].name +
-                  " tx_packets=" + std::to_string(p.txPackets) + " tx_bytes=" + std::to_string(p.txBytes) +
-                  " rx_packets=" + std::to_string(p.rxPackets) + " rx_bytes=" + std::to_string(p.rxBytes) +
-                  " send_errors=" + std::to_string(p.sendErrors) + " last_rx_ms_ago=" +
+        writeLine("stats tunnel=" + spec.name + " peer=" + spec.peers[i].name + " tx_packets=" +
+                  std::to_string(p.txPackets) + " tx_bytes=" + std::to_string(p.txBytes) +
+                  " rx_packets=" + std::to_string(p.rxPackets) + " rx_bytes=" +
+                  std::to_string(p.rxBytes) + " send_errors=" + std::to_string(p.sendErrors) +
+                  " unreachable=" + std::to_string(p.unreachable) + " last_rx_ms_ago=" +
                   (p.lastRxUnixMs ? std::to_string(now - p.lastRxUnixMs) : std::string("never")));
     }
 }

@@ -13,7 +13,8 @@ int main(int argc, char** argv)
         return peertun::runStandalone(args.at(2));
     }
     QTextStream(stderr) << "usage: peertun-helper --standalone PROFILE.json\n";
-    return args.size() == 2 && (args.at(1) == QLatin1String("--help") || args.at(1) == QLatin1String("-h"))
+    return args.size() == 2 &&
+                   (args.at(1) == QLatin1String("--help") || args.at(1) == QLatin1String("-h"))
                ? 0
                : peertun::ExitUsage;
 }

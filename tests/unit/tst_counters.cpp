@@ -2,7 +2,6 @@
 #include "Counters.h"
 
 #include <QTest>
-
 #include <thread>
 
 using peertun::engine::DropReason;

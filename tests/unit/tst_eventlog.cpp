@@ -49,15 +49,16 @@ private slots:
         QTest::addColumn<QList<qint64>>("times");
         QTest::addColumn<QList<bool>>("allowed");
         QTest::addColumn<QList<int>>("suppressed"); // reported when allowed
-        QTest::newRow("first always passes") << QList<qint64>{0} << QList<bool>{true} << QList<int>{0};
+        QTest::newRow("first always passes")
+            << QList<qint64>{0} << QList<bool>{true} << QList<int>{0};
         QTest::newRow("flood within interval")
             << QList<qint64>{0, 1, 2, 3, 999} << QList<bool>{true, false, false, false, false}
             << QList<int>{0, 0, 0, 0, 0};
         QTest::newRow("after interval reports held")
             << QList<qint64>{0, 10, 20, 1000, 1001} << QList<bool>{true, false, false, true, false}
             << QList<int>{0, 0, 0, 2, 0};
-        QTest::newRow("spaced out") << QList<qint64>{0, 1000, 2000} << QList<bool>{true, true, true}
-                                    << QList<int>{0, 0, 0};
+        QTest::newRow("spaced out")
+            << QList<qint64>{0, 1000, 2000} << QList<bool>{true, true, true} << QList<int>{0, 0, 0};
     }
     void rateLimiter()
     {

@@ -74,7 +74,8 @@ private slots:
         // 'G' is 0x47: it reads as IPv4, and the "length" bytes ("T ") give it away.
         QTest::newRow("http text") << QByteArray("GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n")
                                    << PacketCheck::LengthMismatch;
-        QTest::newRow("short http text") << QByteArray("GET / HTTP/1.1\r\n\r\n") << PacketCheck::TooShort;
+        QTest::newRow("short http text")
+            << QByteArray("GET / HTTP/1.1\r\n\r\n") << PacketCheck::TooShort;
     }
     void check()
     {

@@ -2,7 +2,6 @@
 #include "PeerTable.h"
 
 #include <QTest>
-
 #include <arpa/inet.h>
 
 using peertun::engine::IpAddress;
@@ -71,8 +70,8 @@ private slots:
         QTest::newRow("ipv6 /64") << "fd00:244::3" << 3u;
         QTest::newRow("ipv6 /32") << "fd00:abcd:1::1" << 3u;
         QTest::newRow("ipv6 outside") << "fd00:245::3" << uint(PeerTable::kNoPeer);
-        QTest::newRow("ipv6 just below") << "fd00:243:ffff:ffff:ffff:ffff:ffff:ffff"
-                                          << uint(PeerTable::kNoPeer);
+        QTest::newRow("ipv6 just below")
+            << "fd00:243:ffff:ffff:ffff:ffff:ffff:ffff" << uint(PeerTable::kNoPeer);
     }
     void lookupAddress()
     {
@@ -98,8 +97,8 @@ private slots:
         QTest::addColumn<uint>("peer");
         QTest::newRow("peer 0") << "10.211.55.123" << 8285 << false << 0u;
         QTest::newRow("peer 0 mapped") << "10.211.55.123" << 8285 << true << 0u;
-        QTest::newRow("same host other port") << "10.211.55.123" << 8286 << false
-                                              << uint(PeerTable::kNoPeer);
+        QTest::newRow("same host other port")
+            << "10.211.55.123" << 8286 << false << uint(PeerTable::kNoPeer);
         QTest::newRow("two peers on one host, a") << "10.211.55.124" << 8285 << false << 1u;
         QTest::newRow("two peers on one host, b") << "10.211.55.124" << 9000 << false << 2u;
         QTest::newRow("ipv6 peer") << "fd00:211::123" << 8285 << false << 3u;
@@ -126,8 +125,8 @@ private slots:
             const QByteArray net = QByteArray("10.") + QByteArray::number(i / 256) + "." +
                                    QByteArray::number(i % 256) + ".0/24";
             subnets.push_back({prefix(net.constData())});
-            const QByteArray host = "172.16." + QByteArray::number(i / 256) + "." +
-                                    QByteArray::number(i % 256);
+            const QByteArray host =
+                "172.16." + QByteArray::number(i / 256) + "." + QByteArray::number(i % 256);
             endpoints.push_back(endpoint(host.constData(), 8285));
         }
         PeerTable t;
