@@ -14,13 +14,14 @@
 #   seedq        the seed's Go client/server with the per-packet prints removed (MTU 1500, the
 #                seed's default), built from the seed text as anchors.sh does
 #   seedq1472    the same with flannel99 set to MTU 1472 (not in the default list)
+#   mixed        peertun on host 1, seedq's server on host 2: the seed's wire format both ways
 #   wg           wireguard-go (Debian's), MTU 1420, as a reference for a userspace tunnel
 # Per variant: 20 pings (RTT), iperf3 TCP 1 stream and 4 streams for T s, UDP with ULEN-byte
 # datagrams at unlimited rate for UDPT s (packets per second out of the far end of the tunnel,
 # and received by iperf3); CPU time of the forwarding processes (both ends) per GB delivered.
 #
 # Usage:  sudo bench/run.sh [PATH/TO/peertun-helper]      (default build/helper/peertun-helper)
-# Env:    RUNS=1 T=10 UDPT=10 ULEN=1400 VARIANTS="veth peertun peertun1472 seedq wg"
+# Env:    RUNS=1 T=10 UDPT=10 ULEN=1400 VARIANTS="veth peertun peertun1472 seedq mixed wg"
 #         SEED=<repo>/../shared/seed/000_68b1cd846b9578c1.txt   OUT=/tmp/peertun-bench/<time>
 # Needs:  root, iproute2, iperf3, iputils-ping, python3; for seedq: golang-go,
 #         golang-github-vishvananda-netlink-dev, golang-github-vishvananda-netns-dev,
@@ -38,7 +39,7 @@ RUNS=${RUNS:-1}
 T=${T:-10}
 UDPT=${UDPT:-10}
 ULEN=${ULEN:-1400}
-VARIANTS=${VARIANTS:-"veth peertun peertun1472 seedq wg"}
+VARIANTS=${VARIANTS:-"veth peertun peertun1472 seedq mixed wg"}
 BASE=/tmp/peertun-bench
 OUT=${OUT:-$BASE/$(date +%Y%m%d-%H%M%S)}
 BIN=$BASE/bin; SRC=$BASE/src
@@ -239,6 +240,31 @@ stop_peertun() {
     stop $P1 $P2; FWD=; P1=; P2=
 }
 
+# peertun on host 1, the seed's server (without prints) on host 2: the wire format is the seed's,
+# so they must talk to each other.
+start_mixed() {
+    [ -n "$SEEDQ_OK" ] || { say "seedq not built: skipping mixed"; return 1; }
+    [ -x "$HELPER" ] || { say "no peertun-helper at $HELPER: skipping mixed"; return 1; }
+    cat > "$OUT/host1.json" <<EOF
+{ "version": 1, "name": "bench1", "mode": "plain",
+  "interface": { "name": "flannel99", "address": "$TUN1/24", "listen": "$U1:8285" },
+  "peers": [ { "name": "host-2", "endpoint": "$U2:8285", "subnets": ["10.244.3.0/24"] } ] }
+EOF
+    bgns "$LOG/$RUN.$VAR.helper1.log" $NS1 "$HELPER" --standalone "$OUT/host1.json"; P1=$LASTPID
+    bgns "$LOG/$RUN.$VAR.server.log" $NS2 "$BIN/seedq-server"; FS=$LASTPID
+    FWD="$P1 $FS"
+    waitfor 10 grep -q "tunnel up" "$LOG/$RUN.$VAR.helper1.log" && waitfor 10 hasaddr $NS2 flannel99 $TUN2 &&
+        waitfor 10 listening $NS2 8285 u || { say "mixed did not come up"; return 1; }
+    ip -n $NS2 route add 10.244.2.0/24 dev flannel99
+    rec mtu "$(devmtu $NS1 flannel99)"
+}
+stop_mixed() {
+    [ -n "${P1:-}${FS:-}" ] || return 0
+    kill -USR1 $P1 2>/dev/null; sleep 0.3
+    stop $P1 $FS; FWD=; P1=; FS=
+    ip -n $NS2 link del flannel99 2>/dev/null   # the seed's device is persistent
+}
+
 start_seedq() {   # start_seedq [MTU]
     [ -n "$SEEDQ_OK" ] || return 1
     bgns "$LOG/$RUN.$VAR.client.log" $NS1 "$BIN/seedq-client"; FC=$LASTPID
@@ -290,6 +316,7 @@ run_variant() {
         peertun)     start_peertun && run_tests $TUN2; stop_peertun ;;
         peertun1472) start_peertun 1472 && run_tests $TUN2; stop_peertun ;;
         seedq)       start_seedq && run_tests $TUN2; stop_seedq ;;
+        mixed)       start_mixed && run_tests $TUN2; stop_mixed ;;
         seedq1472)   start_seedq 1472 && run_tests $TUN2; stop_seedq ;;
         wg)          start_wg && run_tests $TUN2; stop_wg ;;
         *)           say "unknown variant $VAR" ;;
@@ -298,7 +325,7 @@ run_variant() {
 
 # ---------------------------------------------------------------- main
 SEEDQ_OK=
-case " $VARIANTS " in *" seedq"*) build_seedq && SEEDQ_OK=1 ;; esac
+case " $VARIANTS " in *" seedq"* | *" mixed "*) build_seedq && SEEDQ_OK=1 ;; esac
 {
     echo "date: $(date -Is)"; uname -r; echo "nproc: $(nproc)"; grep -m1 'model name' /proc/cpuinfo
     echo "debian: $(cat /etc/debian_version)"; echo "helper: $HELPER"
