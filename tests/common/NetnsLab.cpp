@@ -346,9 +346,11 @@ void LabProcess::stop(int graceMs)
 // ---- NetnsLab ----------------------------------------------------------------------------
 
 NetnsLab::NetnsLab()
+    // Named after the PID like the namespaces, so a SIGKILLed run's files can be swept too.
+    : m_tempDir(QDir::tempPath() + QStringLiteral("/ptlab%1-XXXXXX").arg(::getpid()))
 {
     installSignalHandlers();
-    removeStaleNamespaces();
+    removeLeftoversOfDeadRuns();
 }
 
 NetnsLab::~NetnsLab()
@@ -382,8 +384,18 @@ void NetnsLab::teardown()
     m_namespaces.clear();
 }
 
-void NetnsLab::removeStaleNamespaces()
+void NetnsLab::removeLeftoversOfDeadRuns()
 {
+    static const QRegularExpression tempPattern(QStringLiteral("^ptlab(\\d+)-[A-Za-z0-9]{6}$"));
+    const QDir temp(QDir::tempPath());
+    for (const QString& dir : temp.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        const auto match = tempPattern.match(dir);
+        const pid_t owner = match.hasMatch() ? match.captured(1).toInt() : 0;
+        if (owner > 0 && owner != ::getpid() && ::kill(owner, 0) != 0 && errno == ESRCH) {
+            QDir(temp.filePath(dir)).removeRecursively();
+        }
+    }
+
     const QStringList entries = QDir(QString::fromLatin1(kNetnsDir)).entryList(QDir::Files);
     for (const QString& ns : entries) {
         const auto match = namespacePattern().match(ns);

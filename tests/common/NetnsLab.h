@@ -140,7 +140,7 @@ public:
 private:
     bool fail(const QString& what, const CommandResult& r);
     void teardown();
-    static void removeStaleNamespaces();
+    static void removeLeftoversOfDeadRuns();
 
     QTemporaryDir m_tempDir;
     QStringList m_namespaces;
