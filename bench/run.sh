@@ -23,7 +23,7 @@
 # Usage:  sudo bench/run.sh [PATH/TO/peertun-helper]      (default build/helper/peertun-helper)
 # Env:    RUNS=1 T=10 UDPT=10 ULEN=1400 VARIANTS="veth peertun peertun1472 seedq mixed wg"
 #         SEED=<repo>/../shared/seed/000_68b1cd846b9578c1.txt   OUT=/tmp/peertun-bench/<time>
-# Needs:  root, iproute2, iperf3, iputils-ping, python3; for seedq: golang-go,
+# Needs:  root (scripts/deps.sh --bench installs the rest): iproute2, iperf3, iputils-ping, python3; for seedq: golang-go,
 #         golang-github-vishvananda-netlink-dev, golang-github-vishvananda-netns-dev,
 #         golang-golang-x-sys-dev; for wg: wireguard-go, wireguard-tools.
 # Output: a markdown table on stdout (medians over runs; ratios tunnel/raw veth and
@@ -53,6 +53,7 @@ PY=$(command -v python3)
 declare -A LIVE=()   # PIDs of children we started and have not reaped
 
 [ "$(id -u)" = 0 ] || { echo "bench: needs root (network namespaces, TUN devices)" >&2; exit 1; }
+"$REPO/scripts/deps.sh" --bench >&2 || { echo "bench: could not install the packages it needs" >&2; exit 1; }
 for t in ip iperf3 ping python3 ss; do
     command -v $t >/dev/null || { echo "bench: $t is not installed" >&2; exit 1; }
 done
