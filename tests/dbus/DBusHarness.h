@@ -106,6 +106,7 @@ private:
     bool ensureUser(const QString& name, const QString& group, QString* error);
     bool startBus(QString* error);
     bool createNamespaces(QString* error);
+    void sweepLeftoversOfKilledRuns();
     bool waitForName(const QString& name, int timeoutMs) const;
     void killProcess(QProcess* process);
     void registerForEmergencyCleanup();
