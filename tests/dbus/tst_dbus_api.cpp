@@ -485,6 +485,15 @@ void TestDBusApi::polkitUnavailable()
     QVERIFY2(r.err.contains(QStringLiteral("polkit")), qPrintable(r.err));
     QVERIFY(!linkExists(QStringLiteral("ptnopk")));
     verifyHelperServesAndBaseUntouched();
+    // root (this test) needs no polkit: servers without polkitd can use peertunctl.
+    auto up = m_client->connectTunnel(QString::fromUtf8(profileJson(
+        {"nopolkit", "ptnopk", "10.244.9.1/24", 8309, "10.211.55.123:8310", "10.244.10.0/24"})));
+    up.waitForFinished();
+    QVERIFY2(!up.isError(), qPrintable(up.error().message()));
+    QVERIFY(linkExists(QStringLiteral("ptnopk")));
+    auto down = m_client->disconnectTunnel(QStringLiteral("nopolkit"));
+    down.waitForFinished();
+    QVERIFY2(!down.isError(), qPrintable(down.error().message()));
     QString error;
     QVERIFY2(m_harness.startPolkit(&error), qPrintable(error));
 }
