@@ -177,6 +177,13 @@ void HelperService::authorizeThenRun(Operation operation, const QString& argumen
         return;
     }
     m_callerWatcher.addWatchedService(caller);
+    m_manager.log(engine::LogLevel::Info, QString(),
+                  QStringLiteral("%1 from %2: asking polkit")
+                      .arg(operation == Operation::Connect ? QStringLiteral("Connect")
+                                                           : QStringLiteral("Disconnect"),
+                           uid.isValid()
+                               ? QStringLiteral("uid %1 (%2)").arg(uid.value()).arg(caller)
+                               : caller));
     // polkit answers on a later turn of the event loop, after the id is stored below.
     auto id = std::make_shared<uint64_t>(0);
     *id = m_authorizer.check(

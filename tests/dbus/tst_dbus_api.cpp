@@ -325,9 +325,27 @@ void TestDBusApi::vanishingCallerIsDropped()
     const QString path =
         m_harness.writeFile("vanish.json", profileJson({"vanish", "ptvanish", "10.244.7.1/24", 8307,
                                                         "10.211.55.123:8308", "10.244.8.0/24"}));
+    auto logAfter = [this](quint64 seq) {
+        auto reply = m_client->log(seq);
+        reply.waitForFinished();
+        return HelperClient::toPlain(reply.value());
+    };
+    quint64 lastSeq = 0;
+    for (QVariantMapList page = logAfter(0); !page.isEmpty(); page = logAfter(lastSeq)) {
+        lastSeq = page.last().value("seq").toULongLong();
+    }
     std::unique_ptr<QProcess> ctl = m_harness.startCtl(kSlowUser, {"up", path});
     QVERIFY(ctl->state() == QProcess::Running);
-    QTest::qWait(1000); // the call is now waiting for polkit
+    // Wait until the helper has the request and is waiting for polkit.
+    auto asked = [&] {
+        for (const QVariantMap& e : logAfter(lastSeq)) {
+            if (e.value("text").toString().contains(QStringLiteral("asking polkit"))) {
+                return true;
+            }
+        }
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(asked(), 10000);
     ::kill(pid_t(ctl->processId()), SIGKILL);
     QVERIFY(ctl->waitForFinished(5000));
 

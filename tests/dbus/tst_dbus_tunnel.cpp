@@ -194,10 +194,16 @@ void TestDBusTunnel::watchAndFollow()
         m_harness.startCtl(kDeniedUser, {"stats", "office", "--watch", "--json"});
     std::unique_ptr<QProcess> follow = m_harness.startCtl(kDeniedUser, {"log", "--follow"});
     QVERIFY(watch->state() == QProcess::Running && follow->state() == QProcess::Running);
-    QTest::qWait(500); // both subscribed
+    // Both subscribe before their first read, so their first output means they listen.
+    QByteArray watched;
+    QByteArray followed;
+    QTRY_VERIFY_WITH_TIMEOUT((watched += watch->readAllStandardOutput()).contains('\n'), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT((followed += follow->readAllStandardOutput()).contains('\n'), 10000);
     QVERIFY(ping(6).exitCode == 0);
+    QTRY_VERIFY_WITH_TIMEOUT((watched += watch->readAllStandardOutput()).count('\n') >= 2, 5000);
     QTest::qWait(800);
-    const QList<QByteArray> lines = watch->readAllStandardOutput().trimmed().split('\n');
+    watched += watch->readAllStandardOutput();
+    const QList<QByteArray> lines = watched.trimmed().split('\n');
     QVERIFY2(lines.size() >= 2, lines.join('\n').constData()); // the first read + updates
     const QJsonObject last = QJsonDocument::fromJson(lines.last()).object();
     QCOMPARE(last.value("name").toString(), QStringLiteral("office"));
@@ -210,7 +216,6 @@ void TestDBusTunnel::watchAndFollow()
                                     kUnderlayAddress2 + ":8291", "10.244.22.0/24"}));
     QVERIFY(m_harness.runCtl(kAllowedUser, {"up", path}).exitCode == 0);
     QVERIFY(m_harness.runCtl(kAllowedUser, {"down", "second"}).exitCode == 0);
-    QByteArray followed;
     QTRY_VERIFY2_WITH_TIMEOUT(
         (followed += follow->readAllStandardOutput()).contains("[second] disconnected"),
         followed.constData(), 8000);
