@@ -271,6 +271,12 @@ void TestDBusApi::badInput_data()
     QTest::newRow("duplicate tunnel name")
         << profileJson(m_base) << 5 << QStringLiteral("io.peertun.Error.AlreadyConnected")
         << QStringLiteral("base");
+    QTest::newRow("port of another tunnel")
+        << withField(good, "interface.listen", ":8301") << 7
+        << QStringLiteral("io.peertun.Error.Busy") << QStringLiteral("8301");
+    QTest::newRow("interface name taken by a non-tunnel device")
+        << withField(good, "interface.name", "ptother") << 7
+        << QStringLiteral("io.peertun.Error.Busy") << QStringLiteral("ptother");
     QTest::newRow("interface of another tunnel")
         << withField(good, "interface.name", "ptbase") << 7
         << QStringLiteral("io.peertun.Error.Busy") << QStringLiteral("ptbase");
@@ -283,6 +289,15 @@ void TestDBusApi::badInput()
     QFETCH(QString, errorName);
     QFETCH(QString, mentions);
 
+    // A device the helper did not make (a veth; no dummy module on every kernel), for the
+    // "taken by a non-tunnel device" row.
+    if (!linkExists(QStringLiteral("ptother"))) {
+        QCOMPARE(
+            m_harness
+                .ipNs1({"link", "add", "ptother", "type", "veth", "peer", "name", "ptother-peer"})
+                .exitCode,
+            0);
+    }
     const QString path = m_harness.writeFile("bad.json", json);
     const CommandResult r = m_harness.runCtl(kAllowedUser, {"up", path});
     QVERIFY2(r.exitCode == exitCode, qPrintable(r.describe()));
