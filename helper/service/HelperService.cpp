@@ -249,6 +249,13 @@ void HelperService::finishAuthorized(const PendingRequest& request)
                                              QStringLiteral("requested by %1").arg(who));
     }
     if (failure) {
+        // An audit trail of refused requests; bounded, the reply has the full sentence.
+        m_manager.log(engine::LogLevel::Warning, QString(),
+                      QStringLiteral("%1 from %2 refused: %3")
+                          .arg(request.operation == Operation::Connect
+                                   ? QStringLiteral("Connect")
+                                   : QStringLiteral("Disconnect"),
+                               who, failure->message.left(kMaxLoggedErrorLength)));
         m_bus.send(request.message.createErrorReply(failure->errorName, failure->message));
     } else if (request.operation == Operation::Connect) {
         m_bus.send(request.message.createReply(tunnelName));

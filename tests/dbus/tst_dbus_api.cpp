@@ -39,6 +39,7 @@ private slots:
     void requestsInFlightPerCaller();
     void busPolicy();
     void polkitUnavailable();
+    void logIsBoundedAndPaged();
     void allowedUserDisconnects();
     void idleHelperExitsAndComesBack();
 
@@ -529,6 +530,43 @@ void TestDBusApi::polkitUnavailable()
     QVERIFY2(!down.isError(), qPrintable(down.error().message()));
     QString error;
     QVERIFY2(m_harness.startPolkit(&error), qPrintable(error));
+}
+
+void TestDBusApi::logIsBoundedAndPaged()
+{
+    // 2100 refused requests (root: no polkit round trip) each leave one entry: the ring keeps
+    // the newest 2000, GetLog hands out at most 500 per call, peertunctl pages through all.
+    // In batches: the bus allows 128 outstanding calls per connection.
+    for (int batch = 0; batch < 21; ++batch) {
+        QList<QDBusPendingReply<QString>> replies;
+        for (int i = 0; i < 100; ++i) {
+            replies << m_client->connectTunnel(QStringLiteral("{ not json %1").arg(i));
+        }
+        for (auto& reply : replies) {
+            reply.waitForFinished();
+            QCOMPARE(reply.error().name(), QStringLiteral("io.peertun.Error.InvalidProfile"));
+        }
+    }
+    auto first = m_client->log(0);
+    first.waitForFinished();
+    QCOMPARE(first.value().size(), 500);
+    const quint64 oldest = HelperClient::toPlain(first.value()).first().value("seq").toULongLong();
+    QVERIFY(oldest > 1); // the start-up entries are gone
+
+    const CommandResult r = m_harness.runCtl(kDeniedUser, {"log", "--json"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QStringList lines = r.out.trimmed().split(QLatin1Char('\n'));
+    QVERIFY2(lines.size() >= 2000 && lines.size() <= 2010,
+             qPrintable(QString::number(lines.size())));
+    quint64 previous = 0;
+    for (const QString& line : lines) {
+        const quint64 seq =
+            QJsonDocument::fromJson(line.toUtf8()).object().value("seq").toInteger();
+        QVERIFY(seq > previous); // in order, no repeats across pages
+        previous = seq;
+    }
+    QVERIFY(lines.last().contains(QStringLiteral("refused")));
+    verifyHelperServesAndBaseUntouched();
 }
 
 void TestDBusApi::allowedUserDisconnects()
