@@ -24,8 +24,9 @@ namespace {
 // Allowed keys per level. A new mode adds its keys here (and reads them below).
 using KeyList = std::span<const char* const>;
 constexpr const char* kRootKeys[] = {"version", "name", "interface", "mode", "peers"};
-constexpr const char* kInterfaceKeys[] = {"name", "address", "mtu", "listen"};
-constexpr const char* kPeerKeys[] = {"name", "endpoint", "subnets"};
+constexpr const char* kInterfaceKeys[] = {"name", "address", "mtu", "listen", "privateKey"};
+constexpr const char* kPeerKeys[] = {"name",      "endpoint",     "subnets",
+                                     "publicKey", "presharedKey", "persistentKeepalive"};
 
 QString describe(const QJsonValue& v)
 {
@@ -116,6 +117,15 @@ public:
         return v->toString();
     }
 
+    // An optional string member: nullopt when absent or of the wrong type (reported).
+    std::optional<QString> optionalString(const QJsonObject& o, const QString& path,
+                                          const char* key)
+    {
+        if (!member(o, path, key, false))
+            return std::nullopt;
+        return string(o, path, key);
+    }
+
     std::optional<int> integer(const QJsonObject& o, const QString& path, const char* key,
                                bool required)
     {
@@ -195,6 +205,9 @@ void readInterface(Reader& r, const QJsonObject& o, InterfaceConfig& itf)
                 r.error(QStringLiteral("interface.listen"), why);
         }
     }
+    // Checked by validateProfile (which knows the mode): present in plain mode is an error.
+    if (const auto key = r.optionalString(o, path, "privateKey"))
+        itf.privateKey = *key;
 }
 
 void readPeer(Reader& r, const QJsonObject& o, const QString& path, PeerConfig& peer)
@@ -227,6 +240,12 @@ void readPeer(Reader& r, const QJsonObject& o, const QString& path, PeerConfig& 
             peer.subnets.append(cidr);
         }
     }
+    if (const auto key = r.optionalString(o, path, "publicKey"))
+        peer.publicKey = *key;
+    if (const auto key = r.optionalString(o, path, "presharedKey"))
+        peer.presharedKey = *key;
+    if (const auto seconds = r.integer(o, path, "persistentKeepalive", false))
+        peer.persistentKeepalive = *seconds;
 }
 
 // 1-based line and column (in characters) of a byte offset into UTF-8 text.
@@ -392,7 +411,10 @@ QByteArray serializeProfile(const Profile& p)
     out += "        \"address\": " + jsonString(itf.address.toString()) + ",\n";
     if (itf.mtu)
         out += "        \"mtu\": " + QByteArray::number(*itf.mtu) + ",\n";
-    out += "        \"listen\": " + jsonString(itf.listen.toString()) + "\n";
+    const bool wg = p.mode == TunnelMode::WireGuard;
+    out += "        \"listen\": " + jsonString(itf.listen.toString()) + (wg ? ",\n" : "\n");
+    if (wg)
+        out += "        \"privateKey\": " + jsonString(itf.privateKey) + "\n";
     out += "    },\n";
     out += "    \"mode\": " + jsonString(modeToString(p.mode)) + ",\n";
     if (p.peers.isEmpty()) {
@@ -410,7 +432,18 @@ QByteArray serializeProfile(const Profile& p)
                     out += ", ";
                 out += jsonString(peer.subnets[j].toString());
             }
-            out += "]\n";
+            if (wg) {
+                out += "],\n";
+                out += "            \"publicKey\": " + jsonString(peer.publicKey);
+                if (!peer.presharedKey.isEmpty())
+                    out += ",\n            \"presharedKey\": " + jsonString(peer.presharedKey);
+                if (peer.persistentKeepalive)
+                    out += ",\n            \"persistentKeepalive\": " +
+                           QByteArray::number(*peer.persistentKeepalive);
+                out += "\n";
+            } else {
+                out += "]\n";
+            }
             out += i + 1 < p.peers.size() ? "        },\n" : "        }\n";
         }
         out += "    ]\n";
