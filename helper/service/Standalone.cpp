@@ -67,6 +67,14 @@ void printStats(const engine::Tunnel& tunnel)
         }
         line += " drop_" + name + "=" + std::to_string(s.drops[r]);
     }
+    const bool wg = spec.mode == engine::TunnelMode::WireGuard;
+    line += std::string(" mode=") + (wg ? "wireguard" : "plain");
+    if (wg) {
+        line += " handshakes_done=" + std::to_string(s.handshakesDone) +
+                " handshakes_failed=" + std::to_string(s.handshakesFailed) +
+                " decryption_failures=" + std::to_string(s.decryptionFailures) +
+                " replays_rejected=" + std::to_string(s.replaysRejected);
+    }
     writeLine(line);
     const int64_t now = nowMs();
     for (size_t i = 0; i < s.peers.size(); ++i) {
@@ -76,7 +84,13 @@ void printStats(const engine::Tunnel& tunnel)
                   " rx_packets=" + std::to_string(p.rxPackets) + " rx_bytes=" +
                   std::to_string(p.rxBytes) + " send_errors=" + std::to_string(p.sendErrors) +
                   " unreachable=" + std::to_string(p.unreachable) + " last_rx_ms_ago=" +
-                  (p.lastRxUnixMs ? std::to_string(now - p.lastRxUnixMs) : std::string("never")));
+                  (p.lastRxUnixMs ? std::to_string(now - p.lastRxUnixMs) : std::string("never")) +
+                  (wg ? " handshakes_done=" + std::to_string(p.handshakesDone) +
+                            " initiations_sent=" + std::to_string(p.initiationsSent) +
+                            " last_handshake_ms_ago=" +
+                            (p.lastHandshakeUnixMs ? std::to_string(now - p.lastHandshakeUnixMs)
+                                                   : std::string("never"))
+                      : std::string()));
     }
 }
 
