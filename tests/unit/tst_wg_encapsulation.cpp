@@ -29,7 +29,7 @@ struct Datagram
 std::vector<uint8_t> ipv4Packet(size_t payload, uint8_t fill)
 {
     std::vector<uint8_t> p(20 + payload, fill);
-    std::memset(p.data(), 0, 20);
+    std::fill(p.begin(), p.begin() + 20, uint8_t{0});
     p[0] = 0x45;
     p[2] = uint8_t((20 + payload) >> 8);
     p[3] = uint8_t(20 + payload);
