@@ -147,6 +147,10 @@ Encapsulation::Result WireGuardEncapsulation::open(const sockaddr* from, uint8_t
                                                    size_t* len, uint32_t* peer)
 {
     const UdpEndpoint source = fromSockaddr(from);
+    if ((*len == wireguard::kInitiationSize || *len == wireguard::kResponseSize) &&
+        ((*data)[0] == 1 || (*data)[0] == 2)) {
+        noteHandshakeMessage();
+    }
     const wireguard::ReceiveResult r =
         m_device.receive({*data, *len}, toWireGuard(source), now(), m_reply);
     if (r.endpointChanged) {
@@ -205,6 +209,26 @@ Encapsulation::Result WireGuardEncapsulation::open(const sockaddr* from, uint8_t
         break;
     }
     return {Verdict::Drop, DropReason::NotAuthenticated};
+}
+
+void WireGuardEncapsulation::noteHandshakeMessage()
+{
+    const auto t = std::chrono::steady_clock::now();
+    if (t - m_loadWindowStart >= std::chrono::seconds(1)) {
+        m_loadWindowStart = t;
+        m_handshakesInWindow = 0;
+    }
+    if (++m_handshakesInWindow > kUnderLoadHandshakesPerSecond) {
+        m_underLoadUntil = t + std::chrono::seconds(1);
+    }
+    const bool load = t < m_underLoadUntil;
+    if (load != m_device.underLoad()) {
+        m_device.setUnderLoad(load);
+        if (load && m_log) {
+            m_log->add(LogLevel::Warning, m_tunnelName,
+                       "many handshake messages: under load, answering with cookies");
+        }
+    }
 }
 
 UdpEndpoint WireGuardEncapsulation::peerEndpoint(uint32_t peer) const

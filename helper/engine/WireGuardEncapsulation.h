@@ -45,6 +45,11 @@ public:
     using SendFunction = std::function<void(const UdpEndpoint& to, std::span<const uint8_t>)>;
 
     static constexpr size_t kQueueLimit = 256; // packets per peer while a handshake runs
+    // Handshake messages per second above which the device is "under load": initiations and
+    // responses then need a cookie (MAC2), and each source is rate-limited. wireguard-go
+    // judges by its handshake queue; handshakes here run inline on the receiving thread, so a
+    // rate stands in for the queue. Stays on for a second after the rate drops.
+    static constexpr unsigned kUnderLoadHandshakesPerSecond = 256;
 
     // Throws TunnelError (InvalidConfig) for an unusable peer key (own key, duplicate,
     // low-order point). `counters` and `log` must outlive this object; the key is moved in and
@@ -72,6 +77,7 @@ public:
     void stop();
 
     size_t queuedPackets(uint32_t peer) const;
+    bool underLoad() const { return m_device.underLoad(); }
     const wireguard::PublicKey& publicKey() const { return m_device.publicKey(); }
 
 private:
@@ -90,6 +96,7 @@ private:
     void flush(uint32_t peer, bool keepaliveIfEmpty);
     void sendTo(uint32_t peer, std::span<const uint8_t> datagram);
     void timerLoop();
+    void noteHandshakeMessage();
 
     wireguard::Device m_device;
     const size_t m_mtu;
@@ -102,6 +109,9 @@ private:
     std::atomic<uint64_t> m_generation{0};
     // open() only (the receiving thread): room for a handshake reply.
     std::array<uint8_t, wireguard::Device::kReplyBufferSize> m_reply{};
+    std::chrono::steady_clock::time_point m_loadWindowStart{};
+    std::chrono::steady_clock::time_point m_underLoadUntil{};
+    unsigned m_handshakesInWindow = 0;
     Fd m_timerStop;
     std::thread m_timer;
     bool m_stopped = false;

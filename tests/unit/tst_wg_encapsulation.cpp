@@ -340,6 +340,43 @@ private slots:
         QVERIFY(inner == ipv4Packet(80, 4));
     }
 
+    void handshakeFloodTurnsOnCookies()
+    {
+        auto b = makeB();
+        // Initiations addressed to B (valid MAC1) from a key B does not know, from one source.
+        const LockedSecretKey strangerKey = peertun::wireguard::generateKey();
+        peertun::wireguard::Device stranger(strangerKey);
+        peertun::wireguard::PeerConfig peer;
+        peer.publicKey = peertun::wireguard::publicKeyOf(m_keyB);
+        stranger.addPeer(std::move(peer));
+        const UdpEndpoint from = endpoint("203.0.113.9", 4444);
+        size_t answered = 0;
+        for (unsigned i = 0; i < WireGuardEncapsulation::kUnderLoadHandshakesPerSecond + 10; ++i) {
+            std::vector<uint8_t> message(peertun::wireguard::kInitiationSize);
+            // Far apart in protocol time, so the stranger's own pacing does not interfere.
+            const auto t = std::chrono::seconds(10 * (i + 1));
+            QCOMPARE(stranger.createInitiation(0, t, peertun::wireguard::Tai64n::now(),
+                                               std::span<uint8_t>(message)),
+                     message.size());
+            const auto verdict = b->open(message, from).verdict;
+            if (!b->encap->underLoad()) {
+                QCOMPARE(int(verdict), int(Encapsulation::Verdict::Drop));
+            }
+            for (const Datagram& d : b->takeSent()) {
+                QCOMPARE(messageType(d.bytes), 3u); // cookie reply
+                QCOMPARE(d.bytes.size(), size_t(64));
+                QVERIFY(d.to == from);
+                ++answered;
+            }
+        }
+        QVERIFY(b->encap->underLoad());
+        // Only under load, and then only cookie replies (type 3), never a handshake response.
+        QVERIFY(answered >= 1);
+        QVERIFY(answered <= 10);
+        QCOMPARE(b->counters.snapshot().handshakesFailed,
+                 uint64_t(WireGuardEncapsulation::kUnderLoadHandshakesPerSecond));
+    }
+
     void queueIsBounded()
     {
         auto a = makeA();
