@@ -13,6 +13,7 @@
 #include <cstring>
 #include <optional>
 #include <poll.h>
+#include <stdexcept>
 #include <sys/eventfd.h>
 #include <thread>
 
@@ -162,9 +163,15 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
                 ::sendto(fd, datagram.data(), datagram.size(), MSG_DONTWAIT,
                          reinterpret_cast<const sockaddr*>(&sa), saLen);
         };
-        auto wg = std::make_unique<WireGuardEncapsulation>(*s.privateKey, std::move(wgPeers),
-                                                           size_t(d->mtu), std::move(send),
-                                                           *d->counters, &d->log, s.name);
+        std::unique_ptr<WireGuardEncapsulation> wg;
+        try {
+            wg = std::make_unique<WireGuardEncapsulation>(*s.privateKey, std::move(wgPeers),
+                                                          size_t(d->mtu), std::move(send),
+                                                          *d->counters, &d->log, s.name);
+        } catch (const std::invalid_argument& e) { // e.g. an all-zero private key
+            throw TunnelError(TunnelError::Kind::InvalidConfig,
+                              std::string("the WireGuard keys cannot be used: ") + e.what());
+        }
         d->wireguard = wg.get();
         d->encapsulation = std::move(wg);
     } else {
