@@ -6,6 +6,7 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QSocketNotifier>
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
@@ -94,6 +95,21 @@ void printStats(const engine::Tunnel& tunnel)
     }
 }
 
+// Best effort: overwrite the profile text and the key strings (the parser's temporary copies
+// are freed, not wiped; the locked copies in the engine are what stays).
+void wipeKeyText(QByteArray& json, Profile& profile)
+{
+    std::fill(json.begin(), json.end(), '\0');
+    const auto wipe = [](QString& s) {
+        std::fill(s.begin(), s.end(), QChar(u'\0'));
+        s.clear();
+    };
+    wipe(profile.interface.privateKey);
+    for (PeerConfig& peer : profile.peers) {
+        wipe(peer.presharedKey);
+    }
+}
+
 } // namespace
 
 int runStandalone(const QString& profilePath)
@@ -118,8 +134,8 @@ int runStandalone(const QString& profilePath)
         return ExitUsage;
     }
     // Read one byte past the limit so the parser can say "too big" without reading a huge file.
-    const QByteArray json = file.read(kMaxProfileBytes + 1);
-    const ProfileParseResult parsed = parseProfile(json);
+    QByteArray json = file.read(kMaxProfileBytes + 1);
+    ProfileParseResult parsed = parseProfile(json);
     if (!parsed.ok()) {
         fail(QStringLiteral("invalid profile %1: %2").arg(profilePath, parsed.errorText()));
         return ExitUsage;
@@ -136,8 +152,12 @@ int runStandalone(const QString& profilePath)
 
     std::unique_ptr<engine::Tunnel> tunnel;
     try {
-        tunnel = std::make_unique<engine::Tunnel>(specFromProfile(*parsed.profile), log);
+        engine::TunnelSpec spec = specFromProfile(*parsed.profile);
+        // The keys now live only in the spec's locked memory: wipe the text copies.
+        wipeKeyText(json, *parsed.profile);
+        tunnel = std::make_unique<engine::Tunnel>(std::move(spec), log);
     } catch (const engine::TunnelError& e) {
+        wipeKeyText(json, *parsed.profile);
         fail(QString::fromStdString(e.what()) + QLatin1Char('.'));
         return exitCodeFor(e.kind());
     }
