@@ -28,6 +28,7 @@
 #include <sched.h>
 #include <sys/socket.h>
 #include <thread>
+#include <tuple>
 #include <unistd.h>
 
 namespace {
@@ -259,9 +260,10 @@ QString profile(const QString& name, const QString& address, const QString& priv
                 const QString& peerEndpoint, const QString& peerSubnet, const QString& peerKey,
                 const QString& psk, int keepalive)
 {
+    const QString host = peerEndpoint.contains(u':') ? "[" + peerEndpoint + "]" : peerEndpoint;
     QString peer = QStringLiteral(R"({"name": "other", "endpoint": "%1:%2", "subnets": ["%3"],
         "publicKey": "%4")")
-                       .arg(peerEndpoint)
+                       .arg(host)
                        .arg(kPort)
                        .arg(peerSubnet, peerKey);
     if (!psk.isEmpty()) {
@@ -535,6 +537,35 @@ private slots:
         QVERIFY(pingWithin(m_lab->b, kTunnelA, 10000) >= 0);
         QVERIFY(pingWithin(m_lab->a, kTunnelB, 10000) >= 0);
         QVERIFY(helper.stat("handshakes_done") >= 2);
+    }
+
+    void ipv6UnderlayAndDefaultMtu()
+    {
+        // Over IPv6 the default MTU is the underlay's 1500 minus 80, as WireGuard computes it.
+        for (const auto& [ns, dev, address] :
+             {std::tuple{m_lab->a, "vab", "fd00:201::1/64"}, {m_lab->b, "vba", "fd00:201::2/64"}}) {
+            QCOMPARE(run(inNs(ns, {"ip", "addr", "add", address, "dev", dev, "nodad"})), 0);
+        }
+        const KeyPair a = makeKeys();
+        const KeyPair b = makeKeys();
+        const QString pathA = m_dir->path() + "/a.json";
+        const QString pathB = m_dir->path() + "/b.json";
+        QVERIFY(writeFile(pathA, profile("v6left", kTunnelA, a.privateKey, "fd00:201::2",
+                                         QString(kTunnelB) + "/32", b.publicKey, {}, 0)));
+        QVERIFY(writeFile(pathB, profile("v6right", kTunnelB, b.privateKey, "fd00:201::1",
+                                         QString(kTunnelA) + "/32", a.publicKey, {}, 0)));
+        Helper left;
+        Helper right;
+        QVERIFY2(left.start(m_lab->a, pathA), left.output().constData());
+        QVERIFY2(right.start(m_lab->b, pathB), right.output().constData());
+        QVERIFY2(left.output().contains(" mtu 1420,"), left.output().constData());
+        QVERIFY(pingWithin(m_lab->a, kTunnelB, 5000) >= 0);
+        QVERIFY(pingWithin(m_lab->b, kTunnelA, 5000) >= 0);
+        // A full-size packet crosses in one datagram (DF set, no fragmentation).
+        QCOMPARE(
+            run(inNs(m_lab->a, {"ping", "-c", "1", "-W", "2", "-s", "1392", "-M", "do", kTunnelB})),
+            0);
+        QVERIFY(left.stat("handshakes_done") >= 1);
     }
 
     void twoPeertunsWithPresharedKeyAndHostileTraffic()
