@@ -165,7 +165,10 @@ Encapsulation::Result WireGuardEncapsulation::open(const sockaddr* from, uint8_t
         p.lastHandshakeUnixMs.store(unixMs(), std::memory_order_relaxed);
     }
     if (r.actions != wireguard::NoAction && r.peer < m_peerCount) {
-        handleActions(r.peer, r.actions);
+        // Only the initiator must confirm a new session with a keepalive when it has nothing
+        // queued; the responder's session was confirmed by the packet just received.
+        const bool initiator = r.outcome == ReceiveOutcome::ResponseAccepted;
+        handleActions(r.peer, r.actions, initiator);
     }
 
     auto& rx = m_counters.rx;
@@ -236,13 +239,14 @@ UdpEndpoint WireGuardEncapsulation::peerEndpoint(uint32_t peer) const
     return fromWireGuard(m_device.endpoint(peer));
 }
 
-void WireGuardEncapsulation::handleActions(uint32_t peer, wireguard::PeerActions actions)
+void WireGuardEncapsulation::handleActions(uint32_t peer, wireguard::PeerActions actions,
+                                           bool keepaliveIfNothingQueued)
 {
     if (actions & wireguard::SendInitiation) {
         sendInitiation(peer);
     }
     if (actions & wireguard::SessionReady) {
-        flush(peer, true);
+        flush(peer, keepaliveIfNothingQueued);
     } else if (actions & wireguard::SendKeepalive) {
         sendKeepalive(peer);
     }

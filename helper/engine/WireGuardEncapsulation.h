@@ -88,7 +88,8 @@ private:
     };
 
     static wireguard::Time now();
-    void handleActions(uint32_t peer, wireguard::PeerActions actions);
+    void handleActions(uint32_t peer, wireguard::PeerActions actions,
+                       bool keepaliveIfNothingQueued = true);
     void sendInitiation(uint32_t peer);
     void sendKeepalive(uint32_t peer);
     // Encrypts and sends what the peer's queue holds; a keepalive if `keepaliveIfEmpty` and

@@ -213,6 +213,7 @@ private slots:
         QVERIFY(inner[1] == second);
         QCOMPARE(b->counters.peerRx[0].handshakesDone.get(), 1u);
         QCOMPARE(b->counters.snapshot().handshakesDone, 1u);
+        QVERIFY(b->takeSent().empty()); // the responder owes no keepalive: data confirmed it
     }
 
     void dataBothWaysWithPresharedKey()
