@@ -1,20 +1,18 @@
-// WireGuard mode end to end, as root, in network namespaces this test creates (names carry the
-// PID) and deletes after every test function, whatever happens:
+// WireGuard mode end to end, as root, in network namespaces made by NetnsLab (names carry the
+// PID; removed after every test function, and on interruption):
 //   A (peertun --standalone) --veth-- B (Debian's wireguard-go configured with `wg`, or a
 //   second peertun)     and     A --veth-- C (a hostile host that only sends junk).
 // Checks ping and HTTP both ways, handshake counters, a preshared key, hostile datagrams
 // (dropped, counted, never answered), and that traffic flows again within 10 s after either
 // side restarts.
+#include "NetnsLab.h"
 #include "wireguard/Device.h"
 #include "wireguard/Keys.h"
 
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
-#include <QMap>
-#include <QProcess>
-#include <QRegularExpression>
-#include <QTemporaryDir>
+#include <QStandardPaths>
 #include <QTest>
 #include <arpa/inet.h>
 #include <cerrno>
@@ -41,153 +39,15 @@ constexpr const char* kTunnelA = "10.201.0.1";
 constexpr const char* kTunnelB = "10.201.0.2";
 constexpr uint16_t kPort = 51820;
 
-// Runs a command to completion; returns exit code (-1 if it could not run), output in *out.
-int run(const QStringList& argv, QByteArray* out = nullptr, int timeoutMs = 20000)
+using peertun::testlab::LabProcess;
+using peertun::testlab::NetnsLab;
+
+// Removes wireguard-go's UAPI socket (it outlives a killed wireguard-go).
+struct UapiSocket
 {
-    QProcess p;
-    p.setProcessChannelMode(QProcess::MergedChannels);
-    p.start(argv.first(), argv.mid(1));
-    if (!p.waitForStarted(5000)) {
-        return -1;
-    }
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        return -1;
-    }
-    if (out) {
-        *out = p.readAll();
-    }
-    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-}
-
-QStringList inNs(const QString& ns, const QStringList& argv)
-{
-    return QStringList{"ip", "netns", "exec", ns} + argv;
-}
-
-// Network namespaces of this test run, deleted in the destructor (also on a failed QVERIFY,
-// since the test functions hold them in members reset by cleanup()).
-class Lab
-{
-public:
-    Lab()
-    {
-        const QString tag = QString::number(::getpid());
-        a = "ptwgA" + tag;
-        b = "ptwgB" + tag;
-        c = "ptwgC" + tag;
-        uapi = "ptwg" + tag;
-    }
-    ~Lab()
-    {
-        for (const QString& ns : m_created) {
-            run({"ip", "netns", "del", ns});
-        }
-        QFile::remove("/var/run/wireguard/" + uapi + ".sock");
-    }
-    bool up()
-    {
-        for (const QString& ns : {a, b, c}) {
-            if (run({"ip", "netns", "add", ns}) != 0) {
-                return false;
-            }
-            m_created << ns;
-            run(inNs(ns, {"ip", "link", "set", "lo", "up"}));
-        }
-        const QList<QStringList> steps = {
-            {"ip", "link", "add", "vab", "netns", a, "type", "veth", "peer", "name", "vba", "netns",
-             b},
-            {"ip", "link", "add", "vac", "netns", a, "type", "veth", "peer", "name", "vca", "netns",
-             c},
-            {"ip", "-n", a, "addr", "add", QString(kUnderlayA) + "/24", "dev", "vab"},
-            {"ip", "-n", b, "addr", "add", QString(kUnderlayB) + "/24", "dev", "vba"},
-            {"ip", "-n", a, "addr", "add", QString(kHostileSideA) + "/24", "dev", "vac"},
-            {"ip", "-n", c, "addr", "add", QString(kHostileC) + "/24", "dev", "vca"},
-            {"ip", "-n", a, "link", "set", "vab", "up"},
-            {"ip", "-n", b, "link", "set", "vba", "up"},
-            {"ip", "-n", a, "link", "set", "vac", "up"},
-            {"ip", "-n", c, "link", "set", "vca", "up"},
-        };
-        for (const QStringList& s : steps) {
-            if (run(s) != 0) {
-                qWarning() << "failed:" << s;
-                return false;
-            }
-        }
-        return true;
-    }
-
-    QString a, b, c, uapi;
-
-private:
-    QStringList m_created;
-};
-
-// A background process (killed in the destructor) whose output is kept.
-class Background
-{
-public:
-    ~Background() { stop(); }
-    bool start(const QStringList& argv, const QProcessEnvironment& env = {})
-    {
-        m_output.clear();
-        m_process = std::make_unique<QProcess>();
-        m_process->setProcessChannelMode(QProcess::MergedChannels);
-        if (!env.isEmpty()) {
-            m_process->setProcessEnvironment(env);
-        }
-        m_process->start(argv.first(), argv.mid(1));
-        return m_process->waitForStarted(5000);
-    }
-    void stop()
-    {
-        if (m_process && m_process->state() != QProcess::NotRunning) {
-            m_process->terminate();
-            if (!m_process->waitForFinished(5000)) {
-                m_process->kill();
-                m_process->waitForFinished();
-            }
-        }
-        if (m_process) {
-            m_output += m_process->readAll();
-        }
-        m_process.reset();
-    }
-    // Waits until the output has a line matching `pattern`; returns it.
-    QString waitFor(const QRegularExpression& pattern, int timeoutMs, qsizetype from = 0)
-    {
-        QElapsedTimer t;
-        t.start();
-        for (;;) {
-            if (m_process) {
-                m_output += m_process->readAll();
-            }
-            const QString text = QString::fromUtf8(m_output.mid(from));
-            const auto m = pattern.match(text);
-            if (m.hasMatch()) {
-                return m.captured(0);
-            }
-            if (t.elapsed() > timeoutMs || !m_process ||
-                m_process->state() == QProcess::NotRunning) {
-                return {};
-            }
-            m_process->waitForReadyRead(100);
-        }
-    }
-    qint64 pid() const { return m_process ? m_process->processId() : 0; }
-    qsizetype outputSize()
-    {
-        if (m_process) {
-            m_output += m_process->readAll();
-        }
-        return m_output.size();
-    }
-    QByteArray output() const { return m_output; }
-
-private:
-    std::unique_ptr<QProcess> m_process;
-    QByteArray m_output;
+    QString name;
+    QString path() const { return "/var/run/wireguard/" + name + ".sock"; }
+    ~UapiSocket() { QFile::remove(path()); }
 };
 
 struct KeyPair
@@ -207,53 +67,44 @@ KeyPair makeKeys()
     return k;
 }
 
-// peertun-helper --standalone in a namespace, with its stats lines parsed.
+// peertun-helper --standalone in a namespace (one peer, named "other"), restartable.
 class Helper
 {
 public:
+    Helper(NetnsLab& lab, QString tunnel) : m_lab(lab), m_tunnel(std::move(tunnel)) {}
     bool start(const QString& ns, const QString& profilePath)
     {
         m_ns = ns;
         m_profile = profilePath;
-        const QString helper = qEnvironmentVariable("PEERTUN_HELPER");
-        if (!m_process.start(inNs(ns, {helper, "--standalone", profilePath}))) {
-            return false;
-        }
-        return !m_process.waitFor(QRegularExpression("tunnel up: [^\n]*\n"), 10000).isEmpty();
+        m_process = m_lab.start(
+            ns, {qEnvironmentVariable("PEERTUN_HELPER"), "--standalone", profilePath}, m_tunnel);
+        return m_process && m_process->waitForOutput("tunnel up:", 10000);
     }
     bool restart()
     {
-        m_process.stop();
+        m_process->stop();
         return start(m_ns, m_profile);
     }
-    void stop() { m_process.stop(); }
-    // key=value pairs of the tunnel line (and, with `peer`, of that peer's line).
-    QMap<QString, QString> stats(const QString& peer = {})
+    // The tunnel's counter `key`, or the peer's with `peer` set; -1 if unreadable.
+    qint64 stat(const QString& key, bool peer = false)
     {
-        const qsizetype from = m_process.outputSize();
-        ::kill(pid_t(m_process.pid()), SIGUSR1);
-        const QString pattern =
-            peer.isEmpty() ? QStringLiteral("stats tunnel=\\S+ tx_packets[^\n]*\n")
-                           : QStringLiteral("stats tunnel=\\S+ peer=%1 [^\n]*\n").arg(peer);
-        const QString line = m_process.waitFor(QRegularExpression(pattern), 5000, from);
-        QMap<QString, QString> out;
-        for (const QString& field : line.trimmed().split(u' ')) {
-            const qsizetype eq = field.indexOf(u'=');
-            if (eq > 0) {
-                out.insert(field.left(eq), field.mid(eq + 1));
-            }
+        const auto s = m_process->readStats(m_tunnel, 1);
+        if (!s) {
+            return -1;
         }
-        return out;
+        return peer ? s->peerCounter("other", key) : s->counter(key);
     }
-    quint64 stat(const QString& key, const QString& peer = {})
+    std::optional<peertun::testlab::TunnelStats> stats()
     {
-        return stats(peer).value(key).toULongLong();
+        return m_process->readStats(m_tunnel, 1);
     }
-    QByteArray output() const { return m_process.output(); }
+    QByteArray output() { return m_process ? m_process->output() : QByteArray(); }
 
 private:
-    Background m_process;
+    NetnsLab& m_lab;
+    QString m_tunnel;
     QString m_ns, m_profile;
+    LabProcess* m_process = nullptr;
 };
 
 QString profile(const QString& name, const QString& address, const QString& privateKey,
@@ -292,12 +143,12 @@ bool writeFile(const QString& path, const QString& text)
 }
 
 // Pings until one reply comes back; returns the milliseconds it took, or -1.
-qint64 pingWithin(const QString& ns, const QString& address, int timeoutMs)
+qint64 pingWithin(NetnsLab& lab, const QString& ns, const QString& address, int timeoutMs)
 {
     QElapsedTimer t;
     t.start();
     while (t.elapsed() < timeoutMs) {
-        if (run(inNs(ns, {"ping", "-c", "1", "-W", "1", "-n", "-q", address})) == 0) {
+        if (lab.run(ns, {"ping", "-c", "1", "-W", "1", "-n", "-q", address}).ok()) {
             return t.elapsed();
         }
     }
@@ -305,30 +156,34 @@ qint64 pingWithin(const QString& ns, const QString& address, int timeoutMs)
 }
 
 // HTTP GET through the tunnel: a server on `serverAddress` in `serverNs`, curl from `clientNs`.
-bool httpGet(const QString& serverNs, const QString& serverAddress, const QString& clientNs,
-             const QString& dir)
+bool httpGet(NetnsLab& lab, const QString& serverNs, const QString& serverAddress,
+             const QString& clientNs)
 {
     const QString token = QStringLiteral("peertun-%1-%2").arg(serverNs).arg(::getpid());
-    if (!writeFile(dir + "/index.html", token)) {
+    const QString dir = lab.tempPath("www-" + serverNs);
+    if (!QDir().mkpath(dir) || !writeFile(dir + "/index.html", token)) {
         return false;
     }
-    Background server;
-    if (!server.start(inNs(serverNs, {"python3", "-m", "http.server", "--bind", serverAddress,
-                                      "--directory", dir, "8088"}))) {
+    LabProcess* server = lab.start(
+        serverNs,
+        {"python3", "-m", "http.server", "--bind", serverAddress, "--directory", dir, "8088"},
+        "http.server");
+    if (!server) {
         return false;
     }
     QElapsedTimer t;
     t.start();
-    while (t.elapsed() < 10000) {
-        QByteArray body;
-        if (run(inNs(clientNs, {"curl", "-s", "-m", "2", "http://" + serverAddress + ":8088/"}),
-                &body) == 0 &&
-            body.contains(token.toUtf8())) {
-            return true;
+    bool ok = false;
+    while (!ok && t.elapsed() < 10000) {
+        const auto r =
+            lab.run(clientNs, {"curl", "-s", "-m", "2", "http://" + serverAddress + ":8088/"});
+        ok = r.ok() && r.output.contains(token.toUtf8());
+        if (!ok) {
+            QTest::qWait(200);
         }
-        QTest::qWait(200);
     }
-    return false;
+    server->stop();
+    return ok;
 }
 
 // A socket created inside a namespace (setns applies to the calling thread only, so a short
@@ -432,41 +287,50 @@ QList<QByteArray> foreignInitiations(const QString& publicKeyOfA)
 
 } // namespace
 
+#define LAB_VERIFY(expr) QVERIFY2((expr), qPrintable(m_lab->lastError()))
+
 class TestE2eWireGuard final : public QObject
 {
     Q_OBJECT
 
-    std::unique_ptr<Lab> m_lab;
-    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<NetnsLab> m_lab;
+    std::unique_ptr<UapiSocket> m_uapi;
+    QString m_a, m_b, m_c; // namespaces: peertun, the other end, the hostile host
 
-    bool startWireGuardGo(Background& wg, const KeyPair& keysB, const QString& publicKeyOfA)
+    // wireguard-go in B, configured with `wg` like a user would.
+    LabProcess* startWireGuardGo(const KeyPair& keysB, const QString& publicKeyOfA)
     {
         QDir().mkpath("/var/run/wireguard");
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert("WG_PROCESS_FOREGROUND", "1");
-        if (!wg.start(inNs(m_lab->b, {"wireguard-go", m_lab->uapi}), env)) {
-            return false;
+        QFile::remove(m_uapi->path());
+        LabProcess* wg = m_lab->start(
+            m_b, {"env", "WG_PROCESS_FOREGROUND=1", "wireguard-go", m_uapi->name}, "wireguard-go");
+        if (!wg) {
+            return nullptr;
         }
         QElapsedTimer t;
         t.start();
-        while (!QFile::exists("/var/run/wireguard/" + m_lab->uapi + ".sock")) {
+        while (!QFile::exists(m_uapi->path())) {
             if (t.elapsed() > 10000) {
-                return false;
+                return nullptr;
             }
             QTest::qWait(50);
         }
-        const QString keyFile = m_dir->path() + "/wgb.key";
-        if (!writeFile(keyFile, keysB.privateKey)) {
-            return false;
-        }
-        const QString dev = m_lab->uapi;
-        return run(inNs(m_lab->b, {"wg", "set", dev, "listen-port", QString::number(kPort),
-                                   "private-key", keyFile, "peer", publicKeyOfA, "endpoint",
-                                   QString("%1:%2").arg(kUnderlayA).arg(kPort), "allowed-ips",
-                                   QString(kTunnelA) + "/32"})) == 0 &&
-               run(inNs(m_lab->b, {"ip", "addr", "add", QString(kTunnelB) + "/24", "dev", dev})) ==
-                   0 &&
-               run(inNs(m_lab->b, {"ip", "link", "set", dev, "mtu", "1420", "up"})) == 0;
+        const QString keyFile = m_lab->tempPath("wgb.key");
+        const QString dev = m_uapi->name;
+        const bool ok = writeFile(keyFile, keysB.privateKey) &&
+                        m_lab->runOk(m_b, {"wg", "set", dev, "listen-port", QString::number(kPort),
+                                           "private-key", keyFile, "peer", publicKeyOfA, "endpoint",
+                                           QString("%1:%2").arg(kUnderlayA).arg(kPort),
+                                           "allowed-ips", QString(kTunnelA) + "/32"}) &&
+                        m_lab->addAddress(m_b, dev, QString(kTunnelB) + "/24") &&
+                        m_lab->runOk(m_b, {"ip", "link", "set", dev, "mtu", "1420", "up"});
+        return ok ? wg : nullptr;
+    }
+
+    QString writeProfile(const QString& file, const QString& text)
+    {
+        const QString path = m_lab->tempPath(file);
+        return writeFile(path, text) ? path : QString();
     }
 
 private slots:
@@ -476,95 +340,113 @@ private slots:
             QSKIP("needs root: creates network namespaces, TUN devices and veth pairs");
         }
         QVERIFY2(!qEnvironmentVariable("PEERTUN_HELPER").isEmpty(), "PEERTUN_HELPER not set");
-        QVERIFY2(run({"wireguard-go", "--version"}) == 0, "wireguard-go is not installed");
-        QVERIFY2(run({"wg", "--version"}) == 0, "wireguard-tools (wg) is not installed");
+        for (const char* tool : {"wireguard-go", "wg", "ping", "curl", "python3"}) {
+            QVERIFY2(!QStandardPaths::findExecutable(tool).isEmpty(),
+                     qPrintable(QStringLiteral("%1 is not installed").arg(tool)));
+        }
     }
 
     void init()
     {
-        m_dir = std::make_unique<QTemporaryDir>();
-        QVERIFY(m_dir->isValid());
-        m_lab = std::make_unique<Lab>();
-        QVERIFY2(m_lab->up(), "could not build the namespaces");
+        m_lab = std::make_unique<NetnsLab>();
+        QVERIFY(m_lab->isValid());
+        m_uapi = std::make_unique<UapiSocket>();
+        m_uapi->name = QStringLiteral("ptwg%1").arg(::getpid());
+        m_a = m_lab->addNamespace();
+        LAB_VERIFY(!m_a.isEmpty());
+        m_b = m_lab->addNamespace();
+        LAB_VERIFY(!m_b.isEmpty());
+        m_c = m_lab->addNamespace();
+        LAB_VERIFY(!m_c.isEmpty());
+        LAB_VERIFY(m_lab->addVethPair(m_a, "vab", m_b, "vba"));
+        LAB_VERIFY(m_lab->addVethPair(m_a, "vac", m_c, "vca"));
+        LAB_VERIFY(m_lab->addAddress(m_a, "vab", QString(kUnderlayA) + "/24"));
+        LAB_VERIFY(m_lab->addAddress(m_b, "vba", QString(kUnderlayB) + "/24"));
+        LAB_VERIFY(m_lab->addAddress(m_a, "vac", QString(kHostileSideA) + "/24"));
+        LAB_VERIFY(m_lab->addAddress(m_c, "vca", QString(kHostileC) + "/24"));
     }
 
     void cleanup()
     {
-        m_lab.reset(); // deletes the namespaces, whatever the test did
-        m_dir.reset();
+        const QStringList namespaces = m_lab ? m_lab->namespaces() : QStringList();
+        m_lab.reset(); // stops the processes and deletes the namespaces, whatever the test did
+        m_uapi.reset();
+        for (const QString& ns : namespaces) {
+            QVERIFY2(!NetnsLab::namespaceExists(ns), qPrintable(ns + " left behind"));
+        }
     }
 
     void interopWithWireGuardGo()
     {
         const KeyPair a = makeKeys();
         const KeyPair b = makeKeys();
-        const QString path = m_dir->path() + "/a.json";
-        QVERIFY(writeFile(path, profile("interop", kTunnelA, a.privateKey, kUnderlayB,
-                                        QString(kTunnelB) + "/32", b.publicKey, {}, 0)));
-        Helper helper;
-        QVERIFY2(helper.start(m_lab->a, path), helper.output().constData());
-        Background wg;
-        QVERIFY2(startWireGuardGo(wg, b, a.publicKey), wg.output().constData());
+        const QString path =
+            writeProfile("a.json", profile("interop", kTunnelA, a.privateKey, kUnderlayB,
+                                           QString(kTunnelB) + "/32", b.publicKey, {}, 0));
+        QVERIFY(!path.isEmpty());
+        Helper helper(*m_lab, "interop");
+        QVERIFY2(helper.start(m_a, path), helper.output().constData());
+        QVERIFY2(startWireGuardGo(b, a.publicKey), qPrintable(m_lab->lastError()));
 
-        QVERIFY2(pingWithin(m_lab->a, kTunnelB, 5000) >= 0, helper.output().constData());
-        QVERIFY(pingWithin(m_lab->b, kTunnelA, 5000) >= 0);
+        QVERIFY2(pingWithin(*m_lab, m_a, kTunnelB, 5000) >= 0, helper.output().constData());
+        QVERIFY(pingWithin(*m_lab, m_b, kTunnelA, 5000) >= 0);
         // A full-size packet (the MTU is 1500 - 60 here; wireguard-go's is 1420).
-        QCOMPARE(
-            run(inNs(m_lab->a, {"ping", "-c", "1", "-W", "2", "-s", "1392", "-M", "do", kTunnelB})),
-            0);
-        QVERIFY(httpGet(m_lab->b, kTunnelB, m_lab->a, m_dir->path()));
-        QVERIFY(httpGet(m_lab->a, kTunnelA, m_lab->b, m_dir->path()));
+        QVERIFY(
+            m_lab->runOk(m_a, {"ping", "-c", "1", "-W", "2", "-s", "1392", "-M", "do", kTunnelB}));
+        QVERIFY(httpGet(*m_lab, m_b, kTunnelB, m_a));
+        QVERIFY(httpGet(*m_lab, m_a, kTunnelA, m_b));
 
-        const auto tunnel = helper.stats();
-        QCOMPARE(tunnel.value("mode"), QStringLiteral("wireguard"));
-        QVERIFY2(tunnel.value("handshakes_done").toULongLong() >= 1,
-                 qPrintable(tunnel.value("handshakes_done")));
-        QCOMPARE(tunnel.value("decryption_failures"), QStringLiteral("0"));
-        const auto peer = helper.stats("other");
-        QVERIFY(peer.value("rx_packets").toULongLong() > 0);
-        QVERIFY(peer.value("last_handshake_ms_ago") != QStringLiteral("never"));
-        QByteArray shown;
-        QCOMPARE(run(inNs(m_lab->b, {"wg", "show", m_lab->uapi, "latest-handshakes"}), &shown), 0);
-        QVERIFY2(!shown.trimmed().endsWith("\t0"), shown.constData()); // 0 = never
+        const auto stats = helper.stats();
+        QVERIFY(stats.has_value());
+        QCOMPARE(stats->values.value("mode"), QStringLiteral("wireguard"));
+        QVERIFY2(stats->counter("handshakes_done") >= 1,
+                 qPrintable(stats->values.value("handshakes_done")));
+        QCOMPARE(stats->counter("decryption_failures"), 0);
+        QVERIFY(stats->peerCounter("other", "rx_packets") > 0);
+        QVERIFY(stats->peerCounter("other", "handshakes_done") >= 1);
+        QVERIFY(stats->peers.value("other").value("last_handshake_ms_ago") != "never");
+        const auto shown = m_lab->run(m_b, {"wg", "show", m_uapi->name, "latest-handshakes"});
+        QVERIFY(shown.ok());
+        QVERIFY2(!shown.output.trimmed().endsWith("\t0"), shown.output.constData()); // 0 = never
 
         // Restart of peertun: it handshakes again as soon as it has something to send.
         QVERIFY(helper.restart());
-        QVERIFY2(pingWithin(m_lab->a, kTunnelB, 10000) >= 0, helper.output().constData());
-        // Restart of wireguard-go, configured afresh.
-        wg.stop();
-        QFile::remove("/var/run/wireguard/" + m_lab->uapi + ".sock");
-        QVERIFY(startWireGuardGo(wg, b, a.publicKey));
-        QVERIFY(pingWithin(m_lab->b, kTunnelA, 10000) >= 0);
-        QVERIFY(pingWithin(m_lab->a, kTunnelB, 10000) >= 0);
+        QVERIFY2(pingWithin(*m_lab, m_a, kTunnelB, 10000) >= 0, helper.output().constData());
+        // Restart of wireguard-go, configured afresh: it initiates, peertun answers.
+        for (const auto& p : m_lab->processes()) {
+            if (p->label() == "wireguard-go") {
+                p->stop();
+            }
+        }
+        QVERIFY2(startWireGuardGo(b, a.publicKey), qPrintable(m_lab->lastError()));
+        QVERIFY(pingWithin(*m_lab, m_b, kTunnelA, 10000) >= 0);
+        QVERIFY(pingWithin(*m_lab, m_a, kTunnelB, 10000) >= 0);
         QVERIFY(helper.stat("handshakes_done") >= 2);
     }
 
     void ipv6UnderlayAndDefaultMtu()
     {
         // Over IPv6 the default MTU is the underlay's 1500 minus 80, as WireGuard computes it.
-        for (const auto& [ns, dev, address] :
-             {std::tuple{m_lab->a, "vab", "fd00:201::1/64"}, {m_lab->b, "vba", "fd00:201::2/64"}}) {
-            QCOMPARE(run(inNs(ns, {"ip", "addr", "add", address, "dev", dev, "nodad"})), 0);
-        }
+        LAB_VERIFY(m_lab->addAddress(m_a, "vab", "fd00:201::1/64"));
+        LAB_VERIFY(m_lab->addAddress(m_b, "vba", "fd00:201::2/64"));
         const KeyPair a = makeKeys();
         const KeyPair b = makeKeys();
-        const QString pathA = m_dir->path() + "/a.json";
-        const QString pathB = m_dir->path() + "/b.json";
-        QVERIFY(writeFile(pathA, profile("v6left", kTunnelA, a.privateKey, "fd00:201::2",
-                                         QString(kTunnelB) + "/32", b.publicKey, {}, 0)));
-        QVERIFY(writeFile(pathB, profile("v6right", kTunnelB, b.privateKey, "fd00:201::1",
-                                         QString(kTunnelA) + "/32", a.publicKey, {}, 0)));
-        Helper left;
-        Helper right;
-        QVERIFY2(left.start(m_lab->a, pathA), left.output().constData());
-        QVERIFY2(right.start(m_lab->b, pathB), right.output().constData());
+        const QString pathA =
+            writeProfile("a.json", profile("v6left", kTunnelA, a.privateKey, "fd00:201::2",
+                                           QString(kTunnelB) + "/32", b.publicKey, {}, 0));
+        const QString pathB =
+            writeProfile("b.json", profile("v6right", kTunnelB, b.privateKey, "fd00:201::1",
+                                           QString(kTunnelA) + "/32", a.publicKey, {}, 0));
+        Helper left(*m_lab, "v6left");
+        Helper right(*m_lab, "v6right");
+        QVERIFY2(left.start(m_a, pathA), left.output().constData());
+        QVERIFY2(right.start(m_b, pathB), right.output().constData());
         QVERIFY2(left.output().contains(" mtu 1420,"), left.output().constData());
-        QVERIFY(pingWithin(m_lab->a, kTunnelB, 5000) >= 0);
-        QVERIFY(pingWithin(m_lab->b, kTunnelA, 5000) >= 0);
+        QVERIFY(pingWithin(*m_lab, m_a, kTunnelB, 5000) >= 0);
+        QVERIFY(pingWithin(*m_lab, m_b, kTunnelA, 5000) >= 0);
         // A full-size packet crosses in one datagram (DF set, no fragmentation).
-        QCOMPARE(
-            run(inNs(m_lab->a, {"ping", "-c", "1", "-W", "2", "-s", "1392", "-M", "do", kTunnelB})),
-            0);
+        QVERIFY(
+            m_lab->runOk(m_a, {"ping", "-c", "1", "-W", "2", "-s", "1392", "-M", "do", kTunnelB}));
         QVERIFY(left.stat("handshakes_done") >= 1);
     }
 
@@ -573,32 +455,29 @@ private slots:
         const KeyPair a = makeKeys();
         const KeyPair b = makeKeys();
         const QString psk = makeKeys().privateKey; // any 32 random bytes
-        const QString pathA = m_dir->path() + "/a.json";
-        const QString pathB = m_dir->path() + "/b.json";
         // Persistent keepalive: a restarted side handshakes by itself.
-        QVERIFY(writeFile(pathA, profile("left", kTunnelA, a.privateKey, kUnderlayB,
-                                         QString(kTunnelB) + "/32", b.publicKey, psk, 3)));
-        QVERIFY(writeFile(pathB, profile("right", kTunnelB, b.privateKey, kUnderlayA,
-                                         QString(kTunnelA) + "/32", a.publicKey, psk, 3)));
-        Helper left;
-        Helper right;
-        QVERIFY2(left.start(m_lab->a, pathA), left.output().constData());
-        QVERIFY2(right.start(m_lab->b, pathB), right.output().constData());
-        QVERIFY2(pingWithin(m_lab->a, kTunnelB, 5000) >= 0, left.output().constData());
-        QVERIFY(pingWithin(m_lab->b, kTunnelA, 5000) >= 0);
-        QVERIFY(httpGet(m_lab->b, kTunnelB, m_lab->a, m_dir->path()));
-        QVERIFY(httpGet(m_lab->a, kTunnelA, m_lab->b, m_dir->path()));
+        const QString pathA =
+            writeProfile("a.json", profile("left", kTunnelA, a.privateKey, kUnderlayB,
+                                           QString(kTunnelB) + "/32", b.publicKey, psk, 3));
+        const QString pathB =
+            writeProfile("b.json", profile("right", kTunnelB, b.privateKey, kUnderlayA,
+                                           QString(kTunnelA) + "/32", a.publicKey, psk, 3));
+        Helper left(*m_lab, "left");
+        Helper right(*m_lab, "right");
+        QVERIFY2(left.start(m_a, pathA), left.output().constData());
+        QVERIFY2(right.start(m_b, pathB), right.output().constData());
+        QVERIFY2(pingWithin(*m_lab, m_a, kTunnelB, 5000) >= 0, left.output().constData());
+        QVERIFY(pingWithin(*m_lab, m_b, kTunnelA, 5000) >= 0);
+        QVERIFY(httpGet(*m_lab, m_b, kTunnelB, m_a));
+        QVERIFY(httpGet(*m_lab, m_a, kTunnelA, m_b));
         QVERIFY(left.stat("handshakes_done") >= 1);
         QVERIFY(right.stat("handshakes_done") >= 1);
 
-        // A PSK mismatch must not work: a third profile for B with another PSK would be
-        // rejected by A (covered in tst_wg_handshake); here: hostile traffic from C.
-        const int capture = socketIn(m_lab->a, AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
+        // Capture a real data message from B to A, to replay it from C.
+        const int capture = socketIn(m_a, AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
         const FdGuard captureGuard{capture};
         QVERIFY(capture >= 0);
-        std::thread pinger([&] {
-            run(inNs(m_lab->b, {"ping", "-c", "3", "-i", "0.2", kTunnelA}));
-        });
+        std::thread pinger([&] { m_lab->run(m_b, {"ping", "-c", "3", "-i", "0.2", kTunnelA}); });
         const QByteArray data = captureDataMessage(capture, kUnderlayB, 5000);
         pinger.join();
         QVERIFY2(data.size() > 32, "no data message from B captured");
@@ -609,11 +488,12 @@ private slots:
         for (qsizetype i = 0; i < random.size(); ++i) {
             random[i] = char((i * 131 + 7) ^ 0x5a);
         }
-        QByteArray shortJunk("\x01\x00\x00\x00hello", 9);
+        const QByteArray shortJunk("\x01\x00\x00\x00hello", 9);
         const QList<QByteArray> initiations = foreignInitiations(a.publicKey);
 
         const auto before = left.stats();
-        const int hostile = socketIn(m_lab->c, AF_INET, SOCK_DGRAM, 0);
+        QVERIFY(before.has_value());
+        const int hostile = socketIn(m_c, AF_INET, SOCK_DGRAM, 0);
         const FdGuard hostileGuard{hostile};
         QVERIFY(hostile >= 0);
         QVERIFY2(sendUnanswered(hostile,
@@ -621,13 +501,13 @@ private slots:
                                 1500),
                  "peertun answered a hostile datagram");
         const auto after = left.stats();
+        QVERIFY(after.has_value());
         for (const char* key : {"drop_not_authenticated", "drop_replayed", "replays_rejected",
                                 "decryption_failures", "handshakes_failed"}) {
-            qInfo("  %s %s -> %s", key, qPrintable(before.value(key)),
-                  qPrintable(after.value(key)));
+            qInfo("  %s %lld -> %lld", key, before->counter(key), after->counter(key));
         }
         const auto delta = [&](const char* key) {
-            return after.value(key).toLongLong() - before.value(key).toLongLong();
+            return after->counter(key) - before->counter(key);
         };
         QCOMPARE(delta("replays_rejected"), 1);
         QCOMPARE(delta("drop_replayed"), 1);
@@ -636,16 +516,16 @@ private slots:
         QCOMPARE(delta("drop_not_authenticated"), 5); // random, junk, flipped, both initiations
         QCOMPARE(delta("rx_packets"), 0);
         // The endpoint did not roam to C: the tunnel keeps working both ways.
-        QVERIFY(pingWithin(m_lab->a, kTunnelB, 3000) >= 0);
-        QVERIFY(pingWithin(m_lab->b, kTunnelA, 3000) >= 0);
+        QVERIFY(pingWithin(*m_lab, m_a, kTunnelB, 3000) >= 0);
+        QVERIFY(pingWithin(*m_lab, m_b, kTunnelA, 3000) >= 0);
 
         // Restart either side: traffic flows again within 10 s without anyone acting.
         QVERIFY(right.restart());
-        qint64 ms = pingWithin(m_lab->a, kTunnelB, 10000);
+        qint64 ms = pingWithin(*m_lab, m_a, kTunnelB, 10000);
         QVERIFY2(ms >= 0, right.output().constData());
         qInfo("after restarting the right side, traffic flowed again after %lld ms", ms);
         QVERIFY(left.restart());
-        ms = pingWithin(m_lab->b, kTunnelA, 10000);
+        ms = pingWithin(*m_lab, m_b, kTunnelA, 10000);
         QVERIFY2(ms >= 0, left.output().constData());
         qInfo("after restarting the left side, traffic flowed again after %lld ms", ms);
     }
