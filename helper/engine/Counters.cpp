@@ -59,8 +59,10 @@ TunnelStats TunnelCounters::snapshot() const
     s.peers.resize(m_peerCount);
     for (size_t i = 0; i < m_peerCount; ++i) {
         PeerStats& p = s.peers[i];
-        p.txPackets = peerTx[i].packets.get();
-        p.txBytes = peerTx[i].bytes.get();
+        p.txPackets = peerTx[i].packets.get() + peerTimer[i].flushedPackets.get();
+        p.txBytes = peerTx[i].bytes.get() + peerTimer[i].flushedBytes.get();
+        s.txPackets += peerTimer[i].flushedPackets.get();
+        s.txBytes += peerTimer[i].flushedBytes.get();
         p.sendErrors = peerTx[i].sendErrors.get();
         p.rxPackets = peerRx[i].packets.get();
         p.rxBytes = peerRx[i].bytes.get();

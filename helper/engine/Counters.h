@@ -103,6 +103,9 @@ public:
     struct alignas(64) PeerTimer
     {
         SharedCounter initiationsSent;
+        // Packets held while a handshake ran, sent by whichever thread saw the session come
+        // up; added to the peer's and the tunnel's tx counts in snapshots.
+        SharedCounter flushedPackets, flushedBytes;
     };
     // Written by the TUN -> UDP thread.
     struct alignas(64) TxSide

@@ -303,6 +303,8 @@ void WireGuardEncapsulation::flush(uint32_t peer, bool keepaliveIfEmpty)
             break; // the session went away again: keep the rest for the next one
         }
         sendTo(peer, {packet.data(), sent.size});
+        m_counters.peerTimer[peer].flushedPackets.add(1);
+        m_counters.peerTimer[peer].flushedBytes.add(sent.size);
         pending.pop_front();
     }
     if (!pending.empty()) {

@@ -52,6 +52,9 @@ private slots:
         c.peerRx[1].handshakesDone.add(3);
         c.peerRx[1].lastHandshakeUnixMs.store(777);
         c.peerTimer[0].initiationsSent.add(4);
+        c.peerTimer[1].flushedPackets.add(2);
+        c.peerTimer[1].flushedBytes.add(300);
+        c.peerTx[1].packets.add(1);
         c.rx.handshakesFailed.add(1);
         c.timer.handshakesAbandoned.add(1);
         c.rx.decryptionFailures.add(6);
@@ -69,6 +72,9 @@ private slots:
         QCOMPARE(s.peers[0].lastHandshakeUnixMs, 0);
         QCOMPARE(s.peers[1].lastHandshakeUnixMs, 777);
         QCOMPARE(s.peers[1].initiationsSent, 0u);
+        QCOMPARE(s.peers[1].txPackets, 3u); // 1 from the sending loop + 2 flushed
+        QCOMPARE(s.peers[1].txBytes, 300u);
+        QCOMPARE(s.txPackets, 2u); // the two flushed (the loop counted none here)
     }
 
     void readerSeesMonotonicValuesWhileWritersRun()
