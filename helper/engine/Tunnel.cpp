@@ -65,12 +65,20 @@ void Tunnel::Impl::chooseMtu()
     } else {
         // The underlay MTU of the route to the first peer, minus what plain mode adds: a full
         // inner packet then fits in one underlay packet (the seed's 1500 fragments each one).
-        const UdpEndpoint& first = spec.peers.front().endpoint;
-        const bool v6 = first.address.family == AF_INET6;
+        // WireGuard peers may have no endpoint yet (they connect to us): take the first known.
+        UdpEndpoint first = spec.peers.front().endpoint;
+        for (const PeerSpec& p : spec.peers) {
+            if (!p.endpoint.address.isUnspecified()) {
+                first = p.endpoint;
+                break;
+            }
+        }
+        // No endpoint at all: assume the larger IPv6 overhead, WireGuard's usual 1420.
+        const bool v6 = first.address.family != AF_INET;
         const int overhead = spec.mode == TunnelMode::WireGuard
                                  ? (v6 ? kWireGuardOverheadV6 : kWireGuardOverheadV4)
                                  : (v6 ? kPlainOverheadV6 : kPlainOverheadV4);
-        int underlay = UdpSocket::pathMtuTo(first);
+        int underlay = first.address.isUnspecified() ? 1500 : UdpSocket::pathMtuTo(first);
         if (underlay <= 0) {
             underlay = 1500;
             log.add(LogLevel::Warning, spec.name,

@@ -790,7 +790,10 @@ void validatePeers(const Profile& p, ErrorSink& sink)
 
         const QString endpointField = joinPath(path, QStringLiteral("endpoint"));
         const Endpoint& ep = peer.endpoint;
-        if (!isIp(ep.host)) {
+        const bool learned = p.mode == TunnelMode::WireGuard && ep.host.isNull() && ep.port == 0;
+        if (learned) {
+            // no endpoint: WireGuard learns it from the peer's first handshake
+        } else if (!isIp(ep.host)) {
             sink.add(endpointField, QStringLiteral("Peer %1 has no endpoint address.").arg(who));
         } else if (const QString why = unusableUnicastReason(ep.host); !why.isEmpty()) {
             sink.add(endpointField, QStringLiteral("The endpoint %1 of peer %2 is %3, not a peer's "
@@ -822,7 +825,7 @@ void validatePeers(const Profile& p, ErrorSink& sink)
                 }
             }
         }
-        if (ep.port == 0)
+        if (ep.port == 0 && !learned)
             sink.add(endpointField, QStringLiteral("Port 0 in the endpoint of peer %1 is not "
                                                    "allowed; use 1 to 65535.")
                                         .arg(who));

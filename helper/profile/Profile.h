@@ -58,6 +58,8 @@ inline constexpr int kMaxPersistentKeepalive = 65535; // seconds, as `wg`
 struct PeerConfig
 {
     QString name;
+    // Required in plain mode. In WireGuard mode it may be left out (null host, port 0): the
+    // peer connects to us and its endpoint is learned from its first handshake.
     Endpoint endpoint;
     QList<Cidr> subnets;
     // WireGuard mode only (empty / absent in plain mode).

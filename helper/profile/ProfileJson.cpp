@@ -210,12 +210,17 @@ void readInterface(Reader& r, const QJsonObject& o, InterfaceConfig& itf)
         itf.privateKey = *key;
 }
 
-void readPeer(Reader& r, const QJsonObject& o, const QString& path, PeerConfig& peer)
+// `endpointOptional`: WireGuard mode, where a peer may be one that connects to us (its
+// endpoint is learned from its first authenticated handshake).
+void readPeer(Reader& r, const QJsonObject& o, const QString& path, PeerConfig& peer,
+              bool endpointOptional)
 {
     r.checkKeys(o, path, kPeerKeys);
     if (const auto name = r.string(o, path, "name"))
         peer.name = *name;
-    if (const auto endpoint = r.string(o, path, "endpoint")) {
+    if (endpointOptional && !o.contains(QStringLiteral("endpoint"))) {
+        peer.endpoint = Endpoint{QHostAddress(), 0};
+    } else if (const auto endpoint = r.string(o, path, "endpoint")) {
         QString why;
         if (const auto ep = parseEndpoint(*endpoint, &why, false))
             peer.endpoint = *ep;
@@ -371,7 +376,7 @@ ProfileParseResult parseProfile(const QByteArray& json)
             const QJsonValue v = peers->at(i);
             PeerConfig peer; // placeholder keeps the indexes of later peers right
             if (v.isObject())
-                readPeer(r, v.toObject(), path, peer);
+                readPeer(r, v.toObject(), path, peer, profile.mode == TunnelMode::WireGuard);
             else
                 r.typeError(path, QStringLiteral("an object"), v);
             profile.peers.append(peer);
@@ -425,7 +430,8 @@ QByteArray serializeProfile(const Profile& p)
             const PeerConfig& peer = p.peers[i];
             out += "        {\n";
             out += "            \"name\": " + jsonString(peer.name) + ",\n";
-            out += "            \"endpoint\": " + jsonString(peer.endpoint.toString()) + ",\n";
+            if (!(wg && peer.endpoint.host.isNull()))
+                out += "            \"endpoint\": " + jsonString(peer.endpoint.toString()) + ",\n";
             out += "            \"subnets\": [";
             for (qsizetype j = 0; j < peer.subnets.size(); ++j) {
                 if (j > 0)

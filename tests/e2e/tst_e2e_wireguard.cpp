@@ -112,11 +112,12 @@ QString profile(const QString& name, const QString& address, const QString& priv
                 const QString& psk, int keepalive)
 {
     const QString host = peerEndpoint.contains(u':') ? "[" + peerEndpoint + "]" : peerEndpoint;
-    QString peer = QStringLiteral(R"({"name": "other", "endpoint": "%1:%2", "subnets": ["%3"],
-        "publicKey": "%4")")
-                       .arg(host)
-                       .arg(kPort)
-                       .arg(peerSubnet, peerKey);
+    // An empty peerEndpoint leaves "endpoint" out: the peer connects to us.
+    const QString endpoint = peerEndpoint.isEmpty()
+                                 ? QString()
+                                 : QStringLiteral(R"("endpoint": "%1:%2", )").arg(host).arg(kPort);
+    QString peer = QStringLiteral(R"({"name": "other", %1"subnets": ["%2"], "publicKey": "%3")")
+                       .arg(endpoint, peerSubnet, peerKey);
     if (!psk.isEmpty()) {
         peer += QStringLiteral(R"(, "presharedKey": "%1")").arg(psk);
     }
@@ -448,6 +449,30 @@ private slots:
         QVERIFY(
             m_lab->runOk(m_a, {"ping", "-c", "1", "-W", "2", "-s", "1392", "-M", "do", kTunnelB}));
         QVERIFY(left.stat("handshakes_done") >= 1);
+    }
+
+    void peerWithoutEndpointIsLearned()
+    {
+        // A "server" profile: A does not know B's endpoint; B knows A's and connects.
+        const KeyPair a = makeKeys();
+        const KeyPair b = makeKeys();
+        const QString pathA =
+            writeProfile("a.json", profile("server", kTunnelA, a.privateKey, {},
+                                           QString(kTunnelB) + "/32", b.publicKey, {}, 0));
+        const QString pathB =
+            writeProfile("b.json", profile("client", kTunnelB, b.privateKey, kUnderlayA,
+                                           QString(kTunnelA) + "/32", a.publicKey, {}, 0));
+        Helper server(*m_lab, "server");
+        Helper client(*m_lab, "client");
+        QVERIFY2(server.start(m_a, pathA), server.output().constData());
+        // No endpoint to take a path MTU from: WireGuard's usual 1420.
+        QVERIFY2(server.output().contains(" mtu 1420,"), server.output().constData());
+        QVERIFY2(client.start(m_b, pathB), client.output().constData());
+        QVERIFY2(pingWithin(*m_lab, m_b, kTunnelA, 5000) >= 0, server.output().constData());
+        // The server answers at the endpoint it learned, and can start traffic itself now.
+        QVERIFY(pingWithin(*m_lab, m_a, kTunnelB, 5000) >= 0);
+        QCOMPARE(server.stat("handshakes_done"), 1);
+        QCOMPARE(server.stat("initiations_sent", true), 0);
     }
 
     void twoPeertunsWithPresharedKeyAndHostileTraffic()

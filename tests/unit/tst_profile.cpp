@@ -622,6 +622,8 @@ void TestProfile::rejectsBadInput_data()
     QTest::newRow("wg presharedKey zeros")
         << wg("peers[0].presharedKey", QString(43, u'A') + u'=') << "peers[0].presharedKey"
         << "is all zeros";
+    QTest::newRow("wg endpoint empty") << wg("peers[0].endpoint", "") << "peers[0].endpoint"
+                                       << "is not a valid endpoint";
     QTest::newRow("wg keepalive negative")
         << wg("peers[0].persistentKeepalive", -1) << "peers[0].persistentKeepalive"
         << "The persistent keepalive -1 is out of range; use 0 (off) to 65535";
@@ -1028,6 +1030,17 @@ void TestProfile::acceptsWireGuardProfile()
         QCOMPARE(bound.profile->peers[1].persistentKeepalive, std::optional(seconds));
         QVERIFY(*parseProfile(serializeProfile(*bound.profile)).profile == *bound.profile);
     }
+
+    // A WireGuard peer may leave out its endpoint (it connects to us); two such peers are not
+    // "the same endpoint". The serialized form leaves it out too.
+    const ProfileParseResult server = parseProfile(edited(
+        {{"peers[0].endpoint", std::nullopt}, {"peers[1].endpoint", std::nullopt}}, kWireGuard));
+    QVERIFY2(server.ok(), qPrintable(describe(server.errors)));
+    QVERIFY(server.profile->peers[0].endpoint.host.isNull());
+    QCOMPARE(server.profile->peers[0].endpoint.port, quint16(0));
+    const QByteArray serverText = serializeProfile(*server.profile);
+    QVERIFY(!serverText.contains("\"endpoint\""));
+    QVERIFY(*parseProfile(serverText).profile == *server.profile);
 
     // Switching the mode of a valid plain profile to wireguard needs the keys.
     Profile plain = *parseProfile(kSeedHost1).profile;
