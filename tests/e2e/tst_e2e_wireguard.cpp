@@ -475,6 +475,37 @@ private slots:
         QCOMPARE(server.stat("initiations_sent", true), 0);
     }
 
+    void endpointRoams()
+    {
+        const KeyPair a = makeKeys();
+        const KeyPair b = makeKeys();
+        const QString pathA =
+            writeProfile("a.json", profile("home", kTunnelA, a.privateKey, kUnderlayB,
+                                           QString(kTunnelB) + "/32", b.publicKey, {}, 0));
+        const QString pathB =
+            writeProfile("b.json", profile("roamer", kTunnelB, b.privateKey, kUnderlayA,
+                                           QString(kTunnelA) + "/32", a.publicKey, {}, 0));
+        Helper home(*m_lab, "home");
+        Helper roamer(*m_lab, "roamer");
+        QVERIFY2(home.start(m_a, pathA), home.output().constData());
+        QVERIFY2(roamer.start(m_b, pathB), roamer.output().constData());
+        QVERIFY(pingWithin(*m_lab, m_a, kTunnelB, 5000) >= 0);
+
+        // B moves to another address: its datagrams now come from .3, and the old one goes.
+        const QString moved = "192.168.201.3";
+        LAB_VERIFY(
+            m_lab->runOk(m_b, {"sysctl", "-q", "-w", "net.ipv4.conf.vba.promote_secondaries=1"}));
+        LAB_VERIFY(m_lab->addAddress(m_b, "vba", moved + "/24"));
+        LAB_VERIFY(m_lab->runOk(
+            m_b, {"ip", "route", "replace", "192.168.201.0/24", "dev", "vba", "src", moved}));
+        QVERIFY(pingWithin(*m_lab, m_b, kTunnelA, 5000) >= 0); // A learns .3 from this
+        LAB_VERIFY(
+            m_lab->runOk(m_b, {"ip", "addr", "del", QString(kUnderlayB) + "/24", "dev", "vba"}));
+        // A's sending thread must now use the learned endpoint: .2 no longer exists.
+        QVERIFY2(pingWithin(*m_lab, m_a, kTunnelB, 5000) >= 0, home.output().constData());
+        QCOMPARE(home.stat("handshakes_done"), 1); // the same session throughout
+    }
+
     void twoPeertunsWithPresharedKeyAndHostileTraffic()
     {
         const KeyPair a = makeKeys();
