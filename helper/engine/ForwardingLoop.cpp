@@ -483,6 +483,14 @@ void ForwardingLoop::udpToTun()
                                 return "dropped a datagram from " + fromSockaddr(src).toString() +
                                        ", which is not a configured peer";
                             });
+                        } else if (opened.reason == DropReason::NotAuthenticated ||
+                                   opened.reason == DropReason::Replayed) {
+                            warnLimited(strangers, m_setup.log, m_setup.tunnelName, [&] {
+                                return "dropped a datagram from " + fromSockaddr(src).toString() +
+                                       (opened.reason == DropReason::Replayed
+                                            ? " that was a replay"
+                                            : " that failed authentication");
+                            });
                         }
                     }
                     continue;

@@ -571,6 +571,7 @@ private slots:
         QCOMPARE(delta("handshakes_failed"), 1);      // the unknown key; the wrong MAC1 is silent
         QCOMPARE(delta("drop_not_authenticated"), 5); // random, junk, flipped, both initiations
         QCOMPARE(delta("rx_packets"), 0);
+        QVERIFY2(left.output().contains("that failed authentication"), left.output().constData());
         // The endpoint did not roam to C: the tunnel keeps working both ways.
         QVERIFY(pingWithin(*m_lab, m_a, kTunnelB, 3000) >= 0);
         QVERIFY(pingWithin(*m_lab, m_b, kTunnelA, 3000) >= 0);
@@ -584,6 +585,13 @@ private slots:
         ms = pingWithin(*m_lab, m_b, kTunnelA, 10000);
         QVERIFY2(ms >= 0, left.output().constData());
         qInfo("after restarting the left side, traffic flowed again after %lld ms", ms);
+        // Keys never reach the log (nor the stats lines) of any process of this test.
+        for (const auto& process : m_lab->processes()) {
+            const QByteArray output = process->output();
+            for (const QString& secret : {a.privateKey, b.privateKey, psk}) {
+                QVERIFY2(!output.contains(secret.left(12).toUtf8()), qPrintable(process->label()));
+            }
+        }
     }
 };
 
