@@ -73,6 +73,13 @@ WireGuardEncapsulation::WireGuardEncapsulation(wireguard::LockedSecretKey privat
       m_log(log), m_tunnelName(std::move(tunnelName)),
       m_queues(std::make_unique<Queue[]>(peers.size())), m_peerCount(peers.size())
 {
+    // Made here, not in startTimers(): the tunnel starts the timers last and nothing after
+    // its forwarding threads may throw.
+    m_timerStop.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (!m_timerStop.valid()) {
+        throw TunnelError(TunnelError::Kind::Failed,
+                          std::string("cannot create an eventfd: ") + std::strerror(errno));
+    }
     m_device.setPaddingCap(mtu);
     for (size_t i = 0; i < peers.size(); ++i) {
         wireguard::PeerConfig config;
@@ -352,11 +359,6 @@ std::chrono::steady_clock::time_point WireGuardEncapsulation::runTimers()
 
 void WireGuardEncapsulation::startTimers()
 {
-    m_timerStop.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-    if (!m_timerStop.valid()) {
-        throw TunnelError(TunnelError::Kind::Failed,
-                          std::string("cannot create an eventfd: ") + std::strerror(errno));
-    }
     m_timer = std::thread([this] { timerLoop(); });
 }
 

@@ -71,8 +71,8 @@ public:
     // Runs the protocol timers for every peer once (the timer thread calls this; tests may call
     // it directly). Returns when the next timer is due (steady clock).
     std::chrono::steady_clock::time_point runTimers();
-    // Starts / stops the timer thread. stop() also drops queued packets and wipes every
-    // session key; the private key goes with the object.
+    // Starts (throws only if no thread can be made) / stops the timer thread. stop() also
+    // drops queued packets and wipes every session key; the private key goes with the object.
     void startTimers();
     void stop();
 
