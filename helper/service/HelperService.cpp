@@ -233,7 +233,7 @@ void HelperService::finishAuthorized(const PendingRequest& request)
     std::optional<TunnelManager::Failure> failure;
     QString tunnelName;
     if (request.operation == Operation::Connect) {
-        const ProfileParseResult parsed = parseProfile(request.argument.toUtf8());
+        ProfileParseResult parsed = parseProfile(request.argument.toUtf8());
         if (!parsed.ok()) {
             failure = TunnelManager::Failure{
                 dbus::kErrorInvalidProfile,
@@ -242,6 +242,12 @@ void HelperService::finishAuthorized(const PendingRequest& request)
             tunnelName = parsed.profile->name;
             failure = m_manager.connectTunnel(*parsed.profile,
                                               QStringLiteral("requested by %1").arg(who));
+            // Keys now live in the engine's locked memory (or nowhere): overwrite ours.
+            std::fill(parsed.profile->interface.privateKey.begin(),
+                      parsed.profile->interface.privateKey.end(), QChar(u'\0'));
+            for (PeerConfig& peer : parsed.profile->peers) {
+                std::fill(peer.presharedKey.begin(), peer.presharedKey.end(), QChar(u'\0'));
+            }
         }
     } else {
         tunnelName = request.argument;
