@@ -28,8 +28,8 @@ struct Datagram
 // A minimal IPv4 packet (the encapsulation looks at the version and total length only).
 std::vector<uint8_t> ipv4Packet(size_t payload, uint8_t fill)
 {
-    std::vector<uint8_t> p(20 + payload, fill);
-    std::fill(p.begin(), p.begin() + 20, uint8_t{0});
+    std::vector<uint8_t> p(20, uint8_t{0}); // header zeroed, then the payload bytes
+    p.resize(20 + payload, fill);
     p[0] = 0x45;
     p[2] = uint8_t((20 + payload) >> 8);
     p[3] = uint8_t(20 + payload);
