@@ -132,6 +132,7 @@ void ForwardingLoop::tunToUdp()
         uint32_t segments;
         uint32_t innerBytes;
         uint16_t segmentSize; // UDP_SEGMENT value; 0 for a single datagram
+        uint16_t lastSize;    // of the last datagram: only it may be shorter than segmentSize
     };
     Message meta[kMaxMessages];
     mmsghdr msgs[kMaxMessages];
@@ -236,53 +237,65 @@ void ForwardingLoop::tunToUdp()
                 lengths[kept++] = uint32_t(plen);
                 offset += plen;
             }
-            // One message per run of up to kMaxGsoSegments equal datagrams within 64 KiB.
+            // Datagrams to one peer that lie back to back become one UDP_SEGMENT message as
+            // long as all but the last have the same size: the segments of a TSO read, and
+            // also a run of equal-size single packets (a UDP flood) across reads.
             size_t i = 0;
             size_t pos = 0;
-            while (i < kept && n < kMaxMessages) {
-                const size_t segSize = lengths[i];
-                size_t j = i + 1;
-                size_t bytes = segSize;
-                while (j < kept && j - i < kMaxGsoSegments &&
-                       bytes + lengths[j] <= kUdpMaxPayload && lengths[j - 1] == segSize &&
-                       lengths[j] <= segSize) {
-                    bytes += lengths[j];
-                    ++j;
+            for (; i < kept; ++i) {
+                const size_t len = lengths[i];
+                if (n > 0) {
+                    Message& m = meta[n - 1];
+                    const size_t first = m.segments == 1 ? m.innerBytes : m.segmentSize;
+                    const auto* end =
+                        static_cast<uint8_t*>(iov[n - 1].iov_base) + iov[n - 1].iov_len;
+                    if (m.peer == peer && end == out + pos && m.segments < kMaxGsoSegments &&
+                        m.lastSize == first && len <= first &&
+                        m.innerBytes + len <= kUdpMaxPayload) {
+                        m.segmentSize = uint16_t(first);
+                        m.segments += 1;
+                        m.innerBytes += uint32_t(len);
+                        m.lastSize = uint16_t(len);
+                        iov[n - 1].iov_len += len;
+                        pos += len;
+                        continue;
+                    }
                 }
-                Message& m = meta[n];
-                m.peer = peer;
-                m.segments = uint32_t(j - i);
-                m.innerBytes = uint32_t(bytes);
-                m.segmentSize = m.segments > 1 ? uint16_t(segSize) : 0;
-                iov[n] = {out + pos, bytes};
-                msghdr& h = msgs[n].msg_hdr;
-                h.msg_name = &m_peerAddrs[peer];
-                h.msg_namelen = m_peerAddrLens[peer];
-                h.msg_iov = &iov[n];
-                h.msg_iovlen = 1;
-                if (m.segmentSize) {
-                    h.msg_control = control[n];
-                    h.msg_controllen = sizeof control[n];
-                    cmsghdr* c = CMSG_FIRSTHDR(&h);
-                    c->cmsg_level = SOL_UDP;
-                    c->cmsg_type = UDP_SEGMENT;
-                    c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
-                    std::memcpy(CMSG_DATA(c), &m.segmentSize, sizeof(uint16_t));
-                } else {
-                    h.msg_control = nullptr;
-                    h.msg_controllen = 0;
+                if (n == kMaxMessages) {
+                    break;
                 }
-                pos += bytes;
-                i = j;
+                meta[n] = {peer, 1, uint32_t(len), 0, uint16_t(len)};
+                iov[n] = {out + pos, len};
+                pos += len;
                 ++n;
             }
-            used += (offset + 63) / 64 * 64;
+            used += offset; // the next read's datagrams follow on directly
             if (i < kept) {
                 mayHaveMore = true; // out of messages: the rest of this read is lost otherwise
                 for (; i < kept; ++i) {
                     ++sealDrops[size_t(DropReason::SendError)];
                 }
                 break;
+            }
+        }
+
+        for (unsigned k = 0; k < n; ++k) {
+            msghdr& h = msgs[k].msg_hdr;
+            h.msg_name = &m_peerAddrs[meta[k].peer];
+            h.msg_namelen = m_peerAddrLens[meta[k].peer];
+            h.msg_iov = &iov[k];
+            h.msg_iovlen = 1;
+            if (meta[k].segmentSize) {
+                h.msg_control = control[k];
+                h.msg_controllen = sizeof control[k];
+                cmsghdr* c = CMSG_FIRSTHDR(&h);
+                c->cmsg_level = SOL_UDP;
+                c->cmsg_type = UDP_SEGMENT;
+                c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+                std::memcpy(CMSG_DATA(c), &meta[k].segmentSize, sizeof(uint16_t));
+            } else {
+                h.msg_control = nullptr;
+                h.msg_controllen = 0;
             }
         }
 
