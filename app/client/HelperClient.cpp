@@ -20,6 +20,14 @@ HelperClient::HelperClient(QDBusConnection bus, QObject* parent)
             [this](const QVariantMapList& stats) { emit statsUpdated(toPlain(stats)); });
     connect(m_proxy.get(), &Helper1Proxy::LogEntry, this,
             [this](const QVariantMap& entry) { emit logEntry(toPlain(entry)); });
+
+    m_helperWatcher.setConnection(m_bus);
+    m_helperWatcher.setWatchMode(QDBusServiceWatcher::WatchForOwnerChange);
+    m_helperWatcher.addWatchedService(dbus::kServiceName);
+    connect(&m_helperWatcher, &QDBusServiceWatcher::serviceOwnerChanged, this,
+            [this](const QString&, const QString&, const QString& newOwner) {
+                emit helperPresenceChanged(!newOwner.isEmpty());
+            });
 }
 
 HelperClient::~HelperClient() = default;

@@ -8,6 +8,7 @@
 #include <QDBusConnection>
 #include <QDBusError>
 #include <QDBusPendingReply>
+#include <QDBusServiceWatcher>
 #include <QObject>
 #include <memory>
 
@@ -45,11 +46,15 @@ signals:
     void stateChanged(const QString& name, const QString& state, const QString& reason);
     void statsUpdated(const QVariantMapList& stats); // plain values
     void logEntry(const QVariantMap& entry);         // plain values
+    // The helper appeared on or left the bus (idle exit, crash, restart): after it comes
+    // back, ListTunnels tells what survived.
+    void helperPresenceChanged(bool present);
 
 private:
     QDBusConnection m_bus;
     std::unique_ptr<Helper1Proxy> m_proxy;        // reads: default timeout
     std::unique_ptr<Helper1Proxy> m_controlProxy; // Connect/Disconnect: long timeout
+    QDBusServiceWatcher m_helperWatcher;
 };
 
 } // namespace peertun

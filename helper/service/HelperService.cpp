@@ -315,6 +315,10 @@ int runHelperService(const HelperServiceOptions& options)
                 SLOT(quit()));
     exitCode = QCoreApplication::exec();
     service.shutdown(QStringLiteral("the helper is exiting"));
+    // A blocking round trip to the bus daemon: the signals above are on the wire before the
+    // process ends (QtDBus sends from its own thread), and the name is released for the next
+    // activation.
+    bus.unregisterService(dbus::kServiceName);
     return exitCode;
 }
 

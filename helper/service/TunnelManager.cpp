@@ -148,12 +148,14 @@ std::optional<TunnelManager::Failure> TunnelManager::disconnectTunnel(const QStr
                                       "the tunnels that are up.")
                            .arg(name)};
     }
+    // `name` may refer to the map's own key (disconnectAll): copy before erasing.
+    const QString tunnelName = name;
     it->second.state = dbus::kStateDisconnecting;
-    emit stateChanged(name, dbus::kStateDisconnecting, QString());
-    log(engine::LogLevel::Info, name, QStringLiteral("disconnecting (%1)").arg(reason));
+    emit stateChanged(tunnelName, dbus::kStateDisconnecting, reason);
+    log(engine::LogLevel::Info, tunnelName, QStringLiteral("disconnecting (%1)").arg(reason));
     m_tunnels.erase(it); // ~Tunnel stops the threads and removes routes and device
-    log(engine::LogLevel::Info, name, QStringLiteral("disconnected"));
-    emit stateChanged(name, dbus::kStateDisconnected, reason);
+    log(engine::LogLevel::Info, tunnelName, QStringLiteral("disconnected"));
+    emit stateChanged(tunnelName, dbus::kStateDisconnected, reason);
     if (m_tunnels.empty()) {
         m_statsTimer.stop();
     }
@@ -163,7 +165,8 @@ std::optional<TunnelManager::Failure> TunnelManager::disconnectTunnel(const QStr
 void TunnelManager::disconnectAll(const QString& reason)
 {
     while (!m_tunnels.empty()) {
-        disconnectTunnel(m_tunnels.begin()->first, reason);
+        const QString name = m_tunnels.begin()->first; // a copy: erasing frees the key
+        disconnectTunnel(name, reason);
     }
 }
 

@@ -12,6 +12,8 @@
 #include <QThread>
 #include <csignal>
 #include <cstring>
+#include <functional>
+#include <grp.h>
 #include <pwd.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -199,29 +201,58 @@ CommandResult DBusHarness::run(const QString& program, const QStringList& args, 
     return r;
 }
 
-bool DBusHarness::ensureUser(const QString& name, QString* error)
+// Runs an account tool (useradd, groupadd, usermod) until `done` holds; another test binary
+// may hold the lock on /etc/passwd right now (ctest -j).
+static bool retryAccountTool(const QString& tool, const QStringList& args,
+                             const std::function<bool()>& done, QString* error)
 {
-    if (getpwnam(name.toLocal8Bit().constData()) != nullptr) {
-        return true;
-    }
-    // Another test binary may be creating it right now (ctest -j): retry while /etc/passwd
-    // is locked.
     CommandResult r;
-    for (int attempt = 0; attempt < 10; ++attempt) {
-        r = run(QStringLiteral("useradd"),
-                {QStringLiteral("--system"), QStringLiteral("--no-create-home"),
-                 QStringLiteral("--user-group"), QStringLiteral("--shell"),
-                 QStringLiteral("/usr/sbin/nologin"), name});
-        if (r.exitCode == 0 || getpwnam(name.toLocal8Bit().constData()) != nullptr) {
-            return true;
+    for (int attempt = 0; attempt < 10 && !done(); ++attempt) {
+        r = DBusHarness::run(tool, args);
+        if (!done()) {
+            QThread::msleep(300);
         }
-        QThread::msleep(300);
     }
-    if (getpwnam(name.toLocal8Bit().constData()) == nullptr) {
-        *error = QStringLiteral("cannot create test user %1: %2").arg(name, r.describe());
+    if (!done()) {
+        *error = QStringLiteral("%1 %2 failed: %3").arg(tool, args.join(' '), r.describe());
         return false;
     }
     return true;
+}
+
+bool DBusHarness::ensureUser(const QString& name, const QString& group, QString* error)
+{
+    const QByteArray user = name.toLocal8Bit();
+    const QByteArray groupName = group.toLocal8Bit();
+    if (!group.isEmpty() &&
+        !retryAccountTool(
+            QStringLiteral("groupadd"), {QStringLiteral("--system"), group},
+            [&] { return getgrnam(groupName.constData()) != nullptr; }, error)) {
+        return false;
+    }
+    if (!retryAccountTool(
+            QStringLiteral("useradd"),
+            {QStringLiteral("--system"), QStringLiteral("--no-create-home"),
+             QStringLiteral("--user-group"), QStringLiteral("--shell"),
+             QStringLiteral("/usr/sbin/nologin"), name},
+            [&] { return getpwnam(user.constData()) != nullptr; }, error)) {
+        return false;
+    }
+    if (group.isEmpty()) {
+        return true;
+    }
+    auto isMember = [&] {
+        const struct group* g = getgrnam(groupName.constData());
+        for (char** member = g ? g->gr_mem : nullptr; member && *member; ++member) {
+            if (user == *member) {
+                return true;
+            }
+        }
+        return false;
+    };
+    return retryAccountTool(QStringLiteral("usermod"),
+                            {QStringLiteral("-a"), QStringLiteral("-G"), group, name}, isMember,
+                            error);
 }
 
 bool DBusHarness::setUp(QString* error)
@@ -242,9 +273,12 @@ bool DBusHarness::setUp(QString* error)
     }
     registerForEmergencyCleanup();
     for (const QString& user : {kAllowedUser, kDeniedUser, kSlowUser}) {
-        if (!ensureUser(user, error)) {
+        if (!ensureUser(user, QString(), error)) {
             return false;
         }
+    }
+    if (!ensureUser(kGroupMemberUser, kControlGroup, error)) {
+        return false;
     }
 
     m_dir =
@@ -403,10 +437,22 @@ bool DBusHarness::startPolkit(QString* error)
     const QString source = QStringLiteral(PEERTUN_SOURCE_DIR);
     QFile::remove(d.filePath("polkit-actions/io.peertun.policy"));
     QFile::remove(d.filePath("polkit-rules/50-peertun-netdev.rules"));
+    // The shipped optional rules file, with its group renamed to the test group (so the
+    // test needs no real "netdev" group).
+    QFile shippedRules(source + "/helper/data/50-peertun-netdev.rules");
+    if (!shippedRules.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read %1").arg(shippedRules.fileName());
+        return false;
+    }
+    QByteArray rules = shippedRules.readAll();
+    if (!rules.contains("isInGroup(\"netdev\")")) {
+        *error = QStringLiteral("50-peertun-netdev.rules no longer tests isInGroup(\"netdev\")");
+        return false;
+    }
+    rules.replace("isInGroup(\"netdev\")", "isInGroup(\"" + kControlGroup.toUtf8() + "\")");
     if (!QFile::copy(source + "/helper/data/io.peertun.policy",
                      d.filePath("polkit-actions/io.peertun.policy")) ||
-        !QFile::copy(source + "/helper/data/50-peertun-netdev.rules",
-                     d.filePath("polkit-rules/50-peertun-netdev.rules")) ||
+        !writeText(d.filePath("polkit-rules/50-peertun-netdev.rules"), rules, kWorldReadable) ||
         !writeText(d.filePath("polkit-etc-rules/10-peertun-test.rules"), testRules(),
                    kWorldReadable)) {
         *error = QStringLiteral("cannot write the polkit directories");

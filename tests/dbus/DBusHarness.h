@@ -24,6 +24,10 @@ inline const QString kDeniedUser = QStringLiteral("peertun-test-deny");
 // polkit answers yes for this one, but only after a few seconds (a person typing).
 inline const QString kSlowUser = QStringLiteral("peertun-test-slow");
 inline constexpr int kSlowUserDelaySeconds = 3;
+// Allowed only through the shipped optional rules file (50-peertun-netdev.rules), whose group
+// the harness renames to this one.
+inline const QString kGroupMemberUser = QStringLiteral("peertun-test-member");
+inline const QString kControlGroup = QStringLiteral("peertun-test-netdev");
 
 inline const QString kUnderlayAddress1 = QStringLiteral("10.211.55.122");
 inline const QString kUnderlayAddress2 = QStringLiteral("10.211.55.123");
@@ -97,7 +101,7 @@ public:
     void dumpLogs() const;
 
 private:
-    bool ensureUser(const QString& name, QString* error);
+    bool ensureUser(const QString& name, const QString& group, QString* error);
     bool startBus(QString* error);
     bool createNamespaces(QString* error);
     bool waitForName(const QString& name, int timeoutMs) const;

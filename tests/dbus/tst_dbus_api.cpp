@@ -27,6 +27,7 @@ private slots:
     void readingNeedsNoAuthorization();
     void allowedUserConnects();
     void deniedUserCannotControl();
+    void groupMemberAllowedByShippedRules();
     void badInput_data();
     void badInput();
     void disconnectUnknownName();
@@ -34,6 +35,7 @@ private slots:
     void vanishingCallerIsDropped();
     void twoClientsConnectAtOnce();
     void tunnelLimit();
+    void lowPortRaisesBindCapabilityBriefly();
     void requestsInFlightPerCaller();
     void busPolicy();
     void polkitUnavailable();
@@ -218,6 +220,20 @@ void TestDBusApi::deniedUserCannotControl()
     QVERIFY2(r.out.contains(QStringLiteral("denied")), qPrintable(r.out));
 }
 
+void TestDBusApi::groupMemberAllowedByShippedRules()
+{
+    const QString path = m_harness.writeFile(
+        "member.json", profileJson({"member", "ptmember", "10.244.15.1/24", 8315,
+                                    "10.211.55.123:8316", "10.244.16.0/24"}));
+    CommandResult r = m_harness.runCtl(kGroupMemberUser, {"up", path});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QVERIFY(linkExists(QStringLiteral("ptmember")));
+    r = m_harness.runCtl(kGroupMemberUser, {"down", "member"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QVERIFY(!linkExists(QStringLiteral("ptmember")));
+    verifyHelperServesAndBaseUntouched();
+}
+
 void TestDBusApi::badInput_data()
 {
     QTest::addColumn<QByteArray>("json");
@@ -373,6 +389,23 @@ void TestDBusApi::tunnelLimit()
     }
     QCOMPARE(listTunnels().size(), 1);
     verifyHelperServesAndBaseUntouched();
+}
+
+void TestDBusApi::lowPortRaisesBindCapabilityBriefly()
+{
+    // CAP_NET_BIND_SERVICE is only permitted; the helper raises it just for this bind.
+    const QString path =
+        m_harness.writeFile("lowport.json", profileJson({"lowport", "ptlow", "10.244.17.1/24", 853,
+                                                         "10.211.55.123:853", "10.244.18.0/24"}));
+    CommandResult r = m_harness.runCtl(kAllowedUser, {"up", path});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    const CommandResult sockets = m_harness.ipNs1({"-o", "link"}); // device is there
+    QVERIFY(sockets.out.contains(QStringLiteral("ptlow")));
+    QFile status(QStringLiteral("/proc/%1/status").arg(m_harness.helperPid()));
+    QVERIFY(status.open(QIODevice::ReadOnly));
+    QVERIFY2(status.readAll().contains("CapEff:\t0000000000001000"), "not lowered again");
+    r = m_harness.runCtl(kAllowedUser, {"down", "lowport"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
 }
 
 void TestDBusApi::requestsInFlightPerCaller()

@@ -29,6 +29,7 @@ private slots:
     void watchAndFollow();
     void downRemovesDevice();
     void sigkillLeavesNothingAndReactivates();
+    void sigtermTearsDown();
 
 private:
     const TunnelParams m_near{QStringLiteral("office"),
@@ -252,6 +253,28 @@ void TestDBusTunnel::sigkillLeavesNothingAndReactivates()
     // And it works again.
     bringUp();
     QVERIFY(ping(2).exitCode == 0);
+}
+
+void TestDBusTunnel::sigtermTearsDown()
+{
+    if (!nearDeviceExists()) {
+        bringUp();
+    }
+    QTest::qWait(300); // let earlier signals (the re-activation above) drain
+    QSignalSpy states(m_client.get(), &HelperClient::stateChanged);
+    QSignalSpy owner(m_client.get(), &HelperClient::helperPresenceChanged);
+    const uint pid = m_harness.helperPid();
+    QVERIFY(pid != 0);
+    ::kill(pid_t(pid), SIGTERM);
+    // It says goodbye properly: the tunnel is disconnected before the helper leaves.
+    QTRY_VERIFY_WITH_TIMEOUT(!owner.isEmpty(), 10000);
+    QCOMPARE(owner.size(), 1);
+    QCOMPARE(owner.last().at(0).toBool(), false);
+    QVERIFY(!states.isEmpty());
+    QCOMPARE(states.last().at(0).toString(), QStringLiteral("office"));
+    QCOMPARE(states.last().at(1).toString(), QStringLiteral("disconnected"));
+    QVERIFY(!nearDeviceExists());
+    QVERIFY(!m_harness.ipNs1({"route", "show"}).out.contains(QStringLiteral("10.244.")));
 }
 
 QTEST_GUILESS_MAIN(TestDBusTunnel)
