@@ -265,6 +265,7 @@ void HelperSession::connectProfile(const Profile& profile)
                 QDBusPendingReply<QString> reply = *c;
                 if (reply.isError()) {
                     handleCallError(reply.error(), name, true);
+                    emit tunnelChanged(name);
                     return;
                 }
                 if (m_problem == Problem::NotAuthorized || m_problem == Problem::Restarted) {
@@ -274,6 +275,7 @@ void HelperSession::connectProfile(const Profile& profile)
                 if (m_tunnels.value(name).state == dbus::kStateConnecting) {
                     onStateChanged(name, dbus::kStateConnected, QString());
                 }
+                emit tunnelChanged(name); // no longer pending
             });
 }
 
@@ -303,6 +305,7 @@ void HelperSession::disconnectTunnel(const QString& name)
                 if (m_tunnels.value(name).state != dbus::kStateDisconnected) {
                     setState(name, dbus::kStateDisconnected, QString());
                 }
+                emit tunnelChanged(name); // no longer pending
             });
 }
 

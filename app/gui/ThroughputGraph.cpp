@@ -74,7 +74,10 @@ void ThroughputGraph::paintEvent(QPaintEvent*)
     const double scale = scaleMaximum();
     p.setPen(palette().text().color());
     p.drawText(QPointF(left, fm.ascent() + 2), formatRate(scale));
-    const QString span = tr("last %n minute(s)", nullptr, HelperSession::kHistorySeconds / 60);
+    // The x axis grows with the history, a minute at a time, up to kHistorySeconds.
+    const int spanSeconds =
+        std::clamp(int((m_samples.size() + 59) / 60) * 60, 60, HelperSession::kHistorySeconds);
+    const QString span = tr("last %n minute(s)", nullptr, spanSeconds / 60);
     p.drawText(QPointF(left, height() - 4), span);
 
     // Legend, right-aligned at the top.
@@ -93,14 +96,15 @@ void ThroughputGraph::paintEvent(QPaintEvent*)
         return;
     }
     // Newest sample at the right edge, one sample per second.
-    const double step = plot.width() / (HelperSession::kHistorySeconds - 1);
+    const double step = plot.width() / (spanSeconds - 1);
+    const qsizetype first = std::max<qsizetype>(0, m_samples.size() - spanSeconds);
     const auto line = [&](auto value) {
         QPainterPath path;
-        for (int i = 0; i < m_samples.size(); ++i) {
-            const double px = plot.right() - (m_samples.size() - 1 - i) * step;
+        for (qsizetype i = first; i < m_samples.size(); ++i) {
+            const double px = plot.right() - double(m_samples.size() - 1 - i) * step;
             const double py =
                 plot.bottom() - plot.height() * std::min(1.0, value(m_samples[i]) / scale);
-            if (i == 0) {
+            if (i == first) {
                 path.moveTo(px, py);
             } else {
                 path.lineTo(px, py);
@@ -108,9 +112,18 @@ void ThroughputGraph::paintEvent(QPaintEvent*)
         }
         return path;
     };
+    // Received as a filled area, sent as a line on top: both stay visible when they are equal.
+    const QPainterPath rx = line([](const RateSample& s) { return s.rxBytesPerSecond; });
+    QPainterPath rxArea = rx;
+    rxArea.lineTo(rx.currentPosition().x(), plot.bottom());
+    rxArea.lineTo(rx.elementAt(0).x, plot.bottom());
+    rxArea.closeSubpath();
+    QColor fill = kRxColor;
+    fill.setAlpha(70);
+    p.fillPath(rxArea, fill);
     p.setBrush(Qt::NoBrush);
     p.setPen(QPen(kRxColor, 2));
-    p.drawPath(line([](const RateSample& s) { return s.rxBytesPerSecond; }));
+    p.drawPath(rx);
     p.setPen(QPen(kTxColor, 2));
     p.drawPath(line([](const RateSample& s) { return s.txBytesPerSecond; }));
 }
