@@ -195,6 +195,12 @@ void GuiDriver::killedHelperShowsBannerAndAppRecovers()
 {
     clickConnect();
     QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("connected"), 20000);
+    const int linesBeforeKill = m_window->logView()->totalLines();
+    LogView* log = m_window->logView();
+    log->searchEdit()->setText(QStringLiteral("tunnel up"));
+    QTRY_VERIFY(!log->visibleLines().isEmpty());
+    const qsizetype upsBeforeKill = log->visibleLines().size();
+    log->searchEdit()->clear();
     QVERIFY(request(QStringLiteral("kill-helper")));
     QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("disconnected"), 10000);
     QVERIFY(m_window->bannerVisible());
@@ -212,6 +218,11 @@ void GuiDriver::killedHelperShowsBannerAndAppRecovers()
     QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("connected"), 20000);
     QVERIFY(!m_window->bannerVisible());
     QTRY_VERIFY_WITH_TIMEOUT(m_window->counters()->shownRxPackets() > 0, 15000);
+    // The log kept what it had and goes on with the new helper's entries.
+    QVERIFY(log->totalLines() > linesBeforeKill);
+    log->searchEdit()->setText(QStringLiteral("tunnel up"));
+    QTRY_COMPARE_WITH_TIMEOUT(log->visibleLines().size(), upsBeforeKill + 1, 5000);
+    log->searchEdit()->clear();
     clickConnect();
     QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("disconnected"), 15000);
 }
