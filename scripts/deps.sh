@@ -1,6 +1,7 @@
 #!/bin/bash
-# Installs the Debian 12 packages peertun needs to build, test and benchmark. Idempotent:
-# only missing packages are installed. Needs root.
+# Installs the Debian 12 packages peertun needs to build and test; with --bench also what the
+# benchmark needs to build the seed's Go program. Idempotent: only missing packages are
+# installed. Needs root.
 set -euo pipefail
 PACKAGES=(
   # build
@@ -13,6 +14,10 @@ PACKAGES=(
   # benchmark references
   iperf3 wireguard-go wireguard-tools
 )
+if [ "${1:-}" = --bench ]; then
+  PACKAGES+=(golang-go golang-github-vishvananda-netlink-dev golang-github-vishvananda-netns-dev
+             golang-golang-x-sys-dev)
+fi
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -31,7 +31,7 @@ enum Exit : int {
 
 // A profile bigger than this is not even sent (the helper's own limit is far lower; sending
 // up to this lets the helper be the one that explains).
-constexpr qint64 kMaxProfileFileBytes = 16 * 1024 * 1024;
+constexpr qint64 kMaxProfileFileBytes = qint64(16) * 1024 * 1024;
 
 QTextStream& out()
 {

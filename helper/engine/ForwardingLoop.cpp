@@ -228,7 +228,7 @@ void ForwardingLoop::tunToUdp()
                 const size_t segSize = lengths[i];
                 size_t j = i + 1;
                 size_t bytes = segSize;
-                while (gso && j < kept && j - i < kMaxGsoSegments &&
+                while (j < kept && j - i < kMaxGsoSegments &&
                        bytes + lengths[j] <= kUdpMaxPayload && lengths[j - 1] == segSize &&
                        lengths[j] <= segSize) {
                     bytes += lengths[j];
@@ -274,9 +274,39 @@ void ForwardingLoop::tunToUdp()
         uint64_t packets = 0;
         uint64_t bytes = 0;
         uint64_t failed = 0;
+        // Without GSO (the kernel refused it once), a grouped message goes out one datagram
+        // at a time; the grouping itself is the same either way.
+        auto sendOneByOne = [&](unsigned k) {
+            const Message& m = meta[k];
+            const uint8_t* p = static_cast<const uint8_t*>(iov[k].iov_base);
+            for (uint32_t s = 0, at = 0; s < m.segments; ++s) {
+                const size_t len = std::min<size_t>(m.segmentSize, m.innerBytes - at);
+                if (::sendto(m_setup.udpFd, p + at, len, 0,
+                             static_cast<const sockaddr*>(msgs[k].msg_hdr.msg_name),
+                             msgs[k].msg_hdr.msg_namelen) < 0) {
+                    counters.peerTx[m.peer].sendErrors.add(1);
+                    ++failed;
+                } else {
+                    counters.peerTx[m.peer].packets.add(1);
+                    counters.peerTx[m.peer].bytes.add(len);
+                    ++packets;
+                    bytes += len;
+                }
+                at += uint32_t(len);
+            }
+        };
         unsigned off = 0;
         while (off < n) {
-            const int sent = ::sendmmsg(m_setup.udpFd, msgs + off, n - off, 0);
+            unsigned end = n;
+            if (!gso) {
+                if (meta[off].segmentSize) {
+                    sendOneByOne(off++);
+                    continue;
+                }
+                for (end = off; end < n && !meta[end].segmentSize; ++end) {
+                }
+            }
+            const int sent = ::sendmmsg(m_setup.udpFd, msgs + off, end - off, 0);
             if (sent < 0) {
                 if (errno == EINTR) {
                     continue;
@@ -285,31 +315,12 @@ void ForwardingLoop::tunToUdp()
                 Message& m = meta[off];
                 if (m.segmentSize && (err == EINVAL || err == EIO || err == EMSGSIZE)) {
                     // The kernel or the path refuses UDP GSO (e.g. an MTU larger than the
-                    // underlay): send this one datagram by datagram, and stop using GSO.
-                    if (gso) {
-                        gso = false;
-                        m_setup.log->add(LogLevel::Warning, m_setup.tunnelName,
-                                         std::string("UDP segmentation offload refused (") +
-                                             std::strerror(err) +
-                                             "); sending datagram by datagram");
-                    }
-                    const uint8_t* p = static_cast<const uint8_t*>(iov[off].iov_base);
-                    for (uint32_t s = 0, at = 0; s < m.segments; ++s) {
-                        const size_t len = std::min<size_t>(m.segmentSize, m.innerBytes - at);
-                        if (::sendto(m_setup.udpFd, p + at, len, 0,
-                                     static_cast<const sockaddr*>(msgs[off].msg_hdr.msg_name),
-                                     msgs[off].msg_hdr.msg_namelen) < 0) {
-                            counters.peerTx[m.peer].sendErrors.add(1);
-                            ++failed;
-                        } else {
-                            counters.peerTx[m.peer].packets.add(1);
-                            counters.peerTx[m.peer].bytes.add(len);
-                            ++packets;
-                            bytes += len;
-                        }
-                        at += uint32_t(len);
-                    }
-                    ++off;
+                    // underlay): from now on, datagram by datagram.
+                    gso = false;
+                    m_setup.log->add(LogLevel::Warning, m_setup.tunnelName,
+                                     std::string("UDP segmentation offload refused (") +
+                                         std::strerror(err) + "); sending datagram by datagram");
+                    sendOneByOne(off++);
                     continue;
                 }
                 // ENETUNREACH, EHOSTUNREACH, ECONNREFUSED, ...: count the message, go on.

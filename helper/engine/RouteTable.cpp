@@ -11,6 +11,7 @@
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/inet6.h>
 #include <netlink/route/nexthop.h>
 #include <netlink/route/route.h>
 #include <netlink/socket.h>
@@ -215,6 +216,23 @@ int changeLink(nl_sock* sock, int ifindex, int mtu, bool up)
     return rtnl_link_change(sock, orig.get(), change.get(), 0);
 }
 
+// No IPv6 link-local address on the tunnel: nothing on a point-to-point TUN needs one, and
+// the kernel's router solicitations and MLD reports from it have no peer to go to (they only
+// showed up as "no peer for destination" drops on an idle tunnel). Best effort: a kernel
+// with IPv6 off refuses, and that is fine.
+void disableIpv6LinkLocal(nl_sock* sock, int ifindex)
+{
+    rtnl_link* origRaw = nullptr;
+    if (rtnl_link_get_kernel(sock, ifindex, nullptr, &origRaw) < 0) {
+        return;
+    }
+    NlPtr<rtnl_link> orig(origRaw);
+    NlPtr<rtnl_link> change(rtnl_link_alloc());
+    if (change && rtnl_link_inet6_set_addr_gen_mode(change.get(), 1 /* IN6_ADDR_GEN_MODE_NONE */) == 0) {
+        rtnl_link_change(sock, orig.get(), change.get(), 0);
+    }
+}
+
 } // namespace
 
 void RouteTable::configure(const LinkConfig& link)
@@ -227,6 +245,7 @@ void RouteTable::configure(const LinkConfig& link)
                                                                " is already assigned to " + *other);
     }
 
+    disableIpv6LinkLocal(m_sock, link.ifindex);
     if (link.mtu > 0) {
         if (const int err = changeLink(m_sock, link.ifindex, link.mtu, false); err < 0) {
             throwStep(link, "setting MTU " + std::to_string(link.mtu), err);

@@ -13,7 +13,8 @@
 
 namespace peertun {
 
-HelperService::HelperService(QDBusConnection bus, HelperServiceOptions options, QObject* parent)
+HelperService::HelperService(const QDBusConnection& bus, HelperServiceOptions options,
+                             QObject* parent)
     : QObject(parent), m_bus(bus), m_options(options), m_authorizer(bus)
 {
     new Helper1Adaptor(this); // owned by this; relays our signals onto the bus
@@ -79,7 +80,11 @@ void HelperService::touch()
 void HelperService::onIdleTimer()
 {
     if (m_manager.tunnelCount() == 0 && m_pending.isEmpty()) {
-        emit idleTimeout();
+        // Give the name back first so new calls activate a fresh helper, then answer what
+        // was already on its way to us before leaving.
+        m_closing = true;
+        m_bus.unregisterService(dbus::kServiceName);
+        QTimer::singleShot(kClosingGraceMs, this, &HelperService::idleTimeout);
     } else {
         touch();
     }
@@ -103,10 +108,12 @@ QVariantMap HelperService::GetStats(const QString& name)
     if (auto stats = m_manager.stats(name)) {
         return *stats;
     }
-    sendErrorReply(dbus::kErrorNotFound,
-                   QStringLiteral("There is no tunnel named \"%1\"; `peertunctl status` lists the "
-                                  "tunnels that are up.")
-                       .arg(name));
+    // Names are short; do not echo an arbitrarily long argument back.
+    sendErrorReply(
+        dbus::kErrorNotFound,
+        QStringLiteral("There is no tunnel named \"%1\"; `peertunctl status` lists the "
+                       "tunnels that are up.")
+            .arg(name.size() > kMaxNameLength ? name.left(kMaxNameLength) + u'…' : name));
     return {};
 }
 
@@ -136,7 +143,7 @@ QString HelperService::Connect(const QString& profileJson)
 void HelperService::Disconnect(const QString& name)
 {
     touch();
-    if (name.size() > 256) {
+    if (name.size() > kMaxNameLength) {
         sendErrorReply(dbus::kErrorNotFound, QStringLiteral("There is no tunnel with that name."));
         return;
     }
@@ -145,6 +152,11 @@ void HelperService::Disconnect(const QString& name)
 
 void HelperService::authorizeThenRun(Operation operation, const QString& argument)
 {
+    if (m_closing) {
+        sendErrorReply(dbus::kErrorBusy,
+                       QStringLiteral("The helper is exiting after a quiet period; try again."));
+        return;
+    }
     const QString caller = message().service();
     int fromCaller = 0;
     for (const PendingRequest& p : std::as_const(m_pending)) {

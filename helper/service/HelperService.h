@@ -30,8 +30,13 @@ public:
     // Authorization requests waiting for polkit, in total and per caller.
     static constexpr int kMaxPendingCalls = 32;
     static constexpr int kMaxPendingCallsPerCaller = 4;
+    // Longer tunnel names are refused without a lookup and never echoed in full.
+    static constexpr qsizetype kMaxNameLength = 256;
+    // Between giving the name back on idle exit and leaving.
+    static constexpr int kClosingGraceMs = 250;
 
-    HelperService(QDBusConnection bus, HelperServiceOptions options, QObject* parent = nullptr);
+    HelperService(const QDBusConnection& bus, HelperServiceOptions options,
+                  QObject* parent = nullptr);
     ~HelperService() override;
 
     // Exports the object and takes the bus name. False (with a reason) if that failed.
@@ -78,6 +83,7 @@ private:
     QHash<uint64_t, PendingRequest> m_pending; // by polkit check id
     QDBusServiceWatcher m_callerWatcher;
     QTimer m_idleTimer;
+    bool m_closing = false; // idle exit under way: no new control requests
 };
 
 // Runs the D-Bus service until idle exit, SIGTERM/SIGINT or loss of the bus. Needs a

@@ -79,7 +79,7 @@ uint64_t PolkitAuthorizer::check(const QString& callerBusName, const QString& ac
                                  Callback done)
 {
     const uint64_t id = m_nextId++;
-    m_pending.insert(id, std::move(done));
+    m_pending.emplace(id, std::move(done));
 
     QDBusMessage call = QDBusMessage::createMethodCall(
         kPolkitService, kPolkitPath, kPolkitInterface, QStringLiteral("CheckAuthorization"));

@@ -149,7 +149,7 @@ std::optional<TunnelManager::Failure> TunnelManager::disconnectTunnel(const QStr
                            .arg(name)};
     }
     // `name` may refer to the map's own key (disconnectAll): copy before erasing.
-    const QString tunnelName = name;
+    const QString tunnelName = name; // NOLINT(performance-unnecessary-copy-initialization)
     it->second.state = dbus::kStateDisconnecting;
     emit stateChanged(tunnelName, dbus::kStateDisconnecting, reason);
     log(engine::LogLevel::Info, tunnelName, QStringLiteral("disconnecting (%1)").arg(reason));

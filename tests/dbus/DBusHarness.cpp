@@ -281,8 +281,10 @@ bool DBusHarness::setUp(QString* error)
         return false;
     }
 
-    m_dir =
-        std::make_unique<QTemporaryDir>(QDir::tempPath() + QStringLiteral("/peertun-dbus-XXXXXX"));
+    sweepLeftoversOfKilledRuns();
+    m_dir = std::make_unique<QTemporaryDir>(
+        QDir::tempPath() +
+        QStringLiteral("/peertun-dbus-%1-XXXXXX").arg(QCoreApplication::applicationPid()));
     if (!m_dir->isValid()) {
         *error = QStringLiteral("cannot create a temporary directory");
         return false;
@@ -310,6 +312,33 @@ bool DBusHarness::setUp(QString* error)
         return false;
     }
     return true;
+}
+
+void DBusHarness::sweepLeftoversOfKilledRuns()
+{
+    // A SIGKILLed run cannot clean up: its namespaces and directory carry its PID, so the
+    // next run removes those whose process is gone.
+    auto gone = [](const QString& pid) {
+        return ::kill(pid_t(pid.toLongLong()), 0) != 0 && errno == ESRCH;
+    };
+    static const QRegularExpression nsName(QStringLiteral("^ptdbus[12]-(\\d+)\\b"));
+    const QStringList namespaces =
+        run(ipBinary(), {QStringLiteral("netns"), QStringLiteral("list")}).out.split('\n');
+    for (const QString& line : namespaces) {
+        const QRegularExpressionMatch m = nsName.match(line);
+        if (m.hasMatch() && gone(m.captured(1))) {
+            run(ipBinary(), {QStringLiteral("netns"), QStringLiteral("del"),
+                             line.section(QLatin1Char(' '), 0, 0)});
+        }
+    }
+    static const QRegularExpression dirName(QStringLiteral("^peertun-dbus-(\\d+)-"));
+    const QDir tmp(QDir::tempPath());
+    for (const QString& entry : tmp.entryList({QStringLiteral("peertun-dbus-*")}, QDir::Dirs)) {
+        const QRegularExpressionMatch m = dirName.match(entry);
+        if (m.hasMatch() && gone(m.captured(1))) {
+            QDir(tmp.filePath(entry)).removeRecursively();
+        }
+    }
 }
 
 bool DBusHarness::createNamespaces(QString* error)
@@ -674,6 +703,14 @@ void DBusHarness::dumpLogs() const
             qWarning("%s", lines.at(i).constData());
         }
     }
+}
+
+void DBusHarness::stopBus()
+{
+    QDBusConnection::disconnectFromBus(m_connectionName);
+    killProcess(m_bus.get());
+    m_bus.reset();
+    setEmergencyPid(0, 0);
 }
 
 void DBusHarness::stopPolkit()

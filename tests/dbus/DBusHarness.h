@@ -91,6 +91,8 @@ public:
     // Starts `peertun-helper --standalone PROFILE` inside ns2 (the far side of tunnels).
     QProcess* startFarSide(const QString& profilePath);
     void stopFarSide();
+    // Stops dbus-daemon (the helper and polkitd lose their bus); only as a test's last step.
+    void stopBus();
     // polkitd can be stopped and started again (to test the helper without it).
     void stopPolkit();
     bool startPolkit(QString* error);
@@ -104,6 +106,7 @@ private:
     bool ensureUser(const QString& name, const QString& group, QString* error);
     bool startBus(QString* error);
     bool createNamespaces(QString* error);
+    void sweepLeftoversOfKilledRuns();
     bool waitForName(const QString& name, int timeoutMs) const;
     void killProcess(QProcess* process);
     void registerForEmergencyCleanup();

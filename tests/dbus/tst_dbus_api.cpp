@@ -305,9 +305,18 @@ void TestDBusApi::disconnectUnknownName()
 
 void TestDBusApi::statsOfUnknownName()
 {
-    const CommandResult r = m_harness.runCtl(kDeniedUser, {"stats", "no-such-tunnel"});
+    CommandResult r = m_harness.runCtl(kDeniedUser, {"stats", "no-such-tunnel"});
     QCOMPARE(r.exitCode, 6);
     QVERIFY2(r.err.contains(QStringLiteral("io.peertun.Error.NotFound")), qPrintable(r.err));
+    // A huge name is not echoed back in full (nor for down).
+    const QString huge(100000, QLatin1Char('n'));
+    r = m_harness.runCtl(kDeniedUser, {"stats", huge});
+    QCOMPARE(r.exitCode, 6);
+    QVERIFY2(r.err.size() < 2000, qPrintable(r.err.left(200)));
+    r = m_harness.runCtl(kAllowedUser, {"down", huge});
+    QCOMPARE(r.exitCode, 6);
+    QVERIFY2(r.err.size() < 2000, qPrintable(r.err.left(200)));
+    verifyHelperServesAndBaseUntouched();
 }
 
 void TestDBusApi::vanishingCallerIsDropped()

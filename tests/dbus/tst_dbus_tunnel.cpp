@@ -30,6 +30,7 @@ private slots:
     void downRemovesDevice();
     void sigkillLeavesNothingAndReactivates();
     void sigtermTearsDown();
+    void lossOfTheBusTearsDown(); // last: stops the bus
 
 private:
     const TunnelParams m_near{QStringLiteral("office"),
@@ -275,6 +276,22 @@ void TestDBusTunnel::sigtermTearsDown()
     QCOMPARE(states.last().at(1).toString(), QStringLiteral("disconnected"));
     QVERIFY(!nearDeviceExists());
     QVERIFY(!m_harness.ipNs1({"route", "show"}).out.contains(QStringLiteral("10.244.")));
+}
+
+void TestDBusTunnel::lossOfTheBusTearsDown()
+{
+    bringUp();
+    const uint pid = m_harness.helperPid();
+    QVERIFY(pid != 0);
+    m_client.reset();
+    m_harness.stopBus();
+    // Nobody could control the tunnels any more: the helper removes them and leaves.
+    QTRY_VERIFY_WITH_TIMEOUT(::kill(pid_t(pid), 0) != 0, 10000);
+    QVERIFY(!nearDeviceExists());
+    // And peertunctl says it cannot reach the helper.
+    const CommandResult r = m_harness.runCtl(kDeniedUser, {"status"});
+    QCOMPARE(r.exitCode, 8);
+    QVERIFY2(r.err.contains(QStringLiteral("system bus")), qPrintable(r.err));
 }
 
 QTEST_GUILESS_MAIN(TestDBusTunnel)
