@@ -37,8 +37,9 @@ int main(int argc, char** argv)
     store.reload();
     peertun::HelperSession session;
     peertun::MainWindow window(&store, &session);
-    // With a tray, closing the window keeps the app there; without one, it quits.
-    QApplication::setQuitOnLastWindowClosed(!QSystemTrayIcon::isSystemTrayAvailable());
+    // MainWindow::closeEvent decides: with a tray the window hides, without one the app quits.
+    // (Otherwise closing a dialog while the window is in the tray would end the app.)
+    QApplication::setQuitOnLastWindowClosed(false);
     if (!parser.isSet(hidden) || !QSystemTrayIcon::isSystemTrayAvailable()) {
         window.show();
     }

@@ -18,6 +18,7 @@
 
 #include <QApplication>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPushButton>
 #include <QTest>
 #include <QTreeWidget>
@@ -60,6 +61,7 @@ private slots:
     void countersAndGraphMoveWithTraffic();
     void screenshots();
     void disconnectReturnsToDisconnected();
+    void closingKeepsTheAppInTheTray();
     void killedHelperShowsBannerAndAppRecovers();
     void deniedUserSeesRefusal();
 
@@ -189,6 +191,25 @@ void GuiDriver::disconnectReturnsToDisconnected()
     QVERIFY(m_window->connectButton()->isEnabled());
     QVERIFY(!m_window->bannerVisible());
     QVERIFY(request(QStringLiteral("check-no-device")));
+}
+
+void GuiDriver::closingKeepsTheAppInTheTray()
+{
+    QVERIFY(m_window->tray()->isShown());
+    QVERIFY(!m_window->close()); // hidden, not closed
+    QVERIFY(!m_window->isVisible());
+    QTest::qWait(200);
+    QVERIFY(!m_window->isVisible()); // and the app still runs (this test goes on)
+    // The tray menu offers the window back.
+    QAction* show = nullptr;
+    for (QAction* a : m_window->tray()->menu()->actions()) {
+        if (a->text() == QStringLiteral("Show window")) {
+            show = a;
+        }
+    }
+    QVERIFY(show != nullptr);
+    show->trigger();
+    QTRY_VERIFY(m_window->isVisible());
 }
 
 void GuiDriver::killedHelperShowsBannerAndAppRecovers()

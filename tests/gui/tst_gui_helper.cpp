@@ -315,7 +315,8 @@ void TestGuiHelper::underXvfbWithTrayer()
         kAllowedUser,
         {"QT_QPA_PLATFORM=xcb", QStringLiteral("DISPLAY=:%1").arg(m_display), "LANG=C.UTF-8"},
         {"--lang", "en", "--expect-tray", "helperIsFoundAndTrayIsThere", "connectReachesConnected",
-         "countersAndGraphMoveWithTraffic", "screenshots", "disconnectReturnsToDisconnected"});
+         "countersAndGraphMoveWithTraffic", "screenshots", "disconnectReturnsToDisconnected",
+         "closingKeepsTheAppInTheTray"});
     stopXvfb();
     if (failures != 0) {
         m_harness.dumpLogs();

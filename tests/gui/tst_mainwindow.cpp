@@ -16,6 +16,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QMenu>
 #include <QProcess>
 #include <QPushButton>
 #include <QTemporaryDir>
@@ -177,6 +178,22 @@ void TestMainWindow::tabOrderAndAccessibleNames()
 
 void TestMainWindow::trayFollowsNoTunnel()
 {
+    // The tray menu: each profile's connect, show/hide, quit.
+    QStringList texts;
+    QAction* connectOffice = nullptr;
+    for (QAction* a : m_window->tray()->menu()->actions()) {
+        texts << a->text();
+        if (a->text() == QStringLiteral("Connect office")) {
+            connectOffice = a;
+        }
+    }
+    QVERIFY2(connectOffice != nullptr, qPrintable(texts.join(", ")));
+    QVERIFY(texts.contains(QStringLiteral("Hide window")));
+    QVERIFY(texts.contains(QStringLiteral("Quit")));
+    const int logLines = m_window->logView()->totalLines();
+    connectOffice->trigger();
+    QTRY_VERIFY(m_window->logView()->totalLines() > logLines);  // asked the helper
+    QTRY_COMPARE(m_window->tray()->state(), TrayState::Failed); // which is not there
     // Offscreen there is no tray: closing the window quits instead of hiding.
     QVERIFY(!m_window->tray()->isShown());
     QVERIFY(m_window->tray()->toolTip().contains(QStringLiteral("office")));
