@@ -64,6 +64,7 @@ private slots:
     void closingKeepsTheAppInTheTray();
     void killedHelperShowsBannerAndAppRecovers();
     void deniedUserSeesRefusal();
+    void picksUpTunnelsAlreadyUp();
 
 private:
     void clickConnect();
@@ -238,7 +239,10 @@ void GuiDriver::killedHelperShowsBannerAndAppRecovers()
     clickConnect();
     QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("connected"), 20000);
     QVERIFY(!m_window->bannerVisible());
+    // Counters move again: StatsUpdated from the new helper reaches us.
     QTRY_VERIFY_WITH_TIMEOUT(m_window->counters()->shownRxPackets() > 0, 15000);
+    const qulonglong afterRestart = m_window->counters()->shownRxPackets();
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->counters()->shownRxPackets() >= afterRestart + 5, 15000);
     // The log kept what it had and goes on with the new helper's entries.
     QVERIFY(log->totalLines() > linesBeforeKill);
     log->searchEdit()->setText(QStringLiteral("tunnel up"));
@@ -263,6 +267,21 @@ void GuiDriver::deniedUserSeesRefusal()
     QVERIFY(m_window->connectButton()->isEnabled()); // can try again
     save(m_window.get(), QStringLiteral("main-refused"));
     QVERIFY(request(QStringLiteral("check-no-device")));
+}
+
+void GuiDriver::picksUpTunnelsAlreadyUp()
+{
+    // tst_gui_helper brought "elsewhere" up with peertunctl before this app started.
+    const QString name = QStringLiteral("elsewhere");
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->listedState(name), QStringLiteral("connected"), 15000);
+    QCOMPARE(m_window->tray()->state(), TrayState::Connected);
+    QVERIFY(m_window->selectProfile(name));
+    QVERIFY(m_window->connectButton()->isEnabled()); // it can be taken down from here
+    m_window->activateWindow();
+    QTRY_VERIFY(m_window->isActiveWindow());
+    QTest::keyClick(m_window.get(), Qt::Key_Return, Qt::ControlModifier); // the shortcut
+    QTRY_COMPARE_WITH_TIMEOUT(m_session->status(name).state, QStringLiteral("disconnected"), 15000);
+    QCOMPARE(m_window->tray()->state(), TrayState::Disconnected);
 }
 
 int main(int argc, char** argv)

@@ -53,6 +53,7 @@ private slots:
     void allowedUserOffscreenEnglish();
     void deniedUserSeesRefusal();
     void allowedUserOffscreenChinese();
+    void tunnelAlreadyUpIsPickedUp();
     void underXvfbWithTrayer();
 
 private:
@@ -240,6 +241,29 @@ void TestGuiHelper::allowedUserOffscreenChinese()
     QCOMPARE(failures, 0);
     QVERIFY(QFile::exists(m_artifacts + "/main-connected-zh_CN.png"));
     QVERIFY(QFile::exists(m_artifacts + "/editor-zh_CN.png"));
+}
+
+void TestGuiHelper::tunnelAlreadyUpIsPickedUp()
+{
+    // Brought up outside the app (peertunctl), before the app starts.
+    Profile other = test::seedProfile(QStringLiteral("elsewhere"));
+    other.interface.name = QStringLiteral("pt-else");
+    other.interface.address = *parseCidr(QStringLiteral("10.244.20.2/24"), nullptr, false);
+    other.interface.listen = *parseEndpoint(QStringLiteral(":8299"), nullptr, true);
+    other.peers[0].endpoint = *parseEndpoint(kUnderlayAddress2 + ":8299", nullptr, false);
+    other.peers[0].subnets = {*parseCidr(QStringLiteral("10.244.21.0/24"), nullptr, true)};
+    const QString path = m_harness.writeFile("elsewhere.json", serializeProfile(other));
+    const CommandResult up = m_harness.runCtl(kAllowedUser, {"up", path});
+    QVERIFY2(up.exitCode == 0, qPrintable(up.describe()));
+    QVERIFY(m_harness.ipNs1({"link", "show", "pt-else"}).exitCode == 0);
+
+    const int failures = runDriver(kAllowedUser, {"QT_QPA_PLATFORM=offscreen", "LANG=C.UTF-8"},
+                                   {"--lang", "en", "picksUpTunnelsAlreadyUp"});
+    if (failures != 0) {
+        m_harness.dumpLogs();
+    }
+    QCOMPARE(failures, 0);
+    QVERIFY(m_harness.ipNs1({"link", "show", "pt-else"}).exitCode != 0); // taken down
 }
 
 bool TestGuiHelper::startXvfb(QString* error)
