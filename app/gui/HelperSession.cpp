@@ -47,6 +47,10 @@ void HelperSession::start()
                       "to its helper. Check that dbus is running."));
         return;
     }
+    if (m_watcher != nullptr) {
+        refresh(); // "Retry": ask again, the watcher is already in place
+        return;
+    }
     m_watcher = new QDBusServiceWatcher(dbus::kServiceName, m_bus,
                                         QDBusServiceWatcher::WatchForOwnerChange, this);
     connect(m_watcher, &QDBusServiceWatcher::serviceRegistered, this,

@@ -72,7 +72,8 @@ public:
                            QObject* parent = nullptr);
     ~HelperSession() override;
 
-    // Starts watching the bus name and asks the helper for its tunnels and log.
+    // Starts watching the bus name and asks the helper for its tunnels and log; called again
+    // (the banner's Retry), asks again.
     void start();
 
     void connectProfile(const Profile& profile);
