@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 #include <QLocale>
+#include <cmath>
 
 namespace peertun {
 
@@ -20,7 +21,7 @@ QString formatBytes(qint64 bytes)
 
 QString formatRate(double bytesPerSecond)
 {
-    return Format::tr("%1/s").arg(formatBytes(qint64(bytesPerSecond + 0.5)));
+    return Format::tr("%1/s").arg(formatBytes(qint64(std::llround(bytesPerSecond))));
 }
 
 QString formatAge(qint64 unixMs, qint64 nowMs)

@@ -348,6 +348,9 @@ void HelperSession::handleCallError(const QDBusError& error, const QString& tunn
                        .arg(message));
         m_retryTimer.start(5000);
     }
+    if (name == dbus::kErrorAlreadyConnected) {
+        refresh(); // we missed it coming up (e.g. by peertunctl): show it as it is
+    }
     if (!tunnel.isEmpty() && control) {
         const TunnelStatus t = m_tunnels.value(tunnel);
         if (t.state == dbus::kStateConnecting) {

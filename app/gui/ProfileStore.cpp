@@ -177,7 +177,7 @@ QString ProfileStore::freeName(const QString& base) const
         return base;
     }
     for (int i = 1;; ++i) {
-        const QString candidate =
+        QString candidate =
             i == 1 ? tr("%1 (copy)").arg(base) : tr("%1 (copy %2)").arg(base).arg(i);
         if (!taken(candidate)) {
             return candidate;

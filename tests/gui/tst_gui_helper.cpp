@@ -116,7 +116,7 @@ void TestGuiHelper::cleanupTestCase()
 QString TestGuiHelper::userDir(const QString& user, const QString& name)
 {
     // Owned by the test user: its HOME (fontconfig cache, Qt's runtime dir) and profiles.
-    const QString path = QDir(m_harness.dir()).filePath(name);
+    QString path = QDir(m_harness.dir()).filePath(name);
     QDir().mkpath(path);
     if (const passwd* pw = getpwnam(user.toLocal8Bit().constData())) {
         if (::chown(QFile::encodeName(path).constData(), pw->pw_uid, pw->pw_gid) != 0) {
