@@ -16,12 +16,13 @@
 #   seedq1472    the same with flannel99 set to MTU 1472 (not in the default list)
 #   mixed        peertun on host 1, seedq's server on host 2: the seed's wire format both ways
 #   wg           wireguard-go (Debian's), MTU 1420, as a reference for a userspace tunnel
+#   wireguard    peertun-helper --standalone, WireGuard mode (keys from `wg genkey`), default MTU
 # Per variant: 20 pings (RTT), iperf3 TCP 1 stream and 4 streams for T s, UDP with ULEN-byte
 # datagrams at unlimited rate for UDPT s (packets per second out of the far end of the tunnel,
 # and received by iperf3); CPU time of the forwarding processes (both ends) per GB delivered.
 #
 # Usage:  sudo bench/run.sh [PATH/TO/peertun-helper]      (default build/helper/peertun-helper)
-# Env:    RUNS=1 T=10 UDPT=10 ULEN=1400 VARIANTS="veth peertun peertun1472 seedq mixed wg"
+# Env:    RUNS=1 T=10 UDPT=10 ULEN=1400 VARIANTS="veth peertun peertun1472 seedq mixed wg wireguard"
 #         SEED=<repo>/../shared/seed/000_68b1cd846b9578c1.txt   OUT=/tmp/peertun-bench/<time>
 # Needs:  root (scripts/deps.sh --bench installs the rest): iproute2, iperf3, iputils-ping, python3; for seedq: golang-go,
 #         golang-github-vishvananda-netlink-dev, golang-github-vishvananda-netns-dev,
@@ -39,7 +40,7 @@ RUNS=${RUNS:-1}
 T=${T:-10}
 UDPT=${UDPT:-10}
 ULEN=${ULEN:-1400}
-VARIANTS=${VARIANTS:-"veth peertun peertun1472 seedq mixed wg"}
+VARIANTS=${VARIANTS:-"veth peertun peertun1472 seedq mixed wg wireguard"}
 BASE=/tmp/peertun-bench
 OUT=${OUT:-$BASE/$(date +%Y%m%d-%H%M%S)}
 BIN=$BASE/bin; SRC=$BASE/src
@@ -308,6 +309,32 @@ stop_wg() {
     rm -f /var/run/wireguard/$WG1.sock /var/run/wireguard/$WG2.sock
 }
 
+# peertun in WireGuard mode on both hosts (compare with wg: the same protocol in wireguard-go).
+start_peertun_wg() {
+    [ -x "$HELPER" ] || { say "no peertun-helper at $HELPER: skipping $VAR"; return 1; }
+    command -v wg >/dev/null || { say "wg (wireguard-tools) not installed: skipping $VAR"; return 1; }
+    mkdir -p "$OUT/wg"; (umask 077; wg genkey > "$OUT/wg/pk1"; wg genkey > "$OUT/wg/pk2")
+    local k1 k2 p1 p2; k1=$(cat "$OUT/wg/pk1"); k2=$(cat "$OUT/wg/pk2")
+    p1=$(wg pubkey < "$OUT/wg/pk1"); p2=$(wg pubkey < "$OUT/wg/pk2")
+    (umask 077; cat > "$OUT/host1.json" <<EOF
+{ "version": 1, "name": "bench1", "mode": "wireguard",
+  "interface": { "name": "flannel99", "address": "$TUN1/24", "listen": "$U1:51820", "privateKey": "$k1" },
+  "peers": [ { "name": "host-2", "endpoint": "$U2:51820", "subnets": ["10.244.3.0/24"], "publicKey": "$p2" } ] }
+EOF
+    cat > "$OUT/host2.json" <<EOF
+{ "version": 1, "name": "bench2", "mode": "wireguard",
+  "interface": { "name": "flannel99", "address": "$TUN2/24", "listen": "$U2:51820", "privateKey": "$k2" },
+  "peers": [ { "name": "host-1", "endpoint": "$U1:51820", "subnets": ["10.244.2.0/24"], "publicKey": "$p1" } ] }
+EOF
+    )
+    bgns "$LOG/$RUN.$VAR.helper1.log" $NS1 "$HELPER" --standalone "$OUT/host1.json"; P1=$LASTPID
+    bgns "$LOG/$RUN.$VAR.helper2.log" $NS2 "$HELPER" --standalone "$OUT/host2.json"; P2=$LASTPID
+    FWD="$P1 $P2"
+    waitfor 10 grep -q "tunnel up" "$LOG/$RUN.$VAR.helper1.log" && waitfor 10 grep -q "tunnel up" "$LOG/$RUN.$VAR.helper2.log" ||
+        { say "peertun (wireguard) did not come up: $(tail -n 3 "$LOG/$RUN.$VAR.helper1.log" "$LOG/$RUN.$VAR.helper2.log")"; return 1; }
+    rec mtu "$(devmtu $NS1 flannel99)"
+}
+
 run_variant() {
     VAR=$1; FWD=
     case $VAR in veth) FARDEV=veth2 ;; wg) FARDEV=$WG2 ;; *) FARDEV=flannel99 ;; esac
@@ -320,6 +347,7 @@ run_variant() {
         mixed)       start_mixed && run_tests $TUN2; stop_mixed ;;
         seedq1472)   start_seedq 1472 && run_tests $TUN2; stop_seedq ;;
         wg)          start_wg && run_tests $TUN2; stop_wg ;;
+        wireguard)   start_peertun_wg && run_tests $TUN2; stop_peertun ;;
         *)           say "unknown variant $VAR" ;;
     esac
 }

@@ -219,13 +219,17 @@ void printTunnel(const QVariantMap& t, bool detailed)
           << "  interface: " << t.value(QStringLiteral("interface")).toString() << " "
           << t.value(QStringLiteral("address")).toString() << " mtu "
           << t.value(QStringLiteral("mtu")).toInt() << "\n"
-          << "  listen:    " << t.value(QStringLiteral("listen")).toString() << "\n";
+          << "  listen:    " << t.value(QStringLiteral("listen")).toString() << "\n"
+          << "  mode:      " << t.value(QStringLiteral("mode")).toString() << "\n";
     for (const QVariant& pv : t.value(QStringLiteral("peers")).toList()) {
         const QVariantMap p = pv.toMap();
         out() << "  peer " << p.value(QStringLiteral("name")).toString() << ": "
               << p.value(QStringLiteral("endpoint")).toString() << " subnets "
-              << p.value(QStringLiteral("subnets")).toStringList().join(QStringLiteral(", "))
-              << "\n";
+              << p.value(QStringLiteral("subnets")).toStringList().join(QStringLiteral(", "));
+        if (p.contains(QStringLiteral("publicKey"))) {
+            out() << " public key " << p.value(QStringLiteral("publicKey")).toString();
+        }
+        out() << "\n";
     }
 }
 
@@ -312,13 +316,28 @@ void printStats(const QVariantMap& s)
         out() << " (" << nonZero.join(QStringLiteral(", ")) << ")";
     }
     out() << "\n";
+    const bool wireguard = num(s, "handshakesDone") + num(s, "handshakesFailed") != 0;
+    if (wireguard) {
+        out() << "  handshakes: " << num(s, "handshakesDone") << " done, "
+              << num(s, "handshakesFailed") << " failed; decryption failures "
+              << num(s, "decryptionFailures") << ", replays rejected " << num(s, "replaysRejected")
+              << "\n";
+    }
     for (const QVariant& pv : s.value(QStringLiteral("peers")).toList()) {
         const QVariantMap p = pv.toMap();
         out() << "  peer " << p.value(QStringLiteral("name")).toString() << ": tx "
               << num(p, "txPackets") << " packets/" << num(p, "txBytes") << " bytes, rx "
               << num(p, "rxPackets") << " packets/" << num(p, "rxBytes") << " bytes, send errors "
               << num(p, "sendErrors") << ", last received "
-              << formatTime(p.value(QStringLiteral("lastRxUnixMs")).toLongLong()) << "\n";
+              << formatTime(p.value(QStringLiteral("lastRxUnixMs")).toLongLong());
+        if (num(p, "unreachable") != 0) {
+            out() << ", unreachable " << num(p, "unreachable");
+        }
+        if (wireguard) {
+            out() << ", last handshake "
+                  << formatTime(p.value(QStringLiteral("lastHandshakeUnixMs")).toLongLong());
+        }
+        out() << "\n";
     }
     out().flush();
 }

@@ -17,6 +17,12 @@ std::string_view dropReasonName(DropReason r)
         return "too-big";
     case DropReason::SendError:
         return "send-error";
+    case DropReason::HandshakeQueueFull:
+        return "handshake-queue-full";
+    case DropReason::NotAuthenticated:
+        return "not-authenticated";
+    case DropReason::Replayed:
+        return "replayed";
     case DropReason::Count:
         break;
     }
@@ -34,7 +40,7 @@ uint64_t TunnelStats::totalDrops() const
 
 TunnelCounters::TunnelCounters(size_t peerCount)
     : peerTx(std::make_unique<PeerTx[]>(peerCount)), peerRx(std::make_unique<PeerRx[]>(peerCount)),
-      m_peerCount(peerCount)
+      peerTimer(std::make_unique<PeerTimer[]>(peerCount)), m_peerCount(peerCount)
 {}
 
 TunnelStats TunnelCounters::snapshot() const
@@ -47,16 +53,25 @@ TunnelStats TunnelCounters::snapshot() const
     for (size_t i = 0; i < kDropReasonCount; ++i) {
         s.drops[i] = tx.drops[i].get() + rx.drops[i].get();
     }
+    s.handshakesFailed = rx.handshakesFailed.get() + timer.handshakesAbandoned.get();
+    s.decryptionFailures = rx.decryptionFailures.get();
+    s.replaysRejected = rx.replaysRejected.get();
     s.peers.resize(m_peerCount);
     for (size_t i = 0; i < m_peerCount; ++i) {
         PeerStats& p = s.peers[i];
-        p.txPackets = peerTx[i].packets.get();
-        p.txBytes = peerTx[i].bytes.get();
+        p.txPackets = peerTx[i].packets.get() + peerTimer[i].flushedPackets.get();
+        p.txBytes = peerTx[i].bytes.get() + peerTimer[i].flushedBytes.get();
+        s.txPackets += peerTimer[i].flushedPackets.get();
+        s.txBytes += peerTimer[i].flushedBytes.get();
         p.sendErrors = peerTx[i].sendErrors.get();
         p.rxPackets = peerRx[i].packets.get();
         p.rxBytes = peerRx[i].bytes.get();
         p.unreachable = peerRx[i].unreachable.get();
         p.lastRxUnixMs = peerRx[i].lastRxUnixMs.load(std::memory_order_relaxed);
+        p.handshakesDone = peerRx[i].handshakesDone.get();
+        p.initiationsSent = peerTimer[i].initiationsSent.get();
+        p.lastHandshakeUnixMs = peerRx[i].lastHandshakeUnixMs.load(std::memory_order_relaxed);
+        s.handshakesDone += p.handshakesDone;
     }
     return s;
 }

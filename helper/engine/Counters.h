@@ -19,6 +19,10 @@ enum class DropReason : uint8_t {
     SourceOutsidePeerSubnets, // UDP -> TUN: inner source not in the sending peer's subnets
     TooBig,                   // larger than the buffer / MTU
     SendError,                // sendmmsg or TUN write failed
+    // WireGuard mode (appended: the names and numbers above stay as they were)
+    HandshakeQueueFull, // TUN -> UDP: no session yet and the peer's queue is full
+    NotAuthenticated,   // UDP -> TUN: fails the protocol's checks (MAC1, AEAD, index, ...)
+    Replayed,           // UDP -> TUN: a transport counter or initiation seen before
     Count
 };
 inline constexpr size_t kDropReasonCount = static_cast<size_t>(DropReason::Count);
@@ -32,6 +36,10 @@ struct PeerStats
     uint64_t sendErrors = 0;
     uint64_t unreachable = 0; // ICMP errors about datagrams sent to the peer
     int64_t lastRxUnixMs = 0; // 0 = never
+    // WireGuard mode (0 in plain mode)
+    uint64_t handshakesDone = 0;     // sessions established with this peer
+    uint64_t initiationsSent = 0;    // handshake initiations sent to this peer (tries)
+    int64_t lastHandshakeUnixMs = 0; // 0 = never
 };
 
 struct TunnelStats
@@ -39,8 +47,25 @@ struct TunnelStats
     uint64_t txPackets = 0, txBytes = 0;
     uint64_t rxPackets = 0, rxBytes = 0;
     std::array<uint64_t, kDropReasonCount> drops{};
-    std::vector<PeerStats> peers; // same order as TunnelSpec::peers
+    // WireGuard mode (0 in plain mode)
+    uint64_t handshakesDone = 0;
+    uint64_t handshakesFailed = 0;   // bad or replayed initiations/responses, attempts given up
+    uint64_t decryptionFailures = 0; // transport messages that fail to decrypt or match no key
+    uint64_t replaysRejected = 0;    // transport counters seen before or too old
+    std::vector<PeerStats> peers;    // same order as TunnelSpec::peers
     uint64_t totalDrops() const;
+};
+
+// Counter for rare events that several threads may count (e.g. a handshake initiation, sent by
+// whichever thread found there was no session): one locked add, never on the per-packet path.
+class SharedCounter
+{
+public:
+    void add(uint64_t n) { m_v.fetch_add(n, std::memory_order_relaxed); }
+    uint64_t get() const { return m_v.load(std::memory_order_relaxed); }
+
+private:
+    std::atomic<uint64_t> m_v{0};
 };
 
 // Single-writer counter: only one thread ever calls add().
@@ -70,6 +95,17 @@ public:
     {
         Counter packets, bytes, unreachable;
         std::atomic<int64_t> lastRxUnixMs{0};
+        Counter handshakesDone; // WireGuard: handshakes complete on receipt
+        std::atomic<int64_t> lastHandshakeUnixMs{0};
+    };
+    // WireGuard handshake initiations: sent by the sending thread (no session), the timer
+    // thread (retries, rekeys) or the receiving thread (rekey on receive); rare, so shared.
+    struct alignas(64) PeerTimer
+    {
+        SharedCounter initiationsSent;
+        // Packets held while a handshake ran, sent by whichever thread saw the session come
+        // up; added to the peer's and the tunnel's tx counts in snapshots.
+        SharedCounter flushedPackets, flushedBytes;
     };
     // Written by the TUN -> UDP thread.
     struct alignas(64) TxSide
@@ -82,9 +118,18 @@ public:
     {
         Counter packets, bytes;
         std::array<Counter, kDropReasonCount> drops;
+        // WireGuard mode
+        Counter handshakesFailed, decryptionFailures, replaysRejected;
     } rx;
+    // WireGuard: handshake attempts abandoned (REKEY_ATTEMPT_TIME without an answer). Rare, and
+    // the timers may report it from more than one thread, so shared.
+    struct alignas(64) TimerSide
+    {
+        SharedCounter handshakesAbandoned;
+    } timer;
     std::unique_ptr<PeerTx[]> peerTx;
     std::unique_ptr<PeerRx[]> peerRx;
+    std::unique_ptr<PeerTimer[]> peerTimer;
 
     TunnelStats snapshot() const;
 

@@ -6,7 +6,9 @@
 #pragma once
 
 #include "Counters.h"
+#include "Net.h"
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <sys/socket.h>
@@ -36,6 +38,12 @@ public:
     virtual Result seal(uint32_t peer, uint8_t** data, size_t* len) = 0;
     // Inbound: a datagram from `from` becomes the inner packet of *peer.
     virtual Result open(const sockaddr* from, uint8_t** data, size_t* len, uint32_t* peer) = 0;
+
+    // Roaming: a counter that changes whenever a peer's endpoint changes, or nullptr if
+    // endpoints never change (plain mode). The sending thread compares it once per batch and
+    // then re-reads peerEndpoint() for every peer, so the per-packet path stays as it is.
+    virtual const std::atomic<uint64_t>* endpointGeneration() const { return nullptr; }
+    virtual UdpEndpoint peerEndpoint(uint32_t) const { return {}; }
 };
 
 // The seed's wire format: no header, no crypto; the peer is whoever owns the source

@@ -144,10 +144,25 @@ void ForwardingLoop::tunToUdp()
     RateLimiter sendErrors;
     bool gso = m_setup.udpGso;
     bool mayHaveMore = false; // the last batch stopped because it was full
+    // Roaming (WireGuard): peers' endpoints may change; plain mode has no generation.
+    const std::atomic<uint64_t>* endpointGeneration = encap.endpointGeneration();
+    uint64_t seenGeneration = 0;
 
     for (;;) {
         if (!mayHaveMore && !waitReadable(m_setup.tunFd, m_stop.get())) {
             return;
+        }
+        if (endpointGeneration) {
+            const uint64_t g = endpointGeneration->load(std::memory_order_acquire);
+            if (g != seenGeneration) {
+                seenGeneration = g;
+                for (size_t p = 0; p < m_peerAddrs.size(); ++p) {
+                    const UdpEndpoint ep = encap.peerEndpoint(uint32_t(p));
+                    if (ep.port != 0) {
+                        m_peerAddrLens[p] = toSockaddr(ep, m_setup.udpFamily, &m_peerAddrs[p]);
+                    }
+                }
+            }
         }
         unsigned n = 0;
         size_t used = 0;
@@ -467,6 +482,14 @@ void ForwardingLoop::udpToTun()
                             warnLimited(strangers, m_setup.log, m_setup.tunnelName, [&] {
                                 return "dropped a datagram from " + fromSockaddr(src).toString() +
                                        ", which is not a configured peer";
+                            });
+                        } else if (opened.reason == DropReason::NotAuthenticated ||
+                                   opened.reason == DropReason::Replayed) {
+                            warnLimited(strangers, m_setup.log, m_setup.tunnelName, [&] {
+                                return "dropped a datagram from " + fromSockaddr(src).toString() +
+                                       (opened.reason == DropReason::Replayed
+                                            ? " that was a replay"
+                                            : " that failed authentication");
                             });
                         }
                     }

@@ -60,7 +60,8 @@ private:
 
     ForwardingSetup m_setup;
     Fd m_stop;
-    std::vector<sockaddr_storage> m_peerAddrs; // in the socket's family, built once
+    // In the socket's family; read and (on roaming) rewritten by the sending thread only.
+    std::vector<sockaddr_storage> m_peerAddrs;
     std::vector<socklen_t> m_peerAddrLens;
     std::thread m_tx;
     std::thread m_rx;

@@ -7,11 +7,13 @@
 #include "TunDevice.h"
 #include "TunnelError.h"
 #include "UdpSocket.h"
+#include "WireGuardEncapsulation.h"
 
 #include <cerrno>
 #include <cstring>
 #include <optional>
 #include <poll.h>
+#include <stdexcept>
 #include <sys/eventfd.h>
 #include <thread>
 
@@ -43,6 +45,7 @@ struct Tunnel::Impl
     PeerTable peers;
     std::unique_ptr<TunnelCounters> counters;
     std::unique_ptr<Encapsulation> encapsulation;
+    WireGuardEncapsulation* wireguard = nullptr; // the encapsulation, in WireGuard mode
     std::optional<UdpSocket> udp;
     std::optional<TunDevice> tun;
     RouteTable routes;
@@ -62,9 +65,20 @@ void Tunnel::Impl::chooseMtu()
     } else {
         // The underlay MTU of the route to the first peer, minus what plain mode adds: a full
         // inner packet then fits in one underlay packet (the seed's 1500 fragments each one).
-        const UdpEndpoint& first = spec.peers.front().endpoint;
-        const int overhead = first.address.family == AF_INET6 ? kPlainOverheadV6 : kPlainOverheadV4;
-        int underlay = UdpSocket::pathMtuTo(first);
+        // WireGuard peers may have no endpoint yet (they connect to us): take the first known.
+        UdpEndpoint first = spec.peers.front().endpoint;
+        for (const PeerSpec& p : spec.peers) {
+            if (!p.endpoint.address.isUnspecified()) {
+                first = p.endpoint;
+                break;
+            }
+        }
+        // No endpoint at all: assume the larger IPv6 overhead, WireGuard's usual 1420.
+        const bool v6 = first.address.family != AF_INET;
+        const int overhead = spec.mode == TunnelMode::WireGuard
+                                 ? (v6 ? kWireGuardOverheadV6 : kWireGuardOverheadV4)
+                                 : (v6 ? kPlainOverheadV6 : kPlainOverheadV4);
+        int underlay = first.address.isUnspecified() ? 1500 : UdpSocket::pathMtuTo(first);
         if (underlay <= 0) {
             underlay = 1500;
             log.add(LogLevel::Warning, spec.name,
@@ -126,12 +140,51 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     }
     d->peers.build(subnets, endpoints);
     d->counters = std::make_unique<TunnelCounters>(s.peers.size());
-    d->encapsulation = std::make_unique<PlainEncapsulation>(d->peers);
+    if (s.mode == TunnelMode::WireGuard && !s.privateKey) {
+        throw TunnelError(TunnelError::Kind::InvalidConfig,
+                          "WireGuard mode needs the interface's private key");
+    }
 
     // Order matters for the messages a person sees: the port first (most often busy), then
     // the device, then its configuration. Each step's object cleans up if a later one throws.
     d->udp.emplace(UdpSocket::bind(s.listen, endpoints));
     d->chooseMtu();
+    if (s.mode == TunnelMode::WireGuard) {
+        std::vector<WireGuardPeer> wgPeers;
+        for (const PeerSpec& p : s.peers) {
+            WireGuardPeer& w = wgPeers.emplace_back();
+            w.publicKey = p.publicKey;
+            if (p.presharedKey) {
+                w.presharedKey = *p.presharedKey;
+            }
+            w.persistentKeepaliveSeconds = p.persistentKeepaliveSeconds;
+            w.endpoint = p.endpoint;
+        }
+        // Handshake replies, initiations and keepalives go out on the tunnel's socket from
+        // whichever thread produced them; a full buffer drops them (the protocol retries).
+        const int fd = d->udp->fd();
+        const int family = d->udp->family();
+        auto send = [fd, family](const UdpEndpoint& to, std::span<const uint8_t> datagram) {
+            sockaddr_storage sa{};
+            const socklen_t saLen = toSockaddr(to, family, &sa);
+            [[maybe_unused]] const ssize_t n =
+                ::sendto(fd, datagram.data(), datagram.size(), MSG_DONTWAIT,
+                         reinterpret_cast<const sockaddr*>(&sa), saLen);
+        };
+        std::unique_ptr<WireGuardEncapsulation> wg;
+        try {
+            wg = std::make_unique<WireGuardEncapsulation>(*s.privateKey, std::move(wgPeers),
+                                                          size_t(d->mtu), std::move(send),
+                                                          *d->counters, &d->log, s.name);
+        } catch (const std::invalid_argument& e) { // e.g. an all-zero private key
+            throw TunnelError(TunnelError::Kind::InvalidConfig,
+                              std::string("the WireGuard keys cannot be used: ") + e.what());
+        }
+        d->wireguard = wg.get();
+        d->encapsulation = std::move(wg);
+    } else {
+        d->encapsulation = std::make_unique<PlainEncapsulation>(d->peers);
+    }
     d->tun.emplace(TunDevice::create(s.ifName, /*vnetHeader=*/true));
     if (!d->tun->enableOffloads()) {
         d->log.add(LogLevel::Warning, s.name,
@@ -172,6 +225,9 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     }
     d->loop->start();
     d->guard = std::thread([impl = d.get()] { impl->guardRoutes(); });
+    if (d->wireguard) {
+        d->wireguard->startTimers(); // last: nothing below throws, so no thread outlives a throw
+    }
     // A route removed between configure() and the watcher's subscription is caught here.
     for (const std::string& what : d->routes.restore(d->link)) {
         d->log.add(LogLevel::Info, s.name, "restored " + what);
@@ -179,7 +235,8 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     d->log.add(LogLevel::Info, s.name,
                "tunnel up: " + s.ifName + " " + s.address.toString() + " mtu " +
                    std::to_string(d->mtu) + ", listening on " + d->udp->localEndpoint().toString() +
-                   ", " + peerCountText(s.peers.size()));
+                   ", " + peerCountText(s.peers.size()) +
+                   (s.mode == TunnelMode::WireGuard ? ", WireGuard" : ", plain (unencrypted)"));
 }
 
 Tunnel::~Tunnel()
@@ -198,8 +255,19 @@ void Tunnel::stop()
         [[maybe_unused]] const ssize_t w = ::write(d->guardStop.get(), &one, sizeof one);
         d->guard.join();
     }
+    if (d->wireguard) {
+        d->wireguard->stop(); // timers first: they send on the socket
+    }
     if (d->loop) {
         d->loop->stop();
+    }
+    // Keys go when the tunnel goes: sessions are wiped by stop(), the device's copy of the
+    // private key with the encapsulation, and the spec's reference here.
+    d->wireguard = nullptr;
+    d->encapsulation.reset();
+    d->spec.privateKey.reset();
+    for (PeerSpec& p : d->spec.peers) {
+        p.presharedKey.reset();
     }
     if (d->configured) {
         d->routes.deconfigure(d->link);

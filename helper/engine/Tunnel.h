@@ -6,6 +6,7 @@
 #include "Counters.h"
 #include "EventLog.h"
 #include "Net.h"
+#include "wireguard/Crypto.h"
 
 #include <memory>
 #include <string>
@@ -13,11 +14,21 @@
 
 namespace peertun::engine {
 
+// Plain: the seed's and flannel's format (unencrypted). WireGuard: the WireGuard protocol.
+enum class TunnelMode { Plain, WireGuard };
+
+// Secrets are shared, not copied, between copies of a spec: one locked, wiped allocation.
+using SharedSecretKey = std::shared_ptr<const wireguard::LockedSecretKey>;
+
 struct PeerSpec
 {
     std::string name;
     UdpEndpoint endpoint;
     std::vector<IpPrefix> subnets;
+    // WireGuard mode
+    wireguard::PublicKey publicKey{};
+    SharedSecretKey presharedKey; // null: none
+    int persistentKeepaliveSeconds = 0;
 };
 
 struct TunnelSpec
@@ -28,11 +39,16 @@ struct TunnelSpec
     int mtu = 0;        // 0: underlay MTU towards the first peer minus encapsulation overhead
     UdpEndpoint listen; // address AF_UNSPEC = any
     std::vector<PeerSpec> peers;
+    TunnelMode mode = TunnelMode::Plain;
+    SharedSecretKey privateKey; // WireGuard mode; the Tunnel drops its reference when it stops
 };
 
 // Plain mode: the raw IP packet is the UDP payload (seed/flannel compatible).
 inline constexpr int kPlainOverheadV4 = 20 + 8;
 inline constexpr int kPlainOverheadV6 = 40 + 8;
+// WireGuard: IP + UDP + 16-byte header + 16-byte tag, as wg-quick and wireguard-go count it.
+inline constexpr int kWireGuardOverheadV4 = 20 + 8 + 32;
+inline constexpr int kWireGuardOverheadV6 = 40 + 8 + 32;
 
 class Tunnel
 {
@@ -42,6 +58,7 @@ public:
     Tunnel(const Tunnel&) = delete;
     Tunnel& operator=(const Tunnel&) = delete;
 
+    // After stop() the spec's keys are gone (null).
     const TunnelSpec& spec() const;
     int mtu() const; // effective MTU
     int ifindex() const;

@@ -280,6 +280,7 @@ struct ModeName
 };
 constexpr ModeName kModeNames[] = {
     {TunnelMode::Plain, "plain"},
+    {TunnelMode::WireGuard, "wireguard"},
 };
 
 QStringList modeNames()
@@ -553,6 +554,50 @@ QString checkPeerName(const QString& name)
     return checkDisplayName(name, QStringLiteral("peer name"), false);
 }
 
+QString checkWireGuardKey(const QString& text, const QString& field, bool secret)
+{
+    // The messages describe the text (length, kind of problem), never quote it: a private key
+    // pasted into the wrong field must not end up in a log.
+    const QString how = secret ? QStringLiteral("`wg genkey`") : QStringLiteral("`wg pubkey`");
+    if (text.isEmpty())
+        return QStringLiteral("%1 is empty; give the key as 44 characters of base64, as %2 "
+                              "writes it.")
+            .arg(field, how);
+    if (text.size() != kWireGuardKeyLength)
+        return QStringLiteral("%1 is not a WireGuard key: it must be 44 characters of base64, as "
+                              "%2 writes it, but it has %3.")
+            .arg(field, how)
+            .arg(text.size());
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        const bool base64 = (u >= u'A' && u <= u'Z') || (u >= u'a' && u <= u'z') ||
+                            (u >= u'0' && u <= u'9') || u == u'+' || u == u'/' || u == u'=';
+        if (!base64)
+            return QStringLiteral("%1 is not a WireGuard key: it contains a character that is not "
+                                  "base64 (only A-Z, a-z, 0-9, '+', '/' and '=' padding).")
+                .arg(field);
+    }
+    QByteArray ascii = text.toLatin1();
+    auto decoded = QByteArray::fromBase64Encoding(ascii, QByteArray::AbortOnBase64DecodingErrors);
+    QString problem;
+    if (!decoded || decoded.decoded.size() != 32 || !text.endsWith(u'=') ||
+        text[kWireGuardKeyLength - 2] == u'=') {
+        problem = QStringLiteral("%1 is not a WireGuard key: it is not base64 for 32 bytes (43 "
+                                 "characters and one '=').")
+                      .arg(field);
+    } else if (decoded.decoded.toBase64() != ascii) {
+        problem = QStringLiteral("%1 is not a WireGuard key: its base64 is not canonical (the last "
+                                 "character before '=' has spare bits set).")
+                      .arg(field);
+    } else if (secret && decoded.decoded.count('\0') == 32) {
+        problem = QStringLiteral("%1 is all zeros, which is not a usable key.").arg(field);
+    }
+    // Best effort: do not leave copies of a secret in freed memory.
+    decoded.decoded.fill('\0');
+    ascii.fill('\0');
+    return problem;
+}
+
 // --- validation ----------------------------------------------------------------------------
 
 namespace {
@@ -634,6 +679,72 @@ struct PreparedSubnet
     bool usable; // a valid subnet; invalid ones are reported on their own
 };
 
+// Keys belong to WireGuard mode: in plain mode they are an error (a profile that looks
+// encrypted but is not would be worse than one that is rejected); in WireGuard mode the
+// private key and every peer's public key are required.
+void validateWireGuard(const Profile& p, ErrorSink& sink)
+{
+    const bool wg = p.mode == TunnelMode::WireGuard;
+    const QString notPlain = QStringLiteral(
+        "%1 is set, but the profile's mode is \"plain\", which is unencrypted and uses no keys; "
+        "set \"mode\": \"wireguard\" or remove %1.");
+    const QString privateField = QStringLiteral("interface.privateKey");
+    if (!wg) {
+        if (!p.interface.privateKey.isEmpty())
+            sink.add(privateField, notPlain.arg(privateField));
+    } else if (const QString why = checkWireGuardKey(p.interface.privateKey, privateField, true);
+               !why.isEmpty()) {
+        sink.add(privateField, why);
+    }
+    for (qsizetype i = 0; i < p.peers.size() && !sink.full(); ++i) {
+        const PeerConfig& peer = p.peers[i];
+        const QString path = indexPath(QStringLiteral("peers"), i);
+        const QString publicField = joinPath(path, QStringLiteral("publicKey"));
+        const QString pskField = joinPath(path, QStringLiteral("presharedKey"));
+        const QString keepaliveField = joinPath(path, QStringLiteral("persistentKeepalive"));
+        if (!wg) {
+            if (!peer.publicKey.isEmpty())
+                sink.add(publicField, notPlain.arg(publicField));
+            if (!peer.presharedKey.isEmpty())
+                sink.add(pskField, notPlain.arg(pskField));
+            if (peer.persistentKeepalive)
+                sink.add(keepaliveField, notPlain.arg(keepaliveField));
+            continue;
+        }
+        if (const QString why = checkWireGuardKey(peer.publicKey, publicField, false);
+            !why.isEmpty()) {
+            sink.add(publicField, why);
+        } else {
+            if (peer.publicKey == p.interface.privateKey)
+                sink.add(publicField, QStringLiteral("%1 is the same text as "
+                                                     "interface.privateKey; the private key must "
+                                                     "never be shared.")
+                                          .arg(publicField));
+            for (qsizetype k = 0; k < i; ++k) {
+                if (p.peers[k].publicKey == peer.publicKey) {
+                    sink.add(publicField,
+                             QStringLiteral("peers[%1] and peers[%2] have the same public key; "
+                                            "each peer needs its own.")
+                                 .arg(k)
+                                 .arg(i));
+                    break;
+                }
+            }
+        }
+        if (!peer.presharedKey.isEmpty()) {
+            if (const QString why = checkWireGuardKey(peer.presharedKey, pskField, true);
+                !why.isEmpty())
+                sink.add(pskField, why);
+        }
+        if (peer.persistentKeepalive &&
+            (*peer.persistentKeepalive < 0 || *peer.persistentKeepalive > kMaxPersistentKeepalive))
+            sink.add(keepaliveField,
+                     QStringLiteral("The persistent keepalive %1 is out of range; use 0 (off) to "
+                                    "65535 seconds (25 is usual behind NAT).")
+                         .arg(*peer.persistentKeepalive));
+    }
+}
+
 void validatePeers(const Profile& p, ErrorSink& sink)
 {
     if (p.peers.isEmpty()) {
@@ -679,7 +790,10 @@ void validatePeers(const Profile& p, ErrorSink& sink)
 
         const QString endpointField = joinPath(path, QStringLiteral("endpoint"));
         const Endpoint& ep = peer.endpoint;
-        if (!isIp(ep.host)) {
+        const bool learned = p.mode == TunnelMode::WireGuard && ep.host.isNull() && ep.port == 0;
+        if (learned) {
+            // no endpoint: WireGuard learns it from the peer's first handshake
+        } else if (!isIp(ep.host)) {
             sink.add(endpointField, QStringLiteral("Peer %1 has no endpoint address.").arg(who));
         } else if (const QString why = unusableUnicastReason(ep.host); !why.isEmpty()) {
             sink.add(endpointField, QStringLiteral("The endpoint %1 of peer %2 is %3, not a peer's "
@@ -711,7 +825,7 @@ void validatePeers(const Profile& p, ErrorSink& sink)
                 }
             }
         }
-        if (ep.port == 0)
+        if (ep.port == 0 && !learned)
             sink.add(endpointField, QStringLiteral("Port 0 in the endpoint of peer %1 is not "
                                                    "allowed; use 1 to 65535.")
                                         .arg(who));
@@ -800,6 +914,7 @@ QList<ProfileError> validateProfile(const Profile& profile)
                      .arg(int(profile.mode))
                      .arg(modeNames().join(QStringLiteral(", "))));
     validatePeers(profile, sink);
+    validateWireGuard(profile, sink);
     return errors;
 }
 

@@ -41,15 +41,31 @@ struct Endpoint
     friend bool operator==(const Endpoint&, const Endpoint&) = default;
 };
 
-// To add a mode (e.g. "wireguard"): one enumerator here, one row in the name table in
-// Profile.cpp, and its keys in ProfileJson.cpp's allowed-key lists and readers.
-enum class TunnelMode { Plain };
+// To add a mode: one enumerator here, one row in the name table in Profile.cpp, and its keys
+// in ProfileJson.cpp's allowed-key lists and readers.
+// Plain: the raw IP packet in UDP (seed/flannel interop), unencrypted and unauthenticated.
+// WireGuard: the WireGuard protocol (encrypted; interoperates with wireguard-go and `wg`).
+enum class TunnelMode { Plain, WireGuard };
+
+// What an editor should preselect for a new profile. The Profile struct itself still defaults
+// to Plain (a default-constructed Profile has no keys, so WireGuard would not validate).
+inline constexpr TunnelMode kDefaultModeForNewProfiles = TunnelMode::WireGuard;
+
+// WireGuard keys are 32 bytes in standard base64 with padding: 44 characters, as `wg` writes.
+inline constexpr qsizetype kWireGuardKeyLength = 44;
+inline constexpr int kMaxPersistentKeepalive = 65535; // seconds, as `wg`
 
 struct PeerConfig
 {
     QString name;
+    // Required in plain mode. In WireGuard mode it may be left out (null host, port 0): the
+    // peer connects to us and its endpoint is learned from its first handshake.
     Endpoint endpoint;
     QList<Cidr> subnets;
+    // WireGuard mode only (empty / absent in plain mode).
+    QString publicKey;                      // required in WireGuard mode
+    QString presharedKey;                   // optional secret; empty = none
+    std::optional<int> persistentKeepalive; // seconds, 0 = off; absent = off
     friend bool operator==(const PeerConfig&, const PeerConfig&) = default;
 };
 
@@ -59,6 +75,8 @@ struct InterfaceConfig
     Cidr address;           // the tunnel address of this host, e.g. 10.244.2.2/24
     std::optional<int> mtu; // absent: underlay MTU to the first peer minus overhead
     Endpoint listen;        // UDP address to bind; host may be null
+    // WireGuard mode only: this host's private key (a secret: never put it in a message).
+    QString privateKey;
     friend bool operator==(const InterfaceConfig&, const InterfaceConfig&) = default;
 };
 
@@ -125,5 +143,9 @@ std::optional<Endpoint> parseEndpoint(const QString& text, QString* error, bool 
 QString checkInterfaceName(const QString& name);
 QString checkProfileName(const QString& name); // becomes a file name in the app
 QString checkPeerName(const QString& name);
+// A WireGuard key's text: empty if it is 44 characters of canonical base64 for 32 bytes (and,
+// for a secret, not all zeros), else the reason as a sentence that names `field` and never
+// contains the key.
+QString checkWireGuardKey(const QString& text, const QString& field, bool secret);
 
 } // namespace peertun

@@ -24,8 +24,9 @@ namespace {
 // Allowed keys per level. A new mode adds its keys here (and reads them below).
 using KeyList = std::span<const char* const>;
 constexpr const char* kRootKeys[] = {"version", "name", "interface", "mode", "peers"};
-constexpr const char* kInterfaceKeys[] = {"name", "address", "mtu", "listen"};
-constexpr const char* kPeerKeys[] = {"name", "endpoint", "subnets"};
+constexpr const char* kInterfaceKeys[] = {"name", "address", "mtu", "listen", "privateKey"};
+constexpr const char* kPeerKeys[] = {"name",      "endpoint",     "subnets",
+                                     "publicKey", "presharedKey", "persistentKeepalive"};
 
 QString describe(const QJsonValue& v)
 {
@@ -116,6 +117,15 @@ public:
         return v->toString();
     }
 
+    // An optional string member: nullopt when absent or of the wrong type (reported).
+    std::optional<QString> optionalString(const QJsonObject& o, const QString& path,
+                                          const char* key)
+    {
+        if (!member(o, path, key, false))
+            return std::nullopt;
+        return string(o, path, key);
+    }
+
     std::optional<int> integer(const QJsonObject& o, const QString& path, const char* key,
                                bool required)
     {
@@ -195,14 +205,22 @@ void readInterface(Reader& r, const QJsonObject& o, InterfaceConfig& itf)
                 r.error(QStringLiteral("interface.listen"), why);
         }
     }
+    // Checked by validateProfile (which knows the mode): present in plain mode is an error.
+    if (const auto key = r.optionalString(o, path, "privateKey"))
+        itf.privateKey = *key;
 }
 
-void readPeer(Reader& r, const QJsonObject& o, const QString& path, PeerConfig& peer)
+// `endpointOptional`: WireGuard mode, where a peer may be one that connects to us (its
+// endpoint is learned from its first authenticated handshake).
+void readPeer(Reader& r, const QJsonObject& o, const QString& path, PeerConfig& peer,
+              bool endpointOptional)
 {
     r.checkKeys(o, path, kPeerKeys);
     if (const auto name = r.string(o, path, "name"))
         peer.name = *name;
-    if (const auto endpoint = r.string(o, path, "endpoint")) {
+    if (endpointOptional && !o.contains(QStringLiteral("endpoint"))) {
+        peer.endpoint = Endpoint{QHostAddress(), 0};
+    } else if (const auto endpoint = r.string(o, path, "endpoint")) {
         QString why;
         if (const auto ep = parseEndpoint(*endpoint, &why, false))
             peer.endpoint = *ep;
@@ -227,6 +245,12 @@ void readPeer(Reader& r, const QJsonObject& o, const QString& path, PeerConfig& 
             peer.subnets.append(cidr);
         }
     }
+    if (const auto key = r.optionalString(o, path, "publicKey"))
+        peer.publicKey = *key;
+    if (const auto key = r.optionalString(o, path, "presharedKey"))
+        peer.presharedKey = *key;
+    if (const auto seconds = r.integer(o, path, "persistentKeepalive", false))
+        peer.persistentKeepalive = *seconds;
 }
 
 // 1-based line and column (in characters) of a byte offset into UTF-8 text.
@@ -352,7 +376,7 @@ ProfileParseResult parseProfile(const QByteArray& json)
             const QJsonValue v = peers->at(i);
             PeerConfig peer; // placeholder keeps the indexes of later peers right
             if (v.isObject())
-                readPeer(r, v.toObject(), path, peer);
+                readPeer(r, v.toObject(), path, peer, profile.mode == TunnelMode::WireGuard);
             else
                 r.typeError(path, QStringLiteral("an object"), v);
             profile.peers.append(peer);
@@ -392,7 +416,10 @@ QByteArray serializeProfile(const Profile& p)
     out += "        \"address\": " + jsonString(itf.address.toString()) + ",\n";
     if (itf.mtu)
         out += "        \"mtu\": " + QByteArray::number(*itf.mtu) + ",\n";
-    out += "        \"listen\": " + jsonString(itf.listen.toString()) + "\n";
+    const bool wg = p.mode == TunnelMode::WireGuard;
+    out += "        \"listen\": " + jsonString(itf.listen.toString()) + (wg ? ",\n" : "\n");
+    if (wg)
+        out += "        \"privateKey\": " + jsonString(itf.privateKey) + "\n";
     out += "    },\n";
     out += "    \"mode\": " + jsonString(modeToString(p.mode)) + ",\n";
     if (p.peers.isEmpty()) {
@@ -403,14 +430,26 @@ QByteArray serializeProfile(const Profile& p)
             const PeerConfig& peer = p.peers[i];
             out += "        {\n";
             out += "            \"name\": " + jsonString(peer.name) + ",\n";
-            out += "            \"endpoint\": " + jsonString(peer.endpoint.toString()) + ",\n";
+            if (!(wg && peer.endpoint.host.isNull()))
+                out += "            \"endpoint\": " + jsonString(peer.endpoint.toString()) + ",\n";
             out += "            \"subnets\": [";
             for (qsizetype j = 0; j < peer.subnets.size(); ++j) {
                 if (j > 0)
                     out += ", ";
                 out += jsonString(peer.subnets[j].toString());
             }
-            out += "]\n";
+            if (wg) {
+                out += "],\n";
+                out += "            \"publicKey\": " + jsonString(peer.publicKey);
+                if (!peer.presharedKey.isEmpty())
+                    out += ",\n            \"presharedKey\": " + jsonString(peer.presharedKey);
+                if (peer.persistentKeepalive)
+                    out += ",\n            \"persistentKeepalive\": " +
+                           QByteArray::number(*peer.persistentKeepalive);
+                out += "\n";
+            } else {
+                out += "]\n";
+            }
             out += i + 1 < p.peers.size() ? "        },\n" : "        }\n";
         }
         out += "    ]\n";

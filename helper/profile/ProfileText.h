@@ -13,7 +13,7 @@ QString quoted(const QString& value);
 QString joinPath(const QString& parent, const QString& key);
 QString indexPath(const QString& parent, qsizetype index);
 
-// "plain" (later "plain, wireguard"), for the unknown-mode message.
+// "plain, wireguard", for the unknown-mode message.
 QString supportedModesText();
 
 } // namespace peertun::profile_detail

@@ -169,7 +169,21 @@ void HelperService::authorizeThenRun(Operation operation, const QString& argumen
         return;
     }
     setDelayedReply(true);
+    // root needs no polkit (which would say yes anyway): servers and scripts work without a
+    // polkitd. The uid comes from the bus daemon, never from the caller.
+    const QDBusReply<uint> uid = m_bus.interface()->serviceUid(caller);
+    if (uid.isValid() && uid.value() == 0) {
+        finishAuthorized(PendingRequest{message(), caller, operation, argument});
+        return;
+    }
     m_callerWatcher.addWatchedService(caller);
+    m_manager.log(engine::LogLevel::Info, QString(),
+                  QStringLiteral("%1 from %2: asking polkit")
+                      .arg(operation == Operation::Connect ? QStringLiteral("Connect")
+                                                           : QStringLiteral("Disconnect"),
+                           uid.isValid()
+                               ? QStringLiteral("uid %1 (%2)").arg(uid.value()).arg(caller)
+                               : caller));
     // polkit answers on a later turn of the event loop, after the id is stored below.
     auto id = std::make_shared<uint64_t>(0);
     *id = m_authorizer.check(
@@ -219,7 +233,7 @@ void HelperService::finishAuthorized(const PendingRequest& request)
     std::optional<TunnelManager::Failure> failure;
     QString tunnelName;
     if (request.operation == Operation::Connect) {
-        const ProfileParseResult parsed = parseProfile(request.argument.toUtf8());
+        ProfileParseResult parsed = parseProfile(request.argument.toUtf8());
         if (!parsed.ok()) {
             failure = TunnelManager::Failure{
                 dbus::kErrorInvalidProfile,
@@ -228,6 +242,12 @@ void HelperService::finishAuthorized(const PendingRequest& request)
             tunnelName = parsed.profile->name;
             failure = m_manager.connectTunnel(*parsed.profile,
                                               QStringLiteral("requested by %1").arg(who));
+            // Keys now live in the engine's locked memory (or nowhere): overwrite ours.
+            std::fill(parsed.profile->interface.privateKey.begin(),
+                      parsed.profile->interface.privateKey.end(), QChar(u'\0'));
+            for (PeerConfig& peer : parsed.profile->peers) {
+                std::fill(peer.presharedKey.begin(), peer.presharedKey.end(), QChar(u'\0'));
+            }
         }
     } else {
         tunnelName = request.argument;
@@ -235,6 +255,13 @@ void HelperService::finishAuthorized(const PendingRequest& request)
                                              QStringLiteral("requested by %1").arg(who));
     }
     if (failure) {
+        // An audit trail of refused requests; bounded, the reply has the full sentence.
+        m_manager.log(engine::LogLevel::Warning, QString(),
+                      QStringLiteral("%1 from %2 refused: %3")
+                          .arg(request.operation == Operation::Connect
+                                   ? QStringLiteral("Connect")
+                                   : QStringLiteral("Disconnect"),
+                               who, failure->message.left(kMaxLoggedErrorLength)));
         m_bus.send(request.message.createErrorReply(failure->errorName, failure->message));
     } else if (request.operation == Operation::Connect) {
         m_bus.send(request.message.createReply(tunnelName));

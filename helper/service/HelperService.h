@@ -32,6 +32,7 @@ public:
     static constexpr int kMaxPendingCallsPerCaller = 4;
     // Longer tunnel names are refused without a lookup and never echoed in full.
     static constexpr qsizetype kMaxNameLength = 256;
+    static constexpr qsizetype kMaxLoggedErrorLength = 300;
     // Between giving the name back on idle exit and leaving.
     static constexpr int kClosingGraceMs = 250;
 

@@ -1,5 +1,10 @@
 #include "ProfileToSpec.h"
 
+#include "TunnelError.h"
+#include "wireguard/Keys.h"
+
+#include <string_view>
+
 namespace peertun {
 namespace {
 
@@ -29,6 +34,34 @@ engine::UdpEndpoint toEngine(const Endpoint& e)
     return {toEngine(e.host), e.port};
 }
 
+// The key text goes through one Latin-1 buffer that is wiped after parsing. Errors name the
+// field, never the key (the profile was validated, so this is a second line of defence).
+engine::SharedSecretKey secretKey(const QString& text, const char* field)
+{
+    QByteArray latin1 = text.toLatin1();
+    std::string why;
+    auto key = wireguard::parseSecretKey(
+        std::string_view(latin1.constData(), size_t(latin1.size())), &why);
+    latin1.fill('\0');
+    if (!key) {
+        throw engine::TunnelError(engine::TunnelError::Kind::InvalidConfig,
+                                  std::string(field) + ": " + why);
+    }
+    return std::make_shared<const wireguard::LockedSecretKey>(std::move(*key));
+}
+
+wireguard::PublicKey publicKey(const QString& text, const std::string& field)
+{
+    const QByteArray latin1 = text.toLatin1();
+    std::string why;
+    const auto key = wireguard::parsePublicKey(
+        std::string_view(latin1.constData(), size_t(latin1.size())), &why);
+    if (!key) {
+        throw engine::TunnelError(engine::TunnelError::Kind::InvalidConfig, field + ": " + why);
+    }
+    return *key;
+}
+
 } // namespace
 
 engine::TunnelSpec specFromProfile(const Profile& profile)
@@ -39,12 +72,26 @@ engine::TunnelSpec specFromProfile(const Profile& profile)
     spec.address = toEngine(profile.interface.address);
     spec.mtu = profile.interface.mtu.value_or(0);
     spec.listen = toEngine(profile.interface.listen);
-    for (const PeerConfig& peer : profile.peers) {
+    const bool wg = profile.mode == TunnelMode::WireGuard;
+    spec.mode = wg ? engine::TunnelMode::WireGuard : engine::TunnelMode::Plain;
+    if (wg) {
+        spec.privateKey = secretKey(profile.interface.privateKey, "interface.privateKey");
+    }
+    for (qsizetype i = 0; i < profile.peers.size(); ++i) {
+        const PeerConfig& peer = profile.peers[i];
         engine::PeerSpec p;
         p.name = peer.name.toStdString();
         p.endpoint = toEngine(peer.endpoint);
         for (const Cidr& subnet : peer.subnets) {
             p.subnets.push_back(toEngine(subnet));
+        }
+        if (wg) {
+            const std::string path = "peers[" + std::to_string(i) + "]";
+            p.publicKey = publicKey(peer.publicKey, path + ".publicKey");
+            if (!peer.presharedKey.isEmpty()) {
+                p.presharedKey = secretKey(peer.presharedKey, (path + ".presharedKey").c_str());
+            }
+            p.persistentKeepaliveSeconds = peer.persistentKeepalive.value_or(0);
         }
         spec.peers.push_back(std::move(p));
     }

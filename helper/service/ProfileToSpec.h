@@ -6,7 +6,8 @@
 
 namespace peertun {
 
-// `profile` must have passed validation.
+// `profile` must have passed validation. WireGuard keys are decoded into locked memory
+// (throws engine::TunnelError, naming the field but not the key, if one does not decode).
 engine::TunnelSpec specFromProfile(const Profile& profile);
 
 } // namespace peertun

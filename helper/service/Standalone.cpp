@@ -6,6 +6,7 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QSocketNotifier>
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
@@ -67,6 +68,14 @@ void printStats(const engine::Tunnel& tunnel)
         }
         line += " drop_" + name + "=" + std::to_string(s.drops[r]);
     }
+    const bool wg = spec.mode == engine::TunnelMode::WireGuard;
+    line += std::string(" mode=") + (wg ? "wireguard" : "plain");
+    if (wg) {
+        line += " handshakes_done=" + std::to_string(s.handshakesDone) +
+                " handshakes_failed=" + std::to_string(s.handshakesFailed) +
+                " decryption_failures=" + std::to_string(s.decryptionFailures) +
+                " replays_rejected=" + std::to_string(s.replaysRejected);
+    }
     writeLine(line);
     const int64_t now = nowMs();
     for (size_t i = 0; i < s.peers.size(); ++i) {
@@ -76,7 +85,28 @@ void printStats(const engine::Tunnel& tunnel)
                   " rx_packets=" + std::to_string(p.rxPackets) + " rx_bytes=" +
                   std::to_string(p.rxBytes) + " send_errors=" + std::to_string(p.sendErrors) +
                   " unreachable=" + std::to_string(p.unreachable) + " last_rx_ms_ago=" +
-                  (p.lastRxUnixMs ? std::to_string(now - p.lastRxUnixMs) : std::string("never")));
+                  (p.lastRxUnixMs ? std::to_string(now - p.lastRxUnixMs) : std::string("never")) +
+                  (wg ? " handshakes_done=" + std::to_string(p.handshakesDone) +
+                            " initiations_sent=" + std::to_string(p.initiationsSent) +
+                            " last_handshake_ms_ago=" +
+                            (p.lastHandshakeUnixMs ? std::to_string(now - p.lastHandshakeUnixMs)
+                                                   : std::string("never"))
+                      : std::string()));
+    }
+}
+
+// Best effort: overwrite the profile text and the key strings (the parser's temporary copies
+// are freed, not wiped; the locked copies in the engine are what stays).
+void wipeKeyText(QByteArray& json, Profile& profile)
+{
+    std::fill(json.begin(), json.end(), '\0');
+    const auto wipe = [](QString& s) {
+        std::fill(s.begin(), s.end(), QChar(u'\0'));
+        s.clear();
+    };
+    wipe(profile.interface.privateKey);
+    for (PeerConfig& peer : profile.peers) {
+        wipe(peer.presharedKey);
     }
 }
 
@@ -104,8 +134,8 @@ int runStandalone(const QString& profilePath)
         return ExitUsage;
     }
     // Read one byte past the limit so the parser can say "too big" without reading a huge file.
-    const QByteArray json = file.read(kMaxProfileBytes + 1);
-    const ProfileParseResult parsed = parseProfile(json);
+    QByteArray json = file.read(kMaxProfileBytes + 1);
+    ProfileParseResult parsed = parseProfile(json);
     if (!parsed.ok()) {
         fail(QStringLiteral("invalid profile %1: %2").arg(profilePath, parsed.errorText()));
         return ExitUsage;
@@ -122,8 +152,12 @@ int runStandalone(const QString& profilePath)
 
     std::unique_ptr<engine::Tunnel> tunnel;
     try {
-        tunnel = std::make_unique<engine::Tunnel>(specFromProfile(*parsed.profile), log);
+        engine::TunnelSpec spec = specFromProfile(*parsed.profile);
+        // The keys now live only in the spec's locked memory: wipe the text copies.
+        wipeKeyText(json, *parsed.profile);
+        tunnel = std::make_unique<engine::Tunnel>(std::move(spec), log);
     } catch (const engine::TunnelError& e) {
+        wipeKeyText(json, *parsed.profile);
         fail(QString::fromStdString(e.what()) + QLatin1Char('.'));
         return exitCodeFor(e.kind());
     }

@@ -5,6 +5,7 @@
 #include "TunnelError.h"
 
 #include <QDateTime>
+#include <algorithm>
 
 namespace peertun {
 namespace {
@@ -23,18 +24,36 @@ QVariantMap entryToVariant(const engine::LogEntry& e)
 bool sameCounters(const engine::TunnelStats& a, const engine::TunnelStats& b)
 {
     if (a.txPackets != b.txPackets || a.rxPackets != b.rxPackets || a.txBytes != b.txBytes ||
-        a.rxBytes != b.rxBytes || a.drops != b.drops || a.peers.size() != b.peers.size()) {
+        a.rxBytes != b.rxBytes || a.drops != b.drops || a.handshakesDone != b.handshakesDone ||
+        a.handshakesFailed != b.handshakesFailed || a.decryptionFailures != b.decryptionFailures ||
+        a.replaysRejected != b.replaysRejected || a.peers.size() != b.peers.size()) {
         return false;
     }
     for (size_t i = 0; i < a.peers.size(); ++i) {
         const auto &p = a.peers[i], &q = b.peers[i];
         if (p.txPackets != q.txPackets || p.rxPackets != q.rxPackets || p.txBytes != q.txBytes ||
             p.rxBytes != q.rxBytes || p.sendErrors != q.sendErrors ||
-            p.lastRxUnixMs != q.lastRxUnixMs) {
+            p.unreachable != q.unreachable || p.lastRxUnixMs != q.lastRxUnixMs ||
+            p.handshakesDone != q.handshakesDone || p.initiationsSent != q.initiationsSent ||
+            p.lastHandshakeUnixMs != q.lastHandshakeUnixMs) {
             return false;
         }
     }
     return true;
+}
+
+// The copy the manager keeps for ListTunnels must not hold secrets: the engine has its own
+// locked copies. Best effort, like standalone mode: overwrite, then drop.
+void wipeSecrets(Profile& profile)
+{
+    const auto wipe = [](QString& s) {
+        std::fill(s.begin(), s.end(), QChar(u'\0'));
+        s.clear();
+    };
+    wipe(profile.interface.privateKey);
+    for (PeerConfig& peer : profile.peers) {
+        wipe(peer.presharedKey);
+    }
 }
 
 TunnelManager::Failure failureFromTunnelError(const engine::TunnelError& e)
@@ -125,6 +144,7 @@ std::optional<TunnelManager::Failure> TunnelManager::connectTunnel(const Profile
 
     Entry entry;
     entry.profile = profile;
+    wipeSecrets(entry.profile);
     entry.tunnel = std::move(tunnel);
     entry.state = dbus::kStateConnected;
     entry.sinceUnixMs = QDateTime::currentMSecsSinceEpoch();
@@ -181,13 +201,18 @@ QVariantMapList TunnelManager::tunnels() const
             for (const Cidr& c : peer.subnets) {
                 subnets << c.toString();
             }
-            peers << QVariantMap{{QStringLiteral("name"), peer.name},
-                                 {QStringLiteral("endpoint"), peer.endpoint.toString()},
-                                 {QStringLiteral("subnets"), subnets}};
+            QVariantMap p{{QStringLiteral("name"), peer.name},
+                          {QStringLiteral("endpoint"), peer.endpoint.toString()},
+                          {QStringLiteral("subnets"), subnets}};
+            if (!peer.publicKey.isEmpty()) { // public by definition; secrets never leave
+                p.insert(QStringLiteral("publicKey"), peer.publicKey);
+            }
+            peers << p;
         }
         list << QVariantMap{
             {QStringLiteral("name"), name},
             {QStringLiteral("state"), entry.state},
+            {QStringLiteral("mode"), modeToString(entry.profile.mode)},
             {QStringLiteral("sinceUnixMs"), QVariant::fromValue<qlonglong>(entry.sinceUnixMs)},
             {QStringLiteral("interface"), itf.name},
             {QStringLiteral("address"), itf.address.toString()},
@@ -221,7 +246,12 @@ QVariantMap TunnelManager::statsToVariant(const QString& name, const Entry& entr
             {QStringLiteral("rxPackets"), QVariant::fromValue<qulonglong>(p.rxPackets)},
             {QStringLiteral("rxBytes"), QVariant::fromValue<qulonglong>(p.rxBytes)},
             {QStringLiteral("sendErrors"), QVariant::fromValue<qulonglong>(p.sendErrors)},
+            {QStringLiteral("unreachable"), QVariant::fromValue<qulonglong>(p.unreachable)},
             {QStringLiteral("lastRxUnixMs"), QVariant::fromValue<qlonglong>(p.lastRxUnixMs)},
+            {QStringLiteral("handshakesDone"), QVariant::fromValue<qulonglong>(p.handshakesDone)},
+            {QStringLiteral("initiationsSent"), QVariant::fromValue<qulonglong>(p.initiationsSent)},
+            {QStringLiteral("lastHandshakeUnixMs"),
+             QVariant::fromValue<qlonglong>(p.lastHandshakeUnixMs)},
         };
     }
     return {
@@ -232,6 +262,11 @@ QVariantMap TunnelManager::statsToVariant(const QString& name, const Entry& entr
         {QStringLiteral("rxBytes"), QVariant::fromValue<qulonglong>(s.rxBytes)},
         {QStringLiteral("drops"), drops},
         {QStringLiteral("totalDrops"), QVariant::fromValue<qulonglong>(s.totalDrops())},
+        {QStringLiteral("handshakesDone"), QVariant::fromValue<qulonglong>(s.handshakesDone)},
+        {QStringLiteral("handshakesFailed"), QVariant::fromValue<qulonglong>(s.handshakesFailed)},
+        {QStringLiteral("decryptionFailures"),
+         QVariant::fromValue<qulonglong>(s.decryptionFailures)},
+        {QStringLiteral("replaysRejected"), QVariant::fromValue<qulonglong>(s.replaysRejected)},
         {QStringLiteral("peers"), peers},
     };
 }

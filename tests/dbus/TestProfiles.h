@@ -20,6 +20,9 @@ struct TunnelParams
     quint16 listenPort;
     QString peerEndpoint; // e.g. "10.211.55.123:8302"
     QString peerSubnet;   // e.g. "10.244.2.0/24"
+    // Set both for WireGuard mode; empty for plain mode.
+    QString privateKey = {};
+    QString peerPublicKey = {};
 };
 
 inline Profile makeProfile(const TunnelParams& p)
@@ -34,6 +37,11 @@ inline Profile makeProfile(const TunnelParams& p)
     peer.name = QStringLiteral("far");
     peer.endpoint = parseEndpoint(p.peerEndpoint, &error, false).value_or(Endpoint{});
     peer.subnets << parseCidr(p.peerSubnet, &error, true).value_or(Cidr{});
+    if (!p.privateKey.isEmpty()) {
+        profile.mode = TunnelMode::WireGuard;
+        profile.interface.privateKey = p.privateKey;
+        peer.publicKey = p.peerPublicKey;
+    }
     profile.peers << peer;
     return profile;
 }

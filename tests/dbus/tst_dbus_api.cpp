@@ -39,6 +39,7 @@ private slots:
     void requestsInFlightPerCaller();
     void busPolicy();
     void polkitUnavailable();
+    void logIsBoundedAndPaged();
     void allowedUserDisconnects();
     void idleHelperExitsAndComesBack();
 
@@ -271,6 +272,12 @@ void TestDBusApi::badInput_data()
     QTest::newRow("duplicate tunnel name")
         << profileJson(m_base) << 5 << QStringLiteral("io.peertun.Error.AlreadyConnected")
         << QStringLiteral("base");
+    QTest::newRow("port of another tunnel")
+        << withField(good, "interface.listen", ":8301") << 7
+        << QStringLiteral("io.peertun.Error.Busy") << QStringLiteral("8301");
+    QTest::newRow("interface name taken by a non-tunnel device")
+        << withField(good, "interface.name", "ptother") << 7
+        << QStringLiteral("io.peertun.Error.Busy") << QStringLiteral("ptother");
     QTest::newRow("interface of another tunnel")
         << withField(good, "interface.name", "ptbase") << 7
         << QStringLiteral("io.peertun.Error.Busy") << QStringLiteral("ptbase");
@@ -283,6 +290,15 @@ void TestDBusApi::badInput()
     QFETCH(QString, errorName);
     QFETCH(QString, mentions);
 
+    // A device the helper did not make (a veth; no dummy module on every kernel), for the
+    // "taken by a non-tunnel device" row.
+    if (!linkExists(QStringLiteral("ptother"))) {
+        QCOMPARE(
+            m_harness
+                .ipNs1({"link", "add", "ptother", "type", "veth", "peer", "name", "ptother-peer"})
+                .exitCode,
+            0);
+    }
     const QString path = m_harness.writeFile("bad.json", json);
     const CommandResult r = m_harness.runCtl(kAllowedUser, {"up", path});
     QVERIFY2(r.exitCode == exitCode, qPrintable(r.describe()));
@@ -325,9 +341,27 @@ void TestDBusApi::vanishingCallerIsDropped()
     const QString path =
         m_harness.writeFile("vanish.json", profileJson({"vanish", "ptvanish", "10.244.7.1/24", 8307,
                                                         "10.211.55.123:8308", "10.244.8.0/24"}));
+    auto logAfter = [this](quint64 seq) {
+        auto reply = m_client->log(seq);
+        reply.waitForFinished();
+        return HelperClient::toPlain(reply.value());
+    };
+    quint64 lastSeq = 0;
+    for (QVariantMapList page = logAfter(0); !page.isEmpty(); page = logAfter(lastSeq)) {
+        lastSeq = page.last().value("seq").toULongLong();
+    }
     std::unique_ptr<QProcess> ctl = m_harness.startCtl(kSlowUser, {"up", path});
     QVERIFY(ctl->state() == QProcess::Running);
-    QTest::qWait(1000); // the call is now waiting for polkit
+    // Wait until the helper has the request and is waiting for polkit.
+    auto asked = [&] {
+        for (const QVariantMap& e : logAfter(lastSeq)) {
+            if (e.value("text").toString().contains(QStringLiteral("asking polkit"))) {
+                return true;
+            }
+        }
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(asked(), 10000);
     ::kill(pid_t(ctl->processId()), SIGKILL);
     QVERIFY(ctl->waitForFinished(5000));
 
@@ -485,8 +519,54 @@ void TestDBusApi::polkitUnavailable()
     QVERIFY2(r.err.contains(QStringLiteral("polkit")), qPrintable(r.err));
     QVERIFY(!linkExists(QStringLiteral("ptnopk")));
     verifyHelperServesAndBaseUntouched();
+    // root (this test) needs no polkit: servers without polkitd can use peertunctl.
+    auto up = m_client->connectTunnel(QString::fromUtf8(profileJson(
+        {"nopolkit", "ptnopk", "10.244.9.1/24", 8309, "10.211.55.123:8310", "10.244.10.0/24"})));
+    up.waitForFinished();
+    QVERIFY2(!up.isError(), qPrintable(up.error().message()));
+    QVERIFY(linkExists(QStringLiteral("ptnopk")));
+    auto down = m_client->disconnectTunnel(QStringLiteral("nopolkit"));
+    down.waitForFinished();
+    QVERIFY2(!down.isError(), qPrintable(down.error().message()));
     QString error;
     QVERIFY2(m_harness.startPolkit(&error), qPrintable(error));
+}
+
+void TestDBusApi::logIsBoundedAndPaged()
+{
+    // 2100 refused requests (root: no polkit round trip) each leave one entry: the ring keeps
+    // the newest 2000, GetLog hands out at most 500 per call, peertunctl pages through all.
+    // In batches: the bus allows 128 outstanding calls per connection.
+    for (int batch = 0; batch < 21; ++batch) {
+        QList<QDBusPendingReply<QString>> replies;
+        for (int i = 0; i < 100; ++i) {
+            replies << m_client->connectTunnel(QStringLiteral("{ not json %1").arg(i));
+        }
+        for (auto& reply : replies) {
+            reply.waitForFinished();
+            QCOMPARE(reply.error().name(), QStringLiteral("io.peertun.Error.InvalidProfile"));
+        }
+    }
+    auto first = m_client->log(0);
+    first.waitForFinished();
+    QCOMPARE(first.value().size(), 500);
+    const quint64 oldest = HelperClient::toPlain(first.value()).first().value("seq").toULongLong();
+    QVERIFY(oldest > 1); // the start-up entries are gone
+
+    const CommandResult r = m_harness.runCtl(kDeniedUser, {"log", "--json"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QStringList lines = r.out.trimmed().split(QLatin1Char('\n'));
+    QVERIFY2(lines.size() >= 2000 && lines.size() <= 2010,
+             qPrintable(QString::number(lines.size())));
+    quint64 previous = 0;
+    for (const QString& line : lines) {
+        const quint64 seq =
+            QJsonDocument::fromJson(line.toUtf8()).object().value("seq").toInteger();
+        QVERIFY(seq > previous); // in order, no repeats across pages
+        previous = seq;
+    }
+    QVERIFY(lines.last().contains(QStringLiteral("refused")));
+    verifyHelperServesAndBaseUntouched();
 }
 
 void TestDBusApi::allowedUserDisconnects()

@@ -5,6 +5,7 @@
 #include "DBusHarness.h"
 #include "HelperClient.h"
 #include "TestProfiles.h"
+#include "wireguard/Keys.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -12,6 +13,7 @@
 #include <QJsonObject>
 #include <QSignalSpy>
 #include <QTest>
+#include <array>
 #include <csignal>
 
 using namespace peertun;
@@ -30,6 +32,7 @@ private slots:
     void downRemovesDevice();
     void sigkillLeavesNothingAndReactivates();
     void sigtermTearsDown();
+    void wireguardTunnelKeepsKeysSecret();
     void lossOfTheBusTearsDown(); // last: stops the bus
 
 private:
@@ -194,10 +197,16 @@ void TestDBusTunnel::watchAndFollow()
         m_harness.startCtl(kDeniedUser, {"stats", "office", "--watch", "--json"});
     std::unique_ptr<QProcess> follow = m_harness.startCtl(kDeniedUser, {"log", "--follow"});
     QVERIFY(watch->state() == QProcess::Running && follow->state() == QProcess::Running);
-    QTest::qWait(500); // both subscribed
+    // Both subscribe before their first read, so their first output means they listen.
+    QByteArray watched;
+    QByteArray followed;
+    QTRY_VERIFY_WITH_TIMEOUT((watched += watch->readAllStandardOutput()).contains('\n'), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT((followed += follow->readAllStandardOutput()).contains('\n'), 10000);
     QVERIFY(ping(6).exitCode == 0);
+    QTRY_VERIFY_WITH_TIMEOUT((watched += watch->readAllStandardOutput()).count('\n') >= 2, 5000);
     QTest::qWait(800);
-    const QList<QByteArray> lines = watch->readAllStandardOutput().trimmed().split('\n');
+    watched += watch->readAllStandardOutput();
+    const QList<QByteArray> lines = watched.trimmed().split('\n');
     QVERIFY2(lines.size() >= 2, lines.join('\n').constData()); // the first read + updates
     const QJsonObject last = QJsonDocument::fromJson(lines.last()).object();
     QCOMPARE(last.value("name").toString(), QStringLiteral("office"));
@@ -210,7 +219,6 @@ void TestDBusTunnel::watchAndFollow()
                                     kUnderlayAddress2 + ":8291", "10.244.22.0/24"}));
     QVERIFY(m_harness.runCtl(kAllowedUser, {"up", path}).exitCode == 0);
     QVERIFY(m_harness.runCtl(kAllowedUser, {"down", "second"}).exitCode == 0);
-    QByteArray followed;
     QTRY_VERIFY2_WITH_TIMEOUT(
         (followed += follow->readAllStandardOutput()).contains("[second] disconnected"),
         followed.constData(), 8000);
@@ -276,6 +284,93 @@ void TestDBusTunnel::sigtermTearsDown()
     QCOMPARE(states.last().at(1).toString(), QStringLiteral("disconnected"));
     QVERIFY(!nearDeviceExists());
     QVERIFY(!m_harness.ipNs1({"route", "show"}).out.contains(QStringLiteral("10.244.")));
+}
+
+namespace {
+
+struct KeyPair
+{
+    QString privateKey, publicKey;
+};
+
+KeyPair makeKeys()
+{
+    const auto key = wireguard::generateKey();
+    std::array<char, wireguard::kBase64KeyLen + 1> text{};
+    wireguard::encodeSecretKey(key.bytes(), text);
+    KeyPair pair{QString::fromLatin1(text.data()),
+                 QString::fromStdString(wireguard::encodePublicKey(wireguard::publicKeyOf(key)))};
+    text.fill(0);
+    return pair;
+}
+
+} // namespace
+
+void TestDBusTunnel::wireguardTunnelKeepsKeysSecret()
+{
+    // A WireGuard tunnel through the helper: it works, and the private key never comes back
+    // out of the helper (status, stats, log, signals, its own output).
+    const KeyPair near = makeKeys();
+    const KeyPair far = makeKeys();
+    const QString farProfile = m_harness.writeFile(
+        "wg-far.json",
+        profileJson({"wg-home", "ptwg", "10.244.32.1/24", 8295, kUnderlayAddress1 + ":8295",
+                     "10.244.31.0/24", far.privateKey, near.publicKey}));
+    QProcess* farSide = m_harness.startFarSide(farProfile);
+    QVERIFY(farSide->state() == QProcess::Running);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        DBusHarness::run(DBusHarness::ipBinary(), {"-n", m_harness.ns2(), "link", "show", "ptwg"})
+                .exitCode == 0,
+        10000);
+
+    QSignalSpy logSpy(m_client.get(), &HelperClient::logEntry);
+    const QString nearProfile = m_harness.writeFile(
+        "wg-near.json",
+        profileJson({"wg-office", "ptwg", "10.244.31.1/24", 8295, kUnderlayAddress2 + ":8295",
+                     "10.244.32.0/24", near.privateKey, far.publicKey}));
+    CommandResult r = m_harness.runCtl(kAllowedUser, {"up", nearProfile});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    const CommandResult p =
+        DBusHarness::run(DBusHarness::ipBinary(), {"netns", "exec", m_harness.ns1(), "ping", "-c",
+                                                   "5", "-i", "0.3", "-W", "2", "10.244.32.1"});
+    QVERIFY2(p.exitCode == 0, qPrintable(p.describe()));
+
+    const CommandResult status = m_harness.runCtl(kDeniedUser, {"status", "wg-office", "--json"});
+    QVERIFY2(status.exitCode == 0, qPrintable(status.describe()));
+    const QJsonObject tunnel = QJsonDocument::fromJson(status.out.toUtf8()).object();
+    QCOMPARE(tunnel.value("mode").toString(), QStringLiteral("wireguard"));
+    QCOMPARE(tunnel.value("peers").toArray().at(0).toObject().value("publicKey").toString(),
+             far.publicKey);
+    const CommandResult stats = m_harness.runCtl(kDeniedUser, {"stats", "wg-office", "--json"});
+    QVERIFY2(stats.exitCode == 0, qPrintable(stats.describe()));
+    const QJsonObject counters = QJsonDocument::fromJson(stats.out.toUtf8()).object();
+    QVERIFY(counters.value("handshakesDone").toInteger() >= 1);
+    QVERIFY(counters.value("rxPackets").toInteger() >= 4);
+    const CommandResult human = m_harness.runCtl(kDeniedUser, {"stats", "wg-office"});
+    QVERIFY2(human.out.contains(QStringLiteral("handshakes: ")) &&
+                 human.out.contains(QStringLiteral("last handshake 20")),
+             qPrintable(human.describe()));
+    const CommandResult detail = m_harness.runCtl(kDeniedUser, {"status", "wg-office"});
+    QVERIFY2(detail.out.contains(QStringLiteral("mode:      wireguard")) &&
+                 detail.out.contains(far.publicKey),
+             qPrintable(detail.describe()));
+    const CommandResult log = m_harness.runCtl(kDeniedUser, {"log"});
+    QVERIFY(log.out.contains(QStringLiteral("[wg-office] connected")));
+
+    r = m_harness.runCtl(kAllowedUser, {"down", "wg-office"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+
+    QFile helperLog(m_harness.helperLogPath());
+    QVERIFY(helperLog.open(QIODevice::ReadOnly));
+    QString signalled;
+    for (const QList<QVariant>& args : std::as_const(logSpy)) {
+        signalled += args.at(0).toMap().value("text").toString() + '\n';
+    }
+    const QString everything = r.out + r.err + status.out + stats.out + human.out + detail.out +
+                               log.out + signalled + QString::fromUtf8(helperLog.readAll());
+    QVERIFY(!everything.contains(near.privateKey));
+    QVERIFY(!everything.contains(near.privateKey.left(20)));
+    m_harness.stopFarSide();
 }
 
 void TestDBusTunnel::lossOfTheBusTearsDown()

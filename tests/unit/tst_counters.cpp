@@ -45,6 +45,38 @@ private slots:
         QCOMPARE(s.peers[0].txPackets, 0u);
     }
 
+    void snapshotSumsWireGuardCounters()
+    {
+        TunnelCounters c(2);
+        c.peerRx[0].handshakesDone.add(2);
+        c.peerRx[1].handshakesDone.add(3);
+        c.peerRx[1].lastHandshakeUnixMs.store(777);
+        c.peerTimer[0].initiationsSent.add(4);
+        c.peerTimer[1].flushedPackets.add(2);
+        c.peerTimer[1].flushedBytes.add(300);
+        c.peerTx[1].packets.add(1);
+        c.rx.handshakesFailed.add(1);
+        c.timer.handshakesAbandoned.add(1);
+        c.rx.decryptionFailures.add(6);
+        c.rx.replaysRejected.add(8);
+        c.rx.drops[size_t(DropReason::Replayed)].add(8);
+
+        const auto s = c.snapshot();
+        QCOMPARE(s.handshakesDone, 5u);
+        QCOMPARE(s.handshakesFailed, 2u); // rejected ones and abandoned attempts
+        QCOMPARE(s.decryptionFailures, 6u);
+        QCOMPARE(s.replaysRejected, 8u);
+        QCOMPARE(s.drops[size_t(DropReason::Replayed)], 8u);
+        QCOMPARE(s.peers[0].handshakesDone, 2u);
+        QCOMPARE(s.peers[0].initiationsSent, 4u);
+        QCOMPARE(s.peers[0].lastHandshakeUnixMs, 0);
+        QCOMPARE(s.peers[1].lastHandshakeUnixMs, 777);
+        QCOMPARE(s.peers[1].initiationsSent, 0u);
+        QCOMPARE(s.peers[1].txPackets, 3u); // 1 from the sending loop + 2 flushed
+        QCOMPARE(s.peers[1].txBytes, 300u);
+        QCOMPARE(s.txPackets, 2u); // the two flushed (the loop counted none here)
+    }
+
     void readerSeesMonotonicValuesWhileWritersRun()
     {
         // One writer per direction, as in the forwarding loops; the reader never sees a count
@@ -89,6 +121,9 @@ private slots:
         QTest::newRow("3") << 3 << "source-outside-peer-subnets";
         QTest::newRow("4") << 4 << "too-big";
         QTest::newRow("5") << 5 << "send-error";
+        QTest::newRow("6") << 6 << "handshake-queue-full";
+        QTest::newRow("7") << 7 << "not-authenticated";
+        QTest::newRow("8") << 8 << "replayed";
     }
     void dropReasonNames()
     {

@@ -72,6 +72,39 @@ const QByteArray kIpv6 = R"({
 }
 )";
 
+// A WireGuard host (test keys only, made with `wg genkey` for this file).
+const QByteArray kWireGuard = R"({
+    "version": 1,
+    "name": "wg lab",
+    "interface": {
+        "name": "wg-lab",
+        "address": "10.66.0.1/24",
+        "listen": ":51820",
+        "privateKey": "KM7qyHHz5YFU3M8+KWMWfMOhpQWUxxeBFFRYUS/fglI="
+    },
+    "mode": "wireguard",
+    "peers": [
+        {
+            "name": "laptop",
+            "endpoint": "192.0.2.7:51820",
+            "subnets": ["10.66.0.2/32"],
+            "publicKey": "dY0t6wpQ8oDNFWbqGsFmj1o9nM3Gu7Tr8IGHSJSDzy8=",
+            "presharedKey": "4R+XEUX/FnzsxKRTu9dBX4rP+FV7erznhBJc9RldkDw=",
+            "persistentKeepalive": 25
+        },
+        {
+            "name": "phone",
+            "endpoint": "192.0.2.8:51820",
+            "subnets": ["10.66.0.3/32"],
+            "publicKey": "cPmiApcFZNLhCGFagkaFxS9hHUsx0EpT5CnkkLF56XQ="
+        }
+    ]
+}
+)";
+const QString kPrivateKey = QStringLiteral("KM7qyHHz5YFU3M8+KWMWfMOhpQWUxxeBFFRYUS/fglI=");
+const QString kPeerPublicKey = QStringLiteral("dY0t6wpQ8oDNFWbqGsFmj1o9nM3Gu7Tr8IGHSJSDzy8=");
+const QString kPresharedKey = QStringLiteral("4R+XEUX/FnzsxKRTu9dBX4rP+FV7erznhBJc9RldkDw=");
+
 // Applies one change to the seed's first host and returns the new document. `path` is a
 // profile field path ("interface.address", "peers[0].subnets[1]"); an index equal to the
 // array's size appends.
@@ -170,6 +203,9 @@ private slots:
     void parsesEndpoints();
     void validatesInMemoryProfile();
     void modeNamesRoundTrip();
+    void acceptsWireGuardProfile();
+    void neverEchoesKeys_data();
+    void neverEchoesKeys();
     void quotesControlCharactersInMessages();
 };
 
@@ -202,11 +238,11 @@ void TestProfile::rejectsBadInput_data()
     QTest::newRow("unknown key at top") << with("colour", "blue") << "colour"
                                         << "The key \"colour\" is unknown in the profile";
     QTest::newRow("unknown key in interface")
-        << with("interface.privateKey", "x") << "interface.privateKey"
-        << "The key \"privateKey\" is unknown in interface; allowed keys are: name, address, mtu, "
-           "listen";
-    QTest::newRow("unknown key in peer") << with("peers[0].publicKey", "x") << "peers[0].publicKey"
-                                         << "\"publicKey\" is unknown in peers[0]";
+        << with("interface.dns", "x") << "interface.dns"
+        << "The key \"dns\" is unknown in interface; allowed keys are: name, address, mtu, "
+           "listen, privateKey";
+    QTest::newRow("unknown key in peer") << with("peers[0].colour", "x") << "peers[0].colour"
+                                         << "\"colour\" is unknown in peers[0]";
 
     // Profile name (it becomes a file name in the app).
     QTest::newRow("name empty") << with("name", "") << "name"
@@ -381,8 +417,9 @@ void TestProfile::rejectsBadInput_data()
                                   << "interface.listen must be a string, but it is an array";
 
     // Mode.
-    QTest::newRow("mode wireguard") << with("mode", "wireguard") << "mode"
-                                    << "The mode \"wireguard\" is unknown; supported modes: plain";
+    QTest::newRow("mode unknown") << with("mode", "ipsec") << "mode"
+                                  << "The mode \"ipsec\" is unknown; supported modes: plain, "
+                                     "wireguard";
     QTest::newRow("mode case") << with("mode", "Plain") << "mode"
                                << "\"Plain\" is unknown";
     QTest::newRow("mode missing") << without("mode") << "mode"
@@ -509,6 +546,96 @@ void TestProfile::rejectsBadInput_data()
                    {"peers[1]", peer("host-3", "10.211.55.124:8285", {"10.244.0.0/22"})}})
         << "peers[1].subnets[0]"
         << "10.244.0.0/22 of peer \"host-3\" overlaps the subnet 10.244.3.0/24 of peer \"host-2\"";
+
+    // WireGuard keys in plain mode: an error, not silently ignored.
+    QTest::newRow("plain with privateKey")
+        << with("interface.privateKey", kPrivateKey) << "interface.privateKey"
+        << "interface.privateKey is set, but the profile's mode is \"plain\"";
+    QTest::newRow("plain with publicKey")
+        << with("peers[0].publicKey", kPeerPublicKey) << "peers[0].publicKey"
+        << "peers[0].publicKey is set, but the profile's mode is \"plain\"";
+    QTest::newRow("plain with presharedKey")
+        << with("peers[0].presharedKey", kPresharedKey) << "peers[0].presharedKey"
+        << "peers[0].presharedKey is set, but the profile's mode is \"plain\"";
+    QTest::newRow("plain with persistentKeepalive")
+        << with("peers[0].persistentKeepalive", 25) << "peers[0].persistentKeepalive"
+        << "set \"mode\": \"wireguard\" or remove peers[0].persistentKeepalive";
+
+    // WireGuard mode: keys required, and well-formed.
+    const auto wg = [](const QString& path, const std::optional<QJsonValue>& value) {
+        return edited({{path, value}}, kWireGuard);
+    };
+    QTest::newRow("wg privateKey missing")
+        << wg("interface.privateKey", std::nullopt) << "interface.privateKey"
+        << "interface.privateKey is empty; give the key as 44 characters of base64";
+    QTest::newRow("wg privateKey empty") << wg("interface.privateKey", "") << "interface.privateKey"
+                                         << "is empty";
+    QTest::newRow("wg privateKey number")
+        << wg("interface.privateKey", 42) << "interface.privateKey"
+        << "interface.privateKey must be a string, but it is the number 42";
+    QTest::newRow("wg privateKey short")
+        << wg("interface.privateKey", kPrivateKey.left(43)) << "interface.privateKey"
+        << "must be 44 characters of base64, as `wg genkey` writes it, but it has 43";
+    QTest::newRow("wg privateKey long")
+        << wg("interface.privateKey", kPrivateKey + u'=') << "interface.privateKey"
+        << "but it has 45";
+    QTest::newRow("wg privateKey with space")
+        << wg("interface.privateKey", QString(kPrivateKey).replace(5, 1, u' '))
+        << "interface.privateKey"
+        << "contains a character that is not base64";
+    QTest::newRow("wg privateKey url-safe alphabet")
+        << wg("interface.privateKey", QString(kPrivateKey).replace(u'+', u'-'))
+        << "interface.privateKey"
+        << "contains a character that is not base64";
+    QTest::newRow("wg privateKey no padding")
+        << wg("interface.privateKey", kPrivateKey.left(43) + u'A') << "interface.privateKey"
+        << "it is not base64 for 32 bytes";
+    QTest::newRow("wg privateKey hex")
+        << wg("interface.privateKey", QString(44, u'a').replace(42, 2, QStringLiteral("==")))
+        << "interface.privateKey"
+        << "it is not base64 for 32 bytes";
+    QTest::newRow("wg privateKey non-canonical")
+        << wg("interface.privateKey", kPrivateKey.left(42) + QStringLiteral("J=")) // 'I' + 1 bit
+        << "interface.privateKey"
+        << "its base64 is not canonical";
+    QTest::newRow("wg privateKey all zeros")
+        << wg("interface.privateKey", QString(43, u'A') + u'=') << "interface.privateKey"
+        << "interface.privateKey is all zeros";
+    QTest::newRow("wg publicKey missing")
+        << wg("peers[1].publicKey", std::nullopt) << "peers[1].publicKey"
+        << "peers[1].publicKey is empty; give the key as 44 characters of base64, as `wg pubkey`";
+    QTest::newRow("wg publicKey bad")
+        << wg("peers[0].publicKey", QStringLiteral("not a key")) << "peers[0].publicKey"
+        << "peers[0].publicKey is not a WireGuard key: it must be 44 characters";
+    QTest::newRow("wg publicKey array")
+        << wg("peers[0].publicKey", QJsonArray{}) << "peers[0].publicKey"
+        << "must be a string";
+    QTest::newRow("wg publicKey duplicate")
+        << wg("peers[1].publicKey", kPeerPublicKey) << "peers[1].publicKey"
+        << "peers[0] and peers[1] have the same public key";
+    QTest::newRow("wg publicKey is own private key")
+        << wg("peers[0].publicKey", kPrivateKey) << "peers[0].publicKey"
+        << "is the same text as interface.privateKey";
+    QTest::newRow("wg presharedKey bad")
+        << wg("peers[0].presharedKey", kPresharedKey.left(40)) << "peers[0].presharedKey"
+        << "peers[0].presharedKey is not a WireGuard key";
+    QTest::newRow("wg presharedKey zeros")
+        << wg("peers[0].presharedKey", QString(43, u'A') + u'=') << "peers[0].presharedKey"
+        << "is all zeros";
+    QTest::newRow("wg endpoint empty") << wg("peers[0].endpoint", "") << "peers[0].endpoint"
+                                       << "is not a valid endpoint";
+    QTest::newRow("wg keepalive negative")
+        << wg("peers[0].persistentKeepalive", -1) << "peers[0].persistentKeepalive"
+        << "The persistent keepalive -1 is out of range; use 0 (off) to 65535";
+    QTest::newRow("wg keepalive 65536")
+        << wg("peers[0].persistentKeepalive", 65536) << "peers[0].persistentKeepalive"
+        << "The persistent keepalive 65536 is out of range";
+    QTest::newRow("wg keepalive fraction")
+        << wg("peers[0].persistentKeepalive", 2.5) << "peers[0].persistentKeepalive"
+        << "must be a whole number";
+    QTest::newRow("wg keepalive string")
+        << wg("peers[0].persistentKeepalive", "25") << "peers[0].persistentKeepalive"
+        << "must be a whole number";
 }
 
 void TestProfile::rejectsBadInput()
@@ -618,6 +745,7 @@ void TestProfile::canonicalDocumentsSerializeByteIdentical_data()
     QTest::newRow("seed host 1") << kSeedHost1;
     QTest::newRow("seed host 2") << kSeedHost2;
     QTest::newRow("ipv6") << kIpv6;
+    QTest::newRow("wireguard") << kWireGuard;
 }
 
 void TestProfile::canonicalDocumentsSerializeByteIdentical()
@@ -664,7 +792,7 @@ void TestProfile::collectsAllErrors()
     const QByteArray document = edited({{"name", ""},
                                         {"interface.address", "10.244.2.2/40"},
                                         {"interface.listen", ":0"},
-                                        {"mode", "wireguard"},
+                                        {"mode", "ipsec"},
                                         {"peers[0].endpoint", "peer.example:8285"},
                                         {"peers[0].subnets[1]", "10.244.9.9/24"},
                                         {"extra", 1}});
@@ -873,8 +1001,87 @@ void TestProfile::modeNamesRoundTrip()
 {
     QCOMPARE(modeToString(TunnelMode::Plain), QStringLiteral("plain"));
     QCOMPARE(modeFromString(QStringLiteral("plain")), std::optional(TunnelMode::Plain));
-    QCOMPARE(modeFromString(QStringLiteral("wireguard")), std::nullopt);
+    QCOMPARE(modeToString(TunnelMode::WireGuard), QStringLiteral("wireguard"));
+    QCOMPARE(modeFromString(QStringLiteral("wireguard")), std::optional(TunnelMode::WireGuard));
+    QCOMPARE(modeFromString(QStringLiteral("WireGuard")), std::nullopt);
+    QCOMPARE(kDefaultModeForNewProfiles, TunnelMode::WireGuard);
     QCOMPARE(modeFromString(QString()), std::nullopt);
+}
+
+void TestProfile::acceptsWireGuardProfile()
+{
+    const ProfileParseResult result = parseProfile(kWireGuard);
+    QVERIFY2(result.ok(), qPrintable(describe(result.errors)));
+    const Profile& p = *result.profile;
+    QCOMPARE(p.mode, TunnelMode::WireGuard);
+    QCOMPARE(p.interface.privateKey, kPrivateKey);
+    QCOMPARE(p.peers.size(), 2);
+    QCOMPARE(p.peers[0].publicKey, kPeerPublicKey);
+    QCOMPARE(p.peers[0].presharedKey, kPresharedKey);
+    QCOMPARE(p.peers[0].persistentKeepalive, std::optional(25));
+    QVERIFY(p.peers[1].presharedKey.isEmpty());
+    QCOMPARE(p.peers[1].persistentKeepalive, std::nullopt);
+
+    // Keepalive bounds are inclusive; 0 means off and is kept as written.
+    for (const int seconds : {0, 65535}) {
+        const ProfileParseResult bound =
+            parseProfile(edited({{"peers[1].persistentKeepalive", seconds}}, kWireGuard));
+        QVERIFY2(bound.ok(), qPrintable(describe(bound.errors)));
+        QCOMPARE(bound.profile->peers[1].persistentKeepalive, std::optional(seconds));
+        QVERIFY(*parseProfile(serializeProfile(*bound.profile)).profile == *bound.profile);
+    }
+
+    // A WireGuard peer may leave out its endpoint (it connects to us); two such peers are not
+    // "the same endpoint". The serialized form leaves it out too.
+    const ProfileParseResult server = parseProfile(edited(
+        {{"peers[0].endpoint", std::nullopt}, {"peers[1].endpoint", std::nullopt}}, kWireGuard));
+    QVERIFY2(server.ok(), qPrintable(describe(server.errors)));
+    QVERIFY(server.profile->peers[0].endpoint.host.isNull());
+    QCOMPARE(server.profile->peers[0].endpoint.port, quint16(0));
+    const QByteArray serverText = serializeProfile(*server.profile);
+    QVERIFY(!serverText.contains("\"endpoint\""));
+    QVERIFY(*parseProfile(serverText).profile == *server.profile);
+
+    // Switching the mode of a valid plain profile to wireguard needs the keys.
+    Profile plain = *parseProfile(kSeedHost1).profile;
+    plain.mode = TunnelMode::WireGuard;
+    QStringList fields;
+    for (const ProfileError& e : validateProfile(plain))
+        fields << e.field;
+    QCOMPARE(fields, (QStringList{"interface.privateKey", "peers[0].publicKey"}));
+    plain.interface.privateKey = kPrivateKey;
+    plain.peers[0].publicKey = kPeerPublicKey;
+    QVERIFY2(validateProfile(plain).isEmpty(), qPrintable(describe(validateProfile(plain))));
+}
+
+void TestProfile::neverEchoesKeys_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("value");
+    // Nearly right keys: the message must not contain the text, nor a long part of it.
+    QTest::newRow("private non-canonical")
+        << "interface.privateKey" << kPrivateKey.left(42) + QStringLiteral("J=");
+    QTest::newRow("private short") << "interface.privateKey" << kPrivateKey.left(43);
+    QTest::newRow("private bad char")
+        << "interface.privateKey" << QString(kPrivateKey).replace(3, 1, u'*');
+    QTest::newRow("psk long") << "peers[0].presharedKey" << kPresharedKey + QStringLiteral("AAAA");
+    QTest::newRow("private as public") << "peers[0].publicKey" << kPrivateKey;
+}
+
+void TestProfile::neverEchoesKeys()
+{
+    QFETCH(QString, path);
+    QFETCH(QString, value);
+    const ProfileParseResult result = parseProfile(edited({{path, value}}, kWireGuard));
+    QVERIFY(!result.ok());
+    bool named = false;
+    for (const ProfileError& e : result.errors) {
+        named = named || e.field == path;
+        for (qsizetype at = 0; at + 8 <= value.size(); ++at)
+            QVERIFY2(!e.message.contains(value.mid(at, 8)), qPrintable(e.message));
+    }
+    QVERIFY(named);
+    QVERIFY(!result.errorText().contains(value.left(8)));
 }
 
 void TestProfile::quotesControlCharactersInMessages()
