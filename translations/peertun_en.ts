@@ -686,10 +686,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Plain mode sends packets unencrypted: use it only on networks you trust.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>M&amp;ode:</source>
         <translation type="unfinished"></translation>
     </message>
@@ -747,6 +743,38 @@
     </message>
     <message>
         <source>Peer %1, %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WireGuard (encrypted)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plain mode sends packets unencrypted: use it only on networks you trust. WireGuard works with any WireGuard peer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Private key:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>output of &quot;wg genkey&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This host&apos;s WireGuard private key (a secret; stays in your profile file, mode 0600).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Public key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keepalive (s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preshared key</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

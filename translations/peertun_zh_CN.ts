@@ -682,10 +682,6 @@
         <translation>模式</translation>
     </message>
     <message>
-        <source>Plain mode sends packets unencrypted: use it only on networks you trust.</source>
-        <translation>明文模式不加密数据包：只在可信网络中使用。</translation>
-    </message>
-    <message>
         <source>M&amp;ode:</source>
         <translation>模式(&amp;O)：</translation>
     </message>
@@ -744,6 +740,38 @@
     <message>
         <source>Peer %1, %2: %3</source>
         <translation>对端 %1，%2：%3</translation>
+    </message>
+    <message>
+        <source>WireGuard (encrypted)</source>
+        <translation>WireGuard（加密）</translation>
+    </message>
+    <message>
+        <source>Plain mode sends packets unencrypted: use it only on networks you trust. WireGuard works with any WireGuard peer.</source>
+        <translation>明文模式不加密数据包：只在可信网络中使用。WireGuard 可与任何 WireGuard 对端互通。</translation>
+    </message>
+    <message>
+        <source>&amp;Private key:</source>
+        <translation>私钥(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>output of &quot;wg genkey&quot;</source>
+        <translation>“wg genkey” 的输出</translation>
+    </message>
+    <message>
+        <source>This host&apos;s WireGuard private key (a secret; stays in your profile file, mode 0600).</source>
+        <translation>本机的 WireGuard 私钥（机密信息；只保存在您的配置文件中，权限 0600）。</translation>
+    </message>
+    <message>
+        <source>Public key</source>
+        <translation>公钥</translation>
+    </message>
+    <message>
+        <source>Keepalive (s)</source>
+        <translation>保活间隔（秒）</translation>
+    </message>
+    <message>
+        <source>Preshared key</source>
+        <translation>预共享密钥</translation>
     </message>
 </context>
 <context>

@@ -63,20 +63,28 @@ ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(par
                         tr("Local UDP address and port, e.g. 10.211.55.122:8285 or :8285."));
 
     m_mode = new QComboBox(this);
+    m_mode->addItem(tr("WireGuard (encrypted)"), modeToString(TunnelMode::WireGuard));
     m_mode->addItem(tr("Plain (unencrypted, seed/flannel compatible)"),
                     modeToString(TunnelMode::Plain));
     m_mode->setAccessibleName(tr("Mode"));
     m_mode->setToolTip(tr("Plain mode sends packets unencrypted: use it only on networks you "
-                          "trust."));
+                          "trust. WireGuard works with any WireGuard peer."));
     form->addRow(tr("M&ode:"), m_mode);
     auto* modeError = makeErrorLabel(this);
     form->addRow(QString(), modeError);
     m_fieldErrors.insert(QStringLiteral("mode"), modeError);
+    m_form = form;
+    m_privateKey = addField(form, tr("&Private key:"), QStringLiteral("interface.privateKey"),
+                            tr("output of \"wg genkey\""),
+                            tr("This host's WireGuard private key (a secret; stays in your "
+                               "profile file, mode 0600)."));
+    m_privateKey->setEchoMode(QLineEdit::PasswordEchoOnEdit);
 
     auto* peersLabel = new QLabel(tr("&Peers:"), this);
     layout->addWidget(peersLabel);
-    m_peers = new QTableWidget(0, 3, this);
-    m_peers->setHorizontalHeaderLabels({tr("Name"), tr("Endpoint"), tr("Subnets")});
+    m_peers = new QTableWidget(0, PeerColumnCount, this);
+    m_peers->setHorizontalHeaderLabels({tr("Name"), tr("Endpoint"), tr("Subnets"), tr("Public key"),
+                                        tr("Keepalive (s)"), tr("Preshared key")});
     m_peers->horizontalHeader()->setSectionResizeMode(PeerSubnets, QHeaderView::Stretch);
     m_peers->setColumnWidth(PeerName, 120);
     m_peers->setColumnWidth(PeerEndpoint, 170);
@@ -119,18 +127,50 @@ ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(par
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
     connect(m_peers, &QTableWidget::itemChanged, this, &ProfileEditor::revalidate);
-    connect(m_mode, &QComboBox::currentIndexChanged, this, &ProfileEditor::revalidate);
+    connect(m_mode, &QComboBox::currentIndexChanged, this, [this] {
+        showModeFields();
+        revalidate();
+    });
 
     setTabOrder(m_name, m_ifName);
     setTabOrder(m_ifName, m_address);
     setTabOrder(m_address, m_mtu);
     setTabOrder(m_mtu, m_listen);
     setTabOrder(m_listen, m_mode);
-    setTabOrder(m_mode, m_peers);
+    setTabOrder(m_mode, m_privateKey);
+    setTabOrder(m_privateKey, m_peers);
     setTabOrder(m_peers, addPeerButton);
     setTabOrder(addPeerButton, m_removePeer);
     setTabOrder(m_removePeer, m_save);
+    showModeFields();
     resize(640, 560);
+}
+
+bool ProfileEditor::isWireGuard() const
+{
+    return m_mode->currentData().toString() == modeToString(TunnelMode::WireGuard);
+}
+
+// Keys only where they mean something: the validator rejects them in plain mode.
+void ProfileEditor::showModeFields()
+{
+    const bool wireGuard = isWireGuard();
+    m_form->setRowVisible(m_privateKey, wireGuard);
+    m_form->setRowVisible(m_fieldErrors.value(QStringLiteral("interface.privateKey")), wireGuard);
+    for (int column : {PeerPublicKey, PeerKeepalive, PeerPresharedKey}) {
+        m_peers->setColumnHidden(column, !wireGuard);
+    }
+}
+
+int ProfileEditor::columnForKey(const QString& key)
+{
+    static const QHash<QString, int> columns{{QStringLiteral("name"), PeerName},
+                                             {QStringLiteral("endpoint"), PeerEndpoint},
+                                             {QStringLiteral("subnets"), PeerSubnets},
+                                             {QStringLiteral("publicKey"), PeerPublicKey},
+                                             {QStringLiteral("persistentKeepalive"), PeerKeepalive},
+                                             {QStringLiteral("presharedKey"), PeerPresharedKey}};
+    return columns.value(key, -1);
 }
 
 QLineEdit* ProfileEditor::addField(QFormLayout* form, const QString& label, const QString& field,
@@ -150,7 +190,9 @@ QLineEdit* ProfileEditor::addField(QFormLayout* form, const QString& label, cons
     return edit;
 }
 
-void ProfileEditor::addPeer(const QString& name, const QString& endpoint, const QString& subnets)
+void ProfileEditor::addPeer(const QString& name, const QString& endpoint, const QString& subnets,
+                            const QString& publicKey, const QString& keepalive,
+                            const QString& presharedKey)
 {
     const bool filling = m_filling;
     m_filling = true;
@@ -159,6 +201,9 @@ void ProfileEditor::addPeer(const QString& name, const QString& endpoint, const 
     m_peers->setItem(row, PeerName, new QTableWidgetItem(name));
     m_peers->setItem(row, PeerEndpoint, new QTableWidgetItem(endpoint));
     m_peers->setItem(row, PeerSubnets, new QTableWidgetItem(subnets));
+    m_peers->setItem(row, PeerPublicKey, new QTableWidgetItem(publicKey));
+    m_peers->setItem(row, PeerKeepalive, new QTableWidgetItem(keepalive));
+    m_peers->setItem(row, PeerPresharedKey, new QTableWidgetItem(presharedKey));
     m_filling = filling;
     revalidate();
 }
@@ -182,7 +227,9 @@ void ProfileEditor::startNew(const QString& suggestedName)
     m_address->clear();
     m_mtu->clear();
     m_listen->setText(QStringLiteral(":%1").arg(kDefaultPort));
-    m_mode->setCurrentIndex(0);
+    m_mode->setCurrentIndex(qMax(0, m_mode->findData(modeToString(kDefaultModeForNewProfiles))));
+    m_privateKey->clear();
+    showModeFields();
     m_peers->setRowCount(0);
     addPeer();
     m_filling = false;
@@ -200,13 +247,20 @@ void ProfileEditor::setProfile(const Profile& profile, const QString& replacing)
     m_mtu->setText(profile.interface.mtu ? QString::number(*profile.interface.mtu) : QString());
     m_listen->setText(profile.interface.listen.toString());
     m_mode->setCurrentIndex(qMax(0, m_mode->findData(modeToString(profile.mode))));
+    m_privateKey->setText(profile.interface.privateKey);
+    showModeFields();
     m_peers->setRowCount(0);
     for (const PeerConfig& peer : profile.peers) {
         QStringList subnets;
         for (const Cidr& c : peer.subnets) {
             subnets << c.toString();
         }
-        addPeer(peer.name, peer.endpoint.toString(), subnets.join(QStringLiteral(", ")));
+        // WireGuard peers that connect to us have no endpoint (null host, port 0).
+        const bool noEndpoint = peer.endpoint.host.isNull() && peer.endpoint.port == 0;
+        addPeer(peer.name, noEndpoint ? QString() : peer.endpoint.toString(),
+                subnets.join(QStringLiteral(", ")), peer.publicKey,
+                peer.persistentKeepalive ? QString::number(*peer.persistentKeepalive) : QString(),
+                peer.presharedKey);
     }
     m_filling = false;
     revalidate();
@@ -228,6 +282,10 @@ QByteArray ProfileEditor::document() const
     if (!listenText.isEmpty()) {
         interface.insert(QStringLiteral("listen"), listenText);
     }
+    const bool wireGuard = isWireGuard();
+    if (wireGuard && !m_privateKey->text().trimmed().isEmpty()) {
+        interface.insert(QStringLiteral("privateKey"), m_privateKey->text().trimmed());
+    }
     QJsonArray peers;
     for (int row = 0; row < m_peers->rowCount(); ++row) {
         const auto cell = [this, row](int column) {
@@ -236,9 +294,27 @@ QByteArray ProfileEditor::document() const
         };
         QJsonObject peer;
         peer.insert(QStringLiteral("name"), cell(PeerName));
-        peer.insert(QStringLiteral("endpoint"), cell(PeerEndpoint));
+        // A WireGuard peer may have no endpoint (it connects to us).
+        if (!wireGuard || !cell(PeerEndpoint).isEmpty()) {
+            peer.insert(QStringLiteral("endpoint"), cell(PeerEndpoint));
+        }
         peer.insert(QStringLiteral("subnets"),
                     QJsonArray::fromStringList(splitSubnets(cell(PeerSubnets))));
+        if (wireGuard) {
+            if (!cell(PeerPublicKey).isEmpty()) {
+                peer.insert(QStringLiteral("publicKey"), cell(PeerPublicKey));
+            }
+            if (!cell(PeerPresharedKey).isEmpty()) {
+                peer.insert(QStringLiteral("presharedKey"), cell(PeerPresharedKey));
+            }
+            const QString keepalive = cell(PeerKeepalive);
+            if (!keepalive.isEmpty()) {
+                bool isNumber = false;
+                const int seconds = keepalive.toInt(&isNumber);
+                peer.insert(QStringLiteral("persistentKeepalive"),
+                            isNumber ? QJsonValue(seconds) : QJsonValue(keepalive));
+            }
+        }
         peers.append(peer);
     }
     QJsonObject root;
@@ -284,7 +360,7 @@ void ProfileEditor::showErrors()
     // Peer cells: "peers[1].endpoint" -> row 1, endpoint column; "peers[0].subnets[2]" ->
     // row 0, subnets column. Errors about a whole peer or the list go under the table.
     static const QRegularExpression cellPath(
-        QStringLiteral("^peers\\[(\\d+)\\]\\.(name|endpoint|subnets)(\\[\\d+\\])?$"));
+        QStringLiteral("^peers\\[(\\d+)\\]\\.(\\w+)(\\[\\d+\\])?$"));
     const bool filling = m_filling;
     m_filling = true; // item edits below must not re-enter revalidate()
     for (int row = 0; row < m_peers->rowCount(); ++row) {
@@ -301,12 +377,9 @@ void ProfileEditor::showErrors()
         }
         const QRegularExpressionMatch m = cellPath.match(it.key());
         QTableWidgetItem* item = nullptr;
-        if (m.hasMatch()) {
+        const int column = m.hasMatch() ? columnForKey(m.captured(2)) : -1;
+        if (column >= 0) {
             const int row = m.captured(1).toInt();
-            const QString key = m.captured(2);
-            const int column = key == QLatin1String("name")       ? PeerName
-                               : key == QLatin1String("endpoint") ? PeerEndpoint
-                                                                  : PeerSubnets;
             item = m_peers->item(row, column);
             peerMessages << tr("Peer %1, %2: %3")
                                 .arg(row + 1)
@@ -336,12 +409,10 @@ QString ProfileEditor::shownError(const QString& field) const
         return label->isVisibleTo(this) ? label->text() : QString();
     }
     static const QRegularExpression cellPath(
-        QStringLiteral("^peers\\[(\\d+)\\]\\.(name|endpoint|subnets)(\\[\\d+\\])?$"));
+        QStringLiteral("^peers\\[(\\d+)\\]\\.(\\w+)(\\[\\d+\\])?$"));
     const QRegularExpressionMatch m = cellPath.match(field);
-    if (m.hasMatch()) {
-        const int column = m.captured(2) == QLatin1String("name")       ? PeerName
-                           : m.captured(2) == QLatin1String("endpoint") ? PeerEndpoint
-                                                                        : PeerSubnets;
+    const int column = m.hasMatch() ? columnForKey(m.captured(2)) : -1;
+    if (column >= 0) {
         const QTableWidgetItem* item = m_peers->item(m.captured(1).toInt(), column);
         return item ? item->toolTip() : QString();
     }

@@ -25,7 +25,17 @@ class ProfileEditor : public QDialog
 {
     Q_OBJECT
 public:
-    enum PeerColumn { PeerName = 0, PeerEndpoint = 1, PeerSubnets = 2 };
+    enum PeerColumn {
+        PeerName,
+        PeerEndpoint,
+        PeerSubnets,
+        PeerPublicKey,    // WireGuard mode only
+        PeerKeepalive,    // WireGuard mode only
+        PeerPresharedKey, // WireGuard mode only
+        PeerColumnCount
+    };
+    // "peers[1].endpoint" -> PeerEndpoint; -1 for keys that have no cell.
+    static int columnForKey(const QString& key);
 
     explicit ProfileEditor(ProfileStore* store, QWidget* parent = nullptr);
 
@@ -50,8 +60,11 @@ public:
     QLineEdit* listenEdit() const { return m_listen; }
     QTableWidget* peerTable() const { return m_peers; }
     QPushButton* saveButton() const { return m_save; }
+    QLineEdit* privateKeyEdit() const { return m_privateKey; }
+    QComboBox* modeCombo() const { return m_mode; }
     void addPeer(const QString& name = QString(), const QString& endpoint = QString(),
-                 const QString& subnets = QString());
+                 const QString& subnets = QString(), const QString& publicKey = QString(),
+                 const QString& keepalive = QString(), const QString& presharedKey = QString());
 
 private slots:
     void revalidate();
@@ -62,6 +75,8 @@ private:
     QLineEdit* addField(QFormLayout* form, const QString& label, const QString& field,
                         const QString& placeholder, const QString& help);
     void showErrors();
+    void showModeFields();
+    bool isWireGuard() const;
 
     ProfileStore* m_store;
     QString m_replacing;
@@ -71,6 +86,8 @@ private:
     QLineEdit* m_mtu = nullptr;
     QLineEdit* m_listen = nullptr;
     QComboBox* m_mode = nullptr;
+    QLineEdit* m_privateKey = nullptr;
+    QFormLayout* m_form = nullptr;
     QTableWidget* m_peers = nullptr;
     QLabel* m_peerErrors = nullptr;
     QLabel* m_generalError = nullptr;

@@ -5,6 +5,7 @@
 #include "ProfileEditor.h"
 #include "ProfileStore.h"
 
+#include <QComboBox>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
@@ -27,6 +28,7 @@ private slots:
     void badValueShowsErrorAtItsField_data();
     void badValueShowsErrorAtItsField();
     void peerRowsAddAndRemove();
+    void wireGuardModeAsksForKeys();
     void typingTheSeedHostsByKeyboard();
     void savesReloadsExportsImportsByteIdentical();
     void accessibleNamesAndTabOrder();
@@ -316,6 +318,48 @@ void TestProfileEditor::peerRowsAddAndRemove()
     QVERIFY(!m_editor->saveButton()->isEnabled());
 }
 
+void TestProfileEditor::wireGuardModeAsksForKeys()
+{
+    const QString privateKey = QStringLiteral("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+    const QString peerKey = QStringLiteral("ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=");
+    QTableWidget* table = m_editor->peerTable();
+    QVERIFY(table->isColumnHidden(ProfileEditor::PeerPublicKey)); // plain: no key columns
+    m_editor->modeCombo()->setCurrentIndex(
+        m_editor->modeCombo()->findData(QStringLiteral("wireguard")));
+    QVERIFY(!table->isColumnHidden(ProfileEditor::PeerPublicKey));
+    QVERIFY(m_editor->privateKeyEdit()->isVisibleTo(m_editor.get()));
+    QVERIFY(!m_editor->canSave());
+    QVERIFY2(m_editor->shownError("interface.privateKey").contains("interface.privateKey is empty"),
+             qPrintable(m_editor->shownError("interface.privateKey")));
+    QVERIFY(!m_editor->shownError("peers[0].publicKey").isEmpty());
+
+    m_editor->privateKeyEdit()->setText(privateKey.left(43));
+    QVERIFY(!m_editor->shownError("interface.privateKey").isEmpty());
+    m_editor->privateKeyEdit()->setText(privateKey);
+    QVERIFY(m_editor->shownError("interface.privateKey").isEmpty());
+    table->item(0, ProfileEditor::PeerPublicKey)->setText(peerKey);
+    table->item(0, ProfileEditor::PeerKeepalive)->setText("99999");
+    QVERIFY(!m_editor->shownError("peers[0].persistentKeepalive").isEmpty());
+    QVERIFY(!m_editor->canSave());
+    table->item(0, ProfileEditor::PeerKeepalive)->setText("25");
+    // A WireGuard peer may leave its endpoint out (it connects to us).
+    table->item(0, ProfileEditor::PeerEndpoint)->setText(QString());
+    QVERIFY2(m_editor->canSave(), m_editor->errors().isEmpty()
+                                      ? ""
+                                      : qPrintable(m_editor->errors().first().field + ": " +
+                                                   m_editor->errors().first().message));
+    const Profile p = *m_editor->profile();
+    QCOMPARE(p.mode, TunnelMode::WireGuard);
+    QCOMPARE(p.interface.privateKey, privateKey);
+    QCOMPARE(p.peers[0].publicKey, peerKey);
+    QCOMPARE(p.peers[0].persistentKeepalive, std::optional<int>(25));
+    // Round trip through setProfile keeps every field, the missing endpoint included.
+    ProfileEditor again(m_store.get());
+    again.setProfile(p, QString());
+    QVERIFY(again.canSave());
+    QCOMPARE(serializeProfile(*again.profile()), serializeProfile(p));
+}
+
 void TestProfileEditor::typingTheSeedHostsByKeyboard()
 {
     // The far host of the seed, typed from an empty "new profile" with the keyboard only.
@@ -334,6 +378,13 @@ void TestProfileEditor::typingTheSeedHostsByKeyboard()
     QCOMPARE(QApplication::focusWidget(), m_editor->listenEdit());
     m_editor->listenEdit()->selectAll();
     QTest::keyClicks(m_editor->listenEdit(), "10.211.55.123:8285");
+    // New profiles start in WireGuard mode; the seed speaks plain: one key press.
+    QCOMPARE(m_editor->modeCombo()->currentData().toString(), QStringLiteral("wireguard"));
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+    QCOMPARE(QApplication::focusWidget(), m_editor->modeCombo());
+    QTest::keyClick(m_editor->modeCombo(), Qt::Key_Down);
+    QCOMPARE(m_editor->modeCombo()->currentData().toString(), QStringLiteral("plain"));
+    QVERIFY(!m_editor->privateKeyEdit()->isVisibleTo(m_editor.get()));
     QTableWidget* table = m_editor->peerTable();
     table->item(0, 0)->setText("host-1");
     table->item(0, 1)->setText("10.211.55.122:8285");
