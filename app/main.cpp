@@ -1,14 +1,48 @@
-// peertun: the desktop app. Until the GUI issue lands this is a placeholder window that says
-// how to run a tunnel headless.
+// peertun: the desktop app. Talks to io.peertun.Helper1 on the system bus only; the tunnels
+// themselves belong to the helper and outlive the app.
+#include "AppSetup.h"
+#include "HelperSession.h"
+#include "MainWindow.h"
+#include "ProfileStore.h"
+
 #include <QApplication>
-#include <QLabel>
+#include <QCommandLineParser>
+#include <QSystemTrayIcon>
 
 int main(int argc, char** argv)
 {
     QApplication app(argc, argv);
-    QLabel label(QObject::tr("peertun: the desktop app is not built yet.\n"
-                             "Run a tunnel with: peertun-helper --standalone PROFILE.json"));
-    label.setMargin(24);
-    label.show();
+    QApplication::setApplicationName(QStringLiteral("peertun"));
+    QApplication::setApplicationVersion(QStringLiteral(PEERTUN_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("io.peertun.Peertun"));
+    peertun::setUpApplication(app, QLocale::system());
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/peertun.svg")));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QApplication::translate("main", "Point-to-point VPN tunnels over UDP."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption hidden(QStringLiteral("hidden"),
+                                    QApplication::translate("main", "Start in the tray."));
+    const QCommandLineOption profilesDir(
+        QStringLiteral("profiles-dir"),
+        QApplication::translate("main", "Keep profiles in DIR instead of the config folder."),
+        QStringLiteral("DIR"));
+    parser.addOption(hidden);
+    parser.addOption(profilesDir);
+    parser.process(app);
+
+    peertun::ProfileStore store(parser.value(profilesDir));
+    store.reload();
+    peertun::HelperSession session;
+    peertun::MainWindow window(&store, &session);
+    // MainWindow::closeEvent decides: with a tray the window hides, without one the app quits.
+    // (Otherwise closing a dialog while the window is in the tray would end the app.)
+    QApplication::setQuitOnLastWindowClosed(false);
+    if (!parser.isSet(hidden) || !QSystemTrayIcon::isSystemTrayAvailable()) {
+        window.show();
+    }
+    session.start();
     return QApplication::exec();
 }

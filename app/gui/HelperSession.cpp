@@ -1,0 +1,428 @@
+#include "HelperSession.h"
+
+#include "DBusContract.h"
+#include "HelperClient.h"
+
+#include <QDBusPendingCallWatcher>
+#include <QDBusServiceWatcher>
+#include <QDateTime>
+
+namespace peertun {
+
+namespace {
+
+// Calls without authorization should answer fast; a helper that does not is "not responding".
+constexpr int kRetryAfterStopMs = 2000;
+
+bool isUp(const QString& state)
+{
+    return state == dbus::kStateConnected || state == dbus::kStateConnecting ||
+           state == dbus::kStateDisconnecting;
+}
+
+} // namespace
+
+HelperSession::HelperSession(QDBusConnection bus, QObject* parent)
+    : QObject(parent), m_bus(std::move(bus))
+{
+    qRegisterMetaType<LogLine>();
+    m_client = std::make_unique<HelperClient>(m_bus);
+    connect(m_client.get(), &HelperClient::stateChanged, this, &HelperSession::onStateChanged);
+    connect(m_client.get(), &HelperClient::statsUpdated, this, &HelperSession::onStats);
+    connect(m_client.get(), &HelperClient::logEntry, this, &HelperSession::onLogEntry);
+    m_sampleTimer.setInterval(1000);
+    connect(&m_sampleTimer, &QTimer::timeout, this, &HelperSession::sample);
+    m_retryTimer.setSingleShot(true);
+    m_retryTimer.setInterval(kRetryAfterStopMs);
+    connect(&m_retryTimer, &QTimer::timeout, this, &HelperSession::refresh);
+}
+
+HelperSession::~HelperSession() = default;
+
+void HelperSession::start()
+{
+    if (!m_bus.isConnected()) {
+        setProblem(Problem::NoBus,
+                   tr("The system message bus (D-Bus) cannot be reached, so peertun cannot talk "
+                      "to its helper. Check that dbus is running."));
+        return;
+    }
+    if (m_watcher != nullptr) {
+        refresh(); // "Retry": ask again, the watcher is already in place
+        return;
+    }
+    m_watcher = new QDBusServiceWatcher(dbus::kServiceName, m_bus,
+                                        QDBusServiceWatcher::WatchForOwnerChange, this);
+    connect(m_watcher, &QDBusServiceWatcher::serviceRegistered, this,
+            &HelperSession::onServiceRegistered);
+    connect(m_watcher, &QDBusServiceWatcher::serviceUnregistered, this,
+            &HelperSession::onServiceUnregistered);
+    m_sampleTimer.start();
+    refresh();
+}
+
+// Version() first: it starts the helper through bus activation if needed and tells us whether
+// it is installed at all. Then tunnels, counters and log.
+void HelperSession::refresh()
+{
+    auto* versionCall = new QDBusPendingCallWatcher(m_client->version(), this);
+    connect(versionCall, &QDBusPendingCallWatcher::finished, this,
+            [this](QDBusPendingCallWatcher* call) {
+                call->deleteLater();
+                QDBusPendingReply<QString> reply = *call;
+                if (reply.isError()) {
+                    handleCallError(reply.error(), QString(), false);
+                    return;
+                }
+                m_version = reply.value();
+                helperIsBack();
+            });
+
+    auto* listCall = new QDBusPendingCallWatcher(m_client->listTunnels(), this);
+    connect(listCall, &QDBusPendingCallWatcher::finished, this,
+            [this](QDBusPendingCallWatcher* call) {
+                call->deleteLater();
+                QDBusPendingReply<QVariantMapList> reply = *call;
+                if (reply.isError()) {
+                    return; // reported by the Version() call
+                }
+                QSet<QString> up;
+                for (const QVariantMap& t : HelperClient::toPlain(reply.value())) {
+                    const QString name = t.value(QStringLiteral("name")).toString();
+                    up.insert(name);
+                    const QString state = t.value(QStringLiteral("state")).toString();
+                    if (m_tunnels.value(name).state != state) {
+                        appLog(QStringLiteral("info"), name,
+                               tr("Found tunnel %1 %2 in the helper.").arg(name, state));
+                        setState(name, state, QString());
+                    }
+                    auto* statsCall = new QDBusPendingCallWatcher(m_client->stats(name), this);
+                    connect(statsCall, &QDBusPendingCallWatcher::finished, this,
+                            [this](QDBusPendingCallWatcher* c) {
+                                c->deleteLater();
+                                QDBusPendingReply<QVariantMap> r = *c;
+                                if (!r.isError()) {
+                                    onStats({HelperClient::toPlain(r.value())});
+                                }
+                            });
+                }
+                // Tunnels we thought were up but the helper does not have.
+                for (auto it = m_tunnels.begin(); it != m_tunnels.end(); ++it) {
+                    if (!up.contains(it.key()) && isUp(it->state) && !it->requestPending) {
+                        setState(it.key(), dbus::kStateDisconnected, QString());
+                    }
+                }
+            });
+    fetchLog();
+}
+
+void HelperSession::fetchLog()
+{
+    if (m_logFetchRunning) {
+        return;
+    }
+    m_logFetchRunning = true;
+    auto* call = new QDBusPendingCallWatcher(m_client->log(m_lastLogSeq), this);
+    connect(call, &QDBusPendingCallWatcher::finished, this, [this](QDBusPendingCallWatcher* c) {
+        c->deleteLater();
+        m_logFetchRunning = false;
+        QDBusPendingReply<QVariantMapList> reply = *c;
+        if (reply.isError()) {
+            return;
+        }
+        const QVariantMapList entries = HelperClient::toPlain(reply.value());
+        for (const QVariantMap& e : entries) {
+            onLogEntry(e);
+        }
+        if (entries.size() >= 500) {
+            fetchLog(); // more pages
+        }
+    });
+}
+
+void HelperSession::onLogEntry(const QVariantMap& entry)
+{
+    const quint64 seq = entry.value(QStringLiteral("seq")).toULongLong();
+    if (seq <= m_lastLogSeq) {
+        return; // already seen (signal and GetLog page can overlap)
+    }
+    m_lastLogSeq = seq;
+    LogLine line;
+    line.unixMs = entry.value(QStringLiteral("unixMs")).toLongLong();
+    line.level = entry.value(QStringLiteral("level")).toString();
+    line.source = QStringLiteral("helper");
+    line.tunnel = entry.value(QStringLiteral("tunnel")).toString();
+    line.text = entry.value(QStringLiteral("text")).toString();
+    emit logLine(line);
+}
+
+void HelperSession::appLog(const QString& level, const QString& tunnel, const QString& text)
+{
+    LogLine line;
+    line.unixMs = QDateTime::currentMSecsSinceEpoch();
+    line.level = level;
+    line.source = QStringLiteral("app");
+    line.tunnel = tunnel;
+    line.text = text;
+    emit logLine(line);
+}
+
+void HelperSession::setState(const QString& name, const QString& state, const QString& reason)
+{
+    TunnelStatus& t = m_tunnels[name];
+    const QString before = t.state;
+    t.state = state;
+    t.reason = reason;
+    if (state != dbus::kStateConnected) {
+        t.rxBytesPerSecond = 0;
+        t.txBytesPerSecond = 0;
+    }
+    if (state == dbus::kStateConnected && before != state) {
+        t.history.clear();
+        m_lastSampled.remove(name);
+    }
+    emit tunnelChanged(name);
+    if (before == state) {
+        return;
+    }
+    if (state == dbus::kStateConnected || state == dbus::kStateFailed ||
+        (state == dbus::kStateDisconnected && before == dbus::kStateConnected)) {
+        emit tunnelEvent(name, state, reason);
+    }
+}
+
+void HelperSession::onStateChanged(const QString& name, const QString& state, const QString& reason)
+{
+    setState(name, state, reason);
+    if (state == dbus::kStateConnected) {
+        auto* statsCall = new QDBusPendingCallWatcher(m_client->stats(name), this);
+        connect(statsCall, &QDBusPendingCallWatcher::finished, this,
+                [this](QDBusPendingCallWatcher* c) {
+                    c->deleteLater();
+                    QDBusPendingReply<QVariantMap> r = *c;
+                    if (!r.isError()) {
+                        onStats({HelperClient::toPlain(r.value())});
+                    }
+                });
+    }
+}
+
+void HelperSession::onStats(const QVariantMapList& stats)
+{
+    for (const QVariantMap& s : stats) {
+        const QString name = s.value(QStringLiteral("name")).toString();
+        if (name.isEmpty()) {
+            continue;
+        }
+        m_tunnels[name].stats = s;
+        emit statsChanged(name);
+    }
+}
+
+// Once a second: rates from the difference to the previous totals. StatsUpdated only comes
+// when counters change, so a quiet tunnel still gets its zero-rate samples here.
+void HelperSession::sample()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const double seconds = m_lastSampleMs > 0 ? (now - m_lastSampleMs) / 1000.0 : 0;
+    m_lastSampleMs = now;
+    for (auto it = m_tunnels.begin(); it != m_tunnels.end(); ++it) {
+        if (it->state != dbus::kStateConnected || it->stats.isEmpty()) {
+            continue;
+        }
+        const QVariantMap previous = m_lastSampled.value(it.key());
+        m_lastSampled.insert(it.key(), it->stats);
+        if (previous.isEmpty() || seconds <= 0) {
+            continue;
+        }
+        const auto delta = [&](const char* key) {
+            const qulonglong now = it->stats.value(QLatin1String(key)).toULongLong();
+            const qulonglong before = previous.value(QLatin1String(key)).toULongLong();
+            return now >= before ? double(now - before) : 0.0;
+        };
+        RateSample s;
+        s.unixMs = now;
+        s.rxBytesPerSecond = delta("rxBytes") / seconds;
+        s.txBytesPerSecond = delta("txBytes") / seconds;
+        it->rxBytesPerSecond = s.rxBytesPerSecond;
+        it->txBytesPerSecond = s.txBytesPerSecond;
+        it->history << s;
+        while (it->history.size() > kHistorySeconds) {
+            it->history.removeFirst();
+        }
+        emit statsChanged(it.key());
+    }
+}
+
+void HelperSession::connectProfile(const Profile& profile)
+{
+    const QString name = profile.name;
+    m_tunnels[name].requestPending = true;
+    setState(name, dbus::kStateConnecting, QString());
+    appLog(QStringLiteral("info"), name, tr("Asking the helper to connect %1.").arg(name));
+    auto* call = new QDBusPendingCallWatcher(
+        m_client->connectTunnel(QString::fromUtf8(serializeProfile(profile))), this);
+    connect(call, &QDBusPendingCallWatcher::finished, this,
+            [this, name](QDBusPendingCallWatcher* c) {
+                c->deleteLater();
+                m_tunnels[name].requestPending = false;
+                QDBusPendingReply<QString> reply = *c;
+                if (reply.isError()) {
+                    handleCallError(reply.error(), name, true);
+                    emit tunnelChanged(name);
+                    return;
+                }
+                if (m_problem == Problem::NotAuthorized || m_problem == Problem::Restarted) {
+                    setProblem(Problem::None, QString());
+                }
+                // StateChanged normally got here first; if not, the reply means it is up.
+                if (m_tunnels.value(name).state == dbus::kStateConnecting) {
+                    onStateChanged(name, dbus::kStateConnected, QString());
+                }
+                emit tunnelChanged(name); // no longer pending
+            });
+}
+
+void HelperSession::disconnectTunnel(const QString& name)
+{
+    m_tunnels[name].requestPending = true;
+    emit tunnelChanged(name);
+    appLog(QStringLiteral("info"), name, tr("Asking the helper to disconnect %1.").arg(name));
+    auto* call = new QDBusPendingCallWatcher(m_client->disconnectTunnel(name), this);
+    connect(call, &QDBusPendingCallWatcher::finished, this,
+            [this, name](QDBusPendingCallWatcher* c) {
+                c->deleteLater();
+                m_tunnels[name].requestPending = false;
+                QDBusPendingReply<> reply = *c;
+                if (reply.isError()) {
+                    if (reply.error().name() == dbus::kErrorNotFound) {
+                        setState(name, dbus::kStateDisconnected, QString()); // already gone
+                        return;
+                    }
+                    handleCallError(reply.error(), name, true);
+                    emit tunnelChanged(name);
+                    return;
+                }
+                if (m_problem == Problem::NotAuthorized) {
+                    setProblem(Problem::None, QString());
+                }
+                if (m_tunnels.value(name).state != dbus::kStateDisconnected) {
+                    setState(name, dbus::kStateDisconnected, QString());
+                }
+                emit tunnelChanged(name); // no longer pending
+            });
+}
+
+void HelperSession::handleCallError(const QDBusError& error, const QString& tunnel, bool control)
+{
+    const QString name = error.name();
+    const QString message = error.message();
+    if (name == dbus::kErrorNotAuthorized) {
+        // Nothing changed in the helper: the tunnel is where it was.
+        if (!tunnel.isEmpty() && m_tunnels.value(tunnel).state == dbus::kStateConnecting) {
+            setState(tunnel, dbus::kStateDisconnected, QString());
+        }
+        appLog(QStringLiteral("warning"), tunnel, tr("Authorization refused: %1").arg(message));
+        setProblem(Problem::NotAuthorized,
+                   tr("Authorization was refused: you are not allowed to connect or disconnect "
+                      "tunnels (%1). Ask an administrator to allow the action "
+                      "io.peertun.control for you, e.g. by adding you to the group netdev "
+                      "with peertun's polkit rule.")
+                       .arg(message));
+        return;
+    }
+    if (name == QLatin1String("org.freedesktop.DBus.Error.ServiceUnknown")) {
+        m_helperRunning = false;
+        setProblem(Problem::NotInstalled,
+                   tr("The peertun helper is not installed (nobody provides io.peertun.Helper1 "
+                      "on the system bus). Install peertun with its system files "
+                      "(sudo cmake --install build) and try again."));
+    } else if (name.startsWith(QLatin1String("org.freedesktop.DBus.Error.Spawn")) ||
+               name == QLatin1String("org.freedesktop.DBus.Error.NoReply") ||
+               name == QLatin1String("org.freedesktop.DBus.Error.Timeout") ||
+               name == QLatin1String("org.freedesktop.DBus.Error.NoServer") ||
+               name == QLatin1String("org.freedesktop.DBus.Error.Disconnected")) {
+        setProblem(Problem::NotResponding,
+                   tr("The peertun helper does not respond (%1). Check "
+                      "\"journalctl -u peertun-helper\"; peertun keeps trying.")
+                       .arg(message));
+        m_retryTimer.start(5000);
+    }
+    if (name == dbus::kErrorAlreadyConnected) {
+        refresh(); // we missed it coming up (e.g. by peertunctl): show it as it is
+    }
+    if (!tunnel.isEmpty() && control) {
+        const TunnelStatus t = m_tunnels.value(tunnel);
+        if (t.state == dbus::kStateConnecting) {
+            setState(tunnel, dbus::kStateFailed, message);
+        }
+        appLog(QStringLiteral("error"), tunnel, message);
+    }
+}
+
+void HelperSession::onServiceRegistered()
+{
+    appLog(QStringLiteral("info"), QString(), tr("The helper is running."));
+    m_lastLogSeq = 0; // a new helper numbers its log from 1 again
+    helperIsBack();
+    refresh();
+}
+
+void HelperSession::helperIsBack()
+{
+    if (!m_helperRunning) {
+        m_helperRunning = true;
+        emit helperAvailabilityChanged(true);
+    }
+    if (m_problem == Problem::Stopped) {
+        setProblem(Problem::Restarted,
+                   tr("The peertun helper was restarted. The tunnels that went down with it (%1) "
+                      "stay down until you connect them again.")
+                       .arg(m_lostTunnels.join(QStringLiteral(", "))));
+    } else if (m_problem == Problem::NotResponding || m_problem == Problem::NotInstalled) {
+        setProblem(Problem::None, QString());
+    }
+}
+
+void HelperSession::onServiceUnregistered()
+{
+    m_helperRunning = false;
+    emit helperAvailabilityChanged(false);
+    QStringList lost;
+    for (auto it = m_tunnels.begin(); it != m_tunnels.end(); ++it) {
+        if (isUp(it->state)) {
+            lost << it.key();
+        }
+    }
+    if (lost.isEmpty()) {
+        // The helper exits by itself when idle; that is not a problem.
+        appLog(QStringLiteral("debug"), QString(), tr("The helper exited (idle)."));
+        return;
+    }
+    m_lostTunnels = lost;
+    for (const QString& name : std::as_const(lost)) {
+        m_tunnels[name].requestPending = false;
+        setState(name, dbus::kStateDisconnected, tr("the helper stopped"));
+    }
+    appLog(
+        QStringLiteral("error"), QString(),
+        tr("The helper stopped while tunnels were up: %1.").arg(lost.join(QStringLiteral(", "))));
+    setProblem(Problem::Stopped,
+               tr("The peertun helper stopped unexpectedly; the tunnels %1 are down. peertun "
+                  "starts it again and reconnects to it; connect the tunnels again when it is "
+                  "back.")
+                   .arg(lost.join(QStringLiteral(", "))));
+    m_retryTimer.start(kRetryAfterStopMs); // bus activation brings it back
+}
+
+void HelperSession::setProblem(Problem problem, const QString& text)
+{
+    if (problem == m_problem && text == m_problemText) {
+        return;
+    }
+    m_problem = problem;
+    m_problemText = text;
+    emit problemChanged(problem, text);
+}
+
+} // namespace peertun

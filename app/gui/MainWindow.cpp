@@ -1,0 +1,704 @@
+#include "MainWindow.h"
+
+#include "CountersView.h"
+#include "Format.h"
+#include "LogView.h"
+#include "ProfileEditor.h"
+#include "ProfileStore.h"
+#include "ThroughputGraph.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QFileDialog>
+#include <QFrame>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSplitter>
+#include <QStyle>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace peertun {
+
+namespace {
+
+constexpr int kNameRole = Qt::UserRole + 1;
+constexpr int kKindRole = Qt::UserRole + 2;
+enum class ItemKind { Profile, BrokenFile, HelperOnly };
+
+const char* kErrorBannerStyle =
+    "QFrame#banner { background: #fdecea; border: 1px solid #e0a0a0; border-radius: 4px; }";
+const char* kInfoBannerStyle =
+    "QFrame#banner { background: #e8f1fb; border: 1px solid #a0c0e0; border-radius: 4px; }";
+
+} // namespace
+
+MainWindow::MainWindow(ProfileStore* store, HelperSession* session, QWidget* parent)
+    : QMainWindow(parent), m_store(store), m_session(session)
+{
+    setWindowTitle(tr("peertun"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/peertun.svg")));
+    auto* central = new QWidget(this);
+    auto* outer = new QVBoxLayout(central);
+
+    // Banner: what is wrong with the helper and what to do.
+    m_banner = new QFrame(central);
+    m_banner->setObjectName(QStringLiteral("banner"));
+    m_banner->setAccessibleName(tr("Helper status"));
+    auto* bannerLayout = new QHBoxLayout(m_banner);
+    m_bannerText = new QLabel(m_banner);
+    m_bannerText->setWordWrap(true);
+    m_bannerText->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_bannerRetry = new QPushButton(tr("&Retry"), m_banner);
+    auto* bannerClose = new QPushButton(tr("Dismiss"), m_banner);
+    bannerLayout->addWidget(m_bannerText, 1);
+    bannerLayout->addWidget(m_bannerRetry);
+    bannerLayout->addWidget(bannerClose);
+    m_banner->hide();
+    outer->addWidget(m_banner);
+    connect(m_bannerRetry, &QPushButton::clicked, m_session, &HelperSession::start);
+    connect(bannerClose, &QPushButton::clicked, m_banner, &QWidget::hide);
+
+    auto* splitter = new QSplitter(Qt::Horizontal, central);
+    outer->addWidget(splitter, 1);
+
+    auto* left = new QWidget(splitter);
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    auto* listLabel = new QLabel(tr("&Profiles"), left);
+    m_list = new QListWidget(left);
+    m_list->setAccessibleName(tr("Profiles"));
+    m_list->setMinimumWidth(200);
+    listLabel->setBuddy(m_list);
+    leftLayout->addWidget(listLabel);
+    leftLayout->addWidget(m_list, 1);
+    auto* newButton = new QPushButton(tr("&New profile…"), left);
+    leftLayout->addWidget(newButton);
+
+    auto* right = new QSplitter(Qt::Vertical, splitter);
+    auto* top = new QWidget(right);
+    auto* topLayout = new QVBoxLayout(top);
+    topLayout->setContentsMargins(0, 0, 0, 0);
+    auto* header = new QHBoxLayout;
+    auto* titles = new QVBoxLayout;
+    m_title = new QLabel(top);
+    QFont titleFont = m_title->font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.6);
+    titleFont.setBold(true);
+    m_title->setFont(titleFont);
+    m_stateLabel = new QLabel(top);
+    m_stateLabel->setWordWrap(true);
+    m_stateLabel->setAccessibleName(tr("Tunnel state"));
+    m_details = new QLabel(top);
+    m_details->setWordWrap(true);
+    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    titles->addWidget(m_title);
+    titles->addWidget(m_stateLabel);
+    titles->addWidget(m_details);
+    m_connectButton = new QPushButton(top);
+    m_connectButton->setMinimumSize(170, 52);
+    QFont buttonFont = m_connectButton->font();
+    buttonFont.setPointSizeF(buttonFont.pointSizeF() * 1.3);
+    buttonFont.setBold(true);
+    m_connectButton->setFont(buttonFont);
+    m_connectButton->setAccessibleName(tr("Connect or disconnect"));
+    header->addLayout(titles, 1);
+    header->addWidget(m_connectButton, 0, Qt::AlignTop);
+    topLayout->addLayout(header);
+    m_counters = new CountersView(top);
+    topLayout->addWidget(m_counters);
+    m_graph = new ThroughputGraph(top);
+    topLayout->addWidget(m_graph, 1);
+    m_log = new LogView(right);
+    right->addWidget(top);
+    right->addWidget(m_log);
+    right->setStretchFactor(0, 3);
+    right->setStretchFactor(1, 2);
+    splitter->addWidget(left);
+    splitter->addWidget(right);
+    splitter->setStretchFactor(1, 1);
+    setCentralWidget(central);
+
+    m_tray = new TrayIcon(this);
+    connect(m_tray, &TrayIcon::activated, this, &MainWindow::toggleVisible);
+
+    buildActions();
+    connect(newButton, &QPushButton::clicked, this, &MainWindow::newProfile);
+    connect(m_connectButton, &QPushButton::clicked, this, &MainWindow::toggleConnection);
+    connect(m_list, &QListWidget::currentItemChanged, this, &MainWindow::updateDetails);
+    connect(m_list, &QListWidget::itemActivated, this, &MainWindow::editProfile);
+    connect(m_store, &ProfileStore::changed, this, &MainWindow::rebuildList);
+    connect(m_session, &HelperSession::tunnelChanged, this, [this](const QString& name) {
+        if (m_session->status(name).state != QLatin1String("disconnected") &&
+            m_store->find(name) == nullptr && listedState(name).isEmpty()) {
+            rebuildList(); // a tunnel someone else brought up
+        }
+        updateListStates();
+        updateDetails();
+        updateTray();
+    });
+    connect(m_session, &HelperSession::statsChanged, this, [this](const QString& name) {
+        if (name == selectedName()) {
+            updateDetails();
+        }
+        updateTray();
+    });
+    connect(m_session, &HelperSession::logLine, m_log, &LogView::append);
+    connect(m_session, &HelperSession::problemChanged, this, &MainWindow::showProblem);
+    connect(m_session, &HelperSession::tunnelEvent, this, &MainWindow::onTunnelEvent);
+
+    // Tab order: list, connect, log filter row, log.
+    setTabOrder(m_list, newButton);
+    setTabOrder(newButton, m_connectButton);
+    setTabOrder(m_connectButton, m_counters->peerTable());
+    rebuildList();
+    resize(1000, 700);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildActions()
+{
+    QMenu* profileMenu = menuBar()->addMenu(tr("&Profile"));
+    m_newAction = profileMenu->addAction(tr("&New…"), this, &MainWindow::newProfile);
+    m_newAction->setShortcut(QKeySequence::New);
+    m_editAction = profileMenu->addAction(tr("&Edit…"), this, &MainWindow::editProfile);
+    m_editAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    m_duplicateAction =
+        profileMenu->addAction(tr("D&uplicate"), this, &MainWindow::duplicateProfile);
+    m_duplicateAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+    m_renameAction = profileMenu->addAction(tr("&Rename…"), this, &MainWindow::renameProfile);
+    m_renameAction->setShortcut(QKeySequence(Qt::Key_F2));
+    m_deleteAction = profileMenu->addAction(tr("De&lete…"), this, &MainWindow::deleteProfile);
+    m_deleteAction->setShortcut(QKeySequence::Delete);
+    m_deleteAction->setShortcutContext(Qt::WidgetShortcut);
+    m_list->addAction(m_deleteAction); // Del only acts in the list
+    profileMenu->addSeparator();
+    QAction* importAction =
+        profileMenu->addAction(tr("&Import…"), this, &MainWindow::importProfile);
+    importAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
+    m_exportAction = profileMenu->addAction(tr("E&xport…"), this, &MainWindow::exportProfile);
+    m_exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    profileMenu->addSeparator();
+    QAction* quit = profileMenu->addAction(tr("&Quit"), qApp, &QApplication::quit);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* tunnelMenu = menuBar()->addMenu(tr("&Tunnel"));
+    m_toggleAction = tunnelMenu->addAction(tr("&Connect"), this, &MainWindow::toggleConnection);
+    m_toggleAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
+    QAction* findAction = tunnelMenu->addAction(tr("&Search the log"), this, [this] {
+        m_log->searchEdit()->setFocus();
+        m_log->searchEdit()->selectAll();
+    });
+    findAction->setShortcut(QKeySequence::Find);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About peertun"), this, [this] {
+        QMessageBox::about(
+            this, tr("About peertun"),
+            tr("<p><b>peertun</b> %1</p><p>Point-to-point tunnels over UDP, managed by a "
+               "privileged helper (%2).</p>")
+                .arg(QApplication::applicationVersion(),
+                     m_session->helperVersion().isEmpty()
+                         ? tr("helper not running")
+                         : tr("helper %1").arg(m_session->helperVersion())));
+    });
+}
+
+QString MainWindow::itemName(const QListWidgetItem* item) const
+{
+    return item ? item->data(kNameRole).toString() : QString();
+}
+
+QString MainWindow::selectedName() const
+{
+    return itemName(m_list->currentItem());
+}
+
+bool MainWindow::selectProfile(const QString& name)
+{
+    for (int i = 0; i < m_list->count(); ++i) {
+        if (itemName(m_list->item(i)) == name) {
+            m_list->setCurrentRow(i);
+            return true;
+        }
+    }
+    return false;
+}
+
+QString MainWindow::effectiveState(const QString& name) const
+{
+    return m_session->status(name).state;
+}
+
+void MainWindow::rebuildList()
+{
+    const QString selected = selectedName();
+    m_list->clear();
+    QStringList listed;
+    for (const StoredProfile& stored : m_store->profiles()) {
+        auto* item = new QListWidgetItem(m_list);
+        if (stored.ok()) {
+            item->setData(kNameRole, stored.profile->name);
+            item->setData(kKindRole, int(ItemKind::Profile));
+            listed << stored.profile->name;
+            if (!stored.error.isEmpty()) {
+                item->setToolTip(stored.error);
+            }
+        } else {
+            item->setData(kNameRole, stored.fileName);
+            item->setData(kKindRole, int(ItemKind::BrokenFile));
+            item->setIcon(style()->standardIcon(QStyle::SP_MessageBoxWarning));
+            item->setText(tr("%1 — cannot be used").arg(stored.fileName));
+            item->setToolTip(stored.error);
+        }
+    }
+    // Tunnels the helper runs without a profile here (brought up by peertunctl or another
+    // user): listed so they can be watched and taken down.
+    for (const QString& name : m_session->tunnelNames()) {
+        const QString state = m_session->status(name).state;
+        if (!listed.contains(name) && state != QLatin1String("disconnected") &&
+            state != QLatin1String("failed")) {
+            auto* item = new QListWidgetItem(m_list);
+            item->setData(kNameRole, name);
+            item->setData(kKindRole, int(ItemKind::HelperOnly));
+        }
+    }
+    updateListStates();
+    if (!selectProfile(selected) && m_list->count() > 0) {
+        m_list->setCurrentRow(0);
+    }
+    updateDetails();
+    updateTray();
+}
+
+QString MainWindow::listedState(const QString& name) const
+{
+    for (int i = 0; i < m_list->count(); ++i) {
+        const QListWidgetItem* item = m_list->item(i);
+        if (itemName(item) == name && item->data(kKindRole).toInt() != int(ItemKind::BrokenFile)) {
+            return effectiveState(name);
+        }
+    }
+    return QString();
+}
+
+void MainWindow::updateListStates()
+{
+    for (int i = 0; i < m_list->count(); ++i) {
+        QListWidgetItem* item = m_list->item(i);
+        if (item->data(kKindRole).toInt() == int(ItemKind::BrokenFile)) {
+            continue;
+        }
+        const QString name = itemName(item);
+        const TunnelStatus status = m_session->status(name);
+        QString text = tr("%1 — %2").arg(name, stateText(status.state));
+        if (status.state == QLatin1String("failed") && !status.reason.isEmpty()) {
+            item->setToolTip(status.reason);
+        }
+        if (item->data(kKindRole).toInt() == int(ItemKind::HelperOnly)) {
+            text += QLatin1Char(' ') + tr("(no profile here)");
+        }
+        item->setText(text);
+        TrayState icon = TrayState::Disconnected;
+        if (status.state == QLatin1String("connected")) {
+            icon = TrayState::Connected;
+        } else if (status.state == QLatin1String("connecting") ||
+                   status.state == QLatin1String("disconnecting")) {
+            icon = TrayState::Connecting;
+        } else if (status.state == QLatin1String("failed")) {
+            icon = TrayState::Failed;
+        }
+        item->setIcon(TrayIcon::iconFor(icon));
+    }
+}
+
+void MainWindow::updateDetails()
+{
+    const QListWidgetItem* item = m_list->currentItem();
+    const QString name = itemName(item);
+    const auto kind = item ? ItemKind(item->data(kKindRole).toInt()) : ItemKind::Profile;
+    const TunnelStatus status = m_session->status(name);
+    const bool haveProfile = item && kind == ItemKind::Profile;
+    m_editAction->setEnabled(haveProfile);
+    m_duplicateAction->setEnabled(haveProfile);
+    m_renameAction->setEnabled(haveProfile);
+    m_deleteAction->setEnabled(haveProfile);
+    m_exportAction->setEnabled(haveProfile);
+
+    if (item == nullptr) {
+        m_title->setText(tr("No profile"));
+        m_stateLabel->setText(tr("Create a profile with \"New profile\" (Ctrl+N) or import one."));
+        m_details->clear();
+        m_connectButton->setText(tr("&Connect"));
+        m_connectButton->setEnabled(false);
+        m_toggleAction->setEnabled(false);
+        m_counters->showStatus(TunnelStatus());
+        m_graph->setSamples({});
+        return;
+    }
+    if (kind == ItemKind::BrokenFile) {
+        const StoredProfile* stored = nullptr;
+        for (const StoredProfile& p : m_store->profiles()) {
+            if (p.fileName == name) {
+                stored = &p;
+            }
+        }
+        m_title->setText(name);
+        m_stateLabel->setText(
+            tr("This file cannot be used: %1").arg(stored ? stored->error : QString()));
+        m_details->setText(tr("peertun does not change it. Fix it in a text editor or remove "
+                              "it: %1")
+                               .arg(stored ? stored->path : QString()));
+        m_connectButton->setText(tr("&Connect"));
+        m_connectButton->setEnabled(false);
+        m_toggleAction->setEnabled(false);
+        m_counters->showStatus(TunnelStatus());
+        m_graph->setSamples({});
+        return;
+    }
+
+    m_title->setText(name);
+    QString stateLine = stateText(status.state);
+    if (!status.reason.isEmpty()) {
+        stateLine = tr("%1: %2").arg(stateLine, status.reason);
+    }
+    m_stateLabel->setText(stateLine);
+    if (const StoredProfile* stored = m_store->find(name)) {
+        const Profile& p = *stored->profile;
+        m_details->setText(tr("Interface %1, address %2, listening on %3, %n peer(s)", nullptr,
+                              int(p.peers.size()))
+                               .arg(p.interface.name, p.interface.address.toString(),
+                                    p.interface.listen.toString()));
+    } else {
+        m_details->setText(tr("Brought up outside this app; there is no profile for it here."));
+    }
+
+    const bool pending = status.requestPending;
+    const QString& state = status.state;
+    bool enabled = !pending;
+    QString label;
+    if (state == QLatin1String("connected")) {
+        label = tr("&Disconnect");
+    } else if (state == QLatin1String("connecting")) {
+        label = tr("Connecting…");
+        enabled = false;
+    } else if (state == QLatin1String("disconnecting")) {
+        label = tr("Disconnecting…");
+        enabled = false;
+    } else {
+        label = tr("&Connect");
+        enabled = enabled && kind == ItemKind::Profile;
+    }
+    m_connectButton->setText(label);
+    m_connectButton->setEnabled(enabled);
+    m_toggleAction->setText(label);
+    m_toggleAction->setEnabled(enabled);
+    m_counters->showStatus(status);
+    m_graph->setSamples(status.history);
+}
+
+void MainWindow::updateTray()
+{
+    bool connecting = false;
+    bool connected = false;
+    bool failed = false;
+    QStringList lines;
+    for (const QString& name : m_session->tunnelNames()) {
+        const TunnelStatus s = m_session->status(name);
+        connecting |=
+            s.state == QLatin1String("connecting") || s.state == QLatin1String("disconnecting");
+        connected |= s.state == QLatin1String("connected");
+        failed |= s.state == QLatin1String("failed");
+        if (s.state == QLatin1String("connected")) {
+            lines << tr("%1: connected, ↓ %2 ↑ %3")
+                         .arg(name, formatRate(s.rxBytesPerSecond), formatRate(s.txBytesPerSecond));
+        } else if (s.state != QLatin1String("disconnected")) {
+            lines << tr("%1: %2").arg(name, stateText(s.state));
+        }
+    }
+    m_tray->setState(connecting  ? TrayState::Connecting
+                     : connected ? TrayState::Connected
+                     : failed    ? TrayState::Failed
+                                 : TrayState::Disconnected);
+    m_tray->setToolTip(lines.isEmpty()
+                           ? tr("peertun: no tunnel is up")
+                           : tr("peertun") + QLatin1Char('\n') + lines.join(QLatin1Char('\n')));
+
+    QMenu* menu = m_tray->menu();
+    menu->clear();
+    for (const StoredProfile& stored : m_store->profiles()) {
+        if (!stored.ok()) {
+            continue;
+        }
+        const QString name = stored.profile->name;
+        const TunnelStatus s = m_session->status(name);
+        const bool up = s.state == QLatin1String("connected");
+        QAction* a =
+            menu->addAction(up ? tr("Disconnect %1").arg(name) : tr("Connect %1").arg(name), this,
+                            [this, name] { connectOrDisconnect(name); });
+        a->setIcon(TrayIcon::iconFor(up ? TrayState::Connected : TrayState::Disconnected));
+        a->setEnabled(!s.requestPending && (up || s.state == QLatin1String("disconnected") ||
+                                            s.state == QLatin1String("failed")));
+    }
+    menu->addSeparator();
+    menu->addAction(isVisible() ? tr("Hide window") : tr("Show window"), this,
+                    &MainWindow::toggleVisible);
+    menu->addAction(tr("Quit"), qApp, &QApplication::quit);
+}
+
+void MainWindow::connectOrDisconnect(const QString& name)
+{
+    const TunnelStatus status = m_session->status(name);
+    if (status.requestPending) {
+        return;
+    }
+    if (status.state == QLatin1String("connected")) {
+        m_session->disconnectTunnel(name);
+    } else if (status.state == QLatin1String("disconnected") ||
+               status.state == QLatin1String("failed")) {
+        if (const StoredProfile* stored = m_store->find(name)) {
+            m_session->connectProfile(*stored->profile);
+        }
+    }
+}
+
+void MainWindow::toggleConnection()
+{
+    const QListWidgetItem* item = m_list->currentItem();
+    if (item == nullptr || item->data(kKindRole).toInt() == int(ItemKind::BrokenFile)) {
+        return;
+    }
+    connectOrDisconnect(itemName(item));
+}
+
+QString MainWindow::bannerText() const
+{
+    return m_bannerText->text();
+}
+
+bool MainWindow::bannerVisible() const
+{
+    return m_banner->isVisibleTo(this);
+}
+
+void MainWindow::showProblem(HelperSession::Problem problem, const QString& text)
+{
+    m_problem = problem;
+    if (problem == HelperSession::Problem::None) {
+        m_banner->hide();
+        m_bannerText->clear();
+        return;
+    }
+    QString headline;
+    switch (problem) {
+    case HelperSession::Problem::NoBus:
+        headline = tr("No system bus");
+        break;
+    case HelperSession::Problem::NotInstalled:
+        headline = tr("Helper not installed");
+        break;
+    case HelperSession::Problem::NotResponding:
+        headline = tr("Helper not responding");
+        break;
+    case HelperSession::Problem::Stopped:
+        headline = tr("Helper stopped");
+        break;
+    case HelperSession::Problem::NotAuthorized:
+        headline = tr("Authorization refused");
+        break;
+    case HelperSession::Problem::Restarted:
+        headline = tr("Helper restarted");
+        break;
+    case HelperSession::Problem::None:
+        break;
+    }
+    m_banner->setStyleSheet(QLatin1String(
+        problem == HelperSession::Problem::Restarted ? kInfoBannerStyle : kErrorBannerStyle));
+    m_bannerText->setText(
+        QStringLiteral("<b>%1.</b> %2").arg(headline.toHtmlEscaped(), text.toHtmlEscaped()));
+    m_bannerRetry->setVisible(problem != HelperSession::Problem::NotAuthorized &&
+                              problem != HelperSession::Problem::Restarted);
+    m_banner->show();
+}
+
+void MainWindow::onTunnelEvent(const QString& name, const QString& state, const QString& reason)
+{
+    if (state == QLatin1String("connected")) {
+        m_tray->notify(tr("Connected"), tr("Tunnel %1 is up.").arg(name),
+                       QSystemTrayIcon::Information);
+    } else if (state == QLatin1String("failed")) {
+        m_tray->notify(tr("Connection failed"), tr("Tunnel %1: %2").arg(name, reason),
+                       QSystemTrayIcon::Critical);
+    } else {
+        m_tray->notify(tr("Disconnected"),
+                       reason.isEmpty() ? tr("Tunnel %1 is down.").arg(name)
+                                        : tr("Tunnel %1 is down: %2").arg(name, reason),
+                       QSystemTrayIcon::Warning);
+    }
+}
+
+void MainWindow::newProfile()
+{
+    ProfileEditor editor(m_store, this);
+    editor.startNew(m_store->freeName(tr("office")));
+    if (editor.exec() == QDialog::Accepted && editor.profile()) {
+        selectProfile(editor.profile()->name);
+    }
+}
+
+void MainWindow::editProfile()
+{
+    const StoredProfile* stored = m_store->find(selectedName());
+    if (stored == nullptr) {
+        return;
+    }
+    ProfileEditor editor(m_store, this);
+    editor.setProfile(*stored->profile, stored->profile->name);
+    if (editor.exec() == QDialog::Accepted && editor.profile()) {
+        selectProfile(editor.profile()->name);
+    }
+}
+
+void MainWindow::duplicateProfile()
+{
+    const StoredProfile* stored = m_store->find(selectedName());
+    if (stored == nullptr) {
+        return;
+    }
+    Profile copy = *stored->profile;
+    copy.name = m_store->freeName(copy.name);
+    QString error;
+    if (!m_store->save(copy, QString(), &error)) {
+        QMessageBox::warning(this, tr("Duplicate profile"), error);
+        return;
+    }
+    selectProfile(copy.name);
+}
+
+void MainWindow::renameProfile()
+{
+    const StoredProfile* stored = m_store->find(selectedName());
+    if (stored == nullptr) {
+        return;
+    }
+    const Profile original = *stored->profile;
+    bool ok = false;
+    const QString name = QInputDialog::getText(this, tr("Rename profile"), tr("New name:"),
+                                               QLineEdit::Normal, original.name, &ok);
+    if (!ok || name == original.name) {
+        return;
+    }
+    if (const QString problem = checkProfileName(name); !problem.isEmpty()) {
+        QMessageBox::warning(this, tr("Rename profile"), problem);
+        return;
+    }
+    Profile renamed = original;
+    renamed.name = name;
+    QString error;
+    if (!m_store->save(renamed, original.name, &error)) {
+        QMessageBox::warning(this, tr("Rename profile"), error);
+        return;
+    }
+    selectProfile(name);
+}
+
+void MainWindow::deleteProfile()
+{
+    const StoredProfile* stored = m_store->find(selectedName());
+    if (stored == nullptr) {
+        return;
+    }
+    const QString name = stored->profile->name;
+    if (QMessageBox::question(
+            this, tr("Delete profile"),
+            tr("Delete the profile %1? A tunnel that is up stays up.").arg(name)) !=
+        QMessageBox::Yes) {
+        return;
+    }
+    QString error;
+    if (!m_store->remove(name, &error)) {
+        QMessageBox::warning(this, tr("Delete profile"), error);
+    }
+}
+
+void MainWindow::importProfile()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Import profile"), QString(),
+                                                      tr("Profiles (*.json);;All files (*)"));
+    if (path.isEmpty()) {
+        return;
+    }
+    QString error;
+    std::optional<Profile> profile = ProfileStore::importFrom(path, &error);
+    if (!profile) {
+        QMessageBox::warning(this, tr("Import profile"),
+                             tr("%1 cannot be imported: %2").arg(path, error));
+        return;
+    }
+    profile->name = m_store->freeName(profile->name);
+    if (!m_store->save(*profile, QString(), &error)) {
+        QMessageBox::warning(this, tr("Import profile"), error);
+        return;
+    }
+    selectProfile(profile->name);
+}
+
+void MainWindow::exportProfile()
+{
+    const StoredProfile* stored = m_store->find(selectedName());
+    if (stored == nullptr) {
+        return;
+    }
+    const Profile profile = *stored->profile;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export profile"),
+                                                      ProfileStore::fileNameFor(profile.name),
+                                                      tr("Profiles (*.json)"));
+    if (path.isEmpty()) {
+        return;
+    }
+    QString error;
+    if (!ProfileStore::exportTo(profile, path, &error)) {
+        QMessageBox::warning(this, tr("Export profile"), error);
+    }
+}
+
+void MainWindow::toggleVisible()
+{
+    if (isVisible() && !isMinimized()) {
+        hide();
+    } else {
+        showNormal();
+        raise();
+        activateWindow();
+    }
+    updateTray();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    if (m_tray->isShown()) {
+        // Tunnels are the helper's, not ours; the tray keeps the app at hand.
+        hide();
+        event->ignore();
+        if (!m_toldAboutTray) {
+            m_toldAboutTray = true;
+            m_tray->notify(tr("peertun is still running"),
+                           tr("peertun keeps running in the tray; quit from its menu."),
+                           QSystemTrayIcon::Information);
+        }
+        updateTray();
+        return;
+    }
+    event->accept();
+    QApplication::quit();
+}
+
+} // namespace peertun

@@ -1,0 +1,441 @@
+#include "ProfileEditor.h"
+
+#include "ProfileStore.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace peertun {
+
+namespace {
+
+const QColor kErrorBackground(255, 220, 220);
+
+QLabel* makeErrorLabel(QWidget* parent)
+{
+    auto* label = new QLabel(parent);
+    label->setWordWrap(true);
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    label->setStyleSheet(QStringLiteral("color: #b00020;"));
+    label->hide();
+    return label;
+}
+
+QStringList splitSubnets(const QString& text)
+{
+    static const QRegularExpression separators(QStringLiteral("[,;\\s]+"));
+    return text.split(separators, Qt::SkipEmptyParts);
+}
+
+} // namespace
+
+ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(parent), m_store(store)
+{
+    setWindowTitle(tr("Edit profile"));
+    setAccessibleName(tr("Profile editor"));
+    auto* layout = new QVBoxLayout(this);
+    auto* form = new QFormLayout;
+    layout->addLayout(form);
+
+    m_name = addField(form, tr("Profile &name:"), QStringLiteral("name"), tr("office"),
+                      tr("Shown in the list and used as the tunnel's name."));
+    m_ifName = addField(form, tr("&Interface:"), QStringLiteral("interface.name"), tr("peertun0"),
+                        tr("Name of the network device (at most 15 bytes)."));
+    m_address =
+        addField(form, tr("&Address:"), QStringLiteral("interface.address"), tr("10.244.2.2/24"),
+                 tr("This host's address inside the tunnel, with prefix length."));
+    m_mtu = addField(form, tr("&MTU:"), QStringLiteral("interface.mtu"), tr("automatic"),
+                     tr("Leave empty to use the path MTU minus the encapsulation overhead."));
+    m_listen = addField(form, tr("&Listen on:"), QStringLiteral("interface.listen"),
+                        tr(":8285 (any address)"),
+                        tr("Local UDP address and port, e.g. 10.211.55.122:8285 or :8285."));
+
+    m_mode = new QComboBox(this);
+    m_mode->addItem(tr("WireGuard (encrypted)"), modeToString(TunnelMode::WireGuard));
+    m_mode->addItem(tr("Plain (unencrypted, seed/flannel compatible)"),
+                    modeToString(TunnelMode::Plain));
+    m_mode->setAccessibleName(tr("Mode"));
+    m_mode->setToolTip(tr("Plain mode sends packets unencrypted: use it only on networks you "
+                          "trust. WireGuard works with any WireGuard peer."));
+    form->addRow(tr("M&ode:"), m_mode);
+    auto* modeError = makeErrorLabel(this);
+    form->addRow(QString(), modeError);
+    m_fieldErrors.insert(QStringLiteral("mode"), modeError);
+    m_form = form;
+    m_privateKey = addField(form, tr("&Private key:"), QStringLiteral("interface.privateKey"),
+                            tr("output of \"wg genkey\""),
+                            tr("This host's WireGuard private key (a secret; stays in your "
+                               "profile file, mode 0600)."));
+    m_privateKey->setEchoMode(QLineEdit::PasswordEchoOnEdit);
+
+    auto* peersLabel = new QLabel(tr("&Peers:"), this);
+    layout->addWidget(peersLabel);
+    m_peers = new QTableWidget(0, PeerColumnCount, this);
+    m_peers->setHorizontalHeaderLabels({tr("Name"), tr("Endpoint"), tr("Subnets"), tr("Public key"),
+                                        tr("Keepalive (s)"), tr("Preshared key")});
+    m_peers->horizontalHeader()->setSectionResizeMode(PeerSubnets, QHeaderView::Stretch);
+    m_peers->setColumnWidth(PeerName, 120);
+    m_peers->setColumnWidth(PeerEndpoint, 170);
+    m_peers->setSelectionBehavior(QAbstractItemView::SelectRows);
+    // Tab leaves the table; arrows move between cells, typing or F2 edits.
+    m_peers->setTabKeyNavigation(false);
+    m_peers->setAccessibleName(tr("Peers"));
+    m_peers->setToolTip(tr("Endpoint: the peer's IP address and UDP port (10.211.55.123:8285). "
+                           "Subnets: networks reached through the peer, separated by commas."));
+    m_peers->setMinimumHeight(120);
+    peersLabel->setBuddy(m_peers);
+    layout->addWidget(m_peers);
+    m_peerErrors = makeErrorLabel(this);
+    m_peerErrors->setAccessibleName(tr("Peer errors"));
+    layout->addWidget(m_peerErrors);
+
+    auto* peerButtons = new QHBoxLayout;
+    auto* addPeerButton = new QPushButton(tr("A&dd peer"), this);
+    m_removePeer = new QPushButton(tr("&Remove peer"), this);
+    peerButtons->addWidget(addPeerButton);
+    peerButtons->addWidget(m_removePeer);
+    peerButtons->addStretch();
+    layout->addLayout(peerButtons);
+    connect(addPeerButton, &QPushButton::clicked, this, [this] {
+        addPeer();
+        m_peers->setCurrentCell(m_peers->rowCount() - 1, PeerName);
+        m_peers->setFocus();
+    });
+    connect(m_removePeer, &QPushButton::clicked, this, &ProfileEditor::removeSelectedPeer);
+
+    m_generalError = makeErrorLabel(this);
+    layout->addWidget(m_generalError);
+
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
+    m_save = buttons->button(QDialogButtonBox::Save);
+    m_save->setText(tr("&Save"));
+    buttons->button(QDialogButtonBox::Cancel)->setText(tr("Cancel"));
+    layout->addWidget(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, this, &ProfileEditor::saveToStore);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+    connect(m_peers, &QTableWidget::itemChanged, this, &ProfileEditor::revalidate);
+    connect(m_mode, &QComboBox::currentIndexChanged, this, [this] {
+        showModeFields();
+        revalidate();
+    });
+
+    setTabOrder(m_name, m_ifName);
+    setTabOrder(m_ifName, m_address);
+    setTabOrder(m_address, m_mtu);
+    setTabOrder(m_mtu, m_listen);
+    setTabOrder(m_listen, m_mode);
+    setTabOrder(m_mode, m_privateKey);
+    setTabOrder(m_privateKey, m_peers);
+    setTabOrder(m_peers, addPeerButton);
+    setTabOrder(addPeerButton, m_removePeer);
+    setTabOrder(m_removePeer, m_save);
+    showModeFields();
+    resize(640, 560);
+}
+
+bool ProfileEditor::isWireGuard() const
+{
+    return m_mode->currentData().toString() == modeToString(TunnelMode::WireGuard);
+}
+
+// Keys only where they mean something: the validator rejects them in plain mode.
+void ProfileEditor::showModeFields()
+{
+    const bool wireGuard = isWireGuard();
+    m_form->setRowVisible(m_privateKey, wireGuard);
+    m_form->setRowVisible(m_fieldErrors.value(QStringLiteral("interface.privateKey")), wireGuard);
+    for (int column : {PeerPublicKey, PeerKeepalive, PeerPresharedKey}) {
+        m_peers->setColumnHidden(column, !wireGuard);
+    }
+}
+
+int ProfileEditor::columnForKey(const QString& key)
+{
+    static const QHash<QString, int> columns{{QStringLiteral("name"), PeerName},
+                                             {QStringLiteral("endpoint"), PeerEndpoint},
+                                             {QStringLiteral("subnets"), PeerSubnets},
+                                             {QStringLiteral("publicKey"), PeerPublicKey},
+                                             {QStringLiteral("persistentKeepalive"), PeerKeepalive},
+                                             {QStringLiteral("presharedKey"), PeerPresharedKey}};
+    return columns.value(key, -1);
+}
+
+QLineEdit* ProfileEditor::addField(QFormLayout* form, const QString& label, const QString& field,
+                                   const QString& placeholder, const QString& help)
+{
+    auto* edit = new QLineEdit(this);
+    edit->setPlaceholderText(placeholder);
+    edit->setToolTip(help);
+    QString plain = label;
+    edit->setAccessibleName(plain.remove(QLatin1Char('&')).remove(QLatin1Char(':')).trimmed());
+    edit->setAccessibleDescription(help);
+    form->addRow(label, edit);
+    auto* error = makeErrorLabel(this);
+    form->addRow(QString(), error);
+    m_fieldErrors.insert(field, error);
+    connect(edit, &QLineEdit::textChanged, this, &ProfileEditor::revalidate);
+    return edit;
+}
+
+void ProfileEditor::addPeer(const QString& name, const QString& endpoint, const QString& subnets,
+                            const QString& publicKey, const QString& keepalive,
+                            const QString& presharedKey)
+{
+    const bool filling = m_filling;
+    m_filling = true;
+    const int row = m_peers->rowCount();
+    m_peers->insertRow(row);
+    m_peers->setItem(row, PeerName, new QTableWidgetItem(name));
+    m_peers->setItem(row, PeerEndpoint, new QTableWidgetItem(endpoint));
+    m_peers->setItem(row, PeerSubnets, new QTableWidgetItem(subnets));
+    m_peers->setItem(row, PeerPublicKey, new QTableWidgetItem(publicKey));
+    m_peers->setItem(row, PeerKeepalive, new QTableWidgetItem(keepalive));
+    m_peers->setItem(row, PeerPresharedKey, new QTableWidgetItem(presharedKey));
+    m_filling = filling;
+    revalidate();
+}
+
+void ProfileEditor::removeSelectedPeer()
+{
+    const int row = m_peers->currentRow();
+    if (row >= 0) {
+        m_peers->removeRow(row);
+        revalidate();
+    }
+}
+
+void ProfileEditor::startNew(const QString& suggestedName)
+{
+    m_filling = true;
+    m_replacing.clear();
+    setWindowTitle(tr("New profile"));
+    m_name->setText(suggestedName);
+    m_ifName->setText(QStringLiteral("peertun0"));
+    m_address->clear();
+    m_mtu->clear();
+    m_listen->setText(QStringLiteral(":%1").arg(kDefaultPort));
+    m_mode->setCurrentIndex(qMax(0, m_mode->findData(modeToString(kDefaultModeForNewProfiles))));
+    m_privateKey->clear();
+    showModeFields();
+    m_peers->setRowCount(0);
+    addPeer();
+    m_filling = false;
+    revalidate();
+}
+
+void ProfileEditor::setProfile(const Profile& profile, const QString& replacing)
+{
+    m_filling = true;
+    m_replacing = replacing;
+    setWindowTitle(replacing.isEmpty() ? tr("New profile") : tr("Edit profile %1").arg(replacing));
+    m_name->setText(profile.name);
+    m_ifName->setText(profile.interface.name);
+    m_address->setText(profile.interface.address.toString());
+    m_mtu->setText(profile.interface.mtu ? QString::number(*profile.interface.mtu) : QString());
+    m_listen->setText(profile.interface.listen.toString());
+    m_mode->setCurrentIndex(qMax(0, m_mode->findData(modeToString(profile.mode))));
+    m_privateKey->setText(profile.interface.privateKey);
+    showModeFields();
+    m_peers->setRowCount(0);
+    for (const PeerConfig& peer : profile.peers) {
+        QStringList subnets;
+        for (const Cidr& c : peer.subnets) {
+            subnets << c.toString();
+        }
+        // WireGuard peers that connect to us have no endpoint (null host, port 0).
+        const bool noEndpoint = peer.endpoint.host.isNull() && peer.endpoint.port == 0;
+        addPeer(peer.name, noEndpoint ? QString() : peer.endpoint.toString(),
+                subnets.join(QStringLiteral(", ")), peer.publicKey,
+                peer.persistentKeepalive ? QString::number(*peer.persistentKeepalive) : QString(),
+                peer.presharedKey);
+    }
+    m_filling = false;
+    revalidate();
+}
+
+QByteArray ProfileEditor::document() const
+{
+    QJsonObject interface;
+    interface.insert(QStringLiteral("name"), m_ifName->text());
+    interface.insert(QStringLiteral("address"), m_address->text().trimmed());
+    const QString mtuText = m_mtu->text().trimmed();
+    if (!mtuText.isEmpty()) {
+        bool isNumber = false;
+        const int mtu = mtuText.toInt(&isNumber);
+        // Not a number: pass the text on, so the validator names it.
+        interface.insert(QStringLiteral("mtu"), isNumber ? QJsonValue(mtu) : QJsonValue(mtuText));
+    }
+    const QString listenText = m_listen->text().trimmed();
+    if (!listenText.isEmpty()) {
+        interface.insert(QStringLiteral("listen"), listenText);
+    }
+    const bool wireGuard = isWireGuard();
+    if (wireGuard && !m_privateKey->text().trimmed().isEmpty()) {
+        interface.insert(QStringLiteral("privateKey"), m_privateKey->text().trimmed());
+    }
+    QJsonArray peers;
+    for (int row = 0; row < m_peers->rowCount(); ++row) {
+        const auto cell = [this, row](int column) {
+            const QTableWidgetItem* item = m_peers->item(row, column);
+            return item ? item->text().trimmed() : QString();
+        };
+        QJsonObject peer;
+        peer.insert(QStringLiteral("name"), cell(PeerName));
+        // A WireGuard peer may have no endpoint (it connects to us).
+        if (!wireGuard || !cell(PeerEndpoint).isEmpty()) {
+            peer.insert(QStringLiteral("endpoint"), cell(PeerEndpoint));
+        }
+        peer.insert(QStringLiteral("subnets"),
+                    QJsonArray::fromStringList(splitSubnets(cell(PeerSubnets))));
+        if (wireGuard) {
+            if (!cell(PeerPublicKey).isEmpty()) {
+                peer.insert(QStringLiteral("publicKey"), cell(PeerPublicKey));
+            }
+            if (!cell(PeerPresharedKey).isEmpty()) {
+                peer.insert(QStringLiteral("presharedKey"), cell(PeerPresharedKey));
+            }
+            const QString keepalive = cell(PeerKeepalive);
+            if (!keepalive.isEmpty()) {
+                bool isNumber = false;
+                const int seconds = keepalive.toInt(&isNumber);
+                peer.insert(QStringLiteral("persistentKeepalive"),
+                            isNumber ? QJsonValue(seconds) : QJsonValue(keepalive));
+            }
+        }
+        peers.append(peer);
+    }
+    QJsonObject root;
+    root.insert(QStringLiteral("version"), kProfileSchemaVersion);
+    root.insert(QStringLiteral("name"), m_name->text());
+    root.insert(QStringLiteral("interface"), interface);
+    root.insert(QStringLiteral("mode"), m_mode->currentData().toString());
+    root.insert(QStringLiteral("peers"), peers);
+    return QJsonDocument(root).toJson(QJsonDocument::Compact);
+}
+
+void ProfileEditor::revalidate()
+{
+    if (m_filling) {
+        return;
+    }
+    const ProfileParseResult result = parseProfile(document());
+    m_errors = result.errors;
+    m_profile = result.profile;
+    showErrors();
+}
+
+void ProfileEditor::showErrors()
+{
+    m_shown.clear();
+    QStringList peerMessages;
+    QStringList generalMessages;
+    for (const ProfileError& e : std::as_const(m_errors)) {
+        if (m_fieldErrors.contains(e.field) || e.field.startsWith(QLatin1String("peers"))) {
+            QString& shown = m_shown[e.field];
+            shown = shown.isEmpty() ? e.message : shown + QLatin1Char('\n') + e.message;
+        } else {
+            generalMessages << (e.field.isEmpty() ? e.message
+                                                  : e.field + QStringLiteral(": ") + e.message);
+        }
+    }
+    for (auto it = m_fieldErrors.cbegin(); it != m_fieldErrors.cend(); ++it) {
+        const QString message = m_shown.value(it.key());
+        it.value()->setText(message);
+        it.value()->setVisible(!message.isEmpty());
+    }
+
+    // Peer cells: "peers[1].endpoint" -> row 1, endpoint column; "peers[0].subnets[2]" ->
+    // row 0, subnets column. Errors about a whole peer or the list go under the table.
+    static const QRegularExpression cellPath(
+        QStringLiteral("^peers\\[(\\d+)\\]\\.(\\w+)(\\[\\d+\\])?$"));
+    const bool filling = m_filling;
+    m_filling = true; // item edits below must not re-enter revalidate()
+    for (int row = 0; row < m_peers->rowCount(); ++row) {
+        for (int column = 0; column < m_peers->columnCount(); ++column) {
+            if (QTableWidgetItem* item = m_peers->item(row, column)) {
+                item->setBackground(QBrush());
+                item->setToolTip(QString());
+            }
+        }
+    }
+    for (auto it = m_shown.cbegin(); it != m_shown.cend(); ++it) {
+        if (!it.key().startsWith(QLatin1String("peers"))) {
+            continue;
+        }
+        const QRegularExpressionMatch m = cellPath.match(it.key());
+        QTableWidgetItem* item = nullptr;
+        const int column = m.hasMatch() ? columnForKey(m.captured(2)) : -1;
+        if (column >= 0) {
+            const int row = m.captured(1).toInt();
+            item = m_peers->item(row, column);
+            peerMessages << tr("Peer %1, %2: %3")
+                                .arg(row + 1)
+                                .arg(m_peers->horizontalHeaderItem(column)->text().toLower(),
+                                     it.value());
+        } else {
+            peerMessages << it.value();
+        }
+        if (item != nullptr) {
+            item->setBackground(kErrorBackground);
+            item->setToolTip(item->toolTip().isEmpty() ? it.value()
+                                                       : item->toolTip() + '\n' + it.value());
+        }
+    }
+    m_filling = filling;
+    m_peerErrors->setText(peerMessages.join(QLatin1Char('\n')));
+    m_peerErrors->setVisible(!peerMessages.isEmpty());
+    m_generalError->setText(generalMessages.join(QLatin1Char('\n')));
+    m_generalError->setVisible(!generalMessages.isEmpty());
+    m_save->setEnabled(canSave());
+    m_removePeer->setEnabled(m_peers->rowCount() > 0);
+}
+
+QString ProfileEditor::shownError(const QString& field) const
+{
+    if (const QLabel* label = m_fieldErrors.value(field)) {
+        return label->isVisibleTo(this) ? label->text() : QString();
+    }
+    static const QRegularExpression cellPath(
+        QStringLiteral("^peers\\[(\\d+)\\]\\.(\\w+)(\\[\\d+\\])?$"));
+    const QRegularExpressionMatch m = cellPath.match(field);
+    const int column = m.hasMatch() ? columnForKey(m.captured(2)) : -1;
+    if (column >= 0) {
+        const QTableWidgetItem* item = m_peers->item(m.captured(1).toInt(), column);
+        return item ? item->toolTip() : QString();
+    }
+    return field.startsWith(QLatin1String("peers")) ? m_shown.value(field) : QString();
+}
+
+bool ProfileEditor::canSave() const
+{
+    return m_errors.isEmpty() && m_profile.has_value();
+}
+
+void ProfileEditor::saveToStore()
+{
+    if (!canSave()) {
+        return;
+    }
+    QString error;
+    if (!m_store->save(*m_profile, m_replacing, &error)) {
+        m_generalError->setText(error);
+        m_generalError->show();
+        return;
+    }
+    accept();
+}
+
+} // namespace peertun

@@ -1,0 +1,103 @@
+// Edits one profile: interface fields, mode and a table of peers. Every change is checked by
+// the shared profile library (the same words the helper would answer with), and each error
+// is shown next to its field; Save stays disabled while any error remains.
+#pragma once
+
+#include "Profile.h"
+
+#include <QDialog>
+#include <QHash>
+#include <optional>
+
+class QComboBox;
+class QDialogButtonBox;
+class QFormLayout;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QTableWidget;
+
+namespace peertun {
+
+class ProfileStore;
+
+class ProfileEditor : public QDialog
+{
+    Q_OBJECT
+public:
+    enum PeerColumn {
+        PeerName,
+        PeerEndpoint,
+        PeerSubnets,
+        PeerPublicKey,    // WireGuard mode only
+        PeerKeepalive,    // WireGuard mode only
+        PeerPresharedKey, // WireGuard mode only
+        PeerColumnCount
+    };
+    // "peers[1].endpoint" -> PeerEndpoint; -1 for keys that have no cell.
+    static int columnForKey(const QString& key);
+
+    explicit ProfileEditor(ProfileStore* store, QWidget* parent = nullptr);
+
+    // A new profile with the usual defaults (interface name, listen port, one empty peer).
+    void startNew(const QString& suggestedName);
+    // Edits an existing profile; saving replaces the file of `replacing` (empty: a new one).
+    void setProfile(const Profile& profile, const QString& replacing);
+
+    // The document the widgets describe, as the helper would receive it.
+    QByteArray document() const;
+    // Set when there are no errors.
+    std::optional<Profile> profile() const { return m_profile; }
+    QList<ProfileError> errors() const { return m_errors; }
+    // The message shown at a field ("interface.address", "peers[1].endpoint", ...), or empty.
+    QString shownError(const QString& field) const;
+    bool canSave() const;
+
+    QLineEdit* nameEdit() const { return m_name; }
+    QLineEdit* interfaceNameEdit() const { return m_ifName; }
+    QLineEdit* addressEdit() const { return m_address; }
+    QLineEdit* mtuEdit() const { return m_mtu; }
+    QLineEdit* listenEdit() const { return m_listen; }
+    QTableWidget* peerTable() const { return m_peers; }
+    QPushButton* saveButton() const { return m_save; }
+    QLineEdit* privateKeyEdit() const { return m_privateKey; }
+    QComboBox* modeCombo() const { return m_mode; }
+    void addPeer(const QString& name = QString(), const QString& endpoint = QString(),
+                 const QString& subnets = QString(), const QString& publicKey = QString(),
+                 const QString& keepalive = QString(), const QString& presharedKey = QString());
+
+private slots:
+    void revalidate();
+    void removeSelectedPeer();
+    void saveToStore();
+
+private:
+    QLineEdit* addField(QFormLayout* form, const QString& label, const QString& field,
+                        const QString& placeholder, const QString& help);
+    void showErrors();
+    void showModeFields();
+    bool isWireGuard() const;
+
+    ProfileStore* m_store;
+    QString m_replacing;
+    QLineEdit* m_name = nullptr;
+    QLineEdit* m_ifName = nullptr;
+    QLineEdit* m_address = nullptr;
+    QLineEdit* m_mtu = nullptr;
+    QLineEdit* m_listen = nullptr;
+    QComboBox* m_mode = nullptr;
+    QLineEdit* m_privateKey = nullptr;
+    QFormLayout* m_form = nullptr;
+    QTableWidget* m_peers = nullptr;
+    QLabel* m_peerErrors = nullptr;
+    QLabel* m_generalError = nullptr;
+    QPushButton* m_save = nullptr;
+    QPushButton* m_removePeer = nullptr;
+    QHash<QString, QLabel*> m_fieldErrors; // field path -> label under the widget
+    QHash<QString, QString> m_shown;       // field path -> message currently shown
+    QList<ProfileError> m_errors;
+    std::optional<Profile> m_profile;
+    bool m_filling = false;
+};
+
+} // namespace peertun

@@ -1,0 +1,212 @@
+#include "ProfileStore.h"
+
+#include <QDir>
+#include <QFile>
+#include <QSaveFile>
+#include <QStandardPaths>
+
+namespace peertun {
+
+namespace {
+constexpr QFileDevice::Permissions kOwnerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+constexpr QFileDevice::Permissions kOwnerDir = kOwnerOnly | QFileDevice::ExeOwner;
+const QString kSuffix = QStringLiteral(".json");
+} // namespace
+
+ProfileStore::ProfileStore(const QString& dir, QObject* parent)
+    : QObject(parent), m_dir(dir.isEmpty() ? defaultDirectory() : dir)
+{}
+
+QString ProfileStore::defaultDirectory()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation) +
+           QStringLiteral("/profiles");
+}
+
+QString ProfileStore::fileNameFor(const QString& profileName)
+{
+    return profileName + kSuffix;
+}
+
+void ProfileStore::reload()
+{
+    m_profiles.clear();
+    const QDir dir(m_dir);
+    const QStringList names =
+        dir.entryList({QStringLiteral("*.json")}, QDir::Files | QDir::Hidden, QDir::Name);
+    for (const QString& name : names) {
+        StoredProfile stored;
+        stored.fileName = name;
+        stored.path = dir.absoluteFilePath(name);
+        QFile file(stored.path);
+        if (file.size() > kMaxProfileBytes) {
+            stored.error = tr("The file is larger than %1 KiB.").arg(kMaxProfileBytes / 1024);
+        } else if (!file.open(QIODevice::ReadOnly)) {
+            stored.error = tr("The file cannot be read: %1").arg(file.errorString());
+        } else {
+            const ProfileParseResult result = parseProfile(file.readAll());
+            if (result.ok()) {
+                stored.profile = result.profile;
+                if (fileNameFor(result.profile->name) != name) {
+                    // Still usable; saving it again moves it to the matching name.
+                    stored.error = tr("The file name does not match the profile name \"%1\".")
+                                       .arg(result.profile->name);
+                }
+            } else {
+                stored.error = result.errorText();
+            }
+        }
+        m_profiles << stored;
+    }
+    emit changed();
+}
+
+const StoredProfile* ProfileStore::find(const QString& profileName) const
+{
+    for (const StoredProfile& p : m_profiles) {
+        if (p.profile && p.profile->name == profileName) {
+            return &p;
+        }
+    }
+    return nullptr;
+}
+
+bool ProfileStore::ensureDirectory(QString* error) const
+{
+    QDir dir(m_dir);
+    if (dir.exists()) {
+        return true;
+    }
+    if (!dir.mkpath(QStringLiteral(".")) || !QFile::setPermissions(m_dir, kOwnerDir)) {
+        *error = tr("Cannot create the profile folder %1.").arg(m_dir);
+        return false;
+    }
+    return true;
+}
+
+bool ProfileStore::writeFile(const QString& path, const QByteArray& bytes, QString* error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        *error = tr("Cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    // On the temporary file, before any byte is in it and before it gets its final name.
+    file.setPermissions(kOwnerOnly);
+    file.write(bytes);
+    if (!file.commit()) {
+        *error = tr("Cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+bool ProfileStore::save(const Profile& profile, const QString& replacing, QString* error)
+{
+    const QList<ProfileError> problems = validateProfile(profile);
+    if (!problems.isEmpty()) {
+        ProfileParseResult r;
+        r.errors = problems;
+        *error = r.errorText();
+        return false;
+    }
+    if (!ensureDirectory(error)) {
+        return false;
+    }
+    const QString fileName = fileNameFor(profile.name);
+    const QString path = QDir(m_dir).absoluteFilePath(fileName);
+    for (const StoredProfile& existing : std::as_const(m_profiles)) {
+        if (existing.fileName != fileName) {
+            continue;
+        }
+        if (!existing.ok()) {
+            *error = tr("%1 could not be read and is kept as it is; fix or remove that file "
+                        "first, or choose another name.")
+                         .arg(existing.path);
+            return false;
+        }
+        if (existing.profile->name != replacing) {
+            *error = tr("A profile named \"%1\" already exists.").arg(profile.name);
+            return false;
+        }
+    }
+    if (QFile::exists(path) && find(profile.name) == nullptr) {
+        // Appeared since the last reload: do not clobber what we have not read.
+        *error = tr("%1 already exists.").arg(path);
+        reload();
+        return false;
+    }
+    if (!writeFile(path, serializeProfile(profile), error)) {
+        return false;
+    }
+    if (!replacing.isEmpty() && replacing != profile.name) {
+        if (const StoredProfile* old = find(replacing)) {
+            QFile::remove(old->path);
+        }
+    }
+    reload();
+    return true;
+}
+
+bool ProfileStore::remove(const QString& profileName, QString* error)
+{
+    const StoredProfile* stored = find(profileName);
+    if (stored == nullptr) {
+        *error = tr("There is no profile named \"%1\".").arg(profileName);
+        return false;
+    }
+    if (!QFile::remove(stored->path)) {
+        *error = tr("Cannot remove %1.").arg(stored->path);
+        return false;
+    }
+    reload();
+    return true;
+}
+
+QString ProfileStore::freeName(const QString& base) const
+{
+    const auto taken = [this](const QString& name) {
+        for (const StoredProfile& p : m_profiles) {
+            if (p.fileName == fileNameFor(name) || (p.profile && p.profile->name == name)) {
+                return true;
+            }
+        }
+        return false;
+    };
+    if (!taken(base)) {
+        return base;
+    }
+    for (int i = 1;; ++i) {
+        QString candidate =
+            i == 1 ? tr("%1 (copy)").arg(base) : tr("%1 (copy %2)").arg(base).arg(i);
+        if (!taken(candidate)) {
+            return candidate;
+        }
+    }
+}
+
+bool ProfileStore::exportTo(const Profile& profile, const QString& path, QString* error)
+{
+    return writeFile(path, serializeProfile(profile), error);
+}
+
+std::optional<Profile> ProfileStore::importFrom(const QString& path, QString* error)
+{
+    QFile file(path);
+    if (file.size() > kMaxProfileBytes) {
+        *error = tr("%1 is larger than %2 KiB.").arg(path).arg(kMaxProfileBytes / 1024);
+        return std::nullopt;
+    }
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = tr("Cannot read %1: %2").arg(path, file.errorString());
+        return std::nullopt;
+    }
+    const ProfileParseResult result = parseProfile(file.readAll());
+    if (!result.ok()) {
+        *error = result.errorText();
+        return std::nullopt;
+    }
+    return result.profile;
+}
+
+} // namespace peertun

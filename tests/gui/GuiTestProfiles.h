@@ -1,0 +1,26 @@
+// The seed's two hosts as profiles (10.244.2.2 on 10.211.55.122, 10.244.3.3 on .123), shared
+// by the gui tests.
+#pragma once
+
+#include "Profile.h"
+
+namespace peertun::test {
+
+inline Profile seedProfile(const QString& name = QStringLiteral("office"))
+{
+    QString error;
+    Profile p;
+    p.name = name;
+    p.interface.name = QStringLiteral("flannel99");
+    p.interface.address = *parseCidr(QStringLiteral("10.244.2.2/24"), &error, false);
+    p.interface.mtu = 1472;
+    p.interface.listen = *parseEndpoint(QStringLiteral("10.211.55.122:8285"), &error, true);
+    PeerConfig peer;
+    peer.name = QStringLiteral("host-2");
+    peer.endpoint = *parseEndpoint(QStringLiteral("10.211.55.123:8285"), &error, false);
+    peer.subnets << *parseCidr(QStringLiteral("10.244.3.0/24"), &error, true);
+    p.peers << peer;
+    return p;
+}
+
+} // namespace peertun::test

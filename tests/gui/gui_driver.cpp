@@ -1,0 +1,314 @@
+// The GUI side of tst_gui_helper: the real MainWindow, run as a non-root test user against
+// the private system bus (polkit judges the caller by its uid, so this cannot run as root).
+// tst_gui_helper starts it with setpriv and answers its requests on stdin:
+//   "@@ kill-helper"       SIGKILL the helper, answer "ok" when it is gone
+//   "@@ screenshot NAME"   screenshot of the whole X screen (Xvfb runs), answer "ok"
+//   "@@ check-no-device"   answer "ok" if the tunnel device does not exist in ns1
+// Options (before the Qt Test arguments): --profiles DIR --artifacts DIR --lang LOCALE
+// --expect-tray.
+#include "AppSetup.h"
+#include "CountersView.h"
+#include "GuiTestProfiles.h"
+#include "HelperSession.h"
+#include "LogView.h"
+#include "MainWindow.h"
+#include "ProfileEditor.h"
+#include "ProfileStore.h"
+#include "ThroughputGraph.h"
+
+#include <QApplication>
+#include <QLineEdit>
+#include <QMenu>
+#include <QPushButton>
+#include <QTest>
+#include <QTreeWidget>
+#include <cstdio>
+#include <iostream>
+
+using namespace peertun;
+
+namespace {
+
+struct Options
+{
+    QString profilesDir;
+    QString artifactsDir;
+    QString lang = QStringLiteral("en");
+    bool expectTray = false;
+};
+Options g_options;
+
+// Asks the orchestrator for something only root can do; true when it answers "ok".
+bool request(const QString& what)
+{
+    std::cout << "@@ " << what.toStdString() << std::endl;
+    std::string answer;
+    std::getline(std::cin, answer);
+    return answer == "ok";
+}
+
+} // namespace
+
+class GuiDriver : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void helperIsFoundAndTrayIsThere();
+    void connectReachesConnected();
+    void countersAndGraphMoveWithTraffic();
+    void screenshots();
+    void disconnectReturnsToDisconnected();
+    void closingKeepsTheAppInTheTray();
+    void killedHelperShowsBannerAndAppRecovers();
+    void deniedUserSeesRefusal();
+    void picksUpTunnelsAlreadyUp();
+
+private:
+    void clickConnect();
+    QString state() const { return m_window->listedState(QStringLiteral("office")); }
+    void save(QWidget* widget, const QString& name);
+
+    std::unique_ptr<ProfileStore> m_store;
+    std::unique_ptr<HelperSession> m_session;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+void GuiDriver::initTestCase()
+{
+    m_store = std::make_unique<ProfileStore>(g_options.profilesDir);
+    m_store->reload();
+    if (m_store->find(QStringLiteral("office")) == nullptr) {
+        // The seed's near host, on the harness's underlay (ns1 = 10.211.55.122).
+        Profile p = test::seedProfile();
+        p.interface.mtu.reset();
+        QString error;
+        QVERIFY2(m_store->save(p, QString(), &error), qPrintable(error));
+    }
+    m_session = std::make_unique<HelperSession>(QDBusConnection::systemBus());
+    m_session->setSampleInterval(500);
+    m_window = std::make_unique<MainWindow>(m_store.get(), m_session.get());
+    m_window->resize(1100, 760);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    m_session->start();
+    QVERIFY(m_window->selectProfile(QStringLiteral("office")));
+}
+
+void GuiDriver::cleanupTestCase()
+{
+    if (m_session && m_session->status(QStringLiteral("office")).state == "connected") {
+        m_session->disconnectTunnel(QStringLiteral("office"));
+        QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("disconnected"), 15000);
+    }
+    m_window.reset();
+    m_session.reset();
+}
+
+void GuiDriver::save(QWidget* widget, const QString& name)
+{
+    const QString path =
+        QStringLiteral("%1/%2-%3.png").arg(g_options.artifactsDir, name, g_options.lang);
+    QVERIFY2(widget->grab().save(path), qPrintable(path));
+    std::cout << "screenshot " << path.toStdString() << std::endl;
+}
+
+void GuiDriver::clickConnect()
+{
+    QPushButton* button = m_window->connectButton();
+    QVERIFY(button->isEnabled());
+    QTest::mouseClick(button, Qt::LeftButton);
+}
+
+void GuiDriver::helperIsFoundAndTrayIsThere()
+{
+    QTRY_VERIFY_WITH_TIMEOUT(m_session->helperRunning(), 15000);
+    QVERIFY(!m_window->bannerVisible());
+    QCOMPARE(state(), QStringLiteral("disconnected"));
+    QCOMPARE(m_window->tray()->state(), TrayState::Disconnected);
+    QVERIFY(m_window->connectButton()->isEnabled());
+    if (g_options.expectTray) {
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->tray()->isShown(), 10000);
+    }
+    // The helper's log arrived (GetLog) into the log view.
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->logView()->totalLines() > 0, 5000);
+}
+
+void GuiDriver::connectReachesConnected()
+{
+    const QString disconnectedLabel = m_window->connectButton()->text();
+    clickConnect();
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("connected"), 20000);
+    QVERIFY(!m_window->bannerVisible());
+    QVERIFY(m_window->connectButton()->isEnabled());
+    QVERIFY(m_window->connectButton()->text() != disconnectedLabel); // now "Disconnect"
+    QCOMPARE(m_window->tray()->state(), TrayState::Connected);
+    QVERIFY(m_window->tray()->toolTip().contains(QStringLiteral("office")));
+}
+
+void GuiDriver::countersAndGraphMoveWithTraffic()
+{
+    // tst_gui_helper pings 10.244.3.3 through the tunnel from ns1 all along.
+    CountersView* counters = m_window->counters();
+    QTRY_VERIFY_WITH_TIMEOUT(counters->shownRxPackets() > 0, 15000);
+    const qulonglong first = counters->shownRxPackets();
+    QTRY_VERIFY_WITH_TIMEOUT(counters->shownRxPackets() >= first + 3, 15000);
+    QVERIFY(counters->shownTxPackets() > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->graph()->nonZeroSamples() >= 2, 15000);
+    QTreeWidget* peers = counters->peerTable();
+    QCOMPARE(peers->topLevelItemCount(), 1);
+    QCOMPARE(peers->topLevelItem(0)->text(CountersView::Peer), QStringLiteral("host-2"));
+    QVERIFY(peers->topLevelItem(0)->text(CountersView::ReceivedPackets) != QStringLiteral("0"));
+    // The log shows the helper's "connected" entry for the tunnel.
+    m_window->logView()->searchEdit()->setText(QStringLiteral("office"));
+    QVERIFY(!m_window->logView()->visibleLines().isEmpty());
+    m_window->logView()->searchEdit()->clear();
+}
+
+void GuiDriver::screenshots()
+{
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->graph()->nonZeroSamples() >= 12, 30000);
+    save(m_window.get(), QStringLiteral("main-connected"));
+    if (g_options.expectTray) {
+        QVERIFY(request(QStringLiteral("screenshot screen-with-tray-%1").arg(g_options.lang)));
+    }
+    ProfileEditor editor(m_store.get(), m_window.get());
+    editor.setProfile(*m_store->find(QStringLiteral("office"))->profile, QStringLiteral("office"));
+    editor.addPeer(QStringLiteral("host-3"), QStringLiteral("10.211.55.124:8285"),
+                   QStringLiteral("10.244.3.128/25")); // overlaps host-2: shows an inline error
+    editor.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&editor));
+    QVERIFY(!editor.canSave());
+    save(&editor, QStringLiteral("editor"));
+}
+
+void GuiDriver::disconnectReturnsToDisconnected()
+{
+    clickConnect();
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("disconnected"), 15000);
+    QCOMPARE(m_window->tray()->state(), TrayState::Disconnected);
+    QVERIFY(m_window->connectButton()->isEnabled());
+    QVERIFY(!m_window->bannerVisible());
+    QVERIFY(request(QStringLiteral("check-no-device")));
+}
+
+void GuiDriver::closingKeepsTheAppInTheTray()
+{
+    QVERIFY(m_window->tray()->isShown());
+    QVERIFY(!m_window->close()); // hidden, not closed
+    QVERIFY(!m_window->isVisible());
+    QTest::qWait(200);
+    QVERIFY(!m_window->isVisible()); // and the app still runs (this test goes on)
+    // The tray menu offers the window back.
+    QAction* show = nullptr;
+    for (QAction* a : m_window->tray()->menu()->actions()) {
+        if (a->text() == QStringLiteral("Show window")) {
+            show = a;
+        }
+    }
+    QVERIFY(show != nullptr);
+    show->trigger();
+    QTRY_VERIFY(m_window->isVisible());
+}
+
+void GuiDriver::killedHelperShowsBannerAndAppRecovers()
+{
+    clickConnect();
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("connected"), 20000);
+    const int linesBeforeKill = m_window->logView()->totalLines();
+    LogView* log = m_window->logView();
+    log->searchEdit()->setText(QStringLiteral("tunnel up"));
+    QTRY_VERIFY(!log->visibleLines().isEmpty());
+    const qsizetype upsBeforeKill = log->visibleLines().size();
+    log->searchEdit()->clear();
+    QVERIFY(request(QStringLiteral("kill-helper")));
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("disconnected"), 10000);
+    QVERIFY(m_window->bannerVisible());
+    QCOMPARE(m_session->problem(), HelperSession::Problem::Stopped);
+    QCOMPARE(m_window->tray()->state(), TrayState::Disconnected);
+    if (g_options.lang == QLatin1String("en")) {
+        QVERIFY2(m_window->bannerText().contains(QStringLiteral("stopped unexpectedly")),
+                 qPrintable(m_window->bannerText()));
+    }
+    // The app starts the helper again (bus activation) and says so.
+    QTRY_VERIFY_WITH_TIMEOUT(m_session->helperRunning(), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_session->problem(), HelperSession::Problem::Restarted, 10000);
+    // And works again.
+    clickConnect();
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("connected"), 20000);
+    QVERIFY(!m_window->bannerVisible());
+    // Counters move again: StatsUpdated from the new helper reaches us.
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->counters()->shownRxPackets() > 0, 15000);
+    const qulonglong afterRestart = m_window->counters()->shownRxPackets();
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->counters()->shownRxPackets() >= afterRestart + 5, 15000);
+    // The log kept what it had and goes on with the new helper's entries.
+    QVERIFY(log->totalLines() > linesBeforeKill);
+    log->searchEdit()->setText(QStringLiteral("tunnel up"));
+    QTRY_COMPARE_WITH_TIMEOUT(log->visibleLines().size(), upsBeforeKill + 1, 5000);
+    log->searchEdit()->clear();
+    clickConnect();
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("disconnected"), 15000);
+}
+
+void GuiDriver::deniedUserSeesRefusal()
+{
+    QTRY_VERIFY_WITH_TIMEOUT(m_session->helperRunning(), 15000);
+    clickConnect();
+    QTRY_COMPARE_WITH_TIMEOUT(m_session->problem(), HelperSession::Problem::NotAuthorized, 15000);
+    QVERIFY(m_window->bannerVisible());
+    if (g_options.lang == QLatin1String("en")) {
+        QVERIFY2(m_window->bannerText().contains(QStringLiteral("Authorization was refused")),
+                 qPrintable(m_window->bannerText()));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("disconnected"), 5000);
+    QCOMPARE(m_window->tray()->state(), TrayState::Disconnected);
+    QVERIFY(m_window->connectButton()->isEnabled()); // can try again
+    save(m_window.get(), QStringLiteral("main-refused"));
+    QVERIFY(request(QStringLiteral("check-no-device")));
+}
+
+void GuiDriver::picksUpTunnelsAlreadyUp()
+{
+    // tst_gui_helper brought "elsewhere" up with peertunctl before this app started.
+    const QString name = QStringLiteral("elsewhere");
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->listedState(name), QStringLiteral("connected"), 15000);
+    QCOMPARE(m_window->tray()->state(), TrayState::Connected);
+    QVERIFY(m_window->selectProfile(name));
+    QVERIFY(m_window->connectButton()->isEnabled()); // it can be taken down from here
+    m_window->activateWindow();
+    QTRY_VERIFY(m_window->isActiveWindow());
+    QTest::keyClick(m_window.get(), Qt::Key_Return, Qt::ControlModifier); // the shortcut
+    QTRY_COMPARE_WITH_TIMEOUT(m_session->status(name).state, QStringLiteral("disconnected"), 15000);
+    QCOMPARE(m_window->tray()->state(), TrayState::Disconnected);
+}
+
+int main(int argc, char** argv)
+{
+    QStringList rest;
+    for (int i = 0; i < argc; ++i) {
+        const QString arg = QString::fromLocal8Bit(argv[i]);
+        if (arg == QLatin1String("--profiles") && i + 1 < argc) {
+            g_options.profilesDir = QString::fromLocal8Bit(argv[++i]);
+        } else if (arg == QLatin1String("--artifacts") && i + 1 < argc) {
+            g_options.artifactsDir = QString::fromLocal8Bit(argv[++i]);
+        } else if (arg == QLatin1String("--lang") && i + 1 < argc) {
+            g_options.lang = QString::fromLocal8Bit(argv[++i]);
+        } else if (arg == QLatin1String("--expect-tray")) {
+            g_options.expectTray = true;
+        } else {
+            rest << arg;
+        }
+    }
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("peertun"));
+    if (!setUpApplication(app, QLocale(g_options.lang)) && g_options.lang != QLatin1String("en")) {
+        std::cerr << "no translation for " << g_options.lang.toStdString() << std::endl;
+        return 1;
+    }
+    GuiDriver driver;
+    return QTest::qExec(&driver, rest);
+}
+
+#include "gui_driver.moc"

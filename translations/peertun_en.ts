@@ -1,0 +1,881 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en">
+<context>
+    <name>Format</name>
+    <message>
+        <source>%1/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n s ago</source>
+        <translation>
+            <numerusform>%n s ago</numerusform>
+            <numerusform>%n s ago</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min ago</source>
+        <translation>
+            <numerusform>%n min ago</numerusform>
+            <numerusform>%n min ago</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n h ago</source>
+        <translation>
+            <numerusform>%n h ago</numerusform>
+            <numerusform>%n h ago</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>connected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>disconnecting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>disconnected</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Point-to-point VPN tunnels over UDP.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start in the tray.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep profiles in DIR instead of the config folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>peertun::CountersView</name>
+    <message>
+        <source>Current rates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Totals</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dropped packets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Peer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sent packets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Received packets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last packet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Peer counters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no peer for the destination</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>from an unknown endpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>malformed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>source outside the peer&apos;s subnets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>too big</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>send errors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>↓ %1   ↑ %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Received %1 packets (%2), sent %3 packets (%4)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No packets dropped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dropped %1 packets (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>peertun::HelperSession</name>
+    <message>
+        <source>The system message bus (D-Bus) cannot be reached, so peertun cannot talk to its helper. Check that dbus is running.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Found tunnel %1 %2 in the helper.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Asking the helper to connect %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Asking the helper to disconnect %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Authorization refused: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Authorization was refused: you are not allowed to connect or disconnect tunnels (%1). Ask an administrator to allow the action io.peertun.control for you, e.g. by adding you to the group netdev with peertun&apos;s polkit rule.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The peertun helper is not installed (nobody provides io.peertun.Helper1 on the system bus). Install peertun with its system files (sudo cmake --install build) and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The peertun helper does not respond (%1). Check &quot;journalctl -u peertun-helper&quot;; peertun keeps trying.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The helper is running.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The peertun helper was restarted. The tunnels that went down with it (%1) stay down until you connect them again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The helper exited (idle).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the helper stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The helper stopped while tunnels were up: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The peertun helper stopped unexpectedly; the tunnels %1 are down. peertun starts it again and reconnects to it; connect the tunnels again when it is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>peertun::LogView</name>
+    <message>
+        <source>debug</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>warning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>info</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Debug and above</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Info and above</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Warnings and errors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Errors only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log level filter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search the log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Follow</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep the newest line in view</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cop&amp;y</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy the selected lines, or all shown lines</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>C&amp;lear</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tunnel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>app</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>helper</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>peertun::MainWindow</name>
+    <message>
+        <source>peertun</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Helper status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Retry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Profiles</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profiles</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;New profile…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tunnel state</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect or disconnect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;New…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>D&amp;uplicate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Rename…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>De&amp;lete…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Import…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>E&amp;xport…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Tunnel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Connect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Search the log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;About peertun</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>About peertun</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;b&gt;peertun&lt;/b&gt; %1&lt;/p&gt;&lt;p&gt;Point-to-point tunnels over UDP, managed by a privileged helper (%2).&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>helper not running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>helper %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — cannot be used</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(no profile here)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create a profile with &quot;New profile&quot; (Ctrl+N) or import one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This file cannot be used: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>peertun does not change it. Fix it in a text editor or remove it: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Interface %1, address %2, listening on %3, %n peer(s)</source>
+        <translation>
+            <numerusform>Interface %1, address %2, listening on %3, %n peer</numerusform>
+            <numerusform>Interface %1, address %2, listening on %3, %n peers</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Brought up outside this app; there is no profile for it here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Disconnect</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Disconnecting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: connected, ↓ %2 ↑ %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>peertun: no tunnel is up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Disconnect %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hide window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No system bus</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Helper not installed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Helper not responding</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Helper stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Authorization refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Helper restarted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tunnel %1 is up.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connection failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tunnel %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Disconnected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tunnel %1 is down.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tunnel %1 is down: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>office</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duplicate profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rename profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the profile %1? A tunnel that is up stays up.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profiles (*.json);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 cannot be imported: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profiles (*.json)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>peertun is still running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>peertun keeps running in the tray; quit from its menu.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>peertun::ProfileEditor</name>
+    <message>
+        <source>Edit profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile editor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile &amp;name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>office</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shown in the list and used as the tunnel&apos;s name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Interface:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>peertun0</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name of the network device (at most 15 bytes).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Address:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>10.244.2.2/24</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This host&apos;s address inside the tunnel, with prefix length.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;MTU:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>automatic</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Leave empty to use the path MTU minus the encapsulation overhead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Listen on:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>:8285 (any address)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Local UDP address and port, e.g. 10.211.55.122:8285 or :8285.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plain (unencrypted, seed/flannel compatible)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>M&amp;ode:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Peers:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Subnets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Peers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Endpoint: the peer&apos;s IP address and UDP port (10.211.55.123:8285). Subnets: networks reached through the peer, separated by commas.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Peer errors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A&amp;dd peer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Remove peer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edit profile %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Peer %1, %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WireGuard (encrypted)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plain mode sends packets unencrypted: use it only on networks you trust. WireGuard works with any WireGuard peer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Private key:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>output of &quot;wg genkey&quot;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This host&apos;s WireGuard private key (a secret; stays in your profile file, mode 0600).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Public key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keepalive (s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preshared key</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>peertun::ProfileStore</name>
+    <message>
+        <source>The file is larger than %1 KiB.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file cannot be read: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file name does not match the profile name &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot create the profile folder %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 could not be read and is kept as it is; fix or remove that file first, or choose another name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A profile named &quot;%1&quot; already exists.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 already exists.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no profile named &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot remove %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (copy)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (copy %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is larger than %2 KiB.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>peertun::ThroughputGraph</name>
+    <message>
+        <source>Throughput graph</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bytes per second received and sent over the last five minutes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Now: received %1, sent %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>last %n minute(s)</source>
+        <translation>
+            <numerusform>last minute</numerusform>
+            <numerusform>last %n minutes</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>received</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No traffic data yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>peertun::TrayIcon</name>
+    <message>
+        <source>peertun</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+</TS>
