@@ -1,16 +1,20 @@
 // peertunctl: command-line client of peertun-helper (io.peertun.Helper1 on the system bus).
 // Exit 0 on success; on failure the helper's sentence on stderr and a code per error kind.
 #include "HelperClient.h"
+#include "WgQuickImport.h"
+#include "wireguard/Keys.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTextStream>
 #include <cstdio>
+#include <sodium.h>
 
 namespace {
 
@@ -468,6 +472,97 @@ int cmdVersion(HelperClient& client, const QStringList& args)
     return ExitOk;
 }
 
+// Local commands: no bus, no helper.
+
+int cmdGenkey(const QStringList& args)
+{
+    QCommandLineParser parser;
+    if (const int rc = parseSubcommand(
+            parser, args, QStringLiteral("peertunctl genkey"),
+            QStringLiteral("Prints a new WireGuard private key (base64, as `wg genkey`)."), 0, 0);
+        rc >= 0) {
+        return rc;
+    }
+    const auto key = peertun::wireguard::generateKey();
+    char text[peertun::wireguard::kBase64KeyLen + 1] = {};
+    peertun::wireguard::encodeSecretKey(key.bytes(), text);
+    std::fputs(text, stdout);
+    std::fputc('\n', stdout);
+    sodium_memzero(text, sizeof text);
+    return ExitOk;
+}
+
+int cmdPubkey(const QStringList& args)
+{
+    QCommandLineParser parser;
+    if (const int rc = parseSubcommand(
+            parser, args, QStringLiteral("peertunctl pubkey"),
+            QStringLiteral("Reads a private key on standard input and prints its public key."), 0,
+            0);
+        rc >= 0) {
+        return rc;
+    }
+    char line[256] = {};
+    if (!std::fgets(line, sizeof line, stdin)) {
+        return fail(QStringLiteral("no private key on standard input"), ExitUsage);
+    }
+    std::string_view text(line);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+        text.remove_suffix(1);
+    }
+    std::string error;
+    const auto key = peertun::wireguard::parseSecretKey(text, &error);
+    sodium_memzero(line, sizeof line);
+    if (!key) {
+        return fail(QStringLiteral("not a private key: %1").arg(QString::fromStdString(error)),
+                    ExitUsage);
+    }
+    out() << QString::fromStdString(
+                 peertun::wireguard::encodePublicKey(peertun::wireguard::publicKeyOf(*key)))
+          << Qt::endl;
+    return ExitOk;
+}
+
+int cmdImportWg(const QStringList& args)
+{
+    QCommandLineParser parser;
+    parser.addPositionalArgument(QStringLiteral("FILE.conf"),
+                                 QStringLiteral("wg-quick configuration"));
+    if (const int rc =
+            parseSubcommand(parser, args, QStringLiteral("peertunctl import-wg FILE.conf"),
+                            QStringLiteral("Turns a wg-quick configuration into a peertun profile "
+                                           "(printed on standard output). What peertun does not "
+                                           "support is reported on standard error."),
+                            1, 1);
+        rc >= 0) {
+        return rc;
+    }
+    const QString path = parser.positionalArguments().first();
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return fail(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()), ExitUsage);
+    }
+    const QByteArray text = file.read(peertun::kMaxProfileBytes + 1);
+    if (text.size() > peertun::kMaxProfileBytes) {
+        return fail(QStringLiteral("%1 is larger than 64 KiB").arg(path), ExitInvalidProfile);
+    }
+    QString name = QFileInfo(path).completeBaseName();
+    const auto imported = peertun::importWgQuick(text, name);
+    for (const QString& note : imported.notes) {
+        err() << "peertunctl: note: " << note << Qt::endl;
+    }
+    if (!imported.profile) {
+        for (const auto& e : imported.errors) {
+            err() << "peertunctl: "
+                  << (e.field.isEmpty() ? QString() : e.field + QLatin1String(": ")) << e.message
+                  << Qt::endl;
+        }
+        return ExitInvalidProfile;
+    }
+    out() << QString::fromUtf8(peertun::serializeProfile(*imported.profile)) << Qt::flush;
+    return ExitOk;
+}
+
 const char kUsage[] = "usage: peertunctl COMMAND [ARGS] (COMMAND --help for details)\n"
                       "\n"
                       "Controls peertun tunnels through peertun-helper on the system bus.\n"
@@ -479,6 +574,9 @@ const char kUsage[] = "usage: peertunctl COMMAND [ARGS] (COMMAND --help for deta
                       "  stats NAME [--watch]       show counters\n"
                       "  log [--follow]             show the helper's log\n"
                       "  version                    show versions\n"
+                      "  genkey                     print a new WireGuard private key\n"
+                      "  pubkey                     private key on stdin -> public key\n"
+                      "  import-wg FILE.conf        wg-quick config -> profile JSON on stdout\n"
                       "\n"
                       "exit codes: 0 ok, 1 failed, 2 usage, 3 not authorized, 4 invalid profile,\n"
                       "5 already connected, 6 not found, 7 busy, 8 helper unreachable\n";
@@ -505,6 +603,15 @@ int main(int argc, char** argv)
     args.removeAt(1);
     args[0] = QStringLiteral("peertunctl ") + command;
 
+    if (command == QLatin1String("genkey")) {
+        return cmdGenkey(args);
+    }
+    if (command == QLatin1String("pubkey")) {
+        return cmdPubkey(args);
+    }
+    if (command == QLatin1String("import-wg")) {
+        return cmdImportWg(args);
+    }
     HelperClient client;
     const bool wantsHelp =
         args.contains(QLatin1String("--help")) || args.contains(QLatin1String("-h"));

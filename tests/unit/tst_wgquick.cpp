@@ -1,0 +1,138 @@
+// importWgQuick: wg-quick configurations into profiles; what is not carried over is reported.
+#include "WgQuickImport.h"
+
+#include <QTest>
+
+using peertun::importWgQuick;
+using peertun::TunnelMode;
+
+namespace {
+
+// Throw-away keys made with wg genkey / wg pubkey / wg genpsk for this test only.
+const char kPrivate[] = "aBy4JGXWUWH/M1bspC9wiHhBXR9v+2aP5VPKplXFIVw=";
+const char kPeerPublic[] = "G++urO4Rrc3etDK5kSLX4dUUfJTkerYXTFSKupLMSy0=";
+const char kPsk[] = "PoQhBn4j274rynloAJ4LPiccbQatchyA85HH3zZ/exg=";
+
+QByteArray config(const QByteArray& interfaceExtra, const QByteArray& peerExtra)
+{
+    return QByteArray("# exported by a phone app\n[Interface]\nPrivateKey = ") + kPrivate +
+           "\nAddress = 10.244.2.2/24\n" + interfaceExtra + "\n[Peer]\nPublicKey = " + kPeerPublic +
+           "\nAllowedIPs = 10.244.3.0/24\n" + peerExtra + "\n";
+}
+
+} // namespace
+
+class TestWgQuick final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void fullConfig()
+    {
+        const auto r =
+            importWgQuick(config("ListenPort = 51821\nMTU = 1380\n",
+                                 QByteArray("PresharedKey = ") + kPsk +
+                                     "\nEndpoint = 10.211.55.123:51820\nPersistentKeepalive = 25"),
+                          QStringLiteral("office"));
+        QVERIFY2(r.profile.has_value(),
+                 qPrintable(r.errors.isEmpty() ? QString() : r.errors.first().message));
+        const auto& p = *r.profile;
+        QCOMPARE(p.mode, TunnelMode::WireGuard);
+        QCOMPARE(p.name, QStringLiteral("office"));
+        QCOMPARE(p.interface.name, QStringLiteral("office"));
+        QCOMPARE(p.interface.address.toString(), QStringLiteral("10.244.2.2/24"));
+        QCOMPARE(p.interface.listen.port, quint16(51821));
+        QCOMPARE(p.interface.mtu, std::optional<int>(1380));
+        QCOMPARE(p.interface.privateKey, QString::fromLatin1(kPrivate));
+        QCOMPARE(p.peers.size(), 1);
+        QCOMPARE(p.peers[0].publicKey, QString::fromLatin1(kPeerPublic));
+        QCOMPARE(p.peers[0].presharedKey, QString::fromLatin1(kPsk));
+        QCOMPARE(p.peers[0].endpoint.toString(), QStringLiteral("10.211.55.123:51820"));
+        QCOMPARE(p.peers[0].subnets.size(), 1);
+        QCOMPARE(p.peers[0].persistentKeepalive, std::optional<int>(25));
+        QVERIFY2(r.notes.isEmpty(), qPrintable(r.notes.join(QLatin1Char(' '))));
+    }
+
+    void reportsWhatIsNotCarriedOver_data()
+    {
+        QTest::addColumn<QByteArray>("interfaceExtra");
+        QTest::addColumn<QByteArray>("peerExtra");
+        QTest::addColumn<QString>("note"); // substring of one note
+        QTest::addColumn<bool>("valid");   // the profile still validates
+        QTest::newRow("DNS") << QByteArray("ListenPort = 1\nDNS = 1.1.1.1") << QByteArray()
+                             << "DNS (line" << true;
+        QTest::newRow("PostUp") << QByteArray("ListenPort = 1\nPostUp = iptables -A FORWARD")
+                                << QByteArray() << "PostUp" << true;
+        QTest::newRow("Table") << QByteArray("ListenPort = 1\nTable = off") << QByteArray()
+                               << "Table" << true;
+        QTest::newRow("second address")
+            << QByteArray("ListenPort = 1\nAddress = fd00::2/64") << QByteArray()
+            << "Address fd00::2/64 was not imported" << true;
+        QTest::newRow("no listen port") << QByteArray() << QByteArray() << "51820" << true;
+        QTest::newRow("host name endpoint")
+            << QByteArray("ListenPort = 1") << QByteArray("Endpoint = vpn.example.com:51820")
+            << "will be learned" << true;
+        QTest::newRow("other family allowed ips")
+            << QByteArray("ListenPort = 1") << QByteArray("AllowedIPs = ::/0") << "AllowedIPs ::/0"
+            << true;
+        QTest::newRow("unknown peer key")
+            << QByteArray("ListenPort = 1") << QByteArray("Foo = bar") << "Foo" << true;
+    }
+    void reportsWhatIsNotCarriedOver()
+    {
+        QFETCH(QByteArray, interfaceExtra);
+        QFETCH(QByteArray, peerExtra);
+        QFETCH(QString, note);
+        QFETCH(bool, valid);
+        const auto r =
+            importWgQuick(config(interfaceExtra, peerExtra), QStringLiteral("wg-office"));
+        QCOMPARE(r.profile.has_value(), valid);
+        bool found = false;
+        for (const QString& n : r.notes) {
+            found = found || n.contains(note);
+        }
+        QVERIFY2(found, qPrintable(r.notes.join(QLatin1String(" | "))));
+    }
+
+    void rejects_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<QString>("field");
+        QTest::newRow("bad private key")
+            << QByteArray(
+                   "[Interface]\nPrivateKey = nope\nAddress = 10.0.0.1/24\n[Peer]\nPublicKey = ") +
+                   kPeerPublic + "\nAllowedIPs = 10.0.1.0/24\n"
+            << "interface.privateKey";
+        QTest::newRow("bad public key")
+            << QByteArray("[Interface]\nPrivateKey = ") + kPrivate +
+                   "\nAddress = 10.0.0.1/24\n[Peer]\nPublicKey = abc\nAllowedIPs = 10.0.1.0/24\n"
+            << "peers[0].publicKey";
+        QTest::newRow("no peer") << QByteArray("[Interface]\nPrivateKey = ") + kPrivate +
+                                        "\nAddress = 10.0.0.1/24\n"
+                                 << "peers";
+        QTest::newRow("garbage line") << QByteArray("[Interface]\nthis is not ini\n") << "line 2";
+        QTest::newRow("unknown section") << QByteArray("[Nope]\n") << "line 1";
+        QTest::newRow("port 70000") << QByteArray("[Interface]\nListenPort = 70000\n") << "line 2";
+        QTest::newRow("bad address")
+            << QByteArray("[Interface]\nAddress = 10.0.0.300/24\n") << "line 2";
+    }
+    void rejects()
+    {
+        QFETCH(QByteArray, text);
+        QFETCH(QString, field);
+        const auto r = importWgQuick(text, QStringLiteral("x"));
+        QVERIFY(!r.profile.has_value());
+        bool found = false;
+        for (const auto& e : r.errors) {
+            found = found || e.field == field;
+            QVERIFY(!e.message.contains(QString::fromLatin1(kPrivate))); // secrets never echoed
+        }
+        QVERIFY2(found,
+                 qPrintable(r.errors.isEmpty() ? QStringLiteral("no errors")
+                                               : r.errors.first().field + QLatin1String(": ") +
+                                                     r.errors.first().message));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestWgQuick)
+#include "tst_wgquick.moc"
