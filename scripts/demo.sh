@@ -1,43 +1,54 @@
 #!/bin/bash
-# scripts/demo.sh -- the seed blog post's test, headless, on one machine.
+# scripts/demo.sh -- peertun as a user meets it: the seed blog post's test, with this machine
+# as host 1 and a network namespace as host 2.
 #
-# Two network namespaces play the blog's two hosts, joined by a veth pair (underlay
-# 10.211.55.122/24 <-> 10.211.55.123/24). Each runs `peertun-helper --standalone` with the
-# seed's tunnel addresses (flannel99, 10.244.2.2/24 <-> 10.244.3.3/24). Host 2 serves the
-# blog's web app on 10.244.3.3:9090; host 1 pings across and runs `curl 10.244.3.3:9090`.
-# Then both helpers print their counters (SIGUSR1) and everything is torn down -- on every
-# exit path, Ctrl-C included. Nothing is configured in the root namespace.
+# 1. Setup: installs missing packages (deps.sh), builds (build.sh), installs peertun
+#    (`cmake --install`: the app, peertunctl, the helper and its D-Bus, polkit and systemd
+#    files) and tells the system bus and systemd to re-read their configuration.
+# 2. Host 2: a network namespace joined to this machine by a veth pair (underlay
+#    10.211.55.122/24 here, 10.211.55.123/24 there, the seed's addresses), running
+#    `peertun-helper --standalone` with the seed's far side (flannel99, 10.244.3.3/24) and the
+#    seed's web app on 10.244.3.3:9090.
+# 3. Host 1 (this machine): a matching profile "peertun-demo" (10.244.2.2/24) in the desktop
+#    user's profile folder. WireGuard mode with fresh keys; --plain for the seed's wire format.
+# 4. With a display and a system bus: opens the app as the desktop user; connect the profile
+#    there (polkit asks for the password), try `curl 10.244.3.3:9090`, quit the app to end.
+#    Without a display (or with --headless): the same through peertunctl -- up, ping, curl,
+#    stats, down -- and a summary. When no system bus runs (a bare container), the headless
+#    demo starts a private one with polkitd for its own use.
+# 5. Cleans up on every exit path: host 2, the veth, the demo profile, the tunnel, any bus it
+#    started. peertun itself stays installed (`xargs rm < build/install_manifest.txt` removes it).
 #
-# Usage:  sudo scripts/demo.sh                          installs missing packages (deps.sh),
-#                                                       builds (build.sh), then runs the demo
-#         sudo scripts/demo.sh PATH/TO/peertun-helper   runs it with that binary, no setup
-#         (PEERTUN_HELPER=... works like the argument)
-# Needs:  root; iproute2, iputils-ping, curl, python3 (deps.sh installs them).
+# Usage: sudo scripts/demo.sh [--headless] [--plain] [--no-setup]
+#   --no-setup   skip deps.sh and build.sh (still installs from ./build)
+# Environment: PEERTUN_BUILD_DIR (default ./build).
 set -u
 export LC_ALL=C
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-HELPER=${1:-${PEERTUN_HELPER:-}}
-SETUP=
-[ -n "$HELPER" ] || { HELPER=$REPO/build/helper/peertun-helper; SETUP=1; }
+BUILD=${PEERTUN_BUILD_DIR:-$REPO/build}
 SERVER=$REPO/tests/e2e/seed_server.py
-NS1=ptdemo$$a; NS2=ptdemo$$b            # unique per run
-WORK=
-HELPER1=; HELPER2=; WEB=
+HEADLESS=; SETUP=1; MODE=wireguard
+for arg in "$@"; do
+    case $arg in
+        --headless) HEADLESS=1 ;;
+        --plain) MODE=plain ;;
+        --no-setup) SETUP= ;;
+        -h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) echo "demo: unknown argument $arg (see --help)" >&2; exit 2 ;;
+    esac
+done
+
+PROFILE_NAME=peertun-demo
+FAR=ptdemo-far-$$          # host 2's namespace; unique per run
+VETH=ptdemo$$              # this machine's end of the underlay
+NEAR_UNDERLAY=10.211.55.122 FAR_UNDERLAY=10.211.55.123
+WORK= FAR_HELPER= WEB= BUS_PID= POLKIT_PID= PROFILE_FILE= TUNNEL_UP= PEERTUNCTL=
 
 say()  { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 fail() { echo "demo: $*" >&2; exit 1; }
 
-[ "$(id -u)" = 0 ] || fail "needs root (network namespaces, TUN devices): sudo $0 $*"
-if [ -n "$SETUP" ]; then
-    say "setting up: packages (scripts/deps.sh) and build (scripts/build.sh)"
-    "$REPO/scripts/deps.sh" || fail "installing packages failed"
-    "$REPO/scripts/build.sh" || fail "the build failed"
-fi
-[ -x "$HELPER" ] || fail "no helper binary at $HELPER (build it first, or pass its path)"
-for t in ip ping curl python3; do command -v $t >/dev/null || fail "$t is not installed"; done
-
-stop_pid() {   # stop_pid PID: TERM, then KILL after 2 s (only our own children)
+stop_pid() {   # stop_pid PID: TERM, then KILL after 2 s
     local pid=$1 i
     [ -n "$pid" ] || return 0
     kill -TERM "$pid" 2>/dev/null || return 0
@@ -45,72 +56,197 @@ stop_pid() {   # stop_pid PID: TERM, then KILL after 2 s (only our own children)
     kill -KILL "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
 }
+helper_pid() {   # the pid of io.peertun.Helper1 on the bus in use, if it runs
+    dbus-send --system --print-reply=literal --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+        org.freedesktop.DBus.GetConnectionUnixProcessID string:io.peertun.Helper1 2>/dev/null |
+        awk '{print $2}'
+}
 cleanup() {
     trap - EXIT INT TERM HUP
-    stop_pid "$WEB"; stop_pid "$HELPER1"; stop_pid "$HELPER2"
-    ip netns del "$NS1" 2>/dev/null; ip netns del "$NS2" 2>/dev/null
+    if [ -n "$TUNNEL_UP" ] && [ -n "$PEERTUNCTL" ]; then
+        "$PEERTUNCTL" down "$PROFILE_NAME" >/dev/null 2>&1
+    fi
+    if [ -n "$BUS_PID" ]; then   # our private bus: the helper it started goes with it
+        local pid; pid=$(helper_pid)
+        [ -n "$pid" ] && stop_pid "$pid"
+        stop_pid "$POLKIT_PID"; stop_pid "$BUS_PID"
+    fi
+    stop_pid "$WEB"; stop_pid "$FAR_HELPER"
+    ip link del "$VETH" 2>/dev/null
+    ip netns del "$FAR" 2>/dev/null
+    [ -n "$PROFILE_FILE" ] && rm -f "$PROFILE_FILE"
     [ -n "$WORK" ] && rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
+[ "$(id -u)" = 0 ] || fail "needs root (installing, network namespaces): sudo $0 $*"
+
+# --- 1. setup ------------------------------------------------------------------------------
+if [ -n "$SETUP" ]; then
+    say "setting up: packages (scripts/deps.sh) and build (scripts/build.sh)"
+    "$REPO/scripts/deps.sh" || fail "installing packages failed"
+    "$REPO/scripts/build.sh" || fail "the build failed"
+fi
+for t in ip ping curl python3 cmake dbus-send; do
+    command -v $t >/dev/null || fail "$t is not installed (scripts/deps.sh installs it)"
+done
+[ -f "$BUILD/CMakeCache.txt" ] || fail "no build in $BUILD (run without --no-setup)"
+
+say "installing peertun (cmake --install $BUILD)"
+cmake --install "$BUILD" >/dev/null || fail "cmake --install failed"
+PREFIX=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$BUILD/CMakeCache.txt")
+HELPER=$PREFIX/libexec/peertun-helper
+PEERTUNCTL=$PREFIX/bin/peertunctl
+APP=$PREFIX/bin/peertun
+for f in "$HELPER" "$PEERTUNCTL" "$APP"; do [ -x "$f" ] || fail "$f was not installed"; done
+echo "installed: $APP, $PEERTUNCTL, $HELPER and the helper's system files"
+
 WORK=$(mktemp -d /tmp/peertun-demo.XXXXXX) || fail "mktemp failed"
+chmod 0755 "$WORK"
 
-say "two hosts: namespaces $NS1 (10.211.55.122) and $NS2 (10.211.55.123), joined by a veth pair"
-ip netns add "$NS1" && ip netns add "$NS2" || fail "cannot create namespaces"
-ip -n "$NS1" link add veth1 type veth peer name veth2 netns "$NS2" || fail "cannot create veth pair"
-ip -n "$NS1" addr add 10.211.55.122/24 dev veth1
-ip -n "$NS2" addr add 10.211.55.123/24 dev veth2
-for ns in "$NS1" "$NS2"; do ip -n "$ns" link set lo up; done
-ip -n "$NS1" link set veth1 up; ip -n "$NS2" link set veth2 up
+# The system bus: the machine's own (re-read so it sees the new policy), or, when none runs, a
+# private one with polkitd for this demo only.
+SYSTEM_SOCKET=${DBUS_SYSTEM_BUS_ADDRESS:-unix:path=/run/dbus/system_bus_socket}
+SYSTEM_SOCKET=${SYSTEM_SOCKET#unix:path=}
+if [ -S "$SYSTEM_SOCKET" ] && dbus-send --system --dest=org.freedesktop.DBus --type=method_call \
+        --print-reply /org/freedesktop/DBus org.freedesktop.DBus.ReloadConfig >/dev/null 2>&1; then
+    echo "system bus: re-read its configuration"
+    if [ -d /run/systemd/system ]; then systemctl daemon-reload && echo "systemd: reloaded"; fi
+else
+    say "no system bus runs here: starting a private one with polkitd for this demo"
+    [ -x /usr/lib/polkit-1/polkitd ] || fail "polkitd is not installed (scripts/deps.sh installs it)"
+    mkdir -p "$WORK/services"
+    cp /usr/share/dbus-1/system-services/io.peertun.Helper1.service "$WORK/services/"
+    # The machine's system bus configuration (its default-deny policy and the installed
+    # policy files), on our own socket, run by root without the activation helper.
+    sed -e '/<user>/d; /<fork\/>/d; /<syslog\/>/d; /<pidfile>/d; /<servicehelper>/d' \
+        -e "s|<listen>.*</listen>|<listen>unix:path=$WORK/system_bus_socket</listen>|" \
+        -e "s|<standard_system_servicedirs/>|<servicedir>$WORK/services</servicedir>|" \
+        -e 's|<includedir>system.d</includedir>|<includedir>/usr/share/dbus-1/system.d</includedir>|' \
+        /usr/share/dbus-1/system.conf > "$WORK/system.conf"
+    dbus-daemon --config-file="$WORK/system.conf" --nofork --nosyslog 2>"$WORK/bus.log" &
+    BUS_PID=$!
+    for i in $(seq 50); do [ -S "$WORK/system_bus_socket" ] && break; sleep 0.1; done
+    [ -S "$WORK/system_bus_socket" ] || fail "the private bus did not start: $(cat "$WORK/bus.log")"
+    export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$WORK/system_bus_socket
+    /usr/lib/polkit-1/polkitd --no-debug >"$WORK/polkit.log" 2>&1 &
+    POLKIT_PID=$!
+    for i in $(seq 50); do
+        dbus-send --system --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+            org.freedesktop.DBus.NameHasOwner string:org.freedesktop.PolicyKit1 2>/dev/null |
+            grep -q 'boolean true' && break
+        sleep 0.1
+    done
+    echo "bus $DBUS_SYSTEM_BUS_ADDRESS, polkitd pid $POLKIT_PID"
+    if [ -z "$HEADLESS" ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+        echo "(the app needs the machine's system bus and a polkit agent; showing the demo headless)"
+    fi
+    HEADLESS=1
+fi
+[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] || HEADLESS=1
 
-profile() {   # profile NAME ADDRESS LISTEN PEER-NAME PEER-ENDPOINT PEER-SUBNET
+# --- 2. host 2 -----------------------------------------------------------------------------
+# Refuse rather than disturb: the demo's addresses must be free on this machine.
+if ip -o addr show | grep -qE 'inet 10\.(211\.55|244\.[23])\.' ||
+   ip -4 route show | grep -qE '^10\.(211\.55|244\.[23])\.' || ip link show flannel99 >/dev/null 2>&1; then
+    fail "this machine already uses 10.211.55.0/24, 10.244.2.0/24, 10.244.3.0/24 or flannel99; the demo would disturb them"
+fi
+say "host 2: namespace $FAR at $FAR_UNDERLAY, joined to this machine ($NEAR_UNDERLAY) by a veth pair"
+ip netns add "$FAR" || fail "cannot create the namespace $FAR"
+ip link add "$VETH" type veth peer name eth0 netns "$FAR" || fail "cannot create the veth pair"
+ip addr add $NEAR_UNDERLAY/24 dev "$VETH" && ip link set "$VETH" up || fail "cannot configure $VETH"
+ip -n "$FAR" addr add $FAR_UNDERLAY/24 dev eth0 && ip -n "$FAR" link set eth0 up &&
+    ip -n "$FAR" link set lo up || fail "cannot configure host 2's network"
+
+if [ $MODE = wireguard ]; then
+    NEAR_KEY=$("$PEERTUNCTL" genkey) && FAR_KEY=$("$PEERTUNCTL" genkey) &&
+        NEAR_PUB=$(echo "$NEAR_KEY" | "$PEERTUNCTL" pubkey) &&
+        FAR_PUB=$(echo "$FAR_KEY" | "$PEERTUNCTL" pubkey) || fail "cannot generate keys"
+fi
+profile() {   # profile NAME ADDRESS LISTEN OWN-KEY PEER-NAME PEER-ENDPOINT PEER-SUBNET PEER-KEY
+    local key= peerKey=
+    if [ $MODE = wireguard ]; then key=", \"privateKey\": \"$4\""; peerKey=", \"publicKey\": \"$8\""; fi
     cat <<EOF
-{ "version": 1, "name": "$1",
-  "interface": { "name": "flannel99", "address": "$2", "listen": "$3" },
-  "mode": "plain",
-  "peers": [ { "name": "$4", "endpoint": "$5", "subnets": ["$6"] } ] }
+{
+    "version": 1,
+    "name": "$1",
+    "interface": { "name": "flannel99", "address": "$2", "listen": "$3"$key },
+    "mode": "$MODE",
+    "peers": [ { "name": "$5", "endpoint": "$6", "subnets": ["$7"]$peerKey } ]
+}
 EOF
 }
-profile office 10.244.2.2/24 10.211.55.122:8285 host-2 10.211.55.123:8285 10.244.3.0/24 > "$WORK/host1.json"
-profile branch 10.244.3.3/24 10.211.55.123:8285 host-1 10.211.55.122:8285 10.244.2.0/24 > "$WORK/host2.json"
-say "profile of host 1 ($WORK/host1.json)"
-cat "$WORK/host1.json"
-
-say "starting peertun-helper --standalone on both hosts"
-ip netns exec "$NS1" "$HELPER" --standalone "$WORK/host1.json" 2> >(sed -u 's/^/[host 1] /' >&2) &
-HELPER1=$!
-ip netns exec "$NS2" "$HELPER" --standalone "$WORK/host2.json" 2> >(sed -u 's/^/[host 2] /' >&2) &
-HELPER2=$!
-up() { ip -n "$1" -br addr show dev flannel99 2>/dev/null | grep -q "$2"; }
-for i in $(seq 50); do up "$NS1" 10.244.2.2 && up "$NS2" 10.244.3.3 && break; sleep 0.1; done
-kill -0 "$HELPER1" 2>/dev/null && kill -0 "$HELPER2" 2>/dev/null || fail "a helper exited (see its message above)"
-up "$NS1" 10.244.2.2 && up "$NS2" 10.244.3.3 || fail "the tunnel did not come up within 5 s"
-ip -n "$NS1" route show dev flannel99 | sed 's/^/[host 1 routes] /'
-
-say "host 2: the blog's web app on 10.244.3.3:9090"
-ip netns exec "$NS2" python3 "$SERVER" --bind 10.244.3.3 --port 9090 > "$WORK/web.out" 2> "$WORK/web.log" &
+(umask 077 && profile host-2 10.244.3.3/24 $FAR_UNDERLAY:8285 "${FAR_KEY:-}" host-1 \
+    $NEAR_UNDERLAY:8285 10.244.2.0/24 "${NEAR_PUB:-}" > "$WORK/far.json")
+ip netns exec "$FAR" "$HELPER" --standalone "$WORK/far.json" 2> >(sed -u 's/^/[host 2] /' >&2) &
+FAR_HELPER=$!
+for i in $(seq 50); do ip -n "$FAR" -br addr show dev flannel99 2>/dev/null | grep -q 10.244.3.3 && break; sleep 0.1; done
+kill -0 "$FAR_HELPER" 2>/dev/null || fail "host 2's helper exited (see its message above)"
+ip netns exec "$FAR" python3 "$SERVER" --bind 10.244.3.3 --port 9090 >"$WORK/web.out" 2>"$WORK/web.log" &
 WEB=$!
 for i in $(seq 50); do grep -q ready "$WORK/web.out" 2>/dev/null && break; sleep 0.1; done
-grep -q ready "$WORK/web.out" || fail "web app did not start: $(cat "$WORK/web.log")"
+grep -q ready "$WORK/web.out" || fail "the web app did not start: $(cat "$WORK/web.log")"
+echo "host 2: peertun-helper --standalone (10.244.3.3/24, $MODE), web app on 10.244.3.3:9090"
 
+# --- 3. the profile for the desktop user ---------------------------------------------------
+DESKTOP_USER=${SUDO_USER:-root}
+[ "$DESKTOP_USER" = root ] || id "$DESKTOP_USER" >/dev/null 2>&1 || DESKTOP_USER=root
+USER_HOME=$(getent passwd "$DESKTOP_USER" | cut -d: -f6)
+[ "$DESKTOP_USER" = root ] && USER_HOME=${HOME:-$USER_HOME}
+PROFILE_DIR=$USER_HOME/.config/peertun/profiles
+[ -e "$PROFILE_DIR/$PROFILE_NAME.json" ] &&
+    fail "$PROFILE_DIR/$PROFILE_NAME.json exists already; move it away and run the demo again"
+runuser -u "$DESKTOP_USER" -- mkdir -p "$PROFILE_DIR" || fail "cannot create $PROFILE_DIR"
+PROFILE_FILE=$PROFILE_DIR/$PROFILE_NAME.json
+profile "$PROFILE_NAME" 10.244.2.2/24 $NEAR_UNDERLAY:8285 "${NEAR_KEY:-}" host-2 \
+    $FAR_UNDERLAY:8285 10.244.3.0/24 "${FAR_PUB:-}" |
+    runuser -u "$DESKTOP_USER" -- sh -c "umask 077 && cat > '$PROFILE_FILE'" ||
+    fail "cannot write $PROFILE_FILE"
+say "host 1: profile $PROFILE_FILE (user $DESKTOP_USER)"
+sed 's/"privateKey": "[^"]*"/"privateKey": "(hidden)"/' "$PROFILE_FILE"
+
+# --- 4a. the app ---------------------------------------------------------------------------
+if [ -z "$HEADLESS" ]; then
+    say "opening the app as $DESKTOP_USER"
+    cat <<EOF
+In the window: select "$PROFILE_NAME" and press Connect (polkit asks for your password).
+Then in a terminal:  ping 10.244.3.3   and   curl 10.244.3.3:9090
+Quit the app (tray menu -> Quit, or close the window when there is no tray) to end the demo.
+EOF
+    uid=$(id -u "$DESKTOP_USER")
+    runtime=/run/user/$uid
+    env_args=(DISPLAY="${DISPLAY:-}" XAUTHORITY="${XAUTHORITY:-$USER_HOME/.Xauthority}"
+              HOME="$USER_HOME" LANG="${LANG:-C.UTF-8}")
+    if [ -d "$runtime" ]; then
+        env_args+=(XDG_RUNTIME_DIR="$runtime")
+        [ -n "${WAYLAND_DISPLAY:-}" ] && env_args+=(WAYLAND_DISPLAY="$WAYLAND_DISPLAY")
+        [ -S "$runtime/bus" ] && env_args+=(DBUS_SESSION_BUS_ADDRESS="unix:path=$runtime/bus")
+    fi
+    TUNNEL_UP=1   # the user may connect; take it down on the way out
+    runuser -u "$DESKTOP_USER" -- env "${env_args[@]}" "$APP"
+    say "the app quit; cleaning up"
+    exit 0
+fi
+
+# --- 4b. headless, through peertunctl -------------------------------------------------------
 rc=0
-say "host 1: ping 10.244.3.3"
-ip netns exec "$NS1" ping -c 3 -i 0.2 -w 5 10.244.3.3 || rc=1
-say "host 2: ping 10.244.2.2"
-ip netns exec "$NS2" ping -c 3 -i 0.2 -w 5 10.244.2.2 || rc=1
-say "host 1: curl 10.244.3.3:9090"
-ip netns exec "$NS1" curl -sS -m 10 10.244.3.3:9090 || rc=1
+step() { say "$*"; }
+step "peertunctl up $PROFILE_FILE"
+TUNNEL_UP=1
+"$PEERTUNCTL" up "$PROFILE_FILE" || fail "peertunctl up failed (exit $?)"
+"$PEERTUNCTL" status
+ip -br addr show dev flannel99
+ip route show dev flannel99
+step "ping 10.244.3.3 (host 2 through the tunnel)"
+ping -c 3 -i 0.2 -w 10 10.244.3.3 || rc=1
+step "curl 10.244.3.3:9090 (the seed's web app on host 2)"
+curl -sS -m 10 10.244.3.3:9090 || rc=1
 echo
-
-say "counters (SIGUSR1)"
-kill -USR1 "$HELPER1" "$HELPER2"
-sleep 0.5
-
-say "tearing down"
-stop_pid "$WEB"; WEB=
-stop_pid "$HELPER1"; HELPER1=
-stop_pid "$HELPER2"; HELPER2=
-ip -n "$NS1" link show flannel99 >/dev/null 2>&1 && { echo "flannel99 still present on host 1" >&2; rc=1; }
-if [ $rc = 0 ]; then say "demo OK"; else say "demo FAILED"; fi
+step "peertunctl stats $PROFILE_NAME"
+"$PEERTUNCTL" stats "$PROFILE_NAME" || rc=1
+step "peertunctl down $PROFILE_NAME"
+"$PEERTUNCTL" down "$PROFILE_NAME" && TUNNEL_UP= || rc=1
+ip link show flannel99 >/dev/null 2>&1 && { echo "flannel99 is still there" >&2; rc=1; }
+if [ $rc = 0 ]; then say "demo OK: host 2 answered ping and curl through the $MODE tunnel"; else say "demo FAILED"; fi
 exit $rc
