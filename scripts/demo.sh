@@ -43,16 +43,16 @@ PROFILE_NAME=peertun-demo
 FAR=ptdemo-far-$$          # host 2's namespace; unique per run
 VETH=ptdemo$$              # this machine's end of the underlay
 NEAR_UNDERLAY=10.211.55.122 FAR_UNDERLAY=10.211.55.123
-WORK= FAR_HELPER= WEB= BUS_PID= POLKIT_PID= PROFILE_FILE= TUNNEL_UP= PEERTUNCTL=
+WORK='' FAR_HELPER='' WEB='' BUS_PID='' POLKIT_PID='' PROFILE_FILE='' TUNNEL_UP='' PEERTUNCTL=''
 
 say()  { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 fail() { echo "demo: $*" >&2; exit 1; }
 
 stop_pid() {   # stop_pid PID: TERM, then KILL after 2 s
-    local pid=$1 i
+    local pid=$1 _
     [ -n "$pid" ] || return 0
     kill -TERM "$pid" 2>/dev/null || return 0
-    for i in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
 }
@@ -127,12 +127,12 @@ else
         /usr/share/dbus-1/system.conf > "$WORK/system.conf"
     dbus-daemon --config-file="$WORK/system.conf" --nofork --nosyslog 2>"$WORK/bus.log" &
     BUS_PID=$!
-    for i in $(seq 50); do [ -S "$WORK/system_bus_socket" ] && break; sleep 0.1; done
+    for _ in $(seq 50); do [ -S "$WORK/system_bus_socket" ] && break; sleep 0.1; done
     [ -S "$WORK/system_bus_socket" ] || fail "the private bus did not start: $(cat "$WORK/bus.log")"
     export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$WORK/system_bus_socket
     /usr/lib/polkit-1/polkitd --no-debug >"$WORK/polkit.log" 2>&1 &
     POLKIT_PID=$!
-    for i in $(seq 50); do
+    for _ in $(seq 50); do
         dbus-send --system --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
             org.freedesktop.DBus.NameHasOwner string:org.freedesktop.PolicyKit1 2>/dev/null |
             grep -q 'boolean true' && break
@@ -165,7 +165,7 @@ if [ $MODE = wireguard ]; then
         FAR_PUB=$(echo "$FAR_KEY" | "$PEERTUNCTL" pubkey) || fail "cannot generate keys"
 fi
 profile() {   # profile NAME ADDRESS LISTEN OWN-KEY PEER-NAME PEER-ENDPOINT PEER-SUBNET PEER-KEY
-    local key= peerKey=
+    local key='' peerKey=''
     if [ $MODE = wireguard ]; then key=", \"privateKey\": \"$4\""; peerKey=", \"publicKey\": \"$8\""; fi
     cat <<EOF
 {
@@ -181,11 +181,11 @@ EOF
     $NEAR_UNDERLAY:8285 10.244.2.0/24 "${NEAR_PUB:-}" > "$WORK/far.json")
 ip netns exec "$FAR" "$HELPER" --standalone "$WORK/far.json" 2> >(sed -u 's/^/[host 2] /' >&2) &
 FAR_HELPER=$!
-for i in $(seq 50); do ip -n "$FAR" -br addr show dev flannel99 2>/dev/null | grep -q 10.244.3.3 && break; sleep 0.1; done
+for _ in $(seq 50); do ip -n "$FAR" -br addr show dev flannel99 2>/dev/null | grep -q 10.244.3.3 && break; sleep 0.1; done
 kill -0 "$FAR_HELPER" 2>/dev/null || fail "host 2's helper exited (see its message above)"
 ip netns exec "$FAR" python3 "$SERVER" --bind 10.244.3.3 --port 9090 >"$WORK/web.out" 2>"$WORK/web.log" &
 WEB=$!
-for i in $(seq 50); do grep -q ready "$WORK/web.out" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 50); do grep -q ready "$WORK/web.out" 2>/dev/null && break; sleep 0.1; done
 grep -q ready "$WORK/web.out" || fail "the web app did not start: $(cat "$WORK/web.log")"
 echo "host 2: peertun-helper --standalone (10.244.3.3/24, $MODE), web app on 10.244.3.3:9090"
 
