@@ -130,7 +130,8 @@ void ForwardingLoop::tunToUdp()
     {
         uint32_t peer;
         uint32_t segments;
-        uint32_t innerBytes;
+        uint32_t innerBytes;  // on the wire: the UDP payload, sealed
+        uint32_t plainBytes;  // what the counters report: the IP packets before sealing
         uint16_t segmentSize; // UDP_SEGMENT value; 0 for a single datagram
         uint16_t lastSize;    // of the last datagram: only it may be shorter than segmentSize
     };
@@ -139,6 +140,7 @@ void ForwardingLoop::tunToUdp()
     iovec iov[kMaxMessages];
     alignas(cmsghdr) uint8_t control[kMaxMessages][CMSG_SPACE(sizeof(uint16_t))];
     uint32_t lengths[kMaxGsoSegments * 2];
+    uint32_t plainLengths[kMaxGsoSegments * 2]; // lengths[] before sealing, for the counters
     std::memset(msgs, 0, sizeof msgs);
 
     RateLimiter readErrors;
@@ -224,6 +226,7 @@ void ForwardingLoop::tunToUdp()
             for (size_t i = 0; i < count; ++i) {
                 uint8_t* data = out + i * stride + head;
                 size_t plen = lengths[i];
+                const uint32_t plainLen = uint32_t(plen);
                 const Encapsulation::Result sealed = encap.seal(peer, &data, &plen);
                 if (sealed.verdict != Encapsulation::Verdict::Forward) {
                     if (sealed.verdict == Encapsulation::Verdict::Drop) {
@@ -234,6 +237,7 @@ void ForwardingLoop::tunToUdp()
                 if (data != out + offset) { // never forward: offset <= i * stride <= data - out
                     std::memmove(out + offset, data, plen);
                 }
+                plainLengths[kept] = plainLen;
                 lengths[kept++] = uint32_t(plen);
                 offset += plen;
             }
@@ -255,6 +259,7 @@ void ForwardingLoop::tunToUdp()
                         m.segmentSize = uint16_t(first);
                         m.segments += 1;
                         m.innerBytes += uint32_t(len);
+                        m.plainBytes += plainLengths[i];
                         m.lastSize = uint16_t(len);
                         iov[n - 1].iov_len += len;
                         pos += len;
@@ -264,7 +269,7 @@ void ForwardingLoop::tunToUdp()
                 if (n == kMaxMessages) {
                     break;
                 }
-                meta[n] = {peer, 1, uint32_t(len), 0, uint16_t(len)};
+                meta[n] = {peer, 1, uint32_t(len), plainLengths[i], 0, uint16_t(len)};
                 iov[n] = {out + pos, len};
                 pos += len;
                 ++n;
@@ -307,6 +312,7 @@ void ForwardingLoop::tunToUdp()
         auto sendOneByOne = [&](unsigned k) {
             const Message& m = meta[k];
             const uint8_t* p = static_cast<const uint8_t*>(iov[k].iov_base);
+            uint32_t sentSegments = 0;
             for (uint32_t s = 0, at = 0; s < m.segments; ++s) {
                 const size_t len = std::min<size_t>(m.segmentSize, m.innerBytes - at);
                 if (::sendto(m_setup.udpFd, p + at, len, 0,
@@ -315,13 +321,16 @@ void ForwardingLoop::tunToUdp()
                     counters.peerTx[m.peer].sendErrors.add(1);
                     ++failed;
                 } else {
-                    counters.peerTx[m.peer].packets.add(1);
-                    counters.peerTx[m.peer].bytes.add(len);
-                    ++packets;
-                    bytes += len;
+                    ++sentSegments;
                 }
                 at += uint32_t(len);
             }
+            // Plain sizes are kept per message, not per datagram: exact unless some failed.
+            const uint64_t plain = uint64_t(m.plainBytes) * sentSegments / m.segments;
+            counters.peerTx[m.peer].packets.add(sentSegments);
+            counters.peerTx[m.peer].bytes.add(plain);
+            packets += sentSegments;
+            bytes += plain;
         };
         unsigned off = 0;
         while (off < n) {
@@ -365,9 +374,9 @@ void ForwardingLoop::tunToUdp()
             for (unsigned i = off; i < off + unsigned(sent); ++i) {
                 auto& p = counters.peerTx[meta[i].peer];
                 p.packets.add(meta[i].segments);
-                p.bytes.add(meta[i].innerBytes);
+                p.bytes.add(meta[i].plainBytes);
                 packets += meta[i].segments;
-                bytes += meta[i].innerBytes;
+                bytes += meta[i].plainBytes;
             }
             off += unsigned(sent);
         }

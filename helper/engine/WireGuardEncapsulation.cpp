@@ -304,14 +304,14 @@ void WireGuardEncapsulation::flush(uint32_t peer, bool keepaliveIfEmpty)
     const size_t overhead = wireguard::kTransportHeaderSize + tailroom();
     while (!pending.empty()) {
         std::vector<uint8_t>& packet = pending.front();
-        const wireguard::SendResult sent =
-            m_device.encrypt(peer, packet, packet.size() - overhead, now());
+        const size_t plainSize = packet.size() - overhead;
+        const wireguard::SendResult sent = m_device.encrypt(peer, packet, plainSize, now());
         if (sent.status != wireguard::SendStatus::Ok) {
             break; // the session went away again: keep the rest for the next one
         }
         sendTo(peer, {packet.data(), sent.size});
         m_counters.peerTimer[peer].flushedPackets.add(1);
-        m_counters.peerTimer[peer].flushedBytes.add(sent.size);
+        m_counters.peerTimer[peer].flushedBytes.add(plainSize); // inner bytes, as the loops count
         pending.pop_front();
     }
     if (!pending.empty()) {
