@@ -26,6 +26,8 @@ set -u
 export LC_ALL=C
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib/private-system-bus.sh
+. "$REPO/scripts/lib/private-system-bus.sh"
 BUILD=${PEERTUN_BUILD_DIR:-$REPO/build}
 SERVER=$REPO/tests/e2e/seed_server.py
 HEADLESS=; SETUP=1; MODE=wireguard
@@ -116,28 +118,10 @@ if [ -S "$SYSTEM_SOCKET" ] && dbus-send --system --dest=org.freedesktop.DBus --t
 else
     say "no system bus runs here: starting a private one with polkitd for this demo"
     [ -x /usr/lib/polkit-1/polkitd ] || fail "polkitd is not installed (scripts/deps.sh installs it)"
-    mkdir -p "$WORK/services"
-    cp /usr/share/dbus-1/system-services/io.peertun.Helper1.service "$WORK/services/"
-    # The machine's system bus configuration (its default-deny policy and the installed
-    # policy files), on our own socket, run by root without the activation helper.
-    sed -e '/<user>/d; /<fork\/>/d; /<syslog\/>/d; /<pidfile>/d; /<servicehelper>/d' \
-        -e "s|<listen>.*</listen>|<listen>unix:path=$WORK/system_bus_socket</listen>|" \
-        -e "s|<standard_system_servicedirs/>|<servicedir>$WORK/services</servicedir>|" \
-        -e 's|<includedir>system.d</includedir>|<includedir>/usr/share/dbus-1/system.d</includedir>|' \
-        /usr/share/dbus-1/system.conf > "$WORK/system.conf"
-    dbus-daemon --config-file="$WORK/system.conf" --nofork --nosyslog 2>"$WORK/bus.log" &
-    BUS_PID=$!
-    for _ in $(seq 50); do [ -S "$WORK/system_bus_socket" ] && break; sleep 0.1; done
-    [ -S "$WORK/system_bus_socket" ] || fail "the private bus did not start: $(cat "$WORK/bus.log")"
-    export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$WORK/system_bus_socket
-    /usr/lib/polkit-1/polkitd --no-debug >"$WORK/polkit.log" 2>&1 &
-    POLKIT_PID=$!
-    for _ in $(seq 50); do
-        dbus-send --system --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-            org.freedesktop.DBus.NameHasOwner string:org.freedesktop.PolicyKit1 2>/dev/null |
-            grep -q 'boolean true' && break
-        sleep 0.1
-    done
+    start_private_system_bus "$WORK"
+    started=$?
+    BUS_PID=$PRIVATE_BUS_PID POLKIT_PID=$PRIVATE_POLKIT_PID
+    [ $started = 0 ] || fail "cannot start a private system bus"
     echo "bus $DBUS_SYSTEM_BUS_ADDRESS, polkitd pid $POLKIT_PID"
     if [ -z "$HEADLESS" ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
         echo "(the app needs the machine's system bus and a polkit agent; showing the demo headless)"

@@ -2,11 +2,9 @@
 # Runs README's first command the way a server user without a display meets it
 # (`scripts/demo.sh --headless --no-setup`), and checks what it shows and what it leaves.
 #
-# Safety: the demo configures "this machine" (a veth end and the tunnel) and installs files, so
-# the test gives it a machine of its own: a fresh network namespace (the demo's root namespace:
-# nothing is added to the real one), a mount namespace where /usr is a throwaway overlay (the
-# installation vanishes with it) and /run/netns a private tmpfs, HOME in a temp dir, and no
-# system bus (the demo then starts its own private bus and polkitd, as on a bare machine).
+# Safety: the demo runs in a machine of its own (tests/demo/sandbox.sh), with HOME in a temp
+# dir and no system bus (the demo then starts its own private bus and polkitd, as on a bare
+# machine).
 #
 # Usage: demo_headless_test.sh BUILD_DIR wireguard|plain
 set -u
@@ -17,20 +15,15 @@ if [ "$(id -u)" != 0 ]; then
     exit 77
 fi
 T=$(mktemp -d /tmp/peertun-demotest.XXXXXX)
-trap 'umount -R "$T/mnt" 2>/dev/null; rm -rf "$T"' EXIT
-mkdir -p "$T/mnt" "$T/home"
+trap 'rm -rf "$T"' EXIT
+mkdir -p "$T/home"
 before=$(ls -d /tmp/peertun-demo.* 2>/dev/null | sort)
 plain=; [ "$MODE" = plain ] && plain=--plain
 
-unshare --mount --net --propagation private -- env T="$T" BUILD="$BUILD" REPO="$REPO" PLAIN="$plain" \
-    bash -c '
-    set -e
-    mount -t tmpfs peertun-demotest "$T/mnt"
-    mkdir "$T/mnt/up" "$T/mnt/work" "$T/mnt/netns"
-    mount -t overlay peertun-demotest -o "lowerdir=/usr,upperdir=$T/mnt/up,workdir=$T/mnt/work" /usr
-    mkdir -p /run/netns && mount --bind "$T/mnt/netns" /run/netns
-    ip link set lo up
-    set +e
+# shellcheck source=tests/demo/sandbox.sh
+. "$REPO/tests/demo/sandbox.sh"
+# shellcheck disable=SC2016  # expanded inside the sandbox
+in_demo_sandbox "$T" env T="$T" BUILD="$BUILD" REPO="$REPO" PLAIN="$plain" bash -c '
     env -u SUDO_USER -u DISPLAY -u WAYLAND_DISPLAY HOME="$T/home" PEERTUN_BUILD_DIR="$BUILD" \
         DBUS_SYSTEM_BUS_ADDRESS="unix:path=$T/no-system-bus-here" \
         "$REPO/scripts/demo.sh" --headless --no-setup $PLAIN
@@ -40,15 +33,6 @@ unshare --mount --net --propagation private -- env T="$T" BUILD="$BUILD" REPO="$
     ip -o link show | grep -q ptdemo && echo "LEFT: a ptdemo veth"
     [ -n "$(ls /run/netns)" ] && echo "LEFT: namespaces $(ls /run/netns)"
     [ -e "$T/home/.config/peertun/profiles/peertun-demo.json" ] && echo "LEFT: the demo profile"
-    # Every process still in this network namespace but this shell: a helper, the bus,
-    # polkitd or the web app that the demo failed to stop.
-    ours=$(readlink /proc/self/ns/net)
-    for pid in $(ls -l /proc/[0-9]*/ns/net 2>/dev/null | grep -F -- "-> $ours" |
-                 sed "s|.* /proc/\([0-9]*\)/ns/net .*|\1|"); do
-        [ "$pid" = $$ ] || [ ! -e "/proc/$pid" ] && continue
-        read -r -d "" cmd < "/proc/$pid/cmdline"
-        echo "LEFT: process $pid $cmd"
-    done
     true
 ' > "$T/out" 2>&1
 cat "$T/out"
