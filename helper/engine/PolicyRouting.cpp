@@ -177,6 +177,13 @@ PolicyRouting::PolicyRouting(FullTunnelConfig config,
         throw TunnelError(TunnelError::Kind::InvalidConfig,
                           "full tunnel through \"" + m_config.ifName + "\": nothing to route");
     }
+    for (const int family : m_config.families) {
+        if (family != AF_INET && family != AF_INET6) {
+            throw TunnelError(TunnelError::Kind::InvalidConfig,
+                              "full tunnel through " + m_config.ifName +
+                                  ": a default route without an address family");
+        }
+    }
     m_sock = nl_socket_alloc();
     if (!m_sock) {
         throw TunnelError(TunnelError::Kind::Failed, "out of memory allocating a netlink socket");
