@@ -257,6 +257,9 @@ private slots:
         LAB_VERIFY(m_lab->runOk(
             m_a, {"ip", p.family, "route", "add", "default", "via", p.underlayB, "dev", "vab"}));
         LAB_VERIFY(m_lab->addAddress(m_b, "lo", p.endpointB + hostPrefix(p)));
+        // New namespaces copy the host's IPv4 settings; a strict host must not fail the test
+        // (see strictReversePathFilterIsNamed). 2 is systemd's default.
+        LAB_VERIFY(m_lab->runOk(m_a, {"sysctl", "-qw", "net.ipv4.conf.all.rp_filter=2"}));
         // B routes between its tunnel and C; C can answer the tunnel subnet only.
         LAB_VERIFY(m_lab->runOk(m_b, {"sysctl", "-qw", p.forwardingSysctl}));
         LAB_VERIFY(m_lab->addAddress(m_b, "vbc", p.routerB + "/" + p.internetPrefix));
@@ -355,6 +358,40 @@ private slots:
         // And the plain default route is A's way out again.
         const QString plain = text(m_lab->ip({"-n", m_a, "route", "get", p.internetC}));
         QVERIFY2(plain.contains("via " + p.underlayB + " dev vab"), qPrintable(plain));
+    }
+
+    // Strict reverse-path filtering drops the peer's replies to a marked socket (checked by
+    // hand: the ping above then fails). peertun changes no sysctl; it says what to change.
+    void strictReversePathFilterIsNamed()
+    {
+        LAB_VERIFY(m_lab->addAddress(m_a, "vab", "192.168.211.1/24"));
+        LAB_VERIFY(m_lab->runOk(m_a, {"ip", "route", "add", "default", "via", "192.168.211.2"}));
+        LAB_VERIFY(m_lab->runOk(m_a, {"sysctl", "-qw", "net.ipv4.conf.all.rp_filter=0",
+                                      "net.ipv4.conf.vab.rp_filter=1"}));
+        const QString profile = QStringLiteral(R"({"version": 1, "name": "strict",
+            "interface": {"name": "%1", "address": "10.211.0.1/24", "privateKey": "%2"},
+            "mode": "wireguard", "peers": [{"name": "other", "endpoint": "203.0.113.10:%3",
+            "subnets": ["0.0.0.0/0"], "publicKey": "%4"}]})")
+                                    .arg(kDevice, makeKeys().privateKey)
+                                    .arg(kPort)
+                                    .arg(makeKeys().publicKey);
+        const QString profilePath = m_lab->tempPath("strict.json");
+        QVERIFY(writePrivateFile(profilePath, profile));
+        LabProcess* helper = m_lab->start(
+            m_a, {qEnvironmentVariable("PEERTUN_HELPER"), "--standalone", profilePath}, "helper");
+        QVERIFY(helper);
+        QVERIFY2(helper->waitForOutput("tunnel up:", 10000), helper->output().constData());
+        QVERIFY2(helper->output().contains("strict reverse-path filtering (rp_filter=1) on vab "
+                                           "may drop the peer's replies"),
+                 helper->output().constData());
+        // The effective value is the larger of all and vab. Nothing written by peertun.
+        QCOMPARE(text(m_lab->run(m_a, {"sysctl", "-n", "net.ipv4.conf.vab.rp_filter",
+                                       "net.ipv4.conf.all.src_valid_mark"}))
+                     .split(u'\n', Qt::SkipEmptyParts),
+                 QStringList({"1", "0"}));
+        QVERIFY(helper->sendSignal(SIGTERM));
+        QVERIFY(helper->waitForExit(10000));
+        QVERIFY(!text(m_lab->ip({"-n", m_a, "rule"})).contains("51820"));
     }
 };
 
