@@ -3,6 +3,7 @@
 #include "TunnelError.h"
 
 #include <cstring>
+#include <linux/fib_rules.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -228,7 +229,8 @@ void disableIpv6LinkLocal(nl_sock* sock, int ifindex)
     }
     NlPtr<rtnl_link> orig(origRaw);
     NlPtr<rtnl_link> change(rtnl_link_alloc());
-    if (change && rtnl_link_inet6_set_addr_gen_mode(change.get(), 1 /* IN6_ADDR_GEN_MODE_NONE */) == 0) {
+    if (change &&
+        rtnl_link_inet6_set_addr_gen_mode(change.get(), 1 /* IN6_ADDR_GEN_MODE_NONE */) == 0) {
         rtnl_link_change(sock, orig.get(), change.get(), 0);
     }
 }
@@ -377,7 +379,8 @@ std::optional<std::string> RouteTable::interfaceWithAddress(const IpAddress& add
 
 // --- NetlinkWatcher ------------------------------------------------------------------------
 
-NetlinkWatcher::NetlinkWatcher(int ifindex) : m_ifindex(ifindex)
+NetlinkWatcher::NetlinkWatcher(int ifindex, uint32_t policyTable)
+    : m_ifindex(ifindex), m_policyTable(policyTable)
 {
     m_sock = nl_socket_alloc();
     if (!m_sock) {
@@ -391,6 +394,9 @@ NetlinkWatcher::NetlinkWatcher(int ifindex) : m_ifindex(ifindex)
         err = nl_socket_add_memberships(m_sock, RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
                                         RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE,
                                         0);
+    }
+    if (err >= 0 && m_policyTable != 0) {
+        err = nl_socket_add_memberships(m_sock, RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE, 0);
     }
     if (err >= 0) {
         err = nl_socket_set_nonblocking(m_sock);
@@ -470,6 +476,23 @@ int NetlinkWatcher::onMessage(nl_msg* msg, void* self)
                 ifindex = static_cast<int>(nla_get_u32(oif));
             } else if (nlmsg_find_attr(hdr, sizeof(rtmsg), RTA_MULTIPATH)) {
                 ifindex = watcher->m_ifindex; // ours are never multipath; re-check to be safe
+            }
+        }
+        break;
+    case RTM_DELRULE:
+        if (watcher->m_policyTable != 0 && nlmsg_valid_hdr(hdr, sizeof(fib_rule_hdr))) {
+            const auto* frh = static_cast<const fib_rule_hdr*>(nlmsg_data(hdr));
+            uint32_t table = frh->table;
+            if (nlattr* t = nlmsg_find_attr(hdr, sizeof(fib_rule_hdr), FRA_TABLE)) {
+                table = nla_get_u32(t);
+            }
+            nlattr* mark = nlmsg_find_attr(hdr, sizeof(fib_rule_hdr), FRA_FWMARK);
+            // The kernel always sends this one; -1 means "no suppress_prefixlength".
+            nlattr* suppress = nlmsg_find_attr(hdr, sizeof(fib_rule_hdr), FRA_SUPPRESS_PREFIXLEN);
+            if (table == watcher->m_policyTable ||
+                (mark && nla_get_u32(mark) == watcher->m_policyTable) ||
+                (suppress && nla_get_u32(suppress) == 0)) {
+                watcher->m_relevant = true;
             }
         }
         break;

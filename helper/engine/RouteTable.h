@@ -4,6 +4,7 @@
 
 #include "Net.h"
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,11 +53,13 @@ private:
 // A netlink event socket subscribed to link, address and route changes. Its fd goes into the
 // caller's poll(); drain() reads what is pending and says whether any of it may have removed
 // something of `ifindex` (RTM_DELROUTE/RTM_DELADDR for it, or RTM_NEWLINK/DELLINK for it,
-// since taking a link down flushes its IPv4 routes without RTM_DELROUTE).
+// since taking a link down flushes its IPv4 routes without RTM_DELROUTE). With a
+// `policyTable` (a full tunnel, see PolicyRouting.h) it also watches rules: the removal of a
+// rule that looks up that table or matches that mark, or of a suppress_prefixlength rule.
 class NetlinkWatcher
 {
 public:
-    explicit NetlinkWatcher(int ifindex); // throws TunnelError
+    explicit NetlinkWatcher(int ifindex, uint32_t policyTable = 0); // throws TunnelError
     ~NetlinkWatcher();
     NetlinkWatcher(const NetlinkWatcher&) = delete;
     NetlinkWatcher& operator=(const NetlinkWatcher&) = delete;
@@ -67,6 +70,7 @@ public:
 private:
     nl_sock* m_sock = nullptr;
     int m_ifindex = 0;
+    uint32_t m_policyTable = 0;
     bool m_relevant = false;
     static int onMessage(struct nl_msg* msg, void* self);
 };

@@ -3,12 +3,14 @@
 #include "Encapsulation.h"
 #include "ForwardingLoop.h"
 #include "PeerTable.h"
+#include "PolicyRouting.h"
 #include "RouteTable.h"
 #include "TunDevice.h"
 #include "TunnelError.h"
 #include "UdpSocket.h"
 #include "WireGuardEncapsulation.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -51,6 +53,7 @@ struct Tunnel::Impl
     RouteTable routes;
     LinkConfig link;
     bool configured = false;
+    std::optional<PolicyRouting> policy; // a full tunnel's rules and table; before tun goes
     std::unique_ptr<ForwardingLoop> loop;
     std::unique_ptr<NetlinkWatcher> watcher;
     Fd guardStop;
@@ -116,7 +119,13 @@ void Tunnel::Impl::guardRoutes()
         while (::poll(fds, 1, 20) > 0) {
             watcher->drain();
         }
-        for (const std::string& what : routes.restore(link)) {
+        std::vector<std::string> repairs = routes.restore(link);
+        if (policy) {
+            for (std::string& what : policy->restore()) { // after the link is up again
+                repairs.push_back(std::move(what));
+            }
+        }
+        for (const std::string& what : repairs) {
             const bool failed = what.rfind("failed: ", 0) == 0;
             log.add(failed ? LogLevel::Error : LogLevel::Info, spec.name,
                     failed ? what : "restored " + what);
@@ -195,13 +204,43 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     d->link.ifName = s.ifName;
     d->link.mtu = d->mtu;
     d->link.address = s.address;
+    // A default route in the main table would also take the tunnel's own UDP packets: those
+    // go to PolicyRouting (a table of their own and two rules per family), the rest stays.
+    std::vector<int> fullTunnelFamilies;
     for (const PeerSpec& p : s.peers) {
         for (const IpPrefix& prefix : p.subnets) {
-            d->link.routes.push_back(prefix.network());
+            if (prefix.length != 0) {
+                d->link.routes.push_back(prefix.network());
+            } else if (std::find(fullTunnelFamilies.begin(), fullTunnelFamilies.end(),
+                                 prefix.address.family) == fullTunnelFamilies.end()) {
+                fullTunnelFamilies.push_back(prefix.address.family);
+            }
         }
     }
     d->routes.configure(d->link);
     d->configured = true;
+    if (!fullTunnelFamilies.empty()) {
+        UdpSocket& udp = *d->udp;
+        d->policy.emplace(FullTunnelConfig{d->link.ifindex, s.ifName, fullTunnelFamilies},
+                          [&udp](uint32_t mark) { udp.setMark(mark); });
+        for (const std::string& line : d->policy->describe()) {
+            d->log.add(LogLevel::Info, s.name, "full tunnel: " + line);
+        }
+        const bool ipv4 = std::find(fullTunnelFamilies.begin(), fullTunnelFamilies.end(),
+                                    AF_INET) != fullTunnelFamilies.end();
+        const std::vector<std::string> strict =
+            ipv4 ? PolicyRouting::strictReversePathFilters(s.ifName) : std::vector<std::string>{};
+        if (!strict.empty()) {
+            std::string names;
+            for (const std::string& n : strict) {
+                names += (names.empty() ? "" : ", ") + n;
+            }
+            d->log.add(LogLevel::Warning, s.name,
+                       "strict reverse-path filtering (rp_filter=1) on " + names +
+                           " may drop the peer's replies to a full tunnel; set "
+                           "net.ipv4.conf.all.rp_filter and those interfaces' to 2 (loose)");
+        }
+    }
 
     ForwardingSetup setup;
     setup.tunFd = d->tun->fd();
@@ -217,7 +256,8 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     setup.log = &d->log;
     d->loop = std::make_unique<ForwardingLoop>(std::move(setup));
 
-    d->watcher = std::make_unique<NetlinkWatcher>(d->link.ifindex);
+    d->watcher =
+        std::make_unique<NetlinkWatcher>(d->link.ifindex, d->policy ? d->policy->table() : 0);
     d->guardStop.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     if (!d->guardStop.valid()) {
         throw TunnelError(TunnelError::Kind::Failed,
@@ -232,11 +272,18 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     for (const std::string& what : d->routes.restore(d->link)) {
         d->log.add(LogLevel::Info, s.name, "restored " + what);
     }
+    if (d->policy) {
+        for (const std::string& what : d->policy->restore()) {
+            d->log.add(LogLevel::Info, s.name, "restored " + what);
+        }
+    }
     d->log.add(LogLevel::Info, s.name,
                "tunnel up: " + s.ifName + " " + s.address.toString() + " mtu " +
                    std::to_string(d->mtu) + ", listening on " + d->udp->localEndpoint().toString() +
                    ", " + peerCountText(s.peers.size()) +
-                   (s.mode == TunnelMode::WireGuard ? ", WireGuard" : ", plain (unencrypted)"));
+                   (s.mode == TunnelMode::WireGuard ? ", WireGuard" : ", plain (unencrypted)") +
+                   (d->policy ? ", all traffic (table " + std::to_string(d->policy->table()) + ")"
+                              : std::string()));
 }
 
 Tunnel::~Tunnel()
@@ -269,6 +316,7 @@ void Tunnel::stop()
     for (PeerSpec& p : d->spec.peers) {
         p.presharedKey.reset();
     }
+    d->policy.reset(); // exactly its rules and table route
     if (d->configured) {
         d->routes.deconfigure(d->link);
     }

@@ -77,6 +77,21 @@ UdpSocket UdpSocket::bind(const UdpEndpoint& listen, const std::vector<UdpEndpoi
     return UdpSocket(std::move(fd), family);
 }
 
+void UdpSocket::setMark(uint32_t mark)
+{
+    if (::setsockopt(m_fd.get(), SOL_SOCKET, SO_MARK, &mark, sizeof mark) != 0) {
+        const int err = errno;
+        if (err == EPERM) {
+            throw TunnelError(TunnelError::Kind::PermissionDenied,
+                              "marking the tunnel's UDP packets (SO_MARK) needs root or "
+                              "CAP_NET_ADMIN");
+        }
+        throw TunnelError(TunnelError::Kind::Failed,
+                          std::string("cannot mark the tunnel's UDP packets (SO_MARK): ") +
+                              std::strerror(err));
+    }
+}
+
 UdpEndpoint UdpSocket::localEndpoint() const
 {
     sockaddr_storage ss{};

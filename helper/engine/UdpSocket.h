@@ -6,6 +6,7 @@
 #include "Fd.h"
 #include "Net.h"
 
+#include <cstdint>
 #include <vector>
 
 namespace peertun::engine {
@@ -21,6 +22,9 @@ public:
     int fd() const { return m_fd.get(); }
     int family() const { return m_family; }
     UdpEndpoint localEndpoint() const;
+    // SO_MARK on every packet the socket sends (a full tunnel's underlay skips the tunnel's
+    // routing table by it). Needs CAP_NET_ADMIN; throws TunnelError.
+    void setMark(uint32_t mark);
 
     // Path MTU the kernel knows towards `peer` (route MTU), or 0 if there is no route.
     static int pathMtuTo(const UdpEndpoint& peer);

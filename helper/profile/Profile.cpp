@@ -4,6 +4,7 @@
 
 #include "ProfileText.h"
 
+#include <QCoreApplication>
 #include <QStringList>
 #include <algorithm>
 #include <array>
@@ -850,11 +851,28 @@ void validatePeers(const Profile& p, ErrorSink& sink)
                                          familyName(own.address)));
                 continue;
             }
-            if (ownValid && s.contains(own.address)) {
-                sink.add(field, QStringLiteral("The subnet %1 of peer %2 contains this host's own "
-                                               "tunnel address %3; traffic to it would be sent "
-                                               "to the peer.")
-                                    .arg(s.toString(), who, own.address.toString()));
+            // A default route (0.0.0.0/0, ::/0) is a full tunnel: the engine routes it with
+            // policy rules. wg-quick's split halves are refused with the way to write it.
+            const QString everything =
+                s.isIPv6() ? QStringLiteral("::/0") : QStringLiteral("0.0.0.0/0");
+            if (s.prefixLength == 1) {
+                sink.add(field, QCoreApplication::translate(
+                                    "peertun::Profile",
+                                    "The subnet %1 of peer %2 is half of a split default route, "
+                                    "which peertun does not support; to send all traffic "
+                                    "through the tunnel write %3 instead of both halves.")
+                                    .arg(s.toString(), who, everything));
+                continue;
+            }
+            if (ownValid && s.prefixLength != 0 && s.contains(own.address)) {
+                sink.add(field,
+                         QCoreApplication::translate(
+                             "peertun::Profile",
+                             "The subnet %1 of peer %2 contains this host's own tunnel address "
+                             "%3; traffic to it would be sent to the peer. List only the "
+                             "addresses behind the peer (a subnet that leaves out %3), or write "
+                             "%4 to send all traffic through the tunnel.")
+                             .arg(s.toString(), who, own.address.toString(), everything));
                 continue;
             }
             const PreparedSubnet& me = prepared[i][j];

@@ -26,7 +26,13 @@ engine::IpAddress toEngine(const QHostAddress& a)
 
 engine::IpPrefix toEngine(const Cidr& c)
 {
-    return {toEngine(c.address), c.prefixLength};
+    // 0.0.0.0/0 and ::/0 are subnets of their family (a full tunnel), not "any address".
+    engine::IpPrefix out{toEngine(c.address), c.prefixLength};
+    if (out.address.isUnspecified()) {
+        const uint8_t zeros[16] = {};
+        out.address = c.isIPv6() ? engine::IpAddress::v6(zeros) : engine::IpAddress::v4(zeros);
+    }
+    return out;
 }
 
 engine::UdpEndpoint toEngine(const Endpoint& e)

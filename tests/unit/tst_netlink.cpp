@@ -2,6 +2,7 @@
 // process moves into a fresh network namespace of its own (unshare(CLONE_NEWNET)), so nothing
 // it does is visible outside and everything vanishes when it exits. `ip` children started with
 // QProcess inherit that namespace and serve as the independent witness.
+#include "PolicyRouting.h"
 #include "RouteTable.h"
 #include "TunDevice.h"
 #include "TunnelError.h"
@@ -23,10 +24,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+using peertun::engine::FullTunnelConfig;
 using peertun::engine::IpAddress;
 using peertun::engine::IpPrefix;
 using peertun::engine::LinkConfig;
 using peertun::engine::NetlinkWatcher;
+using peertun::engine::PolicyRouting;
 using peertun::engine::RouteTable;
 using peertun::engine::TunDevice;
 using peertun::engine::TunnelError;
@@ -157,6 +160,66 @@ bool waitForRelevantEvent(NetlinkWatcher& watcher, int timeoutMs)
     }
 }
 
+// `ip -4|-6 rule show` / `ip -4|-6 route show table T`, one entry per line.
+QStringList ipLines(const QStringList& args)
+{
+    const IpRun r = runIp(args);
+    // IPv6 reports an empty table as missing.
+    if (r.exitCode != 0 && !r.err.contains("FIB table does not exist")) {
+        qWarning() << "ip" << args << "failed:" << r.err;
+    }
+    QStringList lines;
+    for (const QByteArray& line : r.out.split('\n')) {
+        if (!line.trimmed().isEmpty()) {
+            lines << QString::fromUtf8(line.trimmed()).replace(u'\t', u' ');
+        }
+    }
+    return lines;
+}
+
+QStringList rules(int family)
+{
+    return ipLines({family == AF_INET6 ? "-6" : "-4", "rule", "show"});
+}
+
+QStringList tableRoutes(int family, uint32_t table)
+{
+    return ipLines(
+        {family == AF_INET6 ? "-6" : "-4", "route", "show", "table", QString::number(table)});
+}
+
+// A fresh namespace's rules: what must be back after a full tunnel is gone.
+const QStringList kDefaultRulesV4{"0: from all lookup local", "32766: from all lookup main",
+                                  "32767: from all lookup default"};
+const QStringList kDefaultRulesV6{"0: from all lookup local", "32766: from all lookup main"};
+
+// The rules a full tunnel adds with table/mark 51820 before the main rule at 32766.
+QStringList fullTunnelRules(int family)
+{
+    QStringList r = family == AF_INET6 ? kDefaultRulesV6 : kDefaultRulesV4;
+    r.insert(1, "32764: from all lookup main suppress_prefixlength 0 proto static");
+    r.insert(2, "32765: not from all fwmark 0xca6c lookup 51820 proto static");
+    return r;
+}
+
+QString defaultRouteLine(int family)
+{
+    return family == AF_INET6 ? "default dev flannel99 proto static metric 1024 pref medium"
+                              : "default dev flannel99 proto static scope link";
+}
+
+std::vector<int> familiesOf(const QString& which)
+{
+    std::vector<int> f;
+    if (which.contains("4")) {
+        f.push_back(AF_INET);
+    }
+    if (which.contains("6")) {
+        f.push_back(AF_INET6);
+    }
+    return f;
+}
+
 } // namespace
 
 class TestNetlink : public QObject
@@ -185,6 +248,16 @@ private slots:
     void otherDevicesDoNotWakeTheWatcher();
     void deconfigureRemovesRoutesAndAddress();
     void closingTheDeviceRemovesIt();
+
+    void fullTunnelRulesAndTable_data();
+    void fullTunnelRulesAndTable();
+    void fullTunnelAvoidsTablesAndPrioritiesInUse();
+    void fullTunnelDeletionIsSeenAndRestored_data();
+    void fullTunnelDeletionIsSeenAndRestored();
+    void fullTunnelIgnoresOtherRules();
+    void fullTunnelFailureLeavesNothing_data();
+    void fullTunnelFailureLeavesNothing();
+    void fullTunnelWithoutCapabilityIsPermissionDenied();
 };
 
 void TestNetlink::initTestCase()
@@ -608,6 +681,237 @@ void TestNetlink::closingTheDeviceRemovesIt()
     // And the name is free again.
     TunDevice again = TunDevice::create(kTun.toStdString());
     QVERIFY(again.ifindex() > 0);
+}
+
+void TestNetlink::fullTunnelRulesAndTable_data()
+{
+    QTest::addColumn<QString>("families");
+    QTest::newRow("ipv4") << "4";
+    QTest::newRow("ipv6") << "6";
+    QTest::newRow("both") << "46";
+}
+
+void TestNetlink::fullTunnelRulesAndTable()
+{
+    QFETCH(QString, families);
+    TunDevice tun = TunDevice::create(kTun.toStdString());
+    RouteTable table;
+    table.configure(makeConfig(tun, "10.244.2.2/24", {}, 1420));
+    QCOMPARE(rules(AF_INET), kDefaultRulesV4);
+    QCOMPARE(rules(AF_INET6), kDefaultRulesV6);
+
+    std::vector<uint32_t> marked;
+    {
+        PolicyRouting policy(FullTunnelConfig{tun.ifindex(), tun.name(), familiesOf(families)},
+                             [&](uint32_t mark) {
+                                 // The socket is marked before any rule could divert it.
+                                 QCOMPARE(rules(AF_INET), kDefaultRulesV4);
+                                 marked.push_back(mark);
+                             });
+        QCOMPARE(policy.table(), 51820u); // a fresh namespace: wg-quick's first choice is free
+        QCOMPARE(policy.mark(), 51820u);
+        QCOMPARE(marked, std::vector<uint32_t>{51820});
+        QStringList described;
+        for (const int family : {AF_INET, AF_INET6}) {
+            const bool on = families.contains(family == AF_INET ? "4" : "6");
+            QCOMPARE(rules(family), on ? fullTunnelRules(family)
+                                       : (family == AF_INET ? kDefaultRulesV4 : kDefaultRulesV6));
+            QCOMPARE(tableRoutes(family, 51820),
+                     on ? QStringList{defaultRouteLine(family)} : QStringList());
+        }
+        for (const std::string& line : policy.describe()) {
+            described << QString::fromStdString(line);
+        }
+        QVERIFY2(described.contains(QString("%1 rule 32765: not fwmark 0xca6c lookup 51820")
+                                        .arg(families.startsWith("4") ? "IPv4" : "IPv6")),
+                 qPrintable(described.join(" | ")));
+        QCOMPARE(toQStringList(policy.restore()), QStringList()); // all in place
+    }
+    // Gone with the object: exactly what it added, the device still there.
+    QCOMPARE(rules(AF_INET), kDefaultRulesV4);
+    QCOMPARE(rules(AF_INET6), kDefaultRulesV6);
+    QCOMPARE(tableRoutes(AF_INET, 51820), QStringList());
+    QCOMPARE(tableRoutes(AF_INET6, 51820), QStringList());
+    QVERIFY(linkIsUp(kTun));
+}
+
+void TestNetlink::fullTunnelAvoidsTablesAndPrioritiesInUse()
+{
+    TunDevice tun = TunDevice::create(kTun.toStdString());
+    RouteTable table;
+    table.configure(makeConfig(tun, "10.244.2.2/24", {}, 1420));
+    // 51820 holds an IPv6 route, 51821 is a mark in an IPv4 rule, 51822 a rule's table; and
+    // someone's rule sits at priority 1000.
+    const auto cleanup = qScopeGuard([] {
+        runIp({"-6", "route", "del", "blackhole", "fd00:9::/64", "table", "51820"});
+        runIp({"rule", "del", "pref", "1000"});
+        runIp({"-6", "rule", "del", "pref", "2000"});
+    });
+    QCOMPARE(runIp({"-6", "route", "add", "blackhole", "fd00:9::/64", "table", "51820"}).exitCode,
+             0);
+    QCOMPARE(runIp({"rule", "add", "pref", "1000", "fwmark", "51821", "lookup", "100"}).exitCode,
+             0);
+    QCOMPARE(runIp({"-6", "rule", "add", "pref", "2000", "lookup", "51822"}).exitCode, 0);
+
+    PolicyRouting first(FullTunnelConfig{tun.ifindex(), tun.name(), {AF_INET, AF_INET6}},
+                        [](uint32_t) {});
+    QCOMPARE(first.table(), 51823u);
+    QVERIFY(rules(AF_INET).contains("998: from all lookup main suppress_prefixlength 0 proto "
+                                    "static"));
+    QVERIFY(rules(AF_INET).contains("999: not from all fwmark 0xca6f lookup 51823 proto static"));
+    QVERIFY(rules(AF_INET6).contains("1999: not from all fwmark 0xca6f lookup 51823 proto static"));
+
+    // A second full tunnel takes the next free number, and its rules go before the first's.
+    TunDevice tun2 = TunDevice::create("flannel98");
+    RouteTable table2;
+    table2.configure(makeConfig(tun2, "10.245.2.2/24", {}, 1420));
+    {
+        PolicyRouting second(FullTunnelConfig{tun2.ifindex(), tun2.name(), {AF_INET}},
+                             [](uint32_t) {});
+        QCOMPARE(second.table(), 51824u);
+        QVERIFY(rules(AF_INET).contains("997: not from all fwmark 0xca70 lookup 51824 proto "
+                                        "static"));
+    }
+    // Removing the second touched none of the first's (same suppress rule text, other priority).
+    QVERIFY(rules(AF_INET).contains("998: from all lookup main suppress_prefixlength 0 proto "
+                                    "static"));
+    QVERIFY(rules(AF_INET).contains("999: not from all fwmark 0xca6f lookup 51823 proto static"));
+    QCOMPARE(rules(AF_INET).filter("suppress_prefixlength").size(), 1);
+}
+
+void TestNetlink::fullTunnelDeletionIsSeenAndRestored_data()
+{
+    QTest::addColumn<QString>("families");
+    QTest::addColumn<QStringList>("deletion"); // ip arguments
+    QTest::addColumn<QStringList>("expected"); // restore()'s report
+    QTest::newRow("ipv4 not-fwmark rule")
+        << "4" << QStringList{"-4", "rule", "del", "pref", "32765"}
+        << QStringList{"IPv4 rule 32765: not fwmark 0xca6c lookup 51820"};
+    QTest::newRow("ipv4 suppress rule")
+        << "4" << QStringList{"-4", "rule", "del", "lookup", "main", "suppress_prefixlength", "0"}
+        << QStringList{"IPv4 rule 32764: lookup main suppress_prefixlength 0"};
+    QTest::newRow("ipv4 table route")
+        << "4" << QStringList{"-4", "route", "flush", "table", "51820"}
+        << QStringList{"route 0.0.0.0/0 dev flannel99 table 51820"};
+    QTest::newRow("ipv4 link down") << "4" << QStringList{"link", "set", kTun, "down"}
+                                    << QStringList{"route 0.0.0.0/0 dev flannel99 table 51820"};
+    QTest::newRow("ipv6 not-fwmark rule")
+        << "6" << QStringList{"-6", "rule", "del", "pref", "32765"}
+        << QStringList{"IPv6 rule 32765: not fwmark 0xca6c lookup 51820"};
+    QTest::newRow("ipv6 table route")
+        << "6" << QStringList{"-6", "route", "del", "default", "dev", kTun, "table", "51820"}
+        << QStringList{"route ::/0 dev flannel99 table 51820"};
+}
+
+void TestNetlink::fullTunnelDeletionIsSeenAndRestored()
+{
+    QFETCH(QString, families);
+    QFETCH(QStringList, deletion);
+    QFETCH(QStringList, expected);
+    const int family = familiesOf(families).front();
+
+    TunDevice tun = TunDevice::create(kTun.toStdString());
+    const LinkConfig link = makeConfig(tun, "10.244.2.2/24", {}, 1420);
+    RouteTable table;
+    table.configure(link);
+    PolicyRouting policy(FullTunnelConfig{tun.ifindex(), tun.name(), {family}}, [](uint32_t) {});
+    NetlinkWatcher watcher(tun.ifindex(), policy.table());
+    watcher.drain();
+
+    QCOMPARE(runIp(deletion).exitCode, 0);
+    QVERIFY(rules(family) != fullTunnelRules(family) ||
+            tableRoutes(family, 51820) != QStringList{defaultRouteLine(family)});
+
+    QVERIFY2(waitForRelevantEvent(watcher, 1000), "no event within 1 s for the deletion");
+    table.restore(link); // the link first, as the tunnel's guard does
+    QCOMPARE(toQStringList(policy.restore()), expected);
+    QCOMPARE(rules(family), fullTunnelRules(family));
+    QCOMPARE(tableRoutes(family, 51820), QStringList{defaultRouteLine(family)});
+    // Its own additions wake the watcher perhaps, but then there is nothing to do.
+    watcher.drain();
+    QCOMPARE(toQStringList(policy.restore()), QStringList());
+}
+
+void TestNetlink::fullTunnelIgnoresOtherRules()
+{
+    TunDevice tun = TunDevice::create(kTun.toStdString());
+    RouteTable table;
+    table.configure(makeConfig(tun, "10.244.2.2/24", {}, 1420));
+    PolicyRouting policy(FullTunnelConfig{tun.ifindex(), tun.name(), {AF_INET}}, [](uint32_t) {});
+    NetlinkWatcher watcher(tun.ifindex(), policy.table());
+    watcher.drain();
+
+    QCOMPARE(runIp({"rule", "add", "pref", "100", "fwmark", "7", "lookup", "100"}).exitCode, 0);
+    QCOMPARE(runIp({"rule", "del", "pref", "100"}).exitCode, 0);
+    QVERIFY(!waitForRelevantEvent(watcher, 300));
+    QCOMPARE(runIp({"rule", "del", "pref", "32765"}).exitCode, 0);
+    QVERIFY(waitForRelevantEvent(watcher, 1000));
+}
+
+void TestNetlink::fullTunnelFailureLeavesNothing_data()
+{
+    QTest::addColumn<QString>("failure");
+    QTest::addColumn<QString>("message");
+    // IPv4 is fully in place when the IPv6 route fails: the IPv4 rules must go again.
+    QTest::newRow("ipv6 disabled on the device")
+        << "ipv6"
+        << "cannot route all IPv6 traffic through flannel99: adding the route ::/0 dev "
+           "flannel99 table 51820 failed: ";
+    QTest::newRow("socket cannot be marked") << "mark"
+                                             << "marking refused";
+}
+
+void TestNetlink::fullTunnelFailureLeavesNothing()
+{
+    QFETCH(QString, failure);
+    QFETCH(QString, message);
+    const auto writeConf = [](const QByteArray& value) {
+        QFile f("/proc/sys/net/ipv6/conf/default/disable_ipv6");
+        return f.open(QIODevice::WriteOnly) && f.write(value) == value.size();
+    };
+    QVERIFY(writeConf(failure == "ipv6" ? "1\n" : "0\n"));
+    const auto ipv6Back = qScopeGuard([&] { writeConf("0\n"); });
+    TunDevice tun = TunDevice::create(kTun.toStdString());
+    RouteTable table;
+    table.configure(makeConfig(tun, "10.244.2.2/24", {}, 1420));
+    try {
+        PolicyRouting policy(
+            FullTunnelConfig{tun.ifindex(), tun.name(), {AF_INET, AF_INET6}}, [&](uint32_t) {
+                if (failure == "mark") {
+                    throw TunnelError(TunnelError::Kind::PermissionDenied, "marking refused");
+                }
+            });
+        QFAIL("a full tunnel came up although a step failed");
+    } catch (const TunnelError& e) {
+        QVERIFY2(QString(e.what()).startsWith(message), e.what());
+    }
+    QCOMPARE(rules(AF_INET), kDefaultRulesV4);
+    QCOMPARE(rules(AF_INET6), kDefaultRulesV6);
+    QCOMPARE(tableRoutes(AF_INET, 51820), QStringList());
+    QCOMPARE(tableRoutes(AF_INET6, 51820), QStringList());
+}
+
+void TestNetlink::fullTunnelWithoutCapabilityIsPermissionDenied()
+{
+    TunDevice tun = TunDevice::create(kTun.toStdString());
+    RouteTable table;
+    table.configure(makeConfig(tun, "10.244.2.2/24", {}, 1420));
+    QCOMPARE(::seteuid(65534), 0);
+    auto backToRoot = qScopeGuard([] { QCOMPARE(::seteuid(0), 0); });
+    try {
+        PolicyRouting policy(FullTunnelConfig{tun.ifindex(), tun.name(), {AF_INET}},
+                             [](uint32_t) {});
+        QFAIL("a full tunnel came up without CAP_NET_ADMIN");
+    } catch (const TunnelError& e) {
+        QCOMPARE(e.kind(), TunnelError::Kind::PermissionDenied);
+        QVERIFY2(QString(e.what()).startsWith("routing all traffic through flannel99 needs root "
+                                              "or CAP_NET_ADMIN"),
+                 e.what());
+    }
+    backToRoot.dismiss();
+    QCOMPARE(::seteuid(0), 0);
+    QCOMPARE(rules(AF_INET), kDefaultRulesV4);
+    QCOMPARE(tableRoutes(AF_INET, 51820), QStringList());
 }
 
 QTEST_GUILESS_MAIN(TestNetlink)

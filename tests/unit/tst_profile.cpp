@@ -531,6 +531,42 @@ void TestProfile::rejectsBadInput_data()
     QTest::newRow("subnet is own host")
         << with("peers[0].subnets[0]", "10.244.2.2/32") << "peers[0].subnets[0]"
         << "own tunnel address";
+    QTest::newRow("own address: the fix is named")
+        << with("peers[0].subnets[0]", "10.0.0.0/8") << "peers[0].subnets[0]"
+        << "List only the addresses behind the peer (a subnet that leaves out 10.244.2.2), or "
+           "write 0.0.0.0/0 to send all traffic through the tunnel.";
+    QTest::newRow("own address: the fix is named, ipv6")
+        << edited({{"peers[0].subnets[0]", "fd00::/8"}}, kIpv6) << "peers[0].subnets[0]"
+        << "leaves out fd00:244::2), or write ::/0 to send all traffic";
+    // Full tunnels take 0.0.0.0/0 or ::/0; wg-quick's split halves are refused with the fix.
+    QTest::newRow("split default, lower half")
+        << edited({{"peers[0].subnets", QJsonArray{"0.0.0.0/1", "128.0.0.0/1"}}})
+        << "peers[0].subnets[0]"
+        << "The subnet 0.0.0.0/1 of peer \"host-2\" is half of a split default route, which "
+           "peertun does not support; to send all traffic through the tunnel write 0.0.0.0/0 "
+           "instead of both halves.";
+    QTest::newRow("split default, upper half")
+        << edited({{"peers[0].subnets", QJsonArray{"0.0.0.0/1", "128.0.0.0/1"}}})
+        << "peers[0].subnets[1]"
+        << "128.0.0.0/1 of peer \"host-2\" is half of a split";
+    QTest::newRow("split default, upper half alone")
+        << with("peers[0].subnets[0]", "128.0.0.0/1") << "peers[0].subnets[0]"
+        << "write 0.0.0.0/0 instead of both halves";
+    QTest::newRow("split default, ipv6")
+        << edited({{"peers[0].subnets", QJsonArray{"::/1", "8000::/1"}}}, kIpv6)
+        << "peers[0].subnets[1]"
+        << "8000::/1 of peer \"host-2\" is half of a split default "
+           "route, which peertun does not support; to send all traffic "
+           "through the tunnel write ::/0 instead";
+    QTest::newRow("default route of the other family")
+        << with("peers[0].subnets[1]", "::/0") << "peers[0].subnets[1]"
+        << "The subnet ::/0 of peer \"host-2\" is IPv6, but the interface address";
+    QTest::newRow("default route overlaps another peer")
+        << edited({{"peers[0].subnets", QJsonArray{"0.0.0.0/0"}},
+                   {"peers[1]", peer("host-3", "10.211.55.124:8285", {"10.244.4.0/24"})}})
+        << "peers[1].subnets[0]"
+        << "The subnet 10.244.4.0/24 of peer \"host-3\" overlaps the subnet 0.0.0.0/0 of peer "
+           "\"host-2\"";
     QTest::newRow("subnet listed twice")
         << with("peers[0].subnets[1]", "10.244.3.0/24") << "peers[0].subnets[1]"
         << "10.244.3.0/24 is listed twice for peer \"host-2\"";
@@ -702,6 +738,16 @@ void TestProfile::acceptsGoodDocuments_data()
     QTest::newRow("nested subnets in one peer")
         << with("peers[0].subnets[1]", "10.244.3.0/26") << "10.244.2.2/24" << 1472
         << "10.211.55.122:8285" << QStringList{"10.211.55.123:8285"};
+    // Full tunnel: the default route contains the host's own address, and that is fine.
+    QTest::newRow("full tunnel ipv4")
+        << with("peers[0].subnets", QJsonArray{"0.0.0.0/0"}) << "10.244.2.2/24" << 1472
+        << "10.211.55.122:8285" << QStringList{"10.211.55.123:8285"};
+    QTest::newRow("full tunnel ipv4 with a more specific subnet")
+        << with("peers[0].subnets", QJsonArray{"0.0.0.0/0", "10.244.3.0/24"}) << "10.244.2.2/24"
+        << 1472 << "10.211.55.122:8285" << QStringList{"10.211.55.123:8285"};
+    QTest::newRow("full tunnel ipv6")
+        << edited({{"peers[0].subnets", QJsonArray{"::/0"}}}, kIpv6) << "fd00:244::2/64" << -1
+        << "[fd00:211::122]:8285" << QStringList{"[fd00:211::123]:8285"};
     QTest::newRow("unicode profile name")
         << with("name", "Büro – Köln") << "10.244.2.2/24" << 1472 << "10.211.55.122:8285"
         << QStringList{"10.211.55.123:8285"};

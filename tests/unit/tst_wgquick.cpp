@@ -94,6 +94,54 @@ private slots:
         QVERIFY2(found, qPrintable(r.notes.join(QLatin1String(" | "))));
     }
 
+    // What phone and laptop apps export: everything through the tunnel, both families.
+    void phoneFullTunnel_data()
+    {
+        QTest::addColumn<QByteArray>("address");
+        QTest::addColumn<QString>("kept");    // the default route imported
+        QTest::addColumn<QString>("dropped"); // the other family's, reported in a note
+        QTest::newRow("ipv4 first") << QByteArray("10.66.0.2/32, fd00:66::2/128") << "0.0.0.0/0"
+                                    << "::/0";
+        QTest::newRow("ipv6 first") << QByteArray("fd00:66::2/128, 10.66.0.2/32") << "::/0"
+                                    << "0.0.0.0/0";
+    }
+    void phoneFullTunnel()
+    {
+        QFETCH(QByteArray, address);
+        QFETCH(QString, kept);
+        QFETCH(QString, dropped);
+        const QByteArray text = QByteArray("[Interface]\nPrivateKey = ") + kPrivate +
+                                "\nAddress = " + address +
+                                "\nDNS = 1.1.1.1\n\n[Peer]\nPublicKey = " + kPeerPublic +
+                                "\nAllowedIPs = 0.0.0.0/0, ::/0\nEndpoint = 192.0.2.1:51820\n"
+                                "PersistentKeepalive = 25\n";
+        const auto r = importWgQuick(text, QStringLiteral("phone"));
+        QVERIFY2(r.profile.has_value(),
+                 qPrintable(r.errors.isEmpty() ? QString() : r.errors.first().message));
+        QCOMPARE(r.profile->peers.size(), 1);
+        QCOMPARE(r.profile->peers[0].subnets.size(), 1);
+        QCOMPARE(r.profile->peers[0].subnets[0].toString(), kept);
+        const QString notes = r.notes.join(QLatin1String(" | "));
+        QVERIFY2(notes.contains(QStringLiteral("AllowedIPs %1").arg(dropped)), qPrintable(notes));
+        QVERIFY2(notes.contains(QStringLiteral("DNS")), qPrintable(notes)); // DNS is not set
+    }
+
+    // The /1 halves some configs use instead of a default route: refused, saying what to write.
+    void splitDefaultRouteIsRefused()
+    {
+        const QByteArray text = QByteArray("[Interface]\nPrivateKey = ") + kPrivate +
+                                "\nAddress = 10.66.0.2/32\n[Peer]\nPublicKey = " + kPeerPublic +
+                                "\nAllowedIPs = 0.0.0.0/1, 128.0.0.0/1\n"
+                                "Endpoint = 192.0.2.1:51820\n";
+        const auto r = importWgQuick(text, QStringLiteral("phone"));
+        QVERIFY(!r.profile.has_value());
+        QCOMPARE(r.errors.size(), 2);
+        for (const auto& e : r.errors) {
+            QVERIFY2(e.message.contains(QStringLiteral("write 0.0.0.0/0 instead")),
+                     qPrintable(e.message));
+        }
+    }
+
     void rejects_data()
     {
         QTest::addColumn<QByteArray>("text");

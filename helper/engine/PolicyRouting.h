@@ -1,0 +1,81 @@
+// Full tunnel the way wg-quick does it, through libnl-3. A peer's default route (0.0.0.0/0,
+// ::/0) does not go into the main table, where it would also swallow the tunnel's own UDP
+// packets; it goes into a routing table T of its own, reached by two policy rules per family:
+//
+//   P-2: from all lookup main suppress_prefixlength 0   more specific main routes still win
+//   P-1: not from all fwmark M lookup T                 everything else goes through the tunnel
+//
+// and the tunnel's UDP socket carries mark M (SO_MARK), so its packets skip table T and leave
+// through the main table's default route: no routing loop. M = T, chosen free (see below); P is
+// the lowest priority above 0 in use (32766, the main rule, on a default system), the place the
+// kernel gives a rule added without one, as `ip rule add` in wg-quick gets.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+struct nl_sock;
+
+namespace peertun::engine {
+
+struct FullTunnelConfig
+{
+    int ifindex = 0;
+    std::string ifName;
+    std::vector<int> families; // AF_INET and/or AF_INET6: the default routes to take over
+};
+
+class PolicyRouting
+{
+public:
+    // wg-quick's first choice; the first number from here on that no routing table (of either
+    // family) and no rule (as table or mark) uses is taken, so two tunnels never share one.
+    static constexpr uint32_t kFirstTable = 51820;
+    static constexpr uint32_t kTablesTried = 4096;
+
+    // Chooses M = T, calls `markSocket(M)` (which throws TunnelError if it cannot), then adds
+    // per family the default route via the device in T and the two rules. Throws TunnelError
+    // with a sentence naming the step; whatever was added by then is removed first.
+    PolicyRouting(FullTunnelConfig config, const std::function<void(uint32_t mark)>& markSocket);
+    // Removes exactly the rules and routes it added (best effort, quiet if already gone).
+    ~PolicyRouting();
+    PolicyRouting(const PolicyRouting&) = delete;
+    PolicyRouting& operator=(const PolicyRouting&) = delete;
+
+    uint32_t table() const { return m_table; }
+    uint32_t mark() const { return m_table; }
+
+    // Puts back any of our rules and routes that is missing; one description per repair, e.g.
+    // "IPv4 rule 32765: not fwmark 0xca6c lookup 51820"; failures start with "failed: ".
+    std::vector<std::string> restore();
+    // What is in place, one line per rule and route (for the log).
+    std::vector<std::string> describe() const;
+
+    // Interfaces whose effective IPv4 reverse-path filter is strict (rp_filter 1: the larger of
+    // conf/all and conf/DEV), except `excludeIf` and lo. Strict filtering drops the peer's
+    // replies that arrive for a full tunnel's marked socket (see docs/wireguard.md).
+    static std::vector<std::string> strictReversePathFilters(const std::string& excludeIf);
+
+private:
+    struct Rule
+    {
+        int family = 0;
+        uint32_t priority = 0;
+        bool suppressMain = false; // true: lookup main suppress_prefixlength 0
+    };
+
+    void addFamily(int family, uint32_t lowestPriority);
+    void removeAll() noexcept;
+    std::string ruleText(const Rule& rule) const;
+    std::string routeText(int family) const;
+
+    nl_sock* m_sock = nullptr;
+    FullTunnelConfig m_config;
+    uint32_t m_table = 0;
+    std::vector<int> m_routes; // families whose default route we added in m_table
+    std::vector<Rule> m_rules; // in the order added
+};
+
+} // namespace peertun::engine
