@@ -89,6 +89,10 @@ public:
     // Sample period of the rates (tests shorten it).
     void setSampleInterval(int ms) { m_sampleTimer.setInterval(ms); }
 
+    // An event of the app's own into the log (level: debug, info, warning, error). Never give
+    // it a secret: the log can be copied.
+    void appLog(const QString& level, const QString& tunnel, const QString& text);
+
 signals:
     void tunnelChanged(const QString& name);    // state or reason
     void statsChanged(const QString& name);     // counters, rates, history
@@ -108,7 +112,6 @@ private:
     void onServiceUnregistered();
     void sample();
     void setProblem(Problem problem, const QString& text);
-    void appLog(const QString& level, const QString& tunnel, const QString& text);
     void setState(const QString& name, const QString& state, const QString& reason);
     void helperIsBack();
     void handleCallError(const QDBusError& error, const QString& tunnel, bool control);
