@@ -154,6 +154,30 @@
         <source>Dropped %1 packets (%2)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Encryption</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Handshakes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Initiations sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last handshake</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WireGuard (encrypted): %1 handshakes done, %2 failed; %3 decryption failures; %4 replays rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plain mode: this tunnel is unencrypted; anyone on the path can read and forge its packets.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>peertun::HelperSession</name>
@@ -451,13 +475,6 @@
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
-    <message numerus="yes">
-        <source>Interface %1, address %2, listening on %3, %n peer(s)</source>
-        <translation>
-            <numerusform>Interface %1, address %2, listening on %3, %n peer</numerusform>
-            <numerusform>Interface %1, address %2, listening on %3, %n peers</numerusform>
-        </translation>
-    </message>
     <message>
         <source>Brought up outside this app; there is no profile for it here.</source>
         <translation type="unfinished"></translation>
@@ -604,6 +621,101 @@
     </message>
     <message>
         <source>peertun keeps running in the tray; quit from its menu.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reconnect to apply changes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reconnect now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Later</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reconnect later</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import &amp;WireGuard config…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(unencrypted)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WireGuard (encrypted)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>plain mode, unencrypted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Interface %1, address %2, listening on %3, %n peer(s); %4</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The tunnel %1 still runs with its old settings. Reconnect it to use the saved ones (traffic stops for a moment).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The tunnel %1 still runs with its old settings. Reconnect to bring it up as %2 with the saved ones (traffic stops for a moment).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile %1 saved; the tunnel runs the old settings until it is reconnected.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reconnecting %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import WireGuard config</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WireGuard configs (*.conf);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file is larger than 256 KiB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WireGuard config %1 not imported: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 cannot be imported:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Also not supported:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A profile named %1 exists already; the new one is called %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Imported WireGuard config %1 as profile %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Imported %1 as the profile %2. Not carried over:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reconnect n&amp;ow</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1218,6 +1330,54 @@
     </message>
     <message>
         <source>Preshared key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This profile&apos;s tunnel is up. It keeps its old settings until you reconnect it; after saving, the main window offers to reconnect.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tunnel is up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Generate key pair</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generate key pair</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fills in a new random private key; give the public key to the peers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>derived from the private key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This host&apos;s public key, derived from the private key; give it to the peers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cop&amp;y</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy public key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copies the public key to the clipboard.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Public key:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replace the private key? Peers that know the old public key will not accept this host until they get the new one.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -151,6 +151,30 @@
         <source>Dropped %1 packets (%2)</source>
         <translation>丢弃了 %1 个数据包（%2）</translation>
     </message>
+    <message>
+        <source>Encryption</source>
+        <translation>加密</translation>
+    </message>
+    <message>
+        <source>Handshakes</source>
+        <translation>握手次数</translation>
+    </message>
+    <message>
+        <source>Initiations sent</source>
+        <translation>已发起握手</translation>
+    </message>
+    <message>
+        <source>Last handshake</source>
+        <translation>上次握手</translation>
+    </message>
+    <message>
+        <source>WireGuard (encrypted): %1 handshakes done, %2 failed; %3 decryption failures; %4 replays rejected</source>
+        <translation>WireGuard（已加密）：握手成功 %1 次，失败 %2 次；解密失败 %3 次；拒绝重放 %4 次</translation>
+    </message>
+    <message>
+        <source>Plain mode: this tunnel is unencrypted; anyone on the path can read and forge its packets.</source>
+        <translation>明文模式：此隧道未加密；路径上的任何人都能读取和伪造它的数据包。</translation>
+    </message>
 </context>
 <context>
     <name>peertun::HelperSession</name>
@@ -448,12 +472,6 @@
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
-    <message numerus="yes">
-        <source>Interface %1, address %2, listening on %3, %n peer(s)</source>
-        <translation>
-            <numerusform>接口 %1，地址 %2，监听 %3，%n 个对端</numerusform>
-        </translation>
-    </message>
     <message>
         <source>Brought up outside this app; there is no profile for it here.</source>
         <translation>由本应用之外启动；这里没有它的配置。</translation>
@@ -601,6 +619,100 @@
     <message>
         <source>peertun keeps running in the tray; quit from its menu.</source>
         <translation>peertun 会在托盘中继续运行；请从托盘菜单退出。</translation>
+    </message>
+    <message>
+        <source>Reconnect to apply changes</source>
+        <translation>重新连接以应用更改</translation>
+    </message>
+    <message>
+        <source>Reconnect now</source>
+        <translation>立即重新连接</translation>
+    </message>
+    <message>
+        <source>&amp;Later</source>
+        <translation>稍后(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Reconnect later</source>
+        <translation>稍后重新连接</translation>
+    </message>
+    <message>
+        <source>Import &amp;WireGuard config…</source>
+        <translation>导入 WireGuard 配置(&amp;W)…</translation>
+    </message>
+    <message>
+        <source>(unencrypted)</source>
+        <translation>（未加密）</translation>
+    </message>
+    <message>
+        <source>WireGuard (encrypted)</source>
+        <translation>WireGuard（已加密）</translation>
+    </message>
+    <message>
+        <source>plain mode, unencrypted</source>
+        <translation>明文模式，未加密</translation>
+    </message>
+    <message numerus="yes">
+        <source>Interface %1, address %2, listening on %3, %n peer(s); %4</source>
+        <translation>
+            <numerusform>接口 %1，地址 %2，监听 %3，%n 个对端；%4</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The tunnel %1 still runs with its old settings. Reconnect it to use the saved ones (traffic stops for a moment).</source>
+        <translation>隧道 %1 仍在使用旧的设置运行。重新连接即可使用已保存的设置（流量会短暂中断）。</translation>
+    </message>
+    <message>
+        <source>The tunnel %1 still runs with its old settings. Reconnect to bring it up as %2 with the saved ones (traffic stops for a moment).</source>
+        <translation>隧道 %1 仍在使用旧的设置运行。重新连接后将以 %2 的名称使用已保存的设置启动（流量会短暂中断）。</translation>
+    </message>
+    <message>
+        <source>Profile %1 saved; the tunnel runs the old settings until it is reconnected.</source>
+        <translation>配置 %1 已保存；在重新连接之前，隧道仍使用旧的设置。</translation>
+    </message>
+    <message>
+        <source>Reconnecting %1…</source>
+        <translation>正在重新连接 %1…</translation>
+    </message>
+    <message>
+        <source>Import WireGuard config</source>
+        <translation>导入 WireGuard 配置</translation>
+    </message>
+    <message>
+        <source>WireGuard configs (*.conf);;All files (*)</source>
+        <translation>WireGuard 配置 (*.conf);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>the file is larger than 256 KiB</source>
+        <translation>文件大于 256 KiB</translation>
+    </message>
+    <message>
+        <source>WireGuard config %1 not imported: %2</source>
+        <translation>未导入 WireGuard 配置 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 cannot be imported:</source>
+        <translation>无法导入 %1：</translation>
+    </message>
+    <message>
+        <source>Also not supported:</source>
+        <translation>另外，以下内容不受支持：</translation>
+    </message>
+    <message>
+        <source>A profile named %1 exists already; the new one is called %2.</source>
+        <translation>已存在名为 %1 的配置；新配置命名为 %2。</translation>
+    </message>
+    <message>
+        <source>Imported WireGuard config %1 as profile %2.</source>
+        <translation>已将 WireGuard 配置 %1 导入为配置 %2。</translation>
+    </message>
+    <message>
+        <source>Imported %1 as the profile %2. Not carried over:</source>
+        <translation>已将 %1 导入为配置 %2。以下内容未导入：</translation>
+    </message>
+    <message>
+        <source>Reconnect n&amp;ow</source>
+        <translation>立即重新连接(&amp;O)</translation>
     </message>
 </context>
 <context>
@@ -1215,6 +1327,54 @@
     <message>
         <source>Preshared key</source>
         <translation>预共享密钥</translation>
+    </message>
+    <message>
+        <source>This profile&apos;s tunnel is up. It keeps its old settings until you reconnect it; after saving, the main window offers to reconnect.</source>
+        <translation>此配置的隧道正在运行。在你重新连接之前，它会保持旧的设置；保存后，主窗口会提供重新连接的选项。</translation>
+    </message>
+    <message>
+        <source>Tunnel is up</source>
+        <translation>隧道正在运行</translation>
+    </message>
+    <message>
+        <source>&amp;Generate key pair</source>
+        <translation>生成密钥对(&amp;G)</translation>
+    </message>
+    <message>
+        <source>Generate key pair</source>
+        <translation>生成密钥对</translation>
+    </message>
+    <message>
+        <source>Fills in a new random private key; give the public key to the peers.</source>
+        <translation>填入一个新的随机私钥；请把公钥交给对端。</translation>
+    </message>
+    <message>
+        <source>derived from the private key</source>
+        <translation>由私钥推导</translation>
+    </message>
+    <message>
+        <source>This host&apos;s public key, derived from the private key; give it to the peers.</source>
+        <translation>本机的公钥，由私钥推导而来；请把它交给对端。</translation>
+    </message>
+    <message>
+        <source>Cop&amp;y</source>
+        <translation>复制(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>Copy public key</source>
+        <translation>复制公钥</translation>
+    </message>
+    <message>
+        <source>Copies the public key to the clipboard.</source>
+        <translation>把公钥复制到剪贴板。</translation>
+    </message>
+    <message>
+        <source>Public key:</source>
+        <translation>公钥：</translation>
+    </message>
+    <message>
+        <source>Replace the private key? Peers that know the old public key will not accept this host until they get the new one.</source>
+        <translation>要替换私钥吗？只知道旧公钥的对端在拿到新公钥之前不会接受本机。</translation>
     </message>
 </context>
 <context>

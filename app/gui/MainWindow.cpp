@@ -75,7 +75,7 @@ MainWindow::MainWindow(ProfileStore* store, HelperSession* session, QWidget* par
     auto* reconnectLayout = new QHBoxLayout(m_reconnectBanner);
     m_reconnectText = new QLabel(m_reconnectBanner);
     m_reconnectText->setWordWrap(true);
-    m_reconnectNow = new QPushButton(tr("Reconnect &now"), m_reconnectBanner);
+    m_reconnectNow = new QPushButton(tr("Reconnect n&ow"), m_reconnectBanner);
     m_reconnectNow->setAccessibleName(tr("Reconnect now"));
     auto* reconnectLater = new QPushButton(tr("&Later"), m_reconnectBanner);
     reconnectLater->setAccessibleName(tr("Reconnect later"));

@@ -191,7 +191,7 @@ ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(par
     setTabOrder(m_removePeer, m_save);
     showModeFields();
     updatePublicKey();
-    resize(680, 600);
+    resize(760, 600);
 }
 
 bool ProfileEditor::isWireGuard() const

@@ -102,6 +102,7 @@ private slots:
     void importWgQuickErrorsAreShownAndNothingSaved();
     void exportImportThroughTheDialogsIsByteIdentical();
     void cancellingTheDialogsChangesNothing();
+    void chineseTranslationIsComplete();
     void trayFollowsNoTunnel();
 
 private:
@@ -407,6 +408,18 @@ void TestMainWindow::cancellingTheDialogsChangesNothing()
     }
     QCOMPARE(QDir(m_tmp.path()).entryList(QDir::Files), tmpFiles);
     QCOMPARE(m_window->selectedName(), QStringLiteral("office"));
+}
+
+void TestMainWindow::chineseTranslationIsComplete()
+{
+    // Every tr() string (and the validator's) has a Chinese translation: lupdate marks the
+    // ones without as unfinished, and those would show in English.
+    const QByteArray ts =
+        readAll(QStringLiteral(PEERTUN_SOURCE_DIR "/translations/peertun_zh_CN.ts"));
+    QVERIFY(ts.contains("<context>"));
+    QVERIFY(ts.contains("<name>peertun::Profile</name>"));
+    const qsizetype unfinished = ts.indexOf("type=\"unfinished\"");
+    QVERIFY2(unfinished < 0, ts.mid(std::max<qsizetype>(0, unfinished - 300), 320).constData());
 }
 
 void TestMainWindow::trayFollowsNoTunnel()
