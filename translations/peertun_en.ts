@@ -171,11 +171,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>WireGuard (encrypted): %1 handshakes done, %2 failed; %3 decryption failures; %4 replays rejected</source>
+        <source>Plain mode: this tunnel is unencrypted; anyone on the path can read and forge its packets.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Plain mode: this tunnel is unencrypted; anyone on the path can read and forge its packets.</source>
+        <source>WireGuard (encrypted). Handshakes: %1 done, %2 failed. Decryption failures: %3. Replays rejected: %4.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -168,12 +168,12 @@
         <translation>上次握手</translation>
     </message>
     <message>
-        <source>WireGuard (encrypted): %1 handshakes done, %2 failed; %3 decryption failures; %4 replays rejected</source>
-        <translation>WireGuard（已加密）：握手成功 %1 次，失败 %2 次；解密失败 %3 次；拒绝重放 %4 次</translation>
-    </message>
-    <message>
         <source>Plain mode: this tunnel is unencrypted; anyone on the path can read and forge its packets.</source>
         <translation>明文模式：此隧道未加密；路径上的任何人都能读取和伪造它的数据包。</translation>
+    </message>
+    <message>
+        <source>WireGuard (encrypted). Handshakes: %1 done, %2 failed. Decryption failures: %3. Replays rejected: %4.</source>
+        <translation>WireGuard（已加密）。握手：成功 %1 次，失败 %2 次。解密失败：%3 次。拒绝重放：%4 次。</translation>
     </message>
 </context>
 <context>

@@ -115,8 +115,8 @@ void CountersView::showStatus(const TunnelStatus& status, bool wireGuard)
     const bool known = !s.isEmpty();
     if (known && wireGuard) {
         m_security->setText(
-            tr("WireGuard (encrypted): %1 handshakes done, %2 failed; %3 decryption failures; "
-               "%4 replays rejected")
+            tr("WireGuard (encrypted). Handshakes: %1 done, %2 failed. Decryption failures: %3. "
+               "Replays rejected: %4.")
                 .arg(locale.toString(s.value(QStringLiteral("handshakesDone")).toULongLong()),
                      locale.toString(s.value(QStringLiteral("handshakesFailed")).toULongLong()),
                      locale.toString(s.value(QStringLiteral("decryptionFailures")).toULongLong()),
