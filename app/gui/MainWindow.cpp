@@ -176,6 +176,9 @@ MainWindow::MainWindow(ProfileStore* store, HelperSession* session, QWidget* par
                 }
             } else if (down) {
                 hideReconnectBanner(); // went down by itself: nothing runs the old settings
+            } else if (m_reconnecting && !m_session->status(name).requestPending) {
+                // The disconnect was refused or failed: still up, offer again.
+                offerReconnect(m_reconnectRunning, m_reconnectSaved);
             }
         }
         updateListStates();
@@ -630,8 +633,11 @@ void MainWindow::editProfile()
     if (editor.exec() == QDialog::Accepted && editor.profile()) {
         const Profile after = *editor.profile();
         selectProfile(after.name);
-        if (isUp(before.name) && serializeProfile(after) != serializeProfile(before)) {
-            offerReconnect(before.name, after.name);
+        // An earlier offer for this profile still stands: it now leads to the new name.
+        const bool offered = !m_reconnectRunning.isEmpty() && m_reconnectSaved == before.name;
+        const QString running = offered ? m_reconnectRunning : before.name;
+        if (isUp(running) && (offered || serializeProfile(after) != serializeProfile(before))) {
+            offerReconnect(running, after.name);
         }
     }
 }
@@ -727,6 +733,13 @@ void MainWindow::renameProfile()
         return;
     }
     selectProfile(name);
+    // The running tunnel keeps the old name until it is reconnected.
+    const bool offered = !m_reconnectRunning.isEmpty() && m_reconnectSaved == original.name;
+    const QString running = offered ? m_reconnectRunning : original.name;
+    const QString state = m_session->status(running).state;
+    if (state == QLatin1String("connected") || state == QLatin1String("connecting")) {
+        offerReconnect(running, name);
+    }
 }
 
 void MainWindow::deleteProfile()
