@@ -718,6 +718,10 @@
         <source>Reconnect n&amp;ow</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Open it in the profile editor to fix it?</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>peertun::Profile</name>

@@ -714,6 +714,10 @@
         <source>Reconnect n&amp;ow</source>
         <translation>立即重新连接(&amp;O)</translation>
     </message>
+    <message>
+        <source>Open it in the profile editor to fix it?</source>
+        <translation>要在配置编辑器中打开并修正它吗？</translation>
+    </message>
 </context>
 <context>
     <name>peertun::Profile</name>

@@ -27,6 +27,7 @@
 #include <QStyle>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 
 namespace peertun {
 
@@ -862,7 +863,36 @@ void MainWindow::importWgQuickConfig()
             text += QLatin1String("\n\n") + tr("Also not supported:") + QLatin1Char('\n') +
                     notes.join(QLatin1Char('\n'));
         }
-        QMessageBox::warning(this, title, text);
+        // The file was read; only the validator objects (a missing key, an overlap): the
+        // draft can be fixed in the editor. Syntax errors have a "line N" field instead.
+        static const QStringList profileFields{QStringLiteral("name"), QStringLiteral("mode"),
+                                               QStringLiteral("interface"),
+                                               QStringLiteral("peers")};
+        const bool fixable =
+            std::all_of(result.errors.cbegin(), result.errors.cend(), [](const ProfileError& e) {
+                return std::any_of(profileFields.cbegin(), profileFields.cend(),
+                                   [&e](const QString& f) { return e.field.startsWith(f); });
+            });
+        if (!fixable) {
+            QMessageBox::warning(this, title, text);
+            return;
+        }
+        text += QLatin1String("\n\n") + tr("Open it in the profile editor to fix it?");
+        if (QMessageBox::question(this, title, text) != QMessageBox::Yes) {
+            return;
+        }
+        Profile draft = result.draft;
+        if (m_store->find(draft.name) != nullptr) {
+            draft.name = m_store->freeName(draft.name);
+        }
+        ProfileEditor editor(m_store, this);
+        editor.setProfile(draft, QString());
+        if (editor.exec() == QDialog::Accepted && editor.profile()) {
+            selectProfile(editor.profile()->name);
+            m_session->appLog(QStringLiteral("info"), editor.profile()->name,
+                              tr("Imported WireGuard config %1 as profile %2.")
+                                  .arg(QFileInfo(path).fileName(), editor.profile()->name));
+        }
         return;
     }
     Profile profile = *result.profile;

@@ -22,6 +22,7 @@
 #include <QMessageBox>
 #include <QProcess>
 #include <QPushButton>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -100,6 +101,8 @@ private slots:
     void importWgQuickConfigReportsUnsupportedKeys();
     void importWgQuickNameClashGetsAUniqueName();
     void importWgQuickErrorsAreShownAndNothingSaved();
+    void importWgQuickDraftCanBeFixedInTheEditor();
+    void importWgQuickSyntaxErrorsAreShown();
     void exportImportThroughTheDialogsIsByteIdentical();
     void cancellingTheDialogsChangesNothing();
     void chineseTranslationIsComplete();
@@ -334,18 +337,91 @@ void TestMainWindow::importWgQuickErrorsAreShownAndNothingSaved()
     onNextModal<QFileDialog>(this, [&](QFileDialog* dialog) {
         onNextModal<QMessageBox>(this, [&](QMessageBox* box) {
             boxText = box->text();
-            box->accept();
+            box->button(QMessageBox::No)->click();
         });
         answerFileDialog(dialog, path);
     });
     m_window->importWgQuickAction()->trigger();
-    // The validator names the missing keys; the unsupported one is still reported.
+    // The validator names the missing keys; the unsupported one is still reported; the user
+    // said No to fixing it in the editor.
     QVERIFY2(boxText.contains(QStringLiteral("cannot be imported")) &&
                  boxText.contains(QStringLiteral("privateKey")) &&
                  boxText.contains(QStringLiteral("Table")),
              qPrintable(boxText));
     QCOMPARE(m_store->profiles().size(), profiles);
     QVERIFY(!m_store->find(QStringLiteral("bad")));
+}
+
+void TestMainWindow::importWgQuickDraftCanBeFixedInTheEditor()
+{
+    // bad.conf from the test before: no keys, and AllowedIPs contain the own address.
+    const QString path = m_tmp.path() + "/bad.conf";
+    QVERIFY(QFile::exists(path));
+    bool editorOpened = false;
+    bool saved = false;
+    onNextModal<QFileDialog>(this, [&](QFileDialog* dialog) {
+        onNextModal<QMessageBox>(this, [&](QMessageBox* box) {
+            onNextModal<ProfileEditor>(this, [&](ProfileEditor* editor) {
+                editorOpened = true;
+                // The draft as imported, with the validator's complaints at their fields.
+                QCOMPARE(editor->nameEdit()->text(), QStringLiteral("bad"));
+                QCOMPARE(editor->modeCombo()->currentData().toString(),
+                         QStringLiteral("wireguard"));
+                QVERIFY(!editor->shownError(QStringLiteral("interface.privateKey")).isEmpty());
+                QVERIFY(!editor->canSave());
+                QTest::mouseClick(editor->generateKeyButton(), Qt::LeftButton);
+                QTableWidget* peers = editor->peerTable();
+                peers->item(0, ProfileEditor::PeerPublicKey)
+                    ->setText(QStringLiteral("hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo="));
+                peers->item(0, ProfileEditor::PeerSubnets)->setText(QStringLiteral("10.98.1.0/24"));
+                if (editor->canSave()) {
+                    QTest::mouseClick(editor->saveButton(), Qt::LeftButton);
+                    saved = true;
+                } else {
+                    qWarning("%s", qPrintable(editor->errors().value(0).field + ": " +
+                                              editor->errors().value(0).message));
+                    editor->reject();
+                }
+            });
+            box->button(QMessageBox::Yes)->click();
+        });
+        answerFileDialog(dialog, path);
+    });
+    m_window->importWgQuickAction()->trigger();
+    QVERIFY(editorOpened);
+    QVERIFY(saved);
+    const StoredProfile* stored = m_store->find(QStringLiteral("bad"));
+    QVERIFY(stored && stored->ok());
+    QCOMPARE(stored->profile->interface.privateKey.size(), 44);
+    QCOMPARE(m_window->selectedName(), QStringLiteral("bad"));
+    QString error;
+    QVERIFY(m_store->remove(QStringLiteral("bad"), &error));
+}
+
+void TestMainWindow::importWgQuickSyntaxErrorsAreShown()
+{
+    const QString path = m_tmp.path() + "/broken.conf";
+    QFile conf(path);
+    QVERIFY(conf.open(QIODevice::WriteOnly));
+    conf.write("[Interface]\nPrivateKey\n[Wat]\n");
+    conf.close();
+    const int profiles = m_store->profiles().size();
+    QString boxText;
+    QMessageBox::StandardButtons buttons;
+    onNextModal<QFileDialog>(this, [&](QFileDialog* dialog) {
+        onNextModal<QMessageBox>(this, [&](QMessageBox* box) {
+            boxText = box->text();
+            buttons = box->standardButtons();
+            box->accept();
+        });
+        answerFileDialog(dialog, path);
+    });
+    m_window->importWgQuickAction()->trigger();
+    QVERIFY2(boxText.contains(QStringLiteral("line 2")) &&
+                 boxText.contains(QStringLiteral("line 3")),
+             qPrintable(boxText));
+    QVERIFY(!buttons.testFlag(QMessageBox::Yes)); // nothing to fix in the editor
+    QCOMPARE(m_store->profiles().size(), profiles);
 }
 
 void TestMainWindow::exportImportThroughTheDialogsIsByteIdentical()
