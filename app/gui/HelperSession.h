@@ -39,6 +39,7 @@ struct TunnelStatus
     double rxBytesPerSecond = 0;
     double txBytesPerSecond = 0;
     bool requestPending = false; // a Connect/Disconnect of ours awaits its reply
+    QString mode;                // "plain" or "wireguard" as ListTunnels said; empty if unknown
 };
 
 struct LogLine

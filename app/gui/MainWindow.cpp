@@ -293,8 +293,10 @@ QString MainWindow::effectiveState(const QString& name) const
 
 bool MainWindow::isWireGuard(const QString& name) const
 {
-    const StoredProfile* stored = m_store->find(name);
-    return stored != nullptr && stored->ok() && stored->profile->mode == TunnelMode::WireGuard;
+    if (const StoredProfile* stored = m_store->find(name); stored != nullptr && stored->ok()) {
+        return stored->profile->mode == TunnelMode::WireGuard;
+    }
+    return m_session->status(name).mode == modeToString(TunnelMode::WireGuard);
 }
 
 void MainWindow::rebuildList()
@@ -362,10 +364,13 @@ void MainWindow::updateListStates()
         if (status.state == QLatin1String("failed") && !status.reason.isEmpty()) {
             item->setToolTip(status.reason);
         }
-        if (item->data(kKindRole).toInt() == int(ItemKind::HelperOnly)) {
-            text += QLatin1Char(' ') + tr("(no profile here)");
-        } else if (!isWireGuard(name)) {
+        const bool helperOnly = item->data(kKindRole).toInt() == int(ItemKind::HelperOnly);
+        // A tunnel without a profile here: its mode is known once ListTunnels said it.
+        if (helperOnly ? status.mode == modeToString(TunnelMode::Plain) : !isWireGuard(name)) {
             text += QLatin1Char(' ') + tr("(unencrypted)");
+        }
+        if (helperOnly) {
+            text += QLatin1Char(' ') + tr("(no profile here)");
         }
         item->setText(text);
         TrayState icon = TrayState::Disconnected;

@@ -20,6 +20,7 @@
 
 #include <QApplication>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QMenu>
 #include <QPushButton>
 #include <QTest>
@@ -335,6 +336,9 @@ void GuiDriver::picksUpTunnelsAlreadyUp()
     QTRY_COMPARE_WITH_TIMEOUT(m_window->listedState(name), QStringLiteral("connected"), 15000);
     QCOMPARE(m_window->tray()->state(), TrayState::Connected);
     QVERIFY(m_window->selectProfile(name));
+    // Plain mode, known from the helper's tunnel list: labelled unencrypted.
+    QVERIFY2(m_window->profileList()->currentItem()->text().contains(QStringLiteral("unencrypted")),
+             qPrintable(m_window->profileList()->currentItem()->text()));
     QVERIFY(m_window->connectButton()->isEnabled()); // it can be taken down from here
     m_window->activateWindow();
     QTRY_VERIFY(m_window->isActiveWindow());
