@@ -154,6 +154,30 @@
         <source>Dropped %1 packets (%2)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Encryption</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Handshakes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Initiations sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last handshake</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plain mode: this tunnel is unencrypted; anyone on the path can read and forge its packets.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WireGuard (encrypted). Handshakes: %1 done, %2 failed. Decryption failures: %3. Replays rejected: %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>peertun::HelperSession</name>
@@ -451,13 +475,6 @@
         <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
-    <message numerus="yes">
-        <source>Interface %1, address %2, listening on %3, %n peer(s)</source>
-        <translation>
-            <numerusform>Interface %1, address %2, listening on %3, %n peer</numerusform>
-            <numerusform>Interface %1, address %2, listening on %3, %n peers</numerusform>
-        </translation>
-    </message>
     <message>
         <source>Brought up outside this app; there is no profile for it here.</source>
         <translation type="unfinished"></translation>
@@ -604,6 +621,552 @@
     </message>
     <message>
         <source>peertun keeps running in the tray; quit from its menu.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reconnect to apply changes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reconnect now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Later</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reconnect later</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import &amp;WireGuard config…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(unencrypted)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WireGuard (encrypted)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>plain mode, unencrypted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Interface %1, address %2, listening on %3, %n peer(s); %4</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The tunnel %1 still runs with its old settings. Reconnect it to use the saved ones (traffic stops for a moment).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The tunnel %1 still runs with its old settings. Reconnect to bring it up as %2 with the saved ones (traffic stops for a moment).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile %1 saved; the tunnel runs the old settings until it is reconnected.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reconnecting %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import WireGuard config</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WireGuard configs (*.conf);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file is larger than 256 KiB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WireGuard config %1 not imported: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 cannot be imported:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Also not supported:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A profile named %1 exists already; the new one is called %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Imported WireGuard config %1 as profile %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Imported %1 as the profile %2. Not carried over:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reconnect n&amp;ow</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open it in the profile editor to fix it?</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>peertun::Profile</name>
+    <message>
+        <source>the address is empty</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 contains whitespace</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has a scope ID, which is not supported</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a valid IPv6 address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is an IPv4-mapped IPv6 address; write the IPv4 address itself</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a valid IPv4 address (four numbers 0 to 255, like 10.244.2.2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not an IP address; host names are not accepted because the helper runs as root and does no DNS lookups, so give an IPv4 or IPv6 address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not an IPv4 or IPv6 address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the port is missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the port %1 is not a number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>port 0 is not allowed; use 1 to 65535 (8285 is the usual)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the port %1 is out of range; use 1 to 65535</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The %1 is empty; give it a name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The %1 %2 is %3 characters long; at most %4 are allowed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The %1 %2 contains a control character (U+%3), which is not allowed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The %1 %2 contains &apos;/&apos;, which is not allowed because the name becomes a file name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The %1 %2 is not allowed because it becomes a file name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the unspecified address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a multicast address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the broadcast address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There are more errors; only the first %1 are reported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The address is empty; write it as address/prefix, e.g. 10.244.2.2/24.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has no prefix length; write it as address/prefix, e.g. 10.244.2.2/24.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a valid address/prefix: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a valid address/prefix: the prefix length %2 is not a number.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a valid address/prefix: the prefix length %2 is out of range for %3 (0 to %4).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has host bits set; the subnet is written %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>10.211.55.122:8285 or :8285</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a valid endpoint: %2; write it as host:port, e.g. %3, or [fd00::1]:8285 for IPv6.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it is empty</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the &apos;[&apos; has no matching &apos;]&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&apos;]&apos; must be followed by &apos;:&apos; and the port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>brackets are only for IPv6 addresses</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an IPv6 address must be in brackets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the port is missing (8285 is the usual)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the host is missing; a peer needs its address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The interface name is empty; give a device name such as peertun0.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The interface name %1 is %2 bytes long; Linux allows at most %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The interface name %1 is not allowed; &quot;.&quot; and &quot;..&quot; are reserved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The interface name %1 contains &apos;/&apos;, which Linux does not allow in device names.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The interface name %1 contains whitespace, which Linux does not allow in device names.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The interface name %1 contains &apos;:&apos;, which Linux reserves for address labels.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The interface name %1 contains %2; use only ASCII letters, digits, &apos;-&apos;, &apos;_&apos; and &apos;.&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>profile name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>peer name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is empty; give the key as 44 characters of base64, as %2 writes it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a WireGuard key: it must be 44 characters of base64, as %2 writes it, but it has %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a WireGuard key: it contains a character that is not base64 (only A-Z, a-z, 0-9, &apos;+&apos;, &apos;/&apos; and &apos;=&apos; padding).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a WireGuard key: it is not base64 for 32 bytes (43 characters and one &apos;=&apos;).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a WireGuard key: its base64 is not canonical (the last character before &apos;=&apos; has spare bits set).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is all zeros, which is not a usable key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The address is missing or not an IPv4 or IPv6 address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has a scope ID, which is not supported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is an IPv4-mapped IPv6 address; write the IPv4 address itself.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The prefix length %1 of %2 is out of range for %3 (0 to %4).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 cannot be a tunnel address: it is %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 cannot be a tunnel address: it is a loopback address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The MTU %1 is out of range; use %2 to 65535 for an %3 tunnel address, or leave &quot;mtu&quot; out to pick it automatically.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Port 0 in %1 is not allowed; use 1 to 65535 (8285 is the usual).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 cannot be listened on; give a local unicast address, or &quot;:%2&quot; for all addresses.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is set, but the profile&apos;s mode is &quot;plain&quot;, which is unencrypted and uses no keys; set &quot;mode&quot;: &quot;wireguard&quot; or remove %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is the same text as interface.privateKey; the private key must never be shared.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>peers[%1] and peers[%2] have the same public key; each peer needs its own.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The persistent keepalive %1 is out of range; use 0 (off) to 65535 seconds (25 is usual behind NAT).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The profile has no peers; add at least one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The peer name %1 is used twice (peers[%2] and peers[%3]); peer names must be unique.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Peer %1 has no endpoint address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The endpoint %1 of peer %2 is %3, not a peer&apos;s address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The endpoint %1 of peer %2 must be a plain IPv4 or IPv6 address without scope ID.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The endpoint %1 of peer %2 is %3 but interface.listen binds the %4 address %5; use the same family or listen on &quot;:%6&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Peers %1 and %2 have the same endpoint %3; incoming packets could not be told apart.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Port 0 in the endpoint of peer %1 is not allowed; use 1 to 65535.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Peer %1 has no subnets; list at least one, e.g. 10.244.3.0/24.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The subnet %1 of peer %2 is %3, but the interface address %4 is %5; a peer&apos;s subnets must be of the same family as interface.address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The subnet %1 is listed twice for peer %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The subnet %1 of peer %2 overlaps the subnet %3 of peer %4; each address must belong to one peer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Schema version %1 is not supported; this peertun reads version %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The mode %1 is unknown; supported modes: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the number %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the string %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an array</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an object</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the profile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The key %1 is unknown in %2; allowed keys are: %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The key %1 is missing from %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a string</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a whole number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The value %1 of %2 is far out of range.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 must be %2, but it is %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The profile is %1 bytes long; at most %2 bytes (64 KiB) are allowed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The profile is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The profile is not valid JSON: %1 at line %2, column %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The profile must be a JSON object ({ ... }).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The name &quot;%1&quot; is not a valid device name; the device is called wg0.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>line %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown section %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expected &quot;Key = Value&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A key outside [Interface] or [Peer].</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ListenPort must be 1-65535, not &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Address %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MTU must be a number, not &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2) is not supported by peertun and was not imported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Endpoint %1 of %2 was not imported (%3); the peer&apos;s address will be learned when it connects.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>AllowedIPs %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PersistentKeepalive must be seconds or &quot;off&quot;, not &quot;%1&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Address %1 was not imported: a peertun profile has one tunnel address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No ListenPort: the tunnel listens on UDP port 51820.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>AllowedIPs %1 of %2 was not imported: the tunnel address is of the other IP family.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The subnet %1 of peer %2 is half of a split default route, which peertun does not support; to send all traffic through the tunnel write %3 instead of both halves.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The subnet %1 of peer %2 contains this host&apos;s own tunnel address %3; traffic to it would be sent to the peer. List only the addresses behind the peer (a subnet that leaves out %3), or write %4 to send all traffic through the tunnel.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -775,6 +1338,54 @@
     </message>
     <message>
         <source>Preshared key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This profile&apos;s tunnel is up. It keeps its old settings until you reconnect it; after saving, the main window offers to reconnect.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tunnel is up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Generate key pair</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generate key pair</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fills in a new random private key; give the public key to the peers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>derived from the private key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This host&apos;s public key, derived from the private key; give it to the peers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cop&amp;y</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy public key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copies the public key to the clipboard.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Public key:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replace the private key? Peers that know the old public key will not accept this host until they get the new one.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

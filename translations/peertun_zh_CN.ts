@@ -151,6 +151,30 @@
         <source>Dropped %1 packets (%2)</source>
         <translation>丢弃了 %1 个数据包（%2）</translation>
     </message>
+    <message>
+        <source>Encryption</source>
+        <translation>加密</translation>
+    </message>
+    <message>
+        <source>Handshakes</source>
+        <translation>握手次数</translation>
+    </message>
+    <message>
+        <source>Initiations sent</source>
+        <translation>已发起握手</translation>
+    </message>
+    <message>
+        <source>Last handshake</source>
+        <translation>上次握手</translation>
+    </message>
+    <message>
+        <source>Plain mode: this tunnel is unencrypted; anyone on the path can read and forge its packets.</source>
+        <translation>明文模式：此隧道未加密；路径上的任何人都能读取和伪造它的数据包。</translation>
+    </message>
+    <message>
+        <source>WireGuard (encrypted). Handshakes: %1 done, %2 failed. Decryption failures: %3. Replays rejected: %4.</source>
+        <translation>WireGuard（已加密）。握手：成功 %1 次，失败 %2 次。解密失败：%3 次。拒绝重放：%4 次。</translation>
+    </message>
 </context>
 <context>
     <name>peertun::HelperSession</name>
@@ -448,12 +472,6 @@
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
-    <message numerus="yes">
-        <source>Interface %1, address %2, listening on %3, %n peer(s)</source>
-        <translation>
-            <numerusform>接口 %1，地址 %2，监听 %3，%n 个对端</numerusform>
-        </translation>
-    </message>
     <message>
         <source>Brought up outside this app; there is no profile for it here.</source>
         <translation>由本应用之外启动；这里没有它的配置。</translation>
@@ -601,6 +619,551 @@
     <message>
         <source>peertun keeps running in the tray; quit from its menu.</source>
         <translation>peertun 会在托盘中继续运行；请从托盘菜单退出。</translation>
+    </message>
+    <message>
+        <source>Reconnect to apply changes</source>
+        <translation>重新连接以应用更改</translation>
+    </message>
+    <message>
+        <source>Reconnect now</source>
+        <translation>立即重新连接</translation>
+    </message>
+    <message>
+        <source>&amp;Later</source>
+        <translation>稍后(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Reconnect later</source>
+        <translation>稍后重新连接</translation>
+    </message>
+    <message>
+        <source>Import &amp;WireGuard config…</source>
+        <translation>导入 WireGuard 配置(&amp;W)…</translation>
+    </message>
+    <message>
+        <source>(unencrypted)</source>
+        <translation>（未加密）</translation>
+    </message>
+    <message>
+        <source>WireGuard (encrypted)</source>
+        <translation>WireGuard（已加密）</translation>
+    </message>
+    <message>
+        <source>plain mode, unencrypted</source>
+        <translation>明文模式，未加密</translation>
+    </message>
+    <message numerus="yes">
+        <source>Interface %1, address %2, listening on %3, %n peer(s); %4</source>
+        <translation>
+            <numerusform>接口 %1，地址 %2，监听 %3，%n 个对端；%4</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The tunnel %1 still runs with its old settings. Reconnect it to use the saved ones (traffic stops for a moment).</source>
+        <translation>隧道 %1 仍在使用旧的设置运行。重新连接即可使用已保存的设置（流量会短暂中断）。</translation>
+    </message>
+    <message>
+        <source>The tunnel %1 still runs with its old settings. Reconnect to bring it up as %2 with the saved ones (traffic stops for a moment).</source>
+        <translation>隧道 %1 仍在使用旧的设置运行。重新连接后将以 %2 的名称使用已保存的设置启动（流量会短暂中断）。</translation>
+    </message>
+    <message>
+        <source>Profile %1 saved; the tunnel runs the old settings until it is reconnected.</source>
+        <translation>配置 %1 已保存；在重新连接之前，隧道仍使用旧的设置。</translation>
+    </message>
+    <message>
+        <source>Reconnecting %1…</source>
+        <translation>正在重新连接 %1…</translation>
+    </message>
+    <message>
+        <source>Import WireGuard config</source>
+        <translation>导入 WireGuard 配置</translation>
+    </message>
+    <message>
+        <source>WireGuard configs (*.conf);;All files (*)</source>
+        <translation>WireGuard 配置 (*.conf);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>the file is larger than 256 KiB</source>
+        <translation>文件大于 256 KiB</translation>
+    </message>
+    <message>
+        <source>WireGuard config %1 not imported: %2</source>
+        <translation>未导入 WireGuard 配置 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 cannot be imported:</source>
+        <translation>无法导入 %1：</translation>
+    </message>
+    <message>
+        <source>Also not supported:</source>
+        <translation>另外，以下内容不受支持：</translation>
+    </message>
+    <message>
+        <source>A profile named %1 exists already; the new one is called %2.</source>
+        <translation>已存在名为 %1 的配置；新配置命名为 %2。</translation>
+    </message>
+    <message>
+        <source>Imported WireGuard config %1 as profile %2.</source>
+        <translation>已将 WireGuard 配置 %1 导入为配置 %2。</translation>
+    </message>
+    <message>
+        <source>Imported %1 as the profile %2. Not carried over:</source>
+        <translation>已将 %1 导入为配置 %2。以下内容未导入：</translation>
+    </message>
+    <message>
+        <source>Reconnect n&amp;ow</source>
+        <translation>立即重新连接(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Open it in the profile editor to fix it?</source>
+        <translation>要在配置编辑器中打开并修正它吗？</translation>
+    </message>
+</context>
+<context>
+    <name>peertun::Profile</name>
+    <message>
+        <source>the address is empty</source>
+        <translation>地址为空</translation>
+    </message>
+    <message>
+        <source>%1 contains whitespace</source>
+        <translation>%1 含有空白字符</translation>
+    </message>
+    <message>
+        <source>%1 has a scope ID, which is not supported</source>
+        <translation>%1 带有作用域 ID，不支持</translation>
+    </message>
+    <message>
+        <source>%1 is not a valid IPv6 address</source>
+        <translation>%1 不是有效的 IPv6 地址</translation>
+    </message>
+    <message>
+        <source>%1 is an IPv4-mapped IPv6 address; write the IPv4 address itself</source>
+        <translation>%1 是 IPv4 映射的 IPv6 地址；请直接写 IPv4 地址</translation>
+    </message>
+    <message>
+        <source>%1 is not a valid IPv4 address (four numbers 0 to 255, like 10.244.2.2)</source>
+        <translation>%1 不是有效的 IPv4 地址（四个 0 到 255 的数字，如 10.244.2.2）</translation>
+    </message>
+    <message>
+        <source>%1 is not an IP address; host names are not accepted because the helper runs as root and does no DNS lookups, so give an IPv4 or IPv6 address</source>
+        <translation>%1 不是 IP 地址；不接受主机名，因为助手以 root 运行且不做 DNS 查询，请填写 IPv4 或 IPv6 地址</translation>
+    </message>
+    <message>
+        <source>%1 is not an IPv4 or IPv6 address</source>
+        <translation>%1 不是 IPv4 或 IPv6 地址</translation>
+    </message>
+    <message>
+        <source>the port is missing</source>
+        <translation>缺少端口</translation>
+    </message>
+    <message>
+        <source>the port %1 is not a number</source>
+        <translation>端口 %1 不是数字</translation>
+    </message>
+    <message>
+        <source>port 0 is not allowed; use 1 to 65535 (8285 is the usual)</source>
+        <translation>不允许端口 0；请使用 1 到 65535（通常为 8285）</translation>
+    </message>
+    <message>
+        <source>the port %1 is out of range; use 1 to 65535</source>
+        <translation>端口 %1 超出范围；请使用 1 到 65535</translation>
+    </message>
+    <message>
+        <source>The %1 is empty; give it a name.</source>
+        <translation>%1为空；请起一个名字。</translation>
+    </message>
+    <message>
+        <source>The %1 %2 is %3 characters long; at most %4 are allowed.</source>
+        <translation>%1 %2 长 %3 个字符；最多允许 %4 个。</translation>
+    </message>
+    <message>
+        <source>The %1 %2 contains a control character (U+%3), which is not allowed.</source>
+        <translation>%1 %2 含有控制字符（U+%3），这是不允许的。</translation>
+    </message>
+    <message>
+        <source>The %1 %2 contains &apos;/&apos;, which is not allowed because the name becomes a file name.</source>
+        <translation>%1 %2 含有 &apos;/&apos;，这是不允许的，因为该名称会用作文件名。</translation>
+    </message>
+    <message>
+        <source>The %1 %2 is not allowed because it becomes a file name.</source>
+        <translation>%1 %2 不允许使用，因为该名称会用作文件名。</translation>
+    </message>
+    <message>
+        <source>the unspecified address</source>
+        <translation>未指定地址</translation>
+    </message>
+    <message>
+        <source>a multicast address</source>
+        <translation>组播地址</translation>
+    </message>
+    <message>
+        <source>the broadcast address</source>
+        <translation>广播地址</translation>
+    </message>
+    <message>
+        <source>There are more errors; only the first %1 are reported.</source>
+        <translation>还有更多错误；只列出前 %1 个。</translation>
+    </message>
+    <message>
+        <source>The address is empty; write it as address/prefix, e.g. 10.244.2.2/24.</source>
+        <translation>地址为空；请写成 地址/前缀 的形式，例如 10.244.2.2/24。</translation>
+    </message>
+    <message>
+        <source>%1 has no prefix length; write it as address/prefix, e.g. 10.244.2.2/24.</source>
+        <translation>%1 没有前缀长度；请写成 地址/前缀 的形式，例如 10.244.2.2/24。</translation>
+    </message>
+    <message>
+        <source>%1 is not a valid address/prefix: %2.</source>
+        <translation>%1 不是有效的 地址/前缀：%2。</translation>
+    </message>
+    <message>
+        <source>%1 is not a valid address/prefix: the prefix length %2 is not a number.</source>
+        <translation>%1 不是有效的 地址/前缀：前缀长度 %2 不是数字。</translation>
+    </message>
+    <message>
+        <source>%1 is not a valid address/prefix: the prefix length %2 is out of range for %3 (0 to %4).</source>
+        <translation>%1 不是有效的 地址/前缀：前缀长度 %2 超出 %3 的范围（0 到 %4）。</translation>
+    </message>
+    <message>
+        <source>%1 has host bits set; the subnet is written %2.</source>
+        <translation>%1 设置了主机位；该子网应写作 %2。</translation>
+    </message>
+    <message>
+        <source>10.211.55.122:8285 or :8285</source>
+        <translation>10.211.55.122:8285 或 :8285</translation>
+    </message>
+    <message>
+        <source>%1 is not a valid endpoint: %2; write it as host:port, e.g. %3, or [fd00::1]:8285 for IPv6.</source>
+        <translation>%1 不是有效的端点：%2；请写成 host:port 的形式，例如 %3，IPv6 则写 [fd00::1]:8285。</translation>
+    </message>
+    <message>
+        <source>it is empty</source>
+        <translation>它为空</translation>
+    </message>
+    <message>
+        <source>the &apos;[&apos; has no matching &apos;]&apos;</source>
+        <translation>&apos;[&apos; 没有匹配的 &apos;]&apos;</translation>
+    </message>
+    <message>
+        <source>&apos;]&apos; must be followed by &apos;:&apos; and the port</source>
+        <translation>&apos;]&apos; 后面必须跟 &apos;:&apos; 和端口</translation>
+    </message>
+    <message>
+        <source>brackets are only for IPv6 addresses</source>
+        <translation>方括号只用于 IPv6 地址</translation>
+    </message>
+    <message>
+        <source>an IPv6 address must be in brackets</source>
+        <translation>IPv6 地址必须放在方括号中</translation>
+    </message>
+    <message>
+        <source>the port is missing (8285 is the usual)</source>
+        <translation>缺少端口（通常为 8285）</translation>
+    </message>
+    <message>
+        <source>the host is missing; a peer needs its address</source>
+        <translation>缺少主机；对端需要它的地址</translation>
+    </message>
+    <message>
+        <source>%1 is %2</source>
+        <translation>%1 是%2</translation>
+    </message>
+    <message>
+        <source>The interface name is empty; give a device name such as peertun0.</source>
+        <translation>接口名称为空；请填写设备名，如 peertun0。</translation>
+    </message>
+    <message>
+        <source>The interface name %1 is %2 bytes long; Linux allows at most %3.</source>
+        <translation>接口名称 %1 长 %2 字节；Linux 最多允许 %3 字节。</translation>
+    </message>
+    <message>
+        <source>The interface name %1 is not allowed; &quot;.&quot; and &quot;..&quot; are reserved.</source>
+        <translation>接口名称 %1 不允许使用；&quot;.&quot; 和 &quot;..&quot; 是保留名称。</translation>
+    </message>
+    <message>
+        <source>The interface name %1 contains &apos;/&apos;, which Linux does not allow in device names.</source>
+        <translation>接口名称 %1 含有 &apos;/&apos;，Linux 不允许设备名中出现它。</translation>
+    </message>
+    <message>
+        <source>The interface name %1 contains whitespace, which Linux does not allow in device names.</source>
+        <translation>接口名称 %1 含有空白字符，Linux 不允许设备名中出现它。</translation>
+    </message>
+    <message>
+        <source>The interface name %1 contains &apos;:&apos;, which Linux reserves for address labels.</source>
+        <translation>接口名称 %1 含有 &apos;:&apos;，Linux 将其保留给地址标签。</translation>
+    </message>
+    <message>
+        <source>The interface name %1 contains %2; use only ASCII letters, digits, &apos;-&apos;, &apos;_&apos; and &apos;.&apos;.</source>
+        <translation>接口名称 %1 含有 %2；只能使用 ASCII 字母、数字、&apos;-&apos;、&apos;_&apos; 和 &apos;.&apos;。</translation>
+    </message>
+    <message>
+        <source>profile name</source>
+        <translation>配置名称</translation>
+    </message>
+    <message>
+        <source>peer name</source>
+        <translation>对端名称</translation>
+    </message>
+    <message>
+        <source>%1 is empty; give the key as 44 characters of base64, as %2 writes it.</source>
+        <translation>%1 为空；请填写 44 个字符的 base64 密钥，即 %2 输出的格式。</translation>
+    </message>
+    <message>
+        <source>%1 is not a WireGuard key: it must be 44 characters of base64, as %2 writes it, but it has %3.</source>
+        <translation>%1 不是 WireGuard 密钥：它必须是 44 个字符的 base64（即 %2 输出的格式），但它有 %3 个字符。</translation>
+    </message>
+    <message>
+        <source>%1 is not a WireGuard key: it contains a character that is not base64 (only A-Z, a-z, 0-9, &apos;+&apos;, &apos;/&apos; and &apos;=&apos; padding).</source>
+        <translation>%1 不是 WireGuard 密钥：它含有非 base64 字符（只允许 A-Z、a-z、0-9、&apos;+&apos;、&apos;/&apos; 和填充用的 &apos;=&apos;）。</translation>
+    </message>
+    <message>
+        <source>%1 is not a WireGuard key: it is not base64 for 32 bytes (43 characters and one &apos;=&apos;).</source>
+        <translation>%1 不是 WireGuard 密钥：它不是 32 字节的 base64（43 个字符加一个 &apos;=&apos;）。</translation>
+    </message>
+    <message>
+        <source>%1 is not a WireGuard key: its base64 is not canonical (the last character before &apos;=&apos; has spare bits set).</source>
+        <translation>%1 不是 WireGuard 密钥：它的 base64 不规范（&apos;=&apos; 之前的最后一个字符设置了多余的位）。</translation>
+    </message>
+    <message>
+        <source>%1 is all zeros, which is not a usable key.</source>
+        <translation>%1 全为零，不是可用的密钥。</translation>
+    </message>
+    <message>
+        <source>The address is missing or not an IPv4 or IPv6 address.</source>
+        <translation>地址缺失，或不是 IPv4 或 IPv6 地址。</translation>
+    </message>
+    <message>
+        <source>%1 has a scope ID, which is not supported.</source>
+        <translation>%1 带有作用域 ID，不支持。</translation>
+    </message>
+    <message>
+        <source>%1 is an IPv4-mapped IPv6 address; write the IPv4 address itself.</source>
+        <translation>%1 是 IPv4 映射的 IPv6 地址；请直接写 IPv4 地址。</translation>
+    </message>
+    <message>
+        <source>The prefix length %1 of %2 is out of range for %3 (0 to %4).</source>
+        <translation>%2 的前缀长度 %1 超出 %3 的范围（0 到 %4）。</translation>
+    </message>
+    <message>
+        <source>%1 cannot be a tunnel address: it is %2.</source>
+        <translation>%1 不能用作隧道地址：它是%2。</translation>
+    </message>
+    <message>
+        <source>%1 cannot be a tunnel address: it is a loopback address.</source>
+        <translation>%1 不能用作隧道地址：它是回环地址。</translation>
+    </message>
+    <message>
+        <source>The MTU %1 is out of range; use %2 to 65535 for an %3 tunnel address, or leave &quot;mtu&quot; out to pick it automatically.</source>
+        <translation>MTU %1 超出范围；%3 隧道地址请使用 %2 到 65535，或省略 &quot;mtu&quot; 以自动选择。</translation>
+    </message>
+    <message>
+        <source>Port 0 in %1 is not allowed; use 1 to 65535 (8285 is the usual).</source>
+        <translation>%1 中不允许端口 0；请使用 1 到 65535（通常为 8285）。</translation>
+    </message>
+    <message>
+        <source>%1 cannot be listened on; give a local unicast address, or &quot;:%2&quot; for all addresses.</source>
+        <translation>无法在 %1 上监听；请填写本机的单播地址，或用 &quot;:%2&quot; 监听所有地址。</translation>
+    </message>
+    <message>
+        <source>%1 is set, but the profile&apos;s mode is &quot;plain&quot;, which is unencrypted and uses no keys; set &quot;mode&quot;: &quot;wireguard&quot; or remove %1.</source>
+        <translation>设置了 %1，但配置的模式是 &quot;plain&quot;（不加密，不使用密钥）；请设置 &quot;mode&quot;: &quot;wireguard&quot; 或删除 %1。</translation>
+    </message>
+    <message>
+        <source>%1 is the same text as interface.privateKey; the private key must never be shared.</source>
+        <translation>%1 与 interface.privateKey 的内容相同；私钥绝不能共享。</translation>
+    </message>
+    <message>
+        <source>peers[%1] and peers[%2] have the same public key; each peer needs its own.</source>
+        <translation>peers[%1] 和 peers[%2] 的公钥相同；每个对端都需要自己的公钥。</translation>
+    </message>
+    <message>
+        <source>The persistent keepalive %1 is out of range; use 0 (off) to 65535 seconds (25 is usual behind NAT).</source>
+        <translation>持久保活 %1 超出范围；请使用 0（关闭）到 65535 秒（在 NAT 后通常为 25）。</translation>
+    </message>
+    <message>
+        <source>The profile has no peers; add at least one.</source>
+        <translation>配置中没有对端；请至少添加一个。</translation>
+    </message>
+    <message>
+        <source>The peer name %1 is used twice (peers[%2] and peers[%3]); peer names must be unique.</source>
+        <translation>对端名称 %1 被使用了两次（peers[%2] 和 peers[%3]）；对端名称必须唯一。</translation>
+    </message>
+    <message>
+        <source>Peer %1 has no endpoint address.</source>
+        <translation>对端 %1 没有端点地址。</translation>
+    </message>
+    <message>
+        <source>The endpoint %1 of peer %2 is %3, not a peer&apos;s address.</source>
+        <translation>对端 %2 的端点 %1 是%3，不是对端的地址。</translation>
+    </message>
+    <message>
+        <source>The endpoint %1 of peer %2 must be a plain IPv4 or IPv6 address without scope ID.</source>
+        <translation>对端 %2 的端点 %1 必须是不带作用域 ID 的普通 IPv4 或 IPv6 地址。</translation>
+    </message>
+    <message>
+        <source>The endpoint %1 of peer %2 is %3 but interface.listen binds the %4 address %5; use the same family or listen on &quot;:%6&quot;.</source>
+        <translation>对端 %2 的端点 %1 是 %3，但 interface.listen 绑定的是 %4 地址 %5；请使用相同的地址族，或监听 &quot;:%6&quot;。</translation>
+    </message>
+    <message>
+        <source>Peers %1 and %2 have the same endpoint %3; incoming packets could not be told apart.</source>
+        <translation>对端 %1 和 %2 的端点相同（%3）；无法区分收到的数据包。</translation>
+    </message>
+    <message>
+        <source>Port 0 in the endpoint of peer %1 is not allowed; use 1 to 65535.</source>
+        <translation>对端 %1 的端点中不允许端口 0；请使用 1 到 65535。</translation>
+    </message>
+    <message>
+        <source>Peer %1 has no subnets; list at least one, e.g. 10.244.3.0/24.</source>
+        <translation>对端 %1 没有子网；请至少列出一个，例如 10.244.3.0/24。</translation>
+    </message>
+    <message>
+        <source>The subnet %1 of peer %2 is %3, but the interface address %4 is %5; a peer&apos;s subnets must be of the same family as interface.address.</source>
+        <translation>对端 %2 的子网 %1 是 %3，但接口地址 %4 是 %5；对端的子网必须与 interface.address 属于同一地址族。</translation>
+    </message>
+    <message>
+        <source>The subnet %1 is listed twice for peer %2.</source>
+        <translation>子网 %1 在对端 %2 中列出了两次。</translation>
+    </message>
+    <message>
+        <source>The subnet %1 of peer %2 overlaps the subnet %3 of peer %4; each address must belong to one peer.</source>
+        <translation>对端 %2 的子网 %1 与对端 %4 的子网 %3 重叠；每个地址只能属于一个对端。</translation>
+    </message>
+    <message>
+        <source>Schema version %1 is not supported; this peertun reads version %2.</source>
+        <translation>不支持格式版本 %1；此版本的 peertun 读取版本 %2。</translation>
+    </message>
+    <message>
+        <source>The mode %1 is unknown; supported modes: %2.</source>
+        <translation>未知的模式 %1；支持的模式：%2。</translation>
+    </message>
+    <message>
+        <source>the number %1</source>
+        <translation>数字 %1</translation>
+    </message>
+    <message>
+        <source>the string %1</source>
+        <translation>字符串 %1</translation>
+    </message>
+    <message>
+        <source>an array</source>
+        <translation>数组</translation>
+    </message>
+    <message>
+        <source>an object</source>
+        <translation>对象</translation>
+    </message>
+    <message>
+        <source>the profile</source>
+        <translation>配置</translation>
+    </message>
+    <message>
+        <source>The key %1 is unknown in %2; allowed keys are: %3.</source>
+        <translation>%2 中的键 %1 未知；允许的键：%3。</translation>
+    </message>
+    <message>
+        <source>The key %1 is missing from %2.</source>
+        <translation>%2 中缺少键 %1。</translation>
+    </message>
+    <message>
+        <source>a string</source>
+        <translation>字符串</translation>
+    </message>
+    <message>
+        <source>a whole number</source>
+        <translation>整数</translation>
+    </message>
+    <message>
+        <source>The value %1 of %2 is far out of range.</source>
+        <translation>%2 的值 %1 远超出范围。</translation>
+    </message>
+    <message>
+        <source>%1 must be %2, but it is %3.</source>
+        <translation>%1 必须是%2，但它是%3。</translation>
+    </message>
+    <message>
+        <source>The profile is %1 bytes long; at most %2 bytes (64 KiB) are allowed.</source>
+        <translation>配置长 %1 字节；最多允许 %2 字节（64 KiB）。</translation>
+    </message>
+    <message>
+        <source>The profile is empty.</source>
+        <translation>配置为空。</translation>
+    </message>
+    <message>
+        <source>The profile is not valid JSON: %1 at line %2, column %3.</source>
+        <translation>配置不是有效的 JSON：第 %2 行第 %3 列：%1。</translation>
+    </message>
+    <message>
+        <source>The profile must be a JSON object ({ ... }).</source>
+        <translation>配置必须是 JSON 对象（{ ... }）。</translation>
+    </message>
+    <message>
+        <source>The name &quot;%1&quot; is not a valid device name; the device is called wg0.</source>
+        <translation>名称 &quot;%1&quot; 不是有效的设备名；设备将命名为 wg0。</translation>
+    </message>
+    <message>
+        <source>line %1</source>
+        <translation>第 %1 行</translation>
+    </message>
+    <message>
+        <source>Unknown section %1.</source>
+        <translation>未知的节 %1。</translation>
+    </message>
+    <message>
+        <source>Expected &quot;Key = Value&quot;.</source>
+        <translation>应为 &quot;Key = Value&quot;。</translation>
+    </message>
+    <message>
+        <source>A key outside [Interface] or [Peer].</source>
+        <translation>该键不在 [Interface] 或 [Peer] 中。</translation>
+    </message>
+    <message>
+        <source>ListenPort must be 1-65535, not &quot;%1&quot;.</source>
+        <translation>ListenPort 必须是 1-65535，而不是 &quot;%1&quot;。</translation>
+    </message>
+    <message>
+        <source>Address %1: %2</source>
+        <translation>Address %1：%2</translation>
+    </message>
+    <message>
+        <source>MTU must be a number, not &quot;%1&quot;.</source>
+        <translation>MTU 必须是数字，而不是 &quot;%1&quot;。</translation>
+    </message>
+    <message>
+        <source>%1 (%2) is not supported by peertun and was not imported.</source>
+        <translation>peertun 不支持 %1（%2），未导入。</translation>
+    </message>
+    <message>
+        <source>Endpoint %1 of %2 was not imported (%3); the peer&apos;s address will be learned when it connects.</source>
+        <translation>%2 的 Endpoint %1 未导入（%3）；对端连接时会获知它的地址。</translation>
+    </message>
+    <message>
+        <source>AllowedIPs %1: %2</source>
+        <translation>AllowedIPs %1：%2</translation>
+    </message>
+    <message>
+        <source>PersistentKeepalive must be seconds or &quot;off&quot;, not &quot;%1&quot;.</source>
+        <translation>PersistentKeepalive 必须是秒数或 &quot;off&quot;，而不是 &quot;%1&quot;。</translation>
+    </message>
+    <message>
+        <source>Address %1 was not imported: a peertun profile has one tunnel address.</source>
+        <translation>Address %1 未导入：peertun 配置只有一个隧道地址。</translation>
+    </message>
+    <message>
+        <source>No ListenPort: the tunnel listens on UDP port 51820.</source>
+        <translation>没有 ListenPort：隧道将监听 UDP 端口 51820。</translation>
+    </message>
+    <message>
+        <source>AllowedIPs %1 of %2 was not imported: the tunnel address is of the other IP family.</source>
+        <translation>%2 的 AllowedIPs %1 未导入：隧道地址属于另一个 IP 地址族。</translation>
+    </message>
+    <message>
+        <source>The subnet %1 of peer %2 is half of a split default route, which peertun does not support; to send all traffic through the tunnel write %3 instead of both halves.</source>
+        <translation>对端 %2 的子网 %1 是拆分默认路由的一半，peertun 不支持这种写法；若要让所有流量经过隧道，请写 %3，而不是两个一半。</translation>
+    </message>
+    <message>
+        <source>The subnet %1 of peer %2 contains this host&apos;s own tunnel address %3; traffic to it would be sent to the peer. List only the addresses behind the peer (a subnet that leaves out %3), or write %4 to send all traffic through the tunnel.</source>
+        <translation>对端 %2 的子网 %1 包含本机自己的隧道地址 %3；发往它的流量会被送到对端。请只列出对端后面的地址（一个不包含 %3 的子网），或者写 %4 让所有流量经过隧道。</translation>
     </message>
 </context>
 <context>
@@ -772,6 +1335,54 @@
     <message>
         <source>Preshared key</source>
         <translation>预共享密钥</translation>
+    </message>
+    <message>
+        <source>This profile&apos;s tunnel is up. It keeps its old settings until you reconnect it; after saving, the main window offers to reconnect.</source>
+        <translation>此配置的隧道正在运行。在你重新连接之前，它会保持旧的设置；保存后，主窗口会提供重新连接的选项。</translation>
+    </message>
+    <message>
+        <source>Tunnel is up</source>
+        <translation>隧道正在运行</translation>
+    </message>
+    <message>
+        <source>&amp;Generate key pair</source>
+        <translation>生成密钥对(&amp;G)</translation>
+    </message>
+    <message>
+        <source>Generate key pair</source>
+        <translation>生成密钥对</translation>
+    </message>
+    <message>
+        <source>Fills in a new random private key; give the public key to the peers.</source>
+        <translation>填入一个新的随机私钥；请把公钥交给对端。</translation>
+    </message>
+    <message>
+        <source>derived from the private key</source>
+        <translation>由私钥推导</translation>
+    </message>
+    <message>
+        <source>This host&apos;s public key, derived from the private key; give it to the peers.</source>
+        <translation>本机的公钥，由私钥推导而来；请把它交给对端。</translation>
+    </message>
+    <message>
+        <source>Cop&amp;y</source>
+        <translation>复制(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>Copy public key</source>
+        <translation>复制公钥</translation>
+    </message>
+    <message>
+        <source>Copies the public key to the clipboard.</source>
+        <translation>把公钥复制到剪贴板。</translation>
+    </message>
+    <message>
+        <source>Public key:</source>
+        <translation>公钥：</translation>
+    </message>
+    <message>
+        <source>Replace the private key? Peers that know the old public key will not accept this host until they get the new one.</source>
+        <translation>要替换私钥吗？只知道旧公钥的对端在拿到新公钥之前不会接受本机。</translation>
     </message>
 </context>
 <context>

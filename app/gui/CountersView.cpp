@@ -28,19 +28,30 @@ CountersView::CountersView(QWidget* parent) : QWidget(parent)
     m_drops->setAccessibleName(tr("Dropped packets"));
     m_drops->setWordWrap(true);
     m_drops->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_security = new QLabel(this);
+    m_security->setAccessibleName(tr("Encryption"));
+    m_security->setWordWrap(true);
+    m_security->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_peers = new QTreeWidget(this);
     m_peers->setRootIsDecorated(false);
     m_peers->setColumnCount(ColumnCount);
     m_peers->setHeaderLabels({tr("Peer"), tr("Sent packets"), tr("Sent"), tr("Received packets"),
-                              tr("Received"), tr("Last packet")});
+                              tr("Received"), tr("Last packet"), tr("Handshakes"),
+                              tr("Initiations sent"), tr("Last handshake")});
     m_peers->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_peers->setAccessibleName(tr("Peer counters"));
     m_peers->setMinimumHeight(70);
     layout->addWidget(m_rates);
     layout->addWidget(m_totals);
     layout->addWidget(m_drops);
+    layout->addWidget(m_security);
     layout->addWidget(m_peers, 1);
     showStatus(TunnelStatus());
+}
+
+QString CountersView::securityText() const
+{
+    return m_security->isVisibleTo(this) ? m_security->text() : QString();
 }
 
 QString CountersView::dropReasonText(const QString& reason)
@@ -71,7 +82,7 @@ QString CountersView::ratesText() const
     return m_rates->text();
 }
 
-void CountersView::showStatus(const TunnelStatus& status)
+void CountersView::showStatus(const TunnelStatus& status, bool wireGuard)
 {
     const QVariantMap& s = status.stats;
     const QLocale locale;
@@ -101,6 +112,26 @@ void CountersView::showStatus(const TunnelStatus& status)
                                            .arg(locale.toString(totalDrops),
                                                 reasons.join(QStringLiteral(", "))));
 
+    const bool known = !s.isEmpty();
+    if (known && wireGuard) {
+        m_security->setText(
+            tr("WireGuard (encrypted). Handshakes: %1 done, %2 failed. Decryption failures: %3. "
+               "Replays rejected: %4.")
+                .arg(locale.toString(s.value(QStringLiteral("handshakesDone")).toULongLong()),
+                     locale.toString(s.value(QStringLiteral("handshakesFailed")).toULongLong()),
+                     locale.toString(s.value(QStringLiteral("decryptionFailures")).toULongLong()),
+                     locale.toString(s.value(QStringLiteral("replaysRejected")).toULongLong())));
+        m_security->setStyleSheet(QString());
+    } else if (known) {
+        m_security->setText(tr("Plain mode: this tunnel is unencrypted; anyone on the path can "
+                               "read and forge its packets."));
+        m_security->setStyleSheet(QStringLiteral("color: #8a5a00;"));
+    }
+    m_security->setVisible(known);
+    for (int column : {Handshakes, Initiations, LastHandshake}) {
+        m_peers->setColumnHidden(column, !wireGuard);
+    }
+
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const QVariantList peers = s.value(QStringLiteral("peers")).toList();
     while (m_peers->topLevelItemCount() > peers.size()) {
@@ -111,7 +142,8 @@ void CountersView::showStatus(const TunnelStatus& status)
         QTreeWidgetItem* item = m_peers->topLevelItem(int(i));
         if (item == nullptr) {
             item = new QTreeWidgetItem(m_peers);
-            for (int c = SentPackets; c < LastPacket; ++c) {
+            for (int c : {SentPackets, SentBytes, ReceivedPackets, ReceivedBytes, Handshakes,
+                          Initiations}) {
                 item->setTextAlignment(c, Qt::AlignRight | Qt::AlignVCenter);
             }
         }
@@ -126,6 +158,13 @@ void CountersView::showStatus(const TunnelStatus& status)
                       formatBytes(qint64(peer.value(QStringLiteral("rxBytes")).toULongLong())));
         item->setText(LastPacket,
                       formatAge(peer.value(QStringLiteral("lastRxUnixMs")).toLongLong(), now));
+        item->setText(Handshakes,
+                      locale.toString(peer.value(QStringLiteral("handshakesDone")).toULongLong()));
+        item->setText(Initiations,
+                      locale.toString(peer.value(QStringLiteral("initiationsSent")).toULongLong()));
+        item->setText(
+            LastHandshake,
+            formatAge(peer.value(QStringLiteral("lastHandshakeUnixMs")).toLongLong(), now));
     }
 }
 

@@ -91,6 +91,7 @@ void HelperSession::refresh()
                     const QString name = t.value(QStringLiteral("name")).toString();
                     up.insert(name);
                     const QString state = t.value(QStringLiteral("state")).toString();
+                    m_tunnels[name].mode = t.value(QStringLiteral("mode")).toString();
                     if (m_tunnels.value(name).state != state) {
                         appLog(QStringLiteral("info"), name,
                                tr("Found tunnel %1 %2 in the helper.").arg(name, state));

@@ -39,6 +39,7 @@ struct TunnelStatus
     double rxBytesPerSecond = 0;
     double txBytesPerSecond = 0;
     bool requestPending = false; // a Connect/Disconnect of ours awaits its reply
+    QString mode;                // "plain" or "wireguard" as ListTunnels said; empty if unknown
 };
 
 struct LogLine
@@ -89,6 +90,10 @@ public:
     // Sample period of the rates (tests shorten it).
     void setSampleInterval(int ms) { m_sampleTimer.setInterval(ms); }
 
+    // An event of the app's own into the log (level: debug, info, warning, error). Never give
+    // it a secret: the log can be copied.
+    void appLog(const QString& level, const QString& tunnel, const QString& text);
+
 signals:
     void tunnelChanged(const QString& name);    // state or reason
     void statsChanged(const QString& name);     // counters, rates, history
@@ -108,7 +113,6 @@ private:
     void onServiceUnregistered();
     void sample();
     void setProblem(Problem problem, const QString& text);
-    void appLog(const QString& level, const QString& tunnel, const QString& text);
     void setState(const QString& name, const QString& state, const QString& reason);
     void helperIsBack();
     void handleCallError(const QDBusError& error, const QString& tunnel, bool control);

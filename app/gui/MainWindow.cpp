@@ -6,11 +6,14 @@
 #include "ProfileEditor.h"
 #include "ProfileStore.h"
 #include "ThroughputGraph.h"
+#include "WgQuickImport.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QFile>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -24,6 +27,7 @@
 #include <QStyle>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 
 namespace peertun {
 
@@ -63,6 +67,26 @@ MainWindow::MainWindow(ProfileStore* store, HelperSession* session, QWidget* par
     bannerLayout->addWidget(bannerClose);
     m_banner->hide();
     outer->addWidget(m_banner);
+
+    // After an edit of a profile whose tunnel is up: offer to reconnect, never do it silently.
+    m_reconnectBanner = new QFrame(central);
+    m_reconnectBanner->setObjectName(QStringLiteral("banner"));
+    m_reconnectBanner->setStyleSheet(QLatin1String(kInfoBannerStyle));
+    m_reconnectBanner->setAccessibleName(tr("Reconnect to apply changes"));
+    auto* reconnectLayout = new QHBoxLayout(m_reconnectBanner);
+    m_reconnectText = new QLabel(m_reconnectBanner);
+    m_reconnectText->setWordWrap(true);
+    m_reconnectNow = new QPushButton(tr("Reconnect n&ow"), m_reconnectBanner);
+    m_reconnectNow->setAccessibleName(tr("Reconnect now"));
+    auto* reconnectLater = new QPushButton(tr("&Later"), m_reconnectBanner);
+    reconnectLater->setAccessibleName(tr("Reconnect later"));
+    reconnectLayout->addWidget(m_reconnectText, 1);
+    reconnectLayout->addWidget(m_reconnectNow);
+    reconnectLayout->addWidget(reconnectLater);
+    m_reconnectBanner->hide();
+    outer->addWidget(m_reconnectBanner);
+    connect(m_reconnectNow, &QPushButton::clicked, this, &MainWindow::reconnectEdited);
+    connect(reconnectLater, &QPushButton::clicked, this, &MainWindow::hideReconnectBanner);
     connect(m_bannerRetry, &QPushButton::clicked, m_session, &HelperSession::start);
     connect(bannerClose, &QPushButton::clicked, m_banner, &QWidget::hide);
 
@@ -140,6 +164,24 @@ MainWindow::MainWindow(ProfileStore* store, HelperSession* session, QWidget* par
             m_store->find(name) == nullptr && listedState(name).isEmpty()) {
             rebuildList(); // a tunnel someone else brought up
         }
+        if (name == m_reconnectRunning) {
+            const QString state = m_session->status(name).state;
+            const bool down =
+                state == QLatin1String("disconnected") || state == QLatin1String("failed");
+            if (down && m_reconnecting) {
+                // Down with the old settings: up again with the saved ones.
+                const QString saved = m_reconnectSaved;
+                hideReconnectBanner();
+                if (const StoredProfile* stored = m_store->find(saved); stored && stored->ok()) {
+                    m_session->connectProfile(*stored->profile);
+                }
+            } else if (down) {
+                hideReconnectBanner(); // went down by itself: nothing runs the old settings
+            } else if (m_reconnecting && !m_session->status(name).requestPending) {
+                // The disconnect was refused or failed: still up, offer again.
+                offerReconnect(m_reconnectRunning, m_reconnectSaved);
+            }
+        }
         updateListStates();
         updateDetails();
         updateTray();
@@ -186,6 +228,17 @@ void MainWindow::buildActions()
     importAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
     m_exportAction = profileMenu->addAction(tr("E&xport…"), this, &MainWindow::exportProfile);
     m_exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    m_importWgAction = profileMenu->addAction(tr("Import &WireGuard config…"), this,
+                                              &MainWindow::importWgQuickConfig);
+    m_importWgAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_I));
+    // The list's context menu offers the same.
+    m_list->setContextMenuPolicy(Qt::ActionsContextMenu);
+    for (QAction* a : {m_newAction, m_editAction, m_duplicateAction, m_renameAction}) {
+        m_list->addAction(a);
+    }
+    m_list->addAction(importAction);
+    m_list->addAction(m_importWgAction);
+    m_list->addAction(m_exportAction);
     profileMenu->addSeparator();
     QAction* quit = profileMenu->addAction(tr("&Quit"), qApp, &QApplication::quit);
     quit->setShortcut(QKeySequence::Quit);
@@ -236,6 +289,14 @@ bool MainWindow::selectProfile(const QString& name)
 QString MainWindow::effectiveState(const QString& name) const
 {
     return m_session->status(name).state;
+}
+
+bool MainWindow::isWireGuard(const QString& name) const
+{
+    if (const StoredProfile* stored = m_store->find(name); stored != nullptr && stored->ok()) {
+        return stored->profile->mode == TunnelMode::WireGuard;
+    }
+    return m_session->status(name).mode == modeToString(TunnelMode::WireGuard);
 }
 
 void MainWindow::rebuildList()
@@ -303,7 +364,12 @@ void MainWindow::updateListStates()
         if (status.state == QLatin1String("failed") && !status.reason.isEmpty()) {
             item->setToolTip(status.reason);
         }
-        if (item->data(kKindRole).toInt() == int(ItemKind::HelperOnly)) {
+        const bool helperOnly = item->data(kKindRole).toInt() == int(ItemKind::HelperOnly);
+        // A tunnel without a profile here: its mode is known once ListTunnels said it.
+        if (helperOnly ? status.mode == modeToString(TunnelMode::Plain) : !isWireGuard(name)) {
+            text += QLatin1Char(' ') + tr("(unencrypted)");
+        }
+        if (helperOnly) {
             text += QLatin1Char(' ') + tr("(no profile here)");
         }
         item->setText(text);
@@ -373,10 +439,12 @@ void MainWindow::updateDetails()
     m_stateLabel->setText(stateLine);
     if (const StoredProfile* stored = m_store->find(name)) {
         const Profile& p = *stored->profile;
-        m_details->setText(tr("Interface %1, address %2, listening on %3, %n peer(s)", nullptr,
+        const QString mode = p.mode == TunnelMode::WireGuard ? tr("WireGuard (encrypted)")
+                                                             : tr("plain mode, unencrypted");
+        m_details->setText(tr("Interface %1, address %2, listening on %3, %n peer(s); %4", nullptr,
                               int(p.peers.size()))
                                .arg(p.interface.name, p.interface.address.toString(),
-                                    p.interface.listen.toString()));
+                                    p.interface.listen.toString(), mode));
     } else {
         m_details->setText(tr("Brought up outside this app; there is no profile for it here."));
     }
@@ -401,7 +469,7 @@ void MainWindow::updateDetails()
     m_connectButton->setEnabled(enabled);
     m_toggleAction->setText(label);
     m_toggleAction->setEnabled(enabled);
-    m_counters->showStatus(status);
+    m_counters->showStatus(status, isWireGuard(name));
     m_graph->setSamples(status.history);
 }
 
@@ -560,11 +628,74 @@ void MainWindow::editProfile()
     if (stored == nullptr) {
         return;
     }
+    const Profile before = *stored->profile;
+    const auto isUp = [this](const QString& name) {
+        const QString state = m_session->status(name).state;
+        return state == QLatin1String("connected") || state == QLatin1String("connecting");
+    };
     ProfileEditor editor(m_store, this);
-    editor.setProfile(*stored->profile, stored->profile->name);
+    editor.setProfile(before, before.name);
+    editor.setTunnelRunning(isUp(before.name));
     if (editor.exec() == QDialog::Accepted && editor.profile()) {
-        selectProfile(editor.profile()->name);
+        const Profile after = *editor.profile();
+        selectProfile(after.name);
+        // An earlier offer for this profile still stands: it now leads to the new name.
+        const bool offered = !m_reconnectRunning.isEmpty() && m_reconnectSaved == before.name;
+        const QString running = offered ? m_reconnectRunning : before.name;
+        if (isUp(running) && (offered || serializeProfile(after) != serializeProfile(before))) {
+            offerReconnect(running, after.name);
+        }
     }
+}
+
+void MainWindow::offerReconnect(const QString& runningName, const QString& savedName)
+{
+    m_reconnectRunning = runningName;
+    m_reconnectSaved = savedName;
+    m_reconnecting = false;
+    m_reconnectText->setText(
+        runningName == savedName
+            ? tr("The tunnel %1 still runs with its old settings. Reconnect it to use the saved "
+                 "ones (traffic stops for a moment).")
+                  .arg(runningName)
+            : tr("The tunnel %1 still runs with its old settings. Reconnect to bring it up as %2 "
+                 "with the saved ones (traffic stops for a moment).")
+                  .arg(runningName, savedName));
+    m_reconnectNow->setEnabled(true);
+    m_reconnectBanner->show();
+    m_session->appLog(QStringLiteral("info"), runningName,
+                      tr("Profile %1 saved; the tunnel runs the old settings until it is "
+                         "reconnected.")
+                          .arg(savedName));
+}
+
+void MainWindow::reconnectEdited()
+{
+    if (m_reconnectRunning.isEmpty() || m_reconnecting) {
+        return;
+    }
+    m_reconnecting = true;
+    m_reconnectNow->setEnabled(false);
+    m_reconnectText->setText(tr("Reconnecting %1…").arg(m_reconnectRunning));
+    m_session->disconnectTunnel(m_reconnectRunning);
+}
+
+void MainWindow::hideReconnectBanner()
+{
+    m_reconnectBanner->hide();
+    m_reconnectRunning.clear();
+    m_reconnectSaved.clear();
+    m_reconnecting = false;
+}
+
+bool MainWindow::reconnectBannerVisible() const
+{
+    return m_reconnectBanner->isVisibleTo(this);
+}
+
+QString MainWindow::reconnectBannerText() const
+{
+    return m_reconnectText->text();
 }
 
 void MainWindow::duplicateProfile()
@@ -608,6 +739,13 @@ void MainWindow::renameProfile()
         return;
     }
     selectProfile(name);
+    // The running tunnel keeps the old name until it is reconnected.
+    const bool offered = !m_reconnectRunning.isEmpty() && m_reconnectSaved == original.name;
+    const QString running = offered ? m_reconnectRunning : original.name;
+    const QString state = m_session->status(running).state;
+    if (state == QLatin1String("connected") || state == QLatin1String("connecting")) {
+        offerReconnect(running, name);
+    }
 }
 
 void MainWindow::deleteProfile()
@@ -631,8 +769,9 @@ void MainWindow::deleteProfile()
 
 void MainWindow::importProfile()
 {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Import profile"), QString(),
-                                                      tr("Profiles (*.json);;All files (*)"));
+    const QString path =
+        askForFile(false, tr("Import profile"), QString(), tr("Profiles (*.json);;All files (*)"),
+                   QStringLiteral("importProfileDialog"));
     if (path.isEmpty()) {
         return;
     }
@@ -658,15 +797,135 @@ void MainWindow::exportProfile()
         return;
     }
     const Profile profile = *stored->profile;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export profile"),
-                                                      ProfileStore::fileNameFor(profile.name),
-                                                      tr("Profiles (*.json)"));
+    const QString path =
+        askForFile(true, tr("Export profile"), ProfileStore::fileNameFor(profile.name),
+                   tr("Profiles (*.json)"), QStringLiteral("exportProfileDialog"));
     if (path.isEmpty()) {
         return;
     }
     QString error;
     if (!ProfileStore::exportTo(profile, path, &error)) {
         QMessageBox::warning(this, tr("Export profile"), error);
+    }
+}
+
+QString MainWindow::askForFile(bool save, const QString& title, const QString& suggested,
+                               const QString& filter, const QString& objectName)
+{
+    QFileDialog dialog(this, title, QString(), filter);
+    dialog.setObjectName(objectName);
+    dialog.setOption(QFileDialog::DontUseNativeDialog);
+    dialog.setAcceptMode(save ? QFileDialog::AcceptSave : QFileDialog::AcceptOpen);
+    dialog.setFileMode(save ? QFileDialog::AnyFile : QFileDialog::ExistingFile);
+    if (save) {
+        dialog.setDefaultSuffix(QStringLiteral("json"));
+    }
+    if (!suggested.isEmpty()) {
+        dialog.selectFile(suggested);
+    }
+    if (dialog.exec() != QDialog::Accepted || dialog.selectedFiles().isEmpty()) {
+        return QString();
+    }
+    return dialog.selectedFiles().constFirst();
+}
+
+void MainWindow::importWgQuickConfig()
+{
+    const QString title = tr("Import WireGuard config");
+    const QString path =
+        askForFile(false, title, QString(), tr("WireGuard configs (*.conf);;All files (*)"),
+                   QStringLiteral("importWgQuickDialog"));
+    if (path.isEmpty()) {
+        return;
+    }
+    // wg-quick files are a few hundred bytes; a huge file is not one.
+    constexpr qint64 kMaxConfigBytes = 256 * 1024;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly) || file.size() > kMaxConfigBytes) {
+        const QString why =
+            file.isOpen() ? tr("the file is larger than 256 KiB") : file.errorString();
+        QMessageBox::warning(this, title, tr("%1 cannot be imported: %2").arg(path, why));
+        return;
+    }
+    // wg-quick names the device after the file; so does the import.
+    QString name = QFileInfo(path).completeBaseName();
+    if (!checkProfileName(name).isEmpty()) {
+        name = QStringLiteral("wireguard");
+    }
+    const WgQuickImport result = importWgQuick(file.read(kMaxConfigBytes), name);
+    QStringList notes = result.notes;
+    if (!result.profile) {
+        QStringList errors;
+        for (const ProfileError& e : result.errors) {
+            errors << (e.field.isEmpty() ? e.message : tr("%1: %2").arg(e.field, e.message));
+            m_session->appLog(QStringLiteral("warning"), QString(),
+                              tr("WireGuard config %1 not imported: %2")
+                                  .arg(QFileInfo(path).fileName(), errors.constLast()));
+        }
+        QString text = tr("%1 cannot be imported:").arg(path) + QLatin1Char('\n') +
+                       errors.join(QLatin1Char('\n'));
+        if (!notes.isEmpty()) {
+            text += QLatin1String("\n\n") + tr("Also not supported:") + QLatin1Char('\n') +
+                    notes.join(QLatin1Char('\n'));
+        }
+        // The file was read; only the validator objects (a missing key, an overlap): the
+        // draft can be fixed in the editor. Syntax errors have a "line N" field instead.
+        static const QStringList profileFields{QStringLiteral("name"), QStringLiteral("mode"),
+                                               QStringLiteral("interface"),
+                                               QStringLiteral("peers")};
+        const bool fixable =
+            std::all_of(result.errors.cbegin(), result.errors.cend(), [](const ProfileError& e) {
+                return std::any_of(profileFields.cbegin(), profileFields.cend(),
+                                   [&e](const QString& f) { return e.field.startsWith(f); });
+            });
+        if (!fixable) {
+            QMessageBox::warning(this, title, text);
+            return;
+        }
+        text += QLatin1String("\n\n") + tr("Open it in the profile editor to fix it?");
+        if (QMessageBox::question(this, title, text) != QMessageBox::Yes) {
+            return;
+        }
+        Profile draft = result.draft;
+        if (m_store->find(draft.name) != nullptr) {
+            draft.name = m_store->freeName(draft.name);
+        }
+        ProfileEditor editor(m_store, this);
+        editor.setProfile(draft, QString());
+        if (editor.exec() == QDialog::Accepted && editor.profile()) {
+            selectProfile(editor.profile()->name);
+            m_session->appLog(QStringLiteral("info"), editor.profile()->name,
+                              tr("Imported WireGuard config %1 as profile %2.")
+                                  .arg(QFileInfo(path).fileName(), editor.profile()->name));
+        }
+        return;
+    }
+    Profile profile = *result.profile;
+    if (m_store->find(profile.name) != nullptr ||
+        QFile::exists(m_store->directory() + QLatin1Char('/') +
+                      ProfileStore::fileNameFor(profile.name))) {
+        const QString free = m_store->freeName(profile.name);
+        notes.prepend(tr("A profile named %1 exists already; the new one is called %2.")
+                          .arg(profile.name, free));
+        profile.name = free;
+    }
+    QString error;
+    if (!m_store->save(profile, QString(), &error)) {
+        QMessageBox::warning(this, title, error);
+        return;
+    }
+    selectProfile(profile.name);
+    m_session->appLog(QStringLiteral("info"), profile.name,
+                      tr("Imported WireGuard config %1 as profile %2.")
+                          .arg(QFileInfo(path).fileName(), profile.name));
+    for (const QString& note : std::as_const(notes)) {
+        m_session->appLog(QStringLiteral("warning"), profile.name, note);
+    }
+    if (!notes.isEmpty()) {
+        QMessageBox::information(
+            this, title,
+            tr("Imported %1 as the profile %2. Not carried over:").arg(path, profile.name) +
+                QLatin1Char('\n') + notes.join(QLatin1Char('\n')));
     }
 }
 

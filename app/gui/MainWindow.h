@@ -45,6 +45,11 @@ public:
     QListWidget* profileList() const { return m_list; }
     QAction* toggleConnectionAction() const { return m_toggleAction; }
     QAction* newProfileAction() const { return m_newAction; }
+    QAction* importWgQuickAction() const { return m_importWgAction; }
+    // Shown after an edit of a profile whose tunnel is up: the tunnel runs the old settings.
+    bool reconnectBannerVisible() const;
+    QString reconnectBannerText() const;
+    QPushButton* reconnectButton() const { return m_reconnectNow; }
 
 public slots:
     void toggleConnection();
@@ -55,6 +60,9 @@ public slots:
     void deleteProfile();
     void importProfile();
     void exportProfile();
+    void importWgQuickConfig();
+    // Takes the edited profile's tunnel down and up again with the saved settings.
+    void reconnectEdited();
     void toggleVisible();
 
 protected:
@@ -71,6 +79,13 @@ private:
     QString itemName(const QListWidgetItem* item) const;
     QString effectiveState(const QString& name) const;
     void connectOrDisconnect(const QString& name);
+    // Plain mode is unencrypted; tunnels without a profile here count as not WireGuard.
+    bool isWireGuard(const QString& name) const;
+    // Non-native, so that tests (and the keyboard) can drive it; empty when cancelled.
+    QString askForFile(bool save, const QString& title, const QString& suggested,
+                       const QString& filter, const QString& objectName);
+    void offerReconnect(const QString& runningName, const QString& savedName);
+    void hideReconnectBanner();
 
     ProfileStore* m_store;
     HelperSession* m_session;
@@ -78,6 +93,12 @@ private:
     QFrame* m_banner;
     QLabel* m_bannerText;
     QPushButton* m_bannerRetry;
+    QFrame* m_reconnectBanner;
+    QLabel* m_reconnectText;
+    QPushButton* m_reconnectNow;
+    QString m_reconnectRunning; // tunnel that runs the old settings
+    QString m_reconnectSaved;   // the profile it should run now
+    bool m_reconnecting = false;
     QLabel* m_title;
     QLabel* m_stateLabel;
     QLabel* m_details;
@@ -93,6 +114,7 @@ private:
     QAction* m_renameAction = nullptr;
     QAction* m_deleteAction = nullptr;
     QAction* m_exportAction = nullptr;
+    QAction* m_importWgAction = nullptr;
     HelperSession::Problem m_problem = HelperSession::Problem::None;
     bool m_toldAboutTray = false;
 };

@@ -1,7 +1,10 @@
 #include "ProfileEditor.h"
 
 #include "ProfileStore.h"
+#include "wireguard/Keys.h"
 
+#include <QApplication>
+#include <QClipboard>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -12,10 +15,12 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <sodium.h>
 
 namespace peertun {
 
@@ -46,6 +51,17 @@ ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(par
     setWindowTitle(tr("Edit profile"));
     setAccessibleName(tr("Profile editor"));
     auto* layout = new QVBoxLayout(this);
+    m_tunnelRunning = new QLabel(
+        tr("This profile's tunnel is up. It keeps its old settings until you reconnect it; "
+           "after saving, the main window offers to reconnect."),
+        this);
+    m_tunnelRunning->setWordWrap(true);
+    m_tunnelRunning->setAccessibleName(tr("Tunnel is up"));
+    m_tunnelRunning->setStyleSheet(QStringLiteral(
+        "QLabel { background: #e8f1fb; border: 1px solid #a0c0e0; border-radius: 4px; "
+        "padding: 6px; }"));
+    m_tunnelRunning->hide();
+    layout->addWidget(m_tunnelRunning);
     auto* form = new QFormLayout;
     layout->addLayout(form);
 
@@ -74,11 +90,39 @@ ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(par
     form->addRow(QString(), modeError);
     m_fieldErrors.insert(QStringLiteral("mode"), modeError);
     m_form = form;
+    m_generateKey = new QPushButton(tr("&Generate key pair"), this);
+    m_generateKey->setAccessibleName(tr("Generate key pair"));
+    m_generateKey->setToolTip(tr("Fills in a new random private key; give the public key to "
+                                 "the peers."));
+    connect(m_generateKey, &QPushButton::clicked, this, &ProfileEditor::generateKeyPair);
     m_privateKey = addField(form, tr("&Private key:"), QStringLiteral("interface.privateKey"),
                             tr("output of \"wg genkey\""),
                             tr("This host's WireGuard private key (a secret; stays in your "
-                               "profile file, mode 0600)."));
+                               "profile file, mode 0600)."),
+                            {m_generateKey});
     m_privateKey->setEchoMode(QLineEdit::PasswordEchoOnEdit);
+    m_privateKeyRow = m_privateKey->parentWidget();
+
+    // The public key is what the peers need; derived here, never typed.
+    m_publicKeyRow = new QWidget(this);
+    auto* publicLayout = new QHBoxLayout(m_publicKeyRow);
+    publicLayout->setContentsMargins(0, 0, 0, 0);
+    m_publicKey = new QLineEdit(m_publicKeyRow);
+    m_publicKey->setReadOnly(true);
+    m_publicKey->setPlaceholderText(tr("derived from the private key"));
+    m_publicKey->setAccessibleName(tr("Public key"));
+    m_publicKey->setAccessibleDescription(
+        tr("This host's public key, derived from the private key; give it to the peers."));
+    m_publicKey->setToolTip(m_publicKey->accessibleDescription());
+    m_copyPublicKey = new QPushButton(tr("Cop&y"), m_publicKeyRow);
+    m_copyPublicKey->setAccessibleName(tr("Copy public key"));
+    m_copyPublicKey->setToolTip(tr("Copies the public key to the clipboard."));
+    publicLayout->addWidget(m_publicKey, 1);
+    publicLayout->addWidget(m_copyPublicKey);
+    form->addRow(tr("Public key:"), m_publicKeyRow);
+    connect(m_copyPublicKey, &QPushButton::clicked, this,
+            [this] { QGuiApplication::clipboard()->setText(m_publicKey->text()); });
+    connect(m_privateKey, &QLineEdit::textChanged, this, &ProfileEditor::updatePublicKey);
 
     auto* peersLabel = new QLabel(tr("&Peers:"), this);
     layout->addWidget(peersLabel);
@@ -138,12 +182,16 @@ ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(par
     setTabOrder(m_mtu, m_listen);
     setTabOrder(m_listen, m_mode);
     setTabOrder(m_mode, m_privateKey);
-    setTabOrder(m_privateKey, m_peers);
+    setTabOrder(m_privateKey, m_generateKey);
+    setTabOrder(m_generateKey, m_publicKey);
+    setTabOrder(m_publicKey, m_copyPublicKey);
+    setTabOrder(m_copyPublicKey, m_peers);
     setTabOrder(m_peers, addPeerButton);
     setTabOrder(addPeerButton, m_removePeer);
     setTabOrder(m_removePeer, m_save);
     showModeFields();
-    resize(640, 560);
+    updatePublicKey();
+    resize(760, 600);
 }
 
 bool ProfileEditor::isWireGuard() const
@@ -155,7 +203,8 @@ bool ProfileEditor::isWireGuard() const
 void ProfileEditor::showModeFields()
 {
     const bool wireGuard = isWireGuard();
-    m_form->setRowVisible(m_privateKey, wireGuard);
+    m_form->setRowVisible(m_privateKeyRow, wireGuard);
+    m_form->setRowVisible(m_publicKeyRow, wireGuard);
     m_form->setRowVisible(m_fieldErrors.value(QStringLiteral("interface.privateKey")), wireGuard);
     for (int column : {PeerPublicKey, PeerKeepalive, PeerPresharedKey}) {
         m_peers->setColumnHidden(column, !wireGuard);
@@ -174,7 +223,8 @@ int ProfileEditor::columnForKey(const QString& key)
 }
 
 QLineEdit* ProfileEditor::addField(QFormLayout* form, const QString& label, const QString& field,
-                                   const QString& placeholder, const QString& help)
+                                   const QString& placeholder, const QString& help,
+                                   const QList<QWidget*>& extras)
 {
     auto* edit = new QLineEdit(this);
     edit->setPlaceholderText(placeholder);
@@ -182,12 +232,66 @@ QLineEdit* ProfileEditor::addField(QFormLayout* form, const QString& label, cons
     QString plain = label;
     edit->setAccessibleName(plain.remove(QLatin1Char('&')).remove(QLatin1Char(':')).trimmed());
     edit->setAccessibleDescription(help);
-    form->addRow(label, edit);
+    if (extras.isEmpty()) {
+        form->addRow(label, edit);
+    } else {
+        auto* row = new QWidget(this);
+        auto* rowLayout = new QHBoxLayout(row);
+        rowLayout->setContentsMargins(0, 0, 0, 0);
+        rowLayout->addWidget(edit, 1);
+        for (QWidget* extra : extras) {
+            rowLayout->addWidget(extra);
+        }
+        form->addRow(label, row);
+        // The label's mnemonic focuses the edit, not the row.
+        if (auto* labelWidget = qobject_cast<QLabel*>(form->labelForField(row))) {
+            labelWidget->setBuddy(edit);
+        }
+    }
     auto* error = makeErrorLabel(this);
     form->addRow(QString(), error);
     m_fieldErrors.insert(field, error);
     connect(edit, &QLineEdit::textChanged, this, &ProfileEditor::revalidate);
     return edit;
+}
+
+void ProfileEditor::generateKeyPair()
+{
+    if (!m_privateKey->text().trimmed().isEmpty() &&
+        QMessageBox::question(this, tr("Generate key pair"),
+                              tr("Replace the private key? Peers that know the old public key "
+                                 "will not accept this host until they get the new one.")) !=
+            QMessageBox::Yes) {
+        return;
+    }
+    const auto key = wireguard::generateKey();
+    char text[wireguard::kBase64KeyLen + 1] = {};
+    wireguard::encodeSecretKey(key.bytes(), text);
+    m_privateKey->setText(QString::fromLatin1(text));
+    sodium_memzero(text, sizeof text);
+}
+
+void ProfileEditor::updatePublicKey()
+{
+    // The secret passes through a byte array that is wiped at once; nothing here is logged.
+    QByteArray secret = m_privateKey->text().trimmed().toLatin1();
+    const auto key =
+        wireguard::parseSecretKey(std::string_view(secret.constData(), size_t(secret.size())));
+    sodium_memzero(secret.data(), size_t(secret.size()));
+    m_publicKey->setText(
+        key ? QString::fromStdString(wireguard::encodePublicKey(wireguard::publicKeyOf(*key)))
+            : QString());
+    m_copyPublicKey->setEnabled(key.has_value());
+}
+
+void ProfileEditor::setTunnelRunning(bool running)
+{
+    m_tunnelRunning->setVisible(running);
+}
+
+bool ProfileEditor::tunnelRunningNoticeShown() const
+{
+    return m_tunnelRunning->isVisibleTo(this);
 }
 
 void ProfileEditor::addPeer(const QString& name, const QString& endpoint, const QString& subnets,

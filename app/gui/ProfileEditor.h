@@ -61,19 +61,34 @@ public:
     QTableWidget* peerTable() const { return m_peers; }
     QPushButton* saveButton() const { return m_save; }
     QLineEdit* privateKeyEdit() const { return m_privateKey; }
+    // Derived from the private key as it is typed; empty while that is not a valid key.
+    QLineEdit* publicKeyEdit() const { return m_publicKey; }
+    QPushButton* generateKeyButton() const { return m_generateKey; }
+    QPushButton* copyPublicKeyButton() const { return m_copyPublicKey; }
+    // Tells the user that the profile's tunnel is up and keeps its old settings until it is
+    // reconnected (an edit never touches a running tunnel).
+    void setTunnelRunning(bool running);
+    bool tunnelRunningNoticeShown() const;
     QComboBox* modeCombo() const { return m_mode; }
     void addPeer(const QString& name = QString(), const QString& endpoint = QString(),
                  const QString& subnets = QString(), const QString& publicKey = QString(),
                  const QString& keepalive = QString(), const QString& presharedKey = QString());
 
+public slots:
+    // Fills the private key with a new one (asks first if one is there already).
+    void generateKeyPair();
+
 private slots:
     void revalidate();
+    void updatePublicKey();
     void removeSelectedPeer();
     void saveToStore();
 
 private:
+    // A labelled line edit with its error label below; `extras` go to the right of the edit.
     QLineEdit* addField(QFormLayout* form, const QString& label, const QString& field,
-                        const QString& placeholder, const QString& help);
+                        const QString& placeholder, const QString& help,
+                        const QList<QWidget*>& extras = {});
     void showErrors();
     void showModeFields();
     bool isWireGuard() const;
@@ -87,6 +102,12 @@ private:
     QLineEdit* m_listen = nullptr;
     QComboBox* m_mode = nullptr;
     QLineEdit* m_privateKey = nullptr;
+    QWidget* m_privateKeyRow = nullptr;
+    QLineEdit* m_publicKey = nullptr;
+    QWidget* m_publicKeyRow = nullptr;
+    QPushButton* m_generateKey = nullptr;
+    QPushButton* m_copyPublicKey = nullptr;
+    QLabel* m_tunnelRunning = nullptr;
     QFormLayout* m_form = nullptr;
     QTableWidget* m_peers = nullptr;
     QLabel* m_peerErrors = nullptr;

@@ -161,27 +161,34 @@ std::optional<QHostAddress> parseIpLiteral(const QString& text, QString* reason,
                                            bool mentionHostnames)
 {
     if (text.isEmpty()) {
-        *reason = QStringLiteral("the address is empty");
+        *reason = QCoreApplication::translate("peertun::Profile", "the address is empty");
         return std::nullopt;
     }
     if (std::any_of(text.begin(), text.end(), [](QChar c) { return c.isSpace(); })) {
-        *reason = QStringLiteral("%1 contains whitespace").arg(quoted(text));
+        *reason = QCoreApplication::translate("peertun::Profile", "%1 contains whitespace")
+                      .arg(quoted(text));
         return std::nullopt;
     }
     if (text.contains(u'%')) {
-        *reason = QStringLiteral("%1 has a scope ID, which is not supported").arg(quoted(text));
+        *reason = QCoreApplication::translate("peertun::Profile",
+                                              "%1 has a scope ID, which is not supported")
+                      .arg(quoted(text));
         return std::nullopt;
     }
     QHostAddress address;
     if (text.contains(u':')) {
         if (!address.setAddress(text) || address.protocol() != QAbstractSocket::IPv6Protocol) {
-            *reason = QStringLiteral("%1 is not a valid IPv6 address").arg(quoted(text));
+            *reason =
+                QCoreApplication::translate("peertun::Profile", "%1 is not a valid IPv6 address")
+                    .arg(quoted(text));
             return std::nullopt;
         }
         if (isV4Mapped(address)) {
-            *reason = QStringLiteral("%1 is an IPv4-mapped IPv6 address; write the IPv4 address "
-                                     "itself")
-                          .arg(quoted(text));
+            *reason =
+                QCoreApplication::translate(
+                    "peertun::Profile", "%1 is an IPv4-mapped IPv6 address; write the IPv4 address "
+                                        "itself")
+                    .arg(quoted(text));
             return std::nullopt;
         }
         return address;
@@ -190,20 +197,26 @@ std::optional<QHostAddress> parseIpLiteral(const QString& text, QString* reason,
         text.begin(), text.end(), [](QChar c) { return (c >= u'0' && c <= u'9') || c == u'.'; });
     if (looksNumeric) {
         if (!isStrictDottedQuad(text) || !address.setAddress(text)) {
-            *reason = QStringLiteral("%1 is not a valid IPv4 address (four numbers 0 to 255, "
-                                     "like 10.244.2.2)")
-                          .arg(quoted(text));
+            *reason =
+                QCoreApplication::translate(
+                    "peertun::Profile", "%1 is not a valid IPv4 address (four numbers 0 to 255, "
+                                        "like 10.244.2.2)")
+                    .arg(quoted(text));
             return std::nullopt;
         }
         return address;
     }
     if (mentionHostnames) {
-        *reason = QStringLiteral("%1 is not an IP address; host names are not accepted because "
-                                 "the helper runs as root and does no DNS lookups, so give an "
-                                 "IPv4 or IPv6 address")
-                      .arg(quoted(text));
+        *reason =
+            QCoreApplication::translate(
+                "peertun::Profile", "%1 is not an IP address; host names are not accepted because "
+                                    "the helper runs as root and does no DNS lookups, so give an "
+                                    "IPv4 or IPv6 address")
+                .arg(quoted(text));
     } else {
-        *reason = QStringLiteral("%1 is not an IPv4 or IPv6 address").arg(quoted(text));
+        *reason =
+            QCoreApplication::translate("peertun::Profile", "%1 is not an IPv4 or IPv6 address")
+                .arg(quoted(text));
     }
     return std::nullopt;
 }
@@ -212,21 +225,24 @@ std::optional<QHostAddress> parseIpLiteral(const QString& text, QString* reason,
 std::optional<quint16> parsePort(QStringView text, QString* reason)
 {
     if (text.isEmpty()) {
-        *reason = QStringLiteral("the port is missing");
+        *reason = QCoreApplication::translate("peertun::Profile", "the port is missing");
         return std::nullopt;
     }
     if (!isAsciiDigits(text)) {
-        *reason = QStringLiteral("the port %1 is not a number").arg(quoted(text.toString()));
+        *reason = QCoreApplication::translate("peertun::Profile", "the port %1 is not a number")
+                      .arg(quoted(text.toString()));
         return std::nullopt;
     }
     bool ok = false;
     const uint value = text.size() <= 9 ? text.toUInt(&ok) : 0;
     if (ok && value == 0) {
-        *reason = QStringLiteral("port 0 is not allowed; use 1 to 65535 (8285 is the usual)");
+        *reason = QCoreApplication::translate(
+            "peertun::Profile", "port 0 is not allowed; use 1 to 65535 (8285 is the usual)");
         return std::nullopt;
     }
     if (!ok || value > 65535) {
-        *reason = QStringLiteral("the port %1 is out of range; use 1 to 65535")
+        *reason = QCoreApplication::translate("peertun::Profile",
+                                              "the port %1 is out of range; use 1 to 65535")
                       .arg(text.size() <= 9 ? text.toString() : quoted(text.toString()));
         return std::nullopt;
     }
@@ -238,26 +254,33 @@ QString checkDisplayName(const QString& name, const QString& what, bool isFileNa
 {
     constexpr qsizetype kMaxNameChars = 64;
     if (name.isEmpty())
-        return QStringLiteral("The %1 is empty; give it a name.").arg(what);
+        return QCoreApplication::translate("peertun::Profile", "The %1 is empty; give it a name.")
+            .arg(what);
     const qsizetype chars = name.toUcs4().size();
     if (chars > kMaxNameChars)
-        return QStringLiteral("The %1 %2 is %3 characters long; at most %4 are allowed.")
+        return QCoreApplication::translate(
+                   "peertun::Profile", "The %1 %2 is %3 characters long; at most %4 are allowed.")
             .arg(what, quoted(name))
             .arg(chars)
             .arg(kMaxNameChars);
     for (const QChar c : name) {
         if (c.category() == QChar::Other_Control)
-            return QStringLiteral("The %1 %2 contains a control character (U+%3), which is not "
-                                  "allowed.")
+            return QCoreApplication::translate(
+                       "peertun::Profile",
+                       "The %1 %2 contains a control character (U+%3), which is not "
+                       "allowed.")
                 .arg(what, quoted(name))
                 .arg(c.unicode(), 4, 16, QChar(u'0'));
     }
     if (isFileName && name.contains(u'/'))
-        return QStringLiteral("The %1 %2 contains '/', which is not allowed because the name "
-                              "becomes a file name.")
+        return QCoreApplication::translate(
+                   "peertun::Profile",
+                   "The %1 %2 contains '/', which is not allowed because the name "
+                   "becomes a file name.")
             .arg(what, quoted(name));
     if (isFileName && (name == u"." || name == u".."))
-        return QStringLiteral("The %1 %2 is not allowed because it becomes a file name.")
+        return QCoreApplication::translate(
+                   "peertun::Profile", "The %1 %2 is not allowed because it becomes a file name.")
             .arg(what, quoted(name));
     return {};
 }
@@ -266,11 +289,11 @@ QString checkDisplayName(const QString& name, const QString& what, bool isFileNa
 QString unusableUnicastReason(const QHostAddress& a)
 {
     if (a == QHostAddress(QHostAddress::AnyIPv4) || a == QHostAddress(QHostAddress::AnyIPv6))
-        return QStringLiteral("the unspecified address");
+        return QCoreApplication::translate("peertun::Profile", "the unspecified address");
     if (a.isMulticast())
-        return QStringLiteral("a multicast address");
+        return QCoreApplication::translate("peertun::Profile", "a multicast address");
     if (a.isBroadcast())
-        return QStringLiteral("the broadcast address");
+        return QCoreApplication::translate("peertun::Profile", "the broadcast address");
     return {};
 }
 
@@ -302,9 +325,11 @@ public:
         if (full())
             return;
         if (m_errors.size() == kMaxProfileErrors - 1) {
-            m_errors.append({QString(), QStringLiteral("There are more errors; only the first %1 "
-                                                       "are reported.")
-                                            .arg(kMaxProfileErrors - 1)});
+            m_errors.append(
+                {QString(), QCoreApplication::translate("peertun::Profile",
+                                                        "There are more errors; only the first %1 "
+                                                        "are reported.")
+                                .arg(kMaxProfileErrors - 1)});
             return;
         }
         m_errors.append({field, message});
@@ -400,52 +425,64 @@ std::optional<Cidr> parseCidr(const QString& text, QString* error, bool requireN
         return std::nullopt;
     };
     if (text.isEmpty())
-        return fail(QStringLiteral("The address is empty; write it as address/prefix, e.g. "
-                                   "10.244.2.2/24."));
+        return fail(QCoreApplication::translate(
+            "peertun::Profile", "The address is empty; write it as address/prefix, e.g. "
+                                "10.244.2.2/24."));
     const qsizetype slash = text.indexOf(u'/');
     if (slash < 0)
-        return fail(QStringLiteral("%1 has no prefix length; write it as address/prefix, e.g. "
-                                   "10.244.2.2/24.")
-                        .arg(quoted(text)));
+        return fail(
+            QCoreApplication::translate("peertun::Profile",
+                                        "%1 has no prefix length; write it as address/prefix, e.g. "
+                                        "10.244.2.2/24.")
+                .arg(quoted(text)));
     const auto address = parseIpLiteral(text.left(slash), &reason, false);
     if (!address)
         return fail(
-            QStringLiteral("%1 is not a valid address/prefix: %2.").arg(quoted(text), reason));
+            QCoreApplication::translate("peertun::Profile", "%1 is not a valid address/prefix: %2.")
+                .arg(quoted(text), reason));
     const QStringView prefixText = QStringView(text).mid(slash + 1);
     const int maxPrefix = addressBits(*address);
     if (!isAsciiDigits(prefixText))
-        return fail(QStringLiteral("%1 is not a valid address/prefix: the prefix length %2 is "
-                                   "not a number.")
-                        .arg(quoted(text), quoted(prefixText.toString())));
+        return fail(
+            QCoreApplication::translate("peertun::Profile",
+                                        "%1 is not a valid address/prefix: the prefix length %2 is "
+                                        "not a number.")
+                .arg(quoted(text), quoted(prefixText.toString())));
     const int prefix = prefixText.size() <= 3 ? prefixText.toInt() : maxPrefix + 1;
     if (prefix > maxPrefix)
         return fail(
-            QStringLiteral("%1 is not a valid address/prefix: the prefix length %2 is out "
-                           "of range for %3 (0 to %4).")
+            QCoreApplication::translate(
+                "peertun::Profile", "%1 is not a valid address/prefix: the prefix length %2 is out "
+                                    "of range for %3 (0 to %4).")
                 .arg(quoted(text),
                      prefixText.size() <= 3 ? prefixText.toString() : quoted(prefixText.toString()),
                      familyName(*address))
                 .arg(maxPrefix));
     Cidr cidr{*address, prefix};
     if (requireNetwork && cidr.network() != cidr)
-        return fail(QStringLiteral("%1 has host bits set; the subnet is written %2.")
+        return fail(QCoreApplication::translate("peertun::Profile",
+                                                "%1 has host bits set; the subnet is written %2.")
                         .arg(quoted(text), cidr.network().toString()));
     return cidr;
 }
 
 std::optional<Endpoint> parseEndpoint(const QString& text, QString* error, bool hostOptional)
 {
-    const QString example = hostOptional ? QStringLiteral("10.211.55.122:8285 or :8285")
-                                         : QStringLiteral("10.211.55.123:8285");
+    const QString example =
+        hostOptional
+            ? QCoreApplication::translate("peertun::Profile", "10.211.55.122:8285 or :8285")
+            : QStringLiteral("10.211.55.123:8285");
     auto fail = [&](const QString& reason) -> std::optional<Endpoint> {
         if (error)
-            *error = QStringLiteral("%1 is not a valid endpoint: %2; write it as host:port, e.g. "
-                                    "%3, or [fd00::1]:8285 for IPv6.")
+            *error = QCoreApplication::translate(
+                         "peertun::Profile",
+                         "%1 is not a valid endpoint: %2; write it as host:port, e.g. "
+                         "%3, or [fd00::1]:8285 for IPv6.")
                          .arg(quoted(text), reason, example);
         return std::nullopt;
     };
     if (text.isEmpty())
-        return fail(QStringLiteral("it is empty"));
+        return fail(QCoreApplication::translate("peertun::Profile", "it is empty"));
 
     QString hostText;
     QStringView portText;
@@ -453,18 +490,22 @@ std::optional<Endpoint> parseEndpoint(const QString& text, QString* error, bool 
     if (text.startsWith(u'[')) {
         const qsizetype close = text.indexOf(u']');
         if (close < 0)
-            return fail(QStringLiteral("the '[' has no matching ']'"));
+            return fail(
+                QCoreApplication::translate("peertun::Profile", "the '[' has no matching ']'"));
         hostText = text.mid(1, close - 1);
         if (close + 1 == text.size())
             hasPort = false;
         else if (text[close + 1] != u':')
-            return fail(QStringLiteral("']' must be followed by ':' and the port"));
+            return fail(QCoreApplication::translate("peertun::Profile",
+                                                    "']' must be followed by ':' and the port"));
         else
             portText = QStringView(text).mid(close + 2);
         if (!hostText.contains(u':'))
-            return fail(QStringLiteral("brackets are only for IPv6 addresses"));
+            return fail(QCoreApplication::translate("peertun::Profile",
+                                                    "brackets are only for IPv6 addresses"));
     } else if (text.count(u':') > 1) {
-        return fail(QStringLiteral("an IPv6 address must be in brackets"));
+        return fail(
+            QCoreApplication::translate("peertun::Profile", "an IPv6 address must be in brackets"));
     } else {
         const qsizetype colon = text.lastIndexOf(u':');
         if (colon < 0) {
@@ -476,13 +517,15 @@ std::optional<Endpoint> parseEndpoint(const QString& text, QString* error, bool 
         }
     }
     if (!hasPort)
-        return fail(QStringLiteral("the port is missing (8285 is the usual)"));
+        return fail(QCoreApplication::translate("peertun::Profile",
+                                                "the port is missing (8285 is the usual)"));
 
     Endpoint endpoint;
     QString reason;
     if (hostText.isEmpty()) {
         if (!hostOptional)
-            return fail(QStringLiteral("the host is missing; a peer needs its address"));
+            return fail(QCoreApplication::translate(
+                "peertun::Profile", "the host is missing; a peer needs its address"));
     } else {
         const auto host = parseIpLiteral(hostText, &reason, true);
         if (!host)
@@ -492,7 +535,8 @@ std::optional<Endpoint> parseEndpoint(const QString& text, QString* error, bool 
                                  *host == QHostAddress(QHostAddress::AnyIPv6);
         if (const QString why = unusableUnicastReason(*host);
             !why.isEmpty() && !(hostOptional && unspecified))
-            return fail(QStringLiteral("%1 is %2").arg(hostText, why));
+            return fail(
+                QCoreApplication::translate("peertun::Profile", "%1 is %2").arg(hostText, why));
         endpoint.host = *host;
     }
     const auto port = parsePort(portText, &reason);
@@ -506,38 +550,50 @@ QString checkInterfaceName(const QString& name)
 {
     constexpr qsizetype kMaxInterfaceNameBytes = 15; // IFNAMSIZ - 1
     if (name.isEmpty())
-        return QStringLiteral("The interface name is empty; give a device name such as "
-                              "peertun0.");
+        return QCoreApplication::translate(
+            "peertun::Profile", "The interface name is empty; give a device name such as "
+                                "peertun0.");
     const qsizetype bytes = name.toUtf8().size();
     if (bytes > kMaxInterfaceNameBytes)
-        return QStringLiteral("The interface name %1 is %2 bytes long; Linux allows at most %3.")
+        return QCoreApplication::translate(
+                   "peertun::Profile",
+                   "The interface name %1 is %2 bytes long; Linux allows at most %3.")
             .arg(quoted(name))
             .arg(bytes)
             .arg(kMaxInterfaceNameBytes);
     if (name == u"." || name == u"..")
-        return QStringLiteral("The interface name %1 is not allowed; \".\" and \"..\" are "
-                              "reserved.")
+        return QCoreApplication::translate(
+                   "peertun::Profile", "The interface name %1 is not allowed; \".\" and \"..\" are "
+                                       "reserved.")
             .arg(quoted(name));
     for (const QChar c : name) {
         if (c == u'/')
-            return QStringLiteral("The interface name %1 contains '/', which Linux does not "
-                                  "allow in device names.")
+            return QCoreApplication::translate(
+                       "peertun::Profile",
+                       "The interface name %1 contains '/', which Linux does not "
+                       "allow in device names.")
                 .arg(quoted(name));
         if (c.isSpace())
-            return QStringLiteral("The interface name %1 contains whitespace, which Linux does "
-                                  "not allow in device names.")
+            return QCoreApplication::translate(
+                       "peertun::Profile",
+                       "The interface name %1 contains whitespace, which Linux does "
+                       "not allow in device names.")
                 .arg(quoted(name));
         if (c == u':')
-            return QStringLiteral("The interface name %1 contains ':', which Linux reserves for "
-                                  "address labels.")
+            return QCoreApplication::translate(
+                       "peertun::Profile",
+                       "The interface name %1 contains ':', which Linux reserves for "
+                       "address labels.")
                 .arg(quoted(name));
         // '%' would make the kernel pick the name itself ("tun%d"); other characters are legal
         // for Linux but trouble for tools and logs, so keep to a safe set.
         const bool safe = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') ||
                           (c >= u'0' && c <= u'9') || c == u'-' || c == u'_' || c == u'.';
         if (!safe)
-            return QStringLiteral("The interface name %1 contains %2; use only ASCII letters, "
-                                  "digits, '-', '_' and '.'.")
+            return QCoreApplication::translate(
+                       "peertun::Profile",
+                       "The interface name %1 contains %2; use only ASCII letters, "
+                       "digits, '-', '_' and '.'.")
                 .arg(quoted(name),
                      c.isPrint() ? u'\'' + QString(c) + u'\''
                                  : QStringLiteral("U+%1").arg(c.unicode(), 4, 16, QChar(u'0')));
@@ -547,12 +603,14 @@ QString checkInterfaceName(const QString& name)
 
 QString checkProfileName(const QString& name)
 {
-    return checkDisplayName(name, QStringLiteral("profile name"), true);
+    return checkDisplayName(name, QCoreApplication::translate("peertun::Profile", "profile name"),
+                            true);
 }
 
 QString checkPeerName(const QString& name)
 {
-    return checkDisplayName(name, QStringLiteral("peer name"), false);
+    return checkDisplayName(name, QCoreApplication::translate("peertun::Profile", "peer name"),
+                            false);
 }
 
 QString checkWireGuardKey(const QString& text, const QString& field, bool secret)
@@ -561,12 +619,16 @@ QString checkWireGuardKey(const QString& text, const QString& field, bool secret
     // pasted into the wrong field must not end up in a log.
     const QString how = secret ? QStringLiteral("`wg genkey`") : QStringLiteral("`wg pubkey`");
     if (text.isEmpty())
-        return QStringLiteral("%1 is empty; give the key as 44 characters of base64, as %2 "
-                              "writes it.")
+        return QCoreApplication::translate(
+                   "peertun::Profile",
+                   "%1 is empty; give the key as 44 characters of base64, as %2 "
+                   "writes it.")
             .arg(field, how);
     if (text.size() != kWireGuardKeyLength)
-        return QStringLiteral("%1 is not a WireGuard key: it must be 44 characters of base64, as "
-                              "%2 writes it, but it has %3.")
+        return QCoreApplication::translate(
+                   "peertun::Profile",
+                   "%1 is not a WireGuard key: it must be 44 characters of base64, as "
+                   "%2 writes it, but it has %3.")
             .arg(field, how)
             .arg(text.size());
     for (const QChar c : text) {
@@ -574,8 +636,10 @@ QString checkWireGuardKey(const QString& text, const QString& field, bool secret
         const bool base64 = (u >= u'A' && u <= u'Z') || (u >= u'a' && u <= u'z') ||
                             (u >= u'0' && u <= u'9') || u == u'+' || u == u'/' || u == u'=';
         if (!base64)
-            return QStringLiteral("%1 is not a WireGuard key: it contains a character that is not "
-                                  "base64 (only A-Z, a-z, 0-9, '+', '/' and '=' padding).")
+            return QCoreApplication::translate(
+                       "peertun::Profile",
+                       "%1 is not a WireGuard key: it contains a character that is not "
+                       "base64 (only A-Z, a-z, 0-9, '+', '/' and '=' padding).")
                 .arg(field);
     }
     QByteArray ascii = text.toLatin1();
@@ -583,15 +647,21 @@ QString checkWireGuardKey(const QString& text, const QString& field, bool secret
     QString problem;
     if (!decoded || decoded.decoded.size() != 32 || !text.endsWith(u'=') ||
         text[kWireGuardKeyLength - 2] == u'=') {
-        problem = QStringLiteral("%1 is not a WireGuard key: it is not base64 for 32 bytes (43 "
-                                 "characters and one '=').")
-                      .arg(field);
+        problem =
+            QCoreApplication::translate(
+                "peertun::Profile", "%1 is not a WireGuard key: it is not base64 for 32 bytes (43 "
+                                    "characters and one '=').")
+                .arg(field);
     } else if (decoded.decoded.toBase64() != ascii) {
-        problem = QStringLiteral("%1 is not a WireGuard key: its base64 is not canonical (the last "
-                                 "character before '=' has spare bits set).")
+        problem = QCoreApplication::translate(
+                      "peertun::Profile",
+                      "%1 is not a WireGuard key: its base64 is not canonical (the last "
+                      "character before '=' has spare bits set).")
                       .arg(field);
     } else if (secret && decoded.decoded.count('\0') == 32) {
-        problem = QStringLiteral("%1 is all zeros, which is not a usable key.").arg(field);
+        problem = QCoreApplication::translate("peertun::Profile",
+                                              "%1 is all zeros, which is not a usable key.")
+                      .arg(field);
     }
     // Best effort: do not leave copies of a secret in freed memory.
     decoded.decoded.fill('\0');
@@ -607,20 +677,27 @@ namespace {
 QString cidrProblem(const Cidr& c, bool requireNetwork)
 {
     if (!isIp(c.address))
-        return QStringLiteral("The address is missing or not an IPv4 or IPv6 address.");
+        return QCoreApplication::translate(
+            "peertun::Profile", "The address is missing or not an IPv4 or IPv6 address.");
     if (!c.address.scopeId().isEmpty())
-        return QStringLiteral("%1 has a scope ID, which is not supported.")
+        return QCoreApplication::translate("peertun::Profile",
+                                           "%1 has a scope ID, which is not supported.")
             .arg(quoted(c.address.toString()));
     if (isV4Mapped(c.address))
-        return QStringLiteral("%1 is an IPv4-mapped IPv6 address; write the IPv4 address itself.")
+        return QCoreApplication::translate(
+                   "peertun::Profile",
+                   "%1 is an IPv4-mapped IPv6 address; write the IPv4 address itself.")
             .arg(quoted(c.address.toString()));
     if (!prefixInRange(c))
-        return QStringLiteral("The prefix length %1 of %2 is out of range for %3 (0 to %4).")
+        return QCoreApplication::translate(
+                   "peertun::Profile",
+                   "The prefix length %1 of %2 is out of range for %3 (0 to %4).")
             .arg(c.prefixLength)
             .arg(c.address.toString(), familyName(c.address))
             .arg(addressBits(c.address));
     if (requireNetwork && c.network() != c)
-        return QStringLiteral("%1 has host bits set; the subnet is written %2.")
+        return QCoreApplication::translate("peertun::Profile",
+                                           "%1 has host bits set; the subnet is written %2.")
             .arg(quoted(c.toString()), c.network().toString());
     return {};
 }
@@ -635,12 +712,15 @@ void validateInterface(const InterfaceConfig& itf, ErrorSink& sink)
     if (!problem.isEmpty()) {
         sink.add(addressField, problem);
     } else if (const QString why = unusableUnicastReason(itf.address.address); !why.isEmpty()) {
-        sink.add(addressField, QStringLiteral("%1 cannot be a tunnel address: it is %2.")
+        sink.add(addressField, QCoreApplication::translate(
+                                   "peertun::Profile", "%1 cannot be a tunnel address: it is %2.")
                                    .arg(quoted(itf.address.toString()), why));
     } else if (itf.address.address.isLoopback()) {
-        sink.add(addressField, QStringLiteral("%1 cannot be a tunnel address: it is a loopback "
-                                              "address.")
-                                   .arg(quoted(itf.address.toString())));
+        sink.add(addressField,
+                 QCoreApplication::translate("peertun::Profile",
+                                             "%1 cannot be a tunnel address: it is a loopback "
+                                             "address.")
+                     .arg(quoted(itf.address.toString())));
     }
 
     if (itf.mtu) {
@@ -650,8 +730,10 @@ void validateInterface(const InterfaceConfig& itf, ErrorSink& sink)
         const int minimum = v6 ? 1280 : 576;
         if (*itf.mtu < minimum || *itf.mtu > 65535)
             sink.add(QStringLiteral("interface.mtu"),
-                     QStringLiteral("The MTU %1 is out of range; use %2 to 65535 for an %3 tunnel "
-                                    "address, or leave \"mtu\" out to pick it automatically.")
+                     QCoreApplication::translate(
+                         "peertun::Profile",
+                         "The MTU %1 is out of range; use %2 to 65535 for an %3 tunnel "
+                         "address, or leave \"mtu\" out to pick it automatically.")
                          .arg(*itf.mtu)
                          .arg(minimum)
                          .arg(v6 ? QStringLiteral("IPv6") : QStringLiteral("IPv4")));
@@ -659,17 +741,20 @@ void validateInterface(const InterfaceConfig& itf, ErrorSink& sink)
 
     const QString listenField = QStringLiteral("interface.listen");
     if (itf.listen.port == 0)
-        sink.add(listenField, QStringLiteral("Port 0 in %1 is not allowed; use 1 to 65535 (8285 "
+        sink.add(listenField,
+                 QCoreApplication::translate("peertun::Profile",
+                                             "Port 0 in %1 is not allowed; use 1 to 65535 (8285 "
                                              "is the usual).")
-                                  .arg(quoted(itf.listen.toString())));
+                     .arg(quoted(itf.listen.toString())));
     if (!itf.listen.host.isNull() &&
         (!isIp(itf.listen.host) || itf.listen.host.isMulticast() || itf.listen.host.isBroadcast() ||
          isV4Mapped(itf.listen.host) || !itf.listen.host.scopeId().isEmpty()))
-        sink.add(listenField,
-                 QStringLiteral("%1 cannot be listened on; give a local unicast address, or "
-                                "\":%2\" for all addresses.")
-                     .arg(quoted(itf.listen.toString()))
-                     .arg(itf.listen.port));
+        sink.add(listenField, QCoreApplication::translate(
+                                  "peertun::Profile",
+                                  "%1 cannot be listened on; give a local unicast address, or "
+                                  "\":%2\" for all addresses.")
+                                  .arg(quoted(itf.listen.toString()))
+                                  .arg(itf.listen.port));
 }
 
 struct PreparedSubnet
@@ -686,7 +771,8 @@ struct PreparedSubnet
 void validateWireGuard(const Profile& p, ErrorSink& sink)
 {
     const bool wg = p.mode == TunnelMode::WireGuard;
-    const QString notPlain = QStringLiteral(
+    const QString notPlain = QCoreApplication::translate(
+        "peertun::Profile",
         "%1 is set, but the profile's mode is \"plain\", which is unencrypted and uses no keys; "
         "set \"mode\": \"wireguard\" or remove %1.");
     const QString privateField = QStringLiteral("interface.privateKey");
@@ -717,17 +803,20 @@ void validateWireGuard(const Profile& p, ErrorSink& sink)
             sink.add(publicField, why);
         } else {
             if (peer.publicKey == p.interface.privateKey)
-                sink.add(publicField, QStringLiteral("%1 is the same text as "
+                sink.add(publicField,
+                         QCoreApplication::translate("peertun::Profile",
+                                                     "%1 is the same text as "
                                                      "interface.privateKey; the private key must "
                                                      "never be shared.")
-                                          .arg(publicField));
+                             .arg(publicField));
             for (qsizetype k = 0; k < i; ++k) {
                 if (p.peers[k].publicKey == peer.publicKey) {
-                    sink.add(publicField,
-                             QStringLiteral("peers[%1] and peers[%2] have the same public key; "
-                                            "each peer needs its own.")
-                                 .arg(k)
-                                 .arg(i));
+                    sink.add(publicField, QCoreApplication::translate(
+                                              "peertun::Profile",
+                                              "peers[%1] and peers[%2] have the same public key; "
+                                              "each peer needs its own.")
+                                              .arg(k)
+                                              .arg(i));
                     break;
                 }
             }
@@ -740,8 +829,10 @@ void validateWireGuard(const Profile& p, ErrorSink& sink)
         if (peer.persistentKeepalive &&
             (*peer.persistentKeepalive < 0 || *peer.persistentKeepalive > kMaxPersistentKeepalive))
             sink.add(keepaliveField,
-                     QStringLiteral("The persistent keepalive %1 is out of range; use 0 (off) to "
-                                    "65535 seconds (25 is usual behind NAT).")
+                     QCoreApplication::translate(
+                         "peertun::Profile",
+                         "The persistent keepalive %1 is out of range; use 0 (off) to "
+                         "65535 seconds (25 is usual behind NAT).")
                          .arg(*peer.persistentKeepalive));
     }
 }
@@ -750,7 +841,8 @@ void validatePeers(const Profile& p, ErrorSink& sink)
 {
     if (p.peers.isEmpty()) {
         sink.add(QStringLiteral("peers"),
-                 QStringLiteral("The profile has no peers; add at least one."));
+                 QCoreApplication::translate("peertun::Profile",
+                                             "The profile has no peers; add at least one."));
         return;
     }
     const Cidr& own = p.interface.address;
@@ -780,8 +872,10 @@ void validatePeers(const Profile& p, ErrorSink& sink)
         for (qsizetype k = 0; k < i && !peer.name.isEmpty(); ++k) {
             if (p.peers[k].name == peer.name) {
                 sink.add(joinPath(path, QStringLiteral("name")),
-                         QStringLiteral("The peer name %1 is used twice (peers[%2] and peers[%3]); "
-                                        "peer names must be unique.")
+                         QCoreApplication::translate(
+                             "peertun::Profile",
+                             "The peer name %1 is used twice (peers[%2] and peers[%3]); "
+                             "peer names must be unique.")
                              .arg(quoted(peer.name))
                              .arg(k)
                              .arg(i));
@@ -795,20 +889,27 @@ void validatePeers(const Profile& p, ErrorSink& sink)
         if (learned) {
             // no endpoint: WireGuard learns it from the peer's first handshake
         } else if (!isIp(ep.host)) {
-            sink.add(endpointField, QStringLiteral("Peer %1 has no endpoint address.").arg(who));
+            sink.add(endpointField, QCoreApplication::translate("peertun::Profile",
+                                                                "Peer %1 has no endpoint address.")
+                                        .arg(who));
         } else if (const QString why = unusableUnicastReason(ep.host); !why.isEmpty()) {
-            sink.add(endpointField, QStringLiteral("The endpoint %1 of peer %2 is %3, not a peer's "
-                                                   "address.")
-                                        .arg(quoted(ep.toString()), who, why));
-        } else if (isV4Mapped(ep.host) || !ep.host.scopeId().isEmpty()) {
             sink.add(endpointField,
-                     QStringLiteral("The endpoint %1 of peer %2 must be a plain IPv4 or IPv6 "
-                                    "address without scope ID.")
-                         .arg(quoted(ep.toString()), who));
+                     QCoreApplication::translate("peertun::Profile",
+                                                 "The endpoint %1 of peer %2 is %3, not a peer's "
+                                                 "address.")
+                         .arg(quoted(ep.toString()), who, why));
+        } else if (isV4Mapped(ep.host) || !ep.host.scopeId().isEmpty()) {
+            sink.add(endpointField, QCoreApplication::translate(
+                                        "peertun::Profile",
+                                        "The endpoint %1 of peer %2 must be a plain IPv4 or IPv6 "
+                                        "address without scope ID.")
+                                        .arg(quoted(ep.toString()), who));
         } else if (listenSpecific && ep.host.protocol() != listenHost.protocol()) {
             sink.add(endpointField,
-                     QStringLiteral("The endpoint %1 of peer %2 is %3 but interface.listen binds "
-                                    "the %4 address %5; use the same family or listen on \":%6\".")
+                     QCoreApplication::translate(
+                         "peertun::Profile",
+                         "The endpoint %1 of peer %2 is %3 but interface.listen binds "
+                         "the %4 address %5; use the same family or listen on \":%6\".")
                          .arg(quoted(ep.toString()), who, familyName(ep.host),
                               familyName(listenHost), listenHost.toString())
                          .arg(p.interface.listen.port));
@@ -816,8 +917,10 @@ void validatePeers(const Profile& p, ErrorSink& sink)
             for (qsizetype k = 0; k < i; ++k) {
                 if (p.peers[k].endpoint == ep) {
                     sink.add(endpointField,
-                             QStringLiteral("Peers %1 and %2 have the same endpoint %3; incoming "
-                                            "packets could not be told apart.")
+                             QCoreApplication::translate(
+                                 "peertun::Profile",
+                                 "Peers %1 and %2 have the same endpoint %3; incoming "
+                                 "packets could not be told apart.")
                                  .arg(p.peers[k].name.isEmpty()
                                           ? indexPath(QStringLiteral("peers"), k)
                                           : quoted(p.peers[k].name),
@@ -827,15 +930,19 @@ void validatePeers(const Profile& p, ErrorSink& sink)
             }
         }
         if (ep.port == 0 && !learned)
-            sink.add(endpointField, QStringLiteral("Port 0 in the endpoint of peer %1 is not "
-                                                   "allowed; use 1 to 65535.")
-                                        .arg(who));
+            sink.add(endpointField,
+                     QCoreApplication::translate("peertun::Profile",
+                                                 "Port 0 in the endpoint of peer %1 is not "
+                                                 "allowed; use 1 to 65535.")
+                         .arg(who));
 
         const QString subnetsField = joinPath(path, QStringLiteral("subnets"));
         if (peer.subnets.isEmpty())
-            sink.add(subnetsField, QStringLiteral("Peer %1 has no subnets; list at least one, "
-                                                  "e.g. 10.244.3.0/24.")
-                                       .arg(who));
+            sink.add(subnetsField,
+                     QCoreApplication::translate("peertun::Profile",
+                                                 "Peer %1 has no subnets; list at least one, "
+                                                 "e.g. 10.244.3.0/24.")
+                         .arg(who));
         for (qsizetype j = 0; j < peer.subnets.size() && !sink.full(); ++j) {
             const Cidr& s = peer.subnets[j];
             const QString field = indexPath(subnetsField, j);
@@ -844,9 +951,11 @@ void validatePeers(const Profile& p, ErrorSink& sink)
                 continue;
             }
             if (ownValid && s.address.protocol() != own.address.protocol()) {
-                sink.add(field, QStringLiteral("The subnet %1 of peer %2 is %3, but the interface "
-                                               "address %4 is %5; a peer's subnets must be of the "
-                                               "same family as interface.address.")
+                sink.add(field, QCoreApplication::translate(
+                                    "peertun::Profile",
+                                    "The subnet %1 of peer %2 is %3, but the interface "
+                                    "address %4 is %5; a peer's subnets must be of the "
+                                    "same family as interface.address.")
                                     .arg(s.toString(), who, familyName(s.address), own.toString(),
                                          familyName(own.address)));
                 continue;
@@ -880,8 +989,10 @@ void validatePeers(const Profile& p, ErrorSink& sink)
                 const PreparedSubnet& earlier = prepared[i][m];
                 if (earlier.prefix == me.prefix && earlier.family == me.family &&
                     earlier.bytes == me.bytes) {
-                    sink.add(field, QStringLiteral("The subnet %1 is listed twice for peer %2.")
-                                        .arg(s.toString(), who));
+                    sink.add(field,
+                             QCoreApplication::translate(
+                                 "peertun::Profile", "The subnet %1 is listed twice for peer %2.")
+                                 .arg(s.toString(), who));
                     break;
                 }
             }
@@ -893,14 +1004,15 @@ void validatePeers(const Profile& p, ErrorSink& sink)
                     const Cidr& o = other.subnets[m];
                     if (them.usable && them.family == me.family &&
                         samePrefix(me.bytes, them.bytes, std::min(me.prefix, them.prefix))) {
-                        sink.add(field,
-                                 QStringLiteral("The subnet %1 of peer %2 overlaps the subnet %3 "
-                                                "of peer %4; each address must belong to one "
-                                                "peer.")
-                                     .arg(s.toString(), who, o.toString(),
-                                          other.name.isEmpty()
-                                              ? indexPath(QStringLiteral("peers"), k)
-                                              : quoted(other.name)));
+                        sink.add(field, QCoreApplication::translate(
+                                            "peertun::Profile",
+                                            "The subnet %1 of peer %2 overlaps the subnet %3 "
+                                            "of peer %4; each address must belong to one "
+                                            "peer.")
+                                            .arg(s.toString(), who, o.toString(),
+                                                 other.name.isEmpty()
+                                                     ? indexPath(QStringLiteral("peers"), k)
+                                                     : quoted(other.name)));
                         break;
                     }
                 }
@@ -917,8 +1029,10 @@ QList<ProfileError> validateProfile(const Profile& profile)
     ErrorSink sink(errors);
     if (profile.version != kProfileSchemaVersion) {
         sink.add(QStringLiteral("version"),
-                 QStringLiteral("Schema version %1 is not supported; this peertun reads version "
-                                "%2.")
+                 QCoreApplication::translate(
+                     "peertun::Profile",
+                     "Schema version %1 is not supported; this peertun reads version "
+                     "%2.")
                      .arg(profile.version)
                      .arg(kProfileSchemaVersion));
         return errors;
@@ -928,7 +1042,8 @@ QList<ProfileError> validateProfile(const Profile& profile)
     validateInterface(profile.interface, sink);
     if (modeToString(profile.mode).isEmpty())
         sink.add(QStringLiteral("mode"),
-                 QStringLiteral("The mode %1 is unknown; supported modes: %2.")
+                 QCoreApplication::translate("peertun::Profile",
+                                             "The mode %1 is unknown; supported modes: %2.")
                      .arg(int(profile.mode))
                      .arg(modeNames().join(QStringLiteral(", "))));
     validatePeers(profile, sink);

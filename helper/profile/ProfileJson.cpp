@@ -3,6 +3,7 @@
 #include "Profile.h"
 #include "ProfileText.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -36,13 +37,14 @@ QString describe(const QJsonValue& v)
     case QJsonValue::Bool:
         return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
     case QJsonValue::Double:
-        return QStringLiteral("the number %1").arg(v.toDouble());
+        return QCoreApplication::translate("peertun::Profile", "the number %1").arg(v.toDouble());
     case QJsonValue::String:
-        return QStringLiteral("the string %1").arg(quoted(v.toString()));
+        return QCoreApplication::translate("peertun::Profile", "the string %1")
+            .arg(quoted(v.toString()));
     case QJsonValue::Array:
-        return QStringLiteral("an array");
+        return QCoreApplication::translate("peertun::Profile", "an array");
     case QJsonValue::Object:
-        return QStringLiteral("an object");
+        return QCoreApplication::translate("peertun::Profile", "an object");
     case QJsonValue::Undefined:
         break;
     }
@@ -51,7 +53,7 @@ QString describe(const QJsonValue& v)
 
 QString where(const QString& path)
 {
-    return path.isEmpty() ? QStringLiteral("the profile") : path;
+    return path.isEmpty() ? QCoreApplication::translate("peertun::Profile", "the profile") : path;
 }
 
 // Reads typed members and remembers which fields already have an error, so the semantic
@@ -86,7 +88,8 @@ public:
         for (auto it = o.begin(); it != o.end(); ++it) {
             if (!names.contains(it.key()))
                 error(joinPath(path, it.key()),
-                      QStringLiteral("The key %1 is unknown in %2; allowed keys are: %3.")
+                      QCoreApplication::translate(
+                          "peertun::Profile", "The key %1 is unknown in %2; allowed keys are: %3.")
                           .arg(quoted(it.key()), where(path), names.join(QStringLiteral(", "))));
         }
     }
@@ -98,8 +101,9 @@ public:
         const auto it = o.constFind(k);
         if (it == o.constEnd()) {
             if (required)
-                error(joinPath(path, k),
-                      QStringLiteral("The key %1 is missing from %2.").arg(quoted(k), where(path)));
+                error(joinPath(path, k), QCoreApplication::translate(
+                                             "peertun::Profile", "The key %1 is missing from %2.")
+                                             .arg(quoted(k), where(path)));
             return std::nullopt;
         }
         return it.value();
@@ -111,7 +115,8 @@ public:
         if (!v)
             return std::nullopt;
         if (!v->isString()) {
-            typeError(joinPath(path, QString::fromLatin1(key)), QStringLiteral("a string"), *v);
+            typeError(joinPath(path, QString::fromLatin1(key)),
+                      QCoreApplication::translate("peertun::Profile", "a string"), *v);
             return std::nullopt;
         }
         return v->toString();
@@ -135,12 +140,14 @@ public:
         const QString field = joinPath(path, QString::fromLatin1(key));
         const double d = v->toDouble();
         if (!v->isDouble() || !std::isfinite(d) || std::floor(d) != d) {
-            typeError(field, QStringLiteral("a whole number"), *v);
+            typeError(field, QCoreApplication::translate("peertun::Profile", "a whole number"), *v);
             return std::nullopt;
         }
         if (d < std::numeric_limits<int>::min() || d > std::numeric_limits<int>::max()) {
-            error(field,
-                  QStringLiteral("The value %1 of %2 is far out of range.").arg(d).arg(field));
+            error(field, QCoreApplication::translate("peertun::Profile",
+                                                     "The value %1 of %2 is far out of range.")
+                             .arg(d)
+                             .arg(field));
             return std::nullopt;
         }
         return int(d);
@@ -152,7 +159,8 @@ public:
         if (!v)
             return std::nullopt;
         if (!v->isObject()) {
-            typeError(joinPath(path, QString::fromLatin1(key)), QStringLiteral("an object"), *v);
+            typeError(joinPath(path, QString::fromLatin1(key)),
+                      QCoreApplication::translate("peertun::Profile", "an object"), *v);
             return std::nullopt;
         }
         return v->toObject();
@@ -164,7 +172,8 @@ public:
         if (!v)
             return std::nullopt;
         if (!v->isArray()) {
-            typeError(joinPath(path, QString::fromLatin1(key)), QStringLiteral("an array"), *v);
+            typeError(joinPath(path, QString::fromLatin1(key)),
+                      QCoreApplication::translate("peertun::Profile", "an array"), *v);
             return std::nullopt;
         }
         return v->toArray();
@@ -172,8 +181,8 @@ public:
 
     void typeError(const QString& field, const QString& expected, const QJsonValue& v)
     {
-        error(field,
-              QStringLiteral("%1 must be %2, but it is %3.").arg(field, expected, describe(v)));
+        error(field, QCoreApplication::translate("peertun::Profile", "%1 must be %2, but it is %3.")
+                         .arg(field, expected, describe(v)));
     }
 
 private:
@@ -234,7 +243,7 @@ void readPeer(Reader& r, const QJsonObject& o, const QString& path, PeerConfig& 
             const QJsonValue v = subnets->at(j);
             Cidr cidr; // placeholder keeps the indexes of later subnets right
             if (!v.isString()) {
-                r.typeError(field, QStringLiteral("a string"), v);
+                r.typeError(field, QCoreApplication::translate("peertun::Profile", "a string"), v);
             } else {
                 QString why;
                 if (const auto parsed = parseCidr(v.toString(), &why, true))
@@ -310,14 +319,18 @@ ProfileParseResult parseProfile(const QByteArray& json)
     ProfileParseResult result;
     // Before parsing: the helper must not spend memory on an arbitrarily large document.
     if (json.size() > kMaxProfileBytes) {
-        result.errors.append({QString(), QStringLiteral("The profile is %1 bytes long; at most "
-                                                        "%2 bytes (64 KiB) are allowed.")
-                                             .arg(json.size())
-                                             .arg(kMaxProfileBytes)});
+        result.errors.append(
+            {QString(), QCoreApplication::translate("peertun::Profile",
+                                                    "The profile is %1 bytes long; at most "
+                                                    "%2 bytes (64 KiB) are allowed.")
+                            .arg(json.size())
+                            .arg(kMaxProfileBytes)});
         return result;
     }
     if (json.trimmed().isEmpty()) {
-        result.errors.append({QString(), QStringLiteral("The profile is empty."), 1, 1});
+        result.errors.append(
+            {QString(), QCoreApplication::translate("peertun::Profile", "The profile is empty."), 1,
+             1});
         return result;
     }
     // QJsonDocument keeps the last of duplicate keys; acceptable, as the result is what gets
@@ -327,16 +340,20 @@ ProfileParseResult parseProfile(const QByteArray& json)
     if (parseError.error != QJsonParseError::NoError) {
         ProfileError e;
         lineAndColumn(json, parseError.offset, &e.line, &e.column);
-        e.message = QStringLiteral("The profile is not valid JSON: %1 at line %2, column %3.")
-                        .arg(parseError.errorString())
-                        .arg(e.line)
-                        .arg(e.column);
+        e.message =
+            QCoreApplication::translate("peertun::Profile",
+                                        "The profile is not valid JSON: %1 at line %2, column %3.")
+                .arg(parseError.errorString())
+                .arg(e.line)
+                .arg(e.column);
         result.errors.append(e);
         return result;
     }
     if (!doc.isObject()) {
-        result.errors.append({QString(), QStringLiteral("The profile must be a JSON object "
-                                                        "({ ... }).")});
+        result.errors.append(
+            {QString(),
+             QCoreApplication::translate("peertun::Profile", "The profile must be a JSON object "
+                                                             "({ ... }).")});
         return result;
     }
 
@@ -349,8 +366,10 @@ ProfileParseResult parseProfile(const QByteArray& json)
         if (*version != kProfileSchemaVersion) {
             result.errors.append(
                 {QStringLiteral("version"),
-                 QStringLiteral("Schema version %1 is not supported; this peertun reads version "
-                                "%2.")
+                 QCoreApplication::translate(
+                     "peertun::Profile",
+                     "Schema version %1 is not supported; this peertun reads version "
+                     "%2.")
                      .arg(*version)
                      .arg(kProfileSchemaVersion)});
             return result;
@@ -366,8 +385,9 @@ ProfileParseResult parseProfile(const QByteArray& json)
             profile.mode = *m;
         else
             r.error(QStringLiteral("mode"),
-                    QStringLiteral("The mode %1 is unknown; supported "
-                                   "modes: %2.")
+                    QCoreApplication::translate("peertun::Profile",
+                                                "The mode %1 is unknown; supported "
+                                                "modes: %2.")
                         .arg(quoted(*mode), profile_detail::supportedModesText()));
     }
     if (const auto peers = r.array(root, top, "peers")) {
@@ -378,7 +398,7 @@ ProfileParseResult parseProfile(const QByteArray& json)
             if (v.isObject())
                 readPeer(r, v.toObject(), path, peer, profile.mode == TunnelMode::WireGuard);
             else
-                r.typeError(path, QStringLiteral("an object"), v);
+                r.typeError(path, QCoreApplication::translate("peertun::Profile", "an object"), v);
             profile.peers.append(peer);
         }
     }
@@ -394,9 +414,11 @@ ProfileParseResult parseProfile(const QByteArray& json)
                      });
     if (result.errors.size() > kMaxProfileErrors) {
         result.errors.resize(kMaxProfileErrors - 1);
-        result.errors.append({QString(), QStringLiteral("There are more errors; only the first "
-                                                        "%1 are reported.")
-                                             .arg(kMaxProfileErrors - 1)});
+        result.errors.append(
+            {QString(), QCoreApplication::translate("peertun::Profile",
+                                                    "There are more errors; only the first "
+                                                    "%1 are reported.")
+                            .arg(kMaxProfileErrors - 1)});
     }
     if (result.errors.isEmpty())
         result.profile = profile;

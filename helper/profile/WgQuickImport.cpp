@@ -1,5 +1,7 @@
 #include "WgQuickImport.h"
 
+#include <QCoreApplication>
+
 namespace peertun {
 namespace {
 
@@ -27,7 +29,8 @@ WgQuickImport importWgQuick(const QByteArray& text, const QString& name)
     p.mode = TunnelMode::WireGuard;
     p.interface.name = checkInterfaceName(name).isEmpty() ? name : QStringLiteral("wg0");
     if (p.interface.name != name) {
-        r.notes << QStringLiteral(
+        r.notes << QCoreApplication::translate(
+                       "peertun::Profile",
                        "The name \"%1\" is not a valid device name; the device is called wg0.")
                        .arg(name.left(32));
     }
@@ -46,7 +49,7 @@ WgQuickImport importWgQuick(const QByteArray& text, const QString& name)
         if (line.isEmpty()) {
             continue;
         }
-        const QString where = QStringLiteral("line %1").arg(i + 1);
+        const QString where = QCoreApplication::translate("peertun::Profile", "line %1").arg(i + 1);
         if (line.startsWith(QLatin1Char('['))) {
             const QString s = line.toLower();
             if (s == QLatin1String("[interface]")) {
@@ -58,21 +61,25 @@ WgQuickImport importWgQuick(const QByteArray& text, const QString& name)
                 peer.endpoint = Endpoint{QHostAddress(), 0}; // learned from its handshake
                 p.peers << peer;
             } else {
-                r.errors << ProfileError{where,
-                                         QStringLiteral("Unknown section %1.").arg(line.left(40))};
+                r.errors << ProfileError{
+                    where, QCoreApplication::translate("peertun::Profile", "Unknown section %1.")
+                               .arg(line.left(40))};
                 section = Section::None;
             }
             continue;
         }
         const qsizetype eq = line.indexOf(QLatin1Char('='));
         if (eq <= 0) {
-            r.errors << ProfileError{where, QStringLiteral("Expected \"Key = Value\".")};
+            r.errors << ProfileError{where, QCoreApplication::translate(
+                                                "peertun::Profile", "Expected \"Key = Value\".")};
             continue;
         }
         const QString key = line.left(eq).trimmed().toLower();
         const QString value = line.mid(eq + 1).trimmed();
         if (section == Section::None) {
-            r.errors << ProfileError{where, QStringLiteral("A key outside [Interface] or [Peer].")};
+            r.errors << ProfileError{
+                where, QCoreApplication::translate("peertun::Profile",
+                                                   "A key outside [Interface] or [Peer].")};
             continue;
         }
         if (section == Section::Interface) {
@@ -83,7 +90,8 @@ WgQuickImport importWgQuick(const QByteArray& text, const QString& name)
                 const int port = value.toInt(&ok);
                 if (!ok || port < 1 || port > 65535) {
                     r.errors << ProfileError{
-                        where, QStringLiteral("ListenPort must be 1-65535, not \"%1\".")
+                        where, QCoreApplication::translate(
+                                   "peertun::Profile", "ListenPort must be 1-65535, not \"%1\".")
                                    .arg(value.left(16))};
                 } else {
                     p.interface.listen.port = quint16(port);
@@ -95,7 +103,8 @@ WgQuickImport importWgQuick(const QByteArray& text, const QString& name)
                     const auto cidr = parseCidr(a, &error, false);
                     if (!cidr) {
                         r.errors << ProfileError{
-                            where, QStringLiteral("Address %1: %2").arg(a.left(50), error)};
+                            where, QCoreApplication::translate("peertun::Profile", "Address %1: %2")
+                                       .arg(a.left(50), error)};
                     } else if (p.interface.address.address.isNull()) {
                         p.interface.address = *cidr;
                     } else {
@@ -107,14 +116,16 @@ WgQuickImport importWgQuick(const QByteArray& text, const QString& name)
                 const int mtu = value.toInt(&ok);
                 if (!ok) {
                     r.errors << ProfileError{
-                        where,
-                        QStringLiteral("MTU must be a number, not \"%1\".").arg(value.left(16))};
+                        where, QCoreApplication::translate("peertun::Profile",
+                                                           "MTU must be a number, not \"%1\".")
+                                   .arg(value.left(16))};
                 } else {
                     p.interface.mtu = mtu;
                 }
             } else {
                 // DNS, Table, PreUp/PostUp/PreDown/PostDown, SaveConfig, FwMark and the rest.
-                r.notes << QStringLiteral(
+                r.notes << QCoreApplication::translate(
+                               "peertun::Profile",
                                "%1 (%2) is not supported by peertun and was not imported.")
                                .arg(line.left(eq).trimmed(), where);
             }
@@ -130,7 +141,8 @@ WgQuickImport importWgQuick(const QByteArray& text, const QString& name)
             if (const auto ep = parseEndpoint(value, &error, false)) {
                 peer.endpoint = *ep;
             } else {
-                r.notes << QStringLiteral(
+                r.notes << QCoreApplication::translate(
+                               "peertun::Profile",
                                "Endpoint %1 of %2 was not imported (%3); the peer's address "
                                "will be learned when it connects.")
                                .arg(value.left(80), peer.name, error);
@@ -141,7 +153,8 @@ WgQuickImport importWgQuick(const QByteArray& text, const QString& name)
                 const auto cidr = parseCidr(a, &error, false);
                 if (!cidr) {
                     r.errors << ProfileError{
-                        where, QStringLiteral("AllowedIPs %1: %2").arg(a.left(50), error)};
+                        where, QCoreApplication::translate("peertun::Profile", "AllowedIPs %1: %2")
+                                   .arg(a.left(50), error)};
                 } else {
                     peer.subnets << cidr->network(); // wg masks host bits the same way
                 }
@@ -153,25 +166,30 @@ WgQuickImport importWgQuick(const QByteArray& text, const QString& name)
                                     : value.toInt(&ok);
             if (!ok && seconds != 0) {
                 r.errors << ProfileError{
-                    where,
-                    QStringLiteral("PersistentKeepalive must be seconds or \"off\", not \"%1\".")
-                        .arg(value.left(16))};
+                    where, QCoreApplication::translate(
+                               "peertun::Profile",
+                               "PersistentKeepalive must be seconds or \"off\", not \"%1\".")
+                               .arg(value.left(16))};
             } else {
                 peer.persistentKeepalive = seconds;
             }
         } else {
-            r.notes << QStringLiteral("%1 (%2) is not supported by peertun and was not imported.")
+            r.notes << QCoreApplication::translate(
+                           "peertun::Profile",
+                           "%1 (%2) is not supported by peertun and was not imported.")
                            .arg(line.left(eq).trimmed(), where);
         }
     }
 
     for (const Cidr& extra : extraAddresses) {
-        r.notes << QStringLiteral(
+        r.notes << QCoreApplication::translate(
+                       "peertun::Profile",
                        "Address %1 was not imported: a peertun profile has one tunnel address.")
                        .arg(extra.toString());
     }
     if (!listenSeen) {
-        r.notes << QStringLiteral("No ListenPort: the tunnel listens on UDP port 51820.");
+        r.notes << QCoreApplication::translate(
+            "peertun::Profile", "No ListenPort: the tunnel listens on UDP port 51820.");
     }
     // One address family per profile: AllowedIPs of the other family are reported.
     const auto family = p.interface.address.address.protocol();
@@ -181,8 +199,10 @@ WgQuickImport importWgQuick(const QByteArray& text, const QString& name)
             if (c.address.protocol() == family) {
                 kept << c;
             } else {
-                r.notes << QStringLiteral("AllowedIPs %1 of %2 was not imported: the tunnel "
-                                          "address is of the other IP family.")
+                r.notes << QCoreApplication::translate(
+                               "peertun::Profile",
+                               "AllowedIPs %1 of %2 was not imported: the tunnel "
+                               "address is of the other IP family.")
                                .arg(c.toString(), peer.name);
             }
         }

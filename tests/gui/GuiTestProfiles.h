@@ -3,6 +3,7 @@
 #pragma once
 
 #include "Profile.h"
+#include "wireguard/Keys.h"
 
 namespace peertun::test {
 
@@ -20,6 +21,29 @@ inline Profile seedProfile(const QString& name = QStringLiteral("office"))
     peer.endpoint = *parseEndpoint(QStringLiteral("10.211.55.123:8285"), &error, false);
     peer.subnets << *parseCidr(QStringLiteral("10.244.3.0/24"), &error, true);
     p.peers << peer;
+    return p;
+}
+
+// Fixed WireGuard keys for the tests' two hosts (never use them for anything real).
+inline const QString kNearPrivateKey =
+    QStringLiteral("wCdpnf/Kl3Z2SP3I7qiBQUGmT5yf28Gxf/GSevHzTHc=");
+inline const QString kFarPrivateKey =
+    QStringLiteral("IDDGyGxPn5ZMDirMaCi0HJ0Qu2qnM4btTqg6+60Utm0=");
+
+inline QString publicKeyOf(const QString& privateKey)
+{
+    const auto key = wireguard::parseSecretKey(privateKey.toStdString());
+    return key ? QString::fromStdString(wireguard::encodePublicKey(wireguard::publicKeyOf(*key)))
+               : QString();
+}
+
+// The seed's near host in WireGuard mode, paired with the far side's kFarPrivateKey.
+inline Profile seedWireGuardProfile(const QString& name = QStringLiteral("office"))
+{
+    Profile p = seedProfile(name);
+    p.mode = TunnelMode::WireGuard;
+    p.interface.privateKey = kNearPrivateKey;
+    p.peers[0].publicKey = publicKeyOf(kFarPrivateKey);
     return p;
 }
 

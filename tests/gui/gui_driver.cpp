@@ -4,10 +4,12 @@
 //   "@@ kill-helper"       SIGKILL the helper, answer "ok" when it is gone
 //   "@@ screenshot NAME"   screenshot of the whole X screen (Xvfb runs), answer "ok"
 //   "@@ check-no-device"   answer "ok" if the tunnel device does not exist in ns1
+//   "@@ check-mtu N"       answer "ok" if the tunnel device in ns1 has MTU N
 // Options (before the Qt Test arguments): --profiles DIR --artifacts DIR --lang LOCALE
 // --expect-tray.
 #include "AppSetup.h"
 #include "CountersView.h"
+#include "Format.h"
 #include "GuiTestProfiles.h"
 #include "HelperSession.h"
 #include "LogView.h"
@@ -18,9 +20,11 @@
 
 #include <QApplication>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QMenu>
 #include <QPushButton>
 #include <QTest>
+#include <QTimer>
 #include <QTreeWidget>
 #include <cstdio>
 #include <iostream>
@@ -60,6 +64,7 @@ private slots:
     void connectReachesConnected();
     void countersAndGraphMoveWithTraffic();
     void screenshots();
+    void editingARunningTunnelOffersReconnect();
     void disconnectReturnsToDisconnected();
     void closingKeepsTheAppInTheTray();
     void killedHelperShowsBannerAndAppRecovers();
@@ -81,8 +86,9 @@ void GuiDriver::initTestCase()
     m_store = std::make_unique<ProfileStore>(g_options.profilesDir);
     m_store->reload();
     if (m_store->find(QStringLiteral("office")) == nullptr) {
-        // The seed's near host, on the harness's underlay (ns1 = 10.211.55.122).
-        Profile p = test::seedProfile();
+        // The seed's near host, on the harness's underlay (ns1 = 10.211.55.122), in WireGuard
+        // mode against tst_gui_helper's far side.
+        Profile p = test::seedWireGuardProfile();
         p.interface.mtu.reset();
         QString error;
         QVERIFY2(m_store->save(p, QString(), &error), qPrintable(error));
@@ -161,6 +167,17 @@ void GuiDriver::countersAndGraphMoveWithTraffic()
     QCOMPARE(peers->topLevelItemCount(), 1);
     QCOMPARE(peers->topLevelItem(0)->text(CountersView::Peer), QStringLiteral("host-2"));
     QVERIFY(peers->topLevelItem(0)->text(CountersView::ReceivedPackets) != QStringLiteral("0"));
+    // WireGuard: the handshake with the far side shows, per peer and for the tunnel.
+    QVERIFY(!peers->isColumnHidden(CountersView::Handshakes));
+    QTRY_VERIFY(peers->topLevelItem(0)->text(CountersView::Handshakes) != QStringLiteral("0"));
+    QCOMPARE_NE(peers->topLevelItem(0)->text(CountersView::LastHandshake), formatAge(0, 0));
+    QVERIFY(!counters->securityText().isEmpty());
+    if (g_options.lang == QLatin1String("en")) {
+        QVERIFY2(counters->securityText().contains(QStringLiteral("0 failed")),
+                 qPrintable(counters->securityText()));
+        QVERIFY2(!counters->securityText().contains(QStringLiteral("Handshakes: 0 done")),
+                 qPrintable(counters->securityText()));
+    }
     // The log shows the helper's "connected" entry for the tunnel.
     m_window->logView()->searchEdit()->setText(QStringLiteral("office"));
     QVERIFY(!m_window->logView()->visibleLines().isEmpty());
@@ -182,6 +199,49 @@ void GuiDriver::screenshots()
     QVERIFY(QTest::qWaitForWindowExposed(&editor));
     QVERIFY(!editor.canSave());
     save(&editor, QStringLiteral("editor"));
+}
+
+void GuiDriver::editingARunningTunnelOffersReconnect()
+{
+    // The tunnel is up; the user edits its MTU. The editor says the running tunnel keeps the
+    // old settings; after saving, the window offers to reconnect and does only when asked.
+    QCOMPARE(state(), QStringLiteral("connected"));
+    bool noticeShown = false;
+    bool saved = false;
+    QTimer::singleShot(300, m_window.get(), [&] {
+        auto* editor = qobject_cast<ProfileEditor*>(QApplication::activeModalWidget());
+        if (editor == nullptr) {
+            return;
+        }
+        noticeShown = editor->tunnelRunningNoticeShown();
+        editor->mtuEdit()->setText(QStringLiteral("1400"));
+        if (editor->canSave()) {
+            QTest::mouseClick(editor->saveButton(), Qt::LeftButton);
+            saved = true;
+        } else {
+            editor->reject();
+        }
+    });
+    m_window->editProfile();
+    QVERIFY(noticeShown);
+    QVERIFY(saved);
+    QCOMPARE(m_store->find(QStringLiteral("office"))->profile->interface.mtu,
+             std::optional<int>(1400));
+    QVERIFY(m_window->reconnectBannerVisible());
+    QVERIFY(!m_window->reconnectBannerText().isEmpty());
+    // Not reconnected silently: still up with the old settings.
+    QTest::qWait(1000);
+    QCOMPARE(state(), QStringLiteral("connected"));
+    QVERIFY(!request(QStringLiteral("check-mtu 1400")));
+    save(m_window.get(), QStringLiteral("main-reconnect"));
+
+    QTest::mouseClick(m_window->reconnectButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->reconnectBannerVisible(), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("connected"), 20000);
+    QVERIFY(request(QStringLiteral("check-mtu 1400")));
+    // And traffic flows again through the new device.
+    const qulonglong before = m_window->counters()->shownRxPackets();
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->counters()->shownRxPackets() > before, 15000);
 }
 
 void GuiDriver::disconnectReturnsToDisconnected()
@@ -276,6 +336,9 @@ void GuiDriver::picksUpTunnelsAlreadyUp()
     QTRY_COMPARE_WITH_TIMEOUT(m_window->listedState(name), QStringLiteral("connected"), 15000);
     QCOMPARE(m_window->tray()->state(), TrayState::Connected);
     QVERIFY(m_window->selectProfile(name));
+    // Plain mode, known from the helper's tunnel list: labelled unencrypted.
+    QVERIFY2(m_window->profileList()->currentItem()->text().contains(QStringLiteral("unencrypted")),
+             qPrintable(m_window->profileList()->currentItem()->text()));
     QVERIFY(m_window->connectButton()->isEnabled()); // it can be taken down from here
     m_window->activateWindow();
     QTRY_VERIFY(m_window->isActiveWindow());

@@ -26,10 +26,13 @@ const QString kFarAddress = QStringLiteral("10.244.3.3");
 
 Profile farSideProfile()
 {
-    // The seed's second host: 10.244.3.3/24 on 10.211.55.123, reaching 10.244.2.0/24.
+    // The seed's second host: 10.244.3.3/24 on 10.211.55.123, reaching 10.244.2.0/24, in
+    // WireGuard mode (the app's "office" profile holds the other key pair).
     QString error;
     Profile p;
     p.name = QStringLiteral("far");
+    p.mode = TunnelMode::WireGuard;
+    p.interface.privateKey = kFarPrivateKey;
     p.interface.name = QStringLiteral("flannel99");
     p.interface.address = *parseCidr(QStringLiteral("10.244.3.3/24"), &error, false);
     p.interface.listen = *parseEndpoint(kUnderlayAddress2 + QStringLiteral(":8285"), &error, true);
@@ -37,6 +40,7 @@ Profile farSideProfile()
     peer.name = QStringLiteral("host-1");
     peer.endpoint = *parseEndpoint(kUnderlayAddress1 + QStringLiteral(":8285"), &error, false);
     peer.subnets << *parseCidr(QStringLiteral("10.244.2.0/24"), &error, true);
+    peer.publicKey = publicKeyOf(kNearPrivateKey);
     p.peers << peer;
     return p;
 }
@@ -178,6 +182,11 @@ int TestGuiHelper::runDriver(const QString& user, const QStringList& environment
                     }
                     ok = m_harness.helperPid() == 0;
                 }
+            } else if (words.value(0) == "check-mtu") {
+                // The device runs the MTU the app's edited profile asked for.
+                const CommandResult link = m_harness.ipNs1({"link", "show", "flannel99"});
+                ok = link.exitCode == 0 && link.out.contains(QStringLiteral("mtu %1 ").arg(
+                                               QString::fromUtf8(words.value(1))));
             } else if (words.value(0) == "check-no-device") {
                 ok = m_harness.ipNs1({"link", "show", "flannel99"}).exitCode != 0;
             } else if (words.value(0) == "screenshot" && m_display != 0) {
@@ -204,11 +213,11 @@ int TestGuiHelper::runDriver(const QString& user, const QStringList& environment
 
 void TestGuiHelper::allowedUserOffscreenEnglish()
 {
-    const int failures =
-        runDriver(kAllowedUser, {"QT_QPA_PLATFORM=offscreen", "LANG=C.UTF-8"},
-                  {"--lang", "en", "helperIsFoundAndTrayIsThere", "connectReachesConnected",
-                   "countersAndGraphMoveWithTraffic", "screenshots",
-                   "disconnectReturnsToDisconnected", "killedHelperShowsBannerAndAppRecovers"});
+    const int failures = runDriver(
+        kAllowedUser, {"QT_QPA_PLATFORM=offscreen", "LANG=C.UTF-8"},
+        {"--lang", "en", "helperIsFoundAndTrayIsThere", "connectReachesConnected",
+         "countersAndGraphMoveWithTraffic", "screenshots", "editingARunningTunnelOffersReconnect",
+         "disconnectReturnsToDisconnected", "killedHelperShowsBannerAndAppRecovers"});
     if (failures != 0) {
         m_harness.dumpLogs();
     }

@@ -12,18 +12,78 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDBusConnection>
+#include <QDir>
 #include <QFile>
+#include <QFileDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenu>
+#include <QMessageBox>
 #include <QProcess>
 #include <QPushButton>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
 
 using namespace peertun;
+
+namespace {
+
+// Calls `act` with the next modal dialog of type T once it is open: exec() blocks the test,
+// so this runs from the event loop, as a user's key presses would.
+template <class T, class F> void onNextModal(QObject* context, F act)
+{
+    auto* timer = new QTimer(context);
+    timer->setInterval(50);
+    QObject::connect(timer, &QTimer::timeout, context, [timer, act] {
+        if (auto* dialog = qobject_cast<T*>(QApplication::activeModalWidget());
+            dialog != nullptr && dialog->isVisible()) {
+            timer->stop();
+            timer->deleteLater();
+            act(dialog);
+        }
+    });
+    timer->start();
+}
+
+// Types `path` into a non-native file dialog and presses Return, or cancels with Escape.
+void answerFileDialog(QFileDialog* dialog, const QString& path)
+{
+    auto* edit = dialog->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"));
+    QVERIFY2(edit != nullptr, "a non-native QFileDialog");
+    if (path.isEmpty()) {
+        QTest::keyClick(edit, Qt::Key_Escape);
+        return;
+    }
+    edit->selectAll();
+    QTest::keyClicks(edit, path);
+    QTest::keyClick(edit, Qt::Key_Return);
+}
+
+QByteArray readAll(const QString& path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+const char* kWgQuickConfig = R"([Interface]
+# laptop, exported by wg-quick
+PrivateKey = dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo=
+Address = 10.99.0.2/24
+ListenPort = 51821
+DNS = 10.99.0.1
+PostUp = iptables -A FORWARD -i %i -j ACCEPT
+
+[Peer]
+PublicKey = 3p7ffMT8JcaV9oEbPaqvqbbvEH15Zg7Hq2Gdi2vF6H0=
+Endpoint = 10.211.55.123:51820
+AllowedIPs = 10.99.1.0/24
+PersistentKeepalive = 25
+)";
+
+} // namespace
 
 class TestMainWindow : public QObject
 {
@@ -37,6 +97,15 @@ private slots:
     void connectWithoutHelperFailsWithReason();
     void shortcutsOpenTheEditorAndToggle();
     void tabOrderAndAccessibleNames();
+    void plainModeIsLabelledUnencrypted();
+    void importWgQuickConfigReportsUnsupportedKeys();
+    void importWgQuickNameClashGetsAUniqueName();
+    void importWgQuickErrorsAreShownAndNothingSaved();
+    void importWgQuickDraftCanBeFixedInTheEditor();
+    void importWgQuickSyntaxErrorsAreShown();
+    void exportImportThroughTheDialogsIsByteIdentical();
+    void cancellingTheDialogsChangesNothing();
+    void chineseTranslationIsComplete();
     void trayFollowsNoTunnel();
 
 private:
@@ -174,6 +243,259 @@ void TestMainWindow::tabOrderAndAccessibleNames()
         }
     }
     QVERIFY(!m_window->connectButton()->accessibleName().isEmpty());
+}
+
+void TestMainWindow::plainModeIsLabelledUnencrypted()
+{
+    QVERIFY(m_window->selectProfile(QStringLiteral("office"))); // seed profile: plain
+    QVERIFY2(m_window->profileList()->currentItem()->text().contains(QStringLiteral("unencrypted")),
+             qPrintable(m_window->profileList()->currentItem()->text()));
+    bool detailsSay = false;
+    for (const QLabel* label : m_window->findChildren<QLabel*>()) {
+        detailsSay |= label->isVisible() && label->text().contains(QStringLiteral("Interface")) &&
+                      label->text().contains(QStringLiteral("unencrypted"));
+    }
+    QVERIFY(detailsSay);
+}
+
+void TestMainWindow::importWgQuickConfigReportsUnsupportedKeys()
+{
+    const QString path = m_tmp.path() + "/laptop.conf";
+    QFile conf(path);
+    QVERIFY(conf.open(QIODevice::WriteOnly));
+    conf.write(kWgQuickConfig);
+    conf.close();
+
+    QString dialogName;
+    QString boxText;
+    onNextModal<QFileDialog>(this, [&](QFileDialog* dialog) {
+        dialogName = dialog->objectName();
+        onNextModal<QMessageBox>(this, [&](QMessageBox* box) {
+            boxText = box->text();
+            box->accept();
+        });
+        answerFileDialog(dialog, path);
+    });
+    const int logLines = m_window->logView()->totalLines();
+    m_window->importWgQuickAction()->trigger();
+    QCOMPARE(dialogName, QStringLiteral("importWgQuickDialog"));
+    // Unsupported keys are told, with their lines, in the box and in the log.
+    QVERIFY2(boxText.contains(QStringLiteral("DNS")) && boxText.contains(QStringLiteral("PostUp")),
+             qPrintable(boxText));
+    QVERIFY(m_window->logView()->totalLines() > logLines);
+    const QString log = m_window->logView()->visibleLines().join(u'\n');
+    QVERIFY2(log.contains(QStringLiteral("DNS")) && log.contains(QStringLiteral("PostUp")),
+             qPrintable(log));
+    // The private key never reaches the log.
+    QVERIFY(!log.contains(QStringLiteral("dwdtCnMYpX08")));
+
+    const StoredProfile* stored = m_store->find(QStringLiteral("laptop"));
+    QVERIFY(stored && stored->ok());
+    QCOMPARE(stored->profile->mode, TunnelMode::WireGuard);
+    QCOMPARE(stored->profile->interface.listen.port, quint16(51821));
+    QCOMPARE(stored->profile->peers.size(), 1);
+    QCOMPARE(stored->profile->peers[0].persistentKeepalive, std::optional<int>(25));
+    QCOMPARE(m_window->selectedName(), QStringLiteral("laptop"));
+    // WireGuard profiles are not labelled unencrypted.
+    QVERIFY(
+        !m_window->profileList()->currentItem()->text().contains(QStringLiteral("unencrypted")));
+}
+
+void TestMainWindow::importWgQuickNameClashGetsAUniqueName()
+{
+    QVERIFY(m_store->find(QStringLiteral("laptop")));
+    const QByteArray before = readAll(m_store->directory() + "/laptop.json");
+    QString boxText;
+    onNextModal<QFileDialog>(this, [&](QFileDialog* dialog) {
+        onNextModal<QMessageBox>(this, [&](QMessageBox* box) {
+            boxText = box->text();
+            box->accept();
+        });
+        answerFileDialog(dialog, m_tmp.path() + "/laptop.conf");
+    });
+    m_window->importWgQuickAction()->trigger();
+    QVERIFY2(boxText.contains(QStringLiteral("exists already")) &&
+                 boxText.contains(QStringLiteral("laptop (copy)")),
+             qPrintable(boxText));
+    QVERIFY(m_store->find(QStringLiteral("laptop (copy)")));
+    QCOMPARE(m_window->selectedName(), QStringLiteral("laptop (copy)"));
+    QCOMPARE(readAll(m_store->directory() + "/laptop.json"), before); // untouched
+    QString error;
+    QVERIFY(m_store->remove(QStringLiteral("laptop (copy)"), &error));
+}
+
+void TestMainWindow::importWgQuickErrorsAreShownAndNothingSaved()
+{
+    const QString path = m_tmp.path() + "/bad.conf";
+    QFile conf(path);
+    QVERIFY(conf.open(QIODevice::WriteOnly));
+    conf.write("[Interface]\nAddress = 10.98.0.2/24\nTable = off\n[Peer]\nAllowedIPs = "
+               "10.98.0.0/24\n");
+    conf.close();
+    const int profiles = m_store->profiles().size();
+    QString boxText;
+    onNextModal<QFileDialog>(this, [&](QFileDialog* dialog) {
+        onNextModal<QMessageBox>(this, [&](QMessageBox* box) {
+            boxText = box->text();
+            box->button(QMessageBox::No)->click();
+        });
+        answerFileDialog(dialog, path);
+    });
+    m_window->importWgQuickAction()->trigger();
+    // The validator names the missing keys; the unsupported one is still reported; the user
+    // said No to fixing it in the editor.
+    QVERIFY2(boxText.contains(QStringLiteral("cannot be imported")) &&
+                 boxText.contains(QStringLiteral("privateKey")) &&
+                 boxText.contains(QStringLiteral("Table")),
+             qPrintable(boxText));
+    QCOMPARE(m_store->profiles().size(), profiles);
+    QVERIFY(!m_store->find(QStringLiteral("bad")));
+}
+
+void TestMainWindow::importWgQuickDraftCanBeFixedInTheEditor()
+{
+    // bad.conf from the test before: no keys, and AllowedIPs contain the own address.
+    const QString path = m_tmp.path() + "/bad.conf";
+    QVERIFY(QFile::exists(path));
+    bool editorOpened = false;
+    bool saved = false;
+    onNextModal<QFileDialog>(this, [&](QFileDialog* dialog) {
+        onNextModal<QMessageBox>(this, [&](QMessageBox* box) {
+            onNextModal<ProfileEditor>(this, [&](ProfileEditor* editor) {
+                editorOpened = true;
+                // The draft as imported, with the validator's complaints at their fields.
+                QCOMPARE(editor->nameEdit()->text(), QStringLiteral("bad"));
+                QCOMPARE(editor->modeCombo()->currentData().toString(),
+                         QStringLiteral("wireguard"));
+                QVERIFY(!editor->shownError(QStringLiteral("interface.privateKey")).isEmpty());
+                QVERIFY(!editor->canSave());
+                QTest::mouseClick(editor->generateKeyButton(), Qt::LeftButton);
+                QTableWidget* peers = editor->peerTable();
+                peers->item(0, ProfileEditor::PeerPublicKey)
+                    ->setText(QStringLiteral("hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo="));
+                peers->item(0, ProfileEditor::PeerSubnets)->setText(QStringLiteral("10.98.1.0/24"));
+                if (editor->canSave()) {
+                    QTest::mouseClick(editor->saveButton(), Qt::LeftButton);
+                    saved = true;
+                } else {
+                    qWarning("%s", qPrintable(editor->errors().value(0).field + ": " +
+                                              editor->errors().value(0).message));
+                    editor->reject();
+                }
+            });
+            box->button(QMessageBox::Yes)->click();
+        });
+        answerFileDialog(dialog, path);
+    });
+    m_window->importWgQuickAction()->trigger();
+    QVERIFY(editorOpened);
+    QVERIFY(saved);
+    const StoredProfile* stored = m_store->find(QStringLiteral("bad"));
+    QVERIFY(stored && stored->ok());
+    QCOMPARE(stored->profile->interface.privateKey.size(), 44);
+    QCOMPARE(m_window->selectedName(), QStringLiteral("bad"));
+    QString error;
+    QVERIFY(m_store->remove(QStringLiteral("bad"), &error));
+}
+
+void TestMainWindow::importWgQuickSyntaxErrorsAreShown()
+{
+    const QString path = m_tmp.path() + "/broken.conf";
+    QFile conf(path);
+    QVERIFY(conf.open(QIODevice::WriteOnly));
+    conf.write("[Interface]\nPrivateKey\n[Wat]\n");
+    conf.close();
+    const int profiles = m_store->profiles().size();
+    QString boxText;
+    QMessageBox::StandardButtons buttons;
+    onNextModal<QFileDialog>(this, [&](QFileDialog* dialog) {
+        onNextModal<QMessageBox>(this, [&](QMessageBox* box) {
+            boxText = box->text();
+            buttons = box->standardButtons();
+            box->accept();
+        });
+        answerFileDialog(dialog, path);
+    });
+    m_window->importWgQuickAction()->trigger();
+    QVERIFY2(boxText.contains(QStringLiteral("line 2")) &&
+                 boxText.contains(QStringLiteral("line 3")),
+             qPrintable(boxText));
+    QVERIFY(!buttons.testFlag(QMessageBox::Yes)); // nothing to fix in the editor
+    QCOMPARE(m_store->profiles().size(), profiles);
+}
+
+void TestMainWindow::exportImportThroughTheDialogsIsByteIdentical()
+{
+    QVERIFY(m_window->selectProfile(QStringLiteral("laptop")));
+    const QByteArray stored = readAll(m_store->directory() + "/laptop.json");
+    QVERIFY(!stored.isEmpty());
+    const QString exported = m_tmp.path() + "/exported-laptop.json";
+    QString dialogName;
+    onNextModal<QFileDialog>(this, [&](QFileDialog* dialog) {
+        dialogName = dialog->objectName();
+        answerFileDialog(dialog, exported);
+    });
+    m_window->exportProfile();
+    QCOMPARE(dialogName, QStringLiteral("exportProfileDialog"));
+    QCOMPARE(readAll(exported), stored);
+
+    // Gone from the store, then back through Import: the very same bytes.
+    QString error;
+    QVERIFY(m_store->remove(QStringLiteral("laptop"), &error));
+    QVERIFY(!m_store->find(QStringLiteral("laptop")));
+    onNextModal<QFileDialog>(this, [&](QFileDialog* dialog) {
+        dialogName = dialog->objectName();
+        answerFileDialog(dialog, exported);
+    });
+    m_window->importProfile();
+    QCOMPARE(dialogName, QStringLiteral("importProfileDialog"));
+    QVERIFY(m_store->find(QStringLiteral("laptop")));
+    QCOMPARE(readAll(m_store->directory() + "/laptop.json"), stored);
+    QCOMPARE(m_window->selectedName(), QStringLiteral("laptop"));
+}
+
+void TestMainWindow::cancellingTheDialogsChangesNothing()
+{
+    QDir dir(m_store->directory());
+    const QStringList files = dir.entryList(QDir::Files);
+    QStringList contents;
+    for (const QString& f : files) {
+        contents << QString::fromUtf8(readAll(dir.filePath(f)));
+    }
+    const QStringList tmpFiles = QDir(m_tmp.path()).entryList(QDir::Files);
+    QVERIFY(m_window->selectProfile(QStringLiteral("office")));
+    int cancelled = 0;
+    const auto cancelNextFileDialog = [&] {
+        onNextModal<QFileDialog>(this, [&](QFileDialog* dialog) {
+            ++cancelled;
+            answerFileDialog(dialog, QString());
+        });
+    };
+    cancelNextFileDialog();
+    m_window->importWgQuickAction()->trigger();
+    cancelNextFileDialog();
+    m_window->importProfile();
+    cancelNextFileDialog();
+    m_window->exportProfile();
+    QCOMPARE(cancelled, 3);
+    QCOMPARE(dir.entryList(QDir::Files), files);
+    for (int i = 0; i < files.size(); ++i) {
+        QCOMPARE(QString::fromUtf8(readAll(dir.filePath(files[i]))), contents[i]);
+    }
+    QCOMPARE(QDir(m_tmp.path()).entryList(QDir::Files), tmpFiles);
+    QCOMPARE(m_window->selectedName(), QStringLiteral("office"));
+}
+
+void TestMainWindow::chineseTranslationIsComplete()
+{
+    // Every tr() string (and the validator's) has a Chinese translation: lupdate marks the
+    // ones without as unfinished, and those would show in English.
+    const QByteArray ts =
+        readAll(QStringLiteral(PEERTUN_SOURCE_DIR "/translations/peertun_zh_CN.ts"));
+    QVERIFY(ts.contains("<context>"));
+    QVERIFY(ts.contains("<name>peertun::Profile</name>"));
+    const qsizetype unfinished = ts.indexOf("type=\"unfinished\"");
+    QVERIFY2(unfinished < 0, ts.mid(std::max<qsizetype>(0, unfinished - 300), 320).constData());
 }
 
 void TestMainWindow::trayFollowsNoTunnel()

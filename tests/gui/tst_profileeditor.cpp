@@ -1,18 +1,24 @@
 // ProfileEditor: each bad value from the validator's table, typed into its widget, shows the
 // validator's message at that field and disables Save; fixing it enables Save again; a good
 // profile saves, reloads, exports and imports byte-identically; the seed's hosts can be typed.
+#include "AppSetup.h"
 #include "GuiTestProfiles.h"
 #include "ProfileEditor.h"
 #include "ProfileStore.h"
+#include "wireguard/Keys.h"
 
+#include <QClipboard>
 #include <QComboBox>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
+#include <QTranslator>
 
 using namespace peertun;
 using namespace peertun::test;
@@ -22,6 +28,7 @@ class TestProfileEditor : public QObject
     Q_OBJECT
 
 private slots:
+    void initTestCase();
     void init();
     void cleanup();
     void loadedProfileIsValid();
@@ -32,6 +39,13 @@ private slots:
     void typingTheSeedHostsByKeyboard();
     void savesReloadsExportsImportsByteIdentical();
     void accessibleNamesAndTabOrder();
+    void publicKeyFollowsThePrivateKey_data();
+    void publicKeyFollowsThePrivateKey();
+    void generateKeyPairFillsAValidKey();
+    void generateKeyPairAsksBeforeReplacing();
+    void validatorMessagesInChinese_data();
+    void validatorMessagesInChinese();
+    void tellsWhenTheTunnelIsUp();
 
 private:
     std::unique_ptr<QTemporaryDir> m_tmp;
@@ -39,6 +53,12 @@ private:
     std::unique_ptr<ProfileEditor> m_editor;
     QString m_validDocument;
 };
+
+void TestProfileEditor::initTestCase()
+{
+    // English for the tests above (and the compiled-in resources: icons, :/i18n).
+    setUpApplication(*QCoreApplication::instance(), QLocale(QStringLiteral("en")));
+}
 
 void TestProfileEditor::init()
 {
@@ -448,6 +468,135 @@ void TestProfileEditor::accessibleNamesAndTabOrder()
     }
     QCOMPARE(m_editor->nameEdit()->nextInFocusChain(), m_editor->interfaceNameEdit());
     QCOMPARE(m_editor->addressEdit()->nextInFocusChain(), m_editor->mtuEdit());
+}
+
+void TestProfileEditor::publicKeyFollowsThePrivateKey_data()
+{
+    QTest::addColumn<QString>("privateKey");
+    QTest::addColumn<QString>("publicKey");
+    // RFC 7748 section 6.1 (Alice), as `wg pubkey` prints it.
+    QTest::newRow("rfc7748 alice") << "dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo="
+                                   << "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=";
+    QTest::newRow("surrounding spaces") << "  dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo= "
+                                        << "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=";
+    QTest::newRow("one character short") << "dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LC="
+                                         << "";
+    QTest::newRow("all zeros") << "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+                               << "";
+    QTest::newRow("empty") << ""
+                           << "";
+}
+
+void TestProfileEditor::publicKeyFollowsThePrivateKey()
+{
+    QFETCH(QString, privateKey);
+    QFETCH(QString, publicKey);
+    m_editor->modeCombo()->setCurrentIndex(
+        m_editor->modeCombo()->findData(QStringLiteral("wireguard")));
+    QVERIFY(m_editor->publicKeyEdit()->isVisibleTo(m_editor.get()));
+    QVERIFY(m_editor->publicKeyEdit()->isReadOnly());
+    m_editor->privateKeyEdit()->setFocus();
+    m_editor->privateKeyEdit()->selectAll();
+    QTest::keyClicks(m_editor->privateKeyEdit(), privateKey); // typed: updates as it goes
+    QCOMPARE(m_editor->publicKeyEdit()->text(), publicKey);
+    QCOMPARE(m_editor->copyPublicKeyButton()->isEnabled(), !publicKey.isEmpty());
+    if (!publicKey.isEmpty()) {
+        QTest::mouseClick(m_editor->copyPublicKeyButton(), Qt::LeftButton);
+        QCOMPARE(QGuiApplication::clipboard()->text(), publicKey);
+    }
+    // Plain mode: no key rows at all.
+    m_editor->modeCombo()->setCurrentIndex(
+        m_editor->modeCombo()->findData(QStringLiteral("plain")));
+    QVERIFY(!m_editor->publicKeyEdit()->isVisibleTo(m_editor.get()));
+    QVERIFY(!m_editor->generateKeyButton()->isVisibleTo(m_editor.get()));
+}
+
+void TestProfileEditor::generateKeyPairFillsAValidKey()
+{
+    m_editor->startNew(QStringLiteral("fresh")); // WireGuard, empty key
+    QVERIFY(m_editor->privateKeyEdit()->text().isEmpty());
+    QVERIFY(m_editor->publicKeyEdit()->text().isEmpty());
+    QVERIFY(!m_editor->shownError("interface.privateKey").isEmpty());
+    QTest::mouseClick(m_editor->generateKeyButton(), Qt::LeftButton);
+    const QString generated = m_editor->privateKeyEdit()->text();
+    QCOMPARE(generated.size(), 44);
+    QVERIFY(m_editor->shownError("interface.privateKey").isEmpty());
+    const auto key = wireguard::parseSecretKey(generated.toStdString());
+    QVERIFY(key.has_value());
+    QCOMPARE(m_editor->publicKeyEdit()->text(),
+             QString::fromStdString(wireguard::encodePublicKey(wireguard::publicKeyOf(*key))));
+    // The secret is not shown in clear while the field is not being edited.
+    QCOMPARE(m_editor->privateKeyEdit()->echoMode(), QLineEdit::PasswordEchoOnEdit);
+}
+
+void TestProfileEditor::generateKeyPairAsksBeforeReplacing()
+{
+    m_editor->modeCombo()->setCurrentIndex(
+        m_editor->modeCombo()->findData(QStringLiteral("wireguard")));
+    const QString existing = QStringLiteral("dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo=");
+    m_editor->privateKeyEdit()->setText(existing);
+    for (const bool yes : {false, true}) {
+        bool asked = false;
+        QTimer::singleShot(100, this, [&asked, yes] {
+            if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+                asked = true;
+                box->button(yes ? QMessageBox::Yes : QMessageBox::No)->click();
+            }
+        });
+        m_editor->generateKeyPair();
+        QVERIFY(asked);
+        QCOMPARE(m_editor->privateKeyEdit()->text() == existing, !yes);
+    }
+}
+
+void TestProfileEditor::validatorMessagesInChinese_data()
+{
+    QTest::addColumn<QString>("address");
+    QTest::addColumn<QString>("chinese");
+    QTest::addColumn<QString>("english");
+    QTest::newRow("no prefix") << "10.244.2.2"
+                               << "没有前缀长度"
+                               << "has no prefix length";
+    QTest::newRow("empty") << ""
+                           << "地址为空"
+                           << "The address is empty";
+    QTest::newRow("host bits") << "10.244.2.2/33"
+                               << "不是有效的 地址/前缀"
+                               << "is not a valid address/prefix";
+}
+
+void TestProfileEditor::validatorMessagesInChinese()
+{
+    QFETCH(QString, address);
+    QFETCH(QString, chinese);
+    QFETCH(QString, english);
+    QTranslator translator;
+    QVERIFY(translator.load(QStringLiteral(":/i18n/peertun_zh_CN.qm")));
+    QVERIFY(QCoreApplication::installTranslator(&translator));
+    m_editor->addressEdit()->selectAll();
+    if (address.isEmpty()) {
+        QTest::keyClick(m_editor->addressEdit(), Qt::Key_Delete);
+    } else {
+        QTest::keyClicks(m_editor->addressEdit(), address);
+    }
+    const QString shown = m_editor->shownError(QStringLiteral("interface.address"));
+    QCoreApplication::removeTranslator(&translator);
+    QVERIFY2(shown.contains(chinese), qPrintable(shown));
+    QVERIFY(!m_editor->saveButton()->isEnabled());
+    // Without the translator: English again (what the helper and peertunctl say).
+    m_editor->addressEdit()->setText(m_editor->addressEdit()->text() + QStringLiteral(" "));
+    m_editor->addressEdit()->setText(address);
+    QVERIFY2(m_editor->shownError(QStringLiteral("interface.address")).contains(english),
+             qPrintable(m_editor->shownError(QStringLiteral("interface.address"))));
+}
+
+void TestProfileEditor::tellsWhenTheTunnelIsUp()
+{
+    QVERIFY(!m_editor->tunnelRunningNoticeShown());
+    m_editor->setTunnelRunning(true);
+    QVERIFY(m_editor->tunnelRunningNoticeShown());
+    m_editor->setTunnelRunning(false);
+    QVERIFY(!m_editor->tunnelRunningNoticeShown());
 }
 
 QTEST_MAIN(TestProfileEditor)

@@ -1,0 +1,103 @@
+// CountersView: WireGuard counters (per peer: handshakes, initiations, last handshake; for the
+// tunnel: failed handshakes, decryption failures, replays) from a GetStats map; plain mode says
+// the tunnel is unencrypted and hides the handshake columns.
+#include "CountersView.h"
+
+#include <QDateTime>
+#include <QTest>
+#include <QTreeWidget>
+
+using namespace peertun;
+
+namespace {
+
+TunnelStatus wireGuardStatus(qint64 lastHandshakeUnixMs)
+{
+    TunnelStatus status;
+    status.state = QStringLiteral("connected");
+    QVariantMap peer{{QStringLiteral("name"), QStringLiteral("host-2")},
+                     {QStringLiteral("rxPackets"), QVariant::fromValue<qulonglong>(40)},
+                     {QStringLiteral("txPackets"), QVariant::fromValue<qulonglong>(41)},
+                     {QStringLiteral("handshakesDone"), QVariant::fromValue<qulonglong>(3)},
+                     {QStringLiteral("initiationsSent"), QVariant::fromValue<qulonglong>(7)},
+                     {QStringLiteral("lastHandshakeUnixMs"),
+                      QVariant::fromValue<qlonglong>(lastHandshakeUnixMs)}};
+    status.stats =
+        QVariantMap{{QStringLiteral("rxPackets"), QVariant::fromValue<qulonglong>(40)},
+                    {QStringLiteral("txPackets"), QVariant::fromValue<qulonglong>(41)},
+                    {QStringLiteral("handshakesDone"), QVariant::fromValue<qulonglong>(3)},
+                    {QStringLiteral("handshakesFailed"), QVariant::fromValue<qulonglong>(2)},
+                    {QStringLiteral("decryptionFailures"), QVariant::fromValue<qulonglong>(5)},
+                    {QStringLiteral("replaysRejected"), QVariant::fromValue<qulonglong>(11)},
+                    {QStringLiteral("peers"), QVariantList{peer}}};
+    return status;
+}
+
+} // namespace
+
+class TestCountersView : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void wireGuardCountersAreShown_data();
+    void wireGuardCountersAreShown();
+    void plainModeSaysUnencrypted();
+    void nothingShownWithoutStats();
+};
+
+void TestCountersView::wireGuardCountersAreShown_data()
+{
+    QTest::addColumn<qint64>("agoMs");
+    QTest::addColumn<QString>("lastHandshake");
+    QTest::newRow("never") << qint64(-1) << "never";
+    QTest::newRow("seconds") << qint64(7000) << "7 s ago";
+    QTest::newRow("minutes") << qint64(5 * 60 * 1000 + 500) << "5 min ago";
+}
+
+void TestCountersView::wireGuardCountersAreShown()
+{
+    QFETCH(qint64, agoMs);
+    QFETCH(QString, lastHandshake);
+    CountersView view;
+    const qint64 when = agoMs < 0 ? 0 : QDateTime::currentMSecsSinceEpoch() - agoMs;
+    view.showStatus(wireGuardStatus(when), true);
+    const QString text = view.securityText();
+    for (const char* part :
+         {"Handshakes: 3 done", "2 failed", "Decryption failures: 5", "Replays rejected: 11"}) {
+        QVERIFY2(text.contains(QLatin1String(part)), qPrintable(text));
+    }
+    QTreeWidget* peers = view.peerTable();
+    QCOMPARE(peers->topLevelItemCount(), 1);
+    for (int column :
+         {CountersView::Handshakes, CountersView::Initiations, CountersView::LastHandshake}) {
+        QVERIFY(!peers->isColumnHidden(column));
+    }
+    QTreeWidgetItem* item = peers->topLevelItem(0);
+    QCOMPARE(item->text(CountersView::Handshakes), QStringLiteral("3"));
+    QCOMPARE(item->text(CountersView::Initiations), QStringLiteral("7"));
+    QCOMPARE(item->text(CountersView::LastHandshake), lastHandshake);
+}
+
+void TestCountersView::plainModeSaysUnencrypted()
+{
+    CountersView view;
+    view.showStatus(wireGuardStatus(0), false);
+    QVERIFY2(view.securityText().contains(QStringLiteral("unencrypted")),
+             qPrintable(view.securityText()));
+    QVERIFY(!view.securityText().contains(QStringLiteral("Handshakes")));
+    for (int column :
+         {CountersView::Handshakes, CountersView::Initiations, CountersView::LastHandshake}) {
+        QVERIFY(view.peerTable()->isColumnHidden(column));
+    }
+}
+
+void TestCountersView::nothingShownWithoutStats()
+{
+    CountersView view;
+    view.showStatus(TunnelStatus(), true); // no tunnel yet: no claim either way
+    QVERIFY(view.securityText().isEmpty());
+}
+
+QTEST_MAIN(TestCountersView)
+#include "tst_countersview.moc"
