@@ -1166,7 +1166,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The subnet %1 of peer %2 contains this host&apos;s own tunnel address %3; traffic to it would be sent to the peer. List only the addresses behind the peer (a subnet that leaves out %3), or write %4 to send all traffic through the tunnel.</source>
+        <source>The subnet %1 of peer %2 contains this host&apos;s own tunnel address %3 but not its whole network %5. List only the addresses behind the peer (a subnet that leaves out %3), the whole network %5, or %4 to send all traffic through the tunnel.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1162,8 +1162,8 @@
         <translation>对端 %2 的子网 %1 是拆分默认路由的一半，peertun 不支持这种写法；若要让所有流量经过隧道，请写 %3，而不是两个一半。</translation>
     </message>
     <message>
-        <source>The subnet %1 of peer %2 contains this host&apos;s own tunnel address %3; traffic to it would be sent to the peer. List only the addresses behind the peer (a subnet that leaves out %3), or write %4 to send all traffic through the tunnel.</source>
-        <translation>对端 %2 的子网 %1 包含本机自己的隧道地址 %3；发往它的流量会被送到对端。请只列出对端后面的地址（一个不包含 %3 的子网），或者写 %4 让所有流量经过隧道。</translation>
+        <source>The subnet %1 of peer %2 contains this host&apos;s own tunnel address %3 but not its whole network %5. List only the addresses behind the peer (a subnet that leaves out %3), the whole network %5, or %4 to send all traffic through the tunnel.</source>
+        <translation>对端 %2 的子网 %1 包含本机自己的隧道地址 %3，但不包含其整个网络 %5。请只列出对端后面的地址（一个不包含 %3 的子网）、整个网络 %5，或者写 %4 让所有流量经过隧道。</translation>
     </message>
 </context>
 <context>

@@ -209,7 +209,9 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     std::vector<int> fullTunnelFamilies;
     for (const PeerSpec& p : s.peers) {
         for (const IpPrefix& prefix : p.subnets) {
-            if (prefix.length != 0) {
+            if (prefix.network() == s.address.network()) {
+                // The tunnel's own network: the address's kernel route already goes there.
+            } else if (prefix.length != 0) {
                 d->link.routes.push_back(prefix.network());
             } else if (std::find(fullTunnelFamilies.begin(), fullTunnelFamilies.end(),
                                  prefix.address.family) == fullTunnelFamilies.end()) {

@@ -973,15 +973,20 @@ void validatePeers(const Profile& p, ErrorSink& sink)
                                     .arg(s.toString(), who, everything));
                 continue;
             }
-            if (ownValid && s.prefixLength != 0 && s.contains(own.address)) {
+            // The tunnel's whole network (or a wider one) behind a peer is the usual hub
+            // config (wg-quick's "Address = 10.0.0.2/24, AllowedIPs = 10.0.0.0/24"): traffic
+            // to our own address stays local anyway. A narrower slice that holds our own
+            // address would say the peer owns it.
+            if (ownValid && s.prefixLength > own.prefixLength && s.contains(own.address)) {
                 sink.add(field,
                          QCoreApplication::translate(
                              "peertun::Profile",
                              "The subnet %1 of peer %2 contains this host's own tunnel address "
-                             "%3; traffic to it would be sent to the peer. List only the "
-                             "addresses behind the peer (a subnet that leaves out %3), or write "
+                             "%3 but not its whole network %5. List only the addresses behind "
+                             "the peer (a subnet that leaves out %3), the whole network %5, or "
                              "%4 to send all traffic through the tunnel.")
-                             .arg(s.toString(), who, own.address.toString(), everything));
+                             .arg(s.toString(), who, own.address.toString(), everything,
+                                  own.network().toString()));
                 continue;
             }
             const PreparedSubnet& me = prepared[i][j];

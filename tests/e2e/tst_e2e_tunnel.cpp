@@ -171,6 +171,7 @@ private slots:
     void deletedPeerRouteIsRestoredWithinOneSecond();
     void ipv6TunnelAddresses();
     void ipv6Underlay();
+    void sharedNetworkBehindThePeer();
     void defaultMtuFollowsUnderlay_data();
     void defaultMtuFollowsUnderlay();
     void sigkillLeavesNoDeviceAndNoRoute();
@@ -609,6 +610,27 @@ void TstE2eTunnel::ipv6TunnelAddresses()
                            httpUrl(m_h2.tunnelHost, QStringLiteral("/"))});
     QVERIFY2(r.ok(), r.output.constData());
     QCOMPARE(r.output, kSeedJson);
+}
+
+// wg-quick's hub style: both hosts in one tunnel network (10.244.2.2/24, 10.244.2.3/24), each
+// listing that whole network as the other's subnet. The address's own kernel route already
+// covers it, so the helper must not try to add it again (that used to fail as "route exists").
+void TstE2eTunnel::sharedNetworkBehindThePeer()
+{
+    CHECKED(setUpHosts());
+    std::tie(m_h1, m_h2) = seedPlan(Family::V4, Family::V4);
+    m_h2.tunnelAddress = QStringLiteral("10.244.2.3/24");
+    m_h2.tunnelHost = QStringLiteral("10.244.2.3");
+    m_h1.peerSubnet = m_h2.peerSubnet = QStringLiteral("10.244.2.0/24");
+    CHECKED(startHelper(m_ns1, m_h1, std::nullopt, &m_helper1));
+    CHECKED(startHelper(m_ns2, m_h2, std::nullopt, &m_helper2));
+    CHECKED(verifyPing(m_ns1, m_h2.tunnelHost));
+    CHECKED(verifyPing(m_ns2, m_h1.tunnelHost));
+    const CommandResult routes =
+        m_lab->run(m_ns1, {QStringLiteral("ip"), QStringLiteral("-4"), QStringLiteral("route"),
+                           QStringLiteral("show"), QStringLiteral("10.244.2.0/24")});
+    QVERIFY(routes.ok());
+    QCOMPARE(routes.output.count("10.244.2.0/24"), 1); // the kernel's, not a second one
 }
 
 void TstE2eTunnel::ipv6Underlay()

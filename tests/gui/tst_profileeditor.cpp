@@ -234,9 +234,9 @@ void TestProfileEditor::badValueShowsErrorAtItsField_data()
                                        << "is not a number";
     QTest::newRow("subnet contains own address")
         << "peer:0:2"
-        << "10.244.0.0/16"
+        << "10.244.2.0/25"
         << "peers[0].subnets[0]"
-        << "contains this host's own tunnel address 10.244.2.2";
+        << "contains this host's own tunnel address 10.244.2.2 but not its whole network";
     QTest::newRow("subnet listed twice") << "peer:0:2"
                                          << "10.244.3.0/24, 10.244.3.0/24"
                                          << "peers[0].subnets[1]"

@@ -523,21 +523,23 @@ void TestProfile::rejectsBadInput_data()
         << "is IPv6, but the interface address 10.244.2.2/24 is "
            "IPv4; a peer's subnets must be of the same family as "
            "interface.address";
+    // A slice of the tunnel's own network that holds this host's address: the peer would
+    // claim it. (The whole network or a wider one is the hub config: accepted below.)
     QTest::newRow("subnet contains own address")
-        << with("peers[0].subnets[0]", "10.244.0.0/16") << "peers[0].subnets[0]"
-        << "The subnet 10.244.0.0/16 of peer \"host-2\" "
+        << with("peers[0].subnets[0]", "10.244.2.0/25") << "peers[0].subnets[0]"
+        << "The subnet 10.244.2.0/25 of peer \"host-2\" "
            "contains this host's own tunnel address "
-           "10.244.2.2";
+           "10.244.2.2 but not its whole network 10.244.2.0/24";
     QTest::newRow("subnet is own host")
         << with("peers[0].subnets[0]", "10.244.2.2/32") << "peers[0].subnets[0]"
         << "own tunnel address";
     QTest::newRow("own address: the fix is named")
-        << with("peers[0].subnets[0]", "10.0.0.0/8") << "peers[0].subnets[0]"
-        << "List only the addresses behind the peer (a subnet that leaves out 10.244.2.2), or "
-           "write 0.0.0.0/0 to send all traffic through the tunnel.";
+        << with("peers[0].subnets[0]", "10.244.2.0/30") << "peers[0].subnets[0]"
+        << "List only the addresses behind the peer (a subnet that leaves out 10.244.2.2), the "
+           "whole network 10.244.2.0/24, or 0.0.0.0/0 to send all traffic through the tunnel.";
     QTest::newRow("own address: the fix is named, ipv6")
-        << edited({{"peers[0].subnets[0]", "fd00::/8"}}, kIpv6) << "peers[0].subnets[0]"
-        << "leaves out fd00:244::2), or write ::/0 to send all traffic";
+        << edited({{"peers[0].subnets[0]", "fd00:244::/80"}}, kIpv6) << "peers[0].subnets[0]"
+        << "leaves out fd00:244::2), the whole network fd00:244::/64, or ::/0 to send all traffic";
     // Full tunnels take 0.0.0.0/0 or ::/0; wg-quick's split halves are refused with the fix.
     QTest::newRow("split default, lower half")
         << edited({{"peers[0].subnets", QJsonArray{"0.0.0.0/1", "128.0.0.0/1"}}})
@@ -747,6 +749,16 @@ void TestProfile::acceptsGoodDocuments_data()
         << 1472 << "10.211.55.122:8285" << QStringList{"10.211.55.123:8285"};
     QTest::newRow("full tunnel ipv6")
         << edited({{"peers[0].subnets", QJsonArray{"::/0"}}}, kIpv6) << "fd00:244::2/64" << -1
+        << "[fd00:211::122]:8285" << QStringList{"[fd00:211::123]:8285"};
+    // The hub config of wg-quick: the tunnel's whole network (or a wider one) behind the peer.
+    QTest::newRow("own network behind the peer")
+        << with("peers[0].subnets", QJsonArray{"10.244.2.0/24"}) << "10.244.2.2/24" << 1472
+        << "10.211.55.122:8285" << QStringList{"10.211.55.123:8285"};
+    QTest::newRow("wider network behind the peer")
+        << with("peers[0].subnets", QJsonArray{"10.244.0.0/16"}) << "10.244.2.2/24" << 1472
+        << "10.211.55.122:8285" << QStringList{"10.211.55.123:8285"};
+    QTest::newRow("own network behind the peer, ipv6")
+        << edited({{"peers[0].subnets", QJsonArray{"fd00::/8"}}}, kIpv6) << "fd00:244::2/64" << -1
         << "[fd00:211::122]:8285" << QStringList{"[fd00:211::123]:8285"};
     QTest::newRow("unicode profile name")
         << with("name", "Büro – Köln") << "10.244.2.2/24" << 1472 << "10.211.55.122:8285"

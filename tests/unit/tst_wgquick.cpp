@@ -126,6 +126,19 @@ private slots:
         QVERIFY2(notes.contains(QStringLiteral("DNS")), qPrintable(notes)); // DNS is not set
     }
 
+    // The hub style: the tunnel's whole network behind the one peer (a road warrior's config).
+    void hubNetworkBehindThePeer()
+    {
+        const QByteArray text = QByteArray("[Interface]\nPrivateKey = ") + kPrivate +
+                                "\nAddress = 10.0.0.2/24\n[Peer]\nPublicKey = " + kPeerPublic +
+                                "\nAllowedIPs = 10.0.0.0/24\nEndpoint = 192.0.2.1:51820\n";
+        const auto r = importWgQuick(text, QStringLiteral("laptop"));
+        QVERIFY2(r.profile.has_value(),
+                 qPrintable(r.errors.isEmpty() ? QString() : r.errors.first().message));
+        QCOMPARE(r.profile->peers[0].subnets[0].toString(), QStringLiteral("10.0.0.0/24"));
+        QVERIFY(validateProfile(*r.profile).isEmpty());
+    }
+
     // The /1 halves some configs use instead of a default route: refused, saying what to write.
     void splitDefaultRouteIsRefused()
     {
