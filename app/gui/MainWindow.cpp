@@ -839,7 +839,7 @@ void MainWindow::importWgQuickConfig()
         return;
     }
     // wg-quick files are a few hundred bytes; a huge file is not one.
-    constexpr qint64 kMaxConfigBytes = 256 * 1024;
+    constexpr qint64 kMaxConfigBytes = qint64{256} * 1024;
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly) || file.size() > kMaxConfigBytes) {
         const QString why =

@@ -216,7 +216,7 @@ void ForwardingLoop::tunToUdp()
             uint8_t* out = arena.get() + used;
             size_t stride = 0;
             const size_t count = splitTunPacket(vh, packet, len, out, arenaSize - used, head, tail,
-                                                kMaxGsoSegments * 2, lengths, &stride);
+                                                size_t{kMaxGsoSegments} * 2, lengths, &stride);
             if (count == 0) {
                 ++malformed;
                 continue;

@@ -66,7 +66,7 @@ public:
         Write(const Write&) = delete;
         Write& operator=(const Write&) = delete;
         VirtioNetHeader header;
-        iovec iov[kMaxSegments + 1];
+        iovec iov[kMaxSegments + 1]{};
         unsigned iovCount = 0;
         unsigned packets = 0;
         size_t bytes = 0; // of IP packets, without the virtio header
@@ -100,7 +100,7 @@ private:
     bool m_closed = false;       // a short or PSH segment ended the group
     bool m_push = false;
     unsigned m_count = 0;
-    iovec m_pieces[kMaxSegments];
+    iovec m_pieces[kMaxSegments]{}; // built once per loop, not per packet
 };
 
 } // namespace peertun::engine

@@ -38,7 +38,7 @@ UdpSocket UdpSocket::bind(const UdpEndpoint& listen, const std::vector<UdpEndpoi
     ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
     ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
     // A send never blocks a stop() for long, even if the underlay stalls.
-    const timeval sendTimeout{0, 200 * 1000};
+    const timeval sendTimeout{0, suseconds_t{200} * 1000};
     ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &sendTimeout, sizeof sendTimeout);
 
     const int on = 1;

@@ -89,20 +89,23 @@ AddressBytes bytesOf(const QHostAddress& a)
         b[3] = quint8(v);
     } else if (a.protocol() == QAbstractSocket::IPv6Protocol) {
         const Q_IPV6ADDR v = a.toIPv6Address();
-        for (int i = 0; i < 16; ++i)
+        for (int i = 0; i < 16; ++i) {
             b[size_t(i)] = v[i];
+        }
     }
     return b;
 }
 
 QHostAddress addressFromBytes(const AddressBytes& b, QAbstractSocket::NetworkLayerProtocol family)
 {
-    if (family == QAbstractSocket::IPv4Protocol)
+    if (family == QAbstractSocket::IPv4Protocol) {
         return QHostAddress(quint32(b[0]) << 24 | quint32(b[1]) << 16 | quint32(b[2]) << 8 |
                             quint32(b[3]));
+    }
     Q_IPV6ADDR v;
-    for (int i = 0; i < 16; ++i)
+    for (int i = 0; i < 16; ++i) {
         v[i] = b[size_t(i)];
+    }
     return QHostAddress(v);
 }
 
@@ -111,11 +114,13 @@ bool samePrefix(const AddressBytes& x, const AddressBytes& y, int bits)
 {
     int i = 0;
     for (; bits >= 8; bits -= 8, ++i) {
-        if (x[size_t(i)] != y[size_t(i)])
+        if (x[size_t(i)] != y[size_t(i)]) {
             return false;
+        }
     }
-    if (bits == 0)
+    if (bits == 0) {
         return true;
+    }
     const quint8 mask = quint8(0xff << (8 - bits));
     return (x[size_t(i)] & mask) == (y[size_t(i)] & mask);
 }
@@ -127,8 +132,9 @@ bool prefixInRange(const Cidr& c)
 
 bool isV4Mapped(const QHostAddress& a)
 {
-    if (a.protocol() != QAbstractSocket::IPv6Protocol)
+    if (a.protocol() != QAbstractSocket::IPv6Protocol) {
         return false;
+    }
     const AddressBytes b = bytesOf(a);
     return std::all_of(b.begin(), b.begin() + 10, [](quint8 x) { return x == 0; }) &&
            b[10] == 0xff && b[11] == 0xff;
@@ -145,13 +151,16 @@ bool isAsciiDigits(QStringView s)
 bool isStrictDottedQuad(QStringView s)
 {
     const auto parts = s.split(u'.');
-    if (parts.size() != 4)
+    if (parts.size() != 4) {
         return false;
+    }
     for (const QStringView part : parts) {
-        if (!isAsciiDigits(part) || part.size() > 3 || (part.size() > 1 && part[0] == u'0'))
+        if (!isAsciiDigits(part) || part.size() > 3 || (part.size() > 1 && part[0] == u'0')) {
             return false;
-        if (part.toInt() > 255)
+        }
+        if (part.toInt() > 255) {
             return false;
+        }
     }
     return true;
 }
@@ -253,47 +262,55 @@ std::optional<quint16> parsePort(QStringView text, QString* reason)
 QString checkDisplayName(const QString& name, const QString& what, bool isFileName)
 {
     constexpr qsizetype kMaxNameChars = 64;
-    if (name.isEmpty())
+    if (name.isEmpty()) {
         return QCoreApplication::translate("peertun::Profile", "The %1 is empty; give it a name.")
             .arg(what);
+    }
     const qsizetype chars = name.toUcs4().size();
-    if (chars > kMaxNameChars)
+    if (chars > kMaxNameChars) {
         return QCoreApplication::translate(
                    "peertun::Profile", "The %1 %2 is %3 characters long; at most %4 are allowed.")
             .arg(what, quoted(name))
             .arg(chars)
             .arg(kMaxNameChars);
+    }
     for (const QChar c : name) {
-        if (c.category() == QChar::Other_Control)
+        if (c.category() == QChar::Other_Control) {
             return QCoreApplication::translate(
                        "peertun::Profile",
                        "The %1 %2 contains a control character (U+%3), which is not "
                        "allowed.")
                 .arg(what, quoted(name))
                 .arg(c.unicode(), 4, 16, QChar(u'0'));
+        }
     }
-    if (isFileName && name.contains(u'/'))
+    if (isFileName && name.contains(u'/')) {
         return QCoreApplication::translate(
                    "peertun::Profile",
                    "The %1 %2 contains '/', which is not allowed because the name "
                    "becomes a file name.")
             .arg(what, quoted(name));
-    if (isFileName && (name == u"." || name == u".."))
+    }
+    if (isFileName && (name == u"." || name == u"..")) {
         return QCoreApplication::translate(
                    "peertun::Profile", "The %1 %2 is not allowed because it becomes a file name.")
             .arg(what, quoted(name));
+    }
     return {};
 }
 
 // A non-empty reason if `a` cannot be a tunnel address or a peer's address.
 QString unusableUnicastReason(const QHostAddress& a)
 {
-    if (a == QHostAddress(QHostAddress::AnyIPv4) || a == QHostAddress(QHostAddress::AnyIPv6))
+    if (a == QHostAddress(QHostAddress::AnyIPv4) || a == QHostAddress(QHostAddress::AnyIPv6)) {
         return QCoreApplication::translate("peertun::Profile", "the unspecified address");
-    if (a.isMulticast())
+    }
+    if (a.isMulticast()) {
         return QCoreApplication::translate("peertun::Profile", "a multicast address");
-    if (a.isBroadcast())
+    }
+    if (a.isBroadcast()) {
         return QCoreApplication::translate("peertun::Profile", "the broadcast address");
+    }
     return {};
 }
 
@@ -310,8 +327,9 @@ constexpr ModeName kModeNames[] = {
 QStringList modeNames()
 {
     QStringList names;
-    for (const auto& m : kModeNames)
+    for (const auto& m : kModeNames) {
         names << QString::fromLatin1(m.name);
+    }
     return names;
 }
 
@@ -322,8 +340,9 @@ public:
     explicit ErrorSink(QList<ProfileError>& errors) : m_errors(errors) {}
     void add(const QString& field, const QString& message)
     {
-        if (full())
+        if (full()) {
             return;
+        }
         if (m_errors.size() == kMaxProfileErrors - 1) {
             m_errors.append(
                 {QString(), QCoreApplication::translate("peertun::Profile",
@@ -346,34 +365,39 @@ private:
 
 QString Cidr::toString() const
 {
-    if (!isIp(address))
+    if (!isIp(address)) {
         return {};
+    }
     return address.toString() + u'/' + QString::number(prefixLength);
 }
 
 Cidr Cidr::network() const
 {
-    if (!prefixInRange(*this))
+    if (!prefixInRange(*this)) {
         return *this;
+    }
     AddressBytes b = bytesOf(address);
     const int total = addressBits(address);
-    for (int bit = prefixLength; bit < total; ++bit)
+    for (int bit = prefixLength; bit < total; ++bit) {
         b[size_t(bit / 8)] &= quint8(~(0x80 >> (bit % 8)));
+    }
     return {addressFromBytes(b, address.protocol()), prefixLength};
 }
 
 bool Cidr::contains(const QHostAddress& a) const
 {
-    if (!prefixInRange(*this) || a.protocol() != address.protocol())
+    if (!prefixInRange(*this) || a.protocol() != address.protocol()) {
         return false;
+    }
     return samePrefix(bytesOf(address), bytesOf(a), prefixLength);
 }
 
 bool Cidr::overlaps(const Cidr& other) const
 {
     if (!prefixInRange(*this) || !prefixInRange(other) ||
-        other.address.protocol() != address.protocol())
+        other.address.protocol() != address.protocol()) {
         return false;
+    }
     return samePrefix(bytesOf(address), bytesOf(other.address),
                       std::min(prefixLength, other.prefixLength));
 }
@@ -381,26 +405,30 @@ bool Cidr::overlaps(const Cidr& other) const
 QString Endpoint::toString() const
 {
     const QString port = QString::number(this->port);
-    if (host.isNull())
+    if (host.isNull()) {
         return u':' + port;
-    if (host.protocol() == QAbstractSocket::IPv6Protocol)
+    }
+    if (host.protocol() == QAbstractSocket::IPv6Protocol) {
         return u'[' + host.toString() + QStringLiteral("]:") + port;
+    }
     return host.toString() + u':' + port;
 }
 
 QString ProfileParseResult::errorText() const
 {
     QStringList parts;
-    for (const ProfileError& e : errors)
+    for (const ProfileError& e : errors) {
         parts << (e.field.isEmpty() ? e.message : e.field + QStringLiteral(": ") + e.message);
+    }
     return parts.join(QStringLiteral("; "));
 }
 
 QString modeToString(TunnelMode mode)
 {
     for (const auto& m : kModeNames) {
-        if (m.mode == mode)
+        if (m.mode == mode) {
             return QString::fromLatin1(m.name);
+        }
     }
     return {};
 }
@@ -408,8 +436,9 @@ QString modeToString(TunnelMode mode)
 std::optional<TunnelMode> modeFromString(const QString& s)
 {
     for (const auto& m : kModeNames) {
-        if (s == QLatin1String(m.name))
+        if (s == QLatin1String(m.name)) {
             return m.mode;
+        }
     }
     return std::nullopt;
 }
@@ -420,36 +449,41 @@ std::optional<Cidr> parseCidr(const QString& text, QString* error, bool requireN
 {
     QString reason;
     auto fail = [&](const QString& sentence) -> std::optional<Cidr> {
-        if (error)
+        if (error) {
             *error = sentence;
+        }
         return std::nullopt;
     };
-    if (text.isEmpty())
+    if (text.isEmpty()) {
         return fail(QCoreApplication::translate(
             "peertun::Profile", "The address is empty; write it as address/prefix, e.g. "
                                 "10.244.2.2/24."));
+    }
     const qsizetype slash = text.indexOf(u'/');
-    if (slash < 0)
+    if (slash < 0) {
         return fail(
             QCoreApplication::translate("peertun::Profile",
                                         "%1 has no prefix length; write it as address/prefix, e.g. "
                                         "10.244.2.2/24.")
                 .arg(quoted(text)));
+    }
     const auto address = parseIpLiteral(text.left(slash), &reason, false);
-    if (!address)
+    if (!address) {
         return fail(
             QCoreApplication::translate("peertun::Profile", "%1 is not a valid address/prefix: %2.")
                 .arg(quoted(text), reason));
+    }
     const QStringView prefixText = QStringView(text).mid(slash + 1);
     const int maxPrefix = addressBits(*address);
-    if (!isAsciiDigits(prefixText))
+    if (!isAsciiDigits(prefixText)) {
         return fail(
             QCoreApplication::translate("peertun::Profile",
                                         "%1 is not a valid address/prefix: the prefix length %2 is "
                                         "not a number.")
                 .arg(quoted(text), quoted(prefixText.toString())));
+    }
     const int prefix = prefixText.size() <= 3 ? prefixText.toInt() : maxPrefix + 1;
-    if (prefix > maxPrefix)
+    if (prefix > maxPrefix) {
         return fail(
             QCoreApplication::translate(
                 "peertun::Profile", "%1 is not a valid address/prefix: the prefix length %2 is out "
@@ -458,11 +492,13 @@ std::optional<Cidr> parseCidr(const QString& text, QString* error, bool requireN
                      prefixText.size() <= 3 ? prefixText.toString() : quoted(prefixText.toString()),
                      familyName(*address))
                 .arg(maxPrefix));
+    }
     Cidr cidr{*address, prefix};
-    if (requireNetwork && cidr.network() != cidr)
+    if (requireNetwork && cidr.network() != cidr) {
         return fail(QCoreApplication::translate("peertun::Profile",
                                                 "%1 has host bits set; the subnet is written %2.")
                         .arg(quoted(text), cidr.network().toString()));
+    }
     return cidr;
 }
 
@@ -473,36 +509,41 @@ std::optional<Endpoint> parseEndpoint(const QString& text, QString* error, bool 
             ? QCoreApplication::translate("peertun::Profile", "10.211.55.122:8285 or :8285")
             : QStringLiteral("10.211.55.123:8285");
     auto fail = [&](const QString& reason) -> std::optional<Endpoint> {
-        if (error)
+        if (error) {
             *error = QCoreApplication::translate(
                          "peertun::Profile",
                          "%1 is not a valid endpoint: %2; write it as host:port, e.g. "
                          "%3, or [fd00::1]:8285 for IPv6.")
                          .arg(quoted(text), reason, example);
+        }
         return std::nullopt;
     };
-    if (text.isEmpty())
+    if (text.isEmpty()) {
         return fail(QCoreApplication::translate("peertun::Profile", "it is empty"));
+    }
 
     QString hostText;
     QStringView portText;
     bool hasPort = true;
     if (text.startsWith(u'[')) {
         const qsizetype close = text.indexOf(u']');
-        if (close < 0)
+        if (close < 0) {
             return fail(
                 QCoreApplication::translate("peertun::Profile", "the '[' has no matching ']'"));
+        }
         hostText = text.mid(1, close - 1);
-        if (close + 1 == text.size())
+        if (close + 1 == text.size()) {
             hasPort = false;
-        else if (text[close + 1] != u':')
+        } else if (text[close + 1] != u':') {
             return fail(QCoreApplication::translate("peertun::Profile",
                                                     "']' must be followed by ':' and the port"));
-        else
+        } else {
             portText = QStringView(text).mid(close + 2);
-        if (!hostText.contains(u':'))
+        }
+        if (!hostText.contains(u':')) {
             return fail(QCoreApplication::translate("peertun::Profile",
                                                     "brackets are only for IPv6 addresses"));
+        }
     } else if (text.count(u':') > 1) {
         return fail(
             QCoreApplication::translate("peertun::Profile", "an IPv6 address must be in brackets"));
@@ -516,32 +557,37 @@ std::optional<Endpoint> parseEndpoint(const QString& text, QString* error, bool 
             portText = QStringView(text).mid(colon + 1);
         }
     }
-    if (!hasPort)
+    if (!hasPort) {
         return fail(QCoreApplication::translate("peertun::Profile",
                                                 "the port is missing (8285 is the usual)"));
+    }
 
     Endpoint endpoint;
     QString reason;
     if (hostText.isEmpty()) {
-        if (!hostOptional)
+        if (!hostOptional) {
             return fail(QCoreApplication::translate(
                 "peertun::Profile", "the host is missing; a peer needs its address"));
+        }
     } else {
         const auto host = parseIpLiteral(hostText, &reason, true);
-        if (!host)
+        if (!host) {
             return fail(reason);
+        }
         // "0.0.0.0:8285" is a fine place to listen, but never a peer's address.
         const bool unspecified = *host == QHostAddress(QHostAddress::AnyIPv4) ||
                                  *host == QHostAddress(QHostAddress::AnyIPv6);
         if (const QString why = unusableUnicastReason(*host);
-            !why.isEmpty() && !(hostOptional && unspecified))
+            !why.isEmpty() && !(hostOptional && unspecified)) {
             return fail(
                 QCoreApplication::translate("peertun::Profile", "%1 is %2").arg(hostText, why));
+        }
         endpoint.host = *host;
     }
     const auto port = parsePort(portText, &reason);
-    if (!port)
+    if (!port) {
         return fail(reason);
+    }
     endpoint.port = *port;
     return endpoint;
 }
@@ -549,47 +595,53 @@ std::optional<Endpoint> parseEndpoint(const QString& text, QString* error, bool 
 QString checkInterfaceName(const QString& name)
 {
     constexpr qsizetype kMaxInterfaceNameBytes = 15; // IFNAMSIZ - 1
-    if (name.isEmpty())
+    if (name.isEmpty()) {
         return QCoreApplication::translate(
             "peertun::Profile", "The interface name is empty; give a device name such as "
                                 "peertun0.");
+    }
     const qsizetype bytes = name.toUtf8().size();
-    if (bytes > kMaxInterfaceNameBytes)
+    if (bytes > kMaxInterfaceNameBytes) {
         return QCoreApplication::translate(
                    "peertun::Profile",
                    "The interface name %1 is %2 bytes long; Linux allows at most %3.")
             .arg(quoted(name))
             .arg(bytes)
             .arg(kMaxInterfaceNameBytes);
-    if (name == u"." || name == u"..")
+    }
+    if (name == u"." || name == u"..") {
         return QCoreApplication::translate(
                    "peertun::Profile", "The interface name %1 is not allowed; \".\" and \"..\" are "
                                        "reserved.")
             .arg(quoted(name));
+    }
     for (const QChar c : name) {
-        if (c == u'/')
+        if (c == u'/') {
             return QCoreApplication::translate(
                        "peertun::Profile",
                        "The interface name %1 contains '/', which Linux does not "
                        "allow in device names.")
                 .arg(quoted(name));
-        if (c.isSpace())
+        }
+        if (c.isSpace()) {
             return QCoreApplication::translate(
                        "peertun::Profile",
                        "The interface name %1 contains whitespace, which Linux does "
                        "not allow in device names.")
                 .arg(quoted(name));
-        if (c == u':')
+        }
+        if (c == u':') {
             return QCoreApplication::translate(
                        "peertun::Profile",
                        "The interface name %1 contains ':', which Linux reserves for "
                        "address labels.")
                 .arg(quoted(name));
+        }
         // '%' would make the kernel pick the name itself ("tun%d"); other characters are legal
         // for Linux but trouble for tools and logs, so keep to a safe set.
         const bool safe = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') ||
                           (c >= u'0' && c <= u'9') || c == u'-' || c == u'_' || c == u'.';
-        if (!safe)
+        if (!safe) {
             return QCoreApplication::translate(
                        "peertun::Profile",
                        "The interface name %1 contains %2; use only ASCII letters, "
@@ -597,6 +649,7 @@ QString checkInterfaceName(const QString& name)
                 .arg(quoted(name),
                      c.isPrint() ? u'\'' + QString(c) + u'\''
                                  : QStringLiteral("U+%1").arg(c.unicode(), 4, 16, QChar(u'0')));
+        }
     }
     return {};
 }
@@ -618,29 +671,32 @@ QString checkWireGuardKey(const QString& text, const QString& field, bool secret
     // The messages describe the text (length, kind of problem), never quote it: a private key
     // pasted into the wrong field must not end up in a log.
     const QString how = secret ? QStringLiteral("`wg genkey`") : QStringLiteral("`wg pubkey`");
-    if (text.isEmpty())
+    if (text.isEmpty()) {
         return QCoreApplication::translate(
                    "peertun::Profile",
                    "%1 is empty; give the key as 44 characters of base64, as %2 "
                    "writes it.")
             .arg(field, how);
-    if (text.size() != kWireGuardKeyLength)
+    }
+    if (text.size() != kWireGuardKeyLength) {
         return QCoreApplication::translate(
                    "peertun::Profile",
                    "%1 is not a WireGuard key: it must be 44 characters of base64, as "
                    "%2 writes it, but it has %3.")
             .arg(field, how)
             .arg(text.size());
+    }
     for (const QChar c : text) {
         const char16_t u = c.unicode();
         const bool base64 = (u >= u'A' && u <= u'Z') || (u >= u'a' && u <= u'z') ||
                             (u >= u'0' && u <= u'9') || u == u'+' || u == u'/' || u == u'=';
-        if (!base64)
+        if (!base64) {
             return QCoreApplication::translate(
                        "peertun::Profile",
                        "%1 is not a WireGuard key: it contains a character that is not "
                        "base64 (only A-Z, a-z, 0-9, '+', '/' and '=' padding).")
                 .arg(field);
+        }
     }
     QByteArray ascii = text.toLatin1();
     auto decoded = QByteArray::fromBase64Encoding(ascii, QByteArray::AbortOnBase64DecodingErrors);
@@ -676,36 +732,42 @@ namespace {
 // The checks a parsed Cidr must still pass (the editor may build one by hand).
 QString cidrProblem(const Cidr& c, bool requireNetwork)
 {
-    if (!isIp(c.address))
+    if (!isIp(c.address)) {
         return QCoreApplication::translate(
             "peertun::Profile", "The address is missing or not an IPv4 or IPv6 address.");
-    if (!c.address.scopeId().isEmpty())
+    }
+    if (!c.address.scopeId().isEmpty()) {
         return QCoreApplication::translate("peertun::Profile",
                                            "%1 has a scope ID, which is not supported.")
             .arg(quoted(c.address.toString()));
-    if (isV4Mapped(c.address))
+    }
+    if (isV4Mapped(c.address)) {
         return QCoreApplication::translate(
                    "peertun::Profile",
                    "%1 is an IPv4-mapped IPv6 address; write the IPv4 address itself.")
             .arg(quoted(c.address.toString()));
-    if (!prefixInRange(c))
+    }
+    if (!prefixInRange(c)) {
         return QCoreApplication::translate(
                    "peertun::Profile",
                    "The prefix length %1 of %2 is out of range for %3 (0 to %4).")
             .arg(c.prefixLength)
             .arg(c.address.toString(), familyName(c.address))
             .arg(addressBits(c.address));
-    if (requireNetwork && c.network() != c)
+    }
+    if (requireNetwork && c.network() != c) {
         return QCoreApplication::translate("peertun::Profile",
                                            "%1 has host bits set; the subnet is written %2.")
             .arg(quoted(c.toString()), c.network().toString());
+    }
     return {};
 }
 
 void validateInterface(const InterfaceConfig& itf, ErrorSink& sink)
 {
-    if (const QString why = checkInterfaceName(itf.name); !why.isEmpty())
+    if (const QString why = checkInterfaceName(itf.name); !why.isEmpty()) {
         sink.add(QStringLiteral("interface.name"), why);
+    }
 
     const QString addressField = QStringLiteral("interface.address");
     const QString problem = cidrProblem(itf.address, false);
@@ -728,7 +790,7 @@ void validateInterface(const InterfaceConfig& itf, ErrorSink& sink)
         // host must accept. Unknown family (bad address): judge by the IPv4 rule only.
         const bool v6 = itf.address.isIPv6();
         const int minimum = v6 ? 1280 : 576;
-        if (*itf.mtu < minimum || *itf.mtu > 65535)
+        if (*itf.mtu < minimum || *itf.mtu > 65535) {
             sink.add(QStringLiteral("interface.mtu"),
                      QCoreApplication::translate(
                          "peertun::Profile",
@@ -737,24 +799,27 @@ void validateInterface(const InterfaceConfig& itf, ErrorSink& sink)
                          .arg(*itf.mtu)
                          .arg(minimum)
                          .arg(v6 ? QStringLiteral("IPv6") : QStringLiteral("IPv4")));
+        }
     }
 
     const QString listenField = QStringLiteral("interface.listen");
-    if (itf.listen.port == 0)
+    if (itf.listen.port == 0) {
         sink.add(listenField,
                  QCoreApplication::translate("peertun::Profile",
                                              "Port 0 in %1 is not allowed; use 1 to 65535 (8285 "
                                              "is the usual).")
                      .arg(quoted(itf.listen.toString())));
+    }
     if (!itf.listen.host.isNull() &&
         (!isIp(itf.listen.host) || itf.listen.host.isMulticast() || itf.listen.host.isBroadcast() ||
-         isV4Mapped(itf.listen.host) || !itf.listen.host.scopeId().isEmpty()))
+         isV4Mapped(itf.listen.host) || !itf.listen.host.scopeId().isEmpty())) {
         sink.add(listenField, QCoreApplication::translate(
                                   "peertun::Profile",
                                   "%1 cannot be listened on; give a local unicast address, or "
                                   "\":%2\" for all addresses.")
                                   .arg(quoted(itf.listen.toString()))
                                   .arg(itf.listen.port));
+    }
 }
 
 struct PreparedSubnet
@@ -777,8 +842,9 @@ void validateWireGuard(const Profile& p, ErrorSink& sink)
         "set \"mode\": \"wireguard\" or remove %1.");
     const QString privateField = QStringLiteral("interface.privateKey");
     if (!wg) {
-        if (!p.interface.privateKey.isEmpty())
+        if (!p.interface.privateKey.isEmpty()) {
             sink.add(privateField, notPlain.arg(privateField));
+        }
     } else if (const QString why = checkWireGuardKey(p.interface.privateKey, privateField, true);
                !why.isEmpty()) {
         sink.add(privateField, why);
@@ -790,25 +856,29 @@ void validateWireGuard(const Profile& p, ErrorSink& sink)
         const QString pskField = joinPath(path, QStringLiteral("presharedKey"));
         const QString keepaliveField = joinPath(path, QStringLiteral("persistentKeepalive"));
         if (!wg) {
-            if (!peer.publicKey.isEmpty())
+            if (!peer.publicKey.isEmpty()) {
                 sink.add(publicField, notPlain.arg(publicField));
-            if (!peer.presharedKey.isEmpty())
+            }
+            if (!peer.presharedKey.isEmpty()) {
                 sink.add(pskField, notPlain.arg(pskField));
-            if (peer.persistentKeepalive)
+            }
+            if (peer.persistentKeepalive) {
                 sink.add(keepaliveField, notPlain.arg(keepaliveField));
+            }
             continue;
         }
         if (const QString why = checkWireGuardKey(peer.publicKey, publicField, false);
             !why.isEmpty()) {
             sink.add(publicField, why);
         } else {
-            if (peer.publicKey == p.interface.privateKey)
+            if (peer.publicKey == p.interface.privateKey) {
                 sink.add(publicField,
                          QCoreApplication::translate("peertun::Profile",
                                                      "%1 is the same text as "
                                                      "interface.privateKey; the private key must "
                                                      "never be shared.")
                              .arg(publicField));
+            }
             for (qsizetype k = 0; k < i; ++k) {
                 if (p.peers[k].publicKey == peer.publicKey) {
                     sink.add(publicField, QCoreApplication::translate(
@@ -823,17 +893,19 @@ void validateWireGuard(const Profile& p, ErrorSink& sink)
         }
         if (!peer.presharedKey.isEmpty()) {
             if (const QString why = checkWireGuardKey(peer.presharedKey, pskField, true);
-                !why.isEmpty())
+                !why.isEmpty()) {
                 sink.add(pskField, why);
+            }
         }
-        if (peer.persistentKeepalive &&
-            (*peer.persistentKeepalive < 0 || *peer.persistentKeepalive > kMaxPersistentKeepalive))
+        if (peer.persistentKeepalive && (*peer.persistentKeepalive < 0 ||
+                                         *peer.persistentKeepalive > kMaxPersistentKeepalive)) {
             sink.add(keepaliveField,
                      QCoreApplication::translate(
                          "peertun::Profile",
                          "The persistent keepalive %1 is out of range; use 0 (off) to "
                          "65535 seconds (25 is usual behind NAT).")
                          .arg(*peer.persistentKeepalive));
+        }
     }
 }
 
@@ -857,9 +929,10 @@ void validatePeers(const Profile& p, ErrorSink& sink)
     QList<QList<PreparedSubnet>> prepared;
     for (const PeerConfig& peer : p.peers) {
         QList<PreparedSubnet>& list = prepared.emplace_back();
-        for (const Cidr& s : peer.subnets)
+        for (const Cidr& s : peer.subnets) {
             list.append({bytesOf(s.address), s.prefixLength, s.address.protocol(),
                          cidrProblem(s, true).isEmpty()});
+        }
     }
 
     for (qsizetype i = 0; i < p.peers.size() && !sink.full(); ++i) {
@@ -867,8 +940,9 @@ void validatePeers(const Profile& p, ErrorSink& sink)
         const QString path = indexPath(QStringLiteral("peers"), i);
         const QString who = peer.name.isEmpty() ? path : quoted(peer.name);
 
-        if (const QString why = checkPeerName(peer.name); !why.isEmpty())
+        if (const QString why = checkPeerName(peer.name); !why.isEmpty()) {
             sink.add(joinPath(path, QStringLiteral("name")), why);
+        }
         for (qsizetype k = 0; k < i && !peer.name.isEmpty(); ++k) {
             if (p.peers[k].name == peer.name) {
                 sink.add(joinPath(path, QStringLiteral("name")),
@@ -929,20 +1003,22 @@ void validatePeers(const Profile& p, ErrorSink& sink)
                 }
             }
         }
-        if (ep.port == 0 && !learned)
+        if (ep.port == 0 && !learned) {
             sink.add(endpointField,
                      QCoreApplication::translate("peertun::Profile",
                                                  "Port 0 in the endpoint of peer %1 is not "
                                                  "allowed; use 1 to 65535.")
                          .arg(who));
+        }
 
         const QString subnetsField = joinPath(path, QStringLiteral("subnets"));
-        if (peer.subnets.isEmpty())
+        if (peer.subnets.isEmpty()) {
             sink.add(subnetsField,
                      QCoreApplication::translate("peertun::Profile",
                                                  "Peer %1 has no subnets; list at least one, "
                                                  "e.g. 10.244.3.0/24.")
                          .arg(who));
+        }
         for (qsizetype j = 0; j < peer.subnets.size() && !sink.full(); ++j) {
             const Cidr& s = peer.subnets[j];
             const QString field = indexPath(subnetsField, j);
@@ -1042,15 +1118,17 @@ QList<ProfileError> validateProfile(const Profile& profile)
                      .arg(kProfileSchemaVersion));
         return errors;
     }
-    if (const QString why = checkProfileName(profile.name); !why.isEmpty())
+    if (const QString why = checkProfileName(profile.name); !why.isEmpty()) {
         sink.add(QStringLiteral("name"), why);
+    }
     validateInterface(profile.interface, sink);
-    if (modeToString(profile.mode).isEmpty())
+    if (modeToString(profile.mode).isEmpty()) {
         sink.add(QStringLiteral("mode"),
                  QCoreApplication::translate("peertun::Profile",
                                              "The mode %1 is unknown; supported modes: %2.")
                      .arg(int(profile.mode))
                      .arg(modeNames().join(QStringLiteral(", "))));
+    }
     validatePeers(profile, sink);
     validateWireGuard(profile, sink);
     return errors;

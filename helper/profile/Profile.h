@@ -12,7 +12,7 @@
 namespace peertun {
 
 inline constexpr int kProfileSchemaVersion = 1;
-inline constexpr qsizetype kMaxProfileBytes = 64 * 1024;
+inline constexpr qsizetype kMaxProfileBytes = qsizetype{64} * 1024;
 inline constexpr quint16 kDefaultPort = 8285; // the seed's and flannel's UDP port
 
 // An address with a prefix length, e.g. 10.244.2.2/24. For interface addresses the host bits
