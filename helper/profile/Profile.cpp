@@ -1077,13 +1077,16 @@ void validatePeers(const Profile& p, ErrorSink& sink)
                     break;
                 }
             }
-            // Overlaps with earlier peers: the same address must not belong to two peers.
+            // Overlaps with earlier peers: the same address must not belong to two peers. A
+            // full-tunnel peer's default route is the exception: it only gets what no more
+            // specific subnet claims (longest prefix, as WireGuard's AllowedIPs do).
             for (qsizetype k = 0; k < i && !sink.full(); ++k) {
                 const PeerConfig& other = p.peers[k];
                 for (qsizetype m = 0; m < other.subnets.size(); ++m) {
                     const PreparedSubnet& them = prepared[k][m];
                     const Cidr& o = other.subnets[m];
-                    if (them.usable && them.family == me.family &&
+                    const bool oneIsDefaultRoute = (me.prefix == 0) != (them.prefix == 0);
+                    if (them.usable && them.family == me.family && !oneIsDefaultRoute &&
                         samePrefix(me.bytes, them.bytes, std::min(me.prefix, them.prefix))) {
                         sink.add(field, QCoreApplication::translate(
                                             "peertun::Profile",

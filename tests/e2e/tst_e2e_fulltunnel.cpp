@@ -360,6 +360,92 @@ private slots:
         QVERIFY2(plain.contains("via " + p.underlayB + " dev vab"), qPrintable(plain));
     }
 
+    // A full-tunnel peer beside a peer with a specific subnet (the office behind its gateway):
+    // the longest prefix picks the peer, as WireGuard's AllowedIPs do. D is a second peertun,
+    // reached over its own link; the world still goes through B.
+    void fullTunnelPeerBesideASpecificPeer()
+    {
+        const Plan p = planFor("ipv4");
+        const QString d = m_lab->addNamespace();
+        LAB_VERIFY(!d.isEmpty());
+        LAB_VERIFY(m_lab->addVethPair(m_a, "vad", d, "vda"));
+        LAB_VERIFY(m_lab->addAddress(m_a, "vad", "192.168.212.1/24"));
+        LAB_VERIFY(m_lab->addAddress(d, "vda", "192.168.212.2/24"));
+        LAB_VERIFY(m_lab->addAddress(m_a, "vab", p.underlayA + "/" + p.underlayPrefix));
+        LAB_VERIFY(m_lab->addAddress(m_b, "vba", p.underlayB + "/" + p.underlayPrefix));
+        LAB_VERIFY(m_lab->runOk(
+            m_a, {"ip", p.family, "route", "add", "default", "via", p.underlayB, "dev", "vab"}));
+        LAB_VERIFY(m_lab->addAddress(m_b, "lo", p.endpointB + hostPrefix(p)));
+        LAB_VERIFY(m_lab->runOk(m_a, {"sysctl", "-qw", "net.ipv4.conf.all.rp_filter=2"}));
+        LAB_VERIFY(m_lab->runOk(m_b, {"sysctl", "-qw", p.forwardingSysctl}));
+        LAB_VERIFY(m_lab->addAddress(m_b, "vbc", p.routerB + "/" + p.internetPrefix));
+        LAB_VERIFY(m_lab->addAddress(m_c, "vcb", p.internetC + "/" + p.internetPrefix));
+        LAB_VERIFY(m_lab->runOk(
+            m_c, {"ip", p.family, "route", "add", p.tunnelSubnet, "via", p.routerB, "dev", "vcb"}));
+
+        const KeyPair a = makeKeys();
+        const KeyPair b = makeKeys();
+        const KeyPair office = makeKeys();
+        const QString profileA =
+            QStringLiteral(R"({"version": 1, "name": "roaming",
+            "interface": {"name": "%1", "address": "%2/%3", "listen": ":%4", "privateKey": "%5"},
+            "mode": "wireguard",
+            "peers": [{"name": "world", "endpoint": "%6", "subnets": ["0.0.0.0/0"], "publicKey": "%7"},
+                      {"name": "office", "endpoint": "192.168.212.2:%4", "subnets": ["10.212.0.0/24"],
+                       "publicKey": "%8"}]})")
+                .arg(kDevice, p.tunnelA, p.tunnelPrefix)
+                .arg(kPort)
+                .arg(a.privateKey, withPort(p.endpointB, kPort), b.publicKey, office.publicKey);
+        const QString profileD = QStringLiteral(R"({"version": 1, "name": "office",
+            "interface": {"name": "%1", "address": "10.212.0.1/24", "listen": "192.168.212.2:%2",
+                          "privateKey": "%3"},
+            "mode": "wireguard",
+            "peers": [{"name": "roaming", "endpoint": "192.168.212.1:%2", "subnets": ["%4/32"],
+                       "publicKey": "%5"}]})")
+                                     .arg(kDevice)
+                                     .arg(kPort)
+                                     .arg(office.privateKey, p.tunnelA, a.publicKey);
+        const QString pathA = m_lab->tempPath("a.json");
+        const QString pathD = m_lab->tempPath("d.json");
+        QVERIFY(writePrivateFile(pathA, profileA) && writePrivateFile(pathD, profileD));
+        LabProcess* helperD = m_lab->start(
+            d, {qEnvironmentVariable("PEERTUN_HELPER"), "--standalone", pathD}, "office");
+        LabProcess* helperA = m_lab->start(
+            m_a, {qEnvironmentVariable("PEERTUN_HELPER"), "--standalone", pathA}, "roaming");
+        QVERIFY(helperA && helperD);
+        QVERIFY2(helperD->waitForOutput("tunnel up:", 10000), helperD->output().constData());
+        QVERIFY2(helperA->waitForOutput("tunnel up:", 10000), helperA->output().constData());
+        QVERIFY2(startWireGuardGo(p, b, a.publicKey), qPrintable(m_lab->lastError()));
+
+        // The office's subnet by the main table (more specific), the rest by table 51820.
+        const QString toOffice = text(m_lab->ip({"-n", m_a, "route", "get", "10.212.0.1"}));
+        QVERIFY2(toOffice.contains("dev " + kDevice) && !toOffice.contains("table"),
+                 qPrintable(toOffice));
+        QVERIFY2(pingWithin(m_a, "10.212.0.1", 10000), helperA->output().constData());
+        QVERIFY2(pingWithin(m_a, p.internetC, 10000), helperA->output().constData());
+
+        const qint64 worldRx = rxPackets(m_b, m_uapi->name);
+        const auto before = helperA->readStats("roaming", 2);
+        QVERIFY(before && worldRx >= 0);
+        QVERIFY(m_lab->runOk(
+            m_a, {"ping", "-c", "4", "-i", "0.2", "-W", "2", "-n", "-q", "10.212.0.1"}));
+        const auto after = helperA->readStats("roaming", 2);
+        QVERIFY(after);
+        QVERIFY(after->peerCounter("office", "rx_packets") -
+                    before->peerCounter("office", "rx_packets") >=
+                4);
+        QCOMPARE(after->peerCounter("world", "tx_packets"),
+                 before->peerCounter("world", "tx_packets"));
+        QCOMPARE(rxPackets(m_b, m_uapi->name), worldRx); // nothing for the office went to B
+        QVERIFY(m_lab->runOk(m_a,
+                             {"ping", "-c", "3", "-i", "0.2", "-W", "2", "-n", "-q", p.internetC}));
+        const auto world = helperA->readStats("roaming", 2);
+        QVERIFY(world);
+        QVERIFY(world->peerCounter("world", "rx_packets") -
+                    after->peerCounter("world", "rx_packets") >=
+                3);
+    }
+
     // Strict reverse-path filtering drops the peer's replies to a marked socket (checked by
     // hand: the ping above then fails). peertun changes no sysctl; it says what to change.
     void strictReversePathFilterIsNamed()

@@ -563,11 +563,12 @@ void TestProfile::rejectsBadInput_data()
     QTest::newRow("default route of the other family")
         << with("peers[0].subnets[1]", "::/0") << "peers[0].subnets[1]"
         << "The subnet ::/0 of peer \"host-2\" is IPv6, but the interface address";
-    QTest::newRow("default route overlaps another peer")
+    // One default route defers to every more specific subnet (accepted below); two cannot.
+    QTest::newRow("two peers with the default route")
         << edited({{"peers[0].subnets", QJsonArray{"0.0.0.0/0"}},
-                   {"peers[1]", peer("host-3", "10.211.55.124:8285", {"10.244.4.0/24"})}})
+                   {"peers[1]", peer("host-3", "10.211.55.124:8285", {"0.0.0.0/0"})}})
         << "peers[1].subnets[0]"
-        << "The subnet 10.244.4.0/24 of peer \"host-3\" overlaps the subnet 0.0.0.0/0 of peer "
+        << "The subnet 0.0.0.0/0 of peer \"host-3\" overlaps the subnet 0.0.0.0/0 of peer "
            "\"host-2\"";
     QTest::newRow("subnet listed twice")
         << with("peers[0].subnets[1]", "10.244.3.0/24") << "peers[0].subnets[1]"
@@ -747,6 +748,13 @@ void TestProfile::acceptsGoodDocuments_data()
     QTest::newRow("full tunnel ipv4 with a more specific subnet")
         << with("peers[0].subnets", QJsonArray{"0.0.0.0/0", "10.244.3.0/24"}) << "10.244.2.2/24"
         << 1472 << "10.211.55.122:8285" << QStringList{"10.211.55.123:8285"};
+    // Longest prefix wins, as in WireGuard: the office's subnet goes to its gateway, the rest
+    // of the world to the full-tunnel peer.
+    QTest::newRow("full tunnel peer and a more specific peer")
+        << edited({{"peers[0].subnets", QJsonArray{"0.0.0.0/0"}},
+                   {"peers[1]", peer("host-3", "10.211.55.124:8285", {"10.244.4.0/24"})}})
+        << "10.244.2.2/24" << 1472 << "10.211.55.122:8285"
+        << QStringList{"10.211.55.123:8285", "10.211.55.124:8285"};
     QTest::newRow("full tunnel ipv6")
         << edited({{"peers[0].subnets", QJsonArray{"::/0"}}}, kIpv6) << "fd00:244::2/64" << -1
         << "[fd00:211::122]:8285" << QStringList{"[fd00:211::123]:8285"};
