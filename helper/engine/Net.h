@@ -1,13 +1,12 @@
 // Plain address types for the data plane (no Qt): an IP address, a prefix, a UDP endpoint.
 #pragma once
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <array>
 #include <cstdint>
+#include <netinet/in.h>
 #include <optional>
 #include <string>
+#include <sys/socket.h>
 
 namespace peertun::engine {
 
@@ -32,7 +31,7 @@ struct IpPrefix
     int length = 0;
 
     static std::optional<IpPrefix> parse(const std::string& text); // "10.244.3.0/24"
-    IpPrefix network() const;                                     // host bits cleared
+    IpPrefix network() const;                                      // host bits cleared
     bool contains(const IpAddress& a) const;
     std::string toString() const;
     friend bool operator==(const IpPrefix&, const IpPrefix&) = default;

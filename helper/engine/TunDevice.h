@@ -29,8 +29,7 @@ public:
 private:
     TunDevice(Fd fd, std::string name, int ifindex, bool vnet)
         : m_fd(std::move(fd)), m_name(std::move(name)), m_ifindex(ifindex), m_vnetHeader(vnet)
-    {
-    }
+    {}
     Fd m_fd;
     std::string m_name;
     int m_ifindex = 0;

@@ -17,7 +17,8 @@ public:
         PermissionDenied, // missing CAP_NET_ADMIN or /dev/net/tun access
         Failed,           // anything else
     };
-    TunnelError(Kind kind, const std::string& message) : std::runtime_error(message), m_kind(kind) {}
+    TunnelError(Kind kind, const std::string& message) : std::runtime_error(message), m_kind(kind)
+    {}
     Kind kind() const { return m_kind; }
 
     // Kind from an errno of a failed setup call (EPERM/EACCES -> PermissionDenied,
