@@ -9,6 +9,7 @@ PACKAGES=(
   qt6-l10n-tools qt6-svg-dev libnl-3-dev libnl-route-3-dev libsodium-dev libb2-dev
   # run and test: the helper's system pieces, network namespaces, traffic
   dbus polkitd iproute2 iputils-ping curl python3 procps util-linux
+  systemd  # systemd-analyze checks the units
   # GUI tests and screenshots
   xvfb xauth trayer imagemagick x11-utils fonts-wqy-microhei
   # benchmark references

@@ -12,6 +12,7 @@
 #include <ctime>
 #include <memory>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace peertun {
@@ -139,6 +140,17 @@ int runStandalone(const QString& profilePath)
     if (!parsed.ok()) {
         fail(QStringLiteral("invalid profile %1: %2").arg(profilePath, parsed.errorText()));
         return ExitUsage;
+    }
+    // As wg-quick does: a private key others can read is worth a word (not a refusal: the
+    // admin may have reasons, and the tunnel is wanted).
+    struct stat st
+    {};
+    if (parsed.profile->mode == TunnelMode::WireGuard && ::fstat(file.handle(), &st) == 0 &&
+        (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", unsigned(st.st_mode & 07777));
+        writeLine("peertun-helper: [warning] " + profilePath.toStdString() +
+                  " holds a private key and others may read it (mode " + mode + "); chmod 600 it");
     }
 
     engine::EventLog log;

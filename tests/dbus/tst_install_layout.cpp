@@ -1,9 +1,11 @@
 // `cmake --install` of the helper puts the bus policy, activation file, polkit action and
-// systemd unit where dbus-daemon, polkitd and systemd look, whatever the prefix, with the
-// helper's real installed path in Exec=/ExecStart=. Installs into a DESTDIR; no root needed.
+// systemd units where dbus-daemon, polkitd and systemd look, whatever the prefix, with the
+// helper's real installed path in Exec=/ExecStart=, and systemd itself accepts the units.
+// Installs into a DESTDIR; no root needed.
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -14,6 +16,7 @@ class TestInstallLayout : public QObject
 private slots:
     void installsWhereTheSystemLooks_data();
     void installsWhereTheSystemLooks();
+    void systemdAcceptsTheUnits();
 };
 
 void TestInstallLayout::installsWhereTheSystemLooks_data()
@@ -66,6 +69,73 @@ void TestInstallLayout::installsWhereTheSystemLooks()
     }
     QVERIFY(unitText.contains("@") == false); // every placeholder was filled in
     QVERIFY(activationText.contains("@") == false);
+}
+
+namespace {
+
+bool installInto(const QString& destdir, const QString& prefix, QByteArray* error)
+{
+    QProcess install;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("DESTDIR"), destdir);
+    install.setProcessEnvironment(env);
+    install.start(QStringLiteral(PEERTUN_CMAKE_COMMAND),
+                  {QStringLiteral("--install"), QStringLiteral(PEERTUN_HELPER_BINARY_DIR),
+                   QStringLiteral("--prefix"), prefix});
+    if (!install.waitForFinished(60000) || install.exitCode() != 0) {
+        *error = install.readAllStandardError();
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+// `systemd-analyze verify` parses each unit as systemd would and checks that ExecStart= is an
+// executable: a typo in a directive or a value it cannot parse is printed, and fails this.
+void TestInstallLayout::systemdAcceptsTheUnits()
+{
+    const QString analyze = QStandardPaths::findExecutable(QStringLiteral("systemd-analyze"));
+    QVERIFY2(!analyze.isEmpty(), "systemd-analyze is not installed (package systemd)");
+    QTemporaryDir destdir;
+    QVERIFY(destdir.isValid());
+    QByteArray error;
+    QVERIFY2(installInto(destdir.path(), QStringLiteral("/usr"), &error), error.constData());
+    const QString unitDir = destdir.filePath(QStringLiteral(PEERTUN_SYSTEMD_UNIT_DIR).mid(1));
+    const QString helper = destdir.filePath(QStringLiteral("usr/libexec/peertun-helper"));
+
+    // The units as installed, with ExecStart= pointing into the DESTDIR where the binary is;
+    // the template as an instance (systemd verifies instances, not templates).
+    QTemporaryDir units;
+    QVERIFY(units.isValid());
+    const QList<QPair<QString, QString>> files{
+        {QStringLiteral("peertun-helper.service"), QStringLiteral("peertun-helper.service")},
+        {QStringLiteral("peertun@.service"), QStringLiteral("peertun@office.service")}};
+    QStringList args{QStringLiteral("verify")};
+    for (const auto& [installed, checked] : files) {
+        QFile in(unitDir + u'/' + installed);
+        QVERIFY2(in.open(QIODevice::ReadOnly), qPrintable(in.fileName()));
+        QByteArray text = in.readAll();
+        QVERIFY2(text.contains("\nExecStart=/usr/libexec/peertun-helper"), text.constData());
+        text.replace("\nExecStart=/usr/libexec/peertun-helper", "\nExecStart=" + helper.toUtf8());
+        QFile out(units.filePath(checked));
+        QVERIFY(out.open(QIODevice::WriteOnly) && out.write(text) == text.size());
+        args << out.fileName();
+    }
+    QProcess verify;
+    verify.setProcessChannelMode(QProcess::MergedChannels);
+    verify.start(analyze, args);
+    QVERIFY(verify.waitForFinished(60000));
+    // Outside a booted systemd it may mention missing standard targets; anything about our
+    // own files is a finding.
+    QByteArray findings;
+    for (const QByteArray& line : verify.readAll().split('\n')) {
+        if (line.contains("peertun")) {
+            findings += line + '\n';
+        }
+    }
+    QVERIFY2(findings.isEmpty(), findings.constData());
+    QCOMPARE(verify.exitCode(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestInstallLayout)

@@ -525,7 +525,14 @@ private slots:
         QVERIFY2(server.start(m_a, pathA), server.output().constData());
         // No endpoint to take a path MTU from: WireGuard's usual 1420.
         QVERIFY2(server.output().contains(" mtu 1420,"), server.output().constData());
+        // A private key others can read is named, as wg-quick does; 0600 is quiet.
+        QVERIFY(QFile::setPermissions(pathB, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                                 QFileDevice::ReadGroup | QFileDevice::ReadOther));
         QVERIFY2(client.start(m_b, pathB), client.output().constData());
+        QVERIFY2(client.output().contains("holds a private key and others may read it (mode "
+                                          "0644); chmod 600 it"),
+                 client.output().constData());
+        QVERIFY(!server.output().contains("others may read it"));
         QVERIFY2(pingWithin(*m_lab, m_b, kTunnelA, 5000) >= 0, server.output().constData());
         // The server answers at the endpoint it learned, and can start traffic itself now.
         QVERIFY(pingWithin(*m_lab, m_a, kTunnelB, 5000) >= 0);
