@@ -72,19 +72,11 @@ in_demo_sandbox "$T" env T="$T" BUILD="$BUILD" REPO="$REPO" ARTIFACTS="$ARTIFACT
     wait $demo
     echo "demo exit code: $?"
     echo "--- demo output"; cat "$T/demo.out"; echo "---"
-    ip link show flannel99 >/dev/null 2>&1 && echo "LEFT: flannel99"
-    ip -o link show | grep -q ptdemo && echo "LEFT: a ptdemo veth"
-    [ -n "$(ls /run/netns)" ] && echo "LEFT: namespaces $(ls /run/netns)"
-    [ -e "$profile" ] && echo "LEFT: the demo profile"
     finish
 ' > "$T/out" 2>&1
 cat "$T/out"
 
-failures=0
-expect() {   # expect DESCRIPTION GREP-ARGS...
-    local what=$1; shift
-    if grep -q "$@" "$T/out"; then echo "ok: $what"; else echo "FAIL: $what"; failures=$((failures + 1)); fi
-}
+expect() { demo_expect "$T/out" "$@"; }
 expect "the demo used the running system bus" -F "system bus: re-read its configuration"
 expect "the demo opened the app" -F "opening the app as root"
 expect "the app window appeared" -F "app window:"
@@ -94,6 +86,4 @@ expect "the seed's web app answered curl" -F '{"Age":12,"Msg":"hello world\nTun 
 expect "a screenshot was saved" -Fx "screenshot saved"
 expect "quitting the app ended the demo" -F "the app quit; cleaning up"
 expect "the demo succeeded" -Fx "demo exit code: 0"
-if grep -q "^LEFT:" "$T/out"; then echo "FAIL: the demo left things behind"; failures=$((failures + 1)); fi
-[ $failures = 0 ] && echo "PASS" || echo "$failures check(s) failed"
-exit $((failures != 0))
+demo_verdict "$T/out"
