@@ -12,6 +12,7 @@
 // specific main-table route in A still wins, deleted rules and routes come back, and after
 // SIGTERM no rule, table route, marked socket or device is left.
 #include "NetnsLab.h"
+#include "WireGuardGo.h"
 #include "wireguard/Keys.h"
 
 #include <QDir>
@@ -28,8 +29,12 @@
 namespace {
 
 using peertun::testlab::CommandResult;
+using peertun::testlab::KeyPair;
 using peertun::testlab::LabProcess;
+using peertun::testlab::makeKeys;
 using peertun::testlab::NetnsLab;
+using peertun::testlab::WireGuardGo;
+using peertun::testlab::writePrivateFile;
 
 constexpr int kPort = 51820;
 const QString kDevice = QStringLiteral("ptft0");
@@ -85,41 +90,6 @@ QString withPort(const QString& address, int port)
     return (address.contains(u':') ? "[" + address + "]" : address) + ":" + QString::number(port);
 }
 
-// Removes wireguard-go's UAPI socket (it outlives a killed wireguard-go).
-struct UapiSocket
-{
-    QString name;
-    QString path() const { return "/var/run/wireguard/" + name + ".sock"; }
-    ~UapiSocket() { QFile::remove(path()); }
-};
-
-struct KeyPair
-{
-    QString privateKey, publicKey;
-};
-
-KeyPair makeKeys()
-{
-    const auto key = peertun::wireguard::generateKey();
-    std::array<char, peertun::wireguard::kBase64KeyLen + 1> text{};
-    peertun::wireguard::encodeSecretKey(key.bytes(), text);
-    KeyPair k{QString::fromLatin1(text.data()),
-              QString::fromStdString(
-                  peertun::wireguard::encodePublicKey(peertun::wireguard::publicKeyOf(key)))};
-    text.fill(0);
-    return k;
-}
-
-bool writePrivateFile(const QString& path, const QString& text)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-        return false;
-    }
-    f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    return f.write(text.toUtf8()) == text.toUtf8().size();
-}
-
 QString text(const CommandResult& r)
 {
     return QString::fromUtf8(r.output);
@@ -127,6 +97,14 @@ QString text(const CommandResult& r)
 
 } // namespace
 
+// Runs a void helper that may fail a check, and stops the test there if it did.
+#define CHECKED(call)                                                                              \
+    do {                                                                                           \
+        call;                                                                                      \
+        if (QTest::currentTestFailed()) {                                                          \
+            return;                                                                                \
+        }                                                                                          \
+    } while (false)
 #define LAB_VERIFY(expr) QVERIFY2((expr), qPrintable(m_lab->lastError()))
 
 class TestE2eFullTunnel final : public QObject
@@ -134,7 +112,7 @@ class TestE2eFullTunnel final : public QObject
     Q_OBJECT
 
     std::unique_ptr<NetnsLab> m_lab;
-    std::unique_ptr<UapiSocket> m_uapi;
+    std::unique_ptr<WireGuardGo> m_wg;
     QString m_a, m_b, m_c;
 
     // Pings until one reply comes back within `timeoutMs`.
@@ -171,33 +149,32 @@ class TestE2eFullTunnel final : public QObject
     }
     QString udpSocketsOfA() { return text(m_lab->run(m_a, {"ss", "-H", "-u", "-a", "-n", "-e"})); }
 
+    // A "server": no endpoint for A, learned from A's handshake (which must get out).
     LabProcess* startWireGuardGo(const Plan& p, const KeyPair& keysB, const QString& publicKeyOfA)
     {
-        QDir().mkpath("/var/run/wireguard");
-        QFile::remove(m_uapi->path());
-        LabProcess* wg = m_lab->start(
-            m_b, {"env", "WG_PROCESS_FOREGROUND=1", "wireguard-go", m_uapi->name}, "wireguard-go");
-        if (!wg) {
-            return nullptr;
-        }
-        QElapsedTimer t;
-        t.start();
-        while (!QFile::exists(m_uapi->path())) {
-            if (t.elapsed() > 10000) {
-                return nullptr;
-            }
-            QTest::qWait(50);
-        }
-        // A "server": no endpoint for A, learned from A's handshake (which must get out).
-        const QString keyFile = m_lab->tempPath("wgb.key");
-        const bool ok =
-            writePrivateFile(keyFile, keysB.privateKey) &&
-            m_lab->runOk(m_b, {"wg", "set", m_uapi->name, "listen-port", QString::number(kPort),
-                               "private-key", keyFile, "peer", publicKeyOfA, "allowed-ips",
-                               p.tunnelA + hostPrefix(p)}) &&
-            m_lab->addAddress(m_b, m_uapi->name, p.tunnelB + "/" + p.tunnelPrefix) &&
-            m_lab->runOk(m_b, {"ip", "link", "set", m_uapi->name, "mtu", "1420", "up"});
-        return ok ? wg : nullptr;
+        return m_wg->start(*m_lab, m_b, keysB, kPort,
+                           {"peer", publicKeyOfA, "allowed-ips", p.tunnelA + hostPrefix(p)},
+                           p.tunnelB + "/" + p.tunnelPrefix);
+    }
+
+    // A's underlay (its only way out is its default route via B), B routing between its
+    // tunnel and C, C (the "internet") answering the tunnel subnet only.
+    void setUpWorld(const Plan& p)
+    {
+        LAB_VERIFY(m_lab->addAddress(m_a, "vab", p.underlayA + "/" + p.underlayPrefix));
+        LAB_VERIFY(m_lab->addAddress(m_b, "vba", p.underlayB + "/" + p.underlayPrefix));
+        LAB_VERIFY(m_lab->runOk(
+            m_a, {"ip", p.family, "route", "add", "default", "via", p.underlayB, "dev", "vab"}));
+        LAB_VERIFY(m_lab->addAddress(m_b, "lo", p.endpointB + hostPrefix(p)));
+        // New namespaces copy the host's IPv4 settings; a strict host must not fail the test
+        // (see strictReversePathFilterIsNamed). 2 is systemd's default.
+        LAB_VERIFY(m_lab->runOk(m_a, {"sysctl", "-qw", "net.ipv4.conf.all.rp_filter=2"}));
+        // B routes between its tunnel and C; C can answer the tunnel subnet only.
+        LAB_VERIFY(m_lab->runOk(m_b, {"sysctl", "-qw", p.forwardingSysctl}));
+        LAB_VERIFY(m_lab->addAddress(m_b, "vbc", p.routerB + "/" + p.internetPrefix));
+        LAB_VERIFY(m_lab->addAddress(m_c, "vcb", p.internetC + "/" + p.internetPrefix));
+        LAB_VERIFY(m_lab->runOk(
+            m_c, {"ip", p.family, "route", "add", p.tunnelSubnet, "via", p.routerB, "dev", "vcb"}));
     }
 
 private slots:
@@ -217,8 +194,7 @@ private slots:
     {
         m_lab = std::make_unique<NetnsLab>();
         QVERIFY(m_lab->isValid());
-        m_uapi = std::make_unique<UapiSocket>();
-        m_uapi->name = QStringLiteral("ptft%1").arg(::getpid());
+        m_wg = std::make_unique<WireGuardGo>(QStringLiteral("ptft%1").arg(::getpid()));
         m_a = m_lab->addNamespace();
         LAB_VERIFY(!m_a.isEmpty());
         m_b = m_lab->addNamespace();
@@ -233,7 +209,7 @@ private slots:
     {
         const QStringList namespaces = m_lab ? m_lab->namespaces() : QStringList();
         m_lab.reset(); // stops the processes and deletes the namespaces, whatever the test did
-        m_uapi.reset();
+        m_wg.reset();
         for (const QString& ns : namespaces) {
             QVERIFY2(!NetnsLab::namespaceExists(ns), qPrintable(ns + " left behind"));
         }
@@ -251,21 +227,7 @@ private slots:
         QFETCH(QString, family);
         const Plan p = planFor(family);
 
-        // The underlay: A's only way out is its default route via B.
-        LAB_VERIFY(m_lab->addAddress(m_a, "vab", p.underlayA + "/" + p.underlayPrefix));
-        LAB_VERIFY(m_lab->addAddress(m_b, "vba", p.underlayB + "/" + p.underlayPrefix));
-        LAB_VERIFY(m_lab->runOk(
-            m_a, {"ip", p.family, "route", "add", "default", "via", p.underlayB, "dev", "vab"}));
-        LAB_VERIFY(m_lab->addAddress(m_b, "lo", p.endpointB + hostPrefix(p)));
-        // New namespaces copy the host's IPv4 settings; a strict host must not fail the test
-        // (see strictReversePathFilterIsNamed). 2 is systemd's default.
-        LAB_VERIFY(m_lab->runOk(m_a, {"sysctl", "-qw", "net.ipv4.conf.all.rp_filter=2"}));
-        // B routes between its tunnel and C; C can answer the tunnel subnet only.
-        LAB_VERIFY(m_lab->runOk(m_b, {"sysctl", "-qw", p.forwardingSysctl}));
-        LAB_VERIFY(m_lab->addAddress(m_b, "vbc", p.routerB + "/" + p.internetPrefix));
-        LAB_VERIFY(m_lab->addAddress(m_c, "vcb", p.internetC + "/" + p.internetPrefix));
-        LAB_VERIFY(m_lab->runOk(
-            m_c, {"ip", p.family, "route", "add", p.tunnelSubnet, "via", p.routerB, "dev", "vcb"}));
+        CHECKED(setUpWorld(p));
 
         const KeyPair a = makeKeys();
         const KeyPair b = makeKeys();
@@ -307,7 +269,7 @@ private slots:
         // arrive at B by its tunnel device.
         QVERIFY2(pingWithin(m_a, p.internetC, 10000), helper->output().constData());
         const auto before = helper->readStats("everything", 1);
-        const qint64 tunnelRxB = rxPackets(m_b, m_uapi->name);
+        const qint64 tunnelRxB = rxPackets(m_b, m_wg->name());
         QVERIFY(before && tunnelRxB >= 0);
         QVERIFY(m_lab->runOk(m_a,
                              {"ping", "-c", "5", "-i", "0.2", "-W", "2", "-n", "-q", p.internetC}));
@@ -318,7 +280,7 @@ private slots:
                  qPrintable(after->values.value("tx_packets")));
         QVERIFY2(after->counter("rx_packets") - before->counter("rx_packets") >= 5,
                  qPrintable(after->values.value("rx_packets")));
-        QVERIFY(rxPackets(m_b, m_uapi->name) - tunnelRxB >= 5);
+        QVERIFY(rxPackets(m_b, m_wg->name()) - tunnelRxB >= 5);
 
         // A's more specific main-table route still wins (suppress_prefixlength 0 lets it).
         LAB_VERIFY(m_lab->runOk(m_a, {"ip", p.family, "route", "add", p.specificRoute, "via",
@@ -327,10 +289,10 @@ private slots:
         QVERIFY2(specific.contains("via " + p.underlayB + " dev vab") &&
                      !specific.contains("table"),
                  qPrintable(specific));
-        const qint64 tunnelRxBeforeSpecific = rxPackets(m_b, m_uapi->name);
+        const qint64 tunnelRxBeforeSpecific = rxPackets(m_b, m_wg->name());
         QVERIFY(m_lab->runOk(m_a,
                              {"ping", "-c", "3", "-i", "0.2", "-W", "2", "-n", "-q", p.endpointB}));
-        QCOMPARE(rxPackets(m_b, m_uapi->name), tunnelRxBeforeSpecific); // not via the tunnel
+        QCOMPARE(rxPackets(m_b, m_wg->name()), tunnelRxBeforeSpecific); // not via the tunnel
         LAB_VERIFY(m_lab->runOk(m_a, {"ip", p.family, "route", "del", p.specificRoute}));
 
         // The route guard puts back what someone deletes.
@@ -371,17 +333,7 @@ private slots:
         LAB_VERIFY(m_lab->addVethPair(m_a, "vad", d, "vda"));
         LAB_VERIFY(m_lab->addAddress(m_a, "vad", "192.168.212.1/24"));
         LAB_VERIFY(m_lab->addAddress(d, "vda", "192.168.212.2/24"));
-        LAB_VERIFY(m_lab->addAddress(m_a, "vab", p.underlayA + "/" + p.underlayPrefix));
-        LAB_VERIFY(m_lab->addAddress(m_b, "vba", p.underlayB + "/" + p.underlayPrefix));
-        LAB_VERIFY(m_lab->runOk(
-            m_a, {"ip", p.family, "route", "add", "default", "via", p.underlayB, "dev", "vab"}));
-        LAB_VERIFY(m_lab->addAddress(m_b, "lo", p.endpointB + hostPrefix(p)));
-        LAB_VERIFY(m_lab->runOk(m_a, {"sysctl", "-qw", "net.ipv4.conf.all.rp_filter=2"}));
-        LAB_VERIFY(m_lab->runOk(m_b, {"sysctl", "-qw", p.forwardingSysctl}));
-        LAB_VERIFY(m_lab->addAddress(m_b, "vbc", p.routerB + "/" + p.internetPrefix));
-        LAB_VERIFY(m_lab->addAddress(m_c, "vcb", p.internetC + "/" + p.internetPrefix));
-        LAB_VERIFY(m_lab->runOk(
-            m_c, {"ip", p.family, "route", "add", p.tunnelSubnet, "via", p.routerB, "dev", "vcb"}));
+        CHECKED(setUpWorld(p));
 
         const KeyPair a = makeKeys();
         const KeyPair b = makeKeys();
@@ -424,7 +376,7 @@ private slots:
         QVERIFY2(pingWithin(m_a, "10.212.0.1", 10000), helperA->output().constData());
         QVERIFY2(pingWithin(m_a, p.internetC, 10000), helperA->output().constData());
 
-        const qint64 worldRx = rxPackets(m_b, m_uapi->name);
+        const qint64 worldRx = rxPackets(m_b, m_wg->name());
         const auto before = helperA->readStats("roaming", 2);
         QVERIFY(before && worldRx >= 0);
         QVERIFY(m_lab->runOk(
@@ -436,7 +388,7 @@ private slots:
                 4);
         QCOMPARE(after->peerCounter("world", "tx_packets"),
                  before->peerCounter("world", "tx_packets"));
-        QCOMPARE(rxPackets(m_b, m_uapi->name), worldRx); // nothing for the office went to B
+        QCOMPARE(rxPackets(m_b, m_wg->name()), worldRx); // nothing for the office went to B
         QVERIFY(m_lab->runOk(m_a,
                              {"ping", "-c", "3", "-i", "0.2", "-W", "2", "-n", "-q", p.internetC}));
         const auto world = helperA->readStats("roaming", 2);

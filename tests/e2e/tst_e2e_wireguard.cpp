@@ -6,6 +6,7 @@
 // (dropped, counted, never answered), and that traffic flows again within 10 s after either
 // side restarts.
 #include "NetnsLab.h"
+#include "WireGuardGo.h"
 #include "wireguard/Device.h"
 #include "wireguard/Keys.h"
 
@@ -40,33 +41,12 @@ constexpr const char* kTunnelA = "10.201.0.1";
 constexpr const char* kTunnelB = "10.201.0.2";
 constexpr uint16_t kPort = 51820;
 
+using peertun::testlab::KeyPair;
 using peertun::testlab::LabProcess;
+using peertun::testlab::makeKeys;
 using peertun::testlab::NetnsLab;
-
-// Removes wireguard-go's UAPI socket (it outlives a killed wireguard-go).
-struct UapiSocket
-{
-    QString name;
-    QString path() const { return "/var/run/wireguard/" + name + ".sock"; }
-    ~UapiSocket() { QFile::remove(path()); }
-};
-
-struct KeyPair
-{
-    QString privateKey, publicKey;
-};
-
-KeyPair makeKeys()
-{
-    const auto key = peertun::wireguard::generateKey();
-    std::array<char, peertun::wireguard::kBase64KeyLen + 1> text{};
-    peertun::wireguard::encodeSecretKey(key.bytes(), text);
-    KeyPair k{QString::fromLatin1(text.data()),
-              QString::fromStdString(
-                  peertun::wireguard::encodePublicKey(peertun::wireguard::publicKeyOf(key)))};
-    text.fill(0);
-    return k;
-}
+using peertun::testlab::WireGuardGo;
+using peertun::testlab::writePrivateFile;
 
 // peertun-helper --standalone in a namespace (one peer, named "other"), restartable.
 class Helper
@@ -134,16 +114,6 @@ QString profile(const QString& name, const QString& address, const QString& priv
         .arg(privateKey, peer);
 }
 
-bool writeFile(const QString& path, const QString& text)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-        return false;
-    }
-    f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    return f.write(text.toUtf8()) == text.toUtf8().size();
-}
-
 // Pings until one reply comes back; returns the milliseconds it took, or -1.
 qint64 pingWithin(NetnsLab& lab, const QString& ns, const QString& address, int timeoutMs)
 {
@@ -163,7 +133,7 @@ bool httpGet(NetnsLab& lab, const QString& serverNs, const QString& serverAddres
 {
     const QString token = QStringLiteral("peertun-%1-%2").arg(serverNs).arg(::getpid());
     const QString dir = lab.tempPath("www-" + serverNs);
-    if (!QDir().mkpath(dir) || !writeFile(dir + "/index.html", token)) {
+    if (!QDir().mkpath(dir) || !writePrivateFile(dir + "/index.html", token)) {
         return false;
     }
     LabProcess* server = lab.start(
@@ -296,43 +266,23 @@ class TestE2eWireGuard final : public QObject
     Q_OBJECT
 
     std::unique_ptr<NetnsLab> m_lab;
-    std::unique_ptr<UapiSocket> m_uapi;
+    std::unique_ptr<WireGuardGo> m_wg;
     QString m_a, m_b, m_c; // namespaces: peertun, the other end, the hostile host
 
     // wireguard-go in B, configured with `wg` like a user would.
     LabProcess* startWireGuardGo(const KeyPair& keysB, const QString& publicKeyOfA)
     {
-        QDir().mkpath("/var/run/wireguard");
-        QFile::remove(m_uapi->path());
-        LabProcess* wg = m_lab->start(
-            m_b, {"env", "WG_PROCESS_FOREGROUND=1", "wireguard-go", m_uapi->name}, "wireguard-go");
-        if (!wg) {
-            return nullptr;
-        }
-        QElapsedTimer t;
-        t.start();
-        while (!QFile::exists(m_uapi->path())) {
-            if (t.elapsed() > 10000) {
-                return nullptr;
-            }
-            QTest::qWait(50);
-        }
-        const QString keyFile = m_lab->tempPath("wgb.key");
-        const QString dev = m_uapi->name;
-        const bool ok = writeFile(keyFile, keysB.privateKey) &&
-                        m_lab->runOk(m_b, {"wg", "set", dev, "listen-port", QString::number(kPort),
-                                           "private-key", keyFile, "peer", publicKeyOfA, "endpoint",
-                                           QString("%1:%2").arg(kUnderlayA).arg(kPort),
-                                           "allowed-ips", QString(kTunnelA) + "/32"}) &&
-                        m_lab->addAddress(m_b, dev, QString(kTunnelB) + "/24") &&
-                        m_lab->runOk(m_b, {"ip", "link", "set", dev, "mtu", "1420", "up"});
-        return ok ? wg : nullptr;
+        return m_wg->start(*m_lab, m_b, keysB, kPort,
+                           {"peer", publicKeyOfA, "endpoint",
+                            QString("%1:%2").arg(kUnderlayA).arg(kPort), "allowed-ips",
+                            QString(kTunnelA) + "/32"},
+                           QString(kTunnelB) + "/24");
     }
 
     QString writeProfile(const QString& file, const QString& text)
     {
         const QString path = m_lab->tempPath(file);
-        return writeFile(path, text) ? path : QString();
+        return writePrivateFile(path, text) ? path : QString();
     }
 
 private slots:
@@ -352,8 +302,7 @@ private slots:
     {
         m_lab = std::make_unique<NetnsLab>();
         QVERIFY(m_lab->isValid());
-        m_uapi = std::make_unique<UapiSocket>();
-        m_uapi->name = QStringLiteral("ptwg%1").arg(::getpid());
+        m_wg = std::make_unique<WireGuardGo>(QStringLiteral("ptwg%1").arg(::getpid()));
         m_a = m_lab->addNamespace();
         LAB_VERIFY(!m_a.isEmpty());
         m_b = m_lab->addNamespace();
@@ -372,7 +321,7 @@ private slots:
     {
         const QStringList namespaces = m_lab ? m_lab->namespaces() : QStringList();
         m_lab.reset(); // stops the processes and deletes the namespaces, whatever the test did
-        m_uapi.reset();
+        m_wg.reset();
         for (const QString& ns : namespaces) {
             QVERIFY2(!NetnsLab::namespaceExists(ns), qPrintable(ns + " left behind"));
         }
@@ -407,7 +356,7 @@ private slots:
         QVERIFY(stats->peerCounter("other", "rx_packets") > 0);
         QVERIFY(stats->peerCounter("other", "handshakes_done") >= 1);
         QVERIFY(stats->peers.value("other").value("last_handshake_ms_ago") != "never");
-        const auto shown = m_lab->run(m_b, {"wg", "show", m_uapi->name, "latest-handshakes"});
+        const auto shown = m_lab->run(m_b, {"wg", "show", m_wg->name(), "latest-handshakes"});
         QVERIFY(shown.ok());
         QVERIFY2(!shown.output.trimmed().endsWith("\t0"), shown.output.constData()); // 0 = never
 
@@ -443,7 +392,7 @@ private slots:
         QVERIFY2(pingWithin(*m_lab, m_a, kTunnelB, 5000) >= 0, helper.output().constData());
         QCOMPARE(helper.stat("handshakes_done"), 1);
         QCOMPARE(helper.stat("initiations_sent", true), 1);
-        const auto first = m_lab->run(m_b, {"wg", "show", m_uapi->name, "latest-handshakes"});
+        const auto first = m_lab->run(m_b, {"wg", "show", m_wg->name(), "latest-handshakes"});
         QVERIFY(first.ok());
 
         LabProcess* ping = m_lab->start(m_a, {"ping", "-i", "0.5", "-W", "1", kTunnelB}, "ping");
@@ -471,7 +420,7 @@ private slots:
         QVERIFY2(sent > 200, qPrintable(summary.right(400)));
         QVERIFY2(received >= sent - 1, qPrintable(summary.right(400))); // the last may be in flight
         QCOMPARE(helper.stat("decryption_failures"), 0);
-        const auto second = m_lab->run(m_b, {"wg", "show", m_uapi->name, "latest-handshakes"});
+        const auto second = m_lab->run(m_b, {"wg", "show", m_wg->name(), "latest-handshakes"});
         QVERIFY(second.ok());
         QVERIFY2(second.output != first.output, second.output.constData()); // wireguard-go saw it
     }
