@@ -5,6 +5,7 @@
 #include "HelperSession.h"
 #include "LogView.h"
 #include "MainWindow.h"
+#include "ModalDialogs.h"
 #include "ProfileEditor.h"
 #include "ProfileStore.h"
 
@@ -32,22 +33,7 @@ using namespace peertun;
 
 namespace {
 
-// Calls `act` with the next modal dialog of type T once it is open: exec() blocks the test,
-// so this runs from the event loop, as a user's key presses would.
-template <class T, class F> void onNextModal(QObject* context, F act)
-{
-    auto* timer = new QTimer(context);
-    timer->setInterval(50);
-    QObject::connect(timer, &QTimer::timeout, context, [timer, act] {
-        if (auto* dialog = qobject_cast<T*>(QApplication::activeModalWidget());
-            dialog != nullptr && dialog->isVisible()) {
-            timer->stop();
-            timer->deleteLater();
-            act(dialog);
-        }
-    });
-    timer->start();
-}
+using test::onNextModal;
 
 // Types `path` into a non-native file dialog and presses Return, or cancels with Escape.
 void answerFileDialog(QFileDialog* dialog, const QString& path)
