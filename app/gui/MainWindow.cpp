@@ -160,9 +160,13 @@ MainWindow::MainWindow(ProfileStore* store, HelperSession* session, QWidget* par
     connect(m_list, &QListWidget::itemActivated, this, &MainWindow::editProfile);
     connect(m_store, &ProfileStore::changed, this, &MainWindow::rebuildList);
     connect(m_session, &HelperSession::tunnelChanged, this, [this](const QString& name) {
-        if (m_session->status(name).state != QLatin1String("disconnected") &&
-            m_store->find(name) == nullptr && listedState(name).isEmpty()) {
-            rebuildList(); // a tunnel someone else brought up
+        const QString newState = m_session->status(name).state;
+        const bool gone =
+            newState == QLatin1String("disconnected") || newState == QLatin1String("failed");
+        if (m_store->find(name) == nullptr && gone != listedState(name).isEmpty()) {
+            // A tunnel without a profile here came up (someone else brought it up), or went
+            // down (nothing is left to show or connect under that name, e.g. after a rename).
+            rebuildList();
         }
         if (name == m_reconnectRunning) {
             const QString state = m_session->status(name).state;

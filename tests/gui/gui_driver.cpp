@@ -70,6 +70,7 @@ private slots:
     void countersAndGraphMoveWithTraffic();
     void screenshots();
     void editingARunningTunnelOffersReconnect();
+    void renamingARunningTunnelReconnectsUnderTheNewName();
     void disconnectReturnsToDisconnected();
     void closingKeepsTheAppInTheTray();
     void killedHelperShowsBannerAndAppRecovers();
@@ -81,6 +82,7 @@ private:
     void clickConnect();
     QString state() const { return m_window->listedState(QStringLiteral("office")); }
     void save(QWidget* widget, const QString& name);
+    void renameSelected(const QString& newName);
 
     std::unique_ptr<ProfileStore> m_store;
     std::unique_ptr<HelperSession> m_session;
@@ -248,6 +250,56 @@ void GuiDriver::editingARunningTunnelOffersReconnect()
     QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("connected"), 20000);
     QVERIFY(request(QStringLiteral("check-mtu 1400")));
     // And traffic flows again through the new device.
+    const qulonglong before = m_window->counters()->shownRxPackets();
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->counters()->shownRxPackets() > before, 15000);
+}
+
+void GuiDriver::renameSelected(const QString& newName)
+{
+    QObject scope; // ends the dialog watcher with this call, answered or not
+    bool answered = false;
+    onNextModal<QInputDialog>(&scope, [&](QInputDialog* dialog) {
+        auto* edit = dialog->findChild<QLineEdit*>();
+        QVERIFY(edit != nullptr);
+        edit->selectAll();
+        QTest::keyClicks(edit, newName);
+        QTest::keyClick(edit, Qt::Key_Return);
+        answered = true;
+    });
+    m_window->renameProfile();
+    QVERIFY(answered);
+}
+
+void GuiDriver::renamingARunningTunnelReconnectsUnderTheNewName()
+{
+    // Renaming the profile of the running tunnel leaves the tunnel up under its old name and
+    // offers to reconnect; Reconnect now takes it down and brings it up under the new name.
+    const QString office = QStringLiteral("office");
+    const QString renamed = QStringLiteral("office-2");
+    QCOMPARE(state(), QStringLiteral("connected"));
+    QVERIFY(m_window->selectProfile(office));
+    renameSelected(renamed);
+    QVERIFY(m_store->find(renamed) != nullptr);
+    QVERIFY(m_window->reconnectBannerVisible());
+    QVERIFY2(m_window->reconnectBannerText().contains(renamed),
+             qPrintable(m_window->reconnectBannerText()));
+    QCOMPARE(state(), QStringLiteral("connected")); // the running tunnel, listed on its own
+    QCOMPARE(m_window->listedState(renamed), QStringLiteral("disconnected"));
+    QTest::mouseClick(m_window->reconnectButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->listedState(renamed), QStringLiteral("connected"), 20000);
+    QVERIFY(!m_window->reconnectBannerVisible());
+    QTRY_VERIFY_WITH_TIMEOUT(state().isEmpty(), 5000); // down, and no profile of that name
+    QVERIFY(request(QStringLiteral("check-device")));
+
+    // And back, so the tests that follow find "office" up.
+    QVERIFY(m_window->selectProfile(renamed));
+    renameSelected(office);
+    QVERIFY(m_window->reconnectBannerVisible());
+    QTest::mouseClick(m_window->reconnectButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("connected"), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->listedState(renamed).isEmpty(), 5000);
+    QVERIFY(!m_window->reconnectBannerVisible());
+    QVERIFY(m_window->selectProfile(office));
     const qulonglong before = m_window->counters()->shownRxPackets();
     QTRY_VERIFY_WITH_TIMEOUT(m_window->counters()->shownRxPackets() > before, 15000);
 }

@@ -221,7 +221,8 @@ void TestGuiHelper::allowedUserOffscreenEnglish()
         kAllowedUser, {"QT_QPA_PLATFORM=offscreen", "LANG=C.UTF-8"},
         {"--lang", "en", "helperIsFoundAndTrayIsThere", "connectReachesConnected",
          "countersAndGraphMoveWithTraffic", "screenshots", "editingARunningTunnelOffersReconnect",
-         "disconnectReturnsToDisconnected", "killedHelperShowsBannerAndAppRecovers"});
+         "renamingARunningTunnelReconnectsUnderTheNewName", "disconnectReturnsToDisconnected",
+         "killedHelperShowsBannerAndAppRecovers"});
     if (failures != 0) {
         m_harness.dumpLogs();
     }
