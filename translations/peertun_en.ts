@@ -592,10 +592,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Delete the profile %1? A tunnel that is up stays up.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Import profile</source>
         <translation type="unfinished"></translation>
     </message>
@@ -720,6 +716,18 @@
     </message>
     <message>
         <source>Open it in the profile editor to fix it?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the profile %1? Its tunnel %2 is up and stays up: it stays in the list as a tunnel without a profile until you disconnect it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the profile %1?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile %1 deleted; the tunnel %2 stays up until it is disconnected.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -589,10 +589,6 @@
         <translation>删除配置</translation>
     </message>
     <message>
-        <source>Delete the profile %1? A tunnel that is up stays up.</source>
-        <translation>删除配置 %1？已连接的隧道会保持连接。</translation>
-    </message>
-    <message>
         <source>Import profile</source>
         <translation>导入配置</translation>
     </message>
@@ -717,6 +713,18 @@
     <message>
         <source>Open it in the profile editor to fix it?</source>
         <translation>要在配置编辑器中打开并修正它吗？</translation>
+    </message>
+    <message>
+        <source>Delete the profile %1? Its tunnel %2 is up and stays up: it stays in the list as a tunnel without a profile until you disconnect it.</source>
+        <translation>删除配置 %1？它的隧道 %2 正在运行并会继续运行：在您断开它之前，它会作为没有配置的隧道留在列表中。</translation>
+    </message>
+    <message>
+        <source>Delete the profile %1?</source>
+        <translation>删除配置 %1？</translation>
+    </message>
+    <message>
+        <source>Profile %1 deleted; the tunnel %2 stays up until it is disconnected.</source>
+        <translation>配置 %1 已删除；隧道 %2 会一直运行，直到被断开。</translation>
     </message>
 </context>
 <context>

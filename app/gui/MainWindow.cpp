@@ -160,9 +160,13 @@ MainWindow::MainWindow(ProfileStore* store, HelperSession* session, QWidget* par
     connect(m_list, &QListWidget::itemActivated, this, &MainWindow::editProfile);
     connect(m_store, &ProfileStore::changed, this, &MainWindow::rebuildList);
     connect(m_session, &HelperSession::tunnelChanged, this, [this](const QString& name) {
-        if (m_session->status(name).state != QLatin1String("disconnected") &&
-            m_store->find(name) == nullptr && listedState(name).isEmpty()) {
-            rebuildList(); // a tunnel someone else brought up
+        const QString newState = m_session->status(name).state;
+        const bool gone =
+            newState == QLatin1String("disconnected") || newState == QLatin1String("failed");
+        if (m_store->find(name) == nullptr && gone != listedState(name).isEmpty()) {
+            // A tunnel without a profile here came up (someone else brought it up), or went
+            // down (nothing is left to show or connect under that name, e.g. after a rename).
+            rebuildList();
         }
         if (name == m_reconnectRunning) {
             const QString state = m_session->status(name).state;
@@ -755,15 +759,34 @@ void MainWindow::deleteProfile()
         return;
     }
     const QString name = stored->profile->name;
-    if (QMessageBox::question(
-            this, tr("Delete profile"),
-            tr("Delete the profile %1? A tunnel that is up stays up.").arg(name)) !=
-        QMessageBox::Yes) {
+    // The tunnel up for this profile: its own, or the one an open offer would replace.
+    const bool offered = !m_reconnectRunning.isEmpty() && m_reconnectSaved == name;
+    const QString running = offered ? m_reconnectRunning : name;
+    const QString state = m_session->status(running).state;
+    const bool up = state == QLatin1String("connected") || state == QLatin1String("connecting");
+    // Deleting never takes a tunnel down: say so, rather than leave it running unnoticed.
+    const QString question =
+        up ? tr("Delete the profile %1? Its tunnel %2 is up and stays up: it stays in the list "
+                "as a tunnel without a profile until you disconnect it.")
+                 .arg(name, running)
+           : tr("Delete the profile %1?").arg(name);
+    if (QMessageBox::question(this, tr("Delete profile"), question) != QMessageBox::Yes) {
         return;
     }
     QString error;
     if (!m_store->remove(name, &error)) {
         QMessageBox::warning(this, tr("Delete profile"), error);
+        return;
+    }
+    if (offered) {
+        // Nothing saved is left to reconnect with; the tunnel runs on as it is.
+        hideReconnectBanner();
+    }
+    if (up) {
+        m_session->appLog(QStringLiteral("info"), running,
+                          tr("Profile %1 deleted; the tunnel %2 stays up until it is "
+                             "disconnected.")
+                              .arg(name, running));
     }
 }
 

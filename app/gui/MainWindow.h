@@ -46,6 +46,8 @@ public:
     QAction* toggleConnectionAction() const { return m_toggleAction; }
     QAction* newProfileAction() const { return m_newAction; }
     QAction* importWgQuickAction() const { return m_importWgAction; }
+    QAction* renameAction() const { return m_renameAction; }
+    QAction* deleteAction() const { return m_deleteAction; }
     // Shown after an edit of a profile whose tunnel is up: the tunnel runs the old settings.
     bool reconnectBannerVisible() const;
     QString reconnectBannerText() const;

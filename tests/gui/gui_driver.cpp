@@ -5,6 +5,7 @@
 //   "@@ screenshot NAME"   screenshot of the whole X screen (Xvfb runs), answer "ok"
 //   "@@ check-no-device"   answer "ok" if the tunnel device does not exist in ns1
 //   "@@ check-mtu N"       answer "ok" if the tunnel device in ns1 has MTU N
+//   "@@ check-device"      answer "ok" if the tunnel device exists in ns1
 // Options (before the Qt Test arguments): --profiles DIR --artifacts DIR --lang LOCALE
 // --expect-tray.
 #include "AppSetup.h"
@@ -14,14 +15,17 @@
 #include "HelperSession.h"
 #include "LogView.h"
 #include "MainWindow.h"
+#include "ModalDialogs.h"
 #include "ProfileEditor.h"
 #include "ProfileStore.h"
 #include "ThroughputGraph.h"
 
 #include <QApplication>
+#include <QInputDialog>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenu>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QTest>
 #include <QTimer>
@@ -30,6 +34,7 @@
 #include <iostream>
 
 using namespace peertun;
+using test::onNextModal;
 
 namespace {
 
@@ -65,20 +70,24 @@ private slots:
     void countersAndGraphMoveWithTraffic();
     void screenshots();
     void editingARunningTunnelOffersReconnect();
+    void renamingARunningTunnelReconnectsUnderTheNewName();
     void disconnectReturnsToDisconnected();
     void closingKeepsTheAppInTheTray();
     void killedHelperShowsBannerAndAppRecovers();
     void deniedUserSeesRefusal();
     void picksUpTunnelsAlreadyUp();
+    void refusedReconnectKeepsTheOffer();
 
 private:
     void clickConnect();
     QString state() const { return m_window->listedState(QStringLiteral("office")); }
     void save(QWidget* widget, const QString& name);
+    void renameSelected(const QString& newName);
 
     std::unique_ptr<ProfileStore> m_store;
     std::unique_ptr<HelperSession> m_session;
     std::unique_ptr<MainWindow> m_window;
+    bool m_leaveTunnelUp = false; // a tunnel this user may not take down
 };
 
 void GuiDriver::initTestCase()
@@ -105,7 +114,8 @@ void GuiDriver::initTestCase()
 
 void GuiDriver::cleanupTestCase()
 {
-    if (m_session && m_session->status(QStringLiteral("office")).state == "connected") {
+    if (m_session && !m_leaveTunnelUp &&
+        m_session->status(QStringLiteral("office")).state == "connected") {
         m_session->disconnectTunnel(QStringLiteral("office"));
         QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("disconnected"), 15000);
     }
@@ -244,6 +254,56 @@ void GuiDriver::editingARunningTunnelOffersReconnect()
     QTRY_VERIFY_WITH_TIMEOUT(m_window->counters()->shownRxPackets() > before, 15000);
 }
 
+void GuiDriver::renameSelected(const QString& newName)
+{
+    QObject scope; // ends the dialog watcher with this call, answered or not
+    bool answered = false;
+    onNextModal<QInputDialog>(&scope, [&](QInputDialog* dialog) {
+        auto* edit = dialog->findChild<QLineEdit*>();
+        QVERIFY(edit != nullptr);
+        edit->selectAll();
+        QTest::keyClicks(edit, newName);
+        QTest::keyClick(edit, Qt::Key_Return);
+        answered = true;
+    });
+    m_window->renameProfile();
+    QVERIFY(answered);
+}
+
+void GuiDriver::renamingARunningTunnelReconnectsUnderTheNewName()
+{
+    // Renaming the profile of the running tunnel leaves the tunnel up under its old name and
+    // offers to reconnect; Reconnect now takes it down and brings it up under the new name.
+    const QString office = QStringLiteral("office");
+    const QString renamed = QStringLiteral("office-2");
+    QCOMPARE(state(), QStringLiteral("connected"));
+    QVERIFY(m_window->selectProfile(office));
+    renameSelected(renamed);
+    QVERIFY(m_store->find(renamed) != nullptr);
+    QVERIFY(m_window->reconnectBannerVisible());
+    QVERIFY2(m_window->reconnectBannerText().contains(renamed),
+             qPrintable(m_window->reconnectBannerText()));
+    QCOMPARE(state(), QStringLiteral("connected")); // the running tunnel, listed on its own
+    QCOMPARE(m_window->listedState(renamed), QStringLiteral("disconnected"));
+    QTest::mouseClick(m_window->reconnectButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->listedState(renamed), QStringLiteral("connected"), 20000);
+    QVERIFY(!m_window->reconnectBannerVisible());
+    QTRY_VERIFY_WITH_TIMEOUT(state().isEmpty(), 5000); // down, and no profile of that name
+    QVERIFY(request(QStringLiteral("check-device")));
+
+    // And back, so the tests that follow find "office" up.
+    QVERIFY(m_window->selectProfile(renamed));
+    renameSelected(office);
+    QVERIFY(m_window->reconnectBannerVisible());
+    QTest::mouseClick(m_window->reconnectButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("connected"), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->listedState(renamed).isEmpty(), 5000);
+    QVERIFY(!m_window->reconnectBannerVisible());
+    QVERIFY(m_window->selectProfile(office));
+    const qulonglong before = m_window->counters()->shownRxPackets();
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->counters()->shownRxPackets() > before, 15000);
+}
+
 void GuiDriver::disconnectReturnsToDisconnected()
 {
     clickConnect();
@@ -345,6 +405,91 @@ void GuiDriver::picksUpTunnelsAlreadyUp()
     QTest::keyClick(m_window.get(), Qt::Key_Return, Qt::ControlModifier); // the shortcut
     QTRY_COMPARE_WITH_TIMEOUT(m_session->status(name).state, QStringLiteral("disconnected"), 15000);
     QCOMPARE(m_window->tray()->state(), TrayState::Disconnected);
+}
+
+void GuiDriver::refusedReconnectKeepsTheOffer()
+{
+    // Run as the denied user. tst_gui_helper brought "office" up (as the allowed user, with
+    // the profile this store holds) before the app started: this user may watch it, not
+    // change it.
+    m_leaveTunnelUp = true;
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("connected"), 15000);
+    QVERIFY(m_window->selectProfile(QStringLiteral("office")));
+    QObject scope; // ends the dialog watchers with the test, answered or not
+
+    // An edit of the running tunnel: the offer to reconnect.
+    bool saved = false;
+    onNextModal<ProfileEditor>(&scope, [&](ProfileEditor* editor) {
+        editor->mtuEdit()->setText(QStringLiteral("1400"));
+        if (editor->canSave()) {
+            QTest::mouseClick(editor->saveButton(), Qt::LeftButton);
+            saved = true;
+        } else {
+            editor->reject();
+        }
+    });
+    m_window->editProfile();
+    QVERIFY(saved);
+    QVERIFY(m_window->reconnectBannerVisible());
+    const QString offer = m_window->reconnectBannerText();
+
+    // Reconnect now: the disconnect half is refused. The refusal banner says so, the offer
+    // comes back as it was, and the tunnel runs on with its old settings.
+    QTest::mouseClick(m_window->reconnectButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(m_session->problem(), HelperSession::Problem::NotAuthorized, 15000);
+    QVERIFY(m_window->bannerVisible());
+    QTRY_VERIFY(!m_session->status(QStringLiteral("office")).requestPending);
+    QTRY_VERIFY(m_window->reconnectButton()->isEnabled());
+    QVERIFY(m_window->reconnectBannerVisible());
+    QCOMPARE(m_window->reconnectBannerText(), offer);
+    QCOMPARE(state(), QStringLiteral("connected"));
+    QVERIFY(request(QStringLiteral("check-device")));
+    QVERIFY(!request(QStringLiteral("check-mtu 1400")));
+    // Still up a while later: nothing tries again behind the user's back.
+    QTest::qWait(1000);
+    QCOMPARE(state(), QStringLiteral("connected"));
+    QVERIFY(m_window->reconnectBannerVisible());
+
+    // Rename the profile of the running tunnel: the offer now leads to the new name; the
+    // tunnel stays listed under its running name.
+    onNextModal<QInputDialog>(&scope, [&](QInputDialog* dialog) {
+        auto* edit = dialog->findChild<QLineEdit*>();
+        QVERIFY(edit != nullptr);
+        edit->selectAll();
+        QTest::keyClicks(edit, QStringLiteral("office-2"));
+        QTest::keyClick(edit, Qt::Key_Return);
+    });
+    m_window->renameProfile();
+    QVERIFY(m_store->find(QStringLiteral("office-2")) != nullptr);
+    QVERIFY(m_store->find(QStringLiteral("office")) == nullptr);
+    QVERIFY(m_window->reconnectBannerVisible());
+    QVERIFY(m_window->reconnectButton()->isEnabled());
+    QVERIFY2(m_window->reconnectBannerText().contains(QStringLiteral("office-2")),
+             qPrintable(m_window->reconnectBannerText()));
+    QCOMPARE(state(), QStringLiteral("connected")); // listed without a profile now
+    QCOMPARE(m_window->listedState(QStringLiteral("office-2")), QStringLiteral("disconnected"));
+
+    // Delete it: the question says which tunnel stays up; the offer goes (nothing saved is
+    // left to reconnect with); the tunnel stays, listed, and can still be taken down here.
+    QVERIFY(m_window->selectProfile(QStringLiteral("office-2")));
+    QString question;
+    onNextModal<QMessageBox>(&scope, [&](QMessageBox* box) {
+        question = box->text();
+        QTest::mouseClick(box->button(QMessageBox::Yes), Qt::LeftButton);
+    });
+    m_window->deleteProfile();
+    QVERIFY2(question.contains(QStringLiteral("office-2")), qPrintable(question));
+    if (g_options.lang == QLatin1String("en")) {
+        QVERIFY2(question.contains(QStringLiteral("Its tunnel office is up and stays up")),
+                 qPrintable(question));
+    }
+    QVERIFY(m_store->find(QStringLiteral("office-2")) == nullptr);
+    QVERIFY(m_window->listedState(QStringLiteral("office-2")).isEmpty());
+    QVERIFY(!m_window->reconnectBannerVisible());
+    QCOMPARE(state(), QStringLiteral("connected"));
+    QVERIFY(m_window->selectProfile(QStringLiteral("office")));
+    QVERIFY(m_window->connectButton()->isEnabled());
+    QVERIFY(request(QStringLiteral("check-device")));
 }
 
 int main(int argc, char** argv)

@@ -11,6 +11,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTest>
 #include <csignal>
@@ -58,6 +59,7 @@ private slots:
     void deniedUserSeesRefusal();
     void allowedUserOffscreenChinese();
     void tunnelAlreadyUpIsPickedUp();
+    void refusedReconnectKeepsTheOffer();
     void underXvfbWithTrayer();
 
 private:
@@ -187,6 +189,8 @@ int TestGuiHelper::runDriver(const QString& user, const QStringList& environment
                 const CommandResult link = m_harness.ipNs1({"link", "show", "flannel99"});
                 ok = link.exitCode == 0 && link.out.contains(QStringLiteral("mtu %1 ").arg(
                                                QString::fromUtf8(words.value(1))));
+            } else if (words.value(0) == "check-device") {
+                ok = m_harness.ipNs1({"link", "show", "flannel99"}).exitCode == 0;
             } else if (words.value(0) == "check-no-device") {
                 ok = m_harness.ipNs1({"link", "show", "flannel99"}).exitCode != 0;
             } else if (words.value(0) == "screenshot" && m_display != 0) {
@@ -217,7 +221,8 @@ void TestGuiHelper::allowedUserOffscreenEnglish()
         kAllowedUser, {"QT_QPA_PLATFORM=offscreen", "LANG=C.UTF-8"},
         {"--lang", "en", "helperIsFoundAndTrayIsThere", "connectReachesConnected",
          "countersAndGraphMoveWithTraffic", "screenshots", "editingARunningTunnelOffersReconnect",
-         "disconnectReturnsToDisconnected", "killedHelperShowsBannerAndAppRecovers"});
+         "renamingARunningTunnelReconnectsUnderTheNewName", "disconnectReturnsToDisconnected",
+         "killedHelperShowsBannerAndAppRecovers"});
     if (failures != 0) {
         m_harness.dumpLogs();
     }
@@ -273,6 +278,35 @@ void TestGuiHelper::tunnelAlreadyUpIsPickedUp()
     }
     QCOMPARE(failures, 0);
     QVERIFY(m_harness.ipNs1({"link", "show", "pt-else"}).exitCode != 0); // taken down
+}
+
+void TestGuiHelper::refusedReconnectKeepsTheOffer()
+{
+    // The denied user cannot bring a tunnel up, so the allowed user does (peertunctl, the
+    // profile the denied user's app holds); the denied user's app then edits it and asks to
+    // reconnect, and the disconnect half is refused.
+    Profile office = test::seedWireGuardProfile();
+    office.interface.mtu.reset();
+    const QString path = m_harness.writeFile("office-up.json", serializeProfile(office));
+    const CommandResult up = m_harness.runCtl(kAllowedUser, {"up", path});
+    QVERIFY2(up.exitCode == 0, qPrintable(up.describe()));
+    const CommandResult before = m_harness.ipNs1({"link", "show", "flannel99"});
+    QCOMPARE(before.exitCode, 0);
+
+    const int failures = runDriver(kDeniedUser, {"QT_QPA_PLATFORM=offscreen", "LANG=C.UTF-8"},
+                                   {"--lang", "en", "refusedReconnectKeepsTheOffer"});
+    if (failures != 0) {
+        m_harness.dumpLogs();
+    }
+    // Still up, as it was (same MTU), after the app refused, renamed and deleted around it.
+    const CommandResult after = m_harness.ipNs1({"link", "show", "flannel99"});
+    const CommandResult down = m_harness.runCtl(kAllowedUser, {"down", "office"});
+    QCOMPARE(failures, 0);
+    QCOMPARE(after.exitCode, 0);
+    const QRegularExpression mtu(QStringLiteral("mtu \\d+"));
+    QCOMPARE(mtu.match(after.out).captured(), mtu.match(before.out).captured());
+    QVERIFY2(down.exitCode == 0, qPrintable(down.describe()));
+    QVERIFY(m_harness.ipNs1({"link", "show", "flannel99"}).exitCode != 0);
 }
 
 bool TestGuiHelper::startXvfb(QString* error)

@@ -5,6 +5,7 @@
 #include "HelperSession.h"
 #include "LogView.h"
 #include "MainWindow.h"
+#include "ModalDialogs.h"
 #include "ProfileEditor.h"
 #include "ProfileStore.h"
 
@@ -15,6 +16,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileDialog>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -31,22 +33,7 @@ using namespace peertun;
 
 namespace {
 
-// Calls `act` with the next modal dialog of type T once it is open: exec() blocks the test,
-// so this runs from the event loop, as a user's key presses would.
-template <class T, class F> void onNextModal(QObject* context, F act)
-{
-    auto* timer = new QTimer(context);
-    timer->setInterval(50);
-    QObject::connect(timer, &QTimer::timeout, context, [timer, act] {
-        if (auto* dialog = qobject_cast<T*>(QApplication::activeModalWidget());
-            dialog != nullptr && dialog->isVisible()) {
-            timer->stop();
-            timer->deleteLater();
-            act(dialog);
-        }
-    });
-    timer->start();
-}
+using test::onNextModal;
 
 // Types `path` into a non-native file dialog and presses Return, or cancels with Escape.
 void answerFileDialog(QFileDialog* dialog, const QString& path)
@@ -105,16 +92,69 @@ private slots:
     void importWgQuickSyntaxErrorsAreShown();
     void exportImportThroughTheDialogsIsByteIdentical();
     void cancellingTheDialogsChangesNothing();
+    void renameThroughTheDialog();
+    void renameRefusesBadNames_data();
+    void renameRefusesBadNames();
+    void renameCancelledChangesNothing();
+    void deleteAsksAndRemoves();
+    void deleteCancelledKeepsTheProfile();
     void chineseTranslationIsComplete();
     void trayFollowsNoTunnel();
 
 private:
+    void focusList();
+
     QTemporaryDir m_tmp;
     QProcess m_busDaemon;
     std::unique_ptr<ProfileStore> m_store;
     std::unique_ptr<HelperSession> m_session;
     std::unique_ptr<MainWindow> m_window;
 };
+
+namespace {
+
+// What the profile directory holds, file by file.
+QMap<QString, QByteArray> directoryContents(const QString& path)
+{
+    QMap<QString, QByteArray> contents;
+    const QDir dir(path);
+    for (const QString& f : dir.entryList(QDir::Files | QDir::Hidden)) {
+        contents.insert(f, readAll(dir.filePath(f)));
+    }
+    return contents;
+}
+
+QStringList listTexts(const QListWidget* list)
+{
+    QStringList texts;
+    for (int i = 0; i < list->count(); ++i) {
+        texts << list->item(i)->text();
+    }
+    return texts;
+}
+
+// Answers the rename dialog like a user: replaces the text with `name` and presses Return (or
+// Escape when `cancel`). A name with control characters cannot be typed; it is inserted.
+void answerRenameDialog(QInputDialog* dialog, const QString& name, bool cancel = false)
+{
+    auto* edit = dialog->findChild<QLineEdit*>();
+    QVERIFY(edit != nullptr);
+    edit->selectAll();
+    QTest::keyClick(edit, Qt::Key_Backspace);
+    bool printable = true;
+    for (const QChar c : name) {
+        printable &= c.isPrint();
+    }
+    if (printable) {
+        QTest::keyClicks(edit, name);
+    } else {
+        edit->insert(name);
+    }
+    QCOMPARE(edit->text(), name);
+    QTest::keyClick(edit, cancel ? Qt::Key_Escape : Qt::Key_Return);
+}
+
+} // namespace
 
 void TestMainWindow::initTestCase()
 {
@@ -484,6 +524,170 @@ void TestMainWindow::cancellingTheDialogsChangesNothing()
     }
     QCOMPARE(QDir(m_tmp.path()).entryList(QDir::Files), tmpFiles);
     QCOMPARE(m_window->selectedName(), QStringLiteral("office"));
+}
+
+void TestMainWindow::focusList()
+{
+    // Shortcuts reach only the active window's focus widget (Del only the list's).
+    m_window->activateWindow();
+    QTRY_VERIFY(m_window->isActiveWindow());
+    m_window->profileList()->setFocus();
+    QTRY_VERIFY(m_window->profileList()->hasFocus());
+}
+
+void TestMainWindow::renameThroughTheDialog()
+{
+    QObject scope; // ends the dialog watchers with the test, answered or not
+    QVERIFY(m_window->selectProfile(QStringLiteral("laptop")));
+    const QByteArray before = readAll(m_store->directory() + "/laptop.json");
+    QVERIFY(!before.isEmpty());
+    QString title;
+    QString offered;
+    onNextModal<QInputDialog>(&scope, [&](QInputDialog* dialog) {
+        title = dialog->windowTitle();
+        offered = dialog->textValue();
+        answerRenameDialog(dialog, QStringLiteral("road warrior"));
+    });
+    focusList();
+    QTest::keyClick(m_window->profileList(), Qt::Key_F2); // the shortcut
+    QCOMPARE(title, QStringLiteral("Rename profile"));
+    QCOMPARE(offered, QStringLiteral("laptop")); // starts from the old name
+    // The file moved to the new name, and only the name changed in it.
+    QVERIFY(!QFile::exists(m_store->directory() + "/laptop.json"));
+    QVERIFY(m_store->find(QStringLiteral("laptop")) == nullptr);
+    const StoredProfile* renamed = m_store->find(QStringLiteral("road warrior"));
+    QVERIFY(renamed != nullptr && renamed->ok());
+    Profile expected = *parseProfile(before).profile;
+    expected.name = QStringLiteral("road warrior");
+    QCOMPARE(readAll(m_store->directory() + "/road warrior.json"), serializeProfile(expected));
+    QCOMPARE(QFile::permissions(m_store->directory() + "/road warrior.json") & 0x0077, 0);
+    // The list follows and keeps the renamed profile selected.
+    QCOMPARE(m_window->selectedName(), QStringLiteral("road warrior"));
+    QCOMPARE(m_window->listedState(QStringLiteral("road warrior")), QStringLiteral("disconnected"));
+    QVERIFY(m_window->listedState(QStringLiteral("laptop")).isEmpty());
+    QVERIFY(!m_window->reconnectBannerVisible()); // nothing was up
+
+    // And back, through the menu action this time.
+    onNextModal<QInputDialog>(
+        this, [&](QInputDialog* dialog) { answerRenameDialog(dialog, QStringLiteral("laptop")); });
+    m_window->renameAction()->trigger();
+    QCOMPARE(readAll(m_store->directory() + "/laptop.json"), before);
+    QVERIFY(!QFile::exists(m_store->directory() + "/road warrior.json"));
+    QCOMPARE(m_window->selectedName(), QStringLiteral("laptop"));
+}
+
+void TestMainWindow::renameRefusesBadNames_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("reason"); // empty: the shared validator's message for `name`
+    QTest::newRow("name of another profile") << "office"
+                                             << "already exists";
+    QTest::newRow("empty") << ""
+                           << "";
+    QTest::newRow("slash") << "home/office"
+                           << "";
+    QTest::newRow("dot") << "."
+                         << "";
+    QTest::newRow("dot dot") << ".."
+                             << "";
+    QTest::newRow("65 characters") << QString(65, u'x') << "";
+    QTest::newRow("control character") << QStringLiteral("lap\ttop") << "";
+    QTest::newRow("newline") << QStringLiteral("lap\ntop") << "";
+}
+
+void TestMainWindow::renameRefusesBadNames()
+{
+    QObject scope; // ends the dialog watchers with the test, answered or not
+    QFETCH(QString, name);
+    QFETCH(QString, reason);
+    if (reason.isEmpty()) {
+        reason = checkProfileName(name);
+        QVERIFY2(!reason.isEmpty(), "the validator must refuse this name");
+    }
+    QVERIFY(m_window->selectProfile(QStringLiteral("laptop")));
+    const QMap<QString, QByteArray> files = directoryContents(m_store->directory());
+    const QStringList texts = listTexts(m_window->profileList());
+    QString boxText;
+    QString boxTitle;
+    onNextModal<QInputDialog>(&scope, [&](QInputDialog* dialog) {
+        // The refusal comes as a message box once the name is entered.
+        onNextModal<QMessageBox>(&scope, [&](QMessageBox* box) {
+            boxTitle = box->windowTitle();
+            boxText = box->text();
+            box->accept();
+        });
+        answerRenameDialog(dialog, name);
+    });
+    m_window->renameProfile();
+    QCOMPARE(boxTitle, QStringLiteral("Rename profile"));
+    QVERIFY2(boxText.contains(reason), qPrintable(boxText + " / " + reason));
+    // Nothing changed: same files with the same bytes, same list, same selection.
+    QCOMPARE(directoryContents(m_store->directory()), files);
+    QCOMPARE(listTexts(m_window->profileList()), texts);
+    QCOMPARE(m_window->selectedName(), QStringLiteral("laptop"));
+}
+
+void TestMainWindow::renameCancelledChangesNothing()
+{
+    QObject scope; // ends the dialog watchers with the test, answered or not
+    QVERIFY(m_window->selectProfile(QStringLiteral("laptop")));
+    const QMap<QString, QByteArray> files = directoryContents(m_store->directory());
+    const QStringList texts = listTexts(m_window->profileList());
+    bool answered = false;
+    onNextModal<QInputDialog>(&scope, [&](QInputDialog* dialog) {
+        answered = true;
+        answerRenameDialog(dialog, QStringLiteral("something else"), true);
+    });
+    m_window->renameProfile();
+    QVERIFY(answered);
+    QCOMPARE(directoryContents(m_store->directory()), files);
+    QCOMPARE(listTexts(m_window->profileList()), texts);
+    QCOMPARE(m_window->selectedName(), QStringLiteral("laptop"));
+}
+
+void TestMainWindow::deleteAsksAndRemoves()
+{
+    QObject scope; // ends the dialog watchers with the test, answered or not
+    QString error;
+    Profile spare = test::seedProfile(QStringLiteral("spare"));
+    QVERIFY2(m_store->save(spare, QString(), &error), qPrintable(error));
+    QVERIFY(m_window->selectProfile(QStringLiteral("spare")));
+    QCOMPARE(m_window->listedState(QStringLiteral("spare")), QStringLiteral("disconnected"));
+    const int rows = m_window->profileList()->count();
+    QString question;
+    onNextModal<QMessageBox>(&scope, [&](QMessageBox* box) {
+        question = box->text();
+        QVERIFY(box->button(QMessageBox::Yes) != nullptr);
+        QTest::mouseClick(box->button(QMessageBox::Yes), Qt::LeftButton);
+    });
+    // Del acts in the list.
+    focusList();
+    QTest::keyClick(m_window->profileList(), Qt::Key_Delete);
+    QVERIFY2(question.contains(QStringLiteral("spare")), qPrintable(question));
+    // Nothing was up: the question does not talk about a tunnel.
+    QVERIFY2(!question.contains(QStringLiteral("tunnel")), qPrintable(question));
+    QVERIFY(!QFile::exists(m_store->directory() + "/spare.json"));
+    QVERIFY(m_store->find(QStringLiteral("spare")) == nullptr);
+    QCOMPARE(m_window->profileList()->count(), rows - 1);
+    QVERIFY(m_window->listedState(QStringLiteral("spare")).isEmpty());
+}
+
+void TestMainWindow::deleteCancelledKeepsTheProfile()
+{
+    QObject scope; // ends the dialog watchers with the test, answered or not
+    QVERIFY(m_window->selectProfile(QStringLiteral("laptop")));
+    const QMap<QString, QByteArray> files = directoryContents(m_store->directory());
+    const QStringList texts = listTexts(m_window->profileList());
+    bool asked = false;
+    onNextModal<QMessageBox>(&scope, [&](QMessageBox* box) {
+        asked = box->text().contains(QStringLiteral("laptop"));
+        QTest::mouseClick(box->button(QMessageBox::No), Qt::LeftButton);
+    });
+    m_window->deleteAction()->trigger();
+    QVERIFY(asked);
+    QCOMPARE(directoryContents(m_store->directory()), files);
+    QCOMPARE(listTexts(m_window->profileList()), texts);
+    QCOMPARE(m_window->selectedName(), QStringLiteral("laptop"));
 }
 
 void TestMainWindow::chineseTranslationIsComplete()
