@@ -21,7 +21,7 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 HELPER=${1:-${PEERTUN_HELPER:-}}
 SETUP=
 [ -n "$HELPER" ] || { HELPER=$REPO/build/helper/peertun-helper; SETUP=1; }
-SERVER=$REPO/tests/e2e/seed_server.py
+SERVER=$REPO/tests/root/e2e/seed_server.py
 NS1=ptdemo$$a; NS2=ptdemo$$b            # unique per run
 WORK=
 HELPER1=; HELPER2=; WEB=

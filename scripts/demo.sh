@@ -29,7 +29,7 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=scripts/lib/private-system-bus.sh
 . "$REPO/scripts/lib/private-system-bus.sh"
 BUILD=${PEERTUN_BUILD_DIR:-$REPO/build}
-SERVER=$REPO/tests/e2e/seed_server.py
+SERVER=$REPO/tests/root/e2e/seed_server.py
 HEADLESS=; SETUP=1; MODE=wireguard
 for arg in "$@"; do
     case $arg in

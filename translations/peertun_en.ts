@@ -1249,7 +1249,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Plain (unencrypted, seed/flannel compatible)</source>
+        <source>Plain (unencrypted, flannel compatible)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -1245,8 +1245,8 @@
         <translation>本地 UDP 地址和端口，例如 10.211.55.122:8285 或 :8285。</translation>
     </message>
     <message>
-        <source>Plain (unencrypted, seed/flannel compatible)</source>
-        <translation>明文（不加密，兼容原始程序和 flannel）</translation>
+        <source>Plain (unencrypted, flannel compatible)</source>
+        <translation>明文（不加密，兼容 flannel）</translation>
     </message>
     <message>
         <source>Mode</source>

@@ -1,8 +1,8 @@
 // peertunctl: command-line client of peertun-helper (io.peertun.Helper1 on the system bus).
 // Exit 0 on success; on failure the helper's sentence on stderr and a code per error kind.
 #include "HelperClient.h"
+#include "Keys.h"
 #include "WgQuickImport.h"
-#include "wireguard/Keys.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -14,7 +14,6 @@
 #include <QJsonObject>
 #include <QTextStream>
 #include <cstdio>
-#include <sodium.h>
 
 namespace {
 
@@ -483,12 +482,12 @@ int cmdGenkey(const QStringList& args)
         rc >= 0) {
         return rc;
     }
-    const auto key = peertun::wireguard::generateKey();
-    char text[peertun::wireguard::kBase64KeyLen + 1] = {};
-    peertun::wireguard::encodeSecretKey(key.bytes(), text);
+    const auto key = peertun::keys::generateKey();
+    char text[peertun::keys::kBase64KeyLen + 1] = {};
+    peertun::keys::encodeSecretKey(key.bytes(), text);
     std::fputs(text, stdout);
     std::fputc('\n', stdout);
-    sodium_memzero(text, sizeof text);
+    peertun::keys::wipe(std::span<char>(text));
     return ExitOk;
 }
 
@@ -511,14 +510,14 @@ int cmdPubkey(const QStringList& args)
         text.remove_suffix(1);
     }
     std::string error;
-    const auto key = peertun::wireguard::parseSecretKey(text, &error);
-    sodium_memzero(line, sizeof line);
+    const auto key = peertun::keys::parseSecretKey(text, &error);
+    peertun::keys::wipe(std::span<char>(line));
     if (!key) {
         return fail(QStringLiteral("not a private key: %1").arg(QString::fromStdString(error)),
                     ExitUsage);
     }
     out() << QString::fromStdString(
-                 peertun::wireguard::encodePublicKey(peertun::wireguard::publicKeyOf(*key)))
+                 peertun::keys::encodePublicKey(peertun::keys::publicKeyOf(*key)))
           << Qt::endl;
     return ExitOk;
 }

@@ -1,7 +1,7 @@
 #include "ProfileEditor.h"
 
+#include "Keys.h"
 #include "ProfileStore.h"
-#include "wireguard/Keys.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -20,7 +20,6 @@
 #include <QRegularExpression>
 #include <QTableWidget>
 #include <QVBoxLayout>
-#include <sodium.h>
 
 namespace peertun {
 
@@ -80,8 +79,7 @@ ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(par
 
     m_mode = new QComboBox(this);
     m_mode->addItem(tr("WireGuard (encrypted)"), modeToString(TunnelMode::WireGuard));
-    m_mode->addItem(tr("Plain (unencrypted, seed/flannel compatible)"),
-                    modeToString(TunnelMode::Plain));
+    m_mode->addItem(tr("Plain (unencrypted, flannel compatible)"), modeToString(TunnelMode::Plain));
     m_mode->setAccessibleName(tr("Mode"));
     m_mode->setToolTip(tr("Plain mode sends packets unencrypted: use it only on networks you "
                           "trust. WireGuard works with any WireGuard peer."));
@@ -264,11 +262,11 @@ void ProfileEditor::generateKeyPair()
             QMessageBox::Yes) {
         return;
     }
-    const auto key = wireguard::generateKey();
-    char text[wireguard::kBase64KeyLen + 1] = {};
-    wireguard::encodeSecretKey(key.bytes(), text);
+    const auto key = keys::generateKey();
+    char text[keys::kBase64KeyLen + 1] = {};
+    keys::encodeSecretKey(key.bytes(), text);
     m_privateKey->setText(QString::fromLatin1(text));
-    sodium_memzero(text, sizeof text);
+    keys::wipe(std::span<char>(text));
 }
 
 void ProfileEditor::updatePublicKey()
@@ -276,11 +274,10 @@ void ProfileEditor::updatePublicKey()
     // The secret passes through a byte array that is wiped at once; nothing here is logged.
     QByteArray secret = m_privateKey->text().trimmed().toLatin1();
     const auto key =
-        wireguard::parseSecretKey(std::string_view(secret.constData(), size_t(secret.size())));
-    sodium_memzero(secret.data(), size_t(secret.size()));
+        keys::parseSecretKey(std::string_view(secret.constData(), size_t(secret.size())));
+    keys::wipe(std::span<char>(secret.data(), size_t(secret.size())));
     m_publicKey->setText(
-        key ? QString::fromStdString(wireguard::encodePublicKey(wireguard::publicKeyOf(*key)))
-            : QString());
+        key ? QString::fromStdString(keys::encodePublicKey(keys::publicKeyOf(*key))) : QString());
     m_copyPublicKey->setEnabled(key.has_value());
 }
 

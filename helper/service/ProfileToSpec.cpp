@@ -1,7 +1,7 @@
 #include "ProfileToSpec.h"
 
 #include "TunnelError.h"
-#include "wireguard/Keys.h"
+#include "Keys.h"
 
 #include <string_view>
 
@@ -46,21 +46,21 @@ engine::SharedSecretKey secretKey(const QString& text, const char* field)
 {
     QByteArray latin1 = text.toLatin1();
     std::string why;
-    auto key = wireguard::parseSecretKey(
+    auto key = keys::parseSecretKey(
         std::string_view(latin1.constData(), size_t(latin1.size())), &why);
     latin1.fill('\0');
     if (!key) {
         throw engine::TunnelError(engine::TunnelError::Kind::InvalidConfig,
                                   std::string(field) + ": " + why);
     }
-    return std::make_shared<const wireguard::LockedSecretKey>(std::move(*key));
+    return std::make_shared<const keys::LockedSecretKey>(std::move(*key));
 }
 
-wireguard::PublicKey publicKey(const QString& text, const std::string& field)
+keys::PublicKey publicKey(const QString& text, const std::string& field)
 {
     const QByteArray latin1 = text.toLatin1();
     std::string why;
-    const auto key = wireguard::parsePublicKey(
+    const auto key = keys::parsePublicKey(
         std::string_view(latin1.constData(), size_t(latin1.size())), &why);
     if (!key) {
         throw engine::TunnelError(engine::TunnelError::Kind::InvalidConfig, field + ": " + why);

@@ -1,5 +1,5 @@
 # shellcheck shell=bash disable=SC2034  # sourced; the PIDs are for the caller
-# Sourced by scripts/demo.sh and tests/demo/*: a private D-Bus system bus with a real polkitd,
+# Sourced by scripts/demo.sh and tests/root/demo/*: a private D-Bus system bus with a real polkitd,
 # for machines where none runs (a bare container, a test sandbox). Bash.
 #
 # start_private_system_bus DIR [--like-a-desktop]: starts dbus-daemon on DIR/system_bus_socket

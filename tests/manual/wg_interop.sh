@@ -33,9 +33,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-ninja -C "$BUILD" peertun_wireguard >/dev/null
-g++ -std=c++20 -O1 -I"$SRC/helper/engine" "$SRC/tests/manual/wg_interop_probe.cpp" \
-    "$BUILD/helper/libpeertun_wireguard.a" -lsodium -lb2 -o "$WORK/probe"
+ninja -C "$BUILD" peertun_wireguard peertun_wgkeys >/dev/null
+g++ -std=c++20 -O1 -I"$SRC/wireguard" -I"$SRC/lib/keys" "$SRC/tests/manual/wg_interop_probe.cpp" \
+    "$BUILD/wireguard/libpeertun_wireguard.a" "$BUILD/lib/keys/libpeertun_wgkeys.a" -lsodium -lb2 -o "$WORK/probe"
 
 umask 077
 wg genkey >"$WORK/a.key"; wg pubkey <"$WORK/a.key" >"$WORK/a.pub"

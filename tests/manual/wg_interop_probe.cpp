@@ -11,8 +11,8 @@
 //   wg_interop_probe respond-under-load ...same...
 //     as respond, but "under load": the first initiation gets a cookie reply, and only the
 //     peer's retry carrying a valid mac2 is accepted
-#include "wireguard/Device.h"
-#include "wireguard/Keys.h"
+#include "Device.h"
+#include "Keys.h"
 
 #include <arpa/inet.h>
 #include <chrono>
@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 using namespace peertun::wireguard;
+using namespace peertun::keys;
 
 namespace {
 

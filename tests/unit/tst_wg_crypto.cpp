@@ -1,6 +1,6 @@
 // The WireGuard crypto wrappers against published test vectors (RFC 7748, RFC 8439, RFC 7693,
 // BLAKE2 reference KAT) and the HMAC/HKDF constructions against their definitions.
-#include "wireguard/Crypto.h"
+#include "Crypto.h"
 
 #include <QByteArray>
 #include <QTest>
@@ -9,6 +9,7 @@
 #include <vector>
 
 using namespace peertun::wireguard;
+using namespace peertun::keys;
 
 namespace {
 

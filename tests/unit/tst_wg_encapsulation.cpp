@@ -2,7 +2,7 @@
 // function, as the forwarding loops would drive them (headroom/tailroom reserved around the
 // packet, the datagram's source address passed to open()).
 #include "WireGuardEncapsulation.h"
-#include "wireguard/Keys.h"
+#include "Keys.h"
 
 #include <QTest>
 #include <cstring>
@@ -10,7 +10,7 @@
 #include <mutex>
 
 using namespace peertun::engine;
-using peertun::wireguard::LockedSecretKey;
+using peertun::keys::LockedSecretKey;
 
 namespace {
 
@@ -45,7 +45,7 @@ std::vector<uint8_t> ipv4Packet(size_t payload, uint8_t fill)
 // One side: its encapsulation, what it sent, and its counters.
 struct Side
 {
-    Side(const LockedSecretKey& key, const peertun::wireguard::PublicKey& peerKey,
+    Side(const LockedSecretKey& key, const peertun::keys::PublicKey& peerKey,
          UdpEndpoint peerAt, UdpEndpoint self, const LockedSecretKey* psk = nullptr)
         : counters(1), address(self)
     {
@@ -125,19 +125,19 @@ class TestWgEncapsulation final : public QObject
 {
     Q_OBJECT
 
-    LockedSecretKey m_keyA = peertun::wireguard::generateKey();
-    LockedSecretKey m_keyB = peertun::wireguard::generateKey();
+    LockedSecretKey m_keyA = peertun::keys::generateKey();
+    LockedSecretKey m_keyB = peertun::keys::generateKey();
     UdpEndpoint m_atA = endpoint("192.0.2.1", 51820);
     UdpEndpoint m_atB = endpoint("192.0.2.2", 51821);
 
     std::unique_ptr<Side> makeA(const LockedSecretKey* psk = nullptr)
     {
-        return std::make_unique<Side>(m_keyA, peertun::wireguard::publicKeyOf(m_keyB), m_atB, m_atA,
+        return std::make_unique<Side>(m_keyA, peertun::keys::publicKeyOf(m_keyB), m_atB, m_atA,
                                       psk);
     }
     std::unique_ptr<Side> makeB(const LockedSecretKey* psk = nullptr)
     {
-        return std::make_unique<Side>(m_keyB, peertun::wireguard::publicKeyOf(m_keyA), m_atA, m_atB,
+        return std::make_unique<Side>(m_keyB, peertun::keys::publicKeyOf(m_keyA), m_atA, m_atB,
                                       psk);
     }
 
@@ -225,7 +225,7 @@ private slots:
 
     void dataBothWaysWithPresharedKey()
     {
-        const LockedSecretKey psk = peertun::wireguard::generateKey();
+        const LockedSecretKey psk = peertun::keys::generateKey();
         auto a = makeA(&psk);
         auto b = makeB(&psk);
         std::vector<std::vector<uint8_t>> atB;
@@ -324,8 +324,8 @@ private slots:
         QCOMPARE(int(b->open(junk, endpoint("203.0.113.5", 9)).reason),
                  int(DropReason::NotAuthenticated));
         // An initiation from a stranger's key (valid MAC1 for B: it knows B's public key).
-        const LockedSecretKey strangerKey = peertun::wireguard::generateKey();
-        Side stranger(strangerKey, peertun::wireguard::publicKeyOf(m_keyB), m_atB,
+        const LockedSecretKey strangerKey = peertun::keys::generateKey();
+        Side stranger(strangerKey, peertun::keys::publicKeyOf(m_keyB), m_atB,
                       endpoint("203.0.113.7", 7));
         std::vector<uint8_t> unused;
         stranger.seal(ipv4Packet(10, 3), &unused);
@@ -352,10 +352,10 @@ private slots:
     {
         auto b = makeB();
         // Initiations addressed to B (valid MAC1) from a key B does not know, from one source.
-        const LockedSecretKey strangerKey = peertun::wireguard::generateKey();
+        const LockedSecretKey strangerKey = peertun::keys::generateKey();
         peertun::wireguard::Device stranger(strangerKey);
         peertun::wireguard::PeerConfig peer;
-        peer.publicKey = peertun::wireguard::publicKeyOf(m_keyB);
+        peer.publicKey = peertun::keys::publicKeyOf(m_keyB);
         stranger.addPeer(std::move(peer));
         const UdpEndpoint from = endpoint("203.0.113.9", 4444);
         size_t answered = 0;

@@ -1,9 +1,9 @@
 // Two in-process WireGuard devices talk to each other: handshakes with and without preshared
 // key, transport both ways, and everything that must be refused (tampering, replays, wrong keys,
 // missing MAC1), cookies under load, rekey and timers with injected time.
-#include "wireguard/Device.h"
-#include "wireguard/Keys.h"
-#include "wireguard/Session.h"
+#include "Device.h"
+#include "Keys.h"
+#include "Session.h"
 
 #include <QSet>
 #include <QTest>
@@ -40,6 +40,7 @@ void operator delete(void* p, std::size_t) noexcept
 }
 
 using namespace peertun::wireguard;
+using namespace peertun::keys;
 using namespace std::chrono_literals;
 using Datagram = std::vector<uint8_t>;
 

@@ -1,11 +1,11 @@
 // WireGuard key text: base64 as `wg` writes it, errors that name the problem (never the key),
 // genkey clamping and pubkey derivation.
-#include "wireguard/Keys.h"
+#include "Keys.h"
 
 #include <QTest>
 #include <string>
 
-using namespace peertun::wireguard;
+using namespace peertun::keys;
 
 class TestWgKeys : public QObject
 {

@@ -1,13 +1,14 @@
 // The per-source handshake rate limit used under load: 20 per second, bursts of 5, per IPv4
 // address or IPv6 /64, bounded memory.
-#include "wireguard/Device.h"
-#include "wireguard/RateLimiter.h"
+#include "Device.h"
+#include "RateLimiter.h"
 
 #include <QList>
 #include <QTest>
 #include <sys/socket.h>
 
 using namespace peertun::wireguard;
+using namespace peertun::keys;
 
 namespace {
 

@@ -1,6 +1,6 @@
 // The transport replay window: a data-driven table of counter sequences, plus a randomized
 // comparison against a plain model of the same rule.
-#include "wireguard/ReplayWindow.h"
+#include "ReplayWindow.h"
 
 #include <QList>
 #include <QTest>

@@ -1,0 +1,404 @@
+#include "WireGuardEncapsulation.h"
+
+#include "TunnelError.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <poll.h>
+#include <stdexcept>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+namespace peertun::engine {
+namespace {
+
+using wireguard::ReceiveOutcome;
+
+wireguard::Endpoint toWireGuard(const UdpEndpoint& ep)
+{
+    wireguard::Endpoint out;
+    if (ep.address.family == AF_INET || ep.address.family == AF_INET6) {
+        out.family = ep.address.family;
+        out.address = ep.address.bytes;
+        out.port = ep.port;
+    }
+    return out;
+}
+
+UdpEndpoint fromWireGuard(const wireguard::Endpoint& ep)
+{
+    UdpEndpoint out;
+    if (ep.isSet()) {
+        out.address.family = ep.family;
+        out.address.bytes = ep.address;
+        out.port = ep.port;
+    }
+    return out;
+}
+
+int64_t unixMs()
+{
+    timespec ts{};
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+// The inner packet's own length: transport plaintext is zero-padded to 16 bytes.
+size_t innerIpLength(std::span<const uint8_t> p)
+{
+    if (p.empty()) {
+        return 0;
+    }
+    const unsigned version = p[0] >> 4;
+    if (version == 4 && p.size() >= 20) {
+        return size_t(p[2]) << 8 | p[3];
+    }
+    if (version == 6 && p.size() >= 40) {
+        return 40 + (size_t(p[4]) << 8 | p[5]);
+    }
+    return 0;
+}
+
+constexpr auto kTimerCap = std::chrono::milliseconds(100);
+
+} // namespace
+
+WireGuardEncapsulation::WireGuardEncapsulation(keys::LockedSecretKey privateKey,
+                                               std::vector<WireGuardPeer> peers, size_t mtu,
+                                               SendFunction send, TunnelCounters& counters,
+                                               EventLog* log, std::string tunnelName)
+    : m_device(std::move(privateKey)), m_mtu(mtu), m_send(std::move(send)), m_counters(counters),
+      m_log(log), m_tunnelName(std::move(tunnelName)),
+      m_queues(std::make_unique<Queue[]>(peers.size())), m_peerCount(peers.size())
+{
+    // Made here, not in startTimers(): the tunnel starts the timers last and nothing after
+    // its forwarding threads may throw.
+    m_timerStop.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (!m_timerStop.valid()) {
+        throw TunnelError(TunnelError::Kind::Failed,
+                          std::string("cannot create an eventfd: ") + std::strerror(errno));
+    }
+    m_device.setPaddingCap(mtu);
+    for (size_t i = 0; i < peers.size(); ++i) {
+        wireguard::PeerConfig config;
+        config.publicKey = peers[i].publicKey;
+        config.presharedKey = std::move(peers[i].presharedKey);
+        config.persistentKeepalive = std::chrono::seconds(peers[i].persistentKeepaliveSeconds);
+        config.endpoint = toWireGuard(peers[i].endpoint);
+        try {
+            // Peer ids are the engine's peer indexes: the route table and AllowedIPs agree.
+            const wireguard::PeerId id = m_device.addPeer(std::move(config));
+            if (id != i) {
+                throw std::invalid_argument("peer numbering differs");
+            }
+        } catch (const std::invalid_argument& e) {
+            throw TunnelError(TunnelError::Kind::InvalidConfig, "the public key of peer " +
+                                                                    std::to_string(i + 1) +
+                                                                    " cannot be used: " + e.what());
+        }
+    }
+}
+
+WireGuardEncapsulation::~WireGuardEncapsulation()
+{
+    stop();
+}
+
+wireguard::Time WireGuardEncapsulation::now()
+{
+    return std::chrono::duration_cast<wireguard::Time>(
+        std::chrono::steady_clock::now().time_since_epoch());
+}
+
+Encapsulation::Result WireGuardEncapsulation::seal(uint32_t peer, uint8_t** data, size_t* len)
+{
+    uint8_t* message = *data - wireguard::kTransportHeaderSize;
+    const size_t room = wireguard::kTransportHeaderSize + *len + tailroom();
+    const wireguard::SendResult sent = m_device.encrypt(peer, {message, room}, *len, now());
+    if (sent.status == wireguard::SendStatus::Ok) {
+        if (sent.actions != wireguard::NoAction) {
+            handleActions(peer, sent.actions); // e.g. rekey after 120 s
+        }
+        *data = message;
+        *len = sent.size;
+        return {};
+    }
+    if (sent.status == wireguard::SendStatus::BufferTooSmall) {
+        return {Verdict::Drop, DropReason::TooBig};
+    }
+    // No session: keep the packet (with room to encrypt it in place later) until the
+    // handshake completes.
+    bool full = false;
+    {
+        Queue& q = m_queues[peer];
+        const std::lock_guard lock(q.mutex);
+        if (q.packets.size() >= kQueueLimit) {
+            full = true;
+        } else {
+            q.packets.emplace_back(message, message + room);
+        }
+    }
+    handleActions(peer, sent.actions);
+    // The handshake may have completed between encrypt() and the push: then nobody else
+    // would flush this packet.
+    if (!full && m_device.hasSession(peer, now())) {
+        flush(peer, false);
+    }
+    return full ? Result{Verdict::Drop, DropReason::HandshakeQueueFull}
+                : Result{Verdict::Consumed, DropReason::Count};
+}
+
+Encapsulation::Result WireGuardEncapsulation::open(const sockaddr* from, uint8_t** data,
+                                                   size_t* len, uint32_t* peer)
+{
+    const UdpEndpoint source = fromSockaddr(from);
+    if ((*len == wireguard::kInitiationSize || *len == wireguard::kResponseSize) &&
+        ((*data)[0] == 1 || (*data)[0] == 2)) {
+        noteHandshakeMessage();
+    }
+    const wireguard::ReceiveResult r =
+        m_device.receive({*data, *len}, toWireGuard(source), now(), m_reply);
+    if (r.endpointChanged) {
+        m_generation.fetch_add(1, std::memory_order_release);
+    }
+    if (r.replySize > 0) {
+        m_send(source, {m_reply.data(), r.replySize});
+    }
+    if ((r.actions & wireguard::SessionReady) && r.peer < m_peerCount) {
+        auto& p = m_counters.peerRx[r.peer];
+        p.handshakesDone.add(1);
+        p.lastHandshakeUnixMs.store(unixMs(), std::memory_order_relaxed);
+    }
+    if (r.actions != wireguard::NoAction && r.peer < m_peerCount) {
+        // Only the initiator must confirm a new session with a keepalive when it has nothing
+        // queued; the responder's session was confirmed by the packet just received.
+        const bool initiator = r.outcome == ReceiveOutcome::ResponseAccepted;
+        handleActions(r.peer, r.actions, initiator);
+    }
+
+    auto& rx = m_counters.rx;
+    switch (r.outcome) {
+    case ReceiveOutcome::TransportData: {
+        const size_t inner = innerIpLength(r.plaintext);
+        if (inner == 0 || inner > r.plaintext.size()) {
+            return {Verdict::Drop, DropReason::Malformed};
+        }
+        *data = r.plaintext.data();
+        *len = inner;
+        *peer = r.peer;
+        return {};
+    }
+    case ReceiveOutcome::Keepalive:
+    case ReceiveOutcome::InitiationAccepted:
+    case ReceiveOutcome::ResponseAccepted:
+    case ReceiveOutcome::CookieReplyAccepted:
+    case ReceiveOutcome::CookieReplySent:
+        return {Verdict::Consumed, DropReason::Count};
+    case ReceiveOutcome::HandshakeFailed:
+    case ReceiveOutcome::UnknownPeer:
+    case ReceiveOutcome::InitiationFlood:
+        rx.handshakesFailed.add(1);
+        return {Verdict::Drop, DropReason::NotAuthenticated};
+    case ReceiveOutcome::ReplayedInitiation:
+        rx.handshakesFailed.add(1);
+        return {Verdict::Drop, DropReason::Replayed};
+    case ReceiveOutcome::UnknownIndex:
+    case ReceiveOutcome::KeypairExpired:
+    case ReceiveOutcome::DecryptionFailed:
+        rx.decryptionFailures.add(1);
+        return {Verdict::Drop, DropReason::NotAuthenticated};
+    case ReceiveOutcome::ReplayedCounter:
+        rx.replaysRejected.add(1);
+        return {Verdict::Drop, DropReason::Replayed};
+    case ReceiveOutcome::Malformed:
+    case ReceiveOutcome::RateLimited:
+    case ReceiveOutcome::InvalidMac1:
+    case ReceiveOutcome::InvalidCookieReply:
+        break;
+    }
+    return {Verdict::Drop, DropReason::NotAuthenticated};
+}
+
+void WireGuardEncapsulation::noteHandshakeMessage()
+{
+    const auto t = std::chrono::steady_clock::now();
+    if (t - m_loadWindowStart >= std::chrono::seconds(1)) {
+        m_loadWindowStart = t;
+        m_handshakesInWindow = 0;
+    }
+    if (++m_handshakesInWindow > kUnderLoadHandshakesPerSecond) {
+        m_underLoadUntil = t + std::chrono::seconds(1);
+    }
+    const bool load = t < m_underLoadUntil;
+    if (load != m_device.underLoad()) {
+        m_device.setUnderLoad(load);
+        if (load && m_log) {
+            m_log->add(LogLevel::Warning, m_tunnelName,
+                       "many handshake messages: under load, answering with cookies");
+        }
+    }
+}
+
+UdpEndpoint WireGuardEncapsulation::peerEndpoint(uint32_t peer) const
+{
+    return fromWireGuard(m_device.endpoint(peer));
+}
+
+void WireGuardEncapsulation::handleActions(uint32_t peer, wireguard::PeerActions actions,
+                                           bool keepaliveIfNothingQueued)
+{
+    if (actions & wireguard::SendInitiation) {
+        sendInitiation(peer);
+    }
+    if (actions & wireguard::SessionReady) {
+        flush(peer, keepaliveIfNothingQueued);
+    } else if (actions & wireguard::SendKeepalive) {
+        sendKeepalive(peer);
+    }
+    if (actions & wireguard::DropQueued) {
+        Queue& q = m_queues[peer];
+        const std::lock_guard lock(q.mutex);
+        q.packets.clear();
+        m_counters.timer.handshakesAbandoned.add(1);
+    }
+}
+
+void WireGuardEncapsulation::sendInitiation(uint32_t peer)
+{
+    std::array<uint8_t, wireguard::kInitiationSize> message{};
+    const size_t n = m_device.createInitiation(peer, now(), message);
+    if (n > 0) {
+        m_counters.peerTimer[peer].initiationsSent.add(1);
+        sendTo(peer, {message.data(), n});
+    }
+}
+
+void WireGuardEncapsulation::sendKeepalive(uint32_t peer)
+{
+    std::array<uint8_t, wireguard::kTransportMinSize> message{};
+    const wireguard::SendResult sent = m_device.encrypt(peer, message, 0, now());
+    if (sent.status == wireguard::SendStatus::Ok) {
+        sendTo(peer, {message.data(), sent.size});
+    }
+    if (sent.actions & wireguard::SendInitiation) {
+        sendInitiation(peer);
+    }
+}
+
+void WireGuardEncapsulation::flush(uint32_t peer, bool keepaliveIfEmpty)
+{
+    Queue& q = m_queues[peer];
+    std::deque<std::vector<uint8_t>> pending;
+    {
+        const std::lock_guard lock(q.mutex);
+        pending.swap(q.packets);
+    }
+    if (pending.empty()) {
+        if (keepaliveIfEmpty) {
+            sendKeepalive(peer);
+        }
+        return;
+    }
+    const size_t overhead = wireguard::kTransportHeaderSize + tailroom();
+    while (!pending.empty()) {
+        std::vector<uint8_t>& packet = pending.front();
+        const size_t plainSize = packet.size() - overhead;
+        const wireguard::SendResult sent = m_device.encrypt(peer, packet, plainSize, now());
+        if (sent.status != wireguard::SendStatus::Ok) {
+            break; // the session went away again: keep the rest for the next one
+        }
+        sendTo(peer, {packet.data(), sent.size});
+        m_counters.peerTimer[peer].flushedPackets.add(1);
+        m_counters.peerTimer[peer].flushedBytes.add(plainSize); // inner bytes, as the loops count
+        pending.pop_front();
+    }
+    if (!pending.empty()) {
+        const std::lock_guard lock(q.mutex);
+        while (!pending.empty() && q.packets.size() < kQueueLimit) {
+            q.packets.push_front(std::move(pending.back()));
+            pending.pop_back();
+        }
+    }
+}
+
+void WireGuardEncapsulation::sendTo(uint32_t peer, std::span<const uint8_t> datagram)
+{
+    const UdpEndpoint to = peerEndpoint(peer);
+    if (to.port != 0) {
+        m_send(to, datagram);
+    }
+}
+
+size_t WireGuardEncapsulation::queuedPackets(uint32_t peer) const
+{
+    const Queue& q = m_queues[peer];
+    const std::lock_guard lock(q.mutex);
+    return q.packets.size();
+}
+
+std::chrono::steady_clock::time_point WireGuardEncapsulation::runTimers()
+{
+    const wireguard::Time t = now();
+    for (uint32_t p = 0; p < m_peerCount; ++p) {
+        const wireguard::PeerActions actions = m_device.onTimer(p, t);
+        if (actions != wireguard::NoAction) {
+            handleActions(p, actions);
+        }
+    }
+    const auto steadyNow = std::chrono::steady_clock::now();
+    auto next = steadyNow + kTimerCap;
+    if (const auto deadline = m_device.nextDeadline()) {
+        const auto at = std::chrono::steady_clock::time_point(
+            std::chrono::duration_cast<std::chrono::steady_clock::duration>(*deadline));
+        next = std::min(next, std::max(at, steadyNow));
+    }
+    return next;
+}
+
+void WireGuardEncapsulation::startTimers()
+{
+    m_timer = std::thread([this] { timerLoop(); });
+}
+
+void WireGuardEncapsulation::timerLoop()
+{
+    pollfd stopFd{m_timerStop.get(), POLLIN, 0};
+    for (;;) {
+        const auto next = runTimers();
+        const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+            next - std::chrono::steady_clock::now());
+        const int timeout = int(std::clamp<int64_t>(wait.count(), 1, kTimerCap.count()));
+        const int ready = ::poll(&stopFd, 1, timeout);
+        if (ready > 0) {
+            return;
+        }
+    }
+}
+
+void WireGuardEncapsulation::stop()
+{
+    if (m_stopped) {
+        return;
+    }
+    m_stopped = true;
+    if (m_timer.joinable()) {
+        const uint64_t one = 1;
+        [[maybe_unused]] const ssize_t w = ::write(m_timerStop.get(), &one, sizeof one);
+        m_timer.join();
+    }
+    for (uint32_t p = 0; p < m_peerCount; ++p) {
+        {
+            Queue& q = m_queues[p];
+            const std::lock_guard lock(q.mutex);
+            for (auto& packet : q.packets) {
+                std::fill(packet.begin(), packet.end(), uint8_t{0}); // plaintext
+            }
+            q.packets.clear();
+        }
+        m_device.clearKeys(p);
+    }
+}
+
+} // namespace peertun::engine

@@ -1,0 +1,121 @@
+// WireGuard mode behind the engine's Encapsulation seam: seal() encrypts for the peer the route
+// chose (or queues the packet and starts a handshake when there is no session yet); open()
+// hands every datagram to wireguard::Device, answers handshake messages itself, and forwards
+// decrypted packets attributed to the peer that owns the session (not to the source address).
+// A timer thread runs the protocol's timers (retransmits, keepalives, rekeys).
+//
+// Threads: seal() runs on the TUN -> UDP thread only, open() on the UDP -> TUN thread only,
+// the timers on their own thread; each writes only its own counters (see Counters.h). The
+// per-peer queue has a mutex; it is touched only while a peer has no session.
+#pragma once
+
+#include "Counters.h"
+#include "Encapsulation.h"
+#include "EventLog.h"
+#include "Fd.h"
+#include "Net.h"
+#include "Device.h"
+
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace peertun::engine {
+
+struct WireGuardPeer
+{
+    keys::PublicKey publicKey{};
+    std::optional<keys::LockedSecretKey> presharedKey;
+    int persistentKeepaliveSeconds = 0; // 0 = off
+    UdpEndpoint endpoint;
+};
+
+class WireGuardEncapsulation final : public Encapsulation
+{
+public:
+    // Sends one datagram to `to` (the UDP socket in the engine, a fake in tests). Called from
+    // any of the three threads; must be thread-safe.
+    using SendFunction = std::function<void(const UdpEndpoint& to, std::span<const uint8_t>)>;
+
+    static constexpr size_t kQueueLimit = 256; // packets per peer while a handshake runs
+    // Handshake messages per second above which the device is "under load": initiations and
+    // responses then need a cookie (MAC2), and each source is rate-limited. wireguard-go
+    // judges by its handshake queue; handshakes here run inline on the receiving thread, so a
+    // rate stands in for the queue. Stays on for a second after the rate drops.
+    static constexpr unsigned kUnderLoadHandshakesPerSecond = 256;
+
+    // Throws TunnelError (InvalidConfig) for an unusable peer key (own key, duplicate,
+    // low-order point). `counters` and `log` must outlive this object; the key is moved in and
+    // wiped when this object is destroyed.
+    WireGuardEncapsulation(keys::LockedSecretKey privateKey, std::vector<WireGuardPeer> peers,
+                           size_t mtu, SendFunction send, TunnelCounters& counters,
+                           EventLog* log = nullptr, std::string tunnelName = {});
+    ~WireGuardEncapsulation() override;
+    WireGuardEncapsulation(const WireGuardEncapsulation&) = delete;
+    WireGuardEncapsulation& operator=(const WireGuardEncapsulation&) = delete;
+
+    size_t headroom() const override { return wireguard::kTransportHeaderSize; }
+    size_t tailroom() const override { return 15 + wireguard::kAeadTagLen; }
+    Result seal(uint32_t peer, uint8_t** data, size_t* len) override;
+    Result open(const sockaddr* from, uint8_t** data, size_t* len, uint32_t* peer) override;
+    const std::atomic<uint64_t>* endpointGeneration() const override { return &m_generation; }
+    UdpEndpoint peerEndpoint(uint32_t peer) const override;
+
+    // Runs the protocol timers for every peer once (the timer thread calls this; tests may call
+    // it directly). Returns when the next timer is due (steady clock).
+    std::chrono::steady_clock::time_point runTimers();
+    // Starts (throws only if no thread can be made) / stops the timer thread. stop() also
+    // drops queued packets and wipes every session key; the private key goes with the object.
+    void startTimers();
+    void stop();
+
+    size_t queuedPackets(uint32_t peer) const;
+    bool underLoad() const { return m_device.underLoad(); }
+    const keys::PublicKey& publicKey() const { return m_device.publicKey(); }
+
+private:
+    struct Queue
+    {
+        mutable std::mutex mutex;
+        std::deque<std::vector<uint8_t>> packets; // plaintext at kTransportHeaderSize
+    };
+
+    static wireguard::Time now();
+    void handleActions(uint32_t peer, wireguard::PeerActions actions,
+                       bool keepaliveIfNothingQueued = true);
+    void sendInitiation(uint32_t peer);
+    void sendKeepalive(uint32_t peer);
+    // Encrypts and sends what the peer's queue holds; a keepalive if `keepaliveIfEmpty` and
+    // nothing was queued (so a responder learns that the session is confirmed).
+    void flush(uint32_t peer, bool keepaliveIfEmpty);
+    void sendTo(uint32_t peer, std::span<const uint8_t> datagram);
+    void timerLoop();
+    void noteHandshakeMessage();
+
+    wireguard::Device m_device;
+    const size_t m_mtu;
+    SendFunction m_send;
+    TunnelCounters& m_counters;
+    EventLog* m_log;
+    std::string m_tunnelName;
+    std::unique_ptr<Queue[]> m_queues;
+    size_t m_peerCount;
+    std::atomic<uint64_t> m_generation{0};
+    // open() only (the receiving thread): room for a handshake reply.
+    std::array<uint8_t, wireguard::Device::kReplyBufferSize> m_reply{};
+    std::chrono::steady_clock::time_point m_loadWindowStart{};
+    std::chrono::steady_clock::time_point m_underLoadUntil{};
+    unsigned m_handshakesInWindow = 0;
+    Fd m_timerStop;
+    std::thread m_timer;
+    bool m_stopped = false;
+};
+
+} // namespace peertun::engine

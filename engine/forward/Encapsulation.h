@@ -1,0 +1,49 @@
+// The seam between forwarding and the wire format. Plain mode puts the raw IP packet in the
+// UDP payload (flannel's UDP backend format); an encrypted mode (WireGuard) implements the
+// same two calls: it may grow the packet into the reserved head/tail room, identify the
+// sending peer by its own means (a receiver index instead of the source address), and
+// consume control messages (handshakes) itself.
+#pragma once
+
+#include "Counters.h"
+#include "Net.h"
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <sys/socket.h>
+
+namespace peertun::engine {
+
+class PeerTable;
+
+class Encapsulation
+{
+public:
+    virtual ~Encapsulation() = default;
+
+    // Bytes the loops reserve before and after every inner packet.
+    virtual size_t headroom() const = 0;
+    virtual size_t tailroom() const = 0;
+
+    enum class Verdict : uint8_t { Forward, Drop, Consumed };
+    struct Result
+    {
+        Verdict verdict = Verdict::Forward;
+        DropReason reason = DropReason::Count; // set with Drop
+    };
+
+    // Outbound: the inner packet for `peer` at [*data, *data + *len) becomes the UDP payload
+    // (in place, moving *data back into the headroom if it prepends).
+    virtual Result seal(uint32_t peer, uint8_t** data, size_t* len) = 0;
+    // Inbound: a datagram from `from` becomes the inner packet of *peer.
+    virtual Result open(const sockaddr* from, uint8_t** data, size_t* len, uint32_t* peer) = 0;
+
+    // Roaming: a counter that changes whenever a peer's endpoint changes, or nullptr if
+    // endpoints never change (plain mode). The sending thread compares it once per batch and
+    // then re-reads peerEndpoint() for every peer, so the per-packet path stays as it is.
+    virtual const std::atomic<uint64_t>* endpointGeneration() const { return nullptr; }
+    virtual UdpEndpoint peerEndpoint(uint32_t) const { return {}; }
+};
+
+} // namespace peertun::engine

@@ -1,0 +1,46 @@
+// Names and types of the io.peertun.Helper1 contract (lib/contract/io.peertun.Helper1.xml),
+// shared by the helper's generated adaptor and the clients' generated proxy.
+#pragma once
+
+#include <QDBusMetaType>
+#include <QList>
+#include <QString>
+#include <QVariantMap>
+
+// The XML annotates aa{sv} as this type; the generated code names it without a namespace.
+using QVariantMapList = QList<QVariantMap>;
+
+namespace peertun::dbus {
+
+inline const QString kServiceName = QStringLiteral("io.peertun.Helper1");
+inline const QString kObjectPath = QStringLiteral("/io/peertun/Helper1");
+inline const QString kInterfaceName = QStringLiteral("io.peertun.Helper1");
+inline const QString kControlAction = QStringLiteral("io.peertun.control");
+
+// Named errors. Every reply carrying one also carries a full sentence.
+inline const QString kErrorNotAuthorized = QStringLiteral("io.peertun.Error.NotAuthorized");
+inline const QString kErrorInvalidProfile = QStringLiteral("io.peertun.Error.InvalidProfile");
+inline const QString kErrorAlreadyConnected = QStringLiteral("io.peertun.Error.AlreadyConnected");
+inline const QString kErrorNotFound = QStringLiteral("io.peertun.Error.NotFound");
+inline const QString kErrorBusy = QStringLiteral("io.peertun.Error.Busy");
+inline const QString kErrorFailed = QStringLiteral("io.peertun.Error.Failed");
+
+// Tunnel states as they appear in StateChanged and ListTunnels.
+inline const QString kStateConnecting = QStringLiteral("connecting");
+inline const QString kStateConnected = QStringLiteral("connected");
+inline const QString kStateDisconnecting = QStringLiteral("disconnecting");
+inline const QString kStateDisconnected = QStringLiteral("disconnected");
+inline const QString kStateFailed = QStringLiteral("failed");
+
+// Registers the contract's types with QtDBus; call once at start, before any bus traffic
+// (also avoids Qt 6.4's sporadic "invalid type" warning).
+inline void registerContractTypes()
+{
+    qDBusRegisterMetaType<QVariantMap>();
+    qDBusRegisterMetaType<QVariantMapList>();
+    // Signals are matched by the type names in their signatures: make the alias known too.
+    qRegisterMetaType<QVariantMapList>("QVariantMapList");
+    qDBusRegisterMetaType<QMap<QString, QString>>();
+}
+
+} // namespace peertun::dbus

@@ -1,0 +1,523 @@
+// The GUI side of tst_gui_helper: the real MainWindow, run as a non-root test user against
+// the private system bus (polkit judges the caller by its uid, so this cannot run as root).
+// tst_gui_helper starts it with setpriv and answers its requests on stdin:
+//   "@@ kill-helper"       SIGKILL the helper, answer "ok" when it is gone
+//   "@@ screenshot NAME"   screenshot of the whole X screen (Xvfb runs), answer "ok"
+//   "@@ check-no-device"   answer "ok" if the tunnel device does not exist in ns1
+//   "@@ check-mtu N"       answer "ok" if the tunnel device in ns1 has MTU N
+//   "@@ check-device"      answer "ok" if the tunnel device exists in ns1
+// Options (before the Qt Test arguments): --profiles DIR --artifacts DIR --lang LOCALE
+// --expect-tray.
+#include "AppSetup.h"
+#include "CountersView.h"
+#include "Format.h"
+#include "GuiTestProfiles.h"
+#include "HelperSession.h"
+#include "LogView.h"
+#include "MainWindow.h"
+#include "ModalDialogs.h"
+#include "ProfileEditor.h"
+#include "ProfileStore.h"
+#include "ThroughputGraph.h"
+
+#include <QApplication>
+#include <QInputDialog>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QTest>
+#include <QTimer>
+#include <QTreeWidget>
+#include <cstdio>
+#include <iostream>
+
+using namespace peertun;
+using test::onNextModal;
+
+namespace {
+
+struct Options
+{
+    QString profilesDir;
+    QString artifactsDir;
+    QString lang = QStringLiteral("en");
+    bool expectTray = false;
+};
+Options g_options;
+
+// Asks the orchestrator for something only root can do; true when it answers "ok".
+bool request(const QString& what)
+{
+    std::cout << "@@ " << what.toStdString() << std::endl;
+    std::string answer;
+    std::getline(std::cin, answer);
+    return answer == "ok";
+}
+
+} // namespace
+
+class GuiDriver : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void helperIsFoundAndTrayIsThere();
+    void connectReachesConnected();
+    void countersAndGraphMoveWithTraffic();
+    void screenshots();
+    void editingARunningTunnelOffersReconnect();
+    void renamingARunningTunnelReconnectsUnderTheNewName();
+    void disconnectReturnsToDisconnected();
+    void closingKeepsTheAppInTheTray();
+    void killedHelperShowsBannerAndAppRecovers();
+    void deniedUserSeesRefusal();
+    void picksUpTunnelsAlreadyUp();
+    void refusedReconnectKeepsTheOffer();
+
+private:
+    void clickConnect();
+    QString state() const { return m_window->listedState(QStringLiteral("office")); }
+    void save(QWidget* widget, const QString& name);
+    void renameSelected(const QString& newName);
+
+    std::unique_ptr<ProfileStore> m_store;
+    std::unique_ptr<HelperSession> m_session;
+    std::unique_ptr<MainWindow> m_window;
+    bool m_leaveTunnelUp = false; // a tunnel this user may not take down
+};
+
+void GuiDriver::initTestCase()
+{
+    m_store = std::make_unique<ProfileStore>(g_options.profilesDir);
+    m_store->reload();
+    if (m_store->find(QStringLiteral("office")) == nullptr) {
+        // The seed's near host, on the harness's underlay (ns1 = 10.211.55.122), in WireGuard
+        // mode against tst_gui_helper's far side.
+        Profile p = test::seedWireGuardProfile();
+        p.interface.mtu.reset();
+        QString error;
+        QVERIFY2(m_store->save(p, QString(), &error), qPrintable(error));
+    }
+    m_session = std::make_unique<HelperSession>(QDBusConnection::systemBus());
+    m_session->setSampleInterval(500);
+    m_window = std::make_unique<MainWindow>(m_store.get(), m_session.get());
+    m_window->resize(1100, 760);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    m_session->start();
+    QVERIFY(m_window->selectProfile(QStringLiteral("office")));
+}
+
+void GuiDriver::cleanupTestCase()
+{
+    if (m_session && !m_leaveTunnelUp &&
+        m_session->status(QStringLiteral("office")).state == "connected") {
+        m_session->disconnectTunnel(QStringLiteral("office"));
+        QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("disconnected"), 15000);
+    }
+    m_window.reset();
+    m_session.reset();
+}
+
+void GuiDriver::save(QWidget* widget, const QString& name)
+{
+    const QString path =
+        QStringLiteral("%1/%2-%3.png").arg(g_options.artifactsDir, name, g_options.lang);
+    QVERIFY2(widget->grab().save(path), qPrintable(path));
+    std::cout << "screenshot " << path.toStdString() << std::endl;
+}
+
+void GuiDriver::clickConnect()
+{
+    QPushButton* button = m_window->connectButton();
+    QVERIFY(button->isEnabled());
+    QTest::mouseClick(button, Qt::LeftButton);
+}
+
+void GuiDriver::helperIsFoundAndTrayIsThere()
+{
+    QTRY_VERIFY_WITH_TIMEOUT(m_session->helperRunning(), 15000);
+    QVERIFY(!m_window->bannerVisible());
+    QCOMPARE(state(), QStringLiteral("disconnected"));
+    QCOMPARE(m_window->tray()->state(), TrayState::Disconnected);
+    QVERIFY(m_window->connectButton()->isEnabled());
+    if (g_options.expectTray) {
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->tray()->isShown(), 10000);
+    }
+    // The helper's log arrived (GetLog) into the log view.
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->logView()->totalLines() > 0, 5000);
+}
+
+void GuiDriver::connectReachesConnected()
+{
+    const QString disconnectedLabel = m_window->connectButton()->text();
+    clickConnect();
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("connected"), 20000);
+    QVERIFY(!m_window->bannerVisible());
+    // The state signal can come before the Connect call's reply, which re-enables the button.
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->connectButton()->isEnabled(), 5000);
+    QVERIFY(m_window->connectButton()->text() != disconnectedLabel); // now "Disconnect"
+    QCOMPARE(m_window->tray()->state(), TrayState::Connected);
+    QVERIFY(m_window->tray()->toolTip().contains(QStringLiteral("office")));
+}
+
+void GuiDriver::countersAndGraphMoveWithTraffic()
+{
+    // tst_gui_helper pings 10.244.3.3 through the tunnel from ns1 all along.
+    CountersView* counters = m_window->counters();
+    QTRY_VERIFY_WITH_TIMEOUT(counters->shownRxPackets() > 0, 15000);
+    const qulonglong first = counters->shownRxPackets();
+    QTRY_VERIFY_WITH_TIMEOUT(counters->shownRxPackets() >= first + 3, 15000);
+    QVERIFY(counters->shownTxPackets() > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->graph()->nonZeroSamples() >= 2, 15000);
+    QTreeWidget* peers = counters->peerTable();
+    QCOMPARE(peers->topLevelItemCount(), 1);
+    QCOMPARE(peers->topLevelItem(0)->text(CountersView::Peer), QStringLiteral("host-2"));
+    QVERIFY(peers->topLevelItem(0)->text(CountersView::ReceivedPackets) != QStringLiteral("0"));
+    // WireGuard: the handshake with the far side shows, per peer and for the tunnel.
+    QVERIFY(!peers->isColumnHidden(CountersView::Handshakes));
+    QTRY_VERIFY(peers->topLevelItem(0)->text(CountersView::Handshakes) != QStringLiteral("0"));
+    QCOMPARE_NE(peers->topLevelItem(0)->text(CountersView::LastHandshake), formatAge(0, 0));
+    QVERIFY(!counters->securityText().isEmpty());
+    if (g_options.lang == QLatin1String("en")) {
+        QVERIFY2(counters->securityText().contains(QStringLiteral("0 failed")),
+                 qPrintable(counters->securityText()));
+        QVERIFY2(!counters->securityText().contains(QStringLiteral("Handshakes: 0 done")),
+                 qPrintable(counters->securityText()));
+    }
+    // The log shows the helper's "connected" entry for the tunnel.
+    m_window->logView()->searchEdit()->setText(QStringLiteral("office"));
+    QVERIFY(!m_window->logView()->visibleLines().isEmpty());
+    m_window->logView()->searchEdit()->clear();
+}
+
+void GuiDriver::screenshots()
+{
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->graph()->nonZeroSamples() >= 12, 30000);
+    save(m_window.get(), QStringLiteral("main-connected"));
+    if (g_options.expectTray) {
+        QVERIFY(request(QStringLiteral("screenshot screen-with-tray-%1").arg(g_options.lang)));
+    }
+    ProfileEditor editor(m_store.get(), m_window.get());
+    editor.setProfile(*m_store->find(QStringLiteral("office"))->profile, QStringLiteral("office"));
+    editor.addPeer(QStringLiteral("host-3"), QStringLiteral("10.211.55.124:8285"),
+                   QStringLiteral("10.244.3.128/25")); // overlaps host-2: shows an inline error
+    editor.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&editor));
+    QVERIFY(!editor.canSave());
+    save(&editor, QStringLiteral("editor"));
+}
+
+void GuiDriver::editingARunningTunnelOffersReconnect()
+{
+    // The tunnel is up; the user edits its MTU. The editor says the running tunnel keeps the
+    // old settings; after saving, the window offers to reconnect and does only when asked.
+    QCOMPARE(state(), QStringLiteral("connected"));
+    bool noticeShown = false;
+    bool saved = false;
+    QTimer::singleShot(300, m_window.get(), [&] {
+        auto* editor = qobject_cast<ProfileEditor*>(QApplication::activeModalWidget());
+        if (editor == nullptr) {
+            return;
+        }
+        noticeShown = editor->tunnelRunningNoticeShown();
+        editor->mtuEdit()->setText(QStringLiteral("1400"));
+        if (editor->canSave()) {
+            QTest::mouseClick(editor->saveButton(), Qt::LeftButton);
+            saved = true;
+        } else {
+            editor->reject();
+        }
+    });
+    m_window->editProfile();
+    QVERIFY(noticeShown);
+    QVERIFY(saved);
+    QCOMPARE(m_store->find(QStringLiteral("office"))->profile->interface.mtu,
+             std::optional<int>(1400));
+    QVERIFY(m_window->reconnectBannerVisible());
+    QVERIFY(!m_window->reconnectBannerText().isEmpty());
+    // Not reconnected silently: still up with the old settings.
+    QTest::qWait(1000);
+    QCOMPARE(state(), QStringLiteral("connected"));
+    QVERIFY(!request(QStringLiteral("check-mtu 1400")));
+    save(m_window.get(), QStringLiteral("main-reconnect"));
+
+    QTest::mouseClick(m_window->reconnectButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->reconnectBannerVisible(), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("connected"), 20000);
+    QVERIFY(request(QStringLiteral("check-mtu 1400")));
+    // And traffic flows again through the new device.
+    const qulonglong before = m_window->counters()->shownRxPackets();
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->counters()->shownRxPackets() > before, 15000);
+}
+
+void GuiDriver::renameSelected(const QString& newName)
+{
+    QObject scope; // ends the dialog watcher with this call, answered or not
+    bool answered = false;
+    onNextModal<QInputDialog>(&scope, [&](QInputDialog* dialog) {
+        auto* edit = dialog->findChild<QLineEdit*>();
+        QVERIFY(edit != nullptr);
+        edit->selectAll();
+        QTest::keyClicks(edit, newName);
+        QTest::keyClick(edit, Qt::Key_Return);
+        answered = true;
+    });
+    m_window->renameProfile();
+    QVERIFY(answered);
+}
+
+void GuiDriver::renamingARunningTunnelReconnectsUnderTheNewName()
+{
+    // Renaming the profile of the running tunnel leaves the tunnel up under its old name and
+    // offers to reconnect; Reconnect now takes it down and brings it up under the new name.
+    const QString office = QStringLiteral("office");
+    const QString renamed = QStringLiteral("office-2");
+    QCOMPARE(state(), QStringLiteral("connected"));
+    QVERIFY(m_window->selectProfile(office));
+    renameSelected(renamed);
+    QVERIFY(m_store->find(renamed) != nullptr);
+    QVERIFY(m_window->reconnectBannerVisible());
+    QVERIFY2(m_window->reconnectBannerText().contains(renamed),
+             qPrintable(m_window->reconnectBannerText()));
+    QCOMPARE(state(), QStringLiteral("connected")); // the running tunnel, listed on its own
+    QCOMPARE(m_window->listedState(renamed), QStringLiteral("disconnected"));
+    QTest::mouseClick(m_window->reconnectButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->listedState(renamed), QStringLiteral("connected"), 20000);
+    QVERIFY(!m_window->reconnectBannerVisible());
+    QTRY_VERIFY_WITH_TIMEOUT(state().isEmpty(), 5000); // down, and no profile of that name
+    QVERIFY(request(QStringLiteral("check-device")));
+
+    // And back, so the tests that follow find "office" up.
+    QVERIFY(m_window->selectProfile(renamed));
+    renameSelected(office);
+    QVERIFY(m_window->reconnectBannerVisible());
+    QTest::mouseClick(m_window->reconnectButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("connected"), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->listedState(renamed).isEmpty(), 5000);
+    QVERIFY(!m_window->reconnectBannerVisible());
+    QVERIFY(m_window->selectProfile(office));
+    const qulonglong before = m_window->counters()->shownRxPackets();
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->counters()->shownRxPackets() > before, 15000);
+}
+
+void GuiDriver::disconnectReturnsToDisconnected()
+{
+    clickConnect();
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("disconnected"), 15000);
+    QCOMPARE(m_window->tray()->state(), TrayState::Disconnected);
+    QVERIFY(m_window->connectButton()->isEnabled());
+    QVERIFY(!m_window->bannerVisible());
+    QVERIFY(request(QStringLiteral("check-no-device")));
+}
+
+void GuiDriver::closingKeepsTheAppInTheTray()
+{
+    QVERIFY(m_window->tray()->isShown());
+    QVERIFY(!m_window->close()); // hidden, not closed
+    QVERIFY(!m_window->isVisible());
+    QTest::qWait(200);
+    QVERIFY(!m_window->isVisible()); // and the app still runs (this test goes on)
+    // The tray menu offers the window back.
+    QAction* show = nullptr;
+    for (QAction* a : m_window->tray()->menu()->actions()) {
+        if (a->text() == QStringLiteral("Show window")) {
+            show = a;
+        }
+    }
+    QVERIFY(show != nullptr);
+    show->trigger();
+    QTRY_VERIFY(m_window->isVisible());
+}
+
+void GuiDriver::killedHelperShowsBannerAndAppRecovers()
+{
+    clickConnect();
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("connected"), 20000);
+    const int linesBeforeKill = m_window->logView()->totalLines();
+    LogView* log = m_window->logView();
+    log->searchEdit()->setText(QStringLiteral("tunnel up"));
+    QTRY_VERIFY(!log->visibleLines().isEmpty());
+    const qsizetype upsBeforeKill = log->visibleLines().size();
+    log->searchEdit()->clear();
+    QVERIFY(request(QStringLiteral("kill-helper")));
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("disconnected"), 10000);
+    QVERIFY(m_window->bannerVisible());
+    QCOMPARE(m_session->problem(), HelperSession::Problem::Stopped);
+    QCOMPARE(m_window->tray()->state(), TrayState::Disconnected);
+    if (g_options.lang == QLatin1String("en")) {
+        QVERIFY2(m_window->bannerText().contains(QStringLiteral("stopped unexpectedly")),
+                 qPrintable(m_window->bannerText()));
+    }
+    // The app starts the helper again (bus activation) and says so.
+    QTRY_VERIFY_WITH_TIMEOUT(m_session->helperRunning(), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_session->problem(), HelperSession::Problem::Restarted, 10000);
+    // And works again.
+    clickConnect();
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("connected"), 20000);
+    QVERIFY(!m_window->bannerVisible());
+    // Counters move again: StatsUpdated from the new helper reaches us.
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->counters()->shownRxPackets() > 0, 15000);
+    const qulonglong afterRestart = m_window->counters()->shownRxPackets();
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->counters()->shownRxPackets() >= afterRestart + 5, 15000);
+    // The log kept what it had and goes on with the new helper's entries.
+    QVERIFY(log->totalLines() > linesBeforeKill);
+    log->searchEdit()->setText(QStringLiteral("tunnel up"));
+    QTRY_COMPARE_WITH_TIMEOUT(log->visibleLines().size(), upsBeforeKill + 1, 5000);
+    log->searchEdit()->clear();
+    clickConnect();
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("disconnected"), 15000);
+}
+
+void GuiDriver::deniedUserSeesRefusal()
+{
+    QTRY_VERIFY_WITH_TIMEOUT(m_session->helperRunning(), 15000);
+    clickConnect();
+    QTRY_COMPARE_WITH_TIMEOUT(m_session->problem(), HelperSession::Problem::NotAuthorized, 15000);
+    QVERIFY(m_window->bannerVisible());
+    if (g_options.lang == QLatin1String("en")) {
+        QVERIFY2(m_window->bannerText().contains(QStringLiteral("Authorization was refused")),
+                 qPrintable(m_window->bannerText()));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("disconnected"), 5000);
+    QCOMPARE(m_window->tray()->state(), TrayState::Disconnected);
+    QVERIFY(m_window->connectButton()->isEnabled()); // can try again
+    save(m_window.get(), QStringLiteral("main-refused"));
+    QVERIFY(request(QStringLiteral("check-no-device")));
+}
+
+void GuiDriver::picksUpTunnelsAlreadyUp()
+{
+    // tst_gui_helper brought "elsewhere" up with peertunctl before this app started.
+    const QString name = QStringLiteral("elsewhere");
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->listedState(name), QStringLiteral("connected"), 15000);
+    QCOMPARE(m_window->tray()->state(), TrayState::Connected);
+    QVERIFY(m_window->selectProfile(name));
+    // Plain mode, known from the helper's tunnel list: labelled unencrypted.
+    QVERIFY2(m_window->profileList()->currentItem()->text().contains(QStringLiteral("unencrypted")),
+             qPrintable(m_window->profileList()->currentItem()->text()));
+    QVERIFY(m_window->connectButton()->isEnabled()); // it can be taken down from here
+    m_window->activateWindow();
+    QTRY_VERIFY(m_window->isActiveWindow());
+    QTest::keyClick(m_window.get(), Qt::Key_Return, Qt::ControlModifier); // the shortcut
+    QTRY_COMPARE_WITH_TIMEOUT(m_session->status(name).state, QStringLiteral("disconnected"), 15000);
+    QCOMPARE(m_window->tray()->state(), TrayState::Disconnected);
+}
+
+void GuiDriver::refusedReconnectKeepsTheOffer()
+{
+    // Run as the denied user. tst_gui_helper brought "office" up (as the allowed user, with
+    // the profile this store holds) before the app started: this user may watch it, not
+    // change it.
+    m_leaveTunnelUp = true;
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("connected"), 15000);
+    QVERIFY(m_window->selectProfile(QStringLiteral("office")));
+    QObject scope; // ends the dialog watchers with the test, answered or not
+
+    // An edit of the running tunnel: the offer to reconnect.
+    bool saved = false;
+    onNextModal<ProfileEditor>(&scope, [&](ProfileEditor* editor) {
+        editor->mtuEdit()->setText(QStringLiteral("1400"));
+        if (editor->canSave()) {
+            QTest::mouseClick(editor->saveButton(), Qt::LeftButton);
+            saved = true;
+        } else {
+            editor->reject();
+        }
+    });
+    m_window->editProfile();
+    QVERIFY(saved);
+    QVERIFY(m_window->reconnectBannerVisible());
+    const QString offer = m_window->reconnectBannerText();
+
+    // Reconnect now: the disconnect half is refused. The refusal banner says so, the offer
+    // comes back as it was, and the tunnel runs on with its old settings.
+    QTest::mouseClick(m_window->reconnectButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(m_session->problem(), HelperSession::Problem::NotAuthorized, 15000);
+    QVERIFY(m_window->bannerVisible());
+    QTRY_VERIFY(!m_session->status(QStringLiteral("office")).requestPending);
+    QTRY_VERIFY(m_window->reconnectButton()->isEnabled());
+    QVERIFY(m_window->reconnectBannerVisible());
+    QCOMPARE(m_window->reconnectBannerText(), offer);
+    QCOMPARE(state(), QStringLiteral("connected"));
+    QVERIFY(request(QStringLiteral("check-device")));
+    QVERIFY(!request(QStringLiteral("check-mtu 1400")));
+    // Still up a while later: nothing tries again behind the user's back.
+    QTest::qWait(1000);
+    QCOMPARE(state(), QStringLiteral("connected"));
+    QVERIFY(m_window->reconnectBannerVisible());
+
+    // Rename the profile of the running tunnel: the offer now leads to the new name; the
+    // tunnel stays listed under its running name.
+    onNextModal<QInputDialog>(&scope, [&](QInputDialog* dialog) {
+        auto* edit = dialog->findChild<QLineEdit*>();
+        QVERIFY(edit != nullptr);
+        edit->selectAll();
+        QTest::keyClicks(edit, QStringLiteral("office-2"));
+        QTest::keyClick(edit, Qt::Key_Return);
+    });
+    m_window->renameProfile();
+    QVERIFY(m_store->find(QStringLiteral("office-2")) != nullptr);
+    QVERIFY(m_store->find(QStringLiteral("office")) == nullptr);
+    QVERIFY(m_window->reconnectBannerVisible());
+    QVERIFY(m_window->reconnectButton()->isEnabled());
+    QVERIFY2(m_window->reconnectBannerText().contains(QStringLiteral("office-2")),
+             qPrintable(m_window->reconnectBannerText()));
+    QCOMPARE(state(), QStringLiteral("connected")); // listed without a profile now
+    QCOMPARE(m_window->listedState(QStringLiteral("office-2")), QStringLiteral("disconnected"));
+
+    // Delete it: the question says which tunnel stays up; the offer goes (nothing saved is
+    // left to reconnect with); the tunnel stays, listed, and can still be taken down here.
+    QVERIFY(m_window->selectProfile(QStringLiteral("office-2")));
+    QString question;
+    onNextModal<QMessageBox>(&scope, [&](QMessageBox* box) {
+        question = box->text();
+        QTest::mouseClick(box->button(QMessageBox::Yes), Qt::LeftButton);
+    });
+    m_window->deleteProfile();
+    QVERIFY2(question.contains(QStringLiteral("office-2")), qPrintable(question));
+    if (g_options.lang == QLatin1String("en")) {
+        QVERIFY2(question.contains(QStringLiteral("Its tunnel office is up and stays up")),
+                 qPrintable(question));
+    }
+    QVERIFY(m_store->find(QStringLiteral("office-2")) == nullptr);
+    QVERIFY(m_window->listedState(QStringLiteral("office-2")).isEmpty());
+    QVERIFY(!m_window->reconnectBannerVisible());
+    QCOMPARE(state(), QStringLiteral("connected"));
+    QVERIFY(m_window->selectProfile(QStringLiteral("office")));
+    QVERIFY(m_window->connectButton()->isEnabled());
+    QVERIFY(request(QStringLiteral("check-device")));
+}
+
+int main(int argc, char** argv)
+{
+    QStringList rest;
+    for (int i = 0; i < argc; ++i) {
+        const QString arg = QString::fromLocal8Bit(argv[i]);
+        if (arg == QLatin1String("--profiles") && i + 1 < argc) {
+            g_options.profilesDir = QString::fromLocal8Bit(argv[++i]);
+        } else if (arg == QLatin1String("--artifacts") && i + 1 < argc) {
+            g_options.artifactsDir = QString::fromLocal8Bit(argv[++i]);
+        } else if (arg == QLatin1String("--lang") && i + 1 < argc) {
+            g_options.lang = QString::fromLocal8Bit(argv[++i]);
+        } else if (arg == QLatin1String("--expect-tray")) {
+            g_options.expectTray = true;
+        } else {
+            rest << arg;
+        }
+    }
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("peertun"));
+    if (!setUpApplication(app, QLocale(g_options.lang)) && g_options.lang != QLatin1String("en")) {
+        std::cerr << "no translation for " << g_options.lang.toStdString() << std::endl;
+        return 1;
+    }
+    GuiDriver driver;
+    return QTest::qExec(&driver, rest);
+}
+
+#include "gui_driver.moc"

@@ -1,0 +1,396 @@
+// The app against the real helper: a private system bus, real polkitd, the helper bus-activated
+// in network namespace ns1 and the seed's far side (10.244.3.3/24) standalone in ns2, all from
+// tests/root/lab/DBusHarness. The GUI itself (gui_driver) runs as the allowed or the denied test
+// user; this process (root) pings through the tunnel all along, kills the helper and takes
+// screenshots when the driver asks. Runs offscreen in English and Chinese, and once under Xvfb
+// with trayer as the tray host. Screenshots go to <build>/tests/root/gui/artifacts/.
+#include "DBusHarness.h"
+#include "GuiTestProfiles.h"
+#include "Profile.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QTest>
+#include <csignal>
+#include <pwd.h>
+#include <unistd.h>
+
+using namespace peertun;
+using namespace peertun::test;
+
+namespace {
+
+const QString kFarAddress = QStringLiteral("10.244.3.3");
+
+Profile farSideProfile()
+{
+    // The seed's second host: 10.244.3.3/24 on 10.211.55.123, reaching 10.244.2.0/24, in
+    // WireGuard mode (the app's "office" profile holds the other key pair).
+    QString error;
+    Profile p;
+    p.name = QStringLiteral("far");
+    p.mode = TunnelMode::WireGuard;
+    p.interface.privateKey = kFarPrivateKey;
+    p.interface.name = QStringLiteral("flannel99");
+    p.interface.address = *parseCidr(QStringLiteral("10.244.3.3/24"), &error, false);
+    p.interface.listen = *parseEndpoint(kUnderlayAddress2 + QStringLiteral(":8285"), &error, true);
+    PeerConfig peer;
+    peer.name = QStringLiteral("host-1");
+    peer.endpoint = *parseEndpoint(kUnderlayAddress1 + QStringLiteral(":8285"), &error, false);
+    peer.subnets << *parseCidr(QStringLiteral("10.244.2.0/24"), &error, true);
+    peer.publicKey = publicKeyOf(kNearPrivateKey);
+    p.peers << peer;
+    return p;
+}
+
+} // namespace
+
+class TestGuiHelper : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void allowedUserOffscreenEnglish();
+    void deniedUserSeesRefusal();
+    void allowedUserOffscreenChinese();
+    void tunnelAlreadyUpIsPickedUp();
+    void refusedReconnectKeepsTheOffer();
+    void underXvfbWithTrayer();
+
+private:
+    // Runs gui_driver as `user` with the given extra environment and driver arguments,
+    // answering its requests; returns its exit code (Qt Test: number of failures).
+    int runDriver(const QString& user, const QStringList& environment, const QStringList& args,
+                  int timeoutMs = 180000);
+    QString userDir(const QString& user, const QString& name);
+    bool startXvfb(QString* error);
+    void stopXvfb();
+
+    DBusHarness m_harness;
+    QProcess m_traffic;
+    std::unique_ptr<QProcess> m_xvfb;
+    std::unique_ptr<QProcess> m_trayer;
+    int m_display = 0;
+    QString m_artifacts;
+};
+
+void TestGuiHelper::initTestCase()
+{
+    if (::geteuid() != 0) {
+        QSKIP("needs root: private system bus, polkitd, network namespaces, test users");
+    }
+    QString error;
+    if (!m_harness.setUp(&error)) {
+        QFAIL(qPrintable(error));
+    }
+    m_artifacts = QStringLiteral(PEERTUN_GUI_ARTIFACTS_DIR);
+    QVERIFY(QDir().mkpath(m_artifacts));
+    // The test users write their screenshots here.
+    QFile::setPermissions(m_artifacts, QFileDevice::Permissions(0x7777));
+
+    QProcess* far =
+        m_harness.startFarSide(m_harness.writeFile("far.json", serializeProfile(farSideProfile())));
+    QVERIFY(far->state() == QProcess::Running);
+    QTRY_VERIFY_WITH_TIMEOUT(DBusHarness::run(DBusHarness::ipBinary(),
+                                              {"-n", m_harness.ns2(), "link", "show", "flannel99"})
+                                     .exitCode == 0,
+                             10000);
+    // Traffic through the tunnel whenever it is up (pings fail quietly while it is down).
+    m_traffic.start(
+        QStringLiteral("sh"),
+        {"-c", QStringLiteral("while :; do %1 netns exec %2 ping -q -c 40 -i 0.05 -s 1200 -W 1 "
+                              "%3 >/dev/null 2>&1; sleep 0.2; done")
+                   .arg(DBusHarness::ipBinary(), m_harness.ns1(), kFarAddress)});
+    QVERIFY(m_traffic.waitForStarted());
+}
+
+void TestGuiHelper::cleanupTestCase()
+{
+    if (m_traffic.state() != QProcess::NotRunning) {
+        m_traffic.kill();
+        m_traffic.waitForFinished(3000);
+    }
+    stopXvfb();
+    m_harness.tearDown();
+}
+
+QString TestGuiHelper::userDir(const QString& user, const QString& name)
+{
+    // Owned by the test user: its HOME (fontconfig cache, Qt's runtime dir) and profiles.
+    QString path = QDir(m_harness.dir()).filePath(name);
+    QDir().mkpath(path);
+    if (const passwd* pw = getpwnam(user.toLocal8Bit().constData())) {
+        if (::chown(QFile::encodeName(path).constData(), pw->pw_uid, pw->pw_gid) != 0) {
+            qWarning("chown %s failed", qPrintable(path));
+        }
+    }
+    QFile::setPermissions(path,
+                          QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    // The harness dir itself must let the user through.
+    QFile::setPermissions(m_harness.dir(), QFile::permissions(m_harness.dir()) |
+                                               QFileDevice::ExeOther | QFileDevice::ExeGroup);
+    return path;
+}
+
+int TestGuiHelper::runDriver(const QString& user, const QStringList& environment,
+                             const QStringList& args, int timeoutMs)
+{
+    const QString home = userDir(user, QStringLiteral("home-") + user);
+    const QString runtime = userDir(user, QStringLiteral("runtime-") + user);
+    const QStringList env =
+        QStringList{QStringLiteral("HOME=") + home, QStringLiteral("XDG_RUNTIME_DIR=") + runtime,
+                    QStringLiteral("DBUS_SESSION_BUS_ADDRESS=disabled:")} +
+        environment;
+    std::unique_ptr<QProcess> driver = m_harness.startAsUser(
+        user, QStringLiteral("/usr/bin/env"),
+        env +
+            QStringList{qEnvironmentVariable("PEERTUN_GUI_DRIVER"), QStringLiteral("--profiles"),
+                        userDir(user, QStringLiteral("profiles-") + user),
+                        QStringLiteral("--artifacts"), m_artifacts} +
+            args);
+    driver->setProcessChannelMode(QProcess::MergedChannels);
+    if (driver->state() != QProcess::Running) {
+        qWarning("cannot start the driver as %s", qPrintable(user));
+        return -1;
+    }
+    QByteArray pending;
+    QElapsedTimer clock;
+    clock.start();
+    while (driver->state() == QProcess::Running && clock.elapsed() < timeoutMs) {
+        driver->waitForReadyRead(200);
+        pending += driver->readAll();
+        qsizetype newline;
+        while ((newline = pending.indexOf('\n')) >= 0) {
+            const QByteArray line = pending.left(newline);
+            pending.remove(0, newline + 1);
+            qInfo("[%s] %s", qPrintable(user), line.constData());
+            if (!line.startsWith("@@ ")) {
+                continue;
+            }
+            const QList<QByteArray> words = line.mid(3).split(' ');
+            bool ok = false;
+            if (words.value(0) == "kill-helper") {
+                const uint pid = m_harness.helperPid();
+                if (pid != 0 && ::kill(pid_t(pid), SIGKILL) == 0) {
+                    QElapsedTimer wait;
+                    wait.start();
+                    while (m_harness.helperPid() != 0 && wait.elapsed() < 10000) {
+                        QTest::qWait(100);
+                    }
+                    ok = m_harness.helperPid() == 0;
+                }
+            } else if (words.value(0) == "check-mtu") {
+                // The device runs the MTU the app's edited profile asked for.
+                const CommandResult link = m_harness.ipNs1({"link", "show", "flannel99"});
+                ok = link.exitCode == 0 && link.out.contains(QStringLiteral("mtu %1 ").arg(
+                                               QString::fromUtf8(words.value(1))));
+            } else if (words.value(0) == "check-device") {
+                ok = m_harness.ipNs1({"link", "show", "flannel99"}).exitCode == 0;
+            } else if (words.value(0) == "check-no-device") {
+                ok = m_harness.ipNs1({"link", "show", "flannel99"}).exitCode != 0;
+            } else if (words.value(0) == "screenshot" && m_display != 0) {
+                const QString path =
+                    QStringLiteral("%1/%2.png").arg(m_artifacts, QString::fromUtf8(words.value(1)));
+                ok = DBusHarness::run(QStringLiteral("import"),
+                                      {"-display", QStringLiteral(":%1").arg(m_display), "-window",
+                                       "root", path})
+                         .exitCode == 0;
+                qInfo("screenshot %s", qPrintable(path));
+            }
+            driver->write(ok ? "ok\n" : "failed\n");
+        }
+    }
+    if (driver->state() == QProcess::Running) {
+        qWarning("the driver timed out");
+        driver->kill();
+        driver->waitForFinished(3000);
+        return -1;
+    }
+    qInfo("[%s] %s", qPrintable(user), (pending + driver->readAll()).constData());
+    return driver->exitStatus() == QProcess::NormalExit ? driver->exitCode() : -1;
+}
+
+void TestGuiHelper::allowedUserOffscreenEnglish()
+{
+    const int failures = runDriver(
+        kAllowedUser, {"QT_QPA_PLATFORM=offscreen", "LANG=C.UTF-8"},
+        {"--lang", "en", "helperIsFoundAndTrayIsThere", "connectReachesConnected",
+         "countersAndGraphMoveWithTraffic", "screenshots", "editingARunningTunnelOffersReconnect",
+         "renamingARunningTunnelReconnectsUnderTheNewName", "disconnectReturnsToDisconnected",
+         "killedHelperShowsBannerAndAppRecovers"});
+    if (failures != 0) {
+        m_harness.dumpLogs();
+    }
+    QCOMPARE(failures, 0);
+    QVERIFY(QFile::exists(m_artifacts + "/main-connected-en.png"));
+    QVERIFY(QFile::exists(m_artifacts + "/editor-en.png"));
+}
+
+void TestGuiHelper::deniedUserSeesRefusal()
+{
+    const int failures = runDriver(kDeniedUser, {"QT_QPA_PLATFORM=offscreen", "LANG=C.UTF-8"},
+                                   {"--lang", "en", "deniedUserSeesRefusal"});
+    if (failures != 0) {
+        m_harness.dumpLogs();
+    }
+    QCOMPARE(failures, 0);
+    // Nothing changed in ns1.
+    QVERIFY(m_harness.ipNs1({"link", "show", "flannel99"}).exitCode != 0);
+}
+
+void TestGuiHelper::allowedUserOffscreenChinese()
+{
+    const int failures = runDriver(kAllowedUser, {"QT_QPA_PLATFORM=offscreen", "LANG=zh_CN.UTF-8"},
+                                   {"--lang", "zh_CN", "helperIsFoundAndTrayIsThere",
+                                    "connectReachesConnected", "countersAndGraphMoveWithTraffic",
+                                    "screenshots", "disconnectReturnsToDisconnected"});
+    if (failures != 0) {
+        m_harness.dumpLogs();
+    }
+    QCOMPARE(failures, 0);
+    QVERIFY(QFile::exists(m_artifacts + "/main-connected-zh_CN.png"));
+    QVERIFY(QFile::exists(m_artifacts + "/editor-zh_CN.png"));
+}
+
+void TestGuiHelper::tunnelAlreadyUpIsPickedUp()
+{
+    // Brought up outside the app (peertunctl), before the app starts.
+    Profile other = test::seedProfile(QStringLiteral("elsewhere"));
+    other.interface.name = QStringLiteral("pt-else");
+    other.interface.address = *parseCidr(QStringLiteral("10.244.20.2/24"), nullptr, false);
+    other.interface.listen = *parseEndpoint(QStringLiteral(":8299"), nullptr, true);
+    other.peers[0].endpoint = *parseEndpoint(kUnderlayAddress2 + ":8299", nullptr, false);
+    other.peers[0].subnets = {*parseCidr(QStringLiteral("10.244.21.0/24"), nullptr, true)};
+    const QString path = m_harness.writeFile("elsewhere.json", serializeProfile(other));
+    const CommandResult up = m_harness.runCtl(kAllowedUser, {"up", path});
+    QVERIFY2(up.exitCode == 0, qPrintable(up.describe()));
+    QVERIFY(m_harness.ipNs1({"link", "show", "pt-else"}).exitCode == 0);
+
+    const int failures = runDriver(kAllowedUser, {"QT_QPA_PLATFORM=offscreen", "LANG=C.UTF-8"},
+                                   {"--lang", "en", "picksUpTunnelsAlreadyUp"});
+    if (failures != 0) {
+        m_harness.dumpLogs();
+    }
+    QCOMPARE(failures, 0);
+    QVERIFY(m_harness.ipNs1({"link", "show", "pt-else"}).exitCode != 0); // taken down
+}
+
+void TestGuiHelper::refusedReconnectKeepsTheOffer()
+{
+    // The denied user cannot bring a tunnel up, so the allowed user does (peertunctl, the
+    // profile the denied user's app holds); the denied user's app then edits it and asks to
+    // reconnect, and the disconnect half is refused.
+    Profile office = test::seedWireGuardProfile();
+    office.interface.mtu.reset();
+    const QString path = m_harness.writeFile("office-up.json", serializeProfile(office));
+    const CommandResult up = m_harness.runCtl(kAllowedUser, {"up", path});
+    QVERIFY2(up.exitCode == 0, qPrintable(up.describe()));
+    const CommandResult before = m_harness.ipNs1({"link", "show", "flannel99"});
+    QCOMPARE(before.exitCode, 0);
+
+    const int failures = runDriver(kDeniedUser, {"QT_QPA_PLATFORM=offscreen", "LANG=C.UTF-8"},
+                                   {"--lang", "en", "refusedReconnectKeepsTheOffer"});
+    if (failures != 0) {
+        m_harness.dumpLogs();
+    }
+    // Still up, as it was (same MTU), after the app refused, renamed and deleted around it.
+    const CommandResult after = m_harness.ipNs1({"link", "show", "flannel99"});
+    const CommandResult down = m_harness.runCtl(kAllowedUser, {"down", "office"});
+    QCOMPARE(failures, 0);
+    QCOMPARE(after.exitCode, 0);
+    const QRegularExpression mtu(QStringLiteral("mtu \\d+"));
+    QCOMPARE(mtu.match(after.out).captured(), mtu.match(before.out).captured());
+    QVERIFY2(down.exitCode == 0, qPrintable(down.describe()));
+    QVERIFY(m_harness.ipNs1({"link", "show", "flannel99"}).exitCode != 0);
+}
+
+bool TestGuiHelper::startXvfb(QString* error)
+{
+    const QString xvfb = QStandardPaths::findExecutable(QStringLiteral("Xvfb"));
+    const QString trayer = QStandardPaths::findExecutable(QStringLiteral("trayer"));
+    if (xvfb.isEmpty() || trayer.isEmpty()) {
+        *error = QStringLiteral("Xvfb or trayer is not installed (packages xvfb, trayer)");
+        return false;
+    }
+    // A display number of our own; -ac lets the test users connect.
+    for (int n = 50 + ::getpid() % 200; n < 400; ++n) {
+        if (!QFile::exists(QStringLiteral("/tmp/.X11-unix/X%1").arg(n)) &&
+            !QFile::exists(QStringLiteral("/tmp/.X%1-lock").arg(n))) {
+            m_display = n;
+            break;
+        }
+    }
+    m_xvfb = std::make_unique<QProcess>();
+    m_xvfb->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    m_xvfb->start(xvfb, {QStringLiteral(":%1").arg(m_display), "-screen", "0", "1280x800x24", "-ac",
+                         "-nolisten", "tcp"});
+    QElapsedTimer wait;
+    wait.start();
+    while (!QFile::exists(QStringLiteral("/tmp/.X11-unix/X%1").arg(m_display)) &&
+           wait.elapsed() < 10000) {
+        QTest::qWait(100);
+    }
+    if (!QFile::exists(QStringLiteral("/tmp/.X11-unix/X%1").arg(m_display))) {
+        *error = QStringLiteral("Xvfb :%1 did not start").arg(m_display);
+        return false;
+    }
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("DISPLAY"), QStringLiteral(":%1").arg(m_display));
+    env.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), QStringLiteral("disabled:"));
+    m_trayer = std::make_unique<QProcess>();
+    m_trayer->setProcessEnvironment(env);
+    m_trayer->start(trayer,
+                    {"--edge", "top", "--align", "right", "--widthtype", "pixel", "--width", "160",
+                     "--height", "32", "--transparent", "false", "--SetDockType", "true"});
+    if (!m_trayer->waitForStarted(5000)) {
+        *error = QStringLiteral("trayer did not start");
+        return false;
+    }
+    QTest::qWait(1000); // trayer takes the tray selection
+    return true;
+}
+
+void TestGuiHelper::stopXvfb()
+{
+    for (auto* p : {m_trayer.get(), m_xvfb.get()}) {
+        if (p != nullptr && p->state() != QProcess::NotRunning) {
+            p->terminate();
+            if (!p->waitForFinished(3000)) {
+                p->kill();
+                p->waitForFinished(3000);
+            }
+        }
+    }
+    m_trayer.reset();
+    m_xvfb.reset();
+    m_display = 0;
+}
+
+void TestGuiHelper::underXvfbWithTrayer()
+{
+    QString error;
+    if (!startXvfb(&error)) {
+        stopXvfb();
+        QFAIL(qPrintable(error));
+    }
+    const int failures = runDriver(
+        kAllowedUser,
+        {"QT_QPA_PLATFORM=xcb", QStringLiteral("DISPLAY=:%1").arg(m_display), "LANG=C.UTF-8"},
+        {"--lang", "en", "--expect-tray", "helperIsFoundAndTrayIsThere", "connectReachesConnected",
+         "countersAndGraphMoveWithTraffic", "screenshots", "disconnectReturnsToDisconnected",
+         "closingKeepsTheAppInTheTray"});
+    stopXvfb();
+    if (failures != 0) {
+        m_harness.dumpLogs();
+    }
+    QCOMPARE(failures, 0);
+    QVERIFY(QFile::exists(m_artifacts + "/screen-with-tray-en.png"));
+}
+
+QTEST_GUILESS_MAIN(TestGuiHelper)
+#include "tst_gui_helper.moc"

@@ -1,0 +1,603 @@
+// ProfileEditor: each bad value from the validator's table, typed into its widget, shows the
+// validator's message at that field and disables Save; fixing it enables Save again; a good
+// profile saves, reloads, exports and imports byte-identically; the seed's hosts can be typed.
+#include "AppSetup.h"
+#include "GuiTestProfiles.h"
+#include "ProfileEditor.h"
+#include "ProfileStore.h"
+#include "Keys.h"
+
+#include <QClipboard>
+#include <QComboBox>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QTranslator>
+
+using namespace peertun;
+using namespace peertun::test;
+
+class TestProfileEditor : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void loadedProfileIsValid();
+    void badValueShowsErrorAtItsField_data();
+    void badValueShowsErrorAtItsField();
+    void peerRowsAddAndRemove();
+    void wireGuardModeAsksForKeys();
+    void typingTheSeedHostsByKeyboard();
+    void savesReloadsExportsImportsByteIdentical();
+    void accessibleNamesAndTabOrder();
+    void publicKeyFollowsThePrivateKey_data();
+    void publicKeyFollowsThePrivateKey();
+    void generateKeyPairFillsAValidKey();
+    void generateKeyPairAsksBeforeReplacing();
+    void validatorMessagesInChinese_data();
+    void validatorMessagesInChinese();
+    void tellsWhenTheTunnelIsUp();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_tmp;
+    std::unique_ptr<ProfileStore> m_store;
+    std::unique_ptr<ProfileEditor> m_editor;
+    QString m_validDocument;
+};
+
+void TestProfileEditor::initTestCase()
+{
+    // English for the tests above (and the compiled-in resources: icons, :/i18n).
+    setUpApplication(*QCoreApplication::instance(), QLocale(QStringLiteral("en")));
+}
+
+void TestProfileEditor::init()
+{
+    m_tmp = std::make_unique<QTemporaryDir>();
+    m_store = std::make_unique<ProfileStore>(m_tmp->path() + "/profiles");
+    m_store->reload();
+    m_editor = std::make_unique<ProfileEditor>(m_store.get());
+    m_editor->setProfile(seedProfile(), QString());
+    m_editor->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_editor.get()));
+}
+
+void TestProfileEditor::cleanup()
+{
+    m_editor.reset();
+    m_store.reset();
+}
+
+void TestProfileEditor::loadedProfileIsValid()
+{
+    QVERIFY2(m_editor->errors().isEmpty(), qPrintable(m_editor->errors().value(0).field + ": " +
+                                                      m_editor->errors().value(0).message));
+    QVERIFY(m_editor->canSave());
+    QVERIFY(m_editor->saveButton()->isEnabled());
+    QCOMPARE(*m_editor->profile(), seedProfile());
+    QCOMPARE(m_editor->peerTable()->rowCount(), 1);
+    QCOMPARE(m_editor->peerTable()->item(0, 2)->text(), QStringLiteral("10.244.3.0/24"));
+}
+
+// widget: "name", "interface.name", ... or "peer:ROW:COLUMN" (a second peer row is added when
+// ROW is 1). The messages are the validator's (tests/unit/tst_profile.cpp has the full table).
+void TestProfileEditor::badValueShowsErrorAtItsField_data()
+{
+    QTest::addColumn<QString>("widget");
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("message");
+
+    QTest::newRow("name empty") << "name"
+                                << ""
+                                << "name"
+                                << "The profile name is empty";
+    QTest::newRow("name too long") << "name" << QString(65, u'x') << "name"
+                                   << "is 65 characters long; at most 64";
+    QTest::newRow("name with slash") << "name"
+                                     << "a/b"
+                                     << "name"
+                                     << "\"a/b\" contains '/'";
+    QTest::newRow("name dot dot") << "name"
+                                  << ".."
+                                  << "name"
+                                  << "The profile name \"..\" is not allowed";
+    QTest::newRow("ifname empty") << "interface.name"
+                                  << ""
+                                  << "interface.name"
+                                  << "The interface name is empty";
+    QTest::newRow("ifname 16 bytes") << "interface.name"
+                                     << "abcdefghijklmnop"
+                                     << "interface.name"
+                                     << "is 16 bytes long; Linux allows at most 15";
+    QTest::newRow("ifname slash") << "interface.name"
+                                  << "tun/0"
+                                  << "interface.name"
+                                  << "\"tun/0\" contains '/'";
+    QTest::newRow("ifname space") << "interface.name"
+                                  << "tun 0"
+                                  << "interface.name"
+                                  << "contains whitespace";
+    QTest::newRow("ifname colon") << "interface.name"
+                                  << "eth0:1"
+                                  << "interface.name"
+                                  << "\"eth0:1\" contains ':'";
+    QTest::newRow("ifname percent") << "interface.name"
+                                    << "tun%d"
+                                    << "interface.name"
+                                    << "contains '%'";
+    QTest::newRow("address prefix 33") << "interface.address"
+                                       << "10.244.2.2/33"
+                                       << "interface.address"
+                                       << "the prefix length 33 is out of range for IPv4";
+    QTest::newRow("address no prefix") << "interface.address"
+                                       << "10.244.2.2"
+                                       << "interface.address"
+                                       << "has no prefix length";
+    QTest::newRow("address garbage") << "interface.address"
+                                     << "office/24"
+                                     << "interface.address"
+                                     << "\"office\" is not an IPv4 or IPv6 address";
+    QTest::newRow("address short ipv4") << "interface.address"
+                                        << "10.1/24"
+                                        << "interface.address"
+                                        << "\"10.1\" is not a valid IPv4 address";
+    QTest::newRow("address multicast") << "interface.address"
+                                       << "224.0.0.5/24"
+                                       << "interface.address"
+                                       << "it is a multicast address";
+    QTest::newRow("address loopback") << "interface.address"
+                                      << "127.0.0.2/8"
+                                      << "interface.address"
+                                      << "loopback";
+    QTest::newRow("address empty") << "interface.address"
+                                   << ""
+                                   << "interface.address"
+                                   << "The address is empty";
+    QTest::newRow("mtu text") << "interface.mtu"
+                              << "big"
+                              << "interface.mtu"
+                              << "must be a whole number, but it is the string";
+    QTest::newRow("mtu 575") << "interface.mtu"
+                             << "575"
+                             << "interface.mtu"
+                             << "The MTU 575 is out of range; use 576 to 65535 for an IPv4";
+    QTest::newRow("mtu 65536") << "interface.mtu"
+                               << "65536"
+                               << "interface.mtu"
+                               << "The MTU 65536 is out of range";
+    QTest::newRow("listen port 0") << "interface.listen"
+                                   << ":0"
+                                   << "interface.listen"
+                                   << "port 0 is not allowed";
+    QTest::newRow("listen no port") << "interface.listen"
+                                    << "10.211.55.122"
+                                    << "interface.listen"
+                                    << "the port is missing";
+    QTest::newRow("listen hostname") << "interface.listen"
+                                     << "localhost:8285"
+                                     << "interface.listen"
+                                     << "host names are not accepted";
+    QTest::newRow("peer name empty") << "peer:0:0"
+                                     << ""
+                                     << "peers[0].name"
+                                     << "The peer name is empty";
+    QTest::newRow("duplicate peer names") << "peer:1:0"
+                                          << "host-2"
+                                          << "peers[1].name"
+                                          << "The peer name \"host-2\" is used twice";
+    QTest::newRow("endpoint hostname") << "peer:0:1"
+                                       << "host-2.example:8285"
+                                       << "peers[0].endpoint"
+                                       << "host names are not accepted";
+    QTest::newRow("endpoint no port") << "peer:0:1"
+                                      << "10.211.55.123"
+                                      << "peers[0].endpoint"
+                                      << "the port is missing";
+    QTest::newRow("endpoint port 70000") << "peer:0:1"
+                                         << "10.211.55.123:70000"
+                                         << "peers[0].endpoint"
+                                         << "the port 70000 is out of range";
+    QTest::newRow("endpoint unspecified") << "peer:0:1"
+                                          << "0.0.0.0:8285"
+                                          << "peers[0].endpoint"
+                                          << "the unspecified address";
+    QTest::newRow("endpoint family differs from listen")
+        << "peer:0:1"
+        << "[fd00:211::123]:8285"
+        << "peers[0].endpoint"
+        << "is IPv6 but interface.listen binds the IPv4 address 10.211.55.122";
+    QTest::newRow("duplicate endpoints") << "peer:1:1"
+                                         << "10.211.55.123:8285"
+                                         << "peers[1].endpoint"
+                                         << "have the same endpoint";
+    QTest::newRow("subnet host bits") << "peer:0:2"
+                                      << "10.244.3.3/24"
+                                      << "peers[0].subnets[0]"
+                                      << "has host bits set; the subnet is written 10.244.3.0/24";
+    QTest::newRow("subnets empty") << "peer:0:2"
+                                   << ""
+                                   << "peers[0].subnets"
+                                   << "Peer \"host-2\" has no subnets";
+    QTest::newRow("second subnet bad") << "peer:0:2"
+                                       << "10.244.3.0/24, 10.244.4.0/"
+                                       << "peers[0].subnets[1]"
+                                       << "is not a number";
+    QTest::newRow("subnet contains own address")
+        << "peer:0:2"
+        << "10.244.2.0/25"
+        << "peers[0].subnets[0]"
+        << "contains this host's own tunnel address 10.244.2.2 but not its whole network";
+    QTest::newRow("subnet listed twice") << "peer:0:2"
+                                         << "10.244.3.0/24, 10.244.3.0/24"
+                                         << "peers[0].subnets[1]"
+                                         << "is listed twice";
+    QTest::newRow("overlap between peers") << "peer:1:2"
+                                           << "10.244.3.128/25"
+                                           << "peers[1].subnets[0]"
+                                           << "overlaps the subnet 10.244.3.0/24 of peer";
+}
+
+void TestProfileEditor::badValueShowsErrorAtItsField()
+{
+    QFETCH(QString, widget);
+    QFETCH(QString, value);
+    QFETCH(QString, field);
+    QFETCH(QString, message);
+
+    QVERIFY(m_editor->canSave());
+    QTableWidget* table = m_editor->peerTable();
+    if (widget.startsWith(QLatin1String("peer:"))) {
+        const int row = widget.section(u':', 1, 1).toInt();
+        const int column = widget.section(u':', 2, 2).toInt();
+        if (row == 1) {
+            m_editor->addPeer(QStringLiteral("host-3"), QStringLiteral("10.211.55.124:8285"),
+                              QStringLiteral("10.244.4.0/24"));
+            QVERIFY(m_editor->canSave());
+        }
+        table->item(row, column)->setText(value); // what the cell editor commits
+        QVERIFY2(table->item(row, column)->background().color() != QColor(Qt::black) &&
+                     table->item(row, column)->background().style() != Qt::NoBrush,
+                 "the bad cell is highlighted");
+    } else {
+        QLineEdit* edit = widget == "name"                ? m_editor->nameEdit()
+                          : widget == "interface.name"    ? m_editor->interfaceNameEdit()
+                          : widget == "interface.address" ? m_editor->addressEdit()
+                          : widget == "interface.mtu"     ? m_editor->mtuEdit()
+                                                          : m_editor->listenEdit();
+        edit->selectAll();
+        if (value.isEmpty()) {
+            QTest::keyClick(edit, Qt::Key_Delete);
+        } else {
+            QTest::keyClicks(edit, value); // typed, replacing the selection
+        }
+        QCOMPARE(edit->text(), value);
+    }
+
+    const QString shown = m_editor->shownError(field);
+    QVERIFY2(shown.contains(message),
+             qPrintable(QStringLiteral("at %1 expected \"%2\", shown \"%3\"; all errors: %4")
+                            .arg(field, message, shown,
+                                 m_editor->errors().isEmpty()
+                                     ? QString()
+                                     : m_editor->errors().first().field + ": " +
+                                           m_editor->errors().first().message)));
+    QVERIFY(!m_editor->saveButton()->isEnabled());
+    QVERIFY(!m_editor->profile().has_value());
+    // No other field claims the error.
+    for (const QString& other :
+         {QStringLiteral("name"), QStringLiteral("interface.name"),
+          QStringLiteral("interface.address"), QStringLiteral("interface.mtu"),
+          QStringLiteral("interface.listen")}) {
+        if (other != field) {
+            QVERIFY2(m_editor->shownError(other).isEmpty(),
+                     qPrintable(other + ": " + m_editor->shownError(other)));
+        }
+    }
+
+    // Putting the good profile back clears the error and enables Save.
+    m_editor->setProfile(seedProfile(), QString());
+    QVERIFY(m_editor->shownError(field).isEmpty());
+    QVERIFY(m_editor->saveButton()->isEnabled());
+}
+
+void TestProfileEditor::peerRowsAddAndRemove()
+{
+    m_editor->addPeer();
+    QCOMPARE(m_editor->peerTable()->rowCount(), 2);
+    QVERIFY(!m_editor->canSave()); // the new row is empty
+    QVERIFY(m_editor->shownError("peers[1].name").contains("The peer name is empty"));
+    m_editor->peerTable()->setCurrentCell(1, 0);
+    auto* remove = m_editor->findChild<QPushButton*>();
+    QVERIFY(remove);
+    const QList<QPushButton*> buttons = m_editor->findChildren<QPushButton*>();
+    for (QPushButton* b : buttons) {
+        if (b->text().remove('&') == QStringLiteral("Remove peer")) {
+            QTest::mouseClick(b, Qt::LeftButton);
+        }
+    }
+    QCOMPARE(m_editor->peerTable()->rowCount(), 1);
+    QVERIFY(m_editor->canSave());
+    // No peers at all is an error of the list, shown under the table.
+    m_editor->peerTable()->setCurrentCell(0, 0);
+    for (QPushButton* b : buttons) {
+        if (b->text().remove('&') == QStringLiteral("Remove peer")) {
+            QTest::mouseClick(b, Qt::LeftButton);
+        }
+    }
+    QVERIFY(m_editor->shownError("peers").contains("The profile has no peers"));
+    QVERIFY(!m_editor->saveButton()->isEnabled());
+}
+
+void TestProfileEditor::wireGuardModeAsksForKeys()
+{
+    const QString privateKey = QStringLiteral("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+    const QString peerKey = QStringLiteral("ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=");
+    QTableWidget* table = m_editor->peerTable();
+    QVERIFY(table->isColumnHidden(ProfileEditor::PeerPublicKey)); // plain: no key columns
+    m_editor->modeCombo()->setCurrentIndex(
+        m_editor->modeCombo()->findData(QStringLiteral("wireguard")));
+    QVERIFY(!table->isColumnHidden(ProfileEditor::PeerPublicKey));
+    QVERIFY(m_editor->privateKeyEdit()->isVisibleTo(m_editor.get()));
+    QVERIFY(!m_editor->canSave());
+    QVERIFY2(m_editor->shownError("interface.privateKey").contains("interface.privateKey is empty"),
+             qPrintable(m_editor->shownError("interface.privateKey")));
+    QVERIFY(!m_editor->shownError("peers[0].publicKey").isEmpty());
+
+    m_editor->privateKeyEdit()->setText(privateKey.left(43));
+    QVERIFY(!m_editor->shownError("interface.privateKey").isEmpty());
+    m_editor->privateKeyEdit()->setText(privateKey);
+    QVERIFY(m_editor->shownError("interface.privateKey").isEmpty());
+    table->item(0, ProfileEditor::PeerPublicKey)->setText(peerKey);
+    table->item(0, ProfileEditor::PeerKeepalive)->setText("99999");
+    QVERIFY(!m_editor->shownError("peers[0].persistentKeepalive").isEmpty());
+    QVERIFY(!m_editor->canSave());
+    table->item(0, ProfileEditor::PeerKeepalive)->setText("25");
+    // A WireGuard peer may leave its endpoint out (it connects to us).
+    table->item(0, ProfileEditor::PeerEndpoint)->setText(QString());
+    QVERIFY2(m_editor->canSave(), m_editor->errors().isEmpty()
+                                      ? ""
+                                      : qPrintable(m_editor->errors().first().field + ": " +
+                                                   m_editor->errors().first().message));
+    const Profile p = *m_editor->profile();
+    QCOMPARE(p.mode, TunnelMode::WireGuard);
+    QCOMPARE(p.interface.privateKey, privateKey);
+    QCOMPARE(p.peers[0].publicKey, peerKey);
+    QCOMPARE(p.peers[0].persistentKeepalive, std::optional<int>(25));
+    // Round trip through setProfile keeps every field, the missing endpoint included.
+    ProfileEditor again(m_store.get());
+    again.setProfile(p, QString());
+    QVERIFY(again.canSave());
+    QCOMPARE(serializeProfile(*again.profile()), serializeProfile(p));
+}
+
+void TestProfileEditor::typingTheSeedHostsByKeyboard()
+{
+    // The far host of the seed, typed from an empty "new profile" with the keyboard only.
+    m_editor->startNew(QStringLiteral("host-2"));
+    QVERIFY(!m_editor->canSave());
+    QLineEdit* name = m_editor->nameEdit();
+    name->setFocus();
+    name->selectAll();
+    QTest::keyClicks(name, "seed-far");
+    QTest::keyClick(name, Qt::Key_Tab); // interface (prefilled)
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+    QCOMPARE(QApplication::focusWidget(), m_editor->addressEdit());
+    QTest::keyClicks(m_editor->addressEdit(), "10.244.3.3/24");
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+    QCOMPARE(QApplication::focusWidget(), m_editor->listenEdit());
+    m_editor->listenEdit()->selectAll();
+    QTest::keyClicks(m_editor->listenEdit(), "10.211.55.123:8285");
+    // New profiles start in WireGuard mode; the seed speaks plain: one key press.
+    QCOMPARE(m_editor->modeCombo()->currentData().toString(), QStringLiteral("wireguard"));
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+    QCOMPARE(QApplication::focusWidget(), m_editor->modeCombo());
+    QTest::keyClick(m_editor->modeCombo(), Qt::Key_Down);
+    QCOMPARE(m_editor->modeCombo()->currentData().toString(), QStringLiteral("plain"));
+    QVERIFY(!m_editor->privateKeyEdit()->isVisibleTo(m_editor.get()));
+    QTableWidget* table = m_editor->peerTable();
+    table->item(0, 0)->setText("host-1");
+    table->item(0, 1)->setText("10.211.55.122:8285");
+    table->item(0, 2)->setText("10.244.2.0/24");
+    QVERIFY2(m_editor->canSave(),
+             m_editor->errors().isEmpty() ? "" : qPrintable(m_editor->errors().first().message));
+    QTest::mouseClick(m_editor->saveButton(), Qt::LeftButton);
+    QCOMPARE(m_editor->result(), int(QDialog::Accepted));
+    const StoredProfile* saved = m_store->find("seed-far");
+    QVERIFY(saved);
+    QCOMPARE(saved->profile->interface.address.toString(), QStringLiteral("10.244.3.3/24"));
+    QCOMPARE(saved->profile->interface.name, QStringLiteral("peertun0"));
+}
+
+void TestProfileEditor::savesReloadsExportsImportsByteIdentical()
+{
+    QTest::mouseClick(m_editor->saveButton(), Qt::LeftButton);
+    QCOMPARE(m_editor->result(), int(QDialog::Accepted));
+    const QString path = m_store->directory() + "/office.json";
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray saved = file.readAll();
+    QCOMPARE(saved, serializeProfile(seedProfile()));
+
+    ProfileStore reloaded(m_store->directory());
+    reloaded.reload();
+    const StoredProfile* stored = reloaded.find("office");
+    QVERIFY(stored && stored->ok());
+    // Into a fresh editor and out again: the same document.
+    ProfileEditor second(&reloaded);
+    second.setProfile(*stored->profile, "office");
+    QVERIFY(second.canSave());
+    QCOMPARE(serializeProfile(*second.profile()), saved);
+
+    QString error;
+    const QString exported = m_tmp->path() + "/export.json";
+    QVERIFY(ProfileStore::exportTo(*second.profile(), exported, &error));
+    QFile exportedFile(exported);
+    QVERIFY(exportedFile.open(QIODevice::ReadOnly));
+    QCOMPARE(exportedFile.readAll(), saved);
+    const std::optional<Profile> imported = ProfileStore::importFrom(exported, &error);
+    QVERIFY2(imported, qPrintable(error));
+    second.setProfile(*imported, "office");
+    QTest::mouseClick(second.saveButton(), Qt::LeftButton);
+    QCOMPARE(second.result(), int(QDialog::Accepted));
+    QVERIFY(file.seek(0));
+    QFile again(path);
+    QVERIFY(again.open(QIODevice::ReadOnly));
+    QCOMPARE(again.readAll(), saved);
+}
+
+void TestProfileEditor::accessibleNamesAndTabOrder()
+{
+    for (QWidget* w :
+         {static_cast<QWidget*>(m_editor->nameEdit()),
+          static_cast<QWidget*>(m_editor->interfaceNameEdit()),
+          static_cast<QWidget*>(m_editor->addressEdit()),
+          static_cast<QWidget*>(m_editor->mtuEdit()), static_cast<QWidget*>(m_editor->listenEdit()),
+          static_cast<QWidget*>(m_editor->peerTable())}) {
+        QVERIFY2(!w->accessibleName().isEmpty(), w->metaObject()->className());
+    }
+    QCOMPARE(m_editor->nameEdit()->nextInFocusChain(), m_editor->interfaceNameEdit());
+    QCOMPARE(m_editor->addressEdit()->nextInFocusChain(), m_editor->mtuEdit());
+}
+
+void TestProfileEditor::publicKeyFollowsThePrivateKey_data()
+{
+    QTest::addColumn<QString>("privateKey");
+    QTest::addColumn<QString>("publicKey");
+    // RFC 7748 section 6.1 (Alice), as `wg pubkey` prints it.
+    QTest::newRow("rfc7748 alice") << "dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo="
+                                   << "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=";
+    QTest::newRow("surrounding spaces") << "  dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo= "
+                                        << "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=";
+    QTest::newRow("one character short") << "dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LC="
+                                         << "";
+    QTest::newRow("all zeros") << "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+                               << "";
+    QTest::newRow("empty") << ""
+                           << "";
+}
+
+void TestProfileEditor::publicKeyFollowsThePrivateKey()
+{
+    QFETCH(QString, privateKey);
+    QFETCH(QString, publicKey);
+    m_editor->modeCombo()->setCurrentIndex(
+        m_editor->modeCombo()->findData(QStringLiteral("wireguard")));
+    QVERIFY(m_editor->publicKeyEdit()->isVisibleTo(m_editor.get()));
+    QVERIFY(m_editor->publicKeyEdit()->isReadOnly());
+    m_editor->privateKeyEdit()->setFocus();
+    m_editor->privateKeyEdit()->selectAll();
+    QTest::keyClicks(m_editor->privateKeyEdit(), privateKey); // typed: updates as it goes
+    QCOMPARE(m_editor->publicKeyEdit()->text(), publicKey);
+    QCOMPARE(m_editor->copyPublicKeyButton()->isEnabled(), !publicKey.isEmpty());
+    if (!publicKey.isEmpty()) {
+        QTest::mouseClick(m_editor->copyPublicKeyButton(), Qt::LeftButton);
+        QCOMPARE(QGuiApplication::clipboard()->text(), publicKey);
+    }
+    // Plain mode: no key rows at all.
+    m_editor->modeCombo()->setCurrentIndex(
+        m_editor->modeCombo()->findData(QStringLiteral("plain")));
+    QVERIFY(!m_editor->publicKeyEdit()->isVisibleTo(m_editor.get()));
+    QVERIFY(!m_editor->generateKeyButton()->isVisibleTo(m_editor.get()));
+}
+
+void TestProfileEditor::generateKeyPairFillsAValidKey()
+{
+    m_editor->startNew(QStringLiteral("fresh")); // WireGuard, empty key
+    QVERIFY(m_editor->privateKeyEdit()->text().isEmpty());
+    QVERIFY(m_editor->publicKeyEdit()->text().isEmpty());
+    QVERIFY(!m_editor->shownError("interface.privateKey").isEmpty());
+    QTest::mouseClick(m_editor->generateKeyButton(), Qt::LeftButton);
+    const QString generated = m_editor->privateKeyEdit()->text();
+    QCOMPARE(generated.size(), 44);
+    QVERIFY(m_editor->shownError("interface.privateKey").isEmpty());
+    const auto key = keys::parseSecretKey(generated.toStdString());
+    QVERIFY(key.has_value());
+    QCOMPARE(m_editor->publicKeyEdit()->text(),
+             QString::fromStdString(keys::encodePublicKey(keys::publicKeyOf(*key))));
+    // The secret is not shown in clear while the field is not being edited.
+    QCOMPARE(m_editor->privateKeyEdit()->echoMode(), QLineEdit::PasswordEchoOnEdit);
+}
+
+void TestProfileEditor::generateKeyPairAsksBeforeReplacing()
+{
+    m_editor->modeCombo()->setCurrentIndex(
+        m_editor->modeCombo()->findData(QStringLiteral("wireguard")));
+    const QString existing = QStringLiteral("dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo=");
+    m_editor->privateKeyEdit()->setText(existing);
+    for (const bool yes : {false, true}) {
+        bool asked = false;
+        QTimer::singleShot(100, this, [&asked, yes] {
+            if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+                asked = true;
+                box->button(yes ? QMessageBox::Yes : QMessageBox::No)->click();
+            }
+        });
+        m_editor->generateKeyPair();
+        QVERIFY(asked);
+        QCOMPARE(m_editor->privateKeyEdit()->text() == existing, !yes);
+    }
+}
+
+void TestProfileEditor::validatorMessagesInChinese_data()
+{
+    QTest::addColumn<QString>("address");
+    QTest::addColumn<QString>("chinese");
+    QTest::addColumn<QString>("english");
+    QTest::newRow("no prefix") << "10.244.2.2"
+                               << "没有前缀长度"
+                               << "has no prefix length";
+    QTest::newRow("empty") << ""
+                           << "地址为空"
+                           << "The address is empty";
+    QTest::newRow("host bits") << "10.244.2.2/33"
+                               << "不是有效的 地址/前缀"
+                               << "is not a valid address/prefix";
+}
+
+void TestProfileEditor::validatorMessagesInChinese()
+{
+    QFETCH(QString, address);
+    QFETCH(QString, chinese);
+    QFETCH(QString, english);
+    QTranslator translator;
+    QVERIFY(translator.load(QStringLiteral(":/i18n/peertun_zh_CN.qm")));
+    QVERIFY(QCoreApplication::installTranslator(&translator));
+    m_editor->addressEdit()->selectAll();
+    if (address.isEmpty()) {
+        QTest::keyClick(m_editor->addressEdit(), Qt::Key_Delete);
+    } else {
+        QTest::keyClicks(m_editor->addressEdit(), address);
+    }
+    const QString shown = m_editor->shownError(QStringLiteral("interface.address"));
+    QCoreApplication::removeTranslator(&translator);
+    QVERIFY2(shown.contains(chinese), qPrintable(shown));
+    QVERIFY(!m_editor->saveButton()->isEnabled());
+    // Without the translator: English again (what the helper and peertunctl say).
+    m_editor->addressEdit()->setText(m_editor->addressEdit()->text() + QStringLiteral(" "));
+    m_editor->addressEdit()->setText(address);
+    QVERIFY2(m_editor->shownError(QStringLiteral("interface.address")).contains(english),
+             qPrintable(m_editor->shownError(QStringLiteral("interface.address"))));
+}
+
+void TestProfileEditor::tellsWhenTheTunnelIsUp()
+{
+    QVERIFY(!m_editor->tunnelRunningNoticeShown());
+    m_editor->setTunnelRunning(true);
+    QVERIFY(m_editor->tunnelRunningNoticeShown());
+    m_editor->setTunnelRunning(false);
+    QVERIFY(!m_editor->tunnelRunningNoticeShown());
+}
+
+QTEST_MAIN(TestProfileEditor)
+#include "tst_profileeditor.moc"
