@@ -1,10 +1,10 @@
 #!/bin/bash
-# scripts/demo-standalone.sh -- the seed blog post's test with two `--standalone` helpers
+# scripts/demo-standalone.sh -- the blog post's two-host test with two `--standalone` helpers
 # (the server way: no D-Bus, no install), on one machine.
 #
 # Two network namespaces play the blog's two hosts, joined by a veth pair (underlay
 # 10.211.55.122/24 <-> 10.211.55.123/24). Each runs `peertun-helper --standalone` with the
-# seed's tunnel addresses (flannel99, 10.244.2.2/24 <-> 10.244.3.3/24). Host 2 serves the
+# blog post's tunnel addresses (flannel99, 10.244.2.2/24 <-> 10.244.3.3/24). Host 2 serves the
 # blog's web app on 10.244.3.3:9090; host 1 pings across and runs `curl 10.244.3.3:9090`.
 # Then both helpers print their counters (SIGUSR1) and everything is torn down -- on every
 # exit path, Ctrl-C included. Nothing is configured in the root namespace.
@@ -21,7 +21,7 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 HELPER=${1:-${PEERTUN_HELPER:-}}
 SETUP=
 [ -n "$HELPER" ] || { HELPER=$REPO/build/helper/peertun-helper; SETUP=1; }
-SERVER=$REPO/tests/root/e2e/seed_server.py
+SERVER=$REPO/tests/root/e2e/web_app.py
 NS1=ptdemo$$a; NS2=ptdemo$$b            # unique per run
 WORK=
 HELPER1=; HELPER2=; WEB=

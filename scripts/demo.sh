@@ -1,16 +1,16 @@
 #!/bin/bash
-# scripts/demo.sh -- peertun as a user meets it: the seed blog post's test, with this machine
+# scripts/demo.sh -- peertun as a user meets it: the blog post's two-host test, with this machine
 # as host 1 and a network namespace as host 2.
 #
 # 1. Setup: installs missing packages (deps.sh), builds (build.sh), installs peertun
 #    (`cmake --install`: the app, peertunctl, the helper and its D-Bus, polkit and systemd
 #    files) and tells the system bus and systemd to re-read their configuration.
 # 2. Host 2: a network namespace joined to this machine by a veth pair (underlay
-#    10.211.55.122/24 here, 10.211.55.123/24 there, the seed's addresses), running
-#    `peertun-helper --standalone` with the seed's far side (flannel99, 10.244.3.3/24) and the
-#    seed's web app on 10.244.3.3:9090.
+#    10.211.55.122/24 here, 10.211.55.123/24 there, the example's addresses), running
+#    `peertun-helper --standalone` with the far side (flannel99, 10.244.3.3/24) and the
+#    demo web app on 10.244.3.3:9090.
 # 3. Host 1 (this machine): a matching profile "peertun-demo" (10.244.2.2/24) in the desktop
-#    user's profile folder. WireGuard mode with fresh keys; --plain for the seed's wire format.
+#    user's profile folder. WireGuard mode with fresh keys; --plain for flannel's UDP wire format.
 # 4. With a display and a system bus: opens the app as the desktop user; connect the profile
 #    there (polkit asks for the password), try `curl 10.244.3.3:9090`, quit the app to end.
 #    Without a display (or with --headless): the same through peertunctl -- up, ping, curl,
@@ -29,7 +29,7 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=scripts/lib/private-system-bus.sh
 . "$REPO/scripts/lib/private-system-bus.sh"
 BUILD=${PEERTUN_BUILD_DIR:-$REPO/build}
-SERVER=$REPO/tests/root/e2e/seed_server.py
+SERVER=$REPO/tests/root/e2e/web_app.py
 HEADLESS=; SETUP=1; MODE=wireguard
 for arg in "$@"; do
     case $arg in
@@ -224,7 +224,7 @@ ip -br addr show dev flannel99
 ip route show dev flannel99
 step "ping 10.244.3.3 (host 2 through the tunnel)"
 ping -c 3 -i 0.2 -w 10 10.244.3.3 || rc=1
-step "curl 10.244.3.3:9090 (the seed's web app on host 2)"
+step "curl 10.244.3.3:9090 (the demo web app on host 2)"
 curl -sS -m 10 10.244.3.3:9090 || rc=1
 echo
 step "peertunctl stats $PROFILE_NAME"

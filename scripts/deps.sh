@@ -1,6 +1,6 @@
 #!/bin/bash
 # Installs the Debian 12 packages peertun needs to build and test; with --bench also what the
-# benchmark needs to build the seed's Go program. Idempotent: only missing packages are
+# benchmark needs to build the blog post's Go program. Idempotent: only missing packages are
 # installed. Needs root.
 set -euo pipefail
 PACKAGES=(

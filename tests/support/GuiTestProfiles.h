@@ -1,4 +1,4 @@
-// The seed's two hosts as profiles (10.244.2.2 on 10.211.55.122, 10.244.3.3 on .123), shared
+// The two example hosts as profiles (10.244.2.2 on 10.211.55.122, 10.244.3.3 on .123), shared
 // by the gui tests.
 #pragma once
 
@@ -7,7 +7,7 @@
 
 namespace peertun::test {
 
-inline Profile seedProfile(const QString& name = QStringLiteral("office"))
+inline Profile officeProfile(const QString& name = QStringLiteral("office"))
 {
     QString error;
     Profile p;
@@ -37,10 +37,10 @@ inline QString publicKeyOf(const QString& privateKey)
                : QString();
 }
 
-// The seed's near host in WireGuard mode, paired with the far side's kFarPrivateKey.
-inline Profile seedWireGuardProfile(const QString& name = QStringLiteral("office"))
+// The near host in WireGuard mode, paired with the far side's kFarPrivateKey.
+inline Profile officeWireGuardProfile(const QString& name = QStringLiteral("office"))
 {
-    Profile p = seedProfile(name);
+    Profile p = officeProfile(name);
     p.mode = TunnelMode::WireGuard;
     p.interface.privateKey = kNearPrivateKey;
     p.peers[0].publicKey = publicKeyOf(kFarPrivateKey);

@@ -43,7 +43,7 @@ private:
 private slots:
     void initTestCase()
     {
-        // peer 0: the seed's far host; peer 1: a /16 with a more specific /24 held by peer 2;
+        // peer 0: the far host; peer 1: a /16 with a more specific /24 held by peer 2;
         // peer 3: IPv6; peer 4: a default route for IPv4 (lowest priority).
         m_table.build({{prefix("10.244.3.0/24")},
                        {prefix("10.100.0.0/16")},
@@ -59,7 +59,7 @@ private slots:
     {
         QTest::addColumn<QString>("address");
         QTest::addColumn<uint>("peer");
-        QTest::newRow("seed far host") << "10.244.3.3" << 0u;
+        QTest::newRow("far host") << "10.244.3.3" << 0u;
         QTest::newRow("network address") << "10.244.3.0" << 0u;
         QTest::newRow("broadcast") << "10.244.3.255" << 0u;
         QTest::newRow("the /16") << "10.100.200.1" << 1u;

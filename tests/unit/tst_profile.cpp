@@ -12,8 +12,8 @@ using namespace peertun;
 
 namespace {
 
-// The seed's first host, in canonical (serialized) form.
-const QByteArray kSeedHost1 = R"({
+// The first example host, in canonical (serialized) form.
+const QByteArray kHost1 = R"({
     "version": 1,
     "name": "office",
     "interface": {
@@ -33,7 +33,7 @@ const QByteArray kSeedHost1 = R"({
 }
 )";
 
-const QByteArray kSeedHost2 = R"({
+const QByteArray kHost2 = R"({
     "version": 1,
     "name": "office",
     "interface": {
@@ -105,7 +105,7 @@ const QString kPrivateKey = QStringLiteral("KM7qyHHz5YFU3M8+KWMWfMOhpQWUxxeBFFRY
 const QString kPeerPublicKey = QStringLiteral("dY0t6wpQ8oDNFWbqGsFmj1o9nM3Gu7Tr8IGHSJSDzy8=");
 const QString kPresharedKey = QStringLiteral("4R+XEUX/FnzsxKRTu9dBX4rP+FV7erznhBJc9RldkDw=");
 
-// Applies one change to the seed's first host and returns the new document. `path` is a
+// Applies one change to the first example host and returns the new document. `path` is a
 // profile field path ("interface.address", "peers[0].subnets[1]"); an index equal to the
 // array's size appends.
 using Token = std::variant<QString, qsizetype>;
@@ -146,7 +146,7 @@ QJsonValue apply(const QJsonValue& node, const QList<Token>& t, qsizetype pos,
 }
 
 QByteArray edited(const QList<std::pair<QString, std::optional<QJsonValue>>>& changes,
-                  const QByteArray& base = kSeedHost1)
+                  const QByteArray& base = kHost1)
 {
     QJsonValue root = QJsonDocument::fromJson(base).object();
     for (const auto& [path, value] : changes)
@@ -219,7 +219,7 @@ void TestProfile::rejectsBadInput_data()
     QTest::newRow("too big") << QByteArray(kMaxProfileBytes + 1, ' ') << ""
                              << "at most 65536 bytes (64 KiB)";
     QTest::newRow("too big even if valid JSON")
-        << QByteArray(kSeedHost1).append(QByteArray(kMaxProfileBytes, ' ')) << ""
+        << QByteArray(kHost1).append(QByteArray(kMaxProfileBytes, ' ')) << ""
         << "at most 65536 bytes";
     QTest::newRow("empty") << QByteArray() << ""
                            << "The profile is empty";
@@ -705,9 +705,9 @@ void TestProfile::acceptsGoodDocuments_data()
     QTest::addColumn<QString>("listen");
     QTest::addColumn<QStringList>("peerEndpoints");
 
-    QTest::newRow("seed host 1") << kSeedHost1 << "10.244.2.2/24" << 1472 << "10.211.55.122:8285"
+    QTest::newRow("host 1") << kHost1 << "10.244.2.2/24" << 1472 << "10.211.55.122:8285"
                                  << QStringList{"10.211.55.123:8285"};
-    QTest::newRow("seed host 2") << kSeedHost2 << "10.244.3.3/24" << 1472 << "10.211.55.123:8285"
+    QTest::newRow("host 2") << kHost2 << "10.244.3.3/24" << 1472 << "10.211.55.123:8285"
                                  << QStringList{"10.211.55.122:8285"};
     QTest::newRow("ipv6 tunnel over ipv6 underlay")
         << kIpv6 << "fd00:244::2/64" << -1 << "[fd00:211::122]:8285"
@@ -808,8 +808,8 @@ void TestProfile::acceptsGoodDocuments()
 void TestProfile::canonicalDocumentsSerializeByteIdentical_data()
 {
     QTest::addColumn<QByteArray>("document");
-    QTest::newRow("seed host 1") << kSeedHost1;
-    QTest::newRow("seed host 2") << kSeedHost2;
+    QTest::newRow("host 1") << kHost1;
+    QTest::newRow("host 2") << kHost2;
     QTest::newRow("ipv6") << kIpv6;
     QTest::newRow("wireguard") << kWireGuard;
 }
@@ -897,7 +897,7 @@ void TestProfile::capsTheNumberOfErrors()
     QVERIFY(result.errors.last().message.contains(QStringLiteral("only the first 99")));
 
     // validateProfile on its own (the editor's path) caps too.
-    Profile p = *parseProfile(kSeedHost1).profile;
+    Profile p = *parseProfile(kHost1).profile;
     for (int i = 0; i < 300; ++i)
         p.peers[0].subnets.append(Cidr{QHostAddress(QStringLiteral("10.2.%1.1").arg(i)), 24});
     const QList<ProfileError> errors = validateProfile(p);
@@ -1042,7 +1042,7 @@ void TestProfile::parsesEndpoints()
 void TestProfile::validatesInMemoryProfile()
 {
     // The editor builds profiles from widgets; validateProfile must catch what parsing would.
-    Profile p = *parseProfile(kSeedHost1).profile;
+    Profile p = *parseProfile(kHost1).profile;
     QVERIFY(validateProfile(p).isEmpty());
 
     p.peers[0].subnets[0] = Cidr{QHostAddress(QStringLiteral("10.244.3.3")), 24};
@@ -1056,7 +1056,7 @@ void TestProfile::validatesInMemoryProfile()
     QCOMPARE(fields, (QStringList{"interface.address", "interface.listen", "peers[0].subnets[0]"}));
     QVERIFY(errors[2].message.contains(QStringLiteral("the subnet is written 10.244.3.0/24")));
 
-    Profile other = *parseProfile(kSeedHost1).profile;
+    Profile other = *parseProfile(kHost1).profile;
     other.version = 3;
     const QList<ProfileError> versionErrors = validateProfile(other);
     QCOMPARE(versionErrors.size(), 1);
@@ -1109,7 +1109,7 @@ void TestProfile::acceptsWireGuardProfile()
     QVERIFY(*parseProfile(serverText).profile == *server.profile);
 
     // Switching the mode of a valid plain profile to wireguard needs the keys.
-    Profile plain = *parseProfile(kSeedHost1).profile;
+    Profile plain = *parseProfile(kHost1).profile;
     plain.mode = TunnelMode::WireGuard;
     QStringList fields;
     for (const ProfileError& e : validateProfile(plain))

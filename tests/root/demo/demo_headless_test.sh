@@ -36,7 +36,7 @@ expect "the demo succeeded" -Fx "demo exit code: 0"
 expect "it started its own bus and polkitd" -F "no system bus runs here"
 expect "peertunctl brought the tunnel up" -E "peertun-demo +connected|peertun-demo.*connected"
 expect "host 2 answered ping through the tunnel" -E "3 packets transmitted, 3 received"
-expect "the seed's web app answered curl" -F '{"Age":12,"Msg":"hello world\nTun VPN\n"}'
+expect "the demo web app answered curl" -F '{"Age":12,"Msg":"hello world\nTun VPN\n"}'
 expect "stats show packets received from host 2" -E "rx: [1-9][0-9]* packets"
 if [ "$MODE" = wireguard ]; then
     expect "stats show a WireGuard handshake" -E "handshakes: [1-9][0-9]* done"

@@ -1,6 +1,6 @@
-// End-to-end: the seed's test, done for real. Two network namespaces play the two hosts of the
+// End-to-end: the two-host test, done for real. Two network namespaces play the two hosts of the
 // blog post, joined by a veth pair (underlay 10.211.55.122/24 <-> 10.211.55.123/24), each
-// running `peertun-helper --standalone` with the seed's tunnel addresses (10.244.2.2/24 <->
+// running `peertun-helper --standalone` with the two-host example's tunnel addresses (10.244.2.2/24 <->
 // 10.244.3.3/24). Everything happens inside namespaces this test makes; nothing is configured
 // in the root namespace.
 #include "NetnsLab.h"
@@ -37,11 +37,11 @@ using peertun::testlab::TunnelStats;
 
 namespace {
 
-constexpr auto kDevice = "flannel99"; // the seed's device name
+constexpr auto kDevice = "flannel99"; // the example's device name
 constexpr int kPort = 8285;
 constexpr int kHttpPort = 9090;
 constexpr qsizetype kBlobBytes = 20 * 1024 * 1024;
-const QByteArray kSeedJson = R"({"Age":12,"Msg":"hello world\nTun VPN\n"})";
+const QByteArray kWebAppJson = R"({"Age":12,"Msg":"hello world\nTun VPN\n"})";
 
 const QStringList kTunnelCounters{
     QStringLiteral("tx_packets"),
@@ -62,7 +62,7 @@ const QStringList kPeerCounters{
 
 enum class Family { V4, V6 };
 
-// Addresses of one host of the seed's setup.
+// Addresses of one host of the two-host example.
 struct HostPlan
 {
     QString tunnelName;    // profile name
@@ -86,7 +86,7 @@ QString httpUrl(const QString& host, const QString& path)
 }
 
 // host 1 = the blog's 10.211.55.122 (client side), host 2 = 10.211.55.123 (server side).
-std::pair<HostPlan, HostPlan> seedPlan(Family inner, Family outer)
+std::pair<HostPlan, HostPlan> twoHostPlan(Family inner, Family outer)
 {
     HostPlan h1, h2;
     h1.tunnelName = QStringLiteral("office");
@@ -164,7 +164,7 @@ private slots:
     void cleanup();
 
     void pingBothWays();
-    void httpGetReturnsSeedJson();
+    void httpGetReturnsTheWebAppJson();
     void transfer20MiBChecksumMatches();
     void datagramFromNonPeerIsDroppedAndCounted_data();
     void datagramFromNonPeerIsDroppedAndCounted();
@@ -186,7 +186,7 @@ private:
                      LabProcess** out);
     void startTunnel(Family inner, Family outer, std::optional<int> mtu = std::nullopt);
     void verifyPing(const QString& ns, const QString& target);
-    void startSeedServer(const QString& bindHost, const QString& blobPath = {});
+    void startWebApp(const QString& bindHost, const QString& blobPath = {});
     void verifyNoTunnelLeft(const QString& ns);
     void addPlaceholderDevice(const QString& ns, const QString& name);
     void addThirdHost(QString* ns);
@@ -211,7 +211,7 @@ void TstE2eTunnel::initTestCase()
     m_helperBinary = qEnvironmentVariable("PEERTUN_HELPER");
     QVERIFY2(!m_helperBinary.isEmpty(), "PEERTUN_HELPER is not set (run the test through ctest)");
     QVERIFY2(QFileInfo(m_helperBinary).isExecutable(), qPrintable(m_helperBinary));
-    m_serverScript = QStringLiteral(PEERTUN_SOURCE_DIR "/tests/root/e2e/seed_server.py");
+    m_serverScript = QStringLiteral(PEERTUN_SOURCE_DIR "/tests/root/e2e/web_app.py");
     QVERIFY2(QFile::exists(m_serverScript), qPrintable(m_serverScript));
     for (const char* tool : {"ip", "ping", "curl"}) {
         QVERIFY2(!QStandardPaths::findExecutable(QString::fromLatin1(tool)).isEmpty(), tool);
@@ -285,7 +285,7 @@ void TstE2eTunnel::startHelper(const QString& ns, const HostPlan& host, std::opt
 void TstE2eTunnel::startTunnel(Family inner, Family outer, std::optional<int> mtu)
 {
     CHECKED(setUpHosts());
-    std::tie(m_h1, m_h2) = seedPlan(inner, outer);
+    std::tie(m_h1, m_h2) = twoHostPlan(inner, outer);
     CHECKED(startHelper(m_ns1, m_h1, mtu, &m_helper1));
     CHECKED(startHelper(m_ns2, m_h2, mtu, &m_helper2));
 }
@@ -303,14 +303,14 @@ void TstE2eTunnel::verifyPing(const QString& ns, const QString& target)
                                     .arg(target, ns, QString::fromUtf8(r.output))));
 }
 
-void TstE2eTunnel::startSeedServer(const QString& bindHost, const QString& blobPath)
+void TstE2eTunnel::startWebApp(const QString& bindHost, const QString& blobPath)
 {
     QStringList argv{python3(), m_serverScript,           QStringLiteral("--bind"),
                      bindHost,  QStringLiteral("--port"), QString::number(kHttpPort)};
     if (!blobPath.isEmpty()) {
         argv << QStringLiteral("--blob") << blobPath;
     }
-    LabProcess* server = m_lab->start(m_ns2, argv, QStringLiteral("seed_server.py"));
+    LabProcess* server = m_lab->start(m_ns2, argv, QStringLiteral("web_app.py"));
     LAB_VERIFY(server);
     QVERIFY2(server->waitForOutput("ready", 10000), server->output().constData());
 }
@@ -438,16 +438,16 @@ void TstE2eTunnel::pingBothWays()
     }
 }
 
-void TstE2eTunnel::httpGetReturnsSeedJson()
+void TstE2eTunnel::httpGetReturnsTheWebAppJson()
 {
     CHECKED(startTunnel(Family::V4, Family::V4));
-    CHECKED(startSeedServer(m_h2.tunnelHost));
+    CHECKED(startWebApp(m_h2.tunnelHost));
     // The blog's test: `curl 10.244.3.3:9090` on host 1.
     const CommandResult r =
         m_lab->run(m_ns1, {QStringLiteral("curl"), QStringLiteral("-sS"), QStringLiteral("-m"),
                            QStringLiteral("10"), httpUrl(m_h2.tunnelHost, QStringLiteral("/"))});
     QVERIFY2(r.ok(), r.output.constData());
-    QCOMPARE(r.output, kSeedJson);
+    QCOMPARE(r.output, kWebAppJson);
 }
 
 void TstE2eTunnel::transfer20MiBChecksumMatches()
@@ -458,7 +458,7 @@ void TstE2eTunnel::transfer20MiBChecksumMatches()
                                           blob.size() / sizeof(quint32));
     const QString blobPath = m_lab->writeFile(QStringLiteral("blob.bin"), blob);
     LAB_VERIFY(!blobPath.isEmpty());
-    CHECKED(startSeedServer(m_h2.tunnelHost, blobPath));
+    CHECKED(startWebApp(m_h2.tunnelHost, blobPath));
 
     TunnelStats before;
     CHECKED(readStats(m_helper2, m_h2.tunnelName, &before));
@@ -511,7 +511,7 @@ void TstE2eTunnel::datagramFromNonPeerIsDroppedAndCounted()
     QVERIFY(!tunRxBefore.isEmpty());
 
     // Five well-formed ICMP echo requests 10.244.2.2 -> 10.244.3.3 (host 1's tunnel address,
-    // so only the outer source gives them away). The seed's server would write each into its
+    // so only the outer source gives them away). The blog post's Go server would write each into its
     // TUN device.
     constexpr int kInjected = 5;
     const QString injector = QStringLiteral(R"PY(
@@ -603,13 +603,13 @@ void TstE2eTunnel::ipv6TunnelAddresses()
     CHECKED(startTunnel(Family::V6, Family::V4));
     CHECKED(verifyPing(m_ns1, m_h2.tunnelHost));
     CHECKED(verifyPing(m_ns2, m_h1.tunnelHost));
-    CHECKED(startSeedServer(m_h2.tunnelHost));
+    CHECKED(startWebApp(m_h2.tunnelHost));
     const CommandResult r =
         m_lab->run(m_ns1, {QStringLiteral("curl"), QStringLiteral("-sS"), QStringLiteral("-g"),
                            QStringLiteral("-m"), QStringLiteral("10"),
                            httpUrl(m_h2.tunnelHost, QStringLiteral("/"))});
     QVERIFY2(r.ok(), r.output.constData());
-    QCOMPARE(r.output, kSeedJson);
+    QCOMPARE(r.output, kWebAppJson);
 }
 
 // wg-quick's hub style: both hosts in one tunnel network (10.244.2.2/24, 10.244.2.3/24), each
@@ -618,7 +618,7 @@ void TstE2eTunnel::ipv6TunnelAddresses()
 void TstE2eTunnel::sharedNetworkBehindThePeer()
 {
     CHECKED(setUpHosts());
-    std::tie(m_h1, m_h2) = seedPlan(Family::V4, Family::V4);
+    std::tie(m_h1, m_h2) = twoHostPlan(Family::V4, Family::V4);
     m_h2.tunnelAddress = QStringLiteral("10.244.2.3/24");
     m_h2.tunnelHost = QStringLiteral("10.244.2.3");
     m_h1.peerSubnet = m_h2.peerSubnet = QStringLiteral("10.244.2.0/24");
@@ -638,12 +638,12 @@ void TstE2eTunnel::ipv6Underlay()
     CHECKED(startTunnel(Family::V4, Family::V6));
     CHECKED(verifyPing(m_ns1, m_h2.tunnelHost));
     CHECKED(verifyPing(m_ns2, m_h1.tunnelHost));
-    CHECKED(startSeedServer(m_h2.tunnelHost));
+    CHECKED(startWebApp(m_h2.tunnelHost));
     const CommandResult r =
         m_lab->run(m_ns1, {QStringLiteral("curl"), QStringLiteral("-sS"), QStringLiteral("-m"),
                            QStringLiteral("10"), httpUrl(m_h2.tunnelHost, QStringLiteral("/"))});
     QVERIFY2(r.ok(), r.output.constData());
-    QCOMPARE(r.output, kSeedJson);
+    QCOMPARE(r.output, kWebAppJson);
     // The tunnel's packets really went over IPv6: host 2's UDP socket is an IPv6 one.
     TunnelStats stats;
     CHECKED(readStats(m_helper2, m_h2.tunnelName, &stats));
@@ -733,7 +733,7 @@ void TstE2eTunnel::busyResourceFailsWithClearMessage()
     QFETCH(QString, setup);
     QFETCH(QByteArray, message);
     CHECKED(setUpHosts());
-    std::tie(m_h1, m_h2) = seedPlan(Family::V4, Family::V4);
+    std::tie(m_h1, m_h2) = twoHostPlan(Family::V4, Family::V4);
     const QString ns = m_ns1;
 
     if (setup == QLatin1String("port")) {

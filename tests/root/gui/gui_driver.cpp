@@ -95,9 +95,9 @@ void GuiDriver::initTestCase()
     m_store = std::make_unique<ProfileStore>(g_options.profilesDir);
     m_store->reload();
     if (m_store->find(QStringLiteral("office")) == nullptr) {
-        // The seed's near host, on the harness's underlay (ns1 = 10.211.55.122), in WireGuard
+        // The near host, on the harness's underlay (ns1 = 10.211.55.122), in WireGuard
         // mode against tst_gui_helper's far side.
-        Profile p = test::seedWireGuardProfile();
+        Profile p = test::officeWireGuardProfile();
         p.interface.mtu.reset();
         QString error;
         QVERIFY2(m_store->save(p, QString(), &error), qPrintable(error));

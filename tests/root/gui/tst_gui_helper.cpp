@@ -1,5 +1,5 @@
 // The app against the real helper: a private system bus, real polkitd, the helper bus-activated
-// in network namespace ns1 and the seed's far side (10.244.3.3/24) standalone in ns2, all from
+// in network namespace ns1 and the far side (10.244.3.3/24) standalone in ns2, all from
 // tests/root/lab/DBusHarness. The GUI itself (gui_driver) runs as the allowed or the denied test
 // user; this process (root) pings through the tunnel all along, kills the helper and takes
 // screenshots when the driver asks. Runs offscreen in English and Chinese, and once under Xvfb
@@ -27,7 +27,7 @@ const QString kFarAddress = QStringLiteral("10.244.3.3");
 
 Profile farSideProfile()
 {
-    // The seed's second host: 10.244.3.3/24 on 10.211.55.123, reaching 10.244.2.0/24, in
+    // The second host: 10.244.3.3/24 on 10.211.55.123, reaching 10.244.2.0/24, in
     // WireGuard mode (the app's "office" profile holds the other key pair).
     QString error;
     Profile p;
@@ -260,7 +260,7 @@ void TestGuiHelper::allowedUserOffscreenChinese()
 void TestGuiHelper::tunnelAlreadyUpIsPickedUp()
 {
     // Brought up outside the app (peertunctl), before the app starts.
-    Profile other = test::seedProfile(QStringLiteral("elsewhere"));
+    Profile other = test::officeProfile(QStringLiteral("elsewhere"));
     other.interface.name = QStringLiteral("pt-else");
     other.interface.address = *parseCidr(QStringLiteral("10.244.20.2/24"), nullptr, false);
     other.interface.listen = *parseEndpoint(QStringLiteral(":8299"), nullptr, true);
@@ -285,7 +285,7 @@ void TestGuiHelper::refusedReconnectKeepsTheOffer()
     // The denied user cannot bring a tunnel up, so the allowed user does (peertunctl, the
     // profile the denied user's app holds); the denied user's app then edits it and asks to
     // reconnect, and the disconnect half is refused.
-    Profile office = test::seedWireGuardProfile();
+    Profile office = test::officeWireGuardProfile();
     office.interface.mtu.reset();
     const QString path = m_harness.writeFile("office-up.json", serializeProfile(office));
     const CommandResult up = m_harness.runCtl(kAllowedUser, {"up", path});

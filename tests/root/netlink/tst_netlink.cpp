@@ -284,7 +284,7 @@ void TestNetlink::createAndConfigure_data()
     QTest::addColumn<QString>("address");
     QTest::addColumn<QStringList>("routes");
     QTest::addColumn<int>("mtu");
-    QTest::newRow("ipv4 as in the seed")
+    QTest::newRow("ipv4 as in the two-host example")
         << "10.244.2.2/24" << QStringList{"10.244.3.0/24", "10.244.4.0/24"} << 1472;
     QTest::newRow("ipv4 host bits in a route are cleared")
         << "10.244.2.2/24" << QStringList{"10.244.3.7/24"} << 1400;

@@ -171,7 +171,7 @@ void TestMainWindow::initTestCase()
     m_store = std::make_unique<ProfileStore>(dir);
     QString error;
     m_store->reload();
-    QVERIFY(m_store->save(test::seedProfile(), QString(), &error));
+    QVERIFY(m_store->save(test::officeProfile(), QString(), &error));
     QFile broken(dir + "/zz-broken.json");
     QVERIFY(broken.open(QIODevice::WriteOnly));
     broken.write("{ \"version\": 1, \"name\": ");
@@ -287,7 +287,7 @@ void TestMainWindow::tabOrderAndAccessibleNames()
 
 void TestMainWindow::plainModeIsLabelledUnencrypted()
 {
-    QVERIFY(m_window->selectProfile(QStringLiteral("office"))); // seed profile: plain
+    QVERIFY(m_window->selectProfile(QStringLiteral("office"))); // the office profile: plain
     QVERIFY2(m_window->profileList()->currentItem()->text().contains(QStringLiteral("unencrypted")),
              qPrintable(m_window->profileList()->currentItem()->text()));
     bool detailsSay = false;
@@ -649,7 +649,7 @@ void TestMainWindow::deleteAsksAndRemoves()
 {
     QObject scope; // ends the dialog watchers with the test, answered or not
     QString error;
-    Profile spare = test::seedProfile(QStringLiteral("spare"));
+    Profile spare = test::officeProfile(QStringLiteral("spare"));
     QVERIFY2(m_store->save(spare, QString(), &error), qPrintable(error));
     QVERIFY(m_window->selectProfile(QStringLiteral("spare")));
     QCOMPARE(m_window->listedState(QStringLiteral("spare")), QStringLiteral("disconnected"));

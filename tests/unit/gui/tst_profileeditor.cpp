@@ -1,6 +1,6 @@
 // ProfileEditor: each bad value from the validator's table, typed into its widget, shows the
 // validator's message at that field and disables Save; fixing it enables Save again; a good
-// profile saves, reloads, exports and imports byte-identically; the seed's hosts can be typed.
+// profile saves, reloads, exports and imports byte-identically; the two example hosts can be typed.
 #include "AppSetup.h"
 #include "GuiTestProfiles.h"
 #include "ProfileEditor.h"
@@ -36,7 +36,7 @@ private slots:
     void badValueShowsErrorAtItsField();
     void peerRowsAddAndRemove();
     void wireGuardModeAsksForKeys();
-    void typingTheSeedHostsByKeyboard();
+    void typingTheTwoHostsByKeyboard();
     void savesReloadsExportsImportsByteIdentical();
     void accessibleNamesAndTabOrder();
     void publicKeyFollowsThePrivateKey_data();
@@ -66,7 +66,7 @@ void TestProfileEditor::init()
     m_store = std::make_unique<ProfileStore>(m_tmp->path() + "/profiles");
     m_store->reload();
     m_editor = std::make_unique<ProfileEditor>(m_store.get());
-    m_editor->setProfile(seedProfile(), QString());
+    m_editor->setProfile(officeProfile(), QString());
     m_editor->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_editor.get()));
 }
@@ -83,7 +83,7 @@ void TestProfileEditor::loadedProfileIsValid()
                                                       m_editor->errors().value(0).message));
     QVERIFY(m_editor->canSave());
     QVERIFY(m_editor->saveButton()->isEnabled());
-    QCOMPARE(*m_editor->profile(), seedProfile());
+    QCOMPARE(*m_editor->profile(), officeProfile());
     QCOMPARE(m_editor->peerTable()->rowCount(), 1);
     QCOMPARE(m_editor->peerTable()->item(0, 2)->text(), QStringLiteral("10.244.3.0/24"));
 }
@@ -305,7 +305,7 @@ void TestProfileEditor::badValueShowsErrorAtItsField()
     }
 
     // Putting the good profile back clears the error and enables Save.
-    m_editor->setProfile(seedProfile(), QString());
+    m_editor->setProfile(officeProfile(), QString());
     QVERIFY(m_editor->shownError(field).isEmpty());
     QVERIFY(m_editor->saveButton()->isEnabled());
 }
@@ -380,15 +380,15 @@ void TestProfileEditor::wireGuardModeAsksForKeys()
     QCOMPARE(serializeProfile(*again.profile()), serializeProfile(p));
 }
 
-void TestProfileEditor::typingTheSeedHostsByKeyboard()
+void TestProfileEditor::typingTheTwoHostsByKeyboard()
 {
-    // The far host of the seed, typed from an empty "new profile" with the keyboard only.
+    // The far host of the two-host example, typed from an empty "new profile" with the keyboard only.
     m_editor->startNew(QStringLiteral("host-2"));
     QVERIFY(!m_editor->canSave());
     QLineEdit* name = m_editor->nameEdit();
     name->setFocus();
     name->selectAll();
-    QTest::keyClicks(name, "seed-far");
+    QTest::keyClicks(name, "far-host");
     QTest::keyClick(name, Qt::Key_Tab); // interface (prefilled)
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
     QCOMPARE(QApplication::focusWidget(), m_editor->addressEdit());
@@ -398,7 +398,7 @@ void TestProfileEditor::typingTheSeedHostsByKeyboard()
     QCOMPARE(QApplication::focusWidget(), m_editor->listenEdit());
     m_editor->listenEdit()->selectAll();
     QTest::keyClicks(m_editor->listenEdit(), "10.211.55.123:8285");
-    // New profiles start in WireGuard mode; the seed speaks plain: one key press.
+    // New profiles start in WireGuard mode; the far host speaks plain: one key press.
     QCOMPARE(m_editor->modeCombo()->currentData().toString(), QStringLiteral("wireguard"));
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
     QCOMPARE(QApplication::focusWidget(), m_editor->modeCombo());
@@ -413,7 +413,7 @@ void TestProfileEditor::typingTheSeedHostsByKeyboard()
              m_editor->errors().isEmpty() ? "" : qPrintable(m_editor->errors().first().message));
     QTest::mouseClick(m_editor->saveButton(), Qt::LeftButton);
     QCOMPARE(m_editor->result(), int(QDialog::Accepted));
-    const StoredProfile* saved = m_store->find("seed-far");
+    const StoredProfile* saved = m_store->find("far-host");
     QVERIFY(saved);
     QCOMPARE(saved->profile->interface.address.toString(), QStringLiteral("10.244.3.3/24"));
     QCOMPARE(saved->profile->interface.name, QStringLiteral("peertun0"));
@@ -427,7 +427,7 @@ void TestProfileEditor::savesReloadsExportsImportsByteIdentical()
     QFile file(path);
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QByteArray saved = file.readAll();
-    QCOMPARE(saved, serializeProfile(seedProfile()));
+    QCOMPARE(saved, serializeProfile(officeProfile()));
 
     ProfileStore reloaded(m_store->directory());
     reloaded.reload();

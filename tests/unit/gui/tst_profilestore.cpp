@@ -71,8 +71,8 @@ void TestProfileStore::savesOneFilePerProfileWithMode0600()
     QVERIFY(store.profiles().isEmpty());
     QSignalSpy changed(&store, &ProfileStore::changed);
     QString error;
-    QVERIFY2(store.save(seedProfile(), QString(), &error), qPrintable(error));
-    QVERIFY2(store.save(seedProfile(QStringLiteral("home")), QString(), &error), qPrintable(error));
+    QVERIFY2(store.save(officeProfile(), QString(), &error), qPrintable(error));
+    QVERIFY2(store.save(officeProfile(QStringLiteral("home")), QString(), &error), qPrintable(error));
     QVERIFY(changed.size() >= 2);
     QCOMPARE(store.profiles().size(), 2);
     QCOMPARE(store.profiles().at(0).fileName, QStringLiteral("home.json"));
@@ -80,7 +80,7 @@ void TestProfileStore::savesOneFilePerProfileWithMode0600()
     QCOMPARE(modeOf(dir() + "/office.json"), mode_t(0600));
     QCOMPARE(modeOf(dir()), mode_t(0700));
     QVERIFY(store.find(QStringLiteral("office")) != nullptr);
-    QCOMPARE(*store.find(QStringLiteral("office"))->profile, seedProfile());
+    QCOMPARE(*store.find(QStringLiteral("office"))->profile, officeProfile());
 }
 
 void TestProfileStore::saveReloadExportImportAreByteIdentical()
@@ -89,10 +89,10 @@ void TestProfileStore::saveReloadExportImportAreByteIdentical()
     {
         ProfileStore store(dir());
         store.reload();
-        QVERIFY(store.save(seedProfile(), QString(), &error));
+        QVERIFY(store.save(officeProfile(), QString(), &error));
     }
     const QByteArray saved = readAll(dir() + "/office.json");
-    QCOMPARE(saved, serializeProfile(seedProfile()));
+    QCOMPARE(saved, serializeProfile(officeProfile()));
 
     ProfileStore reloaded(dir());
     reloaded.reload();
@@ -100,7 +100,7 @@ void TestProfileStore::saveReloadExportImportAreByteIdentical()
     QVERIFY(reloaded.profiles().at(0).ok());
     QVERIFY(reloaded.profiles().at(0).error.isEmpty());
     const Profile loaded = *reloaded.profiles().at(0).profile;
-    QCOMPARE(loaded, seedProfile());
+    QCOMPARE(loaded, officeProfile());
 
     const QString exported = m_tmp->path() + "/exported.json";
     QVERIFY2(ProfileStore::exportTo(loaded, exported, &error), qPrintable(error));
@@ -108,7 +108,7 @@ void TestProfileStore::saveReloadExportImportAreByteIdentical()
 
     const std::optional<Profile> imported = ProfileStore::importFrom(exported, &error);
     QVERIFY2(imported.has_value(), qPrintable(error));
-    QCOMPARE(*imported, seedProfile());
+    QCOMPARE(*imported, officeProfile());
     // Saving the imported profile again (replacing itself) leaves the same bytes.
     QVERIFY2(reloaded.save(*imported, QStringLiteral("office"), &error), qPrintable(error));
     QCOMPARE(readAll(dir() + "/office.json"), saved);
@@ -121,7 +121,7 @@ void TestProfileStore::brokenFilesAreListedAndNeverOverwritten_data()
     QTest::newRow("malformed JSON") << QByteArray("{\"version\": 1,") << "line";
     QTest::newRow("empty file") << QByteArray() << "";
     QTest::newRow("invalid address")
-        << serializeProfile(seedProfile()).replace("10.244.2.2/24", "10.244.2.2/33")
+        << serializeProfile(officeProfile()).replace("10.244.2.2/24", "10.244.2.2/33")
         << "interface.address";
     QTest::newRow("too big") << QByteArray(kMaxProfileBytes + 1, ' ') << "KiB";
 }
@@ -145,12 +145,12 @@ void TestProfileStore::brokenFilesAreListedAndNeverOverwritten()
 
     // Saving a profile of the same name must not touch the broken file.
     QString error;
-    QVERIFY(!store.save(seedProfile(), QString(), &error));
+    QVERIFY(!store.save(officeProfile(), QString(), &error));
     QVERIFY2(error.contains(path), qPrintable(error));
-    QVERIFY(!store.save(seedProfile(), QStringLiteral("office"), &error));
+    QVERIFY(!store.save(officeProfile(), QStringLiteral("office"), &error));
     QCOMPARE(readAll(path), contents);
     // A different name is fine and the broken file stays listed.
-    QVERIFY2(store.save(seedProfile(QStringLiteral("office2")), QString(), &error),
+    QVERIFY2(store.save(officeProfile(QStringLiteral("office2")), QString(), &error),
              qPrintable(error));
     QCOMPARE(store.profiles().size(), 2);
     QCOMPARE(readAll(path), contents);
@@ -164,18 +164,18 @@ void TestProfileStore::refusesToClobberAnotherProfile()
     ProfileStore store(dir());
     store.reload();
     QString error;
-    QVERIFY(store.save(seedProfile(), QString(), &error));
-    Profile other = seedProfile();
+    QVERIFY(store.save(officeProfile(), QString(), &error));
+    Profile other = officeProfile();
     other.interface.name = QStringLiteral("pt7");
     QVERIFY(!store.save(other, QString(), &error)); // new profile, name taken
     QVERIFY2(error.contains(QStringLiteral("already exists")), qPrintable(error));
-    QCOMPARE(readAll(dir() + "/office.json"), serializeProfile(seedProfile()));
+    QCOMPARE(readAll(dir() + "/office.json"), serializeProfile(officeProfile()));
     QVERIFY2(store.save(other, QStringLiteral("office"), &error), qPrintable(error)); // an edit
     QCOMPARE(readAll(dir() + "/office.json"), serializeProfile(other));
 
     // A file that appeared behind the store's back is not clobbered either.
     writeRaw(dir() + "/late.json", "not mine");
-    QVERIFY(!store.save(seedProfile(QStringLiteral("late")), QString(), &error));
+    QVERIFY(!store.save(officeProfile(QStringLiteral("late")), QString(), &error));
     QCOMPARE(readAll(dir() + "/late.json"), QByteArray("not mine"));
 }
 
@@ -184,8 +184,8 @@ void TestProfileStore::renameMovesTheFile()
     ProfileStore store(dir());
     store.reload();
     QString error;
-    QVERIFY(store.save(seedProfile(), QString(), &error));
-    QVERIFY2(store.save(seedProfile(QStringLiteral("work")), QStringLiteral("office"), &error),
+    QVERIFY(store.save(officeProfile(), QString(), &error));
+    QVERIFY2(store.save(officeProfile(QStringLiteral("work")), QStringLiteral("office"), &error),
              qPrintable(error));
     QVERIFY(!QFile::exists(dir() + "/office.json"));
     QVERIFY(QFile::exists(dir() + "/work.json"));
@@ -198,10 +198,10 @@ void TestProfileStore::removeAndFreeNames()
     ProfileStore store(dir());
     store.reload();
     QString error;
-    QVERIFY(store.save(seedProfile(), QString(), &error));
+    QVERIFY(store.save(officeProfile(), QString(), &error));
     QCOMPARE(store.freeName(QStringLiteral("home")), QStringLiteral("home"));
     QCOMPARE(store.freeName(QStringLiteral("office")), QStringLiteral("office (copy)"));
-    QVERIFY(store.save(seedProfile(QStringLiteral("office (copy)")), QString(), &error));
+    QVERIFY(store.save(officeProfile(QStringLiteral("office (copy)")), QString(), &error));
     QCOMPARE(store.freeName(QStringLiteral("office")), QStringLiteral("office (copy 2)"));
     QVERIFY2(store.remove(QStringLiteral("office"), &error), qPrintable(error));
     QVERIFY(!QFile::exists(dir() + "/office.json"));
@@ -213,7 +213,7 @@ void TestProfileStore::invalidProfileIsNotSaved()
 {
     ProfileStore store(dir());
     store.reload();
-    Profile bad = seedProfile();
+    Profile bad = officeProfile();
     bad.peers.clear();
     QString error;
     QVERIFY(!store.save(bad, QString(), &error));
@@ -224,7 +224,7 @@ void TestProfileStore::invalidProfileIsNotSaved()
 void TestProfileStore::importReportsTheValidatorsError()
 {
     const QString path = m_tmp->path() + "/in.json";
-    writeRaw(path, serializeProfile(seedProfile()).replace("10.211.55.123:8285", "host-2:8285"));
+    writeRaw(path, serializeProfile(officeProfile()).replace("10.211.55.123:8285", "host-2:8285"));
     QString error;
     QVERIFY(!ProfileStore::importFrom(path, &error).has_value());
     QVERIFY2(error.contains(QStringLiteral("peers[0].endpoint")), qPrintable(error));

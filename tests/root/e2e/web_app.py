@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""The seed's web app (the blog's `app`, section 4) for the e2e tests and the demo.
+"""The demo web app (the blog post's `app`) for the e2e tests and the demo.
 
-GET /      -> {"Age":12,"Msg":"hello world\nTun VPN\n"}  (what Go's json.Marshal of the seed's Stu
+GET /      -> {"Age":12,"Msg":"hello world\nTun VPN\n"}  (what Go's json.Marshal of the blog post's Stu
               prints, byte for byte)
 GET /blob  -> the file given with --blob (for the checksum transfer test)
 
@@ -13,7 +13,7 @@ import http.server
 import socket
 import sys
 
-SEED_JSON = b'{"Age":12,"Msg":"hello world\\nTun VPN\\n"}'
+APP_JSON = b'{"Age":12,"Msg":"hello world\\nTun VPN\\n"}'
 
 
 def main():
@@ -28,7 +28,7 @@ def main():
 
         def do_GET(self):
             if self.path == "/":
-                self.reply(SEED_JSON, "text/plain; charset=utf-8")
+                self.reply(APP_JSON, "text/plain; charset=utf-8")
             elif self.path == "/blob" and args.blob:
                 with open(args.blob, "rb") as f:
                     self.reply(f.read(), "application/octet-stream")
@@ -43,7 +43,7 @@ def main():
             self.wfile.write(body)
 
         def log_message(self, fmt, *a):
-            sys.stderr.write("seed_server: " + (fmt % a) + "\n")
+            sys.stderr.write("web_app: " + (fmt % a) + "\n")
 
     class Server(http.server.ThreadingHTTPServer):
         address_family = socket.AF_INET6 if ":" in args.bind else socket.AF_INET
