@@ -297,7 +297,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>C&amp;lear</source>
+        <source>Cl&amp;ear</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -352,7 +352,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>&amp;Profiles</source>
+        <source>Prof&amp;iles</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1261,7 +1261,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>&amp;Peers:</source>
+        <source>P&amp;eers:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

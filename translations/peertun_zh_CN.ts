@@ -294,8 +294,8 @@
         <translation>复制选中的行，或所有显示的行</translation>
     </message>
     <message>
-        <source>C&amp;lear</source>
-        <translation>清空(&amp;L)</translation>
+        <source>Cl&amp;ear</source>
+        <translation>清空(&amp;E)</translation>
     </message>
     <message>
         <source>Time</source>
@@ -349,8 +349,8 @@
         <translation>关闭</translation>
     </message>
     <message>
-        <source>&amp;Profiles</source>
-        <translation>配置(&amp;P)</translation>
+        <source>Prof&amp;iles</source>
+        <translation>配置(&amp;I)</translation>
     </message>
     <message>
         <source>Profiles</source>
@@ -1257,8 +1257,8 @@
         <translation>模式(&amp;O)：</translation>
     </message>
     <message>
-        <source>&amp;Peers:</source>
-        <translation>对端(&amp;P)：</translation>
+        <source>P&amp;eers:</source>
+        <translation>对端(&amp;E)：</translation>
     </message>
     <message>
         <source>Name</source>

@@ -112,7 +112,7 @@ LogView::LogView(QWidget* parent) : QWidget(parent)
     m_follow->setToolTip(tr("Keep the newest line in view"));
     auto* copy = new QPushButton(tr("Cop&y"), this);
     copy->setToolTip(tr("Copy the selected lines, or all shown lines"));
-    auto* clearButton = new QPushButton(tr("C&lear"), this);
+    auto* clearButton = new QPushButton(tr("Cl&ear"), this);
     bar->addWidget(m_level);
     bar->addWidget(m_search, 1);
     bar->addWidget(m_follow);

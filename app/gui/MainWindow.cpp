@@ -96,10 +96,19 @@ MainWindow::MainWindow(ProfileStore* store, HelperSession* session, QWidget* par
     auto* left = new QWidget(splitter);
     auto* leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
-    auto* listLabel = new QLabel(tr("&Profiles"), left);
+    auto* listLabel = new QLabel(tr("Prof&iles"), left);
     m_list = new QListWidget(left);
     m_list->setAccessibleName(tr("Profiles"));
-    m_list->setMinimumWidth(200);
+    // Wide enough for a usual entry in the UI's language; longer ones are elided, never
+    // scrolled sideways.
+    const QString typicalEntry =
+        tr("%1 — %2").arg(QStringLiteral("host-1"), stateText(QStringLiteral("disconnected"))) +
+        QLatin1Char(' ') + tr("(unencrypted)");
+    m_list->setMinimumWidth(qMax(200, m_list->fontMetrics().horizontalAdvance(typicalEntry) +
+                                          m_list->style()->pixelMetric(QStyle::PM_ScrollBarExtent) +
+                                          4 * m_list->frameWidth() + 16));
+    m_list->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_list->setTextElideMode(Qt::ElideRight);
     listLabel->setBuddy(m_list);
     leftLayout->addWidget(listLabel);
     leftLayout->addWidget(m_list, 1);

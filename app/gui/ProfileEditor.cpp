@@ -122,7 +122,7 @@ ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(par
             [this] { QGuiApplication::clipboard()->setText(m_publicKey->text()); });
     connect(m_privateKey, &QLineEdit::textChanged, this, &ProfileEditor::updatePublicKey);
 
-    auto* peersLabel = new QLabel(tr("&Peers:"), this);
+    auto* peersLabel = new QLabel(tr("P&eers:"), this);
     layout->addWidget(peersLabel);
     m_peers = new QTableWidget(0, PeerColumnCount, this);
     m_peers->setHorizontalHeaderLabels({tr("Name"), tr("Endpoint"), tr("Subnets"), tr("Public key"),
@@ -335,6 +335,9 @@ void ProfileEditor::startNew(const QString& suggestedName)
     addPeer();
     m_filling = false;
     revalidate();
+    // The suggested name is selected, so typing a name replaces it instead of extending it.
+    m_name->setFocus();
+    m_name->selectAll();
 }
 
 void ProfileEditor::setProfile(const Profile& profile, const QString& replacing)

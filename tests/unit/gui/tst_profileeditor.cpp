@@ -3,9 +3,9 @@
 // profile saves, reloads, exports and imports byte-identically; the two example hosts can be typed.
 #include "AppSetup.h"
 #include "GuiTestProfiles.h"
+#include "Keys.h"
 #include "ProfileEditor.h"
 #include "ProfileStore.h"
-#include "Keys.h"
 
 #include <QClipboard>
 #include <QComboBox>
@@ -382,13 +382,16 @@ void TestProfileEditor::wireGuardModeAsksForKeys()
 
 void TestProfileEditor::typingTheTwoHostsByKeyboard()
 {
-    // The far host of the two-host example, typed from an empty "new profile" with the keyboard only.
+    // The far host of the two-host example, typed from an empty "new profile" with the keyboard
+    // only.
     m_editor->startNew(QStringLiteral("host-2"));
     QVERIFY(!m_editor->canSave());
     QLineEdit* name = m_editor->nameEdit();
-    name->setFocus();
-    name->selectAll();
+    // The suggested name is selected and has the focus: typing replaces it.
+    QCOMPARE(name->selectedText(), QStringLiteral("host-2"));
+    name->setFocus(); // offscreen, the dialog's window is never the active one
     QTest::keyClicks(name, "far-host");
+    QCOMPARE(name->text(), QStringLiteral("far-host"));
     QTest::keyClick(name, Qt::Key_Tab); // interface (prefilled)
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
     QCOMPARE(QApplication::focusWidget(), m_editor->addressEdit());
