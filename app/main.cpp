@@ -2,12 +2,14 @@
 // themselves belong to the helper and outlive the app.
 #include "AppSetup.h"
 #include "HelperSession.h"
+#include "LoginConnector.h"
 #include "MainWindow.h"
 #include "ProfileStore.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QSystemTrayIcon>
+#include <memory>
 
 int main(int argc, char** argv)
 {
@@ -29,7 +31,12 @@ int main(int argc, char** argv)
         QStringLiteral("profiles-dir"),
         QApplication::translate("main", "Keep profiles in DIR instead of the config folder."),
         QStringLiteral("DIR"));
+    const QCommandLineOption autoconnect(
+        QStringLiteral("autoconnect"),
+        QApplication::translate("main", "Start in the tray and connect the profiles marked "
+                                        "\"Connect when I log in\"."));
     parser.addOption(hidden);
+    parser.addOption(autoconnect);
     parser.addOption(profilesDir);
     parser.process(app);
 
@@ -40,8 +47,13 @@ int main(int argc, char** argv)
     // MainWindow::closeEvent decides: with a tray the window hides, without one the app quits.
     // (Otherwise closing a dialog while the window is in the tray would end the app.)
     QApplication::setQuitOnLastWindowClosed(false);
-    if (!parser.isSet(hidden) || !QSystemTrayIcon::isSystemTrayAvailable()) {
+    const bool inTray = parser.isSet(hidden) || parser.isSet(autoconnect);
+    if (!inTray || !QSystemTrayIcon::isSystemTrayAvailable()) {
         window.show();
+    }
+    std::unique_ptr<peertun::LoginConnector> loginConnector;
+    if (parser.isSet(autoconnect)) {
+        loginConnector = std::make_unique<peertun::LoginConnector>(&store, &session);
     }
     session.start();
     return QApplication::exec();

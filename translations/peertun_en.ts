@@ -67,6 +67,10 @@
         <source>Keep profiles in DIR instead of the config folder.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Start in the tray and connect the profiles marked &quot;Connect when I log in&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>peertun::CountersView</name>
@@ -330,6 +334,13 @@
     </message>
     <message>
         <source>helper</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>peertun::LoginConnector</name>
+    <message>
+        <source>connecting at login</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1396,6 +1407,14 @@
         <source>Replace the private key? Peers that know the old public key will not accept this host until they get the new one.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Connect &amp;when I log in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>When you log in, peertun starts in the tray and connects this profile.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>peertun::ProfileStore</name>
@@ -1453,6 +1472,14 @@
     </message>
     <message>
         <source>Cannot read %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot create the folder of %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connects the tunnels marked &quot;Connect when I log in&quot;</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

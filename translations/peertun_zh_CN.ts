@@ -64,6 +64,10 @@
         <source>Keep profiles in DIR instead of the config folder.</source>
         <translation>把配置文件保存在 DIR，而不是配置目录。</translation>
     </message>
+    <message>
+        <source>Start in the tray and connect the profiles marked &quot;Connect when I log in&quot;.</source>
+        <translation>在托盘中启动，并连接标记为“登录时连接”的配置。</translation>
+    </message>
 </context>
 <context>
     <name>peertun::CountersView</name>
@@ -328,6 +332,13 @@
     <message>
         <source>helper</source>
         <translation>辅助程序</translation>
+    </message>
+</context>
+<context>
+    <name>peertun::LoginConnector</name>
+    <message>
+        <source>connecting at login</source>
+        <translation>登录时连接</translation>
     </message>
 </context>
 <context>
@@ -1392,6 +1403,14 @@
         <source>Replace the private key? Peers that know the old public key will not accept this host until they get the new one.</source>
         <translation>要替换私钥吗？只知道旧公钥的对端在拿到新公钥之前不会接受本机。</translation>
     </message>
+    <message>
+        <source>Connect &amp;when I log in</source>
+        <translation>登录时连接(&amp;W)</translation>
+    </message>
+    <message>
+        <source>When you log in, peertun starts in the tray and connects this profile.</source>
+        <translation>登录时，peertun 在托盘中启动并连接此配置。</translation>
+    </message>
 </context>
 <context>
     <name>peertun::ProfileStore</name>
@@ -1450,6 +1469,14 @@
     <message>
         <source>Cannot read %1: %2</source>
         <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>Cannot create the folder of %1.</source>
+        <translation>无法创建 %1 所在的文件夹。</translation>
+    </message>
+    <message>
+        <source>Connects the tunnels marked &quot;Connect when I log in&quot;</source>
+        <translation>连接标记为“登录时连接”的隧道</translation>
     </message>
 </context>
 <context>

@@ -4,6 +4,7 @@
 #include "ProfileStore.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -156,6 +157,12 @@ ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(par
         m_peers->setFocus();
     });
     connect(m_removePeer, &QPushButton::clicked, this, &ProfileEditor::removeSelectedPeer);
+
+    // A desktop preference kept by the store beside the profile, not part of the profile.
+    m_connectAtLogin = new QCheckBox(tr("Connect &when I log in"), this);
+    m_connectAtLogin->setToolTip(tr("When you log in, peertun starts in the tray and connects "
+                                    "this profile."));
+    layout->addWidget(m_connectAtLogin);
 
     m_generalError = makeErrorLabel(this);
     layout->addWidget(m_generalError);
@@ -333,6 +340,7 @@ void ProfileEditor::startNew(const QString& suggestedName)
     showModeFields();
     m_peers->setRowCount(0);
     addPeer();
+    m_connectAtLogin->setChecked(false);
     m_filling = false;
     revalidate();
     // The suggested name is selected, so typing a name replaces it instead of extending it.
@@ -366,6 +374,7 @@ void ProfileEditor::setProfile(const Profile& profile, const QString& replacing)
                 peer.persistentKeepalive ? QString::number(*peer.persistentKeepalive) : QString(),
                 peer.presharedKey);
     }
+    m_connectAtLogin->setChecked(!replacing.isEmpty() && m_store->connectsAtLogin(replacing));
     m_filling = false;
     revalidate();
 }
@@ -534,7 +543,8 @@ void ProfileEditor::saveToStore()
         return;
     }
     QString error;
-    if (!m_store->save(*m_profile, m_replacing, &error)) {
+    if (!m_store->save(*m_profile, m_replacing, &error) ||
+        !m_store->setConnectAtLogin(m_profile->name, m_connectAtLogin->isChecked(), &error)) {
         m_generalError->setText(error);
         m_generalError->show();
         return;

@@ -9,6 +9,7 @@
 #include <QHash>
 #include <optional>
 
+class QCheckBox;
 class QComboBox;
 class QDialogButtonBox;
 class QFormLayout;
@@ -54,6 +55,7 @@ public:
     bool canSave() const;
 
     QLineEdit* nameEdit() const { return m_name; }
+    QCheckBox* connectAtLoginBox() const { return m_connectAtLogin; }
     QLineEdit* interfaceNameEdit() const { return m_ifName; }
     QLineEdit* addressEdit() const { return m_address; }
     QLineEdit* mtuEdit() const { return m_mtu; }
@@ -96,6 +98,7 @@ private:
     ProfileStore* m_store;
     QString m_replacing;
     QLineEdit* m_name = nullptr;
+    QCheckBox* m_connectAtLogin = nullptr;
     QLineEdit* m_ifName = nullptr;
     QLineEdit* m_address = nullptr;
     QLineEdit* m_mtu = nullptr;

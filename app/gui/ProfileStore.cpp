@@ -2,8 +2,10 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QSaveFile>
 #include <QStandardPaths>
+#include <QTextStream>
 
 namespace peertun {
 
@@ -143,6 +145,11 @@ bool ProfileStore::save(const Profile& profile, const QString& replacing, QStrin
         if (const StoredProfile* old = find(replacing)) {
             QFile::remove(old->path);
         }
+        QStringList names = connectAtLogin();
+        if (const qsizetype i = names.indexOf(replacing); i >= 0) {
+            names[i] = profile.name;
+            writeConnectAtLogin(names, error);
+        }
     }
     reload();
     return true;
@@ -159,7 +166,116 @@ bool ProfileStore::remove(const QString& profileName, QString* error)
         *error = tr("Cannot remove %1.").arg(stored->path);
         return false;
     }
+    if (connectsAtLogin(profileName)) {
+        QStringList names = connectAtLogin();
+        names.removeAll(profileName);
+        writeConnectAtLogin(names, error);
+    }
     reload();
+    return true;
+}
+
+QString ProfileStore::connectAtLoginPath() const
+{
+    return QDir(m_dir).absoluteFilePath(QStringLiteral(".connect-at-login"));
+}
+
+QStringList ProfileStore::connectAtLogin() const
+{
+    QFile file(connectAtLoginPath());
+    if (file.size() > kMaxProfileBytes || !file.open(QIODevice::ReadOnly)) {
+        return {};
+    }
+    QStringList names;
+    for (const QByteArray& line : file.readAll().split('\n')) {
+        const QString name = QString::fromUtf8(line).trimmed();
+        if (!name.isEmpty() && !names.contains(name)) {
+            names << name;
+        }
+    }
+    return names;
+}
+
+bool ProfileStore::connectsAtLogin(const QString& profileName) const
+{
+    return connectAtLogin().contains(profileName);
+}
+
+bool ProfileStore::setConnectAtLogin(const QString& profileName, bool on, QString* error)
+{
+    QStringList names = connectAtLogin();
+    if (names.contains(profileName) == on) {
+        return syncAutostartEntry(error);
+    }
+    if (on) {
+        names << profileName;
+    } else {
+        names.removeAll(profileName);
+    }
+    return ensureDirectory(error) && writeConnectAtLogin(names, error);
+}
+
+bool ProfileStore::writeConnectAtLogin(const QStringList& names, QString* error)
+{
+    QByteArray bytes;
+    for (const QString& name : names) {
+        bytes += name.toUtf8() + '\n';
+    }
+    if (names.isEmpty()) {
+        QFile::remove(connectAtLoginPath());
+    } else if (!writeFile(connectAtLoginPath(), bytes, error)) {
+        return false;
+    }
+    return syncAutostartEntry(error);
+}
+
+QString ProfileStore::autostartEntryPath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) +
+           QStringLiteral("/autostart/peertun.desktop");
+}
+
+bool ProfileStore::syncAutostartEntry(QString* error) const
+{
+    const QString path = autostartEntryPath();
+    if (connectAtLogin().isEmpty()) {
+        if (QFile::exists(path) && !QFile::remove(path)) {
+            *error = tr("Cannot remove %1.").arg(path);
+            return false;
+        }
+        return true;
+    }
+    if (!QDir().mkpath(QFileInfo(path).absolutePath())) {
+        *error = tr("Cannot create the folder of %1.").arg(path);
+        return false;
+    }
+    // A non-default profile folder goes on the command line, quoted as the spec asks.
+    QString exec = QStringLiteral("peertun --autoconnect");
+    if (m_dir != defaultDirectory()) {
+        QString quoted = m_dir;
+        quoted.replace(QLatin1Char('\\'), QStringLiteral("\\\\"))
+            .replace(QLatin1Char('"'), QStringLiteral("\\\""))
+            .replace(QLatin1Char('$'), QStringLiteral("\\$"))
+            .replace(QLatin1Char('`'), QStringLiteral("\\`"))
+            .replace(QLatin1Char('%'), QStringLiteral("%%"));
+        exec += QStringLiteral(" --profiles-dir \"%1\"").arg(quoted);
+    }
+    QByteArray entry;
+    QTextStream out(&entry);
+    out << "[Desktop Entry]\n"
+        << "Type=Application\n"
+        << "Name=peertun\n"
+        << "Comment=" << tr("Connects the tunnels marked \"Connect when I log in\"") << "\n"
+        << "Exec=" << exec << "\n"
+        << "Icon=io.peertun.Peertun\n"
+        << "NoDisplay=true\n"
+        << "X-GNOME-Autostart-enabled=true\n";
+    out.flush();
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(entry) != entry.size() || !file.commit()) {
+        *error = tr("Cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
     return true;
 }
 

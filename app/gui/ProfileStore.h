@@ -50,12 +50,24 @@ public:
     static std::optional<Profile> importFrom(const QString& path, QString* error);
     static QString fileNameFor(const QString& profileName);
 
+    // "Connect when I log in": the names are kept in the profile folder (.connect-at-login,
+    // one per line, 0600) and follow renames and deletes. While any profile wants it, an XDG
+    // autostart entry starts `peertun --autoconnect`; with none, the entry is removed.
+    QStringList connectAtLogin() const;
+    bool connectsAtLogin(const QString& profileName) const;
+    bool setConnectAtLogin(const QString& profileName, bool on, QString* error);
+    // ~/.config/autostart/peertun.desktop (XDG_CONFIG_HOME is honoured).
+    static QString autostartEntryPath();
+
 signals:
     void changed();
 
 private:
     static bool writeFile(const QString& path, const QByteArray& bytes, QString* error);
     bool ensureDirectory(QString* error) const;
+    QString connectAtLoginPath() const;
+    bool writeConnectAtLogin(const QStringList& names, QString* error);
+    bool syncAutostartEntry(QString* error) const;
     QString m_dir;
     QList<StoredProfile> m_profiles;
 };

@@ -60,6 +60,7 @@ private slots:
     void allowedUserOffscreenChinese();
     void tunnelAlreadyUpIsPickedUp();
     void refusedReconnectKeepsTheOffer();
+    void autoconnectBringsUpTheMarkedProfile();
     void underXvfbWithTrayer();
 
 private:
@@ -305,6 +306,61 @@ void TestGuiHelper::refusedReconnectKeepsTheOffer()
     QCOMPARE(after.exitCode, 0);
     const QRegularExpression mtu(QStringLiteral("mtu \\d+"));
     QCOMPARE(mtu.match(after.out).captured(), mtu.match(before.out).captured());
+    QVERIFY2(down.exitCode == 0, qPrintable(down.describe()));
+    QVERIFY(m_harness.ipNs1({"link", "show", "flannel99"}).exitCode != 0);
+}
+
+void TestGuiHelper::autoconnectBringsUpTheMarkedProfile()
+{
+    // `peertun --autoconnect` as the autostart entry starts it at login: the real app, as the
+    // allowed user (offscreen, so without a tray its window shows), connects the profile
+    // marked "Connect when I log in" and no other.
+    const QString profiles = userDir(kAllowedUser, QStringLiteral("profiles-login"));
+    const passwd* pw = getpwnam(kAllowedUser.toLocal8Bit().constData());
+    QVERIFY(pw != nullptr);
+    const auto writeOwned = [&](const QString& name, const QByteArray& bytes) {
+        QFile file(profiles + "/" + name);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(bytes);
+        file.close();
+        QVERIFY(file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner));
+        QCOMPARE(::chown(QFile::encodeName(file.fileName()).constData(), pw->pw_uid, pw->pw_gid),
+                 0);
+    };
+    writeOwned(QStringLiteral("office.json"), serializeProfile(test::officeWireGuardProfile()));
+    Profile spare = test::officeProfile(QStringLiteral("spare"));
+    spare.interface.name = QStringLiteral("pt-spare");
+    writeOwned(QStringLiteral("spare.json"), serializeProfile(spare));
+    writeOwned(QStringLiteral(".connect-at-login"), "office\n");
+    QVERIFY(m_harness.ipNs1({"link", "show", "flannel99"}).exitCode != 0);
+
+    const QString home = userDir(kAllowedUser, QStringLiteral("home-") + kAllowedUser);
+    const QString runtime = userDir(kAllowedUser, QStringLiteral("runtime-") + kAllowedUser);
+    std::unique_ptr<QProcess> app = m_harness.startAsUser(
+        kAllowedUser, QStringLiteral("/usr/bin/env"),
+        {QStringLiteral("HOME=") + home, QStringLiteral("XDG_RUNTIME_DIR=") + runtime,
+         QStringLiteral("XDG_CONFIG_HOME=") + home + "/.config",
+         QStringLiteral("DBUS_SESSION_BUS_ADDRESS=disabled:"),
+         QStringLiteral("QT_QPA_PLATFORM=offscreen"), QStringLiteral("LANG=C.UTF-8"),
+         qEnvironmentVariable("PEERTUN_APP"), QStringLiteral("--autoconnect"),
+         QStringLiteral("--profiles-dir"), profiles});
+    QCOMPARE(app->state(), QProcess::Running);
+    QTRY_VERIFY_WITH_TIMEOUT(m_harness.ipNs1({"link", "show", "flannel99"}).exitCode == 0, 20000);
+    // Traffic flows through it (the background pings use it too).
+    QTRY_VERIFY_WITH_TIMEOUT(
+        DBusHarness::run(DBusHarness::ipBinary(), {"netns", "exec", m_harness.ns1(), "ping", "-c",
+                                                   "1", "-W", "1", kFarAddress})
+                .exitCode == 0,
+        15000);
+    const CommandResult status = m_harness.runCtl(kAllowedUser, {"status"});
+    app->kill();
+    app->waitForFinished(5000);
+    QVERIFY2(status.out.contains(QStringLiteral("office")), qPrintable(status.describe()));
+    QVERIFY2(!status.out.contains(QStringLiteral("spare")), qPrintable(status.describe()));
+    QVERIFY(m_harness.ipNs1({"link", "show", "pt-spare"}).exitCode != 0);
+    // The tunnel belongs to the helper and outlives the app.
+    QVERIFY(m_harness.ipNs1({"link", "show", "flannel99"}).exitCode == 0);
+    const CommandResult down = m_harness.runCtl(kAllowedUser, {"down", "office"});
     QVERIFY2(down.exitCode == 0, qPrintable(down.describe()));
     QVERIFY(m_harness.ipNs1({"link", "show", "flannel99"}).exitCode != 0);
 }

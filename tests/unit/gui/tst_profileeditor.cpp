@@ -9,6 +9,7 @@
 
 #include <QClipboard>
 #include <QComboBox>
+#include <QCheckBox>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
@@ -31,6 +32,7 @@ private slots:
     void initTestCase();
     void init();
     void cleanup();
+    void connectAtLoginIsSavedWithTheProfile();
     void loadedProfileIsValid();
     void badValueShowsErrorAtItsField_data();
     void badValueShowsErrorAtItsField();
@@ -63,6 +65,7 @@ void TestProfileEditor::initTestCase()
 void TestProfileEditor::init()
 {
     m_tmp = std::make_unique<QTemporaryDir>();
+    qputenv("XDG_CONFIG_HOME", QFile::encodeName(m_tmp->path() + "/config"));
     m_store = std::make_unique<ProfileStore>(m_tmp->path() + "/profiles");
     m_store->reload();
     m_editor = std::make_unique<ProfileEditor>(m_store.get());
@@ -600,6 +603,31 @@ void TestProfileEditor::tellsWhenTheTunnelIsUp()
     QVERIFY(m_editor->tunnelRunningNoticeShown());
     m_editor->setTunnelRunning(false);
     QVERIFY(!m_editor->tunnelRunningNoticeShown());
+}
+
+void TestProfileEditor::connectAtLoginIsSavedWithTheProfile()
+{
+    QVERIFY(!m_editor->connectAtLoginBox()->isChecked()); // a new profile does not
+    // On the box itself (the widget is as wide as the dialog; its text is at the left).
+    QCheckBox* box = m_editor->connectAtLoginBox();
+    QTest::mouseClick(box, Qt::LeftButton, {}, QPoint(8, box->height() / 2));
+    QVERIFY(box->isChecked());
+    QVERIFY(m_editor->canSave());
+    QTest::mouseClick(m_editor->saveButton(), Qt::LeftButton);
+    QVERIFY2(m_store->find(QStringLiteral("office")) != nullptr, "saved");
+    QVERIFY(m_store->connectsAtLogin(QStringLiteral("office")));
+    QVERIFY(QFile::exists(ProfileStore::autostartEntryPath()));
+
+    // Editing it again shows the box checked; unchecking and saving removes the entry.
+    ProfileEditor again(m_store.get());
+    again.setProfile(*m_store->find(QStringLiteral("office"))->profile, QStringLiteral("office"));
+    QVERIFY(again.connectAtLoginBox()->isChecked());
+    again.connectAtLoginBox()->setChecked(false);
+    again.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&again));
+    QTest::mouseClick(again.saveButton(), Qt::LeftButton);
+    QVERIFY(!m_store->connectsAtLogin(QStringLiteral("office")));
+    QVERIFY(!QFile::exists(ProfileStore::autostartEntryPath()));
 }
 
 QTEST_MAIN(TestProfileEditor)

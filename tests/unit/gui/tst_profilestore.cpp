@@ -52,6 +52,8 @@ private slots:
     void removeAndFreeNames();
     void invalidProfileIsNotSaved();
     void importReportsTheValidatorsError();
+    void connectAtLoginWritesAndRemovesTheAutostartEntry();
+    void connectAtLoginFollowsRenameAndDelete();
 
 private:
     std::unique_ptr<QTemporaryDir> m_tmp;
@@ -62,6 +64,8 @@ void TestProfileStore::init()
 {
     m_tmp = std::make_unique<QTemporaryDir>();
     QVERIFY(m_tmp->isValid());
+    // The autostart entry goes under XDG_CONFIG_HOME: never the real one of whoever runs this.
+    qputenv("XDG_CONFIG_HOME", QFile::encodeName(m_tmp->path() + "/config"));
 }
 
 void TestProfileStore::savesOneFilePerProfileWithMode0600()
@@ -72,7 +76,8 @@ void TestProfileStore::savesOneFilePerProfileWithMode0600()
     QSignalSpy changed(&store, &ProfileStore::changed);
     QString error;
     QVERIFY2(store.save(officeProfile(), QString(), &error), qPrintable(error));
-    QVERIFY2(store.save(officeProfile(QStringLiteral("home")), QString(), &error), qPrintable(error));
+    QVERIFY2(store.save(officeProfile(QStringLiteral("home")), QString(), &error),
+             qPrintable(error));
     QVERIFY(changed.size() >= 2);
     QCOMPARE(store.profiles().size(), 2);
     QCOMPARE(store.profiles().at(0).fileName, QStringLiteral("home.json"));
@@ -230,6 +235,60 @@ void TestProfileStore::importReportsTheValidatorsError()
     QVERIFY2(error.contains(QStringLiteral("peers[0].endpoint")), qPrintable(error));
     QVERIFY(!ProfileStore::importFrom(m_tmp->path() + "/missing.json", &error).has_value());
     QVERIFY(!error.isEmpty());
+}
+
+void TestProfileStore::connectAtLoginWritesAndRemovesTheAutostartEntry()
+{
+    ProfileStore store(dir());
+    QString error;
+    QVERIFY(store.save(officeProfile(), QString(), &error));
+    QVERIFY(store.save(officeProfile(QStringLiteral("home")), QString(), &error));
+    const QString entry = ProfileStore::autostartEntryPath();
+    QVERIFY2(entry.startsWith(m_tmp->path() + "/config/autostart/"), qPrintable(entry));
+    QVERIFY(!QFile::exists(entry));
+
+    QVERIFY2(store.setConnectAtLogin(QStringLiteral("office"), true, &error), qPrintable(error));
+    QVERIFY2(store.setConnectAtLogin(QStringLiteral("home"), true, &error), qPrintable(error));
+    QCOMPARE(store.connectAtLogin(), QStringList({"office", "home"}));
+    QVERIFY(QFile::exists(entry));
+    const QByteArray text = readAll(entry);
+    QVERIFY2(text.startsWith("[Desktop Entry]\n"), text.constData());
+    QVERIFY2(text.contains("\nType=Application\n"), text.constData());
+    // The store's folder is not the default one here, so it goes on the command line.
+    const QByteArray exec =
+        "\nExec=peertun --autoconnect --profiles-dir \"" + dir().toUtf8() + "\"\n";
+    QVERIFY2(text.contains(exec), text.constData());
+    QCOMPARE(QFile::permissions(dir() + "/.connect-at-login") &
+                 (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::WriteOther),
+             QFileDevice::Permissions());
+
+    // Still wanted while one profile is marked; gone with the last one.
+    QVERIFY(store.setConnectAtLogin(QStringLiteral("office"), false, &error));
+    QVERIFY(QFile::exists(entry));
+    QVERIFY(store.setConnectAtLogin(QStringLiteral("home"), false, &error));
+    QVERIFY(!QFile::exists(entry));
+    QVERIFY(store.connectAtLogin().isEmpty());
+    QVERIFY(!QFile::exists(dir() + "/.connect-at-login"));
+    // The flag file is not a profile.
+    store.reload();
+    QCOMPARE(store.profiles().size(), 2);
+}
+
+void TestProfileStore::connectAtLoginFollowsRenameAndDelete()
+{
+    ProfileStore store(dir());
+    QString error;
+    QVERIFY(store.save(officeProfile(), QString(), &error));
+    QVERIFY(store.setConnectAtLogin(QStringLiteral("office"), true, &error));
+    QVERIFY2(store.save(officeProfile(QStringLiteral("work")), QStringLiteral("office"), &error),
+             qPrintable(error));
+    QCOMPARE(store.connectAtLogin(), QStringList({"work"}));
+    QVERIFY(store.connectsAtLogin(QStringLiteral("work")));
+    QVERIFY(!store.connectsAtLogin(QStringLiteral("office")));
+    QVERIFY(QFile::exists(ProfileStore::autostartEntryPath()));
+    QVERIFY(store.remove(QStringLiteral("work"), &error));
+    QVERIFY(store.connectAtLogin().isEmpty());
+    QVERIFY(!QFile::exists(ProfileStore::autostartEntryPath()));
 }
 
 QTEST_GUILESS_MAIN(TestProfileStore)
