@@ -194,7 +194,19 @@ void HelperSession::setState(const QString& name, const QString& state, const QS
 
 void HelperSession::onStateChanged(const QString& name, const QString& state, const QString& reason)
 {
-    setState(name, state, reason);
+    // The helper names who asked ("requested by uid 1000 (:1.4)"); when it was this app, the
+    // user knows, and the state says it all.
+    // A failure's reason is its error: always shown.
+    bool ours = false;
+    if (state == dbus::kStateDisconnected) {
+        ours = m_ownDisconnects.remove(name);
+        m_ownConnects.remove(name);
+    } else if (state == dbus::kStateConnecting) {
+        ours = m_ownConnects.contains(name);
+    } else {
+        ours = m_ownConnects.remove(name) && state == dbus::kStateConnected;
+    }
+    setState(name, state, ours ? QString() : reason);
     if (state == dbus::kStateConnected) {
         auto* statsCall = new QDBusPendingCallWatcher(m_client->stats(name), this);
         connect(statsCall, &QDBusPendingCallWatcher::finished, this,
@@ -259,6 +271,7 @@ void HelperSession::connectProfile(const Profile& profile)
 {
     const QString name = profile.name;
     m_tunnels[name].requestPending = true;
+    m_ownConnects.insert(name);
     setState(name, dbus::kStateConnecting, QString());
     appLog(QStringLiteral("info"), name, tr("Asking the helper to connect %1.").arg(name));
     auto* call = new QDBusPendingCallWatcher(
@@ -269,6 +282,7 @@ void HelperSession::connectProfile(const Profile& profile)
                 m_tunnels[name].requestPending = false;
                 QDBusPendingReply<QString> reply = *c;
                 if (reply.isError()) {
+                    m_ownConnects.remove(name);
                     handleCallError(reply.error(), name, true);
                     emit tunnelChanged(name);
                     return;
@@ -287,6 +301,7 @@ void HelperSession::connectProfile(const Profile& profile)
 void HelperSession::disconnectTunnel(const QString& name)
 {
     m_tunnels[name].requestPending = true;
+    m_ownDisconnects.insert(name);
     emit tunnelChanged(name);
     appLog(QStringLiteral("info"), name, tr("Asking the helper to disconnect %1.").arg(name));
     auto* call = new QDBusPendingCallWatcher(m_client->disconnectTunnel(name), this);
@@ -296,6 +311,7 @@ void HelperSession::disconnectTunnel(const QString& name)
                 m_tunnels[name].requestPending = false;
                 QDBusPendingReply<> reply = *c;
                 if (reply.isError()) {
+                    m_ownDisconnects.remove(name);
                     if (reply.error().name() == dbus::kErrorNotFound) {
                         setState(name, dbus::kStateDisconnected, QString()); // already gone
                         return;

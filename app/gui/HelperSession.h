@@ -12,6 +12,7 @@
 #include <QHash>
 #include <QList>
 #include <QObject>
+#include <QSet>
 #include <QTimer>
 #include <QVariantMap>
 #include <memory>
@@ -132,6 +133,9 @@ private:
     QString m_problemText;
     QString m_version;
     QStringList m_lostTunnels;
+    // Requests of this app whose state change has not come yet (its reason is then not shown).
+    QSet<QString> m_ownConnects;
+    QSet<QString> m_ownDisconnects;
 };
 
 } // namespace peertun

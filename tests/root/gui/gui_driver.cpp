@@ -21,6 +21,7 @@
 #include "ThroughputGraph.h"
 
 #include <QApplication>
+#include <QLabel>
 #include <QInputDialog>
 #include <QLineEdit>
 #include <QListWidget>
@@ -311,6 +312,11 @@ void GuiDriver::disconnectReturnsToDisconnected()
     QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("disconnected"), 15000);
     QCOMPARE(m_window->tray()->state(), TrayState::Disconnected);
     QVERIFY(m_window->connectButton()->isEnabled());
+    // The user's own disconnect: no "requested by uid …" in the details.
+    for (const QLabel* label : m_window->findChildren<QLabel*>()) {
+        QVERIFY2(!label->text().contains(QStringLiteral("requested by")),
+                 qPrintable(label->text()));
+    }
     QVERIFY(!m_window->bannerVisible());
     QVERIFY(request(QStringLiteral("check-no-device")));
 }
