@@ -1324,10 +1324,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Peer %1, %2: %3</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>WireGuard (encrypted)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1413,6 +1409,22 @@
     </message>
     <message>
         <source>When you log in, peertun starts in the tray and connects this profile.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>peer %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>peer “%1”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the %1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the %1 field</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

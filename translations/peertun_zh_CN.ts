@@ -1320,10 +1320,6 @@
         <translation>编辑配置 %1</translation>
     </message>
     <message>
-        <source>Peer %1, %2: %3</source>
-        <translation>对端 %1，%2：%3</translation>
-    </message>
-    <message>
         <source>WireGuard (encrypted)</source>
         <translation>WireGuard（加密）</translation>
     </message>
@@ -1410,6 +1406,22 @@
     <message>
         <source>When you log in, peertun starts in the tray and connects this profile.</source>
         <translation>登录时，peertun 在托盘中启动并连接此配置。</translation>
+    </message>
+    <message>
+        <source>peer %1</source>
+        <translation>第 %1 个对端</translation>
+    </message>
+    <message>
+        <source>peer “%1”</source>
+        <translation>对端“%1”</translation>
+    </message>
+    <message>
+        <source>the %1 of %2</source>
+        <translation>%2的%1</translation>
+    </message>
+    <message>
+        <source>the %1 field</source>
+        <translation>“%1”字段</translation>
     </message>
 </context>
 <context>
