@@ -208,6 +208,19 @@ size_t splitTunPacket(const VirtioNetHeader& h, const uint8_t* packet, size_t le
     return count;
 }
 
+bool tcpChecksumsValid(const uint8_t* p, size_t len, size_t ipLen)
+{
+    const bool v6 = ipLen == 40;
+    if (!v6 && checksumFinish(checksumAdd(p, ipLen, 0)) != 0) {
+        return false;
+    }
+    // Summed over the pseudo header and the whole segment, checksum field included, a right
+    // checksum gives 0xffff, i.e. 0 once complemented.
+    const size_t l4Len = len - ipLen;
+    return checksumFinish(
+               checksumAdd(p + ipLen, l4Len, pseudoHeaderSum(p, v6, l4Len, IPPROTO_TCP))) == 0;
+}
+
 void TcpCoalescer::single(uint8_t* packet, size_t len, Write* w)
 {
     w->header = {};
@@ -243,6 +256,11 @@ TcpCoalescer::Added TcpCoalescer::add(uint8_t* p, size_t len, Write* closed, boo
             *closedReady = true;
         }
         return Added::Alone;
+    }
+    // Verified before anything else looks at it, as GRO does. The open group stays open: a
+    // good next segment still continues it.
+    if (!tcpChecksumsValid(p, len, ipLen)) {
+        return Added::BadChecksum;
     }
     if (m_count > 0 && canAppend(p, len, ipLen, tcpLen)) {
         const size_t payload = len - ipLen - tcpLen;
@@ -327,8 +345,8 @@ void TcpCoalescer::flush(Write* w)
     if (m_push) {
         tcp[13] |= kTcpPsh;
     }
-    // CHECKSUM_PARTIAL: the field holds the pseudo-header sum; the data was already checked by
-    // the UDP checksum of each datagram on the way here.
+    // CHECKSUM_PARTIAL: the field holds the pseudo-header sum; every joined segment's own
+    // checksum verified in add().
     const size_t l4Len = m_totalLen - m_ipLen;
     const uint16_t pseudo = uint16_t(~checksumFinish(pseudoHeaderSum(ip, v6, l4Len, IPPROTO_TCP)));
     store16(tcp + 16, pseudo);
