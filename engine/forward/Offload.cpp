@@ -304,8 +304,10 @@ bool TcpCoalescer::canAppend(const uint8_t* p, size_t len, size_t ipLen, size_t 
         return false;
     }
     if (ipLen == 20) {
-        // TOS, DF, TTL, protocol and both addresses must match.
-        if (p[1] != f[1] || p[6] != f[6] || p[8] != f[8] || std::memcmp(p + 12, f + 12, 8) != 0) {
+        // TOS, DF, TTL, protocol and both addresses must match, and the IDs count up by one
+        // (as GRO wants, and as the split on the way back writes them).
+        if (p[1] != f[1] || p[6] != f[6] || p[8] != f[8] || std::memcmp(p + 12, f + 12, 8) != 0 ||
+            load16(p + 4) != uint16_t(load16(f + 4) + m_count)) {
             return false;
         }
     } else if (std::memcmp(p, f, 4) != 0 || p[7] != f[7] || std::memcmp(p + 8, f + 8, 32) != 0) {
@@ -315,8 +317,9 @@ bool TcpCoalescer::canAppend(const uint8_t* p, size_t len, size_t ipLen, size_t 
     const uint8_t* ft = f + ipLen;
     return std::memcmp(t, ft, 4) == 0                         // ports
            && load32(t + 4) == m_nextSeq                      // contiguous
-           && std::memcmp(t + 8, ft + 8, 4) == 0              // same ack
+           && std::memcmp(t + 8, ft + 8, 5) == 0              // same ack, offset, reserved bits
            && std::memcmp(t + 14, ft + 14, 2) == 0            // same window
+           && std::memcmp(t + 18, ft + 18, 2) == 0            // same urgent pointer
            && std::memcmp(t + 20, ft + 20, tcpLen - 20) == 0; // same options (timestamps)
 }
 

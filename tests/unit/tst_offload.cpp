@@ -124,6 +124,16 @@ std::vector<uint8_t> tcpPacket(bool v6, size_t payload, uint32_t seq, uint8_t fl
     return p;
 }
 
+// The same packet with IPv4 ID 0x1234 + n (the n-th segment of a run), checksums fixed.
+std::vector<uint8_t> nth(std::vector<uint8_t> p, int n)
+{
+    if ((p[0] >> 4) == 4) {
+        put16(&p[4], uint16_t(0x1234 + n));
+        fixChecksums(p);
+    }
+    return p;
+}
+
 // Pseudo-header sum plus the segment, as a receiver verifies it: 0 means valid.
 bool tcpChecksumValid(const uint8_t* ip, size_t len)
 {
@@ -289,7 +299,7 @@ private slots:
         uint32_t seq = 1000;
         for (int i = 0; i < 5; ++i) {
             const size_t len = i < 4 ? 1400 : 600; // the last is short
-            pkts.push_back(tcpPacket(v6, len, seq, i == 4 ? 0x18 : 0x10));
+            pkts.push_back(nth(tcpPacket(v6, len, seq, i == 4 ? 0x18 : 0x10), i));
             seq += uint32_t(len);
         }
         TcpCoalescer c;
@@ -337,6 +347,9 @@ private slots:
         QTest::newRow("after a short segment") << 5 << false;
         QTest::newRow("longer than the first") << 6 << false;
         QTest::newRow("different window") << 7 << false;
+        QTest::newRow("ipv4 id not the next one") << 8 << false;
+        QTest::newRow("different urgent pointer") << 9 << false;
+        QTest::newRow("different reserved bits") << 10 << false;
     }
     void coalescerKeepsApart()
     {
@@ -344,8 +357,9 @@ private slots:
         QFETCH(bool, joins);
         std::vector<uint8_t> a = tcpPacket(false, variant == 5 ? 700 : 1400, 1);
         std::vector<uint8_t> b =
-            tcpPacket(false, variant == 6 ? 1401 : 1400, variant == 5 ? 701 : 1401, 0x10,
-                      variant == 1 ? 40001 : 40000);
+            nth(tcpPacket(false, variant == 6 ? 1401 : 1400, variant == 5 ? 701 : 1401, 0x10,
+                          variant == 1 ? 40001 : 40000),
+                1);
         if (variant == 2) {
             put32(&b[24], 5000);
         } else if (variant == 3) {
@@ -354,6 +368,12 @@ private slots:
             put32(&b[44], 1001);
         } else if (variant == 7) {
             put16(&b[34], 503);
+        } else if (variant == 8) {
+            put16(&b[4], 0x1236);
+        } else if (variant == 9) {
+            put16(&b[38], 1);
+        } else if (variant == 10) {
+            b[32] |= 0x01;
         }
         fixChecksums(b);
         TcpCoalescer c;
@@ -401,8 +421,8 @@ private slots:
         QFETCH(bool, fixTcp);
         const size_t ipLen = v6 ? 40 : 20;
         std::vector<uint8_t> a = tcpPacket(v6, 1400, 1);
-        std::vector<uint8_t> bad = tcpPacket(v6, 1400, 1401);
-        std::vector<uint8_t> b = tcpPacket(v6, 1400, 1401);
+        std::vector<uint8_t> bad = nth(tcpPacket(v6, 1400, 1401), 1);
+        std::vector<uint8_t> b = nth(tcpPacket(v6, 1400, 1401), 1);
         bad[size_t(corrupt)] ^= 0x40;
         if (fixTcp) {
             put16(&bad[ipLen + 16], 0);
