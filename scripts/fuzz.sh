@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs the libFuzzer harnesses of tests/fuzz for as long as asked, in the clang ASan + UBSan
-# build build-asan (configured and built here if needed). Each harness starts from its seed
-# corpus (tests/fuzz/corpus/NAME) and from what earlier runs found (build-asan/tests/fuzz/
+# build build-asan (configured and built here if needed). Each harness starts from its corpus
+# in tests/fuzz/corpus/NAME and from what earlier runs found (build-asan/tests/fuzz/
 # work/NAME); a failing input is written to build-asan/tests/fuzz/crashes/. Prints, per
 # harness, libFuzzer's last status line (executions, cov: edges covered, corpus size).
 #   scripts/fuzz.sh [SECONDS per harness, default 60] [HARNESS...]

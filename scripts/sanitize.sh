@@ -1,7 +1,7 @@
 #!/bin/bash
 # Sanitizer builds of the tests, with clang 14, each building only what its tests need:
-#   asan  build-asan: ASan + UBSan. The unit tests, and the fuzz harnesses' bounded runs
-#         (ctest -L 'unit|fuzz'; tests/fuzz, PEERTUN_FUZZ).
+#   asan  build-asan: ASan + UBSan. The unit tests (not the widgets': those build all of the
+#         app), and the fuzz harnesses' bounded runs (ctest -L fuzz; tests/fuzz, PEERTUN_FUZZ).
 #   tsan  build-tsan: ThreadSanitizer. The tests of threads: the counters (one writer per
 #         counter, readers on other threads), and the e2e tunnel tests of both modes run
 #         against the TSan build of the helper (two forwarding threads, the route guard, the
@@ -28,7 +28,8 @@ if [ "$what" = asan ] || [ "$what" = all ]; then
     echo "sanitize.sh: asan build took $((SECONDS - start)) s" >&2
     ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1} \
     UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-        ctest --test-dir build-asan -L 'unit|fuzz' --output-on-failure --no-tests=error
+        ctest --test-dir build-asan -L '^(unit|fuzz)$' -LE '^(gui|not-sanitized)$' \
+        --output-on-failure --no-tests=error
     echo "sanitize.sh: asan took $((SECONDS - start)) s in all" >&2
 fi
 
@@ -38,7 +39,8 @@ if [ "$what" = tsan ] || [ "$what" = all ]; then
     cmake --build build-tsan -j "$jobs" --target tst_counters peertun-helper
     # The e2e tests themselves come from the normal build: Qt is not built with TSan, and an
     # instrumented QProcess cannot fork under it. What they test, the helper, is the TSan one.
-    [ -x build/tests/e2e/tst_e2e_tunnel ] && [ -x build/tests/e2e/tst_e2e_wireguard ] ||
+    e2e=build/tests/root/e2e
+    [ -x $e2e/tst_e2e_tunnel ] && [ -x $e2e/tst_e2e_wireguard ] ||
         cmake --build build -j "$jobs" --target tst_e2e_tunnel tst_e2e_wireguard
     echo "sanitize.sh: tsan build took $((SECONDS - start)) s" >&2
     reports=$PWD/build-tsan/tsan-reports
@@ -55,7 +57,7 @@ if [ "$what" = tsan ] || [ "$what" = all ]; then
     for t in tst_e2e_tunnel tst_e2e_wireguard; do
         echo "sanitize.sh: $t with the TSan helper" >&2
         PEERTUN_HELPER=$PWD/build-tsan/helper/peertun-helper \
-            "${norandom[@]}" timeout 600 "build/tests/e2e/$t" || status=$?
+            "${norandom[@]}" timeout 600 "$e2e/$t" || status=$?
     done
     if compgen -G "$reports/report*" >/dev/null; then
         cat "$reports"/report* >&2

@@ -3,9 +3,9 @@
 // datagrams). Oracle: what B opens is exactly what A sealed (and the other way round); a
 // datagram is never accepted twice; a datagram with any authenticated byte changed, or one
 // made of fuzz bytes, never authenticates; the unchanged original still opens afterwards.
-#include "wireguard/Device.h"
-#include "wireguard/Keys.h"
-#include "wireguard/Session.h"
+#include "Device.h"
+#include "Keys.h"
+#include "Session.h"
 
 #include <algorithm>
 #include <array>
@@ -44,11 +44,11 @@ struct Reader
     std::abort();
 }
 
-LockedSecretKey fixedKey(uint8_t seed)
+LockedSecretKey fixedKey(uint8_t first)
 {
     std::array<uint8_t, kKeyLen> bytes{};
     for (size_t i = 0; i < bytes.size(); ++i) {
-        bytes[i] = uint8_t(seed + i * 7);
+        bytes[i] = uint8_t(first + i * 7);
     }
     return LockedSecretKey(std::span<const uint8_t, kKeyLen>(bytes));
 }

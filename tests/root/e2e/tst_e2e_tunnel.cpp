@@ -1,7 +1,7 @@
 // End-to-end: the two-host test, done for real. Two network namespaces play the two hosts of the
 // blog post, joined by a veth pair (underlay 10.211.55.122/24 <-> 10.211.55.123/24), each
-// running `peertun-helper --standalone` with the two-host example's tunnel addresses (10.244.2.2/24 <->
-// 10.244.3.3/24). Everything happens inside namespaces this test makes; nothing is configured
+// running `peertun-helper --standalone` with the two-host example's tunnel addresses (10.244.2.2/24
+// <-> 10.244.3.3/24). Everything happens inside namespaces this test makes; nothing is configured
 // in the root namespace.
 #include "NetnsLab.h"
 
@@ -422,8 +422,19 @@ void TstE2eTunnel::pingBothWays()
     // Each side sent at least its 3 requests and 3 replies through the tunnel, and nothing was
     // dropped for reasons that cannot occur between two honest peers.
     for (auto [helper, host] : {std::pair{m_helper1, m_h1}, std::pair{m_helper2, m_h2}}) {
+        // The receiving thread adds its counts after writing its batch to the device, so the
+        // last reply can reach ping a moment before it is counted (longer under a sanitizer).
         TunnelStats stats;
-        CHECKED(readStats(helper, host.tunnelName, &stats));
+        QElapsedTimer timer;
+        timer.start();
+        do {
+            CHECKED(readStats(helper, host.tunnelName, &stats));
+            if (stats.counter(QStringLiteral("rx_packets")) >= 6 &&
+                stats.counter(QStringLiteral("tx_packets")) >= 6) {
+                break;
+            }
+            QThread::msleep(50);
+        } while (timer.elapsed() < 2000);
         QVERIFY2(stats.counter(QStringLiteral("tx_packets")) >= 6, qPrintable(host.tunnelName));
         QVERIFY2(stats.counter(QStringLiteral("rx_packets")) >= 6, qPrintable(host.tunnelName));
         QVERIFY(stats.counter(QStringLiteral("tx_bytes")) >= 6 * 84);
@@ -516,8 +527,8 @@ void TstE2eTunnel::datagramFromNonPeerIsDroppedAndCounted()
     QVERIFY(!tunRxBefore.isEmpty());
 
     // Five well-formed ICMP echo requests 10.244.2.2 -> 10.244.3.3 (host 1's tunnel address,
-    // so only the outer source gives them away). The blog post's Go server would write each into its
-    // TUN device.
+    // so only the outer source gives them away). The blog post's Go server would write each into
+    // its TUN device.
     constexpr int kInjected = 5;
     const QString injector = QStringLiteral(R"PY(
 import socket, struct, sys
@@ -622,7 +633,7 @@ qint64 cpuTicks(qint64 pid)
 void TstE2eTunnel::loopProfileIsRefused()
 {
     CHECKED(setUpHosts());
-    std::tie(m_h1, m_h2) = seedPlan(Family::V4, Family::V4);
+    std::tie(m_h1, m_h2) = twoHostPlan(Family::V4, Family::V4);
     HostPlan looping = m_h1;
     looping.peerUnderlay = QStringLiteral("10.244.3.1");
     const QString profile = m_lab->writeFile(QStringLiteral("loop.json"), profileJson(looping));

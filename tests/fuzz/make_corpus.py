@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-# Writes the seed corpora of the binary harnesses (corpus/udp_to_tun, tso_split, wireguard):
-# a few inputs that reach deep paths at once. The text harnesses' seeds are plain files.
+# Writes the starting corpora of the binary harnesses (corpus/udp_to_tun, tso_split, wireguard):
+# a few inputs that reach deep paths at once. The text harnesses' corpora are plain files.
 import os, struct
 
 here = os.path.dirname(os.path.abspath(__file__))
