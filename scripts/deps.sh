@@ -10,6 +10,8 @@ PACKAGES=(
   # run and test: the helper's system pieces, network namespaces, traffic
   dbus polkitd iproute2 iputils-ping curl python3 procps util-linux
   systemd  # systemd-analyze checks the units
+  # sanitizer builds and fuzzing (scripts/sanitize.sh, scripts/fuzz.sh)
+  clang-14 libclang-rt-14-dev
   # GUI tests and screenshots
   xvfb xauth trayer imagemagick x11-utils fonts-wqy-microhei
   # benchmark references

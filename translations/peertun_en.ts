@@ -1188,6 +1188,34 @@
         <source>The subnet %1 of peer %2 contains this host&apos;s own tunnel address %3 but not its whole network %5. List only the addresses behind the peer (a subnet that leaves out %3), the whole network %5, or %4 to send all traffic through the tunnel.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>a character that changes the text direction</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an invisible formatting character</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a line or paragraph separator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an invisible character</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The %1 %2 contains %3 (U+%4), which is not allowed: names are shown in other users&apos; logs and lists, where such a character hides or reorders text. Remove it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Routing loop: the endpoint %1 of peer %2 lies inside the tunnel&apos;s own network %3 (interface.address), so the tunnel&apos;s own packets to it would be routed into the tunnel. Give the peer&apos;s address on the network that carries the tunnel (reachable without it) as its endpoint, or choose a tunnel network that does not contain %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Routing loop: the endpoint %1 of peer %2 lies inside the subnet %3 of peer %4, so the tunnel&apos;s own packets to it would be routed into the tunnel. Give the peer&apos;s address on the network that carries the tunnel (reachable without it) as its endpoint, or leave %5 out of the subnets (split %3 around it).</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>peertun::ProfileEditor</name>

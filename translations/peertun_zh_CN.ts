@@ -1184,6 +1184,34 @@
         <source>The subnet %1 of peer %2 contains this host&apos;s own tunnel address %3 but not its whole network %5. List only the addresses behind the peer (a subnet that leaves out %3), the whole network %5, or %4 to send all traffic through the tunnel.</source>
         <translation>对端 %2 的子网 %1 包含本机自己的隧道地址 %3，但不包含其整个网络 %5。请只列出对端后面的地址（一个不包含 %3 的子网）、整个网络 %5，或者写 %4 让所有流量经过隧道。</translation>
     </message>
+    <message>
+        <source>a character that changes the text direction</source>
+        <translation>改变文字方向的字符</translation>
+    </message>
+    <message>
+        <source>an invisible formatting character</source>
+        <translation>不可见的格式字符</translation>
+    </message>
+    <message>
+        <source>a line or paragraph separator</source>
+        <translation>行分隔符或段落分隔符</translation>
+    </message>
+    <message>
+        <source>an invisible character</source>
+        <translation>不可见字符</translation>
+    </message>
+    <message>
+        <source>The %1 %2 contains %3 (U+%4), which is not allowed: names are shown in other users&apos; logs and lists, where such a character hides or reorders text. Remove it.</source>
+        <translation>%1 %2 含有%3（U+%4），这是不允许的：名称会显示在其他用户的日志和列表中，这种字符会隐藏文字或打乱文字顺序。请删除它。</translation>
+    </message>
+    <message>
+        <source>Routing loop: the endpoint %1 of peer %2 lies inside the tunnel&apos;s own network %3 (interface.address), so the tunnel&apos;s own packets to it would be routed into the tunnel. Give the peer&apos;s address on the network that carries the tunnel (reachable without it) as its endpoint, or choose a tunnel network that does not contain %4.</source>
+        <translation>路由环路：对端 %2 的端点 %1 位于隧道自身的网络 %3（interface.address）之内，隧道发往它的数据包会被路由回隧道。请把对端在承载隧道的网络上的地址（不经隧道即可到达）作为端点，或选择不包含 %4 的隧道网络。</translation>
+    </message>
+    <message>
+        <source>Routing loop: the endpoint %1 of peer %2 lies inside the subnet %3 of peer %4, so the tunnel&apos;s own packets to it would be routed into the tunnel. Give the peer&apos;s address on the network that carries the tunnel (reachable without it) as its endpoint, or leave %5 out of the subnets (split %3 around it).</source>
+        <translation>路由环路：对端 %2 的端点 %1 位于对端 %4 的子网 %3 之内，隧道发往它的数据包会被路由回隧道。请把对端在承载隧道的网络上的地址（不经隧道即可到达）作为端点，或把 %5 排除在子网之外（将 %3 拆分开）。</translation>
+    </message>
 </context>
 <context>
     <name>peertun::ProfileEditor</name>

@@ -1,5 +1,6 @@
 #include "ForwardingLoop.h"
 
+#include "EndpointSet.h"
 #include "Offload.h"
 #include "Packet.h"
 #include "TunnelError.h"
@@ -140,6 +141,12 @@ void ForwardingLoop::tunToUdp()
     // Roaming (WireGuard): peers' endpoints may change; plain mode has no generation.
     const std::atomic<uint64_t>* endpointGeneration = encap.endpointGeneration();
     uint64_t seenGeneration = 0;
+    // The tunnel's own datagrams, should a route send them back into the tunnel (see
+    // EndpointSet.h); the socket's mark keeps them out where the routing rules allow it.
+    std::vector<UdpEndpoint> currentEndpoints = m_setup.peerEndpoints;
+    EndpointSet ownDatagrams(currentEndpoints.size());
+    ownDatagrams.assign(currentEndpoints);
+    RateLimiter loops;
 
     for (;;) {
         if (!mayHaveMore && !waitReadable(m_setup.tunFd, m_stop.get())) {
@@ -153,14 +160,17 @@ void ForwardingLoop::tunToUdp()
                     const UdpEndpoint ep = encap.peerEndpoint(uint32_t(p));
                     if (ep.port != 0) {
                         m_peerAddrLens[p] = toSockaddr(ep, m_setup.udpFamily, &m_peerAddrs[p]);
+                        currentEndpoints[p] = ep;
                     }
                 }
+                ownDatagrams.assign(currentEndpoints);
             }
         }
         unsigned n = 0;
         size_t used = 0;
         uint64_t noPeer = 0;
         uint64_t malformed = 0;
+        uint64_t looped = 0;
         uint64_t sealDrops[kDropReasonCount] = {};
         mayHaveMore = false;
         while (n + 2 <= kMaxMessages) {
@@ -193,6 +203,21 @@ void ForwardingLoop::tunToUdp()
             IpHeaderView ip;
             if (!viewIpAddresses(packet, len, &ip)) {
                 ++malformed;
+                continue;
+            }
+            uint16_t dstPort = 0;
+            if (udpDestinationPort(packet, len, &dstPort) &&
+                ownDatagrams.contains(ip.family, ip.dst, dstPort)) {
+                ++looped;
+                warnLimited(loops, m_setup.log, m_setup.tunnelName, [&] {
+                    const IpAddress to =
+                        ip.family == AF_INET ? IpAddress::v4(ip.dst) : IpAddress::v6(ip.dst);
+                    return "dropped a datagram to the peer endpoint " + to.toString() + ":" +
+                           std::to_string(dstPort) +
+                           " that came back in through the tunnel: a route sends the tunnel's "
+                           "own packets into it (a routing loop); check the routes to the "
+                           "peers' endpoints";
+                });
                 continue;
             }
             const uint32_t peer = table.lookupAddress(ip.family, ip.dst);
@@ -378,6 +403,9 @@ void ForwardingLoop::tunToUdp()
         if (malformed) {
             counters.tx.drops[size_t(DropReason::Malformed)].add(malformed);
         }
+        if (looped) {
+            counters.tx.drops[size_t(DropReason::RoutingLoop)].add(looped);
+        }
         if (failed) {
             counters.tx.drops[size_t(DropReason::SendError)].add(failed);
         }
@@ -413,6 +441,7 @@ void ForwardingLoop::udpToTun()
     TcpCoalescer::Write write;
     RateLimiter strangers;
     RateLimiter outsiders;
+    RateLimiter badChecksum;
     RateLimiter tooBig;
     RateLimiter writeErrors;
     RateLimiter unreachable;
@@ -522,13 +551,21 @@ void ForwardingLoop::udpToTun()
                     });
                     continue;
                 }
+                bool closedReady = false;
+                const TcpCoalescer::Added added = coalescer.add(data, len, &write, &closedReady);
+                if (added == TcpCoalescer::Added::BadChecksum) {
+                    ++drops[size_t(DropReason::BadChecksum)];
+                    warnLimited(badChecksum, m_setup.log, m_setup.tunnelName, [&] {
+                        return "dropped a TCP segment from peer " + m_setup.peerNames[peer] +
+                               " with a wrong checksum";
+                    });
+                    continue;
+                }
                 auto& p = counters.peerRx[peer];
                 p.packets.add(1);
                 p.bytes.add(len);
                 p.lastRxUnixMs.store(now, std::memory_order_relaxed);
-
-                bool closedReady = false;
-                if (coalescer.add(data, len, &write, &closedReady) == TcpCoalescer::Added::Alone) {
+                if (added == TcpCoalescer::Added::Alone) {
                     if (closedReady) {
                         writeToTun(write);
                     }

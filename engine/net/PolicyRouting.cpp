@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <fstream>
 #include <linux/fib_rules.h>
+#include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <memory>
 #include <mutex>
@@ -342,6 +343,160 @@ std::string PolicyRouting::routeText(int family) const
 {
     return std::string("route ") + (family == AF_INET6 ? "::/0" : "0.0.0.0/0") + " dev " +
            m_config.ifName + " table " + std::to_string(m_table);
+}
+
+// --- LoopGuard ------------------------------------------------------------------------------
+
+LoopGuard::LoopGuard(int ifindex, std::string ifName, std::vector<int> families, uint32_t mark,
+                     const std::function<void(uint32_t mark)>& markSocket)
+    : m_ifindex(ifindex), m_ifName(std::move(ifName)), m_mark(mark)
+{
+    m_sock = nl_socket_alloc();
+    if (!m_sock) {
+        throw TunnelError(TunnelError::Kind::Failed, "out of memory allocating a netlink socket");
+    }
+    if (const int err = nl_connect(m_sock, NETLINK_ROUTE); err < 0) {
+        nl_socket_free(m_sock);
+        throw TunnelError(TunnelError::Kind::Failed,
+                          "cannot open a netlink route socket: " + nlReason(err));
+    }
+    const auto fail = [&](const std::string& what, int err) {
+        throw TunnelError(err == -NLE_PERM ? TunnelError::Kind::PermissionDenied
+                                           : TunnelError::Kind::Failed,
+                          "cannot keep the tunnel's own packets out of " + m_ifName + ": " + what +
+                              " failed: " + nlReason(err));
+    };
+    try {
+        const std::lock_guard lock(choosingMutex());
+        const InUse used = listInUse(m_sock);
+        if (m_mark == 0) {
+            for (uint32_t id = PolicyRouting::kFirstTable;
+                 id < PolicyRouting::kFirstTable + PolicyRouting::kTablesTried; ++id) {
+                if (!used.ids.count(id)) {
+                    m_mark = id;
+                    break;
+                }
+            }
+            if (m_mark == 0) {
+                throw TunnelError(TunnelError::Kind::Busy,
+                                  "no free mark for the tunnel's UDP socket: " +
+                                      std::to_string(PolicyRouting::kFirstTable) + " to " +
+                                      std::to_string(PolicyRouting::kFirstTable +
+                                                     PolicyRouting::kTablesTried - 1) +
+                                      " are all in use");
+            }
+            markSocket(m_mark);
+        }
+        if (const int err = setGroup(); err < 0) {
+            fail("putting " + m_ifName + " into interface group " + std::to_string(m_mark), err);
+        }
+        for (const int family : families) {
+            const uint32_t lowest = family == AF_INET6 ? used.lowestV6 : used.lowestV4;
+            if (lowest < 3) {
+                throw TunnelError(TunnelError::Kind::Failed,
+                                  "cannot keep the tunnel's own packets out of " + m_ifName +
+                                      ": no free rule priority below " + std::to_string(lowest));
+            }
+            for (const Rule rule :
+                 {Rule{family, lowest - 2, false}, Rule{family, lowest - 1, true}}) {
+                if (const int err = sendRule(RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, rule);
+                    err < 0) {
+                    fail("adding the " + ruleText(rule), err);
+                }
+                m_rules.push_back(rule);
+            }
+        }
+    } catch (...) {
+        removeAll();
+        nl_socket_free(m_sock);
+        throw;
+    }
+}
+
+LoopGuard::~LoopGuard()
+{
+    removeAll();
+    nl_socket_free(m_sock);
+}
+
+int LoopGuard::sendRule(int type, int flags, const Rule& rule) const
+{
+    NlPtr<nl_msg> msg(nlmsg_alloc_simple(type, flags));
+    if (!msg) {
+        return -NLE_NOMEM;
+    }
+    fib_rule_hdr hdr{};
+    hdr.family = static_cast<uint8_t>(rule.family);
+    hdr.action = rule.unreachable ? FR_ACT_UNREACHABLE : FR_ACT_TO_TBL;
+    hdr.table = rule.unreachable ? RT_TABLE_UNSPEC : RT_TABLE_MAIN;
+    if (nlmsg_append(msg.get(), &hdr, sizeof hdr, NLMSG_ALIGNTO) < 0 ||
+        nla_put_u32(msg.get(), FRA_PRIORITY, rule.priority) < 0 ||
+        nla_put_u32(msg.get(), FRA_FWMARK, m_mark) < 0 ||
+        nla_put_u32(msg.get(), FRA_FWMASK, 0xffffffffu) < 0 ||
+        nla_put_u8(msg.get(), FRA_PROTOCOL, kProtocol) < 0) {
+        return -NLE_NOMEM;
+    }
+    if (!rule.unreachable && (nla_put_u32(msg.get(), FRA_TABLE, RT_TABLE_MAIN) < 0 ||
+                              nla_put_u32(msg.get(), FRA_SUPPRESS_IFGROUP, m_mark) < 0)) {
+        return -NLE_NOMEM;
+    }
+    return nl_send_sync(m_sock, msg.release());
+}
+
+int LoopGuard::setGroup() const
+{
+    NlPtr<nl_msg> msg(nlmsg_alloc_simple(RTM_NEWLINK, 0));
+    if (!msg) {
+        return -NLE_NOMEM;
+    }
+    ifinfomsg ifi{};
+    ifi.ifi_family = AF_UNSPEC;
+    ifi.ifi_index = m_ifindex;
+    if (nlmsg_append(msg.get(), &ifi, sizeof ifi, NLMSG_ALIGNTO) < 0 ||
+        nla_put_u32(msg.get(), IFLA_GROUP, m_mark) < 0) {
+        return -NLE_NOMEM;
+    }
+    return nl_send_sync(m_sock, msg.release());
+}
+
+void LoopGuard::removeAll() noexcept
+{
+    for (auto it = m_rules.rbegin(); it != m_rules.rend(); ++it) {
+        sendRule(RTM_DELRULE, 0, *it);
+    }
+    m_rules.clear();
+}
+
+std::vector<std::string> LoopGuard::restore()
+{
+    std::vector<std::string> restored;
+    for (const Rule& rule : m_rules) {
+        const int err = sendRule(RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, rule);
+        if (err == 0) {
+            restored.push_back(ruleText(rule));
+        } else if (err != -NLE_EXIST) {
+            restored.push_back("failed: " + ruleText(rule) + ": " + nlReason(err));
+        }
+    }
+    return restored;
+}
+
+std::vector<std::string> LoopGuard::describe() const
+{
+    std::vector<std::string> lines{m_ifName + " in interface group " + std::to_string(m_mark) +
+                                   ", UDP socket mark " + hex(m_mark)};
+    for (const Rule& rule : m_rules) {
+        lines.push_back(ruleText(rule));
+    }
+    return lines;
+}
+
+std::string LoopGuard::ruleText(const Rule& rule) const
+{
+    return familyName(rule.family) + " rule " + std::to_string(rule.priority) + ": fwmark " +
+           hex(m_mark) +
+           (rule.unreachable ? std::string(" unreachable")
+                             : " lookup main suppress_ifgroup " + std::to_string(m_mark));
 }
 
 std::vector<std::string> PolicyRouting::strictReversePathFilters(const std::string& excludeIf)

@@ -78,4 +78,49 @@ private:
     std::vector<Rule> m_rules; // in the order added
 };
 
+// Keeps the tunnel's own UDP datagrams out of the tunnel in every mode, whatever routes are
+// added later: the socket carries mark M (a full tunnel's, or one chosen the same way), the
+// device joins interface group M, and per family
+//
+//   fwmark M lookup main suppress_ifgroup M    the main table, unless via the tunnel
+//   fwmark M unreachable                       then refused, never into the tunnel
+//
+// where Q is the lowest rule priority in use (below a full tunnel's own rules). A route that
+// would send a datagram to a peer's endpoint through the tunnel then makes the send fail
+// (counted as a send error) instead of starting a loop, as kernel WireGuard refuses such a
+// route. The tunnel's datagrams are routed by the main table only.
+class LoopGuard
+{
+public:
+    // `mark` 0: choose a free one and call markSocket(M) before the first rule.
+    LoopGuard(int ifindex, std::string ifName, std::vector<int> families, uint32_t mark,
+              const std::function<void(uint32_t mark)>& markSocket);
+    ~LoopGuard();
+    LoopGuard(const LoopGuard&) = delete;
+    LoopGuard& operator=(const LoopGuard&) = delete;
+
+    uint32_t mark() const { return m_mark; }
+    // As PolicyRouting::restore(): puts back missing rules and the device's group.
+    std::vector<std::string> restore();
+    std::vector<std::string> describe() const;
+
+private:
+    struct Rule
+    {
+        int family = 0;
+        uint32_t priority = 0;
+        bool unreachable = false; // false: lookup main suppress_ifgroup M
+    };
+    int sendRule(int type, int flags, const Rule& rule) const;
+    int setGroup() const;
+    std::string ruleText(const Rule& rule) const;
+    void removeAll() noexcept;
+
+    nl_sock* m_sock = nullptr;
+    int m_ifindex = 0;
+    std::string m_ifName;
+    uint32_t m_mark = 0;
+    std::vector<Rule> m_rules;
+};
+
 } // namespace peertun::engine

@@ -55,6 +55,7 @@ struct Tunnel::Impl
     LinkConfig link;
     bool configured = false;
     std::optional<PolicyRouting> policy; // a full tunnel's rules and table; before tun goes
+    std::optional<LoopGuard> loopGuard;  // every tunnel: its own datagrams stay out of it
     std::unique_ptr<ForwardingLoop> loop;
     std::unique_ptr<NetlinkWatcher> watcher;
     Fd guardStop;
@@ -125,6 +126,9 @@ void Tunnel::Impl::guardRoutes()
             for (std::string& what : policy->restore()) { // after the link is up again
                 repairs.push_back(std::move(what));
             }
+        }
+        for (std::string& what : loopGuard->restore()) {
+            repairs.push_back(std::move(what));
         }
         for (const std::string& what : repairs) {
             const bool failed = what.rfind("failed: ", 0) == 0;
@@ -245,6 +249,22 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
         }
     }
 
+    {
+        // The socket's families: a dual-stack socket (listening on any address, IPv6 peers)
+        // sends IPv4 too.
+        std::vector<int> families{d->udp->family()};
+        if (d->udp->family() == AF_INET6 && s.listen.address.family == AF_UNSPEC) {
+            families.push_back(AF_INET);
+        }
+        UdpSocket& udp = *d->udp;
+        d->loopGuard.emplace(d->link.ifindex, s.ifName, std::move(families),
+                             d->policy ? d->policy->mark() : 0,
+                             [&udp](uint32_t mark) { udp.setMark(mark); });
+        for (const std::string& line : d->loopGuard->describe()) {
+            d->log.add(LogLevel::Info, s.name, "loop guard: " + line);
+        }
+    }
+
     ForwardingSetup setup;
     setup.tunFd = d->tun->fd();
     setup.udpFd = d->udp->fd();
@@ -259,8 +279,8 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     setup.log = &d->log;
     d->loop = std::make_unique<ForwardingLoop>(std::move(setup));
 
-    d->watcher =
-        std::make_unique<NetlinkWatcher>(d->link.ifindex, d->policy ? d->policy->table() : 0);
+    // Rule events of the mark: a full tunnel's table and mark are the same number.
+    d->watcher = std::make_unique<NetlinkWatcher>(d->link.ifindex, d->loopGuard->mark());
     d->guardStop.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     if (!d->guardStop.valid()) {
         throw TunnelError(TunnelError::Kind::Failed,
@@ -279,6 +299,9 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
         for (const std::string& what : d->policy->restore()) {
             d->log.add(LogLevel::Info, s.name, "restored " + what);
         }
+    }
+    for (const std::string& what : d->loopGuard->restore()) {
+        d->log.add(LogLevel::Info, s.name, "restored " + what);
     }
     d->log.add(LogLevel::Info, s.name,
                "tunnel up: " + s.ifName + " " + s.address.toString() + " mtu " +
@@ -319,7 +342,8 @@ void Tunnel::stop()
     for (PeerSpec& p : d->spec.peers) {
         p.presharedKey.reset();
     }
-    d->policy.reset(); // exactly its rules and table route
+    d->loopGuard.reset(); // its rules (the device's group goes with the device)
+    d->policy.reset();    // exactly its rules and table route
     if (d->configured) {
         d->routes.deconfigure(d->link);
     }

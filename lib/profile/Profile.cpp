@@ -258,6 +258,35 @@ std::optional<quint16> parsePort(QStringView text, QString* reason)
     return quint16(value);
 }
 
+// A non-empty description if `c` is invisible or changes the direction or shaping of the text
+// around it: Unicode format characters (category Cf: bidirectional overrides and isolates,
+// zero-width spaces and joiners, the byte order mark, tag characters, ...), line and paragraph
+// separators, and the letters and marks that render as nothing (Hangul
+// fillers, variation selectors, the combining grapheme joiner, the braille blank).
+QString invisibleCharacterKind(uint c)
+{
+    if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x200e ||
+        c == 0x200f || c == 0x061c) {
+        return QCoreApplication::translate("peertun::Profile",
+                                           "a character that changes the text direction");
+    }
+    switch (QChar::category(c)) {
+    case QChar::Other_Format:
+        return QCoreApplication::translate("peertun::Profile", "an invisible formatting character");
+    case QChar::Separator_Line:
+    case QChar::Separator_Paragraph:
+        return QCoreApplication::translate("peertun::Profile", "a line or paragraph separator");
+    default:
+        break;
+    }
+    const bool blank = c == 0x034f || c == 0x115f || c == 0x1160 || c == 0x17b4 || c == 0x17b5 ||
+                       (c >= 0x180b && c <= 0x180f) || c == 0x2800 || c == 0x3164 ||
+                       (c >= 0xfe00 && c <= 0xfe0f) || c == 0xffa0 ||
+                       (c >= 0xe0100 && c <= 0xe01ef);
+    return blank ? QCoreApplication::translate("peertun::Profile", "an invisible character")
+                 : QString();
+}
+
 // Shared rules for the names of profiles and peers (free text shown in the UI and logs).
 QString checkDisplayName(const QString& name, const QString& what, bool isFileName)
 {
@@ -274,14 +303,23 @@ QString checkDisplayName(const QString& name, const QString& what, bool isFileNa
             .arg(chars)
             .arg(kMaxNameChars);
     }
-    for (const QChar c : name) {
-        if (c.category() == QChar::Other_Control) {
+    for (const uint c : name.toUcs4()) {
+        if (QChar::category(c) == QChar::Other_Control) {
             return QCoreApplication::translate(
                        "peertun::Profile",
                        "The %1 %2 contains a control character (U+%3), which is not "
                        "allowed.")
                 .arg(what, quoted(name))
-                .arg(c.unicode(), 4, 16, QChar(u'0'));
+                .arg(uint(c), 4, 16, QChar(u'0'));
+        }
+        if (const QString kind = invisibleCharacterKind(c); !kind.isEmpty()) {
+            return QCoreApplication::translate(
+                       "peertun::Profile",
+                       "The %1 %2 contains %3 (U+%4), which is not allowed: names are shown "
+                       "in other users' logs and lists, where such a character hides or "
+                       "reorders text. Remove it.")
+                .arg(what, quoted(name), kind,
+                     QStringLiteral("%1").arg(uint(c), 4, 16, QChar(u'0')).toUpper());
         }
     }
     if (isFileName && name.contains(u'/')) {
@@ -909,6 +947,70 @@ void validateWireGuard(const Profile& p, ErrorSink& sink)
     }
 }
 
+QString peerLabel(const Profile& p, qsizetype k)
+{
+    return p.peers[k].name.isEmpty() ? indexPath(QStringLiteral("peers"), k)
+                                     : quoted(p.peers[k].name);
+}
+
+// A peer's endpoint that a tunnel route would catch: the tunnel's own UDP datagrams to it would
+// be routed into the tunnel device, come out again as a bigger datagram to the same address,
+// and so on (a routing loop that spins both forwarding threads). Peers' default routes are the
+// exception: a full tunnel's policy rules keep the tunnel's own packets out of it.
+void validateNoRoutingLoop(const Profile& p, const QList<QList<PreparedSubnet>>& prepared,
+                           ErrorSink& sink)
+{
+    const Cidr& own = p.interface.address;
+    const bool ownValid = cidrProblem(own, false).isEmpty();
+    for (qsizetype i = 0; i < p.peers.size() && !sink.full(); ++i) {
+        const Endpoint& ep = p.peers[i].endpoint;
+        if (!isIp(ep.host) || !unusableUnicastReason(ep.host).isEmpty()) {
+            continue; // no address (learned, or reported as bad already)
+        }
+        const QString field =
+            joinPath(indexPath(QStringLiteral("peers"), i), QStringLiteral("endpoint"));
+        const QString who = peerLabel(p, i);
+        const QString host = ep.host.toString();
+        if (ownValid && own.network().contains(ep.host)) {
+            sink.add(field, QCoreApplication::translate(
+                                "peertun::Profile",
+                                "Routing loop: the endpoint %1 of peer %2 lies inside the "
+                                "tunnel's own network %3 (interface.address), so the tunnel's "
+                                "own packets to it would be routed into the tunnel. Give the "
+                                "peer's address on the network that carries the tunnel (reachable "
+                                "without it) as its endpoint, or choose a tunnel network that "
+                                "does not contain %4.")
+                                .arg(quoted(ep.toString()), who, own.network().toString(), host));
+            continue;
+        }
+        const AddressBytes bytes = bytesOf(ep.host);
+        bool found = false;
+        for (qsizetype k = 0; k < p.peers.size() && !found; ++k) {
+            for (qsizetype m = 0; m < p.peers[k].subnets.size(); ++m) {
+                const PreparedSubnet& sub = prepared[k][m];
+                // Default routes are the full tunnel; /1 halves are refused on their own with
+                // the way to write one.
+                if (!sub.usable || sub.prefix <= 1 || sub.family != ep.host.protocol() ||
+                    !samePrefix(bytes, sub.bytes, sub.prefix)) {
+                    continue;
+                }
+                const QString subnet = p.peers[k].subnets[m].toString();
+                sink.add(field,
+                         QCoreApplication::translate(
+                             "peertun::Profile",
+                             "Routing loop: the endpoint %1 of peer %2 lies inside the subnet "
+                             "%3 of peer %4, so the tunnel's own packets to it would be routed "
+                             "into the tunnel. Give the peer's address on the network that "
+                             "carries the tunnel (reachable without it) as its endpoint, or "
+                             "leave %5 out of the subnets (split %3 around it).")
+                             .arg(quoted(ep.toString()), who, subnet, peerLabel(p, k), host));
+                found = true;
+                break;
+            }
+        }
+    }
+}
+
 void validatePeers(const Profile& p, ErrorSink& sink)
 {
     if (p.peers.isEmpty()) {
@@ -1103,6 +1205,7 @@ void validatePeers(const Profile& p, ErrorSink& sink)
             }
         }
     }
+    validateNoRoutingLoop(p, prepared, sink);
 }
 
 } // namespace

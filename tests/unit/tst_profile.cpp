@@ -257,6 +257,46 @@ void TestProfile::rejectsBadInput_data()
                                      << "\"a/b\" contains '/'";
     QTest::newRow("name with control") << with("name", "a\u0007b") << "name"
                                        << "control character (U+0007)";
+    // Invisible and direction-changing characters: a name must read the same in every log.
+    QTest::newRow("name with right-to-left override")
+        << with("name", QString::fromUtf8("invoice\u202Efdp.exe")) << "name"
+        << "contains a character that changes the text direction (U+202E), which is not "
+           "allowed";
+    QTest::newRow("name with left-to-right isolate")
+        << with("name", QString::fromUtf8("a\u2066b")) << "name"
+        << "(U+2066)";
+    QTest::newRow("name with right-to-left mark")
+        << with("name", QString::fromUtf8("a\u200Fb")) << "name"
+        << "(U+200F)";
+    QTest::newRow("name with arabic letter mark")
+        << with("name", QString::fromUtf8("a\u061Cb")) << "name"
+        << "(U+061C)";
+    QTest::newRow("name with zero-width space")
+        << with("name", QString::fromUtf8("off\u200Bice")) << "name"
+        << "contains an invisible formatting character (U+200B)";
+    QTest::newRow("name with zero-width joiner")
+        << with("name", QString::fromUtf8("a\u200Db")) << "name"
+        << "(U+200D)";
+    QTest::newRow("name with soft hyphen")
+        << with("name", QString::fromUtf8("of\u00ADfice")) << "name"
+        << "(U+00AD)";
+    QTest::newRow("name with tag character (outside the BMP)")
+        << with("name", QString::fromUcs4(U"a\U000E0041b")) << "name"
+        << "invisible formatting character (U+E0041)";
+    QTest::newRow("name with line separator")
+        << with("name", QString::fromUtf8("a\u2028b")) << "name"
+        << "a line or paragraph separator (U+2028)";
+    QTest::newRow("name with hangul filler") << with("name", QString::fromUtf8("\u3164")) << "name"
+                                             << "an invisible character (U+3164)";
+    QTest::newRow("name with variation selector")
+        << with("name", QString::fromUtf8("a\uFE0Fb")) << "name"
+        << "(U+FE0F)";
+    QTest::newRow("name with combining grapheme joiner")
+        << with("name", QString::fromUtf8("a\u034Fb")) << "name"
+        << "(U+034F)";
+    QTest::newRow("name direction error names the fix")
+        << with("name", QString::fromUtf8("a\u202Db")) << "name"
+        << "where such a character hides or reorders text. Remove it.";
     QTest::newRow("name dot dot") << with("name", "..") << "name"
                                   << "The profile name \"..\" is not allowed";
 
@@ -446,6 +486,16 @@ void TestProfile::rejectsBadInput_data()
         << "65 characters long";
     QTest::newRow("peer name control") << with("peers[0].name", "a\u001b[31m") << "peers[0].name"
                                        << "control character (U+001b)";
+    QTest::newRow("peer name with right-to-left override")
+        << with("peers[0].name", QString::fromUtf8("host\u202E2")) << "peers[0].name"
+        << "The peer name \"host\\u202e2\" contains a character that changes the text "
+           "direction (U+202E)";
+    QTest::newRow("peer name with zero-width space")
+        << with("peers[0].name", QString::fromUtf8("host\u200B2")) << "peers[0].name"
+        << "invisible formatting character (U+200B)";
+    QTest::newRow("peer name with first strong isolate")
+        << with("peers[0].name", QString::fromUtf8("\u2068host")) << "peers[0].name"
+        << "(U+2068)";
     QTest::newRow("duplicate peer names")
         << with("peers[1]", peer("host-2", "10.211.55.124:8285", {"10.244.4.0/24"}))
         << "peers[1].name"
@@ -488,6 +538,46 @@ void TestProfile::rejectsBadInput_data()
     QTest::newRow("endpoint family differs from listen")
         << with("peers[0].endpoint", "[fd00:211::123]:8285") << "peers[0].endpoint"
         << "is IPv6 but interface.listen binds the IPv4 address 10.211.55.122";
+    // Routing loops: an endpoint a tunnel route would catch.
+    QTest::newRow("loop: endpoint inside its own peer's subnet")
+        << with("peers[0].endpoint", "10.244.3.1:8285") << "peers[0].endpoint"
+        << "Routing loop: the endpoint \"10.244.3.1:8285\" of peer \"host-2\" lies inside "
+           "the subnet 10.244.3.0/24 of peer \"host-2\", so the tunnel's own packets to it would "
+           "be routed into the tunnel. Give the peer's address on the network that carries the "
+           "tunnel (reachable without it) as its endpoint, or leave 10.244.3.1 out of the "
+           "subnets (split 10.244.3.0/24 around it).";
+    QTest::newRow("loop: endpoint inside another peer's subnet")
+        << edited({{"peers[1]", peer("host-3", "10.244.3.7:8285", {"10.244.4.0/24"})}})
+        << "peers[1].endpoint"
+        << "the endpoint \"10.244.3.7:8285\" of peer \"host-3\" lies inside the subnet "
+           "10.244.3.0/24 of peer \"host-2\"";
+    QTest::newRow("loop: endpoint inside a later peer's subnet")
+        << edited({{"peers[0].endpoint", "10.99.0.5:8285"},
+                   {"peers[1]", peer("host-3", "10.211.55.124:8285", {"10.99.0.0/16"})}})
+        << "peers[0].endpoint"
+        << "lies inside the subnet 10.99.0.0/16 of peer \"host-3\"";
+    QTest::newRow("loop: endpoint inside the tunnel's own network")
+        << with("peers[0].endpoint", "10.244.2.9:8285") << "peers[0].endpoint"
+        << "Routing loop: the endpoint \"10.244.2.9:8285\" of peer \"host-2\" lies inside the "
+           "tunnel's own network 10.244.2.0/24 (interface.address), so the tunnel's own packets "
+           "to it would be routed into the tunnel. Give the peer's address on the network that "
+           "carries the tunnel (reachable without it) as its endpoint, or choose a tunnel "
+           "network that does not contain 10.244.2.9.";
+    QTest::newRow("loop: endpoint is this host's tunnel address")
+        << with("peers[0].endpoint", "10.244.2.2:8285") << "peers[0].endpoint"
+        << "lies inside the tunnel's own network 10.244.2.0/24";
+    QTest::newRow("loop: endpoint inside a host route")
+        << with("peers[0].subnets[1]", "10.211.55.123/32") << "peers[0].endpoint"
+        << "lies inside the subnet 10.211.55.123/32 of peer \"host-2\"";
+    QTest::newRow("loop: ipv6 endpoint inside a subnet")
+        << edited({{"peers[0].endpoint", "[fd00:244:0:1::9]:8285"}}, kIpv6) << "peers[0].endpoint"
+        << "lies inside the subnet fd00:244:0:1::/64 of peer \"host-2\"";
+    QTest::newRow("loop: ipv6 endpoint inside the tunnel's network")
+        << edited({{"peers[0].endpoint", "[fd00:244::77]:8285"}}, kIpv6) << "peers[0].endpoint"
+        << "lies inside the tunnel's own network fd00:244::/64";
+    QTest::newRow("loop: wireguard endpoint inside allowed IPs")
+        << edited({{"peers[1].endpoint", "10.66.0.3:51820"}}, kWireGuard) << "peers[1].endpoint"
+        << "Routing loop: the endpoint \"10.66.0.3:51820\" of peer \"phone\" lies inside";
     QTest::newRow("duplicate endpoints")
         << with("peers[1]", peer("host-3", "10.211.55.123:8285", {"10.244.4.0/24"}))
         << "peers[1].endpoint"
@@ -766,8 +856,12 @@ void TestProfile::acceptsGoodDocuments_data()
         << with("peers[0].subnets", QJsonArray{"10.244.0.0/16"}) << "10.244.2.2/24" << 1472
         << "10.211.55.122:8285" << QStringList{"10.211.55.123:8285"};
     QTest::newRow("own network behind the peer, ipv6")
-        << edited({{"peers[0].subnets", QJsonArray{"fd00::/8"}}}, kIpv6) << "fd00:244::2/64" << -1
-        << "[fd00:211::122]:8285" << QStringList{"[fd00:211::123]:8285"};
+        << edited({{"peers[0].subnets", QJsonArray{"fd00:244::/32"}}}, kIpv6) << "fd00:244::2/64"
+        << -1 << "[fd00:211::122]:8285" << QStringList{"[fd00:211::123]:8285"};
+    // An endpoint just outside every tunnel route is no loop.
+    QTest::newRow("endpoint next to the peer's subnet")
+        << edited({{"peers[0].endpoint", "10.244.4.1:8285"}}) << "10.244.2.2/24" << 1472
+        << "10.211.55.122:8285" << QStringList{"10.244.4.1:8285"};
     QTest::newRow("unicode profile name")
         << with("name", "Büro – Köln") << "10.244.2.2/24" << 1472 << "10.211.55.122:8285"
         << QStringList{"10.211.55.123:8285"};
@@ -1055,6 +1149,19 @@ void TestProfile::validatesInMemoryProfile()
         fields << e.field;
     QCOMPARE(fields, (QStringList{"interface.address", "interface.listen", "peers[0].subnets[0]"}));
     QVERIFY(errors[2].message.contains(QStringLiteral("the subnet is written 10.244.3.0/24")));
+
+    // A byte order mark never survives JSON (Qt's parser drops it), but an editor can type one.
+    Profile named = *parseProfile(kHost1).profile;
+    named.name = QChar(0xfeff) + QStringLiteral("office");
+    named.peers[0].name = QStringLiteral("host") + QChar(0x202e) + QStringLiteral("2");
+    const QList<ProfileError> nameErrors = validateProfile(named);
+    QCOMPARE(nameErrors.size(), 2);
+    QCOMPARE(nameErrors[0].field, QStringLiteral("name"));
+    QVERIFY2(nameErrors[0].message.contains(
+                 QStringLiteral("an invisible formatting character (U+FEFF)")),
+             qPrintable(nameErrors[0].message));
+    QCOMPARE(nameErrors[1].field, QStringLiteral("peers[0].name"));
+    QVERIFY(nameErrors[1].message.contains(QStringLiteral("(U+202E)")));
 
     Profile other = *parseProfile(kHost1).profile;
     other.version = 3;
