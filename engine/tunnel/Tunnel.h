@@ -8,6 +8,7 @@
 #include "Net.h"
 #include "SecretKey.h"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,6 +42,8 @@ struct TunnelSpec
     std::vector<PeerSpec> peers;
     TunnelMode mode = TunnelMode::Plain;
     SharedSecretKey privateKey; // WireGuard mode; the Tunnel drops its reference when it stops
+    bool killSwitch = false;    // see KillSwitch.h
+    bool allowLan = false;
 };
 
 // Plain mode: the raw IP packet is the UDP payload (flannel compatible).
@@ -62,6 +65,12 @@ public:
     const TunnelSpec& spec() const;
     int mtu() const; // effective MTU
     int ifindex() const;
+    // The firewall mark on the tunnel's socket; 0 when it has none (no full tunnel, no kill
+    // switch).
+    uint32_t mark() const;
+    // A peer holds 0.0.0.0/0 or ::/0: all traffic goes through the tunnel.
+    bool carriesDefaultRoute() const;
+    bool killSwitchOn() const;
     TunnelStats stats() const;
     // Stops forwarding, joins threads, removes routes and the device (also done by ~Tunnel).
     void stop();
