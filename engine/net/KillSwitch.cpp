@@ -2,6 +2,7 @@
 
 #include "TunnelError.h"
 
+#include <arpa/inet.h>
 #include <cctype>
 #include <cstdio>
 #include <cstring>
@@ -13,7 +14,6 @@
 #include <nftables/libnftables.h>
 #include <set>
 #include <sstream>
-#include <arpa/inet.h>
 
 namespace peertun::engine {
 namespace {
@@ -39,7 +39,7 @@ NftResult runNft(const std::string& commands)
 {
     const std::lock_guard lock(nftMutex());
     const std::unique_ptr<nft_ctx, void (*)(nft_ctx*)> ctx(nft_ctx_new(NFT_CTX_DEFAULT),
-                                                            nft_ctx_free);
+                                                           nft_ctx_free);
     if (!ctx) {
         throw TunnelError(TunnelError::Kind::Failed, "cannot create a libnftables context");
     }
@@ -108,8 +108,9 @@ std::vector<std::string> connectedSubnets(const std::string& exceptIf)
             auto addr = reinterpret_cast<const sockaddr_in*>(a->ifa_addr)->sin_addr;
             const auto mask = reinterpret_cast<const sockaddr_in*>(a->ifa_netmask)->sin_addr;
             addr.s_addr &= mask.s_addr;
-            out.insert("ip " + prefixText(AF_INET, &addr,
-                                          prefixLength(reinterpret_cast<const uint8_t*>(&mask), 4)));
+            out.insert("ip " +
+                       prefixText(AF_INET, &addr,
+                                  prefixLength(reinterpret_cast<const uint8_t*>(&mask), 4)));
         } else if (a->ifa_addr->sa_family == AF_INET6) {
             auto addr = reinterpret_cast<const sockaddr_in6*>(a->ifa_addr)->sin6_addr;
             const auto mask = reinterpret_cast<const sockaddr_in6*>(a->ifa_netmask)->sin6_addr;
@@ -189,7 +190,8 @@ KillSwitch::KillSwitch(KillSwitchConfig config) : m_config(std::move(config))
     const std::string& dev = m_config.ifName;
     checkDeviceName(dev);
     if (m_config.mark == 0) {
-        throw TunnelError(TunnelError::Kind::InvalidConfig, "the kill switch needs the tunnel's mark");
+        throw TunnelError(TunnelError::Kind::InvalidConfig,
+                          "the kill switch needs the tunnel's mark");
     }
     if (m_config.allowLan) {
         m_lan = connectedSubnets(dev);
@@ -226,8 +228,7 @@ KillSwitch::KillSwitch(KillSwitchConfig config) : m_config(std::move(config))
         if (hook[0] == 'o') {
             t << rule << "oifname \"lo\" accept\n";
         }
-        t << rule << "oifname \"" << dev << "\" accept\n"
-          << rule << "oifname @tunnel_ifs accept\n";
+        t << rule << "oifname \"" << dev << "\" accept\n" << rule << "oifname @tunnel_ifs accept\n";
         if (hook[0] == 'o') {
             t << rule << "meta mark " << hex(m_config.mark) << " accept\n"
               << rule << "meta mark @tunnel_marks accept\n"

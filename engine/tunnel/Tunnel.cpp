@@ -55,10 +55,10 @@ struct Tunnel::Impl
     RouteTable routes;
     LinkConfig link;
     bool configured = false;
-    std::vector<int> fullTunnelFamilies; // families with a default route through the tunnel
-    std::optional<TunnelMark> mark;      // on the UDP socket; the table of `policy`
+    std::vector<int> fullTunnelFamilies;  // families with a default route through the tunnel
+    std::optional<TunnelMark> mark;       // on the UDP socket; the table of `policy`
     std::optional<KillSwitch> killSwitch; // goes last on stop, after the device
-    std::optional<PolicyRouting> policy; // a full tunnel's rules and table; before tun goes
+    std::optional<PolicyRouting> policy;  // a full tunnel's rules and table; before tun goes
     std::unique_ptr<ForwardingLoop> loop;
     std::unique_ptr<NetlinkWatcher> watcher;
     Fd guardStop;
@@ -189,8 +189,10 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
             lan += (lan.empty() ? "" : ", ") + subnet.substr(subnet.find(' ') + 1);
         }
         d->log.add(LogLevel::Info, s.name,
-                   "kill switch on: traffic outside " + s.ifName + " is blocked (nftables table "
-                   "inet peertun, chains out-" + s.ifName + " and fwd-" + s.ifName + ")" +
+                   "kill switch on: traffic outside " + s.ifName +
+                       " is blocked (nftables table "
+                       "inet peertun, chains out-" +
+                       s.ifName + " and fwd-" + s.ifName + ")" +
                        (s.allowLan ? "; LAN allowed: " + lan : std::string()));
     }
     if (s.mode == TunnelMode::WireGuard) {

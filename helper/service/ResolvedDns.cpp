@@ -242,8 +242,8 @@ void ResolvedLink::takeOverRootDomain()
     if (reply.type() != QDBusMessage::ReplyMessage || reply.arguments().isEmpty()) {
         return;
     }
-    const QDBusArgument arg =
-        qvariant_cast<QDBusArgument>(qvariant_cast<QDBusVariant>(reply.arguments().first()).variant());
+    const QDBusArgument arg = qvariant_cast<QDBusArgument>(
+        qvariant_cast<QDBusVariant>(reply.arguments().first()).variant());
     QList<ResolvedLinkDomain> all;
     arg >> all;
     QMap<int, QList<RoutingDomain>> byLink;
@@ -263,8 +263,8 @@ void ResolvedLink::takeOverRootDomain()
             }
         }
         QString ignored;
-        if (hadRoot &&
-            call(QStringLiteral("SetLinkDomains"), {it.key(), QVariant::fromValue(kept)}, &ignored)) {
+        if (hadRoot && call(QStringLiteral("SetLinkDomains"), {it.key(), QVariant::fromValue(kept)},
+                            &ignored)) {
             m_taken << qMakePair(it.key(), it.value());
         }
     }

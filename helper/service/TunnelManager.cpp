@@ -104,7 +104,8 @@ void TunnelManager::adoptLeftoverKillSwitches()
         m_leftovers = engine::KillSwitch::list();
     } catch (const engine::TunnelError& e) {
         log(engine::LogLevel::Error, QString(),
-            QStringLiteral("cannot read the kill switch table: %1").arg(QString::fromStdString(e.what())));
+            QStringLiteral("cannot read the kill switch table: %1")
+                .arg(QString::fromStdString(e.what())));
         return;
     }
     for (const engine::KillSwitchChains& c : m_leftovers) {
@@ -196,9 +197,9 @@ std::optional<TunnelManager::Failure> TunnelManager::connectTunnel(const Profile
     }
     Entry entry;
     if (!profile.interface.dns.servers.isEmpty()) {
-        entry.dns = std::make_unique<ResolvedLink>(tunnel->ifindex(), profile.interface.name,
-                                                   profile.interface.dns,
-                                                   tunnel->carriesDefaultRoute());
+        entry.dns =
+            std::make_unique<ResolvedLink>(tunnel->ifindex(), profile.interface.name,
+                                           profile.interface.dns, tunnel->carriesDefaultRoute());
         if (entry.dns->applied()) {
             log(engine::LogLevel::Info, name, entry.dns->summary());
         } else {

@@ -932,18 +932,18 @@ void validateDns(const DnsConfig& dns, ErrorSink& sink)
     const QString serversField = QStringLiteral("interface.dns.servers");
     const QString domainsField = QStringLiteral("interface.dns.domains");
     if (dns.servers.size() > kMaxDnsServers) {
-        sink.add(serversField, QCoreApplication::translate(
-                                   "peertun::Profile",
-                                   "interface.dns lists %1 servers; at most %2 are allowed.")
-                                   .arg(dns.servers.size())
-                                   .arg(kMaxDnsServers));
+        sink.add(serversField,
+                 QCoreApplication::translate(
+                     "peertun::Profile", "interface.dns lists %1 servers; at most %2 are allowed.")
+                     .arg(dns.servers.size())
+                     .arg(kMaxDnsServers));
     }
     if (dns.domains.size() > kMaxDnsDomains) {
-        sink.add(domainsField, QCoreApplication::translate(
-                                   "peertun::Profile",
-                                   "interface.dns lists %1 domains; at most %2 are allowed.")
-                                   .arg(dns.domains.size())
-                                   .arg(kMaxDnsDomains));
+        sink.add(domainsField,
+                 QCoreApplication::translate(
+                     "peertun::Profile", "interface.dns lists %1 domains; at most %2 are allowed.")
+                     .arg(dns.domains.size())
+                     .arg(kMaxDnsDomains));
     }
     for (qsizetype i = 0; i < dns.servers.size() && i < kMaxDnsServers; ++i) {
         const QHostAddress& a = dns.servers[i];
@@ -954,9 +954,9 @@ void validateDns(const DnsConfig& dns, ErrorSink& sink)
                                 "The DNS server %1 is not a plain IPv4 or IPv6 address.")
                                 .arg(quoted(a.toString())));
         } else if (const QString why = unusableUnicastReason(a); !why.isEmpty()) {
-            sink.add(field, QCoreApplication::translate(
-                                "peertun::Profile", "The DNS server %1 is %2, not a server's "
-                                                    "address.")
+            sink.add(field, QCoreApplication::translate("peertun::Profile",
+                                                        "The DNS server %1 is %2, not a server's "
+                                                        "address.")
                                 .arg(quoted(a.toString()), why));
         } else if (dns.servers.indexOf(a) < i) {
             sink.add(field, QCoreApplication::translate("peertun::Profile",
@@ -989,9 +989,9 @@ void validateKillSwitch(const Profile& p, ErrorSink& sink)
     if (!p.interface.killSwitch || p.peers.isEmpty()) {
         return;
     }
-    const bool anyEndpoint = std::any_of(p.peers.begin(), p.peers.end(), [](const PeerConfig& peer) {
-        return !peer.endpoint.host.isNull();
-    });
+    const bool anyEndpoint =
+        std::any_of(p.peers.begin(), p.peers.end(),
+                    [](const PeerConfig& peer) { return !peer.endpoint.host.isNull(); });
     if (!anyEndpoint) {
         sink.add(QStringLiteral("interface.killSwitch"),
                  QCoreApplication::translate(

@@ -14,7 +14,8 @@ const char kPeerPublic[] = "xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=";
 
 // A WireGuard client profile with `interfaceExtra` (JSON members, leading comma) added to
 // "interface" and `endpoint` (empty: none) on its one full-tunnel peer.
-QByteArray document(const QByteArray& interfaceExtra, const QByteArray& endpoint = "192.0.2.1:51820")
+QByteArray document(const QByteArray& interfaceExtra,
+                    const QByteArray& endpoint = "192.0.2.1:51820")
 {
     return QByteArray(R"({"version": 1, "name": "laptop", "mode": "wireguard",
   "interface": {"name": "pt0", "address": "10.66.0.2/32", "listen": ":51821",
@@ -56,72 +57,89 @@ private slots:
         QTest::addColumn<QString>("field");
         QTest::addColumn<QString>("message");
         const QByteArray ep = "192.0.2.1:51820";
-        QTest::newRow("dns not an object") << QByteArray(R"(, "dns": "10.2.0.1")") << ep
-                                           << "interface.dns" << "must be an object";
+        QTest::newRow("dns not an object")
+            << QByteArray(R"(, "dns": "10.2.0.1")") << ep << "interface.dns"
+            << "must be an object";
         QTest::newRow("unknown dns key")
             << QByteArray(R"(, "dns": {"servers": ["10.2.0.1"], "search": ["a.b"]})") << ep
-            << "interface.dns.search" << "is unknown";
-        QTest::newRow("server is a name")
-            << QByteArray(R"(, "dns": {"servers": ["dns.example"]})") << ep
-            << "interface.dns.servers[0]" << "\"dns.example\" is not an IPv4 or IPv6 address";
-        QTest::newRow("server with port")
-            << QByteArray(R"(, "dns": {"servers": ["10.2.0.1:53"]})") << ep
-            << "interface.dns.servers[0]" << "not a valid IPv6 address";
+            << "interface.dns.search"
+            << "is unknown";
+        QTest::newRow("server is a name") << QByteArray(R"(, "dns": {"servers": ["dns.example"]})")
+                                          << ep << "interface.dns.servers[0]"
+                                          << "\"dns.example\" is not an IPv4 or IPv6 address";
+        QTest::newRow("server with port") << QByteArray(R"(, "dns": {"servers": ["10.2.0.1:53"]})")
+                                          << ep << "interface.dns.servers[0]"
+                                          << "not a valid IPv6 address";
         QTest::newRow("server with scope")
             << QByteArray(R"(, "dns": {"servers": ["fe80::1%eth0"]})") << ep
-            << "interface.dns.servers[0]" << "scope ID";
+            << "interface.dns.servers[0]"
+            << "scope ID";
         QTest::newRow("server not a string")
             << QByteArray(R"(, "dns": {"servers": [53]})") << ep << "interface.dns.servers[0]"
             << "must be a string";
-        QTest::newRow("server unspecified")
-            << QByteArray(R"(, "dns": {"servers": ["0.0.0.0"]})") << ep
-            << "interface.dns.servers[0]" << "unspecified address";
-        QTest::newRow("server multicast")
-            << QByteArray(R"(, "dns": {"servers": ["ff02::fb"]})") << ep
-            << "interface.dns.servers[0]" << "multicast";
+        QTest::newRow("server unspecified") << QByteArray(R"(, "dns": {"servers": ["0.0.0.0"]})")
+                                            << ep << "interface.dns.servers[0]"
+                                            << "unspecified address";
+        QTest::newRow("server multicast") << QByteArray(R"(, "dns": {"servers": ["ff02::fb"]})")
+                                          << ep << "interface.dns.servers[0]"
+                                          << "multicast";
         QTest::newRow("server twice")
             << QByteArray(R"(, "dns": {"servers": ["10.2.0.1", "10.2.0.1"]})") << ep
-            << "interface.dns.servers[1]" << "listed twice";
-        QTest::newRow("nine servers")
-            << (", \"dns\": {\"servers\": [" + listOf(9, QStringLiteral("10.2.0.%1")).toLatin1() +
-                "]}")
-            << ep << "interface.dns.servers" << "lists 9 servers; at most 8";
-        QTest::newRow("33 domains")
-            << (", \"dns\": {\"servers\": [\"10.2.0.1\"], \"domains\": [" +
-                listOf(33, QStringLiteral("d%1.example")).toLatin1() + "]}")
-            << ep << "interface.dns.domains" << "lists 33 domains; at most 32";
+            << "interface.dns.servers[1]"
+            << "listed twice";
+        QTest::newRow("nine servers") << (", \"dns\": {\"servers\": [" +
+                                          listOf(9, QStringLiteral("10.2.0.%1")).toLatin1() + "]}")
+                                      << ep << "interface.dns.servers"
+                                      << "lists 9 servers; at most 8";
+        QTest::newRow("33 domains") << (", \"dns\": {\"servers\": [\"10.2.0.1\"], \"domains\": [" +
+                                        listOf(33, QStringLiteral("d%1.example")).toLatin1() + "]}")
+                                    << ep << "interface.dns.domains"
+                                    << "lists 33 domains; at most 32";
         QTest::newRow("domain with underscore")
             << QByteArray(R"(, "dns": {"servers": ["10.2.0.1"], "domains": ["my_lan.example"]})")
-            << ep << "interface.dns.domains[0]" << "other than letters, digits";
+            << ep << "interface.dns.domains[0]"
+            << "other than letters, digits";
         QTest::newRow("domain label too long")
             << (R"(, "dns": {"servers": ["10.2.0.1"], "domains": [")" + QByteArray(64, 'a') +
                 R"(.example"]})")
-            << ep << "interface.dns.domains[0]" << "label of 64 characters; at most 63";
+            << ep << "interface.dns.domains[0]"
+            << "label of 64 characters; at most 63";
         QTest::newRow("domain too long")
             << (R"(, "dns": {"servers": ["10.2.0.1"], "domains": [")" +
                 (QByteArray(60, 'a') + '.').repeated(5) + R"(example"]})")
-            << ep << "interface.dns.domains[0]" << "at most 253";
+            << ep << "interface.dns.domains[0]"
+            << "at most 253";
         QTest::newRow("domain empty label")
             << QByteArray(R"(, "dns": {"servers": ["10.2.0.1"], "domains": ["corp..example"]})")
-            << ep << "interface.dns.domains[0]" << "empty label";
+            << ep << "interface.dns.domains[0]"
+            << "empty label";
         QTest::newRow("domain leading hyphen")
             << QByteArray(R"(, "dns": {"servers": ["10.2.0.1"], "domains": ["-corp.example"]})")
-            << ep << "interface.dns.domains[0]" << "starts or ends with '-'";
-        QTest::newRow("domain empty") << QByteArray(R"(, "dns": {"servers": ["10.2.0.1"], "domains": [""]})")
-                                      << ep << "interface.dns.domains[0]" << "is empty";
+            << ep << "interface.dns.domains[0]"
+            << "starts or ends with '-'";
+        QTest::newRow("domain empty")
+            << QByteArray(R"(, "dns": {"servers": ["10.2.0.1"], "domains": [""]})") << ep
+            << "interface.dns.domains[0]"
+            << "is empty";
         QTest::newRow("domain numeric")
-            << QByteArray(R"(, "dns": {"servers": ["10.2.0.1"], "domains": ["10.2.0.300"]})")
-            << ep << "interface.dns.domains[0]" << "ends in a number";
+            << QByteArray(R"(, "dns": {"servers": ["10.2.0.1"], "domains": ["10.2.0.300"]})") << ep
+            << "interface.dns.domains[0]"
+            << "ends in a number";
         QTest::newRow("domain twice")
-            << QByteArray(R"(, "dns": {"servers": ["10.2.0.1"], "domains": ["a.example", "a.example"]})")
-            << ep << "interface.dns.domains[1]" << "listed twice";
+            << QByteArray(
+                   R"(, "dns": {"servers": ["10.2.0.1"], "domains": ["a.example", "a.example"]})")
+            << ep << "interface.dns.domains[1]"
+            << "listed twice";
         QTest::newRow("domains without server")
             << QByteArray(R"(, "dns": {"domains": ["corp.example"]})") << ep
-            << "interface.dns.servers" << "no server";
-        QTest::newRow("killSwitch not a boolean") << QByteArray(R"(, "killSwitch": "yes")") << ep
-                                                  << "interface.killSwitch" << "true or false";
-        QTest::newRow("allowLan not a boolean") << QByteArray(R"(, "allowLan": 1)") << ep
-                                                << "interface.allowLan" << "true or false";
+            << "interface.dns.servers"
+            << "no server";
+        QTest::newRow("killSwitch not a boolean")
+            << QByteArray(R"(, "killSwitch": "yes")") << ep << "interface.killSwitch"
+            << "true or false";
+        QTest::newRow("allowLan not a boolean")
+            << QByteArray(R"(, "allowLan": 1)") << ep << "interface.allowLan"
+            << "true or false";
         QTest::newRow("kill switch without endpoints")
             << QByteArray(R"(, "killSwitch": true)") << QByteArray() << "interface.killSwitch"
             << "no peer has an endpoint";
@@ -152,9 +170,8 @@ private slots:
         QTest::addColumn<bool>("killSwitch");
         QTest::addColumn<bool>("allowLan");
         QTest::newRow("none") << QByteArray() << QStringList() << QStringList() << false << false;
-        QTest::newRow("one server")
-            << QByteArray(R"(, "dns": {"servers": ["10.2.0.1"]})") << QStringList{"10.2.0.1"}
-            << QStringList() << false << false;
+        QTest::newRow("one server") << QByteArray(R"(, "dns": {"servers": ["10.2.0.1"]})")
+                                    << QStringList{"10.2.0.1"} << QStringList() << false << false;
         QTest::newRow("both families and domains")
             << QByteArray(
                    R"(, "dns": {"servers": ["10.2.0.1", "fd00:2::1"], "domains": ["corp.example", "~lab.example", "xn--bcher-kva.example."]})")
@@ -169,15 +186,16 @@ private slots:
                 "], \"domains\": [" + listOf(32, QStringLiteral("d%1.example")).toLatin1() + "]}")
             << QStringList{"10.2.0.1", "10.2.0.2", "10.2.0.3", "10.2.0.4",
                            "10.2.0.5", "10.2.0.6", "10.2.0.7", "10.2.0.8"}
-            << [] {
-                   QStringList d;
-                   for (int i = 1; i <= 32; ++i)
-                       d << QStringLiteral("d%1.example").arg(i);
-                   return d;
-               }()
+            <<
+            [] {
+                QStringList d;
+                for (int i = 1; i <= 32; ++i)
+                    d << QStringLiteral("d%1.example").arg(i);
+                return d;
+            }()
             << false << false;
-        QTest::newRow("empty dns object") << QByteArray(R"(, "dns": {})") << QStringList()
-                                          << QStringList() << false << false;
+        QTest::newRow("empty dns object")
+            << QByteArray(R"(, "dns": {})") << QStringList() << QStringList() << false << false;
         QTest::newRow("kill switch") << QByteArray(R"(, "killSwitch": true)") << QStringList()
                                      << QStringList() << true << false;
         QTest::newRow("kill switch and LAN")
@@ -219,19 +237,20 @@ private slots:
         QTest::addColumn<QStringList>("servers");
         QTest::addColumn<QStringList>("domains");
         QTest::addColumn<QStringList>("errors"); // substrings, one per error
-        QTest::newRow("one server") << "10.2.0.1" << QStringList{"10.2.0.1"} << QStringList()
-                                    << QStringList();
+        QTest::newRow("one server")
+            << "10.2.0.1" << QStringList{"10.2.0.1"} << QStringList() << QStringList();
         QTest::newRow("servers and domains")
             << "10.2.0.1, fd00:2::1, corp.example,lab.example"
             << QStringList{"10.2.0.1", "fd00:2::1"} << QStringList{"corp.example", "lab.example"}
             << QStringList();
-        QTest::newRow("blanks as separators") << " 10.2.0.1  corp.example " << QStringList{"10.2.0.1"}
-                                              << QStringList{"corp.example"} << QStringList();
-        QTest::newRow("neither")
-            << "10.2.0.1, bad_name!, 10.2.0.300.1"
-            << QStringList{"10.2.0.1"} << QStringList()
-            << QStringList{"\"bad_name!\" is neither an IP address nor a domain name",
-                           "\"10.2.0.300.1\" is neither"};
+        QTest::newRow("blanks as separators")
+            << " 10.2.0.1  corp.example " << QStringList{"10.2.0.1"} << QStringList{"corp.example"}
+            << QStringList();
+        QTest::newRow("neither") << "10.2.0.1, bad_name!, 10.2.0.300.1" << QStringList{"10.2.0.1"}
+                                 << QStringList()
+                                 << QStringList{
+                                        "\"bad_name!\" is neither an IP address nor a domain name",
+                                        "\"10.2.0.300.1\" is neither"};
         QTest::newRow("empty") << "" << QStringList() << QStringList() << QStringList();
     }
     void parsesWgQuickDnsLine()
@@ -257,7 +276,8 @@ private slots:
         const QByteArray text = QByteArray("[Interface]\nPrivateKey = ") + kPrivate +
                                 "\nAddress = 10.66.0.2/32\nListenPort = 51821\n"
                                 "DNS = 10.2.0.1, fd00:2::1, corp.example\n\n[Peer]\nPublicKey = " +
-                                kPeerPublic + "\nAllowedIPs = 0.0.0.0/0\nEndpoint = 192.0.2.1:51820\n";
+                                kPeerPublic +
+                                "\nAllowedIPs = 0.0.0.0/0\nEndpoint = 192.0.2.1:51820\n";
         const WgQuickImport r = importWgQuick(text, QStringLiteral("provider"));
         QVERIFY2(r.profile.has_value(), qPrintable(describe(r.errors)));
         QCOMPARE(r.profile->interface.dns.servers,
@@ -273,7 +293,8 @@ private slots:
         const QByteArray text = QByteArray("[Interface]\nPrivateKey = ") + kPrivate +
                                 "\nAddress = 10.66.0.2/32\nDNS = 10.2.0.1, not a*domain\n\n[Peer]\n"
                                 "PublicKey = " +
-                                kPeerPublic + "\nAllowedIPs = 0.0.0.0/0\nEndpoint = 192.0.2.1:51820\n";
+                                kPeerPublic +
+                                "\nAllowedIPs = 0.0.0.0/0\nEndpoint = 192.0.2.1:51820\n";
         const WgQuickImport r = importWgQuick(text, QStringLiteral("provider"));
         QVERIFY(!r.profile.has_value());
         QCOMPARE(r.errors.size(), 1);

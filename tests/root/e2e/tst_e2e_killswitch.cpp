@@ -35,23 +35,45 @@ const QString kDevice = QStringLiteral("ptks0");
 
 struct Family
 {
-    QString flag;                       // "-4" / "-6"
-    QString defaultRoute;               // 0.0.0.0/0 / ::/0
+    QString flag;         // "-4" / "-6"
+    QString defaultRoute; // 0.0.0.0/0 / ::/0
     QString tunnelA, tunnelB, tunnelPrefix, tunnelSubnet;
     QString underlayA, underlayB, underlayPrefix, underlaySubnet;
-    QString endpointB;                  // on B's lo
+    QString endpointB; // on B's lo
     QString routerB, internetC, internetPrefix;
-    QString nftFamily;                  // "ip" / "ip6"
+    QString nftFamily; // "ip" / "ip6"
 };
 
-const Family kV4{"-4",           "0.0.0.0/0",       "10.212.0.1",    "10.212.0.2",
-                 "24",           "10.212.0.0/24",   "192.168.212.1", "192.168.212.2",
-                 "24",           "192.168.212.0/24", "203.0.113.20", "198.51.100.254",
-                 "198.51.100.1", "24",              "ip"};
-const Family kV6{"-6",           "::/0",            "fd00:212::1",      "fd00:212::2",
-                 "64",           "fd00:212::/64",   "fd00:193::1",      "fd00:193::2",
-                 "64",           "fd00:193::/64",   "2001:db8:114::20", "2001:db8:101::fe",
-                 "2001:db8:101::1", "64",           "ip6"};
+const Family kV4{"-4",
+                 "0.0.0.0/0",
+                 "10.212.0.1",
+                 "10.212.0.2",
+                 "24",
+                 "10.212.0.0/24",
+                 "192.168.212.1",
+                 "192.168.212.2",
+                 "24",
+                 "192.168.212.0/24",
+                 "203.0.113.20",
+                 "198.51.100.254",
+                 "198.51.100.1",
+                 "24",
+                 "ip"};
+const Family kV6{"-6",
+                 "::/0",
+                 "fd00:212::1",
+                 "fd00:212::2",
+                 "64",
+                 "fd00:212::/64",
+                 "fd00:193::1",
+                 "fd00:193::2",
+                 "64",
+                 "fd00:193::/64",
+                 "2001:db8:114::20",
+                 "2001:db8:101::fe",
+                 "2001:db8:101::1",
+                 "64",
+                 "ip6"};
 
 QString withPort(const QString& address, int port)
 {
@@ -80,8 +102,8 @@ class TestE2eKillSwitch final : public QObject
             LAB_VERIFY(m_lab->addAddress(m_b, "vba", f.underlayB + "/" + f.underlayPrefix));
             LAB_VERIFY(m_lab->runOk(
                 m_a, {"ip", f.flag, "route", "add", "default", "via", f.underlayB, "dev", "vab"}));
-            LAB_VERIFY(m_lab->addAddress(m_b, "lo",
-                                         f.endpointB + (f.flag == "-6" ? "/128" : "/32")));
+            LAB_VERIFY(
+                m_lab->addAddress(m_b, "lo", f.endpointB + (f.flag == "-6" ? "/128" : "/32")));
             LAB_VERIFY(m_lab->addAddress(m_b, "vbc", f.routerB + "/" + f.internetPrefix));
             LAB_VERIFY(m_lab->addAddress(m_c, "vcb", f.internetC + "/" + f.internetPrefix));
             for (const QString& back : {f.tunnelSubnet, f.underlaySubnet}) {
@@ -90,16 +112,16 @@ class TestE2eKillSwitch final : public QObject
             }
         }
         // C's view: what comes from A in the clear and what comes out of B's tunnel.
-        const QString rules = QStringLiteral(
-                                  "table inet count {\n"
-                                  "  counter clear4 {}\n  counter clear6 {}\n"
-                                  "  counter tunnel4 {}\n  counter tunnel6 {}\n"
-                                  "  chain in { type filter hook prerouting priority -300;\n"
-                                  "    ip saddr %1 counter name clear4\n"
-                                  "    ip6 saddr %2 counter name clear6\n"
-                                  "    ip saddr %3 counter name tunnel4\n"
-                                  "    ip6 saddr %4 counter name tunnel6\n  }\n}\n")
-                                  .arg(kV4.underlayA, kV6.underlayA, kV4.tunnelA, kV6.tunnelA);
+        const QString rules =
+            QStringLiteral("table inet count {\n"
+                           "  counter clear4 {}\n  counter clear6 {}\n"
+                           "  counter tunnel4 {}\n  counter tunnel6 {}\n"
+                           "  chain in { type filter hook prerouting priority -300;\n"
+                           "    ip saddr %1 counter name clear4\n"
+                           "    ip6 saddr %2 counter name clear6\n"
+                           "    ip saddr %3 counter name tunnel4\n"
+                           "    ip6 saddr %4 counter name tunnel6\n  }\n}\n")
+                .arg(kV4.underlayA, kV6.underlayA, kV4.tunnelA, kV6.tunnelA);
         LAB_VERIFY(m_lab->runOk(m_c, {"nft", "-f", m_lab->writeFile("count.nft", rules.toUtf8())}));
     }
 
@@ -119,16 +141,18 @@ class TestE2eKillSwitch final : public QObject
 
     bool pingOnce(const QString& address, const QStringList& extra = {})
     {
-        return m_lab->run(m_a, QStringList{"ping", "-c", "1", "-W", "1", "-n", "-q"} + extra +
-                                   QStringList{address})
+        return m_lab
+            ->run(m_a, QStringList{"ping", "-c", "1", "-W", "1", "-n", "-q"} + extra +
+                           QStringList{address})
             .ok();
     }
     // A ping that should not get an answer: a dropped one fails at once (sendmsg: EPERM);
     // the short wait covers one that got out.
     bool blockedPing(const QString& address, const QStringList& extra = {})
     {
-        return !m_lab->run(m_a, QStringList{"ping", "-c", "1", "-W", "0.3", "-n", "-q"} + extra +
-                                    QStringList{address})
+        return !m_lab
+                    ->run(m_a, QStringList{"ping", "-c", "1", "-W", "0.3", "-n", "-q"} + extra +
+                                   QStringList{address})
                     .ok();
     }
     bool pingWithin(const QString& address, int timeoutMs)
@@ -149,12 +173,13 @@ class TestE2eKillSwitch final : public QObject
     {
         for (const Family& f : {kV4, kV6}) {
             QVERIFY2(blockedPing(f.internetC), qPrintable(f.internetC + " answered"));
-            QVERIFY2(blockedPing(f.internetC, {"-I", "vab"}), qPrintable("ping -I vab " + f.internetC));
+            QVERIFY2(blockedPing(f.internetC, {"-I", "vab"}),
+                     qPrintable("ping -I vab " + f.internetC));
             // A resolver's queries to C's port 53 (bash's /dev/udp sends one datagram).
-            m_lab->run(m_a, {"timeout", "0.5", "bash", "-c",
-                             "echo q > /dev/udp/" + f.internetC + "/53"});
-            m_lab->run(m_a, {"timeout", "0.5", "bash", "-c",
-                             "echo q > /dev/tcp/" + f.internetC + "/53"});
+            m_lab->run(
+                m_a, {"timeout", "0.5", "bash", "-c", "echo q > /dev/udp/" + f.internetC + "/53"});
+            m_lab->run(
+                m_a, {"timeout", "0.5", "bash", "-c", "echo q > /dev/tcp/" + f.internetC + "/53"});
         }
     }
 
@@ -237,10 +262,10 @@ private slots:
         QVERIFY2(tableOfA().contains("chain out-" + kDevice) &&
                      tableOfA().contains("chain fwd-" + kDevice),
                  qPrintable(tableOfA()));
-        LabProcess* server = m_wg->start(
-            *m_lab, m_b, b, kPort,
-            {"peer", a.publicKey, "allowed-ips", f.tunnelA + (ipv6 ? "/128" : "/32")},
-            f.tunnelB + "/" + f.tunnelPrefix);
+        LabProcess* server =
+            m_wg->start(*m_lab, m_b, b, kPort,
+                        {"peer", a.publicKey, "allowed-ips", f.tunnelA + (ipv6 ? "/128" : "/32")},
+                        f.tunnelB + "/" + f.tunnelPrefix);
         QVERIFY2(server, qPrintable(m_lab->lastError()));
 
         // Connected: C is reached, only through the tunnel.
@@ -248,8 +273,8 @@ private slots:
         const QString tunnelCounter = ipv6 ? "tunnel6" : "tunnel4";
         const qint64 tunnelBefore = counterAtC(tunnelCounter);
         QVERIFY2(pingWithin(f.internetC, 10000), helper->output().constData());
-        QVERIFY(m_lab->runOk(m_a, {"ping", "-c", "3", "-i", "0.2", "-W", "2", "-n", "-q",
-                                   f.internetC}));
+        QVERIFY(m_lab->runOk(m_a,
+                             {"ping", "-c", "3", "-i", "0.2", "-W", "2", "-n", "-q", f.internetC}));
         QVERIFY(counterAtC(tunnelCounter) - tunnelBefore >= 4);
         // The other family has no tunnel route: it must not go out in the clear either.
         QVERIFY(blockedPing(other.internetC));
@@ -269,7 +294,8 @@ private slots:
         // The helper is killed: the device goes, the chains stay.
         QVERIFY(helper->sendSignal(SIGKILL));
         QVERIFY(helper->waitForExit(5000));
-        QTRY_VERIFY_WITH_TIMEOUT(!m_lab->ip({"-n", m_a, "link", "show", "dev", kDevice}).ok(), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(!m_lab->ip({"-n", m_a, "link", "show", "dev", kDevice}).ok(),
+                                 5000);
         QVERIFY2(tableOfA().contains("chain out-" + kDevice), qPrintable(tableOfA()));
         tryToLeak();
         QCOMPARE(clearAtC(), clearBefore);
