@@ -378,6 +378,20 @@ int Tunnel::ifindex() const
     return d->link.ifindex;
 }
 
+std::vector<LeftoverKillSwitch> listKillSwitches()
+{
+    std::vector<LeftoverKillSwitch> out;
+    for (const KillSwitchChains& c : KillSwitch::list()) {
+        out.push_back({c.ifName, c.owner, c.mark});
+    }
+    return out;
+}
+
+void removeKillSwitch(const LeftoverKillSwitch& chains)
+{
+    KillSwitch::remove({chains.ifName, chains.owner, chains.mark});
+}
+
 uint32_t Tunnel::mark() const
 {
     return d->mark ? d->mark->value() : 0;

@@ -53,6 +53,18 @@ inline constexpr int kPlainOverheadV6 = 40 + 8;
 inline constexpr int kWireGuardOverheadV4 = 20 + 8 + 32;
 inline constexpr int kWireGuardOverheadV6 = 40 + 8 + 32;
 
+// Kill-switch chains in the kernel that no running tunnel owns (a killed helper's).
+struct LeftoverKillSwitch
+{
+    std::string ifName;
+    std::string owner; // the profile's name, from the chains' comment; may be empty
+    uint32_t mark = 0;
+};
+// What the kill switch table holds now; throws TunnelError if it cannot be read.
+std::vector<LeftoverKillSwitch> listKillSwitches();
+// Removes one device's chains (nothing if they are gone); throws TunnelError.
+void removeKillSwitch(const LeftoverKillSwitch& chains);
+
 class Tunnel
 {
 public:

@@ -101,14 +101,14 @@ TunnelManager::TunnelManager(QObject* parent) : QObject(parent)
 void TunnelManager::adoptLeftoverKillSwitches()
 {
     try {
-        m_leftovers = engine::KillSwitch::list();
+        m_leftovers = engine::listKillSwitches();
     } catch (const engine::TunnelError& e) {
         log(engine::LogLevel::Error, QString(),
             QStringLiteral("cannot read the kill switch table: %1")
                 .arg(QString::fromStdString(e.what())));
         return;
     }
-    for (const engine::KillSwitchChains& c : m_leftovers) {
+    for (const engine::LeftoverKillSwitch& c : m_leftovers) {
         const QString owner = QString::fromStdString(c.owner.empty() ? c.ifName : c.owner);
         log(engine::LogLevel::Warning, owner,
             QStringLiteral("kill switch of %1 left by an earlier helper: traffic outside the "
@@ -117,12 +117,12 @@ void TunnelManager::adoptLeftoverKillSwitches()
     }
 }
 
-std::optional<engine::KillSwitchChains> TunnelManager::takeLeftover(const QString& nameOrDevice)
+std::optional<engine::LeftoverKillSwitch> TunnelManager::takeLeftover(const QString& nameOrDevice)
 {
     for (auto it = m_leftovers.begin(); it != m_leftovers.end(); ++it) {
         if (QString::fromStdString(it->owner) == nameOrDevice ||
             QString::fromStdString(it->ifName) == nameOrDevice) {
-            engine::KillSwitchChains c = *it;
+            engine::LeftoverKillSwitch c = *it;
             m_leftovers.erase(it);
             return c;
         }
@@ -189,7 +189,7 @@ std::optional<TunnelManager::Failure> TunnelManager::connectTunnel(const Profile
     if (auto leftover = takeLeftover(profile.interface.name)) {
         if (!tunnel->killSwitchOn()) {
             try {
-                engine::KillSwitch::remove(*leftover);
+                engine::removeKillSwitch(*leftover);
             } catch (const engine::TunnelError& e) {
                 log(engine::LogLevel::Error, name, QString::fromStdString(e.what()));
             }
@@ -229,7 +229,7 @@ std::optional<TunnelManager::Failure> TunnelManager::disconnectTunnel(const QStr
         if (auto leftover = takeLeftover(name)) {
             const QString tunnelName = name; // NOLINT(performance-unnecessary-copy-initialization)
             try {
-                engine::KillSwitch::remove(*leftover);
+                engine::removeKillSwitch(*leftover);
             } catch (const engine::TunnelError& e) {
                 m_leftovers.push_back(*leftover);
                 return Failure{dbus::kErrorFailed, QString::fromStdString(e.what())};
@@ -302,7 +302,7 @@ QVariantMapList TunnelManager::tunnels() const
             {QStringLiteral("killSwitch"), entry.tunnel && entry.tunnel->killSwitchOn()},
         };
     }
-    for (const engine::KillSwitchChains& c : m_leftovers) {
+    for (const engine::LeftoverKillSwitch& c : m_leftovers) {
         const QString device = QString::fromStdString(c.ifName);
         list << QVariantMap{
             {QStringLiteral("name"), c.owner.empty() ? device : QString::fromStdString(c.owner)},

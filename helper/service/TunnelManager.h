@@ -4,7 +4,6 @@
 #pragma once
 
 #include "DBusContract.h"
-#include "KillSwitch.h"
 #include "Profile.h"
 #include "ResolvedDns.h"
 #include "Tunnel.h"
@@ -70,13 +69,13 @@ private:
     // Kill-switch chains a killed helper left: found at start, kept (traffic stays blocked)
     // until that profile is connected again or disconnected.
     void adoptLeftoverKillSwitches();
-    std::optional<engine::KillSwitchChains> takeLeftover(const QString& nameOrDevice);
+    std::optional<engine::LeftoverKillSwitch> takeLeftover(const QString& nameOrDevice);
     QVariantMap statsToVariant(const QString& name, const Entry& entry,
                                const engine::TunnelStats& stats) const;
 
     engine::EventLog m_log{kLogCapacity};
     std::map<QString, Entry> m_tunnels;
-    std::vector<engine::KillSwitchChains> m_leftovers;
+    std::vector<engine::LeftoverKillSwitch> m_leftovers;
     QTimer m_statsTimer;
 };
 
