@@ -1,6 +1,7 @@
 #include "Standalone.h"
 
 #include "ProfileToSpec.h"
+#include "ResolvedDns.h"
 #include "TunnelError.h"
 
 #include <QCoreApplication>
@@ -174,6 +175,19 @@ int runStandalone(const QString& profilePath)
         return exitCodeFor(e.kind());
     }
 
+    // DNS after the device exists (resolved needs the link); reverted before it goes.
+    std::unique_ptr<ResolvedLink> dns;
+    const DnsConfig& dnsConfig = parsed.profile->interface.dns;
+    if (!dnsConfig.servers.isEmpty()) {
+        dns = std::make_unique<ResolvedLink>(tunnel->ifindex(), parsed.profile->interface.name,
+                                             dnsConfig, tunnel->carriesDefaultRoute());
+        if (dns->applied()) {
+            log.add(engine::LogLevel::Info, tunnel->spec().name, dns->summary().toStdString());
+        } else {
+            log.add(engine::LogLevel::Warning, tunnel->spec().name, dns->problem().toStdString());
+        }
+    }
+
     QSocketNotifier notifier(sfd, QSocketNotifier::Read);
     QObject::connect(&notifier, &QSocketNotifier::activated, [&] {
         signalfd_siginfo info{};
@@ -186,6 +200,7 @@ int runStandalone(const QString& profilePath)
         }
     });
     QCoreApplication::exec();
+    dns.reset();
     tunnel.reset(); // joins the threads, removes routes and the device
     ::close(sfd);
     return ExitOk;

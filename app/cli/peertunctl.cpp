@@ -201,6 +201,36 @@ int cmdDown(HelperClient& client, const QStringList& args)
     return ExitOk;
 }
 
+// What DNS and the kill switch do for this tunnel, in words; empty lines are left out.
+QStringList protectionLines(const QVariantMap& t)
+{
+    QStringList lines;
+    const QVariantMap dns = t.value(QStringLiteral("dns")).toMap();
+    const QStringList servers = dns.value(QStringLiteral("servers")).toStringList();
+    if (t.value(QStringLiteral("state")).toString() == QLatin1String("blocked")) {
+        lines << QStringLiteral("Kill switch on: traffic outside the tunnel is blocked (the "
+                                "tunnel is down; `peertunctl down %1` lifts it)")
+                     .arg(t.value(QStringLiteral("name")).toString());
+        return lines;
+    }
+    if (!servers.isEmpty()) {
+        if (t.value(QStringLiteral("dnsApplied")).toBool()) {
+            QString line = QStringLiteral("DNS: %1").arg(servers.join(QStringLiteral(", ")));
+            const QStringList domains = dns.value(QStringLiteral("domains")).toStringList();
+            if (!domains.isEmpty()) {
+                line += QStringLiteral(" (domains %1)").arg(domains.join(QStringLiteral(", ")));
+            }
+            lines << line;
+        } else {
+            lines << t.value(QStringLiteral("dnsStatus")).toString();
+        }
+    }
+    if (t.value(QStringLiteral("killSwitch")).toBool()) {
+        lines << QStringLiteral("Kill switch on: traffic outside the tunnel is blocked");
+    }
+    return lines;
+}
+
 void printTunnel(const QVariantMap& t, bool detailed)
 {
     if (!detailed) {
@@ -213,6 +243,9 @@ void printTunnel(const QVariantMap& t, bool detailed)
                           formatTime(t.value(QStringLiteral("sinceUnixMs")).toLongLong()),
                           QString::number(t.value(QStringLiteral("peers")).toList().size()))
               << "\n";
+        for (const QString& line : protectionLines(t)) {
+            out() << "  " << line << "\n";
+        }
         return;
     }
     out() << "tunnel " << t.value(QStringLiteral("name")).toString() << "\n"
@@ -224,6 +257,9 @@ void printTunnel(const QVariantMap& t, bool detailed)
           << t.value(QStringLiteral("mtu")).toInt() << "\n"
           << "  listen:    " << t.value(QStringLiteral("listen")).toString() << "\n"
           << "  mode:      " << t.value(QStringLiteral("mode")).toString() << "\n";
+    for (const QString& line : protectionLines(t)) {
+        out() << "  " << line << "\n";
+    }
     for (const QVariant& pv : t.value(QStringLiteral("peers")).toList()) {
         const QVariantMap p = pv.toMap();
         out() << "  peer " << p.value(QStringLiteral("name")).toString() << ": "

@@ -170,11 +170,48 @@ int sendRule(nl_sock* sock, int type, int flags, int family, uint32_t priority, 
 
 } // namespace
 
-PolicyRouting::PolicyRouting(FullTunnelConfig config,
-                             const std::function<void(uint32_t mark)>& markSocket)
-    : m_config(std::move(config))
+std::set<uint32_t>& reservedMarks()
 {
-    if (m_config.ifindex <= 0 || m_config.families.empty()) {
+    static std::set<uint32_t> marks; // guarded by choosingMutex()
+    return marks;
+}
+
+TunnelMark TunnelMark::allocate(const std::string& ifName)
+{
+    nl_sock* sock = nl_socket_alloc();
+    if (!sock) {
+        throw TunnelError(TunnelError::Kind::Failed, "out of memory allocating a netlink socket");
+    }
+    const std::unique_ptr<nl_sock, void (*)(nl_sock*)> owner(sock, nl_socket_free);
+    if (const int err = nl_connect(sock, NETLINK_ROUTE); err < 0) {
+        throw TunnelError(TunnelError::Kind::Failed,
+                          "cannot open a netlink route socket: " + nlReason(err));
+    }
+    const std::lock_guard lock(choosingMutex());
+    const InUse used = listInUse(sock);
+    for (uint32_t id = kFirstTable; id < kFirstTable + kTablesTried; ++id) {
+        if (!used.ids.count(id) && !reservedMarks().count(id)) {
+            reservedMarks().insert(id);
+            return TunnelMark(id);
+        }
+    }
+    throw TunnelError(TunnelError::Kind::Busy,
+                      "no free firewall mark and routing table for " + ifName + ": " +
+                          std::to_string(kFirstTable) + " to " +
+                          std::to_string(kFirstTable + kTablesTried - 1) + " are all in use");
+}
+
+TunnelMark::~TunnelMark()
+{
+    if (m_value != 0) {
+        const std::lock_guard lock(choosingMutex());
+        reservedMarks().erase(m_value);
+    }
+}
+
+PolicyRouting::PolicyRouting(FullTunnelConfig config) : m_config(std::move(config))
+{
+    if (m_config.ifindex <= 0 || m_config.families.empty() || m_config.mark == 0) {
         throw TunnelError(TunnelError::Kind::InvalidConfig,
                           "full tunnel through \"" + m_config.ifName + "\": nothing to route");
     }
@@ -194,24 +231,10 @@ PolicyRouting::PolicyRouting(FullTunnelConfig config,
         throw TunnelError(TunnelError::Kind::Failed,
                           "cannot open a netlink route socket: " + nlReason(err));
     }
+    m_table = m_config.mark;
     try {
         const std::lock_guard lock(choosingMutex());
         const InUse used = listInUse(m_sock);
-        for (uint32_t id = kFirstTable; id < kFirstTable + kTablesTried; ++id) {
-            if (!used.ids.count(id)) {
-                m_table = id;
-                break;
-            }
-        }
-        if (m_table == 0) {
-            throw TunnelError(TunnelError::Kind::Busy,
-                              "no free routing table for the full tunnel through " +
-                                  m_config.ifName + ": tables " + std::to_string(kFirstTable) +
-                                  " to " + std::to_string(kFirstTable + kTablesTried - 1) +
-                                  " are all in use");
-        }
-        // The mark first: from the first rule on, unmarked tunnel packets would loop.
-        markSocket(m_table);
         for (const int family : m_config.families) {
             addFamily(family, family == AF_INET6 ? used.lowestV6 : used.lowestV4);
         }
@@ -347,8 +370,7 @@ std::string PolicyRouting::routeText(int family) const
 
 // --- LoopGuard ------------------------------------------------------------------------------
 
-LoopGuard::LoopGuard(int ifindex, std::string ifName, std::vector<int> families, uint32_t mark,
-                     const std::function<void(uint32_t mark)>& markSocket)
+LoopGuard::LoopGuard(int ifindex, std::string ifName, std::vector<int> families, uint32_t mark)
     : m_ifindex(ifindex), m_ifName(std::move(ifName)), m_mark(mark)
 {
     m_sock = nl_socket_alloc();
@@ -369,24 +391,6 @@ LoopGuard::LoopGuard(int ifindex, std::string ifName, std::vector<int> families,
     try {
         const std::lock_guard lock(choosingMutex());
         const InUse used = listInUse(m_sock);
-        if (m_mark == 0) {
-            for (uint32_t id = PolicyRouting::kFirstTable;
-                 id < PolicyRouting::kFirstTable + PolicyRouting::kTablesTried; ++id) {
-                if (!used.ids.count(id)) {
-                    m_mark = id;
-                    break;
-                }
-            }
-            if (m_mark == 0) {
-                throw TunnelError(TunnelError::Kind::Busy,
-                                  "no free mark for the tunnel's UDP socket: " +
-                                      std::to_string(PolicyRouting::kFirstTable) + " to " +
-                                      std::to_string(PolicyRouting::kFirstTable +
-                                                     PolicyRouting::kTablesTried - 1) +
-                                      " are all in use");
-            }
-            markSocket(m_mark);
-        }
         if (const int err = setGroup(); err < 0) {
             fail("putting " + m_ifName + " into interface group " + std::to_string(m_mark), err);
         }

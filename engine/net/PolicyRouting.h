@@ -12,7 +12,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -20,25 +19,47 @@ struct nl_sock;
 
 namespace peertun::engine {
 
+// The firewall mark a tunnel's own sockets carry (SO_MARK), so that its UDP leaves through the
+// underlay past a full tunnel's rules and past the kill switch. The number is also the full
+// tunnel's routing table (M = T): the first from kFirstTable on that no routing table (of
+// either family), no rule (as table or mark) and no other tunnel of this process uses, so two
+// tunnels never share one. Held for the tunnel's lifetime; released on destruction.
+class TunnelMark
+{
+public:
+    // wg-quick's first choice.
+    static constexpr uint32_t kFirstTable = 51820;
+    static constexpr uint32_t kTablesTried = 4096;
+
+    // Throws TunnelError (Busy when every number is taken).
+    static TunnelMark allocate(const std::string& ifName);
+    TunnelMark(TunnelMark&& other) noexcept : m_value(other.m_value) { other.m_value = 0; }
+    TunnelMark& operator=(TunnelMark&&) = delete;
+    TunnelMark(const TunnelMark&) = delete;
+    ~TunnelMark();
+
+    uint32_t value() const { return m_value; }
+
+private:
+    explicit TunnelMark(uint32_t value) : m_value(value) {}
+    uint32_t m_value = 0;
+};
+
 struct FullTunnelConfig
 {
     int ifindex = 0;
     std::string ifName;
     std::vector<int> families; // AF_INET and/or AF_INET6: the default routes to take over
+    uint32_t mark = 0;         // the tunnel's mark (already on its socket), also the table
 };
 
 class PolicyRouting
 {
 public:
-    // wg-quick's first choice; the first number from here on that no routing table (of either
-    // family) and no rule (as table or mark) uses is taken, so two tunnels never share one.
-    static constexpr uint32_t kFirstTable = 51820;
-    static constexpr uint32_t kTablesTried = 4096;
-
-    // Chooses M = T, calls `markSocket(M)` (which throws TunnelError if it cannot), then adds
-    // per family the default route via the device in T and the two rules. Throws TunnelError
-    // with a sentence naming the step; whatever was added by then is removed first.
-    PolicyRouting(FullTunnelConfig config, const std::function<void(uint32_t mark)>& markSocket);
+    // Adds per family the default route via the device in table T = the config's mark and the
+    // two rules. Throws TunnelError with a sentence naming the step; whatever was added by
+    // then is removed first.
+    explicit PolicyRouting(FullTunnelConfig config);
     // Removes exactly the rules and routes it added (best effort, quiet if already gone).
     ~PolicyRouting();
     PolicyRouting(const PolicyRouting&) = delete;
@@ -92,9 +113,8 @@ private:
 class LoopGuard
 {
 public:
-    // `mark` 0: choose a free one and call markSocket(M) before the first rule.
-    LoopGuard(int ifindex, std::string ifName, std::vector<int> families, uint32_t mark,
-              const std::function<void(uint32_t mark)>& markSocket);
+    // `mark`: the tunnel's (TunnelMark), already on its UDP socket.
+    LoopGuard(int ifindex, std::string ifName, std::vector<int> families, uint32_t mark);
     ~LoopGuard();
     LoopGuard(const LoopGuard&) = delete;
     LoopGuard& operator=(const LoopGuard&) = delete;

@@ -2,6 +2,7 @@
 
 #include "Encapsulation.h"
 #include "ForwardingLoop.h"
+#include "KillSwitch.h"
 #include "PeerTable.h"
 #include "PlainEncapsulation.h"
 #include "PolicyRouting.h"
@@ -54,8 +55,11 @@ struct Tunnel::Impl
     RouteTable routes;
     LinkConfig link;
     bool configured = false;
-    std::optional<PolicyRouting> policy; // a full tunnel's rules and table; before tun goes
-    std::optional<LoopGuard> loopGuard;  // every tunnel: its own datagrams stay out of it
+    std::vector<int> fullTunnelFamilies;  // families with a default route through the tunnel
+    std::optional<TunnelMark> mark;       // on the UDP socket; the table of `policy`
+    std::optional<KillSwitch> killSwitch; // goes last on stop, after the device
+    std::optional<PolicyRouting> policy;  // a full tunnel's rules and table; before tun goes
+    std::optional<LoopGuard> loopGuard;   // every tunnel: its own datagrams stay out of it
     std::unique_ptr<ForwardingLoop> loop;
     std::unique_ptr<NetlinkWatcher> watcher;
     Fd guardStop;
@@ -163,6 +167,39 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     // the device, then its configuration. Each step's object cleans up if a later one throws.
     d->udp.emplace(UdpSocket::bind(s.listen, endpoints));
     d->chooseMtu();
+    // A default route in the main table would also take the tunnel's own UDP packets: those
+    // go to PolicyRouting (a table of their own and two rules per family), the rest stays.
+    for (const PeerSpec& p : s.peers) {
+        for (const IpPrefix& prefix : p.subnets) {
+            if (prefix.length == 0 &&
+                std::find(d->fullTunnelFamilies.begin(), d->fullTunnelFamilies.end(),
+                          prefix.address.family) == d->fullTunnelFamilies.end()) {
+                d->fullTunnelFamilies.push_back(prefix.address.family);
+            }
+        }
+    }
+    // The one place a tunnel gets its mark: whatever needs the tunnel's own packets told apart
+    // from the rest (policy routing, the kill switch) uses this one. First on the socket: from
+    // the first rule on, unmarked tunnel packets would loop or be dropped.
+    {
+        // Every tunnel is marked: the loop guard keeps marked datagrams out of the tunnel.
+        d->mark.emplace(TunnelMark::allocate(s.ifName));
+        d->udp->setMark(d->mark->value());
+    }
+    // Before the device exists: no moment in which traffic could leave outside it.
+    if (s.killSwitch) {
+        d->killSwitch.emplace(KillSwitchConfig{s.ifName, d->mark->value(), s.allowLan, s.name});
+        std::string lan;
+        for (const std::string& subnet : d->killSwitch->lanSubnets()) {
+            lan += (lan.empty() ? "" : ", ") + subnet.substr(subnet.find(' ') + 1);
+        }
+        d->log.add(LogLevel::Info, s.name,
+                   "kill switch on: traffic outside " + s.ifName +
+                       " is blocked (nftables table "
+                       "inet peertun, chains out-" +
+                       s.ifName + " and fwd-" + s.ifName + ")" +
+                       (s.allowLan ? "; LAN allowed: " + lan : std::string()));
+    }
     if (s.mode == TunnelMode::WireGuard) {
         std::vector<WireGuardPeer> wgPeers;
         for (const PeerSpec& p : s.peers) {
@@ -209,27 +246,20 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     d->link.ifName = s.ifName;
     d->link.mtu = d->mtu;
     d->link.address = s.address;
-    // A default route in the main table would also take the tunnel's own UDP packets: those
-    // go to PolicyRouting (a table of their own and two rules per family), the rest stays.
-    std::vector<int> fullTunnelFamilies;
     for (const PeerSpec& p : s.peers) {
         for (const IpPrefix& prefix : p.subnets) {
-            if (prefix.network() == s.address.network()) {
-                // The tunnel's own network: the address's kernel route already goes there.
-            } else if (prefix.length != 0) {
+            // The tunnel's own network: the address's kernel route already goes there.
+            if (prefix.length != 0 && prefix.network() != s.address.network()) {
                 d->link.routes.push_back(prefix.network());
-            } else if (std::find(fullTunnelFamilies.begin(), fullTunnelFamilies.end(),
-                                 prefix.address.family) == fullTunnelFamilies.end()) {
-                fullTunnelFamilies.push_back(prefix.address.family);
             }
         }
     }
     d->routes.configure(d->link);
     d->configured = true;
+    const std::vector<int>& fullTunnelFamilies = d->fullTunnelFamilies;
     if (!fullTunnelFamilies.empty()) {
-        UdpSocket& udp = *d->udp;
-        d->policy.emplace(FullTunnelConfig{d->link.ifindex, s.ifName, fullTunnelFamilies},
-                          [&udp](uint32_t mark) { udp.setMark(mark); });
+        d->policy.emplace(
+            FullTunnelConfig{d->link.ifindex, s.ifName, fullTunnelFamilies, d->mark->value()});
         for (const std::string& line : d->policy->describe()) {
             d->log.add(LogLevel::Info, s.name, "full tunnel: " + line);
         }
@@ -256,10 +286,7 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
         if (d->udp->family() == AF_INET6 && s.listen.address.family == AF_UNSPEC) {
             families.push_back(AF_INET);
         }
-        UdpSocket& udp = *d->udp;
-        d->loopGuard.emplace(d->link.ifindex, s.ifName, std::move(families),
-                             d->policy ? d->policy->mark() : 0,
-                             [&udp](uint32_t mark) { udp.setMark(mark); });
+        d->loopGuard.emplace(d->link.ifindex, s.ifName, std::move(families), d->mark->value());
         for (const std::string& line : d->loopGuard->describe()) {
             d->log.add(LogLevel::Info, s.name, "loop guard: " + line);
         }
@@ -309,7 +336,8 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
                    ", " + peerCountText(s.peers.size()) +
                    (s.mode == TunnelMode::WireGuard ? ", WireGuard" : ", plain (unencrypted)") +
                    (d->policy ? ", all traffic (table " + std::to_string(d->policy->table()) + ")"
-                              : std::string()));
+                              : std::string()) +
+                   (d->killSwitch ? ", kill switch on" : ""));
 }
 
 Tunnel::~Tunnel()
@@ -349,6 +377,11 @@ void Tunnel::stop()
     }
     d->tun.reset(); // the device, its address and any route left go with the fd
     d->udp.reset();
+    if (d->killSwitch) {
+        d->killSwitch.reset(); // last: nothing leaks while the rest goes
+        d->log.add(LogLevel::Info, d->spec.name, "kill switch off");
+    }
+    d->mark.reset();
     d->log.add(LogLevel::Info, d->spec.name, "tunnel down: " + d->spec.ifName);
 }
 
@@ -365,6 +398,35 @@ int Tunnel::mtu() const
 int Tunnel::ifindex() const
 {
     return d->link.ifindex;
+}
+
+std::vector<LeftoverKillSwitch> listKillSwitches()
+{
+    std::vector<LeftoverKillSwitch> out;
+    for (const KillSwitchChains& c : KillSwitch::list()) {
+        out.push_back({c.ifName, c.owner, c.mark});
+    }
+    return out;
+}
+
+void removeKillSwitch(const LeftoverKillSwitch& chains)
+{
+    KillSwitch::remove({chains.ifName, chains.owner, chains.mark});
+}
+
+uint32_t Tunnel::mark() const
+{
+    return d->mark ? d->mark->value() : 0;
+}
+
+bool Tunnel::carriesDefaultRoute() const
+{
+    return !d->fullTunnelFamilies.empty();
+}
+
+bool Tunnel::killSwitchOn() const
+{
+    return d->killSwitch.has_value();
 }
 
 TunnelStats Tunnel::stats() const

@@ -8,6 +8,7 @@
 #include "Net.h"
 #include "SecretKey.h"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,6 +42,8 @@ struct TunnelSpec
     std::vector<PeerSpec> peers;
     TunnelMode mode = TunnelMode::Plain;
     SharedSecretKey privateKey; // WireGuard mode; the Tunnel drops its reference when it stops
+    bool killSwitch = false;    // see KillSwitch.h
+    bool allowLan = false;
 };
 
 // Plain mode: the raw IP packet is the UDP payload (flannel compatible).
@@ -49,6 +52,18 @@ inline constexpr int kPlainOverheadV6 = 40 + 8;
 // WireGuard: IP + UDP + 16-byte header + 16-byte tag, as wg-quick and wireguard-go count it.
 inline constexpr int kWireGuardOverheadV4 = 20 + 8 + 32;
 inline constexpr int kWireGuardOverheadV6 = 40 + 8 + 32;
+
+// Kill-switch chains in the kernel that no running tunnel owns (a killed helper's).
+struct LeftoverKillSwitch
+{
+    std::string ifName;
+    std::string owner; // the profile's name, from the chains' comment; may be empty
+    uint32_t mark = 0;
+};
+// What the kill switch table holds now; throws TunnelError if it cannot be read.
+std::vector<LeftoverKillSwitch> listKillSwitches();
+// Removes one device's chains (nothing if they are gone); throws TunnelError.
+void removeKillSwitch(const LeftoverKillSwitch& chains);
 
 class Tunnel
 {
@@ -62,6 +77,12 @@ public:
     const TunnelSpec& spec() const;
     int mtu() const; // effective MTU
     int ifindex() const;
+    // The firewall mark on the tunnel's socket; 0 when it has none (no full tunnel, no kill
+    // switch).
+    uint32_t mark() const;
+    // A peer holds 0.0.0.0/0 or ::/0: all traffic goes through the tunnel.
+    bool carriesDefaultRoute() const;
+    bool killSwitchOn() const;
     TunnelStats stats() const;
     // Stops forwarding, joins threads, removes routes and the device (also done by ~Tunnel).
     void stop();

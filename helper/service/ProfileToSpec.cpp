@@ -80,6 +80,8 @@ engine::TunnelSpec specFromProfile(const Profile& profile)
     spec.listen = toEngine(profile.interface.listen);
     const bool wg = profile.mode == TunnelMode::WireGuard;
     spec.mode = wg ? engine::TunnelMode::WireGuard : engine::TunnelMode::Plain;
+    spec.killSwitch = profile.interface.killSwitch;
+    spec.allowLan = profile.interface.allowLan;
     if (wg) {
         spec.privateKey = secretKey(profile.interface.privateKey, "interface.privateKey");
     }

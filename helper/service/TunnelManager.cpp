@@ -21,6 +21,15 @@ QVariantMap entryToVariant(const engine::LogEntry& e)
     };
 }
 
+QVariantMap dnsToVariant(const DnsConfig& dns)
+{
+    QStringList servers;
+    for (const QHostAddress& a : dns.servers) {
+        servers << a.toString();
+    }
+    return {{QStringLiteral("servers"), servers}, {QStringLiteral("domains"), dns.domains}};
+}
+
 bool sameCounters(const engine::TunnelStats& a, const engine::TunnelStats& b)
 {
     if (a.txPackets != b.txPackets || a.rxPackets != b.rxPackets || a.txBytes != b.txBytes ||
@@ -86,6 +95,39 @@ TunnelManager::TunnelManager(QObject* parent) : QObject(parent)
     });
     m_statsTimer.setInterval(kStatsIntervalMs);
     connect(&m_statsTimer, &QTimer::timeout, this, &TunnelManager::publishStatsIfChanged);
+    adoptLeftoverKillSwitches();
+}
+
+void TunnelManager::adoptLeftoverKillSwitches()
+{
+    try {
+        m_leftovers = engine::listKillSwitches();
+    } catch (const engine::TunnelError& e) {
+        log(engine::LogLevel::Error, QString(),
+            QStringLiteral("cannot read the kill switch table: %1")
+                .arg(QString::fromStdString(e.what())));
+        return;
+    }
+    for (const engine::LeftoverKillSwitch& c : m_leftovers) {
+        const QString owner = QString::fromStdString(c.owner.empty() ? c.ifName : c.owner);
+        log(engine::LogLevel::Warning, owner,
+            QStringLiteral("kill switch of %1 left by an earlier helper: traffic outside the "
+                           "tunnel stays blocked until \"%2\" is connected or disconnected")
+                .arg(QString::fromStdString(c.ifName), owner));
+    }
+}
+
+std::optional<engine::LeftoverKillSwitch> TunnelManager::takeLeftover(const QString& nameOrDevice)
+{
+    for (auto it = m_leftovers.begin(); it != m_leftovers.end(); ++it) {
+        if (QString::fromStdString(it->owner) == nameOrDevice ||
+            QString::fromStdString(it->ifName) == nameOrDevice) {
+            engine::LeftoverKillSwitch c = *it;
+            m_leftovers.erase(it);
+            return c;
+        }
+    }
+    return std::nullopt;
 }
 
 TunnelManager::~TunnelManager()
@@ -142,7 +184,28 @@ std::optional<TunnelManager::Failure> TunnelManager::connectTunnel(const Profile
         return Failure{dbus::kErrorFailed, text};
     }
 
+    // A leftover of this device: the new tunnel's kill switch took its chains over; without
+    // one, connecting is the user's word that traffic may flow, so it goes.
+    if (auto leftover = takeLeftover(profile.interface.name)) {
+        if (!tunnel->killSwitchOn()) {
+            try {
+                engine::removeKillSwitch(*leftover);
+            } catch (const engine::TunnelError& e) {
+                log(engine::LogLevel::Error, name, QString::fromStdString(e.what()));
+            }
+        }
+    }
     Entry entry;
+    if (!profile.interface.dns.servers.isEmpty()) {
+        entry.dns =
+            std::make_unique<ResolvedLink>(tunnel->ifindex(), profile.interface.name,
+                                           profile.interface.dns, tunnel->carriesDefaultRoute());
+        if (entry.dns->applied()) {
+            log(engine::LogLevel::Info, name, entry.dns->summary());
+        } else {
+            log(engine::LogLevel::Warning, name, entry.dns->problem());
+        }
+    }
     entry.profile = profile;
     wipeSecrets(entry.profile);
     entry.tunnel = std::move(tunnel);
@@ -163,6 +226,20 @@ std::optional<TunnelManager::Failure> TunnelManager::disconnectTunnel(const QStr
 {
     const auto it = m_tunnels.find(name);
     if (it == m_tunnels.end()) {
+        if (auto leftover = takeLeftover(name)) {
+            const QString tunnelName = name; // NOLINT(performance-unnecessary-copy-initialization)
+            try {
+                engine::removeKillSwitch(*leftover);
+            } catch (const engine::TunnelError& e) {
+                m_leftovers.push_back(*leftover);
+                return Failure{dbus::kErrorFailed, QString::fromStdString(e.what())};
+            }
+            log(engine::LogLevel::Info, tunnelName,
+                QStringLiteral("kill switch of %1 removed (%2)")
+                    .arg(QString::fromStdString(leftover->ifName), reason));
+            emit stateChanged(tunnelName, dbus::kStateDisconnected, reason);
+            return std::nullopt;
+        }
         return Failure{dbus::kErrorNotFound,
                        QStringLiteral("There is no tunnel named \"%1\"; `peertunctl status` lists "
                                       "the tunnels that are up.")
@@ -219,6 +296,20 @@ QVariantMapList TunnelManager::tunnels() const
             {QStringLiteral("listen"), itf.listen.toString()},
             {QStringLiteral("mtu"), entry.tunnel ? entry.tunnel->mtu() : 0},
             {QStringLiteral("peers"), peers},
+            {QStringLiteral("dns"), dnsToVariant(entry.profile.interface.dns)},
+            {QStringLiteral("dnsApplied"), entry.dns && entry.dns->applied()},
+            {QStringLiteral("dnsStatus"), entry.dns ? entry.dns->problem() : QString()},
+            {QStringLiteral("killSwitch"), entry.tunnel && entry.tunnel->killSwitchOn()},
+        };
+    }
+    for (const engine::LeftoverKillSwitch& c : m_leftovers) {
+        const QString device = QString::fromStdString(c.ifName);
+        list << QVariantMap{
+            {QStringLiteral("name"), c.owner.empty() ? device : QString::fromStdString(c.owner)},
+            {QStringLiteral("state"), dbus::kStateBlocked},
+            {QStringLiteral("interface"), device},
+            {QStringLiteral("killSwitch"), true},
+            {QStringLiteral("peers"), QVariantList()},
         };
     }
     return list;

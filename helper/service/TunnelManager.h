@@ -5,6 +5,7 @@
 
 #include "DBusContract.h"
 #include "Profile.h"
+#include "ResolvedDns.h"
 #include "Tunnel.h"
 
 #include <QObject>
@@ -58,17 +59,23 @@ private:
     {
         Profile profile;
         std::unique_ptr<engine::Tunnel> tunnel;
+        std::unique_ptr<ResolvedLink> dns; // declared after tunnel: reverted before it goes
         QString state;
         qint64 sinceUnixMs = 0;
         engine::TunnelStats lastPublished;
     };
 
     void publishStatsIfChanged();
+    // Kill-switch chains a killed helper left: found at start, kept (traffic stays blocked)
+    // until that profile is connected again or disconnected.
+    void adoptLeftoverKillSwitches();
+    std::optional<engine::LeftoverKillSwitch> takeLeftover(const QString& nameOrDevice);
     QVariantMap statsToVariant(const QString& name, const Entry& entry,
                                const engine::TunnelStats& stats) const;
 
     engine::EventLog m_log{kLogCapacity};
     std::map<QString, Entry> m_tunnels;
+    std::vector<engine::LeftoverKillSwitch> m_leftovers;
     QTimer m_statsTimer;
 };
 

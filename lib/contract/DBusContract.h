@@ -31,6 +31,8 @@ inline const QString kStateConnected = QStringLiteral("connected");
 inline const QString kStateDisconnecting = QStringLiteral("disconnecting");
 inline const QString kStateDisconnected = QStringLiteral("disconnected");
 inline const QString kStateFailed = QStringLiteral("failed");
+// Not up, but its kill switch (left by a helper that was killed) still blocks traffic.
+inline const QString kStateBlocked = QStringLiteral("blocked");
 
 // Registers the contract's types with QtDBus; call once at start, before any bus traffic
 // (also avoids Qt 6.4's sporadic "invalid type" warning).

@@ -5,6 +5,7 @@
 #include "ProfileText.h"
 
 #include <QCoreApplication>
+#include <QRegularExpression>
 #include <QStringList>
 #include <algorithm>
 #include <array>
@@ -630,6 +631,110 @@ std::optional<Endpoint> parseEndpoint(const QString& text, QString* error, bool 
     return endpoint;
 }
 
+QString checkDnsDomain(const QString& domain)
+{
+    constexpr qsizetype kMaxLabel = 63;
+    constexpr qsizetype kMaxName = 253;
+    QString name = domain;
+    if (name.startsWith(u'~')) {
+        name.remove(0, 1);
+        if (name == u".") { // routing-only root: every name
+            return {};
+        }
+    }
+    if (name.endsWith(u'.')) {
+        name.chop(1);
+    }
+    if (name.isEmpty()) {
+        return QCoreApplication::translate("peertun::Profile",
+                                           "The DNS domain %1 is empty; give a domain such as "
+                                           "corp.example.")
+            .arg(quoted(domain));
+    }
+    if (name.size() > kMaxName) {
+        return QCoreApplication::translate(
+                   "peertun::Profile",
+                   "The DNS domain %1 is %2 characters long; at most %3 are allowed.")
+            .arg(quoted(domain))
+            .arg(name.size())
+            .arg(kMaxName);
+    }
+    const QStringList labels = name.split(u'.');
+    if (isAsciiDigits(labels.last())) { // RFC 1123 2.1: a top-level label is never numeric
+        return QCoreApplication::translate("peertun::Profile",
+                                           "The DNS domain %1 ends in a number; if it is meant "
+                                           "as an IP address, it is not a valid one.")
+            .arg(quoted(domain));
+    }
+    for (const QString& label : labels) {
+        if (label.isEmpty()) {
+            return QCoreApplication::translate("peertun::Profile",
+                                               "The DNS domain %1 has an empty label (two dots "
+                                               "in a row or a leading dot).")
+                .arg(quoted(domain));
+        }
+        if (label.size() > kMaxLabel) {
+            return QCoreApplication::translate(
+                       "peertun::Profile",
+                       "The DNS domain %1 has a label of %2 characters; at most %3 are allowed.")
+                .arg(quoted(domain))
+                .arg(label.size())
+                .arg(kMaxLabel);
+        }
+        const bool ok = std::all_of(label.begin(), label.end(), [](QChar c) {
+            return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') ||
+                   (c >= u'0' && c <= u'9') || c == u'-';
+        });
+        if (!ok) {
+            return QCoreApplication::translate(
+                       "peertun::Profile",
+                       "The DNS domain %1 has characters other than letters, digits, '-' and "
+                       "'.' (write internationalized names in their xn-- form).")
+                .arg(quoted(domain));
+        }
+        if (label.startsWith(u'-') || label.endsWith(u'-')) {
+            return QCoreApplication::translate(
+                       "peertun::Profile",
+                       "The DNS domain %1 has a label that starts or ends with '-'.")
+                .arg(quoted(domain));
+        }
+    }
+    return {};
+}
+
+std::optional<QHostAddress> parseDnsServer(const QString& text, QString* error)
+{
+    QString why;
+    if (auto address = parseIpLiteral(text, &why, false)) {
+        return address;
+    }
+    if (error) {
+        *error = QCoreApplication::translate("peertun::Profile", "The DNS server is wrong: %1.")
+                     .arg(why);
+    }
+    return std::nullopt;
+}
+
+DnsConfig parseDnsList(const QString& text, QStringList* errors)
+{
+    DnsConfig dns;
+    static const QRegularExpression separators(QStringLiteral("[,\\s]+"));
+    for (const QString& entry : text.split(separators, Qt::SkipEmptyParts)) {
+        QString why;
+        if (const auto address = parseIpLiteral(entry, &why, false)) {
+            dns.servers << *address;
+        } else if (checkDnsDomain(entry).isEmpty()) {
+            dns.domains << entry;
+        } else if (errors) {
+            *errors << QCoreApplication::translate(
+                           "peertun::Profile",
+                           "The DNS entry %1 is neither an IP address nor a domain name.")
+                           .arg(quoted(entry));
+        }
+    }
+    return dns;
+}
+
 QString checkInterfaceName(const QString& name)
 {
     constexpr qsizetype kMaxInterfaceNameBytes = 15; // IFNAMSIZ - 1
@@ -857,6 +962,81 @@ void validateInterface(const InterfaceConfig& itf, ErrorSink& sink)
                                   "\":%2\" for all addresses.")
                                   .arg(quoted(itf.listen.toString()))
                                   .arg(itf.listen.port));
+    }
+}
+
+void validateDns(const DnsConfig& dns, ErrorSink& sink)
+{
+    const QString serversField = QStringLiteral("interface.dns.servers");
+    const QString domainsField = QStringLiteral("interface.dns.domains");
+    if (dns.servers.size() > kMaxDnsServers) {
+        sink.add(serversField,
+                 QCoreApplication::translate(
+                     "peertun::Profile", "interface.dns lists %1 servers; at most %2 are allowed.")
+                     .arg(dns.servers.size())
+                     .arg(kMaxDnsServers));
+    }
+    if (dns.domains.size() > kMaxDnsDomains) {
+        sink.add(domainsField,
+                 QCoreApplication::translate(
+                     "peertun::Profile", "interface.dns lists %1 domains; at most %2 are allowed.")
+                     .arg(dns.domains.size())
+                     .arg(kMaxDnsDomains));
+    }
+    for (qsizetype i = 0; i < dns.servers.size() && i < kMaxDnsServers; ++i) {
+        const QHostAddress& a = dns.servers[i];
+        const QString field = indexPath(serversField, i);
+        if (!isIp(a) || !a.scopeId().isEmpty() || isV4Mapped(a)) {
+            sink.add(field, QCoreApplication::translate(
+                                "peertun::Profile",
+                                "The DNS server %1 is not a plain IPv4 or IPv6 address.")
+                                .arg(quoted(a.toString())));
+        } else if (const QString why = unusableUnicastReason(a); !why.isEmpty()) {
+            sink.add(field, QCoreApplication::translate("peertun::Profile",
+                                                        "The DNS server %1 is %2, not a server's "
+                                                        "address.")
+                                .arg(quoted(a.toString()), why));
+        } else if (dns.servers.indexOf(a) < i) {
+            sink.add(field, QCoreApplication::translate("peertun::Profile",
+                                                        "The DNS server %1 is listed twice.")
+                                .arg(a.toString()));
+        }
+    }
+    for (qsizetype i = 0; i < dns.domains.size() && i < kMaxDnsDomains; ++i) {
+        const QString field = indexPath(domainsField, i);
+        if (const QString why = checkDnsDomain(dns.domains[i]); !why.isEmpty()) {
+            sink.add(field, why);
+        } else if (dns.domains.indexOf(dns.domains[i]) < i) {
+            sink.add(field, QCoreApplication::translate("peertun::Profile",
+                                                        "The DNS domain %1 is listed twice.")
+                                .arg(quoted(dns.domains[i])));
+        }
+    }
+    if (dns.servers.isEmpty() && !dns.domains.isEmpty()) {
+        sink.add(serversField,
+                 QCoreApplication::translate("peertun::Profile",
+                                             "interface.dns has domains but no server to ask "
+                                             "for them; add the tunnel's DNS server."));
+    }
+}
+
+// A kill switch on a host that only waits for peers to call is a host cut off from everything
+// until someone does: almost surely a server profile with the switch left on by mistake.
+void validateKillSwitch(const Profile& p, ErrorSink& sink)
+{
+    if (!p.interface.killSwitch || p.peers.isEmpty()) {
+        return;
+    }
+    const bool anyEndpoint =
+        std::any_of(p.peers.begin(), p.peers.end(),
+                    [](const PeerConfig& peer) { return !peer.endpoint.host.isNull(); });
+    if (!anyEndpoint) {
+        sink.add(QStringLiteral("interface.killSwitch"),
+                 QCoreApplication::translate(
+                     "peertun::Profile",
+                     "The kill switch is on but no peer has an endpoint: this host would only "
+                     "wait for peers to call while all its other traffic is blocked. Give the "
+                     "server's endpoint, or turn the kill switch off on a server."));
     }
 }
 
@@ -1228,6 +1408,8 @@ QList<ProfileError> validateProfile(const Profile& profile)
         sink.add(QStringLiteral("name"), why);
     }
     validateInterface(profile.interface, sink);
+    validateDns(profile.interface.dns, sink);
+    validateKillSwitch(profile, sink);
     if (modeToString(profile.mode).isEmpty()) {
         sink.add(QStringLiteral("mode"),
                  QCoreApplication::translate("peertun::Profile",

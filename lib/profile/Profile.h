@@ -69,6 +69,20 @@ struct PeerConfig
     friend bool operator==(const PeerConfig&, const PeerConfig&) = default;
 };
 
+// Name servers and search domains for the tunnel's link, applied through systemd-resolved.
+inline constexpr int kMaxDnsServers = 8;
+inline constexpr int kMaxDnsDomains = 32;
+
+struct DnsConfig
+{
+    QList<QHostAddress> servers; // IPv4/IPv6 literals, either family whatever the tunnel's
+    // Search domains; a leading '~' marks a routing-only domain (resolved's notion: names under
+    // it go to these servers, but it is not appended to single-label names).
+    QStringList domains;
+    bool isEmpty() const { return servers.isEmpty() && domains.isEmpty(); }
+    friend bool operator==(const DnsConfig&, const DnsConfig&) = default;
+};
+
 struct InterfaceConfig
 {
     QString name;           // device name: 1..15 ASCII letters, digits, '-', '_', '.'
@@ -77,6 +91,11 @@ struct InterfaceConfig
     Endpoint listen;        // UDP address to bind; host may be null
     // WireGuard mode only: this host's private key (a secret: never put it in a message).
     QString privateKey;
+    DnsConfig dns;
+    // While the tunnel is up (and after the helper dies, until it is disconnected), drop every
+    // packet that would leave outside the tunnel; allowLan exempts the underlay's subnets.
+    bool killSwitch = false;
+    bool allowLan = false;
     friend bool operator==(const InterfaceConfig&, const InterfaceConfig&) = default;
 };
 
@@ -139,6 +158,15 @@ std::optional<Cidr> parseCidr(const QString& text, QString* error, bool requireN
 // default applies only when "listen" is left out entirely. Hostnames are rejected: the
 // helper runs as root and must not do DNS lookups.
 std::optional<Endpoint> parseEndpoint(const QString& text, QString* error, bool hostOptional);
+// A DNS search domain ("corp.example", "~corp.example" routing-only, "~." everything): empty if
+// acceptable, else the reason as a sentence. RFC 1123 labels: letters, digits, '-' (not at
+// either end), 1 to 63 bytes each, 253 in all; one trailing dot is allowed.
+QString checkDnsDomain(const QString& domain);
+// A DNS server's address: an IPv4 or IPv6 literal, no port, no scope ID.
+std::optional<QHostAddress> parseDnsServer(const QString& text, QString* error);
+// wg-quick's "DNS =" value (entries separated by commas or blanks): IP literals are servers,
+// the other entries domains. Entries that are neither give one sentence each in *errors.
+DnsConfig parseDnsList(const QString& text, QStringList* errors);
 // Each returns an empty string if the name is acceptable, else the reason as a sentence.
 QString checkInterfaceName(const QString& name);
 QString checkProfileName(const QString& name); // becomes a file name in the app

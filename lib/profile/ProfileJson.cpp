@@ -25,7 +25,9 @@ namespace {
 // Allowed keys per level. A new mode adds its keys here (and reads them below).
 using KeyList = std::span<const char* const>;
 constexpr const char* kRootKeys[] = {"version", "name", "interface", "mode", "peers"};
-constexpr const char* kInterfaceKeys[] = {"name", "address", "mtu", "listen", "privateKey"};
+constexpr const char* kInterfaceKeys[] = {"name",       "address", "mtu",        "listen",
+                                          "privateKey", "dns",     "killSwitch", "allowLan"};
+constexpr const char* kDnsKeys[] = {"servers", "domains"};
 constexpr const char* kPeerKeys[] = {"name",      "endpoint",     "subnets",
                                      "publicKey", "presharedKey", "persistentKeepalive"};
 
@@ -153,6 +155,41 @@ public:
         return int(d);
     }
 
+    // An optional boolean member: `fallback` when absent, nullopt on the wrong type (reported).
+    std::optional<bool> boolean(const QJsonObject& o, const QString& path, const char* key,
+                                bool fallback)
+    {
+        const auto v = member(o, path, key, false);
+        if (!v)
+            return fallback;
+        if (!v->isBool()) {
+            typeError(joinPath(path, QString::fromLatin1(key)),
+                      QCoreApplication::translate("peertun::Profile", "true or false"), *v);
+            return std::nullopt;
+        }
+        return v->toBool();
+    }
+
+    // An optional array of strings: empty when absent; wrong types are reported per element.
+    QStringList stringList(const QJsonObject& o, const QString& path, const char* key)
+    {
+        QStringList out;
+        if (!member(o, path, key, false))
+            return out;
+        const auto a = array(o, path, key);
+        if (!a)
+            return out;
+        const QString listPath = joinPath(path, QString::fromLatin1(key));
+        for (qsizetype i = 0; i < a->size(); ++i) {
+            if (a->at(i).isString())
+                out << a->at(i).toString();
+            else
+                typeError(indexPath(listPath, i),
+                          QCoreApplication::translate("peertun::Profile", "a string"), a->at(i));
+        }
+        return out;
+    }
+
     std::optional<QJsonObject> object(const QJsonObject& o, const QString& path, const char* key)
     {
         const auto v = member(o, path, key, true);
@@ -217,6 +254,28 @@ void readInterface(Reader& r, const QJsonObject& o, InterfaceConfig& itf)
     // Checked by validateProfile (which knows the mode): present in plain mode is an error.
     if (const auto key = r.optionalString(o, path, "privateKey"))
         itf.privateKey = *key;
+    if (r.member(o, path, "dns", false)) {
+        if (const auto dns = r.object(o, path, "dns")) {
+            const QString dnsPath = joinPath(path, QStringLiteral("dns"));
+            r.checkKeys(*dns, dnsPath, kDnsKeys);
+            const QStringList servers = r.stringList(*dns, dnsPath, "servers");
+            const QString serversPath = joinPath(dnsPath, QStringLiteral("servers"));
+            for (qsizetype i = 0; i < servers.size(); ++i) {
+                QString why;
+                if (const auto address = parseDnsServer(servers[i], &why)) {
+                    itf.dns.servers << *address;
+                } else {
+                    itf.dns.servers << QHostAddress(); // keeps the indexes of later servers right
+                    r.error(indexPath(serversPath, i), why);
+                }
+            }
+            itf.dns.domains = r.stringList(*dns, dnsPath, "domains");
+        }
+    }
+    if (const auto on = r.boolean(o, path, "killSwitch", false))
+        itf.killSwitch = *on;
+    if (const auto on = r.boolean(o, path, "allowLan", false))
+        itf.allowLan = *on;
 }
 
 // `endpointOptional`: WireGuard mode, where a peer may be one that connects to us (its
@@ -300,6 +359,7 @@ QList<int> fieldOrder(const QString& field)
             key << part.mid(b + 1, part.indexOf(u']', b) - b - 1).toInt();
         level = name == u"interface" ? KeyList(kInterfaceKeys)
                 : name == u"peers"   ? KeyList(kPeerKeys)
+                : name == u"dns"     ? KeyList(kDnsKeys)
                                      : KeyList();
     }
     return key;
@@ -439,9 +499,25 @@ QByteArray serializeProfile(const Profile& p)
     if (itf.mtu)
         out += "        \"mtu\": " + QByteArray::number(*itf.mtu) + ",\n";
     const bool wg = p.mode == TunnelMode::WireGuard;
-    out += "        \"listen\": " + jsonString(itf.listen.toString()) + (wg ? ",\n" : "\n");
+    QByteArrayList members;
+    members << "\"listen\": " + jsonString(itf.listen.toString());
     if (wg)
-        out += "        \"privateKey\": " + jsonString(itf.privateKey) + "\n";
+        members << "\"privateKey\": " + jsonString(itf.privateKey);
+    if (!itf.dns.isEmpty()) {
+        QByteArrayList servers;
+        for (const QHostAddress& a : itf.dns.servers)
+            servers << jsonString(a.toString());
+        QByteArrayList domains;
+        for (const QString& d : itf.dns.domains)
+            domains << jsonString(d);
+        members << "\"dns\": { \"servers\": [" + servers.join(", ") + "], \"domains\": [" +
+                       domains.join(", ") + "] }";
+    }
+    if (itf.killSwitch)
+        members << QByteArray("\"killSwitch\": true");
+    if (itf.allowLan)
+        members << QByteArray("\"allowLan\": true");
+    out += "        " + members.join(",\n        ") + "\n";
     out += "    },\n";
     out += "    \"mode\": " + jsonString(modeToString(p.mode)) + ",\n";
     if (p.peers.isEmpty()) {

@@ -122,8 +122,17 @@ WgQuickImport importWgQuick(const QByteArray& text, const QString& name)
                 } else {
                     p.interface.mtu = mtu;
                 }
+            } else if (key == QLatin1String("dns")) {
+                // wg-quick's own rule: addresses are servers, anything else a search domain.
+                QStringList problems;
+                const DnsConfig dns = parseDnsList(value, &problems);
+                p.interface.dns.servers << dns.servers;
+                p.interface.dns.domains << dns.domains;
+                for (const QString& problem : problems) {
+                    r.errors << ProfileError{where, problem};
+                }
             } else {
-                // DNS, Table, PreUp/PostUp/PreDown/PostDown, SaveConfig, FwMark and the rest.
+                // Table, PreUp/PostUp/PreDown/PostDown, SaveConfig, FwMark and the rest.
                 r.notes << QCoreApplication::translate(
                                "peertun::Profile",
                                "%1 (%2) is not supported by peertun and was not imported.")

@@ -238,9 +238,9 @@ void TestProfile::rejectsBadInput_data()
     QTest::newRow("unknown key at top") << with("colour", "blue") << "colour"
                                         << "The key \"colour\" is unknown in the profile";
     QTest::newRow("unknown key in interface")
-        << with("interface.dns", "x") << "interface.dns"
-        << "The key \"dns\" is unknown in interface; allowed keys are: name, address, mtu, "
-           "listen, privateKey";
+        << with("interface.table", "x") << "interface.table"
+        << "The key \"table\" is unknown in interface; allowed keys are: name, address, mtu, "
+           "listen, privateKey, dns, killSwitch, allowLan";
     QTest::newRow("unknown key in peer") << with("peers[0].colour", "x") << "peers[0].colour"
                                          << "\"colour\" is unknown in peers[0]";
 

@@ -59,8 +59,6 @@ private slots:
         QTest::addColumn<QByteArray>("peerExtra");
         QTest::addColumn<QString>("note"); // substring of one note
         QTest::addColumn<bool>("valid");   // the profile still validates
-        QTest::newRow("DNS") << QByteArray("ListenPort = 1\nDNS = 1.1.1.1") << QByteArray()
-                             << "DNS (line" << true;
         QTest::newRow("PostUp") << QByteArray("ListenPort = 1\nPostUp = iptables -A FORWARD")
                                 << QByteArray() << "PostUp" << true;
         QTest::newRow("Table") << QByteArray("ListenPort = 1\nTable = off") << QByteArray()
@@ -123,7 +121,7 @@ private slots:
         QCOMPARE(r.profile->peers[0].subnets[0].toString(), kept);
         const QString notes = r.notes.join(QLatin1String(" | "));
         QVERIFY2(notes.contains(QStringLiteral("AllowedIPs %1").arg(dropped)), qPrintable(notes));
-        QVERIFY2(notes.contains(QStringLiteral("DNS")), qPrintable(notes)); // DNS is not set
+        QCOMPARE(r.profile->interface.dns.servers, QList<QHostAddress>{QHostAddress("1.1.1.1")});
     }
 
     // The hub style: the tunnel's whole network behind the one peer (a road warrior's config).
