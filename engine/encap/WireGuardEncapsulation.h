@@ -12,8 +12,8 @@
 #include "Counters.h"
 #include "Encapsulation.h"
 #include "EventLog.h"
-#include "Fd.h"
 #include "Net.h"
+#include "Worker.h"
 #include "Device.h"
 
 #include <atomic>
@@ -24,7 +24,6 @@
 #include <optional>
 #include <span>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace peertun::engine {
@@ -113,8 +112,9 @@ private:
     std::chrono::steady_clock::time_point m_loadWindowStart{};
     std::chrono::steady_clock::time_point m_underLoadUntil{};
     unsigned m_handshakesInWindow = 0;
-    Fd m_timerStop;
-    std::thread m_timer;
+    // Made with the encapsulation, not in startTimers(): the tunnel starts the timers last and
+    // nothing after its forwarding threads may throw.
+    WorkerThread m_timer;
     bool m_stopped = false;
 };
 

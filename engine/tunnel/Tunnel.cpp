@@ -11,15 +11,11 @@
 #include "TunnelError.h"
 #include "UdpSocket.h"
 #include "WireGuardEncapsulation.h"
+#include "Worker.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <optional>
-#include <poll.h>
 #include <stdexcept>
-#include <sys/eventfd.h>
-#include <thread>
 
 namespace peertun::engine {
 namespace {
@@ -62,8 +58,7 @@ struct Tunnel::Impl
     std::optional<LoopGuard> loopGuard;   // every tunnel: its own datagrams stay out of it
     std::unique_ptr<ForwardingLoop> loop;
     std::unique_ptr<NetlinkWatcher> watcher;
-    Fd guardStop;
-    std::thread guard;
+    WorkerThread guard;
     bool stopped = false;
 };
 
@@ -108,22 +103,20 @@ void Tunnel::Impl::guardRoutes()
 {
     // Routes are kept: they do vanish (a link flap flushes them). Netlink events, not polling, wake
     // this thread; a short quiet period lets a burst of events settle before one restore.
-    pollfd fds[2] = {{watcher->fd(), POLLIN, 0}, {guardStop.get(), POLLIN, 0}};
+    const StopSignal& stop = guard.stopSignal();
     for (;;) {
-        if (::poll(fds, 2, -1) < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return;
-        }
-        if (fds[1].revents) {
+        if (stop.wait(watcher->fd()) == StopSignal::kStopped) {
             return;
         }
         if (!watcher->drain()) {
             continue;
         }
-        while (::poll(fds, 1, 20) > 0) {
+        int events = 0;
+        while ((events = stop.wait(watcher->fd(), 20)) > 0) {
             watcher->drain();
+        }
+        if (events == StopSignal::kStopped) {
+            return;
         }
         std::vector<std::string> repairs = routes.restore(link);
         if (policy) {
@@ -308,13 +301,8 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
 
     // Rule events of the mark: a full tunnel's table and mark are the same number.
     d->watcher = std::make_unique<NetlinkWatcher>(d->link.ifindex, d->loopGuard->mark());
-    d->guardStop.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-    if (!d->guardStop.valid()) {
-        throw TunnelError(TunnelError::Kind::Failed,
-                          std::string("cannot create an eventfd: ") + std::strerror(errno));
-    }
     d->loop->start();
-    d->guard = std::thread([impl = d.get()] { impl->guardRoutes(); });
+    d->guard.start([impl = d.get()] { impl->guardRoutes(); });
     if (d->wireguard) {
         d->wireguard->startTimers(); // last: nothing below throws, so no thread outlives a throw
     }
@@ -351,11 +339,7 @@ void Tunnel::stop()
         return;
     }
     d->stopped = true;
-    if (d->guard.joinable()) {
-        const uint64_t one = 1;
-        [[maybe_unused]] const ssize_t w = ::write(d->guardStop.get(), &one, sizeof one);
-        d->guard.join();
-    }
+    d->guard.stop();
     if (d->wireguard) {
         d->wireguard->stop(); // timers first: they send on the socket
     }
