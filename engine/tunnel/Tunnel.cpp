@@ -286,8 +286,8 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     }
 
     ForwardingSetup setup;
-    setup.tunFd = d->tun->fd();
-    setup.udpFd = d->udp->fd();
+    setup.tun = &*d->tun;
+    setup.udp = &*d->udp;
     setup.udpFamily = d->udp->family();
     setup.mtu = d->mtu;
     setup.tunnelName = s.name;
