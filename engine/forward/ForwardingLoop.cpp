@@ -69,7 +69,7 @@ struct ForwardingLoop::TxState
           peerAddrLens(peers), ownDatagrams(peers)
     {}
 
-    TunReadBatch reads;
+    TunReadBatch reads{2};
     // The packets are cut into the arena back to back, so each TSO segment becomes one
     // contiguous UDP_SEGMENT message; perRead is what one read may need of it.
     const size_t perRead;
@@ -187,20 +187,27 @@ bool ForwardingLoop::forwardFromTun()
 {
     TxState& tx = *m_tx;
     refreshEndpoints(tx);
-    m_setup.tun->readBatch(tx.reads);
-    if (tx.reads.error) {
-        const int err = tx.reads.error;
-        warnLimited(tx.readErrors, m_setup.log, m_setup.tunnelName, [&] {
-            return std::string("reading from the TUN device failed: ") + std::strerror(err);
-        });
-    }
-    for (unsigned i = 0; i < tx.reads.count; ++i) {
-        forwardRead(tx, tx.reads.packets[i].data, tx.reads.packets[i].len);
-    }
+    // Small reads batches, each cut and sealed while it is still in the cache, until the
+    // arena or the messages run short; then one send for all of it.
+    bool full = false;
+    do {
+        m_setup.tun->readBatch(tx.reads);
+        if (tx.reads.error) {
+            const int err = tx.reads.error;
+            warnLimited(tx.readErrors, m_setup.log, m_setup.tunnelName, [&] {
+                return std::string("reading from the TUN device failed: ") + std::strerror(err);
+            });
+        }
+        for (unsigned i = 0; i < tx.reads.count; ++i) {
+            forwardRead(tx, tx.reads.packets[i].data, tx.reads.packets[i].len);
+        }
+        full = tx.reads.full;
+    } while (full && tx.arenaSize - tx.used >= tx.perRead &&
+             tx.batch.size() + 2 <= UdpSendBatch::kMaxMessages);
     sendQueued(tx);
 
     tx.tally.flushTo(m_setup.counters->tx);
-    return tx.reads.full;
+    return full;
 }
 
 void ForwardingLoop::forwardRead(TxState& tx, const uint8_t* read, size_t readLen)

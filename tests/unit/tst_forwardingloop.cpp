@@ -520,23 +520,38 @@ private slots:
         QCOMPARE(after.drops[size_t(DropReason::SendError)], uint64_t(6));
     }
 
-    // More than one batch holds: the loop says so, and the next batch takes the rest.
-    void fullReadBatch()
+    // Reads go on while the arena has room for one more (about eight TSO reads), then all of
+    // it is sent at once; if the device had more, the loop says so and the next call goes on.
+    void fullBatches()
     {
         Rig rig;
-        const unsigned reads = TunReadBatch::kMaxPackets + 10;
+        for (int i = 0; i < 20; ++i) {
+            rig.tun.queueRead(tsoRead("10.244.2.2", "10.244.3.7", 65000, 1400));
+        }
+        QVERIFY(rig.loop->forwardFromTun());
+        QCOMPARE(rig.tun.pendingReads(), size_t(12));
+        QCOMPARE(rig.udp.sendmmsgCalls(), 1u);
+        QVERIFY(rig.loop->forwardFromTun());
+        QCOMPARE(rig.tun.pendingReads(), size_t(4));
+        QVERIFY(!rig.loop->forwardFromTun());
+        QCOMPARE(rig.tun.pendingReads(), size_t(0));
+        QCOMPARE(rig.udp.sendmmsgCalls(), 3u);
+        QCOMPARE(rig.counters.snapshot().txPackets, uint64_t(20 * 47));
+        QVERIFY(rig.noDropsBut());
+
+        // Small packets: many read batches, still one send.
+        const unsigned reads = TunReadBatch::kMaxPackets + 500;
         for (unsigned i = 0; i < reads; ++i) {
             rig.tun.queueRead(tunRead(udpPacket("10.244.2.2", "10.244.3.7", 60)));
         }
-        QVERIFY(rig.loop->forwardFromTun());
-        QCOMPARE(rig.tun.pendingReads(), size_t(10));
         QVERIFY(!rig.loop->forwardFromTun());
-        QCOMPARE(rig.counters.snapshot().txPackets, uint64_t(reads));
+        QCOMPARE(rig.udp.sendmmsgCalls(), 4u);
+        QCOMPARE(rig.counters.snapshot().txPackets, uint64_t(20 * 47 + reads));
         size_t datagrams = 0;
         for (const FakeUdp::Sent& s : rig.udp.takeSent()) {
-            datagrams += s.segmentSize ? s.bytes.size() / s.segmentSize : 1;
+            datagrams += s.segmentSize ? (s.bytes.size() + s.segmentSize - 1) / s.segmentSize : 1;
         }
-        QCOMPARE(datagrams, size_t(reads));
+        QCOMPARE(datagrams, size_t(20 * 47 + reads));
         QVERIFY(rig.noDropsBut());
     }
 
