@@ -60,7 +60,7 @@ uint16_t get16(const uint8_t* p)
 }
 
 // An IPv4 or IPv6 header for `l4Len` bytes of protocol `proto`, with a right IPv4 checksum.
-Bytes ipHeader(const char* src, const char* dst, uint8_t proto, size_t l4Len)
+Bytes ipHeader(const char* src, const char* dst, uint8_t proto, size_t l4Len, uint16_t id = 0)
 {
     const IpAddress s = ip(src);
     const IpAddress d = ip(dst);
@@ -77,6 +77,7 @@ Bytes ipHeader(const char* src, const char* dst, uint8_t proto, size_t l4Len)
     Bytes h(20);
     h[0] = 0x45;
     put16(&h[2], uint16_t(20 + l4Len));
+    put16(&h[4], id);
     h[6] = 0x40; // DF
     h[8] = 64;
     h[9] = proto;
@@ -105,10 +106,10 @@ Bytes udpPacket(const char* src, const char* dst, size_t total)
 // A TCP segment (ACK, 12 bytes of timestamp options) with right checksums, or with the
 // pseudo-header sum only (`partial`) as the kernel hands a TSO segment over.
 Bytes tcpPacket(const char* src, const char* dst, uint32_t seq, size_t payload,
-                bool partial = false, uint16_t srcPort = 40000)
+                bool partial = false, uint16_t srcPort = 40000, uint16_t id = 0)
 {
     const size_t tcpLen = 32;
-    Bytes p = ipHeader(src, dst, IPPROTO_TCP, tcpLen + payload);
+    Bytes p = ipHeader(src, dst, IPPROTO_TCP, tcpLen + payload, id);
     const size_t ipLen = p.size();
     p.resize(ipLen + tcpLen + payload);
     uint8_t* t = &p[ipLen];
@@ -691,6 +692,7 @@ private slots:
         QFETCH(QString, writes);
         Rig rig;
         uint32_t seq[2] = {1000, 5000};
+        uint16_t id[2] = {7, 300}; // IPv4 IDs count up within a flow, as GRO wants
         uint64_t bytes = 0;
         unsigned count = 0;
         for (const QString& item : segments.split(QLatin1Char(' '))) {
@@ -701,7 +703,7 @@ private slots:
                 const int flow = item.startsWith(QLatin1Char('x')) ? 0 : 1;
                 const size_t payload = item.mid(1).toUInt();
                 p = tcpPacket("10.244.3.7", "10.244.2.2", seq[flow], payload, false,
-                              uint16_t(40000 + flow));
+                              uint16_t(40000 + flow), id[flow]++);
                 seq[flow] += uint32_t(payload);
             }
             bytes += p.size();
@@ -730,6 +732,29 @@ private slots:
         QCOMPARE(s.peers[0].rxPackets, uint64_t(count));
         QCOMPARE(s.peers[0].rxBytes, bytes);
         QVERIFY(rig.noDropsBut());
+    }
+
+    // The tunnel's own datagram routed back into it (to a peer's endpoint) and a TCP segment
+    // with a wrong checksum are counted drops.
+    void loopAndChecksumDrops()
+    {
+        Rig rig;
+        Bytes looped = udpPacket("10.244.2.2", "192.0.2.1", 200);
+        put16(&looped[22], kAlpha.port); // UDP destination port
+        rig.tun.queueRead(tunRead(looped));
+        rig.loop->forwardFromTun();
+        QCOMPARE(rig.udp.takeSent().size(), size_t(0));
+        QCOMPARE(rig.counters.snapshot().drops[size_t(DropReason::RoutingLoop)], uint64_t(1));
+
+        Bytes bad = tcpPacket("10.244.3.7", "10.244.2.2", 1000, 1400);
+        bad.back() ^= 0xff;
+        rig.udp.queueArrival({kAlpha, bad, 0, false});
+        rig.loop->forwardFromUdp(false);
+        QCOMPARE(rig.tun.takeWrites().size(), size_t(0));
+        const TunnelStats s = rig.counters.snapshot();
+        QCOMPARE(s.drops[size_t(DropReason::BadChecksum)], uint64_t(1));
+        QCOMPARE(s.rxPackets, uint64_t(0));
+        QCOMPARE(s.peers[0].rxPackets, uint64_t(0));
     }
 
     void tunWriteFailureIsCounted()
