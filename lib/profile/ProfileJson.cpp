@@ -189,7 +189,7 @@ private:
     QStringList m_failed;
 };
 
-void readInterface(Reader& r, const QJsonObject& o, InterfaceConfig& itf)
+void readInterface(Reader& r, const QJsonObject& o, InterfaceConfig& itf, TunnelMode mode)
 {
     const QString path = QStringLiteral("interface");
     r.checkKeys(o, path, kInterfaceKeys);
@@ -204,7 +204,11 @@ void readInterface(Reader& r, const QJsonObject& o, InterfaceConfig& itf)
     }
     if (const auto mtu = r.integer(o, path, "mtu", false))
         itf.mtu = *mtu;
-    // An absent "listen" means ":8285": every address, flannel's UDP backend port.
+    // An absent "listen" means ":8285" in plain mode (every address, flannel's UDP backend
+    // port), and a random free port in WireGuard mode (as `wg` does without a listen-port), so
+    // a client never collides with a WireGuard server on 51820.
+    if (mode == TunnelMode::WireGuard)
+        itf.listen = Endpoint{QHostAddress(), 0, {}};
     if (r.member(o, path, "listen", false)) {
         if (const auto listen = r.string(o, path, "listen")) {
             QString why;
@@ -228,7 +232,7 @@ void readPeer(Reader& r, const QJsonObject& o, const QString& path, PeerConfig& 
     if (const auto name = r.string(o, path, "name"))
         peer.name = *name;
     if (endpointOptional && !o.contains(QStringLiteral("endpoint"))) {
-        peer.endpoint = Endpoint{QHostAddress(), 0};
+        peer.endpoint = Endpoint{QHostAddress(), 0, {}};
     } else if (const auto endpoint = r.string(o, path, "endpoint")) {
         QString why;
         if (const auto ep = parseEndpoint(*endpoint, &why, false))
@@ -378,8 +382,6 @@ ProfileParseResult parseProfile(const QByteArray& json)
     r.checkKeys(root, top, kRootKeys);
     if (const auto name = r.string(root, top, "name"))
         profile.name = *name;
-    if (const auto itf = r.object(root, top, "interface"))
-        readInterface(r, *itf, profile.interface);
     if (const auto mode = r.string(root, top, "mode")) {
         if (const auto m = modeFromString(*mode))
             profile.mode = *m;
@@ -390,6 +392,8 @@ ProfileParseResult parseProfile(const QByteArray& json)
                                                 "modes: %2.")
                         .arg(quoted(*mode), profile_detail::supportedModesText()));
     }
+    if (const auto itf = r.object(root, top, "interface"))
+        readInterface(r, *itf, profile.interface, profile.mode);
     if (const auto peers = r.array(root, top, "peers")) {
         for (qsizetype i = 0; i < peers->size(); ++i) {
             const QString path = indexPath(QStringLiteral("peers"), i);
@@ -439,7 +443,9 @@ QByteArray serializeProfile(const Profile& p)
     if (itf.mtu)
         out += "        \"mtu\": " + QByteArray::number(*itf.mtu) + ",\n";
     const bool wg = p.mode == TunnelMode::WireGuard;
-    out += "        \"listen\": " + jsonString(itf.listen.toString()) + (wg ? ",\n" : "\n");
+    // WireGuard's random port is written by leaving "listen" out.
+    if (!(wg && itf.listen.host.isNull() && itf.listen.port == 0))
+        out += "        \"listen\": " + jsonString(itf.listen.toString()) + (wg ? ",\n" : "\n");
     if (wg)
         out += "        \"privateKey\": " + jsonString(itf.privateKey) + "\n";
     out += "    },\n";
@@ -452,7 +458,7 @@ QByteArray serializeProfile(const Profile& p)
             const PeerConfig& peer = p.peers[i];
             out += "        {\n";
             out += "            \"name\": " + jsonString(peer.name) + ",\n";
-            if (!(wg && peer.endpoint.host.isNull()))
+            if (!(wg && peer.endpoint.host.isNull() && !peer.endpoint.hasHostName()))
                 out += "            \"endpoint\": " + jsonString(peer.endpoint.toString()) + ",\n";
             out += "            \"subnets\": [";
             for (qsizetype j = 0; j < peer.subnets.size(); ++j) {
