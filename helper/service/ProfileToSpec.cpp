@@ -1,5 +1,6 @@
 #include "ProfileToSpec.h"
 
+#include "ResolvedDnsServers.h"
 #include "TunnelError.h"
 #include "Keys.h"
 
@@ -80,6 +81,7 @@ engine::TunnelSpec specFromProfile(const Profile& profile)
     spec.listen = toEngine(profile.interface.listen);
     const bool wg = profile.mode == TunnelMode::WireGuard;
     spec.mode = wg ? engine::TunnelMode::WireGuard : engine::TunnelMode::Plain;
+    spec.dnsServers = std::make_shared<ResolvedDnsServers>();
     if (wg) {
         spec.privateKey = secretKey(profile.interface.privateKey, "interface.privateKey");
     }
@@ -88,6 +90,9 @@ engine::TunnelSpec specFromProfile(const Profile& profile)
         engine::PeerSpec p;
         p.name = peer.name.toStdString();
         p.endpoint = toEngine(peer.endpoint);
+        if (peer.endpoint.hasHostName()) {
+            p.endpointHost = peer.endpoint.hostName.toStdString();
+        }
         for (const Cidr& subnet : peer.subnets) {
             p.subnets.push_back(toEngine(subnet));
         }
