@@ -41,7 +41,10 @@ public:
     static constexpr auto kMaxRetry = std::chrono::seconds(15);        // name does not resolve
     static constexpr auto kSuspectBackoff = std::chrono::seconds(5);   // REKEY_TIMEOUT
     static constexpr auto kMaxSuspectBackoff = std::chrono::seconds(60);
-    static constexpr auto kUnansweredTraffic = std::chrono::seconds(11); // KEEPALIVE_TIMEOUT + 1
+    // Traffic sent and nothing back for REKEY_TIMEOUT: a live WireGuard peer answers data
+    // within KEEPALIVE_TIMEOUT (10 s), so one-way traffic may cost an extra lookup (never a
+    // change of address); waiting the full 10 s would leave a moved server unnoticed too long.
+    static constexpr auto kUnansweredTraffic = std::chrono::seconds(5);
     static constexpr auto kNoHandshake = std::chrono::seconds(135);
     static constexpr uint64_t kUnreachableBurst = 3; // ICMP errors within one tick
 
