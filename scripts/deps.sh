@@ -7,8 +7,10 @@ PACKAGES=(
   # build
   cmake ninja-build pkg-config g++ qt6-base-dev qt6-tools-dev qt6-tools-dev-tools
   qt6-l10n-tools qt6-svg-dev libnl-3-dev libnl-route-3-dev libsodium-dev libb2-dev
+  libc-ares-dev
   # run and test: the helper's system pieces, network namespaces, traffic
   dbus polkitd iproute2 iputils-ping curl python3 procps util-linux
+  dnsmasq-base  # a real DNS server for peers' host names (the binary, no service of its own)
   systemd  # systemd-analyze checks the units
   # GUI tests and screenshots
   xvfb xauth trayer imagemagick x11-utils fonts-wqy-microhei

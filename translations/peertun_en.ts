@@ -769,10 +769,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 is not an IP address; host names are not accepted because the helper runs as root and does no DNS lookups, so give an IPv4 or IPv6 address</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1 is not an IPv4 or IPv6 address</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1173,10 +1169,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>No ListenPort: the tunnel listens on UDP port 51820.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>AllowedIPs %1 of %2 was not imported: the tunnel address is of the other IP family.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1186,6 +1178,62 @@
     </message>
     <message>
         <source>The subnet %1 of peer %2 contains this host&apos;s own tunnel address %3 but not its whole network %5. List only the addresses behind the peer (a subnet that leaves out %3), the whole network %5, or %4 to send all traffic through the tunnel.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it contains &apos;%1&apos;, which is not ASCII; write an internationalized name in its &quot;xn--&quot; form</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it contains %1; a host name has only letters, digits, &apos;-&apos; and &apos;.&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it is %1 bytes long; at most %2 are allowed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it has an empty label (a &apos;.&apos; at the start or end, or two in a row)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the label %1 is %2 bytes long; a label has at most %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the label %1 starts or ends with &apos;-&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its last label is a number, so it is neither a name nor an IPv4 address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>10.211.55.123:8285 or vpn.example.net:51820</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is a host name, but a listen address must be an IP address of this host (or left out for all addresses)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the host name %1 is not valid: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The host name %1 is not valid: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is a host name; interface.listen needs an IP address of this host, or &quot;:%2&quot; for all addresses.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The endpoint of peer %1 has both a host name and an address; give one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No ListenPort: the tunnel listens on a random free UDP port, as wg-quick does.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

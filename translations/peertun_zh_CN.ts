@@ -765,10 +765,6 @@
         <translation>%1 不是有效的 IPv4 地址（四个 0 到 255 的数字，如 10.244.2.2）</translation>
     </message>
     <message>
-        <source>%1 is not an IP address; host names are not accepted because the helper runs as root and does no DNS lookups, so give an IPv4 or IPv6 address</source>
-        <translation>%1 不是 IP 地址；不接受主机名，因为助手以 root 运行且不做 DNS 查询，请填写 IPv4 或 IPv6 地址</translation>
-    </message>
-    <message>
         <source>%1 is not an IPv4 or IPv6 address</source>
         <translation>%1 不是 IPv4 或 IPv6 地址</translation>
     </message>
@@ -1169,10 +1165,6 @@
         <translation>Address %1 未导入：peertun 配置只有一个隧道地址。</translation>
     </message>
     <message>
-        <source>No ListenPort: the tunnel listens on UDP port 51820.</source>
-        <translation>没有 ListenPort：隧道将监听 UDP 端口 51820。</translation>
-    </message>
-    <message>
         <source>AllowedIPs %1 of %2 was not imported: the tunnel address is of the other IP family.</source>
         <translation>%2 的 AllowedIPs %1 未导入：隧道地址属于另一个 IP 地址族。</translation>
     </message>
@@ -1183,6 +1175,62 @@
     <message>
         <source>The subnet %1 of peer %2 contains this host&apos;s own tunnel address %3 but not its whole network %5. List only the addresses behind the peer (a subnet that leaves out %3), the whole network %5, or %4 to send all traffic through the tunnel.</source>
         <translation>对端 %2 的子网 %1 包含本机自己的隧道地址 %3，但不包含其整个网络 %5。请只列出对端后面的地址（一个不包含 %3 的子网）、整个网络 %5，或者写 %4 让所有流量经过隧道。</translation>
+    </message>
+    <message>
+        <source>it contains &apos;%1&apos;, which is not ASCII; write an internationalized name in its &quot;xn--&quot; form</source>
+        <translation>其中含有非 ASCII 字符“%1”；国际化域名请写成“xn--”形式</translation>
+    </message>
+    <message>
+        <source>it contains %1; a host name has only letters, digits, &apos;-&apos; and &apos;.&apos;</source>
+        <translation>其中含有 %1；主机名只能由字母、数字、“-”和“.”组成</translation>
+    </message>
+    <message>
+        <source>it is %1 bytes long; at most %2 are allowed</source>
+        <translation>它有 %1 字节；最多允许 %2 字节</translation>
+    </message>
+    <message>
+        <source>it has an empty label (a &apos;.&apos; at the start or end, or two in a row)</source>
+        <translation>其中有空标签（开头或结尾是“.”，或连续两个“.”）</translation>
+    </message>
+    <message>
+        <source>the label %1 is %2 bytes long; a label has at most %3</source>
+        <translation>标签 %1 有 %2 字节；一个标签最多 %3 字节</translation>
+    </message>
+    <message>
+        <source>the label %1 starts or ends with &apos;-&apos;</source>
+        <translation>标签 %1 以“-”开头或结尾</translation>
+    </message>
+    <message>
+        <source>its last label is a number, so it is neither a name nor an IPv4 address</source>
+        <translation>最后一个标签是数字，因此它既不是主机名也不是 IPv4 地址</translation>
+    </message>
+    <message>
+        <source>10.211.55.123:8285 or vpn.example.net:51820</source>
+        <translation>10.211.55.123:8285 或 vpn.example.net:51820</translation>
+    </message>
+    <message>
+        <source>%1 is a host name, but a listen address must be an IP address of this host (or left out for all addresses)</source>
+        <translation>%1 是主机名，但监听地址必须是本机的 IP 地址（或留空以监听所有地址）</translation>
+    </message>
+    <message>
+        <source>the host name %1 is not valid: %2</source>
+        <translation>主机名 %1 无效：%2</translation>
+    </message>
+    <message>
+        <source>The host name %1 is not valid: %2.</source>
+        <translation>主机名 %1 无效：%2。</translation>
+    </message>
+    <message>
+        <source>%1 is a host name; interface.listen needs an IP address of this host, or &quot;:%2&quot; for all addresses.</source>
+        <translation>%1 是主机名；interface.listen 需要本机的 IP 地址，或用“:%2”监听所有地址。</translation>
+    </message>
+    <message>
+        <source>The endpoint of peer %1 has both a host name and an address; give one.</source>
+        <translation>对端 %1 的端点同时有主机名和地址；请只给出其中一个。</translation>
+    </message>
+    <message>
+        <source>No ListenPort: the tunnel listens on a random free UDP port, as wg-quick does.</source>
+        <translation>没有 ListenPort：隧道像 wg-quick 一样监听一个随机的空闲 UDP 端口。</translation>
     </message>
 </context>
 <context>

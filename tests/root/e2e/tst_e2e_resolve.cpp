@@ -245,6 +245,62 @@ private slots:
         QCOMPARE(peer.value("endpoint"), QStringLiteral("%1:%2").arg(kServerSecond).arg(kServerPort));
     }
 
+    // Plain mode between two peertuns: the far side's helper moves to another address (the
+    // old one now answers with ICMP port unreachable) and its record follows; the burst of
+    // unreachable errors makes peertun look the name up again.
+    void plainPeerAfterIcmpUnreachable()
+    {
+        const auto plainProfile = [](const QString& listen, const QString& endpoint,
+                                     const QString& address, const QString& subnet) {
+            return QStringLiteral(R"({
+    "version": 1, "name": "byname",
+    "interface": { "name": "ptres0", "address": "%1/24", "listen": "%2" },
+    "mode": "plain",
+    "peers": [ { "name": "server", "endpoint": "%3", "subnets": ["%4"] } ]
+})")
+                .arg(address, listen, endpoint, subnet);
+        };
+        const auto startFarSide = [&](const QString& listenAddress) -> LabProcess* {
+            const QString path = m_lab->tempPath("far-" + listenAddress + ".json");
+            if (!writePrivateFile(path, plainProfile(listenAddress + ":8285",
+                                                     QString(kUnderlayA) + ":8285", kTunnelB,
+                                                     QString(kTunnelA) + "/32"))) {
+                return nullptr;
+            }
+            LabProcess* p = m_lab->start(
+                m_b, {qEnvironmentVariable("PEERTUN_HELPER"), "--standalone", path}, "far");
+            return p && p->waitForOutput("tunnel up:", 10000) ? p : nullptr;
+        };
+        LabProcess* far = startFarSide(kServerFirst);
+        QVERIFY(far);
+        LabProcess* helper = startHelper(plainProfile(":8285", QStringLiteral("%1:8285").arg(kName),
+                                                      kTunnelA, QString(kTunnelB) + "/32"));
+        QVERIFY(helper);
+        QVERIFY2(pingWithin(*m_lab, m_a, kTunnelB, 10000) >= 0, helper->output().constData());
+
+        const qsizetype logFrom = helper->output().size();
+        far->stop();
+        LAB_VERIFY(m_lab->runOk(m_b, {"sysctl", "-q", "-w", "net.ipv4.conf.vba.promote_secondaries=1"}));
+        LAB_VERIFY(m_lab->addAddress(m_b, "vba", QString(kServerSecond) + "/24"));
+        QVERIFY(startFarSide(kServerSecond));
+        QVERIFY(writeHosts(QByteArray(kServerSecond) + " " + kName + "\n"));
+        QVERIFY2(reloadHosts(), m_dnsmasq->output().constData());
+        QElapsedTimer t;
+        t.start();
+        // Steady traffic, as an application would send: each datagram to the old address gets
+        // a port unreachable back.
+        LabProcess* ping = m_lab->start(m_a, {"ping", "-i", "0.2", "-n", kTunnelB}, "ping");
+        QVERIFY(ping);
+        QVERIFY2(helper->waitForOutput(QByteArray("server: ") + kName + " now " + kServerSecond +
+                                           ":8285 (ICMP unreachable)",
+                                       15000, logFrom),
+                 helper->output().constData());
+        const qint64 recovered = pingWithin(*m_lab, m_a, kTunnelB, 15000 - int(t.elapsed()));
+        QVERIFY2(recovered >= 0, helper->output().constData());
+        qInfo("plain: traffic resumed %lld ms after the far side moved", t.elapsed());
+        QVERIFY(peerStats(helper).value("unreachable").toLongLong() > 0);
+    }
+
     // A name that does not resolve at connect: the tunnel is up anyway, the peer says why, and
     // it connects by itself once the record exists.
     void nameThatResolvesLater()
