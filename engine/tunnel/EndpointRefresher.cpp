@@ -54,6 +54,7 @@ struct EndpointRefresher::State
     Clock::time_point lastSignOfLife{};       // rx grew or a handshake completed
     std::optional<Clock::time_point> unansweredSince; // first tx or initiation after that
     bool initiationUnanswered = false;
+    uint64_t unreachableSinceLife = 0; // ICMP errors since the last sign of life or lookup
 };
 
 EndpointRefresher::EndpointRefresher(Setup setup)
@@ -195,6 +196,7 @@ void EndpointRefresher::resolve(State& s, const char* why)
     DnsAnswer answer = resolveHost(q);
     const auto now = Clock::now();
     s.lastResolve = now;
+    s.unreachableSinceLife = 0;
     const std::string who = "peer " + s.peer.name + ": " + s.peer.host;
     if (answer.error == "cancelled") {
         return;
@@ -272,8 +274,12 @@ void EndpointRefresher::run()
                 s.lastSignOfLife = now;
                 s.unansweredSince.reset();
                 s.initiationUnanswered = false;
+                s.unreachableSinceLife = 0;
                 s.suspectBackoff = kSuspectBackoff;
-            } else if (txGrew || initiated) {
+            } else {
+                s.unreachableSinceLife += newUnreachable;
+            }
+            if (!rxGrew && (txGrew || initiated)) {
                 if (!s.unansweredSince) {
                     s.unansweredSince = now;
                 }
@@ -288,12 +294,12 @@ void EndpointRefresher::run()
                 }
             } else if (now - s.lastResolve >= s.suspectBackoff) {
                 const auto quiet = s.unansweredSince ? now - *s.unansweredSince : Clock::duration{};
-                if (m_setup.wireguard && s.initiationUnanswered && quiet >= kSuspectBackoff) {
+                if (s.unreachableSinceLife >= kUnreachableBurst) {
+                    why = "ICMP unreachable";
+                } else if (m_setup.wireguard && s.initiationUnanswered && quiet >= kSuspectBackoff) {
                     why = "handshake unanswered";
                 } else if (s.unansweredSince && quiet >= kUnansweredTraffic) {
                     why = "no reply to traffic";
-                } else if (newUnreachable >= kUnreachableBurst) {
-                    why = "ICMP unreachable";
                 }
                 if (why) {
                     s.suspectBackoff = std::min<Clock::duration>(s.suspectBackoff * 2,

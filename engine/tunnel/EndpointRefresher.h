@@ -1,7 +1,7 @@
 // Keeps host-name endpoints resolved while a tunnel runs. Its own thread (never a forwarding
 // or D-Bus thread) resolves each name at start, retries with backoff while a name does not
 // resolve, and resolves again when the peer looks gone: a WireGuard handshake initiation left
-// unanswered for REKEY_TIMEOUT, traffic sent with nothing heard back for KEEPALIVE_TIMEOUT,
+// unanswered for REKEY_TIMEOUT, traffic sent with nothing heard back for REKEY_TIMEOUT,
 // a burst of ICMP unreachable, 135 s without a handshake (wireguard-tools' reresolve-dns),
 // or reresolveNow() (network changes). A new address is handed to the encapsulation, which
 // swaps it in without stopping the forwarding threads.
@@ -46,7 +46,8 @@ public:
     // change of address); waiting the full 10 s would leave a moved server unnoticed too long.
     static constexpr auto kUnansweredTraffic = std::chrono::seconds(5);
     static constexpr auto kNoHandshake = std::chrono::seconds(135);
-    static constexpr uint64_t kUnreachableBurst = 3; // ICMP errors within one tick
+    // ICMP errors since the peer last answered (the kernel sends about one a second).
+    static constexpr uint64_t kUnreachableBurst = 3;
 
     struct Setup
     {
