@@ -1170,7 +1170,7 @@ void TestProfile::wireGuardListenDefaults()
     QString error;
     QVERIFY(!parseEndpoint(QStringLiteral(":0"), &error, true));
     // Port 0 stays an error in plain mode (it would not be reachable at a known port).
-    Profile plain = *parseProfile(kSeedHost1).profile;
+    Profile plain = *parseProfile(kHost1).profile;
     plain.interface.listen = Endpoint{QHostAddress(), 0, {}};
     QCOMPARE(validateProfile(plain).size(), 1);
 }
