@@ -7,9 +7,11 @@ PACKAGES=(
   # build
   cmake ninja-build pkg-config g++ qt6-base-dev qt6-tools-dev qt6-tools-dev-tools
   qt6-l10n-tools qt6-svg-dev libnl-3-dev libnl-route-3-dev libsodium-dev libb2-dev libnftables-dev
+  libc-ares-dev
   # run and test: the helper's system pieces, network namespaces, traffic
   dbus polkitd iproute2 iputils-ping curl python3 procps util-linux
-  nftables dnsmasq-base  # kill switch counters in tests; the tunnel's DNS server in tests
+  nftables       # kill switch counters in tests
+  dnsmasq-base   # a real DNS server in tests (the binary, no service of its own)
   systemd  # systemd-analyze checks the units
   # sanitizer builds and fuzzing (scripts/sanitize.sh, scripts/fuzz.sh)
   clang-14 libclang-rt-14-dev

@@ -231,6 +231,30 @@ QStringList protectionLines(const QVariantMap& t)
     return lines;
 }
 
+// "vpn.example.net:51820 (10.0.0.9:51820, resolved 14:02:07)", "vpn.example.net:51820
+// (resolving: no such host ...)", or the address endpoint as configured.
+QString endpointText(const QVariantMap& p)
+{
+    const QString configured = p.value(QStringLiteral("endpoint")).toString();
+    const QString host = p.value(QStringLiteral("endpointHost")).toString();
+    const QString address = p.value(QStringLiteral("endpointAddress")).toString();
+    if (host.isEmpty()) {
+        return configured;
+    }
+    const QString error = p.value(QStringLiteral("resolveError")).toString();
+    if (p.value(QStringLiteral("endpointState")).toString() == QLatin1String("resolving")) {
+        return QStringLiteral("%1 (resolving%2)")
+            .arg(configured, error.isEmpty() ? QString() : QStringLiteral(": ") + error);
+    }
+    QString text = QStringLiteral("%1 (%2, resolved %3")
+                       .arg(configured, address,
+                            formatTime(p.value(QStringLiteral("resolvedAt")).toLongLong()));
+    if (!error.isEmpty()) {
+        text += QStringLiteral("; last try: ") + error;
+    }
+    return text + u')';
+}
+
 void printTunnel(const QVariantMap& t, bool detailed)
 {
     if (!detailed) {
@@ -263,7 +287,7 @@ void printTunnel(const QVariantMap& t, bool detailed)
     for (const QVariant& pv : t.value(QStringLiteral("peers")).toList()) {
         const QVariantMap p = pv.toMap();
         out() << "  peer " << p.value(QStringLiteral("name")).toString() << ": "
-              << p.value(QStringLiteral("endpoint")).toString() << " subnets "
+              << endpointText(p) << " subnets "
               << p.value(QStringLiteral("subnets")).toStringList().join(QStringLiteral(", "));
         if (p.contains(QStringLiteral("publicKey"))) {
             out() << " public key " << p.value(QStringLiteral("publicKey")).toString();

@@ -71,7 +71,15 @@ WireGuardEncapsulation::WireGuardEncapsulation(keys::LockedSecretKey privateKey,
                                                EventLog* log, std::string tunnelName)
     : m_device(std::move(privateKey)), m_mtu(mtu), m_send(std::move(send)), m_counters(counters),
       m_log(log), m_tunnelName(std::move(tunnelName)),
-      m_queues(std::make_unique<Queue[]>(peers.size())), m_peerCount(peers.size())
+      m_queues(std::make_unique<Queue[]>(peers.size())), m_peerCount(peers.size()),
+      m_index([&peers] {
+          std::vector<UdpEndpoint> endpoints;
+          for (const WireGuardPeer& p : peers) {
+              endpoints.push_back(p.endpoint);
+          }
+          return endpoints;
+      }()),
+      m_initiateNow(std::make_unique<std::atomic<bool>[]>(peers.size()))
 {
     // Made here, not in startTimers(): the tunnel starts the timers last and nothing after
     // its forwarding threads may throw.
@@ -246,6 +254,17 @@ UdpEndpoint WireGuardEncapsulation::peerEndpoint(uint32_t peer) const
     return fromWireGuard(m_device.endpoint(peer));
 }
 
+void WireGuardEncapsulation::setPeerEndpoint(uint32_t peer, const UdpEndpoint& endpoint)
+{
+    if (peer >= m_peerCount) {
+        return;
+    }
+    m_device.setEndpoint(peer, toWireGuard(endpoint));
+    m_index.set(peer, endpoint);
+    m_generation.fetch_add(1, std::memory_order_release);
+    m_initiateNow[peer].store(true, std::memory_order_release);
+}
+
 void WireGuardEncapsulation::handleActions(uint32_t peer, wireguard::PeerActions actions,
                                            bool keepaliveIfNothingQueued)
 {
@@ -342,6 +361,10 @@ std::chrono::steady_clock::time_point WireGuardEncapsulation::runTimers()
 {
     const wireguard::Time t = now();
     for (uint32_t p = 0; p < m_peerCount; ++p) {
+        if (m_initiateNow[p].load(std::memory_order_relaxed) &&
+            m_initiateNow[p].exchange(false, std::memory_order_acquire)) {
+            sendInitiation(p);
+        }
         const wireguard::PeerActions actions = m_device.onTimer(p, t);
         if (actions != wireguard::NoAction) {
             handleActions(p, actions);

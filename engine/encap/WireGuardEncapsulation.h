@@ -11,6 +11,7 @@
 
 #include "Counters.h"
 #include "Encapsulation.h"
+#include "EndpointIndex.h"
 #include "EventLog.h"
 #include "Fd.h"
 #include "Net.h"
@@ -67,6 +68,11 @@ public:
     Result open(const sockaddr* from, uint8_t** data, size_t* len, uint32_t* peer) override;
     const std::atomic<uint64_t>* endpointGeneration() const override { return &m_generation; }
     UdpEndpoint peerEndpoint(uint32_t peer) const override;
+    // A re-resolved host name: the device sends there from now on, and the timer thread starts
+    // a handshake at once (the server behind the new address may not know our session).
+    void setPeerEndpoint(uint32_t peer, const UdpEndpoint& endpoint) override;
+    void beginReceiveBatch() override { m_index.adoptPending(); }
+    uint32_t peerAtEndpoint(const sockaddr* sa) const override { return m_index.lookup(sa); }
 
     // Runs the protocol timers for every peer once (the timer thread calls this; tests may call
     // it directly). Returns when the next timer is due (steady clock).
@@ -108,6 +114,10 @@ private:
     std::unique_ptr<Queue[]> m_queues;
     size_t m_peerCount;
     std::atomic<uint64_t> m_generation{0};
+    // Configured and resolved endpoints, for ICMP errors (roaming does not change it).
+    EndpointIndex m_index;
+    // Set by setPeerEndpoint(), taken by the timer thread: send an initiation now.
+    std::unique_ptr<std::atomic<bool>[]> m_initiateNow;
     // open() only (the receiving thread): room for a handshake reply.
     std::array<uint8_t, wireguard::Device::kReplyBufferSize> m_reply{};
     std::chrono::steady_clock::time_point m_loadWindowStart{};

@@ -138,7 +138,7 @@ void ForwardingLoop::tunToUdp()
     RateLimiter sendErrors;
     bool gso = m_setup.udpGso;
     bool mayHaveMore = false; // the last batch stopped because it was full
-    // Roaming (WireGuard): peers' endpoints may change; plain mode has no generation.
+    // Roaming (WireGuard) and re-resolved host names: peers' endpoints may change.
     const std::atomic<uint64_t>* endpointGeneration = encap.endpointGeneration();
     uint64_t seenGeneration = 0;
     // The tunnel's own datagrams, should a route send them back into the tunnel (see
@@ -468,6 +468,7 @@ void ForwardingLoop::udpToTun()
         if (!mayHaveMore && (events = waitReadable(m_setup.udpFd, m_stop.get())) == 0) {
             return;
         }
+        encap.beginReceiveBatch();
         if (events & POLLERR) {
             drainSocketErrors(unreachable);
         }
@@ -617,15 +618,15 @@ void ForwardingLoop::drainSocketErrors(RateLimiter& limiter)
                 err = int(ee.ee_errno);
             }
         }
-        const uint32_t peer =
-            m_setup.peers->lookupEndpoint(reinterpret_cast<const sockaddr*>(&offender));
+        const uint32_t peer = m_setup.encapsulation->peerAtEndpoint(
+            reinterpret_cast<const sockaddr*>(&offender));
         if (peer == PeerTable::kNoPeer || err == 0) {
             continue;
         }
         m_setup.counters->peerRx[peer].unreachable.add(1);
         warnLimited(limiter, m_setup.log, m_setup.tunnelName, [&] {
             return "peer " + m_setup.peerNames[peer] + " (" +
-                   m_setup.peerEndpoints[peer].toString() +
+                   fromSockaddr(reinterpret_cast<const sockaddr*>(&offender)).toString() +
                    ") is unreachable: " + std::strerror(err);
         });
     }

@@ -1,5 +1,6 @@
 #include "ProfileToSpec.h"
 
+#include "ResolvedDnsServers.h"
 #include "TunnelError.h"
 #include "Keys.h"
 
@@ -82,6 +83,7 @@ engine::TunnelSpec specFromProfile(const Profile& profile)
     spec.mode = wg ? engine::TunnelMode::WireGuard : engine::TunnelMode::Plain;
     spec.killSwitch = profile.interface.killSwitch;
     spec.allowLan = profile.interface.allowLan;
+    spec.dnsServers = std::make_shared<ResolvedDnsServers>();
     if (wg) {
         spec.privateKey = secretKey(profile.interface.privateKey, "interface.privateKey");
     }
@@ -90,6 +92,9 @@ engine::TunnelSpec specFromProfile(const Profile& profile)
         engine::PeerSpec p;
         p.name = peer.name.toStdString();
         p.endpoint = toEngine(peer.endpoint);
+        if (peer.endpoint.hasHostName()) {
+            p.endpointHost = peer.endpoint.hostName.toStdString();
+        }
         for (const Cidr& subnet : peer.subnets) {
             p.subnets.push_back(toEngine(subnet));
         }

@@ -226,7 +226,7 @@ private:
     QStringList m_failed;
 };
 
-void readInterface(Reader& r, const QJsonObject& o, InterfaceConfig& itf)
+void readInterface(Reader& r, const QJsonObject& o, InterfaceConfig& itf, TunnelMode mode)
 {
     const QString path = QStringLiteral("interface");
     r.checkKeys(o, path, kInterfaceKeys);
@@ -241,7 +241,11 @@ void readInterface(Reader& r, const QJsonObject& o, InterfaceConfig& itf)
     }
     if (const auto mtu = r.integer(o, path, "mtu", false))
         itf.mtu = *mtu;
-    // An absent "listen" means ":8285": every address, flannel's UDP backend port.
+    // An absent "listen" means ":8285" in plain mode (every address, flannel's UDP backend
+    // port), and a random free port in WireGuard mode (as `wg` does without a listen-port), so
+    // a client never collides with a WireGuard server on 51820.
+    if (mode == TunnelMode::WireGuard)
+        itf.listen = Endpoint{QHostAddress(), 0, {}};
     if (r.member(o, path, "listen", false)) {
         if (const auto listen = r.string(o, path, "listen")) {
             QString why;
@@ -287,7 +291,7 @@ void readPeer(Reader& r, const QJsonObject& o, const QString& path, PeerConfig& 
     if (const auto name = r.string(o, path, "name"))
         peer.name = *name;
     if (endpointOptional && !o.contains(QStringLiteral("endpoint"))) {
-        peer.endpoint = Endpoint{QHostAddress(), 0};
+        peer.endpoint = Endpoint{QHostAddress(), 0, {}};
     } else if (const auto endpoint = r.string(o, path, "endpoint")) {
         QString why;
         if (const auto ep = parseEndpoint(*endpoint, &why, false))
@@ -438,8 +442,6 @@ ProfileParseResult parseProfile(const QByteArray& json)
     r.checkKeys(root, top, kRootKeys);
     if (const auto name = r.string(root, top, "name"))
         profile.name = *name;
-    if (const auto itf = r.object(root, top, "interface"))
-        readInterface(r, *itf, profile.interface);
     if (const auto mode = r.string(root, top, "mode")) {
         if (const auto m = modeFromString(*mode))
             profile.mode = *m;
@@ -450,6 +452,8 @@ ProfileParseResult parseProfile(const QByteArray& json)
                                                 "modes: %2.")
                         .arg(quoted(*mode), profile_detail::supportedModesText()));
     }
+    if (const auto itf = r.object(root, top, "interface"))
+        readInterface(r, *itf, profile.interface, profile.mode);
     if (const auto peers = r.array(root, top, "peers")) {
         for (qsizetype i = 0; i < peers->size(); ++i) {
             const QString path = indexPath(QStringLiteral("peers"), i);
@@ -500,7 +504,9 @@ QByteArray serializeProfile(const Profile& p)
         out += "        \"mtu\": " + QByteArray::number(*itf.mtu) + ",\n";
     const bool wg = p.mode == TunnelMode::WireGuard;
     QByteArrayList members;
-    members << "\"listen\": " + jsonString(itf.listen.toString());
+    // WireGuard's random port is written by leaving "listen" out.
+    if (!(wg && itf.listen.host.isNull() && itf.listen.port == 0))
+        members << "\"listen\": " + jsonString(itf.listen.toString());
     if (wg)
         members << "\"privateKey\": " + jsonString(itf.privateKey);
     if (!itf.dns.isEmpty()) {
@@ -528,7 +534,7 @@ QByteArray serializeProfile(const Profile& p)
             const PeerConfig& peer = p.peers[i];
             out += "        {\n";
             out += "            \"name\": " + jsonString(peer.name) + ",\n";
-            if (!(wg && peer.endpoint.host.isNull()))
+            if (!(wg && peer.endpoint.host.isNull() && !peer.endpoint.hasHostName()))
                 out += "            \"endpoint\": " + jsonString(peer.endpoint.toString()) + ",\n";
             out += "            \"subnets\": [";
             for (qsizetype j = 0; j < peer.subnets.size(); ++j) {
