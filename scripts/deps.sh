@@ -1,6 +1,7 @@
 #!/bin/bash
 # Installs the Debian 12 packages peertun needs to build and test; with --bench also what the
-# benchmark needs to build the blog post's Go program. Idempotent: only missing packages are
+# benchmarks need (the blog post's Go program, valgrind for bench/callgrind.sh). Idempotent:
+# only missing packages are
 # installed. Needs root.
 set -euo pipefail
 PACKAGES=(
@@ -17,7 +18,7 @@ PACKAGES=(
 )
 if [ "${1:-}" = --bench ]; then
   PACKAGES+=(golang-go golang-github-vishvananda-netlink-dev golang-github-vishvananda-netns-dev
-             golang-golang-x-sys-dev)
+             golang-golang-x-sys-dev valgrind)
 fi
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,0 +1,186 @@
+// Instruction count of WireGuard mode's per-packet work: two WireGuardEncapsulations in one
+// process, a real handshake between them, then N inner packets sealed by one side as the
+// TUN -> UDP loop does and opened by the other as the UDP -> TUN loop does. No sockets, no TUN.
+// Under callgrind (bench/callgrind.sh) each phase is dumped on its own, so the figures are
+// instructions per packet for seal and for open, repeatable on a busy machine; without it the
+// program prints wall-clock ns per packet, which are only indicative.
+//
+//   build/bench/bench_wg_seal_open [PACKETS [INNER_BYTES]]
+//
+// Exits non-zero if a packet does not come out as it went in: a figure for a broken path is
+// worth nothing. It is not a test and asserts nothing about speed.
+#include "Keys.h"
+#include "WireGuardEncapsulation.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <vector>
+
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#else
+#define CALLGRIND_ZERO_STATS
+#define CALLGRIND_DUMP_STATS_AT(x)
+#define RUNNING_ON_VALGRIND 0
+#endif
+
+using peertun::engine::Encapsulation;
+using peertun::engine::IpAddress;
+using peertun::engine::TunnelCounters;
+using peertun::engine::UdpEndpoint;
+using peertun::engine::WireGuardEncapsulation;
+using peertun::engine::WireGuardPeer;
+using peertun::keys::LockedSecretKey;
+
+namespace {
+
+struct Side
+{
+    Side(const LockedSecretKey& key, const LockedSecretKey& peerKey, UdpEndpoint peerAt,
+         UdpEndpoint self)
+        : counters(1), address(self)
+    {
+        std::vector<WireGuardPeer> peers(1);
+        peers[0].publicKey = peertun::keys::publicKeyOf(peerKey);
+        peers[0].endpoint = peerAt;
+        encap = std::make_unique<WireGuardEncapsulation>(
+            key, std::move(peers), 1420,
+            [this](const UdpEndpoint&, std::span<const uint8_t> d) {
+                const std::lock_guard lock(mutex);
+                sent.emplace_back(d.begin(), d.end());
+            },
+            counters);
+    }
+
+    bool open(std::vector<uint8_t>& datagram, const Side& from)
+    {
+        sockaddr_storage sa{};
+        toSockaddr(from.address, AF_INET, &sa);
+        uint8_t* data = datagram.data();
+        size_t len = datagram.size();
+        uint32_t peer = 0;
+        return encap->open(reinterpret_cast<const sockaddr*>(&sa), &data, &len, &peer).verdict ==
+               Encapsulation::Verdict::Forward;
+    }
+
+    // Hands everything this side sent to `to`.
+    void deliverTo(Side& to)
+    {
+        std::deque<std::vector<uint8_t>> out;
+        {
+            const std::lock_guard lock(mutex);
+            out.swap(sent);
+        }
+        for (auto& d : out) {
+            to.open(d, *this);
+        }
+    }
+
+    TunnelCounters counters;
+    UdpEndpoint address;
+    std::mutex mutex;
+    std::deque<std::vector<uint8_t>> sent;
+    std::unique_ptr<WireGuardEncapsulation> encap;
+};
+
+void fillIpv4(uint8_t* p, size_t len, uint32_t n)
+{
+    std::memset(p, int(n & 0xff), len);
+    std::memset(p, 0, 20);
+    p[0] = 0x45;
+    p[2] = uint8_t(len >> 8);
+    p[3] = uint8_t(len);
+    p[8] = 64;
+    p[9] = 17;
+    const uint8_t src[4] = {10, 244, 2, 2};
+    const uint8_t dst[4] = {10, 244, 3, 3};
+    std::memcpy(p + 12, src, 4);
+    std::memcpy(p + 16, dst, 4);
+    std::memcpy(p + 20, &n, sizeof n);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const size_t packets = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 20000;
+    const size_t inner = argc > 2 ? std::strtoul(argv[2], nullptr, 10) : 1420;
+    if (packets == 0 || inner < 28 || inner > 1420) {
+        std::fprintf(stderr, "usage: %s [PACKETS [INNER_BYTES 28..1420]]\n", argv[0]);
+        return 2;
+    }
+    const LockedSecretKey keyA = peertun::keys::generateKey();
+    const LockedSecretKey keyB = peertun::keys::generateKey();
+    const UdpEndpoint atA{*IpAddress::parse("192.0.2.1"), 51820};
+    const UdpEndpoint atB{*IpAddress::parse("192.0.2.2"), 51820};
+    Side a(keyA, keyB, atB, atA);
+    Side b(keyB, keyA, atA, atB);
+
+    // Room as the loops reserve it: headroom, packet, tailroom, packed one after the other.
+    const size_t head = a.encap->headroom();
+    const size_t stride = head + inner + a.encap->tailroom();
+    std::vector<uint8_t> arena(stride * packets);
+    std::vector<uint8_t*> data(packets);
+    std::vector<size_t> lens(packets);
+
+    // The handshake, driven by a first packet as in the tunnel: initiation, response, and the
+    // queued packet confirms the session for the responder.
+    {
+        std::vector<uint8_t> first(stride);
+        fillIpv4(first.data() + head, inner, 0);
+        uint8_t* d = first.data() + head;
+        size_t len = inner;
+        a.encap->seal(0, &d, &len);
+        a.deliverTo(b);
+        b.deliverTo(a);
+        a.deliverTo(b);
+    }
+    for (size_t i = 0; i < packets; ++i) {
+        data[i] = arena.data() + i * stride + head;
+        lens[i] = inner;
+        fillIpv4(data[i], inner, uint32_t(i + 1));
+    }
+
+    const auto t0 = std::chrono::steady_clock::now();
+    CALLGRIND_ZERO_STATS;
+    size_t sealed = 0;
+    for (size_t i = 0; i < packets; ++i) {
+        if (a.encap->seal(0, &data[i], &lens[i]).verdict == Encapsulation::Verdict::Forward) {
+            ++sealed;
+        }
+    }
+    CALLGRIND_DUMP_STATS_AT("seal");
+    const auto t1 = std::chrono::steady_clock::now();
+    sockaddr_storage from{};
+    toSockaddr(atA, AF_INET, &from);
+    size_t opened = 0;
+    size_t intact = 0;
+    for (size_t i = 0; i < packets; ++i) {
+        uint32_t peer = 0;
+        if (b.encap->open(reinterpret_cast<const sockaddr*>(&from), &data[i], &lens[i], &peer)
+                .verdict == Encapsulation::Verdict::Forward) {
+            ++opened;
+            uint32_t n = 0;
+            std::memcpy(&n, data[i] + 20, sizeof n);
+            intact += lens[i] == inner && n == uint32_t(i + 1);
+        }
+    }
+    CALLGRIND_DUMP_STATS_AT("open");
+    const auto t2 = std::chrono::steady_clock::now();
+
+    const auto ns = [&](auto d) {
+        return std::chrono::duration<double, std::nano>(d).count() / double(packets);
+    };
+    std::printf("packets=%zu inner_bytes=%zu sealed=%zu opened=%zu intact=%zu\n", packets, inner,
+                sealed, opened, intact);
+    if (!RUNNING_ON_VALGRIND) {
+        std::printf("seal_ns_per_packet=%.0f open_ns_per_packet=%.0f\n", ns(t1 - t0), ns(t2 - t1));
+    }
+    a.encap->stop();
+    b.encap->stop();
+    return sealed == packets && opened == packets && intact == packets ? 0 : 1;
+}
