@@ -6,7 +6,9 @@
 # is not a test: it only prints figures.
 #
 # Usage:  bench/callgrind.sh [PATH/TO/bench_wg_seal_open]   (default build/bench/bench_wg_seal_open)
-# Env:    PACKETS=20000 INNER=1420 (inner packet bytes)  OUT=/tmp/peertun-callgrind/<time>
+# Env:    PACKETS=20000 INNER=1420 (inner packet bytes) BATCH=45 (packets per sealBatch/openBatch,
+#         1 = packet by packet) THREADS=1 (crypto threads per direction)
+#         OUT=/tmp/peertun-callgrind/<time>
 # Needs:  valgrind (scripts/deps.sh --bench)
 set -u
 export LC_ALL=C
@@ -14,6 +16,8 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 PROG=${1:-$REPO/build/bench/bench_wg_seal_open}
 PACKETS=${PACKETS:-20000}
 INNER=${INNER:-1420}
+BATCH=${BATCH:-45}
+THREADS=${THREADS:-1}
 OUT=${OUT:-/tmp/peertun-callgrind/$(date +%Y%m%d-%H%M%S)}
 
 command -v valgrind >/dev/null || { echo "callgrind: valgrind is not installed (scripts/deps.sh --bench)" >&2; exit 1; }
@@ -21,7 +25,7 @@ command -v valgrind >/dev/null || { echo "callgrind: valgrind is not installed (
 mkdir -p "$OUT" || exit 1
 
 valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.out.%p" \
-    "$PROG" "$PACKETS" "$INNER" >"$OUT/program.txt" 2>"$OUT/valgrind.log"
+    "$PROG" "$PACKETS" "$INNER" "$BATCH" "$THREADS" >"$OUT/program.txt" 2>"$OUT/valgrind.log"
 rc=$?
 cat "$OUT/program.txt"
 [ $rc = 0 ] || { echo "callgrind: the program failed (exit $rc); see $OUT/valgrind.log" >&2; exit 1; }
@@ -32,6 +36,6 @@ for phase in seal open; do
     [ -n "$f" ] || { echo "callgrind: no dump for $phase in $OUT" >&2; exit 1; }
     ir=$(sed -n 's/^totals: \([0-9]*\).*/\1/p' "$f")
     [ -n "$ir" ] || ir=$(sed -n 's/^summary: \([0-9]*\).*/\1/p' "$f")
-    echo "$phase: $((ir / PACKETS)) instructions per packet ($ir over $PACKETS packets of $INNER bytes)"
+    echo "$phase: $((ir / PACKETS)) instructions per packet ($ir over $PACKETS packets of $INNER bytes, batch $BATCH, $THREADS thread(s))"
 done
 echo "profiles: $OUT (callgrind_annotate --inclusive=yes FILE)"

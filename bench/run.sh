@@ -17,6 +17,8 @@
 #   mixed        peertun on host 1, seedq's server on host 2: the seed's wire format both ways
 #   wg           wireguard-go (Debian's), MTU 1420, as a reference for a userspace tunnel
 #   wireguard    peertun-helper --standalone, WireGuard mode (keys from `wg genkey`), default MTU
+#   wireguard1   the same with PEERTUN_CRYPTO_THREADS=1 (the forwarding threads alone do the
+#                crypto); wireguard2 with 2 threads per direction (wireguardN: N)
 #   vxlan        two kernel VXLAN devices over the same veth (flannel's default backend), MTU 1450:
 #                the kernel's own encapsulation, no process to measure
 #   wg-modern    the wireguard-go binary named by WGGO_MODERN (a current release, with its TUN
@@ -342,7 +344,9 @@ stop_vxlan() {
 }
 
 # peertun in WireGuard mode on both hosts (compare with wg: the same protocol in wireguard-go).
-start_peertun_wg() {
+start_peertun_wg() {   # start_peertun_wg [CRYPTO_THREADS]
+    local threads=()
+    [ -n "${1:-}" ] && threads=(env PEERTUN_CRYPTO_THREADS="$1")
     [ -x "$HELPER" ] || { say "no peertun-helper at $HELPER: skipping $VAR"; return 1; }
     command -v wg >/dev/null || { say "wg (wireguard-tools) not installed: skipping $VAR"; return 1; }
     mkdir -p "$OUT/wg"; (umask 077; wg genkey > "$OUT/wg/pk1"; wg genkey > "$OUT/wg/pk2")
@@ -359,8 +363,8 @@ EOF
   "peers": [ { "name": "host-1", "endpoint": "$U1:51820", "subnets": ["10.244.2.0/24"], "publicKey": "$p1" } ] }
 EOF
     )
-    bgns "$LOG/$RUN.$VAR.helper1.log" $NS1 "$HELPER" --standalone "$OUT/host1.json"; P1=$LASTPID
-    bgns "$LOG/$RUN.$VAR.helper2.log" $NS2 "$HELPER" --standalone "$OUT/host2.json"; P2=$LASTPID
+    bgns "$LOG/$RUN.$VAR.helper1.log" $NS1 "${threads[@]}" "$HELPER" --standalone "$OUT/host1.json"; P1=$LASTPID
+    bgns "$LOG/$RUN.$VAR.helper2.log" $NS2 "${threads[@]}" "$HELPER" --standalone "$OUT/host2.json"; P2=$LASTPID
     FWD="$P1 $P2"
     waitfor 10 grep -q "tunnel up" "$LOG/$RUN.$VAR.helper1.log" && waitfor 10 grep -q "tunnel up" "$LOG/$RUN.$VAR.helper2.log" ||
         { say "peertun (wireguard) did not come up: $(tail -n 3 "$LOG/$RUN.$VAR.helper1.log" "$LOG/$RUN.$VAR.helper2.log")"; return 1; }
@@ -380,6 +384,7 @@ run_variant() {
         seedq1472)   start_seedq 1472 && run_tests $TUN2; stop_seedq ;;
         wg)          start_wg && run_tests $TUN2; stop_wg ;;
         wireguard)   start_peertun_wg && run_tests $TUN2; stop_peertun ;;
+        wireguard[0-9]*) start_peertun_wg "${VAR#wireguard}" && run_tests $TUN2; stop_peertun ;;
         vxlan)       start_vxlan && run_tests $TUN2; stop_vxlan ;;
         wg-modern)   start_wg_modern && run_tests $TUN2; stop_wg ;;
         *)           say "unknown variant $VAR" ;;
@@ -456,7 +461,7 @@ for v in vars_:
     kernel = v in ("veth", "vxlan")
     name = names.get(v, v)
     if v.startswith("wireguard") and v != "wireguard":
-        name = f"peertun WireGuard, {v[len('wireguard'):]} worker(s)"
+        name = f"peertun WireGuard, {v[len('wireguard'):]} crypto thread(s)"
     print(f"| {name} | {fmt(t1)} | {'(in the kernel)' if kernel else fmt(c)} "
           f"| {ratio(t1, med('vxlan', 'tcp1_gbps')) if v != 'veth' else ''} "
           f"| {'' if kernel or v == 'peertun' else ratio(c, med('peertun', 'tcp1_fwd_cpu_s_per_gb'))} "

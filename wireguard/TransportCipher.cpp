@@ -19,8 +19,8 @@ EVP_CIPHER_CTX* threadContext()
     thread_local std::unique_ptr<EVP_CIPHER_CTX, CtxDeleter> ctx;
     if (!ctx) {
         ctx.reset(EVP_CIPHER_CTX_new());
-        if (!ctx || EVP_CipherInit_ex(ctx.get(), EVP_chacha20_poly1305(), nullptr, nullptr,
-                                      nullptr, -1) != 1) {
+        if (!ctx || EVP_CipherInit_ex(ctx.get(), EVP_chacha20_poly1305(), nullptr, nullptr, nullptr,
+                                      -1) != 1) {
             throw std::runtime_error("libcrypto has no ChaCha20-Poly1305");
         }
     }
@@ -66,11 +66,10 @@ bool transportDecrypt(MutableBytes buffer, const SecretKey& key, uint64_t counte
     int out = 0;
     uint8_t* p = buffer.data();
     // libcrypto decrypts before it checks the tag: on failure the plaintext must go.
-    const bool ok =
-        EVP_CipherInit_ex(c, nullptr, nullptr, key.data(), nonce.data(), 0) == 1 &&
-        EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, int(kAeadTagLen), p + len) == 1 &&
-        (len == 0 || EVP_CipherUpdate(c, p, &out, p, int(len)) == 1) &&
-        EVP_CipherFinal_ex(c, p + len, &out) == 1;
+    const bool ok = EVP_CipherInit_ex(c, nullptr, nullptr, key.data(), nonce.data(), 0) == 1 &&
+                    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, int(kAeadTagLen), p + len) == 1 &&
+                    (len == 0 || EVP_CipherUpdate(c, p, &out, p, int(len)) == 1) &&
+                    EVP_CipherFinal_ex(c, p + len, &out) == 1;
     if (!ok) {
         wipe(buffer);
     }

@@ -41,6 +41,7 @@ struct TunnelSpec
     std::vector<PeerSpec> peers;
     TunnelMode mode = TunnelMode::Plain;
     SharedSecretKey privateKey; // WireGuard mode; the Tunnel drops its reference when it stops
+    unsigned cryptoThreads = 0; // WireGuard mode: threads per direction for the crypto, 0 = cores
 };
 
 // Plain mode: the raw IP packet is the UDP payload (flannel compatible).
