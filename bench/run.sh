@@ -19,6 +19,8 @@
 #   wireguard    peertun-helper --standalone, WireGuard mode (keys from `wg genkey`), default MTU
 #   wireguard1   the same with PEERTUN_CRYPTO_THREADS=1 (the forwarding threads alone do the
 #                crypto); wireguard2 with 2 threads per direction (wireguardN: N)
+#   NAME-base    any peertun variant above run with the helper named by BASE_HELPER (another
+#                build, e.g. main's) instead: before/after figures from the same run
 #   vxlan        two kernel VXLAN devices over the same veth (flannel's default backend), MTU 1450:
 #                the kernel's own encapsulation, no process to measure
 #   wg-modern    the wireguard-go binary named by WGGO_MODERN (a current release, with its TUN
@@ -31,6 +33,7 @@
 # Env:    RUNS=1 T=10 UDPT=10 ULEN=1400 VARIANTS="veth peertun peertun1472 seedq mixed wg wireguard"
 #         SEED=<repo>/../shared/seed/000_68b1cd846b9578c1.txt   OUT=/tmp/peertun-bench/<time>
 #         WGGO_MODERN=/path/to/wireguard-go (for wg-modern; not installed by anything here)
+#         BASE_HELPER=/path/to/another/peertun-helper (for the -base variants)
 # Needs:  root (scripts/deps.sh --bench installs the rest): iproute2, iperf3, iputils-ping, python3; for seedq: golang-go,
 #         golang-github-vishvananda-netlink-dev, golang-github-vishvananda-netns-dev,
 #         golang-golang-x-sys-dev; for wg: wireguard-go, wireguard-tools.
@@ -51,6 +54,7 @@ UDPT=${UDPT:-10}
 ULEN=${ULEN:-1400}
 VARIANTS=${VARIANTS:-"veth peertun peertun1472 seedq mixed wg wireguard"}
 WGGO_MODERN=${WGGO_MODERN:-}
+BASE_HELPER=${BASE_HELPER:-}
 BASE=/tmp/peertun-bench
 OUT=${OUT:-$BASE/$(date +%Y%m%d-%H%M%S)}
 BIN=$BASE/bin; SRC=$BASE/src
@@ -227,7 +231,7 @@ run_tests() {   # run_tests DST
 
 # ---------------------------------------------------------------- variants
 start_peertun() {   # start_peertun [MTU]
-    [ -x "$HELPER" ] || { say "no peertun-helper at $HELPER: skipping $VAR"; return 1; }
+    [ -x "$CUR_HELPER" ] || { say "no peertun-helper at $CUR_HELPER: skipping $VAR"; return 1; }
     local mtu=${1:+\"mtu\": $1, }
     cat > "$OUT/host1.json" <<EOF
 { "version": 1, "name": "bench1", "mode": "plain",
@@ -239,8 +243,8 @@ EOF
   "interface": { "name": "flannel99", "address": "$TUN2/24", ${mtu}"listen": "$U2:8285" },
   "peers": [ { "name": "host-1", "endpoint": "$U1:8285", "subnets": ["10.244.2.0/24"] } ] }
 EOF
-    bgns "$LOG/$RUN.$VAR.helper1.log" $NS1 "$HELPER" --standalone "$OUT/host1.json"; P1=$LASTPID
-    bgns "$LOG/$RUN.$VAR.helper2.log" $NS2 "$HELPER" --standalone "$OUT/host2.json"; P2=$LASTPID
+    bgns "$LOG/$RUN.$VAR.helper1.log" $NS1 "$CUR_HELPER" --standalone "$OUT/host1.json"; P1=$LASTPID
+    bgns "$LOG/$RUN.$VAR.helper2.log" $NS2 "$CUR_HELPER" --standalone "$OUT/host2.json"; P2=$LASTPID
     FWD="$P1 $P2"
     waitfor 10 grep -q "tunnel up" "$LOG/$RUN.$VAR.helper1.log" && waitfor 10 grep -q "tunnel up" "$LOG/$RUN.$VAR.helper2.log" ||
         { say "peertun did not come up: $(tail -n 3 "$LOG/$RUN.$VAR.helper1.log" "$LOG/$RUN.$VAR.helper2.log")"; return 1; }
@@ -262,7 +266,7 @@ start_mixed() {
   "interface": { "name": "flannel99", "address": "$TUN1/24", "listen": "$U1:8285" },
   "peers": [ { "name": "host-2", "endpoint": "$U2:8285", "subnets": ["10.244.3.0/24"] } ] }
 EOF
-    bgns "$LOG/$RUN.$VAR.helper1.log" $NS1 "$HELPER" --standalone "$OUT/host1.json"; P1=$LASTPID
+    bgns "$LOG/$RUN.$VAR.helper1.log" $NS1 "$CUR_HELPER" --standalone "$OUT/host1.json"; P1=$LASTPID
     bgns "$LOG/$RUN.$VAR.server.log" $NS2 "$BIN/seedq-server"; FS=$LASTPID
     FWD="$P1 $FS"
     waitfor 10 grep -q "tunnel up" "$LOG/$RUN.$VAR.helper1.log" && waitfor 10 hasaddr $NS2 flannel99 $TUN2 &&
@@ -347,7 +351,7 @@ stop_vxlan() {
 start_peertun_wg() {   # start_peertun_wg [CRYPTO_THREADS]
     local threads=()
     [ -n "${1:-}" ] && threads=(env PEERTUN_CRYPTO_THREADS="$1")
-    [ -x "$HELPER" ] || { say "no peertun-helper at $HELPER: skipping $VAR"; return 1; }
+    [ -x "$CUR_HELPER" ] || { say "no peertun-helper at $CUR_HELPER: skipping $VAR"; return 1; }
     command -v wg >/dev/null || { say "wg (wireguard-tools) not installed: skipping $VAR"; return 1; }
     mkdir -p "$OUT/wg"; (umask 077; wg genkey > "$OUT/wg/pk1"; wg genkey > "$OUT/wg/pk2")
     local k1 k2 p1 p2; k1=$(cat "$OUT/wg/pk1"); k2=$(cat "$OUT/wg/pk2")
@@ -363,8 +367,8 @@ EOF
   "peers": [ { "name": "host-1", "endpoint": "$U1:51820", "subnets": ["10.244.2.0/24"], "publicKey": "$p1" } ] }
 EOF
     )
-    bgns "$LOG/$RUN.$VAR.helper1.log" $NS1 "${threads[@]}" "$HELPER" --standalone "$OUT/host1.json"; P1=$LASTPID
-    bgns "$LOG/$RUN.$VAR.helper2.log" $NS2 "${threads[@]}" "$HELPER" --standalone "$OUT/host2.json"; P2=$LASTPID
+    bgns "$LOG/$RUN.$VAR.helper1.log" $NS1 "${threads[@]}" "$CUR_HELPER" --standalone "$OUT/host1.json"; P1=$LASTPID
+    bgns "$LOG/$RUN.$VAR.helper2.log" $NS2 "${threads[@]}" "$CUR_HELPER" --standalone "$OUT/host2.json"; P2=$LASTPID
     FWD="$P1 $P2"
     waitfor 10 grep -q "tunnel up" "$LOG/$RUN.$VAR.helper1.log" && waitfor 10 grep -q "tunnel up" "$LOG/$RUN.$VAR.helper2.log" ||
         { say "peertun (wireguard) did not come up: $(tail -n 3 "$LOG/$RUN.$VAR.helper1.log" "$LOG/$RUN.$VAR.helper2.log")"; return 1; }
@@ -375,7 +379,13 @@ run_variant() {
     VAR=$1; FWD=
     case $VAR in veth) FARDEV=veth2 ;; wg | wg-modern) FARDEV=$WG2 ;; vxlan) FARDEV=vx99 ;; *) FARDEV=flannel99 ;; esac
     say "run $RUN: $VAR"
-    case $VAR in
+    CUR_HELPER=$HELPER
+    local kind=$VAR
+    if [ "${VAR%-base}" != "$VAR" ]; then
+        [ -n "$BASE_HELPER" ] || { say "$VAR: row missing, set BASE_HELPER=/path/to/peertun-helper"; return; }
+        CUR_HELPER=$BASE_HELPER; kind=${VAR%-base}
+    fi
+    case $kind in
         veth)        rec mtu "$(devmtu $NS1 veth1)"; run_tests $U2 ;;
         peertun)     start_peertun && run_tests $TUN2; stop_peertun ;;
         peertun1472) start_peertun 1472 && run_tests $TUN2; stop_peertun ;;
@@ -398,6 +408,7 @@ case " $VARIANTS " in *" seedq"* | *" mixed "*) build_seedq && SEEDQ_OK=1 ;; esa
     echo "date: $(date -Is)"; uname -r; echo "nproc: $(nproc)"; grep -m1 'model name' /proc/cpuinfo
     echo "debian: $(cat /etc/debian_version)"; echo "helper: $HELPER"
     dpkg-query -W iperf3 wireguard-go golang-go 2>/dev/null
+    [ -n "$BASE_HELPER" ] && echo "base helper: $BASE_HELPER"
     [ -n "$WGGO_MODERN" ] && echo "wg-modern: $WGGO_MODERN $("$WGGO_MODERN" --version 2>/dev/null | head -n 1)"
     echo "runs=$RUNS T=$T UDPT=$UDPT ULEN=$ULEN variants=$VARIANTS"
 } > "$OUT/env.txt" 2>&1
@@ -455,16 +466,20 @@ print("|---" * 7 + "|")
 names = {"veth": "raw veth", "vxlan": "kernel VXLAN", "peertun": "peertun plain",
          "peertun1472": "peertun plain, MTU 1472", "wireguard": "peertun WireGuard",
          "wg": "Debian's wireguard-go", "wg-modern": "wireguard-go (WGGO_MODERN)",
-         "seedq": "the seed's program", "mixed": "peertun + seed"}
+         "seedq": "the blog post's program", "mixed": "peertun + the blog post's server"}
 for v in vars_:
     t1, c = med(v, "tcp1_gbps"), med(v, "tcp1_fwd_cpu_s_per_gb")
     kernel = v in ("veth", "vxlan")
-    name = names.get(v, v)
-    if v.startswith("wireguard") and v != "wireguard":
-        name = f"peertun WireGuard, {v[len('wireguard'):]} crypto thread(s)"
+    base = v.endswith("-base")
+    core = v[:-len("-base")] if base else v
+    name = names.get(core, core)
+    if core.startswith("wireguard") and core != "wireguard":
+        name = f"peertun WireGuard, {core[len('wireguard'):]} crypto thread(s)"
+    if base:
+        name += " (BASE_HELPER)"
     print(f"| {name} | {fmt(t1)} | {'(in the kernel)' if kernel else fmt(c)} "
           f"| {ratio(t1, med('vxlan', 'tcp1_gbps')) if v != 'veth' else ''} "
-          f"| {'' if kernel or v == 'peertun' else ratio(c, med('peertun', 'tcp1_fwd_cpu_s_per_gb'))} "
+          f"| {'' if kernel or v == 'peertun' else ratio(c, med('peertun-base' if base else 'peertun', 'tcp1_fwd_cpu_s_per_gb'))} "
           f"| {'' if v in ('veth', 'wg-modern') else ratio(t1, med('wg-modern', 'tcp1_gbps'))} "
           f"| {'' if kernel or v == 'wg-modern' else ratio(c, med('wg-modern', 'tcp1_fwd_cpu_s_per_gb'))} |")
 if "wg-modern" not in vars_:
