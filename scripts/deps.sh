@@ -1,12 +1,12 @@
 #!/bin/bash
 # Installs the Debian 12 packages peertun needs to build and test; with --bench also what the
-# benchmark needs to build the blog post's Go program. Idempotent: only missing packages are
-# installed. Needs root.
+# benchmarks need (the blog post's Go program, valgrind for bench/callgrind.sh). Idempotent: only
+# missing packages are installed. Needs root.
 set -euo pipefail
 PACKAGES=(
   # build
   cmake ninja-build pkg-config g++ qt6-base-dev qt6-tools-dev qt6-tools-dev-tools
-  qt6-l10n-tools qt6-svg-dev libnl-3-dev libnl-route-3-dev libsodium-dev libb2-dev libnftables-dev
+  qt6-l10n-tools qt6-svg-dev libnl-3-dev libnl-route-3-dev libsodium-dev libb2-dev libnftables-dev libssl-dev
   libc-ares-dev
   # run and test: the helper's system pieces, network namespaces, traffic
   dbus polkitd iproute2 iputils-ping curl python3 procps util-linux
@@ -22,7 +22,7 @@ PACKAGES=(
 )
 if [ "${1:-}" = --bench ]; then
   PACKAGES+=(golang-go golang-github-vishvananda-netlink-dev golang-github-vishvananda-netns-dev
-             golang-golang-x-sys-dev)
+             golang-golang-x-sys-dev valgrind)
 fi
 missing=()
 for p in "${PACKAGES[@]}"; do

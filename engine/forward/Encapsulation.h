@@ -39,6 +39,27 @@ public:
     // Inbound: a datagram from `from` becomes the inner packet of *peer.
     virtual Result open(const sockaddr* from, uint8_t** data, size_t* len, uint32_t* peer) = 0;
 
+    // Several packets at once, each as seal()/open() would treat it, results in order: the
+    // segments of one TUN read (one peer), or of one UDP read (one source). An encapsulation
+    // may then take its locks once per batch and spread the crypto over threads. The defaults
+    // go one by one.
+    static constexpr size_t kMaxBatch = 128;
+    virtual void sealBatch(uint32_t peer, uint8_t** data, size_t* len, size_t count,
+                           Result* results)
+    {
+        for (size_t i = 0; i < count; ++i) {
+            results[i] = seal(peer, &data[i], &len[i]);
+        }
+    }
+    virtual void openBatch(const sockaddr* from, uint8_t** data, size_t* len, size_t count,
+                           uint32_t* peers, Result* results)
+    {
+        for (size_t i = 0; i < count; ++i) {
+            results[i] = open(from, &data[i], &len[i], &peers[i]);
+        }
+    }
+
+
     // Roaming and re-resolved host names: a counter that changes whenever a peer's endpoint
     // changes. The sending thread compares it once per batch and then re-reads peerEndpoint()
     // for every peer, so the per-packet path stays as it is.

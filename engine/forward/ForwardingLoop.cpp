@@ -132,6 +132,10 @@ void ForwardingLoop::tunToUdp()
     alignas(cmsghdr) uint8_t control[kMaxMessages][CMSG_SPACE(sizeof(uint16_t))];
     uint32_t lengths[kMaxGsoSegments * 2];
     uint32_t plainLengths[kMaxGsoSegments * 2]; // lengths[] before sealing, for the counters
+    static_assert(kMaxGsoSegments * 2 <= Encapsulation::kMaxBatch);
+    uint8_t* sealData[kMaxGsoSegments * 2];
+    size_t sealLen[kMaxGsoSegments * 2];
+    Encapsulation::Result sealed[kMaxGsoSegments * 2];
     std::memset(msgs, 0, sizeof msgs);
 
     RateLimiter readErrors;
@@ -236,16 +240,21 @@ void ForwardingLoop::tunToUdp()
                 ++malformed;
                 continue;
             }
+            // The whole read at once: the encapsulation may spread its crypto over threads.
+            for (size_t i = 0; i < count; ++i) {
+                sealData[i] = out + i * stride + head;
+                sealLen[i] = lengths[i];
+            }
+            encap.sealBatch(peer, sealData, sealLen, count, sealed);
             size_t kept = 0;
             size_t offset = 0;
             for (size_t i = 0; i < count; ++i) {
-                uint8_t* data = out + i * stride + head;
-                size_t plen = lengths[i];
-                const uint32_t plainLen = uint32_t(plen);
-                const Encapsulation::Result sealed = encap.seal(peer, &data, &plen);
-                if (sealed.verdict != Encapsulation::Verdict::Forward) {
-                    if (sealed.verdict == Encapsulation::Verdict::Drop) {
-                        ++sealDrops[size_t(sealed.reason)];
+                uint8_t* data = sealData[i];
+                const size_t plen = sealLen[i];
+                const uint32_t plainLen = lengths[i];
+                if (sealed[i].verdict != Encapsulation::Verdict::Forward) {
+                    if (sealed[i].verdict == Encapsulation::Verdict::Drop) {
+                        ++sealDrops[size_t(sealed[i].reason)];
                     }
                     continue;
                 }
@@ -437,6 +446,10 @@ void ForwardingLoop::udpToTun()
         msgs[i].msg_hdr.msg_name = &from[i];
     }
 
+    uint8_t* openData[Encapsulation::kMaxBatch];
+    size_t openLen[Encapsulation::kMaxBatch];
+    uint32_t openPeer[Encapsulation::kMaxBatch];
+    Encapsulation::Result openResult[Encapsulation::kMaxBatch];
     TcpCoalescer coalescer;
     TcpCoalescer::Write write;
     RateLimiter strangers;
@@ -512,11 +525,30 @@ void ForwardingLoop::udpToTun()
                 }
             }
             uint8_t* base = static_cast<uint8_t*>(iov[i].iov_base);
-            for (size_t at = 0; at < msgs[i].msg_len; at += segment) {
+            // The datagrams of one read are opened at once (beyond kMaxBatch, which GRO does
+            // not reach, one by one).
+            size_t batched = 0;
+            for (size_t at = 0; at < msgs[i].msg_len && batched < Encapsulation::kMaxBatch;
+                 at += segment, ++batched) {
+                openData[batched] = base + at;
+                openLen[batched] = std::min(segment, size_t(msgs[i].msg_len) - at);
+                openPeer[batched] = PeerTable::kNoPeer;
+            }
+            encap.openBatch(src, openData, openLen, batched, openPeer, openResult);
+            size_t s = 0;
+            for (size_t at = 0; at < msgs[i].msg_len; at += segment, ++s) {
                 uint8_t* data = base + at;
                 size_t len = std::min(segment, size_t(msgs[i].msg_len) - at);
                 uint32_t peer = PeerTable::kNoPeer;
-                const Encapsulation::Result opened = encap.open(src, &data, &len, &peer);
+                Encapsulation::Result opened;
+                if (s < batched) {
+                    data = openData[s];
+                    len = openLen[s];
+                    peer = openPeer[s];
+                    opened = openResult[s];
+                } else {
+                    opened = encap.open(src, &data, &len, &peer);
+                }
                 if (opened.verdict != Encapsulation::Verdict::Forward) {
                     if (opened.verdict == Encapsulation::Verdict::Drop) {
                         ++drops[size_t(opened.reason)];

@@ -49,6 +49,7 @@ struct TunnelSpec
     // Where host names' DNS servers come from (null: /etc/resolv.conf only).
     std::shared_ptr<DnsServerSource> dnsServers;
     std::string resolvConfPath; // empty: /etc/resolv.conf
+    unsigned cryptoThreads = 0; // WireGuard mode: threads per direction for the crypto, 0 = cores
 };
 
 // Plain mode: the raw IP packet is the UDP payload (flannel compatible).

@@ -4,6 +4,9 @@
 #include "TunnelError.h"
 #include "Keys.h"
 
+#include <cerrno>
+#include <cstdlib>
+#include <string>
 #include <string_view>
 
 namespace peertun {
@@ -71,6 +74,24 @@ keys::PublicKey publicKey(const QString& text, const std::string& field)
 
 } // namespace
 
+unsigned cryptoThreadsFromEnvironment()
+{
+    const char* text = std::getenv("PEERTUN_CRYPTO_THREADS");
+    if (!text) {
+        return 0;
+    }
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long n = std::strtoul(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || n < 1 || n > 64) {
+        throw engine::TunnelError(engine::TunnelError::Kind::InvalidConfig,
+                                  std::string("PEERTUN_CRYPTO_THREADS must be a number from 1 to "
+                                              "64 (threads per direction), not \"") +
+                                      text + "\"");
+    }
+    return unsigned(n);
+}
+
 engine::TunnelSpec specFromProfile(const Profile& profile)
 {
     engine::TunnelSpec spec;
@@ -86,6 +107,7 @@ engine::TunnelSpec specFromProfile(const Profile& profile)
     spec.dnsServers = std::make_shared<ResolvedDnsServers>();
     if (wg) {
         spec.privateKey = secretKey(profile.interface.privateKey, "interface.privateKey");
+        spec.cryptoThreads = cryptoThreadsFromEnvironment();
     }
     for (qsizetype i = 0; i < profile.peers.size(); ++i) {
         const PeerConfig& peer = profile.peers[i];
