@@ -10,8 +10,9 @@ PACKAGES=(
   # run and test: the helper's system pieces, network namespaces, traffic
   dbus polkitd iproute2 iputils-ping curl python3 procps util-linux
   systemd  # systemd-analyze checks the units
-  # packages: build (dpkg-shlibdeps, fakeroot), check, and the clean Debian root of their test
-  dpkg-dev fakeroot lintian debootstrap
+  # Debian packages: dpkg-shlibdeps for their Depends, lintian, and the clean Debian root
+  # of their test
+  dpkg-dev lintian debootstrap debian-archive-keyring
   # GUI tests and screenshots
   xvfb xauth trayer imagemagick x11-utils fonts-wqy-microhei
   # benchmark references

@@ -213,7 +213,7 @@ EOF
     10.244.2.0/24 "$NEAR_PUB" > "$T/far.json")
 ip netns exec "$FAR" "$T/far/usr/libexec/peertun-helper" --standalone "$T/far.json" 2>"$T/far.log" &
 FAR_HELPER=$!
-ip netns exec "$FAR" python3 "$REPO/tests/root/e2e/seed_server.py" --bind 10.244.3.3 --port 9090 \
+ip netns exec "$FAR" python3 "$REPO/tests/root/e2e/web_app.py" --bind 10.244.3.3 --port 9090 \
     > "$T/web.out" 2>"$T/web.log" &
 for _ in $(seq 50); do grep -q ready "$T/web.out" 2>/dev/null && break; sleep 0.1; done
 grep -q ready "$T/web.out" || fatal "the far side's web app did not start: $(cat "$T/web.log" "$T/far.log")"
