@@ -15,6 +15,9 @@ PACKAGES=(
   systemd  # systemd-analyze checks the units
   # sanitizer builds and fuzzing (scripts/sanitize.sh, scripts/fuzz.sh)
   clang-14 libclang-rt-14-dev
+  # Debian packages: dpkg-shlibdeps for their Depends, lintian, and the clean Debian root
+  # of their test
+  dpkg-dev lintian debootstrap debian-archive-keyring
   # GUI tests and screenshots
   xvfb xauth trayer imagemagick x11-utils fonts-wqy-microhei
   # benchmark references

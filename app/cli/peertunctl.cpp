@@ -632,7 +632,7 @@ const char kUsage[] = "usage: peertunctl COMMAND [ARGS] (COMMAND --help for deta
                       "  status [NAME] [--json]     list tunnels\n"
                       "  stats NAME [--watch]       show counters\n"
                       "  log [--follow]             show the helper's log\n"
-                      "  version                    show versions\n"
+                      "  version                    show versions (--version: peertunctl's only)\n"
                       "  genkey                     print a new WireGuard private key\n"
                       "  pubkey                     private key on stdin -> public key\n"
                       "  import-wg FILE.conf        wg-quick config -> profile JSON on stdout\n"
@@ -656,6 +656,10 @@ int main(int argc, char** argv)
     if (command == QLatin1String("--help") || command == QLatin1String("-h") ||
         command == QLatin1String("help")) {
         out() << kUsage << Qt::flush;
+        return ExitOk;
+    }
+    if (command == QLatin1String("--version")) { // no bus: `version` also asks the helper
+        out() << "peertunctl " << QCoreApplication::applicationVersion() << Qt::endl;
         return ExitOk;
     }
     // The subcommand's parser sees "peertunctl COMMAND ARGS...".
