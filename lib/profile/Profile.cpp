@@ -994,7 +994,8 @@ QString cidrProblem(const Cidr& c, bool requireNetwork)
     return {};
 }
 
-void validateInterface(const InterfaceConfig& itf, TunnelMode mode, ErrorSink& sink)
+// `mesh`: the subnet lease decides the address, so the profile must not give one.
+void validateInterface(const InterfaceConfig& itf, TunnelMode mode, ErrorSink& sink, bool mesh)
 {
     if (const QString why = checkInterfaceName(itf.name); !why.isEmpty()) {
         sink.add(QStringLiteral("interface.name"), why);
@@ -1002,7 +1003,15 @@ void validateInterface(const InterfaceConfig& itf, TunnelMode mode, ErrorSink& s
 
     const QString addressField = QStringLiteral("interface.address");
     const QString problem = cidrProblem(itf.address, false);
-    if (!problem.isEmpty()) {
+    if (mesh) {
+        if (!itf.address.address.isNull() || itf.address.prefixLength != 0) {
+            sink.add(addressField,
+                     QCoreApplication::translate(
+                         "peertun::Profile",
+                         "A mesh profile gets its tunnel address from its subnet lease in etcd; "
+                         "leave interface.address out."));
+        }
+    } else if (!problem.isEmpty()) {
         sink.add(addressField, problem);
     } else if (const QString why = unusableUnicastReason(itf.address.address); !why.isEmpty()) {
         sink.add(addressField, QCoreApplication::translate(
@@ -1291,6 +1300,16 @@ void validateNoRoutingLoop(const Profile& p, const QList<QList<PreparedSubnet>>&
 
 void validatePeers(const Profile& p, ErrorSink& sink)
 {
+    if (p.mesh) {
+        if (!p.peers.isEmpty()) {
+            sink.add(QStringLiteral("peers"),
+                     QCoreApplication::translate(
+                         "peertun::Profile",
+                         "A profile has either \"peers\" or \"mesh\", not both: a mesh "
+                         "profile gets its peers from etcd."));
+        }
+        return;
+    }
     if (p.peers.isEmpty()) {
         sink.add(QStringLiteral("peers"),
                  QCoreApplication::translate("peertun::Profile",
@@ -1532,7 +1551,7 @@ QList<ProfileError> validateProfile(const Profile& profile)
     if (const QString why = checkProfileName(profile.name); !why.isEmpty()) {
         sink.add(QStringLiteral("name"), why);
     }
-    validateInterface(profile.interface, profile.mode, sink);
+    validateInterface(profile.interface, profile.mode, sink, profile.mesh.has_value());
     validateDns(profile.interface.dns, sink);
     validateKillSwitch(profile, sink);
     if (modeToString(profile.mode).isEmpty()) {
@@ -1544,6 +1563,9 @@ QList<ProfileError> validateProfile(const Profile& profile)
     }
     validatePeers(profile, sink);
     validateWireGuard(profile, sink);
+    for (const ProfileError& e : profile_detail::validateMesh(profile)) {
+        sink.add(e.field, e.message);
+    }
     return errors;
 }
 
