@@ -1563,8 +1563,10 @@ QList<ProfileError> validateProfile(const Profile& profile)
     }
     validatePeers(profile, sink);
     validateWireGuard(profile, sink);
-    for (const ProfileError& e : profile_detail::validateMesh(profile)) {
-        sink.add(e.field, e.message);
+    if (profile.mesh) {
+        for (const ProfileError& e : validateMeshConfig(*profile.mesh)) {
+            sink.add(e.field, e.message);
+        }
     }
     return errors;
 }

@@ -210,6 +210,8 @@ QString checkWireGuardKey(const QString& text, const QString& field, bool secret
 // One etcd endpoint of a mesh profile: http:// or https:// with an IP literal host, an
 // optional port (2379 when absent) and nothing else. Empty if acceptable, else the reason.
 QString checkEtcdUrl(const QString& url, const QString& field);
+// The checks on a profile's "mesh" section (validateProfile runs them for a mesh profile).
+QList<ProfileError> validateMeshConfig(const MeshConfig& mesh);
 // A mesh key prefix: starts with '/', no trailing '/', printable ASCII without spaces.
 QString checkMeshPrefix(const QString& prefix);
 

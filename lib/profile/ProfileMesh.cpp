@@ -99,13 +99,9 @@ QString checkMeshPrefix(const QString& prefix)
     return {};
 }
 
-QList<ProfileError> profile_detail::validateMesh(const Profile& profile)
+QList<ProfileError> validateMeshConfig(const MeshConfig& mesh)
 {
     QList<ProfileError> errors;
-    if (!profile.mesh) {
-        return errors;
-    }
-    const MeshConfig& mesh = *profile.mesh;
     const QString etcdField = QStringLiteral("mesh.etcd");
     if (mesh.etcd.isEmpty()) {
         errors.append({etcdField, tr("mesh.etcd lists no etcd endpoint; give at least one, such "

@@ -1,13 +1,7 @@
 // Private to the profile library: how bad values are quoted inside error messages.
 #pragma once
 
-#include <QList>
 #include <QString>
-
-namespace peertun {
-struct Profile;
-struct ProfileError;
-}
 
 namespace peertun::profile_detail {
 
@@ -21,8 +15,5 @@ QString indexPath(const QString& parent, qsizetype index);
 
 // "plain, wireguard", for the unknown-mode message.
 QString supportedModesText();
-
-// The "mesh" section's checks (ProfileMesh.cpp); empty for a profile without one.
-QList<peertun::ProfileError> validateMesh(const peertun::Profile& profile);
 
 } // namespace peertun::profile_detail
