@@ -46,6 +46,10 @@ QString checkEtcdUrl(const QString& text, const QString& field)
             .arg(field);
     }
     const QUrl url(text, QUrl::StrictMode);
+    if (!text.contains(QLatin1String("://"))) {
+        return tr("%1 must start with http:// or https://, like \"http://10.0.0.1:2379\".")
+            .arg(quoted(text));
+    }
     if (!url.isValid()) {
         return tr("%1 is not a valid URL: %2.").arg(quoted(text), url.errorString());
     }
