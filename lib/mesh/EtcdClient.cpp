@@ -217,7 +217,7 @@ void EtcdClient::finish(const std::shared_ptr<Pending>& p, QNetworkReply* reply,
     m_replies.remove(reply);
     reply->deleteLater();
     const QString where = m_settings.endpoints.value(endpoint).toString();
-    const QByteArray data = reply->readAll();
+    const QByteArray data = reply->isOpen() ? reply->readAll() : QByteArray();
     const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     const QJsonObject o = QJsonDocument::fromJson(data).object();
     QString error;
@@ -420,6 +420,9 @@ EtcdWatch::~EtcdWatch()
 
 void EtcdWatch::onData()
 {
+    if (!m_reply->isOpen()) {
+        return;
+    }
     m_buffer += m_reply->readAll();
     qsizetype start = 0;
     for (qsizetype nl; !m_done && (nl = m_buffer.indexOf('\n', start)) >= 0; start = nl + 1) {

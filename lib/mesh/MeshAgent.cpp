@@ -99,9 +99,18 @@ MeshAgent::MeshAgent(MeshAgentSettings settings, QObject* parent)
 
 MeshAgent::~MeshAgent() = default;
 
+void MeshAgent::dropWatch()
+{
+    // Often called from one of the watch's own signals: delete it once that has returned.
+    if (m_watch) {
+        m_watch->disconnect(this);
+        m_watch.release()->deleteLater();
+    }
+}
+
 quint64 MeshAgent::restart()
 {
-    m_watch.reset();
+    dropWatch();
     m_keepaliveTimer.stop();
     m_keepaliveInFlight = false;
     return ++m_gen;
@@ -110,6 +119,16 @@ quint64 MeshAgent::restart()
 QByteArray MeshAgent::subnetsPrefix() const
 {
     return (m_settings.prefix + QStringLiteral("/subnets/")).toUtf8();
+}
+
+QByteArray MeshAgent::ownValue() const
+{
+    LeaseAttrs attrs;
+    attrs.publicIp = m_settings.self.host;
+    attrs.port = m_settings.self.port;
+    attrs.backend = m_config ? m_config->backend : backendForMode(m_settings.mode);
+    attrs.publicKey = m_settings.publicKey;
+    return serializeLease(attrs);
 }
 
 QString MeshAgent::ownKeyName() const
@@ -293,14 +312,9 @@ void MeshAgent::acquire(quint64 gen)
 
 void MeshAgent::tryPut(quint64 gen, const Cidr& subnet, qint64 expectedModRevision)
 {
-    LeaseAttrs attrs;
-    attrs.publicIp = m_settings.self.host;
-    attrs.port = m_settings.self.port;
-    attrs.backend = m_config->backend;
-    attrs.publicKey = m_settings.publicKey;
     const QByteArray key = subnetsPrefix() + subnetKeyName(subnet).toUtf8();
     m_client->putIf(
-        key, serializeLease(attrs), m_leaseId, expectedModRevision,
+        key, ownValue(), m_leaseId, expectedModRevision,
         [this, gen, subnet](const QString& error, const EtcdClient::Txn& t) {
             if (gen != m_gen) {
                 return;
@@ -378,6 +392,7 @@ void MeshAgent::syncMembers(quint64 gen)
 void MeshAgent::startWatch(quint64 gen, qint64 fromRevision)
 {
     const QByteArray prefix = subnetsPrefix();
+    dropWatch();
     m_watch.reset(m_client->watch(prefix, EtcdClient::prefixEnd(prefix), fromRevision));
     EtcdWatch* w = m_watch.get();
     connect(w, &EtcdWatch::events, this, &MeshAgent::onEvents);
@@ -409,8 +424,7 @@ void MeshAgent::onEvents(const QList<EtcdEvent>& events)
                 return;
             }
             if (e.kv.lease != m_leaseId) {
-                leaseLost(QStringLiteral("the lease key of %1 was overwritten").arg(own));
-                return;
+                reassert(e.kv);
             }
             continue;
         }
@@ -422,6 +436,26 @@ void MeshAgent::onEvents(const QList<EtcdEvent>& events)
         }
     }
     m_recomputeTimer.start();
+}
+
+void MeshAgent::reassert(const EtcdKv& intruder)
+{
+    // Someone wrote over our key while our lease holds the subnet: the subnet stays ours, so
+    // the write is a bad lease, and our value goes back (unless the key changed again since).
+    const QString own = ownKeyName();
+    const auto ip = leasePublicIp(intruder.value);
+    noteBad(own, intruder,
+            {std::nullopt, BadLease::ClaimsOurSubnet,
+             QStringLiteral("it overwrote this host's lease on %1 (PublicIP %2); putting ours back")
+                 .arg(m_subnet->toString(),
+                      ip ? ip->toString() : QStringLiteral("unreadable"))});
+    const quint64 gen = m_gen;
+    m_client->putIf(subnetsPrefix() + own.toUtf8(), ownValue(), m_leaseId,
+                    intruder.modRevision, [this, gen](const QString& error, const EtcdClient::Txn&) {
+                        if (gen == m_gen && !error.isEmpty()) {
+                            fault(error);
+                        }
+                    });
 }
 
 void MeshAgent::keepAlive()

@@ -87,6 +87,7 @@ private:
     void startWatch(quint64 gen, qint64 fromRevision);
     void onEvents(const QList<EtcdEvent>& events);
     void keepAlive();
+    void reassert(const EtcdKv& intruder);
     void leaseLost(const QString& why);
     void fault(const QString& error);
     void fatal(const QString& error);
@@ -94,8 +95,10 @@ private:
     void recompute();
     void noteBad(const QString& keyName, const EtcdKv& kv, const LeaseCheck& check);
     quint64 restart(); // invalidates every call in flight; returns the new generation
+    void dropWatch();
     QByteArray subnetsPrefix() const;
     QString ownKeyName() const;
+    QByteArray ownValue() const; // our lease's JSON
 
     MeshAgentSettings m_settings;
     EtcdClient* m_client;
