@@ -71,12 +71,12 @@ void addConnectionOptions(QCommandLineParser& parser)
                       QStringLiteral("etcd endpoint, e.g. http://10.0.0.1:2379 (repeat it or "
                                      "separate with commas for several)."),
                       QStringLiteral("URL")});
-    parser.addOption({QStringLiteral("prefix"),
-                      QStringLiteral("Key prefix (default %1).")
-                          .arg(QString::fromLatin1(kDefaultMeshPrefix)),
-                      QStringLiteral("PREFIX")});
     parser.addOption(
-        {QStringLiteral("ca-file"), QStringLiteral("TLS: trusted CA (PEM)."), QStringLiteral("FILE")});
+        {QStringLiteral("prefix"),
+         QStringLiteral("Key prefix (default %1).").arg(QString::fromLatin1(kDefaultMeshPrefix)),
+         QStringLiteral("PREFIX")});
+    parser.addOption({QStringLiteral("ca-file"), QStringLiteral("TLS: trusted CA (PEM)."),
+                      QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("cert-file"), QStringLiteral("TLS: client certificate (PEM)."),
                       QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("key-file"), QStringLiteral("TLS: its private key (PEM)."),
@@ -102,8 +102,8 @@ std::optional<Connection> connectionFrom(const QCommandLineParser& parser, const
         }
         const ProfileParseResult parsed = parseProfile(file.read(kMaxProfileBytes + 1));
         if (!parsed.ok()) {
-            *code = fail(QStringLiteral("%1: %2").arg(profile, parsed.errorText()),
-                         ExitInvalidProfile);
+            *code =
+                fail(QStringLiteral("%1: %2").arg(profile, parsed.errorText()), ExitInvalidProfile);
             return std::nullopt;
         }
         if (!parsed.profile->mesh) {
@@ -194,16 +194,17 @@ int cmdInit(const QStringList& args)
     if (!lenOk) {
         return fail(QStringLiteral("--subnet-len must be a number"), ExitUsage);
     }
-    const mesh::ConfigParse config = mesh::makeNetworkConfig(
-        parser.value(QStringLiteral("network")), subnetLen, parser.value(QStringLiteral("backend")));
+    const mesh::ConfigParse config =
+        mesh::makeNetworkConfig(parser.value(QStringLiteral("network")), subnetLen,
+                                parser.value(QStringLiteral("backend")));
     if (!config.config) {
         return fail(config.error, ExitUsage);
     }
     const QByteArray value = mesh::serializeNetworkConfig(*config.config);
     const QByteArray key = (conn->mesh.prefix + QStringLiteral("/config")).toUtf8();
     EtcdClient client(mesh::EtcdSettings::fromMesh(conn->mesh));
-    const auto [rangeError, existing] = await<EtcdClient::Range>(
-        [&](auto done) { client.range(key, {}, std::move(done)); });
+    const auto [rangeError, existing] =
+        await<EtcdClient::Range>([&](auto done) { client.range(key, {}, std::move(done)); });
     if (!rangeError.isEmpty()) {
         return fail(rangeError, ExitStoreUnreachable);
     }
@@ -270,8 +271,8 @@ int cmdStatus(const QStringList& args)
     }
     EtcdClient client(mesh::EtcdSettings::fromMesh(conn->mesh));
     const QByteArray configKey = (conn->mesh.prefix + QStringLiteral("/config")).toUtf8();
-    const auto [configError, configRange] = await<EtcdClient::Range>(
-        [&](auto done) { client.range(configKey, {}, std::move(done)); });
+    const auto [configError, configRange] =
+        await<EtcdClient::Range>([&](auto done) { client.range(configKey, {}, std::move(done)); });
     if (!configError.isEmpty()) {
         return fail(QStringLiteral("coordination store unreachable: %1").arg(configError),
                     ExitStoreUnreachable);
@@ -288,9 +289,8 @@ int cmdStatus(const QStringList& args)
                     ExitFailed);
     }
     const QByteArray prefix = (conn->mesh.prefix + QStringLiteral("/subnets/")).toUtf8();
-    const auto [listError, list] = await<EtcdClient::Range>([&](auto done) {
-        client.range(prefix, EtcdClient::prefixEnd(prefix), std::move(done));
-    });
+    const auto [listError, list] = await<EtcdClient::Range>(
+        [&](auto done) { client.range(prefix, EtcdClient::prefixEnd(prefix), std::move(done)); });
     if (!listError.isEmpty()) {
         return fail(QStringLiteral("coordination store unreachable: %1").arg(listError),
                     ExitStoreUnreachable);

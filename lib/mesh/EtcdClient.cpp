@@ -358,9 +358,8 @@ void EtcdClient::leaseKeepAlive(qint64 id, Callback<qint64> done)
     // The gateway maps the keep-alive stream onto one request: one ping, one answer.
     call(QStringLiteral("/v3/lease/keepalive"), {{QStringLiteral("ID"), QString::number(id)}},
          [done = std::move(done)](const QString& error, const QJsonObject& o) {
-             done(error, num(o.value(QStringLiteral("result"))
-                                 .toObject()
-                                 .value(QStringLiteral("TTL"))));
+             done(error,
+                  num(o.value(QStringLiteral("result")).toObject().value(QStringLiteral("TTL"))));
          });
 }
 
@@ -398,9 +397,8 @@ EtcdWatch* EtcdClient::watch(const QByteArray& key, const QByteArray& rangeEnd,
     if (!rangeEnd.isEmpty()) {
         create.insert(QStringLiteral("range_end"), b64(rangeEnd));
     }
-    const QByteArray body =
-        QJsonDocument(QJsonObject{{QStringLiteral("create_request"), create}})
-            .toJson(QJsonDocument::Compact);
+    const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("create_request"), create}})
+                                .toJson(QJsonDocument::Compact);
     w->m_reply = post(m_current, QStringLiteral("/v3/watch"), body, true);
     m_replies.remove(w->m_reply); // the watch owns it from here
     w->m_reply->setParent(w);
@@ -451,8 +449,8 @@ void EtcdWatch::handleLine(const QByteArray& line)
     const QJsonObject r = o.value(QStringLiteral("result")).toObject();
     if (r.isEmpty()) {
         m_done = true;
-        emit failed(QStringLiteral("etcd at %1 sent a watch message that is not JSON")
-                        .arg(m_endpoint));
+        emit failed(
+            QStringLiteral("etcd at %1 sent a watch message that is not JSON").arg(m_endpoint));
         return;
     }
     const qint64 revision = headerRevision(r);

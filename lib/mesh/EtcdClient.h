@@ -135,8 +135,7 @@ private:
     void send(std::shared_ptr<Pending> p);
     void finish(const std::shared_ptr<Pending>& p, QNetworkReply* reply, int endpoint);
     void authenticate(std::function<void(const QString&)> done);
-    QNetworkReply* post(int endpoint, const QString& path, const QByteArray& body,
-                        bool streaming);
+    QNetworkReply* post(int endpoint, const QString& path, const QByteArray& body, bool streaming);
 
     EtcdSettings m_settings;
     QNetworkAccessManager* m_nam;

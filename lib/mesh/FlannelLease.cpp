@@ -91,8 +91,7 @@ QString checkModeMatchesBackend(TunnelMode mode, Backend backend)
     return QStringLiteral("The mesh network's backend is \"%1\", which a profile of mode \"%2\" "
                           "cannot join; use mode \"%3\" for this network.")
         .arg(backendName(backend), modeToString(mode),
-             backend == Backend::WireGuard ? QStringLiteral("wireguard")
-                                           : QStringLiteral("plain"));
+             backend == Backend::WireGuard ? QStringLiteral("wireguard") : QStringLiteral("plain"));
 }
 
 ConfigParse makeNetworkConfig(const QString& network, int subnetLen, const QString& backend)
@@ -155,12 +154,11 @@ ConfigParse parseNetworkConfig(const QByteArray& json)
     QJsonParseError pe;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &pe);
     if (pe.error != QJsonParseError::NoError || !doc.isObject()) {
-        result.error = QStringLiteral("The network config is not a JSON object%1.")
-                           .arg(pe.error != QJsonParseError::NoError
-                                    ? QStringLiteral(" (%1 at offset %2)")
-                                          .arg(pe.errorString())
-                                          .arg(pe.offset)
-                                    : QString());
+        result.error =
+            QStringLiteral("The network config is not a JSON object%1.")
+                .arg(pe.error != QJsonParseError::NoError
+                         ? QStringLiteral(" (%1 at offset %2)").arg(pe.errorString()).arg(pe.offset)
+                         : QString());
         return result;
     }
     const QJsonObject o = doc.object();
@@ -219,10 +217,10 @@ ConfigParse parseNetworkConfig(const QByteArray& json)
 
 QByteArray serializeNetworkConfig(const NetworkConfig& c)
 {
-    QJsonObject o{{QStringLiteral("Network"), c.network.toString()},
-                  {QStringLiteral("SubnetLen"), c.subnetLen},
-                  {QStringLiteral("Backend"),
-                   QJsonObject{{QStringLiteral("Type"), backendName(c.backend)}}}};
+    QJsonObject o{
+        {QStringLiteral("Network"), c.network.toString()},
+        {QStringLiteral("SubnetLen"), c.subnetLen},
+        {QStringLiteral("Backend"), QJsonObject{{QStringLiteral("Type"), backendName(c.backend)}}}};
     const ConfigParse defaults =
         makeNetworkConfig(c.network.toString(), c.subnetLen, backendName(c.backend));
     if (defaults.config && defaults.config->subnetMin != c.subnetMin) {
@@ -337,15 +335,16 @@ LeaseCheck parseLease(QStringView keyName, const QByteArray& value, const Networ
     const QJsonValue ipValue = o.value(QStringLiteral("PublicIP"));
     const auto ip = ipValue.isString() ? parseIPv4(ipValue.toString()) : std::nullopt;
     if (!ip) {
-        return bad(BadLease::BadPublicIp,
-                   ipValue.isString()
-                       ? QStringLiteral("PublicIP %1 is not an IPv4 address").arg(q(ipValue.toString()))
-                       : QStringLiteral("it has no PublicIP string"));
+        return bad(
+            BadLease::BadPublicIp,
+            ipValue.isString()
+                ? QStringLiteral("PublicIP %1 is not an IPv4 address").arg(q(ipValue.toString()))
+                : QStringLiteral("it has no PublicIP string"));
     }
     const QHostAddress publicIp(*ip);
     if (*ip == 0 || publicIp.isMulticast() || publicIp.isBroadcast() || publicIp.isLoopback()) {
-        return bad(BadLease::BadPublicIp, QStringLiteral("PublicIP %1 is not a unicast address")
-                                              .arg(publicIp.toString()));
+        return bad(BadLease::BadPublicIp,
+                   QStringLiteral("PublicIP %1 is not a unicast address").arg(publicIp.toString()));
     }
     const QJsonValue type = o.value(QStringLiteral("BackendType"));
     if (!type.isString() || type.toString() != backendName(config.backend)) {
@@ -392,13 +391,13 @@ LeaseCheck checkAgainstSelf(LeaseCheck check, const std::optional<Cidr>& ownSubn
     }
     const Member& m = *check.member;
     if (ownSubnet && m.subnet.overlaps(*ownSubnet)) {
-        return bad(BadLease::ClaimsOurSubnet,
-                   QStringLiteral("%1 overlaps this host's subnet %2")
-                       .arg(m.subnet.toString(), ownSubnet->toString()));
+        return bad(BadLease::ClaimsOurSubnet, QStringLiteral("%1 overlaps this host's subnet %2")
+                                                  .arg(m.subnet.toString(), ownSubnet->toString()));
     }
     if (m.endpoint == ownEndpoint) {
-        return bad(BadLease::OurEndpoint, QStringLiteral("it names this host's own endpoint %1")
-                                              .arg(ownEndpoint.toString()));
+        return bad(
+            BadLease::OurEndpoint,
+            QStringLiteral("it names this host's own endpoint %1").arg(ownEndpoint.toString()));
     }
     return check;
 }
@@ -431,8 +430,7 @@ Cidr subnetAt(const NetworkConfig& c, quint32 index)
     return {QHostAddress(c.subnetMin.toIPv4Address() + index * subnetSize(c)), c.subnetLen};
 }
 
-std::optional<Cidr> chooseSubnet(const NetworkConfig& c, const QSet<quint32>& taken,
-                                 quint32 start)
+std::optional<Cidr> chooseSubnet(const NetworkConfig& c, const QSet<quint32>& taken, quint32 start)
 {
     const quint32 count = subnetCount(c);
     if (count == 0) {

@@ -241,73 +241,74 @@ void MeshAgent::acquire(quint64 gen)
         return;
     }
     const QByteArray prefix = subnetsPrefix();
-    m_client->range(prefix, EtcdClient::prefixEnd(prefix), [this, gen, prefix](
-                                                               const QString& error,
-                                                               const EtcdClient::Range& r) {
-        if (gen != m_gen) {
-            return;
-        }
-        if (!error.isEmpty()) {
-            fault(error);
-            return;
-        }
-        QSet<quint32> taken;
-        std::optional<EtcdKv> own;
-        std::optional<std::pair<Cidr, qint64>> reclaim;
-        for (const EtcdKv& kv : r.kvs) {
-            const QString name = QString::fromUtf8(kv.key.mid(prefix.size()));
-            if (const auto s = parseSubnetKeyName(name)) {
-                taken.insert(s->address.toIPv4Address());
+    m_client->range(
+        prefix, EtcdClient::prefixEnd(prefix),
+        [this, gen, prefix](const QString& error, const EtcdClient::Range& r) {
+            if (gen != m_gen) {
+                return;
             }
-            if (m_subnet && name == ownKeyName()) {
-                own = kv;
+            if (!error.isEmpty()) {
+                fault(error);
+                return;
             }
-            if (!m_subnet && !reclaim) {
-                // flannel: a lease that names our PublicIP is ours from an earlier run.
-                const LeaseCheck c = parseLease(name, kv.value, *m_config);
-                if (c.member && c.member->endpoint.host == m_settings.self.host) {
-                    reclaim = std::pair{c.member->subnet, kv.modRevision};
+            QSet<quint32> taken;
+            std::optional<EtcdKv> own;
+            std::optional<std::pair<Cidr, qint64>> reclaim;
+            for (const EtcdKv& kv : r.kvs) {
+                const QString name = QString::fromUtf8(kv.key.mid(prefix.size()));
+                if (const auto s = parseSubnetKeyName(name)) {
+                    taken.insert(s->address.toIPv4Address());
+                }
+                if (m_subnet && name == ownKeyName()) {
+                    own = kv;
+                }
+                if (!m_subnet && !reclaim) {
+                    // flannel: a lease that names our PublicIP is ours from an earlier run.
+                    const LeaseCheck c = parseLease(name, kv.value, *m_config);
+                    if (c.member && c.member->endpoint.host == m_settings.self.host) {
+                        reclaim = std::pair{c.member->subnet, kv.modRevision};
+                    }
                 }
             }
-        }
-        if (m_subnet) {
-            // We held a subnet before (lease expired or store lost): that one or none.
-            if (!own) {
-                tryPut(gen, *m_subnet, 0);
-            } else if (own->lease == m_leaseId) {
-                won(gen, *m_subnet);
-            } else if (leasePublicIp(own->value) == m_settings.self.host) {
-                tryPut(gen, *m_subnet, own->modRevision);
-            } else {
-                fatal(QStringLiteral(
-                          "this host's lease on %1 expired while it was cut off from etcd, and "
-                          "another host (%2) has taken the subnet since; peertun never takes "
-                          "another host's subnet, so the mesh stops here: reconnect to join "
-                          "with a new subnet")
-                          .arg(m_subnet->toString(),
-                               leasePublicIp(own->value).value_or(QHostAddress()).toString()));
+            if (m_subnet) {
+                // We held a subnet before (lease expired or store lost): that one or none.
+                if (!own) {
+                    tryPut(gen, *m_subnet, 0);
+                } else if (own->lease == m_leaseId) {
+                    won(gen, *m_subnet);
+                } else if (leasePublicIp(own->value) == m_settings.self.host) {
+                    tryPut(gen, *m_subnet, own->modRevision);
+                } else {
+                    fatal(QStringLiteral(
+                              "this host's lease on %1 expired while it was cut off from etcd, and "
+                              "another host (%2) has taken the subnet since; peertun never takes "
+                              "another host's subnet, so the mesh stops here: reconnect to join "
+                              "with a new subnet")
+                              .arg(m_subnet->toString(),
+                                   leasePublicIp(own->value).value_or(QHostAddress()).toString()));
+                }
+                return;
             }
-            return;
-        }
-        if (reclaim) {
-            qCInfo(lcMesh).noquote() << QStringLiteral("taking back subnet %1, whose lease names "
-                                                       "this host's PublicIP %2")
-                                            .arg(reclaim->first.toString(),
-                                                 m_settings.self.host.toString());
-            tryPut(gen, reclaim->first, reclaim->second);
-            return;
-        }
-        const quint32 start = m_settings.searchStart.value_or(QRandomGenerator::global()->generate());
-        const auto subnet = chooseSubnet(*m_config, taken, start);
-        if (!subnet) {
-            fatal(QStringLiteral("the network %1 is full: all %2 subnets of /%3 are leased")
-                      .arg(m_config->network.toString())
-                      .arg(subnetCount(*m_config))
-                      .arg(m_config->subnetLen));
-            return;
-        }
-        tryPut(gen, *subnet, 0);
-    });
+            if (reclaim) {
+                qCInfo(lcMesh).noquote()
+                    << QStringLiteral("taking back subnet %1, whose lease names "
+                                      "this host's PublicIP %2")
+                           .arg(reclaim->first.toString(), m_settings.self.host.toString());
+                tryPut(gen, reclaim->first, reclaim->second);
+                return;
+            }
+            const quint32 start =
+                m_settings.searchStart.value_or(QRandomGenerator::global()->generate());
+            const auto subnet = chooseSubnet(*m_config, taken, start);
+            if (!subnet) {
+                fatal(QStringLiteral("the network %1 is full: all %2 subnets of /%3 are leased")
+                          .arg(m_config->network.toString())
+                          .arg(subnetCount(*m_config))
+                          .arg(m_config->subnetLen));
+                return;
+            }
+            tryPut(gen, *subnet, 0);
+        });
 }
 
 void MeshAgent::tryPut(quint64 gen, const Cidr& subnet, qint64 expectedModRevision)
@@ -340,8 +341,8 @@ void MeshAgent::tryPut(quint64 gen, const Cidr& subnet, qint64 expectedModRevisi
                           .arg(kMaxRaceLosses));
                 return;
             }
-            qCInfo(lcMesh).noquote()
-                << QStringLiteral("another host took %1 first; choosing again").arg(subnet.toString());
+            qCInfo(lcMesh).noquote() << QStringLiteral("another host took %1 first; choosing again")
+                                            .arg(subnet.toString());
             acquire(gen);
         });
 }
@@ -447,11 +448,10 @@ void MeshAgent::reassert(const EtcdKv& intruder)
     noteBad(own, intruder,
             {std::nullopt, BadLease::ClaimsOurSubnet,
              QStringLiteral("it overwrote this host's lease on %1 (PublicIP %2); putting ours back")
-                 .arg(m_subnet->toString(),
-                      ip ? ip->toString() : QStringLiteral("unreadable"))});
+                 .arg(m_subnet->toString(), ip ? ip->toString() : QStringLiteral("unreadable"))});
     const quint64 gen = m_gen;
-    m_client->putIf(subnetsPrefix() + own.toUtf8(), ownValue(), m_leaseId,
-                    intruder.modRevision, [this, gen](const QString& error, const EtcdClient::Txn&) {
+    m_client->putIf(subnetsPrefix() + own.toUtf8(), ownValue(), m_leaseId, intruder.modRevision,
+                    [this, gen](const QString& error, const EtcdClient::Txn&) {
                         if (gen == m_gen && !error.isEmpty()) {
                             fault(error);
                         }
@@ -482,8 +482,9 @@ void MeshAgent::keepAlive()
 
 void MeshAgent::leaseLost(const QString& why)
 {
-    qCWarning(lcMesh).noquote() << why << QStringLiteral("; taking %1 back if it is still free")
-                                              .arg(m_subnet ? m_subnet->toString() : QString());
+    qCWarning(lcMesh).noquote() << why
+                                << QStringLiteral("; taking %1 back if it is still free")
+                                       .arg(m_subnet ? m_subnet->toString() : QString());
     const quint64 gen = restart();
     m_leaseId = 0;
     m_state = State::Joining;

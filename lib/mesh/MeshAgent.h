@@ -23,11 +23,11 @@ struct MeshAgentSettings
     EtcdSettings etcd;
     QString prefix = QString::fromLatin1(kDefaultMeshPrefix);
     TunnelMode mode = TunnelMode::Plain;
-    Endpoint self;      // this host's PublicIP and port, as the others reach it
-    QString publicKey;  // WireGuard mode: this host's public key
+    Endpoint self;     // this host's PublicIP and port, as the others reach it
+    QString publicKey; // WireGuard mode: this host's public key
     int leaseTtlSeconds = 30;
-    int retryMinMs = 250;   // backoff after a failed call, doubling
-    int retryMaxMs = 4000;  // up to this
+    int retryMinMs = 250;  // backoff after a failed call, doubling
+    int retryMaxMs = 4000; // up to this
     // Where the search for a free subnet starts (an index into the network's subnets); random
     // when unset. Tests set it to make two hosts race for one subnet.
     std::optional<quint32> searchStart;

@@ -19,19 +19,18 @@ namespace {
 constexpr qsizetype kMaxEtcdEndpoints = 16;
 constexpr qsizetype kMaxPrefixChars = 256;
 
-QString tr(const char* text)
-{
-    return QCoreApplication::translate("peertun::Profile", text);
-}
-
 QString checkFile(const QString& path, const QString& field)
 {
     if (!QDir::isAbsolutePath(path)) {
-        return tr("%1 must be an absolute file path, but it is %2.").arg(field, quoted(path));
+        return QCoreApplication::translate("peertun::Profile",
+                                           "%1 must be an absolute file path, but it is %2.")
+            .arg(field, quoted(path));
     }
     for (const QChar c : path) {
         if (c.category() == QChar::Other_Control) {
-            return tr("%1 contains a control character.").arg(field);
+            return QCoreApplication::translate("peertun::Profile",
+                                               "%1 contains a control character.")
+                .arg(field);
         }
     }
     return {};
@@ -42,40 +41,55 @@ QString checkFile(const QString& path, const QString& field)
 QString checkEtcdUrl(const QString& text, const QString& field)
 {
     if (text.isEmpty()) {
-        return tr("%1 is empty; give an etcd endpoint such as \"http://10.0.0.1:2379\".")
+        return QCoreApplication::translate(
+                   "peertun::Profile",
+                   "%1 is empty; give an etcd endpoint such as \"http://10.0.0.1:2379\".")
             .arg(field);
     }
     const QUrl url(text, QUrl::StrictMode);
     if (!text.contains(QLatin1String("://"))) {
-        return tr("%1 must start with http:// or https://, like \"http://10.0.0.1:2379\".")
+        return QCoreApplication::translate(
+                   "peertun::Profile",
+                   "%1 must start with http:// or https://, like \"http://10.0.0.1:2379\".")
             .arg(quoted(text));
     }
     if (!url.isValid()) {
-        return tr("%1 is not a valid URL: %2.").arg(quoted(text), url.errorString());
+        return QCoreApplication::translate("peertun::Profile", "%1 is not a valid URL: %2.")
+            .arg(quoted(text), url.errorString());
     }
     const QString scheme = url.scheme();
     if (scheme != u"http" && scheme != u"https") {
-        return tr("%1 must start with http:// or https://, like \"http://10.0.0.1:2379\".")
+        return QCoreApplication::translate(
+                   "peertun::Profile",
+                   "%1 must start with http:// or https://, like \"http://10.0.0.1:2379\".")
             .arg(quoted(text));
     }
     if (!url.userInfo().isEmpty()) {
-        return tr("%1 has a user name or password in it; use mesh.username and mesh.password "
-                  "instead.")
+        return QCoreApplication::translate(
+                   "peertun::Profile",
+                   "%1 has a user name or password in it; use mesh.username and mesh.password "
+                   "instead.")
             .arg(field);
     }
     if ((!url.path().isEmpty() && url.path() != u"/") || url.hasQuery() || url.hasFragment()) {
-        return tr("%1 has a path, query or fragment; an etcd endpoint is only scheme, address and "
-                  "port, like \"http://10.0.0.1:2379\".")
+        return QCoreApplication::translate(
+                   "peertun::Profile",
+                   "%1 has a path, query or fragment; an etcd endpoint is only scheme, address and "
+                   "port, like \"http://10.0.0.1:2379\".")
             .arg(quoted(text));
     }
     QHostAddress host;
     if (url.host().isEmpty() || !host.setAddress(url.host())) {
-        return tr("%1 does not name an IP address; host names are not accepted because the "
-                  "helper runs as root and does no DNS lookups, so give an IPv4 or IPv6 address.")
+        return QCoreApplication::translate(
+                   "peertun::Profile",
+                   "%1 does not name an IP address; host names are not accepted because the "
+                   "helper runs as root and does no DNS lookups, so give an IPv4 or IPv6 address.")
             .arg(quoted(text));
     }
     if (url.port() == 0) {
-        return tr("%1 has port 0; etcd's client port is usually 2379.").arg(quoted(text));
+        return QCoreApplication::translate("peertun::Profile",
+                                           "%1 has port 0; etcd's client port is usually 2379.")
+            .arg(quoted(text));
     }
     return {};
 }
@@ -83,20 +97,27 @@ QString checkEtcdUrl(const QString& text, const QString& field)
 QString checkMeshPrefix(const QString& prefix)
 {
     if (!prefix.startsWith(u'/')) {
-        return tr("The mesh prefix %1 must start with '/', like \"%2\".")
+        return QCoreApplication::translate("peertun::Profile",
+                                           "The mesh prefix %1 must start with '/', like \"%2\".")
             .arg(quoted(prefix), QString::fromLatin1(kDefaultMeshPrefix));
     }
     if (prefix.size() > 1 && prefix.endsWith(u'/')) {
-        return tr("The mesh prefix %1 must not end with '/'.").arg(quoted(prefix));
+        return QCoreApplication::translate("peertun::Profile",
+                                           "The mesh prefix %1 must not end with '/'.")
+            .arg(quoted(prefix));
     }
     if (prefix.size() > kMaxPrefixChars) {
-        return tr("The mesh prefix is %1 characters long; at most %2 are allowed.")
+        return QCoreApplication::translate(
+                   "peertun::Profile",
+                   "The mesh prefix is %1 characters long; at most %2 are allowed.")
             .arg(prefix.size())
             .arg(kMaxPrefixChars);
     }
     for (const QChar c : prefix) {
         if (c.unicode() <= 0x20 || c.unicode() >= 0x7f) {
-            return tr("The mesh prefix %1 may hold only printable ASCII without spaces.")
+            return QCoreApplication::translate(
+                       "peertun::Profile",
+                       "The mesh prefix %1 may hold only printable ASCII without spaces.")
                 .arg(quoted(prefix));
         }
     }
@@ -108,10 +129,14 @@ QList<ProfileError> validateMeshConfig(const MeshConfig& mesh)
     QList<ProfileError> errors;
     const QString etcdField = QStringLiteral("mesh.etcd");
     if (mesh.etcd.isEmpty()) {
-        errors.append({etcdField, tr("mesh.etcd lists no etcd endpoint; give at least one, such "
-                                     "as \"http://10.0.0.1:2379\".")});
+        errors.append({etcdField, QCoreApplication::translate(
+                                      "peertun::Profile",
+                                      "mesh.etcd lists no etcd endpoint; give at least one, such "
+                                      "as \"http://10.0.0.1:2379\".")});
     } else if (mesh.etcd.size() > kMaxEtcdEndpoints) {
-        errors.append({etcdField, tr("mesh.etcd lists %1 endpoints; at most %2 are allowed.")
+        errors.append({etcdField, QCoreApplication::translate(
+                                      "peertun::Profile",
+                                      "mesh.etcd lists %1 endpoints; at most %2 are allowed.")
                                       .arg(mesh.etcd.size())
                                       .arg(kMaxEtcdEndpoints)});
     }
@@ -125,7 +150,9 @@ QList<ProfileError> validateMeshConfig(const MeshConfig& mesh)
         anyHttp = anyHttp || mesh.etcd[i].startsWith(QLatin1String("http:"));
         for (qsizetype k = 0; k < i; ++k) {
             if (QUrl(mesh.etcd[k]) == QUrl(mesh.etcd[i])) {
-                errors.append({field, tr("mesh.etcd[%1] and mesh.etcd[%2] are the same endpoint.")
+                errors.append({field, QCoreApplication::translate(
+                                          "peertun::Profile",
+                                          "mesh.etcd[%1] and mesh.etcd[%2] are the same endpoint.")
                                           .arg(k)
                                           .arg(i)});
                 break;
@@ -154,24 +181,31 @@ QList<ProfileError> validateMeshConfig(const MeshConfig& mesh)
     if (mesh.certFile.isEmpty() != mesh.keyFile.isEmpty()) {
         const QString missing = mesh.certFile.isEmpty() ? QStringLiteral("mesh.certFile")
                                                         : QStringLiteral("mesh.keyFile");
-        errors.append({missing, tr("mesh.certFile and mesh.keyFile go together: a client "
-                                   "certificate needs its private key; give both or neither.")});
+        errors.append({missing, QCoreApplication::translate(
+                                    "peertun::Profile",
+                                    "mesh.certFile and mesh.keyFile go together: a client "
+                                    "certificate needs its private key; give both or neither.")});
     }
     if (anyTls && anyHttp) {
-        errors.append({etcdField, tr("TLS files are given but an endpoint in mesh.etcd uses "
-                                     "http://; use https:// for every endpoint.")});
+        errors.append({etcdField, QCoreApplication::translate(
+                                      "peertun::Profile",
+                                      "TLS files are given but an endpoint in mesh.etcd uses "
+                                      "http://; use https:// for every endpoint.")});
     }
     if (!mesh.password.isEmpty() && mesh.username.isEmpty()) {
         errors.append({QStringLiteral("mesh.username"),
-                       tr("mesh.password is given without mesh.username.")});
+                       QCoreApplication::translate(
+                           "peertun::Profile", "mesh.password is given without mesh.username.")});
     }
     const bool badUsername =
         mesh.username.size() > 128 || std::any_of(mesh.username.begin(), mesh.username.end(),
                                                   [](QChar c) { return c.unicode() < 0x20; });
     if (badUsername) {
-        errors.append({QStringLiteral("mesh.username"),
-                       tr("mesh.username must be at most 128 characters without control "
-                          "characters.")});
+        errors.append(
+            {QStringLiteral("mesh.username"),
+             QCoreApplication::translate(
+                 "peertun::Profile", "mesh.username must be at most 128 characters without control "
+                                     "characters.")});
     }
     return errors;
 }

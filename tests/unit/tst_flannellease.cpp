@@ -53,48 +53,102 @@ void TestFlannelLease::networkConfig_data()
 
     QTest::newRow("flannel's example") << QByteArray(R"({"Network": "10.244.0.0/16",
         "SubnetLen": 24, "Backend": {"Type": "wireguard"}})")
-                                       << "10.244.0.0/16" << 24 << "wireguard" << "10.244.1.0"
-                                       << "10.244.255.0" << "";
-    QTest::newRow("defaults: /24, udp") << QByteArray(R"({"Network": "10.5.0.0/16"})")
-                                        << "10.5.0.0/16" << 24 << "udp" << "10.5.1.0"
-                                        << "10.5.255.0" << "";
-    QTest::newRow("small network halves") << QByteArray(R"({"Network": "10.5.0.0/24"})")
-                                          << "10.5.0.0/24" << 25 << "udp" << "10.5.0.128"
-                                          << "10.5.0.128" << "";
+                                       << "10.244.0.0/16" << 24 << "wireguard"
+                                       << "10.244.1.0"
+                                       << "10.244.255.0"
+                                       << "";
+    QTest::newRow("defaults: /24, udp")
+        << QByteArray(R"({"Network": "10.5.0.0/16"})") << "10.5.0.0/16" << 24 << "udp"
+        << "10.5.1.0"
+        << "10.5.255.0"
+        << "";
+    QTest::newRow("small network halves")
+        << QByteArray(R"({"Network": "10.5.0.0/24"})") << "10.5.0.0/24" << 25 << "udp"
+        << "10.5.0.128"
+        << "10.5.0.128"
+        << "";
     QTest::newRow("SubnetMin/Max") << QByteArray(R"({"Network": "10.5.0.0/16", "SubnetMin":
         "10.5.10.0", "SubnetMax": "10.5.20.0", "Backend": {"Type": "udp"}})")
-                                   << "10.5.0.0/16" << 24 << "udp" << "10.5.10.0" << "10.5.20.0"
+                                   << "10.5.0.0/16" << 24 << "udp"
+                                   << "10.5.10.0"
+                                   << "10.5.20.0"
                                    << "";
     QTest::newRow("flannel keys peertun ignores")
         << QByteArray(R"({"Network": "10.5.0.0/16", "EnableIPv6": false, "Backend":
         {"Type": "udp", "Port": 8285}})")
-        << "10.5.0.0/16" << 24 << "udp" << "10.5.1.0" << "10.5.255.0" << "";
-    QTest::newRow("not JSON") << QByteArray("{") << "" << 0 << "" << "" << "" << "not a JSON";
-    QTest::newRow("array") << QByteArray("[]") << "" << 0 << "" << "" << "" << "not a JSON object";
-    QTest::newRow("no Network") << QByteArray(R"({"SubnetLen": 24})") << "" << 0 << "" << ""
-                                << "" << "no \"Network\"";
+        << "10.5.0.0/16" << 24 << "udp"
+        << "10.5.1.0"
+        << "10.5.255.0"
+        << "";
+    QTest::newRow("not JSON") << QByteArray("{") << "" << 0 << ""
+                              << ""
+                              << ""
+                              << "not a JSON";
+    QTest::newRow("array") << QByteArray("[]") << "" << 0 << ""
+                           << ""
+                           << ""
+                           << "not a JSON object";
+    QTest::newRow("no Network") << QByteArray(R"({"SubnetLen": 24})") << "" << 0 << ""
+                                << ""
+                                << ""
+                                << "no \"Network\"";
     QTest::newRow("host bits") << QByteArray(R"({"Network": "10.244.1.0/16"})") << "" << 0 << ""
-                               << "" << "" << "host bits";
-    QTest::newRow("IPv6") << QByteArray(R"({"Network": "fd00::/48"})") << "" << 0 << "" << ""
-                          << "" << "IPv6";
+                               << ""
+                               << ""
+                               << "host bits";
+    QTest::newRow("IPv6") << QByteArray(R"({"Network": "fd00::/48"})") << "" << 0 << ""
+                          << ""
+                          << ""
+                          << "IPv6";
     QTest::newRow("SubnetLen too short") << QByteArray(R"({"Network": "10.0.0.0/16",
-        "SubnetLen": 16})") << "" << 0 << "" << "" << "" << "does not fit";
+        "SubnetLen": 16})") << "" << 0 << ""
+                                         << ""
+                                         << ""
+                                         << "does not fit";
     QTest::newRow("SubnetLen 31") << QByteArray(R"({"Network": "10.0.0.0/16", "SubnetLen": 31})")
-                                  << "" << 0 << "" << "" << "" << "at most 30";
+                                  << "" << 0 << ""
+                                  << ""
+                                  << ""
+                                  << "at most 30";
     QTest::newRow("SubnetLen text") << QByteArray(R"({"Network": "10.0.0.0/16",
-        "SubnetLen": "24"})") << "" << 0 << "" << "" << "" << "not a number";
+        "SubnetLen": "24"})") << "" << 0
+                                    << ""
+                                    << ""
+                                    << ""
+                                    << "not a number";
     QTest::newRow("vxlan") << QByteArray(R"({"Network": "10.0.0.0/16", "Backend":
-        {"Type": "vxlan"}})") << "" << 0 << "" << "" << "" << "\"vxlan\" is not one";
+        {"Type": "vxlan"}})")
+                           << "" << 0 << ""
+                           << ""
+                           << ""
+                           << "\"vxlan\" is not one";
     QTest::newRow("Backend not object") << QByteArray(R"({"Network": "10.0.0.0/16",
-        "Backend": "udp"})") << "" << 0 << "" << "" << "" << "Backend";
+        "Backend": "udp"})") << "" << 0 << ""
+                                        << ""
+                                        << ""
+                                        << "Backend";
     QTest::newRow("SubnetMin outside") << QByteArray(R"({"Network": "10.0.0.0/16",
-        "SubnetMin": "10.1.0.0"})") << "" << 0 << "" << "" << "" << "SubnetMin";
+        "SubnetMin": "10.1.0.0"})") << ""
+                                       << 0 << ""
+                                       << ""
+                                       << ""
+                                       << "SubnetMin";
     QTest::newRow("SubnetMax unaligned") << QByteArray(R"({"Network": "10.0.0.0/16",
-        "SubnetMax": "10.0.3.7"})") << "" << 0 << "" << "" << "" << "SubnetMax";
+        "SubnetMax": "10.0.3.7"})") << "" << 0
+                                         << ""
+                                         << ""
+                                         << ""
+                                         << "SubnetMax";
     QTest::newRow("Min above Max") << QByteArray(R"({"Network": "10.0.0.0/16",
-        "SubnetMin": "10.0.9.0", "SubnetMax": "10.0.3.0"})") << "" << 0 << "" << "" << ""
+        "SubnetMin": "10.0.9.0", "SubnetMax": "10.0.3.0"})")
+                                   << "" << 0 << ""
+                                   << ""
+                                   << ""
                                    << "above";
-    QTest::newRow("too big") << QByteArray(5000, ' ') << "" << 0 << "" << "" << "" << "bytes";
+    QTest::newRow("too big") << QByteArray(5000, ' ') << "" << 0 << ""
+                             << ""
+                             << ""
+                             << "bytes";
 }
 
 void TestFlannelLease::networkConfig()
@@ -122,11 +176,12 @@ void TestFlannelLease::networkConfig()
 
 void TestFlannelLease::serializeConfig()
 {
-    const ConfigParse made = makeNetworkConfig(QStringLiteral("10.244.0.0/16"), 24,
-                                               QStringLiteral("wireguard"));
+    const ConfigParse made =
+        makeNetworkConfig(QStringLiteral("10.244.0.0/16"), 24, QStringLiteral("wireguard"));
     QVERIFY(made.config);
-    QCOMPARE(serializeNetworkConfig(*made.config),
-             QByteArray(R"({"Backend":{"Type":"wireguard"},"Network":"10.244.0.0/16","SubnetLen":24})"));
+    QCOMPARE(
+        serializeNetworkConfig(*made.config),
+        QByteArray(R"({"Backend":{"Type":"wireguard"},"Network":"10.244.0.0/16","SubnetLen":24})"));
     const ConfigParse back = parseNetworkConfig(serializeNetworkConfig(*made.config));
     QVERIFY(back.config);
     QCOMPARE(*back.config, *made.config);
@@ -141,16 +196,26 @@ void TestFlannelLease::subnetKeyNames_data()
 {
     QTest::addColumn<QString>("name");
     QTest::addColumn<QString>("cidr"); // empty: rejected
-    QTest::newRow("flannel's") << "10.244.3.0-24" << "10.244.3.0/24";
-    QTest::newRow("/26") << "10.0.0.64-26" << "10.0.0.64/26";
-    QTest::newRow("slash") << "10.244.3.0/24" << "";
-    QTest::newRow("no length") << "10.244.3.0-" << "";
-    QTest::newRow("leading zero") << "10.244.03.0-24" << "";
-    QTest::newRow("length 33") << "10.244.3.0-33" << "";
-    QTest::newRow("sign") << "10.244.3.0-+4" << "";
-    QTest::newRow("short address") << "10.244-24" << "";
-    QTest::newRow("garbage") << "hello" << "";
-    QTest::newRow("empty") << "" << "";
+    QTest::newRow("flannel's") << "10.244.3.0-24"
+                               << "10.244.3.0/24";
+    QTest::newRow("/26") << "10.0.0.64-26"
+                         << "10.0.0.64/26";
+    QTest::newRow("slash") << "10.244.3.0/24"
+                           << "";
+    QTest::newRow("no length") << "10.244.3.0-"
+                               << "";
+    QTest::newRow("leading zero") << "10.244.03.0-24"
+                                  << "";
+    QTest::newRow("length 33") << "10.244.3.0-33"
+                               << "";
+    QTest::newRow("sign") << "10.244.3.0-+4"
+                          << "";
+    QTest::newRow("short address") << "10.244-24"
+                                   << "";
+    QTest::newRow("garbage") << "hello"
+                             << "";
+    QTest::newRow("empty") << ""
+                           << "";
 }
 
 void TestFlannelLease::subnetKeyNames()
@@ -178,54 +243,159 @@ void TestFlannelLease::lease_data()
     const QByteArray wgData =
         "\"BackendData\": {\"PublicKey\": \"" + kKey.toLatin1() + "\", \"Port\": 51000}";
     QTest::newRow("flannel udp, no BackendData")
-        << "udp" << "10.244.7.0-24" << QByteArray(R"({"PublicIP":"10.99.0.7","BackendType":"udp"})")
-        << "none" << "10.99.0.7:8285";
+        << "udp"
+        << "10.244.7.0-24" << QByteArray(R"({"PublicIP":"10.99.0.7","BackendType":"udp"})")
+        << "none"
+        << "10.99.0.7:8285";
     QTest::newRow("flannel udp, BackendData null")
-        << "udp" << "10.244.7.0-24"
-        << QByteArray(R"({"PublicIP":"10.99.0.7","PublicIPv6":null,"BackendType":"udp","BackendData":null})")
-        << "none" << "10.99.0.7:8285";
+        << "udp"
+        << "10.244.7.0-24"
+        << QByteArray(
+               R"({"PublicIP":"10.99.0.7","PublicIPv6":null,"BackendType":"udp","BackendData":null})")
+        << "none"
+        << "10.99.0.7:8285";
     QTest::newRow("peertun udp with port")
-        << "udp" << "10.244.7.0-24"
+        << "udp"
+        << "10.244.7.0-24"
         << QByteArray(R"({"PublicIP":"10.99.0.7","BackendType":"udp","BackendData":{"Port":9000}})")
-        << "none" << "10.99.0.7:9000";
-    QTest::newRow("wireguard") << "wireguard" << "10.244.8.0-24"
-                               << QByteArray("{\"PublicIP\":\"10.99.0.8\",\"BackendType\":\"wireguard\","
-                                             + wgData + "}")
-                               << "none" << "10.99.0.8:51000";
+        << "none"
+        << "10.99.0.7:9000";
+    QTest::newRow("wireguard")
+        << "wireguard"
+        << "10.244.8.0-24"
+        << QByteArray("{\"PublicIP\":\"10.99.0.8\",\"BackendType\":\"wireguard\"," + wgData + "}")
+        << "none"
+        << "10.99.0.8:51000";
     QTest::newRow("wireguard, flannel's default port")
-        << "wireguard" << "10.244.8.0-24"
+        << "wireguard"
+        << "10.244.8.0-24"
         << QByteArray("{\"PublicIP\":\"10.99.0.8\",\"BackendType\":\"wireguard\","
-                      "\"BackendData\":{\"PublicKey\":\"" + kKey.toLatin1() + "\"}}")
-        << "none" << "10.99.0.8:51820";
-    QTest::newRow("malformed") << "udp" << "10.244.7.0-24" << QByteArray("{\"PublicIP\":") << "malformed" << "";
-    QTest::newRow("not an object") << "udp" << "10.244.7.0-24" << QByteArray("[1]") << "malformed" << "";
+                      "\"BackendData\":{\"PublicKey\":\"" +
+                      kKey.toLatin1() + "\"}}")
+        << "none"
+        << "10.99.0.8:51820";
+    QTest::newRow("malformed") << "udp"
+                               << "10.244.7.0-24" << QByteArray("{\"PublicIP\":") << "malformed"
+                               << "";
+    QTest::newRow("not an object") << "udp"
+                                   << "10.244.7.0-24" << QByteArray("[1]") << "malformed"
+                                   << "";
     QTest::newRow("BackendData a string")
-        << "udp" << "10.244.7.0-24"
+        << "udp"
+        << "10.244.7.0-24"
         << QByteArray(R"({"PublicIP":"10.99.0.7","BackendType":"udp","BackendData":"x"})")
-        << "malformed" << "";
-    QTest::newRow("too big") << "udp" << "10.244.7.0-24"
+        << "malformed"
+        << "";
+    QTest::newRow("too big") << "udp"
+                             << "10.244.7.0-24"
                              << QByteArray("{\"PublicIP\":\"10.99.0.7\",\"BackendType\":\"udp\","
-                                           "\"Pad\":\"" + QByteArray(4100, 'x') + "\"}")
-                             << "too-big" << "";
-    QTest::newRow("key not a subnet") << "udp" << "garbage" << QByteArray(R"({"PublicIP":"10.99.0.7","BackendType":"udp"})") << "bad-subnet" << "";
-    QTest::newRow("host bits") << "udp" << "10.244.7.1-24" << QByteArray(R"({"PublicIP":"10.99.0.7","BackendType":"udp"})") << "bad-subnet" << "";
-    QTest::newRow("other length") << "udp" << "10.244.6.0-23" << QByteArray(R"({"PublicIP":"10.99.0.7","BackendType":"udp"})") << "bad-subnet" << "";
-    QTest::newRow("outside network") << "udp" << "10.250.1.0-24" << QByteArray(R"({"PublicIP":"10.99.0.7","BackendType":"udp"})") << "bad-subnet" << "";
-    QTest::newRow("wrong backend") << "udp" << "10.244.7.0-24" << QByteArray(R"({"PublicIP":"10.99.0.7","BackendType":"vxlan"})") << "wrong-backend" << "";
-    QTest::newRow("no backend") << "udp" << "10.244.7.0-24" << QByteArray(R"({"PublicIP":"10.99.0.7"})") << "wrong-backend" << "";
-    QTest::newRow("udp lease in wireguard network") << "wireguard" << "10.244.7.0-24" << QByteArray(R"({"PublicIP":"10.99.0.7","BackendType":"udp"})") << "wrong-backend" << "";
-    QTest::newRow("no PublicIP") << "udp" << "10.244.7.0-24" << QByteArray(R"({"BackendType":"udp"})") << "bad-public-ip" << "";
-    QTest::newRow("PublicIP 999") << "udp" << "10.244.7.0-24" << QByteArray(R"({"PublicIP":"999.0.0.1","BackendType":"udp"})") << "bad-public-ip" << "";
-    QTest::newRow("PublicIP IPv6") << "udp" << "10.244.7.0-24" << QByteArray(R"({"PublicIP":"fd00::1","BackendType":"udp"})") << "bad-public-ip" << "";
-    QTest::newRow("PublicIP multicast") << "udp" << "10.244.7.0-24" << QByteArray(R"({"PublicIP":"224.0.0.1","BackendType":"udp"})") << "bad-public-ip" << "";
-    QTest::newRow("PublicIP zero") << "udp" << "10.244.7.0-24" << QByteArray(R"({"PublicIP":"0.0.0.0","BackendType":"udp"})") << "bad-public-ip" << "";
-    QTest::newRow("PublicIP a number") << "udp" << "10.244.7.0-24" << QByteArray(R"({"PublicIP":167772161,"BackendType":"udp"})") << "bad-public-ip" << "";
-    QTest::newRow("port 0") << "udp" << "10.244.7.0-24" << QByteArray(R"({"PublicIP":"10.99.0.7","BackendType":"udp","BackendData":{"Port":0}})") << "bad-port" << "";
-    QTest::newRow("port 70000") << "udp" << "10.244.7.0-24" << QByteArray(R"({"PublicIP":"10.99.0.7","BackendType":"udp","BackendData":{"Port":70000}})") << "bad-port" << "";
-    QTest::newRow("port text") << "udp" << "10.244.7.0-24" << QByteArray(R"({"PublicIP":"10.99.0.7","BackendType":"udp","BackendData":{"Port":"80"}})") << "bad-port" << "";
-    QTest::newRow("wireguard without key") << "wireguard" << "10.244.8.0-24" << QByteArray(R"({"PublicIP":"10.99.0.8","BackendType":"wireguard","BackendData":{"Port":51000}})") << "bad-key" << "";
-    QTest::newRow("wireguard short key") << "wireguard" << "10.244.8.0-24" << QByteArray(R"({"PublicIP":"10.99.0.8","BackendType":"wireguard","BackendData":{"PublicKey":"abc="}})") << "bad-key" << "";
-    QTest::newRow("wireguard key not base64") << "wireguard" << "10.244.8.0-24" << QByteArray(R"({"PublicIP":"10.99.0.8","BackendType":"wireguard","BackendData":{"PublicKey":"!TIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg="}})") << "bad-key" << "";
+                                           "\"Pad\":\"" +
+                                           QByteArray(4100, 'x') + "\"}")
+                             << "too-big"
+                             << "";
+    QTest::newRow("key not a subnet")
+        << "udp"
+        << "garbage" << QByteArray(R"({"PublicIP":"10.99.0.7","BackendType":"udp"})")
+        << "bad-subnet"
+        << "";
+    QTest::newRow("host bits") << "udp"
+                               << "10.244.7.1-24"
+                               << QByteArray(R"({"PublicIP":"10.99.0.7","BackendType":"udp"})")
+                               << "bad-subnet"
+                               << "";
+    QTest::newRow("other length") << "udp"
+                                  << "10.244.6.0-23"
+                                  << QByteArray(R"({"PublicIP":"10.99.0.7","BackendType":"udp"})")
+                                  << "bad-subnet"
+                                  << "";
+    QTest::newRow("outside network")
+        << "udp"
+        << "10.250.1.0-24" << QByteArray(R"({"PublicIP":"10.99.0.7","BackendType":"udp"})")
+        << "bad-subnet"
+        << "";
+    QTest::newRow("wrong backend")
+        << "udp"
+        << "10.244.7.0-24" << QByteArray(R"({"PublicIP":"10.99.0.7","BackendType":"vxlan"})")
+        << "wrong-backend"
+        << "";
+    QTest::newRow("no backend") << "udp"
+                                << "10.244.7.0-24" << QByteArray(R"({"PublicIP":"10.99.0.7"})")
+                                << "wrong-backend"
+                                << "";
+    QTest::newRow("udp lease in wireguard network")
+        << "wireguard"
+        << "10.244.7.0-24" << QByteArray(R"({"PublicIP":"10.99.0.7","BackendType":"udp"})")
+        << "wrong-backend"
+        << "";
+    QTest::newRow("no PublicIP") << "udp"
+                                 << "10.244.7.0-24" << QByteArray(R"({"BackendType":"udp"})")
+                                 << "bad-public-ip"
+                                 << "";
+    QTest::newRow("PublicIP 999") << "udp"
+                                  << "10.244.7.0-24"
+                                  << QByteArray(R"({"PublicIP":"999.0.0.1","BackendType":"udp"})")
+                                  << "bad-public-ip"
+                                  << "";
+    QTest::newRow("PublicIP IPv6")
+        << "udp"
+        << "10.244.7.0-24" << QByteArray(R"({"PublicIP":"fd00::1","BackendType":"udp"})")
+        << "bad-public-ip"
+        << "";
+    QTest::newRow("PublicIP multicast")
+        << "udp"
+        << "10.244.7.0-24" << QByteArray(R"({"PublicIP":"224.0.0.1","BackendType":"udp"})")
+        << "bad-public-ip"
+        << "";
+    QTest::newRow("PublicIP zero")
+        << "udp"
+        << "10.244.7.0-24" << QByteArray(R"({"PublicIP":"0.0.0.0","BackendType":"udp"})")
+        << "bad-public-ip"
+        << "";
+    QTest::newRow("PublicIP a number")
+        << "udp"
+        << "10.244.7.0-24" << QByteArray(R"({"PublicIP":167772161,"BackendType":"udp"})")
+        << "bad-public-ip"
+        << "";
+    QTest::newRow("port 0")
+        << "udp"
+        << "10.244.7.0-24"
+        << QByteArray(R"({"PublicIP":"10.99.0.7","BackendType":"udp","BackendData":{"Port":0}})")
+        << "bad-port"
+        << "";
+    QTest::newRow("port 70000")
+        << "udp"
+        << "10.244.7.0-24"
+        << QByteArray(
+               R"({"PublicIP":"10.99.0.7","BackendType":"udp","BackendData":{"Port":70000}})")
+        << "bad-port"
+        << "";
+    QTest::newRow("port text")
+        << "udp"
+        << "10.244.7.0-24"
+        << QByteArray(R"({"PublicIP":"10.99.0.7","BackendType":"udp","BackendData":{"Port":"80"}})")
+        << "bad-port"
+        << "";
+    QTest::newRow("wireguard without key")
+        << "wireguard"
+        << "10.244.8.0-24"
+        << QByteArray(
+               R"({"PublicIP":"10.99.0.8","BackendType":"wireguard","BackendData":{"Port":51000}})")
+        << "bad-key"
+        << "";
+    QTest::newRow("wireguard short key")
+        << "wireguard"
+        << "10.244.8.0-24"
+        << QByteArray(
+               R"({"PublicIP":"10.99.0.8","BackendType":"wireguard","BackendData":{"PublicKey":"abc="}})")
+        << "bad-key"
+        << "";
+    QTest::newRow("wireguard key not base64")
+        << "wireguard"
+        << "10.244.8.0-24"
+        << QByteArray(
+               R"({"PublicIP":"10.99.0.8","BackendType":"wireguard","BackendData":{"PublicKey":"!TIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg="}})")
+        << "bad-key"
+        << "";
 }
 
 void TestFlannelLease::lease()
@@ -255,8 +425,8 @@ void TestFlannelLease::lease()
 void TestFlannelLease::againstSelf()
 {
     const NetworkConfig c = config(R"({"Network":"10.244.0.0/16","Backend":{"Type":"udp"}})");
-    const LeaseCheck other = parseLease(u"10.244.7.0-24",
-                                        R"({"PublicIP":"10.99.0.7","BackendType":"udp"})", c);
+    const LeaseCheck other =
+        parseLease(u"10.244.7.0-24", R"({"PublicIP":"10.99.0.7","BackendType":"udp"})", c);
     QVERIFY(other.member);
     const Endpoint me{QHostAddress(QStringLiteral("10.99.0.1")), 8285};
     const Cidr mine{QHostAddress(QStringLiteral("10.244.1.0")), 24};
@@ -273,8 +443,9 @@ void TestFlannelLease::againstSelf()
 void TestFlannelLease::serializeLease()
 {
     LeaseAttrs udp{QHostAddress(QStringLiteral("10.99.0.7")), Backend::Udp, 8285, {}};
-    QCOMPARE(mesh::serializeLease(udp),
-             QByteArray(R"({"BackendData":{"Port":8285},"BackendType":"udp","PublicIP":"10.99.0.7"})"));
+    QCOMPARE(
+        mesh::serializeLease(udp),
+        QByteArray(R"({"BackendData":{"Port":8285},"BackendType":"udp","PublicIP":"10.99.0.7"})"));
     LeaseAttrs wg{QHostAddress(QStringLiteral("10.99.0.8")), Backend::WireGuard, 51000, kKey};
     const QByteArray text = mesh::serializeLease(wg);
     QCOMPARE(text, QByteArray("{\"BackendData\":{\"Port\":51000,\"PublicKey\":\"") +
@@ -296,7 +467,8 @@ void TestFlannelLease::modeMatchesBackend()
     QVERIFY2(a.contains(QLatin1String("\"wireguard\"")) && a.contains(QLatin1String("\"plain\"")),
              qPrintable(a));
     const QString b = checkModeMatchesBackend(TunnelMode::WireGuard, Backend::Udp);
-    QVERIFY2(b.contains(QLatin1String("\"udp\"")) && b.contains(QLatin1String("use mode \"plain\"")),
+    QVERIFY2(b.contains(QLatin1String("\"udp\"")) &&
+                 b.contains(QLatin1String("use mode \"plain\"")),
              qPrintable(b));
 }
 
@@ -318,8 +490,9 @@ void TestFlannelLease::chooseSubnet_data()
     QTest::newRow("full") << small << QStringList{"10.1.1.0", "10.1.2.0", "10.1.3.0"} << 0u << "";
     QTest::newRow("never the network's first subnet")
         << small << QStringList{"10.1.2.0", "10.1.3.0"} << 1u << "10.1.1.0/24";
-    QTest::newRow("SubnetMin/Max") << QByteArray(R"({"Network":"10.1.0.0/16","SubnetMin":"10.1.9.0","SubnetMax":"10.1.10.0"})")
-                                   << QStringList{"10.1.9.0"} << 0u << "10.1.10.0/24";
+    QTest::newRow("SubnetMin/Max")
+        << QByteArray(R"({"Network":"10.1.0.0/16","SubnetMin":"10.1.9.0","SubnetMax":"10.1.10.0"})")
+        << QStringList{"10.1.9.0"} << 0u << "10.1.10.0/24";
 }
 
 void TestFlannelLease::chooseSubnet()

@@ -16,24 +16,27 @@ QByteArray j(const char* text)
     return QByteArray(text).replace('\'', '"');
 }
 
-const QByteArray kMeshPlain = j("{\n"
-"    'version': 1,\n"
-"    'name': 'mesh host',\n"
-"    'interface': {'name': 'ptmesh0', 'listen': ':8285'},\n"
-"    'mode': 'plain',\n"
-"    'mesh': {'etcd': ['http://10.0.0.1:2379', 'http://10.0.0.2:2379']}\n"
-"}");
+const QByteArray kMeshPlain =
+    j("{\n"
+      "    'version': 1,\n"
+      "    'name': 'mesh host',\n"
+      "    'interface': {'name': 'ptmesh0', 'listen': ':8285'},\n"
+      "    'mode': 'plain',\n"
+      "    'mesh': {'etcd': ['http://10.0.0.1:2379', 'http://10.0.0.2:2379']}\n"
+      "}");
 
-const QByteArray kMeshWireGuard = j("{\n"
-"    'version': 1,\n"
-"    'name': 'wg mesh',\n"
-"    'interface': {'name': 'ptmesh1', 'listen': '10.99.0.5:51820',\n"
-"                  'privateKey': 'oK56DE9Ue9zK76rAc8pBl6opph+1v36lm7cXXsQKrQM='},\n"
-"    'mode': 'wireguard',\n"
-"    'mesh': {'etcd': ['https://[fd00::1]:2379'], 'prefix': '/coreos.com/network',\n"
-"             'caFile': '/etc/peertun/ca.pem', 'certFile': '/etc/peertun/host.pem',\n"
-"             'keyFile': '/etc/peertun/host-key.pem', 'username': 'host5', 'password': 's3cret'}\n"
-"}");
+const QByteArray kMeshWireGuard =
+    j("{\n"
+      "    'version': 1,\n"
+      "    'name': 'wg mesh',\n"
+      "    'interface': {'name': 'ptmesh1', 'listen': '10.99.0.5:51820',\n"
+      "                  'privateKey': 'oK56DE9Ue9zK76rAc8pBl6opph+1v36lm7cXXsQKrQM='},\n"
+      "    'mode': 'wireguard',\n"
+      "    'mesh': {'etcd': ['https://[fd00::1]:2379'], 'prefix': '/coreos.com/network',\n"
+      "             'caFile': '/etc/peertun/ca.pem', 'certFile': '/etc/peertun/host.pem',\n"
+      "             'keyFile': '/etc/peertun/host-key.pem', 'username': 'host5', 'password': "
+      "'s3cret'}\n"
+      "}");
 
 // kMeshPlain with `patch` merged into the top level (null removes a key) or into "mesh".
 QByteArray patched(const QByteArray& base, const QJsonObject& top, const QJsonObject& mesh = {})
@@ -118,49 +121,63 @@ void TestProfileMesh::invalid_data()
 
     QTest::newRow("peers and mesh")
         << patched(kMeshPlain, obj("{'peers': [{'name': 'b', 'endpoint': '10.0.0.2:8285',\n"
-"            'subnets': ['10.244.2.0/24']}]}"))
-        << "peers" << "either \"peers\" or \"mesh\"";
+                                   "            'subnets': ['10.244.2.0/24']}]}"))
+        << "peers"
+        << "either \"peers\" or \"mesh\"";
     QTest::newRow("address given")
         << patched(kMeshPlain, obj("{'interface': {'name': 'ptmesh0',\n"
-"            'address': '10.244.1.1/24'}}"))
-        << "interface.address" << "leave interface.address out";
+                                   "            'address': '10.244.1.1/24'}}"))
+        << "interface.address"
+        << "leave interface.address out";
     QTest::newRow("mesh not an object") << patched(kMeshPlain, obj("{'mesh': []}")) << "mesh"
                                         << "must be an object";
     QTest::newRow("no etcd key") << patched(kMeshPlain, {}, obj("{'etcd': null, 'prefix': '/a'}"))
-                                 << "mesh.etcd" << "missing";
+                                 << "mesh.etcd"
+                                 << "missing";
     QTest::newRow("empty etcd") << patched(kMeshPlain, {}, obj("{'etcd': []}")) << "mesh.etcd"
                                 << "no etcd endpoint";
-    QTest::newRow("etcd not strings") << patched(kMeshPlain, {}, obj("{'etcd': [2379]}"))
-                                      << "mesh.etcd[0]" << "must be a string";
+    QTest::newRow("etcd not strings")
+        << patched(kMeshPlain, {}, obj("{'etcd': [2379]}")) << "mesh.etcd[0]"
+        << "must be a string";
     QTest::newRow("bad URL") << patched(kMeshPlain, {}, obj("{'etcd': ['10.0.0.1:2379']}"))
-                             << "mesh.etcd[0]" << "http://";
+                             << "mesh.etcd[0]"
+                             << "http://";
     QTest::newRow("host name") << patched(kMeshPlain, {}, obj("{'etcd': ['http://etcd.lan:2379']}"))
-                               << "mesh.etcd[0]" << "host names are not accepted";
+                               << "mesh.etcd[0]"
+                               << "host names are not accepted";
     QTest::newRow("duplicate endpoint")
-        << patched(kMeshPlain, {}, obj("{'etcd': ['http://10.0.0.1:2379', 'http://10.0.0.1:2379']}"))
-        << "mesh.etcd[1]" << "same endpoint";
+        << patched(kMeshPlain, {},
+                   obj("{'etcd': ['http://10.0.0.1:2379', 'http://10.0.0.1:2379']}"))
+        << "mesh.etcd[1]"
+        << "same endpoint";
     QTest::newRow("unknown key") << patched(kMeshPlain, {}, obj("{'endpoints': []}"))
-                                 << "mesh.endpoints" << "unknown";
-    QTest::newRow("prefix relative") << patched(kMeshPlain, {}, obj("{'prefix': 'peertun'}"))
-                                     << "mesh.prefix" << "must start with '/'";
+                                 << "mesh.endpoints"
+                                 << "unknown";
+    QTest::newRow("prefix relative")
+        << patched(kMeshPlain, {}, obj("{'prefix': 'peertun'}")) << "mesh.prefix"
+        << "must start with '/'";
     QTest::newRow("prefix trailing slash")
         << patched(kMeshPlain, {}, obj("{'prefix': '/peertun/'}")) << "mesh.prefix"
         << "must not end";
-    QTest::newRow("prefix with space") << patched(kMeshPlain, {}, obj("{'prefix': '/a b'}"))
-                                       << "mesh.prefix" << "printable ASCII";
+    QTest::newRow("prefix with space")
+        << patched(kMeshPlain, {}, obj("{'prefix': '/a b'}")) << "mesh.prefix"
+        << "printable ASCII";
     QTest::newRow("relative caFile")
         << patched(kMeshPlain, {}, obj("{'etcd': ['https://10.0.0.1:2379'], 'caFile': 'ca.pem'}"))
-        << "mesh.caFile" << "absolute";
+        << "mesh.caFile"
+        << "absolute";
     QTest::newRow("cert without key")
         << patched(kMeshPlain, {}, obj("{'etcd': ['https://10.0.0.1:2379'], 'certFile': '/c.pem'}"))
-        << "mesh.keyFile" << "go together";
+        << "mesh.keyFile"
+        << "go together";
     QTest::newRow("TLS over http")
         << patched(kMeshPlain, {}, obj("{'caFile': '/ca.pem'}")) << "mesh.etcd"
         << "use https://";
-    QTest::newRow("password alone") << patched(kMeshPlain, {}, obj("{'password': 'x'}"))
-                                    << "mesh.username" << "without mesh.username";
-    QTest::newRow("no peers and no mesh") << patched(kMeshPlain, obj("{'mesh': null}"))
-                                          << "peers" << "missing";
+    QTest::newRow("password alone")
+        << patched(kMeshPlain, {}, obj("{'password': 'x'}")) << "mesh.username"
+        << "without mesh.username";
+    QTest::newRow("no peers and no mesh") << patched(kMeshPlain, obj("{'mesh': null}")) << "peers"
+                                          << "missing";
 }
 
 void TestProfileMesh::invalid()
@@ -181,18 +198,30 @@ void TestProfileMesh::etcdUrls_data()
 {
     QTest::addColumn<QString>("url");
     QTest::addColumn<QString>("error"); // empty: accepted
-    QTest::newRow("http") << "http://10.0.0.1:2379" << "";
-    QTest::newRow("https no port") << "https://10.0.0.1" << "";
-    QTest::newRow("IPv6") << "http://[fd00::1]:2379" << "";
-    QTest::newRow("trailing slash") << "http://10.0.0.1:2379/" << "";
-    QTest::newRow("empty") << "" << "is empty";
-    QTest::newRow("ftp") << "ftp://10.0.0.1" << "http://";
-    QTest::newRow("path") << "http://10.0.0.1:2379/v3" << "path";
-    QTest::newRow("query") << "http://10.0.0.1:2379?x=1" << "path, query";
-    QTest::newRow("user info") << "http://root:pw@10.0.0.1:2379" << "mesh.username";
-    QTest::newRow("port 0") << "http://10.0.0.1:0" << "port 0";
-    QTest::newRow("port too big") << "http://10.0.0.1:99999" << "not a valid URL";
-    QTest::newRow("no host") << "http://:2379" << "does not name an IP address";
+    QTest::newRow("http") << "http://10.0.0.1:2379"
+                          << "";
+    QTest::newRow("https no port") << "https://10.0.0.1"
+                                   << "";
+    QTest::newRow("IPv6") << "http://[fd00::1]:2379"
+                          << "";
+    QTest::newRow("trailing slash") << "http://10.0.0.1:2379/"
+                                    << "";
+    QTest::newRow("empty") << ""
+                           << "is empty";
+    QTest::newRow("ftp") << "ftp://10.0.0.1"
+                         << "http://";
+    QTest::newRow("path") << "http://10.0.0.1:2379/v3"
+                          << "path";
+    QTest::newRow("query") << "http://10.0.0.1:2379?x=1"
+                           << "path, query";
+    QTest::newRow("user info") << "http://root:pw@10.0.0.1:2379"
+                               << "mesh.username";
+    QTest::newRow("port 0") << "http://10.0.0.1:0"
+                            << "port 0";
+    QTest::newRow("port too big") << "http://10.0.0.1:99999"
+                                  << "not a valid URL";
+    QTest::newRow("no host") << "http://:2379"
+                             << "does not name an IP address";
 }
 
 void TestProfileMesh::etcdUrls()

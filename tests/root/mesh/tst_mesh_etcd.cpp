@@ -247,16 +247,18 @@ bool TestMeshEtcd::waitJoined(MeshAgent* a, int ms)
 
 QByteArray TestMeshEtcd::etcdValue(const QString& key)
 {
-    const CommandResult r = etcdctl({QStringLiteral("get"), key, QStringLiteral("--print-value-only")});
+    const CommandResult r =
+        etcdctl({QStringLiteral("get"), key, QStringLiteral("--print-value-only")});
     return r.ok() ? r.output.trimmed() : QByteArray();
 }
 
 qint64 TestMeshEtcd::etcdLease(const QString& key)
 {
-    const CommandResult r = etcdctl({QStringLiteral("get"), key, QStringLiteral("-w"),
-                                     QStringLiteral("json")});
+    const CommandResult r =
+        etcdctl({QStringLiteral("get"), key, QStringLiteral("-w"), QStringLiteral("json")});
     // Lease IDs use all 64 bits: read the digits, not a JSON double.
-    const auto m = QRegularExpression(QStringLiteral("\"lease\":(\\d+)")).match(QString::fromUtf8(r.output));
+    const auto m =
+        QRegularExpression(QStringLiteral("\"lease\":(\\d+)")).match(QString::fromUtf8(r.output));
     return m.hasMatch() ? m.captured(1).toLongLong() : 0;
 }
 
@@ -270,9 +272,9 @@ LabProcess* TestMeshEtcd::startProbe(const QString& prefix, const QString& ip)
 
 QString TestMeshEtcd::probeSubnet(LabProcess* probe)
 {
-    const auto m = QRegularExpression(QStringLiteral("^joined (\\S+)$"),
-                                      QRegularExpression::MultilineOption)
-                       .match(QString::fromUtf8(probe->output()));
+    const auto m =
+        QRegularExpression(QStringLiteral("^joined (\\S+)$"), QRegularExpression::MultilineOption)
+            .match(QString::fromUtf8(probe->output()));
     return m.hasMatch() ? m.captured(1).replace(u'/', u'-') : QString();
 }
 
@@ -284,7 +286,8 @@ void TestMeshEtcd::configRead()
     // No config yet: the agent waits for one, says so, and joins once it is written.
     MeshAgent* a = newAgent(settings(prefix, QStringLiteral("10.99.0.1")));
     a->start();
-    QVERIFY(QTest::qWaitFor([a] { return a->statusText().contains(QLatin1String("no network config")); }, 3000));
+    QVERIFY(QTest::qWaitFor(
+        [a] { return a->statusText().contains(QLatin1String("no network config")); }, 3000));
     QCOMPARE(a->state(), MeshAgent::State::Joining);
     initNetwork(prefix, QStringLiteral("10.244.0.0/16"), QStringLiteral("udp"));
     QVERIFY2(waitJoined(a, 8000), qPrintable(a->statusText()));
@@ -309,7 +312,8 @@ void TestMeshEtcd::configRead()
     // A config that is not flannel's: a clear stop.
     const QString badPrefix = QStringLiteral("/t/config-bad");
     QVERIFY(etcdctl({QStringLiteral("put"), badPrefix + QStringLiteral("/config"),
-                     QStringLiteral("{\"Network\": \"10.244.0.0/16\", \"Backend\": {\"Type\": \"vxlan\"}}")})
+                     QStringLiteral(
+                         "{\"Network\": \"10.244.0.0/16\", \"Backend\": {\"Type\": \"vxlan\"}}")})
                 .ok());
     MeshAgent* v = newAgent(settings(badPrefix, QStringLiteral("10.99.0.3")));
     QSignalSpy vStopped(v, &MeshAgent::stopped);
@@ -337,21 +341,27 @@ void TestMeshEtcd::leaseInFlannelFormat()
     const QJsonObject v = QJsonDocument::fromJson(etcdValue(key)).object();
     QCOMPARE(v.value(QStringLiteral("PublicIP")).toString(), QStringLiteral("10.99.0.1"));
     QCOMPARE(v.value(QStringLiteral("BackendType")).toString(), QStringLiteral("udp"));
-    QCOMPARE(v.value(QStringLiteral("BackendData")).toObject().value(QStringLiteral("Port")).toInt(), 8285);
+    QCOMPARE(
+        v.value(QStringLiteral("BackendData")).toObject().value(QStringLiteral("Port")).toInt(),
+        8285);
     // On a TTL'd lease that the agent keeps alive.
     QCOMPARE(etcdLease(key), a->leaseId());
     QTest::qWait(kTtl * 1000 + 1000);
     QCOMPARE(etcdLease(key), a->leaseId());
 
     // peertunctl mesh status shows it with its TTL (as seen by another host: no members here).
-    const CommandResult r = m_lab->run(m_ns, {qEnvironmentVariable("PEERTUNCTL"), QStringLiteral("mesh"),
-                                              QStringLiteral("status"), QStringLiteral("--etcd"), url(),
-                                              QStringLiteral("--prefix"), prefix, QStringLiteral("--json")});
+    const CommandResult r =
+        m_lab->run(m_ns, {qEnvironmentVariable("PEERTUNCTL"), QStringLiteral("mesh"),
+                          QStringLiteral("status"), QStringLiteral("--etcd"), url(),
+                          QStringLiteral("--prefix"), prefix, QStringLiteral("--json")});
     QVERIFY2(r.ok(), r.output.constData());
-    const QJsonArray members = QJsonDocument::fromJson(r.output).object().value(QStringLiteral("members")).toArray();
+    const QJsonArray members =
+        QJsonDocument::fromJson(r.output).object().value(QStringLiteral("members")).toArray();
     QCOMPARE(members.size(), 1);
-    QCOMPARE(members[0].toObject().value(QStringLiteral("subnet")).toString(), a->subnet()->toString());
-    QCOMPARE(members[0].toObject().value(QStringLiteral("endpoint")).toString(), QStringLiteral("10.99.0.1:8285"));
+    QCOMPARE(members[0].toObject().value(QStringLiteral("subnet")).toString(),
+             a->subnet()->toString());
+    QCOMPARE(members[0].toObject().value(QStringLiteral("endpoint")).toString(),
+             QStringLiteral("10.99.0.1:8285"));
     const int ttl = members[0].toObject().value(QStringLiteral("leaseTtl")).toInt();
     QVERIFY2(ttl >= 1 && ttl <= kTtl, qPrintable(QString::number(ttl)));
 
@@ -361,11 +371,15 @@ void TestMeshEtcd::leaseInFlannelFormat()
     MeshAgent* w = newAgent(settings(wgPrefix, QStringLiteral("10.99.0.2"), TunnelMode::WireGuard));
     w->start();
     QVERIFY2(waitJoined(w), qPrintable(w->statusText()));
-    const QJsonObject wv = QJsonDocument::fromJson(etcdValue(wgPrefix + QStringLiteral("/subnets/") +
-                                                             subnetKeyName(*w->subnet())))
-                               .object();
+    const QJsonObject wv =
+        QJsonDocument::fromJson(
+            etcdValue(wgPrefix + QStringLiteral("/subnets/") + subnetKeyName(*w->subnet())))
+            .object();
     QCOMPARE(wv.value(QStringLiteral("BackendType")).toString(), QStringLiteral("wireguard"));
-    QCOMPARE(wv.value(QStringLiteral("BackendData")).toObject().value(QStringLiteral("PublicKey")).toString(),
+    QCOMPARE(wv.value(QStringLiteral("BackendData"))
+                 .toObject()
+                 .value(QStringLiteral("PublicKey"))
+                 .toString(),
              QStringLiteral("xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg="));
 }
 
@@ -399,7 +413,8 @@ void TestMeshEtcd::secondHostAppearsAndLeaves()
     QVERIFY(left.wait(2000));
     QVERIFY(QTest::qWaitFor([a] { return a->members().isEmpty(); }, 2000));
     qInfo("figure: a host that left is gone from the others after %lld ms", t.elapsed());
-    QVERIFY(etcdValue(prefix + QStringLiteral("/subnets/") + subnetKeyName(*b->subnet())).isEmpty());
+    QVERIFY(
+        etcdValue(prefix + QStringLiteral("/subnets/") + subnetKeyName(*b->subnet())).isEmpty());
 }
 
 void TestMeshEtcd::racingHostsGetDistinctSubnets()
@@ -447,7 +462,8 @@ void TestMeshEtcd::restartTakesSameSubnetBack()
     QVERIFY(waitJoined(again));
     QCOMPARE(*again->subnet(), first);
     QVERIFY(again->leaseId() != firstLease);
-    QCOMPARE(etcdLease(prefix + QStringLiteral("/subnets/") + subnetKeyName(first)), again->leaseId());
+    QCOMPARE(etcdLease(prefix + QStringLiteral("/subnets/") + subnetKeyName(first)),
+             again->leaseId());
 
     // Another host never gets it, even while the old lease would still be alive.
     MeshAgent* other = newAgent(settings(prefix, QStringLiteral("10.99.0.10")));
@@ -498,17 +514,22 @@ void TestMeshEtcd::partitionedHostTakesItsSubnetBack()
     QVERIFY(before != 0);
 
     // Cut the host off until its lease has expired and etcd has dropped its key.
-    QVERIFY(m_lab->ip({QStringLiteral("-n"), m_probeNs, QStringLiteral("link"), QStringLiteral("set"),
-                       QStringLiteral("ve1"), QStringLiteral("down")})
+    QVERIFY(m_lab
+                ->ip({QStringLiteral("-n"), m_probeNs, QStringLiteral("link"),
+                      QStringLiteral("set"), QStringLiteral("ve1"), QStringLiteral("down")})
                 .ok());
     QVERIFY(QTest::qWaitFor([&] { return etcdValue(key).isEmpty(); }, kTtl * 1000 + 3000));
     const qsizetype mark = probe->output().size();
-    QVERIFY(m_lab->ip({QStringLiteral("-n"), m_probeNs, QStringLiteral("link"), QStringLiteral("set"),
-                       QStringLiteral("ve1"), QStringLiteral("up")})
+    QVERIFY(m_lab
+                ->ip({QStringLiteral("-n"), m_probeNs, QStringLiteral("link"),
+                      QStringLiteral("set"), QStringLiteral("ve1"), QStringLiteral("up")})
                 .ok());
     QVERIFY(QTest::qWaitFor([&] { return etcdLease(key) != 0; }, 8000));
     QVERIFY(etcdLease(key) != before);
-    QCOMPARE(QJsonDocument::fromJson(etcdValue(key)).object().value(QStringLiteral("PublicIP")).toString(),
+    QCOMPARE(QJsonDocument::fromJson(etcdValue(key))
+                 .object()
+                 .value(QStringLiteral("PublicIP"))
+                 .toString(),
              QStringLiteral("10.77.0.2"));
     QVERIFY2(probe->waitForOutput("reachable 1", 3000, mark), probe->output().constData());
     QVERIFY(probe->isRunning());
@@ -523,26 +544,32 @@ void TestMeshEtcd::partitionedHostWhoseSubnetWasTakenStops()
     QVERIFY(probe && probe->waitForOutput("\njoined ", 5000));
     const QString key = prefix + QStringLiteral("/subnets/") + probeSubnet(probe);
 
-    QVERIFY(m_lab->ip({QStringLiteral("-n"), m_probeNs, QStringLiteral("link"), QStringLiteral("set"),
-                       QStringLiteral("ve1"), QStringLiteral("down")})
+    QVERIFY(m_lab
+                ->ip({QStringLiteral("-n"), m_probeNs, QStringLiteral("link"),
+                      QStringLiteral("set"), QStringLiteral("ve1"), QStringLiteral("down")})
                 .ok());
     QVERIFY(QTest::qWaitFor([&] { return etcdValue(key).isEmpty(); }, kTtl * 1000 + 3000));
     // Another host takes the free subnet meanwhile.
     QVERIFY(etcdctl({QStringLiteral("put"), key,
                      QStringLiteral("{\"PublicIP\":\"10.99.0.50\",\"BackendType\":\"udp\"}")})
                 .ok());
-    QVERIFY(m_lab->ip({QStringLiteral("-n"), m_probeNs, QStringLiteral("link"), QStringLiteral("set"),
-                       QStringLiteral("ve1"), QStringLiteral("up")})
+    QVERIFY(m_lab
+                ->ip({QStringLiteral("-n"), m_probeNs, QStringLiteral("link"),
+                      QStringLiteral("set"), QStringLiteral("ve1"), QStringLiteral("up")})
                 .ok());
     QVERIFY2(probe->waitForExit(10000), probe->output().constData());
     QCOMPARE(probe->exitCode(), 3);
     QVERIFY2(probe->output().contains("another host (10.99.0.50) has taken the subnet"),
              probe->output().constData());
     // It took nothing else.
-    QCOMPARE(QJsonDocument::fromJson(etcdValue(key)).object().value(QStringLiteral("PublicIP")).toString(),
+    QCOMPARE(QJsonDocument::fromJson(etcdValue(key))
+                 .object()
+                 .value(QStringLiteral("PublicIP"))
+                 .toString(),
              QStringLiteral("10.99.0.50"));
-    const CommandResult all = etcdctl({QStringLiteral("get"), QStringLiteral("--prefix"),
-                                       prefix + QStringLiteral("/subnets/"), QStringLiteral("--keys-only")});
+    const CommandResult all =
+        etcdctl({QStringLiteral("get"), QStringLiteral("--prefix"),
+                 prefix + QStringLiteral("/subnets/"), QStringLiteral("--keys-only")});
     QCOMPARE(all.output.trimmed().split('\n').first(), key.toUtf8());
     QCOMPARE(all.output.count("/subnets/"), 1);
 }
@@ -555,12 +582,14 @@ void TestMeshEtcd::flannelUdpLeaseIsAMember()
     a->start();
     QVERIFY(waitJoined(a));
     // What flannel's UDP backend writes: a TTL'd lease, PublicIP and BackendType, no data.
-    const CommandResult grant = etcdctl({QStringLiteral("lease"), QStringLiteral("grant"), QStringLiteral("60")});
+    const CommandResult grant =
+        etcdctl({QStringLiteral("lease"), QStringLiteral("grant"), QStringLiteral("60")});
     QVERIFY2(grant.ok(), grant.output.constData());
     const QString id = QString::fromUtf8(grant.output.split(' ').value(1));
     const QString key = prefix + QStringLiteral("/subnets/10.244.77.0-24");
-    const CommandResult put = etcdctl({QStringLiteral("put"), QStringLiteral("--lease=") + id, key,
-                                       QStringLiteral("{\"PublicIP\":\"10.99.0.7\",\"BackendType\":\"udp\"}")});
+    const CommandResult put =
+        etcdctl({QStringLiteral("put"), QStringLiteral("--lease=") + id, key,
+                 QStringLiteral("{\"PublicIP\":\"10.99.0.7\",\"BackendType\":\"udp\"}")});
     QVERIFY2(put.ok(), put.output.constData());
     QVERIFY(QTest::qWaitFor([a] { return a->members().size() == 1; }, 2000));
     const Member m = a->members().first();
@@ -590,20 +619,28 @@ void TestMeshEtcd::badLeasesAreIgnored()
     const Row rows[] = {
         {QStringLiteral("10.244.200.0-24"), "{\"PublicIP\":", "malformed"},
         {QStringLiteral("10.244.201.0-24"),
-         "{\"PublicIP\":\"10.99.0.201\",\"BackendType\":\"udp\",\"Pad\":\"" + QByteArray(4200, 'x') + "\"}",
+         "{\"PublicIP\":\"10.99.0.201\",\"BackendType\":\"udp\",\"Pad\":\"" +
+             QByteArray(4200, 'x') + "\"}",
          "too-big"},
-        {QStringLiteral("10.244.202.7-24"), "{\"PublicIP\":\"10.99.0.202\",\"BackendType\":\"udp\"}", "bad-subnet"},
-        {QStringLiteral("10.250.0.0-24"), "{\"PublicIP\":\"10.99.0.203\",\"BackendType\":\"udp\"}", "bad-subnet"},
-        {QStringLiteral("10.244.204.0-24"), "{\"PublicIP\":\"10.99.0.204\",\"BackendType\":\"vxlan\"}", "wrong-backend"},
-        {QStringLiteral("10.244.205.0-24"), "{\"PublicIP\":\"300.1.1.1\",\"BackendType\":\"udp\"}", "bad-public-ip"},
+        {QStringLiteral("10.244.202.7-24"),
+         "{\"PublicIP\":\"10.99.0.202\",\"BackendType\":\"udp\"}", "bad-subnet"},
+        {QStringLiteral("10.250.0.0-24"), "{\"PublicIP\":\"10.99.0.203\",\"BackendType\":\"udp\"}",
+         "bad-subnet"},
+        {QStringLiteral("10.244.204.0-24"),
+         "{\"PublicIP\":\"10.99.0.204\",\"BackendType\":\"vxlan\"}", "wrong-backend"},
+        {QStringLiteral("10.244.205.0-24"), "{\"PublicIP\":\"300.1.1.1\",\"BackendType\":\"udp\"}",
+         "bad-public-ip"},
         {QStringLiteral("10.244.206.0-24"),
-         "{\"PublicIP\":\"10.99.0.206\",\"BackendType\":\"udp\",\"BackendData\":{\"Port\":70000}}", "bad-port"},
-        {QStringLiteral("10.244.207.0-24"), "{\"PublicIP\":\"10.99.0.1\",\"BackendType\":\"udp\"}", "our-endpoint"},
+         "{\"PublicIP\":\"10.99.0.206\",\"BackendType\":\"udp\",\"BackendData\":{\"Port\":70000}}",
+         "bad-port"},
+        {QStringLiteral("10.244.207.0-24"), "{\"PublicIP\":\"10.99.0.1\",\"BackendType\":\"udp\"}",
+         "our-endpoint"},
         {own, "{\"PublicIP\":\"10.99.0.66\",\"BackendType\":\"udp\"}", "claims-our-subnet"},
     };
     for (const Row& row : rows) {
         const int seen = int(bad.size());
-        const CommandResult put = etcdctl({QStringLiteral("put"), subnets + row.key, QString::fromUtf8(row.value)});
+        const CommandResult put =
+            etcdctl({QStringLiteral("put"), subnets + row.key, QString::fromUtf8(row.value)});
         QVERIFY2(put.ok(), put.output.constData());
         QVERIFY2(QTest::qWaitFor([&] { return bad.size() > seen; }, 2000), row.reason);
         QCOMPARE(bad.last().at(0).toString(), row.key);
@@ -616,14 +653,18 @@ void TestMeshEtcd::badLeasesAreIgnored()
     QCOMPARE(a->badLeaseCounts().value(QStringLiteral("malformed")), 1);
     // Our own lease was put back, on our lease.
     QVERIFY(QTest::qWaitFor([&] { return etcdLease(subnets + own) == a->leaseId(); }, 2000));
-    QCOMPARE(QJsonDocument::fromJson(etcdValue(subnets + own)).object().value(QStringLiteral("PublicIP")).toString(),
+    QCOMPARE(QJsonDocument::fromJson(etcdValue(subnets + own))
+                 .object()
+                 .value(QStringLiteral("PublicIP"))
+                 .toString(),
              QStringLiteral("10.99.0.1"));
     // Still working: a good lease becomes a member, and a fixed bad one too.
     QVERIFY(etcdctl({QStringLiteral("put"), subnets + QStringLiteral("10.244.210.0-24"),
                      QStringLiteral("{\"PublicIP\":\"10.99.0.210\",\"BackendType\":\"udp\"}")})
                 .ok());
     QVERIFY(etcdctl({QStringLiteral("put"), subnets + QStringLiteral("10.244.206.0-24"),
-                     QStringLiteral("{\"PublicIP\":\"10.99.0.206\",\"BackendType\":\"udp\",\"BackendData\":{\"Port\":7000}}")})
+                     QStringLiteral("{\"PublicIP\":\"10.99.0.206\",\"BackendType\":\"udp\","
+                                    "\"BackendData\":{\"Port\":7000}}")})
                 .ok());
     QVERIFY(QTest::qWaitFor([a] { return a->members().size() == 2; }, 2000));
 
@@ -635,7 +676,8 @@ void TestMeshEtcd::badLeasesAreIgnored()
     w->start();
     QVERIFY(waitJoined(w));
     QVERIFY(etcdctl({QStringLiteral("put"), wgPrefix + QStringLiteral("/subnets/10.245.9.0-24"),
-                     QStringLiteral("{\"PublicIP\":\"10.99.0.9\",\"BackendType\":\"wireguard\",\"BackendData\":{\"PublicKey\":\"short\"}}")})
+                     QStringLiteral("{\"PublicIP\":\"10.99.0.9\",\"BackendType\":\"wireguard\","
+                                    "\"BackendData\":{\"PublicKey\":\"short\"}}")})
                 .ok());
     QVERIFY(QTest::qWaitFor([&] { return !wgBad.isEmpty(); }, 2000));
     QCOMPARE(wgBad.last().at(1).toString(), QStringLiteral("bad-key"));
@@ -678,7 +720,8 @@ void TestMeshEtcd::storeDownKeepsMembersAndResyncs()
     QVERIFY(QTest::qWaitFor([a] { return a->members().size() == 2; }, 2000));
     QVERIFY(!a->statusText().contains(QLatin1String("unreachable")));
     // etcd kept our leases through its restart, and the agents kept them alive.
-    QCOMPARE(etcdLease(prefix + QStringLiteral("/subnets/") + subnetKeyName(*a->subnet())), a->leaseId());
+    QCOMPARE(etcdLease(prefix + QStringLiteral("/subnets/") + subnetKeyName(*a->subnet())),
+             a->leaseId());
 }
 
 void TestMeshEtcd::thousandLeases()
@@ -693,7 +736,8 @@ void TestMeshEtcd::thousandLeases()
     const qint64 rssBefore = rssKiB();
 
     // 999 simulated hosts in 8 transactions (etcd allows 128 operations in one).
-    const CommandResult grant = etcdctl({QStringLiteral("lease"), QStringLiteral("grant"), QStringLiteral("600")});
+    const CommandResult grant =
+        etcdctl({QStringLiteral("lease"), QStringLiteral("grant"), QStringLiteral("600")});
     QVERIFY(grant.ok());
     const QByteArray lease = grant.output.split(' ').value(1);
     QList<QByteArray> scripts;
@@ -701,13 +745,18 @@ void TestMeshEtcd::thousandLeases()
         if (i % 125 == 0) {
             scripts.append("\n");
         }
-        const quint32 net = QHostAddress(QStringLiteral("10.0.1.0")).toIPv4Address() + quint32(i) * 256;
-        const QByteArray ip = QHostAddress(QHostAddress(QStringLiteral("10.100.0.0")).toIPv4Address() + quint32(i) + 1)
-                                  .toString()
-                                  .toLatin1();
+        const quint32 net =
+            QHostAddress(QStringLiteral("10.0.1.0")).toIPv4Address() + quint32(i) * 256;
+        const QByteArray ip =
+            QHostAddress(QHostAddress(QStringLiteral("10.100.0.0")).toIPv4Address() + quint32(i) +
+                         1)
+                .toString()
+                .toLatin1();
         scripts.last() += "put --lease=" + lease + " " + prefix.toLatin1() + "/subnets/" +
-                          QHostAddress(net).toString().toLatin1() + "-24 "
-                          "\"{\\\"PublicIP\\\":\\\"" + ip + "\\\",\\\"BackendType\\\":\\\"udp\\\"}\"\n";
+                          QHostAddress(net).toString().toLatin1() +
+                          "-24 "
+                          "\"{\\\"PublicIP\\\":\\\"" +
+                          ip + "\\\",\\\"BackendType\\\":\\\"udp\\\"}\"\n";
     }
     QElapsedTimer t;
     t.start();
@@ -732,7 +781,8 @@ void TestMeshEtcd::thousandLeases()
     t.restart();
     b->start();
     QVERIFY(QTest::qWaitFor([b] { return b->members().size() == 1000; }, 15000));
-    qInfo("figure: a host joining 1000 leases had all of them as members after %lld ms", t.elapsed());
+    qInfo("figure: a host joining 1000 leases had all of them as members after %lld ms",
+          t.elapsed());
     QVERIFY(QTest::qWaitFor([a] { return a->members().size() == 1000; }, 2000));
     QVERIFY(!b->subnet()->address.isNull());
 }
