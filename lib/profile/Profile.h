@@ -116,13 +116,13 @@ struct InterfaceConfig
 inline constexpr const char* kDefaultMeshPrefix = "/peertun/network";
 struct MeshConfig
 {
-    QStringList etcd;                                    // "http://10.0.0.1:2379", ...
+    QStringList etcd;                                         // "http://10.0.0.1:2379", ...
     QString prefix = QString::fromLatin1(kDefaultMeshPrefix); // keys live under it
-    QString caFile;                                      // TLS: trusted CA (PEM)
-    QString certFile;                                    // TLS client certificate (PEM)
-    QString keyFile;                                     // its private key (PEM)
-    QString username;                                    // etcd authentication
-    QString password;                                    // a secret, like privateKey
+    QString caFile;                                           // TLS: trusted CA (PEM)
+    QString certFile;                                         // TLS client certificate (PEM)
+    QString keyFile;                                          // its private key (PEM)
+    QString username;                                         // etcd authentication
+    QString password;                                         // a secret, like privateKey
     friend bool operator==(const MeshConfig&, const MeshConfig&) = default;
 };
 

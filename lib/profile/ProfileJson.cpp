@@ -30,8 +30,8 @@ constexpr const char* kInterfaceKeys[] = {"name",       "address", "mtu",       
 constexpr const char* kDnsKeys[] = {"servers", "domains"};
 constexpr const char* kPeerKeys[] = {"name",      "endpoint",     "subnets",
                                      "publicKey", "presharedKey", "persistentKeepalive"};
-constexpr const char* kMeshKeys[] = {"etcd",     "prefix",   "caFile",  "certFile",
-                                     "keyFile",  "username", "password"};
+constexpr const char* kMeshKeys[] = {"etcd",    "prefix",   "caFile",  "certFile",
+                                     "keyFile", "username", "password"};
 
 QString describe(const QJsonValue& v)
 {
@@ -577,9 +577,11 @@ QByteArray serializeProfile(const Profile& p)
         for (qsizetype i = 0; i < m.etcd.size(); ++i)
             out += (i > 0 ? ", " : "") + jsonString(m.etcd[i]);
         out += "],\n";
-        const std::pair<const char*, const QString*> optional[] = {
-            {"caFile", &m.caFile},     {"certFile", &m.certFile}, {"keyFile", &m.keyFile},
-            {"username", &m.username}, {"password", &m.password}};
+        const std::pair<const char*, const QString*> optional[] = {{"caFile", &m.caFile},
+                                                                   {"certFile", &m.certFile},
+                                                                   {"keyFile", &m.keyFile},
+                                                                   {"username", &m.username},
+                                                                   {"password", &m.password}};
         for (const auto& [key, value] : optional) {
             if (!value->isEmpty())
                 out += QByteArray("        \"") + key + "\": " + jsonString(*value) + ",\n";
