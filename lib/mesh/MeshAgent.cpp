@@ -156,8 +156,11 @@ QString MeshAgent::statusText() const
                                      : QStringLiteral("stopped: %1").arg(m_lastError);
     }
     if (!m_reachable) {
-        text += QStringLiteral("; coordination store unreachable since %1 (%2)")
-                    .arg(timeText(m_unreachableSince), m_lastError);
+        text += QStringLiteral("; coordination store %1 since %2 (%3)")
+                    .arg(m_lastError.contains(QLatin1String(" answered HTTP "))
+                             ? QStringLiteral("refuses requests")
+                             : QStringLiteral("unreachable"),
+                         timeText(m_unreachableSince), m_lastError);
     } else if (m_state == State::Joining && !m_lastError.isEmpty()) {
         text += QStringLiteral(" (%1)").arg(m_lastError);
     }
@@ -263,9 +266,10 @@ void MeshAgent::acquire(quint64 gen)
                     own = kv;
                 }
                 if (!m_subnet && !reclaim) {
-                    // flannel: a lease that names our PublicIP is ours from an earlier run.
+                    // flannel: a lease that names our PublicIP is ours from an earlier run;
+                    // the port too here, as two tunnels of one host may share a PublicIP.
                     const LeaseCheck c = parseLease(name, kv.value, *m_config);
-                    if (c.member && c.member->endpoint.host == m_settings.self.host) {
+                    if (c.member && c.member->endpoint == m_settings.self) {
                         reclaim = std::pair{c.member->subnet, kv.modRevision};
                     }
                 }
@@ -497,8 +501,13 @@ void MeshAgent::fault(const QString& error)
     if (m_reachable) {
         m_reachable = false;
         m_unreachableSince = QDateTime::currentDateTime();
-        qCWarning(lcMesh).noquote() << QStringLiteral("coordination store unreachable since %1: "
-                                                      "%2; keeping the %3 known members")
+        // An etcd that answers but refuses (authentication, permissions) is not usable either,
+        // but the words should not send anyone looking for a network fault.
+        const bool refused = error.contains(QLatin1String(" answered HTTP "));
+        qCWarning(lcMesh).noquote() << QStringLiteral("coordination store %1 since %2: %3; keeping "
+                                                      "the %4 known members")
+                                           .arg(refused ? QStringLiteral("refuses requests")
+                                                        : QStringLiteral("unreachable"))
                                            .arg(timeText(m_unreachableSince), error)
                                            .arg(m_members.size());
         emit reachabilityChanged(false);

@@ -12,6 +12,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
 #include <csignal>
@@ -68,6 +69,8 @@ private slots:
     void badLeasesAreIgnored();
     void storeDownKeepsMembersAndResyncs();
     void thousandLeases();
+    void failsOverToTheNextEndpoint();
+    void usernameAndPassword(); // last: it turns etcd's authentication on and off again
 
 private:
     QString url() const { return QStringLiteral("http://127.0.0.1:%1").arg(kClientPort); }
@@ -785,6 +788,65 @@ void TestMeshEtcd::thousandLeases()
           t.elapsed());
     QVERIFY(QTest::qWaitFor([a] { return a->members().size() == 1000; }, 2000));
     QVERIFY(!b->subnet()->address.isNull());
+}
+
+void TestMeshEtcd::failsOverToTheNextEndpoint()
+{
+    const QString prefix = QStringLiteral("/t/failover");
+    initNetwork(prefix, QStringLiteral("10.244.0.0/16"), QStringLiteral("udp"));
+    MeshAgentSettings s = settings(prefix, QStringLiteral("10.99.0.1"));
+    // Nothing listens on the first one (refused); nobody has the second's address (times out).
+    s.etcd.endpoints = {QUrl(QStringLiteral("http://127.0.0.1:23799")),
+                        QUrl(QStringLiteral("http://10.77.0.9:23790")), QUrl(url())};
+    s.etcd.timeoutMs = 500;
+    MeshAgent* a = newAgent(s);
+    QElapsedTimer t;
+    t.start();
+    a->start();
+    QVERIFY2(waitJoined(a, 5000), qPrintable(a->statusText()));
+    qInfo("figure: joined through the third endpoint after %lld ms", t.elapsed());
+    QVERIFY(a->isReachable());
+}
+
+void TestMeshEtcd::usernameAndPassword()
+{
+    const QString prefix = QStringLiteral("/t/auth");
+    initNetwork(prefix, QStringLiteral("10.244.0.0/16"), QStringLiteral("udp"));
+    QVERIFY(
+        etcdctl({QStringLiteral("user"), QStringLiteral("add"), QStringLiteral("root:pw")}).ok());
+    etcdctl({QStringLiteral("role"), QStringLiteral("add"), QStringLiteral("root")}); // may exist
+    QVERIFY(etcdctl({QStringLiteral("user"), QStringLiteral("grant-role"), QStringLiteral("root"),
+                     QStringLiteral("root")})
+                .ok());
+    const CommandResult on = etcdctl({QStringLiteral("auth"), QStringLiteral("enable")});
+    QVERIFY2(on.ok(), on.output.constData());
+    auto authOff = qScopeGuard([this] {
+        etcdctl({QStringLiteral("--user"), QStringLiteral("root:pw"), QStringLiteral("auth"),
+                 QStringLiteral("disable")});
+    });
+
+    MeshAgent* anonymous = newAgent(settings(prefix, QStringLiteral("10.99.0.1")));
+    anonymous->start();
+    QVERIFY(QTest::qWaitFor([anonymous] { return !anonymous->isReachable(); }, 3000));
+    QVERIFY2(anonymous->lastError().contains(QLatin1String("user name is empty")) ||
+                 anonymous->lastError().contains(QLatin1String("permission denied")),
+             qPrintable(anonymous->lastError()));
+
+    MeshAgentSettings s = settings(prefix, QStringLiteral("10.99.0.2"));
+    s.etcd.username = QStringLiteral("root");
+    s.etcd.password = QStringLiteral("pw");
+    MeshAgent* a = newAgent(s);
+    a->start();
+    QVERIFY2(waitJoined(a), qPrintable(a->statusText()));
+
+    s.etcd.password = QStringLiteral("wrong");
+    MeshAgent* wrong = newAgent(s);
+    wrong->start();
+    QVERIFY(QTest::qWaitFor([wrong] { return !wrong->isReachable(); }, 3000));
+    QVERIFY2(wrong->lastError().contains(QLatin1String("authentication failed")),
+             qPrintable(wrong->lastError()));
+    QVERIFY2(wrong->statusText().contains(QLatin1String("coordination store refuses requests")),
+             qPrintable(wrong->statusText()));
 }
 
 QTEST_GUILESS_MAIN(TestMeshEtcd)
