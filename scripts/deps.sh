@@ -12,6 +12,7 @@ PACKAGES=(
   dbus polkitd iproute2 iputils-ping curl python3 procps util-linux
   nftables       # kill switch counters in tests
   dnsmasq-base   # a real DNS server in tests (the binary, no service of its own)
+  openssl        # certificates for the mesh tests' TLS etcd
   systemd  # systemd-analyze checks the units
   # sanitizer builds and fuzzing (scripts/sanitize.sh, scripts/fuzz.sh)
   clang-14 libclang-rt-14-dev

@@ -70,6 +70,7 @@ private slots:
     void storeDownKeepsMembersAndResyncs();
     void thousandLeases();
     void failsOverToTheNextEndpoint();
+    void tlsWithClientCertificates();
     void usernameAndPassword(); // last: it turns etcd's authentication on and off again
 
 private:
@@ -806,6 +807,114 @@ void TestMeshEtcd::failsOverToTheNextEndpoint()
     QVERIFY2(waitJoined(a, 5000), qPrintable(a->statusText()));
     qInfo("figure: joined through the third endpoint after %lld ms", t.elapsed());
     QVERIFY(a->isReachable());
+}
+
+void TestMeshEtcd::tlsWithClientCertificates()
+{
+    // A CA, a server certificate for 127.0.0.1 and a client certificate, all EC P-256.
+    const QString dir = m_lab->tempPath(QStringLiteral("tls"));
+    QVERIFY(QDir().mkpath(dir));
+    const QString serverExt =
+        m_lab->writeFile(QStringLiteral("tls/server.ext"),
+                         "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n");
+    const QString clientExt =
+        m_lab->writeFile(QStringLiteral("tls/client.ext"), "extendedKeyUsage=clientAuth\n");
+    auto openssl = [&](const QStringList& args) {
+        const CommandResult r = m_lab->run(m_ns, QStringList{QStringLiteral("openssl")} + args);
+        if (!r.ok()) {
+            qWarning().noquote() << r.output;
+        }
+        return r.ok();
+    };
+    const QStringList ec{QStringLiteral("-newkey"), QStringLiteral("ec"),
+                         QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:prime256v1"),
+                         QStringLiteral("-nodes")};
+    QVERIFY(openssl(QStringList{QStringLiteral("req"), QStringLiteral("-x509")} + ec +
+                    QStringList{QStringLiteral("-keyout"), dir + QStringLiteral("/ca-key.pem"),
+                                QStringLiteral("-out"), dir + QStringLiteral("/ca.pem"),
+                                QStringLiteral("-days"), QStringLiteral("1"),
+                                QStringLiteral("-subj"), QStringLiteral("/CN=peertun test CA")}));
+    for (const QString& who : {QStringLiteral("server"), QStringLiteral("client")}) {
+        QVERIFY(openssl(
+            QStringList{QStringLiteral("req")} + ec +
+            QStringList{QStringLiteral("-keyout"), dir + u'/' + who + QStringLiteral("-key.pem"),
+                        QStringLiteral("-out"), dir + u'/' + who + QStringLiteral(".csr"),
+                        QStringLiteral("-subj"), QStringLiteral("/CN=") + who}));
+        QVERIFY(openssl({QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"),
+                         dir + u'/' + who + QStringLiteral(".csr"), QStringLiteral("-CA"),
+                         dir + QStringLiteral("/ca.pem"), QStringLiteral("-CAkey"),
+                         dir + QStringLiteral("/ca-key.pem"), QStringLiteral("-CAcreateserial"),
+                         QStringLiteral("-out"), dir + u'/' + who + QStringLiteral(".pem"),
+                         QStringLiteral("-days"), QStringLiteral("1"), QStringLiteral("-extfile"),
+                         who == u"server" ? serverExt : clientExt}));
+    }
+    // A second etcd that speaks only TLS and wants a client certificate.
+    const QString tlsUrl = QStringLiteral("https://127.0.0.1:23791");
+    const QString peer = QStringLiteral("http://127.0.0.1:23801");
+    LabProcess* etcd = m_lab->start(m_ns,
+                                    {m_etcdDir + QStringLiteral("/usr/bin/etcd"),
+                                     QStringLiteral("--name"),
+                                     QStringLiteral("tls"),
+                                     QStringLiteral("--data-dir"),
+                                     m_lab->tempPath(QStringLiteral("etcd-tls-data")),
+                                     QStringLiteral("--listen-client-urls"),
+                                     tlsUrl,
+                                     QStringLiteral("--advertise-client-urls"),
+                                     tlsUrl,
+                                     QStringLiteral("--listen-peer-urls"),
+                                     peer,
+                                     QStringLiteral("--initial-advertise-peer-urls"),
+                                     peer,
+                                     QStringLiteral("--initial-cluster"),
+                                     QStringLiteral("tls=") + peer,
+                                     QStringLiteral("--cert-file"),
+                                     dir + QStringLiteral("/server.pem"),
+                                     QStringLiteral("--key-file"),
+                                     dir + QStringLiteral("/server-key.pem"),
+                                     QStringLiteral("--trusted-ca-file"),
+                                     dir + QStringLiteral("/ca.pem"),
+                                     QStringLiteral("--client-cert-auth")},
+                                    QStringLiteral("etcd-tls"));
+    QVERIFY(etcd);
+    auto stop = qScopeGuard([etcd] { etcd->stop(3000); });
+    const QString prefix = QStringLiteral("/t/tls");
+    const CommandResult init = m_lab->run(
+        m_ns,
+        {m_etcdDir + QStringLiteral("/usr/bin/etcdctl"), QStringLiteral("--endpoints"), tlsUrl,
+         QStringLiteral("--cacert"), dir + QStringLiteral("/ca.pem"), QStringLiteral("--cert"),
+         dir + QStringLiteral("/client.pem"), QStringLiteral("--key"),
+         dir + QStringLiteral("/client-key.pem"), QStringLiteral("--dial-timeout"),
+         QStringLiteral("10s"), QStringLiteral("put"), prefix + QStringLiteral("/config"),
+         QStringLiteral("{\"Network\": \"10.244.0.0/16\", \"Backend\": {\"Type\": \"udp\"}}")});
+    QVERIFY2(init.ok(), init.output.constData());
+
+    MeshAgentSettings s = settings(prefix, QStringLiteral("10.99.0.1"));
+    s.etcd.endpoints = {QUrl(tlsUrl)};
+    s.etcd.caFile = dir + QStringLiteral("/ca.pem");
+    s.etcd.certFile = dir + QStringLiteral("/client.pem");
+    s.etcd.keyFile = dir + QStringLiteral("/client-key.pem");
+    MeshAgent* a = newAgent(s);
+    a->start();
+    QVERIFY2(waitJoined(a), qPrintable(a->statusText()));
+
+    // Without a client certificate etcd refuses the handshake; without the CA we refuse etcd.
+    MeshAgentSettings noCert = s;
+    noCert.self.host = QHostAddress(QStringLiteral("10.99.0.2"));
+    noCert.etcd.certFile.clear();
+    noCert.etcd.keyFile.clear();
+    MeshAgent* b = newAgent(noCert);
+    b->start();
+    MeshAgentSettings noCa = s;
+    noCa.self.host = QHostAddress(QStringLiteral("10.99.0.3"));
+    noCa.etcd.caFile.clear();
+    MeshAgent* c = newAgent(noCa);
+    c->start();
+    QVERIFY(QTest::qWaitFor([b, c] { return !b->isReachable() && !c->isReachable(); }, 5000));
+    QVERIFY(!b->subnet() && !c->subnet());
+    QVERIFY2(c->lastError().contains(QLatin1String("certificate"), Qt::CaseInsensitive),
+             qPrintable(c->lastError()));
+    QTest::qWait(500);
+    QVERIFY(a->members().isEmpty());
 }
 
 void TestMeshEtcd::usernameAndPassword()
