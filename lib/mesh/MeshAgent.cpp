@@ -38,7 +38,7 @@ MeshAgentSettings meshAgentSettings(const Profile& profile, const QHostAddress& 
     const QHostAddress& listen = profile.interface.listen.host;
     const bool specific = !listen.isNull() && listen != QHostAddress(QHostAddress::AnyIPv4) &&
                           listen != QHostAddress(QHostAddress::AnyIPv6);
-    s.self = Endpoint{specific ? listen : publicIp, profile.interface.listen.port};
+    s.self = Endpoint{specific ? listen : publicIp, profile.interface.listen.port, {}};
     s.publicKey = publicKey;
     return s;
 }

@@ -1011,6 +1011,14 @@ void validateInterface(const InterfaceConfig& itf, TunnelMode mode, ErrorSink& s
                          "A mesh profile gets its tunnel address from its subnet lease in etcd; "
                          "leave interface.address out."));
         }
+        // The lease tells the others the port: a random one would change with every start.
+        if (itf.listen.port == 0) {
+            sink.add(QStringLiteral("interface.listen"),
+                     QCoreApplication::translate(
+                         "peertun::Profile",
+                         "A mesh profile needs a fixed listen port, which its lease tells the "
+                         "other hosts; give interface.listen, e.g. \":51820\"."));
+        }
     } else if (!problem.isEmpty()) {
         sink.add(addressField, problem);
     } else if (const QString why = unusableUnicastReason(itf.address.address); !why.isEmpty()) {

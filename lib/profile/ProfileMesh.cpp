@@ -82,8 +82,9 @@ QString checkEtcdUrl(const QString& text, const QString& field)
     if (url.host().isEmpty() || !host.setAddress(url.host())) {
         return QCoreApplication::translate(
                    "peertun::Profile",
-                   "%1 does not name an IP address; host names are not accepted because the "
-                   "helper runs as root and does no DNS lookups, so give an IPv4 or IPv6 address.")
+                   "%1 does not name an IP address; host names are not accepted for etcd "
+                   "endpoints, so give an IPv4 or IPv6 address (with TLS, one that etcd's "
+                   "certificate names).")
             .arg(quoted(text));
     }
     if (url.port() == 0) {

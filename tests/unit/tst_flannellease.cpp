@@ -428,15 +428,15 @@ void TestFlannelLease::againstSelf()
     const LeaseCheck other =
         parseLease(u"10.244.7.0-24", R"({"PublicIP":"10.99.0.7","BackendType":"udp"})", c);
     QVERIFY(other.member);
-    const Endpoint me{QHostAddress(QStringLiteral("10.99.0.1")), 8285};
+    const Endpoint me{QHostAddress(QStringLiteral("10.99.0.1")), 8285, {}};
     const Cidr mine{QHostAddress(QStringLiteral("10.244.1.0")), 24};
     QCOMPARE(checkAgainstSelf(other, mine, me).reason, BadLease::None);
     QCOMPARE(checkAgainstSelf(other, std::nullopt, me).reason, BadLease::None);
     const Cidr same{QHostAddress(QStringLiteral("10.244.7.0")), 24};
     QCOMPARE(checkAgainstSelf(other, same, me).reason, BadLease::ClaimsOurSubnet);
-    const Endpoint sameEndpoint{QHostAddress(QStringLiteral("10.99.0.7")), 8285};
+    const Endpoint sameEndpoint{QHostAddress(QStringLiteral("10.99.0.7")), 8285, {}};
     QCOMPARE(checkAgainstSelf(other, mine, sameEndpoint).reason, BadLease::OurEndpoint);
-    const Endpoint otherPort{QHostAddress(QStringLiteral("10.99.0.7")), 8286};
+    const Endpoint otherPort{QHostAddress(QStringLiteral("10.99.0.7")), 8286, {}};
     QCOMPARE(checkAgainstSelf(other, mine, otherPort).reason, BadLease::None);
 }
 

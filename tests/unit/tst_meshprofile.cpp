@@ -29,7 +29,7 @@ Member member(const char* subnet, const char* ip, quint16 port, const QString& k
 {
     Member m;
     m.subnet = *parseCidr(QString::fromLatin1(subnet), nullptr, true);
-    m.endpoint = Endpoint{QHostAddress(QString::fromLatin1(ip)), port};
+    m.endpoint = Endpoint{QHostAddress(QString::fromLatin1(ip)), port, {}};
     m.publicKey = key;
     return m;
 }
@@ -101,7 +101,7 @@ private slots:
             m.subnet = Cidr{QHostAddress(QHostAddress(QStringLiteral("10.0.1.0")).toIPv4Address() +
                                          quint32(i) * 256),
                             24};
-            m.endpoint = Endpoint{QHostAddress(quint32(0x0a640001) + quint32(i)), 8285};
+            m.endpoint = Endpoint{QHostAddress(quint32(0x0a640001) + quint32(i)), 8285, {}};
             members << m;
         }
         const ResolvedProfile r =

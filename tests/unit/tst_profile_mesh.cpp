@@ -176,6 +176,12 @@ void TestProfileMesh::invalid_data()
     QTest::newRow("password alone")
         << patched(kMeshPlain, {}, obj("{'password': 'x'}")) << "mesh.username"
         << "without mesh.username";
+    QTest::newRow("wireguard mesh without listen port")
+        << patched(kMeshPlain,
+                   obj("{'mode': 'wireguard', 'interface': {'name': 'ptmesh0', "
+                       "'privateKey': 'oK56DE9Ue9zK76rAc8pBl6opph+1v36lm7cXXsQKrQM='}}"))
+        << "interface.listen"
+        << "fixed listen port";
     QTest::newRow("no peers and no mesh") << patched(kMeshPlain, obj("{'mesh': null}")) << "peers"
                                           << "missing";
 }

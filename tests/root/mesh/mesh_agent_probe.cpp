@@ -25,7 +25,7 @@ int main(int argc, char** argv)
     s.etcd.endpoints = {QUrl(args[1])};
     s.etcd.timeoutMs = 1000;
     s.prefix = args[2];
-    s.self = Endpoint{QHostAddress(args[3]), quint16(args[4].toUInt())};
+    s.self = Endpoint{QHostAddress(args[3]), quint16(args[4].toUInt()), {}};
     s.leaseTtlSeconds = args[5].toInt();
     s.retryMaxMs = 1000;
     mesh::MeshAgent agent(s);

@@ -228,7 +228,7 @@ MeshAgentSettings TestMeshEtcd::settings(const QString& prefix, const QString& i
     s.etcd.timeoutMs = 1000;
     s.prefix = prefix;
     s.mode = mode;
-    s.self = Endpoint{QHostAddress(ip), 8285};
+    s.self = Endpoint{QHostAddress(ip), 8285, {}};
     s.leaseTtlSeconds = kTtl;
     s.retryMinMs = 100;
     s.retryMaxMs = 500;
