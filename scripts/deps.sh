@@ -12,6 +12,7 @@ PACKAGES=(
   dbus polkitd iproute2 iputils-ping curl python3 procps util-linux
   nftables       # kill switch counters in tests
   dnsmasq-base   # a real DNS server in tests (the binary, no service of its own)
+  openssl        # certificates for the mesh tests' TLS etcd
   systemd  # systemd-analyze checks the units
   # sanitizer builds and fuzzing (scripts/sanitize.sh, scripts/fuzz.sh)
   clang-14 libclang-rt-14-dev
@@ -27,11 +28,21 @@ if [ "${1:-}" = --bench ]; then
   PACKAGES+=(golang-go golang-github-vishvananda-netlink-dev golang-github-vishvananda-netns-dev
              golang-golang-x-sys-dev valgrind)
 fi
+# etcd-server and etcd-client (the mesh tests' coordination store) are unpacked, never
+# installed: the server's postinst would start an etcd service on the host. The tests unpack
+# them into the build tree themselves (scripts/unpack-etcd.sh); fetch them now when we can.
+unpack_etcd() {
+  if [ "$(id -u)" = 0 ]; then
+    "$(dirname "$0")/unpack-etcd.sh" "$(dirname "$0")/../build/etcd" ||
+      echo "deps.sh: could not unpack etcd now; the mesh tests try again" >&2
+  fi
+}
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
+  unpack_etcd
   exit 0
 fi
 if [ "$(id -u)" != 0 ]; then
@@ -41,3 +52,4 @@ fi
 echo "deps.sh: installing ${missing[*]}" >&2
 apt-get update -q
 DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+unpack_etcd

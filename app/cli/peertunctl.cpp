@@ -2,6 +2,7 @@
 // Exit 0 on success; on failure the helper's sentence on stderr and a code per error kind.
 #include "HelperClient.h"
 #include "Keys.h"
+#include "MeshCommands.h"
 #include "WgQuickImport.h"
 
 #include <QCommandLineParser>
@@ -636,9 +637,12 @@ const char kUsage[] = "usage: peertunctl COMMAND [ARGS] (COMMAND --help for deta
                       "  genkey                     print a new WireGuard private key\n"
                       "  pubkey                     private key on stdin -> public key\n"
                       "  import-wg FILE.conf        wg-quick config -> profile JSON on stdout\n"
+                      "  mesh init --etcd URL --network CIDR   write a mesh network's config\n"
+                      "  mesh status PROFILE|--etcd URL        list a mesh network's members\n"
                       "\n"
                       "exit codes: 0 ok, 1 failed, 2 usage, 3 not authorized, 4 invalid profile,\n"
-                      "5 already connected, 6 not found, 7 busy, 8 helper unreachable\n";
+                      "5 already connected, 6 not found, 7 busy, 8 helper unreachable,\n"
+                      "9 coordination store (etcd) unreachable\n";
 
 } // namespace
 
@@ -674,6 +678,9 @@ int main(int argc, char** argv)
     }
     if (command == QLatin1String("import-wg")) {
         return cmdImportWg(args);
+    }
+    if (command == QLatin1String("mesh")) {
+        return peertun::cli::cmdMesh(args); // talks to etcd, not to the helper
     }
     HelperClient client;
     const bool wantsHelp =

@@ -94,6 +94,14 @@ unsigned cryptoThreadsFromEnvironment()
 
 engine::TunnelSpec specFromProfile(const Profile& profile)
 {
+    if (profile.mesh) {
+        // A mesh profile's address and peers come from etcd (lib/mesh's agent); the service
+        // layer turns them into a static profile (resolveMeshProfile) before it gets here.
+        throw engine::TunnelError(engine::TunnelError::Kind::InvalidConfig,
+                                  "this is a mesh profile: its address and peers come from etcd, "
+                                  "and this helper does not run the mesh agent; see the members "
+                                  "with `peertunctl mesh status`");
+    }
     engine::TunnelSpec spec;
     spec.name = profile.name.toStdString();
     spec.ifName = profile.interface.name.toStdString();

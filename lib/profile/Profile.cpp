@@ -994,7 +994,8 @@ QString cidrProblem(const Cidr& c, bool requireNetwork)
     return {};
 }
 
-void validateInterface(const InterfaceConfig& itf, TunnelMode mode, ErrorSink& sink)
+// `mesh`: the subnet lease decides the address, so the profile must not give one.
+void validateInterface(const InterfaceConfig& itf, TunnelMode mode, ErrorSink& sink, bool mesh)
 {
     if (const QString why = checkInterfaceName(itf.name); !why.isEmpty()) {
         sink.add(QStringLiteral("interface.name"), why);
@@ -1002,7 +1003,23 @@ void validateInterface(const InterfaceConfig& itf, TunnelMode mode, ErrorSink& s
 
     const QString addressField = QStringLiteral("interface.address");
     const QString problem = cidrProblem(itf.address, false);
-    if (!problem.isEmpty()) {
+    if (mesh) {
+        if (!itf.address.address.isNull() || itf.address.prefixLength != 0) {
+            sink.add(addressField,
+                     QCoreApplication::translate(
+                         "peertun::Profile",
+                         "A mesh profile gets its tunnel address from its subnet lease in etcd; "
+                         "leave interface.address out."));
+        }
+        // The lease tells the others the port: a random one would change with every start.
+        if (itf.listen.port == 0) {
+            sink.add(QStringLiteral("interface.listen"),
+                     QCoreApplication::translate(
+                         "peertun::Profile",
+                         "A mesh profile needs a fixed listen port, which its lease tells the "
+                         "other hosts; give interface.listen, e.g. \":51820\"."));
+        }
+    } else if (!problem.isEmpty()) {
         sink.add(addressField, problem);
     } else if (const QString why = unusableUnicastReason(itf.address.address); !why.isEmpty()) {
         sink.add(addressField, QCoreApplication::translate(
@@ -1291,6 +1308,16 @@ void validateNoRoutingLoop(const Profile& p, const QList<QList<PreparedSubnet>>&
 
 void validatePeers(const Profile& p, ErrorSink& sink)
 {
+    if (p.mesh) {
+        if (!p.peers.isEmpty()) {
+            sink.add(QStringLiteral("peers"),
+                     QCoreApplication::translate(
+                         "peertun::Profile",
+                         "A profile has either \"peers\" or \"mesh\", not both: a mesh "
+                         "profile gets its peers from etcd."));
+        }
+        return;
+    }
     if (p.peers.isEmpty()) {
         sink.add(QStringLiteral("peers"),
                  QCoreApplication::translate("peertun::Profile",
@@ -1532,7 +1559,7 @@ QList<ProfileError> validateProfile(const Profile& profile)
     if (const QString why = checkProfileName(profile.name); !why.isEmpty()) {
         sink.add(QStringLiteral("name"), why);
     }
-    validateInterface(profile.interface, profile.mode, sink);
+    validateInterface(profile.interface, profile.mode, sink, profile.mesh.has_value());
     validateDns(profile.interface.dns, sink);
     validateKillSwitch(profile, sink);
     if (modeToString(profile.mode).isEmpty()) {
@@ -1544,6 +1571,11 @@ QList<ProfileError> validateProfile(const Profile& profile)
     }
     validatePeers(profile, sink);
     validateWireGuard(profile, sink);
+    if (profile.mesh) {
+        for (const ProfileError& e : validateMeshConfig(*profile.mesh)) {
+            sink.add(e.field, e.message);
+        }
+    }
     return errors;
 }
 

@@ -7,6 +7,7 @@
 #include <QHostAddress>
 #include <QList>
 #include <QString>
+#include <QStringList>
 #include <optional>
 
 namespace peertun {
@@ -110,6 +111,21 @@ struct InterfaceConfig
     friend bool operator==(const InterfaceConfig&, const InterfaceConfig&) = default;
 };
 
+// A mesh profile's coordination store: an etcd cluster holding flannel's subnet leases
+// (docs/mesh.md). The lease decides the tunnel address and the peers.
+inline constexpr const char* kDefaultMeshPrefix = "/peertun/network";
+struct MeshConfig
+{
+    QStringList etcd;                                         // "http://10.0.0.1:2379", ...
+    QString prefix = QString::fromLatin1(kDefaultMeshPrefix); // keys live under it
+    QString caFile;                                           // TLS: trusted CA (PEM)
+    QString certFile;                                         // TLS client certificate (PEM)
+    QString keyFile;                                          // its private key (PEM)
+    QString username;                                         // etcd authentication
+    QString password;                                         // a secret, like privateKey
+    friend bool operator==(const MeshConfig&, const MeshConfig&) = default;
+};
+
 struct Profile
 {
     int version = kProfileSchemaVersion;
@@ -117,6 +133,8 @@ struct Profile
     InterfaceConfig interface;
     TunnelMode mode = TunnelMode::Plain;
     QList<PeerConfig> peers;
+    // Set: a mesh profile (no peers, no interface.address: both come from etcd).
+    std::optional<MeshConfig> mesh;
     friend bool operator==(const Profile&, const Profile&) = default;
 };
 
@@ -189,5 +207,12 @@ QString checkPeerName(const QString& name);
 // for a secret, not all zeros), else the reason as a sentence that names `field` and never
 // contains the key.
 QString checkWireGuardKey(const QString& text, const QString& field, bool secret);
+// One etcd endpoint of a mesh profile: http:// or https:// with an IP literal host, an
+// optional port (2379 when absent) and nothing else. Empty if acceptable, else the reason.
+QString checkEtcdUrl(const QString& url, const QString& field);
+// The checks on a profile's "mesh" section (validateProfile runs them for a mesh profile).
+QList<ProfileError> validateMeshConfig(const MeshConfig& mesh);
+// A mesh key prefix: starts with '/', no trailing '/', printable ASCII without spaces.
+QString checkMeshPrefix(const QString& prefix);
 
 } // namespace peertun
