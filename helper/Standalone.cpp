@@ -79,8 +79,22 @@ void printStats(const engine::Tunnel& tunnel)
     }
     writeLine(line);
     const int64_t now = nowMs();
+    const std::vector<engine::PeerEndpointStatus> endpoints = tunnel.endpoints();
     for (size_t i = 0; i < s.peers.size(); ++i) {
         const engine::PeerStats& p = s.peers[i];
+        // The address in use ("none" while a name has not resolved, or a WireGuard peer has
+        // not called yet) and, for a host name, the name and whether it is still resolving.
+        std::string where;
+        if (i < endpoints.size()) {
+            const engine::PeerEndpointStatus& e = endpoints[i];
+            where = " endpoint=" + (e.address.port != 0 ? e.address.toString() : "none");
+            if (!e.host.empty()) {
+                where += " endpoint_host=" + e.host + " resolving=" + (e.resolving ? "1" : "0") +
+                         " resolved_ms_ago=" +
+                         (e.resolvedAtUnixMs ? std::to_string(now - e.resolvedAtUnixMs)
+                                             : std::string("never"));
+            }
+        }
         writeLine("stats tunnel=" + spec.name + " peer=" + spec.peers[i].name + " tx_packets=" +
                   std::to_string(p.txPackets) + " tx_bytes=" + std::to_string(p.txBytes) +
                   " rx_packets=" + std::to_string(p.rxPackets) + " rx_bytes=" +
@@ -92,7 +106,8 @@ void printStats(const engine::Tunnel& tunnel)
                             " last_handshake_ms_ago=" +
                             (p.lastHandshakeUnixMs ? std::to_string(now - p.lastHandshakeUnixMs)
                                                    : std::string("never"))
-                      : std::string()));
+                      : std::string()) +
+                  where);
     }
 }
 

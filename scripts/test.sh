@@ -5,7 +5,7 @@
 # All tests also means the sanitizer builds (scripts/sanitize.sh): the unit tests under ASan +
 # UBSan, the fuzz harnesses' bounded runs, and the threads' tests under ThreadSanitizer.
 #   sudo ./scripts/test.sh            all tests, then the sanitizer builds
-#   sudo ./scripts/test.sh -L unit    one layer (labels: unit, e2e, dbus, gui), no sanitizers
+#   sudo ./scripts/test.sh -L unit    one layer (labels follow tests/: unit, root, e2e, dbus, gui, package...), no sanitizers
 #   sudo ./scripts/sanitize.sh asan   only the ASan + UBSan build (labels unit, fuzz there)
 set -euo pipefail
 cd "$(dirname "$0")/.."

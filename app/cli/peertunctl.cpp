@@ -2,6 +2,7 @@
 // Exit 0 on success; on failure the helper's sentence on stderr and a code per error kind.
 #include "HelperClient.h"
 #include "Keys.h"
+#include "MeshCommands.h"
 #include "WgQuickImport.h"
 
 #include <QCommandLineParser>
@@ -231,6 +232,30 @@ QStringList protectionLines(const QVariantMap& t)
     return lines;
 }
 
+// "vpn.example.net:51820 (10.0.0.9:51820, resolved 14:02:07)", "vpn.example.net:51820
+// (resolving: no such host ...)", or the address endpoint as configured.
+QString endpointText(const QVariantMap& p)
+{
+    const QString configured = p.value(QStringLiteral("endpoint")).toString();
+    const QString host = p.value(QStringLiteral("endpointHost")).toString();
+    const QString address = p.value(QStringLiteral("endpointAddress")).toString();
+    if (host.isEmpty()) {
+        return configured;
+    }
+    const QString error = p.value(QStringLiteral("resolveError")).toString();
+    if (p.value(QStringLiteral("endpointState")).toString() == QLatin1String("resolving")) {
+        return QStringLiteral("%1 (resolving%2)")
+            .arg(configured, error.isEmpty() ? QString() : QStringLiteral(": ") + error);
+    }
+    QString text = QStringLiteral("%1 (%2, resolved %3")
+                       .arg(configured, address,
+                            formatTime(p.value(QStringLiteral("resolvedAt")).toLongLong()));
+    if (!error.isEmpty()) {
+        text += QStringLiteral("; last try: ") + error;
+    }
+    return text + u')';
+}
+
 void printTunnel(const QVariantMap& t, bool detailed)
 {
     if (!detailed) {
@@ -263,7 +288,7 @@ void printTunnel(const QVariantMap& t, bool detailed)
     for (const QVariant& pv : t.value(QStringLiteral("peers")).toList()) {
         const QVariantMap p = pv.toMap();
         out() << "  peer " << p.value(QStringLiteral("name")).toString() << ": "
-              << p.value(QStringLiteral("endpoint")).toString() << " subnets "
+              << endpointText(p) << " subnets "
               << p.value(QStringLiteral("subnets")).toStringList().join(QStringLiteral(", "));
         if (p.contains(QStringLiteral("publicKey"))) {
             out() << " public key " << p.value(QStringLiteral("publicKey")).toString();
@@ -608,13 +633,16 @@ const char kUsage[] = "usage: peertunctl COMMAND [ARGS] (COMMAND --help for deta
                       "  status [NAME] [--json]     list tunnels\n"
                       "  stats NAME [--watch]       show counters\n"
                       "  log [--follow]             show the helper's log\n"
-                      "  version                    show versions\n"
+                      "  version                    show versions (--version: peertunctl's only)\n"
                       "  genkey                     print a new WireGuard private key\n"
                       "  pubkey                     private key on stdin -> public key\n"
                       "  import-wg FILE.conf        wg-quick config -> profile JSON on stdout\n"
+                      "  mesh init --etcd URL --network CIDR   write a mesh network's config\n"
+                      "  mesh status PROFILE|--etcd URL        list a mesh network's members\n"
                       "\n"
                       "exit codes: 0 ok, 1 failed, 2 usage, 3 not authorized, 4 invalid profile,\n"
-                      "5 already connected, 6 not found, 7 busy, 8 helper unreachable\n";
+                      "5 already connected, 6 not found, 7 busy, 8 helper unreachable,\n"
+                      "9 coordination store (etcd) unreachable\n";
 
 } // namespace
 
@@ -634,6 +662,10 @@ int main(int argc, char** argv)
         out() << kUsage << Qt::flush;
         return ExitOk;
     }
+    if (command == QLatin1String("--version")) { // no bus: `version` also asks the helper
+        out() << "peertunctl " << QCoreApplication::applicationVersion() << Qt::endl;
+        return ExitOk;
+    }
     // The subcommand's parser sees "peertunctl COMMAND ARGS...".
     args.removeAt(1);
     args[0] = QStringLiteral("peertunctl ") + command;
@@ -646,6 +678,9 @@ int main(int argc, char** argv)
     }
     if (command == QLatin1String("import-wg")) {
         return cmdImportWg(args);
+    }
+    if (command == QLatin1String("mesh")) {
+        return peertun::cli::cmdMesh(args); // talks to etcd, not to the helper
     }
     HelperClient client;
     const bool wantsHelp =

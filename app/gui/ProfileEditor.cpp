@@ -358,7 +358,10 @@ void ProfileEditor::setProfile(const Profile& profile, const QString& replacing)
     m_ifName->setText(profile.interface.name);
     m_address->setText(profile.interface.address.toString());
     m_mtu->setText(profile.interface.mtu ? QString::number(*profile.interface.mtu) : QString());
-    m_listen->setText(profile.interface.listen.toString());
+    // A WireGuard profile without "listen" (a random port) keeps the field empty.
+    const bool randomPort =
+        profile.interface.listen.host.isNull() && profile.interface.listen.port == 0;
+    m_listen->setText(randomPort ? QString() : profile.interface.listen.toString());
     m_mode->setCurrentIndex(qMax(0, m_mode->findData(modeToString(profile.mode))));
     m_privateKey->setText(profile.interface.privateKey);
     showModeFields();

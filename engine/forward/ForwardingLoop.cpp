@@ -79,6 +79,10 @@ struct ForwardingLoop::TxState
     UdpSendBatch batch;
     uint32_t lengths[kMaxSplit];
     uint32_t plainLengths[kMaxSplit]; // lengths[] before sealing, for the counters
+    static_assert(kMaxSplit <= Encapsulation::kMaxBatch);
+    uint8_t* sealData[kMaxSplit];
+    size_t sealLen[kMaxSplit];
+    Encapsulation::Result sealed[kMaxSplit];
     // In the socket's family; rewritten on roaming between batches.
     std::vector<sockaddr_storage> peerAddrs;
     std::vector<socklen_t> peerAddrLens;
@@ -97,6 +101,10 @@ struct ForwardingLoop::RxState
 {
     UdpRecvBatch batch;
     SocketError errors[64];
+    uint8_t* openData[Encapsulation::kMaxBatch];
+    size_t openLen[Encapsulation::kMaxBatch];
+    uint32_t openPeer[Encapsulation::kMaxBatch];
+    Encapsulation::Result openResult[Encapsulation::kMaxBatch];
     TcpCoalescer coalescer;
     TcpCoalescer::Write write;
     RateLimiter strangers;
@@ -162,7 +170,7 @@ void ForwardingLoop::stop()
 
 void ForwardingLoop::refreshEndpoints(TxState& tx)
 {
-    // Roaming (WireGuard): peers' endpoints may change; plain mode has no generation.
+    // Roaming (WireGuard) and re-resolved host names: peers' endpoints may change.
     Encapsulation& encap = *m_setup.encapsulation;
     const std::atomic<uint64_t>* generation = encap.endpointGeneration();
     if (!generation) {
@@ -265,16 +273,21 @@ void ForwardingLoop::forwardRead(TxState& tx, const uint8_t* read, size_t readLe
         ++tx.tally.drops[size_t(DropReason::Malformed)];
         return;
     }
+    // The whole read at once: the encapsulation may spread its crypto over threads.
+    for (size_t i = 0; i < count; ++i) {
+        tx.sealData[i] = out + i * stride + head;
+        tx.sealLen[i] = tx.lengths[i];
+    }
+    encap.sealBatch(peer, tx.sealData, tx.sealLen, count, tx.sealed);
     size_t kept = 0;
     size_t offset = 0;
     for (size_t i = 0; i < count; ++i) {
-        uint8_t* data = out + i * stride + head;
-        size_t plen = tx.lengths[i];
-        const uint32_t plainLen = uint32_t(plen);
-        const Encapsulation::Result sealed = encap.seal(peer, &data, &plen);
-        if (sealed.verdict != Encapsulation::Verdict::Forward) {
-            if (sealed.verdict == Encapsulation::Verdict::Drop) {
-                ++tx.tally.drops[size_t(sealed.reason)];
+        uint8_t* data = tx.sealData[i];
+        const size_t plen = tx.sealLen[i];
+        const uint32_t plainLen = tx.lengths[i];
+        if (tx.sealed[i].verdict != Encapsulation::Verdict::Forward) {
+            if (tx.sealed[i].verdict == Encapsulation::Verdict::Drop) {
+                ++tx.tally.drops[size_t(tx.sealed[i].reason)];
             }
             continue;
         }
@@ -333,7 +346,7 @@ void ForwardingLoop::sendQueued(TxState& tx)
             const int err = m.error;
             warnLimited(tx.sendErrors, m_setup.log, m_setup.tunnelName, [&] {
                 return "sending to peer " + m_setup.peerNames[m.peer] + " (" +
-                       m_setup.peerEndpoints[m.peer].toString() + ") failed: " + std::strerror(err);
+                       tx.currentEndpoints[m.peer].toString() + ") failed: " + std::strerror(err);
             });
         }
     }
@@ -346,6 +359,7 @@ void ForwardingLoop::sendQueued(TxState& tx)
 bool ForwardingLoop::forwardFromUdp(bool socketErrors)
 {
     RxState& rx = *m_rx;
+    m_setup.encapsulation->beginReceiveBatch();
     if (socketErrors) {
         readSocketErrors(rx);
     }
@@ -368,8 +382,32 @@ bool ForwardingLoop::forwardFromUdp(bool socketErrors)
         // A GRO train: datagrams of one sender back to back, all but the last of one size.
         const size_t segment = d.segmentSize ? d.segmentSize : d.len;
         uint8_t* base = rx.batch.slot(i);
-        for (size_t at = 0; at < d.len; at += segment) {
-            forwardDatagram(rx, src, base + at, std::min(segment, size_t(d.len) - at), now);
+        // The datagrams of one read are opened at once (beyond kMaxBatch, which GRO does not
+        // reach, one by one).
+        size_t batched = 0;
+        for (size_t at = 0; at < d.len && batched < Encapsulation::kMaxBatch;
+             at += segment, ++batched) {
+            rx.openData[batched] = base + at;
+            rx.openLen[batched] = std::min(segment, size_t(d.len) - at);
+            rx.openPeer[batched] = PeerTable::kNoPeer;
+        }
+        m_setup.encapsulation->openBatch(src, rx.openData, rx.openLen, batched, rx.openPeer,
+                                         rx.openResult);
+        size_t s = 0;
+        for (size_t at = 0; at < d.len; at += segment, ++s) {
+            uint8_t* data = base + at;
+            size_t len = std::min(segment, size_t(d.len) - at);
+            uint32_t peer = PeerTable::kNoPeer;
+            Encapsulation::Result opened;
+            if (s < batched) {
+                data = rx.openData[s];
+                len = rx.openLen[s];
+                peer = rx.openPeer[s];
+                opened = rx.openResult[s];
+            } else {
+                opened = m_setup.encapsulation->open(src, &data, &len, &peer);
+            }
+            forwardOpened(rx, src, opened, data, len, peer, now);
         }
     }
     if (rx.coalescer.hasGroup()) {
@@ -380,11 +418,10 @@ bool ForwardingLoop::forwardFromUdp(bool socketErrors)
     return n == UdpRecvBatch::kSlots;
 }
 
-void ForwardingLoop::forwardDatagram(RxState& rx, const sockaddr* src, uint8_t* data, size_t len,
-                                     int64_t now)
+void ForwardingLoop::forwardOpened(RxState& rx, const sockaddr* src,
+                                   const Encapsulation::Result& opened, uint8_t* data, size_t len,
+                                   uint32_t peer, int64_t now)
 {
-    uint32_t peer = PeerTable::kNoPeer;
-    const Encapsulation::Result opened = m_setup.encapsulation->open(src, &data, &len, &peer);
     if (opened.verdict != Encapsulation::Verdict::Forward) {
         if (opened.verdict == Encapsulation::Verdict::Drop) {
             ++rx.tally.drops[size_t(opened.reason)];
@@ -462,15 +499,14 @@ void ForwardingLoop::readSocketErrors(RxState& rx)
     const unsigned n = m_setup.udp->readErrors(rx.errors, std::size(rx.errors));
     for (unsigned i = 0; i < n; ++i) {
         const SocketError& e = rx.errors[i];
-        const uint32_t peer =
-            m_setup.peers->lookupEndpoint(reinterpret_cast<const sockaddr*>(&e.offender));
+        const auto* offender = reinterpret_cast<const sockaddr*>(&e.offender);
+        const uint32_t peer = m_setup.encapsulation->peerAtEndpoint(offender);
         if (peer == PeerTable::kNoPeer || e.error == 0) {
             continue;
         }
         m_setup.counters->peerRx[peer].unreachable.add(1);
         warnLimited(rx.unreachable, m_setup.log, m_setup.tunnelName, [&] {
-            return "peer " + m_setup.peerNames[peer] + " (" +
-                   m_setup.peerEndpoints[peer].toString() +
+            return "peer " + m_setup.peerNames[peer] + " (" + fromSockaddr(offender).toString() +
                    ") is unreachable: " + std::strerror(e.error);
         });
     }

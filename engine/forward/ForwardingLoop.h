@@ -65,7 +65,10 @@ private:
     // One read from TUN (virtio-net header and packet): routed, cut, sealed, queued to send.
     void forwardRead(TxState& tx, const uint8_t* read, size_t len);
     void sendQueued(TxState& tx);
-    void forwardDatagram(RxState& rx, const sockaddr* from, uint8_t* data, size_t len, int64_t now);
+    // One opened datagram (or a handshake the encapsulation answered): checked, coalesced,
+    // written, counted.
+    void forwardOpened(RxState& rx, const sockaddr* from, const Encapsulation::Result& opened,
+                       uint8_t* data, size_t len, uint32_t peer, int64_t now);
     void writeToTun(RxState& rx, const TcpCoalescer::Write& w);
     void readSocketErrors(RxState& rx);
 

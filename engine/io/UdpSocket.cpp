@@ -11,11 +11,12 @@
 
 namespace peertun::engine {
 
-UdpSocket UdpSocket::bind(const UdpEndpoint& listen, const std::vector<UdpEndpoint>& peers)
+UdpSocket UdpSocket::bind(const UdpEndpoint& listen, const std::vector<UdpEndpoint>& peers,
+                          bool anyFamily)
 {
     int family = listen.address.family;
     if (family == AF_UNSPEC) {
-        family = AF_INET;
+        family = anyFamily ? AF_INET6 : AF_INET;
         for (const UdpEndpoint& p : peers) {
             if (p.address.family == AF_INET6) {
                 family = AF_INET6; // dual-stack, IPv4 peers become v4-mapped
@@ -25,6 +26,10 @@ UdpSocket UdpSocket::bind(const UdpEndpoint& listen, const std::vector<UdpEndpoi
     // Blocking for sends (a full send buffer is backpressure, not loss); the receive side
     // uses MSG_DONTWAIT after poll().
     Fd fd(::socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (!fd.valid() && errno == EAFNOSUPPORT && anyFamily && listen.address.family == AF_UNSPEC) {
+        family = AF_INET; // IPv6 is off on this host: host names resolve to IPv4 then
+        fd.reset(::socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    }
     if (!fd.valid()) {
         const int err = errno;
         throw TunnelError(TunnelError::kindFromErrno(err),
@@ -75,7 +80,8 @@ UdpSocket UdpSocket::bind(const UdpEndpoint& listen, const std::vector<UdpEndpoi
         throw TunnelError(TunnelError::Kind::Failed,
                           "cannot bind " + where + ": " + std::strerror(err));
     }
-    return UdpSocket(std::move(fd), family);
+    return UdpSocket(std::move(fd), family,
+                     family == AF_INET6 && listen.address.family == AF_UNSPEC);
 }
 
 void UdpSocket::setMark(uint32_t mark)

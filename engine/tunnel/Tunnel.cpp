@@ -1,5 +1,6 @@
 #include "Tunnel.h"
 
+#include "EndpointRefresher.h"
 #include "Encapsulation.h"
 #include "ForwardingLoop.h"
 #include "KillSwitch.h"
@@ -38,6 +39,9 @@ struct Tunnel::Impl
 
     void chooseMtu();
     void guardRoutes();
+    // The one place the tunnel's mark is read: its UDP socket and its resolver sockets carry
+    // it (set in full-tunnel mode today; 0 = unmarked).
+    uint32_t firewallMark() const { return policy ? policy->mark() : 0; }
 
     TunnelSpec spec;
     EventLog& log;
@@ -58,6 +62,7 @@ struct Tunnel::Impl
     std::optional<LoopGuard> loopGuard;   // every tunnel: its own datagrams stay out of it
     std::unique_ptr<ForwardingLoop> loop;
     std::unique_ptr<NetlinkWatcher> watcher;
+    std::unique_ptr<EndpointRefresher> refresher; // host-name peers only
     WorkerThread guard;
     bool stopped = false;
 };
@@ -144,10 +149,15 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     std::vector<std::vector<IpPrefix>> subnets;
     std::vector<UdpEndpoint> endpoints;
     std::vector<std::string> names;
+    std::vector<HostPeer> hostPeers;
     for (const PeerSpec& p : s.peers) {
         subnets.push_back(p.subnets);
-        endpoints.push_back(p.endpoint);
+        endpoints.push_back(p.endpointHost.empty() ? p.endpoint : UdpEndpoint{});
         names.push_back(p.name);
+        if (!p.endpointHost.empty()) {
+            hostPeers.push_back({uint32_t(names.size() - 1), p.name, p.endpointHost,
+                                 p.endpoint.port});
+        }
     }
     d->peers.build(subnets, endpoints);
     d->counters = std::make_unique<TunnelCounters>(s.peers.size());
@@ -158,7 +168,7 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
 
     // Order matters for the messages a person sees: the port first (most often busy), then
     // the device, then its configuration. Each step's object cleans up if a later one throws.
-    d->udp.emplace(UdpSocket::bind(s.listen, endpoints));
+    d->udp.emplace(UdpSocket::bind(s.listen, endpoints, !hostPeers.empty()));
     d->chooseMtu();
     // A default route in the main table would also take the tunnel's own UDP packets: those
     // go to PolicyRouting (a table of their own and two rules per family), the rest stays.
@@ -202,7 +212,7 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
                 w.presharedKey = *p.presharedKey;
             }
             w.persistentKeepaliveSeconds = p.persistentKeepaliveSeconds;
-            w.endpoint = p.endpoint;
+            w.endpoint = p.endpointHost.empty() ? p.endpoint : UdpEndpoint{};
         }
         // Handshake replies, initiations and keepalives go out on the tunnel's socket from
         // whichever thread produced them; a full buffer drops them (the protocol retries).
@@ -217,9 +227,9 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
         };
         std::unique_ptr<WireGuardEncapsulation> wg;
         try {
-            wg = std::make_unique<WireGuardEncapsulation>(*s.privateKey, std::move(wgPeers),
-                                                          size_t(d->mtu), std::move(send),
-                                                          *d->counters, &d->log, s.name);
+            wg = std::make_unique<WireGuardEncapsulation>(
+                *s.privateKey, std::move(wgPeers), size_t(d->mtu), std::move(send), *d->counters,
+                &d->log, s.name, s.cryptoThreads);
         } catch (const std::invalid_argument& e) { // e.g. an all-zero private key
             throw TunnelError(TunnelError::Kind::InvalidConfig,
                               std::string("the WireGuard keys cannot be used: ") + e.what());
@@ -227,7 +237,7 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
         d->wireguard = wg.get();
         d->encapsulation = std::move(wg);
     } else {
-        d->encapsulation = std::make_unique<PlainEncapsulation>(d->peers);
+        d->encapsulation = std::make_unique<PlainEncapsulation>(endpoints);
     }
     d->tun.emplace(TunDevice::create(s.ifName, /*vnetHeader=*/true));
     if (!d->tun->enableOffloads()) {
@@ -301,10 +311,29 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
 
     // Rule events of the mark: a full tunnel's table and mark are the same number.
     d->watcher = std::make_unique<NetlinkWatcher>(d->link.ifindex, d->loopGuard->mark());
+    if (!hostPeers.empty()) {
+        EndpointRefresher::Setup r;
+        r.tunnelName = s.name;
+        r.peers = std::move(hostPeers);
+        r.peerCount = s.peers.size();
+        r.socketFamily = d->udp->family();
+        r.dualStack = d->udp->dualStack();
+        r.wireguard = s.mode == TunnelMode::WireGuard;
+        r.mark = [impl = d.get()] { return impl->firewallMark(); };
+        r.servers = s.dnsServers;
+        r.resolvConfPath = s.resolvConfPath;
+        r.encapsulation = d->encapsulation.get();
+        r.counters = d->counters.get();
+        r.log = &d->log;
+        d->refresher = std::make_unique<EndpointRefresher>(std::move(r));
+    }
     d->loop->start();
     d->guard.start([impl = d.get()] { impl->guardRoutes(); });
     if (d->wireguard) {
         d->wireguard->startTimers(); // last: nothing below throws, so no thread outlives a throw
+    }
+    if (d->refresher) {
+        d->refresher->start(); // names resolve while the tunnel is already up
     }
     // A route removed between configure() and the watcher's subscription is caught here.
     for (const std::string& what : d->routes.restore(d->link)) {
@@ -339,6 +368,9 @@ void Tunnel::stop()
         return;
     }
     d->stopped = true;
+    if (d->refresher) {
+        d->refresher->stop(); // first: it hands endpoints to the encapsulation
+    }
     d->guard.stop();
     if (d->wireguard) {
         d->wireguard->stop(); // timers first: they send on the socket
@@ -416,6 +448,41 @@ bool Tunnel::killSwitchOn() const
 TunnelStats Tunnel::stats() const
 {
     return d->counters->snapshot();
+}
+
+std::vector<PeerEndpointStatus> Tunnel::endpoints() const
+{
+    std::vector<PeerEndpointStatus> out = d->refresher
+                                              ? d->refresher->status()
+                                              : std::vector<PeerEndpointStatus>(d->spec.peers.size());
+    for (size_t i = 0; i < out.size() && i < d->spec.peers.size(); ++i) {
+        // What the sending thread uses: a WireGuard peer may have roamed since.
+        const UdpEndpoint inUse =
+            d->encapsulation ? d->encapsulation->peerEndpoint(uint32_t(i)) : UdpEndpoint{};
+        out[i].address = inUse.port != 0 ? inUse : d->spec.peers[i].endpoint;
+        if (!d->spec.peers[i].endpointHost.empty() && out[i].resolvedAtUnixMs == 0 &&
+            inUse.port == 0) {
+            out[i].address = {};
+        }
+    }
+    return out;
+}
+
+UdpEndpoint Tunnel::listenEndpoint() const
+{
+    return d->udp ? d->udp->localEndpoint() : d->spec.listen;
+}
+
+uint32_t Tunnel::firewallMark() const
+{
+    return d->firewallMark();
+}
+
+void Tunnel::reresolveNow()
+{
+    if (d->refresher) {
+        d->refresher->reresolveNow();
+    }
 }
 
 } // namespace peertun::engine

@@ -6,6 +6,7 @@
 #include "Counters.h"
 #include "EventLog.h"
 #include "Net.h"
+#include "PeerEndpoints.h"
 #include "SecretKey.h"
 
 #include <cstdint>
@@ -24,7 +25,8 @@ using SharedSecretKey = std::shared_ptr<const keys::LockedSecretKey>;
 struct PeerSpec
 {
     std::string name;
-    UdpEndpoint endpoint;
+    UdpEndpoint endpoint;     // unspecified when endpointHost is set (resolved while running)
+    std::string endpointHost; // a DNS name; endpoint.port is the port to use with it
     std::vector<IpPrefix> subnets;
     // WireGuard mode
     keys::PublicKey publicKey{};
@@ -44,6 +46,10 @@ struct TunnelSpec
     SharedSecretKey privateKey; // WireGuard mode; the Tunnel drops its reference when it stops
     bool killSwitch = false;    // see KillSwitch.h
     bool allowLan = false;
+    // Where host names' DNS servers come from (null: /etc/resolv.conf only).
+    std::shared_ptr<DnsServerSource> dnsServers;
+    std::string resolvConfPath; // empty: /etc/resolv.conf
+    unsigned cryptoThreads = 0; // WireGuard mode: threads per direction for the crypto, 0 = cores
 };
 
 // Plain mode: the raw IP packet is the UDP payload (flannel compatible).
@@ -84,6 +90,14 @@ public:
     bool carriesDefaultRoute() const;
     bool killSwitchOn() const;
     TunnelStats stats() const;
+    // Per peer: its host name (if any) and the address in use, with when it was resolved.
+    std::vector<PeerEndpointStatus> endpoints() const;
+    // The UDP address actually bound (a random port is known only after binding).
+    UdpEndpoint listenEndpoint() const;
+    // The firewall mark on the tunnel's own packets (its UDP, its DNS queries); 0 = none.
+    uint32_t firewallMark() const;
+    // Resolve every peer host name again now (entry point for network-change handling).
+    void reresolveNow();
     // Stops forwarding, joins threads, removes routes and the device (also done by ~Tunnel).
     void stop();
 

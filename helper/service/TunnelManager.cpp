@@ -65,6 +65,21 @@ void wipeSecrets(Profile& profile)
     }
 }
 
+// A peer's endpoint as the tunnel uses it: the address in use and, for a host name, the name,
+// when it last resolved and why it does not (see docs/dbus-api.md).
+void insertEndpointKeys(QVariantMap& peer, const engine::PeerEndpointStatus& e)
+{
+    peer.insert(QStringLiteral("endpointAddress"),
+                e.address.port != 0 ? QString::fromStdString(e.address.toString()) : QString());
+    peer.insert(QStringLiteral("endpointHost"), QString::fromStdString(e.host));
+    peer.insert(QStringLiteral("resolvedAt"), QVariant::fromValue<qlonglong>(e.resolvedAtUnixMs));
+    peer.insert(QStringLiteral("endpointState"),
+                e.host.empty()    ? QString()
+                : e.resolving     ? QStringLiteral("resolving")
+                                  : QStringLiteral("resolved"));
+    peer.insert(QStringLiteral("resolveError"), QString::fromStdString(e.error));
+}
+
 TunnelManager::Failure failureFromTunnelError(const engine::TunnelError& e)
 {
     using Kind = engine::TunnelError::Kind;
@@ -170,7 +185,8 @@ std::optional<TunnelManager::Failure> TunnelManager::connectTunnel(const Profile
     log(engine::LogLevel::Info, name, QStringLiteral("connecting (%1)").arg(reason));
     std::unique_ptr<engine::Tunnel> tunnel;
     try {
-        ScopedBindServiceCapability bindCap(profile.interface.listen.port < 1024);
+        ScopedBindServiceCapability bindCap(profile.interface.listen.port != 0 &&
+                                            profile.interface.listen.port < 1024);
         tunnel = std::make_unique<engine::Tunnel>(specFromProfile(profile), m_log);
     } catch (const engine::TunnelError& e) {
         const Failure failure = failureFromTunnelError(e);
@@ -272,8 +288,11 @@ QVariantMapList TunnelManager::tunnels() const
     QVariantMapList list;
     for (const auto& [name, entry] : m_tunnels) {
         const InterfaceConfig& itf = entry.profile.interface;
+        const std::vector<engine::PeerEndpointStatus> endpoints =
+            entry.tunnel ? entry.tunnel->endpoints() : std::vector<engine::PeerEndpointStatus>{};
         QVariantList peers;
-        for (const PeerConfig& peer : entry.profile.peers) {
+        for (qsizetype i = 0; i < entry.profile.peers.size(); ++i) {
+            const PeerConfig& peer = entry.profile.peers[i];
             QStringList subnets;
             for (const Cidr& c : peer.subnets) {
                 subnets << c.toString();
@@ -281,6 +300,9 @@ QVariantMapList TunnelManager::tunnels() const
             QVariantMap p{{QStringLiteral("name"), peer.name},
                           {QStringLiteral("endpoint"), peer.endpoint.toString()},
                           {QStringLiteral("subnets"), subnets}};
+            if (size_t(i) < endpoints.size()) {
+                insertEndpointKeys(p, endpoints[size_t(i)]);
+            }
             if (!peer.publicKey.isEmpty()) { // public by definition; secrets never leave
                 p.insert(QStringLiteral("publicKey"), peer.publicKey);
             }
@@ -293,7 +315,11 @@ QVariantMapList TunnelManager::tunnels() const
             {QStringLiteral("sinceUnixMs"), QVariant::fromValue<qlonglong>(entry.sinceUnixMs)},
             {QStringLiteral("interface"), itf.name},
             {QStringLiteral("address"), itf.address.toString()},
-            {QStringLiteral("listen"), itf.listen.toString()},
+            // The bound address: a WireGuard profile without "listen" has a random port.
+            {QStringLiteral("listen"),
+             entry.tunnel && itf.listen.port == 0
+                 ? QString::fromStdString(entry.tunnel->listenEndpoint().toString())
+                 : itf.listen.toString()},
             {QStringLiteral("mtu"), entry.tunnel ? entry.tunnel->mtu() : 0},
             {QStringLiteral("peers"), peers},
             {QStringLiteral("dns"), dnsToVariant(entry.profile.interface.dns)},
@@ -325,12 +351,13 @@ QVariantMap TunnelManager::statsToVariant(const QString& name, const Entry& entr
                      QVariant::fromValue<qulonglong>(s.drops[i]));
     }
     QVariantList peers;
+    const std::vector<engine::PeerEndpointStatus> endpoints = entry.tunnel->endpoints();
     for (size_t i = 0; i < s.peers.size(); ++i) {
         const engine::PeerStats& p = s.peers[i];
         const QString peerName = i < size_t(entry.profile.peers.size())
                                      ? entry.profile.peers[qsizetype(i)].name
                                      : QString();
-        peers << QVariantMap{
+        QVariantMap peer{
             {QStringLiteral("name"), peerName},
             {QStringLiteral("txPackets"), QVariant::fromValue<qulonglong>(p.txPackets)},
             {QStringLiteral("txBytes"), QVariant::fromValue<qulonglong>(p.txBytes)},
@@ -344,6 +371,10 @@ QVariantMap TunnelManager::statsToVariant(const QString& name, const Entry& entr
             {QStringLiteral("lastHandshakeUnixMs"),
              QVariant::fromValue<qlonglong>(p.lastHandshakeUnixMs)},
         };
+        if (i < endpoints.size()) {
+            insertEndpointKeys(peer, endpoints[i]);
+        }
+        peers << peer;
     }
     return {
         {QStringLiteral("name"), name},

@@ -167,8 +167,7 @@ bool isStrictDottedQuad(QStringView s)
 }
 
 // Parses an IP literal; on failure returns nullopt and a reason fragment (no final period).
-std::optional<QHostAddress> parseIpLiteral(const QString& text, QString* reason,
-                                           bool mentionHostnames)
+std::optional<QHostAddress> parseIpLiteral(const QString& text, QString* reason)
 {
     if (text.isEmpty()) {
         *reason = QCoreApplication::translate("peertun::Profile", "the address is empty");
@@ -216,19 +215,81 @@ std::optional<QHostAddress> parseIpLiteral(const QString& text, QString* reason,
         }
         return address;
     }
-    if (mentionHostnames) {
-        *reason =
-            QCoreApplication::translate(
-                "peertun::Profile", "%1 is not an IP address; host names are not accepted because "
-                                    "the helper runs as root and does no DNS lookups, so give an "
-                                    "IPv4 or IPv6 address")
-                .arg(quoted(text));
-    } else {
-        *reason =
-            QCoreApplication::translate("peertun::Profile", "%1 is not an IPv4 or IPv6 address")
-                .arg(quoted(text));
-    }
+    *reason = QCoreApplication::translate("peertun::Profile", "%1 is not an IPv4 or IPv6 address")
+                  .arg(quoted(text));
     return std::nullopt;
+}
+
+// Neither an IPv6 literal (has ':') nor something that reads as a number (IPv4 and its
+// malformed variants, which get the IPv4 message): then it is meant as a DNS name.
+bool looksLikeHostName(const QString& text)
+{
+    if (text.contains(u':') || text.contains(u'%')) {
+        return false;
+    }
+    return !std::all_of(text.begin(), text.end(),
+                        [](QChar c) { return (c >= u'0' && c <= u'9') || c == u'.'; });
+}
+
+// Why `name` is not a usable DNS host name (a fragment without the final period), or empty.
+QString hostNameProblem(const QString& name)
+{
+    const auto msg = [](const QString& why) { return why; };
+    if (name.isEmpty()) {
+        return msg(QCoreApplication::translate("peertun::Profile", "it is empty"));
+    }
+    for (const QChar c : name) {
+        if (c.unicode() > 0x7f) {
+            return msg(QCoreApplication::translate(
+                           "peertun::Profile",
+                           "it contains '%1', which is not ASCII; write an internationalized "
+                           "name in its \"xn--\" form")
+                           .arg(c));
+        }
+        const bool ok = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') ||
+                        (c >= u'0' && c <= u'9') || c == u'-' || c == u'.';
+        if (!ok) {
+            return msg(QCoreApplication::translate(
+                           "peertun::Profile",
+                           "it contains %1; a host name has only letters, digits, '-' and '.'")
+                           .arg(c.isPrint() && !c.isSpace()
+                                    ? u'\'' + QString(c) + u'\''
+                                    : QStringLiteral("U+%1").arg(c.unicode(), 4, 16, QChar(u'0'))));
+        }
+    }
+    if (name.size() > kMaxHostNameBytes) {
+        return msg(QCoreApplication::translate("peertun::Profile",
+                                               "it is %1 bytes long; at most %2 are allowed")
+                       .arg(name.size())
+                       .arg(kMaxHostNameBytes));
+    }
+    const QStringList labels = name.split(u'.');
+    for (const QString& label : labels) {
+        if (label.isEmpty()) {
+            return msg(QCoreApplication::translate(
+                "peertun::Profile", "it has an empty label (a '.' at the start or end, or two in "
+                                    "a row)"));
+        }
+        if (label.size() > kMaxHostLabelBytes) {
+            return msg(QCoreApplication::translate(
+                           "peertun::Profile",
+                           "the label %1 is %2 bytes long; a label has at most %3")
+                           .arg(quoted(label))
+                           .arg(label.size())
+                           .arg(kMaxHostLabelBytes));
+        }
+        if (label.startsWith(u'-') || label.endsWith(u'-')) {
+            return msg(QCoreApplication::translate(
+                           "peertun::Profile", "the label %1 starts or ends with '-'")
+                           .arg(quoted(label)));
+        }
+    }
+    if (isAsciiDigits(labels.last())) {
+        return msg(QCoreApplication::translate(
+            "peertun::Profile", "its last label is a number, so it is neither a name nor an "
+                                "IPv4 address"));
+    }
+    return {};
 }
 
 // Strict decimal 1..65535; reason fragment on failure.
@@ -444,6 +505,9 @@ bool Cidr::overlaps(const Cidr& other) const
 QString Endpoint::toString() const
 {
     const QString port = QString::number(this->port);
+    if (!hostName.isEmpty()) {
+        return hostName + u':' + port;
+    }
     if (host.isNull()) {
         return u':' + port;
     }
@@ -506,7 +570,7 @@ std::optional<Cidr> parseCidr(const QString& text, QString* error, bool requireN
                                         "10.244.2.2/24.")
                 .arg(quoted(text)));
     }
-    const auto address = parseIpLiteral(text.left(slash), &reason, false);
+    const auto address = parseIpLiteral(text.left(slash), &reason);
     if (!address) {
         return fail(
             QCoreApplication::translate("peertun::Profile", "%1 is not a valid address/prefix: %2.")
@@ -546,7 +610,8 @@ std::optional<Endpoint> parseEndpoint(const QString& text, QString* error, bool 
     const QString example =
         hostOptional
             ? QCoreApplication::translate("peertun::Profile", "10.211.55.122:8285 or :8285")
-            : QStringLiteral("10.211.55.123:8285");
+            : QCoreApplication::translate("peertun::Profile",
+                                          "10.211.55.123:8285 or vpn.example.net:51820");
     auto fail = [&](const QString& reason) -> std::optional<Endpoint> {
         if (error) {
             *error = QCoreApplication::translate(
@@ -608,8 +673,22 @@ std::optional<Endpoint> parseEndpoint(const QString& text, QString* error, bool 
             return fail(QCoreApplication::translate(
                 "peertun::Profile", "the host is missing; a peer needs its address"));
         }
+    } else if (looksLikeHostName(hostText)) {
+        if (hostOptional) {
+            return fail(QCoreApplication::translate(
+                            "peertun::Profile",
+                            "%1 is a host name, but a listen address must be an IP address of "
+                            "this host (or left out for all addresses)")
+                            .arg(quoted(hostText)));
+        }
+        if (const QString why = hostNameProblem(hostText); !why.isEmpty()) {
+            return fail(QCoreApplication::translate("peertun::Profile",
+                                                    "the host name %1 is not valid: %2")
+                            .arg(quoted(hostText), why));
+        }
+        endpoint.hostName = hostText.toLower(); // DNS names are case-insensitive
     } else {
-        const auto host = parseIpLiteral(hostText, &reason, true);
+        const auto host = parseIpLiteral(hostText, &reason);
         if (!host) {
             return fail(reason);
         }
@@ -705,7 +784,7 @@ QString checkDnsDomain(const QString& domain)
 std::optional<QHostAddress> parseDnsServer(const QString& text, QString* error)
 {
     QString why;
-    if (auto address = parseIpLiteral(text, &why, false)) {
+    if (auto address = parseIpLiteral(text, &why)) {
         return address;
     }
     if (error) {
@@ -721,7 +800,7 @@ DnsConfig parseDnsList(const QString& text, QStringList* errors)
     static const QRegularExpression separators(QStringLiteral("[,\\s]+"));
     for (const QString& entry : text.split(separators, Qt::SkipEmptyParts)) {
         QString why;
-        if (const auto address = parseIpLiteral(entry, &why, false)) {
+        if (const auto address = parseIpLiteral(entry, &why)) {
             dns.servers << *address;
         } else if (checkDnsDomain(entry).isEmpty()) {
             dns.domains << entry;
@@ -733,6 +812,15 @@ DnsConfig parseDnsList(const QString& text, QStringList* errors)
         }
     }
     return dns;
+}
+
+QString checkHostName(const QString& name)
+{
+    const QString why = hostNameProblem(name);
+    return why.isEmpty() ? QString()
+                         : QCoreApplication::translate("peertun::Profile",
+                                                       "The host name %1 is not valid: %2.")
+                               .arg(quoted(name), why);
 }
 
 QString checkInterfaceName(const QString& name)
@@ -906,7 +994,8 @@ QString cidrProblem(const Cidr& c, bool requireNetwork)
     return {};
 }
 
-void validateInterface(const InterfaceConfig& itf, ErrorSink& sink)
+// `mesh`: the subnet lease decides the address, so the profile must not give one.
+void validateInterface(const InterfaceConfig& itf, TunnelMode mode, ErrorSink& sink, bool mesh)
 {
     if (const QString why = checkInterfaceName(itf.name); !why.isEmpty()) {
         sink.add(QStringLiteral("interface.name"), why);
@@ -914,7 +1003,23 @@ void validateInterface(const InterfaceConfig& itf, ErrorSink& sink)
 
     const QString addressField = QStringLiteral("interface.address");
     const QString problem = cidrProblem(itf.address, false);
-    if (!problem.isEmpty()) {
+    if (mesh) {
+        if (!itf.address.address.isNull() || itf.address.prefixLength != 0) {
+            sink.add(addressField,
+                     QCoreApplication::translate(
+                         "peertun::Profile",
+                         "A mesh profile gets its tunnel address from its subnet lease in etcd; "
+                         "leave interface.address out."));
+        }
+        // The lease tells the others the port: a random one would change with every start.
+        if (itf.listen.port == 0) {
+            sink.add(QStringLiteral("interface.listen"),
+                     QCoreApplication::translate(
+                         "peertun::Profile",
+                         "A mesh profile needs a fixed listen port, which its lease tells the "
+                         "other hosts; give interface.listen, e.g. \":51820\"."));
+        }
+    } else if (!problem.isEmpty()) {
         sink.add(addressField, problem);
     } else if (const QString why = unusableUnicastReason(itf.address.address); !why.isEmpty()) {
         sink.add(addressField, QCoreApplication::translate(
@@ -946,7 +1051,17 @@ void validateInterface(const InterfaceConfig& itf, ErrorSink& sink)
     }
 
     const QString listenField = QStringLiteral("interface.listen");
-    if (itf.listen.port == 0) {
+    // WireGuard: port 0 on any address is "a random free port" ("listen" left out), as `wg`.
+    const bool randomPort = mode == TunnelMode::WireGuard && itf.listen.host.isNull();
+    if (itf.listen.hasHostName()) {
+        sink.add(listenField, QCoreApplication::translate(
+                                  "peertun::Profile",
+                                  "%1 is a host name; interface.listen needs an IP address of "
+                                  "this host, or \":%2\" for all addresses.")
+                                  .arg(quoted(itf.listen.hostName))
+                                  .arg(itf.listen.port));
+    }
+    if (itf.listen.port == 0 && !randomPort) {
         sink.add(listenField,
                  QCoreApplication::translate("peertun::Profile",
                                              "Port 0 in %1 is not allowed; use 1 to 65535 (8285 "
@@ -1193,6 +1308,16 @@ void validateNoRoutingLoop(const Profile& p, const QList<QList<PreparedSubnet>>&
 
 void validatePeers(const Profile& p, ErrorSink& sink)
 {
+    if (p.mesh) {
+        if (!p.peers.isEmpty()) {
+            sink.add(QStringLiteral("peers"),
+                     QCoreApplication::translate(
+                         "peertun::Profile",
+                         "A profile has either \"peers\" or \"mesh\", not both: a mesh "
+                         "profile gets its peers from etcd."));
+        }
+        return;
+    }
     if (p.peers.isEmpty()) {
         sink.add(QStringLiteral("peers"),
                  QCoreApplication::translate("peertun::Profile",
@@ -1241,9 +1366,36 @@ void validatePeers(const Profile& p, ErrorSink& sink)
 
         const QString endpointField = joinPath(path, QStringLiteral("endpoint"));
         const Endpoint& ep = peer.endpoint;
-        const bool learned = p.mode == TunnelMode::WireGuard && ep.host.isNull() && ep.port == 0;
+        const bool learned = p.mode == TunnelMode::WireGuard && ep.host.isNull() &&
+                             !ep.hasHostName() && ep.port == 0;
         if (learned) {
             // no endpoint: WireGuard learns it from the peer's first handshake
+        } else if (ep.hasHostName()) {
+            // Resolved by the helper; its family is checked against the listen socket then.
+            if (const QString why = checkHostName(ep.hostName); !why.isEmpty()) {
+                sink.add(endpointField, why);
+            } else if (!ep.host.isNull()) {
+                sink.add(endpointField, QCoreApplication::translate(
+                                            "peertun::Profile",
+                                            "The endpoint of peer %1 has both a host name and "
+                                            "an address; give one.")
+                                            .arg(who));
+            } else {
+                for (qsizetype k = 0; k < i; ++k) {
+                    if (p.peers[k].endpoint == ep) {
+                        sink.add(endpointField,
+                                 QCoreApplication::translate(
+                                     "peertun::Profile",
+                                     "Peers %1 and %2 have the same endpoint %3; incoming "
+                                     "packets could not be told apart.")
+                                     .arg(p.peers[k].name.isEmpty()
+                                              ? indexPath(QStringLiteral("peers"), k)
+                                              : quoted(p.peers[k].name),
+                                          who, ep.toString()));
+                        break;
+                    }
+                }
+            }
         } else if (!isIp(ep.host)) {
             sink.add(endpointField, QCoreApplication::translate("peertun::Profile",
                                                                 "Peer %1 has no endpoint address.")
@@ -1407,7 +1559,7 @@ QList<ProfileError> validateProfile(const Profile& profile)
     if (const QString why = checkProfileName(profile.name); !why.isEmpty()) {
         sink.add(QStringLiteral("name"), why);
     }
-    validateInterface(profile.interface, sink);
+    validateInterface(profile.interface, profile.mode, sink, profile.mesh.has_value());
     validateDns(profile.interface.dns, sink);
     validateKillSwitch(profile, sink);
     if (modeToString(profile.mode).isEmpty()) {
@@ -1419,6 +1571,11 @@ QList<ProfileError> validateProfile(const Profile& profile)
     }
     validatePeers(profile, sink);
     validateWireGuard(profile, sink);
+    if (profile.mesh) {
+        for (const ProfileError& e : validateMeshConfig(*profile.mesh)) {
+            sink.add(e.field, e.message);
+        }
+    }
     return errors;
 }
 

@@ -204,6 +204,8 @@ private slots:
     void validatesInMemoryProfile();
     void modeNamesRoundTrip();
     void acceptsWireGuardProfile();
+    void wireGuardListenDefaults_data();
+    void wireGuardListenDefaults();
     void neverEchoesKeys_data();
     void neverEchoesKeys();
     void quotesControlCharactersInMessages();
@@ -449,7 +451,7 @@ void TestProfile::rejectsBadInput_data()
         << "is a multicast address";
     QTest::newRow("listen hostname")
         << with("interface.listen", "localhost:8285") << "interface.listen"
-        << "host names are not accepted";
+        << "\"localhost\" is a host name, but a listen address must be an IP address";
     QTest::newRow("listen empty") << with("interface.listen", "") << "interface.listen"
                                   << "\"\" is not a valid endpoint: it is empty";
     QTest::newRow("listen array") << with("interface.listen", QJsonArray{8285})
@@ -502,10 +504,49 @@ void TestProfile::rejectsBadInput_data()
         << "The peer name \"host-2\" is used twice (peers[0] and peers[1])";
 
     // Peer endpoints.
-    QTest::newRow("endpoint hostname")
-        << with("peers[0].endpoint", "host-2.example:8285") << "peers[0].endpoint"
-        << "\"host-2.example\" is not an IP address; host names "
-           "are not accepted";
+    // Host names (RFC 1123): each bad one with the reason named.
+    const QString label63(63, u'a');
+    QTest::newRow("hostname underscore")
+        << with("peers[0].endpoint", "vpn_1.example.test:8285") << "peers[0].endpoint"
+        << "the host name \"vpn_1.example.test\" is not valid: it contains '_'";
+    QTest::newRow("hostname space")
+        << with("peers[0].endpoint", "vpn 1.example.test:8285") << "peers[0].endpoint"
+        << "it contains U+0020";
+    QTest::newRow("hostname slash")
+        << with("peers[0].endpoint", "vpn/1.example.test:8285") << "peers[0].endpoint"
+        << "it contains '/'";
+    QTest::newRow("hostname not ascii")
+        << with("peers[0].endpoint", "bür.example.test:8285") << "peers[0].endpoint"
+        << "which is not ASCII; write an internationalized name in its \"xn--\" form";
+    QTest::newRow("hostname label 64 bytes")
+        << with("peers[0].endpoint", label63 + "a.example.test:8285") << "peers[0].endpoint"
+        << "is 64 bytes long; a label has at most 63";
+    QTest::newRow("hostname 254 bytes")
+        << with("peers[0].endpoint",
+                label63 + u'.' + label63 + u'.' + label63 + u'.' + QString(62, u'b') + ":8285")
+        << "peers[0].endpoint" << "it is 254 bytes long; at most 253 are allowed";
+    QTest::newRow("hostname empty label")
+        << with("peers[0].endpoint", "vpn..example.test:8285") << "peers[0].endpoint"
+        << "it has an empty label";
+    QTest::newRow("hostname trailing dot")
+        << with("peers[0].endpoint", "vpn.example.test.:8285") << "peers[0].endpoint"
+        << "it has an empty label";
+    QTest::newRow("hostname leading hyphen")
+        << with("peers[0].endpoint", "-vpn.example.test:8285") << "peers[0].endpoint"
+        << "the label \"-vpn\" starts or ends with '-'";
+    QTest::newRow("hostname numeric last label")
+        << with("peers[0].endpoint", "vpn.example.1:8285") << "peers[0].endpoint"
+        << "its last label is a number";
+    QTest::newRow("hostname no port")
+        << with("peers[0].endpoint", "vpn.example.test") << "peers[0].endpoint"
+        << "the port is missing";
+    QTest::newRow("hostname for listen")
+        << with("interface.listen", "vpn.example.test:8285") << "interface.listen"
+        << "\"vpn.example.test\" is a host name, but a listen address must be an IP address";
+    QTest::newRow("duplicate hostname endpoints")
+        << edited({{"peers[0].endpoint", "vpn.example.test:8285"},
+                   {"peers[1]", peer("host-3", "VPN.example.test:8285", {"10.244.4.0/24"})}})
+        << "peers[1].endpoint" << "have the same endpoint vpn.example.test:8285";
     QTest::newRow("endpoint no host") << with("peers[0].endpoint", ":8285") << "peers[0].endpoint"
                                       << "the host is missing";
     QTest::newRow("endpoint no port")
@@ -865,6 +906,24 @@ void TestProfile::acceptsGoodDocuments_data()
     QTest::newRow("unicode profile name")
         << with("name", "Büro – Köln") << "10.244.2.2/24" << 1472 << "10.211.55.122:8285"
         << QStringList{"10.211.55.123:8285"};
+    QTest::newRow("hostname endpoint")
+        << with("peers[0].endpoint", "vpn.example.test:8285") << "10.244.2.2/24" << 1472
+        << "10.211.55.122:8285" << QStringList{"vpn.example.test:8285"};
+    QTest::newRow("hostname endpoint lower-cased")
+        << with("peers[0].endpoint", "VPN.Example.TEST:51820") << "10.244.2.2/24" << 1472
+        << "10.211.55.122:8285" << QStringList{"vpn.example.test:51820"};
+    QTest::newRow("hostname single label, digits and hyphens")
+        << with("peers[0].endpoint", "gw-2:8285") << "10.244.2.2/24" << 1472
+        << "10.211.55.122:8285" << QStringList{"gw-2:8285"};
+    QTest::newRow("hostname 63-byte label, 253 bytes")
+        << with("peers[0].endpoint", QString(63, u'a') + u'.' + QString(63, u'a') + u'.' +
+                                         QString(63, u'a') + u'.' + QString(61, u'b') + ":8285")
+        << "10.244.2.2/24" << 1472 << "10.211.55.122:8285"
+        << QStringList{QString(63, u'a') + u'.' + QString(63, u'a') + u'.' + QString(63, u'a') +
+                       u'.' + QString(61, u'b') + ":8285"};
+    QTest::newRow("hostname numeric labels before a name")
+        << with("peers[0].endpoint", "10.0.0.1.nip.example:8285") << "10.244.2.2/24" << 1472
+        << "10.211.55.122:8285" << QStringList{"10.0.0.1.nip.example:8285"};
 }
 
 void TestProfile::acceptsGoodDocuments()
@@ -922,12 +981,12 @@ void TestProfile::roundTripsProgrammaticProfile()
     p.name = QStringLiteral("quote \" backslash \\ done");
     p.interface.name = QStringLiteral("pt0");
     p.interface.address = *parseCidr(QStringLiteral("10.9.0.1/16"), nullptr, false);
-    p.interface.listen = Endpoint{QHostAddress(QStringLiteral("192.0.2.1")), 1};
+    p.interface.listen = Endpoint{QHostAddress(QStringLiteral("192.0.2.1")), 1, {}};
     for (int i = 0; i < 3; ++i) {
         PeerConfig peer;
         peer.name = QStringLiteral("peer %1").arg(i);
         peer.endpoint =
-            Endpoint{QHostAddress(QStringLiteral("192.0.2.%1").arg(10 + i)), quint16(65535 - i)};
+            Endpoint{QHostAddress(QStringLiteral("192.0.2.%1").arg(10 + i)), quint16(65535 - i), {}};
         peer.subnets = {*parseCidr(QStringLiteral("10.%1.0.0/16").arg(10 + i), nullptr, true),
                         *parseCidr(QStringLiteral("172.16.%1.0/24").arg(i), nullptr, true)};
         p.peers << peer;
@@ -953,7 +1012,7 @@ void TestProfile::collectsAllErrors()
                                         {"interface.address", "10.244.2.2/40"},
                                         {"interface.listen", ":0"},
                                         {"mode", "ipsec"},
-                                        {"peers[0].endpoint", "peer.example:8285"},
+                                        {"peers[0].endpoint", "peer_1.example:8285"},
                                         {"peers[0].subnets[1]", "10.244.9.9/24"},
                                         {"extra", 1}});
     const ProfileParseResult result = parseProfile(document);
@@ -1111,6 +1170,12 @@ void TestProfile::parsesEndpoints_data()
     QTest::newRow("port sign") << "10.0.0.1:+80" << true << false << "";
     QTest::newRow("trailing space") << "10.0.0.1:80 " << true << false << "";
     QTest::newRow("v6 junk after bracket") << "[fd00::1]x8285" << true << false << "";
+    QTest::newRow("host name") << "vpn.example.test:51820" << false << true
+                               << "vpn.example.test:51820";
+    QTest::newRow("host name for listen") << "vpn.example.test:51820" << true << false << "";
+    QTest::newRow("host name bad") << "vpn_.example.test:51820" << false << false << "";
+    QTest::newRow("host name in brackets") << "[vpn.example.test]:51820" << false << false << "";
+    QTest::newRow("bad ipv4 is no host name") << "10.0.0.256:51820" << false << false << "";
 }
 
 void TestProfile::parsesEndpoints()
@@ -1179,6 +1244,42 @@ void TestProfile::modeNamesRoundTrip()
     QCOMPARE(modeFromString(QStringLiteral("WireGuard")), std::nullopt);
     QCOMPARE(kDefaultModeForNewProfiles, TunnelMode::WireGuard);
     QCOMPARE(modeFromString(QString()), std::nullopt);
+}
+
+// Without "listen" a WireGuard profile takes a random free port (port 0 here, the kernel's
+// choice at bind time), as `wg` does; plain mode keeps flannel's 8285. Written back, the
+// random port stays "listen" left out.
+void TestProfile::wireGuardListenDefaults_data()
+{
+    QTest::addColumn<QByteArray>("document");
+    QTest::addColumn<int>("port");
+    QTest::addColumn<bool>("listenWritten");
+    QTest::newRow("wireguard without listen")
+        << edited({{"interface.listen", std::nullopt}}, kWireGuard) << 0 << false;
+    QTest::newRow("wireguard with listen") << kWireGuard << 51820 << true;
+    QTest::newRow("wireguard with :9000")
+        << edited({{"interface.listen", ":9000"}}, kWireGuard) << 9000 << true;
+    QTest::newRow("plain without listen") << without("interface.listen") << 8285 << true;
+}
+
+void TestProfile::wireGuardListenDefaults()
+{
+    QFETCH(QByteArray, document);
+    QFETCH(int, port);
+    QFETCH(bool, listenWritten);
+    const ProfileParseResult result = parseProfile(document);
+    QVERIFY2(result.ok(), qPrintable(describe(result.errors)));
+    QCOMPARE(int(result.profile->interface.listen.port), port);
+    const QByteArray text = serializeProfile(*result.profile);
+    QCOMPARE(text.contains("\"listen\""), listenWritten);
+    QVERIFY(*parseProfile(text).profile == *result.profile);
+    // ":0" is never written by hand: "listen" left out is how a random port is asked for.
+    QString error;
+    QVERIFY(!parseEndpoint(QStringLiteral(":0"), &error, true));
+    // Port 0 stays an error in plain mode (it would not be reachable at a known port).
+    Profile plain = *parseProfile(kHost1).profile;
+    plain.interface.listen = Endpoint{QHostAddress(), 0, {}};
+    QCOMPARE(validateProfile(plain).size(), 1);
 }
 
 void TestProfile::acceptsWireGuardProfile()

@@ -190,7 +190,7 @@ void TestProfileEditor::badValueShowsErrorAtItsField_data()
     QTest::newRow("listen hostname") << "interface.listen"
                                      << "localhost:8285"
                                      << "interface.listen"
-                                     << "host names are not accepted";
+                                     << "a listen address must be an IP address";
     QTest::newRow("peer name empty") << "peer:0:0"
                                      << ""
                                      << "peers[0].name"
@@ -199,10 +199,10 @@ void TestProfileEditor::badValueShowsErrorAtItsField_data()
                                           << "host-2"
                                           << "peers[1].name"
                                           << "The peer name \"host-2\" is used twice";
-    QTest::newRow("endpoint hostname") << "peer:0:1"
-                                       << "host-2.example:8285"
-                                       << "peers[0].endpoint"
-                                       << "host names are not accepted";
+    QTest::newRow("endpoint bad hostname") << "peer:0:1"
+                                           << "host_2.example:8285"
+                                           << "peers[0].endpoint"
+                                           << "it contains '_'";
     QTest::newRow("endpoint no port") << "peer:0:1"
                                       << "10.211.55.123"
                                       << "peers[0].endpoint"
