@@ -208,7 +208,7 @@ struct Rig
 
     PeerTable table;
     TunnelCounters counters{2};
-    PlainEncapsulation encap{table};
+    PlainEncapsulation encap{{kAlpha, kBeta}};
     EventLog log;
     FakeTun tun;
     FakeUdp udp;
