@@ -2,17 +2,16 @@
 
 #include "ProfileToSpec.h"
 #include "ResolvedDns.h"
+#include "SignalNotifier.h"
 #include "TunnelError.h"
 
 #include <QCoreApplication>
 #include <QFile>
-#include <QSocketNotifier>
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <memory>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -131,16 +130,9 @@ void wipeKeyText(QByteArray& json, Profile& profile)
 
 int runStandalone(const QString& profilePath)
 {
-    // Signals arrive through a signalfd on the event loop; blocked before any thread exists so
-    // the forwarding threads never take them.
-    sigset_t handledSignals;
-    sigemptyset(&handledSignals);
-    sigaddset(&handledSignals, SIGINT);
-    sigaddset(&handledSignals, SIGTERM);
-    sigaddset(&handledSignals, SIGUSR1);
-    pthread_sigmask(SIG_BLOCK, &handledSignals, nullptr);
-    const int sfd = ::signalfd(-1, &handledSignals, SFD_CLOEXEC | SFD_NONBLOCK);
-    if (sfd < 0) {
+    // Before any thread exists, so the forwarding threads never take them.
+    SignalNotifier handled({SIGINT, SIGTERM, SIGUSR1});
+    if (!handled.valid()) {
         fail(QStringLiteral("cannot create a signalfd."));
         return ExitFailed;
     }
@@ -203,21 +195,16 @@ int runStandalone(const QString& profilePath)
         }
     }
 
-    QSocketNotifier notifier(sfd, QSocketNotifier::Read);
-    QObject::connect(&notifier, &QSocketNotifier::activated, [&] {
-        signalfd_siginfo info{};
-        while (::read(sfd, &info, sizeof info) == sizeof info) {
-            if (info.ssi_signo == SIGUSR1) {
-                printStats(*tunnel);
-            } else {
-                QCoreApplication::quit();
-            }
+    handled.onSignal([&](int signal) {
+        if (signal == SIGUSR1) {
+            printStats(*tunnel);
+        } else {
+            QCoreApplication::quit();
         }
     });
     QCoreApplication::exec();
     dns.reset();
     tunnel.reset(); // joins the threads, removes routes and the device
-    ::close(sfd);
     return ExitOk;
 }
 

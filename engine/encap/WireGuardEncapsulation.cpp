@@ -3,13 +3,9 @@
 #include "TunnelError.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <ctime>
-#include <poll.h>
 #include <stdexcept>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 namespace peertun::engine {
 namespace {
@@ -83,13 +79,6 @@ WireGuardEncapsulation::WireGuardEncapsulation(keys::LockedSecretKey privateKey,
       m_initiateNow(std::make_unique<std::atomic<bool>[]>(peers.size())),
       m_sealWorkers(cryptoThreads), m_openWorkers(cryptoThreads)
 {
-    // Made here, not in startTimers(): the tunnel starts the timers last and nothing after
-    // its forwarding threads may throw.
-    m_timerStop.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-    if (!m_timerStop.valid()) {
-        throw TunnelError(TunnelError::Kind::Failed,
-                          std::string("cannot create an eventfd: ") + std::strerror(errno));
-    }
     m_device.setPaddingCap(mtu);
     for (size_t i = 0; i < peers.size(); ++i) {
         wireguard::PeerConfig config;
@@ -482,19 +471,17 @@ std::chrono::steady_clock::time_point WireGuardEncapsulation::runTimers()
 
 void WireGuardEncapsulation::startTimers()
 {
-    m_timer = std::thread([this] { timerLoop(); });
+    m_timer.start([this] { timerLoop(); });
 }
 
 void WireGuardEncapsulation::timerLoop()
 {
-    pollfd stopFd{m_timerStop.get(), POLLIN, 0};
     for (;;) {
         const auto next = runTimers();
         const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
             next - std::chrono::steady_clock::now());
         const int timeout = int(std::clamp<int64_t>(wait.count(), 1, kTimerCap.count()));
-        const int ready = ::poll(&stopFd, 1, timeout);
-        if (ready > 0) {
+        if (m_timer.stopSignal().wait(-1, timeout) == StopSignal::kStopped) {
             return;
         }
     }
@@ -506,11 +493,7 @@ void WireGuardEncapsulation::stop()
         return;
     }
     m_stopped = true;
-    if (m_timer.joinable()) {
-        const uint64_t one = 1;
-        [[maybe_unused]] const ssize_t w = ::write(m_timerStop.get(), &one, sizeof one);
-        m_timer.join();
-    }
+    m_timer.stop();
     for (uint32_t p = 0; p < m_peerCount; ++p) {
         {
             Queue& q = m_queues[p];

@@ -17,8 +17,8 @@
 #include "Encapsulation.h"
 #include "EndpointIndex.h"
 #include "EventLog.h"
-#include "Fd.h"
 #include "Net.h"
+#include "Worker.h"
 #include "WorkerPool.h"
 
 #include <atomic>
@@ -29,7 +29,6 @@
 #include <optional>
 #include <span>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace peertun::engine {
@@ -147,8 +146,9 @@ private:
     unsigned m_handshakesInWindow = 0;
     WorkerPool m_sealWorkers;
     WorkerPool m_openWorkers;
-    Fd m_timerStop;
-    std::thread m_timer;
+    // Made with the encapsulation, not in startTimers(): the tunnel starts the timers last and
+    // nothing after its forwarding threads may throw.
+    WorkerThread m_timer;
     bool m_stopped = false;
 };
 

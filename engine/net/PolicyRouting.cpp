@@ -1,5 +1,6 @@
 #include "PolicyRouting.h"
 
+#include "Netlink.h"
 #include "TunnelError.h"
 
 #include <algorithm>
@@ -26,15 +27,6 @@ namespace peertun::engine {
 
 namespace {
 
-struct NlDeleter
-{
-    void operator()(nl_addr* p) const { nl_addr_put(p); }
-    void operator()(rtnl_route* p) const { rtnl_route_put(p); }
-    void operator()(nl_cache* p) const { nl_cache_free(p); }
-    void operator()(nl_msg* p) const { nlmsg_free(p); }
-};
-template <typename T> using NlPtr = std::unique_ptr<T, NlDeleter>;
-
 // Ours, as the main-table routes of RouteTable: `ip rule` and `ip route` show "proto static".
 constexpr uint8_t kProtocol = RTPROT_STATIC;
 // The kernel's main rule; rules go just before the first rule after the local one.
@@ -57,11 +49,6 @@ std::string hex(uint32_t v)
     char text[16];
     std::snprintf(text, sizeof text, "0x%x", v);
     return text;
-}
-
-std::string nlReason(int nlErr)
-{
-    return nl_geterror(nlErr);
 }
 
 // What the system already uses: table numbers and marks (one number space, since M = T), and
@@ -178,15 +165,8 @@ std::set<uint32_t>& reservedMarks()
 
 TunnelMark TunnelMark::allocate(const std::string& ifName)
 {
-    nl_sock* sock = nl_socket_alloc();
-    if (!sock) {
-        throw TunnelError(TunnelError::Kind::Failed, "out of memory allocating a netlink socket");
-    }
-    const std::unique_ptr<nl_sock, void (*)(nl_sock*)> owner(sock, nl_socket_free);
-    if (const int err = nl_connect(sock, NETLINK_ROUTE); err < 0) {
-        throw TunnelError(TunnelError::Kind::Failed,
-                          "cannot open a netlink route socket: " + nlReason(err));
-    }
+    const NlSocket owner = openRouteSocket();
+    nl_sock* sock = owner.get();
     const std::lock_guard lock(choosingMutex());
     const InUse used = listInUse(sock);
     for (uint32_t id = kFirstTable; id < kFirstTable + kTablesTried; ++id) {
@@ -222,25 +202,16 @@ PolicyRouting::PolicyRouting(FullTunnelConfig config) : m_config(std::move(confi
                                   ": a default route without an address family");
         }
     }
-    m_sock = nl_socket_alloc();
-    if (!m_sock) {
-        throw TunnelError(TunnelError::Kind::Failed, "out of memory allocating a netlink socket");
-    }
-    if (const int err = nl_connect(m_sock, NETLINK_ROUTE); err < 0) {
-        nl_socket_free(m_sock);
-        throw TunnelError(TunnelError::Kind::Failed,
-                          "cannot open a netlink route socket: " + nlReason(err));
-    }
+    m_sock = openRouteSocket();
     m_table = m_config.mark;
     try {
         const std::lock_guard lock(choosingMutex());
-        const InUse used = listInUse(m_sock);
+        const InUse used = listInUse(m_sock.get());
         for (const int family : m_config.families) {
             addFamily(family, family == AF_INET6 ? used.lowestV6 : used.lowestV4);
         }
     } catch (...) {
         removeAll();
-        nl_socket_free(m_sock);
         throw;
     }
 }
@@ -248,7 +219,6 @@ PolicyRouting::PolicyRouting(FullTunnelConfig config) : m_config(std::move(confi
 PolicyRouting::~PolicyRouting()
 {
     removeAll();
-    nl_socket_free(m_sock);
 }
 
 void PolicyRouting::addFamily(int family, uint32_t lowestPriority)
@@ -279,7 +249,8 @@ void PolicyRouting::addFamily(int family, uint32_t lowestPriority)
     }
 
     const auto route = buildDefaultRoute(family, m_config.ifindex, m_table);
-    if (const int err = rtnl_route_add(m_sock, route.get(), NLM_F_CREATE | NLM_F_EXCL); err < 0) {
+    if (const int err = rtnl_route_add(m_sock.get(), route.get(), NLM_F_CREATE | NLM_F_EXCL);
+        err < 0) {
         fail("adding the " + routeText(family), err);
     }
     m_routes.push_back(family);
@@ -287,7 +258,7 @@ void PolicyRouting::addFamily(int family, uint32_t lowestPriority)
     // Suppress first (the lower number wins): the user's more specific routes keep working.
     for (const Rule rule :
          {Rule{family, lowestPriority - 2, true}, Rule{family, lowestPriority - 1, false}}) {
-        const int err = sendRule(m_sock, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, rule.family,
+        const int err = sendRule(m_sock.get(), RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, rule.family,
                                  rule.priority, rule.suppressMain, m_table);
         if (err < 0) {
             fail("adding the " + ruleText(rule), err);
@@ -300,13 +271,13 @@ void PolicyRouting::removeAll() noexcept
 {
     // Rules first: traffic falls back to the main table before its route in T goes.
     for (auto it = m_rules.rbegin(); it != m_rules.rend(); ++it) {
-        sendRule(m_sock, RTM_DELRULE, 0, it->family, it->priority, it->suppressMain, m_table);
+        sendRule(m_sock.get(), RTM_DELRULE, 0, it->family, it->priority, it->suppressMain, m_table);
     }
     m_rules.clear();
     for (const int family : m_routes) {
         try {
             const auto route = buildDefaultRoute(family, m_config.ifindex, m_table);
-            rtnl_route_delete(m_sock, route.get(), 0);
+            rtnl_route_delete(m_sock.get(), route.get(), 0);
         } catch (const TunnelError&) { // out of memory: the device's end takes the route along
         }
     }
@@ -320,7 +291,7 @@ std::vector<std::string> PolicyRouting::restore()
     for (const int family : m_routes) {
         try {
             const auto route = buildDefaultRoute(family, m_config.ifindex, m_table);
-            const int err = rtnl_route_add(m_sock, route.get(), NLM_F_CREATE | NLM_F_EXCL);
+            const int err = rtnl_route_add(m_sock.get(), route.get(), NLM_F_CREATE | NLM_F_EXCL);
             if (err == 0) {
                 restored.push_back(routeText(family));
             } else if (err != -NLE_EXIST) {
@@ -331,7 +302,7 @@ std::vector<std::string> PolicyRouting::restore()
         }
     }
     for (const Rule& rule : m_rules) {
-        const int err = sendRule(m_sock, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, rule.family,
+        const int err = sendRule(m_sock.get(), RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, rule.family,
                                  rule.priority, rule.suppressMain, m_table);
         if (err == 0) {
             restored.push_back(ruleText(rule));
@@ -373,15 +344,7 @@ std::string PolicyRouting::routeText(int family) const
 LoopGuard::LoopGuard(int ifindex, std::string ifName, std::vector<int> families, uint32_t mark)
     : m_ifindex(ifindex), m_ifName(std::move(ifName)), m_mark(mark)
 {
-    m_sock = nl_socket_alloc();
-    if (!m_sock) {
-        throw TunnelError(TunnelError::Kind::Failed, "out of memory allocating a netlink socket");
-    }
-    if (const int err = nl_connect(m_sock, NETLINK_ROUTE); err < 0) {
-        nl_socket_free(m_sock);
-        throw TunnelError(TunnelError::Kind::Failed,
-                          "cannot open a netlink route socket: " + nlReason(err));
-    }
+    m_sock = openRouteSocket();
     const auto fail = [&](const std::string& what, int err) {
         throw TunnelError(err == -NLE_PERM ? TunnelError::Kind::PermissionDenied
                                            : TunnelError::Kind::Failed,
@@ -390,7 +353,7 @@ LoopGuard::LoopGuard(int ifindex, std::string ifName, std::vector<int> families,
     };
     try {
         const std::lock_guard lock(choosingMutex());
-        const InUse used = listInUse(m_sock);
+        const InUse used = listInUse(m_sock.get());
         if (const int err = setGroup(); err < 0) {
             fail("putting " + m_ifName + " into interface group " + std::to_string(m_mark), err);
         }
@@ -412,7 +375,6 @@ LoopGuard::LoopGuard(int ifindex, std::string ifName, std::vector<int> families,
         }
     } catch (...) {
         removeAll();
-        nl_socket_free(m_sock);
         throw;
     }
 }
@@ -420,7 +382,6 @@ LoopGuard::LoopGuard(int ifindex, std::string ifName, std::vector<int> families,
 LoopGuard::~LoopGuard()
 {
     removeAll();
-    nl_socket_free(m_sock);
 }
 
 int LoopGuard::sendRule(int type, int flags, const Rule& rule) const
@@ -444,7 +405,7 @@ int LoopGuard::sendRule(int type, int flags, const Rule& rule) const
                               nla_put_u32(msg.get(), FRA_SUPPRESS_IFGROUP, m_mark) < 0)) {
         return -NLE_NOMEM;
     }
-    return nl_send_sync(m_sock, msg.release());
+    return nl_send_sync(m_sock.get(), msg.release());
 }
 
 int LoopGuard::setGroup() const
@@ -460,7 +421,7 @@ int LoopGuard::setGroup() const
         nla_put_u32(msg.get(), IFLA_GROUP, m_mark) < 0) {
         return -NLE_NOMEM;
     }
-    return nl_send_sync(m_sock, msg.release());
+    return nl_send_sync(m_sock.get(), msg.release());
 }
 
 void LoopGuard::removeAll() noexcept

@@ -11,11 +11,11 @@
 // kernel gives a rule added without one, as `ip rule add` in wg-quick gets.
 #pragma once
 
+#include "NetlinkSocket.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
-
-struct nl_sock;
 
 namespace peertun::engine {
 
@@ -92,7 +92,7 @@ private:
     std::string ruleText(const Rule& rule) const;
     std::string routeText(int family) const;
 
-    nl_sock* m_sock = nullptr;
+    NlSocket m_sock;
     FullTunnelConfig m_config;
     uint32_t m_table = 0;
     std::vector<int> m_routes; // families whose default route we added in m_table
@@ -136,7 +136,7 @@ private:
     std::string ruleText(const Rule& rule) const;
     void removeAll() noexcept;
 
-    nl_sock* m_sock = nullptr;
+    NlSocket m_sock;
     int m_ifindex = 0;
     std::string m_ifName;
     uint32_t m_mark = 0;

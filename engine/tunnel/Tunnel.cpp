@@ -12,15 +12,11 @@
 #include "TunnelError.h"
 #include "UdpSocket.h"
 #include "WireGuardEncapsulation.h"
+#include "Worker.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <optional>
-#include <poll.h>
 #include <stdexcept>
-#include <sys/eventfd.h>
-#include <thread>
 
 namespace peertun::engine {
 namespace {
@@ -67,8 +63,7 @@ struct Tunnel::Impl
     std::unique_ptr<ForwardingLoop> loop;
     std::unique_ptr<NetlinkWatcher> watcher;
     std::unique_ptr<EndpointRefresher> refresher; // host-name peers only
-    Fd guardStop;
-    std::thread guard;
+    WorkerThread guard;
     bool stopped = false;
 };
 
@@ -113,22 +108,20 @@ void Tunnel::Impl::guardRoutes()
 {
     // Routes are kept: they do vanish (a link flap flushes them). Netlink events, not polling, wake
     // this thread; a short quiet period lets a burst of events settle before one restore.
-    pollfd fds[2] = {{watcher->fd(), POLLIN, 0}, {guardStop.get(), POLLIN, 0}};
+    const StopSignal& stop = guard.stopSignal();
     for (;;) {
-        if (::poll(fds, 2, -1) < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return;
-        }
-        if (fds[1].revents) {
+        if (stop.wait(watcher->fd()) == StopSignal::kStopped) {
             return;
         }
         if (!watcher->drain()) {
             continue;
         }
-        while (::poll(fds, 1, 20) > 0) {
+        int events = 0;
+        while ((events = stop.wait(watcher->fd(), 20)) > 0) {
             watcher->drain();
+        }
+        if (events == StopSignal::kStopped) {
+            return;
         }
         std::vector<std::string> repairs = routes.restore(link);
         if (policy) {
@@ -303,8 +296,8 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     }
 
     ForwardingSetup setup;
-    setup.tunFd = d->tun->fd();
-    setup.udpFd = d->udp->fd();
+    setup.tun = &*d->tun;
+    setup.udp = &*d->udp;
     setup.udpFamily = d->udp->family();
     setup.mtu = d->mtu;
     setup.tunnelName = s.name;
@@ -318,11 +311,6 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
 
     // Rule events of the mark: a full tunnel's table and mark are the same number.
     d->watcher = std::make_unique<NetlinkWatcher>(d->link.ifindex, d->loopGuard->mark());
-    d->guardStop.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-    if (!d->guardStop.valid()) {
-        throw TunnelError(TunnelError::Kind::Failed,
-                          std::string("cannot create an eventfd: ") + std::strerror(errno));
-    }
     if (!hostPeers.empty()) {
         EndpointRefresher::Setup r;
         r.tunnelName = s.name;
@@ -340,7 +328,7 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
         d->refresher = std::make_unique<EndpointRefresher>(std::move(r));
     }
     d->loop->start();
-    d->guard = std::thread([impl = d.get()] { impl->guardRoutes(); });
+    d->guard.start([impl = d.get()] { impl->guardRoutes(); });
     if (d->wireguard) {
         d->wireguard->startTimers(); // last: nothing below throws, so no thread outlives a throw
     }
@@ -383,11 +371,7 @@ void Tunnel::stop()
     if (d->refresher) {
         d->refresher->stop(); // first: it hands endpoints to the encapsulation
     }
-    if (d->guard.joinable()) {
-        const uint64_t one = 1;
-        [[maybe_unused]] const ssize_t w = ::write(d->guardStop.get(), &one, sizeof one);
-        d->guard.join();
-    }
+    d->guard.stop();
     if (d->wireguard) {
         d->wireguard->stop(); // timers first: they send on the socket
     }
