@@ -66,7 +66,7 @@ constexpr auto kTimerCap = std::chrono::milliseconds(100);
 } // namespace
 
 WireGuardEncapsulation::WireGuardEncapsulation(keys::LockedSecretKey privateKey,
-                                               std::vector<WireGuardPeer> peers, size_t mtu,
+                                               const std::vector<PeerSpec>& peers, size_t mtu,
                                                SendFunction send, TunnelCounters& counters,
                                                EventLog* log, std::string tunnelName)
     : m_device(std::move(privateKey)), m_mtu(mtu), m_send(std::move(send)), m_counters(counters),
@@ -84,7 +84,9 @@ WireGuardEncapsulation::WireGuardEncapsulation(keys::LockedSecretKey privateKey,
     for (size_t i = 0; i < peers.size(); ++i) {
         wireguard::PeerConfig config;
         config.publicKey = peers[i].publicKey;
-        config.presharedKey = std::move(peers[i].presharedKey);
+        if (peers[i].presharedKey) {
+            config.presharedKey = *peers[i].presharedKey;
+        }
         config.persistentKeepalive = std::chrono::seconds(peers[i].persistentKeepaliveSeconds);
         config.endpoint = toWireGuard(peers[i].endpoint);
         try {

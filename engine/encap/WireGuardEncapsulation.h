@@ -14,6 +14,7 @@
 #include "EventLog.h"
 #include "Fd.h"
 #include "Net.h"
+#include "TunnelSpec.h"
 #include "Device.h"
 
 #include <atomic>
@@ -28,14 +29,6 @@
 #include <vector>
 
 namespace peertun::engine {
-
-struct WireGuardPeer
-{
-    keys::PublicKey publicKey{};
-    std::optional<keys::LockedSecretKey> presharedKey;
-    int persistentKeepaliveSeconds = 0; // 0 = off
-    UdpEndpoint endpoint;
-};
 
 class WireGuardEncapsulation final : public Encapsulation
 {
@@ -52,9 +45,10 @@ public:
     static constexpr unsigned kUnderLoadHandshakesPerSecond = 256;
 
     // Throws TunnelError (InvalidConfig) for an unusable peer key (own key, duplicate,
-    // low-order point). `counters` and `log` must outlive this object; the key is moved in and
-    // wiped when this object is destroyed.
-    WireGuardEncapsulation(keys::LockedSecretKey privateKey, std::vector<WireGuardPeer> peers,
+    // low-order point). The peers are the spec's (their keys are copied into the protocol
+    // core's locked memory). `counters` and `log` must outlive this object; the private key is
+    // moved in and wiped when this object is destroyed.
+    WireGuardEncapsulation(keys::LockedSecretKey privateKey, const std::vector<PeerSpec>& peers,
                            size_t mtu, SendFunction send, TunnelCounters& counters,
                            EventLog* log = nullptr, std::string tunnelName = {});
     ~WireGuardEncapsulation() override;

@@ -160,16 +160,6 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     d->udp.emplace(UdpSocket::bind(s.listen, endpoints));
     d->chooseMtu();
     if (s.mode == TunnelMode::WireGuard) {
-        std::vector<WireGuardPeer> wgPeers;
-        for (const PeerSpec& p : s.peers) {
-            WireGuardPeer& w = wgPeers.emplace_back();
-            w.publicKey = p.publicKey;
-            if (p.presharedKey) {
-                w.presharedKey = *p.presharedKey;
-            }
-            w.persistentKeepaliveSeconds = p.persistentKeepaliveSeconds;
-            w.endpoint = p.endpoint;
-        }
         // Handshake replies, initiations and keepalives go out on the tunnel's socket from
         // whichever thread produced them; a full buffer drops them (the protocol retries).
         const int fd = d->udp->fd();
@@ -183,7 +173,7 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
         };
         std::unique_ptr<WireGuardEncapsulation> wg;
         try {
-            wg = std::make_unique<WireGuardEncapsulation>(*s.privateKey, std::move(wgPeers),
+            wg = std::make_unique<WireGuardEncapsulation>(*s.privateKey, s.peers,
                                                           size_t(d->mtu), std::move(send),
                                                           *d->counters, &d->log, s.name);
         } catch (const std::invalid_argument& e) { // e.g. an all-zero private key

@@ -5,7 +5,7 @@
 
 #include "DBusContract.h"
 #include "Profile.h"
-#include "Tunnel.h"
+#include "RunningTunnel.h"
 
 #include <QObject>
 #include <QTimer>
@@ -32,7 +32,8 @@ public:
         QString message;
     };
 
-    explicit TunnelManager(QObject* parent = nullptr);
+    // `factory` brings tunnels up; by default engine::Tunnel (tests pass a fake).
+    explicit TunnelManager(TunnelFactory factory = {}, QObject* parent = nullptr);
     ~TunnelManager() override;
 
     // Brings up the tunnel of a validated profile. `reason` (e.g. "requested by uid 1000")
@@ -57,16 +58,18 @@ private:
     struct Entry
     {
         Profile profile;
-        std::unique_ptr<engine::Tunnel> tunnel;
-        QString state;
+        std::unique_ptr<RunningTunnel> tunnel;
+        dbus::TunnelState state = dbus::TunnelState::Connecting;
         qint64 sinceUnixMs = 0;
         engine::TunnelStats lastPublished;
     };
 
     void publishStatsIfChanged();
-    QVariantMap statsToVariant(const QString& name, const Entry& entry,
-                               const engine::TunnelStats& stats) const;
+    void setState(const QString& name, dbus::TunnelState state, const QString& reason);
+    static QVariantMap statsToVariant(const QString& name, const Entry& entry,
+                                      const engine::TunnelStats& stats);
 
+    TunnelFactory m_factory;
     engine::EventLog m_log{kLogCapacity};
     std::map<QString, Entry> m_tunnels;
     QTimer m_statsTimer;

@@ -49,14 +49,14 @@ struct Side
          UdpEndpoint peerAt, UdpEndpoint self, const LockedSecretKey* psk = nullptr)
         : counters(1), address(self)
     {
-        std::vector<WireGuardPeer> peers(1);
+        std::vector<PeerSpec> peers(1);
         peers[0].publicKey = peerKey;
         if (psk) {
-            peers[0].presharedKey = *psk;
+            peers[0].presharedKey = std::make_shared<const LockedSecretKey>(*psk);
         }
         peers[0].endpoint = peerAt;
         encap = std::make_unique<WireGuardEncapsulation>(
-            key, std::move(peers), 1420,
+            key, peers, 1420,
             [this](const UdpEndpoint& to, std::span<const uint8_t> d) {
                 const std::lock_guard lock(mutex);
                 sent.push_back({to, {d.begin(), d.end()}});
