@@ -259,7 +259,8 @@ int cmdStatus(HelperClient& client, const QStringList& args)
                 return exitCode(Exit::Ok);
             }
         }
-        return fail(QStringLiteral("There is no tunnel named \"%1\".").arg(name), exitCode(Exit::NotFound));
+        return fail(QStringLiteral("There is no tunnel named \"%1\".").arg(name),
+                    exitCode(Exit::NotFound));
     }
     if (parser.isSet(json)) {
         QVariantList list;
@@ -522,11 +523,13 @@ int cmdImportWg(const QStringList& args)
     const QString path = parser.positionalArguments().first();
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
-        return fail(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()), exitCode(Exit::Usage));
+        return fail(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()),
+                    exitCode(Exit::Usage));
     }
     const QByteArray text = file.read(peertun::kMaxProfileBytes + 1);
     if (text.size() > peertun::kMaxProfileBytes) {
-        return fail(QStringLiteral("%1 is larger than 64 KiB").arg(path), exitCode(Exit::InvalidProfile));
+        return fail(QStringLiteral("%1 is larger than 64 KiB").arg(path),
+                    exitCode(Exit::InvalidProfile));
     }
     QString name = QFileInfo(path).completeBaseName();
     const auto imported = peertun::importWgQuick(text, name);

@@ -135,9 +135,10 @@ void TunnelController::onTunnelChanged(const QString& name)
 
 bool TunnelController::fixable(const QList<ProfileError>& errors)
 {
-    return !errors.isEmpty() && std::all_of(errors.cbegin(), errors.cend(), [](const ProfileError& e) {
-        return e.origin == ProfileError::Origin::Validator;
-    });
+    return !errors.isEmpty() &&
+           std::all_of(errors.cbegin(), errors.cend(), [](const ProfileError& e) {
+               return e.origin == ProfileError::Origin::Validator;
+           });
 }
 
 TunnelController::WgImport TunnelController::importWgQuickFile(const QString& path)

@@ -10,12 +10,12 @@
 #pragma once
 
 #include "Counters.h"
+#include "Device.h"
 #include "Encapsulation.h"
 #include "EventLog.h"
 #include "Fd.h"
 #include "Net.h"
 #include "TunnelSpec.h"
-#include "Device.h"
 
 #include <atomic>
 #include <deque>

@@ -173,9 +173,9 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
         };
         std::unique_ptr<WireGuardEncapsulation> wg;
         try {
-            wg = std::make_unique<WireGuardEncapsulation>(*s.privateKey, s.peers,
-                                                          size_t(d->mtu), std::move(send),
-                                                          *d->counters, &d->log, s.name);
+            wg = std::make_unique<WireGuardEncapsulation>(*s.privateKey, s.peers, size_t(d->mtu),
+                                                          std::move(send), *d->counters, &d->log,
+                                                          s.name);
         } catch (const std::invalid_argument& e) { // e.g. an all-zero private key
             throw TunnelError(TunnelError::Kind::InvalidConfig,
                               std::string("the WireGuard keys cannot be used: ") + e.what());

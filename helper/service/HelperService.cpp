@@ -190,8 +190,7 @@ void HelperService::authorizeThenRun(Operation operation, const QString& argumen
     // polkit answers on a later turn of the event loop, after the id is stored below.
     auto id = std::make_shared<uint64_t>(0);
     *id = m_authorizer->check(
-        caller, dbus::kControlAction,
-        [this, id](Authorizer::Result result, const QString& detail) {
+        caller, dbus::kControlAction, [this, id](Authorizer::Result result, const QString& detail) {
             const auto it = m_pending.find(*id);
             if (it == m_pending.end()) {
                 return;

@@ -4,8 +4,8 @@
 // No packet code lives here.
 #pragma once
 
-#include "DBusContract.h"
 #include "Authorizer.h"
+#include "DBusContract.h"
 #include "TunnelManager.h"
 
 #include <QDBusConnection>

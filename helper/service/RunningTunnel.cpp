@@ -6,9 +6,7 @@ namespace {
 class EngineTunnel final : public RunningTunnel
 {
 public:
-    EngineTunnel(engine::TunnelSpec spec, engine::EventLog& log) : m_tunnel(std::move(spec), log)
-    {
-    }
+    EngineTunnel(engine::TunnelSpec spec, engine::EventLog& log) : m_tunnel(std::move(spec), log) {}
     int mtu() const override { return m_tunnel.mtu(); }
     engine::TunnelStats stats() const override { return m_tunnel.stats(); }
 

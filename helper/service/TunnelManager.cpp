@@ -73,7 +73,8 @@ TunnelManager::TunnelManager(TunnelFactory factory, QObject* parent)
     // The engine may log from its forwarding threads; hop to this thread before emitting.
     m_log.setListener([this](const engine::LogEntry& e) {
         QMetaObject::invokeMethod(
-            this, [this, v = recordFromEngine(e).toVariant()] { emit logEntry(v); }, Qt::QueuedConnection);
+            this, [this, v = recordFromEngine(e).toVariant()] { emit logEntry(v); },
+            Qt::QueuedConnection);
     });
     m_statsTimer.setInterval(kStatsIntervalMs);
     connect(&m_statsTimer, &QTimer::timeout, this, &TunnelManager::publishStatsIfChanged);
@@ -194,8 +195,8 @@ QVariantMapList TunnelManager::tunnels() const
         dbus::TunnelInfo info;
         info.name = name;
         info.state = entry.state;
-        info.mode = entry.profile.mode == TunnelMode::WireGuard ? dbus::Mode::WireGuard
-                                                                : dbus::Mode::Plain;
+        info.mode =
+            entry.profile.mode == TunnelMode::WireGuard ? dbus::Mode::WireGuard : dbus::Mode::Plain;
         info.sinceUnixMs = entry.sinceUnixMs;
         info.interface = itf.name;
         info.address = itf.address.toString();

@@ -17,9 +17,9 @@ std::optional<E> parseName(const std::array<QString, N>& names, const QString& t
 }
 
 // Index = enum value.
-const std::array<QString, 5> kStateNames{
-    QStringLiteral("connecting"), QStringLiteral("connected"), QStringLiteral("disconnecting"),
-    QStringLiteral("disconnected"), QStringLiteral("failed")};
+const std::array<QString, 5> kStateNames{QStringLiteral("connecting"), QStringLiteral("connected"),
+                                         QStringLiteral("disconnecting"),
+                                         QStringLiteral("disconnected"), QStringLiteral("failed")};
 const std::array<QString, 2> kModeNames{QStringLiteral("plain"), QStringLiteral("wireguard")};
 const std::array<QString, 4> kLevelNames{QStringLiteral("debug"), QStringLiteral("info"),
                                          QStringLiteral("warning"), QStringLiteral("error")};
@@ -85,14 +85,10 @@ QVariantMap TunnelInfo::toVariant() const
         peerList << p;
     }
     return {
-        {key::kName, name},
-        {key::kState, stateName(state)},
-        {key::kMode, modeName(mode)},
-        {key::kSinceUnixMs, i64(sinceUnixMs)},
-        {key::kInterface, interface},
-        {key::kAddress, address},
-        {key::kListen, listen},
-        {key::kMtu, mtu},
+        {key::kName, name},           {key::kState, stateName(state)},
+        {key::kMode, modeName(mode)}, {key::kSinceUnixMs, i64(sinceUnixMs)},
+        {key::kInterface, interface}, {key::kAddress, address},
+        {key::kListen, listen},       {key::kMtu, mtu},
         {key::kPeers, peerList},
     };
 }
@@ -205,11 +201,8 @@ TunnelCounters TunnelCounters::fromVariant(const QVariantMap& map)
 QVariantMap LogRecord::toVariant() const
 {
     return {
-        {key::kSeq, u64(seq)},
-        {key::kUnixMs, i64(unixMs)},
-        {key::kLevel, levelName(level)},
-        {key::kTunnel, tunnel},
-        {key::kText, text},
+        {key::kSeq, u64(seq)},  {key::kUnixMs, i64(unixMs)}, {key::kLevel, levelName(level)},
+        {key::kTunnel, tunnel}, {key::kText, text},
     };
 }
 

@@ -45,8 +45,8 @@ KeyTextCheck decodeChecked(std::string_view text, uint8_t* out)
             return check;
         }
     }
-    if (text[kBase64KeyLen - 1] != '=' || text.substr(0, kBase64KeyLen - 1).find('=') !=
-                                              std::string_view::npos) {
+    if (text[kBase64KeyLen - 1] != '=' ||
+        text.substr(0, kBase64KeyLen - 1).find('=') != std::string_view::npos) {
         check.problem = KeyTextProblem::NotPadded;
         return check;
     }

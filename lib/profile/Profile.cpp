@@ -3,7 +3,6 @@
 #include "Profile.h"
 
 #include "Keys.h"
-
 #include "ProfileText.h"
 
 #include <QCoreApplication>
@@ -682,8 +681,8 @@ QString checkWireGuardKey(const QString& text, const QString& field, bool secret
     }
     // The rules are lib/keys' (the engine decodes with the same code); the words are ours.
     QByteArray latin1 = text.toLatin1();
-    const keys::KeyTextCheck check = keys::checkKeyText(
-        std::string_view(latin1.constData(), size_t(latin1.size())), secret);
+    const keys::KeyTextCheck check =
+        keys::checkKeyText(std::string_view(latin1.constData(), size_t(latin1.size())), secret);
     latin1.fill('\0'); // best effort: do not leave copies of a secret in freed memory
     QString problem;
     switch (check.problem) {

@@ -26,8 +26,8 @@ public:
     // The pending request was refused (e.g. polkit said no): the state stays as it was.
     void refuse(const QString& name);
 
-    QStringList calls;    // "connect office", "disconnect office", in order
-    QStringList logLines; // "info office: text"
+    QStringList calls;        // "connect office", "disconnect office", in order
+    QStringList logLines;     // "info office: text"
     QList<Profile> connected; // the profiles connectProfile() was given
 
 private:

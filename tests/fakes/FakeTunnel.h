@@ -79,9 +79,8 @@ public:
     {
         ++m_state->checks;
         const uint64_t id = m_next++;
-        QTimer::singleShot(0, [state = m_state, done = std::move(done)] {
-            done(state->answer, state->detail);
-        });
+        QTimer::singleShot(
+            0, [state = m_state, done = std::move(done)] { done(state->answer, state->detail); });
         return id;
     }
     void cancel(uint64_t) override { ++m_state->cancels; }

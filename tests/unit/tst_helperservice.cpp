@@ -111,18 +111,19 @@ void TestHelperService::badInputGetsNamedErrors_data()
     QTest::addColumn<QString>("argument");
     QTest::addColumn<QString>("errorName");
     QTest::addColumn<QString>("mentions");
-    QTest::newRow("malformed JSON") << "connect" << "{\"name\": " << dbus::kErrorInvalidProfile
-                                    << "not valid";
+    QTest::newRow("malformed JSON") << "connect"
+                                    << "{\"name\": " << dbus::kErrorInvalidProfile << "not valid";
     QTest::newRow("invalid address")
         << "connect"
         << QString::fromUtf8(serializeProfile(test::seedProfile()))
                .replace(QStringLiteral("10.244.2.2/24"), QStringLiteral("10.244.300.1/24"))
         << dbus::kErrorInvalidProfile << "interface.address";
-    QTest::newRow("disconnect unknown") << "disconnect" << "nobody" << dbus::kErrorNotFound
-                                        << "nobody";
+    QTest::newRow("disconnect unknown") << "disconnect"
+                                        << "nobody" << dbus::kErrorNotFound << "nobody";
     QTest::newRow("disconnect huge name")
         << "disconnect" << QString(1000, u'n') << dbus::kErrorNotFound << "no tunnel";
-    QTest::newRow("stats unknown") << "stats" << "nobody" << dbus::kErrorNotFound << "nobody";
+    QTest::newRow("stats unknown") << "stats"
+                                   << "nobody" << dbus::kErrorNotFound << "nobody";
 }
 
 void TestHelperService::badInputGetsNamedErrors()
@@ -146,8 +147,7 @@ void TestHelperService::refusedByTheAuthorizer_data()
 {
     QTest::addColumn<int>("answer");
     QTest::addColumn<QString>("mentions");
-    QTest::newRow("not authorized") << int(Authorizer::Result::NotAuthorized)
-                                    << "not allowed";
+    QTest::newRow("not authorized") << int(Authorizer::Result::NotAuthorized) << "not allowed";
     QTest::newRow("polkit unavailable") << int(Authorizer::Result::Unavailable) << "polkitd";
 }
 
@@ -189,8 +189,8 @@ void TestHelperService::connectListStatsDisconnect()
 
     m_fakes->stats.at("office").rxPackets = 3;
     QTRY_VERIFY_WITH_TIMEOUT(updates.count() >= 1, 5000);
-    const dbus::TunnelCounters c = dbus::TunnelCounters::fromVariant(
-        updates.last().first().value<QVariantMapList>().first());
+    const dbus::TunnelCounters c =
+        dbus::TunnelCounters::fromVariant(updates.last().first().value<QVariantMapList>().first());
     QCOMPARE(c.rxPackets, quint64(3));
 
     const QDBusError error = callError(m_client->disconnectTunnel(QStringLiteral("office")));

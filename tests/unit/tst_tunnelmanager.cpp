@@ -83,7 +83,8 @@ void TestTunnelManager::refusals()
     QFETCH(QString, errorName);
     QFETCH(QString, mentions);
     QVERIFY(!m_manager->connectTunnel(test::seedProfile(), QString()));
-    Profile second = test::seedProfile(sameName ? QStringLiteral("office") : QStringLiteral("home"));
+    Profile second =
+        test::seedProfile(sameName ? QStringLiteral("office") : QStringLiteral("home"));
     if (sameName) {
         second.interface.name = QStringLiteral("other0");
     }

@@ -1,8 +1,8 @@
 // WireGuardEncapsulation in process: two instances talk through seal()/open() and a fake send
 // function, as the forwarding loops would drive them (headroom/tailroom reserved around the
 // packet, the datagram's source address passed to open()).
-#include "WireGuardEncapsulation.h"
 #include "Keys.h"
+#include "WireGuardEncapsulation.h"
 
 #include <QTest>
 #include <cstring>
@@ -45,8 +45,8 @@ std::vector<uint8_t> ipv4Packet(size_t payload, uint8_t fill)
 // One side: its encapsulation, what it sent, and its counters.
 struct Side
 {
-    Side(const LockedSecretKey& key, const peertun::keys::PublicKey& peerKey,
-         UdpEndpoint peerAt, UdpEndpoint self, const LockedSecretKey* psk = nullptr)
+    Side(const LockedSecretKey& key, const peertun::keys::PublicKey& peerKey, UdpEndpoint peerAt,
+         UdpEndpoint self, const LockedSecretKey* psk = nullptr)
         : counters(1), address(self)
     {
         std::vector<PeerSpec> peers(1);
