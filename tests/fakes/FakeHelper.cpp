@@ -28,7 +28,9 @@ void FakeHelper::setState(const QString& name, dbus::TunnelState state)
 {
     TunnelStatus& t = m_tunnels[name];
     t.state = state;
-    t.requestPending = false;
+    // On its way (connecting, disconnecting): our request still awaits its reply.
+    t.requestPending = t.requestPending && (state == dbus::TunnelState::Connecting ||
+                                            state == dbus::TunnelState::Disconnecting);
     emit tunnelChanged(name);
 }
 

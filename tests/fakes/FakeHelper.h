@@ -21,7 +21,7 @@ public:
     void disconnectTunnel(const QString& name) override;
     void appLog(dbus::LogLevel level, const QString& tunnel, const QString& text) override;
 
-    // As the helper's StateChanged or a reply would: ends any pending request.
+    // As the helper's StateChanged or a reply would: a final state ends a pending request.
     void setState(const QString& name, dbus::TunnelState state);
     // The pending request was refused (e.g. polkit said no): the state stays as it was.
     void refuse(const QString& name);

@@ -83,14 +83,20 @@ void TestHelperService::cleanupTestCase()
     m_busDaemon.waitForFinished(3000);
 }
 
-QDBusError TestHelperService::callError(QDBusPendingCall call)
+// The service runs on this thread: wait in the event loop (waitForFinished() would block it).
+void awaitReply(const QDBusPendingCall& call)
 {
     QDBusPendingCallWatcher watcher(call);
     QSignalSpy done(&watcher, &QDBusPendingCallWatcher::finished);
     if (!watcher.isFinished()) {
         done.wait(10000);
     }
-    return watcher.error();
+}
+
+QDBusError TestHelperService::callError(QDBusPendingCall call)
+{
+    awaitReply(call);
+    return call.error();
 }
 
 void TestHelperService::oversizedProfileIsRefusedBeforeAuthorization()
@@ -174,7 +180,7 @@ void TestHelperService::connectListStatsDisconnect()
     QSignalSpy updates(m_client.get(), &HelperClient::statsUpdated);
     QDBusPendingReply<QString> connected =
         m_client->connectTunnel(QString::fromUtf8(serializeProfile(test::seedProfile())));
-    connected.waitForFinished();
+    awaitReply(connected);
     QVERIFY2(!connected.isError(), qPrintable(connected.error().message()));
     QCOMPARE(connected.value(), QStringLiteral("office"));
     QCOMPARE(m_auth->checks, ::geteuid() == 0 ? 0 : 1);
@@ -182,7 +188,7 @@ void TestHelperService::connectListStatsDisconnect()
     QCOMPARE(states.last().at(1).toString(), dbus::stateName(dbus::TunnelState::Connected));
 
     QDBusPendingReply<QVariantMapList> list = m_client->listTunnels();
-    list.waitForFinished();
+    awaitReply(list);
     const QVariantMapList tunnels = HelperClient::toPlain(list.value());
     QCOMPARE(tunnels.size(), 1);
     QCOMPARE(dbus::TunnelInfo::fromVariant(tunnels.first()).interface, QStringLiteral("flannel99"));
