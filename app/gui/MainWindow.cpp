@@ -109,7 +109,7 @@ MainWindow::MainWindow(ProfileStore* store, HelperSession* session, QWidget* par
     // Wide enough for a usual entry in the UI's language; longer ones are elided, never
     // scrolled sideways.
     const QString typicalEntry =
-        tr("%1 — %2").arg(QStringLiteral("host-1"), stateText(QStringLiteral("disconnected"))) +
+        tr("%1 — %2").arg(QStringLiteral("host-1"), stateText(dbus::TunnelState::Disconnected)) +
         QLatin1Char(' ') + tr("(unencrypted)");
     m_list->setMinimumWidth(qMax(200, m_list->fontMetrics().horizontalAdvance(typicalEntry) +
                                           m_list->style()->pixelMetric(QStyle::PM_ScrollBarExtent) +

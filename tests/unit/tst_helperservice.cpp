@@ -121,7 +121,7 @@ void TestHelperService::badInputGetsNamedErrors_data()
                                     << "{\"name\": " << dbus::kErrorInvalidProfile << "not valid";
     QTest::newRow("invalid address")
         << "connect"
-        << QString::fromUtf8(serializeProfile(test::seedProfile()))
+        << QString::fromUtf8(serializeProfile(test::officeProfile()))
                .replace(QStringLiteral("10.244.2.2/24"), QStringLiteral("10.244.300.1/24"))
         << dbus::kErrorInvalidProfile << "interface.address";
     QTest::newRow("disconnect unknown") << "disconnect"
@@ -167,7 +167,7 @@ void TestHelperService::refusedByTheAuthorizer()
     QFETCH(QString, mentions);
     m_auth->answer = Authorizer::Result(answer);
     const QDBusError error = callError(
-        m_client->connectTunnel(QString::fromUtf8(serializeProfile(test::seedProfile()))));
+        m_client->connectTunnel(QString::fromUtf8(serializeProfile(test::officeProfile()))));
     QCOMPARE(error.name(), dbus::kErrorNotAuthorized);
     QVERIFY2(error.message().contains(mentions), qPrintable(error.message()));
     QCOMPARE(m_auth->checks, 1);
@@ -179,7 +179,7 @@ void TestHelperService::connectListStatsDisconnect()
     QSignalSpy states(m_client.get(), &HelperClient::stateChanged);
     QSignalSpy updates(m_client.get(), &HelperClient::statsUpdated);
     QDBusPendingReply<QString> connected =
-        m_client->connectTunnel(QString::fromUtf8(serializeProfile(test::seedProfile())));
+        m_client->connectTunnel(QString::fromUtf8(serializeProfile(test::officeProfile())));
     awaitReply(connected);
     QVERIFY2(!connected.isError(), qPrintable(connected.error().message()));
     QCOMPARE(connected.value(), QStringLiteral("office"));

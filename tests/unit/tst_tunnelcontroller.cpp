@@ -63,7 +63,7 @@ void TestTunnelController::init()
     m_helper = std::make_unique<FakeHelper>();
     m_controller = std::make_unique<TunnelController>(m_store.get(), m_helper.get());
     QString error;
-    QVERIFY2(m_store->save(test::seedProfile(), QString(), &error), qPrintable(error));
+    QVERIFY2(m_store->save(test::officeProfile(), QString(), &error), qPrintable(error));
 }
 
 void TestTunnelController::cleanup()

@@ -15,7 +15,7 @@ namespace {
 
 Profile profileNumber(int i)
 {
-    Profile p = test::seedProfile(QStringLiteral("t%1").arg(i));
+    Profile p = test::officeProfile(QStringLiteral("t%1").arg(i));
     p.interface.name = QStringLiteral("pt%1").arg(i);
     return p;
 }
@@ -54,7 +54,7 @@ void TestTunnelManager::init()
 void TestTunnelManager::connectAndDisconnect()
 {
     QSignalSpy states(m_manager.get(), &TunnelManager::stateChanged);
-    QVERIFY(!m_manager->connectTunnel(test::seedProfile(), QStringLiteral("test")));
+    QVERIFY(!m_manager->connectTunnel(test::officeProfile(), QStringLiteral("test")));
     QCOMPARE(m_fakes->alive, 1);
     QCOMPARE(m_fakes->specs.at("office").ifName, std::string("flannel99"));
     QCOMPARE(states.count(), 2);
@@ -82,9 +82,9 @@ void TestTunnelManager::refusals()
     QFETCH(bool, sameName);
     QFETCH(QString, errorName);
     QFETCH(QString, mentions);
-    QVERIFY(!m_manager->connectTunnel(test::seedProfile(), QString()));
+    QVERIFY(!m_manager->connectTunnel(test::officeProfile(), QString()));
     Profile second =
-        test::seedProfile(sameName ? QStringLiteral("office") : QStringLiteral("home"));
+        test::officeProfile(sameName ? QStringLiteral("office") : QStringLiteral("home"));
     if (sameName) {
         second.interface.name = QStringLiteral("other0");
     }
@@ -116,7 +116,7 @@ void TestTunnelManager::engineErrorsAreNamed()
     QFETCH(QString, errorName);
     m_fakes->failNext = engine::TunnelError(engine::TunnelError::Kind(kind), "port 8285 in use");
     QSignalSpy states(m_manager.get(), &TunnelManager::stateChanged);
-    const auto failure = m_manager->connectTunnel(test::seedProfile(), QString());
+    const auto failure = m_manager->connectTunnel(test::officeProfile(), QString());
     QVERIFY(failure.has_value());
     QCOMPARE(failure->errorName, errorName);
     QVERIFY2(failure->message.contains(QStringLiteral("port 8285 in use")),
@@ -145,7 +145,7 @@ void TestTunnelManager::atMostMaxTunnels()
 
 void TestTunnelManager::listAndStatsUseTheContract()
 {
-    Profile wg = test::seedWireGuardProfile();
+    Profile wg = test::officeWireGuardProfile();
     QVERIFY(!m_manager->connectTunnel(wg, QString()));
     const QVariantMapList list = m_manager->tunnels();
     QCOMPARE(list.size(), 1);
@@ -180,7 +180,7 @@ void TestTunnelManager::listAndStatsUseTheContract()
 
 void TestTunnelManager::statsUpdatedOnlyOnChange()
 {
-    QVERIFY(!m_manager->connectTunnel(test::seedProfile(), QString()));
+    QVERIFY(!m_manager->connectTunnel(test::officeProfile(), QString()));
     QSignalSpy updates(m_manager.get(), &TunnelManager::statsUpdated);
     QTest::qWait(3 * TunnelManager::kStatsIntervalMs);
     QCOMPARE(updates.count(), 0); // nothing changed
@@ -194,7 +194,7 @@ void TestTunnelManager::statsUpdatedOnlyOnChange()
 
 void TestTunnelManager::statsUpdatedAtMostTwiceASecond()
 {
-    QVERIFY(!m_manager->connectTunnel(test::seedProfile(), QString()));
+    QVERIFY(!m_manager->connectTunnel(test::officeProfile(), QString()));
     QSignalSpy updates(m_manager.get(), &TunnelManager::statsUpdated);
     // Counters change all the time (every 10 ms): the signal still comes at its own pace.
     QElapsedTimer clock;
