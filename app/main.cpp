@@ -9,10 +9,18 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QSystemTrayIcon>
+#include <cstdio>
+#include <cstring>
 #include <memory>
 
 int main(int argc, char** argv)
 {
+    // Answered before QApplication, which needs a display: packaging checks and scripts ask
+    // for the version where there is none.
+    if (argc == 2 && (std::strcmp(argv[1], "--version") == 0 || std::strcmp(argv[1], "-v") == 0)) {
+        std::printf("peertun %s\n", PEERTUN_VERSION);
+        return 0;
+    }
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("peertun"));
     QApplication::setApplicationVersion(QStringLiteral(PEERTUN_VERSION));

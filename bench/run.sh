@@ -17,6 +17,14 @@
 #   mixed        peertun on host 1, seedq's server on host 2: the seed's wire format both ways
 #   wg           wireguard-go (Debian's), MTU 1420, as a reference for a userspace tunnel
 #   wireguard    peertun-helper --standalone, WireGuard mode (keys from `wg genkey`), default MTU
+#   wireguard1   the same with PEERTUN_CRYPTO_THREADS=1 (the forwarding threads alone do the
+#                crypto); wireguard2 with 2 threads per direction (wireguardN: N)
+#   NAME-base    any peertun variant above run with the helper named by BASE_HELPER (another
+#                build, e.g. main's) instead: before/after figures from the same run
+#   vxlan        two kernel VXLAN devices over the same veth (flannel's default backend), MTU 1450:
+#                the kernel's own encapsulation, no process to measure
+#   wg-modern    the wireguard-go binary named by WGGO_MODERN (a current release, with its TUN
+#                and UDP offloads), MTU 1420, set up as wg; a clear line says when it is not given
 # Per variant: 20 pings (RTT), iperf3 TCP 1 stream and 4 streams for T s, UDP with ULEN-byte
 # datagrams at unlimited rate for UDPT s (packets per second out of the far end of the tunnel,
 # and received by iperf3); CPU time of the forwarding processes (both ends) per GB delivered.
@@ -24,11 +32,15 @@
 # Usage:  sudo bench/run.sh [PATH/TO/peertun-helper]      (default build/helper/peertun-helper)
 # Env:    RUNS=1 T=10 UDPT=10 ULEN=1400 VARIANTS="veth peertun peertun1472 seedq mixed wg wireguard"
 #         SEED=<repo>/../shared/seed/000_68b1cd846b9578c1.txt   OUT=/tmp/peertun-bench/<time>
+#         WGGO_MODERN=/path/to/wireguard-go (for wg-modern; not installed by anything here)
+#         BASE_HELPER=/path/to/another/peertun-helper (for the -base variants)
 # Needs:  root (scripts/deps.sh --bench installs the rest): iproute2, iperf3, iputils-ping, python3; for seedq: golang-go,
 #         golang-github-vishvananda-netlink-dev, golang-github-vishvananda-netns-dev,
 #         golang-golang-x-sys-dev; for wg: wireguard-go, wireguard-tools.
-# Output: a markdown table on stdout (medians over runs; ratios tunnel/raw veth and
-#         peertun/seedq); raw values, logs and iperf3 JSON under $OUT.
+# Output: two markdown tables on stdout (medians over runs): every metric with ratios
+#         tunnel/raw veth and peertun/seedq; then TCP 1 stream and CPU per GB against the
+#         references (kernel VXLAN, plain mode, wg-modern). Raw values, logs and iperf3 JSON
+#         under $OUT.
 set -u
 export LC_ALL=C
 
@@ -41,6 +53,8 @@ T=${T:-10}
 UDPT=${UDPT:-10}
 ULEN=${ULEN:-1400}
 VARIANTS=${VARIANTS:-"veth peertun peertun1472 seedq mixed wg wireguard"}
+WGGO_MODERN=${WGGO_MODERN:-}
+BASE_HELPER=${BASE_HELPER:-}
 BASE=/tmp/peertun-bench
 OUT=${OUT:-$BASE/$(date +%Y%m%d-%H%M%S)}
 BIN=$BASE/bin; SRC=$BASE/src
@@ -217,7 +231,7 @@ run_tests() {   # run_tests DST
 
 # ---------------------------------------------------------------- variants
 start_peertun() {   # start_peertun [MTU]
-    [ -x "$HELPER" ] || { say "no peertun-helper at $HELPER: skipping $VAR"; return 1; }
+    [ -x "$CUR_HELPER" ] || { say "no peertun-helper at $CUR_HELPER: skipping $VAR"; return 1; }
     local mtu=${1:+\"mtu\": $1, }
     cat > "$OUT/host1.json" <<EOF
 { "version": 1, "name": "bench1", "mode": "plain",
@@ -229,8 +243,8 @@ EOF
   "interface": { "name": "flannel99", "address": "$TUN2/24", ${mtu}"listen": "$U2:8285" },
   "peers": [ { "name": "host-1", "endpoint": "$U1:8285", "subnets": ["10.244.2.0/24"] } ] }
 EOF
-    bgns "$LOG/$RUN.$VAR.helper1.log" $NS1 "$HELPER" --standalone "$OUT/host1.json"; P1=$LASTPID
-    bgns "$LOG/$RUN.$VAR.helper2.log" $NS2 "$HELPER" --standalone "$OUT/host2.json"; P2=$LASTPID
+    bgns "$LOG/$RUN.$VAR.helper1.log" $NS1 "$CUR_HELPER" --standalone "$OUT/host1.json"; P1=$LASTPID
+    bgns "$LOG/$RUN.$VAR.helper2.log" $NS2 "$CUR_HELPER" --standalone "$OUT/host2.json"; P2=$LASTPID
     FWD="$P1 $P2"
     waitfor 10 grep -q "tunnel up" "$LOG/$RUN.$VAR.helper1.log" && waitfor 10 grep -q "tunnel up" "$LOG/$RUN.$VAR.helper2.log" ||
         { say "peertun did not come up: $(tail -n 3 "$LOG/$RUN.$VAR.helper1.log" "$LOG/$RUN.$VAR.helper2.log")"; return 1; }
@@ -252,7 +266,7 @@ start_mixed() {
   "interface": { "name": "flannel99", "address": "$TUN1/24", "listen": "$U1:8285" },
   "peers": [ { "name": "host-2", "endpoint": "$U2:8285", "subnets": ["10.244.3.0/24"] } ] }
 EOF
-    bgns "$LOG/$RUN.$VAR.helper1.log" $NS1 "$HELPER" --standalone "$OUT/host1.json"; P1=$LASTPID
+    bgns "$LOG/$RUN.$VAR.helper1.log" $NS1 "$CUR_HELPER" --standalone "$OUT/host1.json"; P1=$LASTPID
     bgns "$LOG/$RUN.$VAR.server.log" $NS2 "$BIN/seedq-server"; FS=$LASTPID
     FWD="$P1 $FS"
     waitfor 10 grep -q "tunnel up" "$LOG/$RUN.$VAR.helper1.log" && waitfor 10 hasaddr $NS2 flannel99 $TUN2 &&
@@ -287,13 +301,14 @@ stop_seedq() {
     ip -n $NS1 link del flannel99 2>/dev/null; ip -n $NS2 link del flannel99 2>/dev/null
 }
 
-start_wg() {
-    command -v wireguard-go >/dev/null && command -v wg >/dev/null || { say "wireguard-go/wg not installed: skipping wg"; return 1; }
+start_wg() {   # start_wg [BINARY]  (default: Debian's wireguard-go on PATH)
+    local bin=${1:-wireguard-go}
+    command -v "$bin" >/dev/null && command -v wg >/dev/null || { say "wireguard-go/wg not installed: skipping $VAR"; return 1; }
     mkdir -p "$OUT/wg"; (umask 077; wg genkey > "$OUT/wg/k1"; wg genkey > "$OUT/wg/k2")
     local p1 p2; p1=$(wg pubkey < "$OUT/wg/k1"); p2=$(wg pubkey < "$OUT/wg/k2")
     [ -d /var/run/wireguard ] || { mkdir -p /var/run/wireguard && WGDIR_MADE=1; }
-    bgns "$LOG/$RUN.$VAR.wg1.log" $NS1 env WG_PROCESS_FOREGROUND=1 wireguard-go -f $WG1; W1=$LASTPID
-    bgns "$LOG/$RUN.$VAR.wg2.log" $NS2 env WG_PROCESS_FOREGROUND=1 wireguard-go -f $WG2; W2=$LASTPID
+    bgns "$LOG/$RUN.$VAR.wg1.log" $NS1 env WG_PROCESS_FOREGROUND=1 "$bin" -f $WG1; W1=$LASTPID
+    bgns "$LOG/$RUN.$VAR.wg2.log" $NS2 env WG_PROCESS_FOREGROUND=1 "$bin" -f $WG2; W2=$LASTPID
     FWD="$W1 $W2"
     waitfor 10 test -S /var/run/wireguard/$WG1.sock && waitfor 10 test -S /var/run/wireguard/$WG2.sock || { say "wireguard-go did not come up"; return 1; }
     ip netns exec $NS1 wg set $WG1 listen-port 51820 private-key "$OUT/wg/k1" peer "$p2" endpoint $U2:51820 allowed-ips 10.244.3.0/24
@@ -309,9 +324,34 @@ stop_wg() {
     rm -f /var/run/wireguard/$WG1.sock /var/run/wireguard/$WG2.sock
 }
 
+start_wg_modern() {
+    if [ -z "$WGGO_MODERN" ]; then
+        say "wg-modern: row missing, set WGGO_MODERN=/path/to/wireguard-go"; return 1
+    fi
+    [ -x "$WGGO_MODERN" ] || { say "wg-modern: row missing, $WGGO_MODERN is not an executable"; return 1; }
+    start_wg "$WGGO_MODERN"
+}
+
+# The kernel's VXLAN (flannel's default backend) over the same veth: the reference for an
+# encapsulation without a userspace hop. VNI 1 and port 8472 as flannel uses them.
+start_vxlan() {
+    ip -n $NS1 link add vx99 type vxlan id 1 local $U1 remote $U2 dstport 8472 dev veth1 &&
+        ip -n $NS2 link add vx99 type vxlan id 1 local $U2 remote $U1 dstport 8472 dev veth2 ||
+        { say "cannot create VXLAN devices: skipping vxlan"; return 1; }
+    ip -n $NS1 link set vx99 mtu 1450 up; ip -n $NS2 link set vx99 mtu 1450 up
+    ip -n $NS1 addr add $TUN1/24 dev vx99; ip -n $NS2 addr add $TUN2/24 dev vx99
+    ip -n $NS1 route add 10.244.3.0/24 dev vx99; ip -n $NS2 route add 10.244.2.0/24 dev vx99
+    rec mtu "$(devmtu $NS1 vx99)"
+}
+stop_vxlan() {
+    ip -n $NS1 link del vx99 2>/dev/null; ip -n $NS2 link del vx99 2>/dev/null; return 0
+}
+
 # peertun in WireGuard mode on both hosts (compare with wg: the same protocol in wireguard-go).
-start_peertun_wg() {
-    [ -x "$HELPER" ] || { say "no peertun-helper at $HELPER: skipping $VAR"; return 1; }
+start_peertun_wg() {   # start_peertun_wg [CRYPTO_THREADS]
+    local threads=()
+    [ -n "${1:-}" ] && threads=(env PEERTUN_CRYPTO_THREADS="$1")
+    [ -x "$CUR_HELPER" ] || { say "no peertun-helper at $CUR_HELPER: skipping $VAR"; return 1; }
     command -v wg >/dev/null || { say "wg (wireguard-tools) not installed: skipping $VAR"; return 1; }
     mkdir -p "$OUT/wg"; (umask 077; wg genkey > "$OUT/wg/pk1"; wg genkey > "$OUT/wg/pk2")
     local k1 k2 p1 p2; k1=$(cat "$OUT/wg/pk1"); k2=$(cat "$OUT/wg/pk2")
@@ -327,8 +367,8 @@ EOF
   "peers": [ { "name": "host-1", "endpoint": "$U1:51820", "subnets": ["10.244.2.0/24"], "publicKey": "$p1" } ] }
 EOF
     )
-    bgns "$LOG/$RUN.$VAR.helper1.log" $NS1 "$HELPER" --standalone "$OUT/host1.json"; P1=$LASTPID
-    bgns "$LOG/$RUN.$VAR.helper2.log" $NS2 "$HELPER" --standalone "$OUT/host2.json"; P2=$LASTPID
+    bgns "$LOG/$RUN.$VAR.helper1.log" $NS1 "${threads[@]}" "$CUR_HELPER" --standalone "$OUT/host1.json"; P1=$LASTPID
+    bgns "$LOG/$RUN.$VAR.helper2.log" $NS2 "${threads[@]}" "$CUR_HELPER" --standalone "$OUT/host2.json"; P2=$LASTPID
     FWD="$P1 $P2"
     waitfor 10 grep -q "tunnel up" "$LOG/$RUN.$VAR.helper1.log" && waitfor 10 grep -q "tunnel up" "$LOG/$RUN.$VAR.helper2.log" ||
         { say "peertun (wireguard) did not come up: $(tail -n 3 "$LOG/$RUN.$VAR.helper1.log" "$LOG/$RUN.$VAR.helper2.log")"; return 1; }
@@ -337,9 +377,15 @@ EOF
 
 run_variant() {
     VAR=$1; FWD=
-    case $VAR in veth) FARDEV=veth2 ;; wg) FARDEV=$WG2 ;; *) FARDEV=flannel99 ;; esac
+    case $VAR in veth) FARDEV=veth2 ;; wg | wg-modern) FARDEV=$WG2 ;; vxlan) FARDEV=vx99 ;; *) FARDEV=flannel99 ;; esac
     say "run $RUN: $VAR"
-    case $VAR in
+    CUR_HELPER=$HELPER
+    local kind=$VAR
+    if [ "${VAR%-base}" != "$VAR" ]; then
+        [ -n "$BASE_HELPER" ] || { say "$VAR: row missing, set BASE_HELPER=/path/to/peertun-helper"; return; }
+        CUR_HELPER=$BASE_HELPER; kind=${VAR%-base}
+    fi
+    case $kind in
         veth)        rec mtu "$(devmtu $NS1 veth1)"; run_tests $U2 ;;
         peertun)     start_peertun && run_tests $TUN2; stop_peertun ;;
         peertun1472) start_peertun 1472 && run_tests $TUN2; stop_peertun ;;
@@ -348,6 +394,9 @@ run_variant() {
         seedq1472)   start_seedq 1472 && run_tests $TUN2; stop_seedq ;;
         wg)          start_wg && run_tests $TUN2; stop_wg ;;
         wireguard)   start_peertun_wg && run_tests $TUN2; stop_peertun ;;
+        wireguard[0-9]*) start_peertun_wg "${VAR#wireguard}" && run_tests $TUN2; stop_peertun ;;
+        vxlan)       start_vxlan && run_tests $TUN2; stop_vxlan ;;
+        wg-modern)   start_wg_modern && run_tests $TUN2; stop_wg ;;
         *)           say "unknown variant $VAR" ;;
     esac
 }
@@ -359,6 +408,8 @@ case " $VARIANTS " in *" seedq"* | *" mixed "*) build_seedq && SEEDQ_OK=1 ;; esa
     echo "date: $(date -Is)"; uname -r; echo "nproc: $(nproc)"; grep -m1 'model name' /proc/cpuinfo
     echo "debian: $(cat /etc/debian_version)"; echo "helper: $HELPER"
     dpkg-query -W iperf3 wireguard-go golang-go 2>/dev/null
+    [ -n "$BASE_HELPER" ] && echo "base helper: $BASE_HELPER"
+    [ -n "$WGGO_MODERN" ] && echo "wg-modern: $WGGO_MODERN $("$WGGO_MODERN" --version 2>/dev/null | head -n 1)"
     echo "runs=$RUNS T=$T UDPT=$UDPT ULEN=$ULEN variants=$VARIANTS"
 } > "$OUT/env.txt" 2>&1
 printf 'run\tvariant\tmetric\tvalue\n' > "$OUT/results.tsv"
@@ -406,6 +457,34 @@ for v in vars_:
           f"| {ratio(u, med('veth', 'udp_tunnel_kpps')) if tunnel else '1'} "
           f"| {ratio(t1, med('seedq', 'tcp1_gbps')) if vs_seed else ''} "
           f"| {ratio(u, med('seedq', 'udp_tunnel_kpps')) if vs_seed else ''} |")
+
+# The references, side by side: what a tunnel costs against the kernel's VXLAN (no userspace
+# hop), peertun's plain mode and a current wireguard-go (wg-modern).
+print("\n| path | TCP 1 stream Gbit/s | CPU s per GB (both processes) | TCP 1 vs kernel VXLAN "
+      "| CPU vs plain | TCP 1 vs wg-modern | CPU vs wg-modern |")
+print("|---" * 7 + "|")
+names = {"veth": "raw veth", "vxlan": "kernel VXLAN", "peertun": "peertun plain",
+         "peertun1472": "peertun plain, MTU 1472", "wireguard": "peertun WireGuard",
+         "wg": "Debian's wireguard-go", "wg-modern": "wireguard-go (WGGO_MODERN)",
+         "seedq": "the blog post's program", "mixed": "peertun + the blog post's server"}
+for v in vars_:
+    t1, c = med(v, "tcp1_gbps"), med(v, "tcp1_fwd_cpu_s_per_gb")
+    kernel = v in ("veth", "vxlan")
+    base = v.endswith("-base")
+    core = v[:-len("-base")] if base else v
+    name = names.get(core, core)
+    if core.startswith("wireguard") and core != "wireguard":
+        name = f"peertun WireGuard, {core[len('wireguard'):]} crypto thread(s)"
+    if base:
+        name += " (BASE_HELPER)"
+    print(f"| {name} | {fmt(t1)} | {'(in the kernel)' if kernel else fmt(c)} "
+          f"| {ratio(t1, med('vxlan', 'tcp1_gbps')) if v != 'veth' else ''} "
+          f"| {'' if kernel or v == 'peertun' else ratio(c, med('peertun-base' if base else 'peertun', 'tcp1_fwd_cpu_s_per_gb'))} "
+          f"| {'' if v in ('veth', 'wg-modern') else ratio(t1, med('wg-modern', 'tcp1_gbps'))} "
+          f"| {'' if kernel or v == 'wg-modern' else ratio(c, med('wg-modern', 'tcp1_fwd_cpu_s_per_gb'))} |")
+if "wg-modern" not in vars_:
+    print("\nwg-modern: row missing, set WGGO_MODERN=/path/to/wireguard-go (and put wg-modern in VARIANTS)")
+
 print("\nUDP through tunnel: packets out of the far end's device (TUN rx) per second during the "
       "unlimited-rate UDP test; UDP to iperf3: what the iperf3 server received (on 2 cores it "
       "competes with the forwarders for CPU); fwd CPU: CPU seconds of both forwarding processes "

@@ -3,17 +3,17 @@
 #include "EngineToContract.h"
 #include "ExitCode.h"
 #include "ProfileToSpec.h"
+#include "ResolvedDns.h"
+#include "SignalNotifier.h"
 #include "TunnelError.h"
 
 #include <QCoreApplication>
 #include <QFile>
-#include <QSocketNotifier>
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <memory>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -66,7 +66,8 @@ void printStats(const engine::Tunnel& tunnel)
         peerNames << QString::fromStdString(peer.name);
     }
     const dbus::TunnelCounters s =
-        countersFromEngine(QString::fromStdString(spec.name), tunnel.stats(), peerNames);
+        countersFromEngine(QString::fromStdString(spec.name), tunnel.stats(), peerNames,
+                           tunnel.endpoints());
     const auto field = [](const QString& k, quint64 v) {
         return " " + dbus::lineName(k).toStdString() + "=" + std::to_string(v);
     };
@@ -92,6 +93,17 @@ void printStats(const engine::Tunnel& tunnel)
     }
     writeLine(line);
     for (const dbus::PeerCounters& p : s.peers) {
+        // The address in use ("none" while a name has not resolved, or a WireGuard peer has
+        // not called yet) and, for a host name, the name and whether it is still resolving.
+        const dbus::EndpointStatus& e = p.endpointStatus;
+        std::string where = " " + dbus::lineName(key::kEndpoint).toStdString() + "=" +
+                            (e.address.isEmpty() ? std::string("none") : e.address.toStdString());
+        if (!e.host.isEmpty()) {
+            where += " " + dbus::lineName(key::kEndpointHost).toStdString() + "=" +
+                     e.host.toStdString() + " resolving=" +
+                     (e.state == dbus::EndpointStatus::kResolving ? "1" : "0") +
+                     age(key::kResolvedAtUnixMs, e.resolvedAtUnixMs);
+        }
         writeLine("stats tunnel=" + spec.name + " peer=" + p.name.toStdString() +
                   field(key::kTxPackets, p.txPackets) + field(key::kTxBytes, p.txBytes) +
                   field(key::kRxPackets, p.rxPackets) + field(key::kRxBytes, p.rxBytes) +
@@ -100,7 +112,8 @@ void printStats(const engine::Tunnel& tunnel)
                   (wg ? field(key::kHandshakesDone, p.handshakesDone) +
                             field(key::kInitiationsSent, p.initiationsSent) +
                             age(key::kLastHandshakeUnixMs, p.lastHandshakeUnixMs)
-                      : std::string()));
+                      : std::string()) +
+                  where);
     }
 }
 
@@ -123,16 +136,9 @@ void wipeKeyText(QByteArray& json, Profile& profile)
 
 int runStandalone(const QString& profilePath)
 {
-    // Signals arrive through a signalfd on the event loop; blocked before any thread exists so
-    // the forwarding threads never take them.
-    sigset_t handledSignals;
-    sigemptyset(&handledSignals);
-    sigaddset(&handledSignals, SIGINT);
-    sigaddset(&handledSignals, SIGTERM);
-    sigaddset(&handledSignals, SIGUSR1);
-    pthread_sigmask(SIG_BLOCK, &handledSignals, nullptr);
-    const int sfd = ::signalfd(-1, &handledSignals, SFD_CLOEXEC | SFD_NONBLOCK);
-    if (sfd < 0) {
+    // Before any thread exists, so the forwarding threads never take them.
+    SignalNotifier handled({SIGINT, SIGTERM, SIGUSR1});
+    if (!handled.valid()) {
         fail(QStringLiteral("cannot create a signalfd."));
         return standaloneExitCode(Exit::Failed);
     }
@@ -182,20 +188,29 @@ int runStandalone(const QString& profilePath)
         return standaloneExitCode(exitFor(e.kind()));
     }
 
-    QSocketNotifier notifier(sfd, QSocketNotifier::Read);
-    QObject::connect(&notifier, &QSocketNotifier::activated, [&] {
-        signalfd_siginfo info{};
-        while (::read(sfd, &info, sizeof info) == sizeof info) {
-            if (info.ssi_signo == SIGUSR1) {
-                printStats(*tunnel);
-            } else {
-                QCoreApplication::quit();
-            }
+    // DNS after the device exists (resolved needs the link); reverted before it goes.
+    std::unique_ptr<ResolvedLink> dns;
+    const DnsConfig& dnsConfig = parsed.profile->interface.dns;
+    if (!dnsConfig.servers.isEmpty()) {
+        dns = std::make_unique<ResolvedLink>(tunnel->ifindex(), parsed.profile->interface.name,
+                                             dnsConfig, tunnel->carriesDefaultRoute());
+        if (dns->applied()) {
+            log.add(engine::LogLevel::Info, tunnel->spec().name, dns->summary().toStdString());
+        } else {
+            log.add(engine::LogLevel::Warning, tunnel->spec().name, dns->problem().toStdString());
+        }
+    }
+
+    handled.onSignal([&](int signal) {
+        if (signal == SIGUSR1) {
+            printStats(*tunnel);
+        } else {
+            QCoreApplication::quit();
         }
     });
     QCoreApplication::exec();
+    dns.reset();
     tunnel.reset(); // joins the threads, removes routes and the device
-    ::close(sfd);
     return standaloneExitCode(Exit::Ok);
 }
 

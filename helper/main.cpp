@@ -15,6 +15,7 @@ namespace {
 const char kUsage[] =
     "usage: peertun-helper [--idle-exit SECONDS]\n"
     "       peertun-helper --standalone PROFILE.json\n"
+    "       peertun-helper --version\n"
     "Without --standalone: the D-Bus system service io.peertun.Helper1; exits after\n"
     "SECONDS (default 60, 0 = never) with no tunnels and no calls.\n";
 
@@ -32,6 +33,10 @@ int main(int argc, char** argv)
     QCoreApplication::setApplicationName(QStringLiteral("peertun-helper"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PEERTUN_VERSION));
     const QStringList args = QCoreApplication::arguments();
+    if (args.size() == 2 && args.at(1) == QLatin1String("--version")) {
+        QTextStream(stdout) << "peertun-helper " << QCoreApplication::applicationVersion() << "\n";
+        return 0;
+    }
     if (args.size() == 3 && args.at(1) == QLatin1String("--standalone")) {
         return peertun::runStandalone(args.at(2));
     }

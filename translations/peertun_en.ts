@@ -773,10 +773,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 is not an IP address; host names are not accepted because the helper runs as root and does no DNS lookups, so give an IPv4 or IPv6 address</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1 is not an IPv4 or IPv6 address</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1177,10 +1173,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>No ListenPort: the tunnel listens on UDP port 51820.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>AllowedIPs %1 of %2 was not imported: the tunnel address is of the other IP family.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1190,6 +1182,162 @@
     </message>
     <message>
         <source>The subnet %1 of peer %2 contains this host's own tunnel address %3 but not its whole network %5. List only the addresses behind the peer (a subnet that leaves out %3), the whole network %5, or %4 to send all traffic through the tunnel.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a character that changes the text direction</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an invisible formatting character</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a line or paragraph separator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an invisible character</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The %1 %2 contains %3 (U+%4), which is not allowed: names are shown in other users&apos; logs and lists, where such a character hides or reorders text. Remove it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Routing loop: the endpoint %1 of peer %2 lies inside the tunnel&apos;s own network %3 (interface.address), so the tunnel&apos;s own packets to it would be routed into the tunnel. Give the peer&apos;s address on the network that carries the tunnel (reachable without it) as its endpoint, or choose a tunnel network that does not contain %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it contains &apos;%1&apos;, which is not ASCII; write an internationalized name in its &quot;xn--&quot; form</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it contains %1; a host name has only letters, digits, &apos;-&apos; and &apos;.&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it is %1 bytes long; at most %2 are allowed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it has an empty label (a &apos;.&apos; at the start or end, or two in a row)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the label %1 is %2 bytes long; a label has at most %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the label %1 starts or ends with &apos;-&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>its last label is a number, so it is neither a name nor an IPv4 address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>10.211.55.123:8285 or vpn.example.net:51820</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is a host name, but a listen address must be an IP address of this host (or left out for all addresses)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the host name %1 is not valid: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The host name %1 is not valid: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is a host name; interface.listen needs an IP address of this host, or &quot;:%2&quot; for all addresses.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The endpoint of peer %1 has both a host name and an address; give one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No ListenPort: the tunnel listens on a random free UDP port, as wg-quick does.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The DNS domain %1 is empty; give a domain such as corp.example.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The DNS domain %1 is %2 characters long; at most %3 are allowed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The DNS domain %1 ends in a number; if it is meant as an IP address, it is not a valid one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The DNS domain %1 has an empty label (two dots in a row or a leading dot).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The DNS domain %1 has a label of %2 characters; at most %3 are allowed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The DNS domain %1 has characters other than letters, digits, &apos;-&apos; and &apos;.&apos; (write internationalized names in their xn-- form).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The DNS domain %1 has a label that starts or ends with &apos;-&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The DNS server is wrong: %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The DNS entry %1 is neither an IP address nor a domain name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>interface.dns lists %1 servers; at most %2 are allowed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>interface.dns lists %1 domains; at most %2 are allowed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The DNS server %1 is not a plain IPv4 or IPv6 address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The DNS server %1 is %2, not a server&apos;s address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The DNS server %1 is listed twice.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The DNS domain %1 is listed twice.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>interface.dns has domains but no server to ask for them; add the tunnel&apos;s DNS server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The kill switch is on but no peer has an endpoint: this host would only wait for peers to call while all its other traffic is blocked. Give the server&apos;s endpoint, or turn the kill switch off on a server.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Routing loop: the endpoint %1 of peer %2 lies inside the subnet %3 of peer %4, so the tunnel&apos;s own packets to it would be routed into the tunnel. Give the peer&apos;s address on the network that carries the tunnel (reachable without it) as its endpoint, or leave %5 out of the subnets (split %3 around it).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>true or false</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1328,10 +1476,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Peer %1, %2: %3</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>WireGuard (encrypted)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1417,6 +1561,22 @@
     </message>
     <message>
         <source>When you log in, peertun starts in the tray and connects this profile.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>peer %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>peer “%1”</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the %1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the %1 field</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

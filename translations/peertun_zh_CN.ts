@@ -769,10 +769,6 @@
         <translation>%1 不是有效的 IPv4 地址（四个 0 到 255 的数字，如 10.244.2.2）</translation>
     </message>
     <message>
-        <source>%1 is not an IP address; host names are not accepted because the helper runs as root and does no DNS lookups, so give an IPv4 or IPv6 address</source>
-        <translation>%1 不是 IP 地址；不接受主机名，因为助手以 root 运行且不做 DNS 查询，请填写 IPv4 或 IPv6 地址</translation>
-    </message>
-    <message>
         <source>%1 is not an IPv4 or IPv6 address</source>
         <translation>%1 不是 IPv4 或 IPv6 地址</translation>
     </message>
@@ -1173,10 +1169,6 @@
         <translation>Address %1 未导入：peertun 配置只有一个隧道地址。</translation>
     </message>
     <message>
-        <source>No ListenPort: the tunnel listens on UDP port 51820.</source>
-        <translation>没有 ListenPort：隧道将监听 UDP 端口 51820。</translation>
-    </message>
-    <message>
         <source>AllowedIPs %1 of %2 was not imported: the tunnel address is of the other IP family.</source>
         <translation>%2 的 AllowedIPs %1 未导入：隧道地址属于另一个 IP 地址族。</translation>
     </message>
@@ -1187,6 +1179,162 @@
     <message>
         <source>The subnet %1 of peer %2 contains this host's own tunnel address %3 but not its whole network %5. List only the addresses behind the peer (a subnet that leaves out %3), the whole network %5, or %4 to send all traffic through the tunnel.</source>
         <translation>对端 %2 的子网 %1 包含本机自己的隧道地址 %3，但不包含其整个网络 %5。请只列出对端后面的地址（一个不包含 %3 的子网）、整个网络 %5，或者写 %4 让所有流量经过隧道。</translation>
+    </message>
+    <message>
+        <source>a character that changes the text direction</source>
+        <translation>改变文字方向的字符</translation>
+    </message>
+    <message>
+        <source>an invisible formatting character</source>
+        <translation>不可见的格式字符</translation>
+    </message>
+    <message>
+        <source>a line or paragraph separator</source>
+        <translation>行分隔符或段落分隔符</translation>
+    </message>
+    <message>
+        <source>an invisible character</source>
+        <translation>不可见字符</translation>
+    </message>
+    <message>
+        <source>The %1 %2 contains %3 (U+%4), which is not allowed: names are shown in other users&apos; logs and lists, where such a character hides or reorders text. Remove it.</source>
+        <translation>%1 %2 含有%3（U+%4），这是不允许的：名称会显示在其他用户的日志和列表中，这种字符会隐藏文字或打乱文字顺序。请删除它。</translation>
+    </message>
+    <message>
+        <source>Routing loop: the endpoint %1 of peer %2 lies inside the tunnel&apos;s own network %3 (interface.address), so the tunnel&apos;s own packets to it would be routed into the tunnel. Give the peer&apos;s address on the network that carries the tunnel (reachable without it) as its endpoint, or choose a tunnel network that does not contain %4.</source>
+        <translation>路由环路：对端 %2 的端点 %1 位于隧道自身的网络 %3（interface.address）之内，隧道发往它的数据包会被路由回隧道。请把对端在承载隧道的网络上的地址（不经隧道即可到达）作为端点，或选择不包含 %4 的隧道网络。</translation>
+    </message>
+    <message>
+        <source>it contains &apos;%1&apos;, which is not ASCII; write an internationalized name in its &quot;xn--&quot; form</source>
+        <translation>其中含有非 ASCII 字符“%1”；国际化域名请写成“xn--”形式</translation>
+    </message>
+    <message>
+        <source>it contains %1; a host name has only letters, digits, &apos;-&apos; and &apos;.&apos;</source>
+        <translation>其中含有 %1；主机名只能由字母、数字、“-”和“.”组成</translation>
+    </message>
+    <message>
+        <source>it is %1 bytes long; at most %2 are allowed</source>
+        <translation>它有 %1 字节；最多允许 %2 字节</translation>
+    </message>
+    <message>
+        <source>it has an empty label (a &apos;.&apos; at the start or end, or two in a row)</source>
+        <translation>其中有空标签（开头或结尾是“.”，或连续两个“.”）</translation>
+    </message>
+    <message>
+        <source>the label %1 is %2 bytes long; a label has at most %3</source>
+        <translation>标签 %1 有 %2 字节；一个标签最多 %3 字节</translation>
+    </message>
+    <message>
+        <source>the label %1 starts or ends with &apos;-&apos;</source>
+        <translation>标签 %1 以“-”开头或结尾</translation>
+    </message>
+    <message>
+        <source>its last label is a number, so it is neither a name nor an IPv4 address</source>
+        <translation>最后一个标签是数字，因此它既不是主机名也不是 IPv4 地址</translation>
+    </message>
+    <message>
+        <source>10.211.55.123:8285 or vpn.example.net:51820</source>
+        <translation>10.211.55.123:8285 或 vpn.example.net:51820</translation>
+    </message>
+    <message>
+        <source>%1 is a host name, but a listen address must be an IP address of this host (or left out for all addresses)</source>
+        <translation>%1 是主机名，但监听地址必须是本机的 IP 地址（或留空以监听所有地址）</translation>
+    </message>
+    <message>
+        <source>the host name %1 is not valid: %2</source>
+        <translation>主机名 %1 无效：%2</translation>
+    </message>
+    <message>
+        <source>The host name %1 is not valid: %2.</source>
+        <translation>主机名 %1 无效：%2。</translation>
+    </message>
+    <message>
+        <source>%1 is a host name; interface.listen needs an IP address of this host, or &quot;:%2&quot; for all addresses.</source>
+        <translation>%1 是主机名；interface.listen 需要本机的 IP 地址，或用“:%2”监听所有地址。</translation>
+    </message>
+    <message>
+        <source>The endpoint of peer %1 has both a host name and an address; give one.</source>
+        <translation>对端 %1 的端点同时有主机名和地址；请只给出其中一个。</translation>
+    </message>
+    <message>
+        <source>No ListenPort: the tunnel listens on a random free UDP port, as wg-quick does.</source>
+        <translation>没有 ListenPort：隧道像 wg-quick 一样监听一个随机的空闲 UDP 端口。</translation>
+    </message>
+    <message>
+        <source>The DNS domain %1 is empty; give a domain such as corp.example.</source>
+        <translation>DNS 域名 %1 为空；请填写域名，例如 corp.example。</translation>
+    </message>
+    <message>
+        <source>The DNS domain %1 is %2 characters long; at most %3 are allowed.</source>
+        <translation>DNS 域名 %1 长 %2 个字符；最多允许 %3 个。</translation>
+    </message>
+    <message>
+        <source>The DNS domain %1 ends in a number; if it is meant as an IP address, it is not a valid one.</source>
+        <translation>DNS 域名 %1 以数字结尾；如果它是 IP 地址，那也不是有效的地址。</translation>
+    </message>
+    <message>
+        <source>The DNS domain %1 has an empty label (two dots in a row or a leading dot).</source>
+        <translation>DNS 域名 %1 含有空标签（连续两个点或以点开头）。</translation>
+    </message>
+    <message>
+        <source>The DNS domain %1 has a label of %2 characters; at most %3 are allowed.</source>
+        <translation>DNS 域名 %1 中有一个 %2 个字符的标签；最多允许 %3 个。</translation>
+    </message>
+    <message>
+        <source>The DNS domain %1 has characters other than letters, digits, &apos;-&apos; and &apos;.&apos; (write internationalized names in their xn-- form).</source>
+        <translation>DNS 域名 %1 含有字母、数字、“-”和“.”以外的字符（国际化域名请写成 xn-- 形式）。</translation>
+    </message>
+    <message>
+        <source>The DNS domain %1 has a label that starts or ends with &apos;-&apos;.</source>
+        <translation>DNS 域名 %1 中有以“-”开头或结尾的标签。</translation>
+    </message>
+    <message>
+        <source>The DNS server is wrong: %1.</source>
+        <translation>DNS 服务器有误：%1。</translation>
+    </message>
+    <message>
+        <source>The DNS entry %1 is neither an IP address nor a domain name.</source>
+        <translation>DNS 条目 %1 既不是 IP 地址也不是域名。</translation>
+    </message>
+    <message>
+        <source>interface.dns lists %1 servers; at most %2 are allowed.</source>
+        <translation>interface.dns 列出了 %1 个服务器；最多允许 %2 个。</translation>
+    </message>
+    <message>
+        <source>interface.dns lists %1 domains; at most %2 are allowed.</source>
+        <translation>interface.dns 列出了 %1 个域名；最多允许 %2 个。</translation>
+    </message>
+    <message>
+        <source>The DNS server %1 is not a plain IPv4 or IPv6 address.</source>
+        <translation>DNS 服务器 %1 不是普通的 IPv4 或 IPv6 地址。</translation>
+    </message>
+    <message>
+        <source>The DNS server %1 is %2, not a server&apos;s address.</source>
+        <translation>DNS 服务器 %1 是%2，不是服务器的地址。</translation>
+    </message>
+    <message>
+        <source>The DNS server %1 is listed twice.</source>
+        <translation>DNS 服务器 %1 列出了两次。</translation>
+    </message>
+    <message>
+        <source>The DNS domain %1 is listed twice.</source>
+        <translation>DNS 域名 %1 列出了两次。</translation>
+    </message>
+    <message>
+        <source>interface.dns has domains but no server to ask for them; add the tunnel&apos;s DNS server.</source>
+        <translation>interface.dns 有域名，但没有可查询的服务器；请添加隧道的 DNS 服务器。</translation>
+    </message>
+    <message>
+        <source>The kill switch is on but no peer has an endpoint: this host would only wait for peers to call while all its other traffic is blocked. Give the server&apos;s endpoint, or turn the kill switch off on a server.</source>
+        <translation>已开启断网保护，但没有任何对端有端点：本机只能等待对端连入，而其他所有流量都被阻断。请填写服务器的端点，或在服务器上关闭断网保护。</translation>
+    </message>
+    <message>
+        <source>Routing loop: the endpoint %1 of peer %2 lies inside the subnet %3 of peer %4, so the tunnel&apos;s own packets to it would be routed into the tunnel. Give the peer&apos;s address on the network that carries the tunnel (reachable without it) as its endpoint, or leave %5 out of the subnets (split %3 around it).</source>
+        <translation>路由环路：对端 %2 的端点 %1 位于对端 %4 的子网 %3 之内，隧道发往它的数据包会被路由回隧道。请把对端在承载隧道的网络上的地址（不经隧道即可到达）作为端点，或从子网中去掉 %5（把 %3 拆开绕过它）。</translation>
+    </message>
+    <message>
+        <source>true or false</source>
+        <translation>true 或 false</translation>
     </message>
 </context>
 <context>
@@ -1324,10 +1472,6 @@
         <translation>编辑配置 %1</translation>
     </message>
     <message>
-        <source>Peer %1, %2: %3</source>
-        <translation>对端 %1，%2：%3</translation>
-    </message>
-    <message>
         <source>WireGuard (encrypted)</source>
         <translation>WireGuard（加密）</translation>
     </message>
@@ -1414,6 +1558,22 @@
     <message>
         <source>When you log in, peertun starts in the tray and connects this profile.</source>
         <translation>登录时，peertun 在托盘中启动并连接此配置。</translation>
+    </message>
+    <message>
+        <source>peer %1</source>
+        <translation>第 %1 个对端</translation>
+    </message>
+    <message>
+        <source>peer “%1”</source>
+        <translation>对端“%1”</translation>
+    </message>
+    <message>
+        <source>the %1 of %2</source>
+        <translation>%2的%1</translation>
+    </message>
+    <message>
+        <source>the %1 field</source>
+        <translation>“%1”字段</translation>
     </message>
 </context>
 <context>

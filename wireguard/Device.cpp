@@ -339,35 +339,80 @@ ReceiveResult Device::receiveCookieReply(std::span<uint8_t> d, Time now)
 ReceiveResult Device::receiveTransport(std::span<uint8_t> d, const Endpoint& src, Time now)
 {
     ReceiveResult r;
-    const uint32_t receiver = readLe32(&d[transport::kReceiver]);
-    std::shared_ptr<Keypair> k;
+    const ReceiveRun run = beginReceive(readLe32(&d[transport::kReceiver]), now);
+    r.peer = run.peer;
+    if (!run.keypair) {
+        r.outcome = run.failure;
+        return r;
+    }
+    const std::span<uint8_t> one[1] = {d};
+    const bool decrypted = run.open(d);
+    finishReceive(run, one, &decrypted, src, now, &r);
+    return r;
+}
+
+ReceiveRun Device::beginReceive(uint32_t receiver, Time now)
+{
+    ReceiveRun run;
     {
         std::lock_guard lock(m_mutex);
         const auto found = m_indexes.find(receiver);
-        if (found == m_indexes.end() || !(k = m_peers[found->second]->keypairFor(receiver))) {
-            r.outcome = ReceiveOutcome::UnknownIndex;
-            return r;
+        if (found == m_indexes.end() ||
+            !(run.keypair = m_peers[found->second]->keypairFor(receiver))) {
+            run.failure = ReceiveOutcome::UnknownIndex;
+            return run;
         }
-        r.peer = found->second;
+        run.peer = found->second;
     }
     // Keys and creation time never change after a keypair is installed.
-    if (k->isExpired(now)) {
-        r.outcome = ReceiveOutcome::KeypairExpired;
-        return r;
+    if (run.keypair->isExpired(now)) {
+        run.keypair.reset();
+        run.failure = ReceiveOutcome::KeypairExpired;
     }
-    const uint64_t counter = readLe64(&d[transport::kCounter]);
-    if (!openTransport(d, k->keys.receiving)) {
-        r.outcome = ReceiveOutcome::DecryptionFailed;
-        return r;
-    }
+    return run;
+}
 
+bool ReceiveRun::open(std::span<uint8_t> message) const
+{
+    return keypair && openTransport(message, keypair->keys.receiving);
+}
+
+void Device::finishReceive(const ReceiveRun& run, std::span<const std::span<uint8_t>> messages,
+                           const bool* decrypted, const Endpoint& source, Time now,
+                           ReceiveResult* results)
+{
+    if (!run.keypair) {
+        for (size_t i = 0; i < messages.size(); ++i) {
+            results[i] = ReceiveResult{};
+            results[i].outcome = run.failure;
+            results[i].peer = run.peer;
+        }
+        return;
+    }
     std::lock_guard lock(m_mutex);
+    Peer& p = *m_peers[run.peer];
+    for (size_t i = 0; i < messages.size(); ++i) {
+        ReceiveResult& r = results[i];
+        r = ReceiveResult{};
+        r.peer = run.peer;
+        if (!decrypted[i]) {
+            r.outcome = ReceiveOutcome::DecryptionFailed;
+            continue;
+        }
+        acceptTransportLocked(p, run.keypair, readLe64(&messages[i][transport::kCounter]),
+                              messages[i], source, now, r);
+    }
+}
+
+void Device::acceptTransportLocked(Peer& p, const std::shared_ptr<Keypair>& k, uint64_t counter,
+                                   std::span<uint8_t> d, const Endpoint& src, Time now,
+                                   ReceiveResult& r)
+{
     // Only now, authenticated, may the window move.
     if (!k->replay.checkAndUpdate(counter)) {
         r.outcome = ReceiveOutcome::ReplayedCounter;
-        return r;
+        return;
     }
-    Peer& p = *m_peers[r.peer];
     if (k == p.next) {
         // The initiator confirmed the session: the responder may now send with it.
         promoteNext(p);
@@ -392,7 +437,6 @@ ReceiveResult Device::receiveTransport(std::span<uint8_t> d, const Endpoint& src
         p.sentLastMinuteHandshake = true;
         r.actions |= SendInitiation;
     }
-    return r;
 }
 
 void Device::updateEndpoint(Peer& p, const Endpoint& src, ReceiveResult& r)
@@ -408,39 +452,62 @@ void Device::updateEndpoint(Peer& p, const Endpoint& src, ReceiveResult& r)
 SendResult Device::encrypt(PeerId peer, std::span<uint8_t> buffer, size_t plaintextLen, Time now)
 {
     SendResult r;
-    const size_t paddingCap = m_paddingCap.load(std::memory_order_relaxed);
-    std::shared_ptr<Keypair> k;
-    uint64_t counter = 0;
-    {
-        std::lock_guard lock(m_mutex);
-        Peer& p = *m_peers.at(peer);
-        k = p.current;
-        if (!k || !k->canSend(now)) {
-            r.status = SendStatus::NoSession;
-            if (p.timers.mayInitiate(now)) {
-                r.actions |= SendInitiation;
-            }
-            return r;
-        }
-        if (buffer.size() < transportMessageSize(plaintextLen, paddingCap)) {
-            r.status = SendStatus::BufferTooSmall;
-            return r;
-        }
-        counter = k->sendCounter++; // reserved: a counter is never used twice
-        p.timers.anyAuthenticatedSent(now);
-        p.timers.anyAuthenticatedTraversal(now);
-        if (plaintextLen > 0) {
-            p.timers.dataSent(now);
-        }
-        if (k->wantsRekeyOnSend(now) && p.timers.mayInitiate(now)) {
-            r.actions |= SendInitiation;
-        }
+    const bool fits =
+        buffer.size() >=
+        transportMessageSize(plaintextLen, m_paddingCap.load(std::memory_order_relaxed));
+    const SendRun run = beginSend(peer, 1, plaintextLen > 0, now, fits);
+    r.status = run.status;
+    r.actions = run.actions;
+    if (run.status != SendStatus::Ok) {
+        return r;
     }
-    // The crypto runs outside the lock; `k` keeps the keys alive even if rotated meanwhile.
-    r.size =
-        sealTransport(buffer, plaintextLen, k->remoteIndex, counter, k->keys.sending, paddingCap);
-    r.status = SendStatus::Ok;
+    r.size = run.seal(0, buffer, plaintextLen);
     return r;
+}
+
+SendRun Device::beginSend(PeerId peer, size_t count, bool data, Time now, bool fits)
+{
+    SendRun run;
+    run.paddingCap = m_paddingCap.load(std::memory_order_relaxed);
+    std::lock_guard lock(m_mutex);
+    Peer& p = *m_peers.at(peer);
+    const std::shared_ptr<Keypair>& k = p.current;
+    // The whole run must fit below the limit: a counter is never used twice.
+    if (!k || !k->canSend(now) || kRejectAfterMessages - k->sendCounter < count) {
+        run.status = SendStatus::NoSession;
+        if (p.timers.mayInitiate(now)) {
+            run.actions |= SendInitiation;
+        }
+        return run;
+    }
+    if (!fits) {
+        run.status = SendStatus::BufferTooSmall;
+        return run;
+    }
+    run.firstCounter = k->sendCounter;
+    k->sendCounter += count;
+    run.count = count;
+    p.timers.anyAuthenticatedSent(now);
+    p.timers.anyAuthenticatedTraversal(now);
+    if (data) {
+        p.timers.dataSent(now);
+    }
+    if (k->wantsRekeyOnSend(now) && p.timers.mayInitiate(now)) {
+        run.actions |= SendInitiation;
+    }
+    run.keypair = k;
+    run.status = SendStatus::Ok;
+    return run;
+}
+
+size_t SendRun::seal(size_t i, std::span<uint8_t> buffer, size_t plaintextLen) const
+{
+    if (!keypair || i >= count) {
+        return 0;
+    }
+    // The crypto runs outside the lock; `keypair` keeps the keys alive even if rotated meanwhile.
+    return sealTransport(buffer, plaintextLen, keypair->remoteIndex, firstCounter + i,
+                         keypair->keys.sending, paddingCap);
 }
 
 size_t Device::createInitiation(PeerId peer, Time now, const Tai64n& timestamp,

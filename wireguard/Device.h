@@ -8,6 +8,12 @@
 // bookkeeping (indexes, counters, timers, keypair rotation); the transport crypto runs outside
 // it, so a sending thread (encrypt) and a receiving thread (receive) encrypt and decrypt in
 // parallel. A keypair in use stays alive (shared ownership) until its packet is done.
+//
+// Runs (SendRun, ReceiveRun) do the bookkeeping of many transport packets under one lock and
+// one keypair reference: begin under the lock, seal or open each packet without it (on any
+// thread, in any order), finish under the lock again in arrival order. The forwarding threads
+// use them per batch, so the lock and the reference count are paid per batch, not per packet,
+// and the crypto of one batch can be spread over threads.
 #pragma once
 
 #include "Crypto.h"
@@ -95,6 +101,34 @@ struct SendResult
     PeerActions actions = NoAction;
 };
 
+// The bookkeeping of `count` transport packets to one peer, done at once (Device::beginSend):
+// counters firstCounter .. firstCounter + count - 1 are reserved for them.
+struct SendRun
+{
+    SendStatus status = SendStatus::NoSession;
+    PeerActions actions = NoAction;
+    uint64_t firstCounter = 0;
+    size_t count = 0;
+    size_t paddingCap = 0;
+    std::shared_ptr<const Keypair> keypair; // null unless status is Ok
+
+    // Seals packet i of the run in place (buffer as for Device::encrypt); thread-safe, no lock.
+    // Returns the message size, 0 if the buffer is too small (its counter is then unused).
+    size_t seal(size_t i, std::span<uint8_t> buffer, size_t plaintextLen) const;
+};
+
+// Consecutive transport messages with one receiver index (the segments of a GRO read),
+// looked up at once (Device::beginReceive). status Ok: keypair is set and open() may be called.
+struct ReceiveRun
+{
+    ReceiveOutcome failure = ReceiveOutcome::UnknownIndex; // when keypair is null
+    PeerId peer = kNoPeer;
+    std::shared_ptr<Keypair> keypair;
+
+    // Decrypts one message of the run in place; thread-safe, no lock. false: forged (wiped).
+    bool open(std::span<uint8_t> message) const;
+};
+
 class Device
 {
 public:
@@ -128,6 +162,22 @@ public:
     // room for transportMessageSize(plaintextLen). plaintextLen 0 sends a keepalive.
     SendResult encrypt(PeerId peer, std::span<uint8_t> buffer, size_t plaintextLen, Time now);
 
+    // Reserves `count` counters on the peer's current session and records the sends with the
+    // timers (as `count` calls of encrypt() would, `data` for non-empty packets). status
+    // NoSession: queue and handshake as for encrypt().
+    // `fits` false (the caller's buffer is too small): BufferTooSmall, nothing reserved.
+    SendRun beginSend(PeerId peer, size_t count, bool data, Time now, bool fits = true);
+
+    // Looks up the session of `receiver` (a transport message's receiver index). A null keypair
+    // means every message of the run is dropped with `failure`.
+    ReceiveRun beginReceive(uint32_t receiver, Time now);
+    // After run.open() of each message: the replay window, key confirmation, roaming and the
+    // timers, in order, as receive() does per message. `decrypted[i]` says whether message i
+    // opened; results[i] gets what receive() would have returned for it.
+    void finishReceive(const ReceiveRun& run, std::span<const std::span<uint8_t>> messages,
+                       const bool* decrypted, const Endpoint& source, Time now,
+                       ReceiveResult* results);
+
     // Writes a handshake initiation for `peer` to `out` (>= 148 bytes); returns its size, or 0
     // if the peer's key is unusable.
     size_t createInitiation(PeerId peer, Time now, const Tai64n& timestamp, std::span<uint8_t> out);
@@ -156,6 +206,10 @@ private:
                                   std::span<uint8_t> reply);
     ReceiveResult receiveCookieReply(std::span<uint8_t> d, Time now);
     ReceiveResult receiveTransport(std::span<uint8_t> d, const Endpoint& src, Time now);
+    // The part of receiving an authenticated transport message that changes state (m_mutex held).
+    void acceptTransportLocked(Peer& p, const std::shared_ptr<Keypair>& k, uint64_t counter,
+                               std::span<uint8_t> d, const Endpoint& src, Time now,
+                               ReceiveResult& r);
     // Under load: mac2 (else a cookie reply) and the per-source rate limit. MAC1 is checked
     // before, without the lock.
     bool checkMac2OrReply(std::span<uint8_t> d, size_t senderOffset, size_t mac1Offset,

@@ -1,5 +1,7 @@
 #include "Noise.h"
 
+#include "TransportCipher.h"
+
 #include <algorithm>
 #include <cstring>
 #include <string_view>
@@ -425,8 +427,10 @@ size_t sealTransport(std::span<uint8_t> buffer, size_t plaintextLen, uint32_t re
     writeLe32(&buffer[transport::kReceiver], receiverIndex);
     writeLe64(&buffer[transport::kCounter], counter);
     std::memset(&buffer[kTransportHeaderSize + plaintextLen], 0, padded - plaintextLen);
-    aeadEncrypt(buffer.subspan(kTransportHeaderSize, padded + kAeadTagLen), key.bytes(),
-                counterNonce(counter), buffer.subspan(kTransportHeaderSize, padded), {});
+    if (!transportEncrypt(buffer.subspan(kTransportHeaderSize, padded + kAeadTagLen), padded, key,
+                          counter)) {
+        return 0;
+    }
     return size;
 }
 
@@ -437,8 +441,7 @@ bool openTransport(std::span<uint8_t> message, const SecretKey& key)
     }
     const uint64_t counter = readLe64(&message[transport::kCounter]);
     auto body = message.subspan(kTransportHeaderSize);
-    return aeadDecrypt(body.first(body.size() - kAeadTagLen), key.bytes(), counterNonce(counter),
-                       body, {});
+    return transportDecrypt(body, key, counter);
 }
 
 } // namespace peertun::wireguard

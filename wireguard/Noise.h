@@ -214,11 +214,12 @@ size_t transportMessageSize(size_t plaintextLen, size_t paddingCap = 0);
 
 // Seals in place: `buffer` holds the plaintext at offset 16 (kTransportHeaderSize) and has room
 // for transportMessageSize(plaintextLen). Writes header, zero padding, ciphertext and tag.
-// Returns the message size, or 0 if the buffer is too small.
+// Returns the message size, or 0 if the buffer is too small (or libcrypto failed).
 size_t sealTransport(std::span<uint8_t> buffer, size_t plaintextLen, uint32_t receiverIndex,
                      uint64_t counter, const SecretKey& key, size_t paddingCap = 0);
 
-// Opens in place: on success the padded plaintext is at [16, size - 16) of `message`.
+// Opens in place: on success the padded plaintext is at [16, size - 16) of `message`; on
+// failure the body is wiped.
 [[nodiscard]] bool openTransport(std::span<uint8_t> message, const SecretKey& key);
 
 } // namespace peertun::wireguard

@@ -3,6 +3,7 @@
 #include "ExitCode.h"
 #include "HelperClient.h"
 #include "Keys.h"
+#include "MeshCommands.h"
 #include "WgQuickImport.h"
 
 #include <QCommandLineParser>
@@ -197,6 +198,53 @@ int cmdDown(HelperClient& client, const QStringList& args)
     return exitCode(Exit::Ok);
 }
 
+// What DNS and the kill switch do for this tunnel, in words; empty lines are left out.
+QStringList protectionLines(const peertun::dbus::TunnelInfo& t)
+{
+    QStringList lines;
+    if (t.state == peertun::dbus::TunnelState::Blocked) {
+        lines << QStringLiteral("Kill switch on: traffic outside the tunnel is blocked (the "
+                                "tunnel is down; `peertunctl down %1` lifts it)")
+                     .arg(t.name);
+        return lines;
+    }
+    if (!t.dnsServers.isEmpty()) {
+        if (t.dnsApplied) {
+            QString line = QStringLiteral("DNS: %1").arg(t.dnsServers.join(QStringLiteral(", ")));
+            if (!t.dnsDomains.isEmpty()) {
+                line += QStringLiteral(" (domains %1)").arg(t.dnsDomains.join(QStringLiteral(", ")));
+            }
+            lines << line;
+        } else {
+            lines << t.dnsStatus;
+        }
+    }
+    if (t.killSwitch) {
+        lines << QStringLiteral("Kill switch on: traffic outside the tunnel is blocked");
+    }
+    return lines;
+}
+
+// "vpn.example.net:51820 (10.0.0.9:51820, resolved 14:02:07)", "vpn.example.net:51820
+// (resolving: no such host ...)", or the address endpoint as configured.
+QString endpointText(const peertun::dbus::PeerInfo& p)
+{
+    const peertun::dbus::EndpointStatus& e = p.endpointStatus;
+    if (e.host.isEmpty()) {
+        return p.endpoint;
+    }
+    if (e.state == peertun::dbus::EndpointStatus::kResolving) {
+        return QStringLiteral("%1 (resolving%2)")
+            .arg(p.endpoint, e.error.isEmpty() ? QString() : QStringLiteral(": ") + e.error);
+    }
+    QString text = QStringLiteral("%1 (%2, resolved %3")
+                       .arg(p.endpoint, e.address, formatTime(e.resolvedAtUnixMs));
+    if (!e.error.isEmpty()) {
+        text += QStringLiteral("; last try: ") + e.error;
+    }
+    return text + u')';
+}
+
 void printTunnel(const QVariantMap& map, bool detailed)
 {
     const peertun::dbus::TunnelInfo t = peertun::dbus::TunnelInfo::fromVariant(map);
@@ -207,6 +255,9 @@ void printTunnel(const QVariantMap& map, bool detailed)
                           t.listen.leftJustified(22), formatTime(t.sinceUnixMs),
                           QString::number(t.peers.size()))
               << "\n";
+        for (const QString& line : protectionLines(t)) {
+            out() << "  " << line << "\n";
+        }
         return;
     }
     out() << "tunnel " << t.name << "\n"
@@ -215,8 +266,11 @@ void printTunnel(const QVariantMap& map, bool detailed)
           << "  interface: " << t.interface << " " << t.address << " mtu " << t.mtu << "\n"
           << "  listen:    " << t.listen << "\n"
           << "  mode:      " << t.modeText << "\n";
+    for (const QString& line : protectionLines(t)) {
+        out() << "  " << line << "\n";
+    }
     for (const peertun::dbus::PeerInfo& p : t.peers) {
-        out() << "  peer " << p.name << ": " << p.endpoint << " subnets "
+        out() << "  peer " << p.name << ": " << endpointText(p) << " subnets "
               << p.subnets.join(QStringLiteral(", "));
         if (!p.publicKey.isEmpty()) {
             out() << " public key " << p.publicKey;
@@ -558,13 +612,16 @@ const char kUsage[] = "usage: peertunctl COMMAND [ARGS] (COMMAND --help for deta
                       "  status [NAME] [--json]     list tunnels\n"
                       "  stats NAME [--watch]       show counters\n"
                       "  log [--follow]             show the helper's log\n"
-                      "  version                    show versions\n"
+                      "  version                    show versions (--version: peertunctl's only)\n"
                       "  genkey                     print a new WireGuard private key\n"
                       "  pubkey                     private key on stdin -> public key\n"
                       "  import-wg FILE.conf        wg-quick config -> profile JSON on stdout\n"
+                      "  mesh init --etcd URL --network CIDR   write a mesh network's config\n"
+                      "  mesh status PROFILE|--etcd URL        list a mesh network's members\n"
                       "\n"
                       "exit codes: 0 ok, 1 failed, 2 usage, 3 not authorized, 4 invalid profile,\n"
-                      "5 already connected, 6 not found, 7 busy, 8 helper unreachable\n";
+                      "5 already connected, 6 not found, 7 busy, 8 helper unreachable,\n"
+                      "9 coordination store (etcd) unreachable\n";
 
 } // namespace
 
@@ -584,6 +641,10 @@ int main(int argc, char** argv)
         out() << kUsage << Qt::flush;
         return exitCode(Exit::Ok);
     }
+    if (command == QLatin1String("--version")) { // no bus: `version` also asks the helper
+        out() << "peertunctl " << QCoreApplication::applicationVersion() << Qt::endl;
+        return exitCode(Exit::Ok);
+    }
     // The subcommand's parser sees "peertunctl COMMAND ARGS...".
     args.removeAt(1);
     args[0] = QStringLiteral("peertunctl ") + command;
@@ -596,6 +657,9 @@ int main(int argc, char** argv)
     }
     if (command == QLatin1String("import-wg")) {
         return cmdImportWg(args);
+    }
+    if (command == QLatin1String("mesh")) {
+        return peertun::cli::cmdMesh(args); // talks to etcd, not to the helper
     }
     HelperClient client;
     const bool wantsHelp =

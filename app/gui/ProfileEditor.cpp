@@ -256,6 +256,7 @@ QLineEdit* ProfileEditor::addField(QFormLayout* form, const QString& label, cons
     auto* error = makeErrorLabel(this);
     form->addRow(QString(), error);
     m_fieldErrors.insert(field, error);
+    m_fieldNames.insert(field, edit->accessibleName());
     connect(edit, &QLineEdit::textChanged, this, &ProfileEditor::revalidate);
     return edit;
 }
@@ -357,7 +358,10 @@ void ProfileEditor::setProfile(const Profile& profile, const QString& replacing)
     m_ifName->setText(profile.interface.name);
     m_address->setText(profile.interface.address.toString());
     m_mtu->setText(profile.interface.mtu ? QString::number(*profile.interface.mtu) : QString());
-    m_listen->setText(profile.interface.listen.toString());
+    // A WireGuard profile without "listen" (a random port) keeps the field empty.
+    const bool randomPort =
+        profile.interface.listen.host.isNull() && profile.interface.listen.port == 0;
+    m_listen->setText(randomPort ? QString() : profile.interface.listen.toString());
     m_mode->setCurrentIndex(qMax(0, m_mode->findData(modeToString(profile.mode))));
     m_privateKey->setText(profile.interface.privateKey);
     showModeFields();
@@ -450,18 +454,69 @@ void ProfileEditor::revalidate()
     showErrors();
 }
 
+QString ProfileEditor::peerErrorText() const
+{
+    return m_peerErrors->text();
+}
+
+QString ProfileEditor::inEditorWords(const QString& message) const
+{
+    // The validator names fields by their JSON path, which peertunctl users see; here they are
+    // the editor's fields, and peers are named as in the table (by name, else by row).
+    static const QRegularExpression peerPath(
+        QStringLiteral("\\bpeers\\[(\\d+)\\](?:\\.(\\w+)(?:\\[\\d+\\])?)?"));
+    static const QRegularExpression fieldPath(QStringLiteral("\\b(?:interface\\.\\w+|mode)\\b"));
+    QString out;
+    qsizetype last = 0;
+    for (auto it = peerPath.globalMatch(message); it.hasNext();) {
+        const QRegularExpressionMatch m = it.next();
+        const int row = m.captured(1).toInt();
+        const QTableWidgetItem* nameItem =
+            row < m_peers->rowCount() ? m_peers->item(row, PeerName) : nullptr;
+        const QString name = nameItem != nullptr ? nameItem->text().trimmed() : QString();
+        const QString peer =
+            name.isEmpty() ? tr("peer %1").arg(row + 1) : tr("peer \u201c%1\u201d").arg(name);
+        const int column = m.captured(2).isEmpty() ? -1 : columnForKey(m.captured(2));
+        out += message.mid(last, m.capturedStart() - last);
+        out += column >= 0 ? tr("the %1 of %2")
+                                 .arg(m_peers->horizontalHeaderItem(column)->text().toLower(), peer)
+                           : peer;
+        last = m.capturedEnd();
+    }
+    out += message.mid(last);
+    QString result;
+    last = 0;
+    for (auto it = fieldPath.globalMatch(out); it.hasNext();) {
+        const QRegularExpressionMatch m = it.next();
+        result += out.mid(last, m.capturedStart() - last);
+        const QString name =
+            m.captured(0) == QLatin1String("mode") ? tr("Mode") : m_fieldNames.value(m.captured(0));
+        result += name.isEmpty() ? m.captured(0) : tr("the %1 field").arg(name);
+        last = m.capturedEnd();
+    }
+    result += out.mid(last);
+    if (!result.isEmpty()) {
+        result[0] = result[0].toUpper();
+    }
+    return result;
+}
+
 void ProfileEditor::showErrors()
 {
     m_shown.clear();
     QStringList peerMessages;
     QStringList generalMessages;
+    QStringList order; // fields in the validator's order (the profile's field order)
     for (const ProfileError& e : std::as_const(m_errors)) {
+        const QString message = inEditorWords(e.message);
         if (m_fieldErrors.contains(e.field) || e.field.startsWith(QLatin1String("peers"))) {
             QString& shown = m_shown[e.field];
-            shown = shown.isEmpty() ? e.message : shown + QLatin1Char('\n') + e.message;
+            if (shown.isEmpty()) {
+                order << e.field;
+            }
+            shown = shown.isEmpty() ? message : shown + QLatin1Char('\n') + message;
         } else {
-            generalMessages << (e.field.isEmpty() ? e.message
-                                                  : e.field + QStringLiteral(": ") + e.message);
+            generalMessages << message;
         }
     }
     for (auto it = m_fieldErrors.cbegin(); it != m_fieldErrors.cend(); ++it) {
@@ -484,27 +539,21 @@ void ProfileEditor::showErrors()
             }
         }
     }
-    for (auto it = m_shown.cbegin(); it != m_shown.cend(); ++it) {
-        if (!it.key().startsWith(QLatin1String("peers"))) {
+    for (const QString& field : std::as_const(order)) {
+        if (!field.startsWith(QLatin1String("peers"))) {
             continue;
         }
-        const QRegularExpressionMatch m = cellPath.match(it.key());
+        const QString& text = m_shown[field];
+        const QRegularExpressionMatch m = cellPath.match(field);
         QTableWidgetItem* item = nullptr;
         const int column = m.hasMatch() ? columnForKey(m.captured(2)) : -1;
         if (column >= 0) {
-            const int row = m.captured(1).toInt();
-            item = m_peers->item(row, column);
-            peerMessages << tr("Peer %1, %2: %3")
-                                .arg(row + 1)
-                                .arg(m_peers->horizontalHeaderItem(column)->text().toLower(),
-                                     it.value());
-        } else {
-            peerMessages << it.value();
+            item = m_peers->item(m.captured(1).toInt(), column);
         }
+        peerMessages << text;
         if (item != nullptr) {
             item->setBackground(kErrorBackground);
-            item->setToolTip(item->toolTip().isEmpty() ? it.value()
-                                                       : item->toolTip() + '\n' + it.value());
+            item->setToolTip(item->toolTip().isEmpty() ? text : item->toolTip() + '\n' + text);
         }
     }
     m_filling = filling;

@@ -52,6 +52,8 @@ public:
     QList<ProfileError> errors() const { return m_errors; }
     // The message shown at a field ("interface.address", "peers[1].endpoint", ...), or empty.
     QString shownError(const QString& field) const;
+    // The messages under the peer table, as shown.
+    QString peerErrorText() const;
     bool canSave() const;
 
     QLineEdit* nameEdit() const { return m_name; }
@@ -92,6 +94,7 @@ private:
                         const QString& placeholder, const QString& help,
                         const QList<QWidget*>& extras = {});
     void showErrors();
+    QString inEditorWords(const QString& message) const;
     void showModeFields();
     bool isWireGuard() const;
 
@@ -119,6 +122,7 @@ private:
     QPushButton* m_removePeer = nullptr;
     QHash<QString, QLabel*> m_fieldErrors; // field path -> label under the widget
     QHash<QString, QString> m_shown;       // field path -> message currently shown
+    QHash<QString, QString> m_fieldNames;  // field path -> the field's name in the form
     QList<ProfileError> m_errors;
     std::optional<Profile> m_profile;
     bool m_filling = false;

@@ -5,7 +5,7 @@ namespace peertun::engine {
 Encapsulation::Result PlainEncapsulation::open(const sockaddr* from, uint8_t**, size_t*,
                                                uint32_t* peer)
 {
-    *peer = m_peers.lookupEndpoint(from);
+    *peer = m_endpoints.lookup(from);
     if (*peer == PeerTable::kNoPeer) {
         return {Verdict::Drop, DropReason::UnknownSourceEndpoint};
     }

@@ -3,13 +3,9 @@
 #include "TunnelError.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <ctime>
-#include <poll.h>
 #include <stdexcept>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 namespace peertun::engine {
 namespace {
@@ -68,18 +64,21 @@ constexpr auto kTimerCap = std::chrono::milliseconds(100);
 WireGuardEncapsulation::WireGuardEncapsulation(keys::LockedSecretKey privateKey,
                                                const std::vector<PeerSpec>& peers, size_t mtu,
                                                SendFunction send, TunnelCounters& counters,
-                                               EventLog* log, std::string tunnelName)
+                                               EventLog* log, std::string tunnelName,
+                                               unsigned cryptoThreads)
     : m_device(std::move(privateKey)), m_mtu(mtu), m_send(std::move(send)), m_counters(counters),
       m_log(log), m_tunnelName(std::move(tunnelName)),
-      m_queues(std::make_unique<Queue[]>(peers.size())), m_peerCount(peers.size())
+      m_queues(std::make_unique<Queue[]>(peers.size())), m_peerCount(peers.size()),
+      m_index([&peers] {
+          std::vector<UdpEndpoint> endpoints;
+          for (const PeerSpec& p : peers) {
+              endpoints.push_back(p.knownEndpoint());
+          }
+          return endpoints;
+      }()),
+      m_initiateNow(std::make_unique<std::atomic<bool>[]>(peers.size())),
+      m_sealWorkers(cryptoThreads), m_openWorkers(cryptoThreads)
 {
-    // Made here, not in startTimers(): the tunnel starts the timers last and nothing after
-    // its forwarding threads may throw.
-    m_timerStop.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-    if (!m_timerStop.valid()) {
-        throw TunnelError(TunnelError::Kind::Failed,
-                          std::string("cannot create an eventfd: ") + std::strerror(errno));
-    }
     m_device.setPaddingCap(mtu);
     for (size_t i = 0; i < peers.size(); ++i) {
         wireguard::PeerConfig config;
@@ -88,7 +87,7 @@ WireGuardEncapsulation::WireGuardEncapsulation(keys::LockedSecretKey privateKey,
             config.presharedKey = *peers[i].presharedKey;
         }
         config.persistentKeepalive = std::chrono::seconds(peers[i].persistentKeepaliveSeconds);
-        config.endpoint = toWireGuard(peers[i].endpoint);
+        config.endpoint = toWireGuard(peers[i].knownEndpoint());
         try {
             // Peer ids are the engine's peer indexes: the route table and AllowedIPs agree.
             const wireguard::PeerId id = m_device.addPeer(std::move(config));
@@ -162,6 +161,14 @@ Encapsulation::Result WireGuardEncapsulation::open(const sockaddr* from, uint8_t
     }
     const wireguard::ReceiveResult r =
         m_device.receive({*data, *len}, toWireGuard(source), now(), m_reply);
+    return finishOpen(source, r, data, len, peer);
+}
+
+Encapsulation::Result WireGuardEncapsulation::finishOpen(const UdpEndpoint& source,
+                                                         const wireguard::ReceiveResult& r,
+                                                         uint8_t** data, size_t* len,
+                                                         uint32_t* peer)
+{
     if (r.endpointChanged) {
         m_generation.fetch_add(1, std::memory_order_release);
     }
@@ -223,6 +230,96 @@ Encapsulation::Result WireGuardEncapsulation::open(const sockaddr* from, uint8_t
     return {Verdict::Drop, DropReason::NotAuthenticated};
 }
 
+void WireGuardEncapsulation::sealBatch(uint32_t peer, uint8_t** data, size_t* len, size_t count,
+                                       Result* results)
+{
+    if (count <= 1) {
+        if (count == 1) {
+            results[0] = seal(peer, data, len);
+        }
+        return;
+    }
+    const wireguard::SendRun run = m_device.beginSend(peer, count, true, now());
+    if (run.status != wireguard::SendStatus::Ok) {
+        // No session: each packet is queued (or dropped) and the handshake started as seal()
+        // does it.
+        for (size_t i = 0; i < count; ++i) {
+            results[i] = seal(peer, &data[i], &len[i]);
+        }
+        return;
+    }
+    const size_t tail = tailroom();
+    auto one = [&](size_t i) {
+        uint8_t* message = data[i] - wireguard::kTransportHeaderSize;
+        const size_t room = wireguard::kTransportHeaderSize + len[i] + tail;
+        const size_t size = run.seal(i, {message, room}, len[i]);
+        if (size == 0) {
+            results[i] = {Verdict::Drop, DropReason::TooBig};
+            return;
+        }
+        data[i] = message;
+        len[i] = size;
+        results[i] = {};
+    };
+    m_sealWorkers.run(count, one);
+    if (run.actions != wireguard::NoAction) {
+        handleActions(peer, run.actions); // e.g. rekey after 120 s
+    }
+}
+
+void WireGuardEncapsulation::openBatch(const sockaddr* from, uint8_t** data, size_t* len,
+                                       size_t count, uint32_t* peers, Result* results)
+{
+    const auto transport = [&](size_t i) {
+        return len[i] >= wireguard::kTransportMinSize &&
+               wireguard::readLe32(data[i]) == uint32_t(wireguard::MessageType::Transport);
+    };
+    size_t i = 0;
+    while (i < count) {
+        if (!transport(i)) {
+            results[i] = open(from, &data[i], &len[i], &peers[i]);
+            ++i;
+            continue;
+        }
+        // A run: consecutive transport messages for one of our receiver indexes.
+        const uint32_t receiver = wireguard::readLe32(data[i] + 4);
+        size_t end = i + 1;
+        while (end < count && end - i < kMaxBatch && transport(end) &&
+               wireguard::readLe32(data[end] + 4) == receiver) {
+            ++end;
+        }
+        openRun(from, receiver, data + i, len + i, end - i, peers + i, results + i);
+        i = end;
+    }
+}
+
+void WireGuardEncapsulation::openRun(const sockaddr* from, uint32_t receiver, uint8_t** data,
+                                     size_t* len, size_t count, uint32_t* peers, Result* results)
+{
+    if (count == 1) {
+        results[0] = open(from, data, len, peers);
+        return;
+    }
+    const UdpEndpoint source = fromSockaddr(from);
+    const wireguard::Time t = now();
+    const wireguard::ReceiveRun run = m_device.beginReceive(receiver, t);
+    std::span<uint8_t>* messages = m_runMessages.data();
+    bool* decrypted = m_runDecrypted.data();
+    wireguard::ReceiveResult* verdicts = m_runVerdicts.data();
+    for (size_t k = 0; k < count; ++k) {
+        messages[k] = {data[k], len[k]};
+        decrypted[k] = false;
+    }
+    if (run.keypair) {
+        auto one = [&](size_t k) { decrypted[k] = run.open(messages[k]); };
+        m_openWorkers.run(count, one);
+    }
+    m_device.finishReceive(run, {messages, count}, decrypted, toWireGuard(source), t, verdicts);
+    for (size_t k = 0; k < count; ++k) {
+        results[k] = finishOpen(source, verdicts[k], &data[k], &len[k], &peers[k]);
+    }
+}
+
 void WireGuardEncapsulation::noteHandshakeMessage()
 {
     const auto t = std::chrono::steady_clock::now();
@@ -246,6 +343,17 @@ void WireGuardEncapsulation::noteHandshakeMessage()
 UdpEndpoint WireGuardEncapsulation::peerEndpoint(uint32_t peer) const
 {
     return fromWireGuard(m_device.endpoint(peer));
+}
+
+void WireGuardEncapsulation::setPeerEndpoint(uint32_t peer, const UdpEndpoint& endpoint)
+{
+    if (peer >= m_peerCount) {
+        return;
+    }
+    m_device.setEndpoint(peer, toWireGuard(endpoint));
+    m_index.set(peer, endpoint);
+    m_generation.fetch_add(1, std::memory_order_release);
+    m_initiateNow[peer].store(true, std::memory_order_release);
 }
 
 void WireGuardEncapsulation::handleActions(uint32_t peer, wireguard::PeerActions actions,
@@ -344,6 +452,10 @@ std::chrono::steady_clock::time_point WireGuardEncapsulation::runTimers()
 {
     const wireguard::Time t = now();
     for (uint32_t p = 0; p < m_peerCount; ++p) {
+        if (m_initiateNow[p].load(std::memory_order_relaxed) &&
+            m_initiateNow[p].exchange(false, std::memory_order_acquire)) {
+            sendInitiation(p);
+        }
         const wireguard::PeerActions actions = m_device.onTimer(p, t);
         if (actions != wireguard::NoAction) {
             handleActions(p, actions);
@@ -361,19 +473,17 @@ std::chrono::steady_clock::time_point WireGuardEncapsulation::runTimers()
 
 void WireGuardEncapsulation::startTimers()
 {
-    m_timer = std::thread([this] { timerLoop(); });
+    m_timer.start([this] { timerLoop(); });
 }
 
 void WireGuardEncapsulation::timerLoop()
 {
-    pollfd stopFd{m_timerStop.get(), POLLIN, 0};
     for (;;) {
         const auto next = runTimers();
         const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
             next - std::chrono::steady_clock::now());
         const int timeout = int(std::clamp<int64_t>(wait.count(), 1, kTimerCap.count()));
-        const int ready = ::poll(&stopFd, 1, timeout);
-        if (ready > 0) {
+        if (m_timer.stopSignal().wait(-1, timeout) == StopSignal::kStopped) {
             return;
         }
     }
@@ -385,11 +495,7 @@ void WireGuardEncapsulation::stop()
         return;
     }
     m_stopped = true;
-    if (m_timer.joinable()) {
-        const uint64_t one = 1;
-        [[maybe_unused]] const ssize_t w = ::write(m_timerStop.get(), &one, sizeof one);
-        m_timer.join();
-    }
+    m_timer.stop();
     for (uint32_t p = 0; p < m_peerCount; ++p) {
         {
             Queue& q = m_queues[p];

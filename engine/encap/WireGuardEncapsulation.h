@@ -6,16 +6,21 @@
 //
 // Threads: seal() runs on the TUN -> UDP thread only, open() on the UDP -> TUN thread only,
 // the timers on their own thread; each writes only its own counters (see Counters.h). The
-// per-peer queue has a mutex; it is touched only while a peer has no session.
+// per-peer queue has a mutex; it is touched only while a peer has no session. sealBatch() and
+// openBatch() take the device's lock once per batch (twice for open: lookup, then replay
+// window and timers in arrival order) and spread the crypto over a WorkerPool per direction;
+// the calling thread sends the batch in order once all of it is done.
 #pragma once
 
 #include "Counters.h"
 #include "Device.h"
 #include "Encapsulation.h"
+#include "EndpointIndex.h"
 #include "EventLog.h"
-#include "Fd.h"
 #include "Net.h"
 #include "TunnelSpec.h"
+#include "Worker.h"
+#include "WorkerPool.h"
 
 #include <atomic>
 #include <deque>
@@ -25,7 +30,6 @@
 #include <optional>
 #include <span>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace peertun::engine {
@@ -44,13 +48,16 @@ public:
     // rate stands in for the queue. Stays on for a second after the rate drops.
     static constexpr unsigned kUnderLoadHandshakesPerSecond = 256;
 
+    // `cryptoThreads`: threads per direction that seal or open a batch (the forwarding thread
+    // included; 0 = one per core, 1 = the forwarding thread alone).
     // Throws TunnelError (InvalidConfig) for an unusable peer key (own key, duplicate,
     // low-order point). The peers are the spec's (their keys are copied into the protocol
     // core's locked memory). `counters` and `log` must outlive this object; the private key is
     // moved in and wiped when this object is destroyed.
     WireGuardEncapsulation(keys::LockedSecretKey privateKey, const std::vector<PeerSpec>& peers,
                            size_t mtu, SendFunction send, TunnelCounters& counters,
-                           EventLog* log = nullptr, std::string tunnelName = {});
+                           EventLog* log = nullptr, std::string tunnelName = {},
+                           unsigned cryptoThreads = 0);
     ~WireGuardEncapsulation() override;
     WireGuardEncapsulation(const WireGuardEncapsulation&) = delete;
     WireGuardEncapsulation& operator=(const WireGuardEncapsulation&) = delete;
@@ -59,8 +66,18 @@ public:
     size_t tailroom() const override { return 15 + wireguard::kAeadTagLen; }
     Result seal(uint32_t peer, uint8_t** data, size_t* len) override;
     Result open(const sockaddr* from, uint8_t** data, size_t* len, uint32_t* peer) override;
+    void sealBatch(uint32_t peer, uint8_t** data, size_t* len, size_t count,
+                   Result* results) override;
+    void openBatch(const sockaddr* from, uint8_t** data, size_t* len, size_t count, uint32_t* peers,
+                   Result* results) override;
+    unsigned cryptoThreads() const { return m_sealWorkers.threads(); }
     const std::atomic<uint64_t>* endpointGeneration() const override { return &m_generation; }
     UdpEndpoint peerEndpoint(uint32_t peer) const override;
+    // A re-resolved host name: the device sends there from now on, and the timer thread starts
+    // a handshake at once (the server behind the new address may not know our session).
+    void setPeerEndpoint(uint32_t peer, const UdpEndpoint& endpoint) override;
+    void beginReceiveBatch() override { m_index.adoptPending(); }
+    uint32_t peerAtEndpoint(const sockaddr* sa) const override { return m_index.lookup(sa); }
 
     // Runs the protocol timers for every peer once (the timer thread calls this; tests may call
     // it directly). Returns when the next timer is due (steady clock).
@@ -82,6 +99,12 @@ private:
     };
 
     static wireguard::Time now();
+    // What open() does with the device's verdict on one datagram.
+    Result finishOpen(const UdpEndpoint& source, const wireguard::ReceiveResult& r, uint8_t** data,
+                      size_t* len, uint32_t* peer);
+    // Transport messages with one receiver index, at most kMaxBatch.
+    void openRun(const sockaddr* from, uint32_t receiver, uint8_t** data, size_t* len, size_t count,
+                 uint32_t* peers, Result* results);
     void handleActions(uint32_t peer, wireguard::PeerActions actions,
                        bool keepaliveIfNothingQueued = true);
     void sendInitiation(uint32_t peer);
@@ -102,13 +125,24 @@ private:
     std::unique_ptr<Queue[]> m_queues;
     size_t m_peerCount;
     std::atomic<uint64_t> m_generation{0};
+    // Configured and resolved endpoints, for ICMP errors (roaming does not change it).
+    EndpointIndex m_index;
+    // Set by setPeerEndpoint(), taken by the timer thread: send an initiation now.
+    std::unique_ptr<std::atomic<bool>[]> m_initiateNow;
     // open() only (the receiving thread): room for a handshake reply.
     std::array<uint8_t, wireguard::Device::kReplyBufferSize> m_reply{};
+    // openRun() only (the receiving thread): one run's messages and verdicts.
+    std::array<std::span<uint8_t>, kMaxBatch> m_runMessages{};
+    std::array<bool, kMaxBatch> m_runDecrypted{};
+    std::array<wireguard::ReceiveResult, kMaxBatch> m_runVerdicts{};
     std::chrono::steady_clock::time_point m_loadWindowStart{};
     std::chrono::steady_clock::time_point m_underLoadUntil{};
     unsigned m_handshakesInWindow = 0;
-    Fd m_timerStop;
-    std::thread m_timer;
+    WorkerPool m_sealWorkers;
+    WorkerPool m_openWorkers;
+    // Made with the encapsulation, not in startTimers(): the tunnel starts the timers last and
+    // nothing after its forwarding threads may throw.
+    WorkerThread m_timer;
     bool m_stopped = false;
 };
 

@@ -23,6 +23,10 @@ std::string_view dropReasonName(DropReason r)
         return "not-authenticated";
     case DropReason::Replayed:
         return "replayed";
+    case DropReason::BadChecksum:
+        return "bad-checksum";
+    case DropReason::RoutingLoop:
+        return "loop";
     case DropReason::Count:
         break;
     }

@@ -23,6 +23,9 @@ enum class DropReason : uint8_t {
     HandshakeQueueFull, // TUN -> UDP: no session yet and the peer's queue is full
     NotAuthenticated,   // UDP -> TUN: fails the protocol's checks (MAC1, AEAD, index, ...)
     Replayed,           // UDP -> TUN: a transport counter or initiation seen before
+    // Both modes (appended)
+    BadChecksum, // UDP -> TUN: a TCP segment whose IPv4 header or TCP checksum is wrong
+    RoutingLoop, // TUN -> UDP: addressed to a peer's endpoint, i.e. the tunnel's own datagram
     Count
 };
 inline constexpr size_t kDropReasonCount = static_cast<size_t>(DropReason::Count);

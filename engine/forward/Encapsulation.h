@@ -6,16 +6,16 @@
 #pragma once
 
 #include "Counters.h"
+#include "EndpointIndex.h"
 #include "Net.h"
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <sys/socket.h>
+#include <vector>
 
 namespace peertun::engine {
-
-class PeerTable;
 
 class Encapsulation
 {
@@ -39,11 +39,39 @@ public:
     // Inbound: a datagram from `from` becomes the inner packet of *peer.
     virtual Result open(const sockaddr* from, uint8_t** data, size_t* len, uint32_t* peer) = 0;
 
-    // Roaming: a counter that changes whenever a peer's endpoint changes, or nullptr if
-    // endpoints never change (plain mode). The sending thread compares it once per batch and
-    // then re-reads peerEndpoint() for every peer, so the per-packet path stays as it is.
-    virtual const std::atomic<uint64_t>* endpointGeneration() const { return nullptr; }
-    virtual UdpEndpoint peerEndpoint(uint32_t) const { return {}; }
+    // Several packets at once, each as seal()/open() would treat it, results in order: the
+    // segments of one TUN read (one peer), or of one UDP read (one source). An encapsulation
+    // may then take its locks once per batch and spread the crypto over threads. The defaults
+    // go one by one.
+    static constexpr size_t kMaxBatch = 128;
+    virtual void sealBatch(uint32_t peer, uint8_t** data, size_t* len, size_t count,
+                           Result* results)
+    {
+        for (size_t i = 0; i < count; ++i) {
+            results[i] = seal(peer, &data[i], &len[i]);
+        }
+    }
+    virtual void openBatch(const sockaddr* from, uint8_t** data, size_t* len, size_t count,
+                           uint32_t* peers, Result* results)
+    {
+        for (size_t i = 0; i < count; ++i) {
+            results[i] = open(from, &data[i], &len[i], &peers[i]);
+        }
+    }
+
+
+    // Roaming and re-resolved host names: a counter that changes whenever a peer's endpoint
+    // changes. The sending thread compares it once per batch and then re-reads peerEndpoint()
+    // for every peer, so the per-packet path stays as it is.
+    virtual const std::atomic<uint64_t>* endpointGeneration() const = 0;
+    virtual UdpEndpoint peerEndpoint(uint32_t peer) const = 0;
+    // A host name's new address (any thread but the forwarding ones; not per packet).
+    virtual void setPeerEndpoint(uint32_t peer, const UdpEndpoint& endpoint) = 0;
+
+    // The receiving thread, once per batch: take endpoint changes published since the last.
+    virtual void beginReceiveBatch() = 0;
+    // Receiving thread: the peer whose endpoint is `sa` (ICMP errors name it), or kNoPeer.
+    virtual uint32_t peerAtEndpoint(const sockaddr* sa) const = 0;
 };
 
 } // namespace peertun::engine

@@ -1,21 +1,13 @@
 #include "ForwardingLoop.h"
 
+#include "EndpointSet.h"
 #include "Offload.h"
 #include "Packet.h"
-#include "TunnelError.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <ctime>
-#include <linux/errqueue.h>
-#include <memory>
-#include <netinet/udp.h>
 #include <poll.h>
-#include <sys/eventfd.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
-#include <unistd.h>
 
 namespace peertun::engine {
 namespace {
@@ -42,40 +34,100 @@ void warnLimited(RateLimiter& limiter, EventLog* log, const std::string& tunnel,
     }
 }
 
-// Blocks until `fd` is readable (or has a queued error) or the stop eventfd fires; returns
-// fd's poll events, 0 for stop.
-short waitReadable(int fd, int stopFd)
-{
-    pollfd fds[2] = {{fd, POLLIN, 0}, {stopFd, POLLIN, 0}};
-    for (;;) {
-        if (::poll(fds, 2, -1) < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return 0;
-        }
-        return fds[1].revents ? short(0) : fds[0].revents;
-    }
-}
+// One TUN read is cut into at most this many packets (two full UDP_SEGMENT messages).
+constexpr size_t kMaxSplit = size_t{UdpSendBatch::kMaxSegments} * 2;
+static_assert(TunReadBatch::kVnetHeaderBytes == kVnetHeaderSize);
+constexpr size_t kMaxPacket = TunReadBatch::kMaxRead - kVnetHeaderSize; // a TSO segment
 
-constexpr size_t kUdpMaxPayload = 65507; // IPv4: 65535 - 20 - 8
-constexpr unsigned kMaxGsoSegments = 64; // the kernel's UDP_MAX_SEGMENTS is at least this
+// What one batch counted, added to its direction's counters at the batch's end.
+struct Tally
+{
+    uint64_t packets = 0;
+    uint64_t bytes = 0;
+    uint64_t drops[kDropReasonCount] = {};
+
+    template <typename Side> void flushTo(Side& side)
+    {
+        side.packets.add(packets);
+        side.bytes.add(bytes);
+        for (size_t r = 0; r < kDropReasonCount; ++r) {
+            if (drops[r]) {
+                side.drops[r].add(drops[r]);
+            }
+        }
+        *this = {};
+    }
+};
 
 } // namespace
 
-ForwardingLoop::ForwardingLoop(ForwardingSetup setup)
-    : m_setup(std::move(setup)), m_stop(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK))
+struct ForwardingLoop::TxState
 {
-    if (!m_stop.valid()) {
-        throw TunnelError(TunnelError::Kind::Failed,
-                          std::string("cannot create an eventfd: ") + std::strerror(errno));
-    }
-    m_peerAddrs.resize(m_setup.peerEndpoints.size());
-    m_peerAddrLens.resize(m_setup.peerEndpoints.size());
+    TxState(size_t peers, size_t head, size_t tail)
+        : perRead(kMaxPacket + UdpSendBatch::kMaxSegments * (head + tail + 128)),
+          arenaSize(8 * perRead), arena(std::make_unique<uint8_t[]>(arenaSize)), peerAddrs(peers),
+          peerAddrLens(peers), ownDatagrams(peers)
+    {}
+
+    TunReadBatch reads{2};
+    // The packets are cut into the arena back to back, so each TSO segment becomes one
+    // contiguous UDP_SEGMENT message; perRead is what one read may need of it.
+    const size_t perRead;
+    const size_t arenaSize;
+    std::unique_ptr<uint8_t[]> arena;
+    size_t used = 0;
+    UdpSendBatch batch;
+    uint32_t lengths[kMaxSplit];
+    uint32_t plainLengths[kMaxSplit]; // lengths[] before sealing, for the counters
+    static_assert(kMaxSplit <= Encapsulation::kMaxBatch);
+    uint8_t* sealData[kMaxSplit];
+    size_t sealLen[kMaxSplit];
+    Encapsulation::Result sealed[kMaxSplit];
+    // In the socket's family; rewritten on roaming between batches.
+    std::vector<sockaddr_storage> peerAddrs;
+    std::vector<socklen_t> peerAddrLens;
+    uint64_t seenGeneration = 0;
+    // The tunnel's own datagrams, should a route send them back into the tunnel (see
+    // EndpointSet.h); the socket's mark keeps them out where the routing rules allow it.
+    std::vector<UdpEndpoint> currentEndpoints;
+    EndpointSet ownDatagrams;
+    RateLimiter loops;
+    RateLimiter readErrors;
+    RateLimiter sendErrors;
+    Tally tally;
+};
+
+struct ForwardingLoop::RxState
+{
+    UdpRecvBatch batch;
+    SocketError errors[64];
+    uint8_t* openData[Encapsulation::kMaxBatch];
+    size_t openLen[Encapsulation::kMaxBatch];
+    uint32_t openPeer[Encapsulation::kMaxBatch];
+    Encapsulation::Result openResult[Encapsulation::kMaxBatch];
+    TcpCoalescer coalescer;
+    TcpCoalescer::Write write;
+    RateLimiter strangers;
+    RateLimiter outsiders;
+    RateLimiter badChecksum;
+    RateLimiter tooBig;
+    RateLimiter writeErrors;
+    RateLimiter unreachable;
+    Tally tally;
+};
+
+ForwardingLoop::ForwardingLoop(ForwardingSetup setup)
+    : m_setup(std::move(setup)), m_tx(std::make_unique<TxState>(m_setup.peerEndpoints.size(),
+                                                                m_setup.encapsulation->headroom(),
+                                                                m_setup.encapsulation->tailroom())),
+      m_rx(std::make_unique<RxState>())
+{
     for (size_t i = 0; i < m_setup.peerEndpoints.size(); ++i) {
-        m_peerAddrLens[i] =
-            toSockaddr(m_setup.peerEndpoints[i], m_setup.udpFamily, &m_peerAddrs[i]);
+        m_tx->peerAddrLens[i] =
+            toSockaddr(m_setup.peerEndpoints[i], m_setup.udpFamily, &m_tx->peerAddrs[i]);
     }
+    m_tx->currentEndpoints = m_setup.peerEndpoints;
+    m_tx->ownDatagrams.assign(m_tx->currentEndpoints);
 }
 
 ForwardingLoop::~ForwardingLoop()
@@ -85,511 +137,377 @@ ForwardingLoop::~ForwardingLoop()
 
 void ForwardingLoop::start()
 {
-    m_tx = std::thread([this] { tunToUdp(); });
-    m_rx = std::thread([this] { udpToTun(); });
+    m_txThread.start([this] {
+        bool mayHaveMore = false;
+        for (;;) {
+            if (!mayHaveMore &&
+                m_setup.tun->wait(m_txThread.stopSignal()) == StopSignal::kStopped) {
+                return;
+            }
+            mayHaveMore = forwardFromTun();
+        }
+    });
+    m_rxThread.start([this] {
+        bool mayHaveMore = false;
+        for (;;) {
+            int events = POLLIN;
+            if (!mayHaveMore &&
+                (events = m_setup.udp->wait(m_rxThread.stopSignal())) == StopSignal::kStopped) {
+                return;
+            }
+            mayHaveMore = forwardFromUdp((events & POLLERR) != 0);
+        }
+    });
 }
 
 void ForwardingLoop::stop()
 {
-    const uint64_t one = 1;
-    [[maybe_unused]] const ssize_t w = ::write(m_stop.get(), &one, sizeof one);
-    if (m_tx.joinable()) {
-        m_tx.join();
-    }
-    if (m_rx.joinable()) {
-        m_rx.join();
-    }
+    m_txThread.stop();
+    m_rxThread.stop();
 }
 
-void ForwardingLoop::tunToUdp()
+// --- TUN -> UDP ----------------------------------------------------------------------------
+
+void ForwardingLoop::refreshEndpoints(TxState& tx)
 {
+    // Roaming (WireGuard) and re-resolved host names: peers' endpoints may change.
     Encapsulation& encap = *m_setup.encapsulation;
-    const PeerTable& table = *m_setup.peers;
-    TunnelCounters& counters = *m_setup.counters;
+    const std::atomic<uint64_t>* generation = encap.endpointGeneration();
+    if (!generation) {
+        return;
+    }
+    const uint64_t g = generation->load(std::memory_order_acquire);
+    if (g == tx.seenGeneration) {
+        return;
+    }
+    tx.seenGeneration = g;
+    for (size_t p = 0; p < tx.peerAddrs.size(); ++p) {
+        const UdpEndpoint ep = encap.peerEndpoint(uint32_t(p));
+        if (ep.port != 0) {
+            tx.peerAddrLens[p] = toSockaddr(ep, m_setup.udpFamily, &tx.peerAddrs[p]);
+            tx.currentEndpoints[p] = ep;
+        }
+    }
+    tx.ownDatagrams.assign(tx.currentEndpoints);
+}
+
+bool ForwardingLoop::forwardFromTun()
+{
+    TxState& tx = *m_tx;
+    refreshEndpoints(tx);
+    // Small reads batches, each cut and sealed while it is still in the cache, until the
+    // arena or the messages run short; then one send for all of it.
+    bool full = false;
+    do {
+        m_setup.tun->readBatch(tx.reads);
+        if (tx.reads.error) {
+            const int err = tx.reads.error;
+            warnLimited(tx.readErrors, m_setup.log, m_setup.tunnelName, [&] {
+                return std::string("reading from the TUN device failed: ") + std::strerror(err);
+            });
+        }
+        for (unsigned i = 0; i < tx.reads.count; ++i) {
+            forwardRead(tx, tx.reads.packets[i].data, tx.reads.packets[i].len);
+        }
+        full = tx.reads.full;
+    } while (full && tx.arenaSize - tx.used >= tx.perRead &&
+             tx.batch.size() + 2 <= UdpSendBatch::kMaxMessages);
+    sendQueued(tx);
+
+    tx.tally.flushTo(m_setup.counters->tx);
+    return full;
+}
+
+void ForwardingLoop::forwardRead(TxState& tx, const uint8_t* read, size_t readLen)
+{
+    if (readLen <= kVnetHeaderSize) {
+        ++tx.tally.drops[size_t(DropReason::Malformed)];
+        return;
+    }
+    VirtioNetHeader vh;
+    std::memcpy(&vh, read, kVnetHeaderSize);
+    const uint8_t* packet = read + kVnetHeaderSize;
+    const size_t len = readLen - kVnetHeaderSize;
+    IpHeaderView ip;
+    if (!viewIpAddresses(packet, len, &ip)) {
+        ++tx.tally.drops[size_t(DropReason::Malformed)];
+        return;
+    }
+    uint16_t dstPort = 0;
+    if (udpDestinationPort(packet, len, &dstPort) &&
+        tx.ownDatagrams.contains(ip.family, ip.dst, dstPort)) {
+        ++tx.tally.drops[size_t(DropReason::RoutingLoop)];
+        warnLimited(tx.loops, m_setup.log, m_setup.tunnelName, [&] {
+            const IpAddress to =
+                ip.family == AF_INET ? IpAddress::v4(ip.dst) : IpAddress::v6(ip.dst);
+            return "dropped a datagram to the peer endpoint " + to.toString() + ":" +
+                   std::to_string(dstPort) +
+                   " that came back in through the tunnel: a route sends the tunnel's "
+                   "own packets into it (a routing loop); check the routes to the "
+                   "peers' endpoints";
+        });
+        return;
+    }
+    const uint32_t peer = m_setup.peers->lookupAddress(ip.family, ip.dst);
+    if (peer == PeerTable::kNoPeer) {
+        ++tx.tally.drops[size_t(DropReason::NoPeerForDestination)];
+        return;
+    }
+    // One read needs at most perRead bytes of the arena and two messages: send what is
+    // queued first if they are not there.
+    if (tx.arenaSize - tx.used < tx.perRead || tx.batch.size() + 2 > UdpSendBatch::kMaxMessages) {
+        sendQueued(tx);
+    }
+
+    // Cut into plain IP packets, seal each in place (plain mode leaves them as they are), and
+    // close the gaps so the datagrams lie back to back: UDP_SEGMENT needs that, and then all
+    // but the last have the same size.
+    Encapsulation& encap = *m_setup.encapsulation;
     const size_t head = encap.headroom();
     const size_t tail = encap.tailroom();
-
-    // One read buffer (virtio header + up to 64 KiB), and an arena the packets are cut into,
-    // back to back, so each TSO segment becomes one contiguous UDP_SEGMENT message.
-    const size_t readSize = kVnetHeaderSize + kMaxDatagram;
-    const size_t arenaSize = 8 * (kMaxDatagram + kMaxGsoSegments * (head + tail + 128));
-    auto readBuffer = std::make_unique<uint8_t[]>(readSize);
-    auto arena = std::make_unique<uint8_t[]>(arenaSize);
-
-    struct Message
-    {
-        uint32_t peer;
-        uint32_t segments;
-        uint32_t innerBytes;  // on the wire: the UDP payload, sealed
-        uint32_t plainBytes;  // what the counters report: the IP packets before sealing
-        uint16_t segmentSize; // UDP_SEGMENT value; 0 for a single datagram
-        uint16_t lastSize;    // of the last datagram: only it may be shorter than segmentSize
-    };
-    Message meta[kMaxMessages];
-    mmsghdr msgs[kMaxMessages];
-    iovec iov[kMaxMessages];
-    alignas(cmsghdr) uint8_t control[kMaxMessages][CMSG_SPACE(sizeof(uint16_t))];
-    uint32_t lengths[kMaxGsoSegments * 2];
-    uint32_t plainLengths[kMaxGsoSegments * 2]; // lengths[] before sealing, for the counters
-    std::memset(msgs, 0, sizeof msgs);
-
-    RateLimiter readErrors;
-    RateLimiter sendErrors;
-    bool gso = m_setup.udpGso;
-    bool mayHaveMore = false; // the last batch stopped because it was full
-    // Roaming (WireGuard): peers' endpoints may change; plain mode has no generation.
-    const std::atomic<uint64_t>* endpointGeneration = encap.endpointGeneration();
-    uint64_t seenGeneration = 0;
-
-    for (;;) {
-        if (!mayHaveMore && !waitReadable(m_setup.tunFd, m_stop.get())) {
-            return;
+    uint8_t* out = tx.arena.get() + tx.used;
+    size_t stride = 0;
+    const size_t count = splitTunPacket(vh, packet, len, out, tx.arenaSize - tx.used, head, tail,
+                                        kMaxSplit, tx.lengths, &stride);
+    if (count == 0) {
+        ++tx.tally.drops[size_t(DropReason::Malformed)];
+        return;
+    }
+    // The whole read at once: the encapsulation may spread its crypto over threads.
+    for (size_t i = 0; i < count; ++i) {
+        tx.sealData[i] = out + i * stride + head;
+        tx.sealLen[i] = tx.lengths[i];
+    }
+    encap.sealBatch(peer, tx.sealData, tx.sealLen, count, tx.sealed);
+    size_t kept = 0;
+    size_t offset = 0;
+    for (size_t i = 0; i < count; ++i) {
+        uint8_t* data = tx.sealData[i];
+        const size_t plen = tx.sealLen[i];
+        const uint32_t plainLen = tx.lengths[i];
+        if (tx.sealed[i].verdict != Encapsulation::Verdict::Forward) {
+            if (tx.sealed[i].verdict == Encapsulation::Verdict::Drop) {
+                ++tx.tally.drops[size_t(tx.sealed[i].reason)];
+            }
+            continue;
         }
-        if (endpointGeneration) {
-            const uint64_t g = endpointGeneration->load(std::memory_order_acquire);
-            if (g != seenGeneration) {
-                seenGeneration = g;
-                for (size_t p = 0; p < m_peerAddrs.size(); ++p) {
-                    const UdpEndpoint ep = encap.peerEndpoint(uint32_t(p));
-                    if (ep.port != 0) {
-                        m_peerAddrLens[p] = toSockaddr(ep, m_setup.udpFamily, &m_peerAddrs[p]);
-                    }
-                }
-            }
+        if (data != out + offset) { // never forward: offset <= i * stride <= data - out
+            std::memmove(out + offset, data, plen);
         }
-        unsigned n = 0;
-        size_t used = 0;
-        uint64_t noPeer = 0;
-        uint64_t malformed = 0;
-        uint64_t sealDrops[kDropReasonCount] = {};
-        mayHaveMore = false;
-        while (n + 2 <= kMaxMessages) {
-            if (arenaSize - used < kMaxDatagram + kMaxGsoSegments * (head + tail + 128)) {
-                mayHaveMore = true;
-                break;
-            }
-            const ssize_t r = ::read(m_setup.tunFd, readBuffer.get(), readSize);
-            if (r < 0) {
-                if (errno == EINTR) {
-                    continue;
-                }
-                if (errno != EAGAIN) {
-                    const int err = errno;
-                    warnLimited(readErrors, m_setup.log, m_setup.tunnelName, [&] {
-                        return std::string("reading from the TUN device failed: ") +
-                               std::strerror(err);
-                    });
-                }
-                break;
-            }
-            if (size_t(r) <= kVnetHeaderSize) {
-                ++malformed;
-                continue;
-            }
-            VirtioNetHeader vh;
-            std::memcpy(&vh, readBuffer.get(), kVnetHeaderSize);
-            const uint8_t* packet = readBuffer.get() + kVnetHeaderSize;
-            const size_t len = size_t(r) - kVnetHeaderSize;
-            IpHeaderView ip;
-            if (!viewIpAddresses(packet, len, &ip)) {
-                ++malformed;
-                continue;
-            }
-            const uint32_t peer = table.lookupAddress(ip.family, ip.dst);
-            if (peer == PeerTable::kNoPeer) {
-                ++noPeer;
-                continue;
-            }
-            // Cut into plain IP packets, seal each in place (plain mode leaves them as they
-            // are), and close the gaps so the datagrams lie back to back: UDP_SEGMENT needs
-            // that, and then all but the last have the same size.
-            uint8_t* out = arena.get() + used;
-            size_t stride = 0;
-            const size_t count = splitTunPacket(vh, packet, len, out, arenaSize - used, head, tail,
-                                                size_t{kMaxGsoSegments} * 2, lengths, &stride);
-            if (count == 0) {
-                ++malformed;
-                continue;
-            }
-            size_t kept = 0;
-            size_t offset = 0;
-            for (size_t i = 0; i < count; ++i) {
-                uint8_t* data = out + i * stride + head;
-                size_t plen = lengths[i];
-                const uint32_t plainLen = uint32_t(plen);
-                const Encapsulation::Result sealed = encap.seal(peer, &data, &plen);
-                if (sealed.verdict != Encapsulation::Verdict::Forward) {
-                    if (sealed.verdict == Encapsulation::Verdict::Drop) {
-                        ++sealDrops[size_t(sealed.reason)];
-                    }
-                    continue;
-                }
-                if (data != out + offset) { // never forward: offset <= i * stride <= data - out
-                    std::memmove(out + offset, data, plen);
-                }
-                plainLengths[kept] = plainLen;
-                lengths[kept++] = uint32_t(plen);
-                offset += plen;
-            }
-            // Datagrams to one peer that lie back to back become one UDP_SEGMENT message as
-            // long as all but the last have the same size: the segments of a TSO read, and
-            // also a run of equal-size single packets (a UDP flood) across reads.
-            size_t i = 0;
-            size_t pos = 0;
-            for (; i < kept; ++i) {
-                const size_t len = lengths[i];
-                if (n > 0) {
-                    Message& m = meta[n - 1];
-                    const size_t first = m.segments == 1 ? m.innerBytes : m.segmentSize;
-                    const auto* end =
-                        static_cast<uint8_t*>(iov[n - 1].iov_base) + iov[n - 1].iov_len;
-                    if (m.peer == peer && end == out + pos && m.segments < kMaxGsoSegments &&
-                        m.lastSize == first && len <= first &&
-                        m.innerBytes + len <= kUdpMaxPayload) {
-                        m.segmentSize = uint16_t(first);
-                        m.segments += 1;
-                        m.innerBytes += uint32_t(len);
-                        m.plainBytes += plainLengths[i];
-                        m.lastSize = uint16_t(len);
-                        iov[n - 1].iov_len += len;
-                        pos += len;
-                        continue;
-                    }
-                }
-                if (n == kMaxMessages) {
-                    break;
-                }
-                meta[n] = {peer, 1, uint32_t(len), plainLengths[i], 0, uint16_t(len)};
-                iov[n] = {out + pos, len};
-                pos += len;
-                ++n;
-            }
-            used += offset; // the next read's datagrams follow on directly
-            if (i < kept) {
-                mayHaveMore = true; // out of messages: the rest of this read is lost otherwise
-                for (; i < kept; ++i) {
-                    ++sealDrops[size_t(DropReason::SendError)];
-                }
-                break;
-            }
-        }
-
-        for (unsigned k = 0; k < n; ++k) {
-            msghdr& h = msgs[k].msg_hdr;
-            h.msg_name = &m_peerAddrs[meta[k].peer];
-            h.msg_namelen = m_peerAddrLens[meta[k].peer];
-            h.msg_iov = &iov[k];
-            h.msg_iovlen = 1;
-            if (meta[k].segmentSize) {
-                h.msg_control = control[k];
-                h.msg_controllen = sizeof control[k];
-                cmsghdr* c = CMSG_FIRSTHDR(&h);
-                c->cmsg_level = SOL_UDP;
-                c->cmsg_type = UDP_SEGMENT;
-                c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
-                std::memcpy(CMSG_DATA(c), &meta[k].segmentSize, sizeof(uint16_t));
-            } else {
-                h.msg_control = nullptr;
-                h.msg_controllen = 0;
-            }
-        }
-
-        uint64_t packets = 0;
-        uint64_t bytes = 0;
-        uint64_t failed = 0;
-        // Without GSO (the kernel refused it once), a grouped message goes out one datagram
-        // at a time; the grouping itself is the same either way.
-        auto sendOneByOne = [&](unsigned k) {
-            const Message& m = meta[k];
-            const uint8_t* p = static_cast<const uint8_t*>(iov[k].iov_base);
-            uint32_t sentSegments = 0;
-            for (uint32_t s = 0, at = 0; s < m.segments; ++s) {
-                const size_t len = std::min<size_t>(m.segmentSize, m.innerBytes - at);
-                if (::sendto(m_setup.udpFd, p + at, len, 0,
-                             static_cast<const sockaddr*>(msgs[k].msg_hdr.msg_name),
-                             msgs[k].msg_hdr.msg_namelen) < 0) {
-                    counters.peerTx[m.peer].sendErrors.add(1);
-                    ++failed;
-                } else {
-                    ++sentSegments;
-                }
-                at += uint32_t(len);
-            }
-            // Plain sizes are kept per message, not per datagram: exact unless some failed.
-            const uint64_t plain = uint64_t(m.plainBytes) * sentSegments / m.segments;
-            counters.peerTx[m.peer].packets.add(sentSegments);
-            counters.peerTx[m.peer].bytes.add(plain);
-            packets += sentSegments;
-            bytes += plain;
-        };
-        unsigned off = 0;
-        while (off < n) {
-            unsigned end = n;
-            if (!gso) {
-                if (meta[off].segmentSize) {
-                    sendOneByOne(off++);
-                    continue;
-                }
-                for (end = off; end < n && !meta[end].segmentSize; ++end) {
-                }
-            }
-            const int sent = ::sendmmsg(m_setup.udpFd, msgs + off, end - off, 0);
-            if (sent < 0) {
-                if (errno == EINTR) {
-                    continue;
-                }
-                const int err = errno;
-                Message& m = meta[off];
-                if (m.segmentSize && (err == EINVAL || err == EIO || err == EMSGSIZE)) {
-                    // The kernel or the path refuses UDP GSO (e.g. an MTU larger than the
-                    // underlay): from now on, datagram by datagram.
-                    gso = false;
-                    m_setup.log->add(LogLevel::Warning, m_setup.tunnelName,
-                                     std::string("UDP segmentation offload refused (") +
-                                         std::strerror(err) + "); sending datagram by datagram");
-                    sendOneByOne(off++);
-                    continue;
-                }
-                // ENETUNREACH, EHOSTUNREACH, ECONNREFUSED, ...: count the message, go on.
-                counters.peerTx[m.peer].sendErrors.add(m.segments);
-                failed += m.segments;
-                ++off;
-                warnLimited(sendErrors, m_setup.log, m_setup.tunnelName, [&] {
-                    return "sending to peer " + m_setup.peerNames[m.peer] + " (" +
-                           m_setup.peerEndpoints[m.peer].toString() +
-                           ") failed: " + std::strerror(err);
-                });
-                continue;
-            }
-            for (unsigned i = off; i < off + unsigned(sent); ++i) {
-                auto& p = counters.peerTx[meta[i].peer];
-                p.packets.add(meta[i].segments);
-                p.bytes.add(meta[i].plainBytes);
-                packets += meta[i].segments;
-                bytes += meta[i].plainBytes;
-            }
-            off += unsigned(sent);
-        }
-        counters.tx.packets.add(packets);
-        counters.tx.bytes.add(bytes);
-        if (noPeer) {
-            counters.tx.drops[size_t(DropReason::NoPeerForDestination)].add(noPeer);
-        }
-        if (malformed) {
-            counters.tx.drops[size_t(DropReason::Malformed)].add(malformed);
-        }
-        if (failed) {
-            counters.tx.drops[size_t(DropReason::SendError)].add(failed);
-        }
-        for (size_t r = 0; r < kDropReasonCount; ++r) {
-            if (sealDrops[r]) {
-                counters.tx.drops[r].add(sealDrops[r]);
-            }
+        tx.plainLengths[kept] = plainLen;
+        tx.lengths[kept++] = uint32_t(plen);
+        offset += plen;
+    }
+    // The socket's batch groups datagrams to one peer that lie back to back into one
+    // UDP_SEGMENT message: the segments of a TSO read, and also a run of equal-size single
+    // packets (a UDP flood) across reads.
+    const auto* to = reinterpret_cast<const sockaddr*>(&tx.peerAddrs[peer]);
+    const socklen_t toLen = tx.peerAddrLens[peer];
+    size_t i = 0;
+    for (size_t pos = 0; i < kept; pos += tx.lengths[i++]) {
+        if (!tx.batch.add(peer, to, toLen, out + pos, tx.lengths[i], tx.plainLengths[i])) {
+            break;
         }
     }
+    tx.used += offset; // the next read's datagrams follow on directly
+    // Out of messages (a read that does not group into two): the rest of it is lost.
+    tx.tally.drops[size_t(DropReason::SendError)] += kept - i;
 }
 
-void ForwardingLoop::udpToTun()
+void ForwardingLoop::sendQueued(TxState& tx)
 {
-    Encapsulation& encap = *m_setup.encapsulation;
-    const PeerTable& table = *m_setup.peers;
+    UdpSendBatch& batch = tx.batch;
+    if (batch.size() > 0) {
+        m_setup.udp->sendBatch(batch);
+    }
+    if (batch.gsoRefused) {
+        m_setup.log->add(LogLevel::Warning, m_setup.tunnelName,
+                         std::string("UDP segmentation offload refused (") +
+                             std::strerror(batch.gsoRefused) + "); sending datagram by datagram");
+    }
     TunnelCounters& counters = *m_setup.counters;
-    constexpr unsigned kSlots = kReceiveSlots;
-    auto arena = std::make_unique<uint8_t[]>(kSlots * kMaxDatagram);
-
-    mmsghdr msgs[kSlots];
-    iovec iov[kSlots];
-    sockaddr_storage from[kSlots];
-    alignas(cmsghdr) uint8_t control[kSlots][CMSG_SPACE(sizeof(int))];
-    std::memset(msgs, 0, sizeof msgs);
-    for (unsigned i = 0; i < kSlots; ++i) {
-        iov[i] = {arena.get() + size_t(i) * kMaxDatagram, kMaxDatagram};
-        msgs[i].msg_hdr.msg_iov = &iov[i];
-        msgs[i].msg_hdr.msg_iovlen = 1;
-        msgs[i].msg_hdr.msg_name = &from[i];
-    }
-
-    TcpCoalescer coalescer;
-    TcpCoalescer::Write write;
-    RateLimiter strangers;
-    RateLimiter outsiders;
-    RateLimiter tooBig;
-    RateLimiter writeErrors;
-    RateLimiter unreachable;
-    bool mayHaveMore = false;
-    uint64_t drops[kDropReasonCount] = {};
-    uint64_t packets = 0;
-    uint64_t bytes = 0;
-
-    auto writeToTun = [&](const TcpCoalescer::Write& w) {
-        if (::writev(m_setup.tunFd, w.iov, int(w.iovCount)) < 0) {
-            drops[size_t(DropReason::SendError)] += w.packets;
-            const int err = errno;
-            warnLimited(writeErrors, m_setup.log, m_setup.tunnelName, [&] {
-                return std::string("writing to the TUN device failed: ") + std::strerror(err);
+    for (unsigned k = 0; k < batch.size(); ++k) {
+        const UdpSendBatch::Message& m = batch[k];
+        auto& p = counters.peerTx[m.peer];
+        // Plain sizes are kept per message, not per datagram: exact unless some failed.
+        const uint64_t plain =
+            m.sent == m.segments ? m.callerBytes : uint64_t(m.callerBytes) * m.sent / m.segments;
+        if (m.sent) {
+            p.packets.add(m.sent);
+            p.bytes.add(plain);
+            tx.tally.packets += m.sent;
+            tx.tally.bytes += plain;
+        }
+        if (m.sent < m.segments) {
+            p.sendErrors.add(m.segments - m.sent);
+            tx.tally.drops[size_t(DropReason::SendError)] += m.segments - m.sent;
+        }
+        if (m.error) {
+            const int err = m.error;
+            warnLimited(tx.sendErrors, m_setup.log, m_setup.tunnelName, [&] {
+                return "sending to peer " + m_setup.peerNames[m.peer] + " (" +
+                       tx.currentEndpoints[m.peer].toString() + ") failed: " + std::strerror(err);
             });
-            return;
         }
-        packets += w.packets;
-        bytes += w.bytes;
-    };
+    }
+    batch.clear();
+    tx.used = 0;
+}
 
-    for (;;) {
-        short events = POLLIN;
-        if (!mayHaveMore && (events = waitReadable(m_setup.udpFd, m_stop.get())) == 0) {
-            return;
-        }
-        if (events & POLLERR) {
-            drainSocketErrors(unreachable);
-        }
-        for (unsigned i = 0; i < kSlots; ++i) {
-            msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
-            msgs[i].msg_hdr.msg_control = control[i];
-            msgs[i].msg_hdr.msg_controllen = sizeof control[i];
-            msgs[i].msg_hdr.msg_flags = 0;
-        }
-        const int n = ::recvmmsg(m_setup.udpFd, msgs, kSlots, MSG_DONTWAIT, nullptr);
-        if (n <= 0) {
-            mayHaveMore = false;
-            continue; // EAGAIN, EINTR, or the pending error of a queued ICMP report
-        }
-        mayHaveMore = unsigned(n) == kSlots;
-        const int64_t now = nowMs();
-        std::fill(std::begin(drops), std::end(drops), 0);
-        packets = 0;
-        bytes = 0;
+// --- UDP -> TUN ----------------------------------------------------------------------------
 
-        for (int i = 0; i < n; ++i) {
-            const msghdr& h = msgs[i].msg_hdr;
-            const auto* src = reinterpret_cast<const sockaddr*>(&from[i]);
-            if (h.msg_flags & MSG_TRUNC) {
-                ++drops[size_t(DropReason::TooBig)];
-                warnLimited(tooBig, m_setup.log, m_setup.tunnelName, [&] {
+bool ForwardingLoop::forwardFromUdp(bool socketErrors)
+{
+    RxState& rx = *m_rx;
+    m_setup.encapsulation->beginReceiveBatch();
+    if (socketErrors) {
+        readSocketErrors(rx);
+    }
+    const unsigned n = m_setup.udp->recvBatch(rx.batch);
+    if (n == 0) {
+        return false;
+    }
+    const int64_t now = nowMs();
+    for (unsigned i = 0; i < n; ++i) {
+        const UdpRecvBatch::Datagram& d = rx.batch.datagrams[i];
+        const auto* src = reinterpret_cast<const sockaddr*>(&d.from);
+        if (d.truncated) {
+            ++rx.tally.drops[size_t(DropReason::TooBig)];
+            warnLimited(rx.tooBig, m_setup.log, m_setup.tunnelName, [&] {
+                return "dropped a datagram from " + fromSockaddr(src).toString() + " larger than " +
+                       std::to_string(UdpRecvBatch::kSlotBytes) + " bytes";
+            });
+            continue;
+        }
+        // A GRO train: datagrams of one sender back to back, all but the last of one size.
+        const size_t segment = d.segmentSize ? d.segmentSize : d.len;
+        uint8_t* base = rx.batch.slot(i);
+        // The datagrams of one read are opened at once (beyond kMaxBatch, which GRO does not
+        // reach, one by one).
+        size_t batched = 0;
+        for (size_t at = 0; at < d.len && batched < Encapsulation::kMaxBatch;
+             at += segment, ++batched) {
+            rx.openData[batched] = base + at;
+            rx.openLen[batched] = std::min(segment, size_t(d.len) - at);
+            rx.openPeer[batched] = PeerTable::kNoPeer;
+        }
+        m_setup.encapsulation->openBatch(src, rx.openData, rx.openLen, batched, rx.openPeer,
+                                         rx.openResult);
+        size_t s = 0;
+        for (size_t at = 0; at < d.len; at += segment, ++s) {
+            uint8_t* data = base + at;
+            size_t len = std::min(segment, size_t(d.len) - at);
+            uint32_t peer = PeerTable::kNoPeer;
+            Encapsulation::Result opened;
+            if (s < batched) {
+                data = rx.openData[s];
+                len = rx.openLen[s];
+                peer = rx.openPeer[s];
+                opened = rx.openResult[s];
+            } else {
+                opened = m_setup.encapsulation->open(src, &data, &len, &peer);
+            }
+            forwardOpened(rx, src, opened, data, len, peer, now);
+        }
+    }
+    if (rx.coalescer.hasGroup()) {
+        rx.coalescer.flush(&rx.write);
+        writeToTun(rx, rx.write);
+    }
+    rx.tally.flushTo(m_setup.counters->rx);
+    return n == UdpRecvBatch::kSlots;
+}
+
+void ForwardingLoop::forwardOpened(RxState& rx, const sockaddr* src,
+                                   const Encapsulation::Result& opened, uint8_t* data, size_t len,
+                                   uint32_t peer, int64_t now)
+{
+    if (opened.verdict != Encapsulation::Verdict::Forward) {
+        if (opened.verdict == Encapsulation::Verdict::Drop) {
+            ++rx.tally.drops[size_t(opened.reason)];
+            if (opened.reason == DropReason::UnknownSourceEndpoint) {
+                warnLimited(rx.strangers, m_setup.log, m_setup.tunnelName, [&] {
                     return "dropped a datagram from " + fromSockaddr(src).toString() +
-                           " larger than " + std::to_string(kMaxDatagram) + " bytes";
+                           ", which is not a configured peer";
                 });
-                continue;
-            }
-            // With UDP_GRO the kernel hands over several datagrams of one flow back to back.
-            size_t segment = msgs[i].msg_len;
-            for (cmsghdr* c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(const_cast<msghdr*>(&h), c)) {
-                if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
-                    int size = 0;
-                    std::memcpy(&size, CMSG_DATA(c), sizeof size);
-                    if (size > 0) {
-                        segment = size_t(size);
-                    }
-                }
-            }
-            uint8_t* base = static_cast<uint8_t*>(iov[i].iov_base);
-            for (size_t at = 0; at < msgs[i].msg_len; at += segment) {
-                uint8_t* data = base + at;
-                size_t len = std::min(segment, size_t(msgs[i].msg_len) - at);
-                uint32_t peer = PeerTable::kNoPeer;
-                const Encapsulation::Result opened = encap.open(src, &data, &len, &peer);
-                if (opened.verdict != Encapsulation::Verdict::Forward) {
-                    if (opened.verdict == Encapsulation::Verdict::Drop) {
-                        ++drops[size_t(opened.reason)];
-                        if (opened.reason == DropReason::UnknownSourceEndpoint) {
-                            warnLimited(strangers, m_setup.log, m_setup.tunnelName, [&] {
-                                return "dropped a datagram from " + fromSockaddr(src).toString() +
-                                       ", which is not a configured peer";
-                            });
-                        } else if (opened.reason == DropReason::NotAuthenticated ||
-                                   opened.reason == DropReason::Replayed) {
-                            warnLimited(strangers, m_setup.log, m_setup.tunnelName, [&] {
-                                return "dropped a datagram from " + fromSockaddr(src).toString() +
-                                       (opened.reason == DropReason::Replayed
-                                            ? " that was a replay"
-                                            : " that failed authentication");
-                            });
-                        }
-                    }
-                    continue;
-                }
-                IpHeaderView ip;
-                if (checkIpPacket(data, len, &ip) != PacketCheck::Ok) {
-                    ++drops[size_t(DropReason::Malformed)];
-                    continue;
-                }
-                if (table.lookupAddress(ip.family, ip.src) != peer) {
-                    ++drops[size_t(DropReason::SourceOutsidePeerSubnets)];
-                    warnLimited(outsiders, m_setup.log, m_setup.tunnelName, [&] {
-                        const IpAddress inner =
-                            ip.family == AF_INET ? IpAddress::v4(ip.src) : IpAddress::v6(ip.src);
-                        return "dropped a packet from peer " + m_setup.peerNames[peer] +
-                               " with source " + inner.toString() + ", outside the peer's subnets";
-                    });
-                    continue;
-                }
-                auto& p = counters.peerRx[peer];
-                p.packets.add(1);
-                p.bytes.add(len);
-                p.lastRxUnixMs.store(now, std::memory_order_relaxed);
-
-                bool closedReady = false;
-                if (coalescer.add(data, len, &write, &closedReady) == TcpCoalescer::Added::Alone) {
-                    if (closedReady) {
-                        writeToTun(write);
-                    }
-                    TcpCoalescer::single(data, len, &write);
-                    writeToTun(write);
-                } else if (closedReady) {
-                    writeToTun(write);
-                }
+            } else if (opened.reason == DropReason::NotAuthenticated ||
+                       opened.reason == DropReason::Replayed) {
+                warnLimited(rx.strangers, m_setup.log, m_setup.tunnelName, [&] {
+                    return "dropped a datagram from " + fromSockaddr(src).toString() +
+                           (opened.reason == DropReason::Replayed ? " that was a replay"
+                                                                  : " that failed authentication");
+                });
             }
         }
-        if (coalescer.hasGroup()) {
-            coalescer.flush(&write);
-            writeToTun(write);
+        return;
+    }
+    IpHeaderView ip;
+    if (checkIpPacket(data, len, &ip) != PacketCheck::Ok) {
+        ++rx.tally.drops[size_t(DropReason::Malformed)];
+        return;
+    }
+    if (m_setup.peers->lookupAddress(ip.family, ip.src) != peer) {
+        ++rx.tally.drops[size_t(DropReason::SourceOutsidePeerSubnets)];
+        warnLimited(rx.outsiders, m_setup.log, m_setup.tunnelName, [&] {
+            const IpAddress inner =
+                ip.family == AF_INET ? IpAddress::v4(ip.src) : IpAddress::v6(ip.src);
+            return "dropped a packet from peer " + m_setup.peerNames[peer] + " with source " +
+                   inner.toString() + ", outside the peer's subnets";
+        });
+        return;
+    }
+    bool closedReady = false;
+    const TcpCoalescer::Added added = rx.coalescer.add(data, len, &rx.write, &closedReady);
+    if (added == TcpCoalescer::Added::BadChecksum) {
+        ++rx.tally.drops[size_t(DropReason::BadChecksum)];
+        warnLimited(rx.badChecksum, m_setup.log, m_setup.tunnelName, [&] {
+            return "dropped a TCP segment from peer " + m_setup.peerNames[peer] +
+                   " with a wrong checksum";
+        });
+        return;
+    }
+    auto& p = m_setup.counters->peerRx[peer];
+    p.packets.add(1);
+    p.bytes.add(len);
+    p.lastRxUnixMs.store(now, std::memory_order_relaxed);
+    if (added == TcpCoalescer::Added::Alone) {
+        if (closedReady) {
+            writeToTun(rx, rx.write);
         }
-        counters.rx.packets.add(packets);
-        counters.rx.bytes.add(bytes);
-        for (size_t r = 0; r < kDropReasonCount; ++r) {
-            if (drops[r]) {
-                counters.rx.drops[r].add(drops[r]);
-            }
-        }
+        TcpCoalescer::single(data, len, &rx.write);
+        writeToTun(rx, rx.write);
+    } else if (closedReady) {
+        writeToTun(rx, rx.write);
     }
 }
 
-void ForwardingLoop::drainSocketErrors(RateLimiter& limiter)
+void ForwardingLoop::writeToTun(RxState& rx, const TcpCoalescer::Write& w)
 {
-    // IP_RECVERR queues one entry per ICMP error; the original destination names the peer.
-    for (int i = 0; i < 64; ++i) {
-        sockaddr_storage offender{};
-        alignas(cmsghdr) uint8_t control[512];
-        uint8_t payload[64];
-        iovec iov{payload, sizeof payload};
-        msghdr h{};
-        h.msg_name = &offender;
-        h.msg_namelen = sizeof offender;
-        h.msg_iov = &iov;
-        h.msg_iovlen = 1;
-        h.msg_control = control;
-        h.msg_controllen = sizeof control;
-        if (::recvmsg(m_setup.udpFd, &h, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) {
-            return;
-        }
-        int err = 0;
-        for (cmsghdr* c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c)) {
-            if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
-                (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
-                sock_extended_err ee{};
-                std::memcpy(&ee, CMSG_DATA(c), sizeof ee);
-                err = int(ee.ee_errno);
-            }
-        }
-        const uint32_t peer =
-            m_setup.peers->lookupEndpoint(reinterpret_cast<const sockaddr*>(&offender));
-        if (peer == PeerTable::kNoPeer || err == 0) {
+    if (const int err = m_setup.tun->write(w.iov, w.iovCount); err != 0) {
+        rx.tally.drops[size_t(DropReason::SendError)] += w.packets;
+        warnLimited(rx.writeErrors, m_setup.log, m_setup.tunnelName, [&] {
+            return std::string("writing to the TUN device failed: ") + std::strerror(err);
+        });
+        return;
+    }
+    rx.tally.packets += w.packets;
+    rx.tally.bytes += w.bytes;
+}
+
+void ForwardingLoop::readSocketErrors(RxState& rx)
+{
+    const unsigned n = m_setup.udp->readErrors(rx.errors, std::size(rx.errors));
+    for (unsigned i = 0; i < n; ++i) {
+        const SocketError& e = rx.errors[i];
+        const auto* offender = reinterpret_cast<const sockaddr*>(&e.offender);
+        const uint32_t peer = m_setup.encapsulation->peerAtEndpoint(offender);
+        if (peer == PeerTable::kNoPeer || e.error == 0) {
             continue;
         }
         m_setup.counters->peerRx[peer].unreachable.add(1);
-        warnLimited(limiter, m_setup.log, m_setup.tunnelName, [&] {
-            return "peer " + m_setup.peerNames[peer] + " (" +
-                   m_setup.peerEndpoints[peer].toString() +
-                   ") is unreachable: " + std::strerror(err);
+        warnLimited(rx.unreachable, m_setup.log, m_setup.tunnelName, [&] {
+            return "peer " + m_setup.peerNames[peer] + " (" + fromSockaddr(offender).toString() +
+                   ") is unreachable: " + std::strerror(e.error);
         });
     }
 }

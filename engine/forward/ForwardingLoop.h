@@ -1,32 +1,36 @@
 // The two forwarding threads of a tunnel, off any event loop:
-//   TUN -> UDP: read (TSO segments of up to 64 KiB when offloads are on), route by the inner
-//               destination, cut into MTU-sized packets, send the batch with one sendmmsg in
-//               which each TSO segment is one UDP_SEGMENT (GSO) message.
-//   UDP -> TUN: recvmmsg (UDP_GRO super-datagrams when on), accept only what a peer may send,
-//               join consecutive TCP segments into one GSO write to TUN.
-// No allocation and no logging per packet: buffers are allocated once, and counters and
-// rate-limited log entries are all the loops write. The TUN fd carries a virtio-net header.
+//   TUN -> UDP: read a batch (TSO segments of up to 64 KiB when offloads are on), route by the
+//               inner destination, cut into MTU-sized packets, seal, and hand the datagrams to
+//               the socket, which sends runs of them to one peer as UDP_SEGMENT messages.
+//   UDP -> TUN: receive a batch (UDP_GRO trains when on), open, accept only what a peer may
+//               send, join consecutive TCP segments into one GSO write to TUN.
+// The loop is route -> seal/open -> count; the system calls are engine/io's (Tun, Udp), so a
+// fake device and socket can stand in for the real ones. No allocation and no logging per
+// packet: buffers are allocated once, and counters and rate-limited log entries are all the
+// loops write.
 #pragma once
 
 #include "Counters.h"
 #include "Encapsulation.h"
 #include "EventLog.h"
-#include "Fd.h"
+#include "Offload.h"
 #include "PeerTable.h"
+#include "Tun.h"
+#include "Udp.h"
+#include "Worker.h"
 
+#include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace peertun::engine {
 
 struct ForwardingSetup
 {
-    int tunFd = -1;
-    int udpFd = -1;
-    int udpFamily = AF_INET;
+    Tun* tun = nullptr;
+    Udp* udp = nullptr;
+    int udpFamily = AF_INET; // the socket's: peer addresses are written in it
     int mtu = 1500;
-    bool udpGso = true; // UDP_SEGMENT sends; switched off by itself if the kernel refuses
     std::string tunnelName;
     std::vector<std::string> peerNames;
     std::vector<UdpEndpoint> peerEndpoints;
@@ -39,32 +43,40 @@ struct ForwardingSetup
 class ForwardingLoop
 {
 public:
-    static constexpr unsigned kMaxMessages = 64;  // sendmmsg / recvmmsg batch
-    static constexpr unsigned kReceiveSlots = 16; // of kMaxDatagram bytes (GRO can fill them)
-    static constexpr size_t kMaxDatagram = 65536;
-
     explicit ForwardingLoop(ForwardingSetup setup); // throws TunnelError (eventfd)
     ~ForwardingLoop();
     ForwardingLoop(const ForwardingLoop&) = delete;
     ForwardingLoop& operator=(const ForwardingLoop&) = delete;
 
     void start();
-    // Wakes both threads through an eventfd and joins them; idempotent.
+    // Wakes both threads and joins them; idempotent.
     void stop();
 
+    // One batch each way, as the threads run them (tests call them without the threads).
+    // Each returns true if the batch was full, so more may be waiting at once.
+    bool forwardFromTun();
+    // `socketErrors`: the socket has queued errors (POLLERR): read them first.
+    bool forwardFromUdp(bool socketErrors);
+
 private:
-    void tunToUdp();
-    void udpToTun();
-    // Reads the socket's queued ICMP errors: counts and logs unreachable peers.
-    void drainSocketErrors(RateLimiter& limiter);
+    struct TxState;
+    struct RxState;
+    void refreshEndpoints(TxState& tx);
+    // One read from TUN (virtio-net header and packet): routed, cut, sealed, queued to send.
+    void forwardRead(TxState& tx, const uint8_t* read, size_t len);
+    void sendQueued(TxState& tx);
+    // One opened datagram (or a handshake the encapsulation answered): checked, coalesced,
+    // written, counted.
+    void forwardOpened(RxState& rx, const sockaddr* from, const Encapsulation::Result& opened,
+                       uint8_t* data, size_t len, uint32_t peer, int64_t now);
+    void writeToTun(RxState& rx, const TcpCoalescer::Write& w);
+    void readSocketErrors(RxState& rx);
 
     ForwardingSetup m_setup;
-    Fd m_stop;
-    // In the socket's family; read and (on roaming) rewritten by the sending thread only.
-    std::vector<sockaddr_storage> m_peerAddrs;
-    std::vector<socklen_t> m_peerAddrLens;
-    std::thread m_tx;
-    std::thread m_rx;
+    std::unique_ptr<TxState> m_tx; // the TUN -> UDP thread's only
+    std::unique_ptr<RxState> m_rx; // the UDP -> TUN thread's only
+    WorkerThread m_txThread;
+    WorkerThread m_rxThread;
 };
 
 } // namespace peertun::engine

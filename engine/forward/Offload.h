@@ -51,9 +51,16 @@ size_t splitTunPacket(const VirtioNetHeader& h, const uint8_t* packet, size_t le
 // Completes a CHECKSUM_PARTIAL packet in place (no GSO). False if the offsets are bogus.
 bool completeChecksum(const VirtioNetHeader& h, uint8_t* packet, size_t len);
 
+// True if the IPv4 header checksum (IPv4) and the TCP checksum over the pseudo header and the
+// segment are right. `ipLen` is 20 (IPv4 without options) or 40 (IPv6 straight to TCP).
+bool tcpChecksumsValid(const uint8_t* packet, size_t len, size_t ipLen);
+
 // Joins consecutive segments of one TCP flow into one GSO write to TUN, as the kernel's GRO
 // would (same addresses, ports, ack, window, options; contiguous sequence numbers; equal
-// segment sizes but the last), without copying payloads: the write is a gather list.
+// segment sizes but the last), without copying payloads: the write is a gather list. As in
+// GRO, only segments whose checksums verified are joined: the joined write is handed over as
+// CHECKSUM_PARTIAL, which the kernel takes as checked (and would fill in afresh when it
+// forwards), so a corrupted or forged segment must never get there.
 class TcpCoalescer
 {
 public:
@@ -73,8 +80,10 @@ public:
     };
 
     enum class Added : uint8_t {
-        Joined, // appended to the open group or opened a new one
-        Alone,  // not a data segment that can be joined: write it by itself
+        Joined,      // appended to the open group or opened a new one
+        Alone,       // not a data segment that can be joined: write it by itself (the kernel
+                     // verifies its checksums)
+        BadChecksum, // a data segment whose checksum is wrong: drop it (nothing was closed)
     };
     // Offers a checked IP packet. If the open group has to be closed first (another flow, a
     // gap, a non-TCP packet), it is written into *closed and *closedReady set.

@@ -8,6 +8,8 @@
 #include <linux/if_tun.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 namespace peertun::engine {
 
@@ -92,6 +94,29 @@ bool TunDevice::enableOffloads()
     }
     const unsigned offloads = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN;
     return ::ioctl(m_fd.get(), TUNSETOFFLOAD, offloads) == 0;
+}
+
+void TunDevice::readBatch(TunReadBatch& batch)
+{
+    batch.clear();
+    while (uint8_t* to = batch.room()) {
+        const ssize_t r = ::read(m_fd.get(), to, TunReadBatch::kMaxRead);
+        if (r < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            if (errno != EAGAIN) {
+                batch.error = errno;
+            }
+            return;
+        }
+        batch.add(size_t(r));
+    }
+}
+
+int TunDevice::write(const iovec* iov, unsigned count)
+{
+    return ::writev(m_fd.get(), iov, int(count)) < 0 ? errno : 0;
 }
 
 } // namespace peertun::engine

@@ -3,12 +3,13 @@
 #pragma once
 
 #include "Fd.h"
+#include "Tun.h"
 
 #include <string>
 
 namespace peertun::engine {
 
-class TunDevice
+class TunDevice final : public Tun
 {
 public:
     // Opens /dev/net/tun and attaches `name`. Throws TunnelError: Busy if a device of that
@@ -25,6 +26,10 @@ public:
     const std::string& name() const { return m_name; }
     int ifindex() const { return m_ifindex; }
     bool hasVnetHeader() const { return m_vnetHeader; }
+
+    int wait(const StopSignal& stop) override { return stop.wait(m_fd.get()); }
+    void readBatch(TunReadBatch& batch) override;
+    int write(const iovec* iov, unsigned count) override;
 
 private:
     TunDevice(Fd fd, std::string name, int ifindex, bool vnet)

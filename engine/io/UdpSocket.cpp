@@ -4,17 +4,19 @@
 
 #include <cerrno>
 #include <cstring>
+#include <linux/errqueue.h>
 #include <netinet/ip.h>
 #include <netinet/udp.h>
 #include <sys/socket.h>
 
 namespace peertun::engine {
 
-UdpSocket UdpSocket::bind(const UdpEndpoint& listen, const std::vector<UdpEndpoint>& peers)
+UdpSocket UdpSocket::bind(const UdpEndpoint& listen, const std::vector<UdpEndpoint>& peers,
+                          bool anyFamily)
 {
     int family = listen.address.family;
     if (family == AF_UNSPEC) {
-        family = AF_INET;
+        family = anyFamily ? AF_INET6 : AF_INET;
         for (const UdpEndpoint& p : peers) {
             if (p.address.family == AF_INET6) {
                 family = AF_INET6; // dual-stack, IPv4 peers become v4-mapped
@@ -24,6 +26,10 @@ UdpSocket UdpSocket::bind(const UdpEndpoint& listen, const std::vector<UdpEndpoi
     // Blocking for sends (a full send buffer is backpressure, not loss); the receive side
     // uses MSG_DONTWAIT after poll().
     Fd fd(::socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (!fd.valid() && errno == EAFNOSUPPORT && anyFamily && listen.address.family == AF_UNSPEC) {
+        family = AF_INET; // IPv6 is off on this host: host names resolve to IPv4 then
+        fd.reset(::socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    }
     if (!fd.valid()) {
         const int err = errno;
         throw TunnelError(TunnelError::kindFromErrno(err),
@@ -74,7 +80,8 @@ UdpSocket UdpSocket::bind(const UdpEndpoint& listen, const std::vector<UdpEndpoi
         throw TunnelError(TunnelError::Kind::Failed,
                           "cannot bind " + where + ": " + std::strerror(err));
     }
-    return UdpSocket(std::move(fd), family);
+    return UdpSocket(std::move(fd), family,
+                     family == AF_INET6 && listen.address.family == AF_UNSPEC);
 }
 
 void UdpSocket::setMark(uint32_t mark)
@@ -122,6 +129,110 @@ int UdpSocket::pathMtuTo(const UdpEndpoint& peer)
                        ? ::getsockopt(fd.get(), IPPROTO_IP, IP_MTU, &mtu, &optlen)
                        : ::getsockopt(fd.get(), IPPROTO_IPV6, IPV6_MTU, &mtu, &optlen);
     return rc == 0 ? mtu : 0;
+}
+
+int UdpSocket::sendMessages(const UdpSendBatch& batch, unsigned first, unsigned count)
+{
+    for (unsigned k = 0; k < count; ++k) {
+        const UdpSendBatch::Message& m = batch[first + k];
+        msghdr& h = m_sendHeaders[k].msg_hdr;
+        m_sendIov[k] = {const_cast<uint8_t*>(m.data), m.bytes};
+        h.msg_name = const_cast<sockaddr*>(m.to);
+        h.msg_namelen = m.toLen;
+        h.msg_iov = &m_sendIov[k];
+        h.msg_iovlen = 1;
+        if (m.segmentSize) {
+            h.msg_control = m_sendControl[k];
+            h.msg_controllen = sizeof m_sendControl[k];
+            cmsghdr* c = CMSG_FIRSTHDR(&h);
+            c->cmsg_level = SOL_UDP;
+            c->cmsg_type = UDP_SEGMENT;
+            c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+            std::memcpy(CMSG_DATA(c), &m.segmentSize, sizeof(uint16_t));
+        } else {
+            h.msg_control = nullptr;
+            h.msg_controllen = 0;
+        }
+    }
+    const int sent = ::sendmmsg(m_fd.get(), m_sendHeaders, count, 0);
+    return sent < 0 ? -errno : sent;
+}
+
+int UdpSocket::sendDatagram(const UdpSendBatch::Message& m, const uint8_t* data, size_t len)
+{
+    return ::sendto(m_fd.get(), data, len, 0, m.to, m.toLen) < 0 ? errno : 0;
+}
+
+unsigned UdpSocket::recvBatch(UdpRecvBatch& batch)
+{
+    for (unsigned i = 0; i < UdpRecvBatch::kSlots; ++i) {
+        msghdr& h = m_recvHeaders[i].msg_hdr;
+        m_recvIov[i] = {batch.slot(i), UdpRecvBatch::kSlotBytes};
+        h.msg_iov = &m_recvIov[i];
+        h.msg_iovlen = 1;
+        h.msg_name = &batch.datagrams[i].from;
+        h.msg_namelen = sizeof(sockaddr_storage);
+        h.msg_control = m_recvControl[i];
+        h.msg_controllen = sizeof m_recvControl[i];
+        h.msg_flags = 0;
+    }
+    const int n =
+        ::recvmmsg(m_fd.get(), m_recvHeaders, UdpRecvBatch::kSlots, MSG_DONTWAIT, nullptr);
+    if (n <= 0) {
+        batch.count = 0;
+        return 0; // EAGAIN, EINTR, or the pending error of a queued ICMP report
+    }
+    for (int i = 0; i < n; ++i) {
+        msghdr& h = m_recvHeaders[i].msg_hdr;
+        UdpRecvBatch::Datagram& d = batch.datagrams[i];
+        d.len = m_recvHeaders[i].msg_len;
+        d.truncated = (h.msg_flags & MSG_TRUNC) != 0;
+        // With UDP_GRO the kernel hands over several datagrams of one flow back to back.
+        d.segmentSize = d.len;
+        for (cmsghdr* c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c)) {
+            if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+                int size = 0;
+                std::memcpy(&size, CMSG_DATA(c), sizeof size);
+                if (size > 0) {
+                    d.segmentSize = uint32_t(size);
+                }
+            }
+        }
+    }
+    batch.count = unsigned(n);
+    return batch.count;
+}
+
+unsigned UdpSocket::readErrors(SocketError* out, unsigned max)
+{
+    // IP_RECVERR queues one entry per ICMP error; the original destination names the peer.
+    unsigned count = 0;
+    for (; count < max; ++count) {
+        SocketError& e = out[count];
+        e = {};
+        alignas(cmsghdr) uint8_t control[512];
+        uint8_t payload[64];
+        iovec iov{payload, sizeof payload};
+        msghdr h{};
+        h.msg_name = &e.offender;
+        h.msg_namelen = sizeof e.offender;
+        h.msg_iov = &iov;
+        h.msg_iovlen = 1;
+        h.msg_control = control;
+        h.msg_controllen = sizeof control;
+        if (::recvmsg(m_fd.get(), &h, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) {
+            break;
+        }
+        for (cmsghdr* c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c)) {
+            if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) ||
+                (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR)) {
+                sock_extended_err ee{};
+                std::memcpy(&ee, CMSG_DATA(c), sizeof ee);
+                e.error = int(ee.ee_errno);
+            }
+        }
+    }
+    return count;
 }
 
 } // namespace peertun::engine

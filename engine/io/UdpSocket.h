@@ -5,22 +5,30 @@
 
 #include "Fd.h"
 #include "Net.h"
+#include "Udp.h"
 
 #include <cstdint>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <vector>
 
 namespace peertun::engine {
 
-class UdpSocket
+class UdpSocket final : public Udp
 {
 public:
     // Throws TunnelError: Busy "UDP port 8285 on 10.211.55.122 is already in use", Failed with
     // the reason for an address that is not on this host, PermissionDenied for ports < 1024.
-    // `peers` decides the family when `listen` has no address.
-    static UdpSocket bind(const UdpEndpoint& listen, const std::vector<UdpEndpoint>& peers);
+    // `peers` decides the family when `listen` has no address; `anyFamily` (peers named by
+    // host names, whose family is not known yet) asks for a dual-stack socket then, IPv4 only
+    // where the host has no IPv6.
+    static UdpSocket bind(const UdpEndpoint& listen, const std::vector<UdpEndpoint>& peers,
+                          bool anyFamily = false);
 
     int fd() const { return m_fd.get(); }
     int family() const { return m_family; }
+    // An IPv6 socket that also sends to and receives from IPv4 (v4-mapped) addresses.
+    bool dualStack() const { return m_dualStack; }
     UdpEndpoint localEndpoint() const;
     // SO_MARK on every packet the socket sends (a full tunnel's underlay skips the tunnel's
     // routing table by it). Needs CAP_NET_ADMIN; throws TunnelError.
@@ -29,10 +37,30 @@ public:
     // Path MTU the kernel knows towards `peer` (route MTU), or 0 if there is no route.
     static int pathMtuTo(const UdpEndpoint& peer);
 
+    int wait(const StopSignal& stop) override { return stop.wait(m_fd.get()); }
+    unsigned recvBatch(UdpRecvBatch& batch) override;
+    unsigned readErrors(SocketError* out, unsigned max) override;
+
+protected:
+    int sendMessages(const UdpSendBatch& batch, unsigned first, unsigned count) override;
+    int sendDatagram(const UdpSendBatch::Message& m, const uint8_t* data, size_t len) override;
+
 private:
-    UdpSocket(Fd fd, int family) : m_fd(std::move(fd)), m_family(family) {}
+    UdpSocket(Fd fd, int family, bool dualStack)
+        : m_fd(std::move(fd)), m_family(family), m_dualStack(dualStack)
+    {}
     Fd m_fd;
     int m_family = AF_INET;
+    bool m_dualStack = false;
+    // The system calls' views of a batch, rebuilt by each call (one sending and one receiving
+    // thread: each touches only its own).
+    mmsghdr m_sendHeaders[UdpSendBatch::kMaxMessages]{};
+    iovec m_sendIov[UdpSendBatch::kMaxMessages]{};
+    alignas(cmsghdr) uint8_t
+        m_sendControl[UdpSendBatch::kMaxMessages][CMSG_SPACE(sizeof(uint16_t))]{};
+    mmsghdr m_recvHeaders[UdpRecvBatch::kSlots]{};
+    iovec m_recvIov[UdpRecvBatch::kSlots]{};
+    alignas(cmsghdr) uint8_t m_recvControl[UdpRecvBatch::kSlots][CMSG_SPACE(sizeof(int))]{};
 };
 
 } // namespace peertun::engine

@@ -1,5 +1,6 @@
 #include "PolicyRouting.h"
 
+#include "Netlink.h"
 #include "TunnelError.h"
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <dirent.h>
 #include <fstream>
 #include <linux/fib_rules.h>
+#include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <memory>
 #include <mutex>
@@ -24,15 +26,6 @@
 namespace peertun::engine {
 
 namespace {
-
-struct NlDeleter
-{
-    void operator()(nl_addr* p) const { nl_addr_put(p); }
-    void operator()(rtnl_route* p) const { rtnl_route_put(p); }
-    void operator()(nl_cache* p) const { nl_cache_free(p); }
-    void operator()(nl_msg* p) const { nlmsg_free(p); }
-};
-template <typename T> using NlPtr = std::unique_ptr<T, NlDeleter>;
 
 // Ours, as the main-table routes of RouteTable: `ip rule` and `ip route` show "proto static".
 constexpr uint8_t kProtocol = RTPROT_STATIC;
@@ -56,11 +49,6 @@ std::string hex(uint32_t v)
     char text[16];
     std::snprintf(text, sizeof text, "0x%x", v);
     return text;
-}
-
-std::string nlReason(int nlErr)
-{
-    return nl_geterror(nlErr);
 }
 
 // What the system already uses: table numbers and marks (one number space, since M = T), and
@@ -169,11 +157,41 @@ int sendRule(nl_sock* sock, int type, int flags, int family, uint32_t priority, 
 
 } // namespace
 
-PolicyRouting::PolicyRouting(FullTunnelConfig config,
-                             const std::function<void(uint32_t mark)>& markSocket)
-    : m_config(std::move(config))
+std::set<uint32_t>& reservedMarks()
 {
-    if (m_config.ifindex <= 0 || m_config.families.empty()) {
+    static std::set<uint32_t> marks; // guarded by choosingMutex()
+    return marks;
+}
+
+TunnelMark TunnelMark::allocate(const std::string& ifName)
+{
+    const NlSocket owner = openRouteSocket();
+    nl_sock* sock = owner.get();
+    const std::lock_guard lock(choosingMutex());
+    const InUse used = listInUse(sock);
+    for (uint32_t id = kFirstTable; id < kFirstTable + kTablesTried; ++id) {
+        if (!used.ids.count(id) && !reservedMarks().count(id)) {
+            reservedMarks().insert(id);
+            return TunnelMark(id);
+        }
+    }
+    throw TunnelError(TunnelError::Kind::Busy,
+                      "no free firewall mark and routing table for " + ifName + ": " +
+                          std::to_string(kFirstTable) + " to " +
+                          std::to_string(kFirstTable + kTablesTried - 1) + " are all in use");
+}
+
+TunnelMark::~TunnelMark()
+{
+    if (m_value != 0) {
+        const std::lock_guard lock(choosingMutex());
+        reservedMarks().erase(m_value);
+    }
+}
+
+PolicyRouting::PolicyRouting(FullTunnelConfig config) : m_config(std::move(config))
+{
+    if (m_config.ifindex <= 0 || m_config.families.empty() || m_config.mark == 0) {
         throw TunnelError(TunnelError::Kind::InvalidConfig,
                           "full tunnel through \"" + m_config.ifName + "\": nothing to route");
     }
@@ -184,39 +202,16 @@ PolicyRouting::PolicyRouting(FullTunnelConfig config,
                                   ": a default route without an address family");
         }
     }
-    m_sock = nl_socket_alloc();
-    if (!m_sock) {
-        throw TunnelError(TunnelError::Kind::Failed, "out of memory allocating a netlink socket");
-    }
-    if (const int err = nl_connect(m_sock, NETLINK_ROUTE); err < 0) {
-        nl_socket_free(m_sock);
-        throw TunnelError(TunnelError::Kind::Failed,
-                          "cannot open a netlink route socket: " + nlReason(err));
-    }
+    m_sock = openRouteSocket();
+    m_table = m_config.mark;
     try {
         const std::lock_guard lock(choosingMutex());
-        const InUse used = listInUse(m_sock);
-        for (uint32_t id = kFirstTable; id < kFirstTable + kTablesTried; ++id) {
-            if (!used.ids.count(id)) {
-                m_table = id;
-                break;
-            }
-        }
-        if (m_table == 0) {
-            throw TunnelError(TunnelError::Kind::Busy,
-                              "no free routing table for the full tunnel through " +
-                                  m_config.ifName + ": tables " + std::to_string(kFirstTable) +
-                                  " to " + std::to_string(kFirstTable + kTablesTried - 1) +
-                                  " are all in use");
-        }
-        // The mark first: from the first rule on, unmarked tunnel packets would loop.
-        markSocket(m_table);
+        const InUse used = listInUse(m_sock.get());
         for (const int family : m_config.families) {
             addFamily(family, family == AF_INET6 ? used.lowestV6 : used.lowestV4);
         }
     } catch (...) {
         removeAll();
-        nl_socket_free(m_sock);
         throw;
     }
 }
@@ -224,7 +219,6 @@ PolicyRouting::PolicyRouting(FullTunnelConfig config,
 PolicyRouting::~PolicyRouting()
 {
     removeAll();
-    nl_socket_free(m_sock);
 }
 
 void PolicyRouting::addFamily(int family, uint32_t lowestPriority)
@@ -255,7 +249,8 @@ void PolicyRouting::addFamily(int family, uint32_t lowestPriority)
     }
 
     const auto route = buildDefaultRoute(family, m_config.ifindex, m_table);
-    if (const int err = rtnl_route_add(m_sock, route.get(), NLM_F_CREATE | NLM_F_EXCL); err < 0) {
+    if (const int err = rtnl_route_add(m_sock.get(), route.get(), NLM_F_CREATE | NLM_F_EXCL);
+        err < 0) {
         fail("adding the " + routeText(family), err);
     }
     m_routes.push_back(family);
@@ -263,7 +258,7 @@ void PolicyRouting::addFamily(int family, uint32_t lowestPriority)
     // Suppress first (the lower number wins): the user's more specific routes keep working.
     for (const Rule rule :
          {Rule{family, lowestPriority - 2, true}, Rule{family, lowestPriority - 1, false}}) {
-        const int err = sendRule(m_sock, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, rule.family,
+        const int err = sendRule(m_sock.get(), RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, rule.family,
                                  rule.priority, rule.suppressMain, m_table);
         if (err < 0) {
             fail("adding the " + ruleText(rule), err);
@@ -276,13 +271,13 @@ void PolicyRouting::removeAll() noexcept
 {
     // Rules first: traffic falls back to the main table before its route in T goes.
     for (auto it = m_rules.rbegin(); it != m_rules.rend(); ++it) {
-        sendRule(m_sock, RTM_DELRULE, 0, it->family, it->priority, it->suppressMain, m_table);
+        sendRule(m_sock.get(), RTM_DELRULE, 0, it->family, it->priority, it->suppressMain, m_table);
     }
     m_rules.clear();
     for (const int family : m_routes) {
         try {
             const auto route = buildDefaultRoute(family, m_config.ifindex, m_table);
-            rtnl_route_delete(m_sock, route.get(), 0);
+            rtnl_route_delete(m_sock.get(), route.get(), 0);
         } catch (const TunnelError&) { // out of memory: the device's end takes the route along
         }
     }
@@ -296,7 +291,7 @@ std::vector<std::string> PolicyRouting::restore()
     for (const int family : m_routes) {
         try {
             const auto route = buildDefaultRoute(family, m_config.ifindex, m_table);
-            const int err = rtnl_route_add(m_sock, route.get(), NLM_F_CREATE | NLM_F_EXCL);
+            const int err = rtnl_route_add(m_sock.get(), route.get(), NLM_F_CREATE | NLM_F_EXCL);
             if (err == 0) {
                 restored.push_back(routeText(family));
             } else if (err != -NLE_EXIST) {
@@ -307,7 +302,7 @@ std::vector<std::string> PolicyRouting::restore()
         }
     }
     for (const Rule& rule : m_rules) {
-        const int err = sendRule(m_sock, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, rule.family,
+        const int err = sendRule(m_sock.get(), RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, rule.family,
                                  rule.priority, rule.suppressMain, m_table);
         if (err == 0) {
             restored.push_back(ruleText(rule));
@@ -342,6 +337,131 @@ std::string PolicyRouting::routeText(int family) const
 {
     return std::string("route ") + (family == AF_INET6 ? "::/0" : "0.0.0.0/0") + " dev " +
            m_config.ifName + " table " + std::to_string(m_table);
+}
+
+// --- LoopGuard ------------------------------------------------------------------------------
+
+LoopGuard::LoopGuard(int ifindex, std::string ifName, std::vector<int> families, uint32_t mark)
+    : m_ifindex(ifindex), m_ifName(std::move(ifName)), m_mark(mark)
+{
+    m_sock = openRouteSocket();
+    const auto fail = [&](const std::string& what, int err) {
+        throw TunnelError(err == -NLE_PERM ? TunnelError::Kind::PermissionDenied
+                                           : TunnelError::Kind::Failed,
+                          "cannot keep the tunnel's own packets out of " + m_ifName + ": " + what +
+                              " failed: " + nlReason(err));
+    };
+    try {
+        const std::lock_guard lock(choosingMutex());
+        const InUse used = listInUse(m_sock.get());
+        if (const int err = setGroup(); err < 0) {
+            fail("putting " + m_ifName + " into interface group " + std::to_string(m_mark), err);
+        }
+        for (const int family : families) {
+            const uint32_t lowest = family == AF_INET6 ? used.lowestV6 : used.lowestV4;
+            if (lowest < 3) {
+                throw TunnelError(TunnelError::Kind::Failed,
+                                  "cannot keep the tunnel's own packets out of " + m_ifName +
+                                      ": no free rule priority below " + std::to_string(lowest));
+            }
+            for (const Rule rule :
+                 {Rule{family, lowest - 2, false}, Rule{family, lowest - 1, true}}) {
+                if (const int err = sendRule(RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, rule);
+                    err < 0) {
+                    fail("adding the " + ruleText(rule), err);
+                }
+                m_rules.push_back(rule);
+            }
+        }
+    } catch (...) {
+        removeAll();
+        throw;
+    }
+}
+
+LoopGuard::~LoopGuard()
+{
+    removeAll();
+}
+
+int LoopGuard::sendRule(int type, int flags, const Rule& rule) const
+{
+    NlPtr<nl_msg> msg(nlmsg_alloc_simple(type, flags));
+    if (!msg) {
+        return -NLE_NOMEM;
+    }
+    fib_rule_hdr hdr{};
+    hdr.family = static_cast<uint8_t>(rule.family);
+    hdr.action = rule.unreachable ? FR_ACT_UNREACHABLE : FR_ACT_TO_TBL;
+    hdr.table = rule.unreachable ? RT_TABLE_UNSPEC : RT_TABLE_MAIN;
+    if (nlmsg_append(msg.get(), &hdr, sizeof hdr, NLMSG_ALIGNTO) < 0 ||
+        nla_put_u32(msg.get(), FRA_PRIORITY, rule.priority) < 0 ||
+        nla_put_u32(msg.get(), FRA_FWMARK, m_mark) < 0 ||
+        nla_put_u32(msg.get(), FRA_FWMASK, 0xffffffffu) < 0 ||
+        nla_put_u8(msg.get(), FRA_PROTOCOL, kProtocol) < 0) {
+        return -NLE_NOMEM;
+    }
+    if (!rule.unreachable && (nla_put_u32(msg.get(), FRA_TABLE, RT_TABLE_MAIN) < 0 ||
+                              nla_put_u32(msg.get(), FRA_SUPPRESS_IFGROUP, m_mark) < 0)) {
+        return -NLE_NOMEM;
+    }
+    return nl_send_sync(m_sock.get(), msg.release());
+}
+
+int LoopGuard::setGroup() const
+{
+    NlPtr<nl_msg> msg(nlmsg_alloc_simple(RTM_NEWLINK, 0));
+    if (!msg) {
+        return -NLE_NOMEM;
+    }
+    ifinfomsg ifi{};
+    ifi.ifi_family = AF_UNSPEC;
+    ifi.ifi_index = m_ifindex;
+    if (nlmsg_append(msg.get(), &ifi, sizeof ifi, NLMSG_ALIGNTO) < 0 ||
+        nla_put_u32(msg.get(), IFLA_GROUP, m_mark) < 0) {
+        return -NLE_NOMEM;
+    }
+    return nl_send_sync(m_sock.get(), msg.release());
+}
+
+void LoopGuard::removeAll() noexcept
+{
+    for (auto it = m_rules.rbegin(); it != m_rules.rend(); ++it) {
+        sendRule(RTM_DELRULE, 0, *it);
+    }
+    m_rules.clear();
+}
+
+std::vector<std::string> LoopGuard::restore()
+{
+    std::vector<std::string> restored;
+    for (const Rule& rule : m_rules) {
+        const int err = sendRule(RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, rule);
+        if (err == 0) {
+            restored.push_back(ruleText(rule));
+        } else if (err != -NLE_EXIST) {
+            restored.push_back("failed: " + ruleText(rule) + ": " + nlReason(err));
+        }
+    }
+    return restored;
+}
+
+std::vector<std::string> LoopGuard::describe() const
+{
+    std::vector<std::string> lines{m_ifName + " in interface group " + std::to_string(m_mark) +
+                                   ", UDP socket mark " + hex(m_mark)};
+    for (const Rule& rule : m_rules) {
+        lines.push_back(ruleText(rule));
+    }
+    return lines;
+}
+
+std::string LoopGuard::ruleText(const Rule& rule) const
+{
+    return familyName(rule.family) + " rule " + std::to_string(rule.priority) + ": fwmark " +
+           hex(m_mark) +
+           (rule.unreachable ? std::string(" unreachable")
+                             : " lookup main suppress_ifgroup " + std::to_string(m_mark));
 }
 
 std::vector<std::string> PolicyRouting::strictReversePathFilters(const std::string& excludeIf)

@@ -11,34 +11,55 @@
 // kernel gives a rule added without one, as `ip rule add` in wg-quick gets.
 #pragma once
 
+#include "NetlinkSocket.h"
+
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <vector>
 
-struct nl_sock;
-
 namespace peertun::engine {
+
+// The firewall mark a tunnel's own sockets carry (SO_MARK), so that its UDP leaves through the
+// underlay past a full tunnel's rules and past the kill switch. The number is also the full
+// tunnel's routing table (M = T): the first from kFirstTable on that no routing table (of
+// either family), no rule (as table or mark) and no other tunnel of this process uses, so two
+// tunnels never share one. Held for the tunnel's lifetime; released on destruction.
+class TunnelMark
+{
+public:
+    // wg-quick's first choice.
+    static constexpr uint32_t kFirstTable = 51820;
+    static constexpr uint32_t kTablesTried = 4096;
+
+    // Throws TunnelError (Busy when every number is taken).
+    static TunnelMark allocate(const std::string& ifName);
+    TunnelMark(TunnelMark&& other) noexcept : m_value(other.m_value) { other.m_value = 0; }
+    TunnelMark& operator=(TunnelMark&&) = delete;
+    TunnelMark(const TunnelMark&) = delete;
+    ~TunnelMark();
+
+    uint32_t value() const { return m_value; }
+
+private:
+    explicit TunnelMark(uint32_t value) : m_value(value) {}
+    uint32_t m_value = 0;
+};
 
 struct FullTunnelConfig
 {
     int ifindex = 0;
     std::string ifName;
     std::vector<int> families; // AF_INET and/or AF_INET6: the default routes to take over
+    uint32_t mark = 0;         // the tunnel's mark (already on its socket), also the table
 };
 
 class PolicyRouting
 {
 public:
-    // wg-quick's first choice; the first number from here on that no routing table (of either
-    // family) and no rule (as table or mark) uses is taken, so two tunnels never share one.
-    static constexpr uint32_t kFirstTable = 51820;
-    static constexpr uint32_t kTablesTried = 4096;
-
-    // Chooses M = T, calls `markSocket(M)` (which throws TunnelError if it cannot), then adds
-    // per family the default route via the device in T and the two rules. Throws TunnelError
-    // with a sentence naming the step; whatever was added by then is removed first.
-    PolicyRouting(FullTunnelConfig config, const std::function<void(uint32_t mark)>& markSocket);
+    // Adds per family the default route via the device in table T = the config's mark and the
+    // two rules. Throws TunnelError with a sentence naming the step; whatever was added by
+    // then is removed first.
+    explicit PolicyRouting(FullTunnelConfig config);
     // Removes exactly the rules and routes it added (best effort, quiet if already gone).
     ~PolicyRouting();
     PolicyRouting(const PolicyRouting&) = delete;
@@ -71,11 +92,55 @@ private:
     std::string ruleText(const Rule& rule) const;
     std::string routeText(int family) const;
 
-    nl_sock* m_sock = nullptr;
+    NlSocket m_sock;
     FullTunnelConfig m_config;
     uint32_t m_table = 0;
     std::vector<int> m_routes; // families whose default route we added in m_table
     std::vector<Rule> m_rules; // in the order added
+};
+
+// Keeps the tunnel's own UDP datagrams out of the tunnel in every mode, whatever routes are
+// added later: the socket carries mark M (a full tunnel's, or one chosen the same way), the
+// device joins interface group M, and per family
+//
+//   fwmark M lookup main suppress_ifgroup M    the main table, unless via the tunnel
+//   fwmark M unreachable                       then refused, never into the tunnel
+//
+// where Q is the lowest rule priority in use (below a full tunnel's own rules). A route that
+// would send a datagram to a peer's endpoint through the tunnel then makes the send fail
+// (counted as a send error) instead of starting a loop, as kernel WireGuard refuses such a
+// route. The tunnel's datagrams are routed by the main table only.
+class LoopGuard
+{
+public:
+    // `mark`: the tunnel's (TunnelMark), already on its UDP socket.
+    LoopGuard(int ifindex, std::string ifName, std::vector<int> families, uint32_t mark);
+    ~LoopGuard();
+    LoopGuard(const LoopGuard&) = delete;
+    LoopGuard& operator=(const LoopGuard&) = delete;
+
+    uint32_t mark() const { return m_mark; }
+    // As PolicyRouting::restore(): puts back missing rules and the device's group.
+    std::vector<std::string> restore();
+    std::vector<std::string> describe() const;
+
+private:
+    struct Rule
+    {
+        int family = 0;
+        uint32_t priority = 0;
+        bool unreachable = false; // false: lookup main suppress_ifgroup M
+    };
+    int sendRule(int type, int flags, const Rule& rule) const;
+    int setGroup() const;
+    std::string ruleText(const Rule& rule) const;
+    void removeAll() noexcept;
+
+    NlSocket m_sock;
+    int m_ifindex = 0;
+    std::string m_ifName;
+    uint32_t m_mark = 0;
+    std::vector<Rule> m_rules;
 };
 
 } // namespace peertun::engine

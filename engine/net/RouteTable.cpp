@@ -1,5 +1,6 @@
 #include "RouteTable.h"
 
+#include "Netlink.h"
 #include "TunnelError.h"
 
 #include <cstring>
@@ -22,31 +23,10 @@ namespace peertun::engine {
 
 namespace {
 
-// RAII for libnl objects.
-struct NlDeleter
-{
-    void operator()(nl_addr* p) const { nl_addr_put(p); }
-    void operator()(rtnl_addr* p) const { rtnl_addr_put(p); }
-    void operator()(rtnl_link* p) const { rtnl_link_put(p); }
-    void operator()(rtnl_route* p) const { rtnl_route_put(p); }
-    void operator()(nl_cache* p) const { nl_cache_free(p); }
-};
-template <typename T> using NlPtr = std::unique_ptr<T, NlDeleter>;
-
 // The tunnel's routes are ours: marked static so `ip route` shows where they came from.
 constexpr uint8_t kRouteProtocol = RTPROT_STATIC;
 // Big enough that a burst of events (a flushed table) does not overflow before we drain it.
 constexpr int kWatcherBufferBytes = 1 << 20;
-
-bool isPermissionError(int nlErr)
-{
-    return nlErr == -NLE_PERM || nlErr == -NLE_NOACCESS;
-}
-
-std::string nlReason(int nlErr)
-{
-    return nl_geterror(nlErr);
-}
 
 NlPtr<nl_addr> toNlAddr(const IpAddress& address, int prefixLength)
 {
@@ -172,27 +152,9 @@ void validate(const LinkConfig& link)
 
 // --- RouteTable ----------------------------------------------------------------------------
 
-RouteTable::RouteTable()
-{
-    m_sock = nl_socket_alloc();
-    if (!m_sock) {
-        throw TunnelError(TunnelError::Kind::Failed, "out of memory allocating a netlink socket");
-    }
-    if (const int err = nl_connect(m_sock, NETLINK_ROUTE); err < 0) {
-        nl_socket_free(m_sock);
-        m_sock = nullptr;
-        throw TunnelError(isPermissionError(err) ? TunnelError::Kind::PermissionDenied
-                                                 : TunnelError::Kind::Failed,
-                          "cannot open a netlink route socket: " + nlReason(err));
-    }
-}
+RouteTable::RouteTable() : m_sock(openRouteSocket()) {}
 
-RouteTable::~RouteTable()
-{
-    if (m_sock) {
-        nl_socket_free(m_sock); // also closes the socket
-    }
-}
+RouteTable::~RouteTable() = default;
 
 namespace {
 
@@ -247,28 +209,28 @@ void RouteTable::configure(const LinkConfig& link)
                                                                " is already assigned to " + *other);
     }
 
-    disableIpv6LinkLocal(m_sock, link.ifindex);
+    disableIpv6LinkLocal(m_sock.get(), link.ifindex);
     if (link.mtu > 0) {
-        if (const int err = changeLink(m_sock, link.ifindex, link.mtu, false); err < 0) {
+        if (const int err = changeLink(m_sock.get(), link.ifindex, link.mtu, false); err < 0) {
             throwStep(link, "setting MTU " + std::to_string(link.mtu), err);
         }
     }
 
     {
         const auto addr = buildAddress(link);
-        const int err = rtnl_addr_add(m_sock, addr.get(), NLM_F_CREATE | NLM_F_EXCL);
+        const int err = rtnl_addr_add(m_sock.get(), addr.get(), NLM_F_CREATE | NLM_F_EXCL);
         if (err < 0 && err != -NLE_EXIST) {
             throwStep(link, "adding address " + link.address.toString(), err);
         }
     }
 
-    if (const int err = changeLink(m_sock, link.ifindex, 0, true); err < 0) {
+    if (const int err = changeLink(m_sock.get(), link.ifindex, 0, true); err < 0) {
         throwStep(link, "setting the link up", err);
     }
 
     for (const IpPrefix& prefix : link.routes) {
         const auto route = buildRoute(link, prefix);
-        const int err = rtnl_route_add(m_sock, route.get(), NLM_F_CREATE | NLM_F_EXCL);
+        const int err = rtnl_route_add(m_sock.get(), route.get(), NLM_F_CREATE | NLM_F_EXCL);
         if (err == -NLE_EXIST) {
             // Our fresh device cannot have it yet: another route for that subnet would take
             // the traffic past the tunnel.
@@ -287,7 +249,8 @@ std::vector<std::string> RouteTable::restore(const LinkConfig& link)
 {
     std::vector<std::string> restored;
     rtnl_link* currentRaw = nullptr;
-    if (const int err = rtnl_link_get_kernel(m_sock, link.ifindex, nullptr, &currentRaw); err < 0) {
+    if (const int err = rtnl_link_get_kernel(m_sock.get(), link.ifindex, nullptr, &currentRaw);
+        err < 0) {
         restored.push_back("failed: device " + link.ifName + " is gone (" + nlReason(err) + ")");
         return restored;
     }
@@ -295,7 +258,7 @@ std::vector<std::string> RouteTable::restore(const LinkConfig& link)
 
     // Order matters: IPv4 routes cannot go through a device that is down.
     if (!(rtnl_link_get_flags(current.get()) & IFF_UP)) {
-        if (const int err = changeLink(m_sock, link.ifindex, 0, true); err < 0) {
+        if (const int err = changeLink(m_sock.get(), link.ifindex, 0, true); err < 0) {
             restored.push_back("failed: link " + link.ifName + " up: " + nlReason(err));
         } else {
             restored.push_back("link " + link.ifName + " up");
@@ -306,7 +269,7 @@ std::vector<std::string> RouteTable::restore(const LinkConfig& link)
     // our own RTM_NEW* events cannot make the caller restore forever.
     try {
         const auto addr = buildAddress(link);
-        const int err = rtnl_addr_add(m_sock, addr.get(), NLM_F_CREATE | NLM_F_EXCL);
+        const int err = rtnl_addr_add(m_sock.get(), addr.get(), NLM_F_CREATE | NLM_F_EXCL);
         if (err == 0) {
             restored.push_back(addressText(link));
         } else if (err != -NLE_EXIST) {
@@ -314,7 +277,7 @@ std::vector<std::string> RouteTable::restore(const LinkConfig& link)
         }
         for (const IpPrefix& prefix : link.routes) {
             const auto route = buildRoute(link, prefix);
-            const int rerr = rtnl_route_add(m_sock, route.get(), NLM_F_CREATE | NLM_F_EXCL);
+            const int rerr = rtnl_route_add(m_sock.get(), route.get(), NLM_F_CREATE | NLM_F_EXCL);
             if (rerr == 0) {
                 restored.push_back(routeText(link, prefix));
             } else if (rerr != -NLE_EXIST) {
@@ -333,11 +296,11 @@ void RouteTable::deconfigure(const LinkConfig& link)
     try {
         for (const IpPrefix& prefix : link.routes) {
             const auto route = buildRoute(link, prefix);
-            rtnl_route_delete(m_sock, route.get(), 0);
+            rtnl_route_delete(m_sock.get(), route.get(), 0);
         }
         if (!link.address.address.isUnspecified()) {
             const auto addr = buildAddress(link);
-            rtnl_addr_delete(m_sock, addr.get(), 0);
+            rtnl_addr_delete(m_sock.get(), addr.get(), 0);
         }
     } catch (const TunnelError&) {
     }
@@ -350,7 +313,7 @@ std::optional<std::string> RouteTable::interfaceWithAddress(const IpAddress& add
         return std::nullopt;
     }
     nl_cache* cacheRaw = nullptr;
-    if (const int err = rtnl_addr_alloc_cache(m_sock, &cacheRaw); err < 0) {
+    if (const int err = rtnl_addr_alloc_cache(m_sock.get(), &cacheRaw); err < 0) {
         throw TunnelError(isPermissionError(err) ? TunnelError::Kind::PermissionDenied
                                                  : TunnelError::Kind::Failed,
                           "cannot list the addresses in use: " + nlReason(err));
@@ -382,47 +345,36 @@ std::optional<std::string> RouteTable::interfaceWithAddress(const IpAddress& add
 NetlinkWatcher::NetlinkWatcher(int ifindex, uint32_t policyTable)
     : m_ifindex(ifindex), m_policyTable(policyTable)
 {
-    m_sock = nl_socket_alloc();
-    if (!m_sock) {
-        throw TunnelError(TunnelError::Kind::Failed, "out of memory allocating a netlink socket");
-    }
+    m_sock = allocNetlinkSocket();
+    nl_sock* sock = m_sock.get();
     // Events are unsolicited: no sequence numbers to match.
-    nl_socket_disable_seq_check(m_sock);
-    nl_socket_modify_cb(m_sock, NL_CB_VALID, NL_CB_CUSTOM, &NetlinkWatcher::onMessage, this);
-    int err = nl_connect(m_sock, NETLINK_ROUTE);
+    nl_socket_disable_seq_check(sock);
+    nl_socket_modify_cb(sock, NL_CB_VALID, NL_CB_CUSTOM, &NetlinkWatcher::onMessage, this);
+    int err = nl_connect(sock, NETLINK_ROUTE);
     if (err >= 0) {
-        err = nl_socket_add_memberships(m_sock, RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
-                                        RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE,
-                                        0);
+        err =
+            nl_socket_add_memberships(sock, RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
+                                      RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, 0);
     }
     if (err >= 0 && m_policyTable != 0) {
-        err = nl_socket_add_memberships(m_sock, RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE, 0);
+        err = nl_socket_add_memberships(sock, RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE, 0);
     }
     if (err >= 0) {
-        err = nl_socket_set_nonblocking(m_sock);
+        err = nl_socket_set_nonblocking(sock);
     }
     if (err >= 0) {
-        err = nl_socket_set_buffer_size(m_sock, kWatcherBufferBytes, 0);
+        err = nl_socket_set_buffer_size(sock, kWatcherBufferBytes, 0);
     }
     if (err < 0) {
-        nl_socket_free(m_sock);
-        m_sock = nullptr;
-        throw TunnelError(isPermissionError(err) ? TunnelError::Kind::PermissionDenied
-                                                 : TunnelError::Kind::Failed,
-                          "cannot open a netlink event socket: " + nlReason(err));
+        throwNetlinkSocketError("event", err);
     }
 }
 
-NetlinkWatcher::~NetlinkWatcher()
-{
-    if (m_sock) {
-        nl_socket_free(m_sock);
-    }
-}
+NetlinkWatcher::~NetlinkWatcher() = default;
 
 int NetlinkWatcher::fd() const
 {
-    return nl_socket_get_fd(m_sock);
+    return nl_socket_get_fd(m_sock.get());
 }
 
 bool NetlinkWatcher::drain()
@@ -435,7 +387,7 @@ bool NetlinkWatcher::drain()
         if (::poll(&pfd, 1, 0) <= 0 || !(pfd.revents & (POLLIN | POLLERR))) {
             break;
         }
-        const int err = nl_recvmsgs_default(m_sock);
+        const int err = nl_recvmsgs_default(m_sock.get());
         if (err == -NLE_AGAIN) {
             break;
         }

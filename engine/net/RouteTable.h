@@ -1,8 +1,10 @@
 // Link configuration through libnl-3 (route): MTU, address, up, and the peers' routes; and
-// the re-check that puts back what someone removed (routes do vanish: a link going down flushes them).
+// the re-check that puts back what someone removed (routes do vanish: a link going down flushes
+// them).
 #pragma once
 
 #include "Net.h"
+#include "NetlinkSocket.h"
 
 #include <cstdint>
 #include <memory>
@@ -10,7 +12,6 @@
 #include <string>
 #include <vector>
 
-struct nl_sock;
 struct nl_msg; // at global scope, so the callback below names libnl's type
 
 namespace peertun::engine {
@@ -47,7 +48,7 @@ public:
     std::optional<std::string> interfaceWithAddress(const IpAddress& address, int excludeIfindex);
 
 private:
-    nl_sock* m_sock = nullptr;
+    NlSocket m_sock;
 };
 
 // A netlink event socket subscribed to link, address and route changes. Its fd goes into the
@@ -68,7 +69,7 @@ public:
     bool drain();
 
 private:
-    nl_sock* m_sock = nullptr;
+    NlSocket m_sock;
     int m_ifindex = 0;
     uint32_t m_policyTable = 0;
     bool m_relevant = false;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "Net.h"
+#include "PeerEndpoints.h"
 #include "SecretKey.h"
 
 #include <memory>
@@ -21,12 +22,16 @@ using SharedSecretKey = std::shared_ptr<const keys::LockedSecretKey>;
 struct PeerSpec
 {
     std::string name;
-    UdpEndpoint endpoint;
+    UdpEndpoint endpoint;     // unspecified when endpointHost is set (resolved while running)
+    std::string endpointHost; // a DNS name; endpoint.port is the port to use with it
     std::vector<IpPrefix> subnets;
     // WireGuard mode
     keys::PublicKey publicKey{};
     SharedSecretKey presharedKey; // null: none
     int persistentKeepaliveSeconds = 0;
+
+    // The address to send to before any resolution: unspecified for a host name.
+    UdpEndpoint knownEndpoint() const { return endpointHost.empty() ? endpoint : UdpEndpoint{}; }
 };
 
 struct TunnelSpec
@@ -39,6 +44,12 @@ struct TunnelSpec
     std::vector<PeerSpec> peers;
     TunnelMode mode = TunnelMode::Plain;
     SharedSecretKey privateKey; // WireGuard mode; the Tunnel drops its reference when it stops
+    bool killSwitch = false;    // see KillSwitch.h
+    bool allowLan = false;
+    // Where host names' DNS servers come from (null: /etc/resolv.conf only).
+    std::shared_ptr<DnsServerSource> dnsServers;
+    std::string resolvConfPath; // empty: /etc/resolv.conf
+    unsigned cryptoThreads = 0; // WireGuard mode: threads per direction for the crypto, 0 = cores
 };
 
 } // namespace peertun::engine

@@ -1,7 +1,9 @@
 #include "Tunnel.h"
 
+#include "EndpointRefresher.h"
 #include "Encapsulation.h"
 #include "ForwardingLoop.h"
+#include "KillSwitch.h"
 #include "PeerTable.h"
 #include "PlainEncapsulation.h"
 #include "PolicyRouting.h"
@@ -10,15 +12,11 @@
 #include "TunnelError.h"
 #include "UdpSocket.h"
 #include "WireGuardEncapsulation.h"
+#include "Worker.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <optional>
-#include <poll.h>
 #include <stdexcept>
-#include <sys/eventfd.h>
-#include <thread>
 
 namespace peertun::engine {
 namespace {
@@ -41,6 +39,9 @@ struct Tunnel::Impl
 
     void chooseMtu();
     void guardRoutes();
+    // The one place the tunnel's mark is read: its UDP socket and its resolver sockets carry
+    // it (set in full-tunnel mode today; 0 = unmarked).
+    uint32_t firewallMark() const { return policy ? policy->mark() : 0; }
 
     TunnelSpec spec;
     EventLog& log;
@@ -54,11 +55,15 @@ struct Tunnel::Impl
     RouteTable routes;
     LinkConfig link;
     bool configured = false;
-    std::optional<PolicyRouting> policy; // a full tunnel's rules and table; before tun goes
+    std::vector<int> fullTunnelFamilies;  // families with a default route through the tunnel
+    std::optional<TunnelMark> mark;       // on the UDP socket; the table of `policy`
+    std::optional<KillSwitch> killSwitch; // goes last on stop, after the device
+    std::optional<PolicyRouting> policy;  // a full tunnel's rules and table; before tun goes
+    std::optional<LoopGuard> loopGuard;   // every tunnel: its own datagrams stay out of it
     std::unique_ptr<ForwardingLoop> loop;
     std::unique_ptr<NetlinkWatcher> watcher;
-    Fd guardStop;
-    std::thread guard;
+    std::unique_ptr<EndpointRefresher> refresher; // host-name peers only
+    WorkerThread guard;
     bool stopped = false;
 };
 
@@ -103,28 +108,29 @@ void Tunnel::Impl::guardRoutes()
 {
     // Routes are kept: they do vanish (a link flap flushes them). Netlink events, not polling, wake
     // this thread; a short quiet period lets a burst of events settle before one restore.
-    pollfd fds[2] = {{watcher->fd(), POLLIN, 0}, {guardStop.get(), POLLIN, 0}};
+    const StopSignal& stop = guard.stopSignal();
     for (;;) {
-        if (::poll(fds, 2, -1) < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return;
-        }
-        if (fds[1].revents) {
+        if (stop.wait(watcher->fd()) == StopSignal::kStopped) {
             return;
         }
         if (!watcher->drain()) {
             continue;
         }
-        while (::poll(fds, 1, 20) > 0) {
+        int events = 0;
+        while ((events = stop.wait(watcher->fd(), 20)) > 0) {
             watcher->drain();
+        }
+        if (events == StopSignal::kStopped) {
+            return;
         }
         std::vector<std::string> repairs = routes.restore(link);
         if (policy) {
             for (std::string& what : policy->restore()) { // after the link is up again
                 repairs.push_back(std::move(what));
             }
+        }
+        for (std::string& what : loopGuard->restore()) {
+            repairs.push_back(std::move(what));
         }
         for (const std::string& what : repairs) {
             const bool failed = what.rfind("failed: ", 0) == 0;
@@ -143,10 +149,15 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     std::vector<std::vector<IpPrefix>> subnets;
     std::vector<UdpEndpoint> endpoints;
     std::vector<std::string> names;
+    std::vector<HostPeer> hostPeers;
     for (const PeerSpec& p : s.peers) {
         subnets.push_back(p.subnets);
-        endpoints.push_back(p.endpoint);
+        endpoints.push_back(p.knownEndpoint());
         names.push_back(p.name);
+        if (!p.endpointHost.empty()) {
+            hostPeers.push_back({uint32_t(names.size() - 1), p.name, p.endpointHost,
+                                 p.endpoint.port});
+        }
     }
     d->peers.build(subnets, endpoints);
     d->counters = std::make_unique<TunnelCounters>(s.peers.size());
@@ -157,8 +168,41 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
 
     // Order matters for the messages a person sees: the port first (most often busy), then
     // the device, then its configuration. Each step's object cleans up if a later one throws.
-    d->udp.emplace(UdpSocket::bind(s.listen, endpoints));
+    d->udp.emplace(UdpSocket::bind(s.listen, endpoints, !hostPeers.empty()));
     d->chooseMtu();
+    // A default route in the main table would also take the tunnel's own UDP packets: those
+    // go to PolicyRouting (a table of their own and two rules per family), the rest stays.
+    for (const PeerSpec& p : s.peers) {
+        for (const IpPrefix& prefix : p.subnets) {
+            if (prefix.length == 0 &&
+                std::find(d->fullTunnelFamilies.begin(), d->fullTunnelFamilies.end(),
+                          prefix.address.family) == d->fullTunnelFamilies.end()) {
+                d->fullTunnelFamilies.push_back(prefix.address.family);
+            }
+        }
+    }
+    // The one place a tunnel gets its mark: whatever needs the tunnel's own packets told apart
+    // from the rest (policy routing, the kill switch) uses this one. First on the socket: from
+    // the first rule on, unmarked tunnel packets would loop or be dropped.
+    {
+        // Every tunnel is marked: the loop guard keeps marked datagrams out of the tunnel.
+        d->mark.emplace(TunnelMark::allocate(s.ifName));
+        d->udp->setMark(d->mark->value());
+    }
+    // Before the device exists: no moment in which traffic could leave outside it.
+    if (s.killSwitch) {
+        d->killSwitch.emplace(KillSwitchConfig{s.ifName, d->mark->value(), s.allowLan, s.name});
+        std::string lan;
+        for (const std::string& subnet : d->killSwitch->lanSubnets()) {
+            lan += (lan.empty() ? "" : ", ") + subnet.substr(subnet.find(' ') + 1);
+        }
+        d->log.add(LogLevel::Info, s.name,
+                   "kill switch on: traffic outside " + s.ifName +
+                       " is blocked (nftables table "
+                       "inet peertun, chains out-" +
+                       s.ifName + " and fwd-" + s.ifName + ")" +
+                       (s.allowLan ? "; LAN allowed: " + lan : std::string()));
+    }
     if (s.mode == TunnelMode::WireGuard) {
         // Handshake replies, initiations and keepalives go out on the tunnel's socket from
         // whichever thread produced them; a full buffer drops them (the protocol retries).
@@ -175,7 +219,7 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
         try {
             wg = std::make_unique<WireGuardEncapsulation>(*s.privateKey, s.peers, size_t(d->mtu),
                                                           std::move(send), *d->counters, &d->log,
-                                                          s.name);
+                                                          s.name, s.cryptoThreads);
         } catch (const std::invalid_argument& e) { // e.g. an all-zero private key
             throw TunnelError(TunnelError::Kind::InvalidConfig,
                               std::string("the WireGuard keys cannot be used: ") + e.what());
@@ -183,7 +227,7 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
         d->wireguard = wg.get();
         d->encapsulation = std::move(wg);
     } else {
-        d->encapsulation = std::make_unique<PlainEncapsulation>(d->peers);
+        d->encapsulation = std::make_unique<PlainEncapsulation>(endpoints);
     }
     d->tun.emplace(TunDevice::create(s.ifName, /*vnetHeader=*/true));
     if (!d->tun->enableOffloads()) {
@@ -195,27 +239,20 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     d->link.ifName = s.ifName;
     d->link.mtu = d->mtu;
     d->link.address = s.address;
-    // A default route in the main table would also take the tunnel's own UDP packets: those
-    // go to PolicyRouting (a table of their own and two rules per family), the rest stays.
-    std::vector<int> fullTunnelFamilies;
     for (const PeerSpec& p : s.peers) {
         for (const IpPrefix& prefix : p.subnets) {
-            if (prefix.network() == s.address.network()) {
-                // The tunnel's own network: the address's kernel route already goes there.
-            } else if (prefix.length != 0) {
+            // The tunnel's own network: the address's kernel route already goes there.
+            if (prefix.length != 0 && prefix.network() != s.address.network()) {
                 d->link.routes.push_back(prefix.network());
-            } else if (std::find(fullTunnelFamilies.begin(), fullTunnelFamilies.end(),
-                                 prefix.address.family) == fullTunnelFamilies.end()) {
-                fullTunnelFamilies.push_back(prefix.address.family);
             }
         }
     }
     d->routes.configure(d->link);
     d->configured = true;
+    const std::vector<int>& fullTunnelFamilies = d->fullTunnelFamilies;
     if (!fullTunnelFamilies.empty()) {
-        UdpSocket& udp = *d->udp;
-        d->policy.emplace(FullTunnelConfig{d->link.ifindex, s.ifName, fullTunnelFamilies},
-                          [&udp](uint32_t mark) { udp.setMark(mark); });
+        d->policy.emplace(
+            FullTunnelConfig{d->link.ifindex, s.ifName, fullTunnelFamilies, d->mark->value()});
         for (const std::string& line : d->policy->describe()) {
             d->log.add(LogLevel::Info, s.name, "full tunnel: " + line);
         }
@@ -235,9 +272,22 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
         }
     }
 
+    {
+        // The socket's families: a dual-stack socket (listening on any address, IPv6 peers)
+        // sends IPv4 too.
+        std::vector<int> families{d->udp->family()};
+        if (d->udp->family() == AF_INET6 && s.listen.address.family == AF_UNSPEC) {
+            families.push_back(AF_INET);
+        }
+        d->loopGuard.emplace(d->link.ifindex, s.ifName, std::move(families), d->mark->value());
+        for (const std::string& line : d->loopGuard->describe()) {
+            d->log.add(LogLevel::Info, s.name, "loop guard: " + line);
+        }
+    }
+
     ForwardingSetup setup;
-    setup.tunFd = d->tun->fd();
-    setup.udpFd = d->udp->fd();
+    setup.tun = &*d->tun;
+    setup.udp = &*d->udp;
     setup.udpFamily = d->udp->family();
     setup.mtu = d->mtu;
     setup.tunnelName = s.name;
@@ -249,17 +299,31 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     setup.log = &d->log;
     d->loop = std::make_unique<ForwardingLoop>(std::move(setup));
 
-    d->watcher =
-        std::make_unique<NetlinkWatcher>(d->link.ifindex, d->policy ? d->policy->table() : 0);
-    d->guardStop.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
-    if (!d->guardStop.valid()) {
-        throw TunnelError(TunnelError::Kind::Failed,
-                          std::string("cannot create an eventfd: ") + std::strerror(errno));
+    // Rule events of the mark: a full tunnel's table and mark are the same number.
+    d->watcher = std::make_unique<NetlinkWatcher>(d->link.ifindex, d->loopGuard->mark());
+    if (!hostPeers.empty()) {
+        EndpointRefresher::Setup r;
+        r.tunnelName = s.name;
+        r.peers = std::move(hostPeers);
+        r.peerCount = s.peers.size();
+        r.socketFamily = d->udp->family();
+        r.dualStack = d->udp->dualStack();
+        r.wireguard = s.mode == TunnelMode::WireGuard;
+        r.mark = [impl = d.get()] { return impl->firewallMark(); };
+        r.servers = s.dnsServers;
+        r.resolvConfPath = s.resolvConfPath;
+        r.encapsulation = d->encapsulation.get();
+        r.counters = d->counters.get();
+        r.log = &d->log;
+        d->refresher = std::make_unique<EndpointRefresher>(std::move(r));
     }
     d->loop->start();
-    d->guard = std::thread([impl = d.get()] { impl->guardRoutes(); });
+    d->guard.start([impl = d.get()] { impl->guardRoutes(); });
     if (d->wireguard) {
         d->wireguard->startTimers(); // last: nothing below throws, so no thread outlives a throw
+    }
+    if (d->refresher) {
+        d->refresher->start(); // names resolve while the tunnel is already up
     }
     // A route removed between configure() and the watcher's subscription is caught here.
     for (const std::string& what : d->routes.restore(d->link)) {
@@ -270,13 +334,17 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
             d->log.add(LogLevel::Info, s.name, "restored " + what);
         }
     }
+    for (const std::string& what : d->loopGuard->restore()) {
+        d->log.add(LogLevel::Info, s.name, "restored " + what);
+    }
     d->log.add(LogLevel::Info, s.name,
                "tunnel up: " + s.ifName + " " + s.address.toString() + " mtu " +
                    std::to_string(d->mtu) + ", listening on " + d->udp->localEndpoint().toString() +
                    ", " + peerCountText(s.peers.size()) +
                    (s.mode == TunnelMode::WireGuard ? ", WireGuard" : ", plain (unencrypted)") +
                    (d->policy ? ", all traffic (table " + std::to_string(d->policy->table()) + ")"
-                              : std::string()));
+                              : std::string()) +
+                   (d->killSwitch ? ", kill switch on" : ""));
 }
 
 Tunnel::~Tunnel()
@@ -290,11 +358,10 @@ void Tunnel::stop()
         return;
     }
     d->stopped = true;
-    if (d->guard.joinable()) {
-        const uint64_t one = 1;
-        [[maybe_unused]] const ssize_t w = ::write(d->guardStop.get(), &one, sizeof one);
-        d->guard.join();
+    if (d->refresher) {
+        d->refresher->stop(); // first: it hands endpoints to the encapsulation
     }
+    d->guard.stop();
     if (d->wireguard) {
         d->wireguard->stop(); // timers first: they send on the socket
     }
@@ -309,12 +376,18 @@ void Tunnel::stop()
     for (PeerSpec& p : d->spec.peers) {
         p.presharedKey.reset();
     }
-    d->policy.reset(); // exactly its rules and table route
+    d->loopGuard.reset(); // its rules (the device's group goes with the device)
+    d->policy.reset();    // exactly its rules and table route
     if (d->configured) {
         d->routes.deconfigure(d->link);
     }
     d->tun.reset(); // the device, its address and any route left go with the fd
     d->udp.reset();
+    if (d->killSwitch) {
+        d->killSwitch.reset(); // last: nothing leaks while the rest goes
+        d->log.add(LogLevel::Info, d->spec.name, "kill switch off");
+    }
+    d->mark.reset();
     d->log.add(LogLevel::Info, d->spec.name, "tunnel down: " + d->spec.ifName);
 }
 
@@ -333,9 +406,73 @@ int Tunnel::ifindex() const
     return d->link.ifindex;
 }
 
+std::vector<LeftoverKillSwitch> listKillSwitches()
+{
+    std::vector<LeftoverKillSwitch> out;
+    for (const KillSwitchChains& c : KillSwitch::list()) {
+        out.push_back({c.ifName, c.owner, c.mark});
+    }
+    return out;
+}
+
+void removeKillSwitch(const LeftoverKillSwitch& chains)
+{
+    KillSwitch::remove({chains.ifName, chains.owner, chains.mark});
+}
+
+uint32_t Tunnel::mark() const
+{
+    return d->mark ? d->mark->value() : 0;
+}
+
+bool Tunnel::carriesDefaultRoute() const
+{
+    return !d->fullTunnelFamilies.empty();
+}
+
+bool Tunnel::killSwitchOn() const
+{
+    return d->killSwitch.has_value();
+}
+
 TunnelStats Tunnel::stats() const
 {
     return d->counters->snapshot();
+}
+
+std::vector<PeerEndpointStatus> Tunnel::endpoints() const
+{
+    std::vector<PeerEndpointStatus> out = d->refresher
+                                              ? d->refresher->status()
+                                              : std::vector<PeerEndpointStatus>(d->spec.peers.size());
+    for (size_t i = 0; i < out.size() && i < d->spec.peers.size(); ++i) {
+        // What the sending thread uses: a WireGuard peer may have roamed since.
+        const UdpEndpoint inUse =
+            d->encapsulation ? d->encapsulation->peerEndpoint(uint32_t(i)) : UdpEndpoint{};
+        out[i].address = inUse.port != 0 ? inUse : d->spec.peers[i].endpoint;
+        if (!d->spec.peers[i].endpointHost.empty() && out[i].resolvedAtUnixMs == 0 &&
+            inUse.port == 0) {
+            out[i].address = {};
+        }
+    }
+    return out;
+}
+
+UdpEndpoint Tunnel::listenEndpoint() const
+{
+    return d->udp ? d->udp->localEndpoint() : d->spec.listen;
+}
+
+uint32_t Tunnel::firewallMark() const
+{
+    return d->firewallMark();
+}
+
+void Tunnel::reresolveNow()
+{
+    if (d->refresher) {
+        d->refresher->reresolveNow();
+    }
 }
 
 } // namespace peertun::engine

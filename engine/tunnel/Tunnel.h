@@ -6,8 +6,10 @@
 #include "Counters.h"
 #include "EventLog.h"
 #include "Net.h"
+#include "PeerEndpoints.h"
 #include "TunnelSpec.h"
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +23,18 @@ inline constexpr int kPlainOverheadV6 = 40 + 8;
 inline constexpr int kWireGuardOverheadV4 = 20 + 8 + 32;
 inline constexpr int kWireGuardOverheadV6 = 40 + 8 + 32;
 
+// Kill-switch chains in the kernel that no running tunnel owns (a killed helper's).
+struct LeftoverKillSwitch
+{
+    std::string ifName;
+    std::string owner; // the profile's name, from the chains' comment; may be empty
+    uint32_t mark = 0;
+};
+// What the kill switch table holds now; throws TunnelError if it cannot be read.
+std::vector<LeftoverKillSwitch> listKillSwitches();
+// Removes one device's chains (nothing if they are gone); throws TunnelError.
+void removeKillSwitch(const LeftoverKillSwitch& chains);
+
 class Tunnel
 {
 public:
@@ -33,7 +47,21 @@ public:
     const TunnelSpec& spec() const;
     int mtu() const; // effective MTU
     int ifindex() const;
+    // The firewall mark on the tunnel's socket; 0 when it has none (no full tunnel, no kill
+    // switch).
+    uint32_t mark() const;
+    // A peer holds 0.0.0.0/0 or ::/0: all traffic goes through the tunnel.
+    bool carriesDefaultRoute() const;
+    bool killSwitchOn() const;
     TunnelStats stats() const;
+    // Per peer: its host name (if any) and the address in use, with when it was resolved.
+    std::vector<PeerEndpointStatus> endpoints() const;
+    // The UDP address actually bound (a random port is known only after binding).
+    UdpEndpoint listenEndpoint() const;
+    // The firewall mark on the tunnel's own packets (its UDP, its DNS queries); 0 = none.
+    uint32_t firewallMark() const;
+    // Resolve every peer host name again now (entry point for network-change handling).
+    void reresolveNow();
     // Stops forwarding, joins threads, removes routes and the device (also done by ~Tunnel).
     void stop();
 

@@ -2,8 +2,22 @@
 
 namespace peertun {
 
+dbus::EndpointStatus endpointFromEngine(const engine::PeerEndpointStatus& e)
+{
+    dbus::EndpointStatus out;
+    out.host = QString::fromStdString(e.host);
+    out.address = e.address.port != 0 ? QString::fromStdString(e.address.toString()) : QString();
+    if (!e.host.empty()) {
+        out.state = e.resolving ? dbus::EndpointStatus::kResolving : dbus::EndpointStatus::kResolved;
+    }
+    out.resolvedAtUnixMs = e.resolvedAtUnixMs;
+    out.error = QString::fromStdString(e.error);
+    return out;
+}
+
 dbus::TunnelCounters countersFromEngine(const QString& name, const engine::TunnelStats& s,
-                                        const QStringList& peerNames)
+                                        const QStringList& peerNames,
+                                        const std::vector<engine::PeerEndpointStatus>& endpoints)
 {
     dbus::TunnelCounters c;
     c.name = name;
@@ -35,6 +49,9 @@ dbus::TunnelCounters countersFromEngine(const QString& name, const engine::Tunne
         out.handshakesDone = p.handshakesDone;
         out.initiationsSent = p.initiationsSent;
         out.lastHandshakeUnixMs = p.lastHandshakeUnixMs;
+        if (i < endpoints.size()) {
+            out.endpointStatus = endpointFromEngine(endpoints[i]);
+        }
     }
     return c;
 }

@@ -4,15 +4,18 @@
 
 #include "Counters.h"
 #include "EventLog.h"
+#include "PeerEndpoints.h"
 #include "Payloads.h"
 
 #include <QStringList>
 
 namespace peertun {
 
-// `peerNames` in the order of the spec's peers; a missing name is empty.
+// `peerNames` and `endpoints` in the order of the spec's peers; a missing one is empty.
 dbus::TunnelCounters countersFromEngine(const QString& name, const engine::TunnelStats& stats,
-                                        const QStringList& peerNames);
+                                        const QStringList& peerNames,
+                                        const std::vector<engine::PeerEndpointStatus>& endpoints);
+dbus::EndpointStatus endpointFromEngine(const engine::PeerEndpointStatus& endpoint);
 dbus::LogLevel levelFromEngine(engine::LogLevel level);
 dbus::LogRecord recordFromEngine(const engine::LogEntry& entry);
 

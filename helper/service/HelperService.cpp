@@ -1,15 +1,14 @@
 #include "HelperService.h"
 
 #include "PolkitAuthorizer.h"
+#include "SignalNotifier.h"
 #include "helper1_adaptor.h" // generated from io.peertun.Helper1.xml
 
 #include <QCoreApplication>
 #include <QDBusConnectionInterface>
-#include <QSocketNotifier>
 #include <algorithm>
 #include <csignal>
 #include <memory>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 namespace peertun {
@@ -298,42 +297,11 @@ void HelperService::onCallerVanished(const QString& caller)
     m_callerWatcher.removeWatchedService(caller);
 }
 
-namespace {
-
-// SIGTERM/SIGINT/SIGHUP through a signalfd, so teardown runs on the main loop.
-class TerminationSignals
-{
-public:
-    TerminationSignals()
-    {
-        sigset_t set;
-        sigemptyset(&set);
-        sigaddset(&set, SIGTERM);
-        sigaddset(&set, SIGINT);
-        sigaddset(&set, SIGHUP);
-        pthread_sigmask(SIG_BLOCK, &set, nullptr);
-        m_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-    }
-    ~TerminationSignals()
-    {
-        if (m_fd >= 0) {
-            ::close(m_fd);
-        }
-    }
-    TerminationSignals(const TerminationSignals&) = delete;
-    TerminationSignals& operator=(const TerminationSignals&) = delete;
-    int fd() const { return m_fd; }
-
-private:
-    int m_fd = -1;
-};
-
-} // namespace
-
 int runHelperService(const HelperServiceOptions& options)
 {
     dbus::registerContractTypes();
-    TerminationSignals termination;
+    // SIGTERM/SIGINT/SIGHUP: teardown runs on the main loop.
+    SignalNotifier termination({SIGTERM, SIGINT, SIGHUP});
     QDBusConnection bus = QDBusConnection::systemBus();
     HelperService service(bus, options);
     QString error;
@@ -344,12 +312,7 @@ int runHelperService(const HelperServiceOptions& options)
     int exitCode = 0;
     QObject::connect(&service, &HelperService::idleTimeout, qApp,
                      [] { QCoreApplication::exit(0); });
-    QSocketNotifier notifier(termination.fd(), QSocketNotifier::Read);
-    QObject::connect(&notifier, &QSocketNotifier::activated, qApp, [&] {
-        signalfd_siginfo info{};
-        (void)::read(termination.fd(), &info, sizeof info);
-        QCoreApplication::exit(0);
-    });
+    termination.onSignal([](int) { QCoreApplication::exit(0); });
     // Without the bus nobody can control the tunnels any more: tear down and leave.
     bus.connect(QString(), QStringLiteral("/org/freedesktop/DBus/Local"),
                 QStringLiteral("org.freedesktop.DBus.Local"), QStringLiteral("Disconnected"), qApp,

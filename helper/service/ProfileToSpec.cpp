@@ -1,8 +1,12 @@
 #include "ProfileToSpec.h"
 
+#include "ResolvedDnsServers.h"
 #include "TunnelError.h"
 #include "Keys.h"
 
+#include <cerrno>
+#include <cstdlib>
+#include <string>
 #include <string_view>
 
 namespace peertun {
@@ -70,8 +74,34 @@ keys::PublicKey publicKey(const QString& text, const std::string& field)
 
 } // namespace
 
+unsigned cryptoThreadsFromEnvironment()
+{
+    const char* text = std::getenv("PEERTUN_CRYPTO_THREADS");
+    if (!text) {
+        return 0;
+    }
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long n = std::strtoul(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || n < 1 || n > 64) {
+        throw engine::TunnelError(engine::TunnelError::Kind::InvalidConfig,
+                                  std::string("PEERTUN_CRYPTO_THREADS must be a number from 1 to "
+                                              "64 (threads per direction), not \"") +
+                                      text + "\"");
+    }
+    return unsigned(n);
+}
+
 engine::TunnelSpec specFromProfile(const Profile& profile)
 {
+    if (profile.mesh) {
+        // A mesh profile's address and peers come from etcd (lib/mesh's agent); the service
+        // layer turns them into a static profile (resolveMeshProfile) before it gets here.
+        throw engine::TunnelError(engine::TunnelError::Kind::InvalidConfig,
+                                  "this is a mesh profile: its address and peers come from etcd, "
+                                  "and this helper does not run the mesh agent; see the members "
+                                  "with `peertunctl mesh status`");
+    }
     engine::TunnelSpec spec;
     spec.name = profile.name.toStdString();
     spec.ifName = profile.interface.name.toStdString();
@@ -80,14 +110,21 @@ engine::TunnelSpec specFromProfile(const Profile& profile)
     spec.listen = toEngine(profile.interface.listen);
     const bool wg = profile.mode == TunnelMode::WireGuard;
     spec.mode = wg ? engine::TunnelMode::WireGuard : engine::TunnelMode::Plain;
+    spec.killSwitch = profile.interface.killSwitch;
+    spec.allowLan = profile.interface.allowLan;
+    spec.dnsServers = std::make_shared<ResolvedDnsServers>();
     if (wg) {
         spec.privateKey = secretKey(profile.interface.privateKey, "interface.privateKey");
+        spec.cryptoThreads = cryptoThreadsFromEnvironment();
     }
     for (qsizetype i = 0; i < profile.peers.size(); ++i) {
         const PeerConfig& peer = profile.peers[i];
         engine::PeerSpec p;
         p.name = peer.name.toStdString();
         p.endpoint = toEngine(peer.endpoint);
+        if (peer.endpoint.hasHostName()) {
+            p.endpointHost = peer.endpoint.hostName.toStdString();
+        }
         for (const Cidr& subnet : peer.subnets) {
             p.subnets.push_back(toEngine(subnet));
         }

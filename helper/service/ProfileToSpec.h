@@ -10,4 +10,9 @@ namespace peertun {
 // (throws engine::TunnelError, naming the field but not the key, if one does not decode).
 engine::TunnelSpec specFromProfile(const Profile& profile);
 
+// The helper's PEERTUN_CRYPTO_THREADS: threads per direction that share WireGuard mode's crypto
+// (1 = the forwarding thread alone). Unset: 0, one per core. Anything but 1..64 throws
+// engine::TunnelError (InvalidConfig) saying so. specFromProfile() sets it on the spec.
+unsigned cryptoThreadsFromEnvironment();
+
 } // namespace peertun

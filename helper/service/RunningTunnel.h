@@ -17,6 +17,12 @@ public:
     virtual ~RunningTunnel() = default; // tears the tunnel down
     virtual int mtu() const = 0;
     virtual engine::TunnelStats stats() const = 0;
+    virtual int ifindex() const = 0;
+    virtual bool carriesDefaultRoute() const = 0;
+    virtual bool killSwitchOn() const = 0;
+    virtual std::vector<engine::PeerEndpointStatus> endpoints() const = 0;
+    virtual engine::UdpEndpoint listenEndpoint() const = 0; // the bound address and port
+    virtual void reresolveNow() = 0;
 };
 
 using TunnelFactory =

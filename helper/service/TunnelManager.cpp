@@ -78,6 +78,39 @@ TunnelManager::TunnelManager(TunnelFactory factory, QObject* parent)
     });
     m_statsTimer.setInterval(kStatsIntervalMs);
     connect(&m_statsTimer, &QTimer::timeout, this, &TunnelManager::publishStatsIfChanged);
+    adoptLeftoverKillSwitches();
+}
+
+void TunnelManager::adoptLeftoverKillSwitches()
+{
+    try {
+        m_leftovers = engine::listKillSwitches();
+    } catch (const engine::TunnelError& e) {
+        log(engine::LogLevel::Error, QString(),
+            QStringLiteral("cannot read the kill switch table: %1")
+                .arg(QString::fromStdString(e.what())));
+        return;
+    }
+    for (const engine::LeftoverKillSwitch& c : m_leftovers) {
+        const QString owner = QString::fromStdString(c.owner.empty() ? c.ifName : c.owner);
+        log(engine::LogLevel::Warning, owner,
+            QStringLiteral("kill switch of %1 left by an earlier helper: traffic outside the "
+                           "tunnel stays blocked until \"%2\" is connected or disconnected")
+                .arg(QString::fromStdString(c.ifName), owner));
+    }
+}
+
+std::optional<engine::LeftoverKillSwitch> TunnelManager::takeLeftover(const QString& nameOrDevice)
+{
+    for (auto it = m_leftovers.begin(); it != m_leftovers.end(); ++it) {
+        if (QString::fromStdString(it->owner) == nameOrDevice ||
+            QString::fromStdString(it->ifName) == nameOrDevice) {
+            engine::LeftoverKillSwitch c = *it;
+            m_leftovers.erase(it);
+            return c;
+        }
+    }
+    return std::nullopt;
 }
 
 TunnelManager::~TunnelManager()
@@ -120,7 +153,8 @@ std::optional<TunnelManager::Failure> TunnelManager::connectTunnel(const Profile
     log(engine::LogLevel::Info, name, QStringLiteral("connecting (%1)").arg(reason));
     std::unique_ptr<RunningTunnel> tunnel;
     try {
-        ScopedBindServiceCapability bindCap(profile.interface.listen.port < 1024);
+        ScopedBindServiceCapability bindCap(profile.interface.listen.port != 0 &&
+                                            profile.interface.listen.port < 1024);
         tunnel = m_factory(specFromProfile(profile), m_log);
     } catch (const engine::TunnelError& e) {
         const Failure failure = failureFromTunnelError(e);
@@ -134,7 +168,28 @@ std::optional<TunnelManager::Failure> TunnelManager::connectTunnel(const Profile
         return Failure{dbus::kErrorFailed, text};
     }
 
+    // A leftover of this device: the new tunnel's kill switch took its chains over; without
+    // one, connecting is the user's word that traffic may flow, so it goes.
+    if (auto leftover = takeLeftover(profile.interface.name)) {
+        if (!tunnel->killSwitchOn()) {
+            try {
+                engine::removeKillSwitch(*leftover);
+            } catch (const engine::TunnelError& e) {
+                log(engine::LogLevel::Error, name, QString::fromStdString(e.what()));
+            }
+        }
+    }
     Entry entry;
+    if (!profile.interface.dns.servers.isEmpty()) {
+        entry.dns =
+            std::make_unique<ResolvedLink>(tunnel->ifindex(), profile.interface.name,
+                                           profile.interface.dns, tunnel->carriesDefaultRoute());
+        if (entry.dns->applied()) {
+            log(engine::LogLevel::Info, name, entry.dns->summary());
+        } else {
+            log(engine::LogLevel::Warning, name, entry.dns->problem());
+        }
+    }
     entry.profile = profile;
     wipeSecrets(entry.profile);
     entry.tunnel = std::move(tunnel);
@@ -155,6 +210,20 @@ std::optional<TunnelManager::Failure> TunnelManager::disconnectTunnel(const QStr
 {
     const auto it = m_tunnels.find(name);
     if (it == m_tunnels.end()) {
+        if (auto leftover = takeLeftover(name)) {
+            const QString tunnelName = name; // NOLINT(performance-unnecessary-copy-initialization)
+            try {
+                engine::removeKillSwitch(*leftover);
+            } catch (const engine::TunnelError& e) {
+                m_leftovers.push_back(*leftover);
+                return Failure{dbus::kErrorFailed, QString::fromStdString(e.what())};
+            }
+            log(engine::LogLevel::Info, tunnelName,
+                QStringLiteral("kill switch of %1 removed (%2)")
+                    .arg(QString::fromStdString(leftover->ifName), reason));
+            setState(tunnelName, dbus::TunnelState::Disconnected, reason);
+            return std::nullopt;
+        }
         return Failure{dbus::kErrorNotFound,
                        QStringLiteral("There is no tunnel named \"%1\"; `peertunctl status` lists "
                                       "the tunnels that are up.")
@@ -200,16 +269,40 @@ QVariantMapList TunnelManager::tunnels() const
         info.sinceUnixMs = entry.sinceUnixMs;
         info.interface = itf.name;
         info.address = itf.address.toString();
-        info.listen = itf.listen.toString();
+        // The bound address: a WireGuard profile without "listen" has a random port.
+        info.listen = entry.tunnel && itf.listen.port == 0
+                          ? QString::fromStdString(entry.tunnel->listenEndpoint().toString())
+                          : itf.listen.toString();
         info.mtu = entry.tunnel ? entry.tunnel->mtu() : 0;
-        for (const PeerConfig& peer : entry.profile.peers) {
+        const std::vector<engine::PeerEndpointStatus> endpoints =
+            entry.tunnel ? entry.tunnel->endpoints() : std::vector<engine::PeerEndpointStatus>{};
+        for (qsizetype i = 0; i < entry.profile.peers.size(); ++i) {
+            const PeerConfig& peer = entry.profile.peers[i];
             QStringList subnets;
             for (const Cidr& c : peer.subnets) {
                 subnets << c.toString();
             }
-            info.peers << dbus::PeerInfo{peer.name, peer.endpoint.toString(), subnets,
-                                         peer.publicKey};
+            dbus::PeerInfo& p = info.peers.emplace_back(
+                dbus::PeerInfo{peer.name, peer.endpoint.toString(), subnets, peer.publicKey, {}});
+            if (size_t(i) < endpoints.size()) {
+                p.endpointStatus = endpointFromEngine(endpoints[size_t(i)]);
+            }
         }
+        for (const QHostAddress& a : itf.dns.servers) {
+            info.dnsServers << a.toString();
+        }
+        info.dnsDomains = itf.dns.domains;
+        info.dnsApplied = entry.dns && entry.dns->applied();
+        info.dnsStatus = entry.dns ? entry.dns->problem() : QString();
+        info.killSwitch = entry.tunnel && entry.tunnel->killSwitchOn();
+        list << info.toVariant();
+    }
+    for (const engine::LeftoverKillSwitch& c : m_leftovers) {
+        dbus::TunnelInfo info;
+        info.interface = QString::fromStdString(c.ifName);
+        info.name = c.owner.empty() ? info.interface : QString::fromStdString(c.owner);
+        info.state = dbus::TunnelState::Blocked;
+        info.killSwitch = true;
         list << info.toVariant();
     }
     return list;
@@ -222,7 +315,7 @@ QVariantMap TunnelManager::statsToVariant(const QString& name, const Entry& entr
     for (const PeerConfig& peer : entry.profile.peers) {
         peerNames << peer.name;
     }
-    return countersFromEngine(name, s, peerNames).toVariant();
+    return countersFromEngine(name, s, peerNames, entry.tunnel->endpoints()).toVariant();
 }
 
 std::optional<QVariantMap> TunnelManager::stats(const QString& name) const

@@ -5,6 +5,7 @@
 
 #include "DBusContract.h"
 #include "Profile.h"
+#include "ResolvedDns.h"
 #include "RunningTunnel.h"
 
 #include <QObject>
@@ -59,6 +60,7 @@ private:
     {
         Profile profile;
         std::unique_ptr<RunningTunnel> tunnel;
+        std::unique_ptr<ResolvedLink> dns; // declared after tunnel: reverted before it goes
         dbus::TunnelState state = dbus::TunnelState::Connecting;
         qint64 sinceUnixMs = 0;
         engine::TunnelStats lastPublished;
@@ -66,12 +68,17 @@ private:
 
     void publishStatsIfChanged();
     void setState(const QString& name, dbus::TunnelState state, const QString& reason);
+    // Kill-switch chains a killed helper left: found at start, kept (traffic stays blocked)
+    // until that profile is connected again or disconnected.
+    void adoptLeftoverKillSwitches();
+    std::optional<engine::LeftoverKillSwitch> takeLeftover(const QString& nameOrDevice);
     static QVariantMap statsToVariant(const QString& name, const Entry& entry,
                                       const engine::TunnelStats& stats);
 
     TunnelFactory m_factory;
     engine::EventLog m_log{kLogCapacity};
     std::map<QString, Entry> m_tunnels;
+    std::vector<engine::LeftoverKillSwitch> m_leftovers;
     QTimer m_statsTimer;
 };
 

@@ -18,6 +18,7 @@ enum class Exit {
     NotFound,         // no tunnel of that name (peertunctl)
     Busy,             // device name, UDP port or address in use; the helper's limits
     NoHelper,         // the helper cannot be reached on the bus (peertunctl)
+    StoreUnreachable, // the mesh's etcd cannot be reached (peertunctl mesh)
 };
 
 struct ExitCodeRow
@@ -38,6 +39,7 @@ inline constexpr ExitCodeRow kExitCodes[] = {
     {Exit::NotFound, 6, -1},
     {Exit::Busy, 7, 3},
     {Exit::NoHelper, 8, -1},
+    {Exit::StoreUnreachable, 9, -1},
 };
 
 constexpr int peertunctlExitCode(Exit exit)

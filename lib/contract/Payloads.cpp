@@ -17,9 +17,9 @@ std::optional<E> parseName(const std::array<QString, N>& names, const QString& t
 }
 
 // Index = enum value.
-const std::array<QString, 5> kStateNames{QStringLiteral("connecting"), QStringLiteral("connected"),
-                                         QStringLiteral("disconnecting"),
-                                         QStringLiteral("disconnected"), QStringLiteral("failed")};
+const std::array<QString, 6> kStateNames{
+    QStringLiteral("connecting"),   QStringLiteral("connected"), QStringLiteral("disconnecting"),
+    QStringLiteral("disconnected"), QStringLiteral("failed"),    QStringLiteral("blocked")};
 const std::array<QString, 2> kModeNames{QStringLiteral("plain"), QStringLiteral("wireguard")};
 const std::array<QString, 4> kLevelNames{QStringLiteral("debug"), QStringLiteral("info"),
                                          QStringLiteral("warning"), QStringLiteral("error")};
@@ -72,6 +72,26 @@ std::optional<LogLevel> parseLevel(const QString& text)
     return parseName<LogLevel>(kLevelNames, text);
 }
 
+void EndpointStatus::insertInto(QVariantMap& map) const
+{
+    map.insert(key::kEndpointHost, host);
+    map.insert(key::kEndpointAddress, address);
+    map.insert(key::kEndpointState, state);
+    map.insert(key::kResolvedAtUnixMs, i64(resolvedAtUnixMs));
+    map.insert(key::kResolveError, error);
+}
+
+EndpointStatus EndpointStatus::fromVariant(const QVariantMap& map)
+{
+    EndpointStatus e;
+    e.host = map.value(key::kEndpointHost).toString();
+    e.address = map.value(key::kEndpointAddress).toString();
+    e.state = map.value(key::kEndpointState).toString();
+    e.resolvedAtUnixMs = map.value(key::kResolvedAtUnixMs).toLongLong();
+    e.error = map.value(key::kResolveError).toString();
+    return e;
+}
+
 QVariantMap TunnelInfo::toVariant() const
 {
     QVariantList peerList;
@@ -82,14 +102,23 @@ QVariantMap TunnelInfo::toVariant() const
         if (!peer.publicKey.isEmpty()) { // public by definition; secrets never leave
             p.insert(key::kPublicKey, peer.publicKey);
         }
+        peer.endpointStatus.insertInto(p);
         peerList << p;
     }
     return {
-        {key::kName, name},           {key::kState, stateName(state)},
-        {key::kMode, modeName(mode)}, {key::kSinceUnixMs, i64(sinceUnixMs)},
-        {key::kInterface, interface}, {key::kAddress, address},
-        {key::kListen, listen},       {key::kMtu, mtu},
+        {key::kName, name},
+        {key::kState, stateName(state)},
+        {key::kMode, modeName(mode)},
+        {key::kSinceUnixMs, i64(sinceUnixMs)},
+        {key::kInterface, interface},
+        {key::kAddress, address},
+        {key::kListen, listen},
+        {key::kMtu, mtu},
         {key::kPeers, peerList},
+        {key::kDns, QVariantMap{{key::kDnsServers, dnsServers}, {key::kDnsDomains, dnsDomains}}},
+        {key::kDnsApplied, dnsApplied},
+        {key::kDnsStatus, dnsStatus},
+        {key::kKillSwitch, killSwitch},
     };
 }
 
@@ -110,14 +139,20 @@ TunnelInfo TunnelInfo::fromVariant(const QVariantMap& map)
         const QVariantMap p = v.toMap();
         t.peers << PeerInfo{p.value(key::kName).toString(), p.value(key::kEndpoint).toString(),
                             p.value(key::kSubnets).toStringList(),
-                            p.value(key::kPublicKey).toString()};
+                            p.value(key::kPublicKey).toString(), EndpointStatus::fromVariant(p)};
     }
+    const QVariantMap dns = map.value(key::kDns).toMap();
+    t.dnsServers = dns.value(key::kDnsServers).toStringList();
+    t.dnsDomains = dns.value(key::kDnsDomains).toStringList();
+    t.dnsApplied = map.value(key::kDnsApplied).toBool();
+    t.dnsStatus = map.value(key::kDnsStatus).toString();
+    t.killSwitch = map.value(key::kKillSwitch).toBool();
     return t;
 }
 
 QVariantMap PeerCounters::toVariant() const
 {
-    return {
+    QVariantMap map{
         {key::kName, name},
         {key::kTxPackets, u64(txPackets)},
         {key::kTxBytes, u64(txBytes)},
@@ -130,6 +165,8 @@ QVariantMap PeerCounters::toVariant() const
         {key::kInitiationsSent, u64(initiationsSent)},
         {key::kLastHandshakeUnixMs, i64(lastHandshakeUnixMs)},
     };
+    endpointStatus.insertInto(map);
+    return map;
 }
 
 PeerCounters PeerCounters::fromVariant(const QVariantMap& map)
@@ -146,6 +183,7 @@ PeerCounters PeerCounters::fromVariant(const QVariantMap& map)
     p.handshakesDone = map.value(key::kHandshakesDone).toULongLong();
     p.initiationsSent = map.value(key::kInitiationsSent).toULongLong();
     p.lastHandshakeUnixMs = map.value(key::kLastHandshakeUnixMs).toLongLong();
+    p.endpointStatus = EndpointStatus::fromVariant(map);
     return p;
 }
 

@@ -26,10 +26,22 @@ inline const QString kAddress = QStringLiteral("address");
 inline const QString kListen = QStringLiteral("listen");
 inline const QString kMtu = QStringLiteral("mtu");
 inline const QString kPeers = QStringLiteral("peers");
+inline const QString kDns = QStringLiteral("dns"); // {servers: as, domains: as}
+inline const QString kDnsServers = QStringLiteral("servers");
+inline const QString kDnsDomains = QStringLiteral("domains");
+inline const QString kDnsApplied = QStringLiteral("dnsApplied");
+inline const QString kDnsStatus = QStringLiteral("dnsStatus");
+inline const QString kKillSwitch = QStringLiteral("killSwitch");
 // ListTunnels peers
 inline const QString kEndpoint = QStringLiteral("endpoint");
 inline const QString kSubnets = QStringLiteral("subnets");
 inline const QString kPublicKey = QStringLiteral("publicKey");
+// ListTunnels and GetStats peers: the endpoint in use (see EndpointStatus)
+inline const QString kEndpointHost = QStringLiteral("endpointHost");
+inline const QString kEndpointAddress = QStringLiteral("endpointAddress");
+inline const QString kEndpointState = QStringLiteral("endpointState");
+inline const QString kResolvedAtUnixMs = QStringLiteral("resolvedAtUnixMs");
+inline const QString kResolveError = QStringLiteral("resolveError");
 // GetStats / StatsUpdated, tunnel and peers
 inline const QString kTxPackets = QStringLiteral("txPackets");
 inline const QString kTxBytes = QStringLiteral("txBytes");
@@ -55,7 +67,9 @@ inline const QString kText = QStringLiteral("text");
 } // namespace key
 
 // Tunnel states as StateChanged and ListTunnels carry them.
-enum class TunnelState { Connecting, Connected, Disconnecting, Disconnected, Failed };
+// Blocked: not up, but a kill switch a killed helper left still blocks traffic (until the
+// profile is connected again or disconnected).
+enum class TunnelState { Connecting, Connected, Disconnecting, Disconnected, Failed, Blocked };
 QString stateName(TunnelState state); // "connecting", ...
 // Unknown text (a newer helper) reads as nullopt.
 std::optional<TunnelState> parseState(const QString& text);
@@ -70,13 +84,32 @@ enum class LogLevel { Debug, Info, Warning, Error };
 QString levelName(LogLevel level); // "debug", "info", "warning", "error"
 std::optional<LogLevel> parseLevel(const QString& text);
 
+// Where a peer's datagrams go: the address in use and, for a host-name endpoint, its
+// resolution. Part of both ListTunnels and GetStats peers.
+struct EndpointStatus
+{
+    QString host;    // empty: the endpoint is an address
+    QString address; // host:port in use; empty while never resolved (or not yet learned)
+    // "resolving" (no address yet, or the last attempt failed) or "resolved"; empty for an
+    // address endpoint.
+    QString state;
+    qint64 resolvedAtUnixMs = 0; // 0 = never
+    QString error;               // why the last resolution failed; empty if it succeeded
+
+    static inline const QString kResolving = QStringLiteral("resolving");
+    static inline const QString kResolved = QStringLiteral("resolved");
+    void insertInto(QVariantMap& map) const;
+    static EndpointStatus fromVariant(const QVariantMap& map);
+};
+
 // One peer of a ListTunnels entry. Secrets never appear here.
 struct PeerInfo
 {
     QString name;
-    QString endpoint; // host:port
+    QString endpoint; // as configured: host:port, a name or an address
     QStringList subnets;
     QString publicKey; // WireGuard only; empty otherwise (then the key is left out)
+    EndpointStatus endpointStatus;
 };
 
 // One ListTunnels entry.
@@ -93,6 +126,11 @@ struct TunnelInfo
     QString listen;
     int mtu = 0;
     QList<PeerInfo> peers;
+    QStringList dnsServers; // the profile's interface.dns
+    QStringList dnsDomains;
+    bool dnsApplied = false; // systemd-resolved took them for the link
+    QString dnsStatus;       // why not, when they were not applied
+    bool killSwitch = false; // on: traffic outside the tunnel is blocked
 
     QVariantMap toVariant() const;
     static TunnelInfo fromVariant(const QVariantMap& map);
@@ -112,6 +150,7 @@ struct PeerCounters
     quint64 handshakesDone = 0;
     quint64 initiationsSent = 0;
     qint64 lastHandshakeUnixMs = 0; // 0 = never
+    EndpointStatus endpointStatus;
 
     QVariantMap toVariant() const;
     static PeerCounters fromVariant(const QVariantMap& map);

@@ -113,6 +113,9 @@ bool LockedSecretKey::isZero() const
 
 void randomBytes(MutableBytes out)
 {
+    if (out.empty()) {
+        return; // an empty span may have no data pointer; libsodium's is declared non-null
+    }
     ensureSodium();
     randombytes_buf(out.data(), out.size());
 }

@@ -6,6 +6,7 @@
 #include "ProfileText.h"
 
 #include <QCoreApplication>
+#include <QRegularExpression>
 #include <QStringList>
 #include <algorithm>
 #include <array>
@@ -167,8 +168,7 @@ bool isStrictDottedQuad(QStringView s)
 }
 
 // Parses an IP literal; on failure returns nullopt and a reason fragment (no final period).
-std::optional<QHostAddress> parseIpLiteral(const QString& text, QString* reason,
-                                           bool mentionHostnames)
+std::optional<QHostAddress> parseIpLiteral(const QString& text, QString* reason)
 {
     if (text.isEmpty()) {
         *reason = QCoreApplication::translate("peertun::Profile", "the address is empty");
@@ -216,19 +216,81 @@ std::optional<QHostAddress> parseIpLiteral(const QString& text, QString* reason,
         }
         return address;
     }
-    if (mentionHostnames) {
-        *reason =
-            QCoreApplication::translate(
-                "peertun::Profile", "%1 is not an IP address; host names are not accepted because "
-                                    "the helper runs as root and does no DNS lookups, so give an "
-                                    "IPv4 or IPv6 address")
-                .arg(quoted(text));
-    } else {
-        *reason =
-            QCoreApplication::translate("peertun::Profile", "%1 is not an IPv4 or IPv6 address")
-                .arg(quoted(text));
-    }
+    *reason = QCoreApplication::translate("peertun::Profile", "%1 is not an IPv4 or IPv6 address")
+                  .arg(quoted(text));
     return std::nullopt;
+}
+
+// Neither an IPv6 literal (has ':') nor something that reads as a number (IPv4 and its
+// malformed variants, which get the IPv4 message): then it is meant as a DNS name.
+bool looksLikeHostName(const QString& text)
+{
+    if (text.contains(u':') || text.contains(u'%')) {
+        return false;
+    }
+    return !std::all_of(text.begin(), text.end(),
+                        [](QChar c) { return (c >= u'0' && c <= u'9') || c == u'.'; });
+}
+
+// Why `name` is not a usable DNS host name (a fragment without the final period), or empty.
+QString hostNameProblem(const QString& name)
+{
+    const auto msg = [](const QString& why) { return why; };
+    if (name.isEmpty()) {
+        return msg(QCoreApplication::translate("peertun::Profile", "it is empty"));
+    }
+    for (const QChar c : name) {
+        if (c.unicode() > 0x7f) {
+            return msg(QCoreApplication::translate(
+                           "peertun::Profile",
+                           "it contains '%1', which is not ASCII; write an internationalized "
+                           "name in its \"xn--\" form")
+                           .arg(c));
+        }
+        const bool ok = (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') ||
+                        (c >= u'0' && c <= u'9') || c == u'-' || c == u'.';
+        if (!ok) {
+            return msg(QCoreApplication::translate(
+                           "peertun::Profile",
+                           "it contains %1; a host name has only letters, digits, '-' and '.'")
+                           .arg(c.isPrint() && !c.isSpace()
+                                    ? u'\'' + QString(c) + u'\''
+                                    : QStringLiteral("U+%1").arg(c.unicode(), 4, 16, QChar(u'0'))));
+        }
+    }
+    if (name.size() > kMaxHostNameBytes) {
+        return msg(QCoreApplication::translate("peertun::Profile",
+                                               "it is %1 bytes long; at most %2 are allowed")
+                       .arg(name.size())
+                       .arg(kMaxHostNameBytes));
+    }
+    const QStringList labels = name.split(u'.');
+    for (const QString& label : labels) {
+        if (label.isEmpty()) {
+            return msg(QCoreApplication::translate(
+                "peertun::Profile", "it has an empty label (a '.' at the start or end, or two in "
+                                    "a row)"));
+        }
+        if (label.size() > kMaxHostLabelBytes) {
+            return msg(QCoreApplication::translate(
+                           "peertun::Profile",
+                           "the label %1 is %2 bytes long; a label has at most %3")
+                           .arg(quoted(label))
+                           .arg(label.size())
+                           .arg(kMaxHostLabelBytes));
+        }
+        if (label.startsWith(u'-') || label.endsWith(u'-')) {
+            return msg(QCoreApplication::translate(
+                           "peertun::Profile", "the label %1 starts or ends with '-'")
+                           .arg(quoted(label)));
+        }
+    }
+    if (isAsciiDigits(labels.last())) {
+        return msg(QCoreApplication::translate(
+            "peertun::Profile", "its last label is a number, so it is neither a name nor an "
+                                "IPv4 address"));
+    }
+    return {};
 }
 
 // Strict decimal 1..65535; reason fragment on failure.
@@ -259,6 +321,35 @@ std::optional<quint16> parsePort(QStringView text, QString* reason)
     return quint16(value);
 }
 
+// A non-empty description if `c` is invisible or changes the direction or shaping of the text
+// around it: Unicode format characters (category Cf: bidirectional overrides and isolates,
+// zero-width spaces and joiners, the byte order mark, tag characters, ...), line and paragraph
+// separators, and the letters and marks that render as nothing (Hangul
+// fillers, variation selectors, the combining grapheme joiner, the braille blank).
+QString invisibleCharacterKind(uint c)
+{
+    if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x200e ||
+        c == 0x200f || c == 0x061c) {
+        return QCoreApplication::translate("peertun::Profile",
+                                           "a character that changes the text direction");
+    }
+    switch (QChar::category(c)) {
+    case QChar::Other_Format:
+        return QCoreApplication::translate("peertun::Profile", "an invisible formatting character");
+    case QChar::Separator_Line:
+    case QChar::Separator_Paragraph:
+        return QCoreApplication::translate("peertun::Profile", "a line or paragraph separator");
+    default:
+        break;
+    }
+    const bool blank = c == 0x034f || c == 0x115f || c == 0x1160 || c == 0x17b4 || c == 0x17b5 ||
+                       (c >= 0x180b && c <= 0x180f) || c == 0x2800 || c == 0x3164 ||
+                       (c >= 0xfe00 && c <= 0xfe0f) || c == 0xffa0 ||
+                       (c >= 0xe0100 && c <= 0xe01ef);
+    return blank ? QCoreApplication::translate("peertun::Profile", "an invisible character")
+                 : QString();
+}
+
 // Shared rules for the names of profiles and peers (free text shown in the UI and logs).
 QString checkDisplayName(const QString& name, const QString& what, bool isFileName)
 {
@@ -275,14 +366,23 @@ QString checkDisplayName(const QString& name, const QString& what, bool isFileNa
             .arg(chars)
             .arg(kMaxNameChars);
     }
-    for (const QChar c : name) {
-        if (c.category() == QChar::Other_Control) {
+    for (const uint c : name.toUcs4()) {
+        if (QChar::category(c) == QChar::Other_Control) {
             return QCoreApplication::translate(
                        "peertun::Profile",
                        "The %1 %2 contains a control character (U+%3), which is not "
                        "allowed.")
                 .arg(what, quoted(name))
-                .arg(c.unicode(), 4, 16, QChar(u'0'));
+                .arg(uint(c), 4, 16, QChar(u'0'));
+        }
+        if (const QString kind = invisibleCharacterKind(c); !kind.isEmpty()) {
+            return QCoreApplication::translate(
+                       "peertun::Profile",
+                       "The %1 %2 contains %3 (U+%4), which is not allowed: names are shown "
+                       "in other users' logs and lists, where such a character hides or "
+                       "reorders text. Remove it.")
+                .arg(what, quoted(name), kind,
+                     QStringLiteral("%1").arg(uint(c), 4, 16, QChar(u'0')).toUpper());
         }
     }
     if (isFileName && name.contains(u'/')) {
@@ -406,6 +506,9 @@ bool Cidr::overlaps(const Cidr& other) const
 QString Endpoint::toString() const
 {
     const QString port = QString::number(this->port);
+    if (!hostName.isEmpty()) {
+        return hostName + u':' + port;
+    }
     if (host.isNull()) {
         return u':' + port;
     }
@@ -468,7 +571,7 @@ std::optional<Cidr> parseCidr(const QString& text, QString* error, bool requireN
                                         "10.244.2.2/24.")
                 .arg(quoted(text)));
     }
-    const auto address = parseIpLiteral(text.left(slash), &reason, false);
+    const auto address = parseIpLiteral(text.left(slash), &reason);
     if (!address) {
         return fail(
             QCoreApplication::translate("peertun::Profile", "%1 is not a valid address/prefix: %2.")
@@ -508,7 +611,8 @@ std::optional<Endpoint> parseEndpoint(const QString& text, QString* error, bool 
     const QString example =
         hostOptional
             ? QCoreApplication::translate("peertun::Profile", "10.211.55.122:8285 or :8285")
-            : QStringLiteral("10.211.55.123:8285");
+            : QCoreApplication::translate("peertun::Profile",
+                                          "10.211.55.123:8285 or vpn.example.net:51820");
     auto fail = [&](const QString& reason) -> std::optional<Endpoint> {
         if (error) {
             *error = QCoreApplication::translate(
@@ -570,8 +674,22 @@ std::optional<Endpoint> parseEndpoint(const QString& text, QString* error, bool 
             return fail(QCoreApplication::translate(
                 "peertun::Profile", "the host is missing; a peer needs its address"));
         }
+    } else if (looksLikeHostName(hostText)) {
+        if (hostOptional) {
+            return fail(QCoreApplication::translate(
+                            "peertun::Profile",
+                            "%1 is a host name, but a listen address must be an IP address of "
+                            "this host (or left out for all addresses)")
+                            .arg(quoted(hostText)));
+        }
+        if (const QString why = hostNameProblem(hostText); !why.isEmpty()) {
+            return fail(QCoreApplication::translate("peertun::Profile",
+                                                    "the host name %1 is not valid: %2")
+                            .arg(quoted(hostText), why));
+        }
+        endpoint.hostName = hostText.toLower(); // DNS names are case-insensitive
     } else {
-        const auto host = parseIpLiteral(hostText, &reason, true);
+        const auto host = parseIpLiteral(hostText, &reason);
         if (!host) {
             return fail(reason);
         }
@@ -591,6 +709,119 @@ std::optional<Endpoint> parseEndpoint(const QString& text, QString* error, bool 
     }
     endpoint.port = *port;
     return endpoint;
+}
+
+QString checkDnsDomain(const QString& domain)
+{
+    constexpr qsizetype kMaxLabel = 63;
+    constexpr qsizetype kMaxName = 253;
+    QString name = domain;
+    if (name.startsWith(u'~')) {
+        name.remove(0, 1);
+        if (name == u".") { // routing-only root: every name
+            return {};
+        }
+    }
+    if (name.endsWith(u'.')) {
+        name.chop(1);
+    }
+    if (name.isEmpty()) {
+        return QCoreApplication::translate("peertun::Profile",
+                                           "The DNS domain %1 is empty; give a domain such as "
+                                           "corp.example.")
+            .arg(quoted(domain));
+    }
+    if (name.size() > kMaxName) {
+        return QCoreApplication::translate(
+                   "peertun::Profile",
+                   "The DNS domain %1 is %2 characters long; at most %3 are allowed.")
+            .arg(quoted(domain))
+            .arg(name.size())
+            .arg(kMaxName);
+    }
+    const QStringList labels = name.split(u'.');
+    if (isAsciiDigits(labels.last())) { // RFC 1123 2.1: a top-level label is never numeric
+        return QCoreApplication::translate("peertun::Profile",
+                                           "The DNS domain %1 ends in a number; if it is meant "
+                                           "as an IP address, it is not a valid one.")
+            .arg(quoted(domain));
+    }
+    for (const QString& label : labels) {
+        if (label.isEmpty()) {
+            return QCoreApplication::translate("peertun::Profile",
+                                               "The DNS domain %1 has an empty label (two dots "
+                                               "in a row or a leading dot).")
+                .arg(quoted(domain));
+        }
+        if (label.size() > kMaxLabel) {
+            return QCoreApplication::translate(
+                       "peertun::Profile",
+                       "The DNS domain %1 has a label of %2 characters; at most %3 are allowed.")
+                .arg(quoted(domain))
+                .arg(label.size())
+                .arg(kMaxLabel);
+        }
+        const bool ok = std::all_of(label.begin(), label.end(), [](QChar c) {
+            return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') ||
+                   (c >= u'0' && c <= u'9') || c == u'-';
+        });
+        if (!ok) {
+            return QCoreApplication::translate(
+                       "peertun::Profile",
+                       "The DNS domain %1 has characters other than letters, digits, '-' and "
+                       "'.' (write internationalized names in their xn-- form).")
+                .arg(quoted(domain));
+        }
+        if (label.startsWith(u'-') || label.endsWith(u'-')) {
+            return QCoreApplication::translate(
+                       "peertun::Profile",
+                       "The DNS domain %1 has a label that starts or ends with '-'.")
+                .arg(quoted(domain));
+        }
+    }
+    return {};
+}
+
+std::optional<QHostAddress> parseDnsServer(const QString& text, QString* error)
+{
+    QString why;
+    if (auto address = parseIpLiteral(text, &why)) {
+        return address;
+    }
+    if (error) {
+        *error = QCoreApplication::translate("peertun::Profile", "The DNS server is wrong: %1.")
+                     .arg(why);
+    }
+    return std::nullopt;
+}
+
+DnsConfig parseDnsList(const QString& text, QStringList* errors)
+{
+    DnsConfig dns;
+    static const QRegularExpression separators(QStringLiteral("[,\\s]+"));
+    for (const QString& entry : text.split(separators, Qt::SkipEmptyParts)) {
+        QString why;
+        if (const auto address = parseIpLiteral(entry, &why)) {
+            dns.servers << *address;
+        } else if (checkDnsDomain(entry).isEmpty()) {
+            dns.domains << entry;
+        } else if (errors) {
+            *errors << QCoreApplication::translate(
+                           "peertun::Profile",
+                           "The DNS entry %1 is neither an IP address nor a domain name.")
+                           .arg(quoted(entry));
+        }
+    }
+    return dns;
+}
+
+QString checkHostName(const QString& name)
+{
+    const QString why = hostNameProblem(name);
+    return why.isEmpty() ? QString()
+                         : QCoreApplication::translate("peertun::Profile",
+                                                       "The host name %1 is not valid: %2.")
+                               .arg(quoted(name), why);
 }
 
 QString checkInterfaceName(const QString& name)
@@ -765,7 +996,8 @@ QString cidrProblem(const Cidr& c, bool requireNetwork)
     return {};
 }
 
-void validateInterface(const InterfaceConfig& itf, ErrorSink& sink)
+// `mesh`: the subnet lease decides the address, so the profile must not give one.
+void validateInterface(const InterfaceConfig& itf, TunnelMode mode, ErrorSink& sink, bool mesh)
 {
     if (const QString why = checkInterfaceName(itf.name); !why.isEmpty()) {
         sink.add(QStringLiteral("interface.name"), why);
@@ -773,7 +1005,23 @@ void validateInterface(const InterfaceConfig& itf, ErrorSink& sink)
 
     const QString addressField = QStringLiteral("interface.address");
     const QString problem = cidrProblem(itf.address, false);
-    if (!problem.isEmpty()) {
+    if (mesh) {
+        if (!itf.address.address.isNull() || itf.address.prefixLength != 0) {
+            sink.add(addressField,
+                     QCoreApplication::translate(
+                         "peertun::Profile",
+                         "A mesh profile gets its tunnel address from its subnet lease in etcd; "
+                         "leave interface.address out."));
+        }
+        // The lease tells the others the port: a random one would change with every start.
+        if (itf.listen.port == 0) {
+            sink.add(QStringLiteral("interface.listen"),
+                     QCoreApplication::translate(
+                         "peertun::Profile",
+                         "A mesh profile needs a fixed listen port, which its lease tells the "
+                         "other hosts; give interface.listen, e.g. \":51820\"."));
+        }
+    } else if (!problem.isEmpty()) {
         sink.add(addressField, problem);
     } else if (const QString why = unusableUnicastReason(itf.address.address); !why.isEmpty()) {
         sink.add(addressField, QCoreApplication::translate(
@@ -805,7 +1053,17 @@ void validateInterface(const InterfaceConfig& itf, ErrorSink& sink)
     }
 
     const QString listenField = QStringLiteral("interface.listen");
-    if (itf.listen.port == 0) {
+    // WireGuard: port 0 on any address is "a random free port" ("listen" left out), as `wg`.
+    const bool randomPort = mode == TunnelMode::WireGuard && itf.listen.host.isNull();
+    if (itf.listen.hasHostName()) {
+        sink.add(listenField, QCoreApplication::translate(
+                                  "peertun::Profile",
+                                  "%1 is a host name; interface.listen needs an IP address of "
+                                  "this host, or \":%2\" for all addresses.")
+                                  .arg(quoted(itf.listen.hostName))
+                                  .arg(itf.listen.port));
+    }
+    if (itf.listen.port == 0 && !randomPort) {
         sink.add(listenField,
                  QCoreApplication::translate("peertun::Profile",
                                              "Port 0 in %1 is not allowed; use 1 to 65535 (8285 "
@@ -821,6 +1079,81 @@ void validateInterface(const InterfaceConfig& itf, ErrorSink& sink)
                                   "\":%2\" for all addresses.")
                                   .arg(quoted(itf.listen.toString()))
                                   .arg(itf.listen.port));
+    }
+}
+
+void validateDns(const DnsConfig& dns, ErrorSink& sink)
+{
+    const QString serversField = QStringLiteral("interface.dns.servers");
+    const QString domainsField = QStringLiteral("interface.dns.domains");
+    if (dns.servers.size() > kMaxDnsServers) {
+        sink.add(serversField,
+                 QCoreApplication::translate(
+                     "peertun::Profile", "interface.dns lists %1 servers; at most %2 are allowed.")
+                     .arg(dns.servers.size())
+                     .arg(kMaxDnsServers));
+    }
+    if (dns.domains.size() > kMaxDnsDomains) {
+        sink.add(domainsField,
+                 QCoreApplication::translate(
+                     "peertun::Profile", "interface.dns lists %1 domains; at most %2 are allowed.")
+                     .arg(dns.domains.size())
+                     .arg(kMaxDnsDomains));
+    }
+    for (qsizetype i = 0; i < dns.servers.size() && i < kMaxDnsServers; ++i) {
+        const QHostAddress& a = dns.servers[i];
+        const QString field = indexPath(serversField, i);
+        if (!isIp(a) || !a.scopeId().isEmpty() || isV4Mapped(a)) {
+            sink.add(field, QCoreApplication::translate(
+                                "peertun::Profile",
+                                "The DNS server %1 is not a plain IPv4 or IPv6 address.")
+                                .arg(quoted(a.toString())));
+        } else if (const QString why = unusableUnicastReason(a); !why.isEmpty()) {
+            sink.add(field, QCoreApplication::translate("peertun::Profile",
+                                                        "The DNS server %1 is %2, not a server's "
+                                                        "address.")
+                                .arg(quoted(a.toString()), why));
+        } else if (dns.servers.indexOf(a) < i) {
+            sink.add(field, QCoreApplication::translate("peertun::Profile",
+                                                        "The DNS server %1 is listed twice.")
+                                .arg(a.toString()));
+        }
+    }
+    for (qsizetype i = 0; i < dns.domains.size() && i < kMaxDnsDomains; ++i) {
+        const QString field = indexPath(domainsField, i);
+        if (const QString why = checkDnsDomain(dns.domains[i]); !why.isEmpty()) {
+            sink.add(field, why);
+        } else if (dns.domains.indexOf(dns.domains[i]) < i) {
+            sink.add(field, QCoreApplication::translate("peertun::Profile",
+                                                        "The DNS domain %1 is listed twice.")
+                                .arg(quoted(dns.domains[i])));
+        }
+    }
+    if (dns.servers.isEmpty() && !dns.domains.isEmpty()) {
+        sink.add(serversField,
+                 QCoreApplication::translate("peertun::Profile",
+                                             "interface.dns has domains but no server to ask "
+                                             "for them; add the tunnel's DNS server."));
+    }
+}
+
+// A kill switch on a host that only waits for peers to call is a host cut off from everything
+// until someone does: almost surely a server profile with the switch left on by mistake.
+void validateKillSwitch(const Profile& p, ErrorSink& sink)
+{
+    if (!p.interface.killSwitch || p.peers.isEmpty()) {
+        return;
+    }
+    const bool anyEndpoint =
+        std::any_of(p.peers.begin(), p.peers.end(),
+                    [](const PeerConfig& peer) { return !peer.endpoint.host.isNull(); });
+    if (!anyEndpoint) {
+        sink.add(QStringLiteral("interface.killSwitch"),
+                 QCoreApplication::translate(
+                     "peertun::Profile",
+                     "The kill switch is on but no peer has an endpoint: this host would only "
+                     "wait for peers to call while all its other traffic is blocked. Give the "
+                     "server's endpoint, or turn the kill switch off on a server."));
     }
 }
 
@@ -911,8 +1244,82 @@ void validateWireGuard(const Profile& p, ErrorSink& sink)
     }
 }
 
+QString peerLabel(const Profile& p, qsizetype k)
+{
+    return p.peers[k].name.isEmpty() ? indexPath(QStringLiteral("peers"), k)
+                                     : quoted(p.peers[k].name);
+}
+
+// A peer's endpoint that a tunnel route would catch: the tunnel's own UDP datagrams to it would
+// be routed into the tunnel device, come out again as a bigger datagram to the same address,
+// and so on (a routing loop that spins both forwarding threads). Peers' default routes are the
+// exception: a full tunnel's policy rules keep the tunnel's own packets out of it.
+void validateNoRoutingLoop(const Profile& p, const QList<QList<PreparedSubnet>>& prepared,
+                           ErrorSink& sink)
+{
+    const Cidr& own = p.interface.address;
+    const bool ownValid = cidrProblem(own, false).isEmpty();
+    for (qsizetype i = 0; i < p.peers.size() && !sink.full(); ++i) {
+        const Endpoint& ep = p.peers[i].endpoint;
+        if (!isIp(ep.host) || !unusableUnicastReason(ep.host).isEmpty()) {
+            continue; // no address (learned, or reported as bad already)
+        }
+        const QString field =
+            joinPath(indexPath(QStringLiteral("peers"), i), QStringLiteral("endpoint"));
+        const QString who = peerLabel(p, i);
+        const QString host = ep.host.toString();
+        if (ownValid && own.network().contains(ep.host)) {
+            sink.add(field, QCoreApplication::translate(
+                                "peertun::Profile",
+                                "Routing loop: the endpoint %1 of peer %2 lies inside the "
+                                "tunnel's own network %3 (interface.address), so the tunnel's "
+                                "own packets to it would be routed into the tunnel. Give the "
+                                "peer's address on the network that carries the tunnel (reachable "
+                                "without it) as its endpoint, or choose a tunnel network that "
+                                "does not contain %4.")
+                                .arg(quoted(ep.toString()), who, own.network().toString(), host));
+            continue;
+        }
+        const AddressBytes bytes = bytesOf(ep.host);
+        bool found = false;
+        for (qsizetype k = 0; k < p.peers.size() && !found; ++k) {
+            for (qsizetype m = 0; m < p.peers[k].subnets.size(); ++m) {
+                const PreparedSubnet& sub = prepared[k][m];
+                // Default routes are the full tunnel; /1 halves are refused on their own with
+                // the way to write one.
+                if (!sub.usable || sub.prefix <= 1 || sub.family != ep.host.protocol() ||
+                    !samePrefix(bytes, sub.bytes, sub.prefix)) {
+                    continue;
+                }
+                const QString subnet = p.peers[k].subnets[m].toString();
+                sink.add(field,
+                         QCoreApplication::translate(
+                             "peertun::Profile",
+                             "Routing loop: the endpoint %1 of peer %2 lies inside the subnet "
+                             "%3 of peer %4, so the tunnel's own packets to it would be routed "
+                             "into the tunnel. Give the peer's address on the network that "
+                             "carries the tunnel (reachable without it) as its endpoint, or "
+                             "leave %5 out of the subnets (split %3 around it).")
+                             .arg(quoted(ep.toString()), who, subnet, peerLabel(p, k), host));
+                found = true;
+                break;
+            }
+        }
+    }
+}
+
 void validatePeers(const Profile& p, ErrorSink& sink)
 {
+    if (p.mesh) {
+        if (!p.peers.isEmpty()) {
+            sink.add(QStringLiteral("peers"),
+                     QCoreApplication::translate(
+                         "peertun::Profile",
+                         "A profile has either \"peers\" or \"mesh\", not both: a mesh "
+                         "profile gets its peers from etcd."));
+        }
+        return;
+    }
     if (p.peers.isEmpty()) {
         sink.add(QStringLiteral("peers"),
                  QCoreApplication::translate("peertun::Profile",
@@ -961,9 +1368,36 @@ void validatePeers(const Profile& p, ErrorSink& sink)
 
         const QString endpointField = joinPath(path, QStringLiteral("endpoint"));
         const Endpoint& ep = peer.endpoint;
-        const bool learned = p.mode == TunnelMode::WireGuard && ep.host.isNull() && ep.port == 0;
+        const bool learned = p.mode == TunnelMode::WireGuard && ep.host.isNull() &&
+                             !ep.hasHostName() && ep.port == 0;
         if (learned) {
             // no endpoint: WireGuard learns it from the peer's first handshake
+        } else if (ep.hasHostName()) {
+            // Resolved by the helper; its family is checked against the listen socket then.
+            if (const QString why = checkHostName(ep.hostName); !why.isEmpty()) {
+                sink.add(endpointField, why);
+            } else if (!ep.host.isNull()) {
+                sink.add(endpointField, QCoreApplication::translate(
+                                            "peertun::Profile",
+                                            "The endpoint of peer %1 has both a host name and "
+                                            "an address; give one.")
+                                            .arg(who));
+            } else {
+                for (qsizetype k = 0; k < i; ++k) {
+                    if (p.peers[k].endpoint == ep) {
+                        sink.add(endpointField,
+                                 QCoreApplication::translate(
+                                     "peertun::Profile",
+                                     "Peers %1 and %2 have the same endpoint %3; incoming "
+                                     "packets could not be told apart.")
+                                     .arg(p.peers[k].name.isEmpty()
+                                              ? indexPath(QStringLiteral("peers"), k)
+                                              : quoted(p.peers[k].name),
+                                          who, ep.toString()));
+                        break;
+                    }
+                }
+            }
         } else if (!isIp(ep.host)) {
             sink.add(endpointField, QCoreApplication::translate("peertun::Profile",
                                                                 "Peer %1 has no endpoint address.")
@@ -1105,6 +1539,7 @@ void validatePeers(const Profile& p, ErrorSink& sink)
             }
         }
     }
+    validateNoRoutingLoop(p, prepared, sink);
 }
 
 } // namespace
@@ -1126,7 +1561,9 @@ QList<ProfileError> validateProfile(const Profile& profile)
     if (const QString why = checkProfileName(profile.name); !why.isEmpty()) {
         sink.add(QStringLiteral("name"), why);
     }
-    validateInterface(profile.interface, sink);
+    validateInterface(profile.interface, profile.mode, sink, profile.mesh.has_value());
+    validateDns(profile.interface.dns, sink);
+    validateKillSwitch(profile, sink);
     if (modeToString(profile.mode).isEmpty()) {
         sink.add(QStringLiteral("mode"),
                  QCoreApplication::translate("peertun::Profile",
@@ -1136,6 +1573,11 @@ QList<ProfileError> validateProfile(const Profile& profile)
     }
     validatePeers(profile, sink);
     validateWireGuard(profile, sink);
+    if (profile.mesh) {
+        for (const ProfileError& e : validateMeshConfig(*profile.mesh)) {
+            sink.add(e.field, e.message);
+        }
+    }
     return errors;
 }
 

@@ -7,6 +7,7 @@
 #include <QHostAddress>
 #include <QList>
 #include <QString>
+#include <QStringList>
 #include <optional>
 
 namespace peertun {
@@ -31,15 +32,24 @@ struct Cidr
     friend bool operator==(const Cidr&, const Cidr&) = default;
 };
 
-// host:port. For "listen" the host may be null (any address), written as ":8285".
+// host:port. For "listen" the host may be null (any address), written as ":8285". A peer's
+// endpoint may name its host instead (hostName set, host null): the helper resolves it.
 struct Endpoint
 {
     QHostAddress host;
     quint16 port = kDefaultPort;
+    QString hostName; // a DNS name (RFC 1123), e.g. "vpn.example.net"; empty for an IP literal
 
-    QString toString() const; // "10.0.0.1:8285", "[fd00::1]:8285", ":8285"
+    bool hasHostName() const { return !hostName.isEmpty(); }
+    // "10.0.0.1:8285", "[fd00::1]:8285", ":8285", "vpn.example.net:51820"
+    QString toString() const;
     friend bool operator==(const Endpoint&, const Endpoint&) = default;
 };
+
+// DNS names: at most 253 bytes, labels of 1..63 bytes (RFC 1035), letters, digits and '-'
+// not at a label's start or end (RFC 1123).
+inline constexpr qsizetype kMaxHostNameBytes = 253;
+inline constexpr qsizetype kMaxHostLabelBytes = 63;
 
 // To add a mode: one enumerator here, one row in the name table in Profile.cpp, and its keys
 // in ProfileJson.cpp's allowed-key lists and readers.
@@ -69,15 +79,51 @@ struct PeerConfig
     friend bool operator==(const PeerConfig&, const PeerConfig&) = default;
 };
 
+// Name servers and search domains for the tunnel's link, applied through systemd-resolved.
+inline constexpr int kMaxDnsServers = 8;
+inline constexpr int kMaxDnsDomains = 32;
+
+struct DnsConfig
+{
+    QList<QHostAddress> servers; // IPv4/IPv6 literals, either family whatever the tunnel's
+    // Search domains; a leading '~' marks a routing-only domain (resolved's notion: names under
+    // it go to these servers, but it is not appended to single-label names).
+    QStringList domains;
+    bool isEmpty() const { return servers.isEmpty() && domains.isEmpty(); }
+    friend bool operator==(const DnsConfig&, const DnsConfig&) = default;
+};
+
 struct InterfaceConfig
 {
     QString name;           // device name: 1..15 ASCII letters, digits, '-', '_', '.'
     Cidr address;           // the tunnel address of this host, e.g. 10.244.2.2/24
     std::optional<int> mtu; // absent: underlay MTU to the first peer minus overhead
-    Endpoint listen;        // UDP address to bind; host may be null
+    // UDP address to bind; host may be null. Port 0 (WireGuard mode only, written by leaving
+    // "listen" out): a random free port, as `wg` picks one.
+    Endpoint listen;
     // WireGuard mode only: this host's private key (a secret: never put it in a message).
     QString privateKey;
+    DnsConfig dns;
+    // While the tunnel is up (and after the helper dies, until it is disconnected), drop every
+    // packet that would leave outside the tunnel; allowLan exempts the underlay's subnets.
+    bool killSwitch = false;
+    bool allowLan = false;
     friend bool operator==(const InterfaceConfig&, const InterfaceConfig&) = default;
+};
+
+// A mesh profile's coordination store: an etcd cluster holding flannel's subnet leases
+// (docs/mesh.md). The lease decides the tunnel address and the peers.
+inline constexpr const char* kDefaultMeshPrefix = "/peertun/network";
+struct MeshConfig
+{
+    QStringList etcd;                                         // "http://10.0.0.1:2379", ...
+    QString prefix = QString::fromLatin1(kDefaultMeshPrefix); // keys live under it
+    QString caFile;                                           // TLS: trusted CA (PEM)
+    QString certFile;                                         // TLS client certificate (PEM)
+    QString keyFile;                                          // its private key (PEM)
+    QString username;                                         // etcd authentication
+    QString password;                                         // a secret, like privateKey
+    friend bool operator==(const MeshConfig&, const MeshConfig&) = default;
 };
 
 struct Profile
@@ -87,6 +133,8 @@ struct Profile
     InterfaceConfig interface;
     TunnelMode mode = TunnelMode::Plain;
     QList<PeerConfig> peers;
+    // Set: a mesh profile (no peers, no interface.address: both come from etcd).
+    std::optional<MeshConfig> mesh;
     friend bool operator==(const Profile&, const Profile&) = default;
 };
 
@@ -141,9 +189,21 @@ std::optional<Cidr> parseCidr(const QString& text, QString* error, bool requireN
 // without a port is rejected with a message suggesting ":8285" rather than silently
 // defaulted: a bare "fd00::1:8285" would be ambiguous, and the port a peer is reached on
 // should be visible in the profile (the serialized form always spells it out). The 8285
-// default applies only when "listen" is left out entirely. Hostnames are rejected: the
-// helper runs as root and must not do DNS lookups.
+// default applies only when "listen" is left out entirely (in plain mode; WireGuard mode then
+// takes a random port). A peer's endpoint (hostOptional false) may be "name:port" with a DNS
+// name checked by checkHostName; "listen" needs an address.
 std::optional<Endpoint> parseEndpoint(const QString& text, QString* error, bool hostOptional);
+// A DNS search domain ("corp.example", "~corp.example" routing-only, "~." everything): empty if
+// acceptable, else the reason as a sentence. RFC 1123 labels: letters, digits, '-' (not at
+// either end), 1 to 63 bytes each, 253 in all; one trailing dot is allowed.
+QString checkDnsDomain(const QString& domain);
+// A DNS server's address: an IPv4 or IPv6 literal, no port, no scope ID.
+std::optional<QHostAddress> parseDnsServer(const QString& text, QString* error);
+// wg-quick's "DNS =" value (entries separated by commas or blanks): IP literals are servers,
+// the other entries domains. Entries that are neither give one sentence each in *errors.
+DnsConfig parseDnsList(const QString& text, QStringList* errors);
+// Empty if `name` is a usable DNS host name, else the reason as a sentence naming the label.
+QString checkHostName(const QString& name);
 // Each returns an empty string if the name is acceptable, else the reason as a sentence.
 QString checkInterfaceName(const QString& name);
 QString checkProfileName(const QString& name); // becomes a file name in the app
@@ -152,5 +212,12 @@ QString checkPeerName(const QString& name);
 // for a secret, not all zeros), else the reason as a sentence that names `field` and never
 // contains the key.
 QString checkWireGuardKey(const QString& text, const QString& field, bool secret);
+// One etcd endpoint of a mesh profile: http:// or https:// with an IP literal host, an
+// optional port (2379 when absent) and nothing else. Empty if acceptable, else the reason.
+QString checkEtcdUrl(const QString& url, const QString& field);
+// The checks on a profile's "mesh" section (validateProfile runs them for a mesh profile).
+QList<ProfileError> validateMeshConfig(const MeshConfig& mesh);
+// A mesh key prefix: starts with '/', no trailing '/', printable ASCII without spaces.
+QString checkMeshPrefix(const QString& prefix);
 
 } // namespace peertun

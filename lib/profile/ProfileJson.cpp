@@ -24,10 +24,14 @@ namespace {
 
 // Allowed keys per level. A new mode adds its keys here (and reads them below).
 using KeyList = std::span<const char* const>;
-constexpr const char* kRootKeys[] = {"version", "name", "interface", "mode", "peers"};
-constexpr const char* kInterfaceKeys[] = {"name", "address", "mtu", "listen", "privateKey"};
+constexpr const char* kRootKeys[] = {"version", "name", "interface", "mode", "peers", "mesh"};
+constexpr const char* kInterfaceKeys[] = {"name",       "address", "mtu",        "listen",
+                                          "privateKey", "dns",     "killSwitch", "allowLan"};
+constexpr const char* kDnsKeys[] = {"servers", "domains"};
 constexpr const char* kPeerKeys[] = {"name",      "endpoint",     "subnets",
                                      "publicKey", "presharedKey", "persistentKeepalive"};
+constexpr const char* kMeshKeys[] = {"etcd",    "prefix",   "caFile",  "certFile",
+                                     "keyFile", "username", "password"};
 
 QString describe(const QJsonValue& v)
 {
@@ -153,6 +157,41 @@ public:
         return int(d);
     }
 
+    // An optional boolean member: `fallback` when absent, nullopt on the wrong type (reported).
+    std::optional<bool> boolean(const QJsonObject& o, const QString& path, const char* key,
+                                bool fallback)
+    {
+        const auto v = member(o, path, key, false);
+        if (!v)
+            return fallback;
+        if (!v->isBool()) {
+            typeError(joinPath(path, QString::fromLatin1(key)),
+                      QCoreApplication::translate("peertun::Profile", "true or false"), *v);
+            return std::nullopt;
+        }
+        return v->toBool();
+    }
+
+    // An optional array of strings: empty when absent; wrong types are reported per element.
+    QStringList stringList(const QJsonObject& o, const QString& path, const char* key)
+    {
+        QStringList out;
+        if (!member(o, path, key, false))
+            return out;
+        const auto a = array(o, path, key);
+        if (!a)
+            return out;
+        const QString listPath = joinPath(path, QString::fromLatin1(key));
+        for (qsizetype i = 0; i < a->size(); ++i) {
+            if (a->at(i).isString())
+                out << a->at(i).toString();
+            else
+                typeError(indexPath(listPath, i),
+                          QCoreApplication::translate("peertun::Profile", "a string"), a->at(i));
+        }
+        return out;
+    }
+
     std::optional<QJsonObject> object(const QJsonObject& o, const QString& path, const char* key)
     {
         const auto v = member(o, path, key, true);
@@ -189,13 +228,18 @@ private:
     QStringList m_failed;
 };
 
-void readInterface(Reader& r, const QJsonObject& o, InterfaceConfig& itf)
+// `mesh`: the address comes from the subnet lease; one given anyway is read so that the
+// validation names it.
+void readInterface(Reader& r, const QJsonObject& o, InterfaceConfig& itf, TunnelMode mode,
+                   bool mesh)
 {
     const QString path = QStringLiteral("interface");
     r.checkKeys(o, path, kInterfaceKeys);
     if (const auto name = r.string(o, path, "name"))
         itf.name = *name;
-    if (const auto address = r.string(o, path, "address")) {
+    if (mesh && !o.contains(QStringLiteral("address"))) {
+        // left out, as it should be
+    } else if (const auto address = r.string(o, path, "address")) {
         QString why;
         if (const auto cidr = parseCidr(*address, &why, false))
             itf.address = *cidr;
@@ -204,7 +248,11 @@ void readInterface(Reader& r, const QJsonObject& o, InterfaceConfig& itf)
     }
     if (const auto mtu = r.integer(o, path, "mtu", false))
         itf.mtu = *mtu;
-    // An absent "listen" means ":8285": every address, flannel's UDP backend port.
+    // An absent "listen" means ":8285" in plain mode (every address, flannel's UDP backend
+    // port), and a random free port in WireGuard mode (as `wg` does without a listen-port), so
+    // a client never collides with a WireGuard server on 51820.
+    if (mode == TunnelMode::WireGuard)
+        itf.listen = Endpoint{QHostAddress(), 0, {}};
     if (r.member(o, path, "listen", false)) {
         if (const auto listen = r.string(o, path, "listen")) {
             QString why;
@@ -217,6 +265,55 @@ void readInterface(Reader& r, const QJsonObject& o, InterfaceConfig& itf)
     // Checked by validateProfile (which knows the mode): present in plain mode is an error.
     if (const auto key = r.optionalString(o, path, "privateKey"))
         itf.privateKey = *key;
+    if (r.member(o, path, "dns", false)) {
+        if (const auto dns = r.object(o, path, "dns")) {
+            const QString dnsPath = joinPath(path, QStringLiteral("dns"));
+            r.checkKeys(*dns, dnsPath, kDnsKeys);
+            const QStringList servers = r.stringList(*dns, dnsPath, "servers");
+            const QString serversPath = joinPath(dnsPath, QStringLiteral("servers"));
+            for (qsizetype i = 0; i < servers.size(); ++i) {
+                QString why;
+                if (const auto address = parseDnsServer(servers[i], &why)) {
+                    itf.dns.servers << *address;
+                } else {
+                    itf.dns.servers << QHostAddress(); // keeps the indexes of later servers right
+                    r.error(indexPath(serversPath, i), why);
+                }
+            }
+            itf.dns.domains = r.stringList(*dns, dnsPath, "domains");
+        }
+    }
+    if (const auto on = r.boolean(o, path, "killSwitch", false))
+        itf.killSwitch = *on;
+    if (const auto on = r.boolean(o, path, "allowLan", false))
+        itf.allowLan = *on;
+}
+
+void readMesh(Reader& r, const QJsonObject& o, MeshConfig& mesh)
+{
+    const QString path = QStringLiteral("mesh");
+    r.checkKeys(o, path, kMeshKeys);
+    if (const auto etcd = r.array(o, path, "etcd")) {
+        for (qsizetype i = 0; i < etcd->size(); ++i) {
+            const QJsonValue v = etcd->at(i);
+            if (!v.isString())
+                r.typeError(indexPath(QStringLiteral("mesh.etcd"), i),
+                            QCoreApplication::translate("peertun::Profile", "a string"), v);
+            mesh.etcd.append(v.toString()); // placeholder keeps the indexes right
+        }
+    }
+    if (const auto prefix = r.optionalString(o, path, "prefix"))
+        mesh.prefix = *prefix;
+    if (const auto v = r.optionalString(o, path, "caFile"))
+        mesh.caFile = *v;
+    if (const auto v = r.optionalString(o, path, "certFile"))
+        mesh.certFile = *v;
+    if (const auto v = r.optionalString(o, path, "keyFile"))
+        mesh.keyFile = *v;
+    if (const auto v = r.optionalString(o, path, "username"))
+        mesh.username = *v;
+    if (const auto v = r.optionalString(o, path, "password"))
+        mesh.password = *v;
 }
 
 // `endpointOptional`: WireGuard mode, where a peer may be one that connects to us (its
@@ -228,7 +325,7 @@ void readPeer(Reader& r, const QJsonObject& o, const QString& path, PeerConfig& 
     if (const auto name = r.string(o, path, "name"))
         peer.name = *name;
     if (endpointOptional && !o.contains(QStringLiteral("endpoint"))) {
-        peer.endpoint = Endpoint{QHostAddress(), 0};
+        peer.endpoint = Endpoint{QHostAddress(), 0, {}};
     } else if (const auto endpoint = r.string(o, path, "endpoint")) {
         QString why;
         if (const auto ep = parseEndpoint(*endpoint, &why, false))
@@ -300,6 +397,8 @@ QList<int> fieldOrder(const QString& field)
             key << part.mid(b + 1, part.indexOf(u']', b) - b - 1).toInt();
         level = name == u"interface" ? KeyList(kInterfaceKeys)
                 : name == u"peers"   ? KeyList(kPeerKeys)
+                : name == u"dns"     ? KeyList(kDnsKeys)
+                : name == u"mesh"    ? KeyList(kMeshKeys)
                                      : KeyList();
     }
     return key;
@@ -378,8 +477,12 @@ ProfileParseResult parseProfile(const QByteArray& json)
     r.checkKeys(root, top, kRootKeys);
     if (const auto name = r.string(root, top, "name"))
         profile.name = *name;
-    if (const auto itf = r.object(root, top, "interface"))
-        readInterface(r, *itf, profile.interface);
+    const bool mesh = root.contains(QStringLiteral("mesh"));
+    if (mesh) {
+        profile.mesh.emplace();
+        if (const auto m = r.object(root, top, "mesh"))
+            readMesh(r, *m, *profile.mesh);
+    }
     if (const auto mode = r.string(root, top, "mode")) {
         if (const auto m = modeFromString(*mode))
             profile.mode = *m;
@@ -390,7 +493,11 @@ ProfileParseResult parseProfile(const QByteArray& json)
                                                 "modes: %2.")
                         .arg(quoted(*mode), profile_detail::supportedModesText()));
     }
-    if (const auto peers = r.array(root, top, "peers")) {
+    if (const auto itf = r.object(root, top, "interface"))
+        readInterface(r, *itf, profile.interface, profile.mode, mesh);
+    if (mesh && !root.contains(QStringLiteral("peers"))) {
+        // a mesh profile's peers come from etcd
+    } else if (const auto peers = r.array(root, top, "peers")) {
         for (qsizetype i = 0; i < peers->size(); ++i) {
             const QString path = indexPath(QStringLiteral("peers"), i);
             const QJsonValue v = peers->at(i);
@@ -435,16 +542,53 @@ QByteArray serializeProfile(const Profile& p)
     out += "    \"name\": " + jsonString(p.name) + ",\n";
     out += "    \"interface\": {\n";
     out += "        \"name\": " + jsonString(itf.name) + ",\n";
-    out += "        \"address\": " + jsonString(itf.address.toString()) + ",\n";
+    if (!p.mesh)
+        out += "        \"address\": " + jsonString(itf.address.toString()) + ",\n";
     if (itf.mtu)
         out += "        \"mtu\": " + QByteArray::number(*itf.mtu) + ",\n";
     const bool wg = p.mode == TunnelMode::WireGuard;
-    out += "        \"listen\": " + jsonString(itf.listen.toString()) + (wg ? ",\n" : "\n");
+    QByteArrayList members;
+    // WireGuard's random port is written by leaving "listen" out.
+    if (!(wg && itf.listen.host.isNull() && itf.listen.port == 0))
+        members << "\"listen\": " + jsonString(itf.listen.toString());
     if (wg)
-        out += "        \"privateKey\": " + jsonString(itf.privateKey) + "\n";
+        members << "\"privateKey\": " + jsonString(itf.privateKey);
+    if (!itf.dns.isEmpty()) {
+        QByteArrayList servers;
+        for (const QHostAddress& a : itf.dns.servers)
+            servers << jsonString(a.toString());
+        QByteArrayList domains;
+        for (const QString& d : itf.dns.domains)
+            domains << jsonString(d);
+        members << "\"dns\": { \"servers\": [" + servers.join(", ") + "], \"domains\": [" +
+                       domains.join(", ") + "] }";
+    }
+    if (itf.killSwitch)
+        members << QByteArray("\"killSwitch\": true");
+    if (itf.allowLan)
+        members << QByteArray("\"allowLan\": true");
+    out += "        " + members.join(",\n        ") + "\n";
     out += "    },\n";
     out += "    \"mode\": " + jsonString(modeToString(p.mode)) + ",\n";
-    if (p.peers.isEmpty()) {
+    if (p.mesh) {
+        const MeshConfig& m = *p.mesh;
+        out += "    \"mesh\": {\n";
+        out += "        \"etcd\": [";
+        for (qsizetype i = 0; i < m.etcd.size(); ++i)
+            out += (i > 0 ? ", " : "") + jsonString(m.etcd[i]);
+        out += "],\n";
+        const std::pair<const char*, const QString*> optional[] = {{"caFile", &m.caFile},
+                                                                   {"certFile", &m.certFile},
+                                                                   {"keyFile", &m.keyFile},
+                                                                   {"username", &m.username},
+                                                                   {"password", &m.password}};
+        for (const auto& [key, value] : optional) {
+            if (!value->isEmpty())
+                out += QByteArray("        \"") + key + "\": " + jsonString(*value) + ",\n";
+        }
+        out += "        \"prefix\": " + jsonString(m.prefix) + "\n";
+        out += "    }\n";
+    } else if (p.peers.isEmpty()) {
         out += "    \"peers\": []\n";
     } else {
         out += "    \"peers\": [\n";
@@ -452,7 +596,7 @@ QByteArray serializeProfile(const Profile& p)
             const PeerConfig& peer = p.peers[i];
             out += "        {\n";
             out += "            \"name\": " + jsonString(peer.name) + ",\n";
-            if (!(wg && peer.endpoint.host.isNull()))
+            if (!(wg && peer.endpoint.host.isNull() && !peer.endpoint.hasHostName()))
                 out += "            \"endpoint\": " + jsonString(peer.endpoint.toString()) + ",\n";
             out += "            \"subnets\": [";
             for (qsizetype j = 0; j < peer.subnets.size(); ++j) {

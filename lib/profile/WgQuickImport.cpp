@@ -34,7 +34,7 @@ WgQuickImport importWgQuick(const QByteArray& text, const QString& name)
                        "The name \"%1\" is not a valid device name; the device is called wg0.")
                        .arg(name.left(32));
     }
-    p.interface.listen = Endpoint{QHostAddress(), 51820};
+    p.interface.listen = Endpoint{QHostAddress(), 0, {}}; // no ListenPort: random, as wg-quick
     bool listenSeen = false;
     Section section = Section::None;
     QList<Cidr> extraAddresses;
@@ -58,7 +58,7 @@ WgQuickImport importWgQuick(const QByteArray& text, const QString& name)
                 section = Section::Peer;
                 PeerConfig peer;
                 peer.name = QStringLiteral("peer-%1").arg(p.peers.size() + 1);
-                peer.endpoint = Endpoint{QHostAddress(), 0}; // learned from its handshake
+                peer.endpoint = Endpoint{QHostAddress(), 0, {}}; // learned from its handshake
                 p.peers << peer;
             } else {
                 r.errors << ProfileError{
@@ -122,8 +122,17 @@ WgQuickImport importWgQuick(const QByteArray& text, const QString& name)
                 } else {
                     p.interface.mtu = mtu;
                 }
+            } else if (key == QLatin1String("dns")) {
+                // wg-quick's own rule: addresses are servers, anything else a search domain.
+                QStringList problems;
+                const DnsConfig dns = parseDnsList(value, &problems);
+                p.interface.dns.servers << dns.servers;
+                p.interface.dns.domains << dns.domains;
+                for (const QString& problem : problems) {
+                    r.errors << ProfileError{where, problem};
+                }
             } else {
-                // DNS, Table, PreUp/PostUp/PreDown/PostDown, SaveConfig, FwMark and the rest.
+                // Table, PreUp/PostUp/PreDown/PostDown, SaveConfig, FwMark and the rest.
                 r.notes << QCoreApplication::translate(
                                "peertun::Profile",
                                "%1 (%2) is not supported by peertun and was not imported.")
@@ -189,7 +198,8 @@ WgQuickImport importWgQuick(const QByteArray& text, const QString& name)
     }
     if (!listenSeen) {
         r.notes << QCoreApplication::translate(
-            "peertun::Profile", "No ListenPort: the tunnel listens on UDP port 51820.");
+            "peertun::Profile",
+            "No ListenPort: the tunnel listens on a random free UDP port, as wg-quick does.");
     }
     // One address family per profile: AllowedIPs of the other family are reported.
     const auto family = p.interface.address.address.protocol();

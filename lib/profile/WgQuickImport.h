@@ -1,6 +1,6 @@
 // Turns a wg-quick configuration (the [Interface]/[Peer] INI that `wg-quick` and most
 // WireGuard apps export) into a peertun profile in WireGuard mode. What peertun does not
-// support (DNS, Table, PostUp, ...) is reported, never silently dropped.
+// support (Table, PostUp, ...) is reported, never silently dropped.
 #pragma once
 
 #include "Profile.h"

@@ -21,6 +21,7 @@ struct FakeTunnels
     std::map<std::string, engine::TunnelStats> stats; // by tunnel name; the test changes them
     std::map<std::string, engine::TunnelSpec> specs;  // what each tunnel was made from
     int alive = 0;
+    int reresolves = 0; // reresolveNow() calls, over all tunnels
     std::optional<engine::TunnelError> failNext; // thrown by the next construction
 };
 
@@ -39,6 +40,19 @@ public:
     }
     int mtu() const override { return 1400; }
     engine::TunnelStats stats() const override { return m_all->stats[m_name]; }
+    int ifindex() const override { return 1000; }
+    bool carriesDefaultRoute() const override { return false; }
+    bool killSwitchOn() const override { return m_all->specs[m_name].killSwitch; }
+    std::vector<engine::PeerEndpointStatus> endpoints() const override
+    {
+        std::vector<engine::PeerEndpointStatus> out;
+        for (const engine::PeerSpec& p : m_all->specs[m_name].peers) {
+            out.push_back({p.endpointHost, p.knownEndpoint(), 0, !p.endpointHost.empty(), {}});
+        }
+        return out;
+    }
+    engine::UdpEndpoint listenEndpoint() const override { return m_all->specs[m_name].listen; }
+    void reresolveNow() override { ++m_all->reresolves; }
 
 private:
     std::shared_ptr<FakeTunnels> m_all;

@@ -77,7 +77,7 @@ private slots:
         QFile conf(dir.filePath(QStringLiteral("wg-office.conf")));
         QVERIFY(conf.open(QIODevice::WriteOnly));
         conf.write("[Interface]\nPrivateKey = " + key +
-                   "\nAddress = 10.9.0.2/24\nListenPort = 51821\nDNS = 1.1.1.1\n"
+                   "\nAddress = 10.9.0.2/24\nListenPort = 51821\nDNS = 1.1.1.1\nTable = off\n"
                    "[Peer]\nPublicKey = " +
                    peerPub + "\nEndpoint = 10.211.55.123:51820\nAllowedIPs = 10.9.1.0/24\n");
         conf.close();
@@ -89,7 +89,8 @@ private slots:
         QVERIFY(json.contains("\"mode\": \"wireguard\""));
         QVERIFY(json.contains("\"name\": \"wg-office\""));
         QVERIFY(json.contains(peerPub));
-        QVERIFY(errors.contains("DNS (line 5) is not supported"));
+        QVERIFY(json.contains("\"dns\": { \"servers\": [\"1.1.1.1\"]")); // carried over
+        QVERIFY(errors.contains("Table (line 6) is not supported"));
     }
 };
 

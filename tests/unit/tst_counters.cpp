@@ -124,6 +124,8 @@ private slots:
         QTest::newRow("6") << 6 << "handshake-queue-full";
         QTest::newRow("7") << 7 << "not-authenticated";
         QTest::newRow("8") << 8 << "replayed";
+        QTest::newRow("9") << 9 << "bad-checksum";
+        QTest::newRow("10") << 10 << "loop";
     }
     void dropReasonNames()
     {

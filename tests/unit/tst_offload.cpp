@@ -51,7 +51,39 @@ void put32(uint8_t* p, uint32_t v)
     put16(p + 2, uint16_t(v));
 }
 
-// A TCP packet with `payload` bytes, IPv4 or IPv6, 12 bytes of TCP options (timestamps).
+// Reference pseudo header + segment sum (RFC 793 / RFC 8200), byte by byte.
+uint16_t referenceTcpChecksum(const uint8_t* ip, size_t len)
+{
+    const bool v6 = (ip[0] >> 4) == 6;
+    const size_t ipLen = v6 ? 40 : size_t(ip[0] & 0xf) * 4;
+    std::vector<uint8_t> buf;
+    if (v6) {
+        buf.insert(buf.end(), ip + 8, ip + 40);
+    } else {
+        buf.insert(buf.end(), ip + 12, ip + 20);
+    }
+    const uint32_t l4 = uint32_t(len - ipLen);
+    buf.push_back(0), buf.push_back(0), buf.push_back(uint8_t(l4 >> 8)), buf.push_back(uint8_t(l4));
+    buf.push_back(0), buf.push_back(0), buf.push_back(0), buf.push_back(IPPROTO_TCP);
+    buf.insert(buf.end(), ip + ipLen, ip + len);
+    return referenceChecksum(buf, 0, buf.size());
+}
+
+// Sets the IPv4 header checksum and the TCP checksum, as a sender would.
+void fixChecksums(std::vector<uint8_t>& p)
+{
+    const bool v6 = (p[0] >> 4) == 6;
+    const size_t ipLen = v6 ? 40 : 20;
+    if (!v6) {
+        put16(&p[10], 0);
+        put16(&p[10], referenceChecksum(p, 0, 20));
+    }
+    put16(&p[ipLen + 16], 0);
+    put16(&p[ipLen + 16], referenceTcpChecksum(p.data(), p.size()));
+}
+
+// A TCP packet with `payload` bytes, IPv4 or IPv6, 12 bytes of TCP options (timestamps), with
+// right checksums.
 std::vector<uint8_t> tcpPacket(bool v6, size_t payload, uint32_t seq, uint8_t flags = 0x10,
                                uint16_t srcPort = 40000)
 {
@@ -88,25 +120,24 @@ std::vector<uint8_t> tcpPacket(bool v6, size_t payload, uint32_t seq, uint8_t fl
     for (size_t i = 0; i < payload; ++i) {
         p[ipLen + tcpLen + i] = uint8_t(i * 7 + seq);
     }
+    fixChecksums(p);
+    return p;
+}
+
+// The same packet with IPv4 ID 0x1234 + n (the n-th segment of a run), checksums fixed.
+std::vector<uint8_t> nth(std::vector<uint8_t> p, int n)
+{
+    if ((p[0] >> 4) == 4) {
+        put16(&p[4], uint16_t(0x1234 + n));
+        fixChecksums(p);
+    }
     return p;
 }
 
 // Pseudo-header sum plus the segment, as a receiver verifies it: 0 means valid.
 bool tcpChecksumValid(const uint8_t* ip, size_t len)
 {
-    const bool v6 = (ip[0] >> 4) == 6;
-    const size_t ipLen = v6 ? 40 : size_t(ip[0] & 0xf) * 4;
-    std::vector<uint8_t> buf;
-    if (v6) {
-        buf.insert(buf.end(), ip + 8, ip + 40);
-    } else {
-        buf.insert(buf.end(), ip + 12, ip + 20);
-    }
-    const uint32_t l4 = uint32_t(len - ipLen);
-    buf.push_back(0), buf.push_back(0), buf.push_back(uint8_t(l4 >> 8)), buf.push_back(uint8_t(l4));
-    buf.push_back(0), buf.push_back(0), buf.push_back(0), buf.push_back(IPPROTO_TCP);
-    buf.insert(buf.end(), ip + ipLen, ip + len);
-    return referenceChecksum(buf, 0, buf.size()) == 0;
+    return referenceTcpChecksum(ip, len) == 0;
 }
 
 bool ipv4HeaderValid(const uint8_t* ip)
@@ -268,7 +299,7 @@ private slots:
         uint32_t seq = 1000;
         for (int i = 0; i < 5; ++i) {
             const size_t len = i < 4 ? 1400 : 600; // the last is short
-            pkts.push_back(tcpPacket(v6, len, seq, i == 4 ? 0x18 : 0x10));
+            pkts.push_back(nth(tcpPacket(v6, len, seq, i == 4 ? 0x18 : 0x10), i));
             seq += uint32_t(len);
         }
         TcpCoalescer c;
@@ -316,6 +347,9 @@ private slots:
         QTest::newRow("after a short segment") << 5 << false;
         QTest::newRow("longer than the first") << 6 << false;
         QTest::newRow("different window") << 7 << false;
+        QTest::newRow("ipv4 id not the next one") << 8 << false;
+        QTest::newRow("different urgent pointer") << 9 << false;
+        QTest::newRow("different reserved bits") << 10 << false;
     }
     void coalescerKeepsApart()
     {
@@ -323,8 +357,9 @@ private slots:
         QFETCH(bool, joins);
         std::vector<uint8_t> a = tcpPacket(false, variant == 5 ? 700 : 1400, 1);
         std::vector<uint8_t> b =
-            tcpPacket(false, variant == 6 ? 1401 : 1400, variant == 5 ? 701 : 1401, 0x10,
-                      variant == 1 ? 40001 : 40000);
+            nth(tcpPacket(false, variant == 6 ? 1401 : 1400, variant == 5 ? 701 : 1401, 0x10,
+                          variant == 1 ? 40001 : 40000),
+                1);
         if (variant == 2) {
             put32(&b[24], 5000);
         } else if (variant == 3) {
@@ -333,7 +368,14 @@ private slots:
             put32(&b[44], 1001);
         } else if (variant == 7) {
             put16(&b[34], 503);
+        } else if (variant == 8) {
+            put16(&b[4], 0x1236);
+        } else if (variant == 9) {
+            put16(&b[38], 1);
+        } else if (variant == 10) {
+            b[32] |= 0x01;
         }
+        fixChecksums(b);
         TcpCoalescer c;
         TcpCoalescer::Write w;
         bool closed = false;
@@ -347,6 +389,111 @@ private slots:
         }
         c.flush(&w);
         QCOMPARE(w.packets, joins ? 2u : 1u);
+    }
+
+    // As GRO: a segment is joined only once its checksums verified; a bad one is refused
+    // without closing the open group, so the good segments around it still join.
+    void dropsSegmentsWithBadChecksums_data()
+    {
+        QTest::addColumn<bool>("v6");
+        QTest::addColumn<int>("corrupt"); // byte offset from the start of the IP packet
+        QTest::addColumn<bool>("fixTcp"); // recompute the TCP checksum after corrupting
+        QTest::newRow("v4 payload byte") << false << 20 + 32 + 700 << false;
+        QTest::newRow("v4 last payload byte") << false << 20 + 32 + 1399 << false;
+        QTest::newRow("v4 tcp checksum field") << false << 20 + 16 << false;
+        QTest::newRow("v4 tcp header (window)") << false << 20 + 14 << false;
+        QTest::newRow("v4 ip header checksum") << false << 10 << false;
+        // TTL changed and the TCP checksum (which does not cover it) still right: the IPv4
+        // header checksum alone catches it.
+        QTest::newRow("v4 ttl, tcp checksum right") << false << 8 << true;
+        // Addresses are in the pseudo header: a changed source fails the TCP checksum even with
+        // a fixed-up header checksum (see the test body).
+        QTest::newRow("v4 source address") << false << 12 << false;
+        QTest::newRow("v6 payload byte") << true << 40 + 32 + 5 << false;
+        QTest::newRow("v6 source address") << true << 8 + 3 << false;
+        QTest::newRow("v6 destination address") << true << 24 + 15 << false;
+        QTest::newRow("v6 tcp checksum field") << true << 40 + 17 << false;
+    }
+    void dropsSegmentsWithBadChecksums()
+    {
+        QFETCH(bool, v6);
+        QFETCH(int, corrupt);
+        QFETCH(bool, fixTcp);
+        const size_t ipLen = v6 ? 40 : 20;
+        std::vector<uint8_t> a = tcpPacket(v6, 1400, 1);
+        std::vector<uint8_t> bad = nth(tcpPacket(v6, 1400, 1401), 1);
+        std::vector<uint8_t> b = nth(tcpPacket(v6, 1400, 1401), 1);
+        bad[size_t(corrupt)] ^= 0x40;
+        if (fixTcp) {
+            put16(&bad[ipLen + 16], 0);
+            put16(&bad[ipLen + 16], referenceTcpChecksum(bad.data(), bad.size()));
+        } else if (!v6 && corrupt >= 12 && corrupt < 20) {
+            put16(&bad[10], 0);
+            put16(&bad[10], referenceChecksum(bad, 0, 20));
+        }
+        QVERIFY(!tcpChecksumValid(bad.data(), bad.size()) || (!v6 && !ipv4HeaderValid(bad.data())));
+        QVERIFY(!tcpChecksumsValid(bad.data(), bad.size(), ipLen));
+        QVERIFY(tcpChecksumsValid(a.data(), a.size(), ipLen));
+
+        TcpCoalescer c;
+        TcpCoalescer::Write w;
+        bool closed = true;
+        QCOMPARE(c.add(a.data(), a.size(), &w, &closed), TcpCoalescer::Added::Joined);
+        QCOMPARE(c.add(bad.data(), bad.size(), &w, &closed), TcpCoalescer::Added::BadChecksum);
+        QVERIFY(!closed);
+        QVERIFY(c.hasGroup());
+        // The retransmitted good copy continues the group.
+        QCOMPARE(c.add(b.data(), b.size(), &w, &closed), TcpCoalescer::Added::Joined);
+        QVERIFY(!closed);
+        c.flush(&w);
+        QCOMPARE(w.packets, 2u);
+        std::vector<uint8_t> joined;
+        for (unsigned i = 1; i < w.iovCount; ++i) {
+            const auto* p = static_cast<const uint8_t*>(w.iov[i].iov_base);
+            joined.insert(joined.end(), p, p + w.iov[i].iov_len);
+        }
+        // What the kernel sees: the pseudo-header sum in the field (CHECKSUM_PARTIAL);
+        // completed, the joined segment's checksum is right.
+        QCOMPARE(w.header.flags, kVnetNeedsCsum);
+        QVERIFY(completeChecksum(w.header, joined.data(), joined.size()));
+        QVERIFY(tcpChecksumValid(joined.data(), joined.size()));
+        QVERIFY(std::equal(joined.begin() + ptrdiff_t(ipLen + 32 + 1400), joined.end(),
+                           b.begin() + ptrdiff_t(ipLen + 32)));
+    }
+
+    // A lone first segment with a bad checksum opens no group.
+    void badFirstSegmentOpensNoGroup()
+    {
+        std::vector<uint8_t> a = tcpPacket(false, 1400, 1);
+        a[100] ^= 1;
+        TcpCoalescer c;
+        TcpCoalescer::Write w;
+        bool closed = true;
+        QCOMPARE(c.add(a.data(), a.size(), &w, &closed), TcpCoalescer::Added::BadChecksum);
+        QVERIFY(!closed);
+        QVERIFY(!c.hasGroup());
+    }
+
+    // The checksum verifier against the byte-by-byte reference on random segments of every
+    // length, odd ones included.
+    void checksumVerifierMatchesReference()
+    {
+        std::mt19937 rng(7);
+        for (int round = 0; round < 2000; ++round) {
+            const bool v6 = round % 2;
+            const size_t payload = size_t(rng() % 1500) + 1;
+            std::vector<uint8_t> p = tcpPacket(v6, payload, rng());
+            for (size_t i = (v6 ? 40 : 20) + 32; i < p.size(); ++i) {
+                p[i] = uint8_t(rng());
+            }
+            fixChecksums(p);
+            const size_t ipLen = v6 ? 40 : 20;
+            QVERIFY(tcpChecksumsValid(p.data(), p.size(), ipLen));
+            // Any byte but the version nibble's (the reference reads the family from it).
+            p[1 + rng() % (p.size() - 1)] ^= uint8_t(1u << (rng() % 8));
+            QCOMPARE(tcpChecksumsValid(p.data(), p.size(), ipLen),
+                     tcpChecksumValid(p.data(), p.size()) && (v6 || ipv4HeaderValid(p.data())));
+        }
     }
 
     void controlPacketsGoAlone_data()

@@ -204,6 +204,8 @@ private slots:
     void validatesInMemoryProfile();
     void modeNamesRoundTrip();
     void acceptsWireGuardProfile();
+    void wireGuardListenDefaults_data();
+    void wireGuardListenDefaults();
     void neverEchoesKeys_data();
     void neverEchoesKeys();
     void quotesControlCharactersInMessages();
@@ -238,9 +240,9 @@ void TestProfile::rejectsBadInput_data()
     QTest::newRow("unknown key at top") << with("colour", "blue") << "colour"
                                         << "The key \"colour\" is unknown in the profile";
     QTest::newRow("unknown key in interface")
-        << with("interface.dns", "x") << "interface.dns"
-        << "The key \"dns\" is unknown in interface; allowed keys are: name, address, mtu, "
-           "listen, privateKey";
+        << with("interface.table", "x") << "interface.table"
+        << "The key \"table\" is unknown in interface; allowed keys are: name, address, mtu, "
+           "listen, privateKey, dns, killSwitch, allowLan";
     QTest::newRow("unknown key in peer") << with("peers[0].colour", "x") << "peers[0].colour"
                                          << "\"colour\" is unknown in peers[0]";
 
@@ -257,6 +259,46 @@ void TestProfile::rejectsBadInput_data()
                                      << "\"a/b\" contains '/'";
     QTest::newRow("name with control") << with("name", "a\u0007b") << "name"
                                        << "control character (U+0007)";
+    // Invisible and direction-changing characters: a name must read the same in every log.
+    QTest::newRow("name with right-to-left override")
+        << with("name", QString::fromUtf8("invoice\u202Efdp.exe")) << "name"
+        << "contains a character that changes the text direction (U+202E), which is not "
+           "allowed";
+    QTest::newRow("name with left-to-right isolate")
+        << with("name", QString::fromUtf8("a\u2066b")) << "name"
+        << "(U+2066)";
+    QTest::newRow("name with right-to-left mark")
+        << with("name", QString::fromUtf8("a\u200Fb")) << "name"
+        << "(U+200F)";
+    QTest::newRow("name with arabic letter mark")
+        << with("name", QString::fromUtf8("a\u061Cb")) << "name"
+        << "(U+061C)";
+    QTest::newRow("name with zero-width space")
+        << with("name", QString::fromUtf8("off\u200Bice")) << "name"
+        << "contains an invisible formatting character (U+200B)";
+    QTest::newRow("name with zero-width joiner")
+        << with("name", QString::fromUtf8("a\u200Db")) << "name"
+        << "(U+200D)";
+    QTest::newRow("name with soft hyphen")
+        << with("name", QString::fromUtf8("of\u00ADfice")) << "name"
+        << "(U+00AD)";
+    QTest::newRow("name with tag character (outside the BMP)")
+        << with("name", QString::fromUcs4(U"a\U000E0041b")) << "name"
+        << "invisible formatting character (U+E0041)";
+    QTest::newRow("name with line separator")
+        << with("name", QString::fromUtf8("a\u2028b")) << "name"
+        << "a line or paragraph separator (U+2028)";
+    QTest::newRow("name with hangul filler") << with("name", QString::fromUtf8("\u3164")) << "name"
+                                             << "an invisible character (U+3164)";
+    QTest::newRow("name with variation selector")
+        << with("name", QString::fromUtf8("a\uFE0Fb")) << "name"
+        << "(U+FE0F)";
+    QTest::newRow("name with combining grapheme joiner")
+        << with("name", QString::fromUtf8("a\u034Fb")) << "name"
+        << "(U+034F)";
+    QTest::newRow("name direction error names the fix")
+        << with("name", QString::fromUtf8("a\u202Db")) << "name"
+        << "where such a character hides or reorders text. Remove it.";
     QTest::newRow("name dot dot") << with("name", "..") << "name"
                                   << "The profile name \"..\" is not allowed";
 
@@ -409,7 +451,7 @@ void TestProfile::rejectsBadInput_data()
         << "is a multicast address";
     QTest::newRow("listen hostname")
         << with("interface.listen", "localhost:8285") << "interface.listen"
-        << "host names are not accepted";
+        << "\"localhost\" is a host name, but a listen address must be an IP address";
     QTest::newRow("listen empty") << with("interface.listen", "") << "interface.listen"
                                   << "\"\" is not a valid endpoint: it is empty";
     QTest::newRow("listen array") << with("interface.listen", QJsonArray{8285})
@@ -446,16 +488,65 @@ void TestProfile::rejectsBadInput_data()
         << "65 characters long";
     QTest::newRow("peer name control") << with("peers[0].name", "a\u001b[31m") << "peers[0].name"
                                        << "control character (U+001b)";
+    QTest::newRow("peer name with right-to-left override")
+        << with("peers[0].name", QString::fromUtf8("host\u202E2")) << "peers[0].name"
+        << "The peer name \"host\\u202e2\" contains a character that changes the text "
+           "direction (U+202E)";
+    QTest::newRow("peer name with zero-width space")
+        << with("peers[0].name", QString::fromUtf8("host\u200B2")) << "peers[0].name"
+        << "invisible formatting character (U+200B)";
+    QTest::newRow("peer name with first strong isolate")
+        << with("peers[0].name", QString::fromUtf8("\u2068host")) << "peers[0].name"
+        << "(U+2068)";
     QTest::newRow("duplicate peer names")
         << with("peers[1]", peer("host-2", "10.211.55.124:8285", {"10.244.4.0/24"}))
         << "peers[1].name"
         << "The peer name \"host-2\" is used twice (peers[0] and peers[1])";
 
     // Peer endpoints.
-    QTest::newRow("endpoint hostname")
-        << with("peers[0].endpoint", "host-2.example:8285") << "peers[0].endpoint"
-        << "\"host-2.example\" is not an IP address; host names "
-           "are not accepted";
+    // Host names (RFC 1123): each bad one with the reason named.
+    const QString label63(63, u'a');
+    QTest::newRow("hostname underscore")
+        << with("peers[0].endpoint", "vpn_1.example.test:8285") << "peers[0].endpoint"
+        << "the host name \"vpn_1.example.test\" is not valid: it contains '_'";
+    QTest::newRow("hostname space")
+        << with("peers[0].endpoint", "vpn 1.example.test:8285") << "peers[0].endpoint"
+        << "it contains U+0020";
+    QTest::newRow("hostname slash")
+        << with("peers[0].endpoint", "vpn/1.example.test:8285") << "peers[0].endpoint"
+        << "it contains '/'";
+    QTest::newRow("hostname not ascii")
+        << with("peers[0].endpoint", "bür.example.test:8285") << "peers[0].endpoint"
+        << "which is not ASCII; write an internationalized name in its \"xn--\" form";
+    QTest::newRow("hostname label 64 bytes")
+        << with("peers[0].endpoint", label63 + "a.example.test:8285") << "peers[0].endpoint"
+        << "is 64 bytes long; a label has at most 63";
+    QTest::newRow("hostname 254 bytes")
+        << with("peers[0].endpoint",
+                label63 + u'.' + label63 + u'.' + label63 + u'.' + QString(62, u'b') + ":8285")
+        << "peers[0].endpoint" << "it is 254 bytes long; at most 253 are allowed";
+    QTest::newRow("hostname empty label")
+        << with("peers[0].endpoint", "vpn..example.test:8285") << "peers[0].endpoint"
+        << "it has an empty label";
+    QTest::newRow("hostname trailing dot")
+        << with("peers[0].endpoint", "vpn.example.test.:8285") << "peers[0].endpoint"
+        << "it has an empty label";
+    QTest::newRow("hostname leading hyphen")
+        << with("peers[0].endpoint", "-vpn.example.test:8285") << "peers[0].endpoint"
+        << "the label \"-vpn\" starts or ends with '-'";
+    QTest::newRow("hostname numeric last label")
+        << with("peers[0].endpoint", "vpn.example.1:8285") << "peers[0].endpoint"
+        << "its last label is a number";
+    QTest::newRow("hostname no port")
+        << with("peers[0].endpoint", "vpn.example.test") << "peers[0].endpoint"
+        << "the port is missing";
+    QTest::newRow("hostname for listen")
+        << with("interface.listen", "vpn.example.test:8285") << "interface.listen"
+        << "\"vpn.example.test\" is a host name, but a listen address must be an IP address";
+    QTest::newRow("duplicate hostname endpoints")
+        << edited({{"peers[0].endpoint", "vpn.example.test:8285"},
+                   {"peers[1]", peer("host-3", "VPN.example.test:8285", {"10.244.4.0/24"})}})
+        << "peers[1].endpoint" << "have the same endpoint vpn.example.test:8285";
     QTest::newRow("endpoint no host") << with("peers[0].endpoint", ":8285") << "peers[0].endpoint"
                                       << "the host is missing";
     QTest::newRow("endpoint no port")
@@ -488,6 +579,46 @@ void TestProfile::rejectsBadInput_data()
     QTest::newRow("endpoint family differs from listen")
         << with("peers[0].endpoint", "[fd00:211::123]:8285") << "peers[0].endpoint"
         << "is IPv6 but interface.listen binds the IPv4 address 10.211.55.122";
+    // Routing loops: an endpoint a tunnel route would catch.
+    QTest::newRow("loop: endpoint inside its own peer's subnet")
+        << with("peers[0].endpoint", "10.244.3.1:8285") << "peers[0].endpoint"
+        << "Routing loop: the endpoint \"10.244.3.1:8285\" of peer \"host-2\" lies inside "
+           "the subnet 10.244.3.0/24 of peer \"host-2\", so the tunnel's own packets to it would "
+           "be routed into the tunnel. Give the peer's address on the network that carries the "
+           "tunnel (reachable without it) as its endpoint, or leave 10.244.3.1 out of the "
+           "subnets (split 10.244.3.0/24 around it).";
+    QTest::newRow("loop: endpoint inside another peer's subnet")
+        << edited({{"peers[1]", peer("host-3", "10.244.3.7:8285", {"10.244.4.0/24"})}})
+        << "peers[1].endpoint"
+        << "the endpoint \"10.244.3.7:8285\" of peer \"host-3\" lies inside the subnet "
+           "10.244.3.0/24 of peer \"host-2\"";
+    QTest::newRow("loop: endpoint inside a later peer's subnet")
+        << edited({{"peers[0].endpoint", "10.99.0.5:8285"},
+                   {"peers[1]", peer("host-3", "10.211.55.124:8285", {"10.99.0.0/16"})}})
+        << "peers[0].endpoint"
+        << "lies inside the subnet 10.99.0.0/16 of peer \"host-3\"";
+    QTest::newRow("loop: endpoint inside the tunnel's own network")
+        << with("peers[0].endpoint", "10.244.2.9:8285") << "peers[0].endpoint"
+        << "Routing loop: the endpoint \"10.244.2.9:8285\" of peer \"host-2\" lies inside the "
+           "tunnel's own network 10.244.2.0/24 (interface.address), so the tunnel's own packets "
+           "to it would be routed into the tunnel. Give the peer's address on the network that "
+           "carries the tunnel (reachable without it) as its endpoint, or choose a tunnel "
+           "network that does not contain 10.244.2.9.";
+    QTest::newRow("loop: endpoint is this host's tunnel address")
+        << with("peers[0].endpoint", "10.244.2.2:8285") << "peers[0].endpoint"
+        << "lies inside the tunnel's own network 10.244.2.0/24";
+    QTest::newRow("loop: endpoint inside a host route")
+        << with("peers[0].subnets[1]", "10.211.55.123/32") << "peers[0].endpoint"
+        << "lies inside the subnet 10.211.55.123/32 of peer \"host-2\"";
+    QTest::newRow("loop: ipv6 endpoint inside a subnet")
+        << edited({{"peers[0].endpoint", "[fd00:244:0:1::9]:8285"}}, kIpv6) << "peers[0].endpoint"
+        << "lies inside the subnet fd00:244:0:1::/64 of peer \"host-2\"";
+    QTest::newRow("loop: ipv6 endpoint inside the tunnel's network")
+        << edited({{"peers[0].endpoint", "[fd00:244::77]:8285"}}, kIpv6) << "peers[0].endpoint"
+        << "lies inside the tunnel's own network fd00:244::/64";
+    QTest::newRow("loop: wireguard endpoint inside allowed IPs")
+        << edited({{"peers[1].endpoint", "10.66.0.3:51820"}}, kWireGuard) << "peers[1].endpoint"
+        << "Routing loop: the endpoint \"10.66.0.3:51820\" of peer \"phone\" lies inside";
     QTest::newRow("duplicate endpoints")
         << with("peers[1]", peer("host-3", "10.211.55.123:8285", {"10.244.4.0/24"}))
         << "peers[1].endpoint"
@@ -766,11 +897,33 @@ void TestProfile::acceptsGoodDocuments_data()
         << with("peers[0].subnets", QJsonArray{"10.244.0.0/16"}) << "10.244.2.2/24" << 1472
         << "10.211.55.122:8285" << QStringList{"10.211.55.123:8285"};
     QTest::newRow("own network behind the peer, ipv6")
-        << edited({{"peers[0].subnets", QJsonArray{"fd00::/8"}}}, kIpv6) << "fd00:244::2/64" << -1
-        << "[fd00:211::122]:8285" << QStringList{"[fd00:211::123]:8285"};
+        << edited({{"peers[0].subnets", QJsonArray{"fd00:244::/32"}}}, kIpv6) << "fd00:244::2/64"
+        << -1 << "[fd00:211::122]:8285" << QStringList{"[fd00:211::123]:8285"};
+    // An endpoint just outside every tunnel route is no loop.
+    QTest::newRow("endpoint next to the peer's subnet")
+        << edited({{"peers[0].endpoint", "10.244.4.1:8285"}}) << "10.244.2.2/24" << 1472
+        << "10.211.55.122:8285" << QStringList{"10.244.4.1:8285"};
     QTest::newRow("unicode profile name")
         << with("name", "Büro – Köln") << "10.244.2.2/24" << 1472 << "10.211.55.122:8285"
         << QStringList{"10.211.55.123:8285"};
+    QTest::newRow("hostname endpoint")
+        << with("peers[0].endpoint", "vpn.example.test:8285") << "10.244.2.2/24" << 1472
+        << "10.211.55.122:8285" << QStringList{"vpn.example.test:8285"};
+    QTest::newRow("hostname endpoint lower-cased")
+        << with("peers[0].endpoint", "VPN.Example.TEST:51820") << "10.244.2.2/24" << 1472
+        << "10.211.55.122:8285" << QStringList{"vpn.example.test:51820"};
+    QTest::newRow("hostname single label, digits and hyphens")
+        << with("peers[0].endpoint", "gw-2:8285") << "10.244.2.2/24" << 1472
+        << "10.211.55.122:8285" << QStringList{"gw-2:8285"};
+    QTest::newRow("hostname 63-byte label, 253 bytes")
+        << with("peers[0].endpoint", QString(63, u'a') + u'.' + QString(63, u'a') + u'.' +
+                                         QString(63, u'a') + u'.' + QString(61, u'b') + ":8285")
+        << "10.244.2.2/24" << 1472 << "10.211.55.122:8285"
+        << QStringList{QString(63, u'a') + u'.' + QString(63, u'a') + u'.' + QString(63, u'a') +
+                       u'.' + QString(61, u'b') + ":8285"};
+    QTest::newRow("hostname numeric labels before a name")
+        << with("peers[0].endpoint", "10.0.0.1.nip.example:8285") << "10.244.2.2/24" << 1472
+        << "10.211.55.122:8285" << QStringList{"10.0.0.1.nip.example:8285"};
 }
 
 void TestProfile::acceptsGoodDocuments()
@@ -828,12 +981,12 @@ void TestProfile::roundTripsProgrammaticProfile()
     p.name = QStringLiteral("quote \" backslash \\ done");
     p.interface.name = QStringLiteral("pt0");
     p.interface.address = *parseCidr(QStringLiteral("10.9.0.1/16"), nullptr, false);
-    p.interface.listen = Endpoint{QHostAddress(QStringLiteral("192.0.2.1")), 1};
+    p.interface.listen = Endpoint{QHostAddress(QStringLiteral("192.0.2.1")), 1, {}};
     for (int i = 0; i < 3; ++i) {
         PeerConfig peer;
         peer.name = QStringLiteral("peer %1").arg(i);
         peer.endpoint =
-            Endpoint{QHostAddress(QStringLiteral("192.0.2.%1").arg(10 + i)), quint16(65535 - i)};
+            Endpoint{QHostAddress(QStringLiteral("192.0.2.%1").arg(10 + i)), quint16(65535 - i), {}};
         peer.subnets = {*parseCidr(QStringLiteral("10.%1.0.0/16").arg(10 + i), nullptr, true),
                         *parseCidr(QStringLiteral("172.16.%1.0/24").arg(i), nullptr, true)};
         p.peers << peer;
@@ -859,7 +1012,7 @@ void TestProfile::collectsAllErrors()
                                         {"interface.address", "10.244.2.2/40"},
                                         {"interface.listen", ":0"},
                                         {"mode", "ipsec"},
-                                        {"peers[0].endpoint", "peer.example:8285"},
+                                        {"peers[0].endpoint", "peer_1.example:8285"},
                                         {"peers[0].subnets[1]", "10.244.9.9/24"},
                                         {"extra", 1}});
     const ProfileParseResult result = parseProfile(document);
@@ -1017,6 +1170,12 @@ void TestProfile::parsesEndpoints_data()
     QTest::newRow("port sign") << "10.0.0.1:+80" << true << false << "";
     QTest::newRow("trailing space") << "10.0.0.1:80 " << true << false << "";
     QTest::newRow("v6 junk after bracket") << "[fd00::1]x8285" << true << false << "";
+    QTest::newRow("host name") << "vpn.example.test:51820" << false << true
+                               << "vpn.example.test:51820";
+    QTest::newRow("host name for listen") << "vpn.example.test:51820" << true << false << "";
+    QTest::newRow("host name bad") << "vpn_.example.test:51820" << false << false << "";
+    QTest::newRow("host name in brackets") << "[vpn.example.test]:51820" << false << false << "";
+    QTest::newRow("bad ipv4 is no host name") << "10.0.0.256:51820" << false << false << "";
 }
 
 void TestProfile::parsesEndpoints()
@@ -1056,6 +1215,19 @@ void TestProfile::validatesInMemoryProfile()
     QCOMPARE(fields, (QStringList{"interface.address", "interface.listen", "peers[0].subnets[0]"}));
     QVERIFY(errors[2].message.contains(QStringLiteral("the subnet is written 10.244.3.0/24")));
 
+    // A byte order mark never survives JSON (Qt's parser drops it), but an editor can type one.
+    Profile named = *parseProfile(kHost1).profile;
+    named.name = QChar(0xfeff) + QStringLiteral("office");
+    named.peers[0].name = QStringLiteral("host") + QChar(0x202e) + QStringLiteral("2");
+    const QList<ProfileError> nameErrors = validateProfile(named);
+    QCOMPARE(nameErrors.size(), 2);
+    QCOMPARE(nameErrors[0].field, QStringLiteral("name"));
+    QVERIFY2(nameErrors[0].message.contains(
+                 QStringLiteral("an invisible formatting character (U+FEFF)")),
+             qPrintable(nameErrors[0].message));
+    QCOMPARE(nameErrors[1].field, QStringLiteral("peers[0].name"));
+    QVERIFY(nameErrors[1].message.contains(QStringLiteral("(U+202E)")));
+
     Profile other = *parseProfile(kHost1).profile;
     other.version = 3;
     const QList<ProfileError> versionErrors = validateProfile(other);
@@ -1072,6 +1244,42 @@ void TestProfile::modeNamesRoundTrip()
     QCOMPARE(modeFromString(QStringLiteral("WireGuard")), std::nullopt);
     QCOMPARE(kDefaultModeForNewProfiles, TunnelMode::WireGuard);
     QCOMPARE(modeFromString(QString()), std::nullopt);
+}
+
+// Without "listen" a WireGuard profile takes a random free port (port 0 here, the kernel's
+// choice at bind time), as `wg` does; plain mode keeps flannel's 8285. Written back, the
+// random port stays "listen" left out.
+void TestProfile::wireGuardListenDefaults_data()
+{
+    QTest::addColumn<QByteArray>("document");
+    QTest::addColumn<int>("port");
+    QTest::addColumn<bool>("listenWritten");
+    QTest::newRow("wireguard without listen")
+        << edited({{"interface.listen", std::nullopt}}, kWireGuard) << 0 << false;
+    QTest::newRow("wireguard with listen") << kWireGuard << 51820 << true;
+    QTest::newRow("wireguard with :9000")
+        << edited({{"interface.listen", ":9000"}}, kWireGuard) << 9000 << true;
+    QTest::newRow("plain without listen") << without("interface.listen") << 8285 << true;
+}
+
+void TestProfile::wireGuardListenDefaults()
+{
+    QFETCH(QByteArray, document);
+    QFETCH(int, port);
+    QFETCH(bool, listenWritten);
+    const ProfileParseResult result = parseProfile(document);
+    QVERIFY2(result.ok(), qPrintable(describe(result.errors)));
+    QCOMPARE(int(result.profile->interface.listen.port), port);
+    const QByteArray text = serializeProfile(*result.profile);
+    QCOMPARE(text.contains("\"listen\""), listenWritten);
+    QVERIFY(*parseProfile(text).profile == *result.profile);
+    // ":0" is never written by hand: "listen" left out is how a random port is asked for.
+    QString error;
+    QVERIFY(!parseEndpoint(QStringLiteral(":0"), &error, true));
+    // Port 0 stays an error in plain mode (it would not be reachable at a known port).
+    Profile plain = *parseProfile(kHost1).profile;
+    plain.interface.listen = Endpoint{QHostAddress(), 0, {}};
+    QCOMPARE(validateProfile(plain).size(), 1);
 }
 
 void TestProfile::acceptsWireGuardProfile()

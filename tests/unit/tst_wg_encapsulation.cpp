@@ -8,6 +8,7 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <string>
 
 using namespace peertun::engine;
 using peertun::keys::LockedSecretKey;
@@ -46,7 +47,7 @@ std::vector<uint8_t> ipv4Packet(size_t payload, uint8_t fill)
 struct Side
 {
     Side(const LockedSecretKey& key, const peertun::keys::PublicKey& peerKey, UdpEndpoint peerAt,
-         UdpEndpoint self, const LockedSecretKey* psk = nullptr)
+         UdpEndpoint self, const LockedSecretKey* psk = nullptr, unsigned cryptoThreads = 0)
         : counters(1), address(self)
     {
         std::vector<PeerSpec> peers(1);
@@ -61,7 +62,69 @@ struct Side
                 const std::lock_guard lock(mutex);
                 sent.push_back({to, {d.begin(), d.end()}});
             },
-            counters);
+            counters, nullptr, std::string(), cryptoThreads);
+    }
+
+    // sealBatch() as the TUN -> UDP loop calls it: the packets back to back, each between
+    // reserved head and tail room; `out` gets the sealed datagrams of the forwarded ones.
+    std::vector<Encapsulation::Result> sealBatch(const std::vector<std::vector<uint8_t>>& packets,
+                                                 std::vector<std::vector<uint8_t>>* out)
+    {
+        const size_t head = encap->headroom();
+        const size_t tail = encap->tailroom();
+        size_t total = 0;
+        for (const auto& p : packets) {
+            total += head + p.size() + tail;
+        }
+        std::vector<uint8_t> arena(total);
+        std::vector<uint8_t*> data;
+        std::vector<size_t> len;
+        size_t at = 0;
+        for (const auto& p : packets) {
+            std::memcpy(arena.data() + at + head, p.data(), p.size());
+            data.push_back(arena.data() + at + head);
+            len.push_back(p.size());
+            at += head + p.size() + tail;
+        }
+        std::vector<Encapsulation::Result> results(packets.size());
+        encap->sealBatch(0, data.data(), len.data(), packets.size(), results.data());
+        out->clear();
+        for (size_t i = 0; i < packets.size(); ++i) {
+            if (results[i].verdict == Encapsulation::Verdict::Forward) {
+                out->emplace_back(data[i], data[i] + len[i]);
+            }
+        }
+        return results;
+    }
+
+    // openBatch() of datagrams from `from` (one GRO read); `inner` gets every forwarded packet.
+    std::vector<Encapsulation::Result> openBatch(std::vector<std::vector<uint8_t>> datagrams,
+                                                 const UdpEndpoint& from,
+                                                 std::vector<std::vector<uint8_t>>* inner)
+    {
+        sockaddr_storage sa{};
+        toSockaddr(from, AF_INET, &sa);
+        std::vector<uint8_t*> data;
+        std::vector<size_t> len;
+        for (auto& d : datagrams) {
+            data.push_back(d.data());
+            len.push_back(d.size());
+        }
+        std::vector<uint32_t> peers(datagrams.size(), 12345);
+        std::vector<Encapsulation::Result> results(datagrams.size());
+        encap->openBatch(reinterpret_cast<const sockaddr*>(&sa), data.data(), len.data(),
+                         datagrams.size(), peers.data(), results.data());
+        inner->clear();
+        for (size_t i = 0; i < datagrams.size(); ++i) {
+            if (results[i].verdict == Encapsulation::Verdict::Forward) {
+                if (peers[i] != 0) {
+                    qWarning("forwarded for peer %u", peers[i]);
+                    continue;
+                }
+                inner->emplace_back(data[i], data[i] + len[i]);
+            }
+        }
+        return results;
     }
 
     // seal() as the TUN -> UDP loop calls it: the packet between reserved head and tail room.
@@ -130,15 +193,24 @@ class TestWgEncapsulation final : public QObject
     UdpEndpoint m_atA = endpoint("192.0.2.1", 51820);
     UdpEndpoint m_atB = endpoint("192.0.2.2", 51821);
 
-    std::unique_ptr<Side> makeA(const LockedSecretKey* psk = nullptr)
+    std::unique_ptr<Side> makeA(const LockedSecretKey* psk = nullptr, unsigned threads = 0)
     {
         return std::make_unique<Side>(m_keyA, peertun::keys::publicKeyOf(m_keyB), m_atB, m_atA,
-                                      psk);
+                                      psk, threads);
     }
-    std::unique_ptr<Side> makeB(const LockedSecretKey* psk = nullptr)
+    std::unique_ptr<Side> makeB(const LockedSecretKey* psk = nullptr, unsigned threads = 0)
     {
         return std::make_unique<Side>(m_keyB, peertun::keys::publicKeyOf(m_keyA), m_atA, m_atB,
-                                      psk);
+                                      psk, threads);
+    }
+
+    static uint64_t counterOf(const std::vector<uint8_t>& message)
+    {
+        uint64_t c = 0;
+        for (int i = 7; i >= 0; --i) {
+            c = c << 8 | message[8 + size_t(i)];
+        }
+        return c;
     }
 
     // Delivers everything `from` sent to `to` (all addressed to `to`), returns the forwarded
@@ -221,6 +293,118 @@ private slots:
         QCOMPARE(sentStats.peers[0].txPackets, 2u);
         QCOMPARE(sentStats.peers[0].txBytes, uint64_t(packet.size() + second.size()));
         QCOMPARE(sentStats.txBytes, uint64_t(packet.size() + second.size()));
+    }
+
+    // A TSO read's segments sealed at once and a GRO read opened at once, with the crypto on
+    // one or several threads: every packet once, in order, consecutive counters, exact counts.
+    void batchesKeepOrderAndCounters_data()
+    {
+        QTest::addColumn<unsigned>("threads");
+        QTest::addColumn<int>("batch");
+        for (unsigned t : {1u, 2u, 4u}) {
+            for (int n : {2, 7, 8, 45, 128}) {
+                QTest::addRow("%u threads, %d packets", t, n) << t << n;
+            }
+        }
+    }
+
+    void batchesKeepOrderAndCounters()
+    {
+        QFETCH(unsigned, threads);
+        QFETCH(int, batch);
+        auto a = makeA(nullptr, threads);
+        auto b = makeB(nullptr, threads);
+        QCOMPARE(a->encap->cryptoThreads(), threads);
+        std::vector<std::vector<uint8_t>> atB;
+        handshake(*a, *b, &atB);
+        QCOMPARE(atB.size(), size_t(1));
+
+        for (int round = 0; round < 3; ++round) {
+            std::vector<std::vector<uint8_t>> packets;
+            for (int i = 0; i < batch; ++i) {
+                packets.push_back(ipv4Packet(size_t(40 + (i * 37 + round) % 1360), uint8_t(i)));
+                packets.back()[4] = uint8_t(round); // the IP id tells the rounds apart
+            }
+            std::vector<std::vector<uint8_t>> sealed;
+            const auto sealedResults = a->sealBatch(packets, &sealed);
+            QCOMPARE(sealed.size(), packets.size());
+            for (size_t i = 1; i < sealed.size(); ++i) {
+                QCOMPARE(counterOf(sealed[i]), counterOf(sealed[0]) + i);
+            }
+            for (const auto& r : sealedResults) {
+                QCOMPARE(int(r.verdict), int(Encapsulation::Verdict::Forward));
+            }
+            std::vector<std::vector<uint8_t>> inner;
+            const auto opened = b->openBatch(sealed, m_atA, &inner);
+            QCOMPARE(inner.size(), packets.size());
+            QVERIFY(inner == packets);
+            for (const auto& r : opened) {
+                QCOMPARE(int(r.verdict), int(Encapsulation::Verdict::Forward));
+            }
+        }
+        const auto stats = b->counters.snapshot();
+        QCOMPARE(stats.decryptionFailures, 0u);
+        QCOMPARE(stats.replaysRejected, 0u);
+        QVERIFY(a->takeSent().empty()); // nothing went around the batch (no keepalive, no rekey)
+    }
+
+    // Within one batch: a forged message, a replay of an earlier one and a message for an
+    // unknown index are each dropped and counted once; the rest goes through in order.
+    void openBatchDropsForgeriesAndReplays()
+    {
+        auto a = makeA(nullptr, 2);
+        auto b = makeB(nullptr, 2);
+        std::vector<std::vector<uint8_t>> atB;
+        handshake(*a, *b, &atB);
+        std::vector<std::vector<uint8_t>> packets;
+        for (int i = 0; i < 20; ++i) {
+            packets.push_back(ipv4Packet(1000, uint8_t(i)));
+        }
+        std::vector<std::vector<uint8_t>> sealed;
+        a->sealBatch(packets, &sealed);
+        QCOMPARE(sealed.size(), size_t(20));
+        std::vector<std::vector<uint8_t>> batch = sealed;
+        batch[5][100] ^= 1;         // forged
+        batch.push_back(sealed[3]); // a replay, later in the same batch
+        batch.insert(batch.begin() + 10, sealed[12]);
+        batch[10][4] ^= 0xff; // an index B never handed out
+        const auto before = b->counters.snapshot();
+        std::vector<std::vector<uint8_t>> inner;
+        const auto results = b->openBatch(batch, m_atA, &inner);
+        QCOMPARE(int(results[5].verdict), int(Encapsulation::Verdict::Drop));
+        QCOMPARE(int(results[5].reason), int(DropReason::NotAuthenticated));
+        QCOMPARE(int(results[10].verdict), int(Encapsulation::Verdict::Drop));
+        QCOMPARE(int(results.back().verdict), int(Encapsulation::Verdict::Drop));
+        QCOMPARE(int(results.back().reason), int(DropReason::Replayed));
+        std::vector<std::vector<uint8_t>> expected = packets;
+        expected.erase(expected.begin() + 5);
+        QVERIFY(inner == expected);
+        const auto after = b->counters.snapshot();
+        QCOMPARE(after.decryptionFailures - before.decryptionFailures, 2u); // forged, unknown
+        QCOMPARE(after.replaysRejected - before.replaysRejected, 1u);
+    }
+
+    // Without a session a batch is queued packet by packet (one initiation) and flushed in
+    // order when the handshake completes.
+    void sealBatchWithoutSessionQueues()
+    {
+        auto a = makeA(nullptr, 2);
+        auto b = makeB(nullptr, 2);
+        std::vector<std::vector<uint8_t>> packets;
+        for (int i = 0; i < 12; ++i) {
+            packets.push_back(ipv4Packet(500, uint8_t(i)));
+        }
+        std::vector<std::vector<uint8_t>> sealed;
+        const auto results = a->sealBatch(packets, &sealed);
+        QVERIFY(sealed.empty());
+        for (const auto& r : results) {
+            QCOMPARE(int(r.verdict), int(Encapsulation::Verdict::Consumed));
+        }
+        QCOMPARE(a->encap->queuedPackets(0), size_t(12));
+        QCOMPARE(a->counters.peerTimer[0].initiationsSent.get(), 1u);
+        QVERIFY(deliver(*a, *b).empty());
+        QVERIFY(deliver(*b, *a).empty());
+        QVERIFY(deliver(*a, *b) == packets);
     }
 
     void dataBothWaysWithPresharedKey()

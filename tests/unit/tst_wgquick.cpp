@@ -59,8 +59,6 @@ private slots:
         QTest::addColumn<QByteArray>("peerExtra");
         QTest::addColumn<QString>("note"); // substring of one note
         QTest::addColumn<bool>("valid");   // the profile still validates
-        QTest::newRow("DNS") << QByteArray("ListenPort = 1\nDNS = 1.1.1.1") << QByteArray()
-                             << "DNS (line" << true;
         QTest::newRow("PostUp") << QByteArray("ListenPort = 1\nPostUp = iptables -A FORWARD")
                                 << QByteArray() << "PostUp" << true;
         QTest::newRow("Table") << QByteArray("ListenPort = 1\nTable = off") << QByteArray()
@@ -68,10 +66,11 @@ private slots:
         QTest::newRow("second address")
             << QByteArray("ListenPort = 1\nAddress = fd00::2/64") << QByteArray()
             << "Address fd00::2/64 was not imported" << true;
-        QTest::newRow("no listen port") << QByteArray() << QByteArray() << "51820" << true;
-        QTest::newRow("host name endpoint")
-            << QByteArray("ListenPort = 1") << QByteArray("Endpoint = vpn.example.com:51820")
-            << "will be learned" << true;
+        QTest::newRow("no listen port")
+            << QByteArray() << QByteArray() << "a random free UDP port" << true;
+        QTest::newRow("bad host name endpoint")
+            << QByteArray("ListenPort = 1") << QByteArray("Endpoint = vpn_1.example.com:51820")
+            << "it contains '_'" << true;
         QTest::newRow("other family allowed ips")
             << QByteArray("ListenPort = 1") << QByteArray("AllowedIPs = ::/0") << "AllowedIPs ::/0"
             << true;
@@ -92,6 +91,45 @@ private slots:
             found = found || n.contains(note);
         }
         QVERIFY2(found, qPrintable(r.notes.join(QLatin1String(" | "))));
+    }
+
+    // A provider's file names its server: the name is kept (the helper resolves it), and the
+    // profile written from it names it too. No ListenPort: a random port, "listen" left out.
+    void keepsEndpointNames_data()
+    {
+        QTest::addColumn<QByteArray>("endpoint");
+        QTest::addColumn<QString>("hostName");
+        QTest::addColumn<QString>("written");
+        QTest::newRow("name") << QByteArray("vpn.example.net:51820") << "vpn.example.net"
+                              << "vpn.example.net:51820";
+        QTest::newRow("name in capitals")
+            << QByteArray("VPN.Example.NET:443") << "vpn.example.net" << "vpn.example.net:443";
+        QTest::newRow("ipv4 literal") << QByteArray("192.0.2.1:51820") << "" << "192.0.2.1:51820";
+        QTest::newRow("ipv6 literal")
+            << QByteArray("[2001:db8::1]:51820") << "" << "[2001:db8::1]:51820";
+    }
+    void keepsEndpointNames()
+    {
+        QFETCH(QByteArray, endpoint);
+        QFETCH(QString, hostName);
+        QFETCH(QString, written);
+        const auto r = importWgQuick(config(QByteArray(), "Endpoint = " + endpoint),
+                                     QStringLiteral("provider"));
+        QVERIFY2(r.profile.has_value(),
+                 qPrintable(r.errors.isEmpty() ? QString() : r.errors.first().message));
+        const auto& peer = r.profile->peers[0];
+        QCOMPARE(peer.endpoint.hostName, hostName);
+        QCOMPARE(peer.endpoint.toString(), written);
+        for (const QString& n : r.notes) {
+            QVERIFY2(!n.contains(QStringLiteral("Endpoint")), qPrintable(n));
+        }
+        QCOMPARE(r.profile->interface.listen.port, quint16(0));
+        const QByteArray json = peertun::serializeProfile(*r.profile);
+        QVERIFY2(json.contains("\"endpoint\": \"" + written.toUtf8() + "\""), json.constData());
+        QVERIFY(!json.contains("\"listen\""));
+        const auto again = peertun::parseProfile(json);
+        QVERIFY2(again.ok(), qPrintable(again.errorText()));
+        QVERIFY(*again.profile == *r.profile);
     }
 
     // What phone and laptop apps export: everything through the tunnel, both families.
@@ -123,7 +161,7 @@ private slots:
         QCOMPARE(r.profile->peers[0].subnets[0].toString(), kept);
         const QString notes = r.notes.join(QLatin1String(" | "));
         QVERIFY2(notes.contains(QStringLiteral("AllowedIPs %1").arg(dropped)), qPrintable(notes));
-        QVERIFY2(notes.contains(QStringLiteral("DNS")), qPrintable(notes)); // DNS is not set
+        QCOMPARE(r.profile->interface.dns.servers, QList<QHostAddress>{QHostAddress("1.1.1.1")});
     }
 
     // The hub style: the tunnel's whole network behind the one peer (a road warrior's config).

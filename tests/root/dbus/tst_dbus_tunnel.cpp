@@ -33,6 +33,7 @@ private slots:
     void sigkillLeavesNothingAndReactivates();
     void sigtermTearsDown();
     void wireguardTunnelKeepsKeysSecret();
+    void hostNameEndpointInStatus();
     void lossOfTheBusTearsDown(); // last: stops the bus
 
 private:
@@ -371,6 +372,54 @@ void TestDBusTunnel::wireguardTunnelKeepsKeysSecret()
     QVERIFY(!everything.contains(near.privateKey));
     QVERIFY(!everything.contains(near.privateKey.left(20)));
     m_harness.stopFarSide();
+}
+
+void TestDBusTunnel::hostNameEndpointInStatus()
+{
+    // A peer named by its host: "localhost" comes from /etc/hosts (no DNS traffic leaves the
+    // test). ListTunnels and `peertunctl status` show the name and the address in use; the
+    // profile has no listen, so the tunnel got a random port and says which.
+    const KeyPair near = makeKeys();
+    const KeyPair far = makeKeys();
+    Profile profile = makeProfile({"wg-named", "ptnamed", "10.244.33.1/24", 0, "localhost:9",
+                                   "10.244.34.0/24", near.privateKey, far.publicKey});
+    QVERIFY(validateProfile(profile).isEmpty());
+    QCOMPARE(profile.peers[0].endpoint.hostName, QStringLiteral("localhost"));
+    const QString path = m_harness.writeFile("wg-named.json", serializeProfile(profile));
+    CommandResult r = m_harness.runCtl(kAllowedUser, {"up", path});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+
+    QJsonObject tunnel;
+    QJsonObject peer;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (tunnel = QJsonDocument::fromJson(
+                      m_harness.runCtl(kDeniedUser, {"status", "wg-named", "--json"}).out.toUtf8())
+                      .object(),
+         peer = tunnel.value("peers").toArray().at(0).toObject(),
+         peer.value("endpointState").toString() == QLatin1String("resolved")),
+        5000);
+    QCOMPARE(peer.value("endpoint").toString(), QStringLiteral("localhost:9"));
+    QCOMPARE(peer.value("endpointHost").toString(), QStringLiteral("localhost"));
+    const QString address = peer.value("endpointAddress").toString();
+    QVERIFY2(address == QLatin1String("127.0.0.1:9") || address == QLatin1String("[::1]:9"),
+             qPrintable(address));
+    QVERIFY(peer.value("resolvedAtUnixMs").toInteger() > 0);
+    QCOMPARE(peer.value("resolveError").toString(), QString());
+    const QString listen = tunnel.value("listen").toString();
+    QVERIFY2(!listen.endsWith(QLatin1String(":0")) && !listen.endsWith(QLatin1String(":51820")),
+             qPrintable(listen));
+
+    const CommandResult stats = m_harness.runCtl(kDeniedUser, {"stats", "wg-named", "--json"});
+    QVERIFY2(stats.exitCode == 0, qPrintable(stats.describe()));
+    const QJsonObject counters = QJsonDocument::fromJson(stats.out.toUtf8()).object();
+    QCOMPARE(counters.value("peers").toArray().at(0).toObject().value("endpointHost").toString(),
+             QStringLiteral("localhost"));
+    const CommandResult detail = m_harness.runCtl(kDeniedUser, {"status", "wg-named"});
+    QVERIFY2(detail.out.contains(QStringLiteral("peer far: localhost:9 (%1, resolved ").arg(address)),
+             qPrintable(detail.describe()));
+
+    r = m_harness.runCtl(kAllowedUser, {"down", "wg-named"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
 }
 
 void TestDBusTunnel::lossOfTheBusTearsDown()

@@ -81,7 +81,7 @@ expect "the demo used the running system bus" -F "system bus: re-read its config
 expect "the demo opened the app" -F "opening the app as root"
 expect "the app window appeared" -F "app window:"
 expect "the profile was there for the app and peertunctl" -Fx "tunnel up"
-expect "host 2 answered ping through the tunnel" -E "3 packets transmitted, 3 received"
+expect "host 2 answered ping through the tunnel" -E "packets transmitted, ([3-9]|[1-9][0-9]+) received, 0% packet loss"
 expect "the demo web app answered curl" -F '{"Age":12,"Msg":"hello world\nTun VPN\n"}'
 expect "a screenshot was saved" -Fx "screenshot saved"
 expect "quitting the app ended the demo" -F "the app quit; cleaning up"

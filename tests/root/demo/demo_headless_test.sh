@@ -35,7 +35,7 @@ expect() { demo_expect "$T/out" "$@"; }
 expect "the demo succeeded" -Fx "demo exit code: 0"
 expect "it started its own bus and polkitd" -F "no system bus runs here"
 expect "peertunctl brought the tunnel up" -E "peertun-demo +connected|peertun-demo.*connected"
-expect "host 2 answered ping through the tunnel" -E "3 packets transmitted, 3 received"
+expect "host 2 answered ping through the tunnel" -E "packets transmitted, ([3-9]|[1-9][0-9]+) received, 0% packet loss"
 expect "the demo web app answered curl" -F '{"Age":12,"Msg":"hello world\nTun VPN\n"}'
 expect "stats show packets received from host 2" -E "rx: [1-9][0-9]* packets"
 if [ "$MODE" = wireguard ]; then

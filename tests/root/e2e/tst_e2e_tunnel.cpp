@@ -1,7 +1,7 @@
 // End-to-end: the two-host test, done for real. Two network namespaces play the two hosts of the
 // blog post, joined by a veth pair (underlay 10.211.55.122/24 <-> 10.211.55.123/24), each
-// running `peertun-helper --standalone` with the two-host example's tunnel addresses (10.244.2.2/24 <->
-// 10.244.3.3/24). Everything happens inside namespaces this test makes; nothing is configured
+// running `peertun-helper --standalone` with the two-host example's tunnel addresses (10.244.2.2/24
+// <-> 10.244.3.3/24). Everything happens inside namespaces this test makes; nothing is configured
 // in the root namespace.
 #include "NetnsLab.h"
 
@@ -54,6 +54,8 @@ const QStringList kTunnelCounters{
     QStringLiteral("drop_source_outside_peer_subnets"),
     QStringLiteral("drop_too_big"),
     QStringLiteral("drop_send_error"),
+    QStringLiteral("drop_bad_checksum"),
+    QStringLiteral("drop_loop"),
 };
 const QStringList kPeerCounters{
     QStringLiteral("tx_packets"), QStringLiteral("tx_bytes"),    QStringLiteral("rx_packets"),
@@ -169,6 +171,9 @@ private slots:
     void datagramFromNonPeerIsDroppedAndCounted_data();
     void datagramFromNonPeerIsDroppedAndCounted();
     void deletedPeerRouteIsRestoredWithinOneSecond();
+    void loopProfileIsRefused();
+    void routeIntoTheTunnelMakesNoStorm();
+    void segmentWithBadChecksumIsDroppedAndCounted();
     void ipv6TunnelAddresses();
     void ipv6Underlay();
     void sharedNetworkBehindThePeer();
@@ -417,8 +422,19 @@ void TstE2eTunnel::pingBothWays()
     // Each side sent at least its 3 requests and 3 replies through the tunnel, and nothing was
     // dropped for reasons that cannot occur between two honest peers.
     for (auto [helper, host] : {std::pair{m_helper1, m_h1}, std::pair{m_helper2, m_h2}}) {
+        // The receiving thread adds its counts after writing its batch to the device, so the
+        // last reply can reach ping a moment before it is counted (longer under a sanitizer).
         TunnelStats stats;
-        CHECKED(readStats(helper, host.tunnelName, &stats));
+        QElapsedTimer timer;
+        timer.start();
+        do {
+            CHECKED(readStats(helper, host.tunnelName, &stats));
+            if (stats.counter(QStringLiteral("rx_packets")) >= 6 &&
+                stats.counter(QStringLiteral("tx_packets")) >= 6) {
+                break;
+            }
+            QThread::msleep(50);
+        } while (timer.elapsed() < 2000);
         QVERIFY2(stats.counter(QStringLiteral("tx_packets")) >= 6, qPrintable(host.tunnelName));
         QVERIFY2(stats.counter(QStringLiteral("rx_packets")) >= 6, qPrintable(host.tunnelName));
         QVERIFY(stats.counter(QStringLiteral("tx_bytes")) >= 6 * 84);
@@ -511,8 +527,8 @@ void TstE2eTunnel::datagramFromNonPeerIsDroppedAndCounted()
     QVERIFY(!tunRxBefore.isEmpty());
 
     // Five well-formed ICMP echo requests 10.244.2.2 -> 10.244.3.3 (host 1's tunnel address,
-    // so only the outer source gives them away). The blog post's Go server would write each into its
-    // TUN device.
+    // so only the outer source gives them away). The blog post's Go server would write each into
+    // its TUN device.
     constexpr int kInjected = 5;
     const QString injector = QStringLiteral(R"PY(
 import socket, struct, sys
@@ -596,6 +612,180 @@ void TstE2eTunnel::deletedPeerRouteIsRestoredWithinOneSecond()
         m_helper1->waitForOutput("restored route " + m_h1.peerSubnet.toLatin1(), 2000, logOffset),
         "no log entry for the restored route");
     CHECKED(verifyPing(m_ns1, m_h2.tunnelHost));
+}
+
+// CPU time (user + system) of a process so far, in clock ticks, from /proc/PID/stat.
+qint64 cpuTicks(qint64 pid)
+{
+    QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!f.open(QIODevice::ReadOnly)) {
+        return -1;
+    }
+    const QByteArray stat = f.readAll();
+    // Fields after the command name (which may hold spaces) start at state (field 3);
+    // utime and stime are fields 14 and 15.
+    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+    return fields.size() > 12 ? fields[11].toLongLong() + fields[12].toLongLong() : -1;
+}
+
+// A profile whose endpoint lies inside the peer's own subnet: the helper refuses it with the
+// validator's words and leaves nothing behind.
+void TstE2eTunnel::loopProfileIsRefused()
+{
+    CHECKED(setUpHosts());
+    std::tie(m_h1, m_h2) = twoHostPlan(Family::V4, Family::V4);
+    HostPlan looping = m_h1;
+    looping.peerUnderlay = QStringLiteral("10.244.3.1");
+    const QString profile = m_lab->writeFile(QStringLiteral("loop.json"), profileJson(looping));
+    LAB_VERIFY(!profile.isEmpty());
+    LabProcess* helper =
+        m_lab->start(m_ns1, {m_helperBinary, QStringLiteral("--standalone"), profile},
+                     QStringLiteral("peertun-helper with a looping profile"));
+    LAB_VERIFY(helper);
+    QVERIFY(helper->waitForExit(5000));
+    QVERIFY(helper->exitCode() != 0);
+    QVERIFY2(helper->output().contains("Routing loop: the endpoint \"10.244.3.1:8285\" of peer "
+                                       "\"host-2\" lies inside the subnet 10.244.3.0/24"),
+             helper->output().constData());
+    CHECKED(verifyNoTunnelLeft(m_ns1));
+}
+
+// A route added under a running plain tunnel sends the peer's endpoint into the tunnel. The
+// socket's mark keeps the tunnel's own datagrams out (the kernel refuses to send them: send
+// errors), a datagram to the endpoint that does come in through the device (another program's)
+// is dropped as `loop`, and nothing spins: the helper's CPU time over 2 s stays small.
+void TstE2eTunnel::routeIntoTheTunnelMakesNoStorm()
+{
+    CHECKED(startTunnel(Family::V4, Family::V4));
+    CHECKED(verifyPing(m_ns1, m_h2.tunnelHost));
+    QVERIFY2(m_lab->ip({QStringLiteral("-n"), m_ns1, QStringLiteral("rule")})
+                 .output.contains("lookup main suppress_ifgroup"),
+             "the loop guard's rules are missing");
+
+    const QString endpointRoute = m_h1.peerUnderlay + QStringLiteral("/32");
+    LAB_VERIFY(
+        m_lab->runOk(m_ns1, {QStringLiteral("ip"), QStringLiteral("route"), QStringLiteral("add"),
+                             endpointRoute, QStringLiteral("dev"), QString::fromLatin1(kDevice)}));
+    TunnelStats before;
+    CHECKED(readStats(m_helper1, m_h1.tunnelName, &before));
+    const qint64 cpuBefore = cpuTicks(m_helper1->pid());
+    QVERIFY(cpuBefore >= 0);
+    QElapsedTimer timer;
+    timer.start();
+
+    // Traffic for the peer while its endpoint is routed into the tunnel: 20 pings, none
+    // answered, each one send refused by the kernel.
+    constexpr int kPings = 20;
+    const CommandResult ping =
+        m_lab->run(m_ns1, {QStringLiteral("ping"), QStringLiteral("-n"), QStringLiteral("-c"),
+                           QString::number(kPings), QStringLiteral("-i"), QStringLiteral("0.05"),
+                           QStringLiteral("-W"), QStringLiteral("1"), m_h2.tunnelHost});
+    QVERIFY2(ping.finished && ping.exitCode != 0, ping.output.constData());
+    // Five datagrams to the endpoint from another program: into the device, and dropped there.
+    constexpr int kInjected = 5;
+    const QString sender = QStringLiteral(R"PY(
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(int(sys.argv[1])):
+    s.sendto(b"from another program", (sys.argv[2], 8285))
+)PY");
+    LAB_VERIFY(m_lab->runOk(m_ns1, {python3(), QStringLiteral("-c"), sender,
+                                    QString::number(kInjected), m_h1.peerUnderlay}));
+
+    TunnelStats after;
+    do {
+        CHECKED(readStats(m_helper1, m_h1.tunnelName, &after));
+        if (after.counter(QStringLiteral("drop_loop")) -
+                before.counter(QStringLiteral("drop_loop")) >=
+            kInjected) {
+            break;
+        }
+        QThread::msleep(100);
+    } while (timer.elapsed() < 3000);
+    while (timer.elapsed() < 2000) {
+        QThread::msleep(50);
+    }
+    const qint64 cpuAfter = cpuTicks(m_helper1->pid());
+    const qint64 wall = timer.elapsed();
+    CHECKED(readStats(m_helper1, m_h1.tunnelName, &after));
+    const auto delta = [&](const char* key) {
+        return after.counter(QString::fromLatin1(key)) - before.counter(QString::fromLatin1(key));
+    };
+    const QString figures = QStringLiteral("loop %1, send errors %2, tx %3, cpu %4 ticks in %5 ms")
+                                .arg(delta("drop_loop"))
+                                .arg(delta("drop_send_error"))
+                                .arg(delta("tx_packets"))
+                                .arg(cpuAfter - cpuBefore)
+                                .arg(wall);
+    qInfo().noquote() << figures;
+    QCOMPARE(delta("drop_loop"), qint64(kInjected));
+    // The pings' datagrams were refused, not sent around: at most one attempt each.
+    QVERIFY2(delta("drop_send_error") >= 1 && delta("drop_send_error") <= kPings,
+             qPrintable(figures));
+    QCOMPARE(delta("tx_packets"), qint64(0));
+    // A storm keeps both forwarding threads busy: about 2 s of CPU per 2 s. A generous bound.
+    const long hz = ::sysconf(_SC_CLK_TCK);
+    QVERIFY2(cpuAfter - cpuBefore < hz / 2, qPrintable(figures));
+    QVERIFY(m_helper1->isRunning());
+
+    // The route gone, the tunnel carries traffic again.
+    LAB_VERIFY(
+        m_lab->runOk(m_ns1, {QStringLiteral("ip"), QStringLiteral("route"), QStringLiteral("del"),
+                             endpointRoute, QStringLiteral("dev"), QString::fromLatin1(kDevice)}));
+    CHECKED(verifyPing(m_ns1, m_h2.tunnelHost));
+}
+
+// TCP data segments from the peer whose checksum is wrong are dropped and counted before they
+// could be joined (and handed to the kernel as checked); the right one next to them goes in.
+void TstE2eTunnel::segmentWithBadChecksumIsDroppedAndCounted()
+{
+    CHECKED(startTunnel(Family::V4, Family::V4));
+    // Host 1's helper off, so the injector can send from the peer's own address and port.
+    m_helper1->stop();
+    TunnelStats before;
+    CHECKED(readStats(m_helper2, m_h2.tunnelName, &before));
+    const QString injector = QStringLiteral(R"PY(
+import socket, struct, sys
+def csum(b):
+    if len(b) % 2: b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16: s = (s & 0xffff) + (s >> 16)
+    return (~s) & 0xffff
+src, dst = socket.inet_aton("10.244.2.2"), socket.inet_aton("10.244.3.3")
+def segment(seq, payload, corrupt):
+    tcp = struct.pack("!HHIIBBHHH", 40000, 9, seq, 1, 5 << 4, 0x10, 1000, 0, 0) + payload
+    c = csum(src + dst + struct.pack("!BBH", 0, 6, len(tcp)) + tcp)
+    tcp = tcp[:16] + struct.pack("!H", c) + tcp[18:]
+    if corrupt:
+        tcp = tcp[:-1] + bytes([tcp[-1] ^ 1])
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0x4000, 64, 6, 0, src, dst)
+    return ip[:10] + struct.pack("!H", csum(ip)) + ip[12:] + tcp
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.211.55.122", 8285))
+payload = bytes(range(256)) * 4
+for i in range(int(sys.argv[1])):
+    s.sendto(segment(1000 + i * len(payload), payload, True), ("10.211.55.123", 8285))
+s.sendto(segment(999999, payload, False), ("10.211.55.123", 8285))
+)PY");
+    constexpr int kBad = 4;
+    LAB_VERIFY(
+        m_lab->runOk(m_ns1, {python3(), QStringLiteral("-c"), injector, QString::number(kBad)}));
+    TunnelStats after;
+    QElapsedTimer timer;
+    timer.start();
+    do {
+        CHECKED(readStats(m_helper2, m_h2.tunnelName, &after));
+        if (after.counter(QStringLiteral("rx_packets")) >
+            before.counter(QStringLiteral("rx_packets")))
+            break;
+        QThread::msleep(100);
+    } while (timer.elapsed() < 3000);
+    QCOMPARE(after.counter(QStringLiteral("drop_bad_checksum")) -
+                 before.counter(QStringLiteral("drop_bad_checksum")),
+             qint64(kBad));
+    QCOMPARE(after.counter(QStringLiteral("rx_packets")) -
+                 before.counter(QStringLiteral("rx_packets")),
+             qint64(1));
 }
 
 void TstE2eTunnel::ipv6TunnelAddresses()

@@ -33,6 +33,7 @@ using peertun::engine::PolicyRouting;
 using peertun::engine::RouteTable;
 using peertun::engine::TunDevice;
 using peertun::engine::TunnelError;
+using peertun::engine::TunnelMark;
 
 Q_DECLARE_METATYPE(TunnelError::Kind)
 
@@ -700,17 +701,14 @@ void TestNetlink::fullTunnelRulesAndTable()
     QCOMPARE(rules(AF_INET), kDefaultRulesV4);
     QCOMPARE(rules(AF_INET6), kDefaultRulesV6);
 
-    std::vector<uint32_t> marked;
     {
-        PolicyRouting policy(FullTunnelConfig{tun.ifindex(), tun.name(), familiesOf(families)},
-                             [&](uint32_t mark) {
-                                 // The socket is marked before any rule could divert it.
-                                 QCOMPARE(rules(AF_INET), kDefaultRulesV4);
-                                 marked.push_back(mark);
-                             });
-        QCOMPARE(policy.table(), 51820u); // a fresh namespace: wg-quick's first choice is free
+        const TunnelMark mark = TunnelMark::allocate(tun.name());
+        QCOMPARE(mark.value(), 51820u); // a fresh namespace: wg-quick's first choice is free
+        QCOMPARE(rules(AF_INET), kDefaultRulesV4); // choosing adds nothing
+        PolicyRouting policy(
+            FullTunnelConfig{tun.ifindex(), tun.name(), familiesOf(families), mark.value()});
+        QCOMPARE(policy.table(), 51820u);
         QCOMPARE(policy.mark(), 51820u);
-        QCOMPARE(marked, std::vector<uint32_t>{51820});
         QStringList described;
         for (const int family : {AF_INET, AF_INET6}) {
             const bool on = families.contains(family == AF_INET ? "4" : "6");
@@ -753,8 +751,9 @@ void TestNetlink::fullTunnelAvoidsTablesAndPrioritiesInUse()
              0);
     QCOMPARE(runIp({"-6", "rule", "add", "pref", "2000", "lookup", "51822"}).exitCode, 0);
 
-    PolicyRouting first(FullTunnelConfig{tun.ifindex(), tun.name(), {AF_INET, AF_INET6}},
-                        [](uint32_t) {});
+    const TunnelMark firstMark = TunnelMark::allocate(tun.name());
+    PolicyRouting first(
+        FullTunnelConfig{tun.ifindex(), tun.name(), {AF_INET, AF_INET6}, firstMark.value()});
     QCOMPARE(first.table(), 51823u);
     QVERIFY(rules(AF_INET).contains("998: from all lookup main suppress_prefixlength 0 proto "
                                     "static"));
@@ -766,8 +765,9 @@ void TestNetlink::fullTunnelAvoidsTablesAndPrioritiesInUse()
     RouteTable table2;
     table2.configure(makeConfig(tun2, "10.245.2.2/24", {}, 1420));
     {
-        PolicyRouting second(FullTunnelConfig{tun2.ifindex(), tun2.name(), {AF_INET}},
-                             [](uint32_t) {});
+        const TunnelMark secondMark = TunnelMark::allocate(tun2.name());
+        PolicyRouting second(
+            FullTunnelConfig{tun2.ifindex(), tun2.name(), {AF_INET}, secondMark.value()});
         QCOMPARE(second.table(), 51824u);
         QVERIFY(rules(AF_INET).contains("997: not from all fwmark 0xca70 lookup 51824 proto "
                                         "static"));
@@ -814,7 +814,8 @@ void TestNetlink::fullTunnelDeletionIsSeenAndRestored()
     const LinkConfig link = makeConfig(tun, "10.244.2.2/24", {}, 1420);
     RouteTable table;
     table.configure(link);
-    PolicyRouting policy(FullTunnelConfig{tun.ifindex(), tun.name(), {family}}, [](uint32_t) {});
+    const TunnelMark mark = TunnelMark::allocate(tun.name());
+    PolicyRouting policy(FullTunnelConfig{tun.ifindex(), tun.name(), {family}, mark.value()});
     NetlinkWatcher watcher(tun.ifindex(), policy.table());
     watcher.drain();
 
@@ -837,7 +838,8 @@ void TestNetlink::fullTunnelIgnoresOtherRules()
     TunDevice tun = TunDevice::create(kTun.toStdString());
     RouteTable table;
     table.configure(makeConfig(tun, "10.244.2.2/24", {}, 1420));
-    PolicyRouting policy(FullTunnelConfig{tun.ifindex(), tun.name(), {AF_INET}}, [](uint32_t) {});
+    const TunnelMark mark = TunnelMark::allocate(tun.name());
+    PolicyRouting policy(FullTunnelConfig{tun.ifindex(), tun.name(), {AF_INET}, mark.value()});
     NetlinkWatcher watcher(tun.ifindex(), policy.table());
     watcher.drain();
 
@@ -857,8 +859,6 @@ void TestNetlink::fullTunnelFailureLeavesNothing_data()
         << "ipv6"
         << "cannot route all IPv6 traffic through flannel99: adding the route ::/0 dev "
            "flannel99 table 51820 failed: ";
-    QTest::newRow("socket cannot be marked") << "mark"
-                                             << "marking refused";
 }
 
 void TestNetlink::fullTunnelFailureLeavesNothing()
@@ -875,12 +875,9 @@ void TestNetlink::fullTunnelFailureLeavesNothing()
     RouteTable table;
     table.configure(makeConfig(tun, "10.244.2.2/24", {}, 1420));
     try {
+        const TunnelMark mark = TunnelMark::allocate(tun.name());
         PolicyRouting policy(
-            FullTunnelConfig{tun.ifindex(), tun.name(), {AF_INET, AF_INET6}}, [&](uint32_t) {
-                if (failure == "mark") {
-                    throw TunnelError(TunnelError::Kind::PermissionDenied, "marking refused");
-                }
-            });
+            FullTunnelConfig{tun.ifindex(), tun.name(), {AF_INET, AF_INET6}, mark.value()});
         QFAIL("a full tunnel came up although a step failed");
     } catch (const TunnelError& e) {
         QVERIFY2(QString(e.what()).startsWith(message), e.what());
@@ -896,11 +893,11 @@ void TestNetlink::fullTunnelWithoutCapabilityIsPermissionDenied()
     TunDevice tun = TunDevice::create(kTun.toStdString());
     RouteTable table;
     table.configure(makeConfig(tun, "10.244.2.2/24", {}, 1420));
+    const TunnelMark mark = TunnelMark::allocate(tun.name());
     QCOMPARE(::seteuid(65534), 0);
     auto backToRoot = qScopeGuard([] { QCOMPARE(::seteuid(0), 0); });
     try {
-        PolicyRouting policy(FullTunnelConfig{tun.ifindex(), tun.name(), {AF_INET}},
-                             [](uint32_t) {});
+        PolicyRouting policy(FullTunnelConfig{tun.ifindex(), tun.name(), {AF_INET}, mark.value()});
         QFAIL("a full tunnel came up without CAP_NET_ADMIN");
     } catch (const TunnelError& e) {
         QCOMPARE(e.kind(), TunnelError::Kind::PermissionDenied);

@@ -7,9 +7,9 @@
 #include "ProfileEditor.h"
 #include "ProfileStore.h"
 
+#include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
-#include <QCheckBox>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
@@ -33,6 +33,7 @@ private slots:
     void init();
     void cleanup();
     void connectAtLoginIsSavedWithTheProfile();
+    void peerMessagesFollowTheTableOrder();
     void loadedProfileIsValid();
     void badValueShowsErrorAtItsField_data();
     void badValueShowsErrorAtItsField();
@@ -189,7 +190,7 @@ void TestProfileEditor::badValueShowsErrorAtItsField_data()
     QTest::newRow("listen hostname") << "interface.listen"
                                      << "localhost:8285"
                                      << "interface.listen"
-                                     << "host names are not accepted";
+                                     << "a listen address must be an IP address";
     QTest::newRow("peer name empty") << "peer:0:0"
                                      << ""
                                      << "peers[0].name"
@@ -198,10 +199,10 @@ void TestProfileEditor::badValueShowsErrorAtItsField_data()
                                           << "host-2"
                                           << "peers[1].name"
                                           << "The peer name \"host-2\" is used twice";
-    QTest::newRow("endpoint hostname") << "peer:0:1"
-                                       << "host-2.example:8285"
-                                       << "peers[0].endpoint"
-                                       << "host names are not accepted";
+    QTest::newRow("endpoint bad hostname") << "peer:0:1"
+                                           << "host_2.example:8285"
+                                           << "peers[0].endpoint"
+                                           << "it contains '_'";
     QTest::newRow("endpoint no port") << "peer:0:1"
                                       << "10.211.55.123"
                                       << "peers[0].endpoint"
@@ -218,7 +219,7 @@ void TestProfileEditor::badValueShowsErrorAtItsField_data()
         << "peer:0:1"
         << "[fd00:211::123]:8285"
         << "peers[0].endpoint"
-        << "is IPv6 but interface.listen binds the IPv4 address 10.211.55.122";
+        << "is IPv6 but the Listen on field binds the IPv4 address 10.211.55.122";
     QTest::newRow("duplicate endpoints") << "peer:1:1"
                                          << "10.211.55.123:8285"
                                          << "peers[1].endpoint"
@@ -352,9 +353,16 @@ void TestProfileEditor::wireGuardModeAsksForKeys()
     QVERIFY(!table->isColumnHidden(ProfileEditor::PeerPublicKey));
     QVERIFY(m_editor->privateKeyEdit()->isVisibleTo(m_editor.get()));
     QVERIFY(!m_editor->canSave());
-    QVERIFY2(m_editor->shownError("interface.privateKey").contains("interface.privateKey is empty"),
-             qPrintable(m_editor->shownError("interface.privateKey")));
-    QVERIFY(!m_editor->shownError("peers[0].publicKey").isEmpty());
+    // In the editor's words: its fields and the peer's name, never a JSON path.
+    QVERIFY2(
+        m_editor->shownError("interface.privateKey").startsWith("The Private key field is empty"),
+        qPrintable(m_editor->shownError("interface.privateKey")));
+    const QString peerKey0 = m_editor->shownError("peers[0].publicKey");
+    QVERIFY2(
+        peerKey0.startsWith(QStringLiteral("The public key of peer \u201chost-2\u201d is empty")),
+        qPrintable(peerKey0));
+    QVERIFY2(!m_editor->peerErrorText().contains(QStringLiteral("peers[")),
+             qPrintable(m_editor->peerErrorText()));
 
     m_editor->privateKeyEdit()->setText(privateKey.left(43));
     QVERIFY(!m_editor->shownError("interface.privateKey").isEmpty());
@@ -628,6 +636,30 @@ void TestProfileEditor::connectAtLoginIsSavedWithTheProfile()
     QTest::mouseClick(again.saveButton(), Qt::LeftButton);
     QVERIFY(!m_store->connectsAtLogin(QStringLiteral("office")));
     QVERIFY(!QFile::exists(ProfileStore::autostartEntryPath()));
+}
+
+void TestProfileEditor::peerMessagesFollowTheTableOrder()
+{
+    // Five WireGuard peers without keys: one message each, in the table's order, every time.
+    Profile p = officeWireGuardProfile();
+    const PeerConfig first = p.peers.first();
+    p.peers.clear();
+    for (int i = 0; i < 5; ++i) {
+        PeerConfig peer = first;
+        peer.name = QStringLiteral("peer-%1").arg(QChar(u'a' + i));
+        peer.publicKey.clear();
+        peer.subnets = {*parseCidr(QStringLiteral("10.244.%1.0/24").arg(10 + i), nullptr, true)};
+        peer.endpoint =
+            *parseEndpoint(QStringLiteral("10.211.55.%1:8285").arg(130 + i), nullptr, false);
+        p.peers << peer;
+    }
+    m_editor->setProfile(p, QString());
+    const QStringList lines = m_editor->peerErrorText().split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 5);
+    for (int i = 0; i < 5; ++i) {
+        QVERIFY2(lines[i].contains(QStringLiteral("peer \u201cpeer-%1\u201d").arg(QChar(u'a' + i))),
+                 qPrintable(lines.join(QLatin1Char('\n'))));
+    }
 }
 
 QTEST_MAIN(TestProfileEditor)

@@ -229,7 +229,7 @@ void TestProfileStore::invalidProfileIsNotSaved()
 void TestProfileStore::importReportsTheValidatorsError()
 {
     const QString path = m_tmp->path() + "/in.json";
-    writeRaw(path, serializeProfile(officeProfile()).replace("10.211.55.123:8285", "host-2:8285"));
+    writeRaw(path, serializeProfile(officeProfile()).replace("10.211.55.123:8285", "host_2:8285"));
     QString error;
     QVERIFY(!ProfileStore::importFrom(path, &error).has_value());
     QVERIFY2(error.contains(QStringLiteral("peers[0].endpoint")), qPrintable(error));

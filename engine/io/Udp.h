@@ -1,0 +1,155 @@
+// What the forwarding loop needs of its UDP socket, by the batch:
+//   sendBatch: runs of equal-size datagrams to one peer go out as one UDP_SEGMENT (GSO)
+//              message, a batch of messages per sendmmsg; once the kernel refuses GSO, the
+//              socket sends datagram by datagram from then on.
+//   recvBatch: recvmmsg with UDP_GRO: one slot may hold many equal-size datagrams of one
+//              sender, and says their size.
+//   readErrors: the ICMP errors IP_RECVERR queued (an unreachable peer).
+// UdpSocket is the real one (the system calls and their control messages); unit tests put a
+// fake in its place. The grouping and the fallback are written once, here, for both.
+#pragma once
+
+#include "Worker.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <sys/socket.h>
+
+namespace peertun::engine {
+
+class UdpSendBatch
+{
+public:
+    static constexpr unsigned kMaxMessages = 64; // per sendmmsg
+    static constexpr unsigned kMaxSegments = 64; // the kernel's UDP_MAX_SEGMENTS is at least this
+    static constexpr size_t kMaxPayload = 65507; // IPv4: 65535 - 20 - 8
+
+    struct Message
+    {
+        uint32_t peer; // the caller's: datagrams join only with those of the same peer
+        socklen_t toLen;
+        const sockaddr* to;
+        const uint8_t* data;
+        uint32_t bytes;       // of all its datagrams
+        uint32_t callerBytes; // the caller's byte counts of its datagrams, summed (the loop's:
+                              // the packets before sealing)
+        uint32_t segments;    // datagrams
+        uint16_t segmentSize; // the UDP_SEGMENT value; 0 for a single datagram
+        uint16_t lastSize;    // of the last datagram: only it may be shorter than segmentSize
+        // Set by Udp::sendBatch:
+        uint32_t sent; // datagrams the kernel took
+        int error;     // errno when the message failed as a whole, else 0
+    };
+
+    // Adds one datagram. It joins the last message if it lies right after it in memory, is
+    // for the same peer, and the message stays one UDP_SEGMENT send (all datagrams but the
+    // last of one size, at most kMaxSegments and kMaxPayload bytes). False if the batch has
+    // no message left for it.
+    bool add(uint32_t peer, const sockaddr* to, socklen_t toLen, const uint8_t* data, size_t len,
+             uint32_t callerBytes)
+    {
+        if (m_count > 0) {
+            Message& m = m_messages[m_count - 1];
+            const size_t first = m.segments == 1 ? m.bytes : m.segmentSize;
+            if (m.peer == peer && m.data + m.bytes == data && m.segments < kMaxSegments &&
+                m.lastSize == first && len <= first && m.bytes + len <= kMaxPayload) {
+                m.segmentSize = uint16_t(first);
+                m.segments += 1;
+                m.bytes += uint32_t(len);
+                m.callerBytes += callerBytes;
+                m.lastSize = uint16_t(len);
+                return true;
+            }
+        }
+        if (m_count == kMaxMessages) {
+            return false;
+        }
+        Message& m = m_messages[m_count++];
+        m = {};
+        m.peer = peer;
+        m.toLen = toLen;
+        m.to = to;
+        m.data = data;
+        m.bytes = uint32_t(len);
+        m.callerBytes = callerBytes;
+        m.segments = 1;
+        m.lastSize = uint16_t(len);
+        return true;
+    }
+    unsigned size() const { return m_count; }
+    void clear()
+    {
+        m_count = 0;
+        gsoRefused = 0;
+    }
+    Message& operator[](unsigned i) { return m_messages[i]; }
+    const Message& operator[](unsigned i) const { return m_messages[i]; }
+
+    int gsoRefused = 0; // set by sendBatch: the errno with which the kernel refused GSO
+
+private:
+    Message m_messages[kMaxMessages];
+    unsigned m_count = 0;
+};
+
+// Receive slots of kSlotBytes each: the largest datagram, or a GRO train of them.
+class UdpRecvBatch
+{
+public:
+    static constexpr unsigned kSlots = 16;
+    static constexpr size_t kSlotBytes = 65536;
+
+    UdpRecvBatch() : m_buffer(std::make_unique<uint8_t[]>(kSlots * kSlotBytes)) {}
+    uint8_t* slot(unsigned i) { return m_buffer.get() + size_t(i) * kSlotBytes; }
+
+    struct Datagram
+    {
+        uint32_t len = 0;         // bytes in the slot
+        uint32_t segmentSize = 0; // with GRO: the size of each datagram but the last; else len
+        bool truncated = false;   // larger than the slot (MSG_TRUNC)
+        sockaddr_storage from{};
+    };
+    Datagram datagrams[kSlots];
+    unsigned count = 0;
+
+private:
+    std::unique_ptr<uint8_t[]> m_buffer;
+};
+
+struct SocketError
+{
+    sockaddr_storage offender{}; // where the datagram that caused it was going
+    int error = 0;               // 0: an entry without an errno
+};
+
+class Udp
+{
+public:
+    virtual ~Udp() = default;
+    // Blocks until a receive may find datagrams (POLLIN) or errors are queued (POLLERR), or
+    // `stop` is raised: the socket's poll events, or StopSignal::kStopped.
+    virtual int wait(const StopSignal& stop) = 0;
+    // Sends every message of the batch, setting each one's `sent` and `error`, and the batch's
+    // `gsoRefused` if this batch found that the kernel refuses UDP_SEGMENT.
+    void sendBatch(UdpSendBatch& batch);
+    // Receives what is queued (without blocking) into the batch; its count, 0 for nothing.
+    virtual unsigned recvBatch(UdpRecvBatch& batch) = 0;
+    // Takes up to `max` queued socket errors.
+    virtual unsigned readErrors(SocketError* out, unsigned max) = 0;
+    // False once the kernel refused UDP_SEGMENT: messages then go datagram by datagram.
+    bool segmentationOffload() const { return m_gso; }
+
+protected:
+    // sendmmsg of batch[first, first + count): how many messages the kernel took, or -errno
+    // if the first failed.
+    virtual int sendMessages(const UdpSendBatch& batch, unsigned first, unsigned count) = 0;
+    // sendto of one datagram of a message: 0, or the errno.
+    virtual int sendDatagram(const UdpSendBatch::Message& m, const uint8_t* data, size_t len) = 0;
+
+private:
+    void sendOneByOne(UdpSendBatch::Message& m);
+    bool m_gso = true;
+};
+
+} // namespace peertun::engine
