@@ -119,6 +119,7 @@ QVariantMap TunnelInfo::toVariant() const
         {key::kDnsApplied, dnsApplied},
         {key::kDnsStatus, dnsStatus},
         {key::kKillSwitch, killSwitch},
+        {key::kNetworkChangedUnixMs, i64(networkChangedUnixMs)},
     };
 }
 
@@ -147,6 +148,7 @@ TunnelInfo TunnelInfo::fromVariant(const QVariantMap& map)
     t.dnsApplied = map.value(key::kDnsApplied).toBool();
     t.dnsStatus = map.value(key::kDnsStatus).toString();
     t.killSwitch = map.value(key::kKillSwitch).toBool();
+    t.networkChangedUnixMs = map.value(key::kNetworkChangedUnixMs).toLongLong();
     return t;
 }
 
@@ -209,6 +211,7 @@ QVariantMap TunnelCounters::toVariant() const
         {key::kHandshakesFailed, u64(handshakesFailed)},
         {key::kDecryptionFailures, u64(decryptionFailures)},
         {key::kReplaysRejected, u64(replaysRejected)},
+        {key::kNetworkChangedUnixMs, i64(networkChangedUnixMs)},
         {key::kPeers, peerList},
     };
 }
@@ -230,6 +233,7 @@ TunnelCounters TunnelCounters::fromVariant(const QVariantMap& map)
     s.handshakesFailed = map.value(key::kHandshakesFailed).toULongLong();
     s.decryptionFailures = map.value(key::kDecryptionFailures).toULongLong();
     s.replaysRejected = map.value(key::kReplaysRejected).toULongLong();
+    s.networkChangedUnixMs = map.value(key::kNetworkChangedUnixMs).toLongLong();
     for (const QVariant& v : map.value(key::kPeers).toList()) {
         s.peers << PeerCounters::fromVariant(v.toMap());
     }

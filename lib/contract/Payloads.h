@@ -32,6 +32,8 @@ inline const QString kDnsDomains = QStringLiteral("domains");
 inline const QString kDnsApplied = QStringLiteral("dnsApplied");
 inline const QString kDnsStatus = QStringLiteral("dnsStatus");
 inline const QString kKillSwitch = QStringLiteral("killSwitch");
+// ListTunnels and GetStats: when the underlay last changed (network change, resume); 0 = never
+inline const QString kNetworkChangedUnixMs = QStringLiteral("networkChangedUnixMs");
 // ListTunnels peers
 inline const QString kEndpoint = QStringLiteral("endpoint");
 inline const QString kSubnets = QStringLiteral("subnets");
@@ -131,6 +133,7 @@ struct TunnelInfo
     bool dnsApplied = false; // systemd-resolved took them for the link
     QString dnsStatus;       // why not, when they were not applied
     bool killSwitch = false; // on: traffic outside the tunnel is blocked
+    qint64 networkChangedUnixMs = 0;
 
     QVariantMap toVariant() const;
     static TunnelInfo fromVariant(const QVariantMap& map);
@@ -172,6 +175,7 @@ struct TunnelCounters
     quint64 handshakesFailed = 0;
     quint64 decryptionFailures = 0;
     quint64 replaysRejected = 0;
+    qint64 networkChangedUnixMs = 0; // 0 = never
     QList<PeerCounters> peers;
 
     QVariantMap toVariant() const;
