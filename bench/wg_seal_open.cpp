@@ -39,7 +39,7 @@ using peertun::engine::IpAddress;
 using peertun::engine::TunnelCounters;
 using peertun::engine::UdpEndpoint;
 using peertun::engine::WireGuardEncapsulation;
-using peertun::engine::WireGuardPeer;
+using peertun::engine::PeerSpec;
 using peertun::keys::LockedSecretKey;
 
 namespace {
@@ -50,11 +50,11 @@ struct Side
          UdpEndpoint self, unsigned threads)
         : counters(1), address(self)
     {
-        std::vector<WireGuardPeer> peers(1);
+        std::vector<PeerSpec> peers(1);
         peers[0].publicKey = peertun::keys::publicKeyOf(peerKey);
         peers[0].endpoint = peerAt;
         encap = std::make_unique<WireGuardEncapsulation>(
-            key, std::move(peers), 1420,
+            key, peers, 1420,
             [this](const UdpEndpoint&, std::span<const uint8_t> d) {
                 const std::lock_guard lock(mutex);
                 sent.emplace_back(d.begin(), d.end());

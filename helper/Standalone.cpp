@@ -1,5 +1,7 @@
 #include "Standalone.h"
 
+#include "EngineToContract.h"
+#include "ExitCode.h"
 #include "ProfileToSpec.h"
 #include "ResolvedDns.h"
 #include "SignalNotifier.h"
@@ -30,20 +32,20 @@ void fail(const QString& sentence)
     writeLine("peertun-helper: " + sentence.toStdString());
 }
 
-int exitCodeFor(engine::TunnelError::Kind kind)
+Exit exitFor(engine::TunnelError::Kind kind)
 {
     switch (kind) {
     case engine::TunnelError::Kind::Busy:
     case engine::TunnelError::Kind::AddressInUse:
-        return ExitBusy;
+        return Exit::Busy;
     case engine::TunnelError::Kind::PermissionDenied:
-        return ExitPermission;
+        return Exit::NotPermitted;
     case engine::TunnelError::Kind::InvalidConfig:
-        return ExitUsage;
+        return Exit::InvalidProfile;
     case engine::TunnelError::Kind::Failed:
         break;
     }
-    return ExitFailed;
+    return Exit::Failed;
 }
 
 int64_t nowMs()
@@ -53,59 +55,63 @@ int64_t nowMs()
     return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
-// The format the e2e tests and scripts parse: one line per tunnel, one per peer.
+// The format the e2e tests and scripts parse: one line per tunnel, one per peer, `key=value`
+// with the contract's counter names in their line spelling (dbus::lineName).
 void printStats(const engine::Tunnel& tunnel)
 {
-    const engine::TunnelStats s = tunnel.stats();
+    namespace key = dbus::key;
     const engine::TunnelSpec& spec = tunnel.spec();
-    std::string line = "stats tunnel=" + spec.name + " tx_packets=" + std::to_string(s.txPackets) +
-                       " tx_bytes=" + std::to_string(s.txBytes) +
-                       " rx_packets=" + std::to_string(s.rxPackets) +
-                       " rx_bytes=" + std::to_string(s.rxBytes);
-    for (size_t r = 0; r < engine::kDropReasonCount; ++r) {
-        std::string name(engine::dropReasonName(engine::DropReason(r)));
-        for (char& c : name) {
-            c = c == '-' ? '_' : c;
-        }
-        line += " drop_" + name + "=" + std::to_string(s.drops[r]);
+    QStringList peerNames;
+    for (const engine::PeerSpec& peer : spec.peers) {
+        peerNames << QString::fromStdString(peer.name);
+    }
+    const dbus::TunnelCounters s =
+        countersFromEngine(QString::fromStdString(spec.name), tunnel.stats(), peerNames,
+                           tunnel.endpoints());
+    const auto field = [](const QString& k, quint64 v) {
+        return " " + dbus::lineName(k).toStdString() + "=" + std::to_string(v);
+    };
+    const int64_t now = nowMs();
+    const auto age = [now](const QString& k, qint64 unixMs) {
+        return " " + dbus::lineName(k).toStdString() + "=" +
+               (unixMs ? std::to_string(now - unixMs) : std::string("never"));
+    };
+    std::string line = "stats tunnel=" + spec.name + field(key::kTxPackets, s.txPackets) +
+                       field(key::kTxBytes, s.txBytes) + field(key::kRxPackets, s.rxPackets) +
+                       field(key::kRxBytes, s.rxBytes);
+    for (const auto& [reason, count] : s.drops) {
+        line += " " + dbus::dropLineName(reason).toStdString() + "=" + std::to_string(count);
     }
     const bool wg = spec.mode == engine::TunnelMode::WireGuard;
-    line += std::string(" mode=") + (wg ? "wireguard" : "plain");
+    line += " " + key::kMode.toStdString() + "=" +
+            dbus::modeName(wg ? dbus::Mode::WireGuard : dbus::Mode::Plain).toStdString();
     if (wg) {
-        line += " handshakes_done=" + std::to_string(s.handshakesDone) +
-                " handshakes_failed=" + std::to_string(s.handshakesFailed) +
-                " decryption_failures=" + std::to_string(s.decryptionFailures) +
-                " replays_rejected=" + std::to_string(s.replaysRejected);
+        line += field(key::kHandshakesDone, s.handshakesDone) +
+                field(key::kHandshakesFailed, s.handshakesFailed) +
+                field(key::kDecryptionFailures, s.decryptionFailures) +
+                field(key::kReplaysRejected, s.replaysRejected);
     }
     writeLine(line);
-    const int64_t now = nowMs();
-    const std::vector<engine::PeerEndpointStatus> endpoints = tunnel.endpoints();
-    for (size_t i = 0; i < s.peers.size(); ++i) {
-        const engine::PeerStats& p = s.peers[i];
+    for (const dbus::PeerCounters& p : s.peers) {
         // The address in use ("none" while a name has not resolved, or a WireGuard peer has
         // not called yet) and, for a host name, the name and whether it is still resolving.
-        std::string where;
-        if (i < endpoints.size()) {
-            const engine::PeerEndpointStatus& e = endpoints[i];
-            where = " endpoint=" + (e.address.port != 0 ? e.address.toString() : "none");
-            if (!e.host.empty()) {
-                where += " endpoint_host=" + e.host + " resolving=" + (e.resolving ? "1" : "0") +
-                         " resolved_ms_ago=" +
-                         (e.resolvedAtUnixMs ? std::to_string(now - e.resolvedAtUnixMs)
-                                             : std::string("never"));
-            }
+        const dbus::EndpointStatus& e = p.endpointStatus;
+        std::string where = " " + dbus::lineName(key::kEndpoint).toStdString() + "=" +
+                            (e.address.isEmpty() ? std::string("none") : e.address.toStdString());
+        if (!e.host.isEmpty()) {
+            where += " " + dbus::lineName(key::kEndpointHost).toStdString() + "=" +
+                     e.host.toStdString() + " resolving=" +
+                     (e.state == dbus::EndpointStatus::kResolving ? "1" : "0") +
+                     age(key::kResolvedAtUnixMs, e.resolvedAtUnixMs);
         }
-        writeLine("stats tunnel=" + spec.name + " peer=" + spec.peers[i].name + " tx_packets=" +
-                  std::to_string(p.txPackets) + " tx_bytes=" + std::to_string(p.txBytes) +
-                  " rx_packets=" + std::to_string(p.rxPackets) + " rx_bytes=" +
-                  std::to_string(p.rxBytes) + " send_errors=" + std::to_string(p.sendErrors) +
-                  " unreachable=" + std::to_string(p.unreachable) + " last_rx_ms_ago=" +
-                  (p.lastRxUnixMs ? std::to_string(now - p.lastRxUnixMs) : std::string("never")) +
-                  (wg ? " handshakes_done=" + std::to_string(p.handshakesDone) +
-                            " initiations_sent=" + std::to_string(p.initiationsSent) +
-                            " last_handshake_ms_ago=" +
-                            (p.lastHandshakeUnixMs ? std::to_string(now - p.lastHandshakeUnixMs)
-                                                   : std::string("never"))
+        writeLine("stats tunnel=" + spec.name + " peer=" + p.name.toStdString() +
+                  field(key::kTxPackets, p.txPackets) + field(key::kTxBytes, p.txBytes) +
+                  field(key::kRxPackets, p.rxPackets) + field(key::kRxBytes, p.rxBytes) +
+                  field(key::kSendErrors, p.sendErrors) + field(key::kUnreachable, p.unreachable) +
+                  age(key::kLastRxUnixMs, p.lastRxUnixMs) +
+                  (wg ? field(key::kHandshakesDone, p.handshakesDone) +
+                            field(key::kInitiationsSent, p.initiationsSent) +
+                            age(key::kLastHandshakeUnixMs, p.lastHandshakeUnixMs)
                       : std::string()) +
                   where);
     }
@@ -134,20 +140,20 @@ int runStandalone(const QString& profilePath)
     SignalNotifier handled({SIGINT, SIGTERM, SIGUSR1});
     if (!handled.valid()) {
         fail(QStringLiteral("cannot create a signalfd."));
-        return ExitFailed;
+        return standaloneExitCode(Exit::Failed);
     }
 
     QFile file(profilePath);
     if (!file.open(QIODevice::ReadOnly)) {
         fail(QStringLiteral("cannot read profile %1: %2.").arg(profilePath, file.errorString()));
-        return ExitUsage;
+        return standaloneExitCode(Exit::Usage);
     }
     // Read one byte past the limit so the parser can say "too big" without reading a huge file.
     QByteArray json = file.read(kMaxProfileBytes + 1);
     ProfileParseResult parsed = parseProfile(json);
     if (!parsed.ok()) {
         fail(QStringLiteral("invalid profile %1: %2").arg(profilePath, parsed.errorText()));
-        return ExitUsage;
+        return standaloneExitCode(Exit::InvalidProfile);
     }
     // As wg-quick does: a private key others can read is worth a word (not a refusal: the
     // admin may have reasons, and the tunnel is wanted).
@@ -179,7 +185,7 @@ int runStandalone(const QString& profilePath)
     } catch (const engine::TunnelError& e) {
         wipeKeyText(json, *parsed.profile);
         fail(QString::fromStdString(e.what()) + QLatin1Char('.'));
-        return exitCodeFor(e.kind());
+        return standaloneExitCode(exitFor(e.kind()));
     }
 
     // DNS after the device exists (resolved needs the link); reverted before it goes.
@@ -205,7 +211,7 @@ int runStandalone(const QString& profilePath)
     QCoreApplication::exec();
     dns.reset();
     tunnel.reset(); // joins the threads, removes routes and the device
-    return ExitOk;
+    return standaloneExitCode(Exit::Ok);
 }
 
 } // namespace peertun

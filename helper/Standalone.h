@@ -6,15 +6,7 @@
 
 namespace peertun {
 
-// Process exit codes of the standalone mode (documented in README).
-enum StandaloneExit : int {
-    ExitOk = 0,
-    ExitFailed = 1,     // runtime failure
-    ExitUsage = 2,      // bad arguments, unreadable or invalid profile
-    ExitBusy = 3,       // device name or UDP port in use, address on another interface
-    ExitPermission = 4, // not root / no CAP_NET_ADMIN
-};
-
+// Returns the process exit code: standaloneExitCode() of lib/contract ExitCode.h (README).
 int runStandalone(const QString& profilePath);
 
 } // namespace peertun

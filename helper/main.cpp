@@ -2,6 +2,7 @@
 // io.peertun.Helper1 (normally started by bus activation); `--standalone PROFILE` runs one
 // tunnel headless.
 #include "Capabilities.h"
+#include "ExitCode.h"
 #include "HelperService.h"
 #include "Standalone.h"
 
@@ -51,7 +52,7 @@ int main(int argc, char** argv)
             options.idleExitSeconds = args.at(2).toInt(&ok);
             if (!ok || options.idleExitSeconds < 0) {
                 QTextStream(stderr) << kUsage;
-                return peertun::ExitUsage;
+                return peertun::standaloneExitCode(peertun::Exit::Usage);
             }
         }
         return peertun::runHelperService(options);
@@ -60,5 +61,5 @@ int main(int argc, char** argv)
     return args.size() == 2 &&
                    (args.at(1) == QLatin1String("--help") || args.at(1) == QLatin1String("-h"))
                ? 0
-               : peertun::ExitUsage;
+               : peertun::standaloneExitCode(peertun::Exit::Usage);
 }

@@ -50,12 +50,14 @@ WORK='' FAR_HELPER='' WEB='' BUS_PID='' POLKIT_PID='' PROFILE_FILE='' TUNNEL_UP=
 say()  { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 fail() { echo "demo: $*" >&2; exit 1; }
 
-stop_pid() {   # stop_pid PID: TERM, then KILL after 2 s
+stop_pid() {   # stop_pid PID: TERM, then KILL after 5 s; returns once it is gone
     local pid=$1 _
     [ -n "$pid" ] || return 0
     kill -TERM "$pid" 2>/dev/null || return 0
-    for _ in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null
+    # Not always our child (the bus started the helper): wait for /proc, not with `wait`.
+    for _ in $(seq 50); do [ -e "/proc/$pid" ] || break; sleep 0.1; done
     wait "$pid" 2>/dev/null
 }
 helper_pid() {   # the pid of io.peertun.Helper1 on the bus in use, if it runs

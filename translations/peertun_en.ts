@@ -127,7 +127,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>source outside the peer&apos;s subnets</source>
+        <source>source outside the peer's subnets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -206,7 +206,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Authorization was refused: you are not allowed to connect or disconnect tunnels (%1). Ask an administrator to allow the action io.peertun.control for you, e.g. by adding you to the group netdev with peertun&apos;s polkit rule.</source>
+        <source>Authorization was refused: you are not allowed to connect or disconnect tunnels (%1). Ask an administrator to allow the action io.peertun.control for you, e.g. by adding you to the group netdev with peertun's polkit rule.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -214,7 +214,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The peertun helper does not respond (%1). Check &quot;journalctl -u peertun-helper&quot;; peertun keeps trying.</source>
+        <source>The peertun helper does not respond (%1). Check "journalctl -u peertun-helper"; peertun keeps trying.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -471,7 +471,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Create a profile with &quot;New profile&quot; (Ctrl+N) or import one.</source>
+        <source>Create a profile with "New profile" (Ctrl+N) or import one.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -678,10 +678,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Profile %1 saved; the tunnel runs the old settings until it is reconnected.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Reconnecting %1…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -694,27 +690,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>the file is larger than 256 KiB</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>WireGuard config %1 not imported: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1 cannot be imported:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Also not supported:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>A profile named %1 exists already; the new one is called %2.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Imported WireGuard config %1 as profile %2.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -737,12 +717,36 @@
         <source>Delete the profile %1?</source>
         <translation type="unfinished"></translation>
     </message>
+    </context>
+<context><name>peertun::TunnelController</name><message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile %1 saved; the tunnel runs the old settings until it is reconnected.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file is larger than 256 KiB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WireGuard config %1 not imported: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A profile named %1 exists already; the new one is called %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Imported WireGuard config %1 as profile %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
     <message>
         <source>Profile %1 deleted; the tunnel %2 stays up until it is disconnected.</source>
         <translation type="unfinished"></translation>
     </message>
-</context>
-<context>
+</context><context>
     <name>peertun::Profile</name>
     <message>
         <source>the address is empty</source>
@@ -801,7 +805,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The %1 %2 contains &apos;/&apos;, which is not allowed because the name becomes a file name.</source>
+        <source>The %1 %2 contains '/', which is not allowed because the name becomes a file name.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -861,11 +865,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>the &apos;[&apos; has no matching &apos;]&apos;</source>
+        <source>the '[' has no matching ']'</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>&apos;]&apos; must be followed by &apos;:&apos; and the port</source>
+        <source>']' must be followed by ':' and the port</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -897,11 +901,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The interface name %1 is not allowed; &quot;.&quot; and &quot;..&quot; are reserved.</source>
+        <source>The interface name %1 is not allowed; "." and ".." are reserved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The interface name %1 contains &apos;/&apos;, which Linux does not allow in device names.</source>
+        <source>The interface name %1 contains '/', which Linux does not allow in device names.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -909,11 +913,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The interface name %1 contains &apos;:&apos;, which Linux reserves for address labels.</source>
+        <source>The interface name %1 contains ':', which Linux reserves for address labels.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The interface name %1 contains %2; use only ASCII letters, digits, &apos;-&apos;, &apos;_&apos; and &apos;.&apos;.</source>
+        <source>The interface name %1 contains %2; use only ASCII letters, digits, '-', '_' and '.'.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -933,15 +937,15 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 is not a WireGuard key: it contains a character that is not base64 (only A-Z, a-z, 0-9, &apos;+&apos;, &apos;/&apos; and &apos;=&apos; padding).</source>
+        <source>%1 is not a WireGuard key: it contains a character that is not base64 (only A-Z, a-z, 0-9, '+', '/' and '=' padding).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 is not a WireGuard key: it is not base64 for 32 bytes (43 characters and one &apos;=&apos;).</source>
+        <source>%1 is not a WireGuard key: it is not base64 for 32 bytes (43 characters and one '=').</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 is not a WireGuard key: its base64 is not canonical (the last character before &apos;=&apos; has spare bits set).</source>
+        <source>%1 is not a WireGuard key: its base64 is not canonical (the last character before '=' has spare bits set).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -973,7 +977,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The MTU %1 is out of range; use %2 to 65535 for an %3 tunnel address, or leave &quot;mtu&quot; out to pick it automatically.</source>
+        <source>The MTU %1 is out of range; use %2 to 65535 for an %3 tunnel address, or leave "mtu" out to pick it automatically.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -981,11 +985,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 cannot be listened on; give a local unicast address, or &quot;:%2&quot; for all addresses.</source>
+        <source>%1 cannot be listened on; give a local unicast address, or ":%2" for all addresses.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 is set, but the profile&apos;s mode is &quot;plain&quot;, which is unencrypted and uses no keys; set &quot;mode&quot;: &quot;wireguard&quot; or remove %1.</source>
+        <source>%1 is set, but the profile's mode is "plain", which is unencrypted and uses no keys; set "mode": "wireguard" or remove %1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1013,7 +1017,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The endpoint %1 of peer %2 is %3, not a peer&apos;s address.</source>
+        <source>The endpoint %1 of peer %2 is %3, not a peer's address.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1021,7 +1025,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The endpoint %1 of peer %2 is %3 but interface.listen binds the %4 address %5; use the same family or listen on &quot;:%6&quot;.</source>
+        <source>The endpoint %1 of peer %2 is %3 but interface.listen binds the %4 address %5; use the same family or listen on ":%6".</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1037,7 +1041,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The subnet %1 of peer %2 is %3, but the interface address %4 is %5; a peer&apos;s subnets must be of the same family as interface.address.</source>
+        <source>The subnet %1 of peer %2 is %3, but the interface address %4 is %5; a peer's subnets must be of the same family as interface.address.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1117,7 +1121,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The name &quot;%1&quot; is not a valid device name; the device is called wg0.</source>
+        <source>The name "%1" is not a valid device name; the device is called wg0.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1129,7 +1133,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Expected &quot;Key = Value&quot;.</source>
+        <source>Expected "Key = Value".</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1137,7 +1141,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>ListenPort must be 1-65535, not &quot;%1&quot;.</source>
+        <source>ListenPort must be 1-65535, not "%1".</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1145,7 +1149,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>MTU must be a number, not &quot;%1&quot;.</source>
+        <source>MTU must be a number, not "%1".</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1153,7 +1157,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Endpoint %1 of %2 was not imported (%3); the peer&apos;s address will be learned when it connects.</source>
+        <source>Endpoint %1 of %2 was not imported (%3); the peer's address will be learned when it connects.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1161,7 +1165,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>PersistentKeepalive must be seconds or &quot;off&quot;, not &quot;%1&quot;.</source>
+        <source>PersistentKeepalive must be seconds or "off", not "%1".</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1177,7 +1181,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The subnet %1 of peer %2 contains this host&apos;s own tunnel address %3 but not its whole network %5. List only the addresses behind the peer (a subnet that leaves out %3), the whole network %5, or %4 to send all traffic through the tunnel.</source>
+        <source>The subnet %1 of peer %2 contains this host's own tunnel address %3 but not its whole network %5. List only the addresses behind the peer (a subnet that leaves out %3), the whole network %5, or %4 to send all traffic through the tunnel.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1356,7 +1360,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Shown in the list and used as the tunnel&apos;s name.</source>
+        <source>Shown in the list and used as the tunnel's name.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1380,7 +1384,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>This host&apos;s address inside the tunnel, with prefix length.</source>
+        <source>This host's address inside the tunnel, with prefix length.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1440,7 +1444,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Endpoint: the peer&apos;s IP address and UDP port (10.211.55.123:8285). Subnets: networks reached through the peer, separated by commas.</source>
+        <source>Endpoint: the peer's IP address and UDP port (10.211.55.123:8285). Subnets: networks reached through the peer, separated by commas.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1484,11 +1488,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>output of &quot;wg genkey&quot;</source>
+        <source>output of "wg genkey"</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>This host&apos;s WireGuard private key (a secret; stays in your profile file, mode 0600).</source>
+        <source>This host's WireGuard private key (a secret; stays in your profile file, mode 0600).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1504,7 +1508,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>This profile&apos;s tunnel is up. It keeps its old settings until you reconnect it; after saving, the main window offers to reconnect.</source>
+        <source>This profile's tunnel is up. It keeps its old settings until you reconnect it; after saving, the main window offers to reconnect.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1528,7 +1532,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>This host&apos;s public key, derived from the private key; give it to the peers.</source>
+        <source>This host's public key, derived from the private key; give it to the peers.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1587,7 +1591,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The file name does not match the profile name &quot;%1&quot;.</source>
+        <source>The file name does not match the profile name "%1".</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1603,7 +1607,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>A profile named &quot;%1&quot; already exists.</source>
+        <source>A profile named "%1" already exists.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1611,7 +1615,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>There is no profile named &quot;%1&quot;.</source>
+        <source>There is no profile named "%1".</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -1,6 +1,7 @@
 #include "MeshCommands.h"
 
 #include "EtcdClient.h"
+#include "ExitCode.h"
 #include "FlannelLease.h"
 #include "Profile.h"
 
@@ -18,16 +19,6 @@ namespace peertun::cli {
 namespace {
 
 using mesh::EtcdClient;
-
-// The exit codes peertunctl documents; 9 is the mesh commands' own.
-enum Exit : int {
-    ExitOk = 0,
-    ExitFailed = 1,
-    ExitUsage = 2,
-    ExitInvalidProfile = 4,
-    ExitNotFound = 6,
-    ExitStoreUnreachable = 9,
-};
 
 QTextStream& out()
 {
@@ -97,19 +88,19 @@ std::optional<Connection> connectionFrom(const QCommandLineParser& parser, const
         QFile file(profile);
         if (!file.open(QIODevice::ReadOnly)) {
             *code = fail(QStringLiteral("cannot read %1: %2").arg(profile, file.errorString()),
-                         ExitUsage);
+                         peertunctlExitCode(Exit::Usage));
             return std::nullopt;
         }
         const ProfileParseResult parsed = parseProfile(file.read(kMaxProfileBytes + 1));
         if (!parsed.ok()) {
             *code =
-                fail(QStringLiteral("%1: %2").arg(profile, parsed.errorText()), ExitInvalidProfile);
+                fail(QStringLiteral("%1: %2").arg(profile, parsed.errorText()), peertunctlExitCode(Exit::InvalidProfile));
             return std::nullopt;
         }
         if (!parsed.profile->mesh) {
             *code = fail(QStringLiteral("%1 is not a mesh profile (it has no \"mesh\" section)")
                              .arg(profile),
-                         ExitInvalidProfile);
+                         peertunctlExitCode(Exit::InvalidProfile));
             return std::nullopt;
         }
         c.mesh = *parsed.profile->mesh;
@@ -140,12 +131,12 @@ std::optional<Connection> connectionFrom(const QCommandLineParser& parser, const
         c.mesh.password = qEnvironmentVariable("PEERTUN_ETCD_PASSWORD");
     }
     if (c.mesh.etcd.isEmpty()) {
-        *code = fail(QStringLiteral("give --etcd URL or a mesh profile"), ExitUsage);
+        *code = fail(QStringLiteral("give --etcd URL or a mesh profile"), peertunctlExitCode(Exit::Usage));
         return std::nullopt;
     }
     // The same checks as a profile's, with the same words.
     for (const ProfileError& e : validateMeshConfig(c.mesh)) {
-        *code = fail(QStringLiteral("%1: %2").arg(e.field, e.message), ExitUsage);
+        *code = fail(QStringLiteral("%1: %2").arg(e.field, e.message), peertunctlExitCode(Exit::Usage));
         return std::nullopt;
     }
     return c;
@@ -175,16 +166,16 @@ int cmdInit(const QStringList& args)
                                           "[--subnet-len 24] [--backend wireguard|udp] "
                                           "[--prefix P]");
     if (!parser.parse(args)) {
-        return fail(parser.errorText() + QStringLiteral("; usage: ") + syntax, ExitUsage);
+        return fail(parser.errorText() + QStringLiteral("; usage: ") + syntax, peertunctlExitCode(Exit::Usage));
     }
     if (parser.isSet(QStringLiteral("help"))) {
         out() << "usage: " << syntax << "\n\n" << parser.helpText().section(u'\n', 2) << Qt::flush;
-        return ExitOk;
+        return peertunctlExitCode(Exit::Ok);
     }
     if (!parser.positionalArguments().isEmpty() || !parser.isSet(QStringLiteral("network"))) {
-        return fail(QStringLiteral("usage: ") + syntax, ExitUsage);
+        return fail(QStringLiteral("usage: ") + syntax, peertunctlExitCode(Exit::Usage));
     }
-    int code = ExitOk;
+    int code = peertunctlExitCode(Exit::Ok);
     const auto conn = connectionFrom(parser, {}, &code);
     if (!conn) {
         return code;
@@ -192,13 +183,13 @@ int cmdInit(const QStringList& args)
     bool lenOk = false;
     const int subnetLen = parser.value(QStringLiteral("subnet-len")).toInt(&lenOk);
     if (!lenOk) {
-        return fail(QStringLiteral("--subnet-len must be a number"), ExitUsage);
+        return fail(QStringLiteral("--subnet-len must be a number"), peertunctlExitCode(Exit::Usage));
     }
     const mesh::ConfigParse config =
         mesh::makeNetworkConfig(parser.value(QStringLiteral("network")), subnetLen,
                                 parser.value(QStringLiteral("backend")));
     if (!config.config) {
-        return fail(config.error, ExitUsage);
+        return fail(config.error, peertunctlExitCode(Exit::Usage));
     }
     const QByteArray value = mesh::serializeNetworkConfig(*config.config);
     const QByteArray key = (conn->mesh.prefix + QStringLiteral("/config")).toUtf8();
@@ -206,14 +197,14 @@ int cmdInit(const QStringList& args)
     const auto [rangeError, existing] =
         await<EtcdClient::Range>([&](auto done) { client.range(key, {}, std::move(done)); });
     if (!rangeError.isEmpty()) {
-        return fail(rangeError, ExitStoreUnreachable);
+        return fail(rangeError, peertunctlExitCode(Exit::StoreUnreachable));
     }
     qint64 expected = 0;
     if (!existing.kvs.isEmpty()) {
         const mesh::ConfigParse old = mesh::parseNetworkConfig(existing.kvs.first().value);
         if (old.config && *old.config == *config.config) {
             out() << "the config at " << key << " is already " << value << Qt::endl;
-            return ExitOk;
+            return peertunctlExitCode(Exit::Ok);
         }
         if (!parser.isSet(QStringLiteral("force"))) {
             return fail(QStringLiteral("%1 already holds a different config (%2); members would "
@@ -221,22 +212,22 @@ int cmdInit(const QStringList& args)
                                        "--force")
                             .arg(QString::fromUtf8(key),
                                  QString::fromUtf8(existing.kvs.first().value.left(200))),
-                        ExitFailed);
+                        peertunctlExitCode(Exit::Failed));
         }
         expected = existing.kvs.first().modRevision;
     }
     const auto [putError, txn] = await<EtcdClient::Txn>(
         [&](auto done) { client.putIf(key, value, 0, expected, std::move(done)); });
     if (!putError.isEmpty()) {
-        return fail(putError, ExitStoreUnreachable);
+        return fail(putError, peertunctlExitCode(Exit::StoreUnreachable));
     }
     if (!txn.succeeded) {
         return fail(QStringLiteral("%1 changed while this command ran; run it again")
                         .arg(QString::fromUtf8(key)),
-                    ExitFailed);
+                    peertunctlExitCode(Exit::Failed));
     }
     out() << "wrote " << key << " = " << value << Qt::endl;
-    return ExitOk;
+    return peertunctlExitCode(Exit::Ok);
 }
 
 int cmdStatus(const QStringList& args)
@@ -255,16 +246,16 @@ int cmdStatus(const QStringList& args)
     const QString syntax =
         QStringLiteral("peertunctl mesh status PROFILE.json|--etcd URL [--prefix P] [--json]");
     if (!parser.parse(args)) {
-        return fail(parser.errorText() + QStringLiteral("; usage: ") + syntax, ExitUsage);
+        return fail(parser.errorText() + QStringLiteral("; usage: ") + syntax, peertunctlExitCode(Exit::Usage));
     }
     if (parser.isSet(QStringLiteral("help"))) {
         out() << "usage: " << syntax << "\n\n" << parser.helpText().section(u'\n', 2) << Qt::flush;
-        return ExitOk;
+        return peertunctlExitCode(Exit::Ok);
     }
     if (parser.positionalArguments().size() > 1) {
-        return fail(QStringLiteral("usage: ") + syntax, ExitUsage);
+        return fail(QStringLiteral("usage: ") + syntax, peertunctlExitCode(Exit::Usage));
     }
-    int code = ExitOk;
+    int code = peertunctlExitCode(Exit::Ok);
     const auto conn = connectionFrom(parser, parser.positionalArguments().value(0), &code);
     if (!conn) {
         return code;
@@ -275,25 +266,25 @@ int cmdStatus(const QStringList& args)
         await<EtcdClient::Range>([&](auto done) { client.range(configKey, {}, std::move(done)); });
     if (!configError.isEmpty()) {
         return fail(QStringLiteral("coordination store unreachable: %1").arg(configError),
-                    ExitStoreUnreachable);
+                    peertunctlExitCode(Exit::StoreUnreachable));
     }
     if (configRange.kvs.isEmpty()) {
         return fail(QStringLiteral("etcd has no network config at %1; write one with `peertunctl "
                                    "mesh init`")
                         .arg(QString::fromUtf8(configKey)),
-                    ExitNotFound);
+                    peertunctlExitCode(Exit::NotFound));
     }
     const mesh::ConfigParse config = mesh::parseNetworkConfig(configRange.kvs.first().value);
     if (!config.config) {
         return fail(QStringLiteral("%1: %2").arg(QString::fromUtf8(configKey), config.error),
-                    ExitFailed);
+                    peertunctlExitCode(Exit::Failed));
     }
     const QByteArray prefix = (conn->mesh.prefix + QStringLiteral("/subnets/")).toUtf8();
     const auto [listError, list] = await<EtcdClient::Range>(
         [&](auto done) { client.range(prefix, EtcdClient::prefixEnd(prefix), std::move(done)); });
     if (!listError.isEmpty()) {
         return fail(QStringLiteral("coordination store unreachable: %1").arg(listError),
-                    ExitStoreUnreachable);
+                    peertunctlExitCode(Exit::StoreUnreachable));
     }
     QHash<qint64, qint64> ttls;
     QJsonArray members;
@@ -339,7 +330,7 @@ int cmdStatus(const QStringList& args)
                               {QStringLiteral("members"), members},
                               {QStringLiteral("ignored"), ignored}};
         out() << QJsonDocument(doc).toJson(QJsonDocument::Indented) << Qt::flush;
-        return ExitOk;
+        return peertunctlExitCode(Exit::Ok);
     }
     out() << "network " << c.network.toString() << ", /" << c.subnetLen << " subnets, backend "
           << mesh::backendName(c.backend) << " (" << configKey << ")\n";
@@ -364,7 +355,7 @@ int cmdStatus(const QStringList& args)
               << "): " << i.value(QStringLiteral("detail")).toString() << "\n";
     }
     out() << members.size() << (members.size() == 1 ? " member" : " members") << Qt::endl;
-    return ExitOk;
+    return peertunctlExitCode(Exit::Ok);
 }
 
 } // namespace
@@ -375,7 +366,7 @@ int cmdMesh(const QStringList& args)
         QStringLiteral("usage: peertunctl mesh init|status ... (mesh init --help, mesh status "
                        "--help)");
     if (args.size() < 2) {
-        return fail(usage, ExitUsage);
+        return fail(usage, peertunctlExitCode(Exit::Usage));
     }
     const QString sub = args.at(1);
     QStringList rest = args;
@@ -389,9 +380,9 @@ int cmdMesh(const QStringList& args)
     }
     if (sub == u"--help" || sub == u"-h" || sub == u"help") {
         out() << usage << "\n" << Qt::flush;
-        return ExitOk;
+        return peertunctlExitCode(Exit::Ok);
     }
-    return fail(QStringLiteral("unknown mesh command \"%1\"; %2").arg(sub, usage), ExitUsage);
+    return fail(QStringLiteral("unknown mesh command \"%1\"; %2").arg(sub, usage), peertunctlExitCode(Exit::Usage));
 }
 
 } // namespace peertun::cli

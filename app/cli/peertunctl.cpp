@@ -1,5 +1,6 @@
 // peertunctl: command-line client of peertun-helper (io.peertun.Helper1 on the system bus).
 // Exit 0 on success; on failure the helper's sentence on stderr and a code per error kind.
+#include "ExitCode.h"
 #include "HelperClient.h"
 #include "Keys.h"
 #include "MeshCommands.h"
@@ -20,18 +21,14 @@ namespace {
 
 using peertun::HelperClient;
 
-// Exit codes (documented in --help and docs/dbus-api.md).
-enum Exit : int {
-    ExitOk = 0,
-    ExitFailed = 1, // io.peertun.Error.Failed and anything unexpected
-    ExitUsage = 2,
-    ExitNotAuthorized = 3,
-    ExitInvalidProfile = 4,
-    ExitAlreadyConnected = 5,
-    ExitNotFound = 6,
-    ExitBusy = 7,
-    ExitNoHelper = 8, // the helper could not be reached or activated
-};
+using peertun::Exit;
+namespace key = peertun::dbus::key;
+
+// The numbers are lib/contract ExitCode.h's (documented in docs/dbus-api.md).
+constexpr int exitCode(Exit exit)
+{
+    return peertun::peertunctlExitCode(exit);
+}
 
 // A profile bigger than this is not even sent (the helper's own limit is far lower; sending
 // up to this lets the helper be the one that explains).
@@ -58,19 +55,19 @@ int fail(const QString& sentence, int code)
 int failWith(const QDBusError& error)
 {
     const QString name = error.name();
-    int code = ExitFailed;
+    int code = exitCode(Exit::Failed);
     if (name == peertun::dbus::kErrorNotAuthorized) {
-        code = ExitNotAuthorized;
+        code = exitCode(Exit::NotAuthorized);
     } else if (name == peertun::dbus::kErrorInvalidProfile) {
-        code = ExitInvalidProfile;
+        code = exitCode(Exit::InvalidProfile);
     } else if (name == peertun::dbus::kErrorAlreadyConnected) {
-        code = ExitAlreadyConnected;
+        code = exitCode(Exit::AlreadyConnected);
     } else if (name == peertun::dbus::kErrorNotFound) {
-        code = ExitNotFound;
+        code = exitCode(Exit::NotFound);
     } else if (name == peertun::dbus::kErrorBusy) {
-        code = ExitBusy;
+        code = exitCode(Exit::Busy);
     } else if (!name.startsWith(QLatin1String("io.peertun.Error."))) {
-        code = ExitNoHelper;
+        code = exitCode(Exit::NoHelper);
         return fail(QStringLiteral("cannot reach peertun-helper on the system bus: %1 (%2)")
                         .arg(error.message(), name),
                     code);
@@ -86,15 +83,14 @@ QString formatTime(qlonglong unixMs)
     return QDateTime::fromMSecsSinceEpoch(unixMs).toString(QStringLiteral("yyyy-MM-dd hh:mm:ss"));
 }
 
-QString formatLogEntry(const QVariantMap& e)
+QString formatLogEntry(const QVariantMap& map)
 {
-    const QString tunnel = e.value(QStringLiteral("tunnel")).toString();
+    const peertun::dbus::LogRecord e = peertun::dbus::LogRecord::fromVariant(map);
     return QStringLiteral("%1 %2 %3%4")
-        .arg(QDateTime::fromMSecsSinceEpoch(e.value(QStringLiteral("unixMs")).toLongLong())
-                 .toString(QStringLiteral("yyyy-MM-dd hh:mm:ss.zzz")),
-             e.value(QStringLiteral("level")).toString().leftJustified(7),
-             tunnel.isEmpty() ? QString() : QStringLiteral("[%1] ").arg(tunnel),
-             e.value(QStringLiteral("text")).toString());
+        .arg(QDateTime::fromMSecsSinceEpoch(e.unixMs).toString(
+                 QStringLiteral("yyyy-MM-dd hh:mm:ss.zzz")),
+             e.levelText.leftJustified(7),
+             e.tunnel.isEmpty() ? QString() : QStringLiteral("[%1] ").arg(e.tunnel), e.text);
 }
 
 QString jsonText(const QVariant& v)
@@ -112,17 +108,17 @@ int parseSubcommand(QCommandLineParser& parser, const QStringList& args, const Q
     if (!parser.parse(args)) {
         return fail(parser.errorText() +
                         QStringLiteral("; see `%1 --help`").arg(syntax.section(' ', 0, 1)),
-                    ExitUsage);
+                    exitCode(Exit::Usage));
     }
     if (parser.isSet(QStringLiteral("help"))) {
         out() << "usage: " << syntax << "\n\n"
               << description << "\n\n"
               << parser.helpText().section(QLatin1Char('\n'), 2) << Qt::flush;
-        return ExitOk;
+        return exitCode(Exit::Ok);
     }
     const qsizetype n = parser.positionalArguments().size();
     if (n < minPositional || n > maxPositional) {
-        return fail(QStringLiteral("usage: %1").arg(syntax), ExitUsage);
+        return fail(QStringLiteral("usage: %1").arg(syntax), exitCode(Exit::Usage));
     }
     return -1;
 }
@@ -150,14 +146,14 @@ int cmdUp(HelperClient& client, const QStringList& args)
                                 : (file.setFileName(path), file.open(QIODevice::ReadOnly));
         if (!opened) {
             return fail(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()),
-                        ExitUsage);
+                        exitCode(Exit::Usage));
         }
         const QByteArray json = file.read(kMaxProfileFileBytes + 1);
         if (json.size() > kMaxProfileFileBytes) {
             return fail(QStringLiteral("%1 is larger than %2 bytes; that is not a profile")
                             .arg(path)
                             .arg(kMaxProfileFileBytes),
-                        ExitInvalidProfile);
+                        exitCode(Exit::InvalidProfile));
         }
         profiles.append({path, json});
     }
@@ -165,7 +161,7 @@ int cmdUp(HelperClient& client, const QStringList& args)
     for (const auto& [path, json] : profiles) {
         replies.append(client.connectTunnel(QString::fromUtf8(json)));
     }
-    int result = ExitOk;
+    int result = exitCode(Exit::Ok);
     for (qsizetype i = 0; i < replies.size(); ++i) {
         replies[i].waitForFinished();
         if (replies[i].isError()) {
@@ -173,7 +169,7 @@ int cmdUp(HelperClient& client, const QStringList& args)
                 err() << "peertunctl: " << profiles[i].first << ":" << Qt::endl;
             }
             const int code = failWith(replies[i].error());
-            result = result == ExitOk ? code : result;
+            result = result == exitCode(Exit::Ok) ? code : result;
         } else {
             out() << replies[i].value() << ": connected" << Qt::endl;
         }
@@ -199,34 +195,31 @@ int cmdDown(HelperClient& client, const QStringList& args)
         return failWith(reply.error());
     }
     out() << name << ": disconnected" << Qt::endl;
-    return ExitOk;
+    return exitCode(Exit::Ok);
 }
 
 // What DNS and the kill switch do for this tunnel, in words; empty lines are left out.
-QStringList protectionLines(const QVariantMap& t)
+QStringList protectionLines(const peertun::dbus::TunnelInfo& t)
 {
     QStringList lines;
-    const QVariantMap dns = t.value(QStringLiteral("dns")).toMap();
-    const QStringList servers = dns.value(QStringLiteral("servers")).toStringList();
-    if (t.value(QStringLiteral("state")).toString() == QLatin1String("blocked")) {
+    if (t.state == peertun::dbus::TunnelState::Blocked) {
         lines << QStringLiteral("Kill switch on: traffic outside the tunnel is blocked (the "
                                 "tunnel is down; `peertunctl down %1` lifts it)")
-                     .arg(t.value(QStringLiteral("name")).toString());
+                     .arg(t.name);
         return lines;
     }
-    if (!servers.isEmpty()) {
-        if (t.value(QStringLiteral("dnsApplied")).toBool()) {
-            QString line = QStringLiteral("DNS: %1").arg(servers.join(QStringLiteral(", ")));
-            const QStringList domains = dns.value(QStringLiteral("domains")).toStringList();
-            if (!domains.isEmpty()) {
-                line += QStringLiteral(" (domains %1)").arg(domains.join(QStringLiteral(", ")));
+    if (!t.dnsServers.isEmpty()) {
+        if (t.dnsApplied) {
+            QString line = QStringLiteral("DNS: %1").arg(t.dnsServers.join(QStringLiteral(", ")));
+            if (!t.dnsDomains.isEmpty()) {
+                line += QStringLiteral(" (domains %1)").arg(t.dnsDomains.join(QStringLiteral(", ")));
             }
             lines << line;
         } else {
-            lines << t.value(QStringLiteral("dnsStatus")).toString();
+            lines << t.dnsStatus;
         }
     }
-    if (t.value(QStringLiteral("killSwitch")).toBool()) {
+    if (t.killSwitch) {
         lines << QStringLiteral("Kill switch on: traffic outside the tunnel is blocked");
     }
     return lines;
@@ -234,64 +227,53 @@ QStringList protectionLines(const QVariantMap& t)
 
 // "vpn.example.net:51820 (10.0.0.9:51820, resolved 14:02:07)", "vpn.example.net:51820
 // (resolving: no such host ...)", or the address endpoint as configured.
-QString endpointText(const QVariantMap& p)
+QString endpointText(const peertun::dbus::PeerInfo& p)
 {
-    const QString configured = p.value(QStringLiteral("endpoint")).toString();
-    const QString host = p.value(QStringLiteral("endpointHost")).toString();
-    const QString address = p.value(QStringLiteral("endpointAddress")).toString();
-    if (host.isEmpty()) {
-        return configured;
+    const peertun::dbus::EndpointStatus& e = p.endpointStatus;
+    if (e.host.isEmpty()) {
+        return p.endpoint;
     }
-    const QString error = p.value(QStringLiteral("resolveError")).toString();
-    if (p.value(QStringLiteral("endpointState")).toString() == QLatin1String("resolving")) {
+    if (e.state == peertun::dbus::EndpointStatus::kResolving) {
         return QStringLiteral("%1 (resolving%2)")
-            .arg(configured, error.isEmpty() ? QString() : QStringLiteral(": ") + error);
+            .arg(p.endpoint, e.error.isEmpty() ? QString() : QStringLiteral(": ") + e.error);
     }
     QString text = QStringLiteral("%1 (%2, resolved %3")
-                       .arg(configured, address,
-                            formatTime(p.value(QStringLiteral("resolvedAt")).toLongLong()));
-    if (!error.isEmpty()) {
-        text += QStringLiteral("; last try: ") + error;
+                       .arg(p.endpoint, e.address, formatTime(e.resolvedAtUnixMs));
+    if (!e.error.isEmpty()) {
+        text += QStringLiteral("; last try: ") + e.error;
     }
     return text + u')';
 }
 
-void printTunnel(const QVariantMap& t, bool detailed)
+void printTunnel(const QVariantMap& map, bool detailed)
 {
+    const peertun::dbus::TunnelInfo t = peertun::dbus::TunnelInfo::fromVariant(map);
     if (!detailed) {
         out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7")
-                     .arg(t.value(QStringLiteral("name")).toString().leftJustified(16),
-                          t.value(QStringLiteral("state")).toString().leftJustified(13),
-                          t.value(QStringLiteral("interface")).toString().leftJustified(15),
-                          t.value(QStringLiteral("address")).toString().leftJustified(20),
-                          t.value(QStringLiteral("listen")).toString().leftJustified(22),
-                          formatTime(t.value(QStringLiteral("sinceUnixMs")).toLongLong()),
-                          QString::number(t.value(QStringLiteral("peers")).toList().size()))
+                     .arg(t.name.leftJustified(16), t.stateText.leftJustified(13),
+                          t.interface.leftJustified(15), t.address.leftJustified(20),
+                          t.listen.leftJustified(22), formatTime(t.sinceUnixMs),
+                          QString::number(t.peers.size()))
               << "\n";
         for (const QString& line : protectionLines(t)) {
             out() << "  " << line << "\n";
         }
         return;
     }
-    out() << "tunnel " << t.value(QStringLiteral("name")).toString() << "\n"
-          << "  state:     " << t.value(QStringLiteral("state")).toString() << "\n"
-          << "  since:     " << formatTime(t.value(QStringLiteral("sinceUnixMs")).toLongLong())
-          << "\n"
-          << "  interface: " << t.value(QStringLiteral("interface")).toString() << " "
-          << t.value(QStringLiteral("address")).toString() << " mtu "
-          << t.value(QStringLiteral("mtu")).toInt() << "\n"
-          << "  listen:    " << t.value(QStringLiteral("listen")).toString() << "\n"
-          << "  mode:      " << t.value(QStringLiteral("mode")).toString() << "\n";
+    out() << "tunnel " << t.name << "\n"
+          << "  state:     " << t.stateText << "\n"
+          << "  since:     " << formatTime(t.sinceUnixMs) << "\n"
+          << "  interface: " << t.interface << " " << t.address << " mtu " << t.mtu << "\n"
+          << "  listen:    " << t.listen << "\n"
+          << "  mode:      " << t.modeText << "\n";
     for (const QString& line : protectionLines(t)) {
         out() << "  " << line << "\n";
     }
-    for (const QVariant& pv : t.value(QStringLiteral("peers")).toList()) {
-        const QVariantMap p = pv.toMap();
-        out() << "  peer " << p.value(QStringLiteral("name")).toString() << ": "
-              << endpointText(p) << " subnets "
-              << p.value(QStringLiteral("subnets")).toStringList().join(QStringLiteral(", "));
-        if (p.contains(QStringLiteral("publicKey"))) {
-            out() << " public key " << p.value(QStringLiteral("publicKey")).toString();
+    for (const peertun::dbus::PeerInfo& p : t.peers) {
+        out() << "  peer " << p.name << ": " << endpointText(p) << " subnets "
+              << p.subnets.join(QStringLiteral(", "));
+        if (!p.publicKey.isEmpty()) {
+            out() << " public key " << p.publicKey;
         }
         out() << "\n";
     }
@@ -321,17 +303,18 @@ int cmdStatus(HelperClient& client, const QStringList& args)
     if (!parser.positionalArguments().isEmpty()) {
         const QString name = parser.positionalArguments().at(0);
         for (const QVariantMap& t : tunnels) {
-            if (t.value(QStringLiteral("name")).toString() == name) {
+            if (t.value(key::kName).toString() == name) {
                 if (parser.isSet(json)) {
                     out() << jsonText(t) << Qt::flush;
                 } else {
                     printTunnel(t, true);
                     out().flush();
                 }
-                return ExitOk;
+                return exitCode(Exit::Ok);
             }
         }
-        return fail(QStringLiteral("There is no tunnel named \"%1\".").arg(name), ExitNotFound);
+        return fail(QStringLiteral("There is no tunnel named \"%1\".").arg(name),
+                    exitCode(Exit::NotFound));
     }
     if (parser.isSet(json)) {
         QVariantList list;
@@ -339,11 +322,11 @@ int cmdStatus(HelperClient& client, const QStringList& args)
             list << t;
         }
         out() << jsonText(list) << Qt::flush;
-        return ExitOk;
+        return exitCode(Exit::Ok);
     }
     if (tunnels.isEmpty()) {
         out() << "no tunnels" << Qt::endl;
-        return ExitOk;
+        return exitCode(Exit::Ok);
     }
     out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7")
                  .arg(QStringLiteral("NAME").leftJustified(16),
@@ -357,49 +340,41 @@ int cmdStatus(HelperClient& client, const QStringList& args)
         printTunnel(t, false);
     }
     out().flush();
-    return ExitOk;
+    return exitCode(Exit::Ok);
 }
 
-void printStats(const QVariantMap& s)
+void printStats(const QVariantMap& map)
 {
-    auto num = [](const QVariantMap& m, const char* key) {
-        return m.value(QLatin1String(key)).toULongLong();
-    };
-    out() << "tunnel " << s.value(QStringLiteral("name")).toString() << "\n"
-          << "  tx: " << num(s, "txPackets") << " packets, " << num(s, "txBytes") << " bytes\n"
-          << "  rx: " << num(s, "rxPackets") << " packets, " << num(s, "rxBytes") << " bytes\n"
-          << "  drops: " << num(s, "totalDrops");
-    const QVariantMap drops = s.value(QStringLiteral("drops")).toMap();
+    const peertun::dbus::TunnelCounters s = peertun::dbus::TunnelCounters::fromVariant(map);
+    out() << "tunnel " << s.name << "\n"
+          << "  tx: " << s.txPackets << " packets, " << s.txBytes << " bytes\n"
+          << "  rx: " << s.rxPackets << " packets, " << s.rxBytes << " bytes\n"
+          << "  drops: " << s.totalDrops;
     QStringList nonZero;
-    for (auto it = drops.cbegin(); it != drops.cend(); ++it) {
-        if (it.value().toULongLong() != 0) {
-            nonZero << QStringLiteral("%1 %2").arg(it.key()).arg(it.value().toULongLong());
+    for (const auto& [reason, count] : s.drops) {
+        if (count != 0) {
+            nonZero << QStringLiteral("%1 %2").arg(reason).arg(count);
         }
     }
     if (!nonZero.isEmpty()) {
         out() << " (" << nonZero.join(QStringLiteral(", ")) << ")";
     }
     out() << "\n";
-    const bool wireguard = num(s, "handshakesDone") + num(s, "handshakesFailed") != 0;
+    const bool wireguard = s.handshakesDone + s.handshakesFailed != 0;
     if (wireguard) {
-        out() << "  handshakes: " << num(s, "handshakesDone") << " done, "
-              << num(s, "handshakesFailed") << " failed; decryption failures "
-              << num(s, "decryptionFailures") << ", replays rejected " << num(s, "replaysRejected")
-              << "\n";
+        out() << "  handshakes: " << s.handshakesDone << " done, " << s.handshakesFailed
+              << " failed; decryption failures " << s.decryptionFailures << ", replays rejected "
+              << s.replaysRejected << "\n";
     }
-    for (const QVariant& pv : s.value(QStringLiteral("peers")).toList()) {
-        const QVariantMap p = pv.toMap();
-        out() << "  peer " << p.value(QStringLiteral("name")).toString() << ": tx "
-              << num(p, "txPackets") << " packets/" << num(p, "txBytes") << " bytes, rx "
-              << num(p, "rxPackets") << " packets/" << num(p, "rxBytes") << " bytes, send errors "
-              << num(p, "sendErrors") << ", last received "
-              << formatTime(p.value(QStringLiteral("lastRxUnixMs")).toLongLong());
-        if (num(p, "unreachable") != 0) {
-            out() << ", unreachable " << num(p, "unreachable");
+    for (const peertun::dbus::PeerCounters& p : s.peers) {
+        out() << "  peer " << p.name << ": tx " << p.txPackets << " packets/" << p.txBytes
+              << " bytes, rx " << p.rxPackets << " packets/" << p.rxBytes << " bytes, send errors "
+              << p.sendErrors << ", last received " << formatTime(p.lastRxUnixMs);
+        if (p.unreachable != 0) {
+            out() << ", unreachable " << p.unreachable;
         }
         if (wireguard) {
-            out() << ", last handshake "
-                  << formatTime(p.value(QStringLiteral("lastHandshakeUnixMs")).toLongLong());
+            out() << ", last handshake " << formatTime(p.lastHandshakeUnixMs);
         }
         out() << "\n";
     }
@@ -438,17 +413,19 @@ int cmdStats(HelperClient& client, const QStringList& args)
         // Subscribe before the first read so no update falls between the two.
         QObject::connect(&client, &HelperClient::statsUpdated, [&](const QVariantMapList& all) {
             for (const QVariantMap& s : all) {
-                if (s.value(QStringLiteral("name")).toString() == name) {
+                if (s.value(key::kName).toString() == name) {
                     print(s);
                 }
             }
         });
         QObject::connect(&client, &HelperClient::stateChanged,
                          [&](const QString& tunnel, const QString& state, const QString&) {
-                             if (tunnel == name && (state == peertun::dbus::kStateDisconnected ||
-                                                    state == peertun::dbus::kStateFailed)) {
+                             const auto parsed = peertun::dbus::parseState(state);
+                             if (tunnel == name &&
+                                 (parsed == peertun::dbus::TunnelState::Disconnected ||
+                                  parsed == peertun::dbus::TunnelState::Failed)) {
                                  err() << "peertunctl: " << name << " is " << state << Qt::endl;
-                                 QCoreApplication::exit(ExitOk);
+                                 QCoreApplication::exit(exitCode(Exit::Ok));
                              }
                          });
     }
@@ -458,7 +435,7 @@ int cmdStats(HelperClient& client, const QStringList& args)
         return failWith(reply.error());
     }
     print(HelperClient::toPlain(reply.value()));
-    return parser.isSet(watch) ? QCoreApplication::exec() : ExitOk;
+    return parser.isSet(watch) ? QCoreApplication::exec() : exitCode(Exit::Ok);
 }
 
 int cmdLog(HelperClient& client, const QStringList& args)
@@ -480,7 +457,7 @@ int cmdLog(HelperClient& client, const QStringList& args)
     const bool asJson = parser.isSet(json);
     quint64 lastSeq = 0;
     auto print = [&](const QVariantMap& e) {
-        const quint64 seq = e.value(QStringLiteral("seq")).toULongLong();
+        const quint64 seq = e.value(key::kSeq).toULongLong();
         if (seq <= lastSeq) {
             return;
         }
@@ -510,7 +487,7 @@ int cmdLog(HelperClient& client, const QStringList& args)
             break;
         }
     }
-    return parser.isSet(follow) ? QCoreApplication::exec() : ExitOk;
+    return parser.isSet(follow) ? QCoreApplication::exec() : exitCode(Exit::Ok);
 }
 
 int cmdVersion(HelperClient& client, const QStringList& args)
@@ -529,7 +506,7 @@ int cmdVersion(HelperClient& client, const QStringList& args)
         return failWith(reply.error());
     }
     out() << "peertun-helper " << reply.value() << Qt::endl;
-    return ExitOk;
+    return exitCode(Exit::Ok);
 }
 
 // Local commands: no bus, no helper.
@@ -549,7 +526,7 @@ int cmdGenkey(const QStringList& args)
     std::fputs(text, stdout);
     std::fputc('\n', stdout);
     peertun::keys::wipe(std::span<char>(text));
-    return ExitOk;
+    return exitCode(Exit::Ok);
 }
 
 int cmdPubkey(const QStringList& args)
@@ -564,7 +541,7 @@ int cmdPubkey(const QStringList& args)
     }
     char line[256] = {};
     if (!std::fgets(line, sizeof line, stdin)) {
-        return fail(QStringLiteral("no private key on standard input"), ExitUsage);
+        return fail(QStringLiteral("no private key on standard input"), exitCode(Exit::Usage));
     }
     std::string_view text(line);
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
@@ -575,12 +552,12 @@ int cmdPubkey(const QStringList& args)
     peertun::keys::wipe(std::span<char>(line));
     if (!key) {
         return fail(QStringLiteral("not a private key: %1").arg(QString::fromStdString(error)),
-                    ExitUsage);
+                    exitCode(Exit::Usage));
     }
     out() << QString::fromStdString(
                  peertun::keys::encodePublicKey(peertun::keys::publicKeyOf(*key)))
           << Qt::endl;
-    return ExitOk;
+    return exitCode(Exit::Ok);
 }
 
 int cmdImportWg(const QStringList& args)
@@ -600,11 +577,13 @@ int cmdImportWg(const QStringList& args)
     const QString path = parser.positionalArguments().first();
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
-        return fail(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()), ExitUsage);
+        return fail(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()),
+                    exitCode(Exit::Usage));
     }
     const QByteArray text = file.read(peertun::kMaxProfileBytes + 1);
     if (text.size() > peertun::kMaxProfileBytes) {
-        return fail(QStringLiteral("%1 is larger than 64 KiB").arg(path), ExitInvalidProfile);
+        return fail(QStringLiteral("%1 is larger than 64 KiB").arg(path),
+                    exitCode(Exit::InvalidProfile));
     }
     QString name = QFileInfo(path).completeBaseName();
     const auto imported = peertun::importWgQuick(text, name);
@@ -617,10 +596,10 @@ int cmdImportWg(const QStringList& args)
                   << (e.field.isEmpty() ? QString() : e.field + QLatin1String(": ")) << e.message
                   << Qt::endl;
         }
-        return ExitInvalidProfile;
+        return exitCode(Exit::InvalidProfile);
     }
     out() << QString::fromUtf8(peertun::serializeProfile(*imported.profile)) << Qt::flush;
-    return ExitOk;
+    return exitCode(Exit::Ok);
 }
 
 const char kUsage[] = "usage: peertunctl COMMAND [ARGS] (COMMAND --help for details)\n"
@@ -654,17 +633,17 @@ int main(int argc, char** argv)
     QStringList args = QCoreApplication::arguments();
     if (args.size() < 2) {
         err() << kUsage << Qt::flush;
-        return ExitUsage;
+        return exitCode(Exit::Usage);
     }
     const QString command = args.at(1);
     if (command == QLatin1String("--help") || command == QLatin1String("-h") ||
         command == QLatin1String("help")) {
         out() << kUsage << Qt::flush;
-        return ExitOk;
+        return exitCode(Exit::Ok);
     }
     if (command == QLatin1String("--version")) { // no bus: `version` also asks the helper
         out() << "peertunctl " << QCoreApplication::applicationVersion() << Qt::endl;
-        return ExitOk;
+        return exitCode(Exit::Ok);
     }
     // The subcommand's parser sees "peertunctl COMMAND ARGS...".
     args.removeAt(1);
@@ -688,7 +667,7 @@ int main(int argc, char** argv)
     if (!wantsHelp && !client.connection().isConnected()) {
         return fail(QStringLiteral("cannot connect to the system bus: %1")
                         .arg(client.connection().lastError().message()),
-                    ExitNoHelper);
+                    exitCode(Exit::NoHelper));
     }
     if (command == QLatin1String("up")) {
         return cmdUp(client, args);
@@ -709,5 +688,5 @@ int main(int argc, char** argv)
         return cmdVersion(client, args);
     }
     return fail(QStringLiteral("unknown command \"%1\"; see `peertunctl --help`").arg(command),
-                ExitUsage);
+                exitCode(Exit::Usage));
 }

@@ -84,43 +84,35 @@ QString CountersView::ratesText() const
 
 void CountersView::showStatus(const TunnelStatus& status, bool wireGuard)
 {
-    const QVariantMap& s = status.stats;
+    const dbus::TunnelCounters s = dbus::TunnelCounters::fromVariant(status.stats);
     const QLocale locale;
-    m_rxPackets = s.value(QStringLiteral("rxPackets")).toULongLong();
-    m_txPackets = s.value(QStringLiteral("txPackets")).toULongLong();
+    m_rxPackets = s.rxPackets;
+    m_txPackets = s.txPackets;
     m_rates->setText(
         tr("↓ %1   ↑ %2")
             .arg(formatRate(status.rxBytesPerSecond), formatRate(status.txBytesPerSecond)));
-    m_totals->setText(
-        tr("Received %1 packets (%2), sent %3 packets (%4)")
-            .arg(locale.toString(m_rxPackets),
-                 formatBytes(qint64(s.value(QStringLiteral("rxBytes")).toULongLong())),
-                 locale.toString(m_txPackets),
-                 formatBytes(qint64(s.value(QStringLiteral("txBytes")).toULongLong()))));
+    m_totals->setText(tr("Received %1 packets (%2), sent %3 packets (%4)")
+                          .arg(locale.toString(m_rxPackets), formatBytes(qint64(s.rxBytes)),
+                               locale.toString(m_txPackets), formatBytes(qint64(s.txBytes))));
 
     QStringList reasons;
-    const QVariantMap drops = s.value(QStringLiteral("drops")).toMap();
-    for (auto it = drops.cbegin(); it != drops.cend(); ++it) {
-        if (it.value().toULongLong() > 0) {
-            reasons << tr("%1: %2").arg(dropReasonText(it.key()),
-                                        locale.toString(it.value().toULongLong()));
+    for (const auto& [reason, count] : s.drops) {
+        if (count > 0) {
+            reasons << tr("%1: %2").arg(dropReasonText(reason), locale.toString(count));
         }
     }
-    const qulonglong totalDrops = s.value(QStringLiteral("totalDrops")).toULongLong();
-    m_drops->setText(totalDrops == 0 ? tr("No packets dropped")
-                                     : tr("Dropped %1 packets (%2)")
-                                           .arg(locale.toString(totalDrops),
-                                                reasons.join(QStringLiteral(", "))));
+    m_drops->setText(s.totalDrops == 0 ? tr("No packets dropped")
+                                       : tr("Dropped %1 packets (%2)")
+                                             .arg(locale.toString(s.totalDrops),
+                                                  reasons.join(QStringLiteral(", "))));
 
-    const bool known = !s.isEmpty();
+    const bool known = !status.stats.isEmpty();
     if (known && wireGuard) {
         m_security->setText(
             tr("WireGuard (encrypted). Handshakes: %1 done, %2 failed. Decryption failures: %3. "
                "Replays rejected: %4.")
-                .arg(locale.toString(s.value(QStringLiteral("handshakesDone")).toULongLong()),
-                     locale.toString(s.value(QStringLiteral("handshakesFailed")).toULongLong()),
-                     locale.toString(s.value(QStringLiteral("decryptionFailures")).toULongLong()),
-                     locale.toString(s.value(QStringLiteral("replaysRejected")).toULongLong())));
+                .arg(locale.toString(s.handshakesDone), locale.toString(s.handshakesFailed),
+                     locale.toString(s.decryptionFailures), locale.toString(s.replaysRejected)));
         m_security->setStyleSheet(QString());
     } else if (known) {
         m_security->setText(tr("Plain mode: this tunnel is unencrypted; anyone on the path can "
@@ -133,12 +125,11 @@ void CountersView::showStatus(const TunnelStatus& status, bool wireGuard)
     }
 
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    const QVariantList peers = s.value(QStringLiteral("peers")).toList();
-    while (m_peers->topLevelItemCount() > peers.size()) {
+    while (m_peers->topLevelItemCount() > s.peers.size()) {
         delete m_peers->takeTopLevelItem(m_peers->topLevelItemCount() - 1);
     }
-    for (qsizetype i = 0; i < peers.size(); ++i) {
-        const QVariantMap peer = peers.at(i).toMap();
+    for (qsizetype i = 0; i < s.peers.size(); ++i) {
+        const dbus::PeerCounters& peer = s.peers.at(i);
         QTreeWidgetItem* item = m_peers->topLevelItem(int(i));
         if (item == nullptr) {
             item = new QTreeWidgetItem(m_peers);
@@ -147,24 +138,15 @@ void CountersView::showStatus(const TunnelStatus& status, bool wireGuard)
                 item->setTextAlignment(c, Qt::AlignRight | Qt::AlignVCenter);
             }
         }
-        item->setText(Peer, peer.value(QStringLiteral("name")).toString());
-        item->setText(SentPackets,
-                      locale.toString(peer.value(QStringLiteral("txPackets")).toULongLong()));
-        item->setText(SentBytes,
-                      formatBytes(qint64(peer.value(QStringLiteral("txBytes")).toULongLong())));
-        item->setText(ReceivedPackets,
-                      locale.toString(peer.value(QStringLiteral("rxPackets")).toULongLong()));
-        item->setText(ReceivedBytes,
-                      formatBytes(qint64(peer.value(QStringLiteral("rxBytes")).toULongLong())));
-        item->setText(LastPacket,
-                      formatAge(peer.value(QStringLiteral("lastRxUnixMs")).toLongLong(), now));
-        item->setText(Handshakes,
-                      locale.toString(peer.value(QStringLiteral("handshakesDone")).toULongLong()));
-        item->setText(Initiations,
-                      locale.toString(peer.value(QStringLiteral("initiationsSent")).toULongLong()));
-        item->setText(
-            LastHandshake,
-            formatAge(peer.value(QStringLiteral("lastHandshakeUnixMs")).toLongLong(), now));
+        item->setText(Peer, peer.name);
+        item->setText(SentPackets, locale.toString(peer.txPackets));
+        item->setText(SentBytes, formatBytes(qint64(peer.txBytes)));
+        item->setText(ReceivedPackets, locale.toString(peer.rxPackets));
+        item->setText(ReceivedBytes, formatBytes(qint64(peer.rxBytes)));
+        item->setText(LastPacket, formatAge(peer.lastRxUnixMs, now));
+        item->setText(Handshakes, locale.toString(peer.handshakesDone));
+        item->setText(Initiations, locale.toString(peer.initiationsSent));
+        item->setText(LastHandshake, formatAge(peer.lastHandshakeUnixMs, now));
     }
 }
 

@@ -39,19 +39,19 @@ QString formatAge(qint64 unixMs, qint64 nowMs)
     return Format::tr("%n h ago", nullptr, int(seconds / 3600));
 }
 
-QString stateText(const QString& state)
+QString stateText(dbus::TunnelState state)
 {
-    if (state == QLatin1String("connecting")) {
+    switch (state) {
+    case dbus::TunnelState::Connecting:
         return Format::tr("connecting");
-    }
-    if (state == QLatin1String("connected")) {
+    case dbus::TunnelState::Connected:
         return Format::tr("connected");
-    }
-    if (state == QLatin1String("disconnecting")) {
+    case dbus::TunnelState::Disconnecting:
         return Format::tr("disconnecting");
-    }
-    if (state == QLatin1String("failed")) {
+    case dbus::TunnelState::Failed:
         return Format::tr("failed");
+    case dbus::TunnelState::Disconnected:
+        break;
     }
     return Format::tr("disconnected");
 }

@@ -1,6 +1,8 @@
 // How numbers look in the app: sizes and rates in the user's locale, ages of packets.
 #pragma once
 
+#include "Payloads.h"
+
 #include <QString>
 
 namespace peertun {
@@ -10,6 +12,6 @@ QString formatRate(double bytesPerSecond);
 // "never", "3 s ago", "2 min ago" from a Unix time in ms (0 = never).
 QString formatAge(qint64 unixMs, qint64 nowMs);
 // The state names of the contract, for people.
-QString stateText(const QString& state);
+QString stateText(dbus::TunnelState state);
 
 } // namespace peertun

@@ -6,6 +6,7 @@
 #include "ProfileEditor.h"
 #include "ProfileStore.h"
 #include "ThroughputGraph.h"
+#include "TunnelController.h"
 #include "WgQuickImport.h"
 
 #include <QAction>
@@ -33,6 +34,8 @@ namespace peertun {
 
 namespace {
 
+using dbus::TunnelState;
+
 constexpr int kNameRole = Qt::UserRole + 1;
 constexpr int kKindRole = Qt::UserRole + 2;
 enum class ItemKind { Profile, BrokenFile, HelperOnly };
@@ -45,7 +48,8 @@ const char* kInfoBannerStyle =
 } // namespace
 
 MainWindow::MainWindow(ProfileStore* store, HelperSession* session, QWidget* parent)
-    : QMainWindow(parent), m_store(store), m_session(session)
+    : QMainWindow(parent), m_store(store), m_session(session),
+      m_controller(new TunnelController(store, session, this))
 {
     setWindowTitle(tr("peertun"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/peertun.svg")));
@@ -86,7 +90,10 @@ MainWindow::MainWindow(ProfileStore* store, HelperSession* session, QWidget* par
     m_reconnectBanner->hide();
     outer->addWidget(m_reconnectBanner);
     connect(m_reconnectNow, &QPushButton::clicked, this, &MainWindow::reconnectEdited);
-    connect(reconnectLater, &QPushButton::clicked, this, &MainWindow::hideReconnectBanner);
+    connect(reconnectLater, &QPushButton::clicked, m_controller,
+            &TunnelController::dismissReconnect);
+    connect(m_controller, &TunnelController::reconnectOfferChanged, this,
+            &MainWindow::showReconnectOffer);
     connect(m_bannerRetry, &QPushButton::clicked, m_session, &HelperSession::start);
     connect(bannerClose, &QPushButton::clicked, m_banner, &QWidget::hide);
 
@@ -102,7 +109,7 @@ MainWindow::MainWindow(ProfileStore* store, HelperSession* session, QWidget* par
     // Wide enough for a usual entry in the UI's language; longer ones are elided, never
     // scrolled sideways.
     const QString typicalEntry =
-        tr("%1 — %2").arg(QStringLiteral("host-1"), stateText(QStringLiteral("disconnected"))) +
+        tr("%1 — %2").arg(QStringLiteral("host-1"), stateText(dbus::TunnelState::Disconnected)) +
         QLatin1Char(' ') + tr("(unencrypted)");
     m_list->setMinimumWidth(qMax(200, m_list->fontMetrics().horizontalAdvance(typicalEntry) +
                                           m_list->style()->pixelMetric(QStyle::PM_ScrollBarExtent) +
@@ -169,31 +176,12 @@ MainWindow::MainWindow(ProfileStore* store, HelperSession* session, QWidget* par
     connect(m_list, &QListWidget::itemActivated, this, &MainWindow::editProfile);
     connect(m_store, &ProfileStore::changed, this, &MainWindow::rebuildList);
     connect(m_session, &HelperSession::tunnelChanged, this, [this](const QString& name) {
-        const QString newState = m_session->status(name).state;
-        const bool gone =
-            newState == QLatin1String("disconnected") || newState == QLatin1String("failed");
+        const TunnelState newState = m_session->status(name).state;
+        const bool gone = newState == TunnelState::Disconnected || newState == TunnelState::Failed;
         if (m_store->find(name) == nullptr && gone != listedState(name).isEmpty()) {
             // A tunnel without a profile here came up (someone else brought it up), or went
             // down (nothing is left to show or connect under that name, e.g. after a rename).
             rebuildList();
-        }
-        if (name == m_reconnectRunning) {
-            const QString state = m_session->status(name).state;
-            const bool down =
-                state == QLatin1String("disconnected") || state == QLatin1String("failed");
-            if (down && m_reconnecting) {
-                // Down with the old settings: up again with the saved ones.
-                const QString saved = m_reconnectSaved;
-                hideReconnectBanner();
-                if (const StoredProfile* stored = m_store->find(saved); stored && stored->ok()) {
-                    m_session->connectProfile(*stored->profile);
-                }
-            } else if (down) {
-                hideReconnectBanner(); // went down by itself: nothing runs the old settings
-            } else if (m_reconnecting && !m_session->status(name).requestPending) {
-                // The disconnect was refused or failed: still up, offer again.
-                offerReconnect(m_reconnectRunning, m_reconnectSaved);
-            }
         }
         updateListStates();
         updateDetails();
@@ -299,17 +287,12 @@ bool MainWindow::selectProfile(const QString& name)
     return false;
 }
 
-QString MainWindow::effectiveState(const QString& name) const
-{
-    return m_session->status(name).state;
-}
-
 bool MainWindow::isWireGuard(const QString& name) const
 {
     if (const StoredProfile* stored = m_store->find(name); stored != nullptr && stored->ok()) {
         return stored->profile->mode == TunnelMode::WireGuard;
     }
-    return m_session->status(name).mode == modeToString(TunnelMode::WireGuard);
+    return m_session->status(name).mode == dbus::Mode::WireGuard;
 }
 
 void MainWindow::rebuildList()
@@ -337,9 +320,9 @@ void MainWindow::rebuildList()
     // Tunnels the helper runs without a profile here (brought up by peertunctl or another
     // user): listed so they can be watched and taken down.
     for (const QString& name : m_session->tunnelNames()) {
-        const QString state = m_session->status(name).state;
-        if (!listed.contains(name) && state != QLatin1String("disconnected") &&
-            state != QLatin1String("failed")) {
+        const TunnelState state = m_session->status(name).state;
+        if (!listed.contains(name) && state != TunnelState::Disconnected &&
+            state != TunnelState::Failed) {
             auto* item = new QListWidgetItem(m_list);
             item->setData(kNameRole, name);
             item->setData(kKindRole, int(ItemKind::HelperOnly));
@@ -358,7 +341,7 @@ QString MainWindow::listedState(const QString& name) const
     for (int i = 0; i < m_list->count(); ++i) {
         const QListWidgetItem* item = m_list->item(i);
         if (itemName(item) == name && item->data(kKindRole).toInt() != int(ItemKind::BrokenFile)) {
-            return effectiveState(name);
+            return dbus::stateName(m_session->status(name).state);
         }
     }
     return QString();
@@ -374,12 +357,12 @@ void MainWindow::updateListStates()
         const QString name = itemName(item);
         const TunnelStatus status = m_session->status(name);
         QString text = tr("%1 — %2").arg(name, stateText(status.state));
-        if (status.state == QLatin1String("failed") && !status.reason.isEmpty()) {
+        if (status.state == TunnelState::Failed && !status.reason.isEmpty()) {
             item->setToolTip(status.reason);
         }
         const bool helperOnly = item->data(kKindRole).toInt() == int(ItemKind::HelperOnly);
         // A tunnel without a profile here: its mode is known once ListTunnels said it.
-        if (helperOnly ? status.mode == modeToString(TunnelMode::Plain) : !isWireGuard(name)) {
+        if (helperOnly ? status.mode == dbus::Mode::Plain : !isWireGuard(name)) {
             text += QLatin1Char(' ') + tr("(unencrypted)");
         }
         if (helperOnly) {
@@ -387,12 +370,12 @@ void MainWindow::updateListStates()
         }
         item->setText(text);
         TrayState icon = TrayState::Disconnected;
-        if (status.state == QLatin1String("connected")) {
+        if (status.state == TunnelState::Connected) {
             icon = TrayState::Connected;
-        } else if (status.state == QLatin1String("connecting") ||
-                   status.state == QLatin1String("disconnecting")) {
+        } else if (status.state == TunnelState::Connecting ||
+                   status.state == TunnelState::Disconnecting) {
             icon = TrayState::Connecting;
-        } else if (status.state == QLatin1String("failed")) {
+        } else if (status.state == TunnelState::Failed) {
             icon = TrayState::Failed;
         }
         item->setIcon(TrayIcon::iconFor(icon));
@@ -463,15 +446,15 @@ void MainWindow::updateDetails()
     }
 
     const bool pending = status.requestPending;
-    const QString& state = status.state;
+    const TunnelState state = status.state;
     bool enabled = !pending;
     QString label;
-    if (state == QLatin1String("connected")) {
+    if (state == TunnelState::Connected) {
         label = tr("&Disconnect");
-    } else if (state == QLatin1String("connecting")) {
+    } else if (state == TunnelState::Connecting) {
         label = tr("Connecting…");
         enabled = false;
-    } else if (state == QLatin1String("disconnecting")) {
+    } else if (state == TunnelState::Disconnecting) {
         label = tr("Disconnecting…");
         enabled = false;
     } else {
@@ -494,14 +477,13 @@ void MainWindow::updateTray()
     QStringList lines;
     for (const QString& name : m_session->tunnelNames()) {
         const TunnelStatus s = m_session->status(name);
-        connecting |=
-            s.state == QLatin1String("connecting") || s.state == QLatin1String("disconnecting");
-        connected |= s.state == QLatin1String("connected");
-        failed |= s.state == QLatin1String("failed");
-        if (s.state == QLatin1String("connected")) {
+        connecting |= s.state == TunnelState::Connecting || s.state == TunnelState::Disconnecting;
+        connected |= s.state == TunnelState::Connected;
+        failed |= s.state == TunnelState::Failed;
+        if (s.state == TunnelState::Connected) {
             lines << tr("%1: connected, ↓ %2 ↑ %3")
                          .arg(name, formatRate(s.rxBytesPerSecond), formatRate(s.txBytesPerSecond));
-        } else if (s.state != QLatin1String("disconnected")) {
+        } else if (s.state != TunnelState::Disconnected) {
             lines << tr("%1: %2").arg(name, stateText(s.state));
         }
     }
@@ -521,34 +503,18 @@ void MainWindow::updateTray()
         }
         const QString name = stored.profile->name;
         const TunnelStatus s = m_session->status(name);
-        const bool up = s.state == QLatin1String("connected");
+        const bool up = s.state == TunnelState::Connected;
         QAction* a =
             menu->addAction(up ? tr("Disconnect %1").arg(name) : tr("Connect %1").arg(name), this,
-                            [this, name] { connectOrDisconnect(name); });
+                            [this, name] { m_controller->connectOrDisconnect(name); });
         a->setIcon(TrayIcon::iconFor(up ? TrayState::Connected : TrayState::Disconnected));
-        a->setEnabled(!s.requestPending && (up || s.state == QLatin1String("disconnected") ||
-                                            s.state == QLatin1String("failed")));
+        a->setEnabled(!s.requestPending && (up || s.state == TunnelState::Disconnected ||
+                                            s.state == TunnelState::Failed));
     }
     menu->addSeparator();
     menu->addAction(isVisible() ? tr("Hide window") : tr("Show window"), this,
                     &MainWindow::toggleVisible);
     menu->addAction(tr("Quit"), qApp, &QApplication::quit);
-}
-
-void MainWindow::connectOrDisconnect(const QString& name)
-{
-    const TunnelStatus status = m_session->status(name);
-    if (status.requestPending) {
-        return;
-    }
-    if (status.state == QLatin1String("connected")) {
-        m_session->disconnectTunnel(name);
-    } else if (status.state == QLatin1String("disconnected") ||
-               status.state == QLatin1String("failed")) {
-        if (const StoredProfile* stored = m_store->find(name)) {
-            m_session->connectProfile(*stored->profile);
-        }
-    }
 }
 
 void MainWindow::toggleConnection()
@@ -557,7 +523,7 @@ void MainWindow::toggleConnection()
     if (item == nullptr || item->data(kKindRole).toInt() == int(ItemKind::BrokenFile)) {
         return;
     }
-    connectOrDisconnect(itemName(item));
+    m_controller->connectOrDisconnect(itemName(item));
 }
 
 QString MainWindow::bannerText() const
@@ -610,12 +576,12 @@ void MainWindow::showProblem(HelperSession::Problem problem, const QString& text
     m_banner->show();
 }
 
-void MainWindow::onTunnelEvent(const QString& name, const QString& state, const QString& reason)
+void MainWindow::onTunnelEvent(const QString& name, TunnelState state, const QString& reason)
 {
-    if (state == QLatin1String("connected")) {
+    if (state == TunnelState::Connected) {
         m_tray->notify(tr("Connected"), tr("Tunnel %1 is up.").arg(name),
                        QSystemTrayIcon::Information);
-    } else if (state == QLatin1String("failed")) {
+    } else if (state == TunnelState::Failed) {
         m_tray->notify(tr("Connection failed"), tr("Tunnel %1: %2").arg(name, reason),
                        QSystemTrayIcon::Critical);
     } else {
@@ -642,63 +608,43 @@ void MainWindow::editProfile()
         return;
     }
     const Profile before = *stored->profile;
-    const auto isUp = [this](const QString& name) {
-        const QString state = m_session->status(name).state;
-        return state == QLatin1String("connected") || state == QLatin1String("connecting");
-    };
     ProfileEditor editor(m_store, this);
     editor.setProfile(before, before.name);
-    editor.setTunnelRunning(isUp(before.name));
+    editor.setTunnelRunning(m_controller->isUp(before.name));
     if (editor.exec() == QDialog::Accepted && editor.profile()) {
         const Profile after = *editor.profile();
         selectProfile(after.name);
-        // An earlier offer for this profile still stands: it now leads to the new name.
-        const bool offered = !m_reconnectRunning.isEmpty() && m_reconnectSaved == before.name;
-        const QString running = offered ? m_reconnectRunning : before.name;
-        if (isUp(running) && (offered || serializeProfile(after) != serializeProfile(before))) {
-            offerReconnect(running, after.name);
-        }
+        m_controller->profileEdited(before, after);
     }
 }
 
-void MainWindow::offerReconnect(const QString& runningName, const QString& savedName)
+void MainWindow::showReconnectOffer()
 {
-    m_reconnectRunning = runningName;
-    m_reconnectSaved = savedName;
-    m_reconnecting = false;
+    const auto& offer = m_controller->reconnectOffer();
+    if (!offer) {
+        m_reconnectBanner->hide();
+        return;
+    }
+    if (offer->reconnecting) {
+        m_reconnectNow->setEnabled(false);
+        m_reconnectText->setText(tr("Reconnecting %1…").arg(offer->running));
+        return;
+    }
     m_reconnectText->setText(
-        runningName == savedName
+        offer->running == offer->saved
             ? tr("The tunnel %1 still runs with its old settings. Reconnect it to use the saved "
                  "ones (traffic stops for a moment).")
-                  .arg(runningName)
+                  .arg(offer->running)
             : tr("The tunnel %1 still runs with its old settings. Reconnect to bring it up as %2 "
                  "with the saved ones (traffic stops for a moment).")
-                  .arg(runningName, savedName));
+                  .arg(offer->running, offer->saved));
     m_reconnectNow->setEnabled(true);
     m_reconnectBanner->show();
-    m_session->appLog(QStringLiteral("info"), runningName,
-                      tr("Profile %1 saved; the tunnel runs the old settings until it is "
-                         "reconnected.")
-                          .arg(savedName));
 }
 
 void MainWindow::reconnectEdited()
 {
-    if (m_reconnectRunning.isEmpty() || m_reconnecting) {
-        return;
-    }
-    m_reconnecting = true;
-    m_reconnectNow->setEnabled(false);
-    m_reconnectText->setText(tr("Reconnecting %1…").arg(m_reconnectRunning));
-    m_session->disconnectTunnel(m_reconnectRunning);
-}
-
-void MainWindow::hideReconnectBanner()
-{
-    m_reconnectBanner->hide();
-    m_reconnectRunning.clear();
-    m_reconnectSaved.clear();
-    m_reconnecting = false;
+    m_controller->reconnect();
 }
 
 bool MainWindow::reconnectBannerVisible() const
@@ -752,13 +698,7 @@ void MainWindow::renameProfile()
         return;
     }
     selectProfile(name);
-    // The running tunnel keeps the old name until it is reconnected.
-    const bool offered = !m_reconnectRunning.isEmpty() && m_reconnectSaved == original.name;
-    const QString running = offered ? m_reconnectRunning : original.name;
-    const QString state = m_session->status(running).state;
-    if (state == QLatin1String("connected") || state == QLatin1String("connecting")) {
-        offerReconnect(running, name);
-    }
+    m_controller->profileRenamed(original.name, name);
 }
 
 void MainWindow::deleteProfile()
@@ -769,10 +709,8 @@ void MainWindow::deleteProfile()
     }
     const QString name = stored->profile->name;
     // The tunnel up for this profile: its own, or the one an open offer would replace.
-    const bool offered = !m_reconnectRunning.isEmpty() && m_reconnectSaved == name;
-    const QString running = offered ? m_reconnectRunning : name;
-    const QString state = m_session->status(running).state;
-    const bool up = state == QLatin1String("connected") || state == QLatin1String("connecting");
+    const QString running = m_controller->runningTunnelFor(name);
+    const bool up = m_controller->isUp(running);
     // Deleting never takes a tunnel down: say so, rather than leave it running unnoticed.
     const QString question =
         up ? tr("Delete the profile %1? Its tunnel %2 is up and stays up: it stays in the list "
@@ -787,16 +725,7 @@ void MainWindow::deleteProfile()
         QMessageBox::warning(this, tr("Delete profile"), error);
         return;
     }
-    if (offered) {
-        // Nothing saved is left to reconnect with; the tunnel runs on as it is.
-        hideReconnectBanner();
-    }
-    if (up) {
-        m_session->appLog(QStringLiteral("info"), running,
-                          tr("Profile %1 deleted; the tunnel %2 stays up until it is "
-                             "disconnected.")
-                              .arg(name, running));
-    }
+    m_controller->profileDeleted(name);
 }
 
 void MainWindow::importProfile()
@@ -863,6 +792,7 @@ QString MainWindow::askForFile(bool save, const QString& title, const QString& s
 
 void MainWindow::importWgQuickConfig()
 {
+    using Outcome = TunnelController::WgImport::Outcome;
     const QString title = tr("Import WireGuard config");
     const QString path =
         askForFile(false, title, QString(), tr("WireGuard configs (*.conf);;All files (*)"),
@@ -870,47 +800,23 @@ void MainWindow::importWgQuickConfig()
     if (path.isEmpty()) {
         return;
     }
-    // wg-quick files are a few hundred bytes; a huge file is not one.
-    constexpr qint64 kMaxConfigBytes = qint64{256} * 1024;
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly) || file.size() > kMaxConfigBytes) {
-        const QString why =
-            file.isOpen() ? tr("the file is larger than 256 KiB") : file.errorString();
-        QMessageBox::warning(this, title, tr("%1 cannot be imported: %2").arg(path, why));
+    const TunnelController::WgImport result = m_controller->importWgQuickFile(path);
+    switch (result.outcome) {
+    case Outcome::Unreadable:
+        QMessageBox::warning(this, title, tr("%1 cannot be imported: %2").arg(path, result.error));
         return;
-    }
-    // wg-quick names the device after the file; so does the import.
-    QString name = QFileInfo(path).completeBaseName();
-    if (!checkProfileName(name).isEmpty()) {
-        name = QStringLiteral("wireguard");
-    }
-    const WgQuickImport result = importWgQuick(file.read(kMaxConfigBytes), name);
-    QStringList notes = result.notes;
-    if (!result.profile) {
-        QStringList errors;
-        for (const ProfileError& e : result.errors) {
-            errors << (e.field.isEmpty() ? e.message : tr("%1: %2").arg(e.field, e.message));
-            m_session->appLog(QStringLiteral("warning"), QString(),
-                              tr("WireGuard config %1 not imported: %2")
-                                  .arg(QFileInfo(path).fileName(), errors.constLast()));
-        }
+    case Outcome::SaveFailed:
+        QMessageBox::warning(this, title, result.error);
+        return;
+    case Outcome::Unfixable:
+    case Outcome::Fixable: {
         QString text = tr("%1 cannot be imported:").arg(path) + QLatin1Char('\n') +
-                       errors.join(QLatin1Char('\n'));
-        if (!notes.isEmpty()) {
+                       result.errors.join(QLatin1Char('\n'));
+        if (!result.notes.isEmpty()) {
             text += QLatin1String("\n\n") + tr("Also not supported:") + QLatin1Char('\n') +
-                    notes.join(QLatin1Char('\n'));
+                    result.notes.join(QLatin1Char('\n'));
         }
-        // The file was read; only the validator objects (a missing key, an overlap): the
-        // draft can be fixed in the editor. Syntax errors have a "line N" field instead.
-        static const QStringList profileFields{QStringLiteral("name"), QStringLiteral("mode"),
-                                               QStringLiteral("interface"),
-                                               QStringLiteral("peers")};
-        const bool fixable =
-            std::all_of(result.errors.cbegin(), result.errors.cend(), [](const ProfileError& e) {
-                return std::any_of(profileFields.cbegin(), profileFields.cend(),
-                                   [&e](const QString& f) { return e.field.startsWith(f); });
-            });
-        if (!fixable) {
+        if (result.outcome == Outcome::Unfixable) {
             QMessageBox::warning(this, title, text);
             return;
         }
@@ -918,46 +824,23 @@ void MainWindow::importWgQuickConfig()
         if (QMessageBox::question(this, title, text) != QMessageBox::Yes) {
             return;
         }
-        Profile draft = result.draft;
-        if (m_store->find(draft.name) != nullptr) {
-            draft.name = m_store->freeName(draft.name);
-        }
         ProfileEditor editor(m_store, this);
-        editor.setProfile(draft, QString());
+        editor.setProfile(result.draft, QString());
         if (editor.exec() == QDialog::Accepted && editor.profile()) {
             selectProfile(editor.profile()->name);
-            m_session->appLog(QStringLiteral("info"), editor.profile()->name,
-                              tr("Imported WireGuard config %1 as profile %2.")
-                                  .arg(QFileInfo(path).fileName(), editor.profile()->name));
+            m_controller->importedDraft(path, editor.profile()->name);
         }
         return;
     }
-    Profile profile = *result.profile;
-    if (m_store->find(profile.name) != nullptr ||
-        QFile::exists(m_store->directory() + QLatin1Char('/') +
-                      ProfileStore::fileNameFor(profile.name))) {
-        const QString free = m_store->freeName(profile.name);
-        notes.prepend(tr("A profile named %1 exists already; the new one is called %2.")
-                          .arg(profile.name, free));
-        profile.name = free;
+    case Outcome::Imported:
+        break;
     }
-    QString error;
-    if (!m_store->save(profile, QString(), &error)) {
-        QMessageBox::warning(this, title, error);
-        return;
-    }
-    selectProfile(profile.name);
-    m_session->appLog(QStringLiteral("info"), profile.name,
-                      tr("Imported WireGuard config %1 as profile %2.")
-                          .arg(QFileInfo(path).fileName(), profile.name));
-    for (const QString& note : std::as_const(notes)) {
-        m_session->appLog(QStringLiteral("warning"), profile.name, note);
-    }
-    if (!notes.isEmpty()) {
+    selectProfile(result.profileName);
+    if (!result.notes.isEmpty()) {
         QMessageBox::information(
             this, title,
-            tr("Imported %1 as the profile %2. Not carried over:").arg(path, profile.name) +
-                QLatin1Char('\n') + notes.join(QLatin1Char('\n')));
+            tr("Imported %1 as the profile %2. Not carried over:").arg(path, result.profileName) +
+                QLatin1Char('\n') + result.notes.join(QLatin1Char('\n')));
     }
 }
 

@@ -1,6 +1,7 @@
 // The main window: profiles with their tunnel state on the left; for the selected one a big
 // Connect/Disconnect button, live counters, a throughput graph and the log; a banner when
-// something is wrong with the helper; the tray icon.
+// something is wrong with the helper; the tray icon. A view: what to do (reconnect after an
+// edit, import) is TunnelController's, which the window makes over the session.
 #pragma once
 
 #include "HelperSession.h"
@@ -21,6 +22,7 @@ class CountersView;
 class LogView;
 class ProfileStore;
 class ThroughputGraph;
+class TunnelController;
 
 class MainWindow : public QMainWindow
 {
@@ -52,6 +54,7 @@ public:
     bool reconnectBannerVisible() const;
     QString reconnectBannerText() const;
     QPushButton* reconnectButton() const { return m_reconnectNow; }
+    TunnelController* controller() const { return m_controller; }
 
 public slots:
     void toggleConnection();
@@ -77,20 +80,18 @@ private:
     void updateDetails();
     void updateTray();
     void showProblem(HelperSession::Problem problem, const QString& text);
-    void onTunnelEvent(const QString& name, const QString& state, const QString& reason);
+    void onTunnelEvent(const QString& name, dbus::TunnelState state, const QString& reason);
     QString itemName(const QListWidgetItem* item) const;
-    QString effectiveState(const QString& name) const;
-    void connectOrDisconnect(const QString& name);
+    void showReconnectOffer();
     // Plain mode is unencrypted; tunnels without a profile here count as not WireGuard.
     bool isWireGuard(const QString& name) const;
     // Non-native, so that tests (and the keyboard) can drive it; empty when cancelled.
     QString askForFile(bool save, const QString& title, const QString& suggested,
                        const QString& filter, const QString& objectName);
-    void offerReconnect(const QString& runningName, const QString& savedName);
-    void hideReconnectBanner();
 
     ProfileStore* m_store;
     HelperSession* m_session;
+    TunnelController* m_controller;
     QListWidget* m_list;
     QFrame* m_banner;
     QLabel* m_bannerText;
@@ -98,9 +99,6 @@ private:
     QFrame* m_reconnectBanner;
     QLabel* m_reconnectText;
     QPushButton* m_reconnectNow;
-    QString m_reconnectRunning; // tunnel that runs the old settings
-    QString m_reconnectSaved;   // the profile it should run now
-    bool m_reconnecting = false;
     QLabel* m_title;
     QLabel* m_stateLabel;
     QLabel* m_details;

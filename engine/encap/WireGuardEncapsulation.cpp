@@ -62,7 +62,7 @@ constexpr auto kTimerCap = std::chrono::milliseconds(100);
 } // namespace
 
 WireGuardEncapsulation::WireGuardEncapsulation(keys::LockedSecretKey privateKey,
-                                               std::vector<WireGuardPeer> peers, size_t mtu,
+                                               const std::vector<PeerSpec>& peers, size_t mtu,
                                                SendFunction send, TunnelCounters& counters,
                                                EventLog* log, std::string tunnelName,
                                                unsigned cryptoThreads)
@@ -71,8 +71,8 @@ WireGuardEncapsulation::WireGuardEncapsulation(keys::LockedSecretKey privateKey,
       m_queues(std::make_unique<Queue[]>(peers.size())), m_peerCount(peers.size()),
       m_index([&peers] {
           std::vector<UdpEndpoint> endpoints;
-          for (const WireGuardPeer& p : peers) {
-              endpoints.push_back(p.endpoint);
+          for (const PeerSpec& p : peers) {
+              endpoints.push_back(p.knownEndpoint());
           }
           return endpoints;
       }()),
@@ -83,9 +83,11 @@ WireGuardEncapsulation::WireGuardEncapsulation(keys::LockedSecretKey privateKey,
     for (size_t i = 0; i < peers.size(); ++i) {
         wireguard::PeerConfig config;
         config.publicKey = peers[i].publicKey;
-        config.presharedKey = std::move(peers[i].presharedKey);
+        if (peers[i].presharedKey) {
+            config.presharedKey = *peers[i].presharedKey;
+        }
         config.persistentKeepalive = std::chrono::seconds(peers[i].persistentKeepaliveSeconds);
-        config.endpoint = toWireGuard(peers[i].endpoint);
+        config.endpoint = toWireGuard(peers[i].knownEndpoint());
         try {
             // Peer ids are the engine's peer indexes: the route table and AllowedIPs agree.
             const wireguard::PeerId id = m_device.addPeer(std::move(config));

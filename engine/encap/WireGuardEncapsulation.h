@@ -18,6 +18,7 @@
 #include "EndpointIndex.h"
 #include "EventLog.h"
 #include "Net.h"
+#include "TunnelSpec.h"
 #include "Worker.h"
 #include "WorkerPool.h"
 
@@ -32,14 +33,6 @@
 #include <vector>
 
 namespace peertun::engine {
-
-struct WireGuardPeer
-{
-    keys::PublicKey publicKey{};
-    std::optional<keys::LockedSecretKey> presharedKey;
-    int persistentKeepaliveSeconds = 0; // 0 = off
-    UdpEndpoint endpoint;
-};
 
 class WireGuardEncapsulation final : public Encapsulation
 {
@@ -58,9 +51,10 @@ public:
     // `cryptoThreads`: threads per direction that seal or open a batch (the forwarding thread
     // included; 0 = one per core, 1 = the forwarding thread alone).
     // Throws TunnelError (InvalidConfig) for an unusable peer key (own key, duplicate,
-    // low-order point). `counters` and `log` must outlive this object; the key is moved in and
-    // wiped when this object is destroyed.
-    WireGuardEncapsulation(keys::LockedSecretKey privateKey, std::vector<WireGuardPeer> peers,
+    // low-order point). The peers are the spec's (their keys are copied into the protocol
+    // core's locked memory). `counters` and `log` must outlive this object; the private key is
+    // moved in and wiped when this object is destroyed.
+    WireGuardEncapsulation(keys::LockedSecretKey privateKey, const std::vector<PeerSpec>& peers,
                            size_t mtu, SendFunction send, TunnelCounters& counters,
                            EventLog* log = nullptr, std::string tunnelName = {},
                            unsigned cryptoThreads = 0);

@@ -152,7 +152,7 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     std::vector<HostPeer> hostPeers;
     for (const PeerSpec& p : s.peers) {
         subnets.push_back(p.subnets);
-        endpoints.push_back(p.endpointHost.empty() ? p.endpoint : UdpEndpoint{});
+        endpoints.push_back(p.knownEndpoint());
         names.push_back(p.name);
         if (!p.endpointHost.empty()) {
             hostPeers.push_back({uint32_t(names.size() - 1), p.name, p.endpointHost,
@@ -204,16 +204,6 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
                        (s.allowLan ? "; LAN allowed: " + lan : std::string()));
     }
     if (s.mode == TunnelMode::WireGuard) {
-        std::vector<WireGuardPeer> wgPeers;
-        for (const PeerSpec& p : s.peers) {
-            WireGuardPeer& w = wgPeers.emplace_back();
-            w.publicKey = p.publicKey;
-            if (p.presharedKey) {
-                w.presharedKey = *p.presharedKey;
-            }
-            w.persistentKeepaliveSeconds = p.persistentKeepaliveSeconds;
-            w.endpoint = p.endpointHost.empty() ? p.endpoint : UdpEndpoint{};
-        }
         // Handshake replies, initiations and keepalives go out on the tunnel's socket from
         // whichever thread produced them; a full buffer drops them (the protocol retries).
         const int fd = d->udp->fd();
@@ -227,9 +217,9 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
         };
         std::unique_ptr<WireGuardEncapsulation> wg;
         try {
-            wg = std::make_unique<WireGuardEncapsulation>(
-                *s.privateKey, std::move(wgPeers), size_t(d->mtu), std::move(send), *d->counters,
-                &d->log, s.name, s.cryptoThreads);
+            wg = std::make_unique<WireGuardEncapsulation>(*s.privateKey, s.peers, size_t(d->mtu),
+                                                          std::move(send), *d->counters, &d->log,
+                                                          s.name, s.cryptoThreads);
         } catch (const std::invalid_argument& e) { // e.g. an all-zero private key
             throw TunnelError(TunnelError::Kind::InvalidConfig,
                               std::string("the WireGuard keys cannot be used: ") + e.what());

@@ -1,5 +1,6 @@
 #include "HelperService.h"
 
+#include "PolkitAuthorizer.h"
 #include "SignalNotifier.h"
 #include "helper1_adaptor.h" // generated from io.peertun.Helper1.xml
 
@@ -13,8 +14,10 @@
 namespace peertun {
 
 HelperService::HelperService(const QDBusConnection& bus, HelperServiceOptions options,
+                             std::unique_ptr<Authorizer> authorizer, TunnelFactory factory,
                              QObject* parent)
-    : QObject(parent), m_bus(bus), m_options(options), m_authorizer(bus)
+    : QObject(parent), m_bus(bus), m_options(options), m_manager(std::move(factory)),
+      m_authorizer(authorizer ? std::move(authorizer) : std::make_unique<PolkitAuthorizer>(bus))
 {
     new Helper1Adaptor(this); // owned by this; relays our signals onto the bus
 
@@ -63,7 +66,7 @@ bool HelperService::start(QString* error)
 void HelperService::shutdown(const QString& reason)
 {
     for (uint64_t id : m_pending.keys()) {
-        m_authorizer.cancel(id);
+        m_authorizer->cancel(id);
     }
     m_pending.clear();
     m_manager.disconnectAll(reason);
@@ -185,9 +188,8 @@ void HelperService::authorizeThenRun(Operation operation, const QString& argumen
                                : caller));
     // polkit answers on a later turn of the event loop, after the id is stored below.
     auto id = std::make_shared<uint64_t>(0);
-    *id = m_authorizer.check(
-        caller, dbus::kControlAction,
-        [this, id](PolkitAuthorizer::Result result, const QString& detail) {
+    *id = m_authorizer->check(
+        caller, dbus::kControlAction, [this, id](Authorizer::Result result, const QString& detail) {
             const auto it = m_pending.find(*id);
             if (it == m_pending.end()) {
                 return;
@@ -199,14 +201,14 @@ void HelperService::authorizeThenRun(Operation operation, const QString& argumen
                 m_callerWatcher.removeWatchedService(request.caller);
             }
             touch();
-            if (result == PolkitAuthorizer::Result::Authorized) {
+            if (result == Authorizer::Result::Authorized) {
                 finishAuthorized(request);
                 return;
             }
             QString sentence = QStringLiteral("You are not allowed to connect or disconnect "
                                               "peertun tunnels (polkit action %1)")
                                    .arg(dbus::kControlAction);
-            if (result == PolkitAuthorizer::Result::Unavailable) {
+            if (result == Authorizer::Result::Unavailable) {
                 sentence = QStringLiteral("Authorization could not be checked because polkit "
                                           "did not answer (%1); is polkitd running?")
                                .arg(detail);
@@ -282,7 +284,7 @@ void HelperService::onCallerVanished(const QString& caller)
 {
     for (auto it = m_pending.begin(); it != m_pending.end();) {
         if (it->caller == caller) {
-            m_authorizer.cancel(it.key());
+            m_authorizer->cancel(it.key());
             m_manager.log(engine::LogLevel::Info, QString(),
                           QStringLiteral("%1 left the bus before authorization finished; its "
                                          "request was dropped")

@@ -4,8 +4,8 @@
 // No packet code lives here.
 #pragma once
 
+#include "Authorizer.h"
 #include "DBusContract.h"
-#include "PolkitAuthorizer.h"
 #include "TunnelManager.h"
 
 #include <QDBusConnection>
@@ -15,6 +15,7 @@
 #include <QHash>
 #include <QObject>
 #include <QTimer>
+#include <memory>
 
 namespace peertun {
 
@@ -36,7 +37,10 @@ public:
     // Between giving the name back on idle exit and leaving.
     static constexpr int kClosingGraceMs = 250;
 
+    // `authorizer` defaults to polkit on `bus`, `factory` to the engine's tunnels; unit tests
+    // pass fakes for both.
     HelperService(const QDBusConnection& bus, HelperServiceOptions options,
+                  std::unique_ptr<Authorizer> authorizer = {}, TunnelFactory factory = {},
                   QObject* parent = nullptr);
     ~HelperService() override;
 
@@ -80,7 +84,7 @@ private:
     QDBusConnection m_bus;
     HelperServiceOptions m_options;
     TunnelManager m_manager;
-    PolkitAuthorizer m_authorizer;
+    std::unique_ptr<Authorizer> m_authorizer;
     QHash<uint64_t, PendingRequest> m_pending; // by polkit check id
     QDBusServiceWatcher m_callerWatcher;
     QTimer m_idleTimer;

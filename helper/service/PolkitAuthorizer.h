@@ -4,6 +4,8 @@
 // caller's unique bus name as the bus daemon reported it, never a value the caller sent.
 #pragma once
 
+#include "Authorizer.h"
+
 #include <QDBusConnection>
 #include <QHash>
 #include <QObject>
@@ -13,26 +15,18 @@
 
 namespace peertun {
 
-class PolkitAuthorizer : public QObject
+class PolkitAuthorizer : public QObject, public Authorizer
 {
     Q_OBJECT
 public:
-    enum class Result {
-        Authorized,
-        NotAuthorized, // polkit said no (or a challenge nobody answered)
-        Unavailable,   // polkit could not be asked or failed
-    };
-    // `detail` explains NotAuthorized/Unavailable for the error sentence.
-    using Callback = std::function<void(Result result, const QString& detail)>;
-
     explicit PolkitAuthorizer(QDBusConnection bus, QObject* parent = nullptr);
 
     // Starts a check; `done` runs exactly once on this thread unless cancel() came first.
     // Returns an id for cancel().
-    uint64_t check(const QString& callerBusName, const QString& actionId, Callback done);
+    uint64_t check(const QString& callerBusName, const QString& actionId, Callback done) override;
     // Withdraws a check (e.g. the caller left the bus): polkit dismisses any prompt and
     // `done` is never called.
-    void cancel(uint64_t id);
+    void cancel(uint64_t id) override;
     int pendingCount() const { return m_pending.size(); }
 
     // How long polkit may take (a person may be typing a password).

@@ -1,6 +1,7 @@
 #include "TunnelManager.h"
 
 #include "Capabilities.h"
+#include "EngineToContract.h"
 #include "ProfileToSpec.h"
 #include "TunnelError.h"
 
@@ -9,26 +10,6 @@
 
 namespace peertun {
 namespace {
-
-QVariantMap entryToVariant(const engine::LogEntry& e)
-{
-    return {
-        {QStringLiteral("seq"), QVariant::fromValue<qulonglong>(e.seq)},
-        {QStringLiteral("unixMs"), QVariant::fromValue<qlonglong>(e.unixMs)},
-        {QStringLiteral("level"), QString::fromLatin1(engine::logLevelName(e.level))},
-        {QStringLiteral("tunnel"), QString::fromStdString(e.tunnel)},
-        {QStringLiteral("text"), QString::fromStdString(e.text)},
-    };
-}
-
-QVariantMap dnsToVariant(const DnsConfig& dns)
-{
-    QStringList servers;
-    for (const QHostAddress& a : dns.servers) {
-        servers << a.toString();
-    }
-    return {{QStringLiteral("servers"), servers}, {QStringLiteral("domains"), dns.domains}};
-}
 
 bool sameCounters(const engine::TunnelStats& a, const engine::TunnelStats& b)
 {
@@ -65,21 +46,6 @@ void wipeSecrets(Profile& profile)
     }
 }
 
-// A peer's endpoint as the tunnel uses it: the address in use and, for a host name, the name,
-// when it last resolved and why it does not (see docs/dbus-api.md).
-void insertEndpointKeys(QVariantMap& peer, const engine::PeerEndpointStatus& e)
-{
-    peer.insert(QStringLiteral("endpointAddress"),
-                e.address.port != 0 ? QString::fromStdString(e.address.toString()) : QString());
-    peer.insert(QStringLiteral("endpointHost"), QString::fromStdString(e.host));
-    peer.insert(QStringLiteral("resolvedAt"), QVariant::fromValue<qlonglong>(e.resolvedAtUnixMs));
-    peer.insert(QStringLiteral("endpointState"),
-                e.host.empty()    ? QString()
-                : e.resolving     ? QStringLiteral("resolving")
-                                  : QStringLiteral("resolved"));
-    peer.insert(QStringLiteral("resolveError"), QString::fromStdString(e.error));
-}
-
 TunnelManager::Failure failureFromTunnelError(const engine::TunnelError& e)
 {
     using Kind = engine::TunnelError::Kind;
@@ -101,12 +67,14 @@ TunnelManager::Failure failureFromTunnelError(const engine::TunnelError& e)
 
 } // namespace
 
-TunnelManager::TunnelManager(QObject* parent) : QObject(parent)
+TunnelManager::TunnelManager(TunnelFactory factory, QObject* parent)
+    : QObject(parent), m_factory(factory ? std::move(factory) : engineTunnelFactory())
 {
     // The engine may log from its forwarding threads; hop to this thread before emitting.
     m_log.setListener([this](const engine::LogEntry& e) {
         QMetaObject::invokeMethod(
-            this, [this, v = entryToVariant(e)] { emit logEntry(v); }, Qt::QueuedConnection);
+            this, [this, v = recordFromEngine(e).toVariant()] { emit logEntry(v); },
+            Qt::QueuedConnection);
     });
     m_statsTimer.setInterval(kStatsIntervalMs);
     connect(&m_statsTimer, &QTimer::timeout, this, &TunnelManager::publishStatsIfChanged);
@@ -181,22 +149,22 @@ std::optional<TunnelManager::Failure> TunnelManager::connectTunnel(const Profile
                            .arg(kMaxTunnels)};
     }
 
-    emit stateChanged(name, dbus::kStateConnecting, QString());
+    setState(name, dbus::TunnelState::Connecting, QString());
     log(engine::LogLevel::Info, name, QStringLiteral("connecting (%1)").arg(reason));
-    std::unique_ptr<engine::Tunnel> tunnel;
+    std::unique_ptr<RunningTunnel> tunnel;
     try {
         ScopedBindServiceCapability bindCap(profile.interface.listen.port != 0 &&
                                             profile.interface.listen.port < 1024);
-        tunnel = std::make_unique<engine::Tunnel>(specFromProfile(profile), m_log);
+        tunnel = m_factory(specFromProfile(profile), m_log);
     } catch (const engine::TunnelError& e) {
         const Failure failure = failureFromTunnelError(e);
         log(engine::LogLevel::Error, name, QStringLiteral("failed: %1").arg(failure.message));
-        emit stateChanged(name, dbus::kStateFailed, failure.message);
+        setState(name, dbus::TunnelState::Failed, failure.message);
         return failure;
     } catch (const std::exception& e) {
         const QString text = QString::fromStdString(e.what());
         log(engine::LogLevel::Error, name, QStringLiteral("failed: %1").arg(text));
-        emit stateChanged(name, dbus::kStateFailed, text);
+        setState(name, dbus::TunnelState::Failed, text);
         return Failure{dbus::kErrorFailed, text};
     }
 
@@ -225,12 +193,12 @@ std::optional<TunnelManager::Failure> TunnelManager::connectTunnel(const Profile
     entry.profile = profile;
     wipeSecrets(entry.profile);
     entry.tunnel = std::move(tunnel);
-    entry.state = dbus::kStateConnected;
+    entry.state = dbus::TunnelState::Connected;
     entry.sinceUnixMs = QDateTime::currentMSecsSinceEpoch();
     entry.lastPublished = entry.tunnel->stats();
     m_tunnels.emplace(name, std::move(entry));
     log(engine::LogLevel::Info, name, QStringLiteral("connected"));
-    emit stateChanged(name, dbus::kStateConnected, QString());
+    setState(name, dbus::TunnelState::Connected, QString());
     if (!m_statsTimer.isActive()) {
         m_statsTimer.start();
     }
@@ -253,7 +221,7 @@ std::optional<TunnelManager::Failure> TunnelManager::disconnectTunnel(const QStr
             log(engine::LogLevel::Info, tunnelName,
                 QStringLiteral("kill switch of %1 removed (%2)")
                     .arg(QString::fromStdString(leftover->ifName), reason));
-            emit stateChanged(tunnelName, dbus::kStateDisconnected, reason);
+            setState(tunnelName, dbus::TunnelState::Disconnected, reason);
             return std::nullopt;
         }
         return Failure{dbus::kErrorNotFound,
@@ -263,16 +231,21 @@ std::optional<TunnelManager::Failure> TunnelManager::disconnectTunnel(const QStr
     }
     // `name` may refer to the map's own key (disconnectAll): copy before erasing.
     const QString tunnelName = name; // NOLINT(performance-unnecessary-copy-initialization)
-    it->second.state = dbus::kStateDisconnecting;
-    emit stateChanged(tunnelName, dbus::kStateDisconnecting, reason);
+    it->second.state = dbus::TunnelState::Disconnecting;
+    setState(tunnelName, dbus::TunnelState::Disconnecting, reason);
     log(engine::LogLevel::Info, tunnelName, QStringLiteral("disconnecting (%1)").arg(reason));
     m_tunnels.erase(it); // ~Tunnel stops the threads and removes routes and device
     log(engine::LogLevel::Info, tunnelName, QStringLiteral("disconnected"));
-    emit stateChanged(tunnelName, dbus::kStateDisconnected, reason);
+    setState(tunnelName, dbus::TunnelState::Disconnected, reason);
     if (m_tunnels.empty()) {
         m_statsTimer.stop();
     }
     return std::nullopt;
+}
+
+void TunnelManager::setState(const QString& name, dbus::TunnelState state, const QString& reason)
+{
+    emit stateChanged(name, dbus::stateName(state), reason);
 }
 
 void TunnelManager::disconnectAll(const QString& reason)
@@ -288,109 +261,61 @@ QVariantMapList TunnelManager::tunnels() const
     QVariantMapList list;
     for (const auto& [name, entry] : m_tunnels) {
         const InterfaceConfig& itf = entry.profile.interface;
+        dbus::TunnelInfo info;
+        info.name = name;
+        info.state = entry.state;
+        info.mode =
+            entry.profile.mode == TunnelMode::WireGuard ? dbus::Mode::WireGuard : dbus::Mode::Plain;
+        info.sinceUnixMs = entry.sinceUnixMs;
+        info.interface = itf.name;
+        info.address = itf.address.toString();
+        // The bound address: a WireGuard profile without "listen" has a random port.
+        info.listen = entry.tunnel && itf.listen.port == 0
+                          ? QString::fromStdString(entry.tunnel->listenEndpoint().toString())
+                          : itf.listen.toString();
+        info.mtu = entry.tunnel ? entry.tunnel->mtu() : 0;
         const std::vector<engine::PeerEndpointStatus> endpoints =
             entry.tunnel ? entry.tunnel->endpoints() : std::vector<engine::PeerEndpointStatus>{};
-        QVariantList peers;
         for (qsizetype i = 0; i < entry.profile.peers.size(); ++i) {
             const PeerConfig& peer = entry.profile.peers[i];
             QStringList subnets;
             for (const Cidr& c : peer.subnets) {
                 subnets << c.toString();
             }
-            QVariantMap p{{QStringLiteral("name"), peer.name},
-                          {QStringLiteral("endpoint"), peer.endpoint.toString()},
-                          {QStringLiteral("subnets"), subnets}};
+            dbus::PeerInfo& p = info.peers.emplace_back(
+                dbus::PeerInfo{peer.name, peer.endpoint.toString(), subnets, peer.publicKey, {}});
             if (size_t(i) < endpoints.size()) {
-                insertEndpointKeys(p, endpoints[size_t(i)]);
+                p.endpointStatus = endpointFromEngine(endpoints[size_t(i)]);
             }
-            if (!peer.publicKey.isEmpty()) { // public by definition; secrets never leave
-                p.insert(QStringLiteral("publicKey"), peer.publicKey);
-            }
-            peers << p;
         }
-        list << QVariantMap{
-            {QStringLiteral("name"), name},
-            {QStringLiteral("state"), entry.state},
-            {QStringLiteral("mode"), modeToString(entry.profile.mode)},
-            {QStringLiteral("sinceUnixMs"), QVariant::fromValue<qlonglong>(entry.sinceUnixMs)},
-            {QStringLiteral("interface"), itf.name},
-            {QStringLiteral("address"), itf.address.toString()},
-            // The bound address: a WireGuard profile without "listen" has a random port.
-            {QStringLiteral("listen"),
-             entry.tunnel && itf.listen.port == 0
-                 ? QString::fromStdString(entry.tunnel->listenEndpoint().toString())
-                 : itf.listen.toString()},
-            {QStringLiteral("mtu"), entry.tunnel ? entry.tunnel->mtu() : 0},
-            {QStringLiteral("peers"), peers},
-            {QStringLiteral("dns"), dnsToVariant(entry.profile.interface.dns)},
-            {QStringLiteral("dnsApplied"), entry.dns && entry.dns->applied()},
-            {QStringLiteral("dnsStatus"), entry.dns ? entry.dns->problem() : QString()},
-            {QStringLiteral("killSwitch"), entry.tunnel && entry.tunnel->killSwitchOn()},
-        };
+        for (const QHostAddress& a : itf.dns.servers) {
+            info.dnsServers << a.toString();
+        }
+        info.dnsDomains = itf.dns.domains;
+        info.dnsApplied = entry.dns && entry.dns->applied();
+        info.dnsStatus = entry.dns ? entry.dns->problem() : QString();
+        info.killSwitch = entry.tunnel && entry.tunnel->killSwitchOn();
+        list << info.toVariant();
     }
     for (const engine::LeftoverKillSwitch& c : m_leftovers) {
-        const QString device = QString::fromStdString(c.ifName);
-        list << QVariantMap{
-            {QStringLiteral("name"), c.owner.empty() ? device : QString::fromStdString(c.owner)},
-            {QStringLiteral("state"), dbus::kStateBlocked},
-            {QStringLiteral("interface"), device},
-            {QStringLiteral("killSwitch"), true},
-            {QStringLiteral("peers"), QVariantList()},
-        };
+        dbus::TunnelInfo info;
+        info.interface = QString::fromStdString(c.ifName);
+        info.name = c.owner.empty() ? info.interface : QString::fromStdString(c.owner);
+        info.state = dbus::TunnelState::Blocked;
+        info.killSwitch = true;
+        list << info.toVariant();
     }
     return list;
 }
 
 QVariantMap TunnelManager::statsToVariant(const QString& name, const Entry& entry,
-                                          const engine::TunnelStats& s) const
+                                          const engine::TunnelStats& s)
 {
-    QVariantMap drops;
-    for (size_t i = 0; i < engine::kDropReasonCount; ++i) {
-        const auto reason = engine::dropReasonName(static_cast<engine::DropReason>(i));
-        drops.insert(QString::fromUtf8(reason.data(), qsizetype(reason.size())),
-                     QVariant::fromValue<qulonglong>(s.drops[i]));
+    QStringList peerNames;
+    for (const PeerConfig& peer : entry.profile.peers) {
+        peerNames << peer.name;
     }
-    QVariantList peers;
-    const std::vector<engine::PeerEndpointStatus> endpoints = entry.tunnel->endpoints();
-    for (size_t i = 0; i < s.peers.size(); ++i) {
-        const engine::PeerStats& p = s.peers[i];
-        const QString peerName = i < size_t(entry.profile.peers.size())
-                                     ? entry.profile.peers[qsizetype(i)].name
-                                     : QString();
-        QVariantMap peer{
-            {QStringLiteral("name"), peerName},
-            {QStringLiteral("txPackets"), QVariant::fromValue<qulonglong>(p.txPackets)},
-            {QStringLiteral("txBytes"), QVariant::fromValue<qulonglong>(p.txBytes)},
-            {QStringLiteral("rxPackets"), QVariant::fromValue<qulonglong>(p.rxPackets)},
-            {QStringLiteral("rxBytes"), QVariant::fromValue<qulonglong>(p.rxBytes)},
-            {QStringLiteral("sendErrors"), QVariant::fromValue<qulonglong>(p.sendErrors)},
-            {QStringLiteral("unreachable"), QVariant::fromValue<qulonglong>(p.unreachable)},
-            {QStringLiteral("lastRxUnixMs"), QVariant::fromValue<qlonglong>(p.lastRxUnixMs)},
-            {QStringLiteral("handshakesDone"), QVariant::fromValue<qulonglong>(p.handshakesDone)},
-            {QStringLiteral("initiationsSent"), QVariant::fromValue<qulonglong>(p.initiationsSent)},
-            {QStringLiteral("lastHandshakeUnixMs"),
-             QVariant::fromValue<qlonglong>(p.lastHandshakeUnixMs)},
-        };
-        if (i < endpoints.size()) {
-            insertEndpointKeys(peer, endpoints[i]);
-        }
-        peers << peer;
-    }
-    return {
-        {QStringLiteral("name"), name},
-        {QStringLiteral("txPackets"), QVariant::fromValue<qulonglong>(s.txPackets)},
-        {QStringLiteral("txBytes"), QVariant::fromValue<qulonglong>(s.txBytes)},
-        {QStringLiteral("rxPackets"), QVariant::fromValue<qulonglong>(s.rxPackets)},
-        {QStringLiteral("rxBytes"), QVariant::fromValue<qulonglong>(s.rxBytes)},
-        {QStringLiteral("drops"), drops},
-        {QStringLiteral("totalDrops"), QVariant::fromValue<qulonglong>(s.totalDrops())},
-        {QStringLiteral("handshakesDone"), QVariant::fromValue<qulonglong>(s.handshakesDone)},
-        {QStringLiteral("handshakesFailed"), QVariant::fromValue<qulonglong>(s.handshakesFailed)},
-        {QStringLiteral("decryptionFailures"),
-         QVariant::fromValue<qulonglong>(s.decryptionFailures)},
-        {QStringLiteral("replaysRejected"), QVariant::fromValue<qulonglong>(s.replaysRejected)},
-        {QStringLiteral("peers"), peers},
-    };
+    return countersFromEngine(name, s, peerNames, entry.tunnel->endpoints()).toVariant();
 }
 
 std::optional<QVariantMap> TunnelManager::stats(const QString& name) const
@@ -423,7 +348,7 @@ QVariantMapList TunnelManager::logSince(quint64 afterSeq) const
 {
     QVariantMapList list;
     for (const engine::LogEntry& e : m_log.since(afterSeq, kMaxLogEntriesPerCall)) {
-        list << entryToVariant(e);
+        list << recordFromEngine(e).toVariant();
     }
     return list;
 }

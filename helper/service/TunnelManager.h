@@ -6,7 +6,7 @@
 #include "DBusContract.h"
 #include "Profile.h"
 #include "ResolvedDns.h"
-#include "Tunnel.h"
+#include "RunningTunnel.h"
 
 #include <QObject>
 #include <QTimer>
@@ -33,7 +33,8 @@ public:
         QString message;
     };
 
-    explicit TunnelManager(QObject* parent = nullptr);
+    // `factory` brings tunnels up; by default engine::Tunnel (tests pass a fake).
+    explicit TunnelManager(TunnelFactory factory = {}, QObject* parent = nullptr);
     ~TunnelManager() override;
 
     // Brings up the tunnel of a validated profile. `reason` (e.g. "requested by uid 1000")
@@ -58,21 +59,23 @@ private:
     struct Entry
     {
         Profile profile;
-        std::unique_ptr<engine::Tunnel> tunnel;
+        std::unique_ptr<RunningTunnel> tunnel;
         std::unique_ptr<ResolvedLink> dns; // declared after tunnel: reverted before it goes
-        QString state;
+        dbus::TunnelState state = dbus::TunnelState::Connecting;
         qint64 sinceUnixMs = 0;
         engine::TunnelStats lastPublished;
     };
 
     void publishStatsIfChanged();
+    void setState(const QString& name, dbus::TunnelState state, const QString& reason);
     // Kill-switch chains a killed helper left: found at start, kept (traffic stays blocked)
     // until that profile is connected again or disconnected.
     void adoptLeftoverKillSwitches();
     std::optional<engine::LeftoverKillSwitch> takeLeftover(const QString& nameOrDevice);
-    QVariantMap statsToVariant(const QString& name, const Entry& entry,
-                               const engine::TunnelStats& stats) const;
+    static QVariantMap statsToVariant(const QString& name, const Entry& entry,
+                                      const engine::TunnelStats& stats);
 
+    TunnelFactory m_factory;
     engine::EventLog m_log{kLogCapacity};
     std::map<QString, Entry> m_tunnels;
     std::vector<engine::LeftoverKillSwitch> m_leftovers;

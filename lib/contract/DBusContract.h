@@ -1,6 +1,9 @@
 // Names and types of the io.peertun.Helper1 contract (lib/contract/io.peertun.Helper1.xml),
-// shared by the helper's generated adaptor and the clients' generated proxy.
+// shared by the helper's generated adaptor and the clients' generated proxy. The payloads
+// (keys, states, value types) are in Payloads.h.
 #pragma once
+
+#include "Payloads.h"
 
 #include <QDBusMetaType>
 #include <QList>
@@ -24,15 +27,6 @@ inline const QString kErrorAlreadyConnected = QStringLiteral("io.peertun.Error.A
 inline const QString kErrorNotFound = QStringLiteral("io.peertun.Error.NotFound");
 inline const QString kErrorBusy = QStringLiteral("io.peertun.Error.Busy");
 inline const QString kErrorFailed = QStringLiteral("io.peertun.Error.Failed");
-
-// Tunnel states as they appear in StateChanged and ListTunnels.
-inline const QString kStateConnecting = QStringLiteral("connecting");
-inline const QString kStateConnected = QStringLiteral("connected");
-inline const QString kStateDisconnecting = QStringLiteral("disconnecting");
-inline const QString kStateDisconnected = QStringLiteral("disconnected");
-inline const QString kStateFailed = QStringLiteral("failed");
-// Not up, but its kill switch (left by a helper that was killed) still blocks traffic.
-inline const QString kStateBlocked = QStringLiteral("blocked");
 
 // Registers the contract's types with QtDBus; call once at start, before any bus traffic
 // (also avoids Qt 6.4's sporadic "invalid type" warning).

@@ -25,31 +25,30 @@ bool isBase64Char(char c)
            c == '/';
 }
 
-// Decodes into `out` (32 bytes). Checks shape first so the error says what is wrong.
-bool decodeKey(std::string_view text, uint8_t* out, std::string* error)
+// The rules of checkKeyText, decoding into `out` (32 bytes; wiped when the text is refused).
+KeyTextCheck decodeChecked(std::string_view text, uint8_t* out)
 {
-    const auto fail = [&](std::string message) {
-        if (error) {
-            *error = std::move(message);
-        }
-        return false;
-    };
-    text = trim(text);
+    KeyTextCheck check;
+    check.length = text.size();
     if (text.empty()) {
-        return fail("key is empty");
+        check.problem = KeyTextProblem::Empty;
+        return check;
     }
     if (text.size() != kBase64KeyLen) {
-        return fail("key must be " + std::to_string(kBase64KeyLen) +
-                    " characters of base64 (32 bytes), got " + std::to_string(text.size()));
+        check.problem = KeyTextProblem::WrongLength;
+        return check;
     }
-    if (text[kBase64KeyLen - 1] != '=') {
-        return fail("key must end with '=' (base64 of 32 bytes)");
-    }
-    for (size_t i = 0; i + 1 < kBase64KeyLen; ++i) {
-        if (!isBase64Char(text[i])) {
-            return fail("key contains a character that is not base64 at position " +
-                        std::to_string(i + 1));
+    for (size_t i = 0; i < kBase64KeyLen; ++i) {
+        if (!isBase64Char(text[i]) && text[i] != '=') {
+            check.problem = KeyTextProblem::NotBase64;
+            check.position = i + 1;
+            return check;
         }
+    }
+    if (text[kBase64KeyLen - 1] != '=' ||
+        text.substr(0, kBase64KeyLen - 1).find('=') != std::string_view::npos) {
+        check.problem = KeyTextProblem::NotPadded;
+        return check;
     }
     ensureSodium();
     size_t len = 0;
@@ -59,9 +58,44 @@ bool decodeKey(std::string_view text, uint8_t* out, std::string* error)
         len != kKeyLen || end != text.data() + text.size()) {
         // The only remaining way to fail: the last character carries non-zero spare bits.
         sodium_memzero(out, kKeyLen);
-        return fail("key is not canonical base64 (the last character before '=' is wrong)");
+        check.problem = KeyTextProblem::NotCanonical;
     }
-    return true;
+    return check;
+}
+
+// Decodes into `out` (32 bytes). Checks shape first so the error says what is wrong.
+bool decodeKey(std::string_view text, uint8_t* out, std::string* error)
+{
+    const KeyTextCheck check = decodeChecked(trim(text), out);
+    std::string message;
+    switch (check.problem) {
+    case KeyTextProblem::None:
+        return true;
+    case KeyTextProblem::Empty:
+        message = "key is empty";
+        break;
+    case KeyTextProblem::WrongLength:
+        message = "key must be " + std::to_string(kBase64KeyLen) +
+                  " characters of base64 (32 bytes), got " + std::to_string(check.length);
+        break;
+    case KeyTextProblem::NotBase64:
+        message = "key contains a character that is not base64 at position " +
+                  std::to_string(check.position);
+        break;
+    case KeyTextProblem::NotPadded:
+        message = "key must be 43 characters of base64 and end with '=' (32 bytes)";
+        break;
+    case KeyTextProblem::NotCanonical:
+        message = "key is not canonical base64 (the last character before '=' is wrong)";
+        break;
+    case KeyTextProblem::AllZero:
+        message = "key is all zeros";
+        break;
+    }
+    if (error) {
+        *error = std::move(message);
+    }
+    return false;
 }
 
 } // namespace
@@ -102,6 +136,18 @@ std::optional<LockedSecretKey> parseSecretKey(std::string_view text, std::string
         return std::nullopt;
     }
     return key;
+}
+
+KeyTextCheck checkKeyText(std::string_view text, bool secret)
+{
+    std::array<uint8_t, kKeyLen> scratch{};
+    KeyTextCheck check = decodeChecked(text, scratch.data());
+    if (check.problem == KeyTextProblem::None && secret &&
+        sodium_is_zero(scratch.data(), scratch.size()) == 1) {
+        check.problem = KeyTextProblem::AllZero;
+    }
+    sodium_memzero(scratch.data(), scratch.size());
+    return check;
 }
 
 LockedSecretKey generateKey()

@@ -26,6 +26,27 @@ std::optional<PublicKey> parsePublicKey(std::string_view text, std::string* erro
 // Same rules for a private or preshared key; also rejects an all-zero key.
 std::optional<LockedSecretKey> parseSecretKey(std::string_view text, std::string* error = nullptr);
 
+// What is wrong with a key's text, for callers that word the error themselves (the profile
+// validator, in the user's language). The one set of rules: parsePublicKey and parseSecretKey
+// apply it to the trimmed text.
+enum class KeyTextProblem {
+    None,
+    Empty,
+    WrongLength,  // `length` characters instead of kBase64KeyLen
+    NotBase64,    // a character outside A-Z a-z 0-9 + / = at `position` (1-based)
+    NotPadded,    // not 43 characters of base64 and one '=' (not base64 for 32 bytes)
+    NotCanonical, // the last character before '=' has spare bits set
+    AllZero,      // only checked for secret keys
+};
+struct KeyTextCheck
+{
+    KeyTextProblem problem = KeyTextProblem::None;
+    size_t length = 0;
+    size_t position = 0;
+};
+// Checks `text` as it is (no trimming); decodes into wiped scratch memory only.
+KeyTextCheck checkKeyText(std::string_view text, bool secret);
+
 // `wg genkey`: 32 random bytes clamped for X25519.
 LockedSecretKey generateKey();
 // `wg pubkey`.

@@ -2,6 +2,7 @@
 // keys and types, writing the canonical document) is in ProfileJson.cpp.
 #include "Profile.h"
 
+#include "Keys.h"
 #include "ProfileText.h"
 
 #include <QCoreApplication>
@@ -909,50 +910,51 @@ QString checkWireGuardKey(const QString& text, const QString& field, bool secret
                    "writes it.")
             .arg(field, how);
     }
-    if (text.size() != kWireGuardKeyLength) {
-        return QCoreApplication::translate(
-                   "peertun::Profile",
-                   "%1 is not a WireGuard key: it must be 44 characters of base64, as "
-                   "%2 writes it, but it has %3.")
-            .arg(field, how)
-            .arg(text.size());
-    }
-    for (const QChar c : text) {
-        const char16_t u = c.unicode();
-        const bool base64 = (u >= u'A' && u <= u'Z') || (u >= u'a' && u <= u'z') ||
-                            (u >= u'0' && u <= u'9') || u == u'+' || u == u'/' || u == u'=';
-        if (!base64) {
-            return QCoreApplication::translate(
-                       "peertun::Profile",
-                       "%1 is not a WireGuard key: it contains a character that is not "
-                       "base64 (only A-Z, a-z, 0-9, '+', '/' and '=' padding).")
-                .arg(field);
-        }
-    }
-    QByteArray ascii = text.toLatin1();
-    auto decoded = QByteArray::fromBase64Encoding(ascii, QByteArray::AbortOnBase64DecodingErrors);
+    // The rules are lib/keys' (the engine decodes with the same code); the words are ours.
+    QByteArray latin1 = text.toLatin1();
+    const keys::KeyTextCheck check =
+        keys::checkKeyText(std::string_view(latin1.constData(), size_t(latin1.size())), secret);
+    latin1.fill('\0'); // best effort: do not leave copies of a secret in freed memory
     QString problem;
-    if (!decoded || decoded.decoded.size() != 32 || !text.endsWith(u'=') ||
-        text[kWireGuardKeyLength - 2] == u'=') {
+    switch (check.problem) {
+    case keys::KeyTextProblem::None:
+        break;
+    case keys::KeyTextProblem::Empty: // a non-empty QString of characters Latin-1 lacks
+    case keys::KeyTextProblem::WrongLength:
+        problem = QCoreApplication::translate(
+                      "peertun::Profile",
+                      "%1 is not a WireGuard key: it must be 44 characters of base64, as "
+                      "%2 writes it, but it has %3.")
+                      .arg(field, how)
+                      .arg(text.size());
+        break;
+    case keys::KeyTextProblem::NotBase64:
+        problem = QCoreApplication::translate(
+                      "peertun::Profile",
+                      "%1 is not a WireGuard key: it contains a character that is not "
+                      "base64 (only A-Z, a-z, 0-9, '+', '/' and '=' padding).")
+                      .arg(field);
+        break;
+    case keys::KeyTextProblem::NotPadded:
         problem =
             QCoreApplication::translate(
                 "peertun::Profile", "%1 is not a WireGuard key: it is not base64 for 32 bytes (43 "
                                     "characters and one '=').")
                 .arg(field);
-    } else if (decoded.decoded.toBase64() != ascii) {
+        break;
+    case keys::KeyTextProblem::NotCanonical:
         problem = QCoreApplication::translate(
                       "peertun::Profile",
                       "%1 is not a WireGuard key: its base64 is not canonical (the last "
                       "character before '=' has spare bits set).")
                       .arg(field);
-    } else if (secret && decoded.decoded.count('\0') == 32) {
+        break;
+    case keys::KeyTextProblem::AllZero:
         problem = QCoreApplication::translate("peertun::Profile",
                                               "%1 is all zeros, which is not a usable key.")
                       .arg(field);
+        break;
     }
-    // Best effort: do not leave copies of a secret in freed memory.
-    decoded.decoded.fill('\0');
-    ascii.fill('\0');
     return problem;
 }
 

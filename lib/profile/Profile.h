@@ -143,10 +143,15 @@ struct Profile
 // next to the right widget; `message` is a full sentence naming the bad value.
 struct ProfileError
 {
+    // Syntax: the text itself is broken (JSON, a wg-quick line), so no complete profile exists.
+    // Validator: a complete profile that validateProfile() refuses; an editor can mend it.
+    enum class Origin { Validator, Syntax };
+
     QString field;
     QString message;
     int line = 0;   // 1-based, for malformed JSON only
     int column = 0; // 1-based, for malformed JSON only
+    Origin origin = Origin::Validator;
 };
 
 struct ProfileParseResult

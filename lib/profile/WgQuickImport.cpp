@@ -218,6 +218,9 @@ WgQuickImport importWgQuick(const QByteArray& text, const QString& name)
         }
         peer.subnets = kept;
     }
+    for (ProfileError& e : r.errors) {
+        e.origin = ProfileError::Origin::Syntax; // found while reading the lines
+    }
     if (r.errors.isEmpty()) {
         r.errors = validateProfile(p);
         if (r.errors.isEmpty()) {

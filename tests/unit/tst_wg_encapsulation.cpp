@@ -1,8 +1,8 @@
 // WireGuardEncapsulation in process: two instances talk through seal()/open() and a fake send
 // function, as the forwarding loops would drive them (headroom/tailroom reserved around the
 // packet, the datagram's source address passed to open()).
-#include "WireGuardEncapsulation.h"
 #include "Keys.h"
+#include "WireGuardEncapsulation.h"
 
 #include <QTest>
 #include <cstring>
@@ -46,19 +46,18 @@ std::vector<uint8_t> ipv4Packet(size_t payload, uint8_t fill)
 // One side: its encapsulation, what it sent, and its counters.
 struct Side
 {
-    Side(const LockedSecretKey& key, const peertun::keys::PublicKey& peerKey,
-         UdpEndpoint peerAt, UdpEndpoint self, const LockedSecretKey* psk = nullptr,
-         unsigned cryptoThreads = 0)
+    Side(const LockedSecretKey& key, const peertun::keys::PublicKey& peerKey, UdpEndpoint peerAt,
+         UdpEndpoint self, const LockedSecretKey* psk = nullptr, unsigned cryptoThreads = 0)
         : counters(1), address(self)
     {
-        std::vector<WireGuardPeer> peers(1);
+        std::vector<PeerSpec> peers(1);
         peers[0].publicKey = peerKey;
         if (psk) {
-            peers[0].presharedKey = *psk;
+            peers[0].presharedKey = std::make_shared<const LockedSecretKey>(*psk);
         }
         peers[0].endpoint = peerAt;
         encap = std::make_unique<WireGuardEncapsulation>(
-            key, std::move(peers), 1420,
+            key, peers, 1420,
             [this](const UdpEndpoint& to, std::span<const uint8_t> d) {
                 const std::lock_guard lock(mutex);
                 sent.push_back({to, {d.begin(), d.end()}});

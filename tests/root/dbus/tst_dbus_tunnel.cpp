@@ -403,7 +403,7 @@ void TestDBusTunnel::hostNameEndpointInStatus()
     const QString address = peer.value("endpointAddress").toString();
     QVERIFY2(address == QLatin1String("127.0.0.1:9") || address == QLatin1String("[::1]:9"),
              qPrintable(address));
-    QVERIFY(peer.value("resolvedAt").toInteger() > 0);
+    QVERIFY(peer.value("resolvedAtUnixMs").toInteger() > 0);
     QCOMPARE(peer.value("resolveError").toString(), QString());
     const QString listen = tunnel.value("listen").toString();
     QVERIFY2(!listen.endsWith(QLatin1String(":0")) && !listen.endsWith(QLatin1String(":51820")),

@@ -116,7 +116,8 @@ void GuiDriver::initTestCase()
 void GuiDriver::cleanupTestCase()
 {
     if (m_session && !m_leaveTunnelUp &&
-        m_session->status(QStringLiteral("office")).state == "connected") {
+        m_session->status(QStringLiteral("office")).state ==
+            peertun::dbus::TunnelState::Connected) {
         m_session->disconnectTunnel(QStringLiteral("office"));
         QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("disconnected"), 15000);
     }
@@ -410,7 +411,8 @@ void GuiDriver::picksUpTunnelsAlreadyUp()
     m_window->activateWindow();
     QTRY_VERIFY(m_window->isActiveWindow());
     QTest::keyClick(m_window.get(), Qt::Key_Return, Qt::ControlModifier); // the shortcut
-    QTRY_COMPARE_WITH_TIMEOUT(m_session->status(name).state, QStringLiteral("disconnected"), 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_session->status(name).state,
+                              peertun::dbus::TunnelState::Disconnected, 15000);
     QCOMPARE(m_window->tray()->state(), TrayState::Disconnected);
 }
 

@@ -14,7 +14,7 @@ namespace {
 TunnelStatus wireGuardStatus(qint64 lastHandshakeUnixMs)
 {
     TunnelStatus status;
-    status.state = QStringLiteral("connected");
+    status.state = dbus::TunnelState::Connected;
     QVariantMap peer{{QStringLiteral("name"), QStringLiteral("host-2")},
                      {QStringLiteral("rxPackets"), QVariant::fromValue<qulonglong>(40)},
                      {QStringLiteral("txPackets"), QVariant::fromValue<qulonglong>(41)},

@@ -22,13 +22,13 @@ void LoginConnector::connectMarked()
 {
     for (const QString& name : m_store->connectAtLogin()) {
         const StoredProfile* stored = m_store->find(name);
-        const QString state = m_session->status(name).state;
+        const dbus::TunnelState state = m_session->status(name).state;
         if (stored == nullptr || !stored->ok() || m_requested.contains(name) ||
-            state == QLatin1String("connected") || state == QLatin1String("connecting")) {
+            state == dbus::TunnelState::Connected || state == dbus::TunnelState::Connecting) {
             continue;
         }
         m_requested.insert(name);
-        m_session->appLog(QStringLiteral("info"), name, tr("connecting at login"));
+        m_session->appLog(dbus::LogLevel::Info, name, tr("connecting at login"));
         m_session->connectProfile(*stored->profile);
     }
 }

@@ -1,11 +1,12 @@
-// The app's view of io.peertun.Helper1: tunnel states, latest counters with rates and a short
-// history, the helper's log, and what is wrong with the helper (if anything). Wraps the
-// service engineer's HelperClient; every call is asynchronous, so a slow or missing helper
+// The app's view of io.peertun.Helper1 (the HelperApi of the controller): tunnel states, latest
+// counters with rates and a short history, the helper's log, and what is wrong with the helper
+// (if anything). Wraps HelperClient; every call is asynchronous, so a slow or missing helper
 // never blocks the window. Follows the bus name: when the helper goes away its tunnels count
 // as down, and when it comes back the session picks up tunnels and log again.
 #pragma once
 
 #include "DBusContract.h"
+#include "HelperApi.h"
 #include "Profile.h"
 
 #include <QDBusConnection>
@@ -16,6 +17,7 @@
 #include <QTimer>
 #include <QVariantMap>
 #include <memory>
+#include <optional>
 
 class QDBusPendingCallWatcher;
 class QDBusServiceWatcher;
@@ -24,35 +26,16 @@ namespace peertun {
 
 class HelperClient;
 
-struct RateSample
-{
-    qint64 unixMs = 0;
-    double rxBytesPerSecond = 0;
-    double txBytesPerSecond = 0;
-};
-
-struct TunnelStatus
-{
-    QString state = QStringLiteral("disconnected");
-    QString reason;
-    QVariantMap stats; // as in GetStats/StatsUpdated
-    QList<RateSample> history;
-    double rxBytesPerSecond = 0;
-    double txBytesPerSecond = 0;
-    bool requestPending = false; // a Connect/Disconnect of ours awaits its reply
-    QString mode;                // "plain" or "wireguard" as ListTunnels said; empty if unknown
-};
-
 struct LogLine
 {
     qint64 unixMs = 0;
-    QString level;  // debug, info, warning, error
+    QString level;  // a dbus::LogLevel's name: debug, info, warning, error
     QString source; // "helper" or "app"
     QString tunnel;
     QString text;
 };
 
-class HelperSession : public QObject
+class HelperSession : public HelperApi
 {
     Q_OBJECT
 public:
@@ -78,10 +61,10 @@ public:
     // (the banner's Retry), asks again.
     void start();
 
-    void connectProfile(const Profile& profile);
-    void disconnectTunnel(const QString& name);
+    void connectProfile(const Profile& profile) override;
+    void disconnectTunnel(const QString& name) override;
 
-    TunnelStatus status(const QString& name) const { return m_tunnels.value(name); }
+    TunnelStatus status(const QString& name) const override { return m_tunnels.value(name); }
     QStringList tunnelNames() const { return m_tunnels.keys(); }
     bool helperRunning() const { return m_helperRunning; }
     Problem problem() const { return m_problem; }
@@ -91,18 +74,15 @@ public:
     // Sample period of the rates (tests shorten it).
     void setSampleInterval(int ms) { m_sampleTimer.setInterval(ms); }
 
-    // An event of the app's own into the log (level: debug, info, warning, error). Never give
-    // it a secret: the log can be copied.
-    void appLog(const QString& level, const QString& tunnel, const QString& text);
+    void appLog(dbus::LogLevel level, const QString& tunnel, const QString& text) override;
 
 signals:
-    void tunnelChanged(const QString& name);    // state or reason
     void statsChanged(const QString& name);     // counters, rates, history
     void logLine(const peertun::LogLine& line); // helper and app events, in order
     void problemChanged(peertun::HelperSession::Problem problem, const QString& text);
     void helperAvailabilityChanged(bool running);
     // A tunnel reached connected, dropped, or failed (for notifications).
-    void tunnelEvent(const QString& name, const QString& state, const QString& reason);
+    void tunnelEvent(const QString& name, peertun::dbus::TunnelState state, const QString& reason);
 
 private:
     void refresh();
@@ -114,7 +94,7 @@ private:
     void onServiceUnregistered();
     void sample();
     void setProblem(Problem problem, const QString& text);
-    void setState(const QString& name, const QString& state, const QString& reason);
+    void setState(const QString& name, dbus::TunnelState state, const QString& reason);
     void helperIsBack();
     void handleCallError(const QDBusError& error, const QString& tunnel, bool control);
 

@@ -14,16 +14,13 @@ namespace {
 // Calls without authorization should answer fast; a helper that does not is "not responding".
 constexpr int kRetryAfterStopMs = 2000;
 
-bool isUp(const QString& state)
-{
-    return state == dbus::kStateConnected || state == dbus::kStateConnecting ||
-           state == dbus::kStateDisconnecting;
-}
+using dbus::TunnelState;
+namespace key = dbus::key;
 
 } // namespace
 
 HelperSession::HelperSession(QDBusConnection bus, QObject* parent)
-    : QObject(parent), m_bus(std::move(bus))
+    : HelperApi(parent), m_bus(std::move(bus))
 {
     qRegisterMetaType<LogLine>();
     m_client = std::make_unique<HelperClient>(m_bus);
@@ -87,15 +84,15 @@ void HelperSession::refresh()
                     return; // reported by the Version() call
                 }
                 QSet<QString> up;
-                for (const QVariantMap& t : HelperClient::toPlain(reply.value())) {
-                    const QString name = t.value(QStringLiteral("name")).toString();
+                for (const QVariantMap& map : HelperClient::toPlain(reply.value())) {
+                    const dbus::TunnelInfo t = dbus::TunnelInfo::fromVariant(map);
+                    const QString name = t.name;
                     up.insert(name);
-                    const QString state = t.value(QStringLiteral("state")).toString();
-                    m_tunnels[name].mode = t.value(QStringLiteral("mode")).toString();
-                    if (m_tunnels.value(name).state != state) {
-                        appLog(QStringLiteral("info"), name,
-                               tr("Found tunnel %1 %2 in the helper.").arg(name, state));
-                        setState(name, state, QString());
+                    m_tunnels[name].mode = dbus::parseMode(t.modeText);
+                    if (m_tunnels.value(name).state != t.state) {
+                        appLog(dbus::LogLevel::Info, name,
+                               tr("Found tunnel %1 %2 in the helper.").arg(name, t.stateText));
+                        setState(name, t.state, QString());
                     }
                     auto* statsCall = new QDBusPendingCallWatcher(m_client->stats(name), this);
                     connect(statsCall, &QDBusPendingCallWatcher::finished, this,
@@ -109,8 +106,8 @@ void HelperSession::refresh()
                 }
                 // Tunnels we thought were up but the helper does not have.
                 for (auto it = m_tunnels.begin(); it != m_tunnels.end(); ++it) {
-                    if (!up.contains(it.key()) && isUp(it->state) && !it->requestPending) {
-                        setState(it.key(), dbus::kStateDisconnected, QString());
+                    if (!up.contains(it.key()) && dbus::isUp(it->state) && !it->requestPending) {
+                        setState(it.key(), TunnelState::Disconnected, QString());
                     }
                 }
             });
@@ -143,42 +140,42 @@ void HelperSession::fetchLog()
 
 void HelperSession::onLogEntry(const QVariantMap& entry)
 {
-    const quint64 seq = entry.value(QStringLiteral("seq")).toULongLong();
-    if (seq <= m_lastLogSeq) {
+    const dbus::LogRecord record = dbus::LogRecord::fromVariant(entry);
+    if (record.seq <= m_lastLogSeq) {
         return; // already seen (signal and GetLog page can overlap)
     }
-    m_lastLogSeq = seq;
+    m_lastLogSeq = record.seq;
     LogLine line;
-    line.unixMs = entry.value(QStringLiteral("unixMs")).toLongLong();
-    line.level = entry.value(QStringLiteral("level")).toString();
+    line.unixMs = record.unixMs;
+    line.level = record.levelText;
     line.source = QStringLiteral("helper");
-    line.tunnel = entry.value(QStringLiteral("tunnel")).toString();
-    line.text = entry.value(QStringLiteral("text")).toString();
+    line.tunnel = record.tunnel;
+    line.text = record.text;
     emit logLine(line);
 }
 
-void HelperSession::appLog(const QString& level, const QString& tunnel, const QString& text)
+void HelperSession::appLog(dbus::LogLevel level, const QString& tunnel, const QString& text)
 {
     LogLine line;
     line.unixMs = QDateTime::currentMSecsSinceEpoch();
-    line.level = level;
+    line.level = dbus::levelName(level);
     line.source = QStringLiteral("app");
     line.tunnel = tunnel;
     line.text = text;
     emit logLine(line);
 }
 
-void HelperSession::setState(const QString& name, const QString& state, const QString& reason)
+void HelperSession::setState(const QString& name, TunnelState state, const QString& reason)
 {
     TunnelStatus& t = m_tunnels[name];
-    const QString before = t.state;
+    const TunnelState before = t.state;
     t.state = state;
     t.reason = reason;
-    if (state != dbus::kStateConnected) {
+    if (state != TunnelState::Connected) {
         t.rxBytesPerSecond = 0;
         t.txBytesPerSecond = 0;
     }
-    if (state == dbus::kStateConnected && before != state) {
+    if (state == TunnelState::Connected && before != state) {
         t.history.clear();
         m_lastSampled.remove(name);
     }
@@ -186,28 +183,33 @@ void HelperSession::setState(const QString& name, const QString& state, const QS
     if (before == state) {
         return;
     }
-    if (state == dbus::kStateConnected || state == dbus::kStateFailed ||
-        (state == dbus::kStateDisconnected && before == dbus::kStateConnected)) {
+    if (state == TunnelState::Connected || state == TunnelState::Failed ||
+        (state == TunnelState::Disconnected && before == TunnelState::Connected)) {
         emit tunnelEvent(name, state, reason);
     }
 }
 
-void HelperSession::onStateChanged(const QString& name, const QString& state, const QString& reason)
+void HelperSession::onStateChanged(const QString& name, const QString& stateText,
+                                   const QString& reason)
 {
+    const std::optional<TunnelState> state = dbus::parseState(stateText);
+    if (!state) {
+        return; // a state of a newer helper; the next known one follows
+    }
     // The helper names who asked ("requested by uid 1000 (:1.4)"); when it was this app, the
     // user knows, and the state says it all.
     // A failure's reason is its error: always shown.
     bool ours = false;
-    if (state == dbus::kStateDisconnected) {
+    if (*state == TunnelState::Disconnected) {
         ours = m_ownDisconnects.remove(name);
         m_ownConnects.remove(name);
-    } else if (state == dbus::kStateConnecting) {
+    } else if (*state == TunnelState::Connecting) {
         ours = m_ownConnects.contains(name);
     } else {
-        ours = m_ownConnects.remove(name) && state == dbus::kStateConnected;
+        ours = m_ownConnects.remove(name) && *state == TunnelState::Connected;
     }
-    setState(name, state, ours ? QString() : reason);
-    if (state == dbus::kStateConnected) {
+    setState(name, *state, ours ? QString() : reason);
+    if (*state == TunnelState::Connected) {
         auto* statsCall = new QDBusPendingCallWatcher(m_client->stats(name), this);
         connect(statsCall, &QDBusPendingCallWatcher::finished, this,
                 [this](QDBusPendingCallWatcher* c) {
@@ -223,7 +225,7 @@ void HelperSession::onStateChanged(const QString& name, const QString& state, co
 void HelperSession::onStats(const QVariantMapList& stats)
 {
     for (const QVariantMap& s : stats) {
-        const QString name = s.value(QStringLiteral("name")).toString();
+        const QString name = s.value(key::kName).toString();
         if (name.isEmpty()) {
             continue;
         }
@@ -240,7 +242,7 @@ void HelperSession::sample()
     const double seconds = m_lastSampleMs > 0 ? (now - m_lastSampleMs) / 1000.0 : 0;
     m_lastSampleMs = now;
     for (auto it = m_tunnels.begin(); it != m_tunnels.end(); ++it) {
-        if (it->state != dbus::kStateConnected || it->stats.isEmpty()) {
+        if (it->state != TunnelState::Connected || it->stats.isEmpty()) {
             continue;
         }
         const QVariantMap previous = m_lastSampled.value(it.key());
@@ -248,15 +250,15 @@ void HelperSession::sample()
         if (previous.isEmpty() || seconds <= 0) {
             continue;
         }
-        const auto delta = [&](const char* key) {
-            const qulonglong now = it->stats.value(QLatin1String(key)).toULongLong();
-            const qulonglong before = previous.value(QLatin1String(key)).toULongLong();
+        const auto delta = [&](const QString& k) {
+            const qulonglong now = it->stats.value(k).toULongLong();
+            const qulonglong before = previous.value(k).toULongLong();
             return now >= before ? double(now - before) : 0.0;
         };
         RateSample s;
         s.unixMs = now;
-        s.rxBytesPerSecond = delta("rxBytes") / seconds;
-        s.txBytesPerSecond = delta("txBytes") / seconds;
+        s.rxBytesPerSecond = delta(key::kRxBytes) / seconds;
+        s.txBytesPerSecond = delta(key::kTxBytes) / seconds;
         it->rxBytesPerSecond = s.rxBytesPerSecond;
         it->txBytesPerSecond = s.txBytesPerSecond;
         it->history << s;
@@ -272,8 +274,8 @@ void HelperSession::connectProfile(const Profile& profile)
     const QString name = profile.name;
     m_tunnels[name].requestPending = true;
     m_ownConnects.insert(name);
-    setState(name, dbus::kStateConnecting, QString());
-    appLog(QStringLiteral("info"), name, tr("Asking the helper to connect %1.").arg(name));
+    setState(name, TunnelState::Connecting, QString());
+    appLog(dbus::LogLevel::Info, name, tr("Asking the helper to connect %1.").arg(name));
     auto* call = new QDBusPendingCallWatcher(
         m_client->connectTunnel(QString::fromUtf8(serializeProfile(profile))), this);
     connect(call, &QDBusPendingCallWatcher::finished, this,
@@ -291,8 +293,8 @@ void HelperSession::connectProfile(const Profile& profile)
                     setProblem(Problem::None, QString());
                 }
                 // StateChanged normally got here first; if not, the reply means it is up.
-                if (m_tunnels.value(name).state == dbus::kStateConnecting) {
-                    onStateChanged(name, dbus::kStateConnected, QString());
+                if (m_tunnels.value(name).state == TunnelState::Connecting) {
+                    onStateChanged(name, dbus::stateName(TunnelState::Connected), QString());
                 }
                 emit tunnelChanged(name); // no longer pending
             });
@@ -303,7 +305,7 @@ void HelperSession::disconnectTunnel(const QString& name)
     m_tunnels[name].requestPending = true;
     m_ownDisconnects.insert(name);
     emit tunnelChanged(name);
-    appLog(QStringLiteral("info"), name, tr("Asking the helper to disconnect %1.").arg(name));
+    appLog(dbus::LogLevel::Info, name, tr("Asking the helper to disconnect %1.").arg(name));
     auto* call = new QDBusPendingCallWatcher(m_client->disconnectTunnel(name), this);
     connect(call, &QDBusPendingCallWatcher::finished, this,
             [this, name](QDBusPendingCallWatcher* c) {
@@ -313,7 +315,7 @@ void HelperSession::disconnectTunnel(const QString& name)
                 if (reply.isError()) {
                     m_ownDisconnects.remove(name);
                     if (reply.error().name() == dbus::kErrorNotFound) {
-                        setState(name, dbus::kStateDisconnected, QString()); // already gone
+                        setState(name, TunnelState::Disconnected, QString()); // already gone
                         return;
                     }
                     handleCallError(reply.error(), name, true);
@@ -323,8 +325,8 @@ void HelperSession::disconnectTunnel(const QString& name)
                 if (m_problem == Problem::NotAuthorized) {
                     setProblem(Problem::None, QString());
                 }
-                if (m_tunnels.value(name).state != dbus::kStateDisconnected) {
-                    setState(name, dbus::kStateDisconnected, QString());
+                if (m_tunnels.value(name).state != TunnelState::Disconnected) {
+                    setState(name, TunnelState::Disconnected, QString());
                 }
                 emit tunnelChanged(name); // no longer pending
             });
@@ -336,10 +338,10 @@ void HelperSession::handleCallError(const QDBusError& error, const QString& tunn
     const QString message = error.message();
     if (name == dbus::kErrorNotAuthorized) {
         // Nothing changed in the helper: the tunnel is where it was.
-        if (!tunnel.isEmpty() && m_tunnels.value(tunnel).state == dbus::kStateConnecting) {
-            setState(tunnel, dbus::kStateDisconnected, QString());
+        if (!tunnel.isEmpty() && m_tunnels.value(tunnel).state == TunnelState::Connecting) {
+            setState(tunnel, TunnelState::Disconnected, QString());
         }
-        appLog(QStringLiteral("warning"), tunnel, tr("Authorization refused: %1").arg(message));
+        appLog(dbus::LogLevel::Warning, tunnel, tr("Authorization refused: %1").arg(message));
         setProblem(Problem::NotAuthorized,
                    tr("Authorization was refused: you are not allowed to connect or disconnect "
                       "tunnels (%1). Ask an administrator to allow the action "
@@ -370,16 +372,16 @@ void HelperSession::handleCallError(const QDBusError& error, const QString& tunn
     }
     if (!tunnel.isEmpty() && control) {
         const TunnelStatus t = m_tunnels.value(tunnel);
-        if (t.state == dbus::kStateConnecting) {
-            setState(tunnel, dbus::kStateFailed, message);
+        if (t.state == TunnelState::Connecting) {
+            setState(tunnel, TunnelState::Failed, message);
         }
-        appLog(QStringLiteral("error"), tunnel, message);
+        appLog(dbus::LogLevel::Error, tunnel, message);
     }
 }
 
 void HelperSession::onServiceRegistered()
 {
-    appLog(QStringLiteral("info"), QString(), tr("The helper is running."));
+    appLog(dbus::LogLevel::Info, QString(), tr("The helper is running."));
     m_lastLogSeq = 0; // a new helper numbers its log from 1 again
     helperIsBack();
     refresh();
@@ -407,22 +409,22 @@ void HelperSession::onServiceUnregistered()
     emit helperAvailabilityChanged(false);
     QStringList lost;
     for (auto it = m_tunnels.begin(); it != m_tunnels.end(); ++it) {
-        if (isUp(it->state)) {
+        if (dbus::isUp(it->state)) {
             lost << it.key();
         }
     }
     if (lost.isEmpty()) {
         // The helper exits by itself when idle; that is not a problem.
-        appLog(QStringLiteral("debug"), QString(), tr("The helper exited (idle)."));
+        appLog(dbus::LogLevel::Debug, QString(), tr("The helper exited (idle)."));
         return;
     }
     m_lostTunnels = lost;
     for (const QString& name : std::as_const(lost)) {
         m_tunnels[name].requestPending = false;
-        setState(name, dbus::kStateDisconnected, tr("the helper stopped"));
+        setState(name, TunnelState::Disconnected, tr("the helper stopped"));
     }
     appLog(
-        QStringLiteral("error"), QString(),
+        dbus::LogLevel::Error, QString(),
         tr("The helper stopped while tunnels were up: %1.").arg(lost.join(QStringLiteral(", "))));
     setProblem(Problem::Stopped,
                tr("The peertun helper stopped unexpectedly; the tunnels %1 are down. peertun "

@@ -1,0 +1,208 @@
+#include "TunnelController.h"
+
+#include "ProfileStore.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <algorithm>
+
+namespace peertun {
+
+using dbus::TunnelState;
+
+TunnelController::TunnelController(ProfileStore* store, HelperApi* helper, QObject* parent)
+    : QObject(parent), m_store(store), m_helper(helper)
+{
+    connect(m_helper, &HelperApi::tunnelChanged, this, &TunnelController::onTunnelChanged);
+}
+
+bool TunnelController::isUp(const QString& name) const
+{
+    const TunnelState state = m_helper->status(name).state;
+    return state == TunnelState::Connected || state == TunnelState::Connecting;
+}
+
+void TunnelController::connectOrDisconnect(const QString& name)
+{
+    const TunnelStatus status = m_helper->status(name);
+    if (status.requestPending) {
+        return;
+    }
+    if (status.state == TunnelState::Connected) {
+        m_helper->disconnectTunnel(name);
+    } else if (status.state == TunnelState::Disconnected || status.state == TunnelState::Failed) {
+        if (const StoredProfile* stored = m_store->find(name); stored && stored->ok()) {
+            m_helper->connectProfile(*stored->profile);
+        }
+    }
+}
+
+QString TunnelController::runningTunnelFor(const QString& profileName) const
+{
+    return m_offer && m_offer->saved == profileName ? m_offer->running : profileName;
+}
+
+void TunnelController::profileEdited(const Profile& before, const Profile& after)
+{
+    // An earlier offer for this profile still stands: it now leads to the new name.
+    const bool offered = m_offer && m_offer->saved == before.name;
+    const QString running = runningTunnelFor(before.name);
+    if (isUp(running) && (offered || serializeProfile(after) != serializeProfile(before))) {
+        offerReconnect(running, after.name);
+    }
+}
+
+void TunnelController::profileRenamed(const QString& from, const QString& to)
+{
+    // The running tunnel keeps the old name until it is reconnected.
+    const QString running = runningTunnelFor(from);
+    if (isUp(running)) {
+        offerReconnect(running, to);
+    }
+}
+
+void TunnelController::profileDeleted(const QString& name)
+{
+    const bool offered = m_offer && m_offer->saved == name;
+    const QString running = runningTunnelFor(name);
+    if (offered) {
+        // Nothing saved is left to reconnect with; the tunnel runs on as it is.
+        clearOffer();
+    }
+    if (isUp(running)) {
+        m_helper->appLog(dbus::LogLevel::Info, running,
+                         tr("Profile %1 deleted; the tunnel %2 stays up until it is "
+                            "disconnected.")
+                             .arg(name, running));
+    }
+}
+
+void TunnelController::offerReconnect(const QString& running, const QString& saved)
+{
+    m_offer = ReconnectOffer{running, saved, false};
+    emit reconnectOfferChanged();
+    m_helper->appLog(dbus::LogLevel::Info, running,
+                     tr("Profile %1 saved; the tunnel runs the old settings until it is "
+                        "reconnected.")
+                         .arg(saved));
+}
+
+void TunnelController::clearOffer()
+{
+    if (m_offer) {
+        m_offer.reset();
+        emit reconnectOfferChanged();
+    }
+}
+
+void TunnelController::reconnect()
+{
+    if (!m_offer || m_offer->reconnecting) {
+        return;
+    }
+    m_offer->reconnecting = true;
+    emit reconnectOfferChanged();
+    m_helper->disconnectTunnel(m_offer->running);
+}
+
+void TunnelController::dismissReconnect()
+{
+    clearOffer();
+}
+
+void TunnelController::onTunnelChanged(const QString& name)
+{
+    if (!m_offer || name != m_offer->running) {
+        return;
+    }
+    const TunnelStatus status = m_helper->status(name);
+    const bool down =
+        status.state == TunnelState::Disconnected || status.state == TunnelState::Failed;
+    if (down && m_offer->reconnecting) {
+        // Down with the old settings: up again with the saved ones.
+        const QString saved = m_offer->saved;
+        clearOffer();
+        if (const StoredProfile* stored = m_store->find(saved); stored && stored->ok()) {
+            m_helper->connectProfile(*stored->profile);
+        }
+    } else if (down) {
+        clearOffer(); // went down by itself: nothing runs the old settings
+    } else if (m_offer->reconnecting && !status.requestPending) {
+        // The disconnect was refused or failed: still up, offer again.
+        offerReconnect(m_offer->running, m_offer->saved);
+    }
+}
+
+bool TunnelController::fixable(const QList<ProfileError>& errors)
+{
+    return !errors.isEmpty() &&
+           std::all_of(errors.cbegin(), errors.cend(), [](const ProfileError& e) {
+               return e.origin == ProfileError::Origin::Validator;
+           });
+}
+
+TunnelController::WgImport TunnelController::importWgQuickFile(const QString& path)
+{
+    WgImport out;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly) || file.size() > kMaxConfigBytes) {
+        out.error = file.isOpen() ? tr("the file is larger than 256 KiB") : file.errorString();
+        return out;
+    }
+    // wg-quick names the device after the file; so does the import.
+    QString name = QFileInfo(path).completeBaseName();
+    if (!checkProfileName(name).isEmpty()) {
+        name = QStringLiteral("wireguard");
+    }
+    const WgQuickImport result = importWgQuick(file.read(kMaxConfigBytes), name);
+    out.notes = result.notes;
+    if (!result.profile) {
+        for (const ProfileError& e : result.errors) {
+            out.errors << (e.field.isEmpty() ? e.message : tr("%1: %2").arg(e.field, e.message));
+            m_helper->appLog(dbus::LogLevel::Warning, QString(),
+                             tr("WireGuard config %1 not imported: %2")
+                                 .arg(QFileInfo(path).fileName(), out.errors.constLast()));
+        }
+        if (!fixable(result.errors)) {
+            out.outcome = WgImport::Outcome::Unfixable;
+            return out;
+        }
+        out.outcome = WgImport::Outcome::Fixable;
+        out.draft = result.draft;
+        if (m_store->find(out.draft.name) != nullptr) {
+            out.draft.name = m_store->freeName(out.draft.name);
+        }
+        return out;
+    }
+    Profile profile = *result.profile;
+    if (m_store->find(profile.name) != nullptr ||
+        QFile::exists(m_store->directory() + QLatin1Char('/') +
+                      ProfileStore::fileNameFor(profile.name))) {
+        const QString free = m_store->freeName(profile.name);
+        out.notes.prepend(tr("A profile named %1 exists already; the new one is called %2.")
+                              .arg(profile.name, free));
+        profile.name = free;
+    }
+    if (!m_store->save(profile, QString(), &out.error)) {
+        out.outcome = WgImport::Outcome::SaveFailed;
+        return out;
+    }
+    out.outcome = WgImport::Outcome::Imported;
+    out.profileName = profile.name;
+    m_helper->appLog(dbus::LogLevel::Info, profile.name,
+                     tr("Imported WireGuard config %1 as profile %2.")
+                         .arg(QFileInfo(path).fileName(), profile.name));
+    for (const QString& note : std::as_const(out.notes)) {
+        m_helper->appLog(dbus::LogLevel::Warning, profile.name, note);
+    }
+    return out;
+}
+
+void TunnelController::importedDraft(const QString& path, const QString& profileName)
+{
+    m_helper->appLog(dbus::LogLevel::Info, profileName,
+                     tr("Imported WireGuard config %1 as profile %2.")
+                         .arg(QFileInfo(path).fileName(), profileName));
+}
+
+} // namespace peertun

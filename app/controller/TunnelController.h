@@ -1,0 +1,92 @@
+// The app's decisions about tunnels, without widgets: connect or disconnect a profile, the
+// offer to reconnect after a running tunnel's profile was edited (and the state machine that
+// carries it out), and the wg-quick import flow. Works over HelperApi, so unit tests drive it
+// against a fake helper; MainWindow shows what it decides.
+#pragma once
+
+#include "HelperApi.h"
+#include "Profile.h"
+#include "WgQuickImport.h"
+
+#include <QObject>
+#include <QStringList>
+#include <optional>
+
+namespace peertun {
+
+class ProfileStore;
+
+class TunnelController : public QObject
+{
+    Q_OBJECT
+public:
+    TunnelController(ProfileStore* store, HelperApi* helper, QObject* parent = nullptr);
+
+    ProfileStore* store() const { return m_store; }
+    HelperApi* helper() const { return m_helper; }
+
+    // Connected or connecting.
+    bool isUp(const QString& name) const;
+    // Connects a profile whose tunnel is down, disconnects a connected one; nothing while a
+    // request is pending or the tunnel is on its way.
+    void connectOrDisconnect(const QString& name);
+
+    // After an edit of a profile whose tunnel is up, the tunnel runs the old settings: offer to
+    // reconnect, never do it silently.
+    struct ReconnectOffer
+    {
+        QString running;           // the tunnel that runs the old settings
+        QString saved;             // the profile it should run now
+        bool reconnecting = false; // taken: the tunnel is on its way down
+    };
+    const std::optional<ReconnectOffer>& reconnectOffer() const { return m_offer; }
+    // The tunnel up for a profile: the one an open offer would replace, else its own.
+    QString runningTunnelFor(const QString& profileName) const;
+    // A profile was saved from the editor (`before` as it was).
+    void profileEdited(const Profile& before, const Profile& after);
+    void profileRenamed(const QString& from, const QString& to);
+    // After the profile was removed from the store; a tunnel it ran stays up.
+    void profileDeleted(const QString& name);
+    // Takes the tunnel down and, once it is down, up again with the saved profile.
+    void reconnect();
+    void dismissReconnect();
+
+    // The wg-quick import flow.
+    struct WgImport
+    {
+        enum class Outcome {
+            Unreadable, // `error` says why
+            Unfixable,  // syntax errors: nothing the editor could mend
+            Fixable,    // only the validator objects: `draft` (with a free name) for the editor
+            Imported,   // saved as `profileName`
+            SaveFailed, // `error` says why
+        };
+        Outcome outcome = Outcome::Unreadable;
+        QString error;
+        QStringList errors; // one line per error ("field: message")
+        QStringList notes;  // what was not carried over
+        Profile draft;
+        QString profileName;
+    };
+    // wg-quick files are a few hundred bytes; a huge file is not one.
+    static constexpr qint64 kMaxConfigBytes = qint64{256} * 1024;
+    WgImport importWgQuickFile(const QString& path);
+    // The draft of a Fixable import was saved from the editor as `profileName`.
+    void importedDraft(const QString& path, const QString& profileName);
+    // Fixable when every error is the validator's (the file itself was read without error).
+    static bool fixable(const QList<ProfileError>& errors);
+
+signals:
+    void reconnectOfferChanged(); // made, taken, renewed or dropped
+
+private:
+    void offerReconnect(const QString& running, const QString& saved);
+    void clearOffer();
+    void onTunnelChanged(const QString& name);
+
+    ProfileStore* m_store;
+    HelperApi* m_helper;
+    std::optional<ReconnectOffer> m_offer;
+};
+
+} // namespace peertun

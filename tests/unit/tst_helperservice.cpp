@@ -1,0 +1,208 @@
+// HelperService on a private bus (dbus-daemon --session, no root) with fake tunnels and a fake
+// authorizer: the Connect size limit before authorization, named errors for bad input, refusals
+// from the authorizer, and StatsUpdated reaching a client. The real polkitd and helper are
+// tests/root/dbus's.
+#include "FakeTunnel.h"
+#include "GuiTestProfiles.h"
+#include "HelperClient.h"
+#include "HelperService.h"
+
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTest>
+#include <unistd.h>
+
+using namespace peertun;
+
+class TestHelperService : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void cleanupTestCase();
+    void oversizedProfileIsRefusedBeforeAuthorization();
+    void badInputGetsNamedErrors_data();
+    void badInputGetsNamedErrors();
+    void refusedByTheAuthorizer_data();
+    void refusedByTheAuthorizer();
+    void connectListStatsDisconnect();
+
+private:
+    QDBusError callError(QDBusPendingCall call);
+
+    QProcess m_busDaemon;
+    QString m_address;
+    std::shared_ptr<FakeTunnels> m_fakes;
+    std::shared_ptr<FakeAuthorizer::State> m_auth;
+    std::unique_ptr<HelperService> m_service;
+    std::unique_ptr<HelperClient> m_client;
+    int m_round = 0;
+};
+
+void TestHelperService::initTestCase()
+{
+    m_busDaemon.start(QStringLiteral("dbus-daemon"),
+                      {"--session", "--nofork", "--nosyslog", "--print-address=1"});
+    QVERIFY2(m_busDaemon.waitForStarted(5000), "dbus-daemon (package dbus) is needed");
+    QVERIFY(m_busDaemon.waitForReadyRead(5000));
+    m_address = QString::fromUtf8(m_busDaemon.readLine()).trimmed();
+}
+
+void TestHelperService::init()
+{
+    ++m_round; // fresh connections each test: a service name is owned once per connection
+    QDBusConnection serviceBus =
+        QDBusConnection::connectToBus(m_address, QStringLiteral("service-%1").arg(m_round));
+    QDBusConnection clientBus =
+        QDBusConnection::connectToBus(m_address, QStringLiteral("client-%1").arg(m_round));
+    QVERIFY(serviceBus.isConnected() && clientBus.isConnected());
+    m_fakes = std::make_shared<FakeTunnels>();
+    m_auth = std::make_shared<FakeAuthorizer::State>();
+    m_service = std::make_unique<HelperService>(serviceBus, HelperServiceOptions{0},
+                                                std::make_unique<FakeAuthorizer>(m_auth),
+                                                fakeTunnelFactory(m_fakes));
+    QString error;
+    QVERIFY2(m_service->start(&error), qPrintable(error));
+    m_client = std::make_unique<HelperClient>(clientBus);
+}
+
+void TestHelperService::cleanup()
+{
+    m_client.reset();
+    m_service.reset();
+    QDBusConnection::disconnectFromBus(QStringLiteral("service-%1").arg(m_round));
+    QDBusConnection::disconnectFromBus(QStringLiteral("client-%1").arg(m_round));
+}
+
+void TestHelperService::cleanupTestCase()
+{
+    m_busDaemon.kill();
+    m_busDaemon.waitForFinished(3000);
+}
+
+// The service runs on this thread: wait in the event loop (waitForFinished() would block it).
+void awaitReply(const QDBusPendingCall& call)
+{
+    QDBusPendingCallWatcher watcher(call);
+    QSignalSpy done(&watcher, &QDBusPendingCallWatcher::finished);
+    if (!watcher.isFinished()) {
+        done.wait(10000);
+    }
+}
+
+QDBusError TestHelperService::callError(QDBusPendingCall call)
+{
+    awaitReply(call);
+    return call.error();
+}
+
+void TestHelperService::oversizedProfileIsRefusedBeforeAuthorization()
+{
+    const QString huge = QStringLiteral("{\"name\": \"x\", \"padding\": \"%1\"}")
+                             .arg(QString(kMaxProfileBytes, u'x'));
+    const QDBusError error = callError(m_client->connectTunnel(huge));
+    QCOMPARE(error.name(), dbus::kErrorInvalidProfile);
+    QVERIFY2(error.message().contains(QString::number(kMaxProfileBytes)),
+             qPrintable(error.message()));
+    QCOMPARE(m_auth->checks, 0); // neither held nor parsed nor sent to polkit
+    QCOMPARE(m_fakes->alive, 0);
+}
+
+void TestHelperService::badInputGetsNamedErrors_data()
+{
+    QTest::addColumn<QString>("call");
+    QTest::addColumn<QString>("argument");
+    QTest::addColumn<QString>("errorName");
+    QTest::addColumn<QString>("mentions");
+    QTest::newRow("malformed JSON") << "connect"
+                                    << "{\"name\": " << dbus::kErrorInvalidProfile << "not valid";
+    QTest::newRow("invalid address")
+        << "connect"
+        << QString::fromUtf8(serializeProfile(test::officeProfile()))
+               .replace(QStringLiteral("10.244.2.2/24"), QStringLiteral("10.244.300.1/24"))
+        << dbus::kErrorInvalidProfile << "interface.address";
+    QTest::newRow("disconnect unknown") << "disconnect"
+                                        << "nobody" << dbus::kErrorNotFound << "nobody";
+    QTest::newRow("disconnect huge name")
+        << "disconnect" << QString(1000, u'n') << dbus::kErrorNotFound << "no tunnel";
+    QTest::newRow("stats unknown") << "stats"
+                                   << "nobody" << dbus::kErrorNotFound << "nobody";
+}
+
+void TestHelperService::badInputGetsNamedErrors()
+{
+    QFETCH(QString, call);
+    QFETCH(QString, argument);
+    QFETCH(QString, errorName);
+    QFETCH(QString, mentions);
+    const QDBusError error = callError(call == QLatin1String("connect")
+                                           ? QDBusPendingCall(m_client->connectTunnel(argument))
+                                       : call == QLatin1String("disconnect")
+                                           ? QDBusPendingCall(m_client->disconnectTunnel(argument))
+                                           : QDBusPendingCall(m_client->stats(argument)));
+    QCOMPARE(error.name(), errorName);
+    QVERIFY2(error.message().contains(mentions), qPrintable(error.message()));
+    QVERIFY2(error.message().size() < 600, "an argument was echoed in full");
+    QCOMPARE(m_fakes->alive, 0);
+}
+
+void TestHelperService::refusedByTheAuthorizer_data()
+{
+    QTest::addColumn<int>("answer");
+    QTest::addColumn<QString>("mentions");
+    QTest::newRow("not authorized") << int(Authorizer::Result::NotAuthorized) << "not allowed";
+    QTest::newRow("polkit unavailable") << int(Authorizer::Result::Unavailable) << "polkitd";
+}
+
+void TestHelperService::refusedByTheAuthorizer()
+{
+    if (::geteuid() == 0) {
+        QSKIP("As root the helper needs no polkit by design, so the authorizer is not asked; "
+              "run as a normal user (tests/root/dbus checks refusals with the real polkitd).");
+    }
+    QFETCH(int, answer);
+    QFETCH(QString, mentions);
+    m_auth->answer = Authorizer::Result(answer);
+    const QDBusError error = callError(
+        m_client->connectTunnel(QString::fromUtf8(serializeProfile(test::officeProfile()))));
+    QCOMPARE(error.name(), dbus::kErrorNotAuthorized);
+    QVERIFY2(error.message().contains(mentions), qPrintable(error.message()));
+    QCOMPARE(m_auth->checks, 1);
+    QCOMPARE(m_fakes->alive, 0);
+}
+
+void TestHelperService::connectListStatsDisconnect()
+{
+    QSignalSpy states(m_client.get(), &HelperClient::stateChanged);
+    QSignalSpy updates(m_client.get(), &HelperClient::statsUpdated);
+    QDBusPendingReply<QString> connected =
+        m_client->connectTunnel(QString::fromUtf8(serializeProfile(test::officeProfile())));
+    awaitReply(connected);
+    QVERIFY2(!connected.isError(), qPrintable(connected.error().message()));
+    QCOMPARE(connected.value(), QStringLiteral("office"));
+    QCOMPARE(m_auth->checks, ::geteuid() == 0 ? 0 : 1);
+    QTRY_COMPARE(states.count(), 2);
+    QCOMPARE(states.last().at(1).toString(), dbus::stateName(dbus::TunnelState::Connected));
+
+    QDBusPendingReply<QVariantMapList> list = m_client->listTunnels();
+    awaitReply(list);
+    const QVariantMapList tunnels = HelperClient::toPlain(list.value());
+    QCOMPARE(tunnels.size(), 1);
+    QCOMPARE(dbus::TunnelInfo::fromVariant(tunnels.first()).interface, QStringLiteral("flannel99"));
+
+    m_fakes->stats.at("office").rxPackets = 3;
+    QTRY_VERIFY_WITH_TIMEOUT(updates.count() >= 1, 5000);
+    const dbus::TunnelCounters c =
+        dbus::TunnelCounters::fromVariant(updates.last().first().value<QVariantMapList>().first());
+    QCOMPARE(c.rxPackets, quint64(3));
+
+    const QDBusError error = callError(m_client->disconnectTunnel(QStringLiteral("office")));
+    QVERIFY2(!error.isValid(), qPrintable(error.message()));
+    QCOMPARE(m_fakes->alive, 0);
+}
+
+QTEST_GUILESS_MAIN(TestHelperService)
+#include "tst_helperservice.moc"

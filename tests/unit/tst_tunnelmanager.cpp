@@ -1,0 +1,228 @@
+// TunnelManager over fake tunnels (no root, no TUN device): its limits, named errors for what
+// it refuses, the contract's payloads, and StatsUpdated at most twice a second and only when a
+// counter changed.
+#include "FakeTunnel.h"
+#include "GuiTestProfiles.h"
+#include "TunnelManager.h"
+
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace peertun;
+
+namespace {
+
+Profile profileNumber(int i)
+{
+    Profile p = test::officeProfile(QStringLiteral("t%1").arg(i));
+    p.interface.name = QStringLiteral("pt%1").arg(i);
+    return p;
+}
+
+} // namespace
+
+class TestTunnelManager : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void connectAndDisconnect();
+    void refusals_data();
+    void refusals();
+    void engineErrorsAreNamed_data();
+    void engineErrorsAreNamed();
+    void atMostMaxTunnels();
+    void listAndStatsUseTheContract();
+    void statsUpdatedOnlyOnChange();
+    void statsUpdatedAtMostTwiceASecond();
+    void logPagesAreBounded();
+
+private:
+    std::shared_ptr<FakeTunnels> m_fakes;
+    std::unique_ptr<TunnelManager> m_manager;
+};
+
+void TestTunnelManager::init()
+{
+    m_manager.reset();
+    m_fakes = std::make_shared<FakeTunnels>();
+    m_manager = std::make_unique<TunnelManager>(fakeTunnelFactory(m_fakes));
+}
+
+void TestTunnelManager::connectAndDisconnect()
+{
+    QSignalSpy states(m_manager.get(), &TunnelManager::stateChanged);
+    QVERIFY(!m_manager->connectTunnel(test::officeProfile(), QStringLiteral("test")));
+    QCOMPARE(m_fakes->alive, 1);
+    QCOMPARE(m_fakes->specs.at("office").ifName, std::string("flannel99"));
+    QCOMPARE(states.count(), 2);
+    QCOMPARE(states.at(0).at(1).toString(), dbus::stateName(dbus::TunnelState::Connecting));
+    QCOMPARE(states.at(1).at(1).toString(), dbus::stateName(dbus::TunnelState::Connected));
+
+    QVERIFY(!m_manager->disconnectTunnel(QStringLiteral("office"), QStringLiteral("test")));
+    QCOMPARE(m_fakes->alive, 0);
+    QCOMPARE(states.count(), 4);
+    QCOMPARE(states.at(3).at(1).toString(), dbus::stateName(dbus::TunnelState::Disconnected));
+    QCOMPARE(states.at(3).at(2).toString(), QStringLiteral("test"));
+}
+
+void TestTunnelManager::refusals_data()
+{
+    QTest::addColumn<bool>("sameName"); // else: another name on the same interface
+    QTest::addColumn<QString>("errorName");
+    QTest::addColumn<QString>("mentions");
+    QTest::newRow("same name") << true << dbus::kErrorAlreadyConnected << "office";
+    QTest::newRow("same interface") << false << dbus::kErrorBusy << "flannel99";
+}
+
+void TestTunnelManager::refusals()
+{
+    QFETCH(bool, sameName);
+    QFETCH(QString, errorName);
+    QFETCH(QString, mentions);
+    QVERIFY(!m_manager->connectTunnel(test::officeProfile(), QString()));
+    Profile second =
+        test::officeProfile(sameName ? QStringLiteral("office") : QStringLiteral("home"));
+    if (sameName) {
+        second.interface.name = QStringLiteral("other0");
+    }
+    QSignalSpy states(m_manager.get(), &TunnelManager::stateChanged);
+    const auto failure = m_manager->connectTunnel(second, QString());
+    QVERIFY(failure.has_value());
+    QCOMPARE(failure->errorName, errorName);
+    QVERIFY2(failure->message.contains(mentions), qPrintable(failure->message));
+    QCOMPARE(states.count(), 0); // refused before anything started
+    QCOMPARE(m_fakes->alive, 1);
+    QCOMPARE(m_manager->tunnelCount(), 1);
+}
+
+void TestTunnelManager::engineErrorsAreNamed_data()
+{
+    using Kind = engine::TunnelError::Kind;
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<QString>("errorName");
+    QTest::newRow("invalid") << int(Kind::InvalidConfig) << dbus::kErrorInvalidProfile;
+    QTest::newRow("busy") << int(Kind::Busy) << dbus::kErrorBusy;
+    QTest::newRow("address in use") << int(Kind::AddressInUse) << dbus::kErrorBusy;
+    QTest::newRow("permission") << int(Kind::PermissionDenied) << dbus::kErrorFailed;
+    QTest::newRow("failed") << int(Kind::Failed) << dbus::kErrorFailed;
+}
+
+void TestTunnelManager::engineErrorsAreNamed()
+{
+    QFETCH(int, kind);
+    QFETCH(QString, errorName);
+    m_fakes->failNext = engine::TunnelError(engine::TunnelError::Kind(kind), "port 8285 in use");
+    QSignalSpy states(m_manager.get(), &TunnelManager::stateChanged);
+    const auto failure = m_manager->connectTunnel(test::officeProfile(), QString());
+    QVERIFY(failure.has_value());
+    QCOMPARE(failure->errorName, errorName);
+    QVERIFY2(failure->message.contains(QStringLiteral("port 8285 in use")),
+             qPrintable(failure->message));
+    QCOMPARE(states.last().at(1).toString(), dbus::stateName(dbus::TunnelState::Failed));
+    QCOMPARE(m_manager->tunnelCount(), 0); // a failed tunnel is not kept
+    QVERIFY(m_manager->tunnels().isEmpty());
+}
+
+void TestTunnelManager::atMostMaxTunnels()
+{
+    for (int i = 0; i < TunnelManager::kMaxTunnels; ++i) {
+        const auto failure = m_manager->connectTunnel(profileNumber(i), QString());
+        QVERIFY2(!failure, failure ? qPrintable(failure->message) : "");
+    }
+    const auto failure = m_manager->connectTunnel(profileNumber(99), QString());
+    QVERIFY(failure.has_value());
+    QCOMPARE(failure->errorName, dbus::kErrorBusy);
+    QVERIFY2(failure->message.contains(QString::number(TunnelManager::kMaxTunnels)),
+             qPrintable(failure->message));
+    QCOMPARE(m_fakes->alive, TunnelManager::kMaxTunnels);
+    m_manager->disconnectAll(QStringLiteral("test"));
+    QCOMPARE(m_fakes->alive, 0);
+    QCOMPARE(m_manager->tunnelCount(), 0);
+}
+
+void TestTunnelManager::listAndStatsUseTheContract()
+{
+    Profile wg = test::officeWireGuardProfile();
+    QVERIFY(!m_manager->connectTunnel(wg, QString()));
+    const QVariantMapList list = m_manager->tunnels();
+    QCOMPARE(list.size(), 1);
+    const dbus::TunnelInfo info = dbus::TunnelInfo::fromVariant(list.first());
+    QCOMPARE(info.name, QStringLiteral("office"));
+    QCOMPARE(info.state, dbus::TunnelState::Connected);
+    QCOMPARE(info.mode, dbus::Mode::WireGuard);
+    QCOMPARE(info.mtu, 1400);
+    QCOMPARE(info.peers.size(), 1);
+    QCOMPARE(info.peers.first().publicKey, wg.peers.first().publicKey);
+    // Secrets never leave the helper, under no key.
+    for (const QVariant& v : list.first()) {
+        QVERIFY(!v.toString().contains(wg.interface.privateKey));
+    }
+    QVERIFY(!QVariant(list.first()).toString().contains(test::kNearPrivateKey));
+
+    engine::TunnelStats& s = m_fakes->stats.at("office");
+    s.txPackets = 5;
+    s.drops[0] = 2;
+    s.peers[0].rxBytes = 77;
+    const auto map = m_manager->stats(QStringLiteral("office"));
+    QVERIFY(map.has_value());
+    const dbus::TunnelCounters c = dbus::TunnelCounters::fromVariant(*map);
+    QCOMPARE(c.name, QStringLiteral("office"));
+    QCOMPARE(c.txPackets, quint64(5));
+    QCOMPARE(c.totalDrops, quint64(2));
+    QCOMPARE(c.peers.size(), 1);
+    QCOMPARE(c.peers.first().name, QStringLiteral("host-2"));
+    QCOMPARE(c.peers.first().rxBytes, quint64(77));
+    QVERIFY(!m_manager->stats(QStringLiteral("nobody")).has_value());
+}
+
+void TestTunnelManager::statsUpdatedOnlyOnChange()
+{
+    QVERIFY(!m_manager->connectTunnel(test::officeProfile(), QString()));
+    QSignalSpy updates(m_manager.get(), &TunnelManager::statsUpdated);
+    QTest::qWait(3 * TunnelManager::kStatsIntervalMs);
+    QCOMPARE(updates.count(), 0); // nothing changed
+    m_fakes->stats.at("office").rxPackets = 1;
+    QTRY_COMPARE_WITH_TIMEOUT(updates.count(), 1, 5000);
+    const QVariantMapList all = updates.first().first().value<QVariantMapList>();
+    QCOMPARE(dbus::TunnelCounters::fromVariant(all.first()).rxPackets, quint64(1));
+    QTest::qWait(3 * TunnelManager::kStatsIntervalMs);
+    QCOMPARE(updates.count(), 1); // and not again until the next change
+}
+
+void TestTunnelManager::statsUpdatedAtMostTwiceASecond()
+{
+    QVERIFY(!m_manager->connectTunnel(test::officeProfile(), QString()));
+    QSignalSpy updates(m_manager.get(), &TunnelManager::statsUpdated);
+    // Counters change all the time (every 10 ms): the signal still comes at its own pace.
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < 2000) {
+        ++m_fakes->stats.at("office").txPackets;
+        QTest::qWait(10);
+    }
+    const qint64 elapsed = clock.elapsed();
+    QVERIFY2(updates.count() >= 1, "no StatsUpdated while counters changed");
+    // At most one per interval (a timer fires no sooner than its interval).
+    QVERIFY2(updates.count() <= elapsed / TunnelManager::kStatsIntervalMs,
+             qPrintable(QStringLiteral("%1 updates in %2 ms").arg(updates.count()).arg(elapsed)));
+}
+
+void TestTunnelManager::logPagesAreBounded()
+{
+    for (int i = 0; i < 700; ++i) {
+        m_manager->log(engine::LogLevel::Info, QString(), QStringLiteral("line %1").arg(i));
+    }
+    const QVariantMapList page = m_manager->logSince(0);
+    QCOMPARE(page.size(), qsizetype(TunnelManager::kMaxLogEntriesPerCall));
+    const dbus::LogRecord first = dbus::LogRecord::fromVariant(page.first());
+    QCOMPARE(first.seq, quint64(1));
+    QCOMPARE(first.level, dbus::LogLevel::Info);
+    const dbus::LogRecord last = dbus::LogRecord::fromVariant(page.last());
+    QCOMPARE(m_manager->logSince(last.seq).size(), qsizetype(200));
+}
+
+QTEST_GUILESS_MAIN(TestTunnelManager)
+#include "tst_tunnelmanager.moc"
