@@ -32,20 +32,6 @@ bool sameCounters(const engine::TunnelStats& a, const engine::TunnelStats& b)
     return true;
 }
 
-// The copy the manager keeps for ListTunnels must not hold secrets: the engine has its own
-// locked copies. Best effort, like standalone mode: overwrite, then drop.
-void wipeSecrets(Profile& profile)
-{
-    const auto wipe = [](QString& s) {
-        std::fill(s.begin(), s.end(), QChar(u'\0'));
-        s.clear();
-    };
-    wipe(profile.interface.privateKey);
-    for (PeerConfig& peer : profile.peers) {
-        wipe(peer.presharedKey);
-    }
-}
-
 TunnelManager::Failure failureFromTunnelError(const engine::TunnelError& e)
 {
     using Kind = engine::TunnelError::Kind;
@@ -191,7 +177,7 @@ std::optional<TunnelManager::Failure> TunnelManager::connectTunnel(const Profile
         }
     }
     entry.profile = profile;
-    wipeSecrets(entry.profile);
+    wipeSecrets(entry.profile); // the engine holds its own locked copies
     entry.tunnel = std::move(tunnel);
     entry.state = dbus::TunnelState::Connected;
     entry.sinceUnixMs = QDateTime::currentMSecsSinceEpoch();

@@ -1586,4 +1586,16 @@ QString profile_detail::supportedModesText()
     return modeNames().join(QStringLiteral(", "));
 }
 
+void wipeSecrets(Profile& profile)
+{
+    const auto wipe = [](QString& s) {
+        std::fill(s.begin(), s.end(), QChar(u'\0'));
+        s.clear();
+    };
+    wipe(profile.interface.privateKey);
+    for (PeerConfig& peer : profile.peers) {
+        wipe(peer.presharedKey);
+    }
+}
+
 } // namespace peertun

@@ -179,6 +179,11 @@ QList<ProfileError> validateProfile(const Profile& profile);
 // Stable, indented JSON; parseProfile(serializeProfile(p)) == p for every valid p.
 QByteArray serializeProfile(const Profile& profile);
 
+// Overwrites and clears the profile's secrets (private and preshared keys): for a copy kept
+// after the keys went into locked memory. Best effort: earlier temporary copies are freed,
+// not wiped.
+void wipeSecrets(Profile& profile);
+
 // Field-level parsers shared with the editor. On failure they return nullopt and set *error
 // (if given) to a full sentence that quotes the bad text.
 // "a.b.c.d/n" or "v6/n". IPv4 must be plain dotted decimal ("10.1" or "010.0.0.1" are

@@ -209,6 +209,7 @@ private slots:
     void neverEchoesKeys_data();
     void neverEchoesKeys();
     void quotesControlCharactersInMessages();
+    void wipeSecretsClearsKeysOnly();
 };
 
 void TestProfile::rejectsBadInput_data()
@@ -1365,6 +1366,25 @@ void TestProfile::quotesControlCharactersInMessages()
     QCOMPARE(result.errors.size(), 1);
     QVERIFY2(!result.errors[0].message.contains(QChar(0x1b)), qPrintable(result.errors[0].message));
     QVERIFY(result.errors[0].message.contains(QStringLiteral("\\u001b[2J")));
+}
+
+
+void TestProfile::wipeSecretsClearsKeysOnly()
+{
+    ProfileParseResult parsed = parseProfile(kWireGuard);
+    QVERIFY(parsed.ok());
+    Profile p = *parsed.profile;
+    QVERIFY(!p.interface.privateKey.isEmpty());
+    QVERIFY(!p.peers[0].presharedKey.isEmpty());
+    wipeSecrets(p);
+    QVERIFY(p.interface.privateKey.isEmpty());
+    for (const PeerConfig& peer : p.peers) {
+        QVERIFY(peer.presharedKey.isEmpty());
+    }
+    // Public keys and everything else stay: the copy is still shown in ListTunnels.
+    QCOMPARE(p.peers[0].publicKey, parsed.profile->peers[0].publicKey);
+    QCOMPARE(p.name, parsed.profile->name);
+    QCOMPARE(p.peers.size(), parsed.profile->peers.size());
 }
 
 QTEST_APPLESS_MAIN(TestProfile)
