@@ -1,5 +1,6 @@
 #include "Standalone.h"
 
+#include "Clock.h"
 #include "EngineToContract.h"
 #include "ExitCode.h"
 #include "ProfileToSpec.h"
@@ -48,13 +49,6 @@ Exit exitFor(engine::TunnelError::Kind kind)
     return Exit::Failed;
 }
 
-int64_t nowMs()
-{
-    timespec ts{};
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
 // The format the e2e tests and scripts parse: one line per tunnel, one per peer, `key=value`
 // with the contract's counter names in their line spelling (dbus::lineName).
 void printStats(const engine::Tunnel& tunnel)
@@ -65,13 +59,12 @@ void printStats(const engine::Tunnel& tunnel)
     for (const engine::PeerSpec& peer : spec.peers) {
         peerNames << QString::fromStdString(peer.name);
     }
-    const dbus::TunnelCounters s =
-        countersFromEngine(QString::fromStdString(spec.name), tunnel.stats(), peerNames,
-                           tunnel.endpoints());
+    const dbus::TunnelCounters s = countersFromEngine(
+        QString::fromStdString(spec.name), tunnel.stats(), peerNames, tunnel.endpoints());
     const auto field = [](const QString& k, quint64 v) {
         return " " + dbus::lineName(k).toStdString() + "=" + std::to_string(v);
     };
-    const int64_t now = nowMs();
+    const int64_t now = engine::unixMs();
     const auto age = [now](const QString& k, qint64 unixMs) {
         return " " + dbus::lineName(k).toStdString() + "=" +
                (unixMs ? std::to_string(now - unixMs) : std::string("never"));
@@ -100,8 +93,8 @@ void printStats(const engine::Tunnel& tunnel)
                             (e.address.isEmpty() ? std::string("none") : e.address.toStdString());
         if (!e.host.isEmpty()) {
             where += " " + dbus::lineName(key::kEndpointHost).toStdString() + "=" +
-                     e.host.toStdString() + " resolving=" +
-                     (e.state == dbus::EndpointStatus::kResolving ? "1" : "0") +
+                     e.host.toStdString() +
+                     " resolving=" + (e.state == dbus::EndpointStatus::kResolving ? "1" : "0") +
                      age(key::kResolvedAtUnixMs, e.resolvedAtUnixMs);
         }
         writeLine("stats tunnel=" + spec.name + " peer=" + p.name.toStdString() +
@@ -122,14 +115,7 @@ void printStats(const engine::Tunnel& tunnel)
 void wipeKeyText(QByteArray& json, Profile& profile)
 {
     std::fill(json.begin(), json.end(), '\0');
-    const auto wipe = [](QString& s) {
-        std::fill(s.begin(), s.end(), QChar(u'\0'));
-        s.clear();
-    };
-    wipe(profile.interface.privateKey);
-    for (PeerConfig& peer : profile.peers) {
-        wipe(peer.presharedKey);
-    }
+    wipeSecrets(profile);
 }
 
 } // namespace

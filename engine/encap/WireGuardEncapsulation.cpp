@@ -1,5 +1,6 @@
 #include "WireGuardEncapsulation.h"
 
+#include "Clock.h"
 #include "TunnelError.h"
 
 #include <algorithm>
@@ -32,13 +33,6 @@ UdpEndpoint fromWireGuard(const wireguard::Endpoint& ep)
         out.port = ep.port;
     }
     return out;
-}
-
-int64_t unixMs()
-{
-    timespec ts{};
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
 // The inner packet's own length: transport plaintext is zero-padded to 16 bytes.

@@ -1,5 +1,6 @@
 #include "ForwardingLoop.h"
 
+#include "Clock.h"
 #include "EndpointSet.h"
 #include "Offload.h"
 #include "Packet.h"
@@ -12,20 +13,13 @@
 namespace peertun::engine {
 namespace {
 
-int64_t nowMs()
-{
-    timespec ts{};
-    ::clock_gettime(CLOCK_REALTIME_COARSE, &ts);
-    return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
 // Rate-limited warning from a forwarding thread: one line per interval and kind, with how
 // many were held back, so a flood costs a branch, not a log line.
 template <typename MakeText>
 void warnLimited(RateLimiter& limiter, EventLog* log, const std::string& tunnel, MakeText&& text)
 {
     uint64_t held = 0;
-    if (log && limiter.allow(nowMs(), &held)) {
+    if (log && limiter.allow(unixMsCoarse(), &held)) {
         std::string line = text();
         if (held > 0) {
             line += " (" + std::to_string(held) + " more since the last report)";
@@ -367,7 +361,7 @@ bool ForwardingLoop::forwardFromUdp(bool socketErrors)
     if (n == 0) {
         return false;
     }
-    const int64_t now = nowMs();
+    const int64_t now = unixMsCoarse();
     for (unsigned i = 0; i < n; ++i) {
         const UdpRecvBatch::Datagram& d = rx.batch.datagrams[i];
         const auto* src = reinterpret_cast<const sockaddr*>(&d.from);

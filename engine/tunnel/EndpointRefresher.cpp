@@ -1,5 +1,6 @@
 #include "EndpointRefresher.h"
 
+#include "Clock.h"
 #include "DnsResolver.h"
 #include "Encapsulation.h"
 #include "ResolvConf.h"
@@ -11,20 +12,13 @@
 #include <ctime>
 #include <ifaddrs.h>
 #include <net/if.h>
+#include <optional>
 #include <poll.h>
 #include <sys/eventfd.h>
-#include <optional>
 #include <unistd.h>
 
 namespace peertun::engine {
 namespace {
-
-int64_t unixMs()
-{
-    timespec ts{};
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
 
 std::string seconds(std::chrono::steady_clock::duration d)
 {
@@ -45,13 +39,13 @@ struct EndpointRefresher::State
     bool resolvedOnce = false;
     UdpEndpoint resolved;
     std::string lastError;
-    Clock::time_point nextAttempt{};         // while unresolved: when to try again
-    Clock::duration retry = kFirstRetry;     // while unresolved: the next backoff
-    Clock::time_point lastResolve{};         // last attempt, successful or not
+    Clock::time_point nextAttempt{};     // while unresolved: when to try again
+    Clock::duration retry = kFirstRetry; // while unresolved: the next backoff
+    Clock::time_point lastResolve{};     // last attempt, successful or not
     Clock::duration suspectBackoff = kSuspectBackoff;
     // What the counters said at the last tick.
     uint64_t tx = 0, rx = 0, handshakes = 0, initiations = 0, unreachable = 0;
-    Clock::time_point lastSignOfLife{};       // rx grew or a handshake completed
+    Clock::time_point lastSignOfLife{};               // rx grew or a handshake completed
     std::optional<Clock::time_point> unansweredSince; // first tx or initiation after that
     bool initiationUnanswered = false;
     uint64_t unreachableSinceLife = 0; // ICMP errors since the last sign of life or lookup
@@ -143,7 +137,8 @@ int EndpointRefresher::linkTowards(const IpAddress& to, uint32_t mark)
     }
     int ifindex = 0;
     for (const ifaddrs* i = list; i && ifindex == 0; i = i->ifa_next) {
-        if (i->ifa_addr && (i->ifa_addr->sa_family == AF_INET || i->ifa_addr->sa_family == AF_INET6) &&
+        if (i->ifa_addr &&
+            (i->ifa_addr->sa_family == AF_INET || i->ifa_addr->sa_family == AF_INET6) &&
             fromSockaddr(i->ifa_addr).address == source) {
             ifindex = int(::if_nametoindex(i->ifa_name));
         }
@@ -161,7 +156,7 @@ std::vector<IpAddress> EndpointRefresher::chooseServers(const State& s, uint32_t
     if (s.resolvedOnce) {
         probes.push_back(s.resolved.address);
     } else {
-        const uint8_t v4[4] = {192, 0, 2, 1};                                // TEST-NET-1
+        const uint8_t v4[4] = {192, 0, 2, 1}; // TEST-NET-1
         const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}; // doc
         if (queryFamily() != AF_INET6) {
             probes.push_back(IpAddress::v4(v4));
@@ -258,8 +253,8 @@ void EndpointRefresher::run()
                 return;
             }
             const char* why = nullptr;
-            const PeerStats& p = s.peer.index < stats.peers.size() ? stats.peers[s.peer.index]
-                                                                   : PeerStats{};
+            const PeerStats& p =
+                s.peer.index < stats.peers.size() ? stats.peers[s.peer.index] : PeerStats{};
             // Signs of life and of a peer gone quiet, from the counters since the last tick.
             const bool rxGrew = p.rxPackets != s.rx || p.handshakesDone != s.handshakes;
             const bool txGrew = p.txPackets != s.tx;
@@ -296,14 +291,15 @@ void EndpointRefresher::run()
                 const auto quiet = s.unansweredSince ? now - *s.unansweredSince : Clock::duration{};
                 if (s.unreachableSinceLife >= kUnreachableBurst) {
                     why = "ICMP unreachable";
-                } else if (m_setup.wireguard && s.initiationUnanswered && quiet >= kSuspectBackoff) {
+                } else if (m_setup.wireguard && s.initiationUnanswered &&
+                           quiet >= kSuspectBackoff) {
                     why = "handshake unanswered";
                 } else if (s.unansweredSince && quiet >= kUnansweredTraffic) {
                     why = "no reply to traffic";
                 }
                 if (why) {
-                    s.suspectBackoff = std::min<Clock::duration>(s.suspectBackoff * 2,
-                                                                 kMaxSuspectBackoff);
+                    s.suspectBackoff =
+                        std::min<Clock::duration>(s.suspectBackoff * 2, kMaxSuspectBackoff);
                 }
             }
             if (!why && m_setup.wireguard && s.resolvedOnce &&
@@ -322,7 +318,8 @@ void EndpointRefresher::run()
                 next = std::min(next, s.nextAttempt);
             }
         }
-        const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - Clock::now());
+        const auto wait =
+            std::chrono::duration_cast<std::chrono::milliseconds>(next - Clock::now());
         const int timeout = int(std::clamp<int64_t>(wait.count(), 0, 1000));
         if (::poll(fds, 2, timeout) > 0) {
             if (fds[0].revents) {
