@@ -94,15 +94,7 @@ void HelperSession::refresh()
                                tr("Found tunnel %1 %2 in the helper.").arg(name, t.stateText));
                         setState(name, t.state, QString());
                     }
-                    auto* statsCall = new QDBusPendingCallWatcher(m_client->stats(name), this);
-                    connect(statsCall, &QDBusPendingCallWatcher::finished, this,
-                            [this](QDBusPendingCallWatcher* c) {
-                                c->deleteLater();
-                                QDBusPendingReply<QVariantMap> r = *c;
-                                if (!r.isError()) {
-                                    onStats({HelperClient::toPlain(r.value())});
-                                }
-                            });
+                    fetchStats(name);
                 }
                 // Tunnels we thought were up but the helper does not have.
                 for (auto it = m_tunnels.begin(); it != m_tunnels.end(); ++it) {
@@ -210,16 +202,20 @@ void HelperSession::onStateChanged(const QString& name, const QString& stateText
     }
     setState(name, *state, ours ? QString() : reason);
     if (*state == TunnelState::Connected) {
-        auto* statsCall = new QDBusPendingCallWatcher(m_client->stats(name), this);
-        connect(statsCall, &QDBusPendingCallWatcher::finished, this,
-                [this](QDBusPendingCallWatcher* c) {
-                    c->deleteLater();
-                    QDBusPendingReply<QVariantMap> r = *c;
-                    if (!r.isError()) {
-                        onStats({HelperClient::toPlain(r.value())});
-                    }
-                });
+        fetchStats(name);
     }
+}
+
+void HelperSession::fetchStats(const QString& name)
+{
+    auto* call = new QDBusPendingCallWatcher(m_client->stats(name), this);
+    connect(call, &QDBusPendingCallWatcher::finished, this, [this](QDBusPendingCallWatcher* c) {
+        c->deleteLater();
+        QDBusPendingReply<QVariantMap> r = *c;
+        if (!r.isError()) {
+            onStats({HelperClient::toPlain(r.value())});
+        }
+    });
 }
 
 void HelperSession::onStats(const QVariantMapList& stats)

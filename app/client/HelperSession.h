@@ -89,6 +89,8 @@ private:
     void fetchLog();
     void onStateChanged(const QString& name, const QString& state, const QString& reason);
     void onStats(const QVariantMapList& stats);
+    // Asks for one tunnel's counters now (the StatsUpdated signal may be a while off).
+    void fetchStats(const QString& name);
     void onLogEntry(const QVariantMap& entry);
     void onServiceRegistered();
     void onServiceUnregistered();
