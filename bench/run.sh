@@ -1,9 +1,9 @@
 #!/bin/bash
-# bench/run.sh -- peertun's data plane against raw veth, the seed's Go program and wireguard-go,
+# bench/run.sh -- peertun's data plane against raw veth, the blog post's Go program and wireguard-go,
 # measured side by side in the same run (method of ../shared/bench/anchors.sh).
 #
 # Topology: two private network namespaces (unique names) joined by a veth pair, underlay
-# 10.211.55.122/24 <-> 10.211.55.123/24, tunnel 10.244.2.2/24 <-> 10.244.3.3/24 as in the seed.
+# 10.211.55.122/24 <-> 10.211.55.123/24, tunnel 10.244.2.2/24 <-> 10.244.3.3/24 as in the blog post.
 # Nothing is configured in the root namespace; no traffic leaves the two namespaces. Everything
 # is torn down by a trap on every exit path. This is not a test: it only prints figures.
 #
@@ -11,10 +11,10 @@
 #   veth         iperf3 straight over the veth pair (the ceiling)
 #   peertun      peertun-helper --standalone, plain mode, MTU from the profile default
 #   peertun1472  the same with "mtu": 1472 in the profile
-#   seedq        the seed's Go client/server with the per-packet prints removed (MTU 1500, the
-#                seed's default), built from the seed text as anchors.sh does
-#   seedq1472    the same with flannel99 set to MTU 1472 (not in the default list)
-#   mixed        peertun on host 1, seedq's server on host 2: the seed's wire format both ways
+#   gotun        the blog post's Go client/server with the per-packet prints removed (MTU 1500, the
+#                blog post's default), built from the blog post's text as anchors.sh does
+#   gotun1472    the same with flannel99 set to MTU 1472 (not in the default list)
+#   mixed        peertun on host 1, gotun's server on host 2: the blog post's wire format both ways
 #   wg           wireguard-go (Debian's), MTU 1420, as a reference for a userspace tunnel
 #   wireguard    peertun-helper --standalone, WireGuard mode (keys from `wg genkey`), default MTU
 #   wireguard1   the same with PEERTUN_CRYPTO_THREADS=1 (the forwarding threads alone do the
@@ -30,15 +30,15 @@
 # and received by iperf3); CPU time of the forwarding processes (both ends) per GB delivered.
 #
 # Usage:  sudo bench/run.sh [PATH/TO/peertun-helper]      (default build/helper/peertun-helper)
-# Env:    RUNS=1 T=10 UDPT=10 ULEN=1400 VARIANTS="veth peertun peertun1472 seedq mixed wg wireguard"
-#         SEED=<repo>/../shared/seed/000_68b1cd846b9578c1.txt   OUT=/tmp/peertun-bench/<time>
+# Env:    RUNS=1 T=10 UDPT=10 ULEN=1400 VARIANTS="veth peertun peertun1472 gotun mixed wg wireguard"
+#         BLOG_POST=<repo>/../shared/seed/000_68b1cd846b9578c1.txt   OUT=/tmp/peertun-bench/<time>
 #         WGGO_MODERN=/path/to/wireguard-go (for wg-modern; not installed by anything here)
 #         BASE_HELPER=/path/to/another/peertun-helper (for the -base variants)
-# Needs:  root (scripts/deps.sh --bench installs the rest): iproute2, iperf3, iputils-ping, python3; for seedq: golang-go,
+# Needs:  root (scripts/deps.sh --bench installs the rest): iproute2, iperf3, iputils-ping, python3; for gotun: golang-go,
 #         golang-github-vishvananda-netlink-dev, golang-github-vishvananda-netns-dev,
 #         golang-golang-x-sys-dev; for wg: wireguard-go, wireguard-tools.
 # Output: two markdown tables on stdout (medians over runs): every metric with ratios
-#         tunnel/raw veth and peertun/seedq; then TCP 1 stream and CPU per GB against the
+#         tunnel/raw veth and peertun/gotun; then TCP 1 stream and CPU per GB against the
 #         references (kernel VXLAN, plain mode, wg-modern). Raw values, logs and iperf3 JSON
 #         under $OUT.
 set -u
@@ -46,13 +46,13 @@ export LC_ALL=C
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 HELPER=${1:-${PEERTUN_HELPER:-$REPO/build/helper/peertun-helper}}
-SEED=${SEED:-$REPO/../shared/seed/000_68b1cd846b9578c1.txt}
-[ -r "$SEED" ] || SEED=/work/shared/seed/000_68b1cd846b9578c1.txt
+BLOG_POST=${BLOG_POST:-$REPO/../shared/seed/000_68b1cd846b9578c1.txt}
+[ -r "$BLOG_POST" ] || BLOG_POST=/work/shared/seed/000_68b1cd846b9578c1.txt
 RUNS=${RUNS:-1}
 T=${T:-10}
 UDPT=${UDPT:-10}
 ULEN=${ULEN:-1400}
-VARIANTS=${VARIANTS:-"veth peertun peertun1472 seedq mixed wg wireguard"}
+VARIANTS=${VARIANTS:-"veth peertun peertun1472 gotun mixed wg wireguard"}
 WGGO_MODERN=${WGGO_MODERN:-}
 BASE_HELPER=${BASE_HELPER:-}
 BASE=/tmp/peertun-bench
@@ -113,12 +113,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-# ---------------------------------------------------------------- the seed's programs
-# Section 2.1 of the seed is the client, 3.1 the server: the Go code between "N.1、代码如下"
-# and "N.2、". Only the address constants are set (to the seed's own values here) and, for
-# "seedq", the per-packet fmt.Printf lines are removed -- as anchors.sh does.
+# ---------------------------------------------------------------- the blog post's programs
+# Section 2.1 of the blog post is the client, 3.1 the server: the Go code between "N.1、代码如下"
+# and "N.2、". Only the address constants are set (to the blog post's own values here) and, for
+# "gotun", the per-packet fmt.Printf lines are removed -- as anchors.sh does.
 extract() {
-    awk -v s="$1" '$0 ~ "^"s"\\.1、代码如下" {f=1; next} $0 ~ "^"s"\\.2、" {f=0} f' "$SEED" | sed -n '/^package main/,$p'
+    awk -v s="$1" '$0 ~ "^"s"\\.1、代码如下" {f=1; next} $0 ~ "^"s"\\.2、" {f=0} f' "$BLOG_POST" | sed -n '/^package main/,$p'
 }
 setaddr() {
     sed -e "s|^\(\tlocalAddr  = \)\".*\"|\1\"$1:8285\"|" -e "s|^\(\tremoteAddr = \)\".*\"|\1\"$2:8285\"|" \
@@ -129,21 +129,21 @@ quiet() {
         -e '/srcIP := GetSrcIP(b)/d' -e '/dstIP := GetDstIP(b)/d' -e '/^\t\tb := packet\[:size\]$/d' \
         -e '/^\tvar addr net\.Addr$/d' -e 's/size, addr, err = udpConn\.ReadFrom/size, _, err = udpConn.ReadFrom/'
 }
-build_seedq() {   # -> 0 when $BIN/seedq-client and $BIN/seedq-server are ready
-    [ -r "$SEED" ] || { say "seed text not found at $SEED: skipping seedq"; return 1; }
-    command -v go >/dev/null || { say "go not installed (golang-go): skipping seedq"; return 1; }
+build_gotun() {   # -> 0 when $BIN/gotun-client and $BIN/gotun-server are ready
+    [ -r "$BLOG_POST" ] || { say "blog post text not found at $BLOG_POST: skipping gotun"; return 1; }
+    command -v go >/dev/null || { say "go not installed (golang-go): skipping gotun"; return 1; }
     local d
-    mkdir -p "$SRC"/{seedq-client,seedq-server}
-    extract 2 | setaddr $U1 $U2 $TUN1 | quiet > "$SRC/seedq-client/main.go"
-    extract 3 | setaddr $U2 $U1 $TUN2 | quiet > "$SRC/seedq-server/main.go"
-    grep -q '^package main' "$SRC/seedq-client/main.go" || { say "could not extract the seed's Go code: skipping seedq"; return 1; }
-    if grep -q 'Printf("tunToUDP\|Printf("udpToTun' "$SRC"/seedq-*/main.go; then
-        say "removing the seed's per-packet prints failed: skipping seedq"; return 1
+    mkdir -p "$SRC"/{gotun-client,gotun-server}
+    extract 2 | setaddr $U1 $U2 $TUN1 | quiet > "$SRC/gotun-client/main.go"
+    extract 3 | setaddr $U2 $U1 $TUN2 | quiet > "$SRC/gotun-server/main.go"
+    grep -q '^package main' "$SRC/gotun-client/main.go" || { say "could not extract the blog post's Go code: skipping gotun"; return 1; }
+    if grep -q 'Printf("tunToUDP\|Printf("udpToTun' "$SRC"/gotun-*/main.go; then
+        say "removing the blog post's per-packet prints failed: skipping gotun"; return 1
     fi
-    for d in seedq-client seedq-server; do
+    for d in gotun-client gotun-server; do
         (cd "$SRC/$d" && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE=$BASE/gocache GOFLAGS= \
             CGO_ENABLED=0 go build -o "$BIN/$d" main.go) >"$LOG/build-$d.log" 2>&1 ||
-            { say "building $d failed (see $LOG/build-$d.log; needs golang-github-vishvananda-netlink-dev): skipping seedq"; return 1; }
+            { say "building $d failed (see $LOG/build-$d.log; needs golang-github-vishvananda-netlink-dev): skipping gotun"; return 1; }
     done
 }
 
@@ -256,10 +256,10 @@ stop_peertun() {
     stop $P1 $P2; FWD=; P1=; P2=
 }
 
-# peertun on host 1, the seed's server (without prints) on host 2: the wire format is the seed's,
+# peertun on host 1, the blog post's server (without prints) on host 2: the wire format is the blog post's,
 # so they must talk to each other.
 start_mixed() {
-    [ -n "$SEEDQ_OK" ] || { say "seedq not built: skipping mixed"; return 1; }
+    [ -n "$GOTUN_OK" ] || { say "gotun not built: skipping mixed"; return 1; }
     [ -x "$HELPER" ] || { say "no peertun-helper at $HELPER: skipping mixed"; return 1; }
     cat > "$OUT/host1.json" <<EOF
 { "version": 1, "name": "bench1", "mode": "plain",
@@ -267,7 +267,7 @@ start_mixed() {
   "peers": [ { "name": "host-2", "endpoint": "$U2:8285", "subnets": ["10.244.3.0/24"] } ] }
 EOF
     bgns "$LOG/$RUN.$VAR.helper1.log" $NS1 "$CUR_HELPER" --standalone "$OUT/host1.json"; P1=$LASTPID
-    bgns "$LOG/$RUN.$VAR.server.log" $NS2 "$BIN/seedq-server"; FS=$LASTPID
+    bgns "$LOG/$RUN.$VAR.server.log" $NS2 "$BIN/gotun-server"; FS=$LASTPID
     FWD="$P1 $FS"
     waitfor 10 grep -q "tunnel up" "$LOG/$RUN.$VAR.helper1.log" && waitfor 10 hasaddr $NS2 flannel99 $TUN2 &&
         waitfor 10 listening $NS2 8285 u || { say "mixed did not come up"; return 1; }
@@ -278,26 +278,26 @@ stop_mixed() {
     [ -n "${P1:-}${FS:-}" ] || return 0
     kill -USR1 $P1 2>/dev/null; sleep 0.3
     stop $P1 $FS; FWD=; P1=; FS=
-    ip -n $NS2 link del flannel99 2>/dev/null   # the seed's device is persistent
+    ip -n $NS2 link del flannel99 2>/dev/null   # the blog post's device is persistent
 }
 
-start_seedq() {   # start_seedq [MTU]
-    [ -n "$SEEDQ_OK" ] || return 1
-    bgns "$LOG/$RUN.$VAR.client.log" $NS1 "$BIN/seedq-client"; FC=$LASTPID
-    bgns "$LOG/$RUN.$VAR.server.log" $NS2 "$BIN/seedq-server"; FS=$LASTPID
+start_gotun() {   # start_gotun [MTU]
+    [ -n "$GOTUN_OK" ] || return 1
+    bgns "$LOG/$RUN.$VAR.client.log" $NS1 "$BIN/gotun-client"; FC=$LASTPID
+    bgns "$LOG/$RUN.$VAR.server.log" $NS2 "$BIN/gotun-server"; FS=$LASTPID
     FWD="$FC $FS"
     # the program (re)creates flannel99 at start, so routes can only be added once it is up
     waitfor 10 hasaddr $NS1 flannel99 $TUN1 && waitfor 10 hasaddr $NS2 flannel99 $TUN2 &&
-        waitfor 10 listening $NS1 8285 u && waitfor 10 listening $NS2 8285 u || { say "seedq did not come up"; return 1; }
+        waitfor 10 listening $NS1 8285 u && waitfor 10 listening $NS2 8285 u || { say "gotun did not come up"; return 1; }
     ip -n $NS1 route add 10.244.3.0/24 dev flannel99
     ip -n $NS2 route add 10.244.2.0/24 dev flannel99
     if [ -n "${1:-}" ]; then ip -n $NS1 link set flannel99 mtu "$1"; ip -n $NS2 link set flannel99 mtu "$1"; fi
     rec mtu "$(devmtu $NS1 flannel99)"
 }
-stop_seedq() {
+stop_gotun() {
     [ -n "${FC:-}" ] || return 0
     stop $FC $FS; FWD=; FC=; FS=
-    # the seed makes its TUN device persistent: remove it explicitly
+    # the blog post's program makes its TUN device persistent: remove it explicitly
     ip -n $NS1 link del flannel99 2>/dev/null; ip -n $NS2 link del flannel99 2>/dev/null
 }
 
@@ -389,9 +389,9 @@ run_variant() {
         veth)        rec mtu "$(devmtu $NS1 veth1)"; run_tests $U2 ;;
         peertun)     start_peertun && run_tests $TUN2; stop_peertun ;;
         peertun1472) start_peertun 1472 && run_tests $TUN2; stop_peertun ;;
-        seedq)       start_seedq && run_tests $TUN2; stop_seedq ;;
+        gotun)       start_gotun && run_tests $TUN2; stop_gotun ;;
         mixed)       start_mixed && run_tests $TUN2; stop_mixed ;;
-        seedq1472)   start_seedq 1472 && run_tests $TUN2; stop_seedq ;;
+        gotun1472)   start_gotun 1472 && run_tests $TUN2; stop_gotun ;;
         wg)          start_wg && run_tests $TUN2; stop_wg ;;
         wireguard)   start_peertun_wg && run_tests $TUN2; stop_peertun ;;
         wireguard[0-9]*) start_peertun_wg "${VAR#wireguard}" && run_tests $TUN2; stop_peertun ;;
@@ -402,8 +402,8 @@ run_variant() {
 }
 
 # ---------------------------------------------------------------- main
-SEEDQ_OK=
-case " $VARIANTS " in *" seedq"* | *" mixed "*) build_seedq && SEEDQ_OK=1 ;; esac
+GOTUN_OK=
+case " $VARIANTS " in *" gotun"* | *" mixed "*) build_gotun && GOTUN_OK=1 ;; esac
 {
     echo "date: $(date -Is)"; uname -r; echo "nproc: $(nproc)"; grep -m1 'model name' /proc/cpuinfo
     echo "debian: $(cat /etc/debian_version)"; echo "helper: $HELPER"
@@ -444,19 +444,19 @@ print(f"Machine: {cpu}, {nproc} cores, kernel {env[1] if len(env) > 1 else '?'};
       f"median of {runs} run(s); {env[-1]}\n")
 print("| variant | MTU | TCP 1 stream Gbit/s | TCP 4 streams Gbit/s | UDP through tunnel kpps "
       "| UDP to iperf3 kpps | UDP loss % | ping avg ms | fwd CPU s/GB (TCP 1) | TCP 1 / veth "
-      "| TCP 4 / veth | UDP tunnel kpps / veth | TCP 1 / seedq | UDP tunnel kpps / seedq |")
+      "| TCP 4 / veth | UDP tunnel kpps / veth | TCP 1 / gotun | UDP tunnel kpps / gotun |")
 print("|---" * 14 + "|")
 for v in vars_:
     t1, t4, u = med(v, "tcp1_gbps"), med(v, "tcp4_gbps"), med(v, "udp_tunnel_kpps")
     tunnel = v != "veth"
-    vs_seed = v.startswith("peertun")
+    vs_gotun = v.startswith("peertun")
     print(f"| {v} | {fmt(med(v, 'mtu'), 0)} | {fmt(t1)} | {fmt(t4)} | {fmt(u, 1)} | {fmt(med(v, 'udp_rx_kpps'), 1)} "
           f"| {fmt(med(v, 'udp_loss_pct'), 1)} | {fmt(med(v, 'rtt_avg_ms'), 3)} | {fmt(med(v, 'tcp1_fwd_cpu_s_per_gb'))} "
           f"| {ratio(t1, med('veth', 'tcp1_gbps')) if tunnel else '1'} "
           f"| {ratio(t4, med('veth', 'tcp4_gbps')) if tunnel else '1'} "
           f"| {ratio(u, med('veth', 'udp_tunnel_kpps')) if tunnel else '1'} "
-          f"| {ratio(t1, med('seedq', 'tcp1_gbps')) if vs_seed else ''} "
-          f"| {ratio(u, med('seedq', 'udp_tunnel_kpps')) if vs_seed else ''} |")
+          f"| {ratio(t1, med('gotun', 'tcp1_gbps')) if vs_gotun else ''} "
+          f"| {ratio(u, med('gotun', 'udp_tunnel_kpps')) if vs_gotun else ''} |")
 
 # The references, side by side: what a tunnel costs against the kernel's VXLAN (no userspace
 # hop), peertun's plain mode and a current wireguard-go (wg-modern).
@@ -466,7 +466,7 @@ print("|---" * 7 + "|")
 names = {"veth": "raw veth", "vxlan": "kernel VXLAN", "peertun": "peertun plain",
          "peertun1472": "peertun plain, MTU 1472", "wireguard": "peertun WireGuard",
          "wg": "Debian's wireguard-go", "wg-modern": "wireguard-go (WGGO_MODERN)",
-         "seedq": "the blog post's program", "mixed": "peertun + the blog post's server"}
+         "gotun": "the blog post's program", "mixed": "peertun + the blog post's server"}
 for v in vars_:
     t1, c = med(v, "tcp1_gbps"), med(v, "tcp1_fwd_cpu_s_per_gb")
     kernel = v in ("veth", "vxlan")
