@@ -108,6 +108,36 @@ private slots:
         QVERIFY(!transportEncrypt(buf, 100, key, 1)); // no room for the tag
     }
 
+    // The thread's context keeps its key between calls: a sequence that switches keys and
+    // directions, and goes on after a forgery, must give libsodium's bytes at every step.
+    void keySwitchesAndFailuresLeaveNoState()
+    {
+        const SecretKey a = randomKey();
+        const SecretKey b = randomKey();
+        const std::vector<uint8_t> plain(600, 0x42);
+        struct Step
+        {
+            const SecretKey* key;
+            uint64_t counter;
+            bool forge;
+        };
+        const Step steps[] = {{&a, 1, false}, {&a, 2, false}, {&b, 3, false}, {&a, 4, true},
+                              {&a, 5, false}, {&b, 6, true},  {&b, 7, false}, {&a, 8, false}};
+        for (const Step& step : steps) {
+            std::vector<uint8_t> sealed = plain;
+            sealed.resize(plain.size() + kAeadTagLen);
+            QVERIFY(transportEncrypt(sealed, plain.size(), *step.key, step.counter));
+            QVERIFY(sealed == reference(*step.key, step.counter, plain));
+            if (step.forge) {
+                sealed[10] ^= 1;
+                QVERIFY(!transportDecrypt(sealed, *step.key, step.counter));
+                continue;
+            }
+            QVERIFY(transportDecrypt(sealed, *step.key, step.counter));
+            QVERIFY(std::equal(plain.begin(), plain.end(), sealed.begin()));
+        }
+    }
+
     // Each thread has its own context: threads sealing with different keys do not mix them.
     void threadsDoNotShareState()
     {
