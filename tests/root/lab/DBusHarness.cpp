@@ -1,5 +1,7 @@
 #include "DBusHarness.h"
 
+#include "EmergencyCleanup.h"
+
 #include <QCoreApplication>
 #include <QDBusConnectionInterface>
 #include <QDBusReply>
@@ -25,55 +27,6 @@ namespace {
 const QString kHelperName = QStringLiteral("io.peertun.Helper1");
 const QString kPolkitName = QStringLiteral("org.freedesktop.PolicyKit1");
 const QString kPolkitd = QStringLiteral("/usr/lib/polkit-1/polkitd");
-
-// What the signal handler needs, in plain storage it may read (async-signal-safe cleanup).
-struct EmergencyCleanup
-{
-    volatile pid_t pids[4] = {0, 0, 0, 0}; // bus, polkit, far side
-    char namespaces[2][64] = {{0}, {0}};
-    char ip[128] = {0};
-    char dir[256] = {0};
-};
-EmergencyCleanup g_emergency;
-
-void emergencyHandler(int sig)
-{
-    for (volatile pid_t& pid : g_emergency.pids) {
-        if (pid > 0) {
-            kill(pid, SIGKILL);
-        }
-    }
-    for (const char* ns : g_emergency.namespaces) {
-        if (ns[0] == 0) {
-            continue;
-        }
-        const pid_t child = fork();
-        if (child == 0) {
-            execl(g_emergency.ip, "ip", "netns", "del", ns, static_cast<char*>(nullptr));
-            _exit(127);
-        }
-        if (child > 0) {
-            waitpid(child, nullptr, 0);
-        }
-    }
-    if (g_emergency.dir[0] != 0) {
-        const pid_t child = fork();
-        if (child == 0) {
-            execl("/bin/rm", "rm", "-rf", "--", g_emergency.dir, static_cast<char*>(nullptr));
-            _exit(127);
-        }
-        if (child > 0) {
-            waitpid(child, nullptr, 0);
-        }
-    }
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-void setEmergencyPid(int slot, qint64 pid)
-{
-    g_emergency.pids[slot] = static_cast<pid_t>(pid);
-}
 
 // Children die with the test even if it is SIGKILLed.
 void dieWithParent(QProcess& process)
@@ -166,17 +119,15 @@ QString DBusHarness::ipBinary()
 
 void DBusHarness::registerForEmergencyCleanup()
 {
-    qstrncpy(g_emergency.ip, ipBinary().toLocal8Bit().constData(), sizeof g_emergency.ip);
-    qstrncpy(g_emergency.namespaces[0], m_ns1.toLocal8Bit().constData(), 64);
-    qstrncpy(g_emergency.namespaces[1], m_ns2.toLocal8Bit().constData(), 64);
-    struct sigaction sa
-    {};
-    sa.sa_handler = emergencyHandler;
-    sa.sa_flags = SA_RESETHAND;
-    sigemptyset(&sa.sa_mask);
-    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGABRT, SIGSEGV, SIGBUS}) {
-        sigaction(sig, &sa, nullptr);
-    }
+    testlab::installCleanupHandlers();
+    testlab::trackNamespace(m_ns1);
+    testlab::trackNamespace(m_ns2);
+}
+
+void DBusHarness::setEmergencyPid(int slot, qint64 pid)
+{
+    testlab::untrackPid(m_trackedPids[slot]);
+    m_trackedPids[slot] = pid > 0 ? testlab::trackPid(pid_t(pid)) : -1;
 }
 
 CommandResult DBusHarness::run(const QString& program, const QStringList& args, int timeoutMs)
@@ -289,7 +240,6 @@ bool DBusHarness::setUp(QString* error)
         *error = QStringLiteral("cannot create a temporary directory");
         return false;
     }
-    qstrncpy(g_emergency.dir, dir().toLocal8Bit().constData(), sizeof g_emergency.dir);
     // Test users and polkitd (its own user) must reach the socket, peertunctl and files.
     QFile::setPermissions(dir(), kOpenDir);
     const QDir d(dir());
@@ -574,9 +524,8 @@ void DBusHarness::tearDown()
         run(ipBinary(), {QStringLiteral("netns"), QStringLiteral("del"), m_ns2});
         m_namespacesCreated = false;
     }
-    g_emergency.namespaces[0][0] = 0;
-    g_emergency.namespaces[1][0] = 0;
-    g_emergency.dir[0] = 0;
+    testlab::untrackNamespace(m_ns1);
+    testlab::untrackNamespace(m_ns2);
     m_dir.reset();
 }
 

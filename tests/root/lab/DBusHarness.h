@@ -110,6 +110,8 @@ private:
     bool waitForName(const QString& name, int timeoutMs) const;
     void killProcess(QProcess* process);
     void registerForEmergencyCleanup();
+    // Slot 0 the bus, 1 polkitd, 2 the far side; pid 0 stops tracking it.
+    void setEmergencyPid(int slot, qint64 pid);
 
     std::unique_ptr<QTemporaryDir> m_dir;
     QString m_ns1, m_ns2;
@@ -119,6 +121,7 @@ private:
     std::unique_ptr<QProcess> m_polkit;
     std::unique_ptr<QProcess> m_farSide;
     bool m_namespacesCreated = false;
+    int m_trackedPids[3] = {-1, -1, -1}; // EmergencyCleanup slots
 };
 
 } // namespace peertun::test

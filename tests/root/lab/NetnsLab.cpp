@@ -1,5 +1,7 @@
 #include "NetnsLab.h"
 
+#include "EmergencyCleanup.h"
+
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -15,112 +17,6 @@
 namespace peertun::testlab {
 
 namespace {
-
-// ---- what a signal handler must clean up -------------------------------------------------
-// Fixed-size and lock-free so the handler only touches memory that is always consistent and
-// only calls async-signal-safe functions (kill, umount2, unlink, sigaction, raise).
-constexpr int kMaxPids = 128;
-constexpr int kMaxNamespaces = 32;
-constexpr int kNameCapacity = 64;
-constexpr const char* kNetnsDir = "/run/netns/";
-constexpr std::array kCleanupSignals{SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGABRT};
-
-std::array<std::atomic<pid_t>, kMaxPids> g_pids{};
-std::array<std::array<char, kNameCapacity>, kMaxNamespaces> g_nsNames{};
-std::array<std::atomic<bool>, kMaxNamespaces> g_nsUsed{};
-std::array<struct sigaction, 65> g_previousActions{};
-std::atomic<bool> g_handlersInstalled{false};
-
-void cleanupFromSignal(int signo)
-{
-    for (auto& slot : g_pids) {
-        const pid_t pid = slot.exchange(0);
-        if (pid > 0) {
-            ::kill(pid, SIGKILL); // a killed helper's TUN device and routes go with it
-        }
-    }
-    for (int i = 0; i < kMaxNamespaces; ++i) {
-        if (!g_nsUsed[i].exchange(false)) {
-            continue;
-        }
-        // What `ip netns del` does: drop the bind mount that keeps the namespace alive.
-        char path[sizeof("/run/netns/") + kNameCapacity] = {};
-        std::strcpy(path, kNetnsDir);
-        std::strncat(path, g_nsNames[i].data(), kNameCapacity - 1);
-        ::umount2(path, MNT_DETACH);
-        ::unlink(path);
-    }
-    if (signo == SIGABRT) {
-        // A crash or QTest's watchdog: let QTest's handler (if any) report it, then abort.
-        ::sigaction(signo, &g_previousActions[signo], nullptr);
-    } else {
-        // An interrupt: stop for good (QTest's handler would let the run go on after SIGINT).
-        struct sigaction defaultAction
-        {};
-        defaultAction.sa_handler = SIG_DFL;
-        sigemptyset(&defaultAction.sa_mask);
-        ::sigaction(signo, &defaultAction, nullptr);
-        static constexpr char kNote[] = "NetnsLab: interrupted, namespaces removed\n";
-        [[maybe_unused]] const auto written = ::write(STDERR_FILENO, kNote, sizeof(kNote) - 1);
-    }
-    ::raise(signo); // delivered when this handler returns
-}
-
-void installSignalHandlers()
-{
-    if (g_handlersInstalled.exchange(true)) {
-        return;
-    }
-    for (int signo : kCleanupSignals) {
-        struct sigaction action
-        {};
-        action.sa_handler = cleanupFromSignal;
-        sigemptyset(&action.sa_mask);
-        ::sigaction(signo, &action, &g_previousActions[signo]);
-    }
-}
-
-int registerPid(pid_t pid)
-{
-    for (int i = 0; i < kMaxPids; ++i) {
-        pid_t expected = 0;
-        if (g_pids[i].compare_exchange_strong(expected, pid)) {
-            return i;
-        }
-    }
-    return -1;
-}
-
-void unregisterPid(int slot)
-{
-    if (slot >= 0) {
-        g_pids[slot].store(0);
-    }
-}
-
-void registerNamespace(const QString& ns)
-{
-    const QByteArray name = ns.toLatin1();
-    for (int i = 0; i < kMaxNamespaces; ++i) {
-        if (!g_nsUsed[i].load()) {
-            std::memset(g_nsNames[i].data(), 0, kNameCapacity);
-            std::memcpy(g_nsNames[i].data(), name.constData(),
-                        std::min<qsizetype>(name.size(), kNameCapacity - 1));
-            g_nsUsed[i].store(true);
-            return;
-        }
-    }
-}
-
-void unregisterNamespace(const QString& ns)
-{
-    const QByteArray name = ns.toLatin1();
-    for (int i = 0; i < kMaxNamespaces; ++i) {
-        if (g_nsUsed[i].load() && name == QByteArray(g_nsNames[i].data())) {
-            g_nsUsed[i].store(false);
-        }
-    }
-}
 
 // Namespaces are named ptlab<PID>x<N>: the PID tells whether a leftover is ours to remove.
 const QRegularExpression& namespacePattern()
@@ -141,15 +37,15 @@ CommandResult runProgram(const QString& program, const QStringList& args, int ti
         result.output = process.errorString().toUtf8();
         return result;
     }
-    const int slot = registerPid(static_cast<pid_t>(process.processId()));
+    const int slot = trackPid(static_cast<pid_t>(process.processId()));
     if (!process.waitForFinished(timeoutMs)) {
         process.kill();
         process.waitForFinished(2000);
-        unregisterPid(slot);
+        untrackPid(slot);
         result.output = process.readAll() + "\n[killed after timeout]";
         return result;
     }
-    unregisterPid(slot);
+    untrackPid(slot);
     result.output = process.readAll();
     result.finished = process.exitStatus() == QProcess::NormalExit;
     result.exitCode = process.exitCode();
@@ -235,7 +131,7 @@ bool LabProcess::start(QString* error)
         return false;
     }
     m_pid = m_process.processId();
-    m_registrySlot = registerPid(static_cast<pid_t>(m_pid));
+    m_registrySlot = trackPid(static_cast<pid_t>(m_pid));
     return true;
 }
 
@@ -243,7 +139,7 @@ void LabProcess::collect()
 {
     m_output += m_process.readAll();
     if (m_process.state() == QProcess::NotRunning && m_registrySlot >= 0) {
-        unregisterPid(m_registrySlot); // reaped: the PID may be reused, never signal it again
+        untrackPid(m_registrySlot); // reaped: the PID may be reused, never signal it again
         m_registrySlot = -1;
     }
 }
@@ -339,7 +235,7 @@ void LabProcess::stop(int graceMs)
         }
     }
     collect();
-    unregisterPid(m_registrySlot);
+    untrackPid(m_registrySlot);
     m_registrySlot = -1;
 }
 
@@ -349,7 +245,7 @@ NetnsLab::NetnsLab()
     // Named after the PID like the namespaces, so a SIGKILLed run's files can be swept too.
     : m_tempDir(QDir::tempPath() + QStringLiteral("/ptlab%1-XXXXXX").arg(::getpid()))
 {
-    installSignalHandlers();
+    installCleanupHandlers();
     removeLeftoversOfDeadRuns();
 }
 
@@ -379,7 +275,7 @@ void NetnsLab::teardown()
             qWarning("NetnsLab: could not delete namespace %s: %s", qPrintable(ns),
                      del.output.constData());
         }
-        unregisterNamespace(ns);
+        untrackNamespace(ns);
     }
     m_namespaces.clear();
 }
@@ -439,10 +335,10 @@ bool NetnsLab::fail(const QString& what, const CommandResult& r)
 QString NetnsLab::addNamespace()
 {
     const QString ns = QStringLiteral("ptlab%1x%2").arg(::getpid()).arg(g_namespaceCounter++);
-    registerNamespace(ns); // before creating it: an interrupt right after must still remove it
+    trackNamespace(ns); // before creating it: an interrupt right after must still remove it
     const CommandResult add = ip({QStringLiteral("netns"), QStringLiteral("add"), ns});
     if (!add.ok()) {
-        unregisterNamespace(ns);
+        untrackNamespace(ns);
         fail(QStringLiteral("ip netns add %1").arg(ns), add);
         return {};
     }
