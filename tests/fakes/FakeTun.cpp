@@ -2,6 +2,7 @@
 
 #include "TunnelError.h"
 
+#include <algorithm>
 #include <cstring>
 #include <sys/eventfd.h>
 
@@ -56,7 +57,7 @@ void FakeTun::readBatch(TunReadBatch& batch)
         }
         const std::vector<uint8_t>& r = m_reads.front();
         const size_t len = std::min(r.size(), TunReadBatch::kMaxRead);
-        std::memcpy(to, r.data(), len);
+        std::copy_n(r.begin(), len, to); // an empty read has no data() to copy from
         batch.add(len);
         m_reads.pop_front();
     }

@@ -90,7 +90,7 @@ unsigned FakeUdp::recvBatch(UdpRecvBatch& batch)
         const Arrival& a = m_arrivals.front();
         UdpRecvBatch::Datagram& d = batch.datagrams[n];
         const size_t len = std::min(a.bytes.size(), UdpRecvBatch::kSlotBytes);
-        std::memcpy(batch.slot(n), a.bytes.data(), len);
+        std::copy_n(a.bytes.begin(), len, batch.slot(n)); // may be empty
         d.len = uint32_t(len);
         d.segmentSize = a.groSize ? a.groSize : d.len;
         d.truncated = a.truncated || a.bytes.size() > UdpRecvBatch::kSlotBytes;
