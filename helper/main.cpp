@@ -23,11 +23,14 @@ const char kUsage[] =
 
 int main(int argc, char** argv)
 {
-    // Service mode drops capabilities before anything else runs, while the process still has
-    // a single thread (capabilities are per thread).
+    // Service mode gives up root before anything else runs, while the process still has a
+    // single thread (capabilities are per thread); it needs nothing of root's but the two
+    // capabilities it keeps. --standalone does the same after reading its profile.
     const bool serviceMode = argc == 1 || (argc == 3 && std::strcmp(argv[1], "--idle-exit") == 0);
-    QString capabilityError;
-    const bool capabilitiesDropped = !serviceMode || peertun::dropCapabilities(&capabilityError);
+    QString privilegeError;
+    peertun::PrivilegeDrop privileges;
+    const bool privilegesDropped =
+        !serviceMode || peertun::dropPrivileges(&privileges, &privilegeError);
 
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("peertun-helper"));
@@ -41,12 +44,13 @@ int main(int argc, char** argv)
         return peertun::runStandalone(args.at(2));
     }
     if (serviceMode) {
-        if (!capabilitiesDropped) {
-            QTextStream(stderr) << "peertun-helper: cannot drop capabilities: " << capabilityError
+        if (!privilegesDropped) {
+            QTextStream(stderr) << "peertun-helper: cannot drop privileges: " << privilegeError
                                 << "\n";
             return 1;
         }
         peertun::HelperServiceOptions options;
+        options.privileges = privileges;
         if (args.size() == 3) {
             bool ok = false;
             options.idleExitSeconds = args.at(2).toInt(&ok);

@@ -60,6 +60,18 @@ bool HelperService::start(QString* error)
     m_manager.log(
         engine::LogLevel::Info, QString(),
         QStringLiteral("peertun-helper %1 started").arg(QCoreApplication::applicationVersion()));
+    const PrivilegeDrop& who = m_options.privileges;
+    if (!who.user.isEmpty()) {
+        m_manager.log(engine::LogLevel::Info, QString(),
+                      QStringLiteral("running as %1 (uid %2, gid %3) with CAP_NET_ADMIN and "
+                                     "CAP_NET_BIND_SERVICE only")
+                          .arg(who.user)
+                          .arg(who.uid)
+                          .arg(who.gid));
+    }
+    if (!who.warning.isEmpty()) {
+        m_manager.log(engine::LogLevel::Warning, QString(), who.warning);
+    }
     return true;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "Authorizer.h"
+#include "Capabilities.h"
 #include "DBusContract.h"
 #include "TunnelManager.h"
 
@@ -22,6 +23,7 @@ namespace peertun {
 struct HelperServiceOptions
 {
     int idleExitSeconds = 60; // 0: never exit on idle
+    PrivilegeDrop privileges; // who the helper runs as (for the log)
 };
 
 class HelperService : public QObject, protected QDBusContext

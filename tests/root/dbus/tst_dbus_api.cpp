@@ -8,6 +8,9 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <csignal>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
 
 using namespace peertun;
 using namespace peertun::test;
@@ -26,6 +29,7 @@ private slots:
     void activationRunsHelperConfined();
     void readingNeedsNoAuthorization();
     void allowedUserConnects();
+    void helperRunsUnprivilegedWithTunnelUp();
     void deniedUserCannotControl();
     void groupMemberAllowedByShippedRules();
     void badInput_data();
@@ -186,6 +190,88 @@ void TestDBusApi::allowedUserConnects()
     QCOMPARE(tunnels.at(0).value("state").toString(), QStringLiteral("connected"));
     QCOMPARE(tunnels.at(0).value("interface").toString(), QStringLiteral("ptbase"));
     QCOMPARE(tunnels.at(0).value("peers").toList().size(), 1);
+}
+
+namespace {
+
+// "Name:\tvalue" lines of /proc/PID/status.
+QMap<QString, QString> procStatus(uint pid)
+{
+    QMap<QString, QString> fields;
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!status.open(QIODevice::ReadOnly)) {
+        return fields;
+    }
+    for (const QByteArray& line : status.readAll().split('\n')) {
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0) {
+            fields.insert(QString::fromLatin1(line.left(colon)),
+                          QString::fromLatin1(line.mid(colon + 1).trimmed()));
+        }
+    }
+    return fields;
+}
+
+} // namespace
+
+// While a tunnel is up: the helper is its own user (peertun, or nobody here when the machine
+// has no peertun), not root, with CAP_NET_ADMIN effective and CAP_NET_BIND_SERVICE permitted
+// only, nothing else in any set, no_new_privs, not dumpable; a TUN broker, if /dev/net/tun is
+// root's alone, has CAP_DAC_OVERRIDE and nothing else.
+void TestDBusApi::helperRunsUnprivilegedWithTunnelUp()
+{
+    QCOMPARE(listTunnels().size(), 1); // "base", from allowedUserConnects
+    const uint pid = m_harness.helperPid();
+    QVERIFY(pid != 0);
+    const passwd* pw = getpwnam(DBusHarness::helperUser().toLocal8Bit().constData());
+    QVERIFY(pw != nullptr); // getpwnam's buffer: read it before anything else calls it
+    const QString uid = QString::number(pw->pw_uid);
+    const group* nogroup = getgrnam("nogroup");
+    const QString gid = QString::number(
+        DBusHarness::helperUser() == QLatin1String("nobody") && nogroup ? nogroup->gr_gid
+                                                                        : pw->pw_gid);
+    QVERIFY(pw->pw_uid != 0);
+    const QMap<QString, QString> st = procStatus(pid);
+    QCOMPARE(st.value("Uid"), QStringList(4, uid).join('\t'));
+    QCOMPARE(st.value("Gid"), QStringList(4, gid).join('\t'));
+    QCOMPARE(st.value("Groups"), QString());
+    QCOMPARE(st.value("CapEff"), QStringLiteral("0000000000001000")); // net_admin
+    QCOMPARE(st.value("CapPrm"), QStringLiteral("0000000000001400")); // + net_bind_service
+    QCOMPARE(st.value("CapBnd"), QStringLiteral("0000000000001400"));
+    QCOMPARE(st.value("CapInh"), QStringLiteral("0000000000000000"));
+    QCOMPARE(st.value("CapAmb"), QStringLiteral("0000000000000000"));
+    QCOMPARE(st.value("NoNewPrivs"), QStringLiteral("1"));
+    QVERIFY(st.contains("Seccomp")); // a filter only under systemd (SystemCallFilter=)
+    // Not dumpable: the kernel makes its /proc files root's.
+    QCOMPARE(QFileInfo(QStringLiteral("/proc/%1/environ").arg(pid)).ownerId(), 0u);
+
+    const CommandResult log = m_harness.runCtl(kDeniedUser, {"log"});
+    QVERIFY2(log.out.contains(QStringLiteral("running as %1 (uid %2, gid %3)")
+                                  .arg(DBusHarness::helperUser(), uid, gid)),
+             qPrintable(log.out));
+    if (DBusHarness::helperUser() == QLatin1String("nobody")) {
+        QVERIFY2(log.out.contains(QStringLiteral("the system user peertun does not exist")),
+                 qPrintable(log.out));
+    }
+
+    // The broker, if any: a child of the helper.
+    QFile children(QStringLiteral("/proc/%1/task/%1/children").arg(pid));
+    QVERIFY(children.open(QIODevice::ReadOnly));
+    const QStringList kids = QString::fromLatin1(children.readAll()).split(' ', Qt::SkipEmptyParts);
+    struct stat tun
+    {};
+    QVERIFY(::stat("/dev/net/tun", &tun) == 0);
+    const bool brokerNeeded = (tun.st_mode & 0006) != 0006;
+    QCOMPARE(kids.size(), brokerNeeded ? 1 : 0);
+    for (const QString& kid : kids) {
+        const QMap<QString, QString> b = procStatus(kid.toUInt());
+        QCOMPARE(b.value("Name"), QStringLiteral("peertun-tunopen"));
+        QCOMPARE(b.value("Uid"), QStringList(4, uid).join('\t'));
+        QCOMPARE(b.value("CapEff"), QStringLiteral("0000000000000002")); // dac_override
+        QCOMPARE(b.value("CapPrm"), QStringLiteral("0000000000000002"));
+        QCOMPARE(b.value("CapBnd"), QStringLiteral("0000000000000000"));
+        QCOMPARE(b.value("NoNewPrivs"), QStringLiteral("1"));
+    }
 }
 
 void TestDBusApi::verifyHelperServesAndBaseUntouched()

@@ -85,7 +85,28 @@ QByteArray testRules()
         .toUtf8();
 }
 
+// A file of helper/data that must still say `needle` (what the harness adapts).
+bool readShipped(const QString& path, const QByteArray& needle, QByteArray* text, QString* error)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read %1").arg(path);
+        return false;
+    }
+    *text = f.readAll();
+    if (!text->contains(needle)) {
+        *error = QStringLiteral("%1 no longer says %2").arg(path, QString::fromUtf8(needle));
+        return false;
+    }
+    return true;
+}
+
 } // namespace
+
+QString DBusHarness::helperUser()
+{
+    return getpwnam("peertun") != nullptr ? QStringLiteral("peertun") : QStringLiteral("nobody");
+}
 
 QString CommandResult::describe() const
 {
@@ -358,10 +379,17 @@ bool DBusHarness::startBus(QString* error)
         return false;
     }
     const QString source = QStringLiteral(PEERTUN_SOURCE_DIR);
+    // The shipped policy, with the helper's user in place of peertun when the helper falls
+    // back to nobody (no peertun on this machine).
+    QByteArray policy;
+    if (!readShipped(source + "/helper/data/io.peertun.Helper1.conf", "<policy user=\"peertun\">",
+                     &policy, error)) {
+        return false;
+    }
+    policy.replace("<policy user=\"peertun\">", "<policy user=\"" + helperUser().toUtf8() + "\">");
     const bool filesOk =
         writeText(d.filePath("system.conf"), conf.toUtf8(), kWorldReadable) &&
-        QFile::copy(source + "/helper/data/io.peertun.Helper1.conf",
-                    d.filePath("system.d/io.peertun.Helper1.conf")) &&
+        writeText(d.filePath("system.d/io.peertun.Helper1.conf"), policy, kWorldReadable) &&
         QFile::copy(QStringLiteral("/usr/share/dbus-1/system.d/org.freedesktop.PolicyKit1.conf"),
                     d.filePath("system.d/org.freedesktop.PolicyKit1.conf"));
     // Activation runs the helper inside ns1, with the idle-exit setting of the test.
@@ -429,8 +457,14 @@ bool DBusHarness::startPolkit(QString* error)
         return false;
     }
     rules.replace("isInGroup(\"netdev\")", "isInGroup(\"" + kControlGroup.toUtf8() + "\")");
-    if (!QFile::copy(source + "/helper/data/io.peertun.policy",
-                     d.filePath("polkit-actions/io.peertun.policy")) ||
+    // The action's owner (who may ask polkit about others) is the helper's user.
+    QByteArray actions;
+    if (!readShipped(source + "/helper/data/io.peertun.policy", "unix-user:peertun", &actions,
+                     error)) {
+        return false;
+    }
+    actions.replace("unix-user:peertun", "unix-user:" + helperUser().toUtf8());
+    if (!writeText(d.filePath("polkit-actions/io.peertun.policy"), actions, kWorldReadable) ||
         !writeText(d.filePath("polkit-rules/50-peertun-netdev.rules"), rules, kWorldReadable) ||
         !writeText(d.filePath("polkit-etc-rules/10-peertun-test.rules"), testRules(),
                    kWorldReadable)) {

@@ -98,6 +98,10 @@ public:
     bool startPolkit(QString* error);
 
     static QString ipBinary();
+    // The user the helper switches to: its own system user peertun when the machine has it
+    // (an installed package), else nobody. The harness puts it into the bus policy and the
+    // polkit action's owner where the shipped files say peertun.
+    static QString helperUser();
     // Prints the last lines of the helper's, polkitd's and the far side's logs (after a
     // failure, so CI output explains it).
     void dumpLogs() const;
