@@ -50,7 +50,7 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 pass() { echo "ok: $*"; }
 
 # The helper runs as its own user peertun, or as nobody where the machine has no peertun: the
-# shipped bus policy and polkit rule name peertun, so the test puts that user in their place.
+# shipped bus policy and polkit rule name peertun, so the test grants nobody the same beside it.
 helper_user=peertun
 id peertun >/dev/null 2>&1 || helper_user=nobody
 
@@ -58,9 +58,10 @@ id peertun >/dev/null 2>&1 || helper_user=nobody
 mkdir -p "$dir/system.d" "$dir/services"
 cp "$resolved_root/usr/share/dbus-1/system.d/org.freedesktop.resolve1.conf" \
     /usr/share/dbus-1/system.d/org.freedesktop.PolicyKit1.conf "$dir/system.d/"
-sed "s|<policy user=\"peertun\">|<policy user=\"$helper_user\">|" "$src/helper/data/io.peertun.Helper1.conf" \
-    > "$dir/system.d/io.peertun.Helper1.conf"
-grep -q "<policy user=\"$helper_user\">" "$dir/system.d/io.peertun.Helper1.conf" || { echo "FAIL: the bus policy no longer names peertun"; exit 1; }
+cp "$src/helper/data/io.peertun.Helper1.conf" "$dir/system.d/"
+grep -q '<policy user="peertun">' "$dir/system.d/io.peertun.Helper1.conf" || { echo "FAIL: the bus policy no longer names peertun"; exit 1; }
+sed 's|<policy user="peertun">|<policy user="nobody">|' "$src/helper/data/io.peertun.Helper1.conf" \
+    > "$dir/system.d/io.peertun.Helper1-test-nobody.conf"
 sed -e '/<user>/d; /<fork\/>/d; /<syslog\/>/d; /<pidfile>/d; /<servicehelper>/d' \
     -e "s|<listen>.*</listen>|<listen>unix:path=$dir/bus</listen>|" \
     -e "s|<standard_system_servicedirs/>|<servicedir>$dir/services</servicedir>|" \
@@ -76,9 +77,9 @@ export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$dir/bus
 #     shipped rule (60-peertun-resolved.rules) says yes for the helper's user.
 mkdir -p "$dir/polkit-actions" "$dir/polkit-rules" "$dir/polkit-etc-rules"
 cp "$resolved_root/usr/share/polkit-1/actions/org.freedesktop.resolve1.policy" "$dir/polkit-actions/"
-sed "s|subject.user == \"peertun\"|subject.user == \"$helper_user\"|" "$src/helper/data/60-peertun-resolved.rules" \
-    > "$dir/polkit-rules/60-peertun-resolved.rules"
-grep -q "subject.user == \"$helper_user\"" "$dir/polkit-rules/60-peertun-resolved.rules" || { echo "FAIL: the rule no longer names peertun"; exit 1; }
+sed 's|subject.user == "peertun"|(subject.user == "peertun" \|\| subject.user == "nobody")|' \
+    "$src/helper/data/60-peertun-resolved.rules" > "$dir/polkit-rules/60-peertun-resolved.rules"
+grep -qF '(subject.user == "peertun" || subject.user == "nobody")' "$dir/polkit-rules/60-peertun-resolved.rules" || { echo "FAIL: the rule no longer names peertun"; exit 1; }
 chmod -R a+rX "$dir/polkit-actions" "$dir/polkit-rules" "$dir/polkit-etc-rules"
 unshare --mount --propagation private sh -c "
     mount --bind '$dir/polkit-actions' /usr/share/polkit-1/actions &&
