@@ -13,11 +13,12 @@
 namespace {
 
 const char kUsage[] =
-    "usage: peertun-helper [--idle-exit SECONDS]\n"
+    "usage: peertun-helper [--idle-exit SECONDS] [--syslog-socket PATH]\n"
     "       peertun-helper --standalone PROFILE.json\n"
     "       peertun-helper --version\n"
     "Without --standalone: the D-Bus system service io.peertun.Helper1; exits after\n"
-    "SECONDS (default 60, 0 = never) with no tunnels and no calls.\n";
+    "SECONDS (default 60, 0 = never) with no tunnels and no calls. Security events go\n"
+    "to syslog through PATH (default /dev/log).\n";
 
 } // namespace
 
@@ -26,7 +27,11 @@ int main(int argc, char** argv)
     // Service mode gives up root before anything else runs, while the process still has a
     // single thread (capabilities are per thread); it needs nothing of root's but the two
     // capabilities it keeps. --standalone does the same after reading its profile.
-    const bool serviceMode = argc == 1 || (argc == 3 && std::strcmp(argv[1], "--idle-exit") == 0);
+    bool serviceMode = argc % 2 == 1;
+    for (int i = 1; i + 1 < argc && serviceMode; i += 2) {
+        serviceMode = std::strcmp(argv[i], "--idle-exit") == 0 ||
+                      std::strcmp(argv[i], "--syslog-socket") == 0;
+    }
     QString privilegeError;
     peertun::PrivilegeDrop privileges;
     const bool privilegesDropped =
@@ -51,9 +56,13 @@ int main(int argc, char** argv)
         }
         peertun::HelperServiceOptions options;
         options.privileges = privileges;
-        if (args.size() == 3) {
+        for (qsizetype i = 1; i + 1 < args.size(); i += 2) {
+            if (args.at(i) == QLatin1String("--syslog-socket")) {
+                options.syslogSocket = args.at(i + 1);
+                continue;
+            }
             bool ok = false;
-            options.idleExitSeconds = args.at(2).toInt(&ok);
+            options.idleExitSeconds = args.at(i + 1).toInt(&ok);
             if (!ok || options.idleExitSeconds < 0) {
                 QTextStream(stderr) << kUsage;
                 return peertun::standaloneExitCode(peertun::Exit::Usage);

@@ -1,12 +1,17 @@
 // io.peertun.Helper1 over a private system bus with a real polkitd: activation, authorization
 // (allowed/denied/slow users), bad input with named errors, limits, a vanishing caller and
 // concurrent clients. The helper runs in a private network namespace; see DBusHarness.h.
+#include "AuditLog.h"
 #include "DBusHarness.h"
 #include "HelperClient.h"
+#include "HelperService.h"
 #include "TestProfiles.h"
 
+#include <QDir>
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
+#include <QThread>
 #include <csignal>
 #include <grp.h>
 #include <pwd.h>
@@ -45,6 +50,9 @@ private slots:
     void polkitUnavailable();
     void logIsBoundedAndPaged();
     void allowedUserDisconnects();
+    void securityEventsReachSyslog();
+    void refusedFloodIsRateLimitedBeforePolkit();
+    void pendingRequestsPerUid();
     void idleHelperExitsAndComesBack();
 
 private:
@@ -61,6 +69,8 @@ private:
         return m_harness.ipNs1({"link", "show", ifName}).exitCode == 0;
     }
     QVariantMapList listTunnels();
+    QString floodClient(); // dbus_flood, where the test users may run it
+    QVariantMapList logSince(quint64 afterSeq);
 
     DBusHarness m_harness;
     std::unique_ptr<HelperClient> m_client; // the test's own (root) client
@@ -664,6 +674,204 @@ void TestDBusApi::allowedUserDisconnects()
     QTRY_VERIFY(!states.isEmpty() &&
                 states.last().at(1).toString() == QStringLiteral("disconnected"));
     QCOMPARE(listTunnels().size(), 0);
+}
+
+QString TestDBusApi::floodClient()
+{
+    const QString target = QDir(m_harness.dir()).filePath(QStringLiteral("bin/dbus_flood"));
+    if (!QFile::exists(target)) {
+        QFile::copy(qEnvironmentVariable("PEERTUN_DBUS_FLOOD"), target);
+        QFile::setPermissions(target, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                          QFileDevice::ExeOwner | QFileDevice::ReadGroup |
+                                          QFileDevice::ExeGroup | QFileDevice::ReadOther |
+                                          QFileDevice::ExeOther);
+    }
+    return target;
+}
+
+QVariantMapList TestDBusApi::logSince(quint64 afterSeq)
+{
+    QVariantMapList all;
+    for (;;) {
+        auto reply = m_client->log(afterSeq);
+        reply.waitForFinished();
+        const QVariantMapList page = HelperClient::toPlain(reply.value());
+        if (reply.isError() || page.isEmpty()) {
+            return all;
+        }
+        all += page;
+        afterSeq = page.last().value("seq").toULongLong();
+    }
+}
+
+// The earlier tests' connects, disconnects and refusals, as syslog got them: RFC 3164 lines
+// with facility authpriv (notice 85, warning 84), the tag peertun-helper[PID], the caller's uid
+// and the tunnel's name.
+void TestDBusApi::securityEventsReachSyslog()
+{
+    const QStringList lines = m_harness.syslogLines();
+    auto uidOf = [](const QString& user) {
+        const passwd* pw = getpwnam(user.toLocal8Bit().constData());
+        return pw ? QString::number(pw->pw_uid) : QStringLiteral("?");
+    };
+    const QString header = QStringLiteral("^<%1>[A-Z][a-z]{2} {1,2}\\d{1,2} \\d\\d:\\d\\d:\\d\\d "
+                                          "peertun-helper\\[\\d+\\]: ");
+    const struct
+    {
+        int priority;
+        QString text;
+    } expected[] = {
+        {85,
+         QStringLiteral("tunnel base: connected on request of uid %1 ").arg(uidOf(kAllowedUser))},
+        {84, QStringLiteral("Connect denied to uid %1 ").arg(uidOf(kDeniedUser))},
+        {84, QStringLiteral("Disconnect denied to uid %1 ").arg(uidOf(kDeniedUser))},
+        {85, QStringLiteral("tunnel member: connected on request of uid %1 ")
+                 .arg(uidOf(kGroupMemberUser))},
+        {85, QStringLiteral("tunnel member: disconnected on request of uid %1 ")
+                 .arg(uidOf(kGroupMemberUser))},
+        // (The allowed user's disconnect of base is not among them: its badInput rows used
+        // up its share of the window.)
+    };
+    for (const auto& e : expected) {
+        const QRegularExpression re(header.arg(e.priority) + QRegularExpression::escape(e.text));
+        QVERIFY2(std::any_of(lines.cbegin(), lines.cend(),
+                             [&](const QString& l) { return re.match(l).hasMatch(); }),
+                 qPrintable(e.text + QStringLiteral(" not among:\n") + lines.join('\n')));
+    }
+    // Reads are no security events.
+    QVERIFY(lines.filter(QStringLiteral("ListTunnels")).isEmpty());
+}
+
+// A uid that polkit refuses floods Connect: polkit is asked kMaxRefusalsPerUid times, then
+// the helper answers RateLimited at once; the in-memory log and syslog get at most
+// kEventsPerWindow of its events per window plus one "suppressed" line, so older entries stay.
+void TestDBusApi::refusedFloodIsRateLimitedBeforePolkit()
+{
+    constexpr int kCalls = 2500; // unlimited, their entries alone would wrap the 2000-entry ring
+    const QString profile =
+        m_harness.writeFile("flood.json", profileJson({"flood", "ptflood", "10.244.41.1/24", 8341,
+                                                       "10.211.55.123:8342", "10.244.42.0/24"}));
+    // Every CheckAuthorization on the bus, whoever asks.
+    QProcess monitor;
+    monitor.setProcessChannelMode(QProcess::MergedChannels);
+    monitor.start(QStringLiteral("dbus-monitor"),
+                  {QStringLiteral("--address"), m_harness.busAddress(),
+                   QStringLiteral("type='method_call',interface='org.freedesktop.PolicyKit1."
+                                  "Authority',member='CheckAuthorization'")});
+    QVERIFY(monitor.waitForStarted(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(monitor.bytesAvailable() > 0, 5000); // it announces its name
+    QThread::msleep(200);
+    const QByteArray before = monitor.readAll();
+
+    const QVariantMapList old = logSince(0);
+    QVERIFY(!old.isEmpty());
+    const quint64 newestBefore = old.last().value("seq").toULongLong();
+    const qsizetype syslogBefore = m_harness.syslogLines().size();
+
+    QElapsedTimer elapsed;
+    elapsed.start();
+    const CommandResult r =
+        m_harness.runAsUser(kFloodUser, floodClient(), {QString::number(kCalls), profile}, 120000);
+    const qint64 floodMs = elapsed.elapsed();
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QMap<QString, int> outcomes;
+    for (const QString& line : r.out.split('\n', Qt::SkipEmptyParts)) {
+        outcomes.insert(line.section(' ', 0, 0), line.section(' ', 1).toInt());
+    }
+    // The refusal window is 60 s: a flood that took longer gets polkit's answer once more.
+    const int refusalWindows = 1 + int(floodMs / HelperService::kRefusalWindowMs);
+    const int refusals = HelperService::kMaxRefusalsPerUid * refusalWindows;
+    QCOMPARE(outcomes.value("io.peertun.Error.NotAuthorized"), refusals);
+    QCOMPARE(outcomes.value("io.peertun.Error.RateLimited"), kCalls - refusals);
+    QCOMPARE(outcomes.size(), 2);
+
+    // polkit was asked exactly that often.
+    QThread::msleep(300);
+    monitor.terminate();
+    monitor.waitForFinished(5000);
+    const QByteArray seen = before + monitor.readAll();
+    QCOMPARE(int(seen.count("member=CheckAuthorization")), refusals);
+
+    // The in-memory ring kept what came before; the flood's share is bounded.
+    const passwd* pw = getpwnam(kFloodUser.toLocal8Bit().constData());
+    QVERIFY(pw != nullptr);
+    const QString uid = QString::number(pw->pw_uid);
+    const QVariantMapList after = logSince(newestBefore - 1);
+    QVERIFY(!after.isEmpty());
+    QCOMPARE(after.first().value("seq").toULongLong(), newestBefore);
+    const int windows = 1 + int(floodMs / AuditLog::kWindowMs);
+    int ofFlood = 0;
+    for (const QVariantMap& e : after) {
+        ofFlood += e.value("text").toString().contains(QStringLiteral("uid %1 ").arg(uid)) ? 1 : 0;
+    }
+    QVERIFY2(ofFlood >= AuditLog::kEventsPerWindow &&
+                 ofFlood <= AuditLog::kEventsPerWindow * windows + windows,
+             qPrintable(QString::number(ofFlood)));
+
+    // syslog: the refusals (not the traces), at most kEventsPerWindow per window.
+    QStringList floodLines;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (floodLines = m_harness.syslogLines().mid(syslogBefore))
+                .filter(QStringLiteral("security events of uid %1 were suppressed").arg(uid))
+                .size() >= 1,
+        AuditLog::kWindowMs + 3000);
+    QVERIFY(floodLines.filter(QStringLiteral("Connect denied to uid %1 ").arg(uid)).size() >=
+            HelperService::kMaxRefusalsPerUid);
+    QVERIFY(floodLines.filter(QStringLiteral("asking polkit")).isEmpty());
+    QVERIFY2(floodLines.size() <= AuditLog::kEventsPerWindow * windows + windows,
+             qPrintable(floodLines.join('\n')));
+    // The suppressed count, in memory too.
+    const QVariantMapList summary = logSince(newestBefore);
+    QVERIFY(std::any_of(summary.cbegin(), summary.cend(), [&](const QVariantMap& e) {
+        return e.value("text").toString().contains(
+            QStringLiteral("security events of uid %1 were suppressed").arg(uid));
+    }));
+    // Another uid is not affected.
+    const CommandResult denied = m_harness.runCtl(kDeniedUser, {"up", profile});
+    QCOMPARE(denied.exitCode, 3);
+    QVERIFY2(denied.err.contains(QStringLiteral("io.peertun.Error.NotAuthorized")),
+             qPrintable(denied.err));
+    // peertunctl names it.
+    const CommandResult limited = m_harness.runCtl(kFloodUser, {"up", profile});
+    QCOMPARE(limited.exitCode, 10);
+    QVERIFY2(limited.err.contains(QStringLiteral("io.peertun.Error.RateLimited")),
+             qPrintable(limited.err));
+    QCOMPARE(listTunnels().size(), 0);
+    qInfo("flood of %d calls: %lld ms", kCalls, floodMs);
+}
+
+// Requests waiting for polkit are capped per uid too, however many connections it opens:
+// three connections of one (slow) user with three requests each, one more than the cap.
+void TestDBusApi::pendingRequestsPerUid()
+{
+    static_assert(3 * 3 == HelperService::kMaxPendingCallsPerUid + 1);
+    static_assert(3 <= HelperService::kMaxPendingCallsPerCaller);
+    const QString profile = m_harness.writeFile("pending.json", "{ not json"); // never connects
+    std::vector<std::unique_ptr<QProcess>> clients;
+    for (int i = 0; i < 3; ++i) {
+        clients.push_back(
+            m_harness.startAsUser(kSlowUser, floodClient(), {"--parallel", "3", profile}));
+    }
+    QByteArray out;
+    const auto busyReplies = [&] {
+        for (auto& c : clients) {
+            out += c->readAllStandardOutput();
+        }
+        return out.count("reply io.peertun.Error.Busy");
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(busyReplies() == 1, 5000);
+    QThread::msleep(200);
+    QCOMPARE(busyReplies(), 1); // the other eight wait for polkit
+    QVERIFY2(!out.contains("NotAuthorized") && !out.contains("InvalidProfile"), out.constData());
+    for (auto& c : clients) { // the helper drops their requests
+        c->kill();
+        c->waitForFinished(2000);
+    }
+    const QVariantMapList entries = logSince(0);
+    QVERIFY(std::any_of(entries.cbegin(), entries.cend(), [](const QVariantMap& e) {
+        return e.value("text").toString().contains(
+            QStringLiteral("refused: too many of its requests are waiting for authorization"));
+    }));
 }
 
 void TestDBusApi::idleHelperExitsAndComesBack()
