@@ -38,7 +38,7 @@ void SyslogSink::write(int severity, const QString& line)
 
 AuditLog::AuditLog(MemoryLog memoryLog, std::unique_ptr<AuditSink> sink,
                    UidRateLimiter::Clock clock, QObject* parent)
-    : QObject(parent), m_memoryLog(std::move(memoryLog)), m_sink(std::move(sink)), m_clock(clock),
+    : QObject(parent), m_memoryLog(std::move(memoryLog)), m_sink(std::move(sink)),
       m_limiter(kEventsPerWindow, kWindowMs, clock)
 {
     m_flushTimer.setSingleShot(true);

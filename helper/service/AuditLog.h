@@ -84,7 +84,6 @@ private:
 
     MemoryLog m_memoryLog;
     std::unique_ptr<AuditSink> m_sink;
-    UidRateLimiter::Clock m_clock;
     UidRateLimiter m_limiter;
     QHash<uint32_t, int> m_suppressed; // per uid, in its current window
     QTimer m_flushTimer;
