@@ -1,5 +1,6 @@
 #include "HelperService.h"
 
+#include "Clock.h"
 #include "PolkitAuthorizer.h"
 #include "SignalNotifier.h"
 #include "helper1_adaptor.h" // generated from io.peertun.Helper1.xml
@@ -8,19 +9,11 @@
 #include <QDBusConnectionInterface>
 #include <algorithm>
 #include <csignal>
-#include <ctime>
 #include <memory>
 #include <unistd.h>
 
 namespace peertun {
 namespace {
-
-int64_t monotonicMs()
-{
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
 
 QString operationName(bool connect)
 {
@@ -36,8 +29,8 @@ HelperService::HelperService(const QDBusConnection& bus, HelperServiceOptions op
       m_authorizer(authorizer ? std::move(authorizer) : std::make_unique<PolkitAuthorizer>(bus)),
       m_audit([this](engine::LogLevel level, const QString& tunnel,
                      const QString& text) { m_manager.log(level, tunnel, text); },
-              std::make_unique<SyslogSink>(options.syslogSocket), monotonicMs),
-      m_refusals(kMaxRefusalsPerUid, kRefusalWindowMs, monotonicMs)
+              std::make_unique<SyslogSink>(options.syslogSocket), engine::monotonicMs),
+      m_refusals(kMaxRefusalsPerUid, kRefusalWindowMs, engine::monotonicMs)
 {
     new Helper1Adaptor(this); // owned by this; relays our signals onto the bus
 
