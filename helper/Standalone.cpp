@@ -1,5 +1,6 @@
 #include "Standalone.h"
 
+#include "Capabilities.h"
 #include "Clock.h"
 #include "EngineToContract.h"
 #include "ExitCode.h"
@@ -153,6 +154,18 @@ int runStandalone(const QString& profilePath)
                   " holds a private key and others may read it (mode " + mode + "); chmod 600 it");
     }
 
+    // Root was needed only to read the profile (root's own, mode 0600); from here on the helper
+    // runs as its own user with CAP_NET_ADMIN and CAP_NET_BIND_SERVICE. Nothing has started a
+    // thread yet.
+    PrivilegeDrop privileges;
+    QString privilegeError;
+    if (!dropPrivileges(&privileges, &privilegeError)) {
+        wipeKeyText(json, *parsed.profile);
+        fail(QStringLiteral("cannot drop privileges: %1.").arg(privilegeError));
+        return standaloneExitCode(Exit::NotPermitted);
+    }
+    file.close();
+
     engine::EventLog log;
     log.setListener([](const engine::LogEntry& e) {
         std::string line = std::string("peertun-helper: [") + engine::logLevelName(e.level) + "] ";
@@ -162,11 +175,21 @@ int runStandalone(const QString& profilePath)
         writeLine(line + e.text);
     });
 
+    log.add(engine::LogLevel::Info, std::string(),
+            "running as " + privileges.user.toStdString() + " (uid " +
+                std::to_string(privileges.uid) +
+                ") with CAP_NET_ADMIN and CAP_NET_BIND_SERVICE only");
+    if (!privileges.warning.isEmpty()) {
+        log.add(engine::LogLevel::Warning, std::string(), privileges.warning.toStdString());
+    }
+
     std::unique_ptr<engine::Tunnel> tunnel;
     try {
         engine::TunnelSpec spec = specFromProfile(*parsed.profile);
         // The keys now live only in the spec's locked memory: wipe the text copies.
         wipeKeyText(json, *parsed.profile);
+        const uint16_t port = parsed.profile->interface.listen.port;
+        ScopedBindServiceCapability bindCap(port != 0 && port < 1024);
         tunnel = std::make_unique<engine::Tunnel>(std::move(spec), log);
     } catch (const engine::TunnelError& e) {
         wipeKeyText(json, *parsed.profile);

@@ -105,6 +105,17 @@ PEERTUNCTL=$PREFIX/bin/peertunctl
 APP=$PREFIX/bin/peertun
 for f in "$HELPER" "$PEERTUNCTL" "$APP"; do [ -x "$f" ] || fail "$f was not installed"; done
 echo "installed: $APP, $PEERTUNCTL, $HELPER and the helper's system files"
+# The helper's system user, as the package's postinst makes it (the helper runs as peertun).
+if ! getent passwd peertun >/dev/null; then
+    if command -v systemd-sysusers >/dev/null; then
+        systemd-sysusers peertun-helper.conf || fail "systemd-sysusers could not create the user peertun"
+    else
+        useradd --system --user-group --no-create-home --home-dir /nonexistent \
+            --shell /usr/sbin/nologin --comment "peertun VPN helper" peertun ||
+            fail "cannot create the system user peertun"
+    fi
+    echo "created the system user peertun (the helper runs as it)"
+fi
 
 WORK=$(mktemp -d /tmp/peertun-demo.XXXXXX) || fail "mktemp failed"
 chmod 0755 "$WORK"

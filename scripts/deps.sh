@@ -14,6 +14,7 @@ PACKAGES=(
   dnsmasq-base   # a real DNS server in tests (the binary, no service of its own)
   openssl        # certificates for the mesh tests' TLS etcd
   systemd  # systemd-analyze checks the units
+  libseccomp-dev  # the units' system call filter, applied to the helper in a test
   # sanitizer builds and fuzzing (scripts/sanitize.sh, scripts/fuzz.sh)
   clang-14 libclang-rt-14-dev
   # Debian packages: dpkg-shlibdeps for their Depends, lintian, and the clean Debian root

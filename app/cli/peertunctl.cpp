@@ -66,6 +66,8 @@ int failWith(const QDBusError& error)
         code = exitCode(Exit::NotFound);
     } else if (name == peertun::dbus::kErrorBusy) {
         code = exitCode(Exit::Busy);
+    } else if (name == peertun::dbus::kErrorRateLimited) {
+        code = exitCode(Exit::RateLimited);
     } else if (!name.startsWith(QLatin1String("io.peertun.Error."))) {
         code = exitCode(Exit::NoHelper);
         return fail(QStringLiteral("cannot reach peertun-helper on the system bus: %1 (%2)")
@@ -621,7 +623,8 @@ const char kUsage[] = "usage: peertunctl COMMAND [ARGS] (COMMAND --help for deta
                       "\n"
                       "exit codes: 0 ok, 1 failed, 2 usage, 3 not authorized, 4 invalid profile,\n"
                       "5 already connected, 6 not found, 7 busy, 8 helper unreachable,\n"
-                      "9 coordination store (etcd) unreachable\n";
+                      "9 coordination store (etcd) unreachable, 10 rate-limited (refused too\n"
+                      "often lately)\n";
 
 } // namespace
 

@@ -1,4 +1,5 @@
-// Wall-clock time in Unix milliseconds, as counters and the D-Bus payloads carry it.
+// Wall-clock time in Unix milliseconds, as counters and the D-Bus payloads carry it, and a
+// monotonic count for rate windows.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,14 @@ inline int64_t unixMsCoarse()
 {
     timespec ts{};
     ::clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+    return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+// Milliseconds since an arbitrary start that never jumps: for windows and timeouts.
+inline int64_t monotonicMs()
+{
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
     return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 

@@ -2,6 +2,7 @@
 
 #include "TunnelError.h"
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -26,7 +27,20 @@ namespace {
                       "creating a TUN device needs root or CAP_NET_ADMIN");
 }
 
+int openTunControl()
+{
+    const int fd = ::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    return fd >= 0 ? fd : -errno;
+}
+
+std::atomic<TunControlOpener> g_opener{&openTunControl};
+
 } // namespace
+
+void setTunControlOpener(TunControlOpener opener)
+{
+    g_opener.store(opener ? opener : &openTunControl);
+}
 
 TunDevice TunDevice::create(const std::string& name, bool vnetHeader)
 {
@@ -43,9 +57,10 @@ TunDevice TunDevice::create(const std::string& name, bool vnetHeader)
         throwBusy(name);
     }
 
-    Fd fd(::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC));
+    const int opened = g_opener.load()();
+    Fd fd(opened >= 0 ? opened : -1);
     if (!fd.valid()) {
-        const int err = errno;
+        const int err = -opened;
         if (err == EPERM || err == EACCES) {
             throwNoPermission();
         }

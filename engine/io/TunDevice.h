@@ -9,6 +9,12 @@
 
 namespace peertun::engine {
 
+// Where a fresh /dev/net/tun control fd comes from: open() by default; a helper that gave up
+// root installs one that asks a broker (when the node is root's alone, as without udev).
+// Returns the fd, or -errno. Called only when a device is created, never per packet.
+using TunControlOpener = int (*)();
+void setTunControlOpener(TunControlOpener opener);
+
 class TunDevice final : public Tun
 {
 public:

@@ -1,8 +1,13 @@
 #include "Capabilities.h"
 
+#include "TunBroker.h"
+
 #include <cerrno>
 #include <cstring>
+#include <dirent.h>
+#include <grp.h>
 #include <linux/capability.h>
+#include <pwd.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -44,10 +49,57 @@ QString errnoText(const char* what)
                                         QString::fromLocal8Bit(strerror(errno)));
 }
 
+// Capabilities are per thread and setresuid() is emulated across threads by glibc: both
+// must happen before any other thread exists.
+int threadCount()
+{
+    DIR* dir = ::opendir("/proc/self/task");
+    if (dir == nullptr) {
+        return -1;
+    }
+    int n = 0;
+    while (const dirent* entry = ::readdir(dir)) {
+        n += entry->d_name[0] != '.';
+    }
+    ::closedir(dir);
+    return n;
+}
+
+// peertun, or nobody/nogroup when the package's user is missing (a build tree).
+bool lookUpTarget(PrivilegeDrop* target, QString* error)
+{
+    if (const passwd* pw = ::getpwnam(kHelperUser)) {
+        if (pw->pw_uid == 0 || pw->pw_gid == 0) {
+            *error = QStringLiteral("the system user %1 has uid or gid 0; refusing to run as it")
+                         .arg(QLatin1String(kHelperUser));
+            return false;
+        }
+        *target = {QString::fromLatin1(kHelperUser), pw->pw_uid, pw->pw_gid, QString()};
+        return true;
+    }
+    const passwd* nobody = ::getpwnam("nobody");
+    if (nobody == nullptr || nobody->pw_uid == 0) {
+        *error = QStringLiteral("neither the system user %1 nor nobody exists; refusing to run "
+                                "as root")
+                     .arg(QLatin1String(kHelperUser));
+        return false;
+    }
+    const group* nogroup = ::getgrnam("nogroup");
+    *target = {QStringLiteral("nobody"), nobody->pw_uid, nogroup ? nogroup->gr_gid : nobody->pw_gid,
+               QStringLiteral("the system user %1 does not exist (the package creates it); "
+                              "running as nobody instead")
+                   .arg(QLatin1String(kHelperUser))};
+    return true;
+}
+
 } // namespace
 
-bool dropCapabilities(QString* error)
+bool dropPrivileges(PrivilegeDrop* result, QString* error)
 {
+    if (threadCount() != 1) {
+        *error = QStringLiteral("privileges must be dropped before any thread starts");
+        return false;
+    }
     __user_cap_data_struct current[2]{};
     if (!getCaps(current)) {
         *error = errnoText("capget");
@@ -65,13 +117,13 @@ bool dropCapabilities(QString* error)
         setBit(wanted, &__user_cap_data_struct::effective, CAP_NET_ADMIN);
     }
 
-    // Bounding set first: dropping from it needs CAP_SETPCAP, which goes with capset below.
+    // Bounding set first, while CAP_SETPCAP is still there (root).
     for (int cap = 0; cap <= CAP_LAST_CAP; ++cap) {
         if (cap == CAP_NET_ADMIN || cap == CAP_NET_BIND_SERVICE) {
             continue;
         }
-        // Without CAP_SETPCAP (helper run unprivileged) the bounding set cannot shrink, but
-        // then there is nothing to protect either; no_new_privs below still applies.
+        // Without CAP_SETPCAP (started unprivileged, e.g. by systemd as peertun) the bounding
+        // set cannot shrink; the unit's CapabilityBoundingSet= did that already.
         if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) > 0 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 &&
             errno != EINVAL &&
             !(errno == EPERM &&
@@ -80,6 +132,51 @@ bool dropCapabilities(QString* error)
             return false;
         }
     }
+
+    if (::geteuid() == 0 || ::getuid() == 0) {
+        PrivilegeDrop target;
+        if (!lookUpTarget(&target, error)) {
+            return false;
+        }
+        if (tunNodeNeedsBroker(target.uid, target.gid) &&
+            !startTunBroker(target.uid, target.gid, error)) {
+            return false;
+        }
+        // Permitted capabilities survive the uid change only with KEEPCAPS; the effective
+        // set is cleared by it and set again below.
+        if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) {
+            *error = errnoText("PR_SET_KEEPCAPS");
+            return false;
+        }
+        if (::setgroups(0, nullptr) != 0) {
+            *error = errnoText("setgroups");
+            return false;
+        }
+        if (::setresgid(target.gid, target.gid, target.gid) != 0) {
+            *error = errnoText("setresgid");
+            return false;
+        }
+        if (::setresuid(target.uid, target.uid, target.uid) != 0) {
+            *error = errnoText("setresuid");
+            return false;
+        }
+        if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) {
+            *error = errnoText("PR_SET_KEEPCAPS");
+            return false;
+        }
+        *result = target;
+    } else {
+        const passwd* pw = ::getpwuid(::geteuid());
+        *result = {pw ? QString::fromLocal8Bit(pw->pw_name) : QString::number(::geteuid()),
+                   ::geteuid(), ::getegid(), QString()};
+    }
+    // A uid 0 that survived would mean the switch silently failed.
+    uid_t ruid = 0, euid = 0, suid = 0;
+    if (::getresuid(&ruid, &euid, &suid) != 0 || ruid == 0 || euid == 0 || suid == 0) {
+        *error = QStringLiteral("still uid 0 after switching to %1").arg(result->user);
+        return false;
+    }
+
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) {
         *error = errnoText("PR_CAP_AMBIENT_CLEAR_ALL");
         return false;
@@ -90,6 +187,11 @@ bool dropCapabilities(QString* error)
     }
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
         *error = errnoText("PR_SET_NO_NEW_PRIVS");
+        return false;
+    }
+    // No core dumps and no ptrace by other processes of the same user: the keys are in memory.
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+        *error = errnoText("PR_SET_DUMPABLE");
         return false;
     }
     return true;

@@ -1,5 +1,6 @@
 #include "HelperService.h"
 
+#include "Clock.h"
 #include "PolkitAuthorizer.h"
 #include "SignalNotifier.h"
 #include "helper1_adaptor.h" // generated from io.peertun.Helper1.xml
@@ -12,12 +13,24 @@
 #include <unistd.h>
 
 namespace peertun {
+namespace {
+
+QString operationName(bool connect)
+{
+    return connect ? QStringLiteral("Connect") : QStringLiteral("Disconnect");
+}
+
+} // namespace
 
 HelperService::HelperService(const QDBusConnection& bus, HelperServiceOptions options,
                              std::unique_ptr<Authorizer> authorizer, TunnelFactory factory,
                              QObject* parent)
     : QObject(parent), m_bus(bus), m_options(options), m_manager(std::move(factory)),
-      m_authorizer(authorizer ? std::move(authorizer) : std::make_unique<PolkitAuthorizer>(bus))
+      m_authorizer(authorizer ? std::move(authorizer) : std::make_unique<PolkitAuthorizer>(bus)),
+      m_audit([this](engine::LogLevel level, const QString& tunnel,
+                     const QString& text) { m_manager.log(level, tunnel, text); },
+              std::make_unique<SyslogSink>(options.syslogSocket), engine::monotonicMs),
+      m_refusals(kMaxRefusalsPerUid, kRefusalWindowMs, engine::monotonicMs)
 {
     new Helper1Adaptor(this); // owned by this; relays our signals onto the bus
 
@@ -60,6 +73,18 @@ bool HelperService::start(QString* error)
     m_manager.log(
         engine::LogLevel::Info, QString(),
         QStringLiteral("peertun-helper %1 started").arg(QCoreApplication::applicationVersion()));
+    const PrivilegeDrop& who = m_options.privileges;
+    if (!who.user.isEmpty()) {
+        m_manager.log(engine::LogLevel::Info, QString(),
+                      QStringLiteral("running as %1 (uid %2, gid %3) with CAP_NET_ADMIN and "
+                                     "CAP_NET_BIND_SERVICE only")
+                          .arg(who.user)
+                          .arg(who.uid)
+                          .arg(who.gid));
+    }
+    if (!who.warning.isEmpty()) {
+        m_manager.log(engine::LogLevel::Warning, QString(), who.warning);
+    }
     return true;
 }
 
@@ -160,11 +185,48 @@ void HelperService::authorizeThenRun(Operation operation, const QString& argumen
         return;
     }
     const QString caller = message().service();
+    const QString what = operationName(operation == Operation::Connect);
+    // The uid comes from the bus daemon, never from the caller.
+    const QDBusReply<uint> uidReply = m_bus.interface()->serviceUid(caller);
+    if (!uidReply.isValid()) {
+        sendErrorReply(dbus::kErrorNotAuthorized,
+                       QStringLiteral("The bus daemon does not say who you are (%1).")
+                           .arg(uidReply.error().message()));
+        return;
+    }
+    const uint32_t uid = uidReply.value();
+    const QString who = QStringLiteral("uid %1 (%2)").arg(uid).arg(caller);
+    // A uid polkit keeps refusing is not asked about again for a while: no flood of polkit
+    // queries (and prompts) from one user.
+    if (uid != 0 && m_refusals.exhausted(uid)) {
+        const int64_t seconds = (m_refusals.msUntilReset(uid) + 999) / 1000;
+        audit(uid, AuditLog::Kind::Refused, QString(),
+              QStringLiteral("%1 from %2 rate-limited: polkit refused this uid %3 times within "
+                             "%4 s")
+                  .arg(what, who)
+                  .arg(kMaxRefusalsPerUid)
+                  .arg(kRefusalWindowMs / 1000));
+        sendErrorReply(dbus::kErrorRateLimited,
+                       QStringLiteral("polkit refused %1 requests of yours within %2 s; the "
+                                      "helper does not ask again for %3 s.")
+                           .arg(kMaxRefusalsPerUid)
+                           .arg(kRefusalWindowMs / 1000)
+                           .arg(seconds));
+        return;
+    }
     int fromCaller = 0;
+    int fromUid = 0;
     for (const PendingRequest& p : std::as_const(m_pending)) {
         fromCaller += p.caller == caller ? 1 : 0;
+        fromUid += p.uid == uid ? 1 : 0;
     }
-    if (m_pending.size() >= kMaxPendingCalls || fromCaller >= kMaxPendingCallsPerCaller) {
+    if (m_pending.size() >= kMaxPendingCalls || fromCaller >= kMaxPendingCallsPerCaller ||
+        fromUid >= kMaxPendingCallsPerUid) {
+        audit(uid, AuditLog::Kind::Refused, QString(),
+              QStringLiteral("%1 from %2 refused: %3 requests are waiting for authorization")
+                  .arg(what, who)
+                  .arg(fromUid >= kMaxPendingCallsPerUid ? QStringLiteral("too many of its")
+                                                         : QStringLiteral("too many")));
         sendErrorReply(dbus::kErrorBusy,
                        QStringLiteral("Too many requests are waiting for authorization; try "
                                       "again in a moment."));
@@ -172,20 +234,14 @@ void HelperService::authorizeThenRun(Operation operation, const QString& argumen
     }
     setDelayedReply(true);
     // root needs no polkit (which would say yes anyway): servers and scripts work without a
-    // polkitd. The uid comes from the bus daemon, never from the caller.
-    const QDBusReply<uint> uid = m_bus.interface()->serviceUid(caller);
-    if (uid.isValid() && uid.value() == 0) {
-        finishAuthorized(PendingRequest{message(), caller, operation, argument});
+    // polkitd.
+    if (uid == 0) {
+        finishAuthorized(PendingRequest{message(), caller, uid, operation, argument});
         return;
     }
     m_callerWatcher.addWatchedService(caller);
-    m_manager.log(engine::LogLevel::Info, QString(),
-                  QStringLiteral("%1 from %2: asking polkit")
-                      .arg(operation == Operation::Connect ? QStringLiteral("Connect")
-                                                           : QStringLiteral("Disconnect"),
-                           uid.isValid()
-                               ? QStringLiteral("uid %1 (%2)").arg(uid.value()).arg(caller)
-                               : caller));
+    audit(uid, AuditLog::Kind::Trace, QString(),
+          QStringLiteral("%1 from %2: asking polkit").arg(what, who));
     // polkit answers on a later turn of the event loop, after the id is stored below.
     auto id = std::make_shared<uint64_t>(0);
     *id = m_authorizer->check(
@@ -212,20 +268,19 @@ void HelperService::authorizeThenRun(Operation operation, const QString& argumen
                 sentence = QStringLiteral("Authorization could not be checked because polkit "
                                           "did not answer (%1); is polkitd running?")
                                .arg(detail);
-            } else if (!detail.isEmpty()) {
-                sentence += QStringLiteral(": %1.").arg(detail);
             } else {
-                sentence += QLatin1Char('.');
+                // Only polkit's no counts towards the rate limit, not its absence.
+                m_refusals.record(request.uid);
+                sentence +=
+                    detail.isEmpty() ? QStringLiteral(".") : QStringLiteral(": %1.").arg(detail);
             }
-            m_manager.log(engine::LogLevel::Warning, QString(),
-                          QStringLiteral("%1 denied to %2")
-                              .arg(request.operation == Operation::Connect
-                                       ? QStringLiteral("Connect")
-                                       : QStringLiteral("Disconnect"),
-                                   describeCaller(request.caller)));
+            audit(request.uid, AuditLog::Kind::Refused, QString(),
+                  QStringLiteral("%1 denied to %2")
+                      .arg(operationName(request.operation == Operation::Connect),
+                           QStringLiteral("uid %1 (%2)").arg(request.uid).arg(request.caller)));
             m_bus.send(request.message.createErrorReply(dbus::kErrorNotAuthorized, sentence));
         });
-    m_pending.insert(*id, PendingRequest{message(), caller, operation, argument});
+    m_pending.insert(*id, PendingRequest{message(), caller, uid, operation, argument});
 }
 
 void HelperService::finishAuthorized(const PendingRequest& request)
@@ -255,20 +310,30 @@ void HelperService::finishAuthorized(const PendingRequest& request)
         failure = m_manager.disconnectTunnel(request.argument,
                                              QStringLiteral("requested by %1").arg(who));
     }
+    const bool connect = request.operation == Operation::Connect;
+    // Names in the audit are the caller's words: bounded (the tunnel's own name is validated).
+    const QString auditName = tunnelName.left(64);
     if (failure) {
         // An audit trail of refused requests; bounded, the reply has the full sentence.
-        m_manager.log(engine::LogLevel::Warning, QString(),
-                      QStringLiteral("%1 from %2 refused: %3")
-                          .arg(request.operation == Operation::Connect
-                                   ? QStringLiteral("Connect")
-                                   : QStringLiteral("Disconnect"),
-                               who, failure->message.left(kMaxLoggedErrorLength)));
+        audit(request.uid, AuditLog::Kind::Refused, QString(),
+              QStringLiteral("%1 from %2 refused: %3")
+                  .arg(operationName(connect), who, failure->message.left(kMaxLoggedErrorLength)));
         m_bus.send(request.message.createErrorReply(failure->errorName, failure->message));
-    } else if (request.operation == Operation::Connect) {
+    } else if (connect) {
+        audit(request.uid, AuditLog::Kind::Connected, auditName,
+              QStringLiteral("connected on request of %1").arg(who));
         m_bus.send(request.message.createReply(tunnelName));
     } else {
+        audit(request.uid, AuditLog::Kind::Disconnected, auditName,
+              QStringLiteral("disconnected on request of %1").arg(who));
         m_bus.send(request.message.createReply());
     }
+}
+
+void HelperService::audit(uint32_t uid, AuditLog::Kind kind, const QString& tunnel,
+                          const QString& text)
+{
+    m_audit.event(uid, kind, tunnel, text);
 }
 
 QString HelperService::describeCaller(const QString& caller) const

@@ -4,9 +4,12 @@
 // No packet code lives here.
 #pragma once
 
+#include "AuditLog.h"
 #include "Authorizer.h"
+#include "Capabilities.h"
 #include "DBusContract.h"
 #include "TunnelManager.h"
+#include "UidRateLimiter.h"
 
 #include <QDBusConnection>
 #include <QDBusContext>
@@ -21,16 +24,24 @@ namespace peertun {
 
 struct HelperServiceOptions
 {
-    int idleExitSeconds = 60; // 0: never exit on idle
+    int idleExitSeconds = 60;                          // 0: never exit on idle
+    PrivilegeDrop privileges;                          // who the helper runs as (for the log)
+    QString syslogSocket = QStringLiteral("/dev/log"); // where security events go (AuditLog)
 };
 
 class HelperService : public QObject, protected QDBusContext
 {
     Q_OBJECT
 public:
-    // Authorization requests waiting for polkit, in total and per caller.
+    // Authorization requests waiting for polkit, in total, per caller (bus connection) and per
+    // uid (however many connections it opens).
     static constexpr int kMaxPendingCalls = 32;
     static constexpr int kMaxPendingCallsPerCaller = 4;
+    static constexpr int kMaxPendingCallsPerUid = 8;
+    // A uid that polkit refused this often within the window gets RateLimited at once, without
+    // a polkit query, until its window ends.
+    static constexpr int kMaxRefusalsPerUid = 10;
+    static constexpr int64_t kRefusalWindowMs = 60000;
     // Longer tunnel names are refused without a lookup and never echoed in full.
     static constexpr qsizetype kMaxNameLength = 256;
     static constexpr qsizetype kMaxLoggedErrorLength = 300;
@@ -69,6 +80,7 @@ private:
     {
         QDBusMessage message;
         QString caller; // unique bus name, from the bus daemon
+        uint32_t uid;   // the caller's, from the bus daemon
         Operation operation;
         QString argument; // profile JSON or tunnel name
     };
@@ -78,6 +90,8 @@ private:
     void finishAuthorized(const PendingRequest& request);
     void onCallerVanished(const QString& caller);
     QString describeCaller(const QString& caller) const;
+    // A security event of a caller: the in-memory log and syslog, bounded per uid.
+    void audit(uint32_t uid, AuditLog::Kind kind, const QString& tunnel, const QString& text);
     void touch();
     void onIdleTimer();
 
@@ -86,6 +100,8 @@ private:
     TunnelManager m_manager;
     std::unique_ptr<Authorizer> m_authorizer;
     QHash<uint64_t, PendingRequest> m_pending; // by polkit check id
+    AuditLog m_audit;
+    UidRateLimiter m_refusals; // polkit's refusals per uid
     QDBusServiceWatcher m_callerWatcher;
     QTimer m_idleTimer;
     bool m_closing = false; // idle exit under way: no new control requests

@@ -26,6 +26,8 @@ inline const QString kErrorInvalidProfile = QStringLiteral("io.peertun.Error.Inv
 inline const QString kErrorAlreadyConnected = QStringLiteral("io.peertun.Error.AlreadyConnected");
 inline const QString kErrorNotFound = QStringLiteral("io.peertun.Error.NotFound");
 inline const QString kErrorBusy = QStringLiteral("io.peertun.Error.Busy");
+// polkit refused this uid too often lately; the helper does not ask it again for a while.
+inline const QString kErrorRateLimited = QStringLiteral("io.peertun.Error.RateLimited");
 inline const QString kErrorFailed = QStringLiteral("io.peertun.Error.Failed");
 
 // Registers the contract's types with QtDBus; call once at start, before any bus traffic

@@ -19,6 +19,7 @@ enum class Exit {
     Busy,             // device name, UDP port or address in use; the helper's limits
     NoHelper,         // the helper cannot be reached on the bus (peertunctl)
     StoreUnreachable, // the mesh's etcd cannot be reached (peertunctl mesh)
+    RateLimited,      // polkit refused this uid too often lately (peertunctl)
 };
 
 struct ExitCodeRow
@@ -40,6 +41,7 @@ inline constexpr ExitCodeRow kExitCodes[] = {
     {Exit::Busy, 7, 3},
     {Exit::NoHelper, 8, -1},
     {Exit::StoreUnreachable, 9, -1},
+    {Exit::RateLimited, 10, -1},
 };
 
 constexpr int peertunctlExitCode(Exit exit)

@@ -9,6 +9,7 @@
 
 #include <QProcess>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 #include <unistd.h>
 
@@ -29,12 +30,14 @@ private slots:
     void refusedByTheAuthorizer_data();
     void refusedByTheAuthorizer();
     void connectListStatsDisconnect();
+    void refusedUidIsRateLimitedBeforeTheAuthorizer();
 
 private:
     QDBusError callError(QDBusPendingCall call);
 
     QProcess m_busDaemon;
     QString m_address;
+    QTemporaryDir m_dir; // the service's syslog socket path (nobody listens): not the host's
     std::shared_ptr<FakeTunnels> m_fakes;
     std::shared_ptr<FakeAuthorizer::State> m_auth;
     std::unique_ptr<HelperService> m_service;
@@ -61,9 +64,11 @@ void TestHelperService::init()
     QVERIFY(serviceBus.isConnected() && clientBus.isConnected());
     m_fakes = std::make_shared<FakeTunnels>();
     m_auth = std::make_shared<FakeAuthorizer::State>();
-    m_service = std::make_unique<HelperService>(serviceBus, HelperServiceOptions{0},
-                                                std::make_unique<FakeAuthorizer>(m_auth),
-                                                fakeTunnelFactory(m_fakes));
+    HelperServiceOptions options;
+    options.idleExitSeconds = 0;
+    options.syslogSocket = m_dir.filePath(QStringLiteral("syslog"));
+    m_service = std::make_unique<HelperService>(
+        serviceBus, options, std::make_unique<FakeAuthorizer>(m_auth), fakeTunnelFactory(m_fakes));
     QString error;
     QVERIFY2(m_service->start(&error), qPrintable(error));
     m_client = std::make_unique<HelperClient>(clientBus);
@@ -171,6 +176,30 @@ void TestHelperService::refusedByTheAuthorizer()
     QCOMPARE(error.name(), dbus::kErrorNotAuthorized);
     QVERIFY2(error.message().contains(mentions), qPrintable(error.message()));
     QCOMPARE(m_auth->checks, 1);
+    QCOMPARE(m_fakes->alive, 0);
+}
+
+// After kMaxRefusalsPerUid refusals the same uid gets RateLimited without the authorizer being
+// asked; the reply says for how long.
+void TestHelperService::refusedUidIsRateLimitedBeforeTheAuthorizer()
+{
+    if (::geteuid() == 0) {
+        QSKIP("As root the helper needs no polkit by design (and root is never rate-limited); "
+              "run as a normal user (tests/root/dbus floods with the real polkitd).");
+    }
+    m_auth->answer = Authorizer::Result::NotAuthorized;
+    const QString profile = QString::fromUtf8(serializeProfile(test::officeProfile()));
+    for (int i = 0; i < HelperService::kMaxRefusalsPerUid; ++i) {
+        QCOMPARE(callError(m_client->connectTunnel(profile)).name(), dbus::kErrorNotAuthorized);
+    }
+    QCOMPARE(m_auth->checks, HelperService::kMaxRefusalsPerUid);
+    for (int i = 0; i < 5; ++i) {
+        const QDBusError error = callError(m_client->connectTunnel(profile));
+        QCOMPARE(error.name(), dbus::kErrorRateLimited);
+        QVERIFY2(error.message().contains(QStringLiteral("does not ask again for")),
+                 qPrintable(error.message()));
+    }
+    QCOMPARE(m_auth->checks, HelperService::kMaxRefusalsPerUid);
     QCOMPARE(m_fakes->alive, 0);
 }
 

@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -17,6 +18,7 @@ private slots:
     void installsWhereTheSystemLooks_data();
     void installsWhereTheSystemLooks();
     void systemdAcceptsTheUnits();
+    void sysusersCreatesTheHelperUser();
 };
 
 void TestInstallLayout::installsWhereTheSystemLooks_data()
@@ -62,13 +64,53 @@ void TestInstallLayout::installsWhereTheSystemLooks()
     QVERIFY2(unit.open(QIODevice::ReadOnly), qPrintable(unit.fileName()));
     const QByteArray unitText = unit.readAll();
     QVERIFY(unitText.contains("\nExecStart=" + helper.toUtf8() + "\n"));
-    for (const char* line : {"Type=dbus", "BusName=io.peertun.Helper1", "NoNewPrivileges=yes",
-                             "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes",
-                             "CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_BIND_SERVICE"}) {
+    // Both units: the helper's own user, two capabilities, a system call filter and bounds.
+    const QList<const char*> confinement{"User=peertun",
+                                         "AmbientCapabilities=CAP_NET_ADMIN CAP_NET_BIND_SERVICE",
+                                         "CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_BIND_SERVICE",
+                                         "NoNewPrivileges=yes",
+                                         "SystemCallFilter=@system-service",
+                                         "SystemCallArchitectures=native",
+                                         "LimitCORE=0",
+                                         "ProtectSystem=strict",
+                                         "ProtectHome=yes",
+                                         "PrivateTmp=yes"};
+    for (const char* line : confinement) {
         QVERIFY2(unitText.contains("\n" + QByteArray(line) + "\n"), line);
     }
-    QVERIFY(unitText.contains("@") == false); // every placeholder was filled in
-    QVERIFY(activationText.contains("@") == false);
+    for (const char* line : {"Type=dbus", "BusName=io.peertun.Helper1"}) {
+        QVERIFY2(unitText.contains("\n" + QByteArray(line) + "\n"), line);
+    }
+    QVERIFY(unitText.contains("\nMemoryMax="));
+    QVERIFY(unitText.contains("\nTasksMax="));
+    QFile standalone(root.filePath(QStringLiteral(PEERTUN_SYSTEMD_UNIT_DIR).mid(1) +
+                                   QStringLiteral("/peertun@.service")));
+    QVERIFY(standalone.open(QIODevice::ReadOnly));
+    const QByteArray standaloneText = standalone.readAll();
+    for (const char* line : confinement) {
+        QVERIFY2(standaloneText.contains("\n" + QByteArray(line) + "\n"), line);
+    }
+    // The profile stays root's: systemd hands the unprivileged helper a copy.
+    QVERIFY(standaloneText.contains("\nLoadCredential=profile:/etc/peertun/%i.json\n"));
+    QVERIFY(standaloneText.contains("\nExecStart=" + helper.toUtf8() +
+                                    " --standalone ${CREDENTIALS_DIRECTORY}/profile\n"));
+
+    QFile sysusers(root.filePath(QStringLiteral(PEERTUN_SYSUSERS_DIR).mid(1) +
+                                 QStringLiteral("/peertun-helper.conf")));
+    QVERIFY2(sysusers.open(QIODevice::ReadOnly), qPrintable(sysusers.fileName()));
+    QVERIFY(sysusers.readAll().contains("\nu peertun - "));
+    QVERIFY(QFile::exists(root.filePath("usr/share/polkit-1/rules.d/60-peertun-resolved.rules")));
+    QFile busPolicy(root.filePath("usr/share/dbus-1/system.d/io.peertun.Helper1.conf"));
+    QVERIFY(busPolicy.open(QIODevice::ReadOnly));
+    const QByteArray busPolicyText = busPolicy.readAll();
+    QVERIFY(busPolicyText.contains(
+        "<policy user=\"peertun\">\n    <allow own=\"io.peertun.Helper1\"/>"));
+    QVERIFY(!busPolicyText.contains("user=\"root\""));
+    // Every placeholder (@NAME@) was filled in.
+    const QRegularExpression placeholder(QStringLiteral("@[A-Z_]+@"));
+    for (const QByteArray* text : {&unitText, &standaloneText, &activationText}) {
+        QVERIFY2(!placeholder.match(QString::fromUtf8(*text)).hasMatch(), text->constData());
+    }
 }
 
 namespace {
@@ -136,6 +178,43 @@ void TestInstallLayout::systemdAcceptsTheUnits()
     }
     QVERIFY2(findings.isEmpty(), findings.constData());
     QCOMPARE(verify.exitCode(), 0);
+}
+
+// systemd-sysusers, as postinst runs it, on a root of its own (--root): the shipped file makes
+// a system user peertun with a group of its own, no home and no login shell.
+void TestInstallLayout::sysusersCreatesTheHelperUser()
+{
+    const QString sysusers = QStandardPaths::findExecutable(QStringLiteral("systemd-sysusers"));
+    QVERIFY2(!sysusers.isEmpty(), "systemd-sysusers is not installed (package systemd)");
+    QTemporaryDir root;
+    QVERIFY(root.isValid());
+    QVERIFY(QDir(root.path()).mkpath(QStringLiteral("etc")));
+    QProcess run;
+    run.setProcessChannelMode(QProcess::MergedChannels);
+    run.start(sysusers, {QStringLiteral("--root=") + root.path(),
+                         QStringLiteral(PEERTUN_SOURCE_DIR) +
+                             QStringLiteral("/packaging/sysusers.d/peertun-helper.conf")});
+    QVERIFY(run.waitForFinished(30000));
+    const QByteArray output = run.readAll();
+    QVERIFY2(run.exitCode() == 0, output.constData());
+    QFile passwd(root.filePath(QStringLiteral("etc/passwd")));
+    QVERIFY2(passwd.open(QIODevice::ReadOnly), output.constData());
+    QByteArray entry;
+    for (const QByteArray& line : passwd.readAll().split('\n')) {
+        if (line.startsWith("peertun:")) {
+            entry = line;
+        }
+    }
+    const QList<QByteArray> f = entry.split(':'); // name:x:uid:gid:gecos:home:shell
+    QVERIFY2(f.size() == 7, entry.constData());
+    const uint uid = f.at(2).toUInt();
+    QVERIFY2(uid > 0 && uid < 1000, entry.constData()); // a system uid
+    QCOMPARE(f.at(5), QByteArray("/nonexistent"));
+    QCOMPARE(f.at(6), QByteArray("/usr/sbin/nologin"));
+    QFile group(root.filePath(QStringLiteral("etc/group")));
+    QVERIFY(group.open(QIODevice::ReadOnly));
+    const QByteArray groups = group.readAll();
+    QVERIFY2(groups.split('\n').contains("peertun:x:" + f.at(3) + ":"), groups.constData());
 }
 
 QTEST_GUILESS_MAIN(TestInstallLayout)

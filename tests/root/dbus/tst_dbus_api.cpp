@@ -1,13 +1,21 @@
 // io.peertun.Helper1 over a private system bus with a real polkitd: activation, authorization
 // (allowed/denied/slow users), bad input with named errors, limits, a vanishing caller and
 // concurrent clients. The helper runs in a private network namespace; see DBusHarness.h.
+#include "AuditLog.h"
 #include "DBusHarness.h"
 #include "HelperClient.h"
+#include "HelperService.h"
 #include "TestProfiles.h"
 
+#include <QDir>
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
+#include <QThread>
 #include <csignal>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
 
 using namespace peertun;
 using namespace peertun::test;
@@ -26,6 +34,7 @@ private slots:
     void activationRunsHelperConfined();
     void readingNeedsNoAuthorization();
     void allowedUserConnects();
+    void helperRunsUnprivilegedWithTunnelUp();
     void deniedUserCannotControl();
     void groupMemberAllowedByShippedRules();
     void badInput_data();
@@ -41,6 +50,9 @@ private slots:
     void polkitUnavailable();
     void logIsBoundedAndPaged();
     void allowedUserDisconnects();
+    void securityEventsReachSyslog();
+    void refusedFloodIsRateLimitedBeforePolkit();
+    void pendingRequestsPerUid();
     void idleHelperExitsAndComesBack();
 
 private:
@@ -57,6 +69,8 @@ private:
         return m_harness.ipNs1({"link", "show", ifName}).exitCode == 0;
     }
     QVariantMapList listTunnels();
+    QString floodClient(); // dbus_flood, where the test users may run it
+    QVariantMapList logSince(quint64 afterSeq);
 
     DBusHarness m_harness;
     std::unique_ptr<HelperClient> m_client; // the test's own (root) client
@@ -186,6 +200,88 @@ void TestDBusApi::allowedUserConnects()
     QCOMPARE(tunnels.at(0).value("state").toString(), QStringLiteral("connected"));
     QCOMPARE(tunnels.at(0).value("interface").toString(), QStringLiteral("ptbase"));
     QCOMPARE(tunnels.at(0).value("peers").toList().size(), 1);
+}
+
+namespace {
+
+// "Name:\tvalue" lines of /proc/PID/status.
+QMap<QString, QString> procStatus(uint pid)
+{
+    QMap<QString, QString> fields;
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!status.open(QIODevice::ReadOnly)) {
+        return fields;
+    }
+    for (const QByteArray& line : status.readAll().split('\n')) {
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0) {
+            fields.insert(QString::fromLatin1(line.left(colon)),
+                          QString::fromLatin1(line.mid(colon + 1).trimmed()));
+        }
+    }
+    return fields;
+}
+
+} // namespace
+
+// While a tunnel is up: the helper is its own user (peertun, or nobody here when the machine
+// has no peertun), not root, with CAP_NET_ADMIN effective and CAP_NET_BIND_SERVICE permitted
+// only, nothing else in any set, no_new_privs, not dumpable; a TUN broker, if /dev/net/tun is
+// root's alone, has CAP_DAC_OVERRIDE and nothing else.
+void TestDBusApi::helperRunsUnprivilegedWithTunnelUp()
+{
+    QCOMPARE(listTunnels().size(), 1); // "base", from allowedUserConnects
+    const uint pid = m_harness.helperPid();
+    QVERIFY(pid != 0);
+    const passwd* pw = getpwnam(DBusHarness::helperUser().toLocal8Bit().constData());
+    QVERIFY(pw != nullptr); // getpwnam's buffer: read it before anything else calls it
+    const QString uid = QString::number(pw->pw_uid);
+    const group* nogroup = getgrnam("nogroup");
+    const QString gid = QString::number(
+        DBusHarness::helperUser() == QLatin1String("nobody") && nogroup ? nogroup->gr_gid
+                                                                        : pw->pw_gid);
+    QVERIFY(pw->pw_uid != 0);
+    const QMap<QString, QString> st = procStatus(pid);
+    QCOMPARE(st.value("Uid"), QStringList(4, uid).join('\t'));
+    QCOMPARE(st.value("Gid"), QStringList(4, gid).join('\t'));
+    QCOMPARE(st.value("Groups"), QString());
+    QCOMPARE(st.value("CapEff"), QStringLiteral("0000000000001000")); // net_admin
+    QCOMPARE(st.value("CapPrm"), QStringLiteral("0000000000001400")); // + net_bind_service
+    QCOMPARE(st.value("CapBnd"), QStringLiteral("0000000000001400"));
+    QCOMPARE(st.value("CapInh"), QStringLiteral("0000000000000000"));
+    QCOMPARE(st.value("CapAmb"), QStringLiteral("0000000000000000"));
+    QCOMPARE(st.value("NoNewPrivs"), QStringLiteral("1"));
+    QVERIFY(st.contains("Seccomp")); // a filter only under systemd (SystemCallFilter=)
+    // Not dumpable: the kernel makes its /proc files root's.
+    QCOMPARE(QFileInfo(QStringLiteral("/proc/%1/environ").arg(pid)).ownerId(), 0u);
+
+    const CommandResult log = m_harness.runCtl(kDeniedUser, {"log"});
+    QVERIFY2(log.out.contains(QStringLiteral("running as %1 (uid %2, gid %3)")
+                                  .arg(DBusHarness::helperUser(), uid, gid)),
+             qPrintable(log.out));
+    if (DBusHarness::helperUser() == QLatin1String("nobody")) {
+        QVERIFY2(log.out.contains(QStringLiteral("the system user peertun does not exist")),
+                 qPrintable(log.out));
+    }
+
+    // The broker, if any: a child of the helper.
+    QFile children(QStringLiteral("/proc/%1/task/%1/children").arg(pid));
+    QVERIFY(children.open(QIODevice::ReadOnly));
+    const QStringList kids = QString::fromLatin1(children.readAll()).split(' ', Qt::SkipEmptyParts);
+    struct stat tun
+    {};
+    QVERIFY(::stat("/dev/net/tun", &tun) == 0);
+    const bool brokerNeeded = (tun.st_mode & 0006) != 0006;
+    QCOMPARE(kids.size(), brokerNeeded ? 1 : 0);
+    for (const QString& kid : kids) {
+        const QMap<QString, QString> b = procStatus(kid.toUInt());
+        QCOMPARE(b.value("Name"), QStringLiteral("peertun-tunopen"));
+        QCOMPARE(b.value("Uid"), QStringList(4, uid).join('\t'));
+        QCOMPARE(b.value("CapEff"), QStringLiteral("0000000000000002")); // dac_override
+        QCOMPARE(b.value("CapPrm"), QStringLiteral("0000000000000002"));
+        QCOMPARE(b.value("CapBnd"), QStringLiteral("0000000000000000"));
+        QCOMPARE(b.value("NoNewPrivs"), QStringLiteral("1"));
+    }
 }
 
 void TestDBusApi::verifyHelperServesAndBaseUntouched()
@@ -578,6 +674,204 @@ void TestDBusApi::allowedUserDisconnects()
     QTRY_VERIFY(!states.isEmpty() &&
                 states.last().at(1).toString() == QStringLiteral("disconnected"));
     QCOMPARE(listTunnels().size(), 0);
+}
+
+QString TestDBusApi::floodClient()
+{
+    const QString target = QDir(m_harness.dir()).filePath(QStringLiteral("bin/dbus_flood"));
+    if (!QFile::exists(target)) {
+        QFile::copy(qEnvironmentVariable("PEERTUN_DBUS_FLOOD"), target);
+        QFile::setPermissions(target, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                          QFileDevice::ExeOwner | QFileDevice::ReadGroup |
+                                          QFileDevice::ExeGroup | QFileDevice::ReadOther |
+                                          QFileDevice::ExeOther);
+    }
+    return target;
+}
+
+QVariantMapList TestDBusApi::logSince(quint64 afterSeq)
+{
+    QVariantMapList all;
+    for (;;) {
+        auto reply = m_client->log(afterSeq);
+        reply.waitForFinished();
+        const QVariantMapList page = HelperClient::toPlain(reply.value());
+        if (reply.isError() || page.isEmpty()) {
+            return all;
+        }
+        all += page;
+        afterSeq = page.last().value("seq").toULongLong();
+    }
+}
+
+// The earlier tests' connects, disconnects and refusals, as syslog got them: RFC 3164 lines
+// with facility authpriv (notice 85, warning 84), the tag peertun-helper[PID], the caller's uid
+// and the tunnel's name.
+void TestDBusApi::securityEventsReachSyslog()
+{
+    const QStringList lines = m_harness.syslogLines();
+    auto uidOf = [](const QString& user) {
+        const passwd* pw = getpwnam(user.toLocal8Bit().constData());
+        return pw ? QString::number(pw->pw_uid) : QStringLiteral("?");
+    };
+    const QString header = QStringLiteral("^<%1>[A-Z][a-z]{2} {1,2}\\d{1,2} \\d\\d:\\d\\d:\\d\\d "
+                                          "peertun-helper\\[\\d+\\]: ");
+    const struct
+    {
+        int priority;
+        QString text;
+    } expected[] = {
+        {85,
+         QStringLiteral("tunnel base: connected on request of uid %1 ").arg(uidOf(kAllowedUser))},
+        {84, QStringLiteral("Connect denied to uid %1 ").arg(uidOf(kDeniedUser))},
+        {84, QStringLiteral("Disconnect denied to uid %1 ").arg(uidOf(kDeniedUser))},
+        {85, QStringLiteral("tunnel member: connected on request of uid %1 ")
+                 .arg(uidOf(kGroupMemberUser))},
+        {85, QStringLiteral("tunnel member: disconnected on request of uid %1 ")
+                 .arg(uidOf(kGroupMemberUser))},
+        // (The allowed user's disconnect of base is not among them: its badInput rows used
+        // up its share of the window.)
+    };
+    for (const auto& e : expected) {
+        const QRegularExpression re(header.arg(e.priority) + QRegularExpression::escape(e.text));
+        QVERIFY2(std::any_of(lines.cbegin(), lines.cend(),
+                             [&](const QString& l) { return re.match(l).hasMatch(); }),
+                 qPrintable(e.text + QStringLiteral(" not among:\n") + lines.join('\n')));
+    }
+    // Reads are no security events.
+    QVERIFY(lines.filter(QStringLiteral("ListTunnels")).isEmpty());
+}
+
+// A uid that polkit refuses floods Connect: polkit is asked kMaxRefusalsPerUid times, then
+// the helper answers RateLimited at once; the in-memory log and syslog get at most
+// kEventsPerWindow of its events per window plus one "suppressed" line, so older entries stay.
+void TestDBusApi::refusedFloodIsRateLimitedBeforePolkit()
+{
+    constexpr int kCalls = 2500; // unlimited, their entries alone would wrap the 2000-entry ring
+    const QString profile =
+        m_harness.writeFile("flood.json", profileJson({"flood", "ptflood", "10.244.41.1/24", 8341,
+                                                       "10.211.55.123:8342", "10.244.42.0/24"}));
+    // Every CheckAuthorization on the bus, whoever asks.
+    QProcess monitor;
+    monitor.setProcessChannelMode(QProcess::MergedChannels);
+    monitor.start(QStringLiteral("dbus-monitor"),
+                  {QStringLiteral("--address"), m_harness.busAddress(),
+                   QStringLiteral("type='method_call',interface='org.freedesktop.PolicyKit1."
+                                  "Authority',member='CheckAuthorization'")});
+    QVERIFY(monitor.waitForStarted(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(monitor.bytesAvailable() > 0, 5000); // it announces its name
+    QThread::msleep(200);
+    const QByteArray before = monitor.readAll();
+
+    const QVariantMapList old = logSince(0);
+    QVERIFY(!old.isEmpty());
+    const quint64 newestBefore = old.last().value("seq").toULongLong();
+    const qsizetype syslogBefore = m_harness.syslogLines().size();
+
+    QElapsedTimer elapsed;
+    elapsed.start();
+    const CommandResult r =
+        m_harness.runAsUser(kFloodUser, floodClient(), {QString::number(kCalls), profile}, 120000);
+    const qint64 floodMs = elapsed.elapsed();
+    QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
+    QMap<QString, int> outcomes;
+    for (const QString& line : r.out.split('\n', Qt::SkipEmptyParts)) {
+        outcomes.insert(line.section(' ', 0, 0), line.section(' ', 1).toInt());
+    }
+    // The refusal window is 60 s: a flood that took longer gets polkit's answer once more.
+    const int refusalWindows = 1 + int(floodMs / HelperService::kRefusalWindowMs);
+    const int refusals = HelperService::kMaxRefusalsPerUid * refusalWindows;
+    QCOMPARE(outcomes.value("io.peertun.Error.NotAuthorized"), refusals);
+    QCOMPARE(outcomes.value("io.peertun.Error.RateLimited"), kCalls - refusals);
+    QCOMPARE(outcomes.size(), 2);
+
+    // polkit was asked exactly that often.
+    QThread::msleep(300);
+    monitor.terminate();
+    monitor.waitForFinished(5000);
+    const QByteArray seen = before + monitor.readAll();
+    QCOMPARE(int(seen.count("member=CheckAuthorization")), refusals);
+
+    // The in-memory ring kept what came before; the flood's share is bounded.
+    const passwd* pw = getpwnam(kFloodUser.toLocal8Bit().constData());
+    QVERIFY(pw != nullptr);
+    const QString uid = QString::number(pw->pw_uid);
+    const QVariantMapList after = logSince(newestBefore - 1);
+    QVERIFY(!after.isEmpty());
+    QCOMPARE(after.first().value("seq").toULongLong(), newestBefore);
+    const int windows = 1 + int(floodMs / AuditLog::kWindowMs);
+    int ofFlood = 0;
+    for (const QVariantMap& e : after) {
+        ofFlood += e.value("text").toString().contains(QStringLiteral("uid %1 ").arg(uid)) ? 1 : 0;
+    }
+    QVERIFY2(ofFlood >= AuditLog::kEventsPerWindow &&
+                 ofFlood <= AuditLog::kEventsPerWindow * windows + windows,
+             qPrintable(QString::number(ofFlood)));
+
+    // syslog: the refusals (not the traces), at most kEventsPerWindow per window.
+    QStringList floodLines;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (floodLines = m_harness.syslogLines().mid(syslogBefore))
+                .filter(QStringLiteral("security events of uid %1 were suppressed").arg(uid))
+                .size() >= 1,
+        AuditLog::kWindowMs + 3000);
+    QVERIFY(floodLines.filter(QStringLiteral("Connect denied to uid %1 ").arg(uid)).size() >=
+            HelperService::kMaxRefusalsPerUid);
+    QVERIFY(floodLines.filter(QStringLiteral("asking polkit")).isEmpty());
+    QVERIFY2(floodLines.size() <= AuditLog::kEventsPerWindow * windows + windows,
+             qPrintable(floodLines.join('\n')));
+    // The suppressed count, in memory too.
+    const QVariantMapList summary = logSince(newestBefore);
+    QVERIFY(std::any_of(summary.cbegin(), summary.cend(), [&](const QVariantMap& e) {
+        return e.value("text").toString().contains(
+            QStringLiteral("security events of uid %1 were suppressed").arg(uid));
+    }));
+    // Another uid is not affected.
+    const CommandResult denied = m_harness.runCtl(kDeniedUser, {"up", profile});
+    QCOMPARE(denied.exitCode, 3);
+    QVERIFY2(denied.err.contains(QStringLiteral("io.peertun.Error.NotAuthorized")),
+             qPrintable(denied.err));
+    // peertunctl names it.
+    const CommandResult limited = m_harness.runCtl(kFloodUser, {"up", profile});
+    QCOMPARE(limited.exitCode, 10);
+    QVERIFY2(limited.err.contains(QStringLiteral("io.peertun.Error.RateLimited")),
+             qPrintable(limited.err));
+    QCOMPARE(listTunnels().size(), 0);
+    qInfo("flood of %d calls: %lld ms", kCalls, floodMs);
+}
+
+// Requests waiting for polkit are capped per uid too, however many connections it opens:
+// three connections of one (slow) user with three requests each, one more than the cap.
+void TestDBusApi::pendingRequestsPerUid()
+{
+    static_assert(3 * 3 == HelperService::kMaxPendingCallsPerUid + 1);
+    static_assert(3 <= HelperService::kMaxPendingCallsPerCaller);
+    const QString profile = m_harness.writeFile("pending.json", "{ not json"); // never connects
+    std::vector<std::unique_ptr<QProcess>> clients;
+    for (int i = 0; i < 3; ++i) {
+        clients.push_back(
+            m_harness.startAsUser(kSlowUser, floodClient(), {"--parallel", "3", profile}));
+    }
+    QByteArray out;
+    const auto busyReplies = [&] {
+        for (auto& c : clients) {
+            out += c->readAllStandardOutput();
+        }
+        return out.count("reply io.peertun.Error.Busy");
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(busyReplies() == 1, 5000);
+    QThread::msleep(200);
+    QCOMPARE(busyReplies(), 1); // the other eight wait for polkit
+    QVERIFY2(!out.contains("NotAuthorized") && !out.contains("InvalidProfile"), out.constData());
+    for (auto& c : clients) { // the helper drops their requests
+        c->kill();
+        c->waitForFinished(2000);
+    }
+    const QVariantMapList entries = logSince(0);
+    QVERIFY(std::any_of(entries.cbegin(), entries.cend(), [](const QVariantMap& e) {
+        return e.value("text").toString().contains(
+            QStringLiteral("refused: too many of its requests are waiting for authorization"));
+    }));
 }
 
 void TestDBusApi::idleHelperExitsAndComesBack()

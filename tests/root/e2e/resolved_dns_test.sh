@@ -4,6 +4,8 @@
 #   - Debian's systemd-resolved unpacked into the build tree (never installed), run in the
 #     client namespace A inside its own mount namespace (tmpfs on /run/systemd), on a private
 #     system bus of this test;
+#   - polkitd on that bus with the shipped rule that lets the helper's user (it runs as
+#     peertun, or nobody here) set its link's DNS;
 #   - B, the far side: a second peertun-helper --standalone and dnsmasq on B's tunnel address,
 #     the tunnel's DNS server, the only one that knows only.tunnel.test.
 # Checks: split DNS (a domain) resolves through resolved to the tunnel's server; a full tunnel
@@ -47,9 +49,19 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 pass() { echo "ok: $*"; }
 
-# --- the private system bus, with resolved's and the helper's policies only ----------------
+# The helper runs as its own user peertun, or as nobody where the machine has no peertun: the
+# shipped bus policy and polkit rule name peertun, so the test grants nobody the same beside it.
+helper_user=peertun
+id peertun >/dev/null 2>&1 || helper_user=nobody
+
+# --- the private system bus, with resolved's, polkitd's and the helper's policies ------------
 mkdir -p "$dir/system.d" "$dir/services"
-cp "$resolved_root/usr/share/dbus-1/system.d/org.freedesktop.resolve1.conf" "$src/helper/data/io.peertun.Helper1.conf" "$dir/system.d/"
+cp "$resolved_root/usr/share/dbus-1/system.d/org.freedesktop.resolve1.conf" \
+    /usr/share/dbus-1/system.d/org.freedesktop.PolicyKit1.conf "$dir/system.d/"
+cp "$src/helper/data/io.peertun.Helper1.conf" "$dir/system.d/"
+grep -q '<policy user="peertun">' "$dir/system.d/io.peertun.Helper1.conf" || { echo "FAIL: the bus policy no longer names peertun"; exit 1; }
+sed 's|<policy user="peertun">|<policy user="nobody">|' "$src/helper/data/io.peertun.Helper1.conf" \
+    > "$dir/system.d/io.peertun.Helper1-test-nobody.conf"
 sed -e '/<user>/d; /<fork\/>/d; /<syslog\/>/d; /<pidfile>/d; /<servicehelper>/d' \
     -e "s|<listen>.*</listen>|<listen>unix:path=$dir/bus</listen>|" \
     -e "s|<standard_system_servicedirs/>|<servicedir>$dir/services</servicedir>|" \
@@ -60,6 +72,23 @@ dbus-daemon --config-file="$dir/system.conf" --nofork --nosyslog 2>"$dir/bus.log
 pids+=($!)
 for _ in $(seq 50); do [ -S "$dir/bus" ] && break; sleep 0.1; done
 export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$dir/bus
+
+# --- polkitd: resolved asks it before a non-root caller (the helper) sets a link's DNS; the
+#     shipped rule (60-peertun-resolved.rules) says yes for the helper's user.
+mkdir -p "$dir/polkit-actions" "$dir/polkit-rules" "$dir/polkit-etc-rules"
+cp "$resolved_root/usr/share/polkit-1/actions/org.freedesktop.resolve1.policy" "$dir/polkit-actions/"
+sed 's|subject.user == "peertun"|(subject.user == "peertun" \|\| subject.user == "nobody")|' \
+    "$src/helper/data/60-peertun-resolved.rules" > "$dir/polkit-rules/60-peertun-resolved.rules"
+grep -qF '(subject.user == "peertun" || subject.user == "nobody")' "$dir/polkit-rules/60-peertun-resolved.rules" || { echo "FAIL: the rule no longer names peertun"; exit 1; }
+chmod -R a+rX "$dir/polkit-actions" "$dir/polkit-rules" "$dir/polkit-etc-rules"
+unshare --mount --propagation private sh -c "
+    mount --bind '$dir/polkit-actions' /usr/share/polkit-1/actions &&
+    mount --bind '$dir/polkit-rules' /usr/share/polkit-1/rules.d &&
+    mount --bind '$dir/polkit-etc-rules' /etc/polkit-1/rules.d &&
+    exec /usr/lib/polkit-1/polkitd --no-debug" >"$dir/polkitd.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do busctl --system status org.freedesktop.PolicyKit1 >/dev/null 2>&1 && break; sleep 0.1; done
+busctl --system status org.freedesktop.PolicyKit1 >/dev/null 2>&1 || { echo "FAIL: polkitd did not come up: $(cat "$dir/polkitd.log")"; exit 1; }
 
 # --- namespaces: A (client) -- B (far side) ----------------------------------------------
 ip netns add "$A" && ip netns add "$B" || exit 1
@@ -125,6 +154,8 @@ down_standalone() { kill -TERM "$client_pid"; wait "$client_pid" 2>/dev/null; }
 started=$(date +%s.%N)
 # 1. Split DNS: the tunnel's domain goes to the tunnel's server through resolved.
 up_standalone "$(profile split 10.213.0.0/24 ', "dns": {"servers": ["10.213.0.2"], "domains": ["tunnel.test"]}')" "$dir/split.log"
+grep -q "running as $helper_user (uid $(id -u $helper_user))" "$dir/split.log" \
+    && pass "split: the helper runs as $helper_user" || fail "split: not as $helper_user: $(cat "$dir/split.log")"
 grep -q "DNS on ptdns0 through systemd-resolved: servers 10.213.0.2, domains tunnel.test" "$dir/split.log" \
     && pass "split: applied" || fail "split: not applied: $(cat "$dir/split.log")"
 answer=$("$resolvectl" query --cache=no only.tunnel.test 2>&1)

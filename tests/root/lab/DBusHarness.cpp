@@ -18,6 +18,9 @@
 #include <grp.h>
 #include <pwd.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -71,7 +74,7 @@ QByteArray testRules()
                           "    if (subject.user == \"%1\") {\n"
                           "        return polkit.Result.YES;\n"
                           "    }\n"
-                          "    if (subject.user == \"%2\") {\n"
+                          "    if (subject.user == \"%2\" || subject.user == \"%5\") {\n"
                           "        return polkit.Result.NO;\n"
                           "    }\n"
                           "    if (subject.user == \"%3\") {\n"
@@ -82,10 +85,32 @@ QByteArray testRules()
                           "});\n")
         .arg(kAllowedUser, kDeniedUser, kSlowUser)
         .arg(kSlowUserDelaySeconds)
+        .arg(kFloodUser)
         .toUtf8();
 }
 
+// A file of helper/data that must still say `needle` (what the harness adapts).
+bool readShipped(const QString& path, const QByteArray& needle, QByteArray* text, QString* error)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read %1").arg(path);
+        return false;
+    }
+    *text = f.readAll();
+    if (!text->contains(needle)) {
+        *error = QStringLiteral("%1 no longer says %2").arg(path, QString::fromUtf8(needle));
+        return false;
+    }
+    return true;
+}
+
 } // namespace
+
+QString DBusHarness::helperUser()
+{
+    return getpwnam("peertun") != nullptr ? QStringLiteral("peertun") : QStringLiteral("nobody");
+}
 
 QString CommandResult::describe() const
 {
@@ -223,7 +248,7 @@ bool DBusHarness::setUp(QString* error)
         return false;
     }
     registerForEmergencyCleanup();
-    for (const QString& user : {kAllowedUser, kDeniedUser, kSlowUser}) {
+    for (const QString& user : {kAllowedUser, kDeniedUser, kSlowUser, kFloodUser}) {
         if (!ensureUser(user, QString(), error)) {
             return false;
         }
@@ -358,10 +383,24 @@ bool DBusHarness::startBus(QString* error)
         return false;
     }
     const QString source = QStringLiteral(PEERTUN_SOURCE_DIR);
+    // The shipped policy as it is, and beside it the same right for nobody: the helper runs as
+    // nobody where the machine has no user peertun (also if one appears during the run).
+    QByteArray policy;
+    if (!readShipped(source + "/helper/data/io.peertun.Helper1.conf",
+                     "<policy user=\"peertun\">\n    <allow own=\"io.peertun.Helper1\"/>", &policy,
+                     error)) {
+        return false;
+    }
+    const QByteArray nobodyPolicy =
+        "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN\"\n"
+        " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+        "<busconfig>\n  <policy user=\"nobody\">\n    <allow own=\"io.peertun.Helper1\"/>\n"
+        "  </policy>\n</busconfig>\n";
     const bool filesOk =
         writeText(d.filePath("system.conf"), conf.toUtf8(), kWorldReadable) &&
-        QFile::copy(source + "/helper/data/io.peertun.Helper1.conf",
-                    d.filePath("system.d/io.peertun.Helper1.conf")) &&
+        writeText(d.filePath("system.d/io.peertun.Helper1.conf"), policy, kWorldReadable) &&
+        writeText(d.filePath("system.d/io.peertun.Helper1-test-nobody.conf"), nobodyPolicy,
+                  kWorldReadable) &&
         QFile::copy(QStringLiteral("/usr/share/dbus-1/system.d/org.freedesktop.PolicyKit1.conf"),
                     d.filePath("system.d/org.freedesktop.PolicyKit1.conf"));
     // Activation runs the helper inside ns1, with the idle-exit setting of the test.
@@ -369,7 +408,9 @@ bool DBusHarness::startBus(QString* error)
     const QByteArray wrapperText =
         QStringLiteral("#!/bin/sh\n"
                        "exec %1 netns exec %2 %3 --idle-exit \"$(cat %4)\" >>%5 2>&1\n")
-            .arg(ipBinary(), m_ns1, m_helperBinary, d.filePath("helper-idle-exit"), helperLogPath())
+            .arg(ipBinary(), m_ns1,
+                 m_helperBinary + QStringLiteral(" --syslog-socket ") + syslogSocketPath(),
+                 d.filePath("helper-idle-exit"), helperLogPath())
             .toUtf8();
     const QByteArray serviceText = QStringLiteral("[D-BUS Service]\nName=%1\nExec=%2\nUser=root\n")
                                        .arg(kHelperName, wrapper)
@@ -378,6 +419,19 @@ bool DBusHarness::startBus(QString* error)
         !writeText(d.filePath("services/io.peertun.Helper1.service"), serviceText,
                    kWorldReadable)) {
         *error = QStringLiteral("cannot write the bus configuration in %1").arg(dir());
+        return false;
+    }
+
+    // The helper's syslog: a datagram socket of ours, writable by the helper's user.
+    m_syslog.reset(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    qstrncpy(address.sun_path, syslogSocketPath().toLocal8Bit().constData(),
+             sizeof address.sun_path);
+    if (!m_syslog.valid() ||
+        ::bind(m_syslog.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::chmod(address.sun_path, 0666) != 0) {
+        *error = QStringLiteral("cannot bind the syslog socket %1").arg(syslogSocketPath());
         return false;
     }
 
@@ -429,8 +483,15 @@ bool DBusHarness::startPolkit(QString* error)
         return false;
     }
     rules.replace("isInGroup(\"netdev\")", "isInGroup(\"" + kControlGroup.toUtf8() + "\")");
-    if (!QFile::copy(source + "/helper/data/io.peertun.policy",
-                     d.filePath("polkit-actions/io.peertun.policy")) ||
+    // The action's owner (who may ask polkit about others) is the helper's user: peertun as
+    // shipped, and nobody too (see the bus policy above).
+    QByteArray actions;
+    if (!readShipped(source + "/helper/data/io.peertun.policy", "unix-user:peertun<", &actions,
+                     error)) {
+        return false;
+    }
+    actions.replace("unix-user:peertun<", "unix-user:peertun unix-user:nobody<");
+    if (!writeText(d.filePath("polkit-actions/io.peertun.policy"), actions, kWorldReadable) ||
         !writeText(d.filePath("polkit-rules/50-peertun-netdev.rules"), rules, kWorldReadable) ||
         !writeText(d.filePath("polkit-etc-rules/10-peertun-test.rules"), testRules(),
                    kWorldReadable)) {
@@ -524,6 +585,8 @@ void DBusHarness::tearDown()
         run(ipBinary(), {QStringLiteral("netns"), QStringLiteral("del"), m_ns2});
         m_namespacesCreated = false;
     }
+    m_syslog.reset();
+    m_syslogLines.clear();
     testlab::untrackNamespace(m_ns1);
     testlab::untrackNamespace(m_ns2);
     m_dir.reset();
@@ -537,6 +600,24 @@ QString DBusHarness::busAddress() const
 QDBusConnection DBusHarness::bus() const
 {
     return QDBusConnection(m_connectionName);
+}
+
+QString DBusHarness::syslogSocketPath() const
+{
+    return QDir(dir()).filePath(QStringLiteral("syslog.sock"));
+}
+
+QStringList DBusHarness::syslogLines()
+{
+    char buf[8192];
+    for (;;) {
+        const ssize_t n = m_syslog.valid() ? ::recv(m_syslog.get(), buf, sizeof buf, 0) : -1;
+        if (n < 0) {
+            break;
+        }
+        m_syslogLines << QString::fromUtf8(buf, int(n));
+    }
+    return m_syslogLines;
 }
 
 QString DBusHarness::helperLogPath() const

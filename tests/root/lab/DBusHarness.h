@@ -5,10 +5,13 @@
 // - a real polkitd inside `unshare --mount` with the project's .policy and a test rules file
 //   bind-mounted over polkit's actions/rules dirs;
 // - two network namespaces joined by a veth pair (10.211.55.122/24 <-> .123/24);
-// - non-root test users (allowed, denied, slow) that run peertunctl with only
+// - a unix datagram socket the helper sends its syslog lines to (--syslog-socket);
+// - non-root test users (allowed, denied, slow, flood) that run peertunctl with only
 //   DBUS_SYSTEM_BUS_ADDRESS in their environment.
 // Everything is torn down by tearDown(), the destructor, and on SIGTERM/SIGINT/SIGABRT/SIGSEGV.
 #pragma once
+
+#include "Fd.h"
 
 #include <QDBusConnection>
 #include <QProcess>
@@ -24,6 +27,8 @@ inline const QString kDeniedUser = QStringLiteral("peertun-test-deny");
 // polkit answers yes for this one, but only after a few seconds (a person typing).
 inline const QString kSlowUser = QStringLiteral("peertun-test-slow");
 inline constexpr int kSlowUserDelaySeconds = 3;
+// polkit says no to it; the rate-limit test floods the helper as this user.
+inline const QString kFloodUser = QStringLiteral("peertun-test-flood");
 // Allowed only through the shipped optional rules file (50-peertun-netdev.rules), whose group
 // the harness renames to this one.
 inline const QString kGroupMemberUser = QStringLiteral("peertun-test-member");
@@ -58,6 +63,9 @@ public:
     QString ns2() const { return m_ns2; }
     QString dir() const { return m_dir ? m_dir->path() : QString(); }
     QString helperLogPath() const;
+    // The helper's syslog (--syslog-socket): every datagram received so far, in order.
+    QString syslogSocketPath() const;
+    QStringList syslogLines();
     QString helperBinary() const { return m_helperBinary; }
 
     // Idle-exit seconds for the next activation of the helper (0 = never).
@@ -98,6 +106,10 @@ public:
     bool startPolkit(QString* error);
 
     static QString ipBinary();
+    // The user the helper switches to: its own system user peertun when the machine has it
+    // (an installed package), else nobody. The harness uses the shipped bus policy and polkit
+    // action, and grants nobody the same as peertun beside them.
+    static QString helperUser();
     // Prints the last lines of the helper's, polkitd's and the far side's logs (after a
     // failure, so CI output explains it).
     void dumpLogs() const;
@@ -120,6 +132,8 @@ private:
     std::unique_ptr<QProcess> m_bus;
     std::unique_ptr<QProcess> m_polkit;
     std::unique_ptr<QProcess> m_farSide;
+    engine::Fd m_syslog;
+    QStringList m_syslogLines;
     bool m_namespacesCreated = false;
     int m_trackedPids[3] = {-1, -1, -1}; // EmergencyCleanup slots
 };

@@ -268,6 +268,11 @@ check "no Qt plugin of the app failed to load" sh -c "! grep -qiE 'could not (lo
 HELPER_PID=$(helper_pid)
 check "the bus-activated helper runs the installed binary" \
     test "$(readlink "/proc/$HELPER_PID/exe" 2>/dev/null)" = "$ROOT/usr/libexec/peertun-helper"
+check "postinst created the system user peertun" inroot getent passwd peertun
+check "the helper runs as peertun, not root" \
+    test "$(awk '/^Uid:/ { print $2 $3 $4 $5 }' "/proc/$HELPER_PID/status")" = "$(inroot id -u peertun | sed 's/.*/&&&&/')"
+check "the helper keeps CAP_NET_ADMIN and CAP_NET_BIND_SERVICE only" \
+    test "$(awk '/^CapPrm:/ { print $2 }' "/proc/$HELPER_PID/status")" = 0000000000001400
 tunnel_works "fresh install"
 as alice peertunctl stats office > "$T/stats.log" 2>&1
 check "stats: packets came back from the far side" grep -qE "rx: [1-9][0-9]* packets" "$T/stats.log"
