@@ -191,6 +191,46 @@ std::optional<TunnelManager::Failure> TunnelManager::connectTunnel(const Profile
     return std::nullopt;
 }
 
+std::optional<TunnelManager::Failure>
+TunnelManager::setPeers(const QString& name, const Profile& profile, const QString& reason)
+{
+    const auto it = m_tunnels.find(name);
+    if (it == m_tunnels.end()) {
+        return Failure{dbus::kErrorNotFound,
+                       QStringLiteral("There is no tunnel named \"%1\"; `peertunctl status` lists "
+                                      "the tunnels that are up.")
+                           .arg(name)};
+    }
+    Entry& entry = it->second;
+    if (profile.mesh) {
+        return Failure{dbus::kErrorInvalidProfile,
+                       QStringLiteral("This is a mesh profile: its peers come from etcd, not from "
+                                      "a peer list.")};
+    }
+    if (profile.mode != entry.profile.mode) {
+        return Failure{
+            dbus::kErrorInvalidProfile,
+            QStringLiteral("The profile's mode is \"%1\" but tunnel \"%2\" runs in "
+                           "mode \"%3\"; changing the mode takes a reconnect.")
+                .arg(modeToString(profile.mode), name, modeToString(entry.profile.mode))};
+    }
+    try {
+        entry.tunnel->setPeers(specFromProfile(profile).peers);
+    } catch (const engine::TunnelError& e) {
+        const Failure failure = failureFromTunnelError(e);
+        log(engine::LogLevel::Warning, name,
+            QStringLiteral("peers not changed: %1").arg(failure.message));
+        return failure;
+    }
+    entry.profile.peers = profile.peers;
+    wipeSecrets(entry.profile);
+    log(engine::LogLevel::Info, name,
+        QStringLiteral("peers replaced: %1 now (%2)").arg(profile.peers.size()).arg(reason));
+    emit peersChanged(name);
+    publishStatsIfChanged();
+    return std::nullopt;
+}
+
 std::optional<TunnelManager::Failure> TunnelManager::disconnectTunnel(const QString& name,
                                                                       const QString& reason)
 {

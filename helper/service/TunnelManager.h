@@ -41,6 +41,10 @@ public:
     // goes into the log and the StateChanged signal.
     std::optional<Failure> connectTunnel(const Profile& profile, const QString& reason);
     std::optional<Failure> disconnectTunnel(const QString& name, const QString& reason);
+    // Replaces the peers of a running tunnel with those of `profile` (validated, of the
+    // tunnel's mode; nothing else of it is used). Emits peersChanged.
+    std::optional<Failure> setPeers(const QString& name, const Profile& profile,
+                                    const QString& reason);
     // Tears every tunnel down (helper exit).
     void disconnectAll(const QString& reason);
 
@@ -52,6 +56,7 @@ public:
 
 signals:
     void stateChanged(const QString& name, const QString& state, const QString& reason);
+    void peersChanged(const QString& name);
     void statsUpdated(const QVariantMapList& stats);
     void logEntry(const QVariantMap& entry);
 
