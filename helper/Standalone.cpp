@@ -119,12 +119,52 @@ void wipeKeyText(QByteArray& json, Profile& profile)
     wipeSecrets(profile);
 }
 
+// SIGHUP: the profile file is read again and its peers replace the running ones (nothing
+// else of it is applied: the rest takes a restart). A bad file changes nothing.
+void reloadPeers(const QString& profilePath, engine::Tunnel& tunnel, TunnelMode mode,
+                 engine::EventLog& log)
+{
+    const std::string name = tunnel.spec().name;
+    QFile file(profilePath);
+    if (!file.open(QIODevice::ReadOnly)) {
+        log.add(engine::LogLevel::Error, name,
+                "SIGHUP: cannot read " + profilePath.toStdString() + ": " +
+                    file.errorString().toStdString() + "; the peers stay as they are");
+        return;
+    }
+    QByteArray json = file.read(kMaxProfileBytes + 1);
+    ProfileParseResult parsed = parseProfile(json);
+    if (!parsed.ok()) {
+        std::fill(json.begin(), json.end(), '\0');
+        log.add(engine::LogLevel::Error, name,
+                "SIGHUP: " + profilePath.toStdString() + " is not valid: " +
+                    parsed.errorText().toStdString() + "; the peers stay as they are");
+        return;
+    }
+    Profile& profile = *parsed.profile;
+    try {
+        if (profile.mesh || profile.mode != mode) {
+            throw engine::TunnelError(engine::TunnelError::Kind::InvalidConfig,
+                                      "its mode changed (or it became a mesh profile), which "
+                                      "takes a restart");
+        }
+        std::vector<engine::PeerSpec> peers = specFromProfile(profile).peers;
+        wipeKeyText(json, profile);
+        tunnel.setPeers(std::move(peers));
+    } catch (const engine::TunnelError& e) {
+        wipeKeyText(json, profile);
+        log.add(engine::LogLevel::Error, name,
+                "SIGHUP: the peers of " + profilePath.toStdString() +
+                    " cannot be applied: " + e.what() + "; the peers stay as they are");
+    }
+}
+
 } // namespace
 
 int runStandalone(const QString& profilePath)
 {
     // Before any thread exists, so the forwarding threads never take them.
-    SignalNotifier handled({SIGINT, SIGTERM, SIGUSR1});
+    SignalNotifier handled({SIGINT, SIGTERM, SIGUSR1, SIGHUP});
     if (!handled.valid()) {
         fail(QStringLiteral("cannot create a signalfd."));
         return standaloneExitCode(Exit::Failed);
@@ -210,9 +250,12 @@ int runStandalone(const QString& profilePath)
         }
     }
 
+    const TunnelMode mode = parsed.profile->mode;
     handled.onSignal([&](int signal) {
         if (signal == SIGUSR1) {
             printStats(*tunnel);
+        } else if (signal == SIGHUP) {
+            reloadPeers(profilePath, *tunnel, mode, log);
         } else {
             QCoreApplication::quit();
         }
