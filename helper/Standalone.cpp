@@ -4,6 +4,7 @@
 #include "Clock.h"
 #include "EngineToContract.h"
 #include "ExitCode.h"
+#include "MeshRunner.h"
 #include "ProfileToSpec.h"
 #include "ResolvedDns.h"
 #include "SignalNotifier.h"
@@ -148,7 +149,7 @@ void reloadPeers(const QString& profilePath, engine::Tunnel& tunnel, TunnelMode 
                                       "its mode changed (or it became a mesh profile), which "
                                       "takes a restart");
         }
-        std::vector<engine::PeerSpec> peers = specFromProfile(profile).peers;
+        std::vector<engine::PeerSpec> peers = peerSpecsFromProfile(profile);
         wipeKeyText(json, profile);
         tunnel.setPeers(std::move(peers));
     } catch (const engine::TunnelError& e) {
@@ -157,6 +158,79 @@ void reloadPeers(const QString& profilePath, engine::Tunnel& tunnel, TunnelMode 
                 "SIGHUP: the peers of " + profilePath.toStdString() +
                     " cannot be applied: " + e.what() + "; the peers stay as they are");
     }
+}
+
+// A mesh profile: the agent takes a lease, the tunnel comes up with its address, and every
+// change of the member set becomes the tunnel's peer list. SIGTERM/SIGINT revoke the lease
+// before the tunnel goes.
+int runMesh(Profile profile, SignalNotifier& handled, engine::EventLog& log)
+{
+    const std::string name = profile.name.toStdString();
+    MeshRunner runner(profile);
+    std::fill(profile.interface.privateKey.begin(), profile.interface.privateKey.end(),
+              QChar(u'\0'));
+    QString error;
+    if (!runner.prepare(&error)) {
+        fail(QStringLiteral("mesh profile %1: %2.").arg(profile.name, error));
+        return standaloneExitCode(Exit::InvalidProfile);
+    }
+    std::unique_ptr<engine::Tunnel> tunnel;
+    int exit = standaloneExitCode(Exit::Ok);
+    bool leaving = false;
+    auto stop = [&](int code) {
+        if (leaving) {
+            return;
+        }
+        leaving = true;
+        exit = code;
+        runner.leave();
+    };
+    QObject::connect(&runner, &MeshRunner::left, [] { QCoreApplication::quit(); });
+    QObject::connect(&runner, &MeshRunner::failed, [&](const QString& why) {
+        fail(QStringLiteral("mesh %1: %2").arg(profile.name, why));
+        stop(standaloneExitCode(Exit::Failed));
+    });
+    QObject::connect(&runner, &MeshRunner::resolved, [&](const Profile& resolved, bool first) {
+        if (leaving) {
+            return;
+        }
+        try {
+            if (first) {
+                tunnel = std::make_unique<engine::Tunnel>(specFromProfile(resolved), log);
+            } else if (tunnel) {
+                tunnel->setPeers(peerSpecsFromProfile(resolved));
+            }
+        } catch (const engine::TunnelError& e) {
+            if (first) {
+                fail(QString::fromStdString(e.what()) + QLatin1Char('.'));
+                stop(standaloneExitCode(exitFor(e.kind())));
+            } else {
+                log.add(engine::LogLevel::Error, name,
+                        std::string("the mesh's new members cannot be applied: ") + e.what());
+            }
+        }
+    });
+    handled.onSignal([&](int signal) {
+        if (signal == SIGUSR1) {
+            if (tunnel) {
+                printStats(*tunnel);
+            }
+            if (runner.agent()) {
+                writeLine("mesh tunnel=" + name + " " + runner.agent()->statusText().toStdString());
+            }
+        } else if (signal == SIGHUP) {
+            log.add(engine::LogLevel::Info, name,
+                    "SIGHUP: a mesh tunnel's peers come from etcd; nothing to reload");
+        } else {
+            stop(standaloneExitCode(Exit::Ok));
+        }
+    });
+    log.add(engine::LogLevel::Info, name,
+            "joining the mesh at " + profile.mesh->etcd.join(QStringLiteral(", ")).toStdString());
+    runner.start();
+    QCoreApplication::exec();
+    tunnel.reset(); // after the lease is gone: the others stop sending first
+    return exit;
 }
 
 } // namespace
@@ -221,6 +295,10 @@ int runStandalone(const QString& profilePath)
                 ") with CAP_NET_ADMIN and CAP_NET_BIND_SERVICE only");
     if (!privileges.warning.isEmpty()) {
         log.add(engine::LogLevel::Warning, std::string(), privileges.warning.toStdString());
+    }
+    if (parsed.profile->mesh) {
+        std::fill(json.begin(), json.end(), '\0');
+        return runMesh(std::move(*parsed.profile), handled, log);
     }
 
     std::unique_ptr<engine::Tunnel> tunnel;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "DBusContract.h"
+#include "MeshRunner.h"
 #include "Profile.h"
 #include "ResolvedDns.h"
 #include "RunningTunnel.h"
@@ -66,11 +67,18 @@ private:
         Profile profile;
         std::unique_ptr<RunningTunnel> tunnel;
         std::unique_ptr<ResolvedLink> dns; // declared after tunnel: reverted before it goes
+        std::unique_ptr<MeshRunner> mesh;  // a mesh profile's agent; null for a static one
         dbus::TunnelState state = dbus::TunnelState::Connecting;
         qint64 sinceUnixMs = 0;
         engine::TunnelStats lastPublished;
     };
 
+    // Brings up the tunnel of a static profile into `entry` (states and log on failure).
+    std::optional<Failure> bringUp(const QString& name, const Profile& profile, Entry& entry);
+    void connected(const QString& name);
+    // A mesh profile: the agent joins; the tunnel comes up once the lease is taken.
+    std::optional<Failure> joinMesh(const Profile& profile);
+    void dropMesh(const QString& name);
     void publishStatsIfChanged();
     void setState(const QString& name, dbus::TunnelState state, const QString& reason);
     // Kill-switch chains a killed helper left: found at start, kept (traffic stays blocked)
