@@ -60,8 +60,11 @@ public:
                               std::memory_order_seq_cst);
         return m_current.load(std::memory_order_seq_cst);
     }
-    // Reader `r`, before it blocks: it holds no table until its next enter().
-    void leave(Reader r) { m_seen[r].value.store(kOffline, std::memory_order_seq_cst); }
+    // Reader `r`, at the end of a batch: it holds no table until its next enter(). Release is
+    // enough: its reads of the table come before; a writer that sees it offline and frees the
+    // table precedes (in the seq_cst order) the reader's next enter(), which then loads the
+    // new table.
+    void leave(Reader r) { m_seen[r].value.store(kOffline, std::memory_order_release); }
 
     // Writer (one at a time; any thread but the readers'): makes `next` current and returns
     // once no reader can still use the previous table, which is then freed. Returns how many
