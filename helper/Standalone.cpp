@@ -167,8 +167,7 @@ int runMesh(Profile profile, SignalNotifier& handled, engine::EventLog& log)
 {
     const std::string name = profile.name.toStdString();
     MeshRunner runner(profile);
-    std::fill(profile.interface.privateKey.begin(), profile.interface.privateKey.end(),
-              QChar(u'\0'));
+    wipeSecrets(profile); // the runner holds the one copy it needs
     QString error;
     if (!runner.prepare(&error)) {
         fail(QStringLiteral("mesh profile %1: %2.").arg(profile.name, error));

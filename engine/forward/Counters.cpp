@@ -1,7 +1,5 @@
 #include "Counters.h"
 
-#include <new>
-
 namespace peertun::engine {
 
 std::string_view dropReasonName(DropReason r)
@@ -55,21 +53,25 @@ void TunnelCounters::ensureSlots(size_t slots)
     peerTimer.ensure(slots);
 }
 
-namespace {
-
-template <typename T> void zero(T& c)
-{
-    c.~T();
-    new (&c) T();
-}
-
-} // namespace
-
 void TunnelCounters::resetSlot(uint32_t slot)
 {
-    zero(peerTx[slot]);
-    zero(peerRx[slot]);
-    zero(peerTimer[slot]);
+    // Atomic stores: a snapshot may read the slot meanwhile (and then sees zeros or the old
+    // peer's last values, never a torn one).
+    PeerTx& tx = peerTx[slot];
+    tx.packets.reset();
+    tx.bytes.reset();
+    tx.sendErrors.reset();
+    PeerRx& rx = peerRx[slot];
+    rx.packets.reset();
+    rx.bytes.reset();
+    rx.unreachable.reset();
+    rx.lastRxUnixMs.store(0, std::memory_order_relaxed);
+    rx.handshakesDone.reset();
+    rx.lastHandshakeUnixMs.store(0, std::memory_order_relaxed);
+    PeerTimer& timer = peerTimer[slot];
+    timer.initiationsSent.reset();
+    timer.flushedPackets.reset();
+    timer.flushedBytes.reset();
 }
 
 TunnelStats TunnelCounters::snapshot() const

@@ -68,6 +68,7 @@ class SharedCounter
 public:
     void add(uint64_t n) { m_v.fetch_add(n, std::memory_order_relaxed); }
     uint64_t get() const { return m_v.load(std::memory_order_relaxed); }
+    void reset() { m_v.store(0, std::memory_order_relaxed); }
 
 private:
     std::atomic<uint64_t> m_v{0};
@@ -82,6 +83,8 @@ public:
         m_v.store(m_v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
     }
     uint64_t get() const { return m_v.load(std::memory_order_relaxed); }
+    // Not while the writer may add (a slot handed to a new peer).
+    void reset() { m_v.store(0, std::memory_order_relaxed); }
 
 private:
     std::atomic<uint64_t> m_v{0};

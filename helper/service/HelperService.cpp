@@ -156,16 +156,6 @@ std::optional<QString> oversized(const QString& profileJson)
         .arg(kMaxProfileBytes);
 }
 
-void wipeProfileSecrets(Profile& profile)
-{
-    // Keys now live in the engine's locked memory (or nowhere): overwrite ours.
-    std::fill(profile.interface.privateKey.begin(), profile.interface.privateKey.end(),
-              QChar(u'\0'));
-    for (PeerConfig& peer : profile.peers) {
-        std::fill(peer.presharedKey.begin(), peer.presharedKey.end(), QChar(u'\0'));
-    }
-}
-
 } // namespace
 
 QString HelperService::operationName(Operation operation)
@@ -338,7 +328,7 @@ void HelperService::finishAuthorized(const PendingRequest& request)
             tunnelName = parsed.profile->name;
             failure = m_manager.connectTunnel(*parsed.profile,
                                               QStringLiteral("requested by %1").arg(who));
-            wipeSecrets(*parsed.profile);
+            wipeSecrets(*parsed.profile); // the engine holds its own locked copies
         }
     } else if (request.operation == Operation::SetPeers) {
         tunnelName = request.argument;
@@ -350,7 +340,7 @@ void HelperService::finishAuthorized(const PendingRequest& request)
         } else {
             failure = m_manager.setPeers(request.argument, *parsed.profile,
                                          QStringLiteral("requested by %1").arg(who));
-            wipeSecrets(*parsed.profile);
+            wipeSecrets(*parsed.profile); // the engine holds its own locked copies
         }
     } else {
         tunnelName = request.argument;

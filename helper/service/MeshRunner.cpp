@@ -21,8 +21,7 @@ MeshRunner::MeshRunner(const Profile& meshProfile, QObject* parent)
 
 MeshRunner::~MeshRunner()
 {
-    std::fill(m_profile.interface.privateKey.begin(), m_profile.interface.privateKey.end(),
-              QChar(u'\0'));
+    wipeSecrets(m_profile);
 }
 
 bool MeshRunner::prepare(QString* error)
