@@ -6,6 +6,7 @@
 
 using peertun::engine::DropReason;
 using peertun::engine::TunnelCounters;
+using peertun::engine::TunnelStats;
 
 class TestCounters final : public QObject
 {
