@@ -128,9 +128,13 @@ void reloadPeers(const QString& profilePath, engine::Tunnel& tunnel, TunnelMode 
     const std::string name = tunnel.spec().name;
     QFile file(profilePath);
     if (!file.open(QIODevice::ReadOnly)) {
+        // The helper dropped root after the first read: the file must be readable by its user.
         log.add(engine::LogLevel::Error, name,
                 "SIGHUP: cannot read " + profilePath.toStdString() + ": " +
-                    file.errorString().toStdString() + "; the peers stay as they are");
+                    file.errorString().toStdString() + " (the helper runs as uid " +
+                    std::to_string(::getuid()) +
+                    " now: let it read the file, e.g. its group and mode 0640); the peers stay "
+                    "as they are");
         return;
     }
     QByteArray json = file.read(kMaxProfileBytes + 1);

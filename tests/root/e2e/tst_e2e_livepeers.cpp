@@ -10,6 +10,7 @@
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -38,6 +39,8 @@ namespace {
 
 constexpr int kPort = 8285;
 constexpr int kPings = 250; // 5 s at 20 ms
+constexpr QFileDevice::Permissions kReadable = QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                               QFileDevice::ReadGroup | QFileDevice::ReadOther;
 
 struct Host
 {
@@ -209,6 +212,13 @@ void TstE2eLivePeers::setUpHosts(bool wireguard)
         m_lab->writeFile(QStringLiteral("a.json"),
                          profileJson(m_a, wireguard, {peerJson(m_b, wireguard, m_b.underlay)}));
     LAB_VERIFY(!m_profileA.isEmpty());
+    // A's helper reads its profile again on SIGHUP as its own user (it drops root once
+    // started): the lab's folder and the file must let it.
+    QVERIFY(QFile::setPermissions(QFileInfo(m_profileA).path(),
+                                  QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                      QFileDevice::ExeOwner | QFileDevice::ExeGroup |
+                                      QFileDevice::ExeOther));
+    QVERIFY(QFile::setPermissions(m_profileA, kReadable));
     CHECKED(startHelper(m_a, {}, &m_helperA));
     CHECKED(startHelper(
         m_b, profileJson(m_b, wireguard, {peerJson(m_a, wireguard, QStringLiteral("10.211.55.1"))}),
@@ -237,8 +247,10 @@ void TstE2eLivePeers::startHelper(const Host& h, const QByteArray& profile, LabP
 void TstE2eLivePeers::applyToA(const QJsonArray& peers, const QByteArray& logged)
 {
     const qsizetype from = m_helperA->output().size();
-    QVERIFY(!m_lab->writeFile(QStringLiteral("a.json"), profileJson(m_a, m_wireguard, peers))
-                 .isEmpty());
+    const QString path =
+        m_lab->writeFile(QStringLiteral("a.json"), profileJson(m_a, m_wireguard, peers));
+    QVERIFY(!path.isEmpty());
+    QVERIFY(QFile::setPermissions(path, kReadable));
     QVERIFY(m_helperA->sendSignal(SIGHUP));
     QVERIFY2(m_helperA->waitForOutput(logged, 5000, from),
              m_helperA->output().mid(from).constData());
