@@ -28,7 +28,8 @@ void TunnelController::connectOrDisconnect(const QString& name)
     if (status.requestPending) {
         return;
     }
-    if (status.state == TunnelState::Connected) {
+    // Disconnecting a blocked tunnel lifts the kill switch a killed helper left.
+    if (status.state == TunnelState::Connected || status.state == TunnelState::Blocked) {
         m_helper->disconnectTunnel(name);
     } else if (status.state == TunnelState::Disconnected || status.state == TunnelState::Failed) {
         if (const StoredProfile* stored = m_store->find(name); stored && stored->ok()) {

@@ -27,8 +27,8 @@ public:
 
     // Connected or connecting.
     bool isUp(const QString& name) const;
-    // Connects a profile whose tunnel is down, disconnects a connected one; nothing while a
-    // request is pending or the tunnel is on its way.
+    // Connects a profile whose tunnel is down, disconnects a connected (or blocked) one;
+    // nothing while a request is pending or the tunnel is on its way.
     void connectOrDisconnect(const QString& name);
 
     // After an edit of a profile whose tunnel is up, the tunnel runs the old settings: offer to
