@@ -92,6 +92,12 @@ void TestTunnelController::connectOrDisconnectFollowsTheState()
     QCOMPARE(m_helper->calls.last(), QStringLiteral("disconnect office"));
     m_controller->connectOrDisconnect(QStringLiteral("nobody")); // no profile: nothing
     QCOMPARE(m_helper->calls.size(), 2);
+    // A blocked tunnel (a killed helper's kill switch still on): the button lifts it, it does
+    // not connect over it.
+    m_helper->setState(QStringLiteral("office"), TunnelState::Blocked);
+    m_controller->connectOrDisconnect(QStringLiteral("office"));
+    QCOMPARE(m_helper->calls.last(), QStringLiteral("disconnect office"));
+    QCOMPARE(m_helper->calls.size(), 3);
 }
 
 void TestTunnelController::offerAfterEditingARunningTunnel()
