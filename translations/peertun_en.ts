@@ -788,6 +788,14 @@
         <source>Delete the profile %1?</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Imported %1 as the profile %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>It sends all traffic through the tunnel, so its kill switch is on: nothing leaves this computer outside the tunnel while it is connected. Turn it off in the editor (Ctrl+E) if you do not want that.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>peertun::Profile</name>
@@ -1887,6 +1895,10 @@
     </message>
     <message>
         <source>Profile %1 deleted; the tunnel %2 stays up until it is disconnected.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile %1 sends all traffic through the tunnel: its kill switch is on (turn it off in the editor if you do not want it).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

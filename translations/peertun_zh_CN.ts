@@ -784,6 +784,14 @@
         <source>Delete the profile %1?</source>
         <translation>删除配置 %1？</translation>
     </message>
+    <message>
+        <source>Imported %1 as the profile %2.</source>
+        <translation>已将 %1 导入为配置 %2。</translation>
+    </message>
+    <message>
+        <source>It sends all traffic through the tunnel, so its kill switch is on: nothing leaves this computer outside the tunnel while it is connected. Turn it off in the editor (Ctrl+E) if you do not want that.</source>
+        <translation>该配置将所有流量经由隧道发送，因此已开启终止开关：连接期间，除经由隧道外没有任何流量离开本机。如果不需要，请在编辑器中关闭它（Ctrl+E）。</translation>
+    </message>
 </context>
 <context>
     <name>peertun::Profile</name>
@@ -1883,6 +1891,10 @@
     <message>
         <source>Profile %1 deleted; the tunnel %2 stays up until it is disconnected.</source>
         <translation>配置 %1 已删除；隧道 %2 会一直运行，直到被断开。</translation>
+    </message>
+    <message>
+        <source>Profile %1 sends all traffic through the tunnel: its kill switch is on (turn it off in the editor if you do not want it).</source>
+        <translation>配置 %1 将所有流量经由隧道发送：已开启其终止开关（如果不需要，请在编辑器中关闭）。</translation>
     </message>
 </context>
 </TS>

@@ -67,6 +67,8 @@ public:
         QStringList notes;  // what was not carried over
         Profile draft;
         QString profileName;
+        // A full tunnel: imported with the kill switch on (what the editor proposes too).
+        bool killSwitchProposed = false;
     };
     // wg-quick files are a few hundred bytes; a huge file is not one.
     static constexpr qint64 kMaxConfigBytes = qint64{256} * 1024;
@@ -75,6 +77,8 @@ public:
     void importedDraft(const QString& path, const QString& profileName);
     // Fixable when every error is the validator's (the file itself was read without error).
     static bool fixable(const QList<ProfileError>& errors);
+    // A peer takes 0.0.0.0/0 or ::/0: everything goes through the tunnel.
+    static bool isFullTunnel(const Profile& profile);
 
 signals:
     void reconnectOfferChanged(); // made, taken, renewed or dropped

@@ -833,11 +833,23 @@ void MainWindow::importWgQuickConfig()
         break;
     }
     selectProfile(result.profileName);
+    QString text;
     if (!result.notes.isEmpty()) {
-        QMessageBox::information(
-            this, title,
+        text =
             tr("Imported %1 as the profile %2. Not carried over:").arg(path, result.profileName) +
-                QLatin1Char('\n') + result.notes.join(QLatin1Char('\n')));
+            QLatin1Char('\n') + result.notes.join(QLatin1Char('\n'));
+    }
+    if (result.killSwitchProposed) {
+        if (text.isEmpty()) {
+            text = tr("Imported %1 as the profile %2.").arg(path, result.profileName);
+        }
+        text += QLatin1String("\n\n") +
+                tr("It sends all traffic through the tunnel, so its kill switch is on: nothing "
+                   "leaves this computer outside the tunnel while it is connected. Turn it off "
+                   "in the editor (Ctrl+E) if you do not want that.");
+    }
+    if (!text.isEmpty()) {
+        QMessageBox::information(this, title, text);
     }
 }
 
