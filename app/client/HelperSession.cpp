@@ -195,6 +195,9 @@ void HelperSession::setState(const QString& name, TunnelState state, const QStri
     if (state == TunnelState::Disconnected || state == TunnelState::Failed) {
         t.info.reset();
     }
+    if (state == TunnelState::Blocked) {
+        t.stats.clear(); // nothing runs: the counters were those of a helper that is gone
+    }
     if ((state == TunnelState::Connected || state == TunnelState::Blocked) && before != state) {
         fetchTunnelInfo(); // what DNS and the kill switch do now
     }

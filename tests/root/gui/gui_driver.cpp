@@ -467,7 +467,22 @@ void GuiDriver::hostNameDnsAndKillSwitchFromTheEditor()
     QVERIFY(request(QStringLiteral("check-killswitch")));
     save(m_window.get(), QStringLiteral("main-killswitch"));
 
-    clickConnect();
+    // The helper killed with the switch on: it fails closed. The app starts a new helper, which
+    // finds the table: the tunnel is "blocked", the details say so, and Disconnect lifts it.
+    QVERIFY(request(QStringLiteral("kill-helper")));
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("blocked"), 30000);
+    QVERIFY(request(QStringLiteral("check-killswitch")));
+    dbus::TunnelInfo blocked;
+    blocked.state = dbus::TunnelState::Blocked;
+    blocked.killSwitch = true;
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->counters()->protectionText(),
+                              protectionLines(blocked).join(QLatin1Char('\n')), 10000);
+    QVERIFY2(m_window->tray()->toolTip().contains(killSwitchText()),
+             qPrintable(m_window->tray()->toolTip()));
+    QCOMPARE(m_window->tray()->state(), TrayState::Failed);
+    save(m_window.get(), QStringLiteral("main-blocked"));
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->connectButton()->isEnabled(), 5000);
+    clickConnect(); // Disconnect
     QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("disconnected"), 15000);
     QVERIFY(!m_window->tray()->toolTip().contains(killSwitchText()));
     QVERIFY(m_window->counters()->protectionText().isEmpty());

@@ -5,8 +5,9 @@
 // screenshots when the driver asks. Runs offscreen in English and Chinese, and once under Xvfb
 // with trayer as the tray host. The far side is also reachable by a name (far.peertun.test, in
 // the hosts file the helper reads), which the driver types into the editor with DNS and the
-// kill switch; the kill switch's nftables table lives in ns1 only. Screenshots go to
-// <build>/tests/root/gui/artifacts/.
+// kill switch; the kill switch's nftables table lives in ns1 only (the helper is killed with it
+// on once: the table stays, and the app disconnects the "blocked" tunnel to lift it). Screenshots
+// go to <build>/tests/root/gui/artifacts/.
 #include "DBusHarness.h"
 #include "GuiTestProfiles.h"
 #include "Profile.h"
