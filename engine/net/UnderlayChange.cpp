@@ -202,7 +202,7 @@ void Debouncer::note(Clock::time_point now, std::string what)
         return;
     }
     ++m_count;
-    if (m_listed.size() < kMaxListed) {
+    if (m_listed.size() < kMaxKept) {
         m_listed.push_back(std::move(what));
     }
 }
@@ -221,12 +221,31 @@ std::optional<std::string> Debouncer::take(Clock::time_point now)
     if (!due || now < *due) {
         return std::nullopt;
     }
+    // What says where the traffic goes now comes first: default routes, addresses, links,
+    // other routes; IPv6 link-local ones (which come and go with every link) last.
+    const auto rank = [](const std::string& what) {
+        if (what.find(" fe80:") != std::string::npos) {
+            return 4;
+        }
+        for (const auto& [prefix, r] : {std::pair{"default route", 0}, std::pair{"address ", 1},
+                                        std::pair{"link ", 2}}) {
+            if (what.rfind(prefix, 0) == 0) {
+                return r;
+            }
+        }
+        return 3;
+    };
+    std::stable_sort(m_listed.begin(), m_listed.end(),
+                     [&rank](const std::string& x, const std::string& y) {
+                         return rank(x) < rank(y);
+                     });
     std::string text;
-    for (const std::string& what : m_listed) {
-        text += (text.empty() ? "" : "; ") + what;
+    const size_t shown = std::min(m_listed.size(), kMaxListed);
+    for (size_t i = 0; i < shown; ++i) {
+        text += (text.empty() ? "" : "; ") + m_listed[i];
     }
-    if (m_count > m_listed.size()) {
-        text += " and " + std::to_string(m_count - m_listed.size()) + " more";
+    if (m_count > shown) {
+        text += " and " + std::to_string(m_count - shown) + " more";
     }
     m_count = 0;
     m_listed.clear();

@@ -62,7 +62,8 @@ public:
     using Clock = std::chrono::steady_clock;
     static constexpr auto kQuiet = std::chrono::milliseconds(300);
     static constexpr auto kMaxDelay = std::chrono::milliseconds(2000);
-    static constexpr size_t kMaxListed = 4; // descriptions kept; the rest are counted
+    static constexpr size_t kMaxListed = 4; // descriptions in the summary; the rest counted
+    static constexpr size_t kMaxKept = 64;  // descriptions kept of one burst (bounded memory)
 
     explicit Debouncer(Clock::duration quiet = kQuiet, Clock::duration maxDelay = kMaxDelay)
         : m_quiet(quiet), m_maxDelay(maxDelay)
