@@ -3,7 +3,7 @@
 // the host's) with logind's interface and PrepareForSleep(b) signal. A WireGuard tunnel runs
 // from ns1 to `peertun-helper --standalone` in ns2; PrepareForSleep(true) changes nothing,
 // PrepareForSleep(false) makes the helper log the change, note its time and send a handshake
-// initiation at once.
+// initiation at once; the far side, on the same bus, shows that --standalone does it too.
 #include "DBusHarness.h"
 #include "DBusContract.h"
 #include "HelperClient.h"
@@ -194,6 +194,13 @@ void TestDBusResume::resumeStartsAHandshakeAtOnce()
     const CommandResult log = m_harness.runCtl(kDeniedUser, {"log"});
     QVERIFY2(log.out.contains(QStringLiteral("[wg-office] network changed: resume from suspend")),
              qPrintable(log.describe()));
+    // --standalone (the far side, on the same bus) handles it the same way.
+    const auto farLog = [this] {
+        QFile f(m_harness.dir() + QStringLiteral("/far-side.log"));
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(farLog().contains("wg-home: network changed: resume from suspend"),
+                             3000);
     // The new session works.
     QTRY_VERIFY_WITH_TIMEOUT(counters().handshakesDone >= 2, 5000);
     const CommandResult again =
