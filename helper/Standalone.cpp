@@ -217,9 +217,8 @@ int runStandalone(const QString& profilePath)
     // A resume from suspend counts as a network change. Without a system bus (a server, a
     // test's namespace) there is nothing to watch: one debug line, no warning.
     SleepWatcher sleep(QDBusConnection::systemBus());
-    QObject::connect(&sleep, &SleepWatcher::resumed, [&tunnel] {
-        tunnel->underlayChanged("resume from suspend");
-    });
+    QObject::connect(&sleep, &SleepWatcher::resumed,
+                     [&tunnel] { tunnel->underlayChanged("resume from suspend"); });
     qDebug("peertun-helper: %s", qPrintable(sleep.describe()));
     // After a network change the link's DNS may have been dropped by resolved (a link flap).
     int64_t networkChangeSeen = 0;

@@ -39,7 +39,7 @@ std::string addressText(int family, const rtattr* attr)
     }
     char text[INET6_ADDRSTRLEN] = {};
     return ::inet_ntop(family, RTA_DATA(attr), text, sizeof text) ? std::string(text)
-                                                                   : std::string();
+                                                                  : std::string();
 }
 
 uint32_t u32Attr(const rtattr* attr, uint32_t fallback)
@@ -164,7 +164,8 @@ std::optional<std::string> UnderlayParser::parse(const nlmsghdr* msg)
         if (rt->rtm_dst_len == 0) {
             text = "default route";
         } else {
-            const std::string dst = addressText(rt->rtm_family, findAttr(msg, sizeof(rtmsg), RTA_DST));
+            const std::string dst =
+                addressText(rt->rtm_family, findAttr(msg, sizeof(rtmsg), RTA_DST));
             if (dst.empty()) {
                 return std::nullopt;
             }
@@ -227,18 +228,17 @@ std::optional<std::string> Debouncer::take(Clock::time_point now)
         if (what.find(" fe80:") != std::string::npos) {
             return 4;
         }
-        for (const auto& [prefix, r] : {std::pair{"default route", 0}, std::pair{"address ", 1},
-                                        std::pair{"link ", 2}}) {
+        for (const auto& [prefix, r] :
+             {std::pair{"default route", 0}, std::pair{"address ", 1}, std::pair{"link ", 2}}) {
             if (what.rfind(prefix, 0) == 0) {
                 return r;
             }
         }
         return 3;
     };
-    std::stable_sort(m_listed.begin(), m_listed.end(),
-                     [&rank](const std::string& x, const std::string& y) {
-                         return rank(x) < rank(y);
-                     });
+    std::stable_sort(
+        m_listed.begin(), m_listed.end(),
+        [&rank](const std::string& x, const std::string& y) { return rank(x) < rank(y); });
     std::string text;
     const size_t shown = std::min(m_listed.size(), kMaxListed);
     for (size_t i = 0; i < shown; ++i) {

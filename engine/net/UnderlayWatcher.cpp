@@ -33,9 +33,9 @@ UnderlayWatcher::UnderlayWatcher(UnderlayFilter filter, OnChange onChange)
     nl_socket_modify_cb(sock, NL_CB_VALID, NL_CB_CUSTOM, &UnderlayWatcher::onMessage, this);
     int err = nl_connect(sock, NETLINK_ROUTE);
     if (err >= 0) {
-        err = nl_socket_add_memberships(sock, RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
-                                        RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV4_ROUTE,
-                                        RTNLGRP_IPV6_ROUTE, 0);
+        err =
+            nl_socket_add_memberships(sock, RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
+                                      RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, 0);
     }
     if (err >= 0) {
         err = nl_socket_set_nonblocking(sock);
@@ -54,8 +54,7 @@ UnderlayWatcher::UnderlayWatcher(UnderlayFilter filter, OnChange onChange)
         for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {
             auto* link = reinterpret_cast<rtnl_link*>(o);
             const char* n = rtnl_link_get_name(link);
-            m_parser.seedLink(rtnl_link_get_ifindex(link), rtnl_link_get_flags(link),
-                              n ? n : "");
+            m_parser.seedLink(rtnl_link_get_ifindex(link), rtnl_link_get_flags(link), n ? n : "");
         }
     }
 }

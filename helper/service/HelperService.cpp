@@ -376,8 +376,9 @@ int runHelperService(const HelperServiceOptions& options)
         return 1;
     }
     SleepWatcher sleep(bus);
-    QObject::connect(&sleep, &SleepWatcher::resumed, &service,
-                     [&service] { service.underlayChanged(QStringLiteral("resume from suspend")); });
+    QObject::connect(&sleep, &SleepWatcher::resumed, &service, [&service] {
+        service.underlayChanged(QStringLiteral("resume from suspend"));
+    });
     qDebug("peertun-helper: %s", qPrintable(sleep.describe()));
     int exitCode = 0;
     QObject::connect(&service, &HelperService::idleTimeout, qApp,

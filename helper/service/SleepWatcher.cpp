@@ -10,9 +10,9 @@ SleepWatcher::SleepWatcher(QDBusConnection bus, QObject* parent)
     if (!m_bus.isConnected()) {
         return;
     }
-    m_watching = m_bus.connect(kLogindService, kLogindPath, kLogindManager,
-                               QStringLiteral("PrepareForSleep"), this,
-                               SLOT(onPrepareForSleep(bool)));
+    m_watching =
+        m_bus.connect(kLogindService, kLogindPath, kLogindManager,
+                      QStringLiteral("PrepareForSleep"), this, SLOT(onPrepareForSleep(bool)));
 }
 
 QString SleepWatcher::describe() const

@@ -225,7 +225,6 @@ void TestTunnelManager::logPagesAreBounded()
     QCOMPARE(m_manager->logSince(last.seq).size(), qsizetype(200));
 }
 
-
 void TestTunnelManager::underlayChangeReachesEveryTunnel()
 {
     QVERIFY(!m_manager->connectTunnel(profileNumber(1), QString()));

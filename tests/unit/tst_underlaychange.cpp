@@ -102,7 +102,8 @@ Message link(uint16_t type, int ifindex, unsigned flags)
     return Message(type, 0, &i, sizeof i);
 }
 
-constexpr unsigned kUp = IFF_UP | IFF_RUNNING | 0x10000u; // and IFF_LOWER_UP (linux/if.h clashes with net/if.h)
+constexpr unsigned kUp =
+    IFF_UP | IFF_RUNNING | 0x10000u; // and IFF_LOWER_UP (linux/if.h clashes with net/if.h)
 
 UnderlayParser parser()
 {
@@ -134,69 +135,85 @@ private slots:
         QTest::addColumn<QByteArray>("message");
         QTest::addColumn<QString>("expected"); // empty: not an underlay change
 
-        QTest::newRow("default route replaced")
-            << route(RTM_NEWROUTE, NLM_F_REPLACE, AF_INET, 0)
-                   .ip(RTA_GATEWAY, "10.1.0.1").u32(RTA_OIF, 3).bytes()
-            << "default route via 10.1.0.1 dev eth1 replaced";
+        QTest::newRow("default route replaced") << route(RTM_NEWROUTE, NLM_F_REPLACE, AF_INET, 0)
+                                                       .ip(RTA_GATEWAY, "10.1.0.1")
+                                                       .u32(RTA_OIF, 3)
+                                                       .bytes()
+                                                << "default route via 10.1.0.1 dev eth1 replaced";
         QTest::newRow("default route added")
             << route(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, AF_INET, 0)
-                   .ip(RTA_GATEWAY, "10.2.0.1").u32(RTA_OIF, 4).bytes()
+                   .ip(RTA_GATEWAY, "10.2.0.1")
+                   .u32(RTA_OIF, 4)
+                   .bytes()
             << "default route via 10.2.0.1 dev veth0 added";
-        QTest::newRow("default route gone")
-            << route(RTM_DELROUTE, 0, AF_INET, 0).ip(RTA_GATEWAY, "10.1.0.1").u32(RTA_OIF, 3).bytes()
-            << "default route via 10.1.0.1 dev eth1 gone";
-        QTest::newRow("subnet route")
-            << route(RTM_NEWROUTE, NLM_F_CREATE, AF_INET, 24).ip(RTA_DST, "192.168.5.0")
-                   .u32(RTA_OIF, 4).bytes()
-            << "route 192.168.5.0/24 dev veth0 added";
-        QTest::newRow("IPv6 default route")
-            << route(RTM_NEWROUTE, NLM_F_CREATE, AF_INET6, 0).ip(RTA_GATEWAY, "fe80::1")
-                   .u32(RTA_OIF, 3).bytes()
-            << "default route via fe80::1 dev eth1 added";
+        QTest::newRow("default route gone") << route(RTM_DELROUTE, 0, AF_INET, 0)
+                                                   .ip(RTA_GATEWAY, "10.1.0.1")
+                                                   .u32(RTA_OIF, 3)
+                                                   .bytes()
+                                            << "default route via 10.1.0.1 dev eth1 gone";
+        QTest::newRow("subnet route") << route(RTM_NEWROUTE, NLM_F_CREATE, AF_INET, 24)
+                                             .ip(RTA_DST, "192.168.5.0")
+                                             .u32(RTA_OIF, 4)
+                                             .bytes()
+                                      << "route 192.168.5.0/24 dev veth0 added";
+        QTest::newRow("IPv6 default route") << route(RTM_NEWROUTE, NLM_F_CREATE, AF_INET6, 0)
+                                                   .ip(RTA_GATEWAY, "fe80::1")
+                                                   .u32(RTA_OIF, 3)
+                                                   .bytes()
+                                            << "default route via fe80::1 dev eth1 added";
         QTest::newRow("other table")
             << route(RTM_DELROUTE, 0, AF_INET, 0, 100).u32(RTA_OIF, 2).bytes()
             << "default route dev eth0 table 100 gone";
         QTest::newRow("link that is gone: its index")
             << route(RTM_DELROUTE, 0, AF_INET, 16).ip(RTA_DST, "10.7.0.0").u32(RTA_OIF, 42).bytes()
             << "route 10.7.0.0/16 dev #42 gone";
-        QTest::newRow("own device's route")
-            << route(RTM_DELROUTE, 0, AF_INET, 24).ip(RTA_DST, "10.244.3.0")
-                   .u32(RTA_OIF, kOwnIfindex).bytes()
-            << QString();
+        QTest::newRow("own device's route") << route(RTM_DELROUTE, 0, AF_INET, 24)
+                                                   .ip(RTA_DST, "10.244.3.0")
+                                                   .u32(RTA_OIF, kOwnIfindex)
+                                                   .bytes()
+                                            << QString();
         QTest::newRow("own table")
             << route(RTM_NEWROUTE, NLM_F_CREATE, AF_INET, 0, kOwnTable).u32(RTA_OIF, 3).bytes()
             << QString();
         QTest::newRow("local table")
             << route(RTM_NEWROUTE, NLM_F_CREATE, AF_INET, 32, RT_TABLE_LOCAL, RTN_LOCAL)
-                   .ip(RTA_DST, "10.1.0.2").u32(RTA_OIF, 3).bytes()
+                   .ip(RTA_DST, "10.1.0.2")
+                   .u32(RTA_OIF, 3)
+                   .bytes()
             << QString();
         QTest::newRow("broadcast route in main")
             << route(RTM_NEWROUTE, NLM_F_CREATE, AF_INET, 32, RT_TABLE_MAIN, RTN_BROADCAST)
-                   .ip(RTA_DST, "10.1.0.255").u32(RTA_OIF, 3).bytes()
+                   .ip(RTA_DST, "10.1.0.255")
+                   .u32(RTA_OIF, 3)
+                   .bytes()
             << QString();
         QTest::newRow("cloned route")
             << route(RTM_NEWROUTE, 0, AF_INET6, 128, RT_TABLE_MAIN, RTN_UNICAST, RTM_F_CLONED)
-                   .ip(RTA_DST, "2001:db8::9").u32(RTA_OIF, 3).bytes()
+                   .ip(RTA_DST, "2001:db8::9")
+                   .u32(RTA_OIF, 3)
+                   .bytes()
             << QString();
         QTest::newRow("route without its destination")
             << route(RTM_NEWROUTE, 0, AF_INET, 24).u32(RTA_OIF, 3).bytes() << QString();
 
-        QTest::newRow("IPv4 address gone")
-            << address(RTM_DELADDR, AF_INET, 4).ip(IFA_ADDRESS, "10.0.0.2").ip(IFA_LOCAL, "10.0.0.2")
-                   .bytes()
-            << "address 10.0.0.2 on veth0 gone";
-        QTest::newRow("point-to-point: the local address")
-            << address(RTM_NEWADDR, AF_INET, 3).ip(IFA_ADDRESS, "10.9.9.1").ip(IFA_LOCAL, "10.9.9.2")
-                   .bytes()
-            << "address 10.9.9.2 on eth1 added";
+        QTest::newRow("IPv4 address gone") << address(RTM_DELADDR, AF_INET, 4)
+                                                  .ip(IFA_ADDRESS, "10.0.0.2")
+                                                  .ip(IFA_LOCAL, "10.0.0.2")
+                                                  .bytes()
+                                           << "address 10.0.0.2 on veth0 gone";
+        QTest::newRow("point-to-point: the local address") << address(RTM_NEWADDR, AF_INET, 3)
+                                                                  .ip(IFA_ADDRESS, "10.9.9.1")
+                                                                  .ip(IFA_LOCAL, "10.9.9.2")
+                                                                  .bytes()
+                                                           << "address 10.9.9.2 on eth1 added";
         QTest::newRow("IPv6 address added")
             << address(RTM_NEWADDR, AF_INET6, 3).ip(IFA_ADDRESS, "2001:db8::2").bytes()
             << "address 2001:db8::2 on eth1 added";
         QTest::newRow("own device's address")
             << address(RTM_DELADDR, AF_INET, kOwnIfindex).ip(IFA_LOCAL, "10.244.2.2").bytes()
             << QString();
-        QTest::newRow("address without one") << address(RTM_NEWADDR, AF_INET, 3).bytes()
-                                             << QString();
+        QTest::newRow("address without one")
+            << address(RTM_NEWADDR, AF_INET, 3).bytes() << QString();
 
         QTest::newRow("link down") << link(RTM_NEWLINK, 3, IFF_UP).bytes() << "link eth1 down";
         QTest::newRow("link unchanged (statistics)")
@@ -205,16 +222,17 @@ private slots:
             << link(RTM_NEWLINK, 7, kUp).name("veth5").bytes() << "link veth5 added (up)";
         QTest::newRow("link added, down")
             << link(RTM_NEWLINK, 8, 0).name("veth6").bytes() << "link veth6 added";
-        QTest::newRow("link gone") << link(RTM_DELLINK, 4, 0).name("veth0").bytes()
-                                   << "link veth0 gone";
+        QTest::newRow("link gone")
+            << link(RTM_DELLINK, 4, 0).name("veth0").bytes() << "link veth0 gone";
         QTest::newRow("own link") << link(RTM_NEWLINK, kOwnIfindex, 0).bytes() << QString();
 
         QTest::newRow("truncated route")
             << route(RTM_NEWROUTE, 0, AF_INET, 0).truncate(NLMSG_HDRLEN + 4).bytes() << QString();
-        QTest::newRow("truncated attribute")
-            << route(RTM_NEWROUTE, 0, AF_INET, 24).ip(RTA_DST, "10.1.0.0").truncate(
-                   NLMSG_LENGTH(sizeof(rtmsg)) + 8 + 6).bytes()
-            << QString();
+        QTest::newRow("truncated attribute") << route(RTM_NEWROUTE, 0, AF_INET, 24)
+                                                    .ip(RTA_DST, "10.1.0.0")
+                                                    .truncate(NLMSG_LENGTH(sizeof(rtmsg)) + 8 + 6)
+                                                    .bytes()
+                                             << QString();
         rtmsg neigh{};
         QTest::newRow("neighbour message")
             << Message(RTM_NEWNEIGH, 0, &neigh, sizeof neigh).bytes() << QString();
@@ -246,7 +264,8 @@ private slots:
         QCOMPARE(parse(link(RTM_NEWLINK, 3, IFF_UP)), QString()); // still down: nothing new
         QCOMPARE(parse(link(RTM_NEWLINK, 3, kUp)), QStringLiteral("link eth1 up"));
         QCOMPARE(parse(link(RTM_DELLINK, 3, 0)), QStringLiteral("link eth1 gone"));
-        QCOMPARE(parse(link(RTM_NEWLINK, 3, kUp).name("eth1")), QStringLiteral("link eth1 added (up)"));
+        QCOMPARE(parse(link(RTM_NEWLINK, 3, kUp).name("eth1")),
+                 QStringLiteral("link eth1 added (up)"));
     }
 
     void burstBecomesOneChange()

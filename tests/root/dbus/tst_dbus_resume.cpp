@@ -4,8 +4,8 @@
 // from ns1 to `peertun-helper --standalone` in ns2; PrepareForSleep(true) changes nothing,
 // PrepareForSleep(false) makes the helper log the change, note its time and send a handshake
 // initiation at once; the far side, on the same bus, shows that --standalone does it too.
-#include "DBusHarness.h"
 #include "DBusContract.h"
+#include "DBusHarness.h"
 #include "HelperClient.h"
 #include "Keys.h"
 #include "Payloads.h"
@@ -105,14 +105,16 @@ void TestDBusResume::initTestCase()
     }
     // The policy goes into this bus's own configuration directory; the bus reads it again.
     QFile policy(m_harness.dir() + QStringLiteral("/system.d/test-login1.conf"));
-    QVERIFY(policy.open(QIODevice::WriteOnly) && policy.write(kLogindPolicy) == kLogindPolicy.size());
+    QVERIFY(policy.open(QIODevice::WriteOnly) &&
+            policy.write(kLogindPolicy) == kLogindPolicy.size());
     policy.close();
     const QDBusMessage reload = m_harness.bus().call(QDBusMessage::createMethodCall(
         QStringLiteral("org.freedesktop.DBus"), QStringLiteral("/org/freedesktop/DBus"),
         QStringLiteral("org.freedesktop.DBus"), QStringLiteral("ReloadConfig")));
     QVERIFY2(reload.type() == QDBusMessage::ReplyMessage, qPrintable(reload.errorMessage()));
 
-    QDBusConnection logind = QDBusConnection::connectToBus(m_harness.busAddress(), m_logindConnection);
+    QDBusConnection logind =
+        QDBusConnection::connectToBus(m_harness.busAddress(), m_logindConnection);
     QVERIFY(logind.isConnected());
     QVERIFY(logind.registerObject(QStringLiteral("/org/freedesktop/login1"), &m_logind,
                                   QDBusConnection::ExportAllSignals));
@@ -160,7 +162,8 @@ void TestDBusResume::resumeStartsAHandshakeAtOnce()
                                                 near.privateKey, far.publicKey}))});
     QVERIFY2(up.exitCode == 0, qPrintable(up.describe()));
     // The helper was activated by that call: it watches logind from its start.
-    QVERIFY2(helperLog().contains("watching logind for resume from suspend"), helperLog().constData());
+    QVERIFY2(helperLog().contains("watching logind for resume from suspend"),
+             helperLog().constData());
     const CommandResult ping =
         DBusHarness::run(DBusHarness::ipBinary(), {"netns", "exec", m_harness.ns1(), "ping", "-c",
                                                    "2", "-i", "0.3", "-W", "2", "10.244.42.1"});
@@ -190,7 +193,8 @@ void TestDBusResume::resumeStartsAHandshakeAtOnce()
     qInfo("handshake initiation %lld ms after PrepareForSleep(false)", initiationMs);
     QVERIFY2(initiationMs >= 0, "no handshake initiation after the resume");
     const dbus::TunnelCounters after = counters();
-    QVERIFY2(after.networkChangedUnixMs >= sent - 1000, qPrintable(QString::number(after.networkChangedUnixMs)));
+    QVERIFY2(after.networkChangedUnixMs >= sent - 1000,
+             qPrintable(QString::number(after.networkChangedUnixMs)));
     const CommandResult log = m_harness.runCtl(kDeniedUser, {"log"});
     QVERIFY2(log.out.contains(QStringLiteral("[wg-office] network changed: resume from suspend")),
              qPrintable(log.describe()));

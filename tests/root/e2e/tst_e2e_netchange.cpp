@@ -66,11 +66,11 @@ class TestE2eNetChange final : public QObject
         if (!writePrivateFile(profile, profileText)) {
             return nullptr;
         }
-        LabProcess* p = m_lab->start(ns,
-                                     {"env", "DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent",
-                                      qEnvironmentVariable("PEERTUN_HELPER"), "--standalone",
-                                      profile},
-                                     name);
+        LabProcess* p =
+            m_lab->start(ns,
+                         {"env", "DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent",
+                          qEnvironmentVariable("PEERTUN_HELPER"), "--standalone", profile},
+                         name);
         if (p && !p->waitForOutput("tunnel up:", 10000)) {
             qWarning("%s", p->output().constData());
             return nullptr;
@@ -129,9 +129,10 @@ private slots:
         }
         QVERIFY2(!qEnvironmentVariable("PEERTUN_HELPER").isEmpty(), "PEERTUN_HELPER not set");
         for (const char* tool : {"wireguard-go", "wg", "ping"}) {
-            QVERIFY2(!QStandardPaths::findExecutable(tool, {"/usr/sbin", "/usr/bin", "/sbin", "/bin"})
-                          .isEmpty(),
-                     qPrintable(QStringLiteral("%1 is not installed").arg(tool)));
+            QVERIFY2(
+                !QStandardPaths::findExecutable(tool, {"/usr/sbin", "/usr/bin", "/sbin", "/bin"})
+                     .isEmpty(),
+                qPrintable(QStringLiteral("%1 is not installed").arg(tool)));
         }
     }
 
@@ -200,12 +201,12 @@ private slots:
         const QString serverEndpoint = QString(RoutedWorld::kServerAddress) + ":8285";
         const QString laptopEndpoint = QString(kStableAddress) + ":8285";
         LabProcess* c = startPeertun(m_world.c, "server",
-                                     plainProfile("server", "10.93.0.2/24", serverEndpoint, "laptop",
-                                                  laptopEndpoint, "10.93.0.1/32"));
+                                     plainProfile("server", "10.93.0.2/24", serverEndpoint,
+                                                  "laptop", laptopEndpoint, "10.93.0.1/32"));
         QVERIFY(c);
         LabProcess* a = startPeertun(m_world.a, "laptop",
-                                     plainProfile("laptop", "10.93.0.1/24", laptopEndpoint, "server",
-                                                  serverEndpoint, "10.93.0.2/32"));
+                                     plainProfile("laptop", "10.93.0.1/24", laptopEndpoint,
+                                                  "server", serverEndpoint, "10.93.0.2/32"));
         QVERIFY(a);
         QVERIFY2(pingWithin(m_world.a, "10.93.0.2", 5000) >= 0, a->output().constData());
         QVERIFY2(quietSoFar(a), a->output().constData());
@@ -213,8 +214,9 @@ private slots:
         const qsizetype from = a->output().size();
         QElapsedTimer sinceRoute;
         LAB_VERIFY(moveToEthernet(&sinceRoute));
-        LAB_VERIFY(m_lab->runOk(m_world.b, {"ip", "route", "replace", QString(kStableAddress) + "/32",
-                                            "via", kEthernetClient}));
+        LAB_VERIFY(
+            m_lab->runOk(m_world.b, {"ip", "route", "replace", QString(kStableAddress) + "/32",
+                                     "via", kEthernetClient}));
         const qint64 pingMs = pingWithin(m_world.a, "10.93.0.2", kRecoveryBoundMs);
         const qint64 recovered = pingMs >= 0 ? sinceRoute.elapsed() : -1;
         qInfo("plain (two peertuns): traffic again %lld ms after the new default route", recovered);
@@ -228,12 +230,12 @@ private slots:
         const QString laptopEndpoint = QString(RoutedWorld::kClientAddress) + ":8285";
         const QString serverEndpoint = QString(RoutedWorld::kServerAddress) + ":8285";
         LabProcess* c = startPeertun(m_world.c, "server",
-                                     plainProfile("server", "10.93.0.2/24", serverEndpoint, "laptop",
-                                                  laptopEndpoint, "10.93.0.1/32"));
+                                     plainProfile("server", "10.93.0.2/24", serverEndpoint,
+                                                  "laptop", laptopEndpoint, "10.93.0.1/32"));
         QVERIFY(c);
         LabProcess* a = startPeertun(m_world.a, "laptop",
-                                     plainProfile("laptop", "10.93.0.1/24", laptopEndpoint, "server",
-                                                  serverEndpoint, "10.93.0.2/32"));
+                                     plainProfile("laptop", "10.93.0.1/24", laptopEndpoint,
+                                                  "server", serverEndpoint, "10.93.0.2/32"));
         QVERIFY(a);
         QVERIFY2(pingWithin(m_world.a, "10.93.0.2", 5000) >= 0, a->output().constData());
         QVERIFY2(quietSoFar(a), a->output().constData());
@@ -248,8 +250,8 @@ private slots:
         from = a->output().size();
         QElapsedTimer sinceRoute;
         LAB_VERIFY(m_lab->addAddress(m_world.a, "vab", cidr));
-        LAB_VERIFY(m_lab->runOk(m_world.a, {"ip", "route", "add", "default", "via",
-                                            RoutedWorld::kRouterToClient}));
+        LAB_VERIFY(m_lab->runOk(
+            m_world.a, {"ip", "route", "add", "default", "via", RoutedWorld::kRouterToClient}));
         sinceRoute.start();
         const qint64 pingMs = pingWithin(m_world.a, "10.93.0.2", kRecoveryBoundMs);
         const qint64 recovered = pingMs >= 0 ? sinceRoute.elapsed() : -1;

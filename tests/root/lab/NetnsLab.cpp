@@ -411,9 +411,9 @@ std::optional<RoutedWorld> NetnsLab::addRoutedWorld()
         addAddress(w.c, QStringLiteral("vcb"), RoutedWorld::kServerAddress + slash24) &&
         runOk(w.b, {QStringLiteral("sysctl"), QStringLiteral("-qw"),
                     QStringLiteral("net.ipv4.ip_forward=1")}) &&
-        runOk(w.a, {QStringLiteral("ip"), QStringLiteral("route"), QStringLiteral("add"),
-                    QStringLiteral("default"), QStringLiteral("via"),
-                    RoutedWorld::kRouterToClient}) &&
+        runOk(w.a,
+              {QStringLiteral("ip"), QStringLiteral("route"), QStringLiteral("add"),
+               QStringLiteral("default"), QStringLiteral("via"), RoutedWorld::kRouterToClient}) &&
         runOk(w.c, {QStringLiteral("ip"), QStringLiteral("route"), QStringLiteral("add"),
                     QStringLiteral("10.91.0.0/16"), QStringLiteral("via"),
                     RoutedWorld::kRouterToServer});
