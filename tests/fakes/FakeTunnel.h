@@ -22,8 +22,8 @@ struct FakeTunnels
     std::map<std::string, engine::TunnelStats> stats; // by tunnel name; the test changes them
     std::map<std::string, engine::TunnelSpec> specs;  // what each tunnel was made from
     int alive = 0;
-    int reresolves = 0;                       // reresolveNow() calls, over all tunnels
-    std::vector<std::string> underlayChanges; // underlayChanged() reasons, over all tunnels
+    int reresolves = 0;                          // reresolveNow() calls, over all tunnels
+    std::vector<std::string> underlayChanges;    // underlayChanged() reasons, over all tunnels
     std::optional<engine::TunnelError> failNext; // thrown by the next construction
 };
 
