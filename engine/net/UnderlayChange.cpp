@@ -54,6 +54,13 @@ uint32_t u32Attr(const rtattr* attr, uint32_t fallback)
 
 constexpr unsigned kUpRunning = IFF_UP | IFF_RUNNING;
 
+// IPv6 link-local: every link has them, and they come and go with it; no peer is reached
+// through one.
+bool linkLocal(const std::string& address)
+{
+    return address.rfind("fe80:", 0) == 0;
+}
+
 } // namespace
 
 UnderlayParser::UnderlayParser(UnderlayFilter filter, NameOf nameOf)
@@ -78,6 +85,11 @@ void UnderlayParser::seedLink(int ifindex, unsigned flags, std::string name)
     m_links[ifindex] = Link{flags, std::move(name)};
 }
 
+void UnderlayParser::seedAddress(int ifindex, std::string address)
+{
+    m_addresses.emplace(ifindex, std::move(address));
+}
+
 std::optional<std::string> UnderlayParser::parse(const nlmsghdr* msg)
 {
     switch (msg->nlmsg_type) {
@@ -98,6 +110,8 @@ std::optional<std::string> UnderlayParser::parse(const nlmsghdr* msg)
         if (msg->nlmsg_type == RTM_DELLINK) {
             const std::string shown = ifName.empty() ? name(ifi->ifi_index) : ifName;
             m_links.erase(ifi->ifi_index);
+            std::erase_if(m_addresses,
+                          [ifindex = ifi->ifi_index](const auto& a) { return a.first == ifindex; });
             return "link " + shown + " gone";
         }
         const auto it = m_links.find(ifi->ifi_index);
@@ -136,11 +150,17 @@ std::optional<std::string> UnderlayParser::parse(const nlmsghdr* msg)
             a = findAttr(msg, sizeof(ifaddrmsg), IFA_ADDRESS);
         }
         const std::string text = addressText(ifa->ifa_family, a);
-        if (text.empty()) {
+        if (text.empty() || linkLocal(text)) {
             return std::nullopt;
         }
-        return "address " + text + " on " + name(ifindex) +
-               (msg->nlmsg_type == RTM_DELADDR ? " gone" : " added");
+        if (msg->nlmsg_type == RTM_DELADDR) {
+            m_addresses.erase({ifindex, text});
+            return "address " + text + " on " + name(ifindex) + " gone";
+        }
+        if (!m_addresses.emplace(ifindex, text).second) {
+            return std::nullopt; // known: a lifetime or flag update
+        }
+        return "address " + text + " on " + name(ifindex) + " added";
     }
     case RTM_NEWROUTE:
     case RTM_DELROUTE: {
@@ -166,7 +186,7 @@ std::optional<std::string> UnderlayParser::parse(const nlmsghdr* msg)
         } else {
             const std::string dst =
                 addressText(rt->rtm_family, findAttr(msg, sizeof(rtmsg), RTA_DST));
-            if (dst.empty()) {
+            if (dst.empty() || linkLocal(dst)) {
                 return std::nullopt;
             }
             text = "route " + dst + "/" + std::to_string(rt->rtm_dst_len);

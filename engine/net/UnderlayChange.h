@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,13 +34,15 @@ public:
     explicit UnderlayParser(UnderlayFilter filter, NameOf nameOf = {});
 
     // The description of one message, or nothing when it is no underlay change (the tunnel's
-    // own, the local table, a link message that changed neither up nor running, another
-    // message type). Keeps the links' last flags and names, so "link eth1 down" can be told
-    // from a link message that only changed a statistic.
+    // own, the local table, IPv6 link-local addresses and routes, a link message that changed
+    // neither up nor running, an address announced again, another message type). Keeps the links'
+    // last flags and names, so "link eth1 down" can be told from a link message that only changed a
+    // statistic.
     std::optional<std::string> parse(const nlmsghdr* msg);
-    // A link that exists already (from a dump at start): its later messages are compared
-    // with this.
+    // A link or address that exists already (from a dump at start): later messages are
+    // compared with these.
     void seedLink(int ifindex, unsigned flags, std::string name);
+    void seedAddress(int ifindex, std::string address); // as parse() spells it ("10.0.0.2")
 
 private:
     std::string name(int ifindex) const;
@@ -52,6 +55,9 @@ private:
         std::string name;
     };
     std::map<int, Link> m_links;
+    // Addresses known per link: an RTM_NEWADDR for one of them is a lifetime or flag update
+    // (IPv6 router advertisements, the end of DAD), not a change of the path.
+    std::set<std::pair<int, std::string>> m_addresses;
 };
 
 // A burst of changes becomes one: due once `quiet` passed without another, or `maxDelay`

@@ -3,9 +3,11 @@
 #include "Netlink.h"
 
 #include <algorithm>
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
+#include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/socket.h>
 #include <poll.h>
@@ -46,7 +48,8 @@ UnderlayWatcher::UnderlayWatcher(UnderlayFilter filter, OnChange onChange)
     if (err < 0) {
         throwNetlinkSocketError("underlay event", err);
     }
-    // The links as they are now, so a later message can say "down" rather than "added".
+    // The links and addresses as they are now: a later message can say "down" rather than
+    // "added", and an address announced again is no news.
     NlSocket dump = openRouteSocket();
     nl_cache* raw = nullptr;
     if (rtnl_link_alloc_cache(dump.get(), AF_UNSPEC, &raw) >= 0) {
@@ -55,6 +58,21 @@ UnderlayWatcher::UnderlayWatcher(UnderlayFilter filter, OnChange onChange)
             auto* link = reinterpret_cast<rtnl_link*>(o);
             const char* n = rtnl_link_get_name(link);
             m_parser.seedLink(rtnl_link_get_ifindex(link), rtnl_link_get_flags(link), n ? n : "");
+        }
+    }
+    raw = nullptr;
+    if (rtnl_addr_alloc_cache(dump.get(), &raw) >= 0) {
+        NlPtr<nl_cache> cache(raw);
+        for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {
+            auto* addr = reinterpret_cast<rtnl_addr*>(o);
+            nl_addr* local = rtnl_addr_get_local(addr);
+            const int family = rtnl_addr_get_family(addr);
+            char text[INET6_ADDRSTRLEN] = {};
+            if (local && (family == AF_INET || family == AF_INET6) &&
+                nl_addr_get_len(local) == (family == AF_INET ? 4u : 16u) &&
+                ::inet_ntop(family, nl_addr_get_binary_addr(local), text, sizeof text)) {
+                m_parser.seedAddress(rtnl_addr_get_ifindex(addr), text);
+            }
         }
     }
 }

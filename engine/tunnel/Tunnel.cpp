@@ -97,10 +97,10 @@ struct Tunnel::Impl
     std::unique_ptr<ForwardingLoop> loop;
     std::unique_ptr<NetlinkWatcher> watcher;
     std::unique_ptr<EndpointRefresher> refresher; // host-name peers only
-    std::unique_ptr<UnderlayWatcher> underlay;
     std::mutex repairMutex;
     std::atomic<int64_t> networkChangedUnixMs{0};
     bool listenAddressGone = false; // under repairMutex
+    std::unique_ptr<UnderlayWatcher> underlay; // after what its callback uses: goes first
     WorkerThread guard;
     bool stopped = false;
 };

@@ -120,6 +120,7 @@ UnderlayParser parser()
     p.seedLink(3, kUp, "eth1");
     p.seedLink(4, kUp, "veth0");
     p.seedLink(kOwnIfindex, kUp, "pt0");
+    p.seedAddress(3, "2001:db8::7");
     return p;
 }
 
@@ -209,6 +210,17 @@ private slots:
         QTest::newRow("IPv6 address added")
             << address(RTM_NEWADDR, AF_INET6, 3).ip(IFA_ADDRESS, "2001:db8::2").bytes()
             << "address 2001:db8::2 on eth1 added";
+        QTest::newRow("IPv6 address announced again (lifetime, end of DAD)")
+            << address(RTM_NEWADDR, AF_INET6, 3).ip(IFA_ADDRESS, "2001:db8::7").bytes()
+            << QString();
+        QTest::newRow("known IPv6 address gone")
+            << address(RTM_DELADDR, AF_INET6, 3).ip(IFA_ADDRESS, "2001:db8::7").bytes()
+            << "address 2001:db8::7 on eth1 gone";
+        QTest::newRow("IPv6 link-local address")
+            << address(RTM_NEWADDR, AF_INET6, 3).ip(IFA_ADDRESS, "fe80::1").bytes() << QString();
+        QTest::newRow("IPv6 link-local route")
+            << route(RTM_DELROUTE, 0, AF_INET6, 64).ip(RTA_DST, "fe80::").u32(RTA_OIF, 3).bytes()
+            << QString();
         QTest::newRow("own device's address")
             << address(RTM_DELADDR, AF_INET, kOwnIfindex).ip(IFA_LOCAL, "10.244.2.2").bytes()
             << QString();
@@ -266,6 +278,17 @@ private slots:
         QCOMPARE(parse(link(RTM_DELLINK, 3, 0)), QStringLiteral("link eth1 gone"));
         QCOMPARE(parse(link(RTM_NEWLINK, 3, kUp).name("eth1")),
                  QStringLiteral("link eth1 added (up)"));
+        // An address is new once: again is an update; after it went, new again.
+        const auto addr = [](uint16_t type) {
+            return address(type, AF_INET, 3).ip(IFA_LOCAL, "10.91.2.2");
+        };
+        QCOMPARE(parse(addr(RTM_NEWADDR)), QStringLiteral("address 10.91.2.2 on eth1 added"));
+        QCOMPARE(parse(addr(RTM_NEWADDR)), QString());
+        QCOMPARE(parse(addr(RTM_DELADDR)), QStringLiteral("address 10.91.2.2 on eth1 gone"));
+        QCOMPARE(parse(addr(RTM_NEWADDR)), QStringLiteral("address 10.91.2.2 on eth1 added"));
+        // A link that goes takes its addresses' memory (and its name) with it.
+        QCOMPARE(parse(link(RTM_DELLINK, 3, 0)), QStringLiteral("link eth1 gone"));
+        QCOMPARE(parse(addr(RTM_NEWADDR)), QStringLiteral("address 10.91.2.2 on #3 added"));
     }
 
     void burstBecomesOneChange()
