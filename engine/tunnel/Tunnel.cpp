@@ -1,5 +1,6 @@
 #include "Tunnel.h"
 
+#include "Clock.h"
 #include "EndpointRefresher.h"
 #include "Encapsulation.h"
 #include "ForwardingLoop.h"
@@ -17,7 +18,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <ctime>
 #include <ifaddrs.h>
 #include <mutex>
 #include <optional>
@@ -34,13 +34,6 @@ int minimumMtu(const IpPrefix& address)
 std::string peerCountText(size_t n)
 {
     return std::to_string(n) + (n == 1 ? " peer" : " peers");
-}
-
-int64_t unixMs()
-{
-    timespec ts{};
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
 // Whether `address` is on some interface of this host.
