@@ -350,6 +350,15 @@ void WireGuardEncapsulation::setPeerEndpoint(uint32_t peer, const UdpEndpoint& e
     m_initiateNow[peer].store(true, std::memory_order_release);
 }
 
+void WireGuardEncapsulation::initiateHandshakes()
+{
+    for (uint32_t p = 0; p < m_peerCount; ++p) {
+        if (peerEndpoint(p).port != 0) { // a peer that calls us has nowhere to be sent to
+            m_initiateNow[p].store(true, std::memory_order_release);
+        }
+    }
+}
+
 void WireGuardEncapsulation::handleActions(uint32_t peer, wireguard::PeerActions actions,
                                            bool keepaliveIfNothingQueued)
 {

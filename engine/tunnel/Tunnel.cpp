@@ -1,5 +1,6 @@
 #include "Tunnel.h"
 
+#include "Clock.h"
 #include "EndpointRefresher.h"
 #include "Encapsulation.h"
 #include "ForwardingLoop.h"
@@ -11,10 +12,14 @@
 #include "TunDevice.h"
 #include "TunnelError.h"
 #include "UdpSocket.h"
+#include "UnderlayWatcher.h"
 #include "WireGuardEncapsulation.h"
 #include "Worker.h"
 
 #include <algorithm>
+#include <atomic>
+#include <ifaddrs.h>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 
@@ -31,6 +36,23 @@ std::string peerCountText(size_t n)
     return std::to_string(n) + (n == 1 ? " peer" : " peers");
 }
 
+// Whether `address` is on some interface of this host.
+bool addressPresent(const IpAddress& address)
+{
+    ifaddrs* list = nullptr;
+    if (::getifaddrs(&list) != 0) {
+        return true; // cannot tell: say nothing rather than a false alarm
+    }
+    bool found = false;
+    for (const ifaddrs* i = list; i && !found; i = i->ifa_next) {
+        found = i->ifa_addr &&
+                (i->ifa_addr->sa_family == AF_INET || i->ifa_addr->sa_family == AF_INET6) &&
+                fromSockaddr(i->ifa_addr).address == address;
+    }
+    ::freeifaddrs(list);
+    return found;
+}
+
 } // namespace
 
 struct Tunnel::Impl
@@ -39,6 +61,11 @@ struct Tunnel::Impl
 
     void chooseMtu();
     void guardRoutes();
+    // Puts back what someone removed; under repairMutex (the route guard and the underlay
+    // watcher both call it).
+    void repair();
+    void onUnderlayChange(const std::string& what);
+    void checkListenAddress();
     // The one place the tunnel's mark is read: its UDP socket and its resolver sockets carry
     // it (set in full-tunnel mode today; 0 = unmarked).
     uint32_t firewallMark() const { return policy ? policy->mark() : 0; }
@@ -63,6 +90,10 @@ struct Tunnel::Impl
     std::unique_ptr<ForwardingLoop> loop;
     std::unique_ptr<NetlinkWatcher> watcher;
     std::unique_ptr<EndpointRefresher> refresher; // host-name peers only
+    std::mutex repairMutex;
+    std::atomic<int64_t> networkChangedUnixMs{0};
+    bool listenAddressGone = false; // under repairMutex
+    std::unique_ptr<UnderlayWatcher> underlay; // after what its callback uses: goes first
     WorkerThread guard;
     bool stopped = false;
 };
@@ -123,21 +154,63 @@ void Tunnel::Impl::guardRoutes()
         if (events == StopSignal::kStopped) {
             return;
         }
-        std::vector<std::string> repairs = routes.restore(link);
-        if (policy) {
-            for (std::string& what : policy->restore()) { // after the link is up again
-                repairs.push_back(std::move(what));
-            }
-        }
-        for (std::string& what : loopGuard->restore()) {
+        repair();
+    }
+}
+
+void Tunnel::Impl::repair()
+{
+    const std::lock_guard lock(repairMutex);
+    std::vector<std::string> repairs = routes.restore(link);
+    if (policy) {
+        for (std::string& what : policy->restore()) { // after the link is up again
             repairs.push_back(std::move(what));
         }
-        for (const std::string& what : repairs) {
-            const bool failed = what.rfind("failed: ", 0) == 0;
-            log.add(failed ? LogLevel::Error : LogLevel::Info, spec.name,
-                    failed ? what : "restored " + what);
-        }
     }
+    for (std::string& what : loopGuard->restore()) {
+        repairs.push_back(std::move(what));
+    }
+    for (const std::string& what : repairs) {
+        const bool failed = what.rfind("failed: ", 0) == 0;
+        log.add(failed ? LogLevel::Error : LogLevel::Info, spec.name,
+                failed ? what : "restored " + what);
+    }
+}
+
+void Tunnel::Impl::checkListenAddress()
+{
+    // A socket bound to an address keeps its binding while the address is gone (sends fail
+    // with EADDRNOTAVAIL/EINVAL, nothing arrives) and works again as soon as the address is
+    // back, on whichever link: so it is reported, and kept.
+    if (spec.listen.address.isUnspecified()) {
+        return; // bound to any address: every change is followed by the kernel's routing
+    }
+    const bool present = addressPresent(spec.listen.address);
+    const std::lock_guard lock(repairMutex);
+    if (!present && !listenAddressGone) {
+        log.add(LogLevel::Warning, spec.name,
+                "listen address " + spec.listen.address.toString() +
+                    " is gone from this host: nothing is sent or received until it is back");
+    } else if (present && listenAddressGone) {
+        log.add(LogLevel::Info, spec.name,
+                "listen address " + spec.listen.address.toString() + " is back; listening on " +
+                    spec.listen.toString() + " again");
+    }
+    listenAddressGone = !present;
+}
+
+void Tunnel::Impl::onUnderlayChange(const std::string& what)
+{
+    networkChangedUnixMs.store(unixMs(), std::memory_order_relaxed);
+    log.add(LogLevel::Info, spec.name, "network changed: " + what);
+    if (wireguard) {
+        wireguard->initiateHandshakes(); // the timers would wait for REKEY_TIMEOUT and more
+    }
+    if (refresher) {
+        refresher->reresolveNow(); // on its own thread: a slow DNS server blocks nothing here
+    }
+    checkListenAddress();
+    repair();
 }
 
 Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::move(spec), log))
@@ -317,8 +390,14 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
         r.log = &d->log;
         d->refresher = std::make_unique<EndpointRefresher>(std::move(r));
     }
+    // The underlay: everything but the device and the full tunnel's table (whose routes go
+    // through the device anyway).
+    d->underlay = std::make_unique<UnderlayWatcher>(
+        UnderlayFilter{d->link.ifindex, d->policy ? d->policy->table() : 0},
+        [impl = d.get()](const std::string& what) { impl->onUnderlayChange(what); });
     d->loop->start();
     d->guard.start([impl = d.get()] { impl->guardRoutes(); });
+    d->underlay->start();
     if (d->wireguard) {
         d->wireguard->startTimers(); // last: nothing below throws, so no thread outlives a throw
     }
@@ -358,8 +437,11 @@ void Tunnel::stop()
         return;
     }
     d->stopped = true;
+    if (d->underlay) {
+        d->underlay->stop(); // first: it wakes the refresher and the encapsulation
+    }
     if (d->refresher) {
-        d->refresher->stop(); // first: it hands endpoints to the encapsulation
+        d->refresher->stop(); // it hands endpoints to the encapsulation
     }
     d->guard.stop();
     if (d->wireguard) {
@@ -437,7 +519,9 @@ bool Tunnel::killSwitchOn() const
 
 TunnelStats Tunnel::stats() const
 {
-    return d->counters->snapshot();
+    TunnelStats s = d->counters->snapshot();
+    s.networkChangedUnixMs = d->networkChangedUnixMs.load(std::memory_order_relaxed);
+    return s;
 }
 
 std::vector<PeerEndpointStatus> Tunnel::endpoints() const
@@ -472,6 +556,13 @@ void Tunnel::reresolveNow()
 {
     if (d->refresher) {
         d->refresher->reresolveNow();
+    }
+}
+
+void Tunnel::underlayChanged(const std::string& reason)
+{
+    if (!d->stopped) {
+        d->onUnderlayChange(reason);
     }
 }
 

@@ -60,8 +60,13 @@ public:
     UdpEndpoint listenEndpoint() const;
     // The firewall mark on the tunnel's own packets (its UDP, its DNS queries); 0 = none.
     uint32_t firewallMark() const;
-    // Resolve every peer host name again now (entry point for network-change handling).
+    // Resolve every peer host name again now.
     void reresolveNow();
+    // What the underlay watcher does after a change, for a change it cannot see (a resume
+    // from suspend): log "network changed: <reason>", note the time, re-resolve host names,
+    // start a WireGuard handshake with every peer at once, put back lost rules, check the
+    // listen address. Thread-safe; does not block on the network.
+    void underlayChanged(const std::string& reason);
     // Stops forwarding, joins threads, removes routes and the device (also done by ~Tunnel).
     void stop();
 

@@ -18,6 +18,7 @@ public:
     }
     engine::UdpEndpoint listenEndpoint() const override { return m_tunnel.listenEndpoint(); }
     void reresolveNow() override { m_tunnel.reresolveNow(); }
+    void underlayChanged(const std::string& reason) override { m_tunnel.underlayChanged(reason); }
 
 private:
     engine::Tunnel m_tunnel;

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace peertun {
 
@@ -21,7 +22,8 @@ struct FakeTunnels
     std::map<std::string, engine::TunnelStats> stats; // by tunnel name; the test changes them
     std::map<std::string, engine::TunnelSpec> specs;  // what each tunnel was made from
     int alive = 0;
-    int reresolves = 0; // reresolveNow() calls, over all tunnels
+    int reresolves = 0;                          // reresolveNow() calls, over all tunnels
+    std::vector<std::string> underlayChanges;    // underlayChanged() reasons, over all tunnels
     std::optional<engine::TunnelError> failNext; // thrown by the next construction
 };
 
@@ -53,6 +55,10 @@ public:
     }
     engine::UdpEndpoint listenEndpoint() const override { return m_all->specs[m_name].listen; }
     void reresolveNow() override { ++m_all->reresolves; }
+    void underlayChanged(const std::string& reason) override
+    {
+        m_all->underlayChanges.push_back(reason);
+    }
 
 private:
     std::shared_ptr<FakeTunnels> m_all;
