@@ -8,10 +8,13 @@
 #include "ProfileToSpec.h"
 #include "ResolvedDns.h"
 #include "SignalNotifier.h"
+#include "SleepWatcher.h"
 #include "TunnelError.h"
 
 #include <QCoreApplication>
+#include <QDBusConnection>
 #include <QFile>
+#include <QTimer>
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
@@ -77,6 +80,7 @@ void printStats(const engine::Tunnel& tunnel)
     for (const auto& [reason, count] : s.drops) {
         line += " " + dbus::dropLineName(reason).toStdString() + "=" + std::to_string(count);
     }
+    line += age(key::kNetworkChangedUnixMs, s.networkChangedUnixMs);
     const bool wg = spec.mode == engine::TunnelMode::WireGuard;
     line += " " + key::kMode.toStdString() + "=" +
             dbus::modeName(wg ? dbus::Mode::WireGuard : dbus::Mode::Plain).toStdString();
@@ -332,6 +336,30 @@ int runStandalone(const QString& profilePath)
     }
 
     const TunnelMode mode = parsed.profile->mode;
+    // A resume from suspend counts as a network change. Without a system bus (a server, a
+    // test's namespace) there is nothing to watch: one debug line, no warning.
+    SleepWatcher sleep(QDBusConnection::systemBus());
+    QObject::connect(&sleep, &SleepWatcher::resumed,
+                     [&tunnel] { tunnel->underlayChanged("resume from suspend"); });
+    qDebug("peertun-helper: %s", qPrintable(sleep.describe()));
+    // After a network change the link's DNS may have been dropped by resolved (a link flap).
+    int64_t networkChangeSeen = 0;
+    QTimer dnsKeeper;
+    if (dns) {
+        QObject::connect(&dnsKeeper, &QTimer::timeout, [&] {
+            const int64_t changed = tunnel->stats().networkChangedUnixMs;
+            if (changed == networkChangeSeen) {
+                return;
+            }
+            networkChangeSeen = changed;
+            const QString what = dns->reapplyIfLost();
+            if (!what.isEmpty()) {
+                log.add(dns->applied() ? engine::LogLevel::Info : engine::LogLevel::Warning,
+                        tunnel->spec().name, what.toStdString());
+            }
+        });
+        dnsKeeper.start(500);
+    }
     handled.onSignal([&](int signal) {
         if (signal == SIGUSR1) {
             printStats(*tunnel);

@@ -52,6 +52,81 @@
         <source>disconnected</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>blocked</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TunnelText</name>
+    <message>
+        <source>Kill switch on: traffic outside the tunnel is blocked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>reconnecting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The tunnel is down, and its kill switch still blocks all traffic; disconnect to lift it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>DNS: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>DNS: %1 (domains %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>DNS not applied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not known until the peer connects</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (where the peer connected from)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 → resolving…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 → resolving: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 → %2 (the last lookup failed: %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: reconnecting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: connected, ↓ %2 ↑ %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>peertun: no tunnel is up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>peertun</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -127,7 +202,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>source outside the peer's subnets</source>
+        <source>source outside the peer&apos;s subnets</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -182,6 +257,14 @@
         <source>WireGuard (encrypted). Handshakes: %1 done, %2 failed. Decryption failures: %3. Replays rejected: %4.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>DNS and kill switch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>peertun::HelperSession</name>
@@ -206,7 +289,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Authorization was refused: you are not allowed to connect or disconnect tunnels (%1). Ask an administrator to allow the action io.peertun.control for you, e.g. by adding you to the group netdev with peertun's polkit rule.</source>
+        <source>Authorization was refused: you are not allowed to connect or disconnect tunnels (%1). Ask an administrator to allow the action io.peertun.control for you, e.g. by adding you to the group netdev with peertun&apos;s polkit rule.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -214,7 +297,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The peertun helper does not respond (%1). Check "journalctl -u peertun-helper"; peertun keeps trying.</source>
+        <source>The peertun helper does not respond (%1). Check &quot;journalctl -u peertun-helper&quot;; peertun keeps trying.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -471,7 +554,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Create a profile with "New profile" (Ctrl+N) or import one.</source>
+        <source>Create a profile with &quot;New profile&quot; (Ctrl+N) or import one.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -480,10 +563,6 @@
     </message>
     <message>
         <source>peertun does not change it. Fix it in a text editor or remove it: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -500,14 +579,6 @@
     </message>
     <message>
         <source>Disconnecting…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1: connected, ↓ %2 ↑ %3</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>peertun: no tunnel is up</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -717,36 +788,16 @@
         <source>Delete the profile %1?</source>
         <translation type="unfinished"></translation>
     </message>
-    </context>
-<context><name>peertun::TunnelController</name><message>
-        <source>%1: %2</source>
+    <message>
+        <source>Imported %1 as the profile %2.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Profile %1 saved; the tunnel runs the old settings until it is reconnected.</source>
+        <source>It sends all traffic through the tunnel, so its kill switch is on: nothing leaves this computer outside the tunnel while it is connected. Turn it off in the editor (Ctrl+E) if you do not want that.</source>
         <translation type="unfinished"></translation>
     </message>
-    <message>
-        <source>the file is larger than 256 KiB</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>WireGuard config %1 not imported: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>A profile named %1 exists already; the new one is called %2.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Imported WireGuard config %1 as profile %2.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Profile %1 deleted; the tunnel %2 stays up until it is disconnected.</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context><context>
+</context>
+<context>
     <name>peertun::Profile</name>
     <message>
         <source>the address is empty</source>
@@ -805,7 +856,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The %1 %2 contains '/', which is not allowed because the name becomes a file name.</source>
+        <source>The %1 %2 contains &apos;/&apos;, which is not allowed because the name becomes a file name.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -865,11 +916,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>the '[' has no matching ']'</source>
+        <source>the &apos;[&apos; has no matching &apos;]&apos;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>']' must be followed by ':' and the port</source>
+        <source>&apos;]&apos; must be followed by &apos;:&apos; and the port</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -901,11 +952,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The interface name %1 is not allowed; "." and ".." are reserved.</source>
+        <source>The interface name %1 is not allowed; &quot;.&quot; and &quot;..&quot; are reserved.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The interface name %1 contains '/', which Linux does not allow in device names.</source>
+        <source>The interface name %1 contains &apos;/&apos;, which Linux does not allow in device names.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -913,11 +964,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The interface name %1 contains ':', which Linux reserves for address labels.</source>
+        <source>The interface name %1 contains &apos;:&apos;, which Linux reserves for address labels.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The interface name %1 contains %2; use only ASCII letters, digits, '-', '_' and '.'.</source>
+        <source>The interface name %1 contains %2; use only ASCII letters, digits, &apos;-&apos;, &apos;_&apos; and &apos;.&apos;.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -937,15 +988,15 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 is not a WireGuard key: it contains a character that is not base64 (only A-Z, a-z, 0-9, '+', '/' and '=' padding).</source>
+        <source>%1 is not a WireGuard key: it contains a character that is not base64 (only A-Z, a-z, 0-9, &apos;+&apos;, &apos;/&apos; and &apos;=&apos; padding).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 is not a WireGuard key: it is not base64 for 32 bytes (43 characters and one '=').</source>
+        <source>%1 is not a WireGuard key: it is not base64 for 32 bytes (43 characters and one &apos;=&apos;).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 is not a WireGuard key: its base64 is not canonical (the last character before '=' has spare bits set).</source>
+        <source>%1 is not a WireGuard key: its base64 is not canonical (the last character before &apos;=&apos; has spare bits set).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -977,7 +1028,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The MTU %1 is out of range; use %2 to 65535 for an %3 tunnel address, or leave "mtu" out to pick it automatically.</source>
+        <source>The MTU %1 is out of range; use %2 to 65535 for an %3 tunnel address, or leave &quot;mtu&quot; out to pick it automatically.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -985,11 +1036,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 cannot be listened on; give a local unicast address, or ":%2" for all addresses.</source>
+        <source>%1 cannot be listened on; give a local unicast address, or &quot;:%2&quot; for all addresses.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 is set, but the profile's mode is "plain", which is unencrypted and uses no keys; set "mode": "wireguard" or remove %1.</source>
+        <source>%1 is set, but the profile&apos;s mode is &quot;plain&quot;, which is unencrypted and uses no keys; set &quot;mode&quot;: &quot;wireguard&quot; or remove %1.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1017,7 +1068,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The endpoint %1 of peer %2 is %3, not a peer's address.</source>
+        <source>The endpoint %1 of peer %2 is %3, not a peer&apos;s address.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1025,7 +1076,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The endpoint %1 of peer %2 is %3 but interface.listen binds the %4 address %5; use the same family or listen on ":%6".</source>
+        <source>The endpoint %1 of peer %2 is %3 but interface.listen binds the %4 address %5; use the same family or listen on &quot;:%6&quot;.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1041,7 +1092,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The subnet %1 of peer %2 is %3, but the interface address %4 is %5; a peer's subnets must be of the same family as interface.address.</source>
+        <source>The subnet %1 of peer %2 is %3, but the interface address %4 is %5; a peer&apos;s subnets must be of the same family as interface.address.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1121,7 +1172,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The name "%1" is not a valid device name; the device is called wg0.</source>
+        <source>The name &quot;%1&quot; is not a valid device name; the device is called wg0.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1133,7 +1184,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Expected "Key = Value".</source>
+        <source>Expected &quot;Key = Value&quot;.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1141,7 +1192,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>ListenPort must be 1-65535, not "%1".</source>
+        <source>ListenPort must be 1-65535, not &quot;%1&quot;.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1149,7 +1200,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>MTU must be a number, not "%1".</source>
+        <source>MTU must be a number, not &quot;%1&quot;.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1157,7 +1208,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Endpoint %1 of %2 was not imported (%3); the peer's address will be learned when it connects.</source>
+        <source>Endpoint %1 of %2 was not imported (%3); the peer&apos;s address will be learned when it connects.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1165,7 +1216,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>PersistentKeepalive must be seconds or "off", not "%1".</source>
+        <source>PersistentKeepalive must be seconds or &quot;off&quot;, not &quot;%1&quot;.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1181,7 +1232,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The subnet %1 of peer %2 contains this host's own tunnel address %3 but not its whole network %5. List only the addresses behind the peer (a subnet that leaves out %3), the whole network %5, or %4 to send all traffic through the tunnel.</source>
+        <source>The subnet %1 of peer %2 contains this host&apos;s own tunnel address %3 but not its whole network %5. List only the addresses behind the peer (a subnet that leaves out %3), the whole network %5, or %4 to send all traffic through the tunnel.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1340,6 +1391,98 @@
         <source>true or false</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>A mesh profile gets its tunnel address from its subnet lease in etcd; leave interface.address out.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A mesh profile needs a fixed listen port, which its lease tells the other hosts; give interface.listen, e.g. &quot;:51820&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A profile has either &quot;peers&quot; or &quot;mesh&quot;, not both: a mesh profile gets its peers from etcd.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 must be an absolute file path, but it is %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 contains a control character.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is empty; give an etcd endpoint such as &quot;http://10.0.0.1:2379&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 must start with http:// or https://, like &quot;http://10.0.0.1:2379&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not a valid URL: %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has a user name or password in it; use mesh.username and mesh.password instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has a path, query or fragment; an etcd endpoint is only scheme, address and port, like &quot;http://10.0.0.1:2379&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 does not name an IP address; host names are not accepted for etcd endpoints, so give an IPv4 or IPv6 address (with TLS, one that etcd&apos;s certificate names).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has port 0; etcd&apos;s client port is usually 2379.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The mesh prefix %1 must start with &apos;/&apos;, like &quot;%2&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The mesh prefix %1 must not end with &apos;/&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The mesh prefix is %1 characters long; at most %2 are allowed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The mesh prefix %1 may hold only printable ASCII without spaces.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mesh.etcd lists no etcd endpoint; give at least one, such as &quot;http://10.0.0.1:2379&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mesh.etcd lists %1 endpoints; at most %2 are allowed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mesh.etcd[%1] and mesh.etcd[%2] are the same endpoint.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mesh.certFile and mesh.keyFile go together: a client certificate needs its private key; give both or neither.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TLS files are given but an endpoint in mesh.etcd uses http://; use https:// for every endpoint.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mesh.password is given without mesh.username.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mesh.username must be at most 128 characters without control characters.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>peertun::ProfileEditor</name>
@@ -1360,7 +1503,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Shown in the list and used as the tunnel's name.</source>
+        <source>Shown in the list and used as the tunnel&apos;s name.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1384,7 +1527,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>This host's address inside the tunnel, with prefix length.</source>
+        <source>This host&apos;s address inside the tunnel, with prefix length.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1444,10 +1587,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Endpoint: the peer's IP address and UDP port (10.211.55.123:8285). Subnets: networks reached through the peer, separated by commas.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Peer errors</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1488,11 +1627,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>output of "wg genkey"</source>
+        <source>output of &quot;wg genkey&quot;</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>This host's WireGuard private key (a secret; stays in your profile file, mode 0600).</source>
+        <source>This host&apos;s WireGuard private key (a secret; stays in your profile file, mode 0600).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1508,7 +1647,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>This profile's tunnel is up. It keeps its old settings until you reconnect it; after saving, the main window offers to reconnect.</source>
+        <source>This profile&apos;s tunnel is up. It keeps its old settings until you reconnect it; after saving, the main window offers to reconnect.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1532,7 +1671,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>This host's public key, derived from the private key; give it to the peers.</source>
+        <source>This host&apos;s public key, derived from the private key; give it to the peers.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1579,6 +1718,46 @@
         <source>the %1 field</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>DNS ser&amp;vers and domains:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>10.2.0.1, corp.example</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>As wg-quick&apos;s DNS line: addresses are the tunnel&apos;s DNS servers, other entries search domains. Given to systemd-resolved for the tunnel.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Kill switch: block all traffic outside the tunnel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>While the tunnel is connected, and if it breaks, nothing leaves this computer except through the tunnel, until you disconnect it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Proposed because this profile sends all traffic through the tunnel.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kill switch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Allow the lo&amp;cal network while the kill switch is on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Printers, file shares and the router on this computer&apos;s own networks stay reachable.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Endpoint: the peer&apos;s IP address or host name and UDP port (10.211.55.123:8285, vpn.example.net:51820). Subnets: networks reached through the peer, separated by commas (0.0.0.0/0 and ::/0 send all traffic through the tunnel).</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>peertun::ProfileStore</name>
@@ -1591,7 +1770,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The file name does not match the profile name "%1".</source>
+        <source>The file name does not match the profile name &quot;%1&quot;.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1607,7 +1786,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>A profile named "%1" already exists.</source>
+        <source>A profile named &quot;%1&quot; already exists.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1615,7 +1794,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>There is no profile named "%1".</source>
+        <source>There is no profile named &quot;%1&quot;.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1685,6 +1864,41 @@
     <name>peertun::TrayIcon</name>
     <message>
         <source>peertun</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>peertun::TunnelController</name>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile %1 saved; the tunnel runs the old settings until it is reconnected.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file is larger than 256 KiB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>WireGuard config %1 not imported: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A profile named %1 exists already; the new one is called %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Imported WireGuard config %1 as profile %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile %1 deleted; the tunnel %2 stays up until it is disconnected.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Profile %1 sends all traffic through the tunnel: its kill switch is on (turn it off in the editor if you do not want it).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -49,6 +49,81 @@
         <source>disconnected</source>
         <translation>未连接</translation>
     </message>
+    <message>
+        <source>blocked</source>
+        <translation>已阻断</translation>
+    </message>
+</context>
+<context>
+    <name>TunnelText</name>
+    <message>
+        <source>Kill switch on: traffic outside the tunnel is blocked</source>
+        <translation>终止开关已开启：隧道之外的流量被阻断</translation>
+    </message>
+    <message>
+        <source>reconnecting…</source>
+        <translation>正在重新连接…</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>The tunnel is down, and its kill switch still blocks all traffic; disconnect to lift it.</source>
+        <translation>隧道已断开，但其终止开关仍在阻断所有流量；断开连接即可解除。</translation>
+    </message>
+    <message>
+        <source>DNS: %1</source>
+        <translation>DNS：%1</translation>
+    </message>
+    <message>
+        <source>DNS: %1 (domains %2)</source>
+        <translation>DNS：%1（域 %2）</translation>
+    </message>
+    <message>
+        <source>DNS not applied</source>
+        <translation>DNS 未生效</translation>
+    </message>
+    <message>
+        <source>not known until the peer connects</source>
+        <translation>对端连接之前未知</translation>
+    </message>
+    <message>
+        <source>%1 (where the peer connected from)</source>
+        <translation>%1（对端连接来源）</translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <source>%1 → resolving…</source>
+        <translation>%1 → 正在解析…</translation>
+    </message>
+    <message>
+        <source>%1 → resolving: %2</source>
+        <translation>%1 → 正在解析：%2</translation>
+    </message>
+    <message>
+        <source>%1 → %2 (the last lookup failed: %3)</source>
+        <translation>%1 → %2（上次解析失败：%3）</translation>
+    </message>
+    <message>
+        <source>%1: reconnecting…</source>
+        <translation>%1：正在重新连接…</translation>
+    </message>
+    <message>
+        <source>%1: connected, ↓ %2 ↑ %3</source>
+        <translation>%1：已连接，↓ %2 ↑ %3</translation>
+    </message>
+    <message>
+        <source>peertun: no tunnel is up</source>
+        <translation>peertun：没有运行中的隧道</translation>
+    </message>
+    <message>
+        <source>peertun</source>
+        <translation>peertun</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -124,7 +199,7 @@
         <translation>格式错误</translation>
     </message>
     <message>
-        <source>source outside the peer's subnets</source>
+        <source>source outside the peer&apos;s subnets</source>
         <translation>源地址不在对端子网内</translation>
     </message>
     <message>
@@ -179,6 +254,14 @@
         <source>WireGuard (encrypted). Handshakes: %1 done, %2 failed. Decryption failures: %3. Replays rejected: %4.</source>
         <translation>WireGuard（已加密）。握手：成功 %1 次，失败 %2 次。解密失败：%3 次。拒绝重放：%4 次。</translation>
     </message>
+    <message>
+        <source>DNS and kill switch</source>
+        <translation>DNS 与终止开关</translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation>端点</translation>
+    </message>
 </context>
 <context>
     <name>peertun::HelperSession</name>
@@ -203,7 +286,7 @@
         <translation>授权被拒绝：%1</translation>
     </message>
     <message>
-        <source>Authorization was refused: you are not allowed to connect or disconnect tunnels (%1). Ask an administrator to allow the action io.peertun.control for you, e.g. by adding you to the group netdev with peertun's polkit rule.</source>
+        <source>Authorization was refused: you are not allowed to connect or disconnect tunnels (%1). Ask an administrator to allow the action io.peertun.control for you, e.g. by adding you to the group netdev with peertun&apos;s polkit rule.</source>
         <translation>授权被拒绝：您无权连接或断开隧道（%1）。请联系管理员为您授权操作 io.peertun.control，例如借助 peertun 的 polkit 规则把您加入 netdev 组。</translation>
     </message>
     <message>
@@ -211,7 +294,7 @@
         <translation>未安装 peertun 辅助程序（系统总线上没有 io.peertun.Helper1）。请连同系统文件一起安装 peertun（sudo cmake --install build）后重试。</translation>
     </message>
     <message>
-        <source>The peertun helper does not respond (%1). Check "journalctl -u peertun-helper"; peertun keeps trying.</source>
+        <source>The peertun helper does not respond (%1). Check &quot;journalctl -u peertun-helper&quot;; peertun keeps trying.</source>
         <translation>peertun 辅助程序没有响应（%1）。请查看 “journalctl -u peertun-helper”；peertun 会继续重试。</translation>
     </message>
     <message>
@@ -468,7 +551,7 @@
         <translation>没有配置</translation>
     </message>
     <message>
-        <source>Create a profile with "New profile" (Ctrl+N) or import one.</source>
+        <source>Create a profile with &quot;New profile&quot; (Ctrl+N) or import one.</source>
         <translation>用“新建配置”（Ctrl+N）创建配置，或导入一个。</translation>
     </message>
     <message>
@@ -478,10 +561,6 @@
     <message>
         <source>peertun does not change it. Fix it in a text editor or remove it: %1</source>
         <translation>peertun 不会修改它。请用文本编辑器修正或删除它：%1</translation>
-    </message>
-    <message>
-        <source>%1: %2</source>
-        <translation>%1：%2</translation>
     </message>
     <message>
         <source>Brought up outside this app; there is no profile for it here.</source>
@@ -498,14 +577,6 @@
     <message>
         <source>Disconnecting…</source>
         <translation>正在断开…</translation>
-    </message>
-    <message>
-        <source>%1: connected, ↓ %2 ↑ %3</source>
-        <translation>%1：已连接，↓ %2 ↑ %3</translation>
-    </message>
-    <message>
-        <source>peertun: no tunnel is up</source>
-        <translation>peertun：没有运行中的隧道</translation>
     </message>
     <message>
         <source>Disconnect %1</source>
@@ -713,36 +784,16 @@
         <source>Delete the profile %1?</source>
         <translation>删除配置 %1？</translation>
     </message>
-    </context>
-<context><name>peertun::TunnelController</name><message>
-        <source>%1: %2</source>
-        <translation>%1：%2</translation>
+    <message>
+        <source>Imported %1 as the profile %2.</source>
+        <translation>已将 %1 导入为配置 %2。</translation>
     </message>
     <message>
-        <source>Profile %1 saved; the tunnel runs the old settings until it is reconnected.</source>
-        <translation>配置 %1 已保存；在重新连接之前，隧道仍使用旧的设置。</translation>
+        <source>It sends all traffic through the tunnel, so its kill switch is on: nothing leaves this computer outside the tunnel while it is connected. Turn it off in the editor (Ctrl+E) if you do not want that.</source>
+        <translation>该配置将所有流量经由隧道发送，因此已开启终止开关：连接期间，除经由隧道外没有任何流量离开本机。如果不需要，请在编辑器中关闭它（Ctrl+E）。</translation>
     </message>
-    <message>
-        <source>the file is larger than 256 KiB</source>
-        <translation>文件大于 256 KiB</translation>
-    </message>
-    <message>
-        <source>WireGuard config %1 not imported: %2</source>
-        <translation>未导入 WireGuard 配置 %1：%2</translation>
-    </message>
-    <message>
-        <source>A profile named %1 exists already; the new one is called %2.</source>
-        <translation>已存在名为 %1 的配置；新配置命名为 %2。</translation>
-    </message>
-    <message>
-        <source>Imported WireGuard config %1 as profile %2.</source>
-        <translation>已将 WireGuard 配置 %1 导入为配置 %2。</translation>
-    </message>
-    <message>
-        <source>Profile %1 deleted; the tunnel %2 stays up until it is disconnected.</source>
-        <translation>配置 %1 已删除；隧道 %2 会一直运行，直到被断开。</translation>
-    </message>
-</context><context>
+</context>
+<context>
     <name>peertun::Profile</name>
     <message>
         <source>the address is empty</source>
@@ -801,8 +852,8 @@
         <translation>%1 %2 含有控制字符（U+%3），这是不允许的。</translation>
     </message>
     <message>
-        <source>The %1 %2 contains '/', which is not allowed because the name becomes a file name.</source>
-        <translation>%1 %2 含有 '/'，这是不允许的，因为该名称会用作文件名。</translation>
+        <source>The %1 %2 contains &apos;/&apos;, which is not allowed because the name becomes a file name.</source>
+        <translation>%1 %2 含有 &apos;/&apos;，这是不允许的，因为该名称会用作文件名。</translation>
     </message>
     <message>
         <source>The %1 %2 is not allowed because it becomes a file name.</source>
@@ -861,12 +912,12 @@
         <translation>它为空</translation>
     </message>
     <message>
-        <source>the '[' has no matching ']'</source>
-        <translation>'[' 没有匹配的 ']'</translation>
+        <source>the &apos;[&apos; has no matching &apos;]&apos;</source>
+        <translation>&apos;[&apos; 没有匹配的 &apos;]&apos;</translation>
     </message>
     <message>
-        <source>']' must be followed by ':' and the port</source>
-        <translation>']' 后面必须跟 ':' 和端口</translation>
+        <source>&apos;]&apos; must be followed by &apos;:&apos; and the port</source>
+        <translation>&apos;]&apos; 后面必须跟 &apos;:&apos; 和端口</translation>
     </message>
     <message>
         <source>brackets are only for IPv6 addresses</source>
@@ -897,24 +948,24 @@
         <translation>接口名称 %1 长 %2 字节；Linux 最多允许 %3 字节。</translation>
     </message>
     <message>
-        <source>The interface name %1 is not allowed; "." and ".." are reserved.</source>
-        <translation>接口名称 %1 不允许使用；"." 和 ".." 是保留名称。</translation>
+        <source>The interface name %1 is not allowed; &quot;.&quot; and &quot;..&quot; are reserved.</source>
+        <translation>接口名称 %1 不允许使用；&quot;.&quot; 和 &quot;..&quot; 是保留名称。</translation>
     </message>
     <message>
-        <source>The interface name %1 contains '/', which Linux does not allow in device names.</source>
-        <translation>接口名称 %1 含有 '/'，Linux 不允许设备名中出现它。</translation>
+        <source>The interface name %1 contains &apos;/&apos;, which Linux does not allow in device names.</source>
+        <translation>接口名称 %1 含有 &apos;/&apos;，Linux 不允许设备名中出现它。</translation>
     </message>
     <message>
         <source>The interface name %1 contains whitespace, which Linux does not allow in device names.</source>
         <translation>接口名称 %1 含有空白字符，Linux 不允许设备名中出现它。</translation>
     </message>
     <message>
-        <source>The interface name %1 contains ':', which Linux reserves for address labels.</source>
-        <translation>接口名称 %1 含有 ':'，Linux 将其保留给地址标签。</translation>
+        <source>The interface name %1 contains &apos;:&apos;, which Linux reserves for address labels.</source>
+        <translation>接口名称 %1 含有 &apos;:&apos;，Linux 将其保留给地址标签。</translation>
     </message>
     <message>
-        <source>The interface name %1 contains %2; use only ASCII letters, digits, '-', '_' and '.'.</source>
-        <translation>接口名称 %1 含有 %2；只能使用 ASCII 字母、数字、'-'、'_' 和 '.'。</translation>
+        <source>The interface name %1 contains %2; use only ASCII letters, digits, &apos;-&apos;, &apos;_&apos; and &apos;.&apos;.</source>
+        <translation>接口名称 %1 含有 %2；只能使用 ASCII 字母、数字、&apos;-&apos;、&apos;_&apos; 和 &apos;.&apos;。</translation>
     </message>
     <message>
         <source>profile name</source>
@@ -933,16 +984,16 @@
         <translation>%1 不是 WireGuard 密钥：它必须是 44 个字符的 base64（即 %2 输出的格式），但它有 %3 个字符。</translation>
     </message>
     <message>
-        <source>%1 is not a WireGuard key: it contains a character that is not base64 (only A-Z, a-z, 0-9, '+', '/' and '=' padding).</source>
-        <translation>%1 不是 WireGuard 密钥：它含有非 base64 字符（只允许 A-Z、a-z、0-9、'+'、'/' 和填充用的 '='）。</translation>
+        <source>%1 is not a WireGuard key: it contains a character that is not base64 (only A-Z, a-z, 0-9, &apos;+&apos;, &apos;/&apos; and &apos;=&apos; padding).</source>
+        <translation>%1 不是 WireGuard 密钥：它含有非 base64 字符（只允许 A-Z、a-z、0-9、&apos;+&apos;、&apos;/&apos; 和填充用的 &apos;=&apos;）。</translation>
     </message>
     <message>
-        <source>%1 is not a WireGuard key: it is not base64 for 32 bytes (43 characters and one '=').</source>
-        <translation>%1 不是 WireGuard 密钥：它不是 32 字节的 base64（43 个字符加一个 '='）。</translation>
+        <source>%1 is not a WireGuard key: it is not base64 for 32 bytes (43 characters and one &apos;=&apos;).</source>
+        <translation>%1 不是 WireGuard 密钥：它不是 32 字节的 base64（43 个字符加一个 &apos;=&apos;）。</translation>
     </message>
     <message>
-        <source>%1 is not a WireGuard key: its base64 is not canonical (the last character before '=' has spare bits set).</source>
-        <translation>%1 不是 WireGuard 密钥：它的 base64 不规范（'=' 之前的最后一个字符设置了多余的位）。</translation>
+        <source>%1 is not a WireGuard key: its base64 is not canonical (the last character before &apos;=&apos; has spare bits set).</source>
+        <translation>%1 不是 WireGuard 密钥：它的 base64 不规范（&apos;=&apos; 之前的最后一个字符设置了多余的位）。</translation>
     </message>
     <message>
         <source>%1 is all zeros, which is not a usable key.</source>
@@ -973,20 +1024,20 @@
         <translation>%1 不能用作隧道地址：它是回环地址。</translation>
     </message>
     <message>
-        <source>The MTU %1 is out of range; use %2 to 65535 for an %3 tunnel address, or leave "mtu" out to pick it automatically.</source>
-        <translation>MTU %1 超出范围；%3 隧道地址请使用 %2 到 65535，或省略 "mtu" 以自动选择。</translation>
+        <source>The MTU %1 is out of range; use %2 to 65535 for an %3 tunnel address, or leave &quot;mtu&quot; out to pick it automatically.</source>
+        <translation>MTU %1 超出范围；%3 隧道地址请使用 %2 到 65535，或省略 &quot;mtu&quot; 以自动选择。</translation>
     </message>
     <message>
         <source>Port 0 in %1 is not allowed; use 1 to 65535 (8285 is the usual).</source>
         <translation>%1 中不允许端口 0；请使用 1 到 65535（通常为 8285）。</translation>
     </message>
     <message>
-        <source>%1 cannot be listened on; give a local unicast address, or ":%2" for all addresses.</source>
-        <translation>无法在 %1 上监听；请填写本机的单播地址，或用 ":%2" 监听所有地址。</translation>
+        <source>%1 cannot be listened on; give a local unicast address, or &quot;:%2&quot; for all addresses.</source>
+        <translation>无法在 %1 上监听；请填写本机的单播地址，或用 &quot;:%2&quot; 监听所有地址。</translation>
     </message>
     <message>
-        <source>%1 is set, but the profile's mode is "plain", which is unencrypted and uses no keys; set "mode": "wireguard" or remove %1.</source>
-        <translation>设置了 %1，但配置的模式是 "plain"（不加密，不使用密钥）；请设置 "mode": "wireguard" 或删除 %1。</translation>
+        <source>%1 is set, but the profile&apos;s mode is &quot;plain&quot;, which is unencrypted and uses no keys; set &quot;mode&quot;: &quot;wireguard&quot; or remove %1.</source>
+        <translation>设置了 %1，但配置的模式是 &quot;plain&quot;（不加密，不使用密钥）；请设置 &quot;mode&quot;: &quot;wireguard&quot; 或删除 %1。</translation>
     </message>
     <message>
         <source>%1 is the same text as interface.privateKey; the private key must never be shared.</source>
@@ -1013,7 +1064,7 @@
         <translation>对端 %1 没有端点地址。</translation>
     </message>
     <message>
-        <source>The endpoint %1 of peer %2 is %3, not a peer's address.</source>
+        <source>The endpoint %1 of peer %2 is %3, not a peer&apos;s address.</source>
         <translation>对端 %2 的端点 %1 是%3，不是对端的地址。</translation>
     </message>
     <message>
@@ -1021,8 +1072,8 @@
         <translation>对端 %2 的端点 %1 必须是不带作用域 ID 的普通 IPv4 或 IPv6 地址。</translation>
     </message>
     <message>
-        <source>The endpoint %1 of peer %2 is %3 but interface.listen binds the %4 address %5; use the same family or listen on ":%6".</source>
-        <translation>对端 %2 的端点 %1 是 %3，但 interface.listen 绑定的是 %4 地址 %5；请使用相同的地址族，或监听 ":%6"。</translation>
+        <source>The endpoint %1 of peer %2 is %3 but interface.listen binds the %4 address %5; use the same family or listen on &quot;:%6&quot;.</source>
+        <translation>对端 %2 的端点 %1 是 %3，但 interface.listen 绑定的是 %4 地址 %5；请使用相同的地址族，或监听 &quot;:%6&quot;。</translation>
     </message>
     <message>
         <source>Peers %1 and %2 have the same endpoint %3; incoming packets could not be told apart.</source>
@@ -1037,7 +1088,7 @@
         <translation>对端 %1 没有子网；请至少列出一个，例如 10.244.3.0/24。</translation>
     </message>
     <message>
-        <source>The subnet %1 of peer %2 is %3, but the interface address %4 is %5; a peer's subnets must be of the same family as interface.address.</source>
+        <source>The subnet %1 of peer %2 is %3, but the interface address %4 is %5; a peer&apos;s subnets must be of the same family as interface.address.</source>
         <translation>对端 %2 的子网 %1 是 %3，但接口地址 %4 是 %5；对端的子网必须与 interface.address 属于同一地址族。</translation>
     </message>
     <message>
@@ -1117,8 +1168,8 @@
         <translation>配置必须是 JSON 对象（{ ... }）。</translation>
     </message>
     <message>
-        <source>The name "%1" is not a valid device name; the device is called wg0.</source>
-        <translation>名称 "%1" 不是有效的设备名；设备将命名为 wg0。</translation>
+        <source>The name &quot;%1&quot; is not a valid device name; the device is called wg0.</source>
+        <translation>名称 &quot;%1&quot; 不是有效的设备名；设备将命名为 wg0。</translation>
     </message>
     <message>
         <source>line %1</source>
@@ -1129,31 +1180,31 @@
         <translation>未知的节 %1。</translation>
     </message>
     <message>
-        <source>Expected "Key = Value".</source>
-        <translation>应为 "Key = Value"。</translation>
+        <source>Expected &quot;Key = Value&quot;.</source>
+        <translation>应为 &quot;Key = Value&quot;。</translation>
     </message>
     <message>
         <source>A key outside [Interface] or [Peer].</source>
         <translation>该键不在 [Interface] 或 [Peer] 中。</translation>
     </message>
     <message>
-        <source>ListenPort must be 1-65535, not "%1".</source>
-        <translation>ListenPort 必须是 1-65535，而不是 "%1"。</translation>
+        <source>ListenPort must be 1-65535, not &quot;%1&quot;.</source>
+        <translation>ListenPort 必须是 1-65535，而不是 &quot;%1&quot;。</translation>
     </message>
     <message>
         <source>Address %1: %2</source>
         <translation>Address %1：%2</translation>
     </message>
     <message>
-        <source>MTU must be a number, not "%1".</source>
-        <translation>MTU 必须是数字，而不是 "%1"。</translation>
+        <source>MTU must be a number, not &quot;%1&quot;.</source>
+        <translation>MTU 必须是数字，而不是 &quot;%1&quot;。</translation>
     </message>
     <message>
         <source>%1 (%2) is not supported by peertun and was not imported.</source>
         <translation>peertun 不支持 %1（%2），未导入。</translation>
     </message>
     <message>
-        <source>Endpoint %1 of %2 was not imported (%3); the peer's address will be learned when it connects.</source>
+        <source>Endpoint %1 of %2 was not imported (%3); the peer&apos;s address will be learned when it connects.</source>
         <translation>%2 的 Endpoint %1 未导入（%3）；对端连接时会获知它的地址。</translation>
     </message>
     <message>
@@ -1161,8 +1212,8 @@
         <translation>AllowedIPs %1：%2</translation>
     </message>
     <message>
-        <source>PersistentKeepalive must be seconds or "off", not "%1".</source>
-        <translation>PersistentKeepalive 必须是秒数或 "off"，而不是 "%1"。</translation>
+        <source>PersistentKeepalive must be seconds or &quot;off&quot;, not &quot;%1&quot;.</source>
+        <translation>PersistentKeepalive 必须是秒数或 &quot;off&quot;，而不是 &quot;%1&quot;。</translation>
     </message>
     <message>
         <source>Address %1 was not imported: a peertun profile has one tunnel address.</source>
@@ -1177,7 +1228,7 @@
         <translation>对端 %2 的子网 %1 是拆分默认路由的一半，peertun 不支持这种写法；若要让所有流量经过隧道，请写 %3，而不是两个一半。</translation>
     </message>
     <message>
-        <source>The subnet %1 of peer %2 contains this host's own tunnel address %3 but not its whole network %5. List only the addresses behind the peer (a subnet that leaves out %3), the whole network %5, or %4 to send all traffic through the tunnel.</source>
+        <source>The subnet %1 of peer %2 contains this host&apos;s own tunnel address %3 but not its whole network %5. List only the addresses behind the peer (a subnet that leaves out %3), the whole network %5, or %4 to send all traffic through the tunnel.</source>
         <translation>对端 %2 的子网 %1 包含本机自己的隧道地址 %3，但不包含其整个网络 %5。请只列出对端后面的地址（一个不包含 %3 的子网）、整个网络 %5，或者写 %4 让所有流量经过隧道。</translation>
     </message>
     <message>
@@ -1336,6 +1387,98 @@
         <source>true or false</source>
         <translation>true 或 false</translation>
     </message>
+    <message>
+        <source>A mesh profile gets its tunnel address from its subnet lease in etcd; leave interface.address out.</source>
+        <translation>网状配置从 etcd 中的子网租约获得隧道地址；请不要填写 interface.address。</translation>
+    </message>
+    <message>
+        <source>A mesh profile needs a fixed listen port, which its lease tells the other hosts; give interface.listen, e.g. &quot;:51820&quot;.</source>
+        <translation>网状配置需要固定的监听端口，租约会把它告诉其他主机；请填写 interface.listen，例如 &quot;:51820&quot;。</translation>
+    </message>
+    <message>
+        <source>A profile has either &quot;peers&quot; or &quot;mesh&quot;, not both: a mesh profile gets its peers from etcd.</source>
+        <translation>配置只能有 &quot;peers&quot; 或 &quot;mesh&quot; 之一，不能两者都有：网状配置从 etcd 获得对端。</translation>
+    </message>
+    <message>
+        <source>%1 must be an absolute file path, but it is %2.</source>
+        <translation>%1 必须是绝对文件路径，但它是 %2。</translation>
+    </message>
+    <message>
+        <source>%1 contains a control character.</source>
+        <translation>%1 含有控制字符。</translation>
+    </message>
+    <message>
+        <source>%1 is empty; give an etcd endpoint such as &quot;http://10.0.0.1:2379&quot;.</source>
+        <translation>%1 为空；请填写 etcd 端点，例如 &quot;http://10.0.0.1:2379&quot;。</translation>
+    </message>
+    <message>
+        <source>%1 must start with http:// or https://, like &quot;http://10.0.0.1:2379&quot;.</source>
+        <translation>%1 必须以 http:// 或 https:// 开头，例如 &quot;http://10.0.0.1:2379&quot;。</translation>
+    </message>
+    <message>
+        <source>%1 is not a valid URL: %2.</source>
+        <translation>%1 不是有效的 URL：%2。</translation>
+    </message>
+    <message>
+        <source>%1 has a user name or password in it; use mesh.username and mesh.password instead.</source>
+        <translation>%1 中含有用户名或密码；请改用 mesh.username 和 mesh.password。</translation>
+    </message>
+    <message>
+        <source>%1 has a path, query or fragment; an etcd endpoint is only scheme, address and port, like &quot;http://10.0.0.1:2379&quot;.</source>
+        <translation>%1 含有路径、查询或片段；etcd 端点只包含协议、地址和端口，例如 &quot;http://10.0.0.1:2379&quot;。</translation>
+    </message>
+    <message>
+        <source>%1 does not name an IP address; host names are not accepted for etcd endpoints, so give an IPv4 or IPv6 address (with TLS, one that etcd&apos;s certificate names).</source>
+        <translation>%1 不是 IP 地址；etcd 端点不接受主机名，请填写 IPv4 或 IPv6 地址（使用 TLS 时，须是 etcd 证书中列出的地址）。</translation>
+    </message>
+    <message>
+        <source>%1 has port 0; etcd&apos;s client port is usually 2379.</source>
+        <translation>%1 的端口为 0；etcd 的客户端端口通常是 2379。</translation>
+    </message>
+    <message>
+        <source>The mesh prefix %1 must start with &apos;/&apos;, like &quot;%2&quot;.</source>
+        <translation>网状前缀 %1 必须以 &apos;/&apos; 开头，例如 &quot;%2&quot;。</translation>
+    </message>
+    <message>
+        <source>The mesh prefix %1 must not end with &apos;/&apos;.</source>
+        <translation>网状前缀 %1 不能以 &apos;/&apos; 结尾。</translation>
+    </message>
+    <message>
+        <source>The mesh prefix is %1 characters long; at most %2 are allowed.</source>
+        <translation>网状前缀长 %1 个字符；最多允许 %2 个。</translation>
+    </message>
+    <message>
+        <source>The mesh prefix %1 may hold only printable ASCII without spaces.</source>
+        <translation>网状前缀 %1 只能包含不含空格的可打印 ASCII 字符。</translation>
+    </message>
+    <message>
+        <source>mesh.etcd lists no etcd endpoint; give at least one, such as &quot;http://10.0.0.1:2379&quot;.</source>
+        <translation>mesh.etcd 没有列出 etcd 端点；请至少填写一个，例如 &quot;http://10.0.0.1:2379&quot;。</translation>
+    </message>
+    <message>
+        <source>mesh.etcd lists %1 endpoints; at most %2 are allowed.</source>
+        <translation>mesh.etcd 列出了 %1 个端点；最多允许 %2 个。</translation>
+    </message>
+    <message>
+        <source>mesh.etcd[%1] and mesh.etcd[%2] are the same endpoint.</source>
+        <translation>mesh.etcd[%1] 和 mesh.etcd[%2] 是同一个端点。</translation>
+    </message>
+    <message>
+        <source>mesh.certFile and mesh.keyFile go together: a client certificate needs its private key; give both or neither.</source>
+        <translation>mesh.certFile 和 mesh.keyFile 必须同时给出：客户端证书需要其私钥；请两者都填或都不填。</translation>
+    </message>
+    <message>
+        <source>TLS files are given but an endpoint in mesh.etcd uses http://; use https:// for every endpoint.</source>
+        <translation>已给出 TLS 文件，但 mesh.etcd 中有端点使用 http://；请所有端点都使用 https://。</translation>
+    </message>
+    <message>
+        <source>mesh.password is given without mesh.username.</source>
+        <translation>给出了 mesh.password，但没有 mesh.username。</translation>
+    </message>
+    <message>
+        <source>mesh.username must be at most 128 characters without control characters.</source>
+        <translation>mesh.username 最多 128 个字符，且不能含控制字符。</translation>
+    </message>
 </context>
 <context>
     <name>peertun::ProfileEditor</name>
@@ -1356,7 +1499,7 @@
         <translation>office</translation>
     </message>
     <message>
-        <source>Shown in the list and used as the tunnel's name.</source>
+        <source>Shown in the list and used as the tunnel&apos;s name.</source>
         <translation>显示在列表中，并用作隧道名称。</translation>
     </message>
     <message>
@@ -1380,7 +1523,7 @@
         <translation>10.244.2.2/24</translation>
     </message>
     <message>
-        <source>This host's address inside the tunnel, with prefix length.</source>
+        <source>This host&apos;s address inside the tunnel, with prefix length.</source>
         <translation>本机在隧道中的地址，带前缀长度。</translation>
     </message>
     <message>
@@ -1440,10 +1583,6 @@
         <translation>对端</translation>
     </message>
     <message>
-        <source>Endpoint: the peer's IP address and UDP port (10.211.55.123:8285). Subnets: networks reached through the peer, separated by commas.</source>
-        <translation>端点：对端的 IP 地址和 UDP 端口（10.211.55.123:8285）。子网：经由该对端到达的网络，用逗号分隔。</translation>
-    </message>
-    <message>
         <source>Peer errors</source>
         <translation>对端错误</translation>
     </message>
@@ -1484,11 +1623,11 @@
         <translation>私钥(&amp;P)：</translation>
     </message>
     <message>
-        <source>output of "wg genkey"</source>
+        <source>output of &quot;wg genkey&quot;</source>
         <translation>“wg genkey” 的输出</translation>
     </message>
     <message>
-        <source>This host's WireGuard private key (a secret; stays in your profile file, mode 0600).</source>
+        <source>This host&apos;s WireGuard private key (a secret; stays in your profile file, mode 0600).</source>
         <translation>本机的 WireGuard 私钥（机密信息；只保存在您的配置文件中，权限 0600）。</translation>
     </message>
     <message>
@@ -1504,7 +1643,7 @@
         <translation>预共享密钥</translation>
     </message>
     <message>
-        <source>This profile's tunnel is up. It keeps its old settings until you reconnect it; after saving, the main window offers to reconnect.</source>
+        <source>This profile&apos;s tunnel is up. It keeps its old settings until you reconnect it; after saving, the main window offers to reconnect.</source>
         <translation>此配置的隧道正在运行。在你重新连接之前，它会保持旧的设置；保存后，主窗口会提供重新连接的选项。</translation>
     </message>
     <message>
@@ -1528,7 +1667,7 @@
         <translation>由私钥推导</translation>
     </message>
     <message>
-        <source>This host's public key, derived from the private key; give it to the peers.</source>
+        <source>This host&apos;s public key, derived from the private key; give it to the peers.</source>
         <translation>本机的公钥，由私钥推导而来；请把它交给对端。</translation>
     </message>
     <message>
@@ -1575,6 +1714,46 @@
         <source>the %1 field</source>
         <translation>“%1”字段</translation>
     </message>
+    <message>
+        <source>DNS ser&amp;vers and domains:</source>
+        <translation>DNS 服务器和域(&amp;V)：</translation>
+    </message>
+    <message>
+        <source>10.2.0.1, corp.example</source>
+        <translation>10.2.0.1, corp.example</translation>
+    </message>
+    <message>
+        <source>As wg-quick&apos;s DNS line: addresses are the tunnel&apos;s DNS servers, other entries search domains. Given to systemd-resolved for the tunnel.</source>
+        <translation>与 wg-quick 的 DNS 行相同：地址是隧道的 DNS 服务器，其他条目是搜索域。连接时交给 systemd-resolved 用于该隧道。</translation>
+    </message>
+    <message>
+        <source>&amp;Kill switch: block all traffic outside the tunnel</source>
+        <translation>终止开关：阻断隧道之外的所有流量(&amp;K)</translation>
+    </message>
+    <message>
+        <source>While the tunnel is connected, and if it breaks, nothing leaves this computer except through the tunnel, until you disconnect it.</source>
+        <translation>隧道连接期间以及隧道中断时，除经由隧道外没有任何流量离开本机，直到你断开连接。</translation>
+    </message>
+    <message>
+        <source>Proposed because this profile sends all traffic through the tunnel.</source>
+        <translation>已建议开启，因为此配置将所有流量经由隧道发送。</translation>
+    </message>
+    <message>
+        <source>Kill switch</source>
+        <translation>终止开关</translation>
+    </message>
+    <message>
+        <source>Allow the lo&amp;cal network while the kill switch is on</source>
+        <translation>终止开关开启时允许访问本地网络(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Printers, file shares and the router on this computer&apos;s own networks stay reachable.</source>
+        <translation>本机所在网络中的打印机、文件共享和路由器仍可访问。</translation>
+    </message>
+    <message>
+        <source>Endpoint: the peer&apos;s IP address or host name and UDP port (10.211.55.123:8285, vpn.example.net:51820). Subnets: networks reached through the peer, separated by commas (0.0.0.0/0 and ::/0 send all traffic through the tunnel).</source>
+        <translation>端点：对端的 IP 地址或主机名以及 UDP 端口（10.211.55.123:8285、vpn.example.net:51820）。子网：经由该对端可达的网络，用逗号分隔（0.0.0.0/0 和 ::/0 会让所有流量经由隧道）。</translation>
+    </message>
 </context>
 <context>
     <name>peertun::ProfileStore</name>
@@ -1587,7 +1766,7 @@
         <translation>无法读取文件：%1</translation>
     </message>
     <message>
-        <source>The file name does not match the profile name "%1".</source>
+        <source>The file name does not match the profile name &quot;%1&quot;.</source>
         <translation>文件名与配置名称“%1”不一致。</translation>
     </message>
     <message>
@@ -1603,7 +1782,7 @@
         <translation>%1 无法读取，已原样保留；请先修正或删除该文件，或换一个名称。</translation>
     </message>
     <message>
-        <source>A profile named "%1" already exists.</source>
+        <source>A profile named &quot;%1&quot; already exists.</source>
         <translation>名为“%1”的配置已存在。</translation>
     </message>
     <message>
@@ -1611,7 +1790,7 @@
         <translation>%1 已存在。</translation>
     </message>
     <message>
-        <source>There is no profile named "%1".</source>
+        <source>There is no profile named &quot;%1&quot;.</source>
         <translation>没有名为“%1”的配置。</translation>
     </message>
     <message>
@@ -1681,6 +1860,41 @@
     <message>
         <source>peertun</source>
         <translation>peertun</translation>
+    </message>
+</context>
+<context>
+    <name>peertun::TunnelController</name>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Profile %1 saved; the tunnel runs the old settings until it is reconnected.</source>
+        <translation>配置 %1 已保存；在重新连接之前，隧道仍使用旧的设置。</translation>
+    </message>
+    <message>
+        <source>the file is larger than 256 KiB</source>
+        <translation>文件大于 256 KiB</translation>
+    </message>
+    <message>
+        <source>WireGuard config %1 not imported: %2</source>
+        <translation>未导入 WireGuard 配置 %1：%2</translation>
+    </message>
+    <message>
+        <source>A profile named %1 exists already; the new one is called %2.</source>
+        <translation>已存在名为 %1 的配置；新配置命名为 %2。</translation>
+    </message>
+    <message>
+        <source>Imported WireGuard config %1 as profile %2.</source>
+        <translation>已将 WireGuard 配置 %1 导入为配置 %2。</translation>
+    </message>
+    <message>
+        <source>Profile %1 deleted; the tunnel %2 stays up until it is disconnected.</source>
+        <translation>配置 %1 已删除；隧道 %2 会一直运行，直到被断开。</translation>
+    </message>
+    <message>
+        <source>Profile %1 sends all traffic through the tunnel: its kill switch is on (turn it off in the editor if you do not want it).</source>
+        <translation>配置 %1 将所有流量经由隧道发送：已开启其终止开关（如果不需要，请在编辑器中关闭）。</translation>
     </message>
 </context>
 </TS>

@@ -30,6 +30,8 @@ struct TunnelStatus
     double txBytesPerSecond = 0;
     bool requestPending = false;    // a Connect/Disconnect of ours awaits its reply
     std::optional<dbus::Mode> mode; // as ListTunnels said; unknown before it did
+    // The tunnel's ListTunnels entry (DNS, kill switch, peers' endpoints), while it is listed.
+    std::optional<dbus::TunnelInfo> info;
 };
 
 class HelperApi : public QObject

@@ -89,6 +89,7 @@ void HelperSession::refresh()
                     const QString name = t.name;
                     up.insert(name);
                     m_tunnels[name].mode = dbus::parseMode(t.modeText);
+                    m_tunnels[name].info = t;
                     if (m_tunnels.value(name).state != t.state) {
                         appLog(dbus::LogLevel::Info, name,
                                tr("Found tunnel %1 %2 in the helper.").arg(name, t.stateText));
@@ -104,6 +105,30 @@ void HelperSession::refresh()
                 }
             });
     fetchLog();
+}
+
+// Only the entries' details (DNS, kill switch, endpoints): states come from StateChanged, and
+// a tunnel on its way up is not listed yet, so this must not judge states.
+void HelperSession::fetchTunnelInfo()
+{
+    auto* call = new QDBusPendingCallWatcher(m_client->listTunnels(), this);
+    connect(call, &QDBusPendingCallWatcher::finished, this, [this](QDBusPendingCallWatcher* c) {
+        c->deleteLater();
+        QDBusPendingReply<QVariantMapList> reply = *c;
+        if (reply.isError()) {
+            return;
+        }
+        for (const QVariantMap& map : HelperClient::toPlain(reply.value())) {
+            const dbus::TunnelInfo t = dbus::TunnelInfo::fromVariant(map);
+            auto it = m_tunnels.find(t.name);
+            if (it == m_tunnels.end() || it->state != t.state) {
+                continue; // it changed meanwhile; its next state brings a new list
+            }
+            it->mode = dbus::parseMode(t.modeText);
+            it->info = t;
+            emit statsChanged(t.name);
+        }
+    });
 }
 
 void HelperSession::fetchLog()
@@ -167,6 +192,15 @@ void HelperSession::setState(const QString& name, TunnelState state, const QStri
         t.rxBytesPerSecond = 0;
         t.txBytesPerSecond = 0;
     }
+    if (state == TunnelState::Disconnected || state == TunnelState::Failed) {
+        t.info.reset();
+    }
+    if (state == TunnelState::Blocked) {
+        t.stats.clear(); // nothing runs: the counters were those of a helper that is gone
+    }
+    if ((state == TunnelState::Connected || state == TunnelState::Blocked) && before != state) {
+        fetchTunnelInfo(); // what DNS and the kill switch do now
+    }
     if (state == TunnelState::Connected && before != state) {
         t.history.clear();
         m_lastSampled.remove(name);
@@ -225,7 +259,14 @@ void HelperSession::onStats(const QVariantMapList& stats)
         if (name.isEmpty()) {
             continue;
         }
-        m_tunnels[name].stats = s;
+        TunnelStatus& t = m_tunnels[name];
+        t.stats = s;
+        // After a network change the helper re-applies DNS: ask what it says now.
+        const qint64 changed = s.value(key::kNetworkChangedUnixMs).toLongLong();
+        if (t.info && changed != t.info->networkChangedUnixMs) {
+            t.info->networkChangedUnixMs = changed;
+            fetchTunnelInfo();
+        }
         emit statsChanged(name);
     }
 }

@@ -87,6 +87,7 @@ signals:
 
 private:
     void refresh();
+    void fetchTunnelInfo();
     void fetchLog();
     void onStateChanged(const QString& name, const QString& state, const QString& reason);
     void onStats(const QVariantMapList& stats);

@@ -28,7 +28,8 @@ void TunnelController::connectOrDisconnect(const QString& name)
     if (status.requestPending) {
         return;
     }
-    if (status.state == TunnelState::Connected) {
+    // Disconnecting a blocked tunnel lifts the kill switch a killed helper left.
+    if (status.state == TunnelState::Connected || status.state == TunnelState::Blocked) {
         m_helper->disconnectTunnel(name);
     } else if (status.state == TunnelState::Disconnected || status.state == TunnelState::Failed) {
         if (const StoredProfile* stored = m_store->find(name); stored && stored->ok()) {
@@ -175,6 +176,16 @@ TunnelController::WgImport TunnelController::importWgQuickFile(const QString& pa
         return out;
     }
     Profile profile = *result.profile;
+    // A provider's full tunnel: the kill switch is proposed, as the editor does for one (when
+    // the profile allows it: a peer must have an endpoint).
+    if (!profile.interface.killSwitch && isFullTunnel(profile)) {
+        Profile proposed = profile;
+        proposed.interface.killSwitch = true;
+        if (validateProfile(proposed).isEmpty()) {
+            profile = proposed;
+            out.killSwitchProposed = true;
+        }
+    }
     if (m_store->find(profile.name) != nullptr ||
         QFile::exists(m_store->directory() + QLatin1Char('/') +
                       ProfileStore::fileNameFor(profile.name))) {
@@ -195,7 +206,21 @@ TunnelController::WgImport TunnelController::importWgQuickFile(const QString& pa
     for (const QString& note : std::as_const(out.notes)) {
         m_helper->appLog(dbus::LogLevel::Warning, profile.name, note);
     }
+    if (out.killSwitchProposed) {
+        m_helper->appLog(dbus::LogLevel::Info, profile.name,
+                         tr("Profile %1 sends all traffic through the tunnel: its kill switch is "
+                            "on (turn it off in the editor if you do not want it).")
+                             .arg(profile.name));
+    }
     return out;
+}
+
+bool TunnelController::isFullTunnel(const Profile& profile)
+{
+    return std::any_of(profile.peers.cbegin(), profile.peers.cend(), [](const PeerConfig& peer) {
+        return std::any_of(peer.subnets.cbegin(), peer.subnets.cend(),
+                           [](const Cidr& subnet) { return subnet.prefixLength == 0; });
+    });
 }
 
 void TunnelController::importedDraft(const QString& path, const QString& profileName)

@@ -27,8 +27,8 @@ public:
 
     // Connected or connecting.
     bool isUp(const QString& name) const;
-    // Connects a profile whose tunnel is down, disconnects a connected one; nothing while a
-    // request is pending or the tunnel is on its way.
+    // Connects a profile whose tunnel is down, disconnects a connected (or blocked) one;
+    // nothing while a request is pending or the tunnel is on its way.
     void connectOrDisconnect(const QString& name);
 
     // After an edit of a profile whose tunnel is up, the tunnel runs the old settings: offer to
@@ -67,6 +67,8 @@ public:
         QStringList notes;  // what was not carried over
         Profile draft;
         QString profileName;
+        // A full tunnel: imported with the kill switch on (what the editor proposes too).
+        bool killSwitchProposed = false;
     };
     // wg-quick files are a few hundred bytes; a huge file is not one.
     static constexpr qint64 kMaxConfigBytes = qint64{256} * 1024;
@@ -75,6 +77,8 @@ public:
     void importedDraft(const QString& path, const QString& profileName);
     // Fixable when every error is the validator's (the file itself was read without error).
     static bool fixable(const QList<ProfileError>& errors);
+    // A peer takes 0.0.0.0/0 or ::/0: everything goes through the tunnel.
+    static bool isFullTunnel(const Profile& profile);
 
 signals:
     void reconnectOfferChanged(); // made, taken, renewed or dropped

@@ -1,6 +1,7 @@
 #include "CountersView.h"
 
 #include "Format.h"
+#include "TunnelText.h"
 
 #include <QDateTime>
 #include <QHeaderView>
@@ -32,12 +33,16 @@ CountersView::CountersView(QWidget* parent) : QWidget(parent)
     m_security->setAccessibleName(tr("Encryption"));
     m_security->setWordWrap(true);
     m_security->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_protection = new QLabel(this);
+    m_protection->setAccessibleName(tr("DNS and kill switch"));
+    m_protection->setWordWrap(true);
+    m_protection->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_peers = new QTreeWidget(this);
     m_peers->setRootIsDecorated(false);
     m_peers->setColumnCount(ColumnCount);
-    m_peers->setHeaderLabels({tr("Peer"), tr("Sent packets"), tr("Sent"), tr("Received packets"),
-                              tr("Received"), tr("Last packet"), tr("Handshakes"),
-                              tr("Initiations sent"), tr("Last handshake")});
+    m_peers->setHeaderLabels({tr("Peer"), tr("Endpoint"), tr("Sent packets"), tr("Sent"),
+                              tr("Received packets"), tr("Received"), tr("Last packet"),
+                              tr("Handshakes"), tr("Initiations sent"), tr("Last handshake")});
     m_peers->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_peers->setAccessibleName(tr("Peer counters"));
     m_peers->setMinimumHeight(70);
@@ -45,6 +50,7 @@ CountersView::CountersView(QWidget* parent) : QWidget(parent)
     layout->addWidget(m_totals);
     layout->addWidget(m_drops);
     layout->addWidget(m_security);
+    layout->addWidget(m_protection);
     layout->addWidget(m_peers, 1);
     showStatus(TunnelStatus());
 }
@@ -52,6 +58,11 @@ CountersView::CountersView(QWidget* parent) : QWidget(parent)
 QString CountersView::securityText() const
 {
     return m_security->isVisibleTo(this) ? m_security->text() : QString();
+}
+
+QString CountersView::protectionText() const
+{
+    return m_protection->isVisibleTo(this) ? m_protection->text() : QString();
 }
 
 QString CountersView::dropReasonText(const QString& reason)
@@ -124,6 +135,10 @@ void CountersView::showStatus(const TunnelStatus& status, bool wireGuard)
         m_peers->setColumnHidden(column, !wireGuard);
     }
 
+    const QStringList protection = status.info ? protectionLines(*status.info) : QStringList();
+    m_protection->setText(protection.join(QLatin1Char('\n')));
+    m_protection->setVisible(!protection.isEmpty());
+
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     while (m_peers->topLevelItemCount() > s.peers.size()) {
         delete m_peers->takeTopLevelItem(m_peers->topLevelItemCount() - 1);
@@ -139,6 +154,18 @@ void CountersView::showStatus(const TunnelStatus& status, bool wireGuard)
             }
         }
         item->setText(Peer, peer.name);
+        // As configured (ListTunnels), with the address in use as the latest counters say.
+        QString endpoint = peer.endpointStatus.address; // until the tunnel list came
+        if (status.info) {
+            QString configured;
+            for (const dbus::PeerInfo& p : status.info->peers) {
+                if (p.name == peer.name) {
+                    configured = p.endpoint;
+                }
+            }
+            endpoint = endpointText(configured, peer.endpointStatus);
+        }
+        item->setText(Endpoint, endpoint);
         item->setText(SentPackets, locale.toString(peer.txPackets));
         item->setText(SentBytes, formatBytes(qint64(peer.txBytes)));
         item->setText(ReceivedPackets, locale.toString(peer.rxPackets));

@@ -1,7 +1,9 @@
 // The selected tunnel's counters: current rates, totals each way, drops by reason, and per
 // peer packets/bytes each way and the time since its last packet. In WireGuard mode also the
 // handshakes (per peer: done, initiations sent, last one; tunnel-wide: failed, decryption
-// failures, replays rejected); in plain mode a line that says the tunnel is unencrypted.
+// failures, replays rejected); in plain mode a line that says the tunnel is unencrypted. From
+// the tunnel's ListTunnels entry: what DNS and the kill switch do, and each peer's endpoint as
+// configured with the address in use.
 #pragma once
 
 #include "HelperSession.h"
@@ -19,6 +21,7 @@ class CountersView : public QWidget
 public:
     enum PeerColumn {
         Peer,
+        Endpoint,
         SentPackets,
         SentBytes,
         ReceivedPackets,
@@ -41,6 +44,8 @@ public:
     QString ratesText() const;
     // The tunnel-wide line under the totals: WireGuard counters, or "unencrypted".
     QString securityText() const;
+    // The DNS and kill-switch lines (empty while none applies).
+    QString protectionText() const;
     QTreeWidget* peerTable() const { return m_peers; }
 
     static QString dropReasonText(const QString& reason);
@@ -50,6 +55,7 @@ private:
     QLabel* m_totals;
     QLabel* m_drops;
     QLabel* m_security;
+    QLabel* m_protection;
     QTreeWidget* m_peers;
     qulonglong m_rxPackets = 0;
     qulonglong m_txPackets = 0;

@@ -50,6 +50,8 @@ QString stateText(dbus::TunnelState state)
         return Format::tr("disconnecting");
     case dbus::TunnelState::Failed:
         return Format::tr("failed");
+    case dbus::TunnelState::Blocked:
+        return Format::tr("blocked");
     case dbus::TunnelState::Disconnected:
         break;
     }

@@ -7,6 +7,8 @@
 #include "ProfileStore.h"
 #include "ThroughputGraph.h"
 #include "TunnelController.h"
+#include "TunnelHealth.h"
+#include "TunnelText.h"
 #include "WgQuickImport.h"
 
 #include <QAction>
@@ -375,7 +377,7 @@ void MainWindow::updateListStates()
         } else if (status.state == TunnelState::Connecting ||
                    status.state == TunnelState::Disconnecting) {
             icon = TrayState::Connecting;
-        } else if (status.state == TunnelState::Failed) {
+        } else if (status.state == TunnelState::Failed || status.state == TunnelState::Blocked) {
             icon = TrayState::Failed;
         }
         item->setIcon(TrayIcon::iconFor(icon));
@@ -428,11 +430,7 @@ void MainWindow::updateDetails()
     }
 
     m_title->setText(name);
-    QString stateLine = stateText(status.state);
-    if (!status.reason.isEmpty()) {
-        stateLine = tr("%1: %2").arg(stateLine, status.reason);
-    }
-    m_stateLabel->setText(stateLine);
+    m_stateLabel->setText(stateLineText(status, isWireGuard(name)));
     if (const StoredProfile* stored = m_store->find(name)) {
         const Profile& p = *stored->profile;
         const QString mode = p.mode == TunnelMode::WireGuard ? tr("WireGuard (encrypted)")
@@ -449,8 +447,8 @@ void MainWindow::updateDetails()
     const TunnelState state = status.state;
     bool enabled = !pending;
     QString label;
-    if (state == TunnelState::Connected) {
-        label = tr("&Disconnect");
+    if (state == TunnelState::Connected || state == TunnelState::Blocked) {
+        label = tr("&Disconnect"); // for a blocked tunnel: lifts its kill switch
     } else if (state == TunnelState::Connecting) {
         label = tr("Connecting…");
         enabled = false;
@@ -474,26 +472,25 @@ void MainWindow::updateTray()
     bool connecting = false;
     bool connected = false;
     bool failed = false;
-    QStringList lines;
+    QList<TrayTunnel> tunnels;
     for (const QString& name : m_session->tunnelNames()) {
         const TunnelStatus s = m_session->status(name);
-        connecting |= s.state == TunnelState::Connecting || s.state == TunnelState::Disconnecting;
+        const bool wireGuard = isWireGuard(name);
+        const bool reconnecting =
+            s.state == TunnelState::Connected &&
+            isReconnecting(dbus::TunnelCounters::fromVariant(s.stats), wireGuard);
+        connecting |= s.state == TunnelState::Connecting || s.state == TunnelState::Disconnecting ||
+                      reconnecting;
         connected |= s.state == TunnelState::Connected;
-        failed |= s.state == TunnelState::Failed;
-        if (s.state == TunnelState::Connected) {
-            lines << tr("%1: connected, ↓ %2 ↑ %3")
-                         .arg(name, formatRate(s.rxBytesPerSecond), formatRate(s.txBytesPerSecond));
-        } else if (s.state != TunnelState::Disconnected) {
-            lines << tr("%1: %2").arg(name, stateText(s.state));
-        }
+        // Blocked: down, and everything outside the tunnel is dropped.
+        failed |= s.state == TunnelState::Failed || s.state == TunnelState::Blocked;
+        tunnels << TrayTunnel{name, s, wireGuard};
     }
     m_tray->setState(connecting  ? TrayState::Connecting
                      : connected ? TrayState::Connected
                      : failed    ? TrayState::Failed
                                  : TrayState::Disconnected);
-    m_tray->setToolTip(lines.isEmpty()
-                           ? tr("peertun: no tunnel is up")
-                           : tr("peertun") + QLatin1Char('\n') + lines.join(QLatin1Char('\n')));
+    m_tray->setToolTip(trayToolTipText(tunnels));
 
     QMenu* menu = m_tray->menu();
     menu->clear();
@@ -503,7 +500,7 @@ void MainWindow::updateTray()
         }
         const QString name = stored.profile->name;
         const TunnelStatus s = m_session->status(name);
-        const bool up = s.state == TunnelState::Connected;
+        const bool up = s.state == TunnelState::Connected || s.state == TunnelState::Blocked;
         QAction* a =
             menu->addAction(up ? tr("Disconnect %1").arg(name) : tr("Connect %1").arg(name), this,
                             [this, name] { m_controller->connectOrDisconnect(name); });
@@ -836,11 +833,23 @@ void MainWindow::importWgQuickConfig()
         break;
     }
     selectProfile(result.profileName);
+    QString text;
     if (!result.notes.isEmpty()) {
-        QMessageBox::information(
-            this, title,
+        text =
             tr("Imported %1 as the profile %2. Not carried over:").arg(path, result.profileName) +
-                QLatin1Char('\n') + result.notes.join(QLatin1Char('\n')));
+            QLatin1Char('\n') + result.notes.join(QLatin1Char('\n'));
+    }
+    if (result.killSwitchProposed) {
+        if (text.isEmpty()) {
+            text = tr("Imported %1 as the profile %2.").arg(path, result.profileName);
+        }
+        text += QLatin1String("\n\n") +
+                tr("It sends all traffic through the tunnel, so its kill switch is on: nothing "
+                   "leaves this computer outside the tunnel while it is connected. Turn it off "
+                   "in the editor (Ctrl+E) if you do not want that.");
+    }
+    if (!text.isEmpty()) {
+        QMessageBox::information(this, title, text);
     }
 }
 

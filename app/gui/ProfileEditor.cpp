@@ -123,6 +123,41 @@ ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(par
             [this] { QGuiApplication::clipboard()->setText(m_publicKey->text()); });
     connect(m_privateKey, &QLineEdit::textChanged, this, &ProfileEditor::updatePublicKey);
 
+    m_dns = addField(form, tr("DNS ser&vers and domains:"), QStringLiteral("interface.dns"),
+                     tr("10.2.0.1, corp.example"),
+                     tr("As wg-quick's DNS line: addresses are the tunnel's DNS servers, other "
+                        "entries search domains. Given to systemd-resolved for the tunnel."));
+    m_killSwitch = new QCheckBox(tr("&Kill switch: block all traffic outside the tunnel"), this);
+    m_killSwitch->setToolTip(
+        tr("While the tunnel is connected, and if it breaks, nothing leaves this computer "
+           "except through the tunnel, until you disconnect it."));
+    form->addRow(QString(), m_killSwitch);
+    m_killSwitchNote =
+        new QLabel(tr("Proposed because this profile sends all traffic through the tunnel."), this);
+    m_killSwitchNote->setWordWrap(true);
+    m_killSwitchNote->setStyleSheet(QStringLiteral("color: #555555;"));
+    m_killSwitchNote->hide();
+    form->addRow(QString(), m_killSwitchNote);
+    auto* killSwitchError = makeErrorLabel(this);
+    form->addRow(QString(), killSwitchError);
+    m_fieldErrors.insert(QStringLiteral("interface.killSwitch"), killSwitchError);
+    m_fieldNames.insert(QStringLiteral("interface.killSwitch"), tr("Kill switch"));
+    m_allowLan = new QCheckBox(tr("Allow the lo&cal network while the kill switch is on"), this);
+    m_allowLan->setToolTip(tr("Printers, file shares and the router on this computer's own "
+                              "networks stay reachable."));
+    m_allowLan->setEnabled(false);
+    form->addRow(QString(), m_allowLan);
+    connect(m_killSwitch, &QCheckBox::clicked, this, [this] {
+        m_killSwitchTouched = true; // the user's choice from now on
+        m_killSwitchProposed = false;
+    });
+    connect(m_killSwitch, &QCheckBox::toggled, this, [this](bool on) {
+        m_allowLan->setEnabled(on);
+        m_killSwitchNote->setVisible(m_killSwitchProposed && on);
+        revalidate();
+    });
+    connect(m_allowLan, &QCheckBox::toggled, this, &ProfileEditor::revalidate);
+
     auto* peersLabel = new QLabel(tr("P&eers:"), this);
     layout->addWidget(peersLabel);
     m_peers = new QTableWidget(0, PeerColumnCount, this);
@@ -135,8 +170,10 @@ ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(par
     // Tab leaves the table; arrows move between cells, typing or F2 edits.
     m_peers->setTabKeyNavigation(false);
     m_peers->setAccessibleName(tr("Peers"));
-    m_peers->setToolTip(tr("Endpoint: the peer's IP address and UDP port (10.211.55.123:8285). "
-                           "Subnets: networks reached through the peer, separated by commas."));
+    m_peers->setToolTip(tr("Endpoint: the peer's IP address or host name and UDP port "
+                           "(10.211.55.123:8285, vpn.example.net:51820). Subnets: networks "
+                           "reached through the peer, separated by commas (0.0.0.0/0 and ::/0 "
+                           "send all traffic through the tunnel)."));
     m_peers->setMinimumHeight(120);
     peersLabel->setBuddy(m_peers);
     layout->addWidget(m_peers);
@@ -190,13 +227,16 @@ ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(par
     setTabOrder(m_privateKey, m_generateKey);
     setTabOrder(m_generateKey, m_publicKey);
     setTabOrder(m_publicKey, m_copyPublicKey);
-    setTabOrder(m_copyPublicKey, m_peers);
+    setTabOrder(m_copyPublicKey, m_dns);
+    setTabOrder(m_dns, m_killSwitch);
+    setTabOrder(m_killSwitch, m_allowLan);
+    setTabOrder(m_allowLan, m_peers);
     setTabOrder(m_peers, addPeerButton);
     setTabOrder(addPeerButton, m_removePeer);
     setTabOrder(m_removePeer, m_save);
     showModeFields();
     updatePublicKey();
-    resize(760, 600);
+    resize(760, 680);
 }
 
 bool ProfileEditor::isWireGuard() const
@@ -338,6 +378,12 @@ void ProfileEditor::startNew(const QString& suggestedName)
     m_listen->setText(QStringLiteral(":%1").arg(kDefaultPort));
     m_mode->setCurrentIndex(qMax(0, m_mode->findData(modeToString(kDefaultModeForNewProfiles))));
     m_privateKey->clear();
+    m_dns->clear();
+    m_killSwitch->setChecked(false);
+    m_allowLan->setChecked(false);
+    m_killSwitchTouched = false;
+    m_killSwitchProposed = false;
+    m_wasFullTunnel = false; // a full tunnel typed in gets the kill switch proposed
     showModeFields();
     m_peers->setRowCount(0);
     addPeer();
@@ -364,6 +410,16 @@ void ProfileEditor::setProfile(const Profile& profile, const QString& replacing)
     m_listen->setText(randomPort ? QString() : profile.interface.listen.toString());
     m_mode->setCurrentIndex(qMax(0, m_mode->findData(modeToString(profile.mode))));
     m_privateKey->setText(profile.interface.privateKey);
+    QStringList dns;
+    for (const QHostAddress& server : profile.interface.dns.servers) {
+        dns << server.toString();
+    }
+    dns << profile.interface.dns.domains;
+    m_dns->setText(dns.join(QStringLiteral(", ")));
+    m_killSwitch->setChecked(profile.interface.killSwitch);
+    m_allowLan->setChecked(profile.interface.allowLan);
+    m_killSwitchTouched = false;
+    m_killSwitchProposed = false;
     showModeFields();
     m_peers->setRowCount(0);
     for (const PeerConfig& peer : profile.peers) {
@@ -379,8 +435,44 @@ void ProfileEditor::setProfile(const Profile& profile, const QString& replacing)
                 peer.presharedKey);
     }
     m_connectAtLogin->setChecked(!replacing.isEmpty() && m_store->connectsAtLogin(replacing));
+    // A saved profile keeps its choice; a new one (an imported provider's file) gets the
+    // proposal if it is a full tunnel.
+    m_wasFullTunnel = !replacing.isEmpty() && isFullTunnel();
     m_filling = false;
     revalidate();
+}
+
+bool ProfileEditor::isFullTunnel() const
+{
+    for (int row = 0; row < m_peers->rowCount(); ++row) {
+        const QTableWidgetItem* item = m_peers->item(row, PeerSubnets);
+        for (const QString& text : splitSubnets(item ? item->text() : QString())) {
+            const std::optional<Cidr> subnet = parseCidr(text, nullptr, true);
+            if (subnet && subnet->prefixLength == 0) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+// Everything through the tunnel is what a kill switch protects: propose it when a profile
+// becomes a full tunnel, and take the proposal back when it stops being one, unless the user
+// has decided.
+void ProfileEditor::proposeKillSwitch()
+{
+    const bool full = isFullTunnel();
+    if (full != m_wasFullTunnel && !m_killSwitchTouched) {
+        if (full && !m_killSwitch->isChecked()) {
+            m_killSwitchProposed = true;
+            m_killSwitch->setChecked(true); // toggled() revalidates
+        } else if (!full && m_killSwitchProposed) {
+            m_killSwitchProposed = false;
+            m_killSwitch->setChecked(false);
+        }
+    }
+    m_wasFullTunnel = full;
+    m_killSwitchNote->setVisible(m_killSwitchProposed && m_killSwitch->isChecked());
 }
 
 QByteArray ProfileEditor::document() const
@@ -402,6 +494,24 @@ QByteArray ProfileEditor::document() const
     const bool wireGuard = isWireGuard();
     if (wireGuard && !m_privateKey->text().trimmed().isEmpty()) {
         interface.insert(QStringLiteral("privateKey"), m_privateKey->text().trimmed());
+    }
+    // Sorted as wg-quick's import does; entries that are neither are revalidate()'s errors.
+    const DnsConfig dns = parseDnsList(m_dns->text(), nullptr);
+    if (!dns.isEmpty()) {
+        QStringList servers;
+        for (const QHostAddress& server : dns.servers) {
+            servers << server.toString();
+        }
+        interface.insert(
+            QStringLiteral("dns"),
+            QJsonObject{{QStringLiteral("servers"), QJsonArray::fromStringList(servers)},
+                        {QStringLiteral("domains"), QJsonArray::fromStringList(dns.domains)}});
+    }
+    if (m_killSwitch->isChecked()) {
+        interface.insert(QStringLiteral("killSwitch"), true);
+    }
+    if (m_allowLan->isChecked()) {
+        interface.insert(QStringLiteral("allowLan"), true);
     }
     QJsonArray peers;
     for (int row = 0; row < m_peers->rowCount(); ++row) {
@@ -448,9 +558,30 @@ void ProfileEditor::revalidate()
     if (m_filling) {
         return;
     }
+    proposeKillSwitch();
     const ProfileParseResult result = parseProfile(document());
     m_errors = result.errors;
     m_profile = result.profile;
+    // The DNS line's entries that are neither an address nor a domain (the library's words);
+    // placed in field order, after the interface's other fields.
+    QStringList dnsErrors;
+    parseDnsList(m_dns->text(), &dnsErrors);
+    if (!dnsErrors.isEmpty()) {
+        qsizetype at = 0;
+        while (at < m_errors.size() &&
+               (m_errors[at].field == QLatin1String("name") ||
+                (m_errors[at].field.startsWith(QLatin1String("interface")) &&
+                 m_errors[at].field != QLatin1String("interface.killSwitch")))) {
+            ++at;
+        }
+        for (const QString& message : std::as_const(dnsErrors)) {
+            ProfileError e;
+            e.field = QStringLiteral("interface.dns");
+            e.message = message;
+            m_errors.insert(at++, e);
+        }
+        m_profile.reset();
+    }
     showErrors();
 }
 
@@ -465,7 +596,8 @@ QString ProfileEditor::inEditorWords(const QString& message) const
     // the editor's fields, and peers are named as in the table (by name, else by row).
     static const QRegularExpression peerPath(
         QStringLiteral("\\bpeers\\[(\\d+)\\](?:\\.(\\w+)(?:\\[\\d+\\])?)?"));
-    static const QRegularExpression fieldPath(QStringLiteral("\\b(?:interface\\.\\w+|mode)\\b"));
+    static const QRegularExpression fieldPath(
+        QStringLiteral("\\b(?:interface\\.\\w+(?:\\.\\w+)?(?:\\[\\d+\\])?|mode)(?!\\w)"));
     QString out;
     qsizetype last = 0;
     for (auto it = peerPath.globalMatch(message); it.hasNext();) {
@@ -489,8 +621,11 @@ QString ProfileEditor::inEditorWords(const QString& message) const
     for (auto it = fieldPath.globalMatch(out); it.hasNext();) {
         const QRegularExpressionMatch m = it.next();
         result += out.mid(last, m.capturedStart() - last);
-        const QString name =
-            m.captured(0) == QLatin1String("mode") ? tr("Mode") : m_fieldNames.value(m.captured(0));
+        // "interface.dns.servers" is the DNS line's business too.
+        const QString path = m.captured(0).startsWith(QLatin1String("interface.dns"))
+                                 ? QStringLiteral("interface.dns")
+                                 : m.captured(0);
+        const QString name = path == QLatin1String("mode") ? tr("Mode") : m_fieldNames.value(path);
         result += name.isEmpty() ? m.captured(0) : tr("the %1 field").arg(name);
         last = m.capturedEnd();
     }
@@ -509,10 +644,14 @@ void ProfileEditor::showErrors()
     QStringList order; // fields in the validator's order (the profile's field order)
     for (const ProfileError& e : std::as_const(m_errors)) {
         const QString message = inEditorWords(e.message);
-        if (m_fieldErrors.contains(e.field) || e.field.startsWith(QLatin1String("peers"))) {
-            QString& shown = m_shown[e.field];
+        // "interface.dns.servers[1]", "interface.dns.domains": all of them the one DNS line.
+        const QString field = e.field.startsWith(QLatin1String("interface.dns"))
+                                  ? QStringLiteral("interface.dns")
+                                  : e.field;
+        if (m_fieldErrors.contains(field) || field.startsWith(QLatin1String("peers"))) {
+            QString& shown = m_shown[field];
             if (shown.isEmpty()) {
-                order << e.field;
+                order << field;
             }
             shown = shown.isEmpty() ? message : shown + QLatin1Char('\n') + message;
         } else {

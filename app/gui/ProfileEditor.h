@@ -1,4 +1,5 @@
-// Edits one profile: interface fields, mode and a table of peers. Every change is checked by
+// Edits one profile: interface fields (with DNS as wg-quick's "DNS =" line, the kill switch and
+// its LAN exception), mode and a table of peers. Every change is checked by
 // the shared profile library (the same words the helper would answer with), and each error
 // is shown next to its field; Save stays disabled while any error remains.
 #pragma once
@@ -62,6 +63,13 @@ public:
     QLineEdit* addressEdit() const { return m_address; }
     QLineEdit* mtuEdit() const { return m_mtu; }
     QLineEdit* listenEdit() const { return m_listen; }
+    // Servers and search domains in one line, as wg-quick's "DNS =": "10.2.0.1, corp.example".
+    QLineEdit* dnsEdit() const { return m_dns; }
+    // Checked on its own for a new full-tunnel profile (a peer with 0.0.0.0/0 or ::/0) until
+    // the user decides; killSwitchProposed() says whether the check is that proposal.
+    QCheckBox* killSwitchBox() const { return m_killSwitch; }
+    bool killSwitchProposed() const { return m_killSwitchProposed; }
+    QCheckBox* allowLanBox() const { return m_allowLan; }
     QTableWidget* peerTable() const { return m_peers; }
     QPushButton* saveButton() const { return m_save; }
     QLineEdit* privateKeyEdit() const { return m_privateKey; }
@@ -97,6 +105,9 @@ private:
     QString inEditorWords(const QString& message) const;
     void showModeFields();
     bool isWireGuard() const;
+    // A peer's subnets in the table include 0.0.0.0/0 or ::/0.
+    bool isFullTunnel() const;
+    void proposeKillSwitch();
 
     ProfileStore* m_store;
     QString m_replacing;
@@ -106,6 +117,13 @@ private:
     QLineEdit* m_address = nullptr;
     QLineEdit* m_mtu = nullptr;
     QLineEdit* m_listen = nullptr;
+    QLineEdit* m_dns = nullptr;
+    QCheckBox* m_killSwitch = nullptr;
+    QCheckBox* m_allowLan = nullptr;
+    QLabel* m_killSwitchNote = nullptr;
+    bool m_killSwitchTouched = false;  // the user clicked it: never propose again
+    bool m_killSwitchProposed = false; // checked by the proposal, not by the user
+    bool m_wasFullTunnel = false;      // as of the last check (a proposal comes on the change)
     QComboBox* m_mode = nullptr;
     QLineEdit* m_privateKey = nullptr;
     QWidget* m_privateKeyRow = nullptr;

@@ -402,6 +402,16 @@ void WireGuardEncapsulation::setPeerEndpoint(uint32_t peer, const UdpEndpoint& e
     m_initiateNow[peer].store(true, std::memory_order_release);
 }
 
+void WireGuardEncapsulation::initiateHandshakes()
+{
+    const std::lock_guard lock(m_slotsMutex); // setPeers() may change the slots meanwhile
+    for (const uint32_t p : m_slots) {
+        if (peerEndpoint(p).port != 0) { // a peer that calls us has nowhere to be sent to
+            m_initiateNow[p].store(true, std::memory_order_release);
+        }
+    }
+}
+
 void WireGuardEncapsulation::handleActions(uint32_t peer, wireguard::PeerActions actions,
                                            bool keepaliveIfNothingQueued)
 {

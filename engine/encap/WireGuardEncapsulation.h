@@ -77,6 +77,9 @@ public:
     // A re-resolved host name: the device sends there from now on, and the timer thread starts
     // a handshake at once (the server behind the new address may not know our session).
     void setPeerEndpoint(uint32_t peer, const UdpEndpoint& endpoint) override;
+    // The underlay changed: every peer with an endpoint gets a new handshake initiation from
+    // the timer thread at its next tick (within 100 ms), not when the timers would send one.
+    void initiateHandshakes();
     void beginReceiveBatch() override { m_index.adoptPending(); }
     uint32_t peerAtEndpoint(const sockaddr* sa) const override { return m_index.lookup(sa); }
 

@@ -58,6 +58,9 @@ struct TunnelStats
     uint64_t decryptionFailures = 0; // transport messages that fail to decrypt or match no key
     uint64_t replaysRejected = 0;    // transport counters seen before or too old
     std::vector<PeerStats> peers;    // same order as TunnelSpec::peers (the slots asked for)
+    // When the underlay last changed (a link, address or route, or a resume); 0 = never. Set
+    // by the Tunnel, not by the counters.
+    int64_t networkChangedUnixMs = 0;
     uint64_t totalDrops() const;
 };
 

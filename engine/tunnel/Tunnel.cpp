@@ -1,5 +1,7 @@
 #include "Tunnel.h"
 
+#include "Clock.h"
+#include "EndpointRefresher.h"
 #include "Encapsulation.h"
 #include "EndpointRefresher.h"
 #include "ForwardingLoop.h"
@@ -12,11 +14,14 @@
 #include "TunDevice.h"
 #include "TunnelError.h"
 #include "UdpSocket.h"
+#include "UnderlayWatcher.h"
 #include "WireGuardEncapsulation.h"
 #include "Worker.h"
 
 #include <algorithm>
 #include <map>
+#include <atomic>
+#include <ifaddrs.h>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -95,6 +100,23 @@ std::vector<HostPeer> hostPeersOf(const std::vector<PeerSpec>& peers,
     return out;
 }
 
+// Whether `address` is on some interface of this host.
+bool addressPresent(const IpAddress& address)
+{
+    ifaddrs* list = nullptr;
+    if (::getifaddrs(&list) != 0) {
+        return true; // cannot tell: say nothing rather than a false alarm
+    }
+    bool found = false;
+    for (const ifaddrs* i = list; i && !found; i = i->ifa_next) {
+        found = i->ifa_addr &&
+                (i->ifa_addr->sa_family == AF_INET || i->ifa_addr->sa_family == AF_INET6) &&
+                fromSockaddr(i->ifa_addr).address == address;
+    }
+    ::freeifaddrs(list);
+    return found;
+}
+
 } // namespace
 
 struct Tunnel::Impl
@@ -104,6 +126,11 @@ struct Tunnel::Impl
     void chooseMtu();
     void guardRoutes();
     std::unique_ptr<EndpointRefresher> makeRefresher(std::vector<HostPeer> hostPeers);
+    // Puts back what someone removed; under repairMutex (the route guard and the underlay
+    // watcher both call it).
+    void repair();
+    void onUnderlayChange(const std::string& what);
+    void checkListenAddress();
     // The one place the tunnel's mark is read: its UDP socket and its resolver sockets carry
     // it (set in full-tunnel mode today; 0 = unmarked).
     uint32_t firewallMark() const { return policy ? policy->mark() : 0; }
@@ -133,6 +160,12 @@ struct Tunnel::Impl
     std::unique_ptr<ForwardingLoop> loop;
     std::unique_ptr<NetlinkWatcher> watcher;
     std::unique_ptr<EndpointRefresher> refresher; // host-name peers only
+    // The underlay watcher's thread pokes the refresher; setPeers() replaces it.
+    std::mutex refresherMutex;
+    std::mutex repairMutex;
+    std::atomic<int64_t> networkChangedUnixMs{0};
+    bool listenAddressGone = false; // under repairMutex
+    std::unique_ptr<UnderlayWatcher> underlay; // after what its callback uses: goes first
     WorkerThread guard;
     bool stopped = false;
 };
@@ -193,22 +226,66 @@ void Tunnel::Impl::guardRoutes()
         if (events == StopSignal::kStopped) {
             return;
         }
-        const std::lock_guard lock(linkMutex);
-        std::vector<std::string> repairs = routes.restore(link);
-        if (policy) {
-            for (std::string& what : policy->restore()) { // after the link is up again
-                repairs.push_back(std::move(what));
-            }
-        }
-        for (std::string& what : loopGuard->restore()) {
+        repair();
+    }
+}
+
+void Tunnel::Impl::repair()
+{
+    const std::lock_guard lock(linkMutex); // setPeers() changes routes under it too
+    std::vector<std::string> repairs = routes.restore(link);
+    if (policy) {
+        for (std::string& what : policy->restore()) { // after the link is up again
             repairs.push_back(std::move(what));
         }
-        for (const std::string& what : repairs) {
-            const bool failed = what.rfind("failed: ", 0) == 0;
-            log.add(failed ? LogLevel::Error : LogLevel::Info, spec.name,
-                    failed ? what : "restored " + what);
+    }
+    for (std::string& what : loopGuard->restore()) {
+        repairs.push_back(std::move(what));
+    }
+    for (const std::string& what : repairs) {
+        const bool failed = what.rfind("failed: ", 0) == 0;
+        log.add(failed ? LogLevel::Error : LogLevel::Info, spec.name,
+                failed ? what : "restored " + what);
+    }
+}
+
+void Tunnel::Impl::checkListenAddress()
+{
+    // A socket bound to an address keeps its binding while the address is gone (sends fail
+    // with EADDRNOTAVAIL/EINVAL, nothing arrives) and works again as soon as the address is
+    // back, on whichever link: so it is reported, and kept.
+    if (spec.listen.address.isUnspecified()) {
+        return; // bound to any address: every change is followed by the kernel's routing
+    }
+    const bool present = addressPresent(spec.listen.address);
+    const std::lock_guard lock(repairMutex);
+    if (!present && !listenAddressGone) {
+        log.add(LogLevel::Warning, spec.name,
+                "listen address " + spec.listen.address.toString() +
+                    " is gone from this host: nothing is sent or received until it is back");
+    } else if (present && listenAddressGone) {
+        log.add(LogLevel::Info, spec.name,
+                "listen address " + spec.listen.address.toString() + " is back; listening on " +
+                    spec.listen.toString() + " again");
+    }
+    listenAddressGone = !present;
+}
+
+void Tunnel::Impl::onUnderlayChange(const std::string& what)
+{
+    networkChangedUnixMs.store(unixMs(), std::memory_order_relaxed);
+    log.add(LogLevel::Info, spec.name, "network changed: " + what);
+    if (wireguard) {
+        wireguard->initiateHandshakes(); // the timers would wait for REKEY_TIMEOUT and more
+    }
+    {
+        const std::lock_guard lock(refresherMutex); // setPeers() replaces it
+        if (refresher) {
+            refresher->reresolveNow(); // on its own thread: a slow DNS server blocks nothing here
         }
     }
+    checkListenAddress();
+    repair();
 }
 
 std::unique_ptr<EndpointRefresher> Tunnel::Impl::makeRefresher(std::vector<HostPeer> hostPeers)
@@ -375,8 +452,14 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     // Rule events of the mark: a full tunnel's table and mark are the same number.
     d->watcher = std::make_unique<NetlinkWatcher>(d->link.ifindex, d->loopGuard->mark());
     d->refresher = d->makeRefresher(std::move(hostPeers));
+    // The underlay: everything but the device and the full tunnel's table (whose routes go
+    // through the device anyway).
+    d->underlay = std::make_unique<UnderlayWatcher>(
+        UnderlayFilter{d->link.ifindex, d->policy ? d->policy->table() : 0},
+        [impl = d.get()](const std::string& what) { impl->onUnderlayChange(what); });
     d->loop->start();
     d->guard.start([impl = d.get()] { impl->guardRoutes(); });
+    d->underlay->start();
     if (d->wireguard) {
         d->wireguard->startTimers(); // last: nothing below throws, so no thread outlives a throw
     }
@@ -416,8 +499,11 @@ void Tunnel::stop()
         return;
     }
     d->stopped = true;
+    if (d->underlay) {
+        d->underlay->stop(); // first: it wakes the refresher and the encapsulation
+    }
     if (d->refresher) {
-        d->refresher->stop(); // first: it hands endpoints to the encapsulation
+        d->refresher->stop(); // it hands endpoints to the encapsulation
     }
     d->guard.stop();
     if (d->wireguard) {
@@ -496,7 +582,9 @@ bool Tunnel::killSwitchOn() const
 
 TunnelStats Tunnel::stats() const
 {
-    return d->counters->snapshot(d->slots);
+    TunnelStats s = d->counters->snapshot(d->slots);
+    s.networkChangedUnixMs = d->networkChangedUnixMs.load(std::memory_order_relaxed);
+    return s;
 }
 
 std::vector<PeerEndpointStatus> Tunnel::endpoints() const
@@ -535,6 +623,13 @@ void Tunnel::reresolveNow()
 {
     if (d->refresher) {
         d->refresher->reresolveNow();
+    }
+}
+
+void Tunnel::underlayChanged(const std::string& reason)
+{
+    if (!d->stopped) {
+        d->onUnderlayChange(reason);
     }
 }
 
@@ -726,9 +821,12 @@ void Tunnel::setPeers(std::vector<PeerSpec> next)
     };
 
     // The refresher hands endpoints to slots: none while they change.
-    if (t.refresher) {
-        t.refresher->stop();
-        t.refresher.reset();
+    {
+        const std::lock_guard lock(t.refresherMutex);
+        if (t.refresher) {
+            t.refresher->stop();
+            t.refresher.reset();
+        }
     }
     for (const size_t i : added) {
         t.counters->resetSlot(slots[i]);
@@ -745,6 +843,7 @@ void Tunnel::setPeers(std::vector<PeerSpec> next)
                 t.wireguard->removePeer(slot);
             }
             takeRoutesBack();
+            const std::lock_guard lock(t.refresherMutex);
             t.refresher = t.makeRefresher(hostPeersOf(t.spec.peers, t.slots));
             if (t.refresher) {
                 t.refresher->start();
@@ -786,6 +885,7 @@ void Tunnel::setPeers(std::vector<PeerSpec> next)
     t.slots = std::move(slots);
     // Keys stay shared with the spec's copies (the tunnel drops them on stop()).
     t.spec.peers = std::move(next);
+    const std::lock_guard lock(t.refresherMutex);
     t.refresher = t.makeRefresher(hostPeersOf(t.spec.peers, t.slots));
     if (t.refresher) {
         t.refresher->start();

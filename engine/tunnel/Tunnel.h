@@ -61,7 +61,7 @@ public:
     UdpEndpoint listenEndpoint() const;
     // The firewall mark on the tunnel's own packets (its UDP, its DNS queries); 0 = none.
     uint32_t firewallMark() const;
-    // Resolve every peer host name again now (entry point for network-change handling).
+    // Resolve every peer host name again now.
     void reresolveNow();
     // Replaces the peer set while the tunnel runs; traffic to peers that stay goes on.
     // A peer stays when its public key (WireGuard) or its name (plain mode) does: its sessions
@@ -73,6 +73,11 @@ public:
     // new device or socket (a default route added or removed, an endpoint of a family the
     // socket cannot reach) are refused the same way. Not concurrently with the other methods.
     void setPeers(std::vector<PeerSpec> peers);
+    // What the underlay watcher does after a change, for a change it cannot see (a resume
+    // from suspend): log "network changed: <reason>", note the time, re-resolve host names,
+    // start a WireGuard handshake with every peer at once, put back lost rules, check the
+    // listen address. Thread-safe; does not block on the network.
+    void underlayChanged(const std::string& reason);
     // Stops forwarding, joins threads, removes routes and the device (also done by ~Tunnel).
     void stop();
 

@@ -35,6 +35,7 @@ dbus::TunnelCounters countersFromEngine(const QString& name, const engine::Tunne
     c.handshakesFailed = s.handshakesFailed;
     c.decryptionFailures = s.decryptionFailures;
     c.replaysRejected = s.replaysRejected;
+    c.networkChangedUnixMs = s.networkChangedUnixMs;
     for (size_t i = 0; i < s.peers.size(); ++i) {
         const engine::PeerStats& p = s.peers[i];
         dbus::PeerCounters& out = c.peers.emplace_back();

@@ -3,6 +3,7 @@
 #include "Clock.h"
 #include "PolkitAuthorizer.h"
 #include "SignalNotifier.h"
+#include "SleepWatcher.h"
 #include "helper1_adaptor.h" // generated from io.peertun.Helper1.xml
 
 #include <QCoreApplication>
@@ -416,6 +417,11 @@ int runHelperService(const HelperServiceOptions& options)
         qCritical("peertun-helper: %s", qPrintable(error));
         return 1;
     }
+    SleepWatcher sleep(bus);
+    QObject::connect(&sleep, &SleepWatcher::resumed, &service, [&service] {
+        service.underlayChanged(QStringLiteral("resume from suspend"));
+    });
+    qDebug("peertun-helper: %s", qPrintable(sleep.describe()));
     int exitCode = 0;
     QObject::connect(&service, &HelperService::idleTimeout, qApp,
                      [] { QCoreApplication::exit(0); });

@@ -69,6 +69,10 @@ public slots: // called by the generated adaptor, named as in the contract
     QVariantMap GetStats(const QString& name);
     QVariantMapList GetLog(qulonglong afterSeq);
 
+    // Resume from suspend and the like (SleepWatcher): every tunnel treats it as a change of
+    // its underlay.
+    void underlayChanged(const QString& reason) { m_manager.underlayChanged(reason); }
+
 signals:
     void StateChanged(const QString& name, const QString& state, const QString& reason);
     void PeersChanged(const QString& name);

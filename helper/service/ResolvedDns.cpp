@@ -3,6 +3,7 @@
 #include <QDBusArgument>
 #include <QDBusMessage>
 #include <QDBusMetaType>
+#include <QDBusObjectPath>
 #include <QDBusVariant>
 #include <QThread>
 #include <QtEndian>
@@ -130,6 +131,13 @@ ResolvedLink::ResolvedLink(int ifindex, const QString& ifName, const DnsConfig& 
         m_problem = notRunningText() + QStringLiteral(" (there is no system bus)");
         return;
     }
+    m_applied = apply(&m_problem);
+}
+
+bool ResolvedLink::apply(QString* problem)
+{
+    const DnsConfig& dns = m_dns;
+    const bool defaultRoute = m_defaultRoute;
     QList<ResolvedAddress> servers;
     for (const QHostAddress& a : dns.servers) {
         ResolvedAddress r;
@@ -160,17 +168,61 @@ ResolvedLink::ResolvedLink(int ifindex, const QString& ifName, const DnsConfig& 
         !call(QStringLiteral("SetLinkDomains"), {m_ifindex, QVariant::fromValue(domains)},
               &error) ||
         !call(QStringLiteral("SetLinkDefaultRoute"), {m_ifindex, linkDefaultRoute}, &error)) {
-        m_problem = error;
+        *problem = error;
         if (!m_notRunning) {
             QString ignored;
             call(QStringLiteral("RevertLink"), {m_ifindex}, &ignored); // no half-applied link
         }
-        return;
+        return false;
     }
-    m_applied = true;
-    if (defaultRoute) {
+    problem->clear();
+    if (defaultRoute && m_taken.isEmpty()) {
         takeOverRootDomain();
     }
+    return true;
+}
+
+bool ResolvedLink::linkHasServers()
+{
+    QDBusMessage getLink =
+        QDBusMessage::createMethodCall(kService, kPath, kManager, QStringLiteral("GetLink"));
+    getLink << m_ifindex;
+    const QDBusMessage path = m_bus.call(getLink, QDBus::Block, kCallTimeoutMs);
+    if (path.type() != QDBusMessage::ReplyMessage || path.arguments().isEmpty()) {
+        return false; // resolved forgot the link (or is gone): nothing of ours is there
+    }
+    QDBusMessage get = QDBusMessage::createMethodCall(
+        kService, qvariant_cast<QDBusObjectPath>(path.arguments().first()).path(),
+        QStringLiteral("org.freedesktop.DBus.Properties"), QStringLiteral("Get"));
+    get << QStringLiteral("org.freedesktop.resolve1.Link") << QStringLiteral("DNS");
+    const QDBusMessage reply = m_bus.call(get, QDBus::Block, kCallTimeoutMs);
+    if (reply.type() != QDBusMessage::ReplyMessage || reply.arguments().isEmpty()) {
+        return false;
+    }
+    const QDBusArgument arg = qvariant_cast<QDBusArgument>(
+        qvariant_cast<QDBusVariant>(reply.arguments().first()).variant());
+    QList<ResolvedAddress> servers;
+    arg >> servers;
+    return !servers.isEmpty();
+}
+
+QString ResolvedLink::reapplyIfLost()
+{
+    if (!m_bus.isConnected()) {
+        return {};
+    }
+    if (m_applied && linkHasServers()) {
+        return {};
+    }
+    const bool wasApplied = m_applied;
+    m_applied = apply(&m_problem);
+    if (!m_applied) {
+        return wasApplied ? m_problem : QString(); // still not running: said at connect already
+    }
+    return (wasApplied ? QStringLiteral("DNS re-applied after a network change (systemd-resolved "
+                                        "had dropped it): ")
+                       : QStringLiteral("DNS applied now that systemd-resolved runs: ")) +
+           summary();
 }
 
 ResolvedLink::~ResolvedLink()

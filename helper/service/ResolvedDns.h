@@ -33,6 +33,10 @@ public:
     QString problem() const { return m_problem; }
     // One line for the log: what was set.
     QString summary() const;
+    // After a network change: resolved may have dropped the link's servers (a link flap) or
+    // come up since connect. Applies them again if so; returns a line for the log when it
+    // did (or failed to), empty when all was in place.
+    QString reapplyIfLost();
 
 private:
     struct RoutingDomain
@@ -42,6 +46,8 @@ private:
         bool routingOnly;
     };
 
+    bool apply(QString* problem);
+    bool linkHasServers();
     bool call(const QString& method, const QVariantList& args, QString* error);
     void takeOverRootDomain();
 

@@ -22,6 +22,7 @@ public:
     {
         m_tunnel.setPeers(std::move(peers));
     }
+    void underlayChanged(const std::string& reason) override { m_tunnel.underlayChanged(reason); }
 
 private:
     engine::Tunnel m_tunnel;

@@ -16,7 +16,8 @@ bool sameCounters(const engine::TunnelStats& a, const engine::TunnelStats& b)
     if (a.txPackets != b.txPackets || a.rxPackets != b.rxPackets || a.txBytes != b.txBytes ||
         a.rxBytes != b.rxBytes || a.drops != b.drops || a.handshakesDone != b.handshakesDone ||
         a.handshakesFailed != b.handshakesFailed || a.decryptionFailures != b.decryptionFailures ||
-        a.replaysRejected != b.replaysRejected || a.peers.size() != b.peers.size()) {
+        a.replaysRejected != b.replaysRejected || a.peers.size() != b.peers.size() ||
+        a.networkChangedUnixMs != b.networkChangedUnixMs) {
         return false;
     }
     for (size_t i = 0; i < a.peers.size(); ++i) {
@@ -434,6 +435,7 @@ QVariantMapList TunnelManager::tunnels() const
         info.dnsApplied = entry.dns && entry.dns->applied();
         info.dnsStatus = entry.dns ? entry.dns->problem() : QString();
         info.killSwitch = entry.tunnel && entry.tunnel->killSwitchOn();
+        info.networkChangedUnixMs = entry.tunnel ? entry.tunnel->stats().networkChangedUnixMs : 0;
         list << info.toVariant();
     }
     for (const engine::LeftoverKillSwitch& c : m_leftovers) {
@@ -479,6 +481,7 @@ void TunnelManager::publishStatsIfChanged()
             continue; // a mesh tunnel still joining
         }
         const engine::TunnelStats s = entry.tunnel->stats();
+        keepDns(name, entry, s);
         if (!sameCounters(s, entry.lastPublished)) {
             changed = true;
             entry.lastPublished = s;
@@ -488,6 +491,31 @@ void TunnelManager::publishStatsIfChanged()
     if (changed) {
         emit statsUpdated(all);
     }
+}
+
+void TunnelManager::keepDns(const QString& name, Entry& entry, const engine::TunnelStats& stats)
+{
+    if (stats.networkChangedUnixMs == entry.networkChangeSeen) {
+        return;
+    }
+    entry.networkChangeSeen = stats.networkChangedUnixMs;
+    if (!entry.dns) {
+        return;
+    }
+    const QString what = entry.dns->reapplyIfLost();
+    if (!what.isEmpty()) {
+        log(entry.dns->applied() ? engine::LogLevel::Info : engine::LogLevel::Warning, name, what);
+    }
+}
+
+void TunnelManager::underlayChanged(const QString& reason)
+{
+    for (auto& [name, entry] : m_tunnels) {
+        if (entry.tunnel) {
+            entry.tunnel->underlayChanged(reason.toStdString());
+        }
+    }
+    publishStatsIfChanged(); // the DNS check and the new time, without waiting for the timer
 }
 
 QVariantMapList TunnelManager::logSince(quint64 afterSeq) const

@@ -54,6 +54,9 @@ public:
     std::optional<QVariantMap> stats(const QString& name) const;
     QVariantMapList logSince(quint64 afterSeq) const;
     void log(engine::LogLevel level, const QString& tunnel, const QString& text);
+    // A change of the network no netlink event tells of (resume from suspend): every tunnel
+    // handles it as its underlay watcher handles one it saw.
+    void underlayChanged(const QString& reason);
 
 signals:
     void stateChanged(const QString& name, const QString& state, const QString& reason);
@@ -71,6 +74,7 @@ private:
         dbus::TunnelState state = dbus::TunnelState::Connecting;
         qint64 sinceUnixMs = 0;
         engine::TunnelStats lastPublished;
+        int64_t networkChangeSeen = 0; // the tunnel's networkChangedUnixMs last acted on
     };
 
     // Brings up the tunnel of a static profile into `entry` (states and log on failure).
@@ -80,6 +84,8 @@ private:
     std::optional<Failure> joinMesh(const Profile& profile);
     void dropMesh(const QString& name);
     void publishStatsIfChanged();
+    // After a network change: the link's DNS back in systemd-resolved if it was dropped.
+    void keepDns(const QString& name, Entry& entry, const engine::TunnelStats& stats);
     void setState(const QString& name, dbus::TunnelState state, const QString& reason);
     // Kill-switch chains a killed helper left: found at start, kept (traffic stays blocked)
     // until that profile is connected again or disconnected.

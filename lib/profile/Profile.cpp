@@ -1145,8 +1145,10 @@ void validateKillSwitch(const Profile& p, ErrorSink& sink)
         return;
     }
     const bool anyEndpoint =
-        std::any_of(p.peers.begin(), p.peers.end(),
-                    [](const PeerConfig& peer) { return !peer.endpoint.host.isNull(); });
+        std::any_of(p.peers.begin(), p.peers.end(), [](const PeerConfig& peer) {
+            // A host-name endpoint (a provider's "vpn.example.net:51820") counts.
+            return !peer.endpoint.host.isNull() || peer.endpoint.hasHostName();
+        });
     if (!anyEndpoint) {
         sink.add(QStringLiteral("interface.killSwitch"),
                  QCoreApplication::translate(

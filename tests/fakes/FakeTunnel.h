@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace peertun {
 
@@ -23,6 +24,7 @@ struct FakeTunnels
     int alive = 0;
     int reresolves = 0;                          // reresolveNow() calls, over all tunnels
     int peerChanges = 0;                         // setPeers() calls that went through
+    std::vector<std::string> underlayChanges;    // underlayChanged() reasons, over all tunnels
     std::optional<engine::TunnelError> failNext; // thrown by the next construction
 };
 
@@ -64,6 +66,10 @@ public:
         m_all->specs[m_name].peers = std::move(peers);
         m_all->stats[m_name].peers.resize(m_all->specs[m_name].peers.size());
         ++m_all->peerChanges;
+    }
+    void underlayChanged(const std::string& reason) override
+    {
+        m_all->underlayChanges.push_back(reason);
     }
 
 private:

@@ -204,6 +204,15 @@ private slots:
         QTest::newRow("kill switch off") << QByteArray(R"(, "killSwitch": false)") << QStringList()
                                          << QStringList() << false << false;
     }
+    // A provider's profile names its server: that is an endpoint for the kill switch too.
+    void killSwitchWithAHostNameEndpoint()
+    {
+        const ProfileParseResult r =
+            parseProfile(document(R"(, "killSwitch": true)", "vpn.example.net:51820"));
+        QVERIFY2(r.ok(), qPrintable(describe(r.errors)));
+        QVERIFY(r.profile->interface.killSwitch);
+        QCOMPARE(r.profile->peers[0].endpoint.hostName, QStringLiteral("vpn.example.net"));
+    }
     void acceptsGoodInput()
     {
         QFETCH(QByteArray, extra);

@@ -45,6 +45,8 @@ private slots:
     void importWgQuick();
     void importKeepsExistingProfiles();
     void fixableOnlyForValidatorErrors();
+    void fullTunnelImportsWithTheKillSwitch_data();
+    void fullTunnelImportsWithTheKillSwitch();
 
 private:
     Profile edited(const Profile& p) const;
@@ -92,6 +94,12 @@ void TestTunnelController::connectOrDisconnectFollowsTheState()
     QCOMPARE(m_helper->calls.last(), QStringLiteral("disconnect office"));
     m_controller->connectOrDisconnect(QStringLiteral("nobody")); // no profile: nothing
     QCOMPARE(m_helper->calls.size(), 2);
+    // A blocked tunnel (a killed helper's kill switch still on): the button lifts it, it does
+    // not connect over it.
+    m_helper->setState(QStringLiteral("office"), TunnelState::Blocked);
+    m_controller->connectOrDisconnect(QStringLiteral("office"));
+    QCOMPARE(m_helper->calls.last(), QStringLiteral("disconnect office"));
+    QCOMPARE(m_helper->calls.size(), 3);
 }
 
 void TestTunnelController::offerAfterEditingARunningTunnel()
@@ -286,6 +294,47 @@ void TestTunnelController::fixableOnlyForValidatorErrors()
     QVERIFY(TunnelController::fixable({validator, unnamed}));
     QVERIFY(!TunnelController::fixable({validator, syntax}));
     QVERIFY(!TunnelController::fixable({}));
+}
+
+void TestTunnelController::fullTunnelImportsWithTheKillSwitch_data()
+{
+    QTest::addColumn<QByteArray>("allowedIps");
+    QTest::addColumn<QByteArray>("endpoint");
+    QTest::addColumn<bool>("killSwitch");
+    QTest::newRow("provider's full tunnel")
+        << QByteArray("0.0.0.0/0, ::/0") << QByteArray("vpn.example.net:51820") << true;
+    QTest::newRow("IPv4 only") << QByteArray("0.0.0.0/0") << QByteArray("10.211.55.123:51820")
+                               << true;
+    QTest::newRow("split tunnel") << QByteArray("10.244.3.0/24")
+                                  << QByteArray("vpn.example.net:51820") << false;
+    // Nobody to connect to: the switch would cut the host off (the validator refuses it).
+    QTest::newRow("full tunnel without endpoint")
+        << QByteArray("0.0.0.0/0") << QByteArray() << false;
+}
+
+void TestTunnelController::fullTunnelImportsWithTheKillSwitch()
+{
+    QFETCH(QByteArray, allowedIps);
+    QFETCH(QByteArray, endpoint);
+    QFETCH(bool, killSwitch);
+    QTemporaryDir files;
+    const QString path = files.filePath(QStringLiteral("vpn.conf"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QByteArray("[Interface]\nPrivateKey = ") + kPrivate +
+            "\nAddress = 10.66.0.2/32\nDNS = 10.2.0.1\n\n[Peer]\nPublicKey = " + kPeerPublic +
+            "\nAllowedIPs = " + allowedIps +
+            (endpoint.isEmpty() ? QByteArray() : "\nEndpoint = " + endpoint) + "\n");
+    f.close();
+    const TunnelController::WgImport r = m_controller->importWgQuickFile(path);
+    QCOMPARE(int(r.outcome), int(TunnelController::WgImport::Outcome::Imported));
+    QCOMPARE(r.killSwitchProposed, killSwitch);
+    const StoredProfile* stored = m_store->find(r.profileName);
+    QVERIFY(stored != nullptr && stored->ok());
+    QCOMPARE(stored->profile->interface.killSwitch, killSwitch);
+    QCOMPARE(stored->profile->interface.dns.servers.size(), 1);
+    QCOMPARE(m_helper->logLines.join('\n').contains(QStringLiteral("kill switch is on")),
+             killSwitch);
 }
 
 QTEST_GUILESS_MAIN(TestTunnelController)

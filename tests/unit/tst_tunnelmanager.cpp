@@ -40,6 +40,7 @@ private slots:
     void logPagesAreBounded();
     void setPeersReplacesThePeers();
     void setPeersRefusals();
+    void underlayChangeReachesEveryTunnel();
 
 private:
     std::shared_ptr<FakeTunnels> m_fakes;
@@ -276,6 +277,34 @@ void TestTunnelManager::setPeersRefusals()
     QCOMPARE(engineNo->message, QStringLiteral("two peers are named x"));
     QCOMPARE(m_fakes->peerChanges, 0);
     QCOMPARE(changed.count(), 0);
+}
+
+void TestTunnelManager::underlayChangeReachesEveryTunnel()
+{
+    QVERIFY(!m_manager->connectTunnel(profileNumber(1), QString()));
+    QVERIFY(!m_manager->connectTunnel(profileNumber(2), QString()));
+    QSignalSpy updates(m_manager.get(), &TunnelManager::statsUpdated);
+    m_manager->underlayChanged(QStringLiteral("resume from suspend"));
+    QCOMPARE(m_fakes->underlayChanges,
+             (std::vector<std::string>{"resume from suspend", "resume from suspend"}));
+
+    // The engine's time of the change reaches both payloads, and StatsUpdated says it.
+    m_fakes->stats.at("t1").networkChangedUnixMs = 1764590001000;
+    QTRY_VERIFY_WITH_TIMEOUT(updates.count() >= 1, 5000);
+    const auto map = m_manager->stats(QStringLiteral("t1"));
+    QVERIFY(map.has_value());
+    QCOMPARE(dbus::TunnelCounters::fromVariant(*map).networkChangedUnixMs, 1764590001000);
+    bool found = false;
+    for (const QVariantMap& t : m_manager->tunnels()) {
+        const dbus::TunnelInfo info = dbus::TunnelInfo::fromVariant(t);
+        if (info.name == QLatin1String("t1")) {
+            QCOMPARE(info.networkChangedUnixMs, 1764590001000);
+            found = true;
+        } else {
+            QCOMPARE(info.networkChangedUnixMs, 0);
+        }
+    }
+    QVERIFY(found);
 }
 
 QTEST_GUILESS_MAIN(TestTunnelManager)

@@ -53,6 +53,7 @@ demo_expect() {
 # demo_verdict OUT: fails on any LEFT line too; prints PASS or the count; returns 0 or 1.
 demo_verdict() {
     if grep -q "^LEFT:" "$1"; then
+        grep "^LEFT:" "$1"
         echo "FAIL: the demo left things behind"; demo_failures=$((demo_failures + 1))
     fi
     if [ $demo_failures = 0 ]; then echo "PASS"; return 0; fi

@@ -10,9 +10,10 @@
 #     the tunnel's DNS server, the only one that knows only.tunnel.test.
 # Checks: split DNS (a domain) resolves through resolved to the tunnel's server; a full tunnel
 # sends queries for any name there (dnsmasq's log) and sets ~.; after disconnect the link has
-# no DNS; with resolved stopped the tunnel comes up and says "DNS not applied: ..."; through
-# the D-Bus helper (peertunctl as root), ListTunnels and `peertunctl status` show DNS and the
-# kill switch, a SIGKILLed helper leaves the kill switch, the next helper lists it as blocked
+# no DNS; after resolved dropped the link's DNS, a network change puts it back; with resolved
+# stopped the tunnel comes up and says "DNS not applied: ..."; through the D-Bus helper
+# (peertunctl as root), ListTunnels and `peertunctl status` show DNS and the kill switch, a
+# SIGKILLed helper leaves the kill switch, the next helper lists it as blocked
 # and `peertunctl down` removes it.
 # Usage: resolved_dns_test.sh HELPER PEERTUNCTL SOURCE_DIR WORK_DIR (the unpacked package
 # stays in WORK_DIR between runs). Exit 77 (skip) only when not root.
@@ -168,6 +169,16 @@ echo "$link" | grep -q "DNS Servers: 10.213.0.2" && echo "$link" | grep -q "DNS 
     && pass "split: link has the server and the domain" || fail "split: link status: $link"
 resolved_servers | grep -q " 2 4 10 213 0 2" && pass "split: resolved lists the server" \
     || fail "split: resolved's DNS property: $(resolved_servers)"
+# resolved drops the link's DNS (as after a link flap); the next network change puts it back.
+ip netns exec "$A" "$resolvectl" revert ptdns0
+resolved_servers | grep -q " 2 4 10 213 0 2" && fail "split: revert left the server: $(resolved_servers)"
+ip -n "$A" addr add 192.168.214.1/24 dev eth0
+for _ in $(seq 30); do grep -q "DNS re-applied after a network change" "$dir/split.log" && break; sleep 0.1; done
+grep -q "network changed: address 192.168.214.1 on eth0 added" "$dir/split.log" \
+    && pass "split: the network change is seen" || fail "split: no network change: $(cat "$dir/split.log")"
+grep -q "DNS re-applied after a network change" "$dir/split.log" && resolved_servers | grep -q " 2 4 10 213 0 2" \
+    && pass "split: DNS re-applied after the change" || fail "split: not re-applied: $(resolved_servers)"
+ip -n "$A" addr del 192.168.214.1/24 dev eth0
 down_standalone
 resolved_servers | grep -q " 4 10 213 0 2" && fail "split: the link's DNS is still there: $(resolved_servers)" \
     || pass "split: after disconnect the link's DNS is gone"

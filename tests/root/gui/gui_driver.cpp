@@ -6,6 +6,9 @@
 //   "@@ check-no-device"   answer "ok" if the tunnel device does not exist in ns1
 //   "@@ check-mtu N"       answer "ok" if the tunnel device in ns1 has MTU N
 //   "@@ check-device"      answer "ok" if the tunnel device exists in ns1
+//   "@@ check-killswitch"  answer "ok" if ns1 has the kill switch's nftables table and it
+//                          blocks a ping to the far side's underlay address (outside the tunnel)
+//   "@@ check-no-killswitch" answer "ok" if the table is gone and that ping is answered
 // Options (before the Qt Test arguments): --profiles DIR --artifacts DIR --lang LOCALE
 // --expect-tray.
 #include "AppSetup.h"
@@ -19,15 +22,18 @@
 #include "ProfileEditor.h"
 #include "ProfileStore.h"
 #include "ThroughputGraph.h"
+#include "TunnelText.h"
 
 #include <QApplication>
-#include <QLabel>
+#include <QCheckBox>
 #include <QInputDialog>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QTableWidget>
 #include <QTest>
 #include <QTimer>
 #include <QTreeWidget>
@@ -73,6 +79,7 @@ private slots:
     void editingARunningTunnelOffersReconnect();
     void renamingARunningTunnelReconnectsUnderTheNewName();
     void disconnectReturnsToDisconnected();
+    void hostNameDnsAndKillSwitchFromTheEditor();
     void closingKeepsTheAppInTheTray();
     void killedHelperShowsBannerAndAppRecovers();
     void deniedUserSeesRefusal();
@@ -84,6 +91,8 @@ private:
     QString state() const { return m_window->listedState(QStringLiteral("office")); }
     void save(QWidget* widget, const QString& name);
     void renameSelected(const QString& newName);
+    // Types the endpoint by name, DNS and the kill switch, each first with a bad value.
+    void fillLaptopSettings(ProfileEditor* editor, bool english);
 
     std::unique_ptr<ProfileStore> m_store;
     std::unique_ptr<HelperSession> m_session;
@@ -320,6 +329,170 @@ void GuiDriver::disconnectReturnsToDisconnected()
     }
     QVERIFY(!m_window->bannerVisible());
     QVERIFY(request(QStringLiteral("check-no-device")));
+}
+
+namespace {
+
+// Types `text` into a cell as a user does: F2 opens the cell's editor, Return commits.
+void typeIntoCell(QTableWidget* table, int row, int column, const QString& text)
+{
+    table->setFocus();
+    table->setCurrentCell(row, column);
+    QTest::keyClick(table, Qt::Key_F2);
+    auto* edit = table->viewport()->findChild<QLineEdit*>();
+    QVERIFY2(edit != nullptr && edit->isVisible(), "F2 opens the cell editor");
+    edit->selectAll();
+    QTest::keyClicks(edit, text);
+    QTest::keyClick(edit, Qt::Key_Return);
+    QTRY_COMPARE(table->item(row, column)->text(), text); // the delegate commits queued
+}
+
+void typeInto(QLineEdit* edit, const QString& text)
+{
+    edit->setFocus();
+    edit->selectAll();
+    QTest::keyClicks(edit, text);
+    QCOMPARE(edit->text(), text);
+}
+
+} // namespace
+
+void GuiDriver::fillLaptopSettings(ProfileEditor* editor, bool english)
+{
+    QTableWidget* peers = editor->peerTable();
+    const QString endpointField = QStringLiteral("peers[0].endpoint");
+    typeIntoCell(peers, 0, ProfileEditor::PeerEndpoint, QStringLiteral("far_side.test:8285"));
+    if (QTest::currentTestFailed()) {
+        return;
+    }
+    QVERIFY2(editor->shownError(endpointField).contains(QStringLiteral("far_side")),
+             qPrintable(editor->shownError(endpointField)));
+    QVERIFY(!editor->canSave());
+    typeIntoCell(peers, 0, ProfileEditor::PeerEndpoint, QStringLiteral("far.peertun.test:8285"));
+    if (QTest::currentTestFailed()) {
+        return;
+    }
+    QVERIFY(editor->shownError(endpointField).isEmpty());
+
+    const QString dnsField = QStringLiteral("interface.dns");
+    typeInto(editor->dnsEdit(), QStringLiteral("10.244.3.3, bad_entry!"));
+    if (QTest::currentTestFailed()) {
+        return;
+    }
+    QVERIFY2(editor->shownError(dnsField).contains(QStringLiteral("bad_entry!")),
+             qPrintable(editor->shownError(dnsField)));
+    if (english) {
+        QVERIFY2(editor->shownError(dnsField).contains(QStringLiteral("neither an IP address")),
+                 qPrintable(editor->shownError(dnsField)));
+    }
+    QVERIFY(!editor->canSave());
+    typeInto(editor->dnsEdit(), QStringLiteral("corp.peertun.test"));
+    if (QTest::currentTestFailed()) {
+        return;
+    }
+    QVERIFY(!editor->shownError(dnsField).isEmpty()); // domains without a server
+    QVERIFY(!editor->canSave());
+    typeInto(editor->dnsEdit(), QStringLiteral("10.244.3.3, corp.peertun.test"));
+    if (QTest::currentTestFailed()) {
+        return;
+    }
+    QVERIFY(editor->shownError(dnsField).isEmpty());
+
+    // A split tunnel: nothing proposed; the user turns the switch on.
+    QVERIFY(!editor->killSwitchBox()->isChecked());
+    QVERIFY(!editor->allowLanBox()->isEnabled());
+    QTest::mouseClick(editor->killSwitchBox(), Qt::LeftButton);
+    QVERIFY(editor->killSwitchBox()->isChecked());
+    QVERIFY(editor->shownError(QStringLiteral("interface.killSwitch")).isEmpty());
+    QTest::qWait(100); // the form's layout settles after the error labels went away
+    save(editor, QStringLiteral("editor-killswitch"));
+}
+
+void GuiDriver::hostNameDnsAndKillSwitchFromTheEditor()
+{
+    // A laptop user's settings, typed into the editor: the server by name (the helper finds
+    // far.peertun.test in its hosts file), DNS, the kill switch; each field refuses bad input
+    // inline first. Then the details and the tray say what the helper does with them.
+    QCOMPARE(state(), QStringLiteral("disconnected"));
+    const bool english = g_options.lang == QLatin1String("en");
+    QObject scope;
+    bool saved = false;
+    onNextModal<ProfileEditor>(&scope, [&](ProfileEditor* editor) {
+        fillLaptopSettings(editor, english);
+        if (!QTest::currentTestFailed() && editor->canSave()) {
+            QTest::mouseClick(editor->saveButton(), Qt::LeftButton);
+            saved = true;
+        } else {
+            editor->reject(); // a failed check must not leave the dialog open
+        }
+    });
+    m_window->editProfile();
+    QVERIFY(saved);
+    const Profile profile = *m_store->find(QStringLiteral("office"))->profile;
+    QCOMPARE(profile.peers[0].endpoint.hostName, QStringLiteral("far.peertun.test"));
+    QVERIFY(profile.interface.killSwitch);
+    QCOMPARE(profile.interface.dns.domains, QStringList{QStringLiteral("corp.peertun.test")});
+
+    clickConnect();
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("connected"), 20000);
+    // Through the tunnel to the far side reached by its name.
+    const qulonglong before = m_window->counters()->shownRxPackets();
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->counters()->shownRxPackets() > before + 3, 15000);
+    QTreeWidgetItem* peer = m_window->counters()->peerTable()->topLevelItem(0);
+    QVERIFY(peer != nullptr);
+    // The name as configured and the address in use (tst_gui_helper's far side, by name).
+    dbus::EndpointStatus resolved;
+    resolved.host = QStringLiteral("far.peertun.test");
+    resolved.address = QStringLiteral("10.211.55.123:8285");
+    resolved.state = dbus::EndpointStatus::kResolved;
+    const QString endpointLine = endpointText(QStringLiteral("far.peertun.test:8285"), resolved);
+    QTRY_COMPARE_WITH_TIMEOUT(peer->text(CountersView::Endpoint), endpointLine, 10000);
+    if (english) {
+        QCOMPARE(peer->text(CountersView::Endpoint),
+                 QStringLiteral("far.peertun.test:8285 → 10.211.55.123:8285"));
+    }
+    // The kill switch line in the details and the tray; DNS: no systemd-resolved on this
+    // bus, so the helper's reason why not.
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->counters()->protectionText().contains(killSwitchText()),
+                             10000);
+    const QString protection = m_window->counters()->protectionText();
+    QVERIFY2(protection.contains(QStringLiteral("systemd-resolved")), qPrintable(protection));
+    if (english) {
+        QVERIFY2(
+            protection.contains(QStringLiteral("DNS not applied: systemd-resolved is not running")),
+            qPrintable(protection));
+    }
+    QVERIFY2(m_window->tray()->toolTip().contains(killSwitchText()),
+             qPrintable(m_window->tray()->toolTip()));
+    QVERIFY(request(QStringLiteral("check-killswitch")));
+    save(m_window.get(), QStringLiteral("main-killswitch"));
+
+    // The helper killed with the switch on: it fails closed. The app starts a new helper, which
+    // finds the table: the tunnel is "blocked", the details say so, and Disconnect lifts it.
+    QVERIFY(request(QStringLiteral("kill-helper")));
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("blocked"), 30000);
+    QVERIFY(request(QStringLiteral("check-killswitch")));
+    dbus::TunnelInfo blocked;
+    blocked.state = dbus::TunnelState::Blocked;
+    blocked.killSwitch = true;
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->counters()->protectionText(),
+                              protectionLines(blocked).join(QLatin1Char('\n')), 10000);
+    QVERIFY2(m_window->tray()->toolTip().contains(killSwitchText()),
+             qPrintable(m_window->tray()->toolTip()));
+    QCOMPARE(m_window->tray()->state(), TrayState::Failed);
+    save(m_window.get(), QStringLiteral("main-blocked"));
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->connectButton()->isEnabled(), 5000);
+    clickConnect(); // Disconnect
+    QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("disconnected"), 15000);
+    QVERIFY(!m_window->tray()->toolTip().contains(killSwitchText()));
+    QVERIFY(m_window->counters()->protectionText().isEmpty());
+    QVERIFY(request(QStringLiteral("check-no-killswitch")));
+
+    // The profile as the other tests expect it.
+    Profile plain = test::officeWireGuardProfile();
+    plain.interface.mtu.reset();
+    QString error;
+    QVERIFY2(m_store->save(plain, QStringLiteral("office"), &error), qPrintable(error));
 }
 
 void GuiDriver::closingKeepsTheAppInTheTray()

@@ -3,7 +3,11 @@
 // tests/root/lab/DBusHarness. The GUI itself (gui_driver) runs as the allowed or the denied test
 // user; this process (root) pings through the tunnel all along, kills the helper and takes
 // screenshots when the driver asks. Runs offscreen in English and Chinese, and once under Xvfb
-// with trayer as the tray host. Screenshots go to <build>/tests/root/gui/artifacts/.
+// with trayer as the tray host. The far side is also reachable by a name (far.peertun.test, in
+// the hosts file the helper reads), which the driver types into the editor with DNS and the
+// kill switch; the kill switch's nftables table lives in ns1 only (the helper is killed with it
+// on once: the table stays, and the app disconnects the "blocked" tunnel to lift it). Screenshots
+// go to <build>/tests/root/gui/artifacts/.
 #include "DBusHarness.h"
 #include "GuiTestProfiles.h"
 #include "Profile.h"
@@ -24,6 +28,8 @@ using namespace peertun::test;
 namespace {
 
 const QString kFarAddress = QStringLiteral("10.244.3.3");
+// The far side's underlay address by name, from the helper's hosts file (gui_driver types it).
+const QString kFarName = QStringLiteral("far.peertun.test");
 
 Profile farSideProfile()
 {
@@ -93,6 +99,8 @@ void TestGuiHelper::initTestCase()
     QVERIFY(QDir().mkpath(m_artifacts));
     // The test users write their screenshots here.
     QFile::setPermissions(m_artifacts, QFileDevice::Permissions(0x7777));
+
+    QVERIFY(m_harness.addHelperHost(kUnderlayAddress2, kFarName));
 
     QProcess* far =
         m_harness.startFarSide(m_harness.writeFile("far.json", serializeProfile(farSideProfile())));
@@ -194,6 +202,23 @@ int TestGuiHelper::runDriver(const QString& user, const QStringList& environment
                 ok = m_harness.ipNs1({"link", "show", "flannel99"}).exitCode == 0;
             } else if (words.value(0) == "check-no-device") {
                 ok = m_harness.ipNs1({"link", "show", "flannel99"}).exitCode != 0;
+            } else if (words.value(0) == "check-killswitch" ||
+                       words.value(0) == "check-no-killswitch") {
+                // The helper's nftables table in ns1, and what it does: the far side's underlay
+                // address, outside the tunnel, answers a ping only while the switch is off.
+                const bool want = words.value(0) == "check-killswitch";
+                const bool table = DBusHarness::run(DBusHarness::ipBinary(),
+                                                    {"netns", "exec", m_harness.ns1(), "nft",
+                                                     "list", "table", "inet", "peertun"})
+                                       .exitCode == 0;
+                const bool direct =
+                    DBusHarness::run(DBusHarness::ipBinary(),
+                                     {"netns", "exec", m_harness.ns1(), "ping", "-c", "1", "-W",
+                                      "1", "-n", "-q", kUnderlayAddress2})
+                        .exitCode == 0;
+                qInfo("kill switch table %s, direct ping %s", table ? "present" : "absent",
+                      direct ? "answered" : "blocked");
+                ok = want ? (table && !direct) : (!table && direct);
             } else if (words.value(0) == "screenshot" && m_display != 0) {
                 const QString path =
                     QStringLiteral("%1/%2.png").arg(m_artifacts, QString::fromUtf8(words.value(1)));
@@ -223,7 +248,7 @@ void TestGuiHelper::allowedUserOffscreenEnglish()
         {"--lang", "en", "helperIsFoundAndTrayIsThere", "connectReachesConnected",
          "countersAndGraphMoveWithTraffic", "screenshots", "editingARunningTunnelOffersReconnect",
          "renamingARunningTunnelReconnectsUnderTheNewName", "disconnectReturnsToDisconnected",
-         "killedHelperShowsBannerAndAppRecovers"});
+         "hostNameDnsAndKillSwitchFromTheEditor", "killedHelperShowsBannerAndAppRecovers"});
     if (failures != 0) {
         m_harness.dumpLogs();
     }

@@ -403,19 +403,28 @@ bool DBusHarness::startBus(QString* error)
                   kWorldReadable) &&
         QFile::copy(QStringLiteral("/usr/share/dbus-1/system.d/org.freedesktop.PolicyKit1.conf"),
                     d.filePath("system.d/org.freedesktop.PolicyKit1.conf"));
-    // Activation runs the helper inside ns1, with the idle-exit setting of the test.
+    // Activation runs the helper inside ns1, with the idle-exit setting of the test, and with
+    // the harness's hosts file over /etc/hosts (in a mount namespace of its own, so the host's
+    // file is untouched): names the tests add there resolve for the helper's endpoints.
+    QFile hosts(QStringLiteral("/etc/hosts"));
+    const QByteArray hostsText =
+        hosts.open(QIODevice::ReadOnly) ? hosts.readAll() : QByteArray("127.0.0.1 localhost\n");
     const QString wrapper = d.filePath("bin/helper-in-ns1");
     const QByteArray wrapperText =
         QStringLiteral("#!/bin/sh\n"
-                       "exec %1 netns exec %2 %3 --idle-exit \"$(cat %4)\" >>%5 2>&1\n")
+                       "exec unshare --mount --propagation private sh -c "
+                       "'mount --bind \"$0\" /etc/hosts && exec \"$@\"' %6 "
+                       "%1 netns exec %2 %3 --idle-exit \"$(cat %4)\" >>%5 2>&1\n")
             .arg(ipBinary(), m_ns1,
                  m_helperBinary + QStringLiteral(" --syslog-socket ") + syslogSocketPath(),
-                 d.filePath("helper-idle-exit"), helperLogPath())
+                 d.filePath("helper-idle-exit"), helperLogPath(), helperHostsPath())
             .toUtf8();
     const QByteArray serviceText = QStringLiteral("[D-BUS Service]\nName=%1\nExec=%2\nUser=root\n")
                                        .arg(kHelperName, wrapper)
                                        .toUtf8();
     if (!filesOk || !writeText(wrapper, wrapperText, kWorldExecutable) ||
+        !writeText(helperHostsPath(), hostsText.endsWith('\n') ? hostsText : hostsText + '\n',
+                   kWorldReadable) ||
         !writeText(d.filePath("services/io.peertun.Helper1.service"), serviceText,
                    kWorldReadable)) {
         *error = QStringLiteral("cannot write the bus configuration in %1").arg(dir());
@@ -629,6 +638,19 @@ void DBusHarness::setHelperIdleExit(int seconds)
 {
     writeText(QDir(dir()).filePath("helper-idle-exit"), QByteArray::number(seconds),
               kWorldReadable);
+}
+
+QString DBusHarness::helperHostsPath() const
+{
+    return QDir(dir()).filePath(QStringLiteral("helper-hosts"));
+}
+
+bool DBusHarness::addHelperHost(const QString& address, const QString& name)
+{
+    // Appended in place: the helper's bind mount follows the file, not its name.
+    QFile file(helperHostsPath());
+    return file.open(QIODevice::WriteOnly | QIODevice::Append) &&
+           file.write(QStringLiteral("%1 %2\n").arg(address, name).toUtf8()) > 0;
 }
 
 QString DBusHarness::writeFile(const QString& name, const QByteArray& contents)

@@ -1,7 +1,8 @@
 // Test harness for the D-Bus helper, all real components, nothing of the host touched:
 // - a private dbus-daemon with a system-bus configuration derived from the installed one,
 //   the project's bus policy and polkitd's, and an activation file whose Exec= runs
-//   peertun-helper inside network namespace ns1 (`ip netns exec`);
+//   peertun-helper inside network namespace ns1 (`ip netns exec`), with a hosts file of the
+//   harness bind-mounted over /etc/hosts in its own mount namespace;
 // - a real polkitd inside `unshare --mount` with the project's .policy and a test rules file
 //   bind-mounted over polkit's actions/rules dirs;
 // - two network namespaces joined by a veth pair (10.211.55.122/24 <-> .123/24);
@@ -91,6 +92,10 @@ public:
 
     // A world-readable file in the harness dir.
     QString writeFile(const QString& name, const QByteArray& contents);
+    // The helper sees this file as its /etc/hosts (a copy of the host's at setUp); a name added
+    // here resolves for host-name endpoints from the next lookup on.
+    QString helperHostsPath() const;
+    bool addHelperHost(const QString& address, const QString& name);
 
     // PID of the process owning io.peertun.Helper1, or 0.
     uint helperPid() const;

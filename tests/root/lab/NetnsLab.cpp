@@ -394,6 +394,35 @@ bool NetnsLab::addAddress(const QString& ns, const QString& dev, const QString& 
     return r.ok() || fail(QStringLiteral("ip ") + args.join(QLatin1Char(' ')), r);
 }
 
+std::optional<RoutedWorld> NetnsLab::addRoutedWorld()
+{
+    RoutedWorld w;
+    w.a = addNamespace();
+    w.b = addNamespace();
+    w.c = addNamespace();
+    const QString slash24 = QStringLiteral("/24");
+    const bool ok =
+        !w.a.isEmpty() && !w.b.isEmpty() && !w.c.isEmpty() &&
+        addVethPair(w.a, QStringLiteral("vab"), w.b, QStringLiteral("vba")) &&
+        addVethPair(w.b, QStringLiteral("vbc"), w.c, QStringLiteral("vcb")) &&
+        addAddress(w.a, QStringLiteral("vab"), RoutedWorld::kClientAddress + slash24) &&
+        addAddress(w.b, QStringLiteral("vba"), RoutedWorld::kRouterToClient + slash24) &&
+        addAddress(w.b, QStringLiteral("vbc"), RoutedWorld::kRouterToServer + slash24) &&
+        addAddress(w.c, QStringLiteral("vcb"), RoutedWorld::kServerAddress + slash24) &&
+        runOk(w.b, {QStringLiteral("sysctl"), QStringLiteral("-qw"),
+                    QStringLiteral("net.ipv4.ip_forward=1")}) &&
+        runOk(w.a,
+              {QStringLiteral("ip"), QStringLiteral("route"), QStringLiteral("add"),
+               QStringLiteral("default"), QStringLiteral("via"), RoutedWorld::kRouterToClient}) &&
+        runOk(w.c, {QStringLiteral("ip"), QStringLiteral("route"), QStringLiteral("add"),
+                    QStringLiteral("10.91.0.0/16"), QStringLiteral("via"),
+                    RoutedWorld::kRouterToServer});
+    if (!ok) {
+        return std::nullopt;
+    }
+    return w;
+}
+
 CommandResult NetnsLab::ip(const QStringList& args, int timeoutMs)
 {
     return runProgram(QStringLiteral("ip"), args, timeoutMs);

@@ -92,6 +92,19 @@ private:
     int m_registrySlot = -1;
 };
 
+// Three namespaces in a row, for a client that reaches its server through a router (IPv4):
+//   a: vab kClientAddress/24, default route via kRouterToClient
+//   b: vba kRouterToClient/24, vbc kRouterToServer/24, forwarding on
+//   c: vcb kServerAddress/24, 10.91.0.0/16 (every client side) via kRouterToServer
+struct RoutedWorld
+{
+    static constexpr const char* kClientAddress = "10.91.1.2";
+    static constexpr const char* kRouterToClient = "10.91.1.1";
+    static constexpr const char* kRouterToServer = "10.91.3.1";
+    static constexpr const char* kServerAddress = "10.91.3.2";
+    QString a, b, c; // the namespaces: client, router, server
+};
+
 class NetnsLab
 {
 public:
@@ -114,6 +127,9 @@ public:
     // `ip addr add CIDR dev DEV` inside `ns`; IPv6 addresses get `nodad` so they are usable at
     // once.
     bool addAddress(const QString& ns, const QString& dev, const QString& cidr);
+
+    // The namespaces and links of RoutedWorld; nothing (see lastError()) on failure.
+    std::optional<RoutedWorld> addRoutedWorld();
 
     // `ip ARGS` run from the root namespace; the caller scopes it with `-n NS` (all helpers
     // here do). Use this for inspecting namespaces: `ip -n NS route show ...`.

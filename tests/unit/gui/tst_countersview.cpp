@@ -44,6 +44,7 @@ private slots:
     void wireGuardCountersAreShown();
     void plainModeSaysUnencrypted();
     void nothingShownWithoutStats();
+    void dnsKillSwitchAndEndpointsFromTheTunnelList();
 };
 
 void TestCountersView::wireGuardCountersAreShown_data()
@@ -97,6 +98,47 @@ void TestCountersView::nothingShownWithoutStats()
     CountersView view;
     view.showStatus(TunnelStatus(), true); // no tunnel yet: no claim either way
     QVERIFY(view.securityText().isEmpty());
+}
+
+void TestCountersView::dnsKillSwitchAndEndpointsFromTheTunnelList()
+{
+    // A provider's full tunnel as ListTunnels and GetStats describe it.
+    TunnelStatus status = wireGuardStatus(QDateTime::currentMSecsSinceEpoch());
+    dbus::TunnelInfo info;
+    info.name = QStringLiteral("vpn");
+    info.state = dbus::TunnelState::Connected;
+    info.dnsServers = {QStringLiteral("10.2.0.1")};
+    info.dnsDomains = {QStringLiteral("~.")};
+    info.dnsApplied = true;
+    info.killSwitch = true;
+    dbus::PeerInfo peer;
+    peer.name = QStringLiteral("host-2");
+    peer.endpoint = QStringLiteral("vpn.example.net:51820");
+    info.peers << peer;
+    // Through the wire format, as the session gets it.
+    status.info = dbus::TunnelInfo::fromVariant(info.toVariant());
+    dbus::TunnelCounters counters = dbus::TunnelCounters::fromVariant(status.stats);
+    counters.peers[0].endpointStatus.host = QStringLiteral("vpn.example.net");
+    counters.peers[0].endpointStatus.address = QStringLiteral("198.51.100.7:51820");
+    counters.peers[0].endpointStatus.state = dbus::EndpointStatus::kResolved;
+    status.stats = counters.toVariant();
+
+    CountersView view;
+    view.show();
+    view.showStatus(status, true);
+    QCOMPARE(view.protectionText(),
+             QStringLiteral("DNS: 10.2.0.1 (domains ~.)\nKill switch on: traffic outside the "
+                            "tunnel is blocked"));
+    QTreeWidgetItem* item = view.peerTable()->topLevelItem(0);
+    QCOMPARE(item->text(CountersView::Endpoint),
+             QStringLiteral("vpn.example.net:51820 → 198.51.100.7:51820"));
+
+    // Without the tunnel's entry (a helper that has not answered ListTunnels yet): no lines.
+    status.info.reset();
+    view.showStatus(status, true);
+    QVERIFY(view.protectionText().isEmpty());
+    QCOMPARE(view.peerTable()->topLevelItem(0)->text(CountersView::Endpoint),
+             QStringLiteral("198.51.100.7:51820"));
 }
 
 QTEST_MAIN(TestCountersView)

@@ -49,6 +49,13 @@ private slots:
     void validatorMessagesInChinese_data();
     void validatorMessagesInChinese();
     void tellsWhenTheTunnelIsUp();
+    void dnsKillSwitchAndHostNameAreSaved();
+    void dnsLineShowsWhatTheProfileHas_data();
+    void dnsLineShowsWhatTheProfileHas();
+    void killSwitchIsProposedForAFullTunnel_data();
+    void killSwitchIsProposedForAFullTunnel();
+    void killSwitchOfASavedProfileIsKept();
+    void killSwitchWithoutEndpointsIsRefused();
 
 private:
     std::unique_ptr<QTemporaryDir> m_tmp;
@@ -249,6 +256,53 @@ void TestProfileEditor::badValueShowsErrorAtItsField_data()
                                            << "10.244.3.128/25"
                                            << "peers[1].subnets[0]"
                                            << "overlaps the subnet 10.244.3.0/24 of peer";
+    // Host-name endpoints: RFC 1123 names, checked by the library.
+    QTest::newRow("endpoint name with underscore") << "peer:0:1"
+                                                   << "vpn_1.example.net:51820"
+                                                   << "peers[0].endpoint"
+                                                   << "vpn_1";
+    QTest::newRow("endpoint name label over 63 bytes")
+        << "peer:0:1" << QString(64, u'a') + QStringLiteral(".example.net:51820")
+        << "peers[0].endpoint"
+        << "63";
+    QTest::newRow("endpoint name without port") << "peer:0:1"
+                                                << "vpn.example.net"
+                                                << "peers[0].endpoint"
+                                                << "port";
+    // The DNS line: wg-quick's "DNS =" value, servers and search domains.
+    QTest::newRow("dns entry neither address nor domain")
+        << "interface.dns"
+        << "10.2.0.1, bad_entry!"
+        << "interface.dns"
+        << "The DNS entry \"bad_entry!\" is neither an IP address nor a domain name";
+    QTest::newRow("dns address out of range") << "interface.dns"
+                                              << "10.2.0.300"
+                                              << "interface.dns"
+                                              << "neither an IP address nor a domain name";
+    QTest::newRow("dns multicast server") << "interface.dns"
+                                          << "224.0.0.1"
+                                          << "interface.dns"
+                                          << "is a multicast address, not a server's address";
+    QTest::newRow("dns server twice") << "interface.dns"
+                                      << "10.2.0.1 10.2.0.1"
+                                      << "interface.dns"
+                                      << "is listed twice";
+    QTest::newRow("dns nine servers")
+        << "interface.dns"
+        << "10.2.0.1, 10.2.0.2, 10.2.0.3, 10.2.0.4, 10.2.0.5, 10.2.0.6, 10.2.0.7, 10.2.0.8, "
+           "10.2.0.9"
+        << "interface.dns"
+        << "The DNS servers and domains field lists 9 servers; at most 8 are allowed";
+    QString domains = QStringLiteral("10.2.0.1");
+    for (int i = 1; i <= 33; ++i) {
+        domains += QStringLiteral(", d%1.example").arg(i);
+    }
+    QTest::newRow("dns 33 domains") << "interface.dns" << domains << "interface.dns"
+                                    << "lists 33 domains; at most 32 are allowed";
+    QTest::newRow("dns domains without server") << "interface.dns"
+                                                << "corp.example"
+                                                << "interface.dns"
+                                                << "has domains but no server";
 }
 
 void TestProfileEditor::badValueShowsErrorAtItsField()
@@ -277,6 +331,7 @@ void TestProfileEditor::badValueShowsErrorAtItsField()
                           : widget == "interface.name"    ? m_editor->interfaceNameEdit()
                           : widget == "interface.address" ? m_editor->addressEdit()
                           : widget == "interface.mtu"     ? m_editor->mtuEdit()
+                          : widget == "interface.dns"     ? m_editor->dnsEdit()
                                                           : m_editor->listenEdit();
         edit->selectAll();
         if (value.isEmpty()) {
@@ -297,11 +352,16 @@ void TestProfileEditor::badValueShowsErrorAtItsField()
                                            m_editor->errors().first().message)));
     QVERIFY(!m_editor->saveButton()->isEnabled());
     QVERIFY(!m_editor->profile().has_value());
+    // In the editor's words: fields and peers by name, never the profile's JSON paths.
+    QVERIFY2(!shown.contains(QLatin1String("interface.")) &&
+                 !shown.contains(QLatin1String("peers[")),
+             qPrintable(shown));
     // No other field claims the error.
     for (const QString& other :
          {QStringLiteral("name"), QStringLiteral("interface.name"),
           QStringLiteral("interface.address"), QStringLiteral("interface.mtu"),
-          QStringLiteral("interface.listen")}) {
+          QStringLiteral("interface.listen"), QStringLiteral("interface.dns"),
+          QStringLiteral("interface.killSwitch")}) {
         if (other != field) {
             QVERIFY2(m_editor->shownError(other).isEmpty(),
                      qPrintable(other + ": " + m_editor->shownError(other)));
@@ -660,6 +720,155 @@ void TestProfileEditor::peerMessagesFollowTheTableOrder()
         QVERIFY2(lines[i].contains(QStringLiteral("peer \u201cpeer-%1\u201d").arg(QChar(u'a' + i))),
                  qPrintable(lines.join(QLatin1Char('\n'))));
     }
+}
+
+void TestProfileEditor::dnsKillSwitchAndHostNameAreSaved()
+{
+    // A provider's profile as a laptop user types it: the server by name, its DNS, the switch.
+    m_editor->setProfile(officeWireGuardProfile(), QString());
+    QTableWidget* table = m_editor->peerTable();
+    table->item(0, ProfileEditor::PeerEndpoint)->setText(QStringLiteral("VPN.Example.net:51820"));
+    m_editor->dnsEdit()->setText(QStringLiteral("10.2.0.1, fd00:2::1 corp.example ~lab.example"));
+    QTest::mouseClick(m_editor->killSwitchBox(), Qt::LeftButton);
+    QVERIFY(m_editor->allowLanBox()->isEnabled());
+    QTest::mouseClick(m_editor->allowLanBox(), Qt::LeftButton);
+    QVERIFY2(m_editor->canSave(), qPrintable(m_editor->errors().value(0).message));
+    const Profile p = *m_editor->profile();
+    QCOMPARE(p.peers[0].endpoint.hostName, QStringLiteral("vpn.example.net"));
+    QCOMPARE(p.peers[0].endpoint.port, quint16(51820));
+    QCOMPARE(p.interface.dns.servers,
+             (QList<QHostAddress>{QHostAddress(QStringLiteral("10.2.0.1")),
+                                  QHostAddress(QStringLiteral("fd00:2::1"))}));
+    QCOMPARE(p.interface.dns.domains,
+             (QStringList{QStringLiteral("corp.example"), QStringLiteral("~lab.example")}));
+    QVERIFY(p.interface.killSwitch);
+    QVERIFY(p.interface.allowLan);
+    QTest::mouseClick(m_editor->saveButton(), Qt::LeftButton);
+    m_store->reload();
+    const StoredProfile* stored = m_store->find(p.name);
+    QVERIFY(stored != nullptr && stored->ok());
+    QCOMPARE(*stored->profile, p);
+
+    // Opened again, the fields show what was saved, and saving it unchanged changes nothing.
+    ProfileEditor again(m_store.get());
+    again.setProfile(*stored->profile, p.name);
+    QCOMPARE(again.dnsEdit()->text(),
+             QStringLiteral("10.2.0.1, fd00:2::1, corp.example, ~lab.example"));
+    QVERIFY(again.killSwitchBox()->isChecked());
+    QVERIFY(again.allowLanBox()->isChecked());
+    QCOMPARE(again.peerTable()->item(0, ProfileEditor::PeerEndpoint)->text(),
+             QStringLiteral("vpn.example.net:51820"));
+    QCOMPARE(*again.profile(), p);
+}
+
+void TestProfileEditor::dnsLineShowsWhatTheProfileHas_data()
+{
+    QTest::addColumn<QString>("typed");
+    QTest::addColumn<QStringList>("servers");
+    QTest::addColumn<QStringList>("domains");
+    QTest::newRow("empty") << "" << QStringList() << QStringList();
+    QTest::newRow("one server") << "10.2.0.1" << QStringList{"10.2.0.1"} << QStringList();
+    QTest::newRow("blanks and commas")
+        << "  10.2.0.1,,fd00::53   corp.example," << QStringList{"10.2.0.1", "fd00::53"}
+        << QStringList{"corp.example"};
+    QTest::newRow("routing-only everything")
+        << "10.2.0.1, ~." << QStringList{"10.2.0.1"} << QStringList{"~."};
+    QTest::newRow("eight servers") << "10.2.0.1 10.2.0.2 10.2.0.3 10.2.0.4 10.2.0.5 10.2.0.6 "
+                                      "10.2.0.7 10.2.0.8"
+                                   << QStringList{"10.2.0.1", "10.2.0.2", "10.2.0.3", "10.2.0.4",
+                                                  "10.2.0.5", "10.2.0.6", "10.2.0.7", "10.2.0.8"}
+                                   << QStringList();
+}
+
+void TestProfileEditor::dnsLineShowsWhatTheProfileHas()
+{
+    QFETCH(QString, typed);
+    QFETCH(QStringList, servers);
+    QFETCH(QStringList, domains);
+    m_editor->dnsEdit()->selectAll();
+    QTest::keyClicks(m_editor->dnsEdit(), typed);
+    if (typed.isEmpty()) {
+        QTest::keyClick(m_editor->dnsEdit(), Qt::Key_Delete);
+    }
+    QVERIFY2(m_editor->canSave(),
+             qPrintable(m_editor->shownError(QStringLiteral("interface.dns"))));
+    QVERIFY(m_editor->shownError(QStringLiteral("interface.dns")).isEmpty());
+    QStringList got;
+    for (const QHostAddress& a : m_editor->profile()->interface.dns.servers) {
+        got << a.toString();
+    }
+    QCOMPARE(got, servers);
+    QCOMPARE(m_editor->profile()->interface.dns.domains, domains);
+}
+
+void TestProfileEditor::killSwitchIsProposedForAFullTunnel_data()
+{
+    QTest::addColumn<QString>("subnets");
+    QTest::addColumn<bool>("proposed");
+    QTest::newRow("IPv4 default route") << "0.0.0.0/0" << true;
+    QTest::newRow("IPv6 default route") << "::/0" << true;
+    QTest::newRow("both, as wg-quick files have them") << "0.0.0.0/0, ::/0" << true;
+    QTest::newRow("split tunnel") << "10.244.3.0/24" << false;
+    QTest::newRow("half of the internet") << "0.0.0.0/1, 128.0.0.0/1" << false;
+}
+
+void TestProfileEditor::killSwitchIsProposedForAFullTunnel()
+{
+    QFETCH(QString, subnets);
+    QFETCH(bool, proposed);
+    m_editor->startNew(QStringLiteral("laptop"));
+    QVERIFY(!m_editor->killSwitchBox()->isChecked());
+    QTableWidget* table = m_editor->peerTable();
+    table->item(0, ProfileEditor::PeerSubnets)->setText(subnets);
+    QCOMPARE(m_editor->killSwitchBox()->isChecked(), proposed);
+    QCOMPARE(m_editor->killSwitchProposed(), proposed);
+    // A split tunnel again: the proposal is taken back.
+    table->item(0, ProfileEditor::PeerSubnets)->setText(QStringLiteral("10.244.3.0/24"));
+    QVERIFY(!m_editor->killSwitchBox()->isChecked());
+    // The user's choice stands: unchecked by hand, a full tunnel does not check it again.
+    table->item(0, ProfileEditor::PeerSubnets)->setText(subnets);
+    if (proposed) {
+        QTest::mouseClick(m_editor->killSwitchBox(), Qt::LeftButton);
+        QVERIFY(!m_editor->killSwitchBox()->isChecked());
+        table->item(0, ProfileEditor::PeerSubnets)->setText(QStringLiteral("10.244.3.0/24"));
+        table->item(0, ProfileEditor::PeerSubnets)->setText(subnets);
+        QVERIFY(!m_editor->killSwitchBox()->isChecked());
+        QVERIFY(!m_editor->killSwitchProposed());
+    }
+}
+
+void TestProfileEditor::killSwitchOfASavedProfileIsKept()
+{
+    // A saved full-tunnel profile without the switch: opening it proposes nothing (saving it
+    // unchanged must not change it).
+    Profile p = officeWireGuardProfile();
+    p.peers[0].subnets = {*parseCidr(QStringLiteral("0.0.0.0/0"), nullptr, true)};
+    m_editor->setProfile(p, p.name);
+    QVERIFY(!m_editor->killSwitchBox()->isChecked());
+    QCOMPARE(*m_editor->profile(), p);
+    // An imported draft (not saved yet) is new: there it is proposed.
+    m_editor->setProfile(p, QString());
+    QVERIFY(m_editor->killSwitchBox()->isChecked());
+    QVERIFY(m_editor->killSwitchProposed());
+}
+
+void TestProfileEditor::killSwitchWithoutEndpointsIsRefused()
+{
+    // A WireGuard host whose peers only call it, with the switch on: the library refuses it,
+    // and the editor says so at the checkbox in its own words.
+    m_editor->setProfile(officeWireGuardProfile(), QString());
+    m_editor->peerTable()->item(0, ProfileEditor::PeerEndpoint)->setText(QString());
+    QVERIFY(m_editor->canSave());
+    QTest::mouseClick(m_editor->killSwitchBox(), Qt::LeftButton);
+    const QString shown = m_editor->shownError(QStringLiteral("interface.killSwitch"));
+    QVERIFY2(shown.contains(QStringLiteral("no peer has an endpoint")), qPrintable(shown));
+    QVERIFY(!m_editor->canSave());
+    // A host name is an endpoint.
+    m_editor->peerTable()
+        ->item(0, ProfileEditor::PeerEndpoint)
+        ->setText(QStringLiteral("vpn.example.net:51820"));
+    QVERIFY(m_editor->shownError(QStringLiteral("interface.killSwitch")).isEmpty());
+    QVERIFY(m_editor->canSave());
 }
 
 QTEST_MAIN(TestProfileEditor)
