@@ -14,12 +14,14 @@
 #include <QCoreApplication>
 #include <QDBusConnection>
 #include <QFile>
+#include <QFileInfo>
 #include <QTimer>
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <memory>
+#include <optional>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -240,6 +242,15 @@ int runMesh(Profile profile, SignalNotifier& handled, engine::EventLog& log)
     return exit;
 }
 
+// Whether connecting to the system bus can work at all: an address is given, or the default
+// socket exists.
+bool systemBusMayExist()
+{
+    return !qEnvironmentVariableIsEmpty("DBUS_SYSTEM_BUS_ADDRESS") ||
+           QFileInfo::exists(QStringLiteral("/run/dbus/system_bus_socket")) ||
+           QFileInfo::exists(QStringLiteral("/var/run/dbus/system_bus_socket"));
+}
+
 } // namespace
 
 int runStandalone(const QString& profilePath)
@@ -337,11 +348,17 @@ int runStandalone(const QString& profilePath)
 
     const TunnelMode mode = parsed.profile->mode;
     // A resume from suspend counts as a network change. Without a system bus (a server, a
-    // test's namespace) there is nothing to watch: one debug line, no warning.
-    SleepWatcher sleep(QDBusConnection::systemBus());
-    QObject::connect(&sleep, &SleepWatcher::resumed,
-                     [&tunnel] { tunnel->underlayChanged("resume from suspend"); });
-    qDebug("peertun-helper: %s", qPrintable(sleep.describe()));
+    // test's namespace) there is nothing to watch: one debug line, no warning, and no QtDBus
+    // thread started for nothing.
+    std::optional<SleepWatcher> sleep;
+    if (systemBusMayExist()) {
+        sleep.emplace(QDBusConnection::systemBus());
+        QObject::connect(&*sleep, &SleepWatcher::resumed,
+                         [&tunnel] { tunnel->underlayChanged("resume from suspend"); });
+        qDebug("peertun-helper: %s", qPrintable(sleep->describe()));
+    } else {
+        qDebug("peertun-helper: no system bus: resume from suspend is not watched");
+    }
     // After a network change the link's DNS may have been dropped by resolved (a link flap).
     int64_t networkChangeSeen = 0;
     QTimer dnsKeeper;
