@@ -264,6 +264,17 @@ std::optional<TunnelManager::Failure> TunnelManager::joinMesh(const Profile& pro
         emit peersChanged(name);
         publishStatsIfChanged();
     });
+    if (const mesh::MeshAgent* agent = r->agent()) {
+        // In the tunnel's log (the app's and peertunctl's), not only in the helper's journal.
+        connect(agent, &mesh::MeshAgent::reachabilityChanged, this, [this, name, agent](bool up) {
+            log(up ? engine::LogLevel::Info : engine::LogLevel::Warning, name,
+                up ? QStringLiteral("coordination store reachable again")
+                   : QStringLiteral("coordination store unreachable (%1); the members stay as "
+                                    "last known")
+                         .arg(agent->lastError()));
+            publishStatsIfChanged();
+        });
+    }
     connect(r, &MeshRunner::failed, this, [this, name](const QString& why) {
         log(engine::LogLevel::Error, name, QStringLiteral("mesh: %1").arg(why));
         setState(name, dbus::TunnelState::Failed, why);
@@ -436,6 +447,11 @@ QVariantMapList TunnelManager::tunnels() const
         info.dnsStatus = entry.dns ? entry.dns->problem() : QString();
         info.killSwitch = entry.tunnel && entry.tunnel->killSwitchOn();
         info.networkChangedUnixMs = entry.tunnel ? entry.tunnel->stats().networkChangedUnixMs : 0;
+        if (entry.mesh) {
+            info.mesh = true;
+            info.meshStatus = entry.mesh->agent() ? entry.mesh->agent()->statusText() : QString();
+            info.storeUnreachableSinceUnixMs = storeUnreachableSince(entry);
+        }
         list << info.toVariant();
     }
     for (const engine::LeftoverKillSwitch& c : m_leftovers) {
@@ -449,6 +465,14 @@ QVariantMapList TunnelManager::tunnels() const
     return list;
 }
 
+qint64 TunnelManager::storeUnreachableSince(const Entry& entry)
+{
+    const mesh::MeshAgent* agent = entry.mesh ? entry.mesh->agent() : nullptr;
+    return agent && !agent->isReachable() && agent->unreachableSince().isValid()
+               ? agent->unreachableSince().toMSecsSinceEpoch()
+               : 0;
+}
+
 QVariantMap TunnelManager::statsToVariant(const QString& name, const Entry& entry,
                                           const engine::TunnelStats& s)
 {
@@ -456,10 +480,11 @@ QVariantMap TunnelManager::statsToVariant(const QString& name, const Entry& entr
     for (const PeerConfig& peer : entry.profile.peers) {
         peerNames << peer.name;
     }
-    return countersFromEngine(name, s, peerNames,
-                              entry.tunnel ? entry.tunnel->endpoints()
-                                           : std::vector<engine::PeerEndpointStatus>{})
-        .toVariant();
+    dbus::TunnelCounters counters = countersFromEngine(
+        name, s, peerNames,
+        entry.tunnel ? entry.tunnel->endpoints() : std::vector<engine::PeerEndpointStatus>{});
+    counters.storeUnreachableSinceUnixMs = storeUnreachableSince(entry);
+    return counters.toVariant();
 }
 
 std::optional<QVariantMap> TunnelManager::stats(const QString& name) const
@@ -482,9 +507,12 @@ void TunnelManager::publishStatsIfChanged()
         }
         const engine::TunnelStats s = entry.tunnel->stats();
         keepDns(name, entry, s);
-        if (!sameCounters(s, entry.lastPublished)) {
+        const qint64 unreachableSince = storeUnreachableSince(entry);
+        if (!sameCounters(s, entry.lastPublished) ||
+            unreachableSince != entry.storeUnreachablePublished) {
             changed = true;
             entry.lastPublished = s;
+            entry.storeUnreachablePublished = unreachableSince;
         }
         all << statsToVariant(name, entry, s);
     }

@@ -75,6 +75,7 @@ private:
         qint64 sinceUnixMs = 0;
         engine::TunnelStats lastPublished;
         int64_t networkChangeSeen = 0; // the tunnel's networkChangedUnixMs last acted on
+        qint64 storeUnreachablePublished = 0;
     };
 
     // Brings up the tunnel of a static profile into `entry` (states and log on failure).
@@ -91,6 +92,8 @@ private:
     // until that profile is connected again or disconnected.
     void adoptLeftoverKillSwitches();
     std::optional<engine::LeftoverKillSwitch> takeLeftover(const QString& nameOrDevice);
+    // A mesh tunnel's etcd: since when it cannot be reached (Unix ms), 0 = reachable.
+    static qint64 storeUnreachableSince(const Entry& entry);
     static QVariantMap statsToVariant(const QString& name, const Entry& entry,
                                       const engine::TunnelStats& stats);
 

@@ -269,6 +269,12 @@ void TestMeshHelper::meshThroughHelperAndStandalone()
                            .toString()
                            .section(QLatin1Char('/'), 0, 0);
     QVERIFY2(a1.startsWith(QLatin1String("10.244.")), qPrintable(a1));
+    {
+        const auto info = peertun::dbus::TunnelInfo::fromVariant(helperTunnel("m1"));
+        QVERIFY(info.mesh);
+        QVERIFY2(info.meshStatus.startsWith(QLatin1String("running")), qPrintable(info.meshStatus));
+        QCOMPARE(info.storeUnreachableSinceUnixMs, 0);
+    }
 
     // Host 2, standalone.
     const QString p2 =
