@@ -4,6 +4,7 @@
 #include "Clock.h"
 #include "EngineToContract.h"
 #include "ExitCode.h"
+#include "MeshRunner.h"
 #include "ProfileToSpec.h"
 #include "ResolvedDns.h"
 #include "SignalNotifier.h"
@@ -125,6 +126,122 @@ void wipeKeyText(QByteArray& json, Profile& profile)
     wipeSecrets(profile);
 }
 
+// SIGHUP: the profile file is read again and its peers replace the running ones (nothing
+// else of it is applied: the rest takes a restart). A bad file changes nothing.
+void reloadPeers(const QString& profilePath, engine::Tunnel& tunnel, TunnelMode mode,
+                 engine::EventLog& log)
+{
+    const std::string name = tunnel.spec().name;
+    QFile file(profilePath);
+    if (!file.open(QIODevice::ReadOnly)) {
+        // The helper dropped root after the first read: the file must be readable by its user.
+        log.add(engine::LogLevel::Error, name,
+                "SIGHUP: cannot read " + profilePath.toStdString() + ": " +
+                    file.errorString().toStdString() + " (the helper runs as uid " +
+                    std::to_string(::getuid()) +
+                    " now: let it read the file, e.g. its group and mode 0640); the peers stay "
+                    "as they are");
+        return;
+    }
+    QByteArray json = file.read(kMaxProfileBytes + 1);
+    ProfileParseResult parsed = parseProfile(json);
+    if (!parsed.ok()) {
+        std::fill(json.begin(), json.end(), '\0');
+        log.add(engine::LogLevel::Error, name,
+                "SIGHUP: " + profilePath.toStdString() + " is not valid: " +
+                    parsed.errorText().toStdString() + "; the peers stay as they are");
+        return;
+    }
+    Profile& profile = *parsed.profile;
+    try {
+        if (profile.mesh || profile.mode != mode) {
+            throw engine::TunnelError(engine::TunnelError::Kind::InvalidConfig,
+                                      "its mode changed (or it became a mesh profile), which "
+                                      "takes a restart");
+        }
+        std::vector<engine::PeerSpec> peers = peerSpecsFromProfile(profile);
+        wipeKeyText(json, profile);
+        tunnel.setPeers(std::move(peers));
+    } catch (const engine::TunnelError& e) {
+        wipeKeyText(json, profile);
+        log.add(engine::LogLevel::Error, name,
+                "SIGHUP: the peers of " + profilePath.toStdString() +
+                    " cannot be applied: " + e.what() + "; the peers stay as they are");
+    }
+}
+
+// A mesh profile: the agent takes a lease, the tunnel comes up with its address, and every
+// change of the member set becomes the tunnel's peer list. SIGTERM/SIGINT revoke the lease
+// before the tunnel goes.
+int runMesh(Profile profile, SignalNotifier& handled, engine::EventLog& log)
+{
+    const std::string name = profile.name.toStdString();
+    MeshRunner runner(profile);
+    wipeSecrets(profile); // the runner holds the one copy it needs
+    QString error;
+    if (!runner.prepare(&error)) {
+        fail(QStringLiteral("mesh profile %1: %2.").arg(profile.name, error));
+        return standaloneExitCode(Exit::InvalidProfile);
+    }
+    std::unique_ptr<engine::Tunnel> tunnel;
+    int exit = standaloneExitCode(Exit::Ok);
+    bool leaving = false;
+    auto stop = [&](int code) {
+        if (leaving) {
+            return;
+        }
+        leaving = true;
+        exit = code;
+        runner.leave();
+    };
+    QObject::connect(&runner, &MeshRunner::left, [] { QCoreApplication::quit(); });
+    QObject::connect(&runner, &MeshRunner::failed, [&](const QString& why) {
+        fail(QStringLiteral("mesh %1: %2").arg(profile.name, why));
+        stop(standaloneExitCode(Exit::Failed));
+    });
+    QObject::connect(&runner, &MeshRunner::resolved, [&](const Profile& resolved, bool first) {
+        if (leaving) {
+            return;
+        }
+        try {
+            if (first) {
+                tunnel = std::make_unique<engine::Tunnel>(specFromProfile(resolved), log);
+            } else if (tunnel) {
+                tunnel->setPeers(peerSpecsFromProfile(resolved));
+            }
+        } catch (const engine::TunnelError& e) {
+            if (first) {
+                fail(QString::fromStdString(e.what()) + QLatin1Char('.'));
+                stop(standaloneExitCode(exitFor(e.kind())));
+            } else {
+                log.add(engine::LogLevel::Error, name,
+                        std::string("the mesh's new members cannot be applied: ") + e.what());
+            }
+        }
+    });
+    handled.onSignal([&](int signal) {
+        if (signal == SIGUSR1) {
+            if (tunnel) {
+                printStats(*tunnel);
+            }
+            if (runner.agent()) {
+                writeLine("mesh tunnel=" + name + " " + runner.agent()->statusText().toStdString());
+            }
+        } else if (signal == SIGHUP) {
+            log.add(engine::LogLevel::Info, name,
+                    "SIGHUP: a mesh tunnel's peers come from etcd; nothing to reload");
+        } else {
+            stop(standaloneExitCode(Exit::Ok));
+        }
+    });
+    log.add(engine::LogLevel::Info, name,
+            "joining the mesh at " + profile.mesh->etcd.join(QStringLiteral(", ")).toStdString());
+    runner.start();
+    QCoreApplication::exec();
+    tunnel.reset(); // after the lease is gone: the others stop sending first
+    return exit;
+}
+
 // Whether connecting to the system bus can work at all: an address is given, or the default
 // socket exists.
 bool systemBusMayExist()
@@ -139,7 +256,7 @@ bool systemBusMayExist()
 int runStandalone(const QString& profilePath)
 {
     // Before any thread exists, so the forwarding threads never take them.
-    SignalNotifier handled({SIGINT, SIGTERM, SIGUSR1});
+    SignalNotifier handled({SIGINT, SIGTERM, SIGUSR1, SIGHUP});
     if (!handled.valid()) {
         fail(QStringLiteral("cannot create a signalfd."));
         return standaloneExitCode(Exit::Failed);
@@ -197,6 +314,10 @@ int runStandalone(const QString& profilePath)
     if (!privileges.warning.isEmpty()) {
         log.add(engine::LogLevel::Warning, std::string(), privileges.warning.toStdString());
     }
+    if (parsed.profile->mesh) {
+        std::fill(json.begin(), json.end(), '\0');
+        return runMesh(std::move(*parsed.profile), handled, log);
+    }
 
     std::unique_ptr<engine::Tunnel> tunnel;
     try {
@@ -225,6 +346,7 @@ int runStandalone(const QString& profilePath)
         }
     }
 
+    const TunnelMode mode = parsed.profile->mode;
     // A resume from suspend counts as a network change. Without a system bus (a server, a
     // test's namespace) there is nothing to watch: one debug line, no warning, and no QtDBus
     // thread started for nothing.
@@ -258,6 +380,8 @@ int runStandalone(const QString& profilePath)
     handled.onSignal([&](int signal) {
         if (signal == SIGUSR1) {
             printStats(*tunnel);
+        } else if (signal == SIGHUP) {
+            reloadPeers(profilePath, *tunnel, mode, log);
         } else {
             QCoreApplication::quit();
         }

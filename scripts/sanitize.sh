@@ -4,7 +4,9 @@
 #         app), and the fuzz harnesses' bounded runs (ctest -L fuzz; tests/fuzz, PEERTUN_FUZZ).
 #   tsan  build-tsan: ThreadSanitizer. The tests of threads: the counters (one writer per
 #         counter, readers on other threads), the crypto workers (tst_workerpool), the
-#         forwarding loop's two threads over the fakes (tst_forwardingloop), and the e2e tunnel tests of both modes run
+#         forwarding loop's two threads over the fakes (tst_forwardingloop, also forwarding
+#         while the peers change), the live peer table (tst_livepeers: readers and swaps), and
+#         the e2e tunnel tests of both modes run
 #         against the TSan build of the helper (two forwarding threads, the route guard, the
 #         WireGuard timers, the stats reader). Needs root for the e2e part. (tst_wg_handshake
 #         counts allocations with its own operator new, which TSan's runtime also defines.)
@@ -37,7 +39,7 @@ fi
 if [ "$what" = tsan ] || [ "$what" = all ]; then
     start=$SECONDS
     configure build-tsan -DPEERTUN_SANITIZER=thread
-    cmake --build build-tsan -j "$jobs" --target tst_counters tst_workerpool tst_forwardingloop peertun-helper
+    cmake --build build-tsan -j "$jobs" --target tst_counters tst_workerpool tst_forwardingloop tst_livepeers peertun-helper
     # The e2e tests themselves come from the normal build: Qt is not built with TSan, and an
     # instrumented QProcess cannot fork under it. What they test, the helper, is the TSan one.
     e2e=build/tests/root/e2e
@@ -53,7 +55,7 @@ if [ "$what" = tsan ] || [ "$what" = all ]; then
     export TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp:halt_on_error=0:second_deadlock_stack=1:log_path=$reports/report"
     norandom=(setarch "$(uname -m)" -R)
     status=0
-    "${norandom[@]}" ctest --test-dir build-tsan -R '^(tst_counters|tst_workerpool|tst_forwardingloop)$' --output-on-failure \
+    "${norandom[@]}" ctest --test-dir build-tsan -R '^(tst_counters|tst_workerpool|tst_forwardingloop|tst_livepeers)$' --output-on-failure \
         --no-tests=error || status=$?
     for t in tst_e2e_tunnel tst_e2e_wireguard; do
         echo "sanitize.sh: $t with the TSan helper" >&2

@@ -91,6 +91,28 @@ Device::~Device() = default; // Peer and Keypair members wipe their secrets
 
 PeerId Device::addPeer(PeerConfig config)
 {
+    PeerId id = 0;
+    {
+        std::lock_guard lock(m_mutex);
+        id = static_cast<PeerId>(m_peers.size());
+    }
+    addPeerAt(id, std::move(config));
+    return id;
+}
+
+std::string Device::unusablePeerKey(const PublicKey& publicKey) const
+{
+    if (publicKey == m_local.publicKey()) {
+        return "peer public key is our own public key";
+    }
+    if (!PeerIdentity(m_local, publicKey, std::nullopt).hasStaticStatic()) {
+        return "peer public key is not usable (low-order point)";
+    }
+    return {};
+}
+
+void Device::addPeerAt(PeerId id, PeerConfig config)
+{
     if (config.publicKey == m_local.publicKey()) {
         throw std::invalid_argument("peer public key is our own public key");
     }
@@ -102,16 +124,48 @@ PeerId Device::addPeer(PeerConfig config)
     if (m_peerByKey.count(config.publicKey)) {
         throw std::invalid_argument("peer public key is configured twice");
     }
-    const auto id = static_cast<PeerId>(m_peers.size());
+    if (id == kNoPeer || findLocked(id)) {
+        throw std::invalid_argument("peer id " + std::to_string(id) + " is in use");
+    }
+    if (id >= m_peers.size()) {
+        m_peers.resize(size_t(id) + 1);
+    }
     m_peerByKey.emplace(config.publicKey, id);
-    m_peers.push_back(std::move(peer));
-    return id;
+    m_peers[id] = std::move(peer);
+}
+
+void Device::removePeer(PeerId id)
+{
+    std::lock_guard lock(m_mutex);
+    Peer* p = findLocked(id);
+    if (!p) {
+        return;
+    }
+    clearKeysLocked(*p); // its receiver indexes go with its sessions
+    m_peerByKey.erase(p->identity.publicKey());
+    m_peers[id].reset();
+    while (!m_peers.empty() && !m_peers.back()) {
+        m_peers.pop_back();
+    }
+}
+
+void Device::updatePeer(PeerId id, std::optional<LockedSecretKey> presharedKey,
+                        Time persistentKeepalive)
+{
+    std::lock_guard lock(m_mutex);
+    Peer* p = findLocked(id);
+    if (!p) {
+        return;
+    }
+    const PublicKey key = p->identity.publicKey();
+    p->identity = PeerIdentity(m_local, key, std::move(presharedKey));
+    p->timers.setPersistentKeepalive(persistentKeepalive);
 }
 
 size_t Device::peerCount() const
 {
     std::lock_guard lock(m_mutex);
-    return m_peers.size();
+    return m_peerByKey.size();
 }
 
 std::optional<PeerId> Device::findPeer(const PublicKey& publicKey) const
@@ -390,7 +444,15 @@ void Device::finishReceive(const ReceiveRun& run, std::span<const std::span<uint
         return;
     }
     std::lock_guard lock(m_mutex);
-    Peer& p = *m_peers[run.peer];
+    Peer* found = findLocked(run.peer);
+    if (!found) { // removed since beginReceive(): its sessions are gone
+        for (size_t i = 0; i < messages.size(); ++i) {
+            results[i] = ReceiveResult{};
+            results[i].outcome = ReceiveOutcome::UnknownIndex;
+        }
+        return;
+    }
+    Peer& p = *found;
     for (size_t i = 0; i < messages.size(); ++i) {
         ReceiveResult& r = results[i];
         r = ReceiveResult{};
@@ -470,7 +532,12 @@ SendRun Device::beginSend(PeerId peer, size_t count, bool data, Time now, bool f
     SendRun run;
     run.paddingCap = m_paddingCap.load(std::memory_order_relaxed);
     std::lock_guard lock(m_mutex);
-    Peer& p = *m_peers.at(peer);
+    Peer* found = findLocked(peer);
+    if (!found) {
+        run.status = SendStatus::NoSession; // removed: nothing to send with, no handshake
+        return run;
+    }
+    Peer& p = *found;
     const std::shared_ptr<Keypair>& k = p.current;
     // The whole run must fit below the limit: a counter is never used twice.
     if (!k || !k->canSend(now) || kRejectAfterMessages - k->sendCounter < count) {
@@ -517,7 +584,11 @@ size_t Device::createInitiation(PeerId peer, Time now, const Tai64n& timestamp,
         return 0;
     }
     std::lock_guard lock(m_mutex);
-    Peer& p = *m_peers.at(peer);
+    Peer* found = findLocked(peer);
+    if (!found) {
+        return 0;
+    }
+    Peer& p = *found;
     const bool isRetry = p.timers.consumePendingRetry();
     releaseHandshakeIndex(p);
     const uint32_t index = allocateIndex(peer);
@@ -539,7 +610,11 @@ size_t Device::createInitiation(PeerId peer, Time now, const Tai64n& timestamp,
 PeerActions Device::onTimer(PeerId peer, Time now)
 {
     std::lock_guard lock(m_mutex);
-    Peer& p = *m_peers.at(peer);
+    Peer* found = findLocked(peer);
+    if (!found) {
+        return NoAction;
+    }
+    Peer& p = *found;
     const PeerActions actions = p.timers.poll(now);
     if (actions & KeysZeroed) {
         clearKeysLocked(p);
@@ -552,6 +627,9 @@ std::optional<Time> Device::nextDeadline() const
     std::lock_guard lock(m_mutex);
     std::optional<Time> best;
     for (const auto& p : m_peers) {
+        if (!p) {
+            continue;
+        }
         const auto d = p->timers.nextDeadline();
         if (d && (!best || *d < *best)) {
             best = d;
@@ -563,32 +641,38 @@ std::optional<Time> Device::nextDeadline() const
 Endpoint Device::endpoint(PeerId peer) const
 {
     std::lock_guard lock(m_mutex);
-    return m_peers.at(peer)->endpoint;
+    const Peer* p = findLocked(peer);
+    return p ? p->endpoint : Endpoint{};
 }
 
 void Device::setEndpoint(PeerId peer, const Endpoint& endpoint)
 {
     std::lock_guard lock(m_mutex);
-    m_peers.at(peer)->endpoint = endpoint;
+    if (Peer* p = findLocked(peer)) {
+        p->endpoint = endpoint;
+    }
 }
 
 std::optional<Time> Device::lastHandshake(PeerId peer) const
 {
     std::lock_guard lock(m_mutex);
-    return m_peers.at(peer)->timers.lastHandshake();
+    const Peer* p = findLocked(peer);
+    return p ? p->timers.lastHandshake() : std::nullopt;
 }
 
 bool Device::hasSession(PeerId peer, Time now) const
 {
     std::lock_guard lock(m_mutex);
-    const Peer& p = *m_peers.at(peer);
-    return p.current && p.current->canSend(now);
+    const Peer* p = findLocked(peer);
+    return p && p->current && p->current->canSend(now);
 }
 
 void Device::clearKeys(PeerId peer)
 {
     std::lock_guard lock(m_mutex);
-    clearKeysLocked(*m_peers.at(peer));
+    if (Peer* p = findLocked(peer)) {
+        clearKeysLocked(*p);
+    }
 }
 
 void Device::clearKeysLocked(Peer& p)

@@ -30,6 +30,7 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -143,8 +144,20 @@ public:
     const PublicKey& publicKey() const { return m_local.publicKey(); }
 
     // Throws std::invalid_argument for our own key, a duplicate or a low-order public key.
-    PeerId addPeer(PeerConfig config);
-    size_t peerCount() const;
+    PeerId addPeer(PeerConfig config); // the next id after the highest in use
+    // Peers may come and go while the device runs. Ids are the caller's slots: addPeerAt()
+    // takes a free one (throws std::invalid_argument as addPeer(), or if `id` is in use);
+    // removePeer() wipes the peer's sessions and frees its id and receiver indexes (a removed
+    // id is unknown to every other method: no session, no endpoint, no timers). The caller
+    // reuses an id only once nothing still acts on the peer it named.
+    void addPeerAt(PeerId id, PeerConfig config);
+    void removePeer(PeerId id);
+    // A peer's preshared key (from its next handshake on) and persistent keepalive.
+    void updatePeer(PeerId id, std::optional<LockedSecretKey> presharedKey,
+                    Time persistentKeepalive);
+    // A key addPeer() would refuse: the reason (as its exception says it), else empty.
+    std::string unusablePeerKey(const PublicKey& publicKey) const;
+    size_t peerCount() const; // peers configured now
     std::optional<PeerId> findPeer(const PublicKey& publicKey) const;
 
     // Under load, handshake messages need a valid mac2 (else they get a cookie reply).
@@ -199,6 +212,7 @@ public:
 
 private:
     struct Peer;
+    Peer* findLocked(PeerId id) const { return id < m_peers.size() ? m_peers[id].get() : nullptr; }
 
     ReceiveResult receiveInitiation(std::span<uint8_t> d, const Endpoint& src, Time now,
                                     std::span<uint8_t> reply);

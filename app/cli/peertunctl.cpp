@@ -179,6 +179,49 @@ int cmdUp(HelperClient& client, const QStringList& args)
     return result;
 }
 
+int cmdSetPeers(HelperClient& client, const QStringList& args)
+{
+    QCommandLineParser parser;
+    parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("The running tunnel."));
+    parser.addPositionalArgument(QStringLiteral("FILE"),
+                                 QStringLiteral("A profile whose peers replace the tunnel's "
+                                                "(- for standard input)."));
+    if (int r = parseSubcommand(
+            parser, args, QStringLiteral("peertunctl set-peers NAME FILE"),
+            QStringLiteral("Replaces the peers of a running tunnel without a reconnect: peers "
+                           "that stay keep their sessions and counters. FILE is a valid profile "
+                           "of the tunnel's mode; only its peers are used. Needs authorization "
+                           "(polkit action io.peertun.control)."),
+            2, 2);
+        r >= 0) {
+        return r;
+    }
+    const QString name = parser.positionalArguments().at(0);
+    const QString path = parser.positionalArguments().at(1);
+    QFile file;
+    const bool opened = path == QLatin1String("-")
+                            ? file.open(stdin, QIODevice::ReadOnly)
+                            : (file.setFileName(path), file.open(QIODevice::ReadOnly));
+    if (!opened) {
+        return fail(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()),
+                    exitCode(Exit::Usage));
+    }
+    const QByteArray json = file.read(kMaxProfileFileBytes + 1);
+    if (json.size() > kMaxProfileFileBytes) {
+        return fail(QStringLiteral("%1 is larger than %2 bytes; that is not a profile")
+                        .arg(path)
+                        .arg(kMaxProfileFileBytes),
+                    exitCode(Exit::InvalidProfile));
+    }
+    QDBusPendingReply<> reply = client.setPeers(name, QString::fromUtf8(json));
+    reply.waitForFinished();
+    if (reply.isError()) {
+        return failWith(reply.error());
+    }
+    out() << name << ": peers replaced" << Qt::endl;
+    return exitCode(Exit::Ok);
+}
+
 int cmdDown(HelperClient& client, const QStringList& args)
 {
     QCommandLineParser parser;
@@ -214,7 +257,8 @@ QStringList protectionLines(const peertun::dbus::TunnelInfo& t)
         if (t.dnsApplied) {
             QString line = QStringLiteral("DNS: %1").arg(t.dnsServers.join(QStringLiteral(", ")));
             if (!t.dnsDomains.isEmpty()) {
-                line += QStringLiteral(" (domains %1)").arg(t.dnsDomains.join(QStringLiteral(", ")));
+                line +=
+                    QStringLiteral(" (domains %1)").arg(t.dnsDomains.join(QStringLiteral(", ")));
             }
             lines << line;
         } else {
@@ -611,6 +655,8 @@ const char kUsage[] = "usage: peertunctl COMMAND [ARGS] (COMMAND --help for deta
                       "commands:\n"
                       "  up PROFILE.json...         bring tunnels up (needs authorization)\n"
                       "  down NAME                  take a tunnel down (needs authorization)\n"
+                      "  set-peers NAME FILE        replace a running tunnel's peers (needs\n"
+                      "                             authorization)\n"
                       "  status [NAME] [--json]     list tunnels\n"
                       "  stats NAME [--watch]       show counters\n"
                       "  log [--follow]             show the helper's log\n"
@@ -677,6 +723,9 @@ int main(int argc, char** argv)
     }
     if (command == QLatin1String("down")) {
         return cmdDown(client, args);
+    }
+    if (command == QLatin1String("set-peers")) {
+        return cmdSetPeers(client, args);
     }
     if (command == QLatin1String("status")) {
         return cmdStatus(client, args);

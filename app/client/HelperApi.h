@@ -43,6 +43,9 @@ public:
     virtual TunnelStatus status(const QString& name) const = 0;
     virtual void connectProfile(const Profile& profile) = 0;
     virtual void disconnectTunnel(const QString& name) = 0;
+    // A peer-only edit of a running tunnel, applied without a reconnect (SetPeers); the
+    // outcome comes back as a log line of the app's and, on failure, tunnelChanged.
+    virtual void setPeers(const Profile& profile) = 0;
     // An event of the app's own into the log. Never give it a secret: the log can be copied.
     virtual void appLog(dbus::LogLevel level, const QString& tunnel, const QString& text) = 0;
 

@@ -16,6 +16,7 @@ HelperClient::HelperClient(QDBusConnection bus, QObject* parent)
     m_controlProxy->setTimeout(kControlTimeoutMs);
 
     connect(m_proxy.get(), &Helper1Proxy::StateChanged, this, &HelperClient::stateChanged);
+    connect(m_proxy.get(), &Helper1Proxy::PeersChanged, this, &HelperClient::peersChanged);
     connect(m_proxy.get(), &Helper1Proxy::StatsUpdated, this,
             [this](const QVariantMapList& stats) { emit statsUpdated(toPlain(stats)); });
     connect(m_proxy.get(), &Helper1Proxy::LogEntry, this,
@@ -45,6 +46,11 @@ QDBusPendingReply<QString> HelperClient::connectTunnel(const QString& profileJso
 QDBusPendingReply<> HelperClient::disconnectTunnel(const QString& name)
 {
     return m_controlProxy->Disconnect(name);
+}
+
+QDBusPendingReply<> HelperClient::setPeers(const QString& name, const QString& profileJson)
+{
+    return m_controlProxy->SetPeers(name, profileJson);
 }
 
 QDBusPendingReply<QVariantMapList> HelperClient::listTunnels()

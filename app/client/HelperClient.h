@@ -32,6 +32,8 @@ public:
     QDBusPendingReply<QString> version();
     QDBusPendingReply<QString> connectTunnel(const QString& profileJson);
     QDBusPendingReply<> disconnectTunnel(const QString& name);
+    // The running tunnel `name` takes the peers of this profile (JSON) without a reconnect.
+    QDBusPendingReply<> setPeers(const QString& name, const QString& profileJson);
     // Values of these replies may hold QDBusArgument: pass them through toPlain().
     QDBusPendingReply<QVariantMapList> listTunnels();
     QDBusPendingReply<QVariantMap> stats(const QString& name);
@@ -44,6 +46,7 @@ public:
 
 signals:
     void stateChanged(const QString& name, const QString& state, const QString& reason);
+    void peersChanged(const QString& name);
     void statsUpdated(const QVariantMapList& stats); // plain values
     void logEntry(const QVariantMap& entry);         // plain values
     // The helper appeared on or left the bus (idle exit, crash, restart): after it comes

@@ -369,6 +369,27 @@ void HelperSession::disconnectTunnel(const QString& name)
             });
 }
 
+void HelperSession::setPeers(const Profile& profile)
+{
+    const QString name = profile.name;
+    appLog(dbus::LogLevel::Info, name,
+           tr("Asking the helper to change the peers of %1.").arg(name));
+    auto* call = new QDBusPendingCallWatcher(
+        m_client->setPeers(name, QString::fromUtf8(serializeProfile(profile))), this);
+    connect(call, &QDBusPendingCallWatcher::finished, this,
+            [this, name](QDBusPendingCallWatcher* c) {
+                c->deleteLater();
+                QDBusPendingReply<> reply = *c;
+                if (reply.isError()) {
+                    handleCallError(reply.error(), name, true);
+                    emit tunnelChanged(name);
+                    return;
+                }
+                appLog(dbus::LogLevel::Info, name, tr("The peers of %1 changed.").arg(name));
+                emit tunnelChanged(name);
+            });
+}
+
 void HelperSession::handleCallError(const QDBusError& error, const QString& tunnel, bool control)
 {
     const QString name = error.name();

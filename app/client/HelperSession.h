@@ -63,6 +63,7 @@ public:
 
     void connectProfile(const Profile& profile) override;
     void disconnectTunnel(const QString& name) override;
+    void setPeers(const Profile& profile) override;
 
     TunnelStatus status(const QString& name) const override { return m_tunnels.value(name); }
     QStringList tunnelNames() const { return m_tunnels.keys(); }

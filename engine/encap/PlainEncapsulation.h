@@ -30,6 +30,8 @@ public:
     {
         m_endpoints.set(peer, endpoint);
     }
+    // A new peer set: endpoints by slot (see PeerSlots.h).
+    void setPeers(std::vector<UdpEndpoint> endpoints) { m_endpoints.reset(std::move(endpoints)); }
     void beginReceiveBatch() override { m_endpoints.adoptPending(); }
     uint32_t peerAtEndpoint(const sockaddr* sa) const override { return m_endpoints.lookup(sa); }
 

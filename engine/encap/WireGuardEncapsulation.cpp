@@ -55,45 +55,96 @@ constexpr auto kTimerCap = std::chrono::milliseconds(100);
 
 } // namespace
 
+namespace {
+
+wireguard::PeerConfig peerConfig(const PeerSpec& peer)
+{
+    wireguard::PeerConfig config;
+    config.publicKey = peer.publicKey;
+    if (peer.presharedKey) {
+        config.presharedKey = *peer.presharedKey;
+    }
+    config.persistentKeepalive = std::chrono::seconds(peer.persistentKeepaliveSeconds);
+    config.endpoint = toWireGuard(peer.knownEndpoint());
+    return config;
+}
+
+} // namespace
+
 WireGuardEncapsulation::WireGuardEncapsulation(keys::LockedSecretKey privateKey,
                                                const std::vector<PeerSpec>& peers, size_t mtu,
                                                SendFunction send, TunnelCounters& counters,
                                                EventLog* log, std::string tunnelName,
                                                unsigned cryptoThreads)
     : m_device(std::move(privateKey)), m_mtu(mtu), m_send(std::move(send)), m_counters(counters),
-      m_log(log), m_tunnelName(std::move(tunnelName)),
-      m_queues(std::make_unique<Queue[]>(peers.size())), m_peerCount(peers.size()),
-      m_index([&peers] {
+      m_log(log), m_tunnelName(std::move(tunnelName)), m_queues(peers.size()), m_index([&peers] {
           std::vector<UdpEndpoint> endpoints;
           for (const PeerSpec& p : peers) {
               endpoints.push_back(p.knownEndpoint());
           }
           return endpoints;
       }()),
-      m_initiateNow(std::make_unique<std::atomic<bool>[]>(peers.size())),
-      m_sealWorkers(cryptoThreads), m_openWorkers(cryptoThreads)
+      m_initiateNow(peers.size()), m_sealWorkers(cryptoThreads), m_openWorkers(cryptoThreads)
 {
     m_device.setPaddingCap(mtu);
+    // Peer ids are the engine's slots, here the spec's indexes: the route table and AllowedIPs
+    // agree.
     for (size_t i = 0; i < peers.size(); ++i) {
-        wireguard::PeerConfig config;
-        config.publicKey = peers[i].publicKey;
-        if (peers[i].presharedKey) {
-            config.presharedKey = *peers[i].presharedKey;
-        }
-        config.persistentKeepalive = std::chrono::seconds(peers[i].persistentKeepaliveSeconds);
-        config.endpoint = toWireGuard(peers[i].knownEndpoint());
-        try {
-            // Peer ids are the engine's peer indexes: the route table and AllowedIPs agree.
-            const wireguard::PeerId id = m_device.addPeer(std::move(config));
-            if (id != i) {
-                throw std::invalid_argument("peer numbering differs");
-            }
-        } catch (const std::invalid_argument& e) {
-            throw TunnelError(TunnelError::Kind::InvalidConfig, "the public key of peer " +
-                                                                    std::to_string(i + 1) +
-                                                                    " cannot be used: " + e.what());
-        }
+        addPeer(uint32_t(i), peers[i]);
     }
+}
+
+void WireGuardEncapsulation::reserveSlots(size_t slots)
+{
+    m_queues.ensure(slots);
+    m_initiateNow.ensure(slots);
+}
+
+void WireGuardEncapsulation::addPeer(uint32_t slot, const PeerSpec& peer)
+{
+    try {
+        m_device.addPeerAt(slot, peerConfig(peer));
+    } catch (const std::invalid_argument& e) {
+        throw TunnelError(TunnelError::Kind::InvalidConfig,
+                          "the public key of peer " +
+                              (peer.name.empty() ? std::to_string(slot + 1) : peer.name) +
+                              " cannot be used: " + e.what());
+    }
+    m_initiateNow[slot].store(false, std::memory_order_relaxed);
+    const std::lock_guard lock(m_slotsMutex);
+    m_slots.push_back(slot);
+}
+
+void WireGuardEncapsulation::updatePeer(uint32_t slot, const PeerSpec& before,
+                                        const PeerSpec& after)
+{
+    std::optional<keys::LockedSecretKey> psk;
+    if (after.presharedKey) {
+        psk = *after.presharedKey;
+    }
+    m_device.updatePeer(slot, std::move(psk),
+                        std::chrono::seconds(after.persistentKeepaliveSeconds));
+    const UdpEndpoint configured = after.knownEndpoint();
+    if (configured.port != 0 && configured != before.knownEndpoint()) {
+        setPeerEndpoint(slot, configured);
+    }
+}
+
+void WireGuardEncapsulation::removePeer(uint32_t slot)
+{
+    {
+        // Not while the timer thread runs the timers: it may be acting on this slot.
+        const std::lock_guard lock(m_slotsMutex);
+        m_slots.erase(std::remove(m_slots.begin(), m_slots.end(), slot), m_slots.end());
+    }
+    m_device.removePeer(slot);
+    m_initiateNow[slot].store(false, std::memory_order_relaxed);
+    Queue& q = m_queues[slot];
+    const std::lock_guard lock(q.mutex);
+    for (auto& packet : q.packets) {
+        std::fill(packet.begin(), packet.end(), uint8_t{0}); // plaintext
+    }
+    q.packets.clear();
 }
 
 WireGuardEncapsulation::~WireGuardEncapsulation()
@@ -169,12 +220,13 @@ Encapsulation::Result WireGuardEncapsulation::finishOpen(const UdpEndpoint& sour
     if (r.replySize > 0) {
         m_send(source, {m_reply.data(), r.replySize});
     }
-    if ((r.actions & wireguard::SessionReady) && r.peer < m_peerCount) {
+    const bool known = r.peer != wireguard::kNoPeer && r.peer < m_queues.capacity();
+    if ((r.actions & wireguard::SessionReady) && known) {
         auto& p = m_counters.peerRx[r.peer];
         p.handshakesDone.add(1);
         p.lastHandshakeUnixMs.store(unixMs(), std::memory_order_relaxed);
     }
-    if (r.actions != wireguard::NoAction && r.peer < m_peerCount) {
+    if (r.actions != wireguard::NoAction && known) {
         // Only the initiator must confirm a new session with a keepalive when it has nothing
         // queued; the responder's session was confirmed by the packet just received.
         const bool initiator = r.outcome == ReceiveOutcome::ResponseAccepted;
@@ -341,7 +393,7 @@ UdpEndpoint WireGuardEncapsulation::peerEndpoint(uint32_t peer) const
 
 void WireGuardEncapsulation::setPeerEndpoint(uint32_t peer, const UdpEndpoint& endpoint)
 {
-    if (peer >= m_peerCount) {
+    if (peer >= m_initiateNow.capacity()) {
         return;
     }
     m_device.setEndpoint(peer, toWireGuard(endpoint));
@@ -352,7 +404,8 @@ void WireGuardEncapsulation::setPeerEndpoint(uint32_t peer, const UdpEndpoint& e
 
 void WireGuardEncapsulation::initiateHandshakes()
 {
-    for (uint32_t p = 0; p < m_peerCount; ++p) {
+    const std::lock_guard lock(m_slotsMutex); // setPeers() may change the slots meanwhile
+    for (const uint32_t p : m_slots) {
         if (peerEndpoint(p).port != 0) { // a peer that calls us has nowhere to be sent to
             m_initiateNow[p].store(true, std::memory_order_release);
         }
@@ -454,7 +507,8 @@ size_t WireGuardEncapsulation::queuedPackets(uint32_t peer) const
 std::chrono::steady_clock::time_point WireGuardEncapsulation::runTimers()
 {
     const wireguard::Time t = now();
-    for (uint32_t p = 0; p < m_peerCount; ++p) {
+    const std::lock_guard lock(m_slotsMutex);
+    for (const uint32_t p : m_slots) {
         if (m_initiateNow[p].load(std::memory_order_relaxed) &&
             m_initiateNow[p].exchange(false, std::memory_order_acquire)) {
             sendInitiation(p);
@@ -499,7 +553,8 @@ void WireGuardEncapsulation::stop()
     }
     m_stopped = true;
     m_timer.stop();
-    for (uint32_t p = 0; p < m_peerCount; ++p) {
+    const std::lock_guard lock(m_slotsMutex);
+    for (const uint32_t p : m_slots) {
         {
             Queue& q = m_queues[p];
             const std::lock_guard lock(q.mutex);

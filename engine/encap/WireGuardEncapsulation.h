@@ -18,6 +18,7 @@
 #include "EndpointIndex.h"
 #include "EventLog.h"
 #include "Net.h"
+#include "PeerSlots.h"
 #include "TunnelSpec.h"
 #include "Worker.h"
 #include "WorkerPool.h"
@@ -90,6 +91,24 @@ public:
     void startTimers();
     void stop();
 
+    // A change of the peer set (the thread that makes it; not the forwarding or timer
+    // threads). Peers are slots (PeerSlots.h): reserveSlots() first, then addPeer() for new
+    // slots (throws TunnelError for an unusable key: nothing changed) and updatePeer() for
+    // kept ones (preshared key, keepalive, and the endpoint if the configured one changed;
+    // sessions and counters stay), setEndpoints() with every slot's configured endpoint, and
+    // removePeer() once no forwarding thread can still route to the slot (its sessions and
+    // queued packets are wiped).
+    void reserveSlots(size_t slots);
+    void addPeer(uint32_t slot, const PeerSpec& peer);
+    void updatePeer(uint32_t slot, const PeerSpec& before, const PeerSpec& after);
+    void setEndpoints(std::vector<UdpEndpoint> endpoints) { m_index.reset(std::move(endpoints)); }
+    void removePeer(uint32_t slot);
+    // The reason addPeer() would refuse this key, or empty.
+    std::string unusableKey(const keys::PublicKey& key) const
+    {
+        return m_device.unusablePeerKey(key);
+    }
+
     size_t queuedPackets(uint32_t peer) const;
     bool underLoad() const { return m_device.underLoad(); }
     const keys::PublicKey& publicKey() const { return m_device.publicKey(); }
@@ -125,13 +144,16 @@ private:
     TunnelCounters& m_counters;
     EventLog* m_log;
     std::string m_tunnelName;
-    std::unique_ptr<Queue[]> m_queues;
-    size_t m_peerCount;
+    SlotArray<Queue> m_queues;
+    // The configured slots, for the timer thread and stop(); under m_slotsMutex, which the
+    // timer thread holds while it runs the timers.
+    mutable std::mutex m_slotsMutex;
+    std::vector<uint32_t> m_slots;
     std::atomic<uint64_t> m_generation{0};
     // Configured and resolved endpoints, for ICMP errors (roaming does not change it).
     EndpointIndex m_index;
     // Set by setPeerEndpoint(), taken by the timer thread: send an initiation now.
-    std::unique_ptr<std::atomic<bool>[]> m_initiateNow;
+    SlotArray<std::atomic<bool>> m_initiateNow;
     // open() only (the receiving thread): room for a handshake reply.
     std::array<uint8_t, wireguard::Device::kReplyBufferSize> m_reply{};
     // openRun() only (the receiving thread): one run's messages and verdicts.

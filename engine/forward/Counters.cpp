@@ -43,11 +43,47 @@ uint64_t TunnelStats::totalDrops() const
 }
 
 TunnelCounters::TunnelCounters(size_t peerCount)
-    : peerTx(std::make_unique<PeerTx[]>(peerCount)), peerRx(std::make_unique<PeerRx[]>(peerCount)),
-      peerTimer(std::make_unique<PeerTimer[]>(peerCount)), m_peerCount(peerCount)
+    : peerTx(peerCount), peerRx(peerCount), peerTimer(peerCount), m_peerCount(peerCount)
 {}
 
+void TunnelCounters::ensureSlots(size_t slots)
+{
+    peerTx.ensure(slots);
+    peerRx.ensure(slots);
+    peerTimer.ensure(slots);
+}
+
+void TunnelCounters::resetSlot(uint32_t slot)
+{
+    // Atomic stores: a snapshot may read the slot meanwhile (and then sees zeros or the old
+    // peer's last values, never a torn one).
+    PeerTx& tx = peerTx[slot];
+    tx.packets.reset();
+    tx.bytes.reset();
+    tx.sendErrors.reset();
+    PeerRx& rx = peerRx[slot];
+    rx.packets.reset();
+    rx.bytes.reset();
+    rx.unreachable.reset();
+    rx.lastRxUnixMs.store(0, std::memory_order_relaxed);
+    rx.handshakesDone.reset();
+    rx.lastHandshakeUnixMs.store(0, std::memory_order_relaxed);
+    PeerTimer& timer = peerTimer[slot];
+    timer.initiationsSent.reset();
+    timer.flushedPackets.reset();
+    timer.flushedBytes.reset();
+}
+
 TunnelStats TunnelCounters::snapshot() const
+{
+    std::vector<uint32_t> slots(m_peerCount);
+    for (uint32_t i = 0; i < m_peerCount; ++i) {
+        slots[i] = i;
+    }
+    return snapshot(slots);
+}
+
+TunnelStats TunnelCounters::snapshot(const std::vector<uint32_t>& slots) const
 {
     TunnelStats s;
     s.txPackets = tx.packets.get();
@@ -60,9 +96,10 @@ TunnelStats TunnelCounters::snapshot() const
     s.handshakesFailed = rx.handshakesFailed.get() + timer.handshakesAbandoned.get();
     s.decryptionFailures = rx.decryptionFailures.get();
     s.replaysRejected = rx.replaysRejected.get();
-    s.peers.resize(m_peerCount);
-    for (size_t i = 0; i < m_peerCount; ++i) {
-        PeerStats& p = s.peers[i];
+    s.peers.resize(slots.size());
+    for (size_t n = 0; n < slots.size(); ++n) {
+        const uint32_t i = slots[n];
+        PeerStats& p = s.peers[n];
         p.txPackets = peerTx[i].packets.get() + peerTimer[i].flushedPackets.get();
         p.txBytes = peerTx[i].bytes.get() + peerTimer[i].flushedBytes.get();
         s.txPackets += peerTimer[i].flushedPackets.get();

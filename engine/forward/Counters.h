@@ -3,6 +3,8 @@
 // batch; any thread may read a snapshot at any time.
 #pragma once
 
+#include "PeerSlots.h"
+
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -55,7 +57,7 @@ struct TunnelStats
     uint64_t handshakesFailed = 0;   // bad or replayed initiations/responses, attempts given up
     uint64_t decryptionFailures = 0; // transport messages that fail to decrypt or match no key
     uint64_t replaysRejected = 0;    // transport counters seen before or too old
-    std::vector<PeerStats> peers;    // same order as TunnelSpec::peers
+    std::vector<PeerStats> peers;    // same order as TunnelSpec::peers (the slots asked for)
     // When the underlay last changed (a link, address or route, or a resume); 0 = never. Set
     // by the Tunnel, not by the counters.
     int64_t networkChangedUnixMs = 0;
@@ -69,6 +71,7 @@ class SharedCounter
 public:
     void add(uint64_t n) { m_v.fetch_add(n, std::memory_order_relaxed); }
     uint64_t get() const { return m_v.load(std::memory_order_relaxed); }
+    void reset() { m_v.store(0, std::memory_order_relaxed); }
 
 private:
     std::atomic<uint64_t> m_v{0};
@@ -83,11 +86,15 @@ public:
         m_v.store(m_v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
     }
     uint64_t get() const { return m_v.load(std::memory_order_relaxed); }
+    // Not while the writer may add (a slot handed to a new peer).
+    void reset() { m_v.store(0, std::memory_order_relaxed); }
 
 private:
     std::atomic<uint64_t> m_v{0};
 };
 
+// Per-peer counters live in the peer's slot (PeerSlots.h): they stay with a peer across changes
+// of the peer set, and a slot's are zeroed before it is handed to a new peer.
 class TunnelCounters
 {
 public:
@@ -133,11 +140,19 @@ public:
     {
         SharedCounter handshakesAbandoned;
     } timer;
-    std::unique_ptr<PeerTx[]> peerTx;
-    std::unique_ptr<PeerRx[]> peerRx;
-    std::unique_ptr<PeerTimer[]> peerTimer;
+    SlotArray<PeerTx> peerTx;
+    SlotArray<PeerRx> peerRx;
+    SlotArray<PeerTimer> peerTimer;
 
+    // Slots 0 .. peerCount - 1 (a tunnel whose peers never changed).
     TunnelStats snapshot() const;
+    // The peers of these slots, in this order.
+    TunnelStats snapshot(const std::vector<uint32_t>& slots) const;
+
+    // The thread that changes the peer set: room for `slots` slots; zero one slot's counters
+    // (no forwarding thread may use it meanwhile).
+    void ensureSlots(size_t slots);
+    void resetSlot(uint32_t slot);
 
 private:
     size_t m_peerCount;

@@ -30,6 +30,14 @@ void EndpointIndex::set(uint32_t peer, const UdpEndpoint& endpoint)
     m_generation.fetch_add(1, std::memory_order_release);
 }
 
+void EndpointIndex::reset(std::vector<UdpEndpoint> endpoints)
+{
+    const std::lock_guard lock(m_mutex);
+    m_endpoints = std::move(endpoints);
+    delete m_pending.exchange(build(m_endpoints).release(), std::memory_order_acq_rel);
+    m_generation.fetch_add(1, std::memory_order_release);
+}
+
 UdpEndpoint EndpointIndex::get(uint32_t peer) const
 {
     const std::lock_guard lock(m_mutex);

@@ -25,6 +25,8 @@ public:
 
     // Any thread but the receiving one (allocates: never on the per-packet path).
     void set(uint32_t peer, const UdpEndpoint& endpoint);
+    // A new peer set: endpoints by slot (port 0: none or a free slot). Same rules as set().
+    void reset(std::vector<UdpEndpoint> endpoints);
     UdpEndpoint get(uint32_t peer) const;
     // Bumped by every set(): the sending thread re-reads get() when it changes.
     const std::atomic<uint64_t>* generation() const { return &m_generation; }

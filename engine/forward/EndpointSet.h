@@ -18,6 +18,9 @@ class EndpointSet
 {
 public:
     explicit EndpointSet(size_t capacity) { m_keys.reserve(capacity); }
+    // More room, for a larger peer set (allocates: when the peer set changes, not per packet).
+    void reserve(size_t capacity) { m_keys.reserve(capacity); }
+    size_t capacity() const { return m_keys.capacity(); }
 
     // Endpoints without an address (not known yet) are left out.
     void assign(const std::vector<UdpEndpoint>& endpoints)

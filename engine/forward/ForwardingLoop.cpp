@@ -28,6 +28,14 @@ void warnLimited(RateLimiter& limiter, EventLog* log, const std::string& tunnel,
     }
 }
 
+// For log lines: a slot the encapsulation knows may not be in this batch's table yet.
+std::string peerName(const PeerRoutes* routes, uint32_t peer)
+{
+    return routes && peer < routes->names.size() && !routes->names[peer].empty()
+               ? routes->names[peer]
+               : "#" + std::to_string(peer + 1);
+}
+
 // One TUN read is cut into at most this many packets (two full UDP_SEGMENT messages).
 constexpr size_t kMaxSplit = size_t{UdpSendBatch::kMaxSegments} * 2;
 static_assert(TunReadBatch::kVnetHeaderBytes == kVnetHeaderSize);
@@ -59,9 +67,11 @@ struct ForwardingLoop::TxState
 {
     TxState(size_t peers, size_t head, size_t tail)
         : perRead(kMaxPacket + UdpSendBatch::kMaxSegments * (head + tail + 128)),
-          arenaSize(8 * perRead), arena(std::make_unique<uint8_t[]>(arenaSize)), peerAddrs(peers),
-          peerAddrLens(peers), ownDatagrams(peers)
-    {}
+          arenaSize(8 * perRead), arena(std::make_unique<uint8_t[]>(arenaSize)), peers(peers),
+          ownDatagrams(peers)
+    {
+        currentEndpoints.reserve(peers);
+    }
 
     TunReadBatch reads{2};
     // The packets are cut into the arena back to back, so each TSO segment becomes one
@@ -77,10 +87,18 @@ struct ForwardingLoop::TxState
     uint8_t* sealData[kMaxSplit];
     size_t sealLen[kMaxSplit];
     Encapsulation::Result sealed[kMaxSplit];
-    // In the socket's family; rewritten on roaming between batches.
-    std::vector<sockaddr_storage> peerAddrs;
-    std::vector<socklen_t> peerAddrLens;
+    // The peer table of this batch (LivePeers::enter()).
+    const PeerRoutes* routes = nullptr;
+    // Per slot, in the socket's family; rewritten between batches on roaming or a new table.
+    struct Peer
+    {
+        sockaddr_storage addr{};
+        socklen_t addrLen = 0;
+        UdpEndpoint endpoint;
+    };
+    SlotArray<Peer> peers;
     uint64_t seenGeneration = 0;
+    uint64_t seenVersion = 0;
     // The tunnel's own datagrams, should a route send them back into the tunnel (see
     // EndpointSet.h); the socket's mark keeps them out where the routing rules allow it.
     std::vector<UdpEndpoint> currentEndpoints;
@@ -93,6 +111,7 @@ struct ForwardingLoop::TxState
 
 struct ForwardingLoop::RxState
 {
+    const PeerRoutes* routes = nullptr; // this batch's (LivePeers::enter())
     UdpRecvBatch batch;
     SocketError errors[64];
     uint8_t* openData[Encapsulation::kMaxBatch];
@@ -111,17 +130,19 @@ struct ForwardingLoop::RxState
 };
 
 ForwardingLoop::ForwardingLoop(ForwardingSetup setup)
-    : m_setup(std::move(setup)), m_tx(std::make_unique<TxState>(m_setup.peerEndpoints.size(),
-                                                                m_setup.encapsulation->headroom(),
-                                                                m_setup.encapsulation->tailroom())),
+    : m_setup(std::move(setup)),
+      m_tx(std::make_unique<TxState>(m_setup.peers->current().slotCount(),
+                                     m_setup.encapsulation->headroom(),
+                                     m_setup.encapsulation->tailroom())),
       m_rx(std::make_unique<RxState>())
 {
-    for (size_t i = 0; i < m_setup.peerEndpoints.size(); ++i) {
-        m_tx->peerAddrLens[i] =
-            toSockaddr(m_setup.peerEndpoints[i], m_setup.udpFamily, &m_tx->peerAddrs[i]);
-    }
-    m_tx->currentEndpoints = m_setup.peerEndpoints;
-    m_tx->ownDatagrams.assign(m_tx->currentEndpoints);
+    // The first batch takes the table and fills in the peers' addresses (seenVersion differs).
+    m_tx->seenVersion = ~uint64_t{0};
+}
+
+void ForwardingLoop::reservePeers(size_t slots)
+{
+    m_tx->peers.ensure(slots);
 }
 
 ForwardingLoop::~ForwardingLoop()
@@ -164,23 +185,34 @@ void ForwardingLoop::stop()
 
 void ForwardingLoop::refreshEndpoints(TxState& tx)
 {
-    // Roaming (WireGuard) and re-resolved host names: peers' endpoints may change.
+    // Roaming (WireGuard), re-resolved host names and a new peer set: peers' endpoints may
+    // change.
     Encapsulation& encap = *m_setup.encapsulation;
     const std::atomic<uint64_t>* generation = encap.endpointGeneration();
-    if (!generation) {
-        return;
-    }
-    const uint64_t g = generation->load(std::memory_order_acquire);
-    if (g == tx.seenGeneration) {
+    const uint64_t g = generation ? generation->load(std::memory_order_acquire) : 0;
+    const PeerRoutes& routes = *tx.routes;
+    const bool newTable = routes.version != tx.seenVersion;
+    if (g == tx.seenGeneration && !newTable) {
         return;
     }
     tx.seenGeneration = g;
-    for (size_t p = 0; p < tx.peerAddrs.size(); ++p) {
-        const UdpEndpoint ep = encap.peerEndpoint(uint32_t(p));
-        if (ep.port != 0) {
-            tx.peerAddrLens[p] = toSockaddr(ep, m_setup.udpFamily, &tx.peerAddrs[p]);
-            tx.currentEndpoints[p] = ep;
+    tx.seenVersion = routes.version;
+    tx.currentEndpoints.clear();
+    for (const uint32_t p : routes.active) {
+        TxState::Peer& peer = tx.peers[p];
+        if (newTable) { // a slot new to this thread starts at its configured endpoint
+            peer.endpoint = routes.endpoints[p];
+            peer.addrLen = toSockaddr(peer.endpoint, m_setup.udpFamily, &peer.addr);
         }
+        const UdpEndpoint ep = generation ? encap.peerEndpoint(p) : UdpEndpoint{};
+        if (ep.port != 0) {
+            peer.addrLen = toSockaddr(ep, m_setup.udpFamily, &peer.addr);
+            peer.endpoint = ep;
+        }
+        tx.currentEndpoints.push_back(peer.endpoint);
+    }
+    if (tx.currentEndpoints.size() > tx.ownDatagrams.capacity()) {
+        tx.ownDatagrams.reserve(tx.currentEndpoints.size()); // a larger peer set: once
     }
     tx.ownDatagrams.assign(tx.currentEndpoints);
 }
@@ -188,6 +220,7 @@ void ForwardingLoop::refreshEndpoints(TxState& tx)
 bool ForwardingLoop::forwardFromTun()
 {
     TxState& tx = *m_tx;
+    tx.routes = m_setup.peers->enter(LivePeers::kTxReader);
     refreshEndpoints(tx);
     // Small reads batches, each cut and sealed while it is still in the cache, until the
     // arena or the messages run short; then one send for all of it.
@@ -209,6 +242,8 @@ bool ForwardingLoop::forwardFromTun()
     sendQueued(tx);
 
     tx.tally.flushTo(m_setup.counters->tx);
+    tx.routes = nullptr;
+    m_setup.peers->leave(LivePeers::kTxReader);
     return full;
 }
 
@@ -242,7 +277,7 @@ void ForwardingLoop::forwardRead(TxState& tx, const uint8_t* read, size_t readLe
         });
         return;
     }
-    const uint32_t peer = m_setup.peers->lookupAddress(ip.family, ip.dst);
+    const uint32_t peer = tx.routes->table.lookupAddress(ip.family, ip.dst);
     if (peer == PeerTable::kNoPeer) {
         ++tx.tally.drops[size_t(DropReason::NoPeerForDestination)];
         return;
@@ -295,8 +330,9 @@ void ForwardingLoop::forwardRead(TxState& tx, const uint8_t* read, size_t readLe
     // The socket's batch groups datagrams to one peer that lie back to back into one
     // UDP_SEGMENT message: the segments of a TSO read, and also a run of equal-size single
     // packets (a UDP flood) across reads.
-    const auto* to = reinterpret_cast<const sockaddr*>(&tx.peerAddrs[peer]);
-    const socklen_t toLen = tx.peerAddrLens[peer];
+    const TxState::Peer& target = tx.peers[peer];
+    const auto* to = reinterpret_cast<const sockaddr*>(&target.addr);
+    const socklen_t toLen = target.addrLen;
     size_t i = 0;
     for (size_t pos = 0; i < kept; pos += tx.lengths[i++]) {
         if (!tx.batch.add(peer, to, toLen, out + pos, tx.lengths[i], tx.plainLengths[i])) {
@@ -339,8 +375,8 @@ void ForwardingLoop::sendQueued(TxState& tx)
         if (m.error) {
             const int err = m.error;
             warnLimited(tx.sendErrors, m_setup.log, m_setup.tunnelName, [&] {
-                return "sending to peer " + m_setup.peerNames[m.peer] + " (" +
-                       tx.currentEndpoints[m.peer].toString() + ") failed: " + std::strerror(err);
+                return "sending to peer " + tx.routes->names[m.peer] + " (" +
+                       tx.peers[m.peer].endpoint.toString() + ") failed: " + std::strerror(err);
             });
         }
     }
@@ -354,6 +390,15 @@ bool ForwardingLoop::forwardFromUdp(bool socketErrors)
 {
     RxState& rx = *m_rx;
     m_setup.encapsulation->beginReceiveBatch();
+    rx.routes = m_setup.peers->enter(LivePeers::kRxReader);
+    const bool full = receiveBatch(rx, socketErrors);
+    rx.routes = nullptr;
+    m_setup.peers->leave(LivePeers::kRxReader);
+    return full;
+}
+
+bool ForwardingLoop::receiveBatch(RxState& rx, bool socketErrors)
+{
     if (socketErrors) {
         readSocketErrors(rx);
     }
@@ -440,12 +485,12 @@ void ForwardingLoop::forwardOpened(RxState& rx, const sockaddr* src,
         ++rx.tally.drops[size_t(DropReason::Malformed)];
         return;
     }
-    if (m_setup.peers->lookupAddress(ip.family, ip.src) != peer) {
+    if (rx.routes->table.lookupAddress(ip.family, ip.src) != peer) {
         ++rx.tally.drops[size_t(DropReason::SourceOutsidePeerSubnets)];
         warnLimited(rx.outsiders, m_setup.log, m_setup.tunnelName, [&] {
             const IpAddress inner =
                 ip.family == AF_INET ? IpAddress::v4(ip.src) : IpAddress::v6(ip.src);
-            return "dropped a packet from peer " + m_setup.peerNames[peer] + " with source " +
+            return "dropped a packet from peer " + peerName(rx.routes, peer) + " with source " +
                    inner.toString() + ", outside the peer's subnets";
         });
         return;
@@ -455,7 +500,7 @@ void ForwardingLoop::forwardOpened(RxState& rx, const sockaddr* src,
     if (added == TcpCoalescer::Added::BadChecksum) {
         ++rx.tally.drops[size_t(DropReason::BadChecksum)];
         warnLimited(rx.badChecksum, m_setup.log, m_setup.tunnelName, [&] {
-            return "dropped a TCP segment from peer " + m_setup.peerNames[peer] +
+            return "dropped a TCP segment from peer " + peerName(rx.routes, peer) +
                    " with a wrong checksum";
         });
         return;
@@ -500,7 +545,7 @@ void ForwardingLoop::readSocketErrors(RxState& rx)
         }
         m_setup.counters->peerRx[peer].unreachable.add(1);
         warnLimited(rx.unreachable, m_setup.log, m_setup.tunnelName, [&] {
-            return "peer " + m_setup.peerNames[peer] + " (" + fromSockaddr(offender).toString() +
+            return "peer " + peerName(rx.routes, peer) + " (" + fromSockaddr(offender).toString() +
                    ") is unreachable: " + std::strerror(e.error);
         });
     }

@@ -13,6 +13,7 @@
 #include "Counters.h"
 #include "Encapsulation.h"
 #include "EventLog.h"
+#include "LivePeers.h"
 #include "Offload.h"
 #include "PeerTable.h"
 #include "Tun.h"
@@ -32,9 +33,8 @@ struct ForwardingSetup
     int udpFamily = AF_INET; // the socket's: peer addresses are written in it
     int mtu = 1500;
     std::string tunnelName;
-    std::vector<std::string> peerNames;
-    std::vector<UdpEndpoint> peerEndpoints;
-    const PeerTable* peers = nullptr;
+    // The peer set (routes, names, configured endpoints by slot); may change while running.
+    LivePeers* peers = nullptr;
     Encapsulation* encapsulation = nullptr;
     TunnelCounters* counters = nullptr;
     EventLog* log = nullptr;
@@ -58,6 +58,10 @@ public:
     // `socketErrors`: the socket has queued errors (POLLERR): read them first.
     bool forwardFromUdp(bool socketErrors);
 
+    // Before a peer table naming slots below `slots` is published (the thread that changes the
+    // peer set; allocates).
+    void reservePeers(size_t slots);
+
 private:
     struct TxState;
     struct RxState;
@@ -69,6 +73,7 @@ private:
     // written, counted.
     void forwardOpened(RxState& rx, const sockaddr* from, const Encapsulation::Result& opened,
                        uint8_t* data, size_t len, uint32_t peer, int64_t now);
+    bool receiveBatch(RxState& rx, bool socketErrors);
     void writeToTun(RxState& rx, const TcpCoalescer::Write& w);
     void readSocketErrors(RxState& rx);
 

@@ -88,6 +88,9 @@ void PeerTable::build(const std::vector<std::vector<IpPrefix>>& subnetsByPeer,
     m_endpoints.slots.assign(slotCountFor(endpoints.size()), EndpointEntry{0, 0, 0, kNoPeer});
     m_endpoints.mask = uint32_t(m_endpoints.slots.size() - 1);
     for (uint32_t peer = 0; peer < endpoints.size(); ++peer) {
+        if (endpoints[peer].port == 0) {
+            continue; // not known yet (a host name, a peer that connects to us) or a free slot
+        }
         sockaddr_storage ss{};
         toSockaddr(endpoints[peer], AF_INET6, &ss); // v4 becomes v4-mapped: one key space
         const uint8_t* b = reinterpret_cast<const sockaddr_in6*>(&ss)->sin6_addr.s6_addr;

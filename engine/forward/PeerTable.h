@@ -4,7 +4,8 @@
 // One open-addressing hash table per distinct prefix length, longest first: a lookup masks
 // the address once per length and usually finds or misses on the first slot, so with 1,000
 // peers of one prefix length it is one hash and one or two comparisons (flannel's C proxy
-// scans every route). Built once at setup, read-only afterwards (shared by both threads).
+// scans every route). Built once, read-only afterwards (shared by both threads; a change of
+// the peer set builds a new one, see LivePeers.h).
 #pragma once
 
 #include "Net.h"
@@ -19,7 +20,7 @@ class PeerTable
 public:
     static constexpr uint32_t kNoPeer = UINT32_MAX;
 
-    // subnetsByPeer[i] are peer i's subnets; endpoints[i] its UDP endpoint.
+    // subnetsByPeer[i] are peer i's subnets; endpoints[i] its UDP endpoint (port 0: none).
     void build(const std::vector<std::vector<IpPrefix>>& subnetsByPeer,
                const std::vector<UdpEndpoint>& endpoints);
 

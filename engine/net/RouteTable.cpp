@@ -306,6 +306,41 @@ void RouteTable::deconfigure(const LinkConfig& link)
     }
 }
 
+void RouteTable::addRoutes(const LinkConfig& link, const std::vector<IpPrefix>& prefixes)
+{
+    std::vector<IpPrefix> added;
+    try {
+        for (const IpPrefix& prefix : prefixes) {
+            const auto route = buildRoute(link, prefix);
+            const int err = rtnl_route_add(m_sock.get(), route.get(), NLM_F_CREATE | NLM_F_EXCL);
+            if (err == -NLE_EXIST) {
+                throw TunnelError(TunnelError::Kind::Busy,
+                                  "a route to " + prefix.network().toString() +
+                                      " already exists in the main table; cannot add it via " +
+                                      link.ifName);
+            }
+            if (err < 0) {
+                throwStep(link, "adding route " + prefix.network().toString(), err);
+            }
+            added.push_back(prefix);
+        }
+    } catch (const TunnelError&) {
+        removeRoutes(link, added);
+        throw;
+    }
+}
+
+void RouteTable::removeRoutes(const LinkConfig& link, const std::vector<IpPrefix>& prefixes)
+{
+    try {
+        for (const IpPrefix& prefix : prefixes) {
+            const auto route = buildRoute(link, prefix);
+            rtnl_route_delete(m_sock.get(), route.get(), 0);
+        }
+    } catch (const TunnelError&) {
+    }
+}
+
 std::optional<std::string> RouteTable::interfaceWithAddress(const IpAddress& address,
                                                             int excludeIfindex)
 {

@@ -43,6 +43,10 @@ public:
     std::vector<std::string> restore(const LinkConfig& link);
     // Removes the routes and the address; best effort (closing the TUN removes the rest).
     void deconfigure(const LinkConfig& link);
+    // A running link's peer set changed: routes for new subnets (throws TunnelError as
+    // configure(), having removed the ones it added), and the old ones' removal (best effort).
+    void addRoutes(const LinkConfig& link, const std::vector<IpPrefix>& prefixes);
+    void removeRoutes(const LinkConfig& link, const std::vector<IpPrefix>& prefixes);
 
     // Name of the interface other than `excludeIfindex` that holds `address`, if any.
     std::optional<std::string> interfaceWithAddress(const IpAddress& address, int excludeIfindex);

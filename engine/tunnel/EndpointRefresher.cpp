@@ -62,6 +62,7 @@ EndpointRefresher::EndpointRefresher(Setup setup)
     for (const HostPeer& p : m_setup.peers) {
         State& s = m_states.emplace_back();
         s.peer = p;
+        m_watched.push_back(p.index);
         if (p.index < m_status.size()) {
             m_status[p.index].host = p.host;
             m_status[p.index].resolving = true;
@@ -247,14 +248,14 @@ void EndpointRefresher::run()
     bool wake = false;
     for (;;) {
         const auto now = Clock::now();
-        const TunnelStats stats = m_setup.counters->snapshot();
-        for (State& s : m_states) {
+        const TunnelStats stats = m_setup.counters->snapshot(m_watched);
+        for (size_t at = 0; at < m_states.size(); ++at) {
+            State& s = m_states[at];
             if (::poll(fds, 1, 0) > 0) {
                 return;
             }
             const char* why = nullptr;
-            const PeerStats& p =
-                s.peer.index < stats.peers.size() ? stats.peers[s.peer.index] : PeerStats{};
+            const PeerStats& p = stats.peers[at];
             // Signs of life and of a peer gone quiet, from the counters since the last tick.
             const bool rxGrew = p.rxPackets != s.rx || p.handshakesDone != s.handshakes;
             const bool txGrew = p.txPackets != s.tx;

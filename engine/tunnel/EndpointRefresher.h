@@ -28,7 +28,7 @@ class Encapsulation;
 
 struct HostPeer
 {
-    uint32_t index = 0; // the peer's index in the tunnel
+    uint32_t index = 0; // the peer's slot in the tunnel (PeerSlots.h)
     std::string name;   // the peer's name, for logs
     std::string host;   // the DNS name
     uint16_t port = 0;
@@ -38,8 +38,8 @@ class EndpointRefresher
 {
 public:
     static constexpr auto kFirstRetry = std::chrono::seconds(1);
-    static constexpr auto kMaxRetry = std::chrono::seconds(15);        // name does not resolve
-    static constexpr auto kSuspectBackoff = std::chrono::seconds(5);   // REKEY_TIMEOUT
+    static constexpr auto kMaxRetry = std::chrono::seconds(15);      // name does not resolve
+    static constexpr auto kSuspectBackoff = std::chrono::seconds(5); // REKEY_TIMEOUT
     static constexpr auto kMaxSuspectBackoff = std::chrono::seconds(60);
     // Traffic sent and nothing back for REKEY_TIMEOUT: a live WireGuard peer answers data
     // within KEEPALIVE_TIMEOUT (10 s), so one-way traffic may cost an extra lookup (never a
@@ -53,13 +53,13 @@ public:
     {
         std::string tunnelName;
         std::vector<HostPeer> peers;
-        size_t peerCount = 0;      // all of the tunnel's peers
+        size_t peerCount = 0;       // slots: status() has one entry per slot
         int socketFamily = AF_INET; // of the tunnel's UDP socket
         bool dualStack = false;     // an IPv6 socket that also reaches IPv4 peers
         bool wireguard = false;
-        std::function<uint32_t()> mark; // the tunnel's firewall mark; 0 = none
+        std::function<uint32_t()> mark;           // the tunnel's firewall mark; 0 = none
         std::shared_ptr<DnsServerSource> servers; // may be null
-        std::string resolvConfPath; // empty: /etc/resolv.conf
+        std::string resolvConfPath;               // empty: /etc/resolv.conf
         std::chrono::milliseconds queryTimeout{5000};
         Encapsulation* encapsulation = nullptr;
         const TunnelCounters* counters = nullptr;
@@ -75,7 +75,7 @@ public:
     void stop(); // idempotent; cancels a query in flight
     // Resolve every name again now (the network changed).
     void reresolveNow();
-    // One entry per tunnel peer (host empty for address endpoints).
+    // One entry per slot (host empty for address endpoints).
     std::vector<PeerEndpointStatus> status() const;
 
     // The link the route towards `to` leaves by, for packets carrying `mark` (0 if none).
@@ -94,6 +94,8 @@ private:
     Fd m_stop;
     Fd m_wake;
     std::vector<State> m_states;
+    std::vector<uint32_t> m_watched; // m_states' slots, for the counters
+
     mutable std::mutex m_statusMutex;
     std::vector<PeerEndpointStatus> m_status;
     std::thread m_thread;

@@ -3,8 +3,10 @@
 #include "Clock.h"
 #include "EndpointRefresher.h"
 #include "Encapsulation.h"
+#include "EndpointRefresher.h"
 #include "ForwardingLoop.h"
 #include "KillSwitch.h"
+#include "LivePeers.h"
 #include "PeerTable.h"
 #include "PlainEncapsulation.h"
 #include "PolicyRouting.h"
@@ -17,11 +19,14 @@
 #include "Worker.h"
 
 #include <algorithm>
+#include <map>
 #include <atomic>
 #include <ifaddrs.h>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stdexcept>
+#include <tuple>
 
 namespace peertun::engine {
 namespace {
@@ -34,6 +39,65 @@ int minimumMtu(const IpPrefix& address)
 std::string peerCountText(size_t n)
 {
     return std::to_string(n) + (n == 1 ? " peer" : " peers");
+}
+
+// The kernel routes of a peer set: every subnet but the tunnel's own network (its address's
+// route goes there) and default routes (PolicyRouting's).
+std::vector<IpPrefix> routesOf(const std::vector<PeerSpec>& peers, const IpPrefix& address)
+{
+    std::vector<IpPrefix> out;
+    for (const PeerSpec& p : peers) {
+        for (const IpPrefix& prefix : p.subnets) {
+            const IpPrefix net = prefix.network();
+            if (prefix.length != 0 && net != address.network() &&
+                std::find(out.begin(), out.end(), net) == out.end()) {
+                out.push_back(net);
+            }
+        }
+    }
+    return out;
+}
+
+std::vector<int> fullTunnelFamiliesOf(const std::vector<PeerSpec>& peers)
+{
+    std::vector<int> out;
+    for (const PeerSpec& p : peers) {
+        for (const IpPrefix& prefix : p.subnets) {
+            if (prefix.length == 0 &&
+                std::find(out.begin(), out.end(), prefix.address.family) == out.end()) {
+                out.push_back(prefix.address.family);
+            }
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+// The peer table of `peers` held in `slots` (spec order), over `slotCount` slots.
+std::unique_ptr<PeerRoutes> routesFor(const std::vector<PeerSpec>& peers,
+                                      const std::vector<uint32_t>& slots, size_t slotCount)
+{
+    std::vector<std::vector<IpPrefix>> subnets(slotCount);
+    std::vector<UdpEndpoint> endpoints(slotCount);
+    std::vector<std::string> names(slotCount);
+    for (size_t i = 0; i < peers.size(); ++i) {
+        subnets[slots[i]] = peers[i].subnets;
+        endpoints[slots[i]] = peers[i].knownEndpoint();
+        names[slots[i]] = peers[i].name;
+    }
+    return PeerRoutes::build(subnets, std::move(endpoints), std::move(names), slots);
+}
+
+std::vector<HostPeer> hostPeersOf(const std::vector<PeerSpec>& peers,
+                                  const std::vector<uint32_t>& slots)
+{
+    std::vector<HostPeer> out;
+    for (size_t i = 0; i < peers.size(); ++i) {
+        if (!peers[i].endpointHost.empty()) {
+            out.push_back({slots[i], peers[i].name, peers[i].endpointHost, peers[i].endpoint.port});
+        }
+    }
+    return out;
 }
 
 // Whether `address` is on some interface of this host.
@@ -61,6 +125,7 @@ struct Tunnel::Impl
 
     void chooseMtu();
     void guardRoutes();
+    std::unique_ptr<EndpointRefresher> makeRefresher(std::vector<HostPeer> hostPeers);
     // Puts back what someone removed; under repairMutex (the route guard and the underlay
     // watcher both call it).
     void repair();
@@ -73,12 +138,17 @@ struct Tunnel::Impl
     TunnelSpec spec;
     EventLog& log;
     int mtu = 0;
-    PeerTable peers;
+    std::unique_ptr<LivePeers> peers;
+    std::vector<uint32_t> slots;     // spec.peers[i] holds slot slots[i] (PeerSlots.h)
+    std::vector<uint32_t> freeSlots; // given up by removed peers, no thread uses them
+    uint32_t slotCount = 0;          // slots handed out so far (the tables' size)
     std::unique_ptr<TunnelCounters> counters;
     std::unique_ptr<Encapsulation> encapsulation;
     WireGuardEncapsulation* wireguard = nullptr; // the encapsulation, in WireGuard mode
+    PlainEncapsulation* plain = nullptr;         // or in plain mode
     std::optional<UdpSocket> udp;
     std::optional<TunDevice> tun;
+    std::mutex linkMutex; // routes and link: the guard thread restores, setPeers() changes
     RouteTable routes;
     LinkConfig link;
     bool configured = false;
@@ -90,6 +160,8 @@ struct Tunnel::Impl
     std::unique_ptr<ForwardingLoop> loop;
     std::unique_ptr<NetlinkWatcher> watcher;
     std::unique_ptr<EndpointRefresher> refresher; // host-name peers only
+    // The underlay watcher's thread pokes the refresher; setPeers() replaces it.
+    std::mutex refresherMutex;
     std::mutex repairMutex;
     std::atomic<int64_t> networkChangedUnixMs{0};
     bool listenAddressGone = false; // under repairMutex
@@ -106,7 +178,7 @@ void Tunnel::Impl::chooseMtu()
         // The underlay MTU of the route to the first peer, minus what plain mode adds: a full
         // inner packet then fits in one underlay packet (an MTU of 1500 would fragment each one).
         // WireGuard peers may have no endpoint yet (they connect to us): take the first known.
-        UdpEndpoint first = spec.peers.front().endpoint;
+        UdpEndpoint first = spec.peers.empty() ? UdpEndpoint{} : spec.peers.front().endpoint;
         for (const PeerSpec& p : spec.peers) {
             if (!p.endpoint.address.isUnspecified()) {
                 first = p.endpoint;
@@ -160,7 +232,7 @@ void Tunnel::Impl::guardRoutes()
 
 void Tunnel::Impl::repair()
 {
-    const std::lock_guard lock(repairMutex);
+    const std::lock_guard lock(linkMutex); // setPeers() changes routes under it too
     std::vector<std::string> repairs = routes.restore(link);
     if (policy) {
         for (std::string& what : policy->restore()) { // after the link is up again
@@ -206,33 +278,53 @@ void Tunnel::Impl::onUnderlayChange(const std::string& what)
     if (wireguard) {
         wireguard->initiateHandshakes(); // the timers would wait for REKEY_TIMEOUT and more
     }
-    if (refresher) {
-        refresher->reresolveNow(); // on its own thread: a slow DNS server blocks nothing here
+    {
+        const std::lock_guard lock(refresherMutex); // setPeers() replaces it
+        if (refresher) {
+            refresher->reresolveNow(); // on its own thread: a slow DNS server blocks nothing here
+        }
     }
     checkListenAddress();
     repair();
 }
 
+std::unique_ptr<EndpointRefresher> Tunnel::Impl::makeRefresher(std::vector<HostPeer> hostPeers)
+{
+    if (hostPeers.empty()) {
+        return nullptr;
+    }
+    EndpointRefresher::Setup r;
+    r.tunnelName = spec.name;
+    r.peers = std::move(hostPeers);
+    r.peerCount = slotCount;
+    r.socketFamily = udp->family();
+    r.dualStack = udp->dualStack();
+    r.wireguard = spec.mode == TunnelMode::WireGuard;
+    r.mark = [impl = this] { return impl->firewallMark(); };
+    r.servers = spec.dnsServers;
+    r.resolvConfPath = spec.resolvConfPath;
+    r.encapsulation = encapsulation.get();
+    r.counters = counters.get();
+    r.log = &log;
+    return std::make_unique<EndpointRefresher>(std::move(r));
+}
+
 Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::move(spec), log))
 {
     const TunnelSpec& s = d->spec;
-    if (s.peers.empty()) {
-        throw TunnelError(TunnelError::Kind::InvalidConfig, "the tunnel has no peers");
+    if (s.peers.size() > kMaxPeers) {
+        throw TunnelError(TunnelError::Kind::InvalidConfig,
+                          "a tunnel can have at most " + std::to_string(kMaxPeers) + " peers");
     }
-    std::vector<std::vector<IpPrefix>> subnets;
+    // A tunnel may start without peers (a mesh host alone in its network); setPeers() adds them.
     std::vector<UdpEndpoint> endpoints;
-    std::vector<std::string> names;
-    std::vector<HostPeer> hostPeers;
     for (const PeerSpec& p : s.peers) {
-        subnets.push_back(p.subnets);
         endpoints.push_back(p.knownEndpoint());
-        names.push_back(p.name);
-        if (!p.endpointHost.empty()) {
-            hostPeers.push_back({uint32_t(names.size() - 1), p.name, p.endpointHost,
-                                 p.endpoint.port});
-        }
+        d->slots.push_back(uint32_t(d->slots.size()));
     }
-    d->peers.build(subnets, endpoints);
+    d->slotCount = uint32_t(s.peers.size());
+    std::vector<HostPeer> hostPeers = hostPeersOf(s.peers, d->slots);
+    d->peers = std::make_unique<LivePeers>(routesFor(s.peers, d->slots, d->slotCount));
     d->counters = std::make_unique<TunnelCounters>(s.peers.size());
     if (s.mode == TunnelMode::WireGuard && !s.privateKey) {
         throw TunnelError(TunnelError::Kind::InvalidConfig,
@@ -245,15 +337,7 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     d->chooseMtu();
     // A default route in the main table would also take the tunnel's own UDP packets: those
     // go to PolicyRouting (a table of their own and two rules per family), the rest stays.
-    for (const PeerSpec& p : s.peers) {
-        for (const IpPrefix& prefix : p.subnets) {
-            if (prefix.length == 0 &&
-                std::find(d->fullTunnelFamilies.begin(), d->fullTunnelFamilies.end(),
-                          prefix.address.family) == d->fullTunnelFamilies.end()) {
-                d->fullTunnelFamilies.push_back(prefix.address.family);
-            }
-        }
-    }
+    d->fullTunnelFamilies = fullTunnelFamiliesOf(s.peers);
     // The one place a tunnel gets its mark: whatever needs the tunnel's own packets told apart
     // from the rest (policy routing, the kill switch) uses this one. First on the socket: from
     // the first rule on, unmarked tunnel packets would loop or be dropped.
@@ -300,7 +384,9 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
         d->wireguard = wg.get();
         d->encapsulation = std::move(wg);
     } else {
-        d->encapsulation = std::make_unique<PlainEncapsulation>(endpoints);
+        auto plain = std::make_unique<PlainEncapsulation>(endpoints);
+        d->plain = plain.get();
+        d->encapsulation = std::move(plain);
     }
     d->tun.emplace(TunDevice::create(s.ifName, /*vnetHeader=*/true));
     if (!d->tun->enableOffloads()) {
@@ -312,14 +398,7 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     d->link.ifName = s.ifName;
     d->link.mtu = d->mtu;
     d->link.address = s.address;
-    for (const PeerSpec& p : s.peers) {
-        for (const IpPrefix& prefix : p.subnets) {
-            // The tunnel's own network: the address's kernel route already goes there.
-            if (prefix.length != 0 && prefix.network() != s.address.network()) {
-                d->link.routes.push_back(prefix.network());
-            }
-        }
-    }
+    d->link.routes = routesOf(s.peers, s.address);
     d->routes.configure(d->link);
     d->configured = true;
     const std::vector<int>& fullTunnelFamilies = d->fullTunnelFamilies;
@@ -364,9 +443,7 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     setup.udpFamily = d->udp->family();
     setup.mtu = d->mtu;
     setup.tunnelName = s.name;
-    setup.peerNames = names;
-    setup.peerEndpoints = endpoints;
-    setup.peers = &d->peers;
+    setup.peers = d->peers.get();
     setup.encapsulation = d->encapsulation.get();
     setup.counters = d->counters.get();
     setup.log = &d->log;
@@ -374,22 +451,7 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
 
     // Rule events of the mark: a full tunnel's table and mark are the same number.
     d->watcher = std::make_unique<NetlinkWatcher>(d->link.ifindex, d->loopGuard->mark());
-    if (!hostPeers.empty()) {
-        EndpointRefresher::Setup r;
-        r.tunnelName = s.name;
-        r.peers = std::move(hostPeers);
-        r.peerCount = s.peers.size();
-        r.socketFamily = d->udp->family();
-        r.dualStack = d->udp->dualStack();
-        r.wireguard = s.mode == TunnelMode::WireGuard;
-        r.mark = [impl = d.get()] { return impl->firewallMark(); };
-        r.servers = s.dnsServers;
-        r.resolvConfPath = s.resolvConfPath;
-        r.encapsulation = d->encapsulation.get();
-        r.counters = d->counters.get();
-        r.log = &d->log;
-        d->refresher = std::make_unique<EndpointRefresher>(std::move(r));
-    }
+    d->refresher = d->makeRefresher(std::move(hostPeers));
     // The underlay: everything but the device and the full tunnel's table (whose routes go
     // through the device anyway).
     d->underlay = std::make_unique<UnderlayWatcher>(
@@ -453,6 +515,7 @@ void Tunnel::stop()
     // Keys go when the tunnel goes: sessions are wiped by stop(), the device's copy of the
     // private key with the encapsulation, and the spec's reference here.
     d->wireguard = nullptr;
+    d->plain = nullptr;
     d->encapsulation.reset();
     d->spec.privateKey.reset();
     for (PeerSpec& p : d->spec.peers) {
@@ -519,20 +582,24 @@ bool Tunnel::killSwitchOn() const
 
 TunnelStats Tunnel::stats() const
 {
-    TunnelStats s = d->counters->snapshot();
+    TunnelStats s = d->counters->snapshot(d->slots);
     s.networkChangedUnixMs = d->networkChangedUnixMs.load(std::memory_order_relaxed);
     return s;
 }
 
 std::vector<PeerEndpointStatus> Tunnel::endpoints() const
 {
-    std::vector<PeerEndpointStatus> out = d->refresher
-                                              ? d->refresher->status()
-                                              : std::vector<PeerEndpointStatus>(d->spec.peers.size());
-    for (size_t i = 0; i < out.size() && i < d->spec.peers.size(); ++i) {
+    const std::vector<PeerEndpointStatus> bySlot =
+        d->refresher ? d->refresher->status() : std::vector<PeerEndpointStatus>();
+    std::vector<PeerEndpointStatus> out(d->spec.peers.size());
+    for (size_t i = 0; i < out.size(); ++i) {
+        const uint32_t slot = d->slots[i];
+        if (slot < bySlot.size()) {
+            out[i] = bySlot[slot];
+        }
         // What the sending thread uses: a WireGuard peer may have roamed since.
         const UdpEndpoint inUse =
-            d->encapsulation ? d->encapsulation->peerEndpoint(uint32_t(i)) : UdpEndpoint{};
+            d->encapsulation ? d->encapsulation->peerEndpoint(slot) : UdpEndpoint{};
         out[i].address = inUse.port != 0 ? inUse : d->spec.peers[i].endpoint;
         if (!d->spec.peers[i].endpointHost.empty() && out[i].resolvedAtUnixMs == 0 &&
             inUse.port == 0) {
@@ -564,6 +631,269 @@ void Tunnel::underlayChanged(const std::string& reason)
     if (!d->stopped) {
         d->onUnderlayChange(reason);
     }
+}
+
+} // namespace peertun::engine
+
+namespace peertun::engine {
+namespace {
+
+[[noreturn]] void refuse(const std::string& why)
+{
+    throw TunnelError(TunnelError::Kind::InvalidConfig, why);
+}
+
+std::string keyIdentity(const keys::PublicKey& key)
+{
+    return std::string(reinterpret_cast<const char*>(key.data()), key.size());
+}
+
+bool samePresharedKey(const SharedSecretKey& a, const SharedSecretKey& b)
+{
+    if (!a || !b) {
+        return !a && !b;
+    }
+    return std::equal(a->bytes().begin(), a->bytes().end(), b->bytes().begin());
+}
+
+bool samePeer(const PeerSpec& a, const PeerSpec& b)
+{
+    return a.name == b.name && a.endpoint == b.endpoint && a.endpointHost == b.endpointHost &&
+           a.subnets == b.subnets && a.persistentKeepaliveSeconds == b.persistentKeepaliveSeconds &&
+           samePresharedKey(a.presharedKey, b.presharedKey);
+}
+
+} // namespace
+
+void Tunnel::setPeers(std::vector<PeerSpec> next)
+{
+    Impl& t = *d;
+    if (t.stopped) {
+        throw TunnelError(TunnelError::Kind::Failed, "the tunnel " + t.spec.name + " is down");
+    }
+    const bool wireguard = t.spec.mode == TunnelMode::WireGuard;
+
+    // --- everything that can be wrong, before anything changes ---
+    if (next.size() > kMaxPeers) {
+        refuse("a tunnel can have at most " + std::to_string(kMaxPeers) + " peers");
+    }
+    {
+        std::set<std::string> names;
+        std::map<std::string, const PeerSpec*> keys;
+        std::map<IpPrefix, const PeerSpec*, bool (*)(const IpPrefix&, const IpPrefix&)> subnets(
+            [](const IpPrefix& a, const IpPrefix& b) {
+                return std::tie(a.address.family, a.address.bytes, a.length) <
+                       std::tie(b.address.family, b.address.bytes, b.length);
+            });
+        std::map<std::pair<std::string, uint16_t>, const PeerSpec*> endpoints;
+        const int socketFamily = t.udp->family();
+        for (const PeerSpec& p : next) {
+            if (p.name.empty()) {
+                refuse("a peer has no name");
+            }
+            if (!names.insert(p.name).second) {
+                refuse("two peers are named " + p.name);
+            }
+            for (const IpPrefix& prefix : p.subnets) {
+                const auto [at, fresh] = subnets.emplace(prefix.network(), &p);
+                if (!fresh) {
+                    refuse("the subnet " + prefix.network().toString() + " belongs to two peers, " +
+                           at->second->name + " and " + p.name);
+                }
+            }
+            const UdpEndpoint ep = p.knownEndpoint();
+            if (ep.port != 0) {
+                const int family = ep.address.family;
+                if ((socketFamily == AF_INET && family == AF_INET6) ||
+                    (socketFamily == AF_INET6 && family == AF_INET && !t.udp->dualStack())) {
+                    refuse("peer " + p.name + "'s endpoint " + ep.toString() +
+                           " is of an address family the tunnel's socket cannot reach; "
+                           "reconnect to use it");
+                }
+                if (!wireguard) {
+                    const auto [at, fresh] =
+                        endpoints.emplace(std::make_pair(ep.address.toString(), ep.port), &p);
+                    if (!fresh) {
+                        refuse("peers " + at->second->name + " and " + p.name +
+                               " have the same endpoint " + ep.toString());
+                    }
+                }
+            } else if (!wireguard && p.endpointHost.empty()) {
+                refuse("peer " + p.name + " has no endpoint (plain mode sends to it)");
+            }
+            if (wireguard) {
+                const auto [at, fresh] = keys.emplace(keyIdentity(p.publicKey), &p);
+                if (!fresh) {
+                    refuse("peers " + at->second->name + " and " + p.name +
+                           " have the same public key");
+                }
+                if (const std::string why = t.wireguard->unusableKey(p.publicKey); !why.empty()) {
+                    refuse("the public key of peer " + p.name + " cannot be used: " + why);
+                }
+            }
+        }
+        if (fullTunnelFamiliesOf(next) != t.fullTunnelFamilies) {
+            refuse("the peers' default routes (0.0.0.0/0 or ::/0) changed: that takes a "
+                   "reconnect, not a change of peers");
+        }
+    }
+
+    // --- who stays: the same key (WireGuard) or name (plain mode) ---
+    const std::vector<PeerSpec>& before = t.spec.peers;
+    auto identity = [wireguard](const PeerSpec& p) {
+        return wireguard ? keyIdentity(p.publicKey) : p.name;
+    };
+    std::map<std::string, size_t> oldByIdentity;
+    for (size_t j = 0; j < before.size(); ++j) {
+        oldByIdentity.emplace(identity(before[j]), j);
+    }
+    std::vector<uint32_t> slots(next.size(), 0);
+    std::vector<bool> kept(before.size(), false);
+    std::vector<std::pair<size_t, size_t>> stays; // (old index, new index)
+    std::vector<size_t> added;
+    for (size_t i = 0; i < next.size(); ++i) {
+        const auto it = oldByIdentity.find(identity(next[i]));
+        if (it != oldByIdentity.end()) {
+            kept[it->second] = true;
+            slots[i] = t.slots[it->second];
+            stays.emplace_back(it->second, i);
+        } else {
+            added.push_back(i);
+        }
+    }
+    std::vector<uint32_t> removed;
+    for (size_t j = 0; j < before.size(); ++j) {
+        if (!kept[j]) {
+            removed.push_back(t.slots[j]);
+        }
+    }
+    size_t changed = 0;
+    for (const auto& [j, i] : stays) {
+        changed += samePeer(before[j], next[i]) ? 0 : 1;
+    }
+    if (added.empty() && removed.empty() && changed == 0) {
+        return;
+    }
+
+    // New peers take the lowest free slots (their last users are gone), else new ones.
+    std::vector<uint32_t> freeSlots = t.freeSlots;
+    std::sort(freeSlots.begin(), freeSlots.end(), std::greater<>());
+    uint32_t slotCount = t.slotCount;
+    for (const size_t i : added) {
+        if (!freeSlots.empty()) {
+            slots[i] = freeSlots.back();
+            freeSlots.pop_back();
+        } else {
+            slots[i] = slotCount++;
+        }
+    }
+    t.counters->ensureSlots(slotCount);
+    t.loop->reservePeers(slotCount);
+    if (t.wireguard) {
+        t.wireguard->reserveSlots(slotCount);
+    }
+
+    // Routes for new subnets first: a route another interface holds refuses the change here.
+    const std::vector<IpPrefix> routesBefore = t.link.routes;
+    const std::vector<IpPrefix> routesAfter = routesOf(next, t.spec.address);
+    std::vector<IpPrefix> routesAdded;
+    std::vector<IpPrefix> routesRemoved;
+    for (const IpPrefix& r : routesAfter) {
+        if (std::find(routesBefore.begin(), routesBefore.end(), r) == routesBefore.end()) {
+            routesAdded.push_back(r);
+        }
+    }
+    for (const IpPrefix& r : routesBefore) {
+        if (std::find(routesAfter.begin(), routesAfter.end(), r) == routesAfter.end()) {
+            routesRemoved.push_back(r);
+        }
+    }
+    {
+        const std::lock_guard lock(t.linkMutex);
+        t.routes.addRoutes(t.link, routesAdded); // throws, having taken its own back
+        t.link.routes = routesBefore;
+        t.link.routes.insert(t.link.routes.end(), routesAdded.begin(), routesAdded.end());
+    }
+    auto takeRoutesBack = [&] {
+        const std::lock_guard lock(t.linkMutex);
+        t.routes.removeRoutes(t.link, routesAdded);
+        t.link.routes = routesBefore;
+    };
+
+    // The refresher hands endpoints to slots: none while they change.
+    {
+        const std::lock_guard lock(t.refresherMutex);
+        if (t.refresher) {
+            t.refresher->stop();
+            t.refresher.reset();
+        }
+    }
+    for (const size_t i : added) {
+        t.counters->resetSlot(slots[i]);
+    }
+    if (t.wireguard) {
+        std::vector<uint32_t> done;
+        try {
+            for (const size_t i : added) {
+                t.wireguard->addPeer(slots[i], next[i]);
+                done.push_back(slots[i]);
+            }
+        } catch (const TunnelError&) {
+            for (const uint32_t slot : done) {
+                t.wireguard->removePeer(slot);
+            }
+            takeRoutesBack();
+            const std::lock_guard lock(t.refresherMutex);
+            t.refresher = t.makeRefresher(hostPeersOf(t.spec.peers, t.slots));
+            if (t.refresher) {
+                t.refresher->start();
+            }
+            throw;
+        }
+        for (const auto& [j, i] : stays) {
+            t.wireguard->updatePeer(slots[i], before[j], next[i]);
+        }
+    }
+    std::vector<UdpEndpoint> endpoints(slotCount);
+    for (size_t i = 0; i < next.size(); ++i) {
+        endpoints[slots[i]] = next[i].knownEndpoint();
+    }
+    if (t.wireguard) {
+        t.wireguard->setEndpoints(std::move(endpoints));
+    } else if (t.plain) {
+        t.plain->setPeers(std::move(endpoints));
+    }
+
+    // The swap: from the next batch on both threads route by the new table. publish() returns
+    // once neither can still route to a removed peer's slot.
+    t.peers->publish(routesFor(next, slots, slotCount));
+
+    for (const uint32_t slot : removed) {
+        if (t.wireguard) {
+            t.wireguard->removePeer(slot);
+        }
+        t.counters->resetSlot(slot);
+        freeSlots.push_back(slot);
+    }
+    {
+        const std::lock_guard lock(t.linkMutex);
+        t.routes.removeRoutes(t.link, routesRemoved);
+        t.link.routes = routesAfter;
+    }
+    t.freeSlots = std::move(freeSlots);
+    t.slotCount = slotCount;
+    t.slots = std::move(slots);
+    // Keys stay shared with the spec's copies (the tunnel drops them on stop()).
+    t.spec.peers = std::move(next);
+    const std::lock_guard lock(t.refresherMutex);
+    t.refresher = t.makeRefresher(hostPeersOf(t.spec.peers, t.slots));
+    if (t.refresher) {
+        t.refresher->start();
+    }
+    t.log.add(LogLevel::Info, t.spec.name,
+              "peers changed: " + std::to_string(added.size()) + " added, " +
+                  std::to_string(removed.size()) + " removed, " + std::to_string(changed) +
+                  " changed; " + peerCountText(t.spec.peers.size()) + " now");
 }
 
 } // namespace peertun::engine

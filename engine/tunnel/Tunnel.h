@@ -1,6 +1,7 @@
 // One running tunnel: the TUN device, its link configuration, the UDP socket, and the
 // forwarding threads, owned together. Construction brings everything up or throws
-// TunnelError with nothing left behind; destruction tears it all down.
+// TunnelError with nothing left behind; destruction tears it all down. The peer set may
+// change while it runs (setPeers()).
 #pragma once
 
 #include "Counters.h"
@@ -62,6 +63,16 @@ public:
     uint32_t firewallMark() const;
     // Resolve every peer host name again now.
     void reresolveNow();
+    // Replaces the peer set while the tunnel runs; traffic to peers that stay goes on.
+    // A peer stays when its public key (WireGuard) or its name (plain mode) does: its sessions
+    // and counters survive, and its subnets, endpoint, keepalive and preshared key take the
+    // new values. Removed peers' sessions, queued packets and counters go; packets to their
+    // subnets that still reach the device are dropped and counted (no-peer-for-destination).
+    // Routes follow the subnets. Throws TunnelError (InvalidConfig, or Busy for a route another
+    // interface holds) saying what is wrong, leaving the old set in place. Changes that need a
+    // new device or socket (a default route added or removed, an endpoint of a family the
+    // socket cannot reach) are refused the same way. Not concurrently with the other methods.
+    void setPeers(std::vector<PeerSpec> peers);
     // What the underlay watcher does after a change, for a change it cannot see (a resume
     // from suspend): log "network changed: <reason>", note the time, re-resolve host names,
     // start a WireGuard handshake with every peer at once, put back lost rules, check the

@@ -14,15 +14,6 @@
 #include <unistd.h>
 
 namespace peertun {
-namespace {
-
-QString operationName(bool connect)
-{
-    return connect ? QStringLiteral("Connect") : QStringLiteral("Disconnect");
-}
-
-} // namespace
-
 HelperService::HelperService(const QDBusConnection& bus, HelperServiceOptions options,
                              std::unique_ptr<Authorizer> authorizer, TunnelFactory factory,
                              QObject* parent)
@@ -36,6 +27,7 @@ HelperService::HelperService(const QDBusConnection& bus, HelperServiceOptions op
     new Helper1Adaptor(this); // owned by this; relays our signals onto the bus
 
     connect(&m_manager, &TunnelManager::stateChanged, this, &HelperService::StateChanged);
+    connect(&m_manager, &TunnelManager::peersChanged, this, &HelperService::PeersChanged);
     connect(&m_manager, &TunnelManager::statsUpdated, this, &HelperService::StatsUpdated);
     connect(&m_manager, &TunnelManager::logEntry, this, &HelperService::LogEntry);
     connect(&m_manager, &TunnelManager::stateChanged, this, [this] { touch(); });
@@ -151,21 +143,58 @@ QVariantMapList HelperService::GetLog(qulonglong afterSeq)
     return m_manager.logSince(afterSeq);
 }
 
+namespace {
+
+// Cheap size check first, so an oversized profile is neither held nor parsed.
+std::optional<QString> oversized(const QString& profileJson)
+{
+    const qsizetype bytes = profileJson.toUtf8().size();
+    if (bytes <= kMaxProfileBytes) {
+        return std::nullopt;
+    }
+    return QStringLiteral("The profile is %1 bytes long; a profile may have at most %2 bytes.")
+        .arg(bytes)
+        .arg(kMaxProfileBytes);
+}
+
+} // namespace
+
+QString HelperService::operationName(Operation operation)
+{
+    switch (operation) {
+    case Operation::Connect:
+        return QStringLiteral("Connect");
+    case Operation::Disconnect:
+        return QStringLiteral("Disconnect");
+    case Operation::SetPeers:
+        break;
+    }
+    return QStringLiteral("SetPeers");
+}
+
 QString HelperService::Connect(const QString& profileJson)
 {
     touch();
-    // Cheap size check first, so an oversized profile is neither held nor parsed.
-    const qsizetype bytes = profileJson.toUtf8().size();
-    if (bytes > kMaxProfileBytes) {
-        sendErrorReply(dbus::kErrorInvalidProfile,
-                       QStringLiteral("The profile is %1 bytes long; a profile may have at most "
-                                      "%2 bytes.")
-                           .arg(bytes)
-                           .arg(kMaxProfileBytes));
+    if (const auto tooBig = oversized(profileJson)) {
+        sendErrorReply(dbus::kErrorInvalidProfile, *tooBig);
         return {};
     }
     authorizeThenRun(Operation::Connect, profileJson);
     return {};
+}
+
+void HelperService::SetPeers(const QString& name, const QString& profileJson)
+{
+    touch();
+    if (name.size() > kMaxNameLength) {
+        sendErrorReply(dbus::kErrorNotFound, QStringLiteral("There is no tunnel with that name."));
+        return;
+    }
+    if (const auto tooBig = oversized(profileJson)) {
+        sendErrorReply(dbus::kErrorInvalidProfile, *tooBig);
+        return;
+    }
+    authorizeThenRun(Operation::SetPeers, name, profileJson);
 }
 
 void HelperService::Disconnect(const QString& name)
@@ -178,7 +207,8 @@ void HelperService::Disconnect(const QString& name)
     authorizeThenRun(Operation::Disconnect, name);
 }
 
-void HelperService::authorizeThenRun(Operation operation, const QString& argument)
+void HelperService::authorizeThenRun(Operation operation, const QString& argument,
+                                     const QString& profile)
 {
     if (m_closing) {
         sendErrorReply(dbus::kErrorBusy,
@@ -186,7 +216,7 @@ void HelperService::authorizeThenRun(Operation operation, const QString& argumen
         return;
     }
     const QString caller = message().service();
-    const QString what = operationName(operation == Operation::Connect);
+    const QString what = operationName(operation);
     // The uid comes from the bus daemon, never from the caller.
     const QDBusReply<uint> uidReply = m_bus.interface()->serviceUid(caller);
     if (!uidReply.isValid()) {
@@ -237,7 +267,7 @@ void HelperService::authorizeThenRun(Operation operation, const QString& argumen
     // root needs no polkit (which would say yes anyway): servers and scripts work without a
     // polkitd.
     if (uid == 0) {
-        finishAuthorized(PendingRequest{message(), caller, uid, operation, argument});
+        finishAuthorized(PendingRequest{message(), caller, uid, operation, argument, profile});
         return;
     }
     m_callerWatcher.addWatchedService(caller);
@@ -277,11 +307,11 @@ void HelperService::authorizeThenRun(Operation operation, const QString& argumen
             }
             audit(request.uid, AuditLog::Kind::Refused, QString(),
                   QStringLiteral("%1 denied to %2")
-                      .arg(operationName(request.operation == Operation::Connect),
+                      .arg(operationName(request.operation),
                            QStringLiteral("uid %1 (%2)").arg(request.uid).arg(request.caller)));
             m_bus.send(request.message.createErrorReply(dbus::kErrorNotAuthorized, sentence));
         });
-    m_pending.insert(*id, PendingRequest{message(), caller, uid, operation, argument});
+    m_pending.insert(*id, PendingRequest{message(), caller, uid, operation, argument, profile});
 }
 
 void HelperService::finishAuthorized(const PendingRequest& request)
@@ -299,12 +329,19 @@ void HelperService::finishAuthorized(const PendingRequest& request)
             tunnelName = parsed.profile->name;
             failure = m_manager.connectTunnel(*parsed.profile,
                                               QStringLiteral("requested by %1").arg(who));
-            // Keys now live in the engine's locked memory (or nowhere): overwrite ours.
-            std::fill(parsed.profile->interface.privateKey.begin(),
-                      parsed.profile->interface.privateKey.end(), QChar(u'\0'));
-            for (PeerConfig& peer : parsed.profile->peers) {
-                std::fill(peer.presharedKey.begin(), peer.presharedKey.end(), QChar(u'\0'));
-            }
+            wipeSecrets(*parsed.profile); // the engine holds its own locked copies
+        }
+    } else if (request.operation == Operation::SetPeers) {
+        tunnelName = request.argument;
+        ProfileParseResult parsed = parseProfile(request.profile.toUtf8());
+        if (!parsed.ok()) {
+            failure = TunnelManager::Failure{
+                dbus::kErrorInvalidProfile,
+                QStringLiteral("The profile is not valid: %1").arg(parsed.errorText())};
+        } else {
+            failure = m_manager.setPeers(request.argument, *parsed.profile,
+                                         QStringLiteral("requested by %1").arg(who));
+            wipeSecrets(*parsed.profile); // the engine holds its own locked copies
         }
     } else {
         tunnelName = request.argument;
@@ -318,12 +355,17 @@ void HelperService::finishAuthorized(const PendingRequest& request)
         // An audit trail of refused requests; bounded, the reply has the full sentence.
         audit(request.uid, AuditLog::Kind::Refused, QString(),
               QStringLiteral("%1 from %2 refused: %3")
-                  .arg(operationName(connect), who, failure->message.left(kMaxLoggedErrorLength)));
+                  .arg(operationName(request.operation), who,
+                       failure->message.left(kMaxLoggedErrorLength)));
         m_bus.send(request.message.createErrorReply(failure->errorName, failure->message));
     } else if (connect) {
         audit(request.uid, AuditLog::Kind::Connected, auditName,
               QStringLiteral("connected on request of %1").arg(who));
         m_bus.send(request.message.createReply(tunnelName));
+    } else if (request.operation == Operation::SetPeers) {
+        audit(request.uid, AuditLog::Kind::Trace, auditName,
+              QStringLiteral("peers replaced on request of %1").arg(who));
+        m_bus.send(request.message.createReply());
     } else {
         audit(request.uid, AuditLog::Kind::Disconnected, auditName,
               QStringLiteral("disconnected on request of %1").arg(who));

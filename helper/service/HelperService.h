@@ -64,6 +64,7 @@ public slots: // called by the generated adaptor, named as in the contract
     QString Version();
     QString Connect(const QString& profileJson);
     void Disconnect(const QString& name);
+    void SetPeers(const QString& name, const QString& profileJson);
     QVariantMapList ListTunnels();
     QVariantMap GetStats(const QString& name);
     QVariantMapList GetLog(qulonglong afterSeq);
@@ -74,23 +75,27 @@ public slots: // called by the generated adaptor, named as in the contract
 
 signals:
     void StateChanged(const QString& name, const QString& state, const QString& reason);
+    void PeersChanged(const QString& name);
     void StatsUpdated(const QVariantMapList& stats);
     void LogEntry(const QVariantMap& entry);
     void idleTimeout();
 
 private:
-    enum class Operation { Connect, Disconnect };
+    enum class Operation { Connect, Disconnect, SetPeers };
     struct PendingRequest
     {
         QDBusMessage message;
         QString caller; // unique bus name, from the bus daemon
         uint32_t uid;   // the caller's, from the bus daemon
         Operation operation;
-        QString argument; // profile JSON or tunnel name
+        QString argument; // profile JSON (Connect) or tunnel name
+        QString profile;  // SetPeers: the profile JSON
     };
 
     // Starts authorization of a control call; the reply is sent later.
-    void authorizeThenRun(Operation operation, const QString& argument);
+    void authorizeThenRun(Operation operation, const QString& argument,
+                          const QString& profile = {});
+    static QString operationName(Operation operation);
     void finishAuthorized(const PendingRequest& request);
     void onCallerVanished(const QString& caller);
     QString describeCaller(const QString& caller) const;

@@ -1,8 +1,8 @@
 #include "ProfileToSpec.h"
 
+#include "Keys.h"
 #include "ResolvedDnsServers.h"
 #include "TunnelError.h"
-#include "Keys.h"
 
 #include <cerrno>
 #include <cstdlib>
@@ -50,8 +50,8 @@ engine::SharedSecretKey secretKey(const QString& text, const char* field)
 {
     QByteArray latin1 = text.toLatin1();
     std::string why;
-    auto key = keys::parseSecretKey(
-        std::string_view(latin1.constData(), size_t(latin1.size())), &why);
+    auto key =
+        keys::parseSecretKey(std::string_view(latin1.constData(), size_t(latin1.size())), &why);
     latin1.fill('\0');
     if (!key) {
         throw engine::TunnelError(engine::TunnelError::Kind::InvalidConfig,
@@ -64,8 +64,8 @@ keys::PublicKey publicKey(const QString& text, const std::string& field)
 {
     const QByteArray latin1 = text.toLatin1();
     std::string why;
-    const auto key = keys::parsePublicKey(
-        std::string_view(latin1.constData(), size_t(latin1.size())), &why);
+    const auto key =
+        keys::parsePublicKey(std::string_view(latin1.constData(), size_t(latin1.size())), &why);
     if (!key) {
         throw engine::TunnelError(engine::TunnelError::Kind::InvalidConfig, field + ": " + why);
     }
@@ -117,6 +117,14 @@ engine::TunnelSpec specFromProfile(const Profile& profile)
         spec.privateKey = secretKey(profile.interface.privateKey, "interface.privateKey");
         spec.cryptoThreads = cryptoThreadsFromEnvironment();
     }
+    spec.peers = peerSpecsFromProfile(profile);
+    return spec;
+}
+
+std::vector<engine::PeerSpec> peerSpecsFromProfile(const Profile& profile)
+{
+    const bool wg = profile.mode == TunnelMode::WireGuard;
+    std::vector<engine::PeerSpec> peers;
     for (qsizetype i = 0; i < profile.peers.size(); ++i) {
         const PeerConfig& peer = profile.peers[i];
         engine::PeerSpec p;
@@ -136,9 +144,9 @@ engine::TunnelSpec specFromProfile(const Profile& profile)
             }
             p.persistentKeepaliveSeconds = peer.persistentKeepalive.value_or(0);
         }
-        spec.peers.push_back(std::move(p));
+        peers.push_back(std::move(p));
     }
-    return spec;
+    return peers;
 }
 
 } // namespace peertun

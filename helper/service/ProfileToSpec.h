@@ -9,6 +9,9 @@ namespace peertun {
 // `profile` must have passed validation. WireGuard keys are decoded into locked memory
 // (throws engine::TunnelError, naming the field but not the key, if one does not decode).
 engine::TunnelSpec specFromProfile(const Profile& profile);
+// Only the peers (a running tunnel's new peer list; the interface is not looked at). Throws as
+// specFromProfile() for a key that does not decode.
+std::vector<engine::PeerSpec> peerSpecsFromProfile(const Profile& profile);
 
 // The helper's PEERTUN_CRYPTO_THREADS: threads per direction that share WireGuard mode's crypto
 // (1 = the forwarding thread alone). Unset: 0, one per core. Anything but 1..64 throws

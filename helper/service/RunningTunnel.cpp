@@ -18,6 +18,10 @@ public:
     }
     engine::UdpEndpoint listenEndpoint() const override { return m_tunnel.listenEndpoint(); }
     void reresolveNow() override { m_tunnel.reresolveNow(); }
+    void setPeers(std::vector<engine::PeerSpec> peers) override
+    {
+        m_tunnel.setPeers(std::move(peers));
+    }
     void underlayChanged(const std::string& reason) override { m_tunnel.underlayChanged(reason); }
 
 private:

@@ -23,6 +23,8 @@ public:
     virtual std::vector<engine::PeerEndpointStatus> endpoints() const = 0;
     virtual engine::UdpEndpoint listenEndpoint() const = 0; // the bound address and port
     virtual void reresolveNow() = 0;
+    // engine::Tunnel::setPeers(): throws engine::TunnelError, the old peers staying.
+    virtual void setPeers(std::vector<engine::PeerSpec> peers) = 0;
     // A change of the underlay the engine cannot see (a resume from suspend): handled as a
     // netlink change is (engine::Tunnel::underlayChanged).
     virtual void underlayChanged(const std::string& reason) = 0;

@@ -138,6 +138,21 @@ std::optional<TunnelManager::Failure> TunnelManager::connectTunnel(const Profile
 
     setState(name, dbus::TunnelState::Connecting, QString());
     log(engine::LogLevel::Info, name, QStringLiteral("connecting (%1)").arg(reason));
+    if (profile.mesh) {
+        return joinMesh(profile);
+    }
+    Entry entry;
+    if (auto failure = bringUp(name, profile, entry)) {
+        return failure;
+    }
+    m_tunnels.emplace(name, std::move(entry));
+    connected(name);
+    return std::nullopt;
+}
+
+std::optional<TunnelManager::Failure> TunnelManager::bringUp(const QString& name,
+                                                             const Profile& profile, Entry& entry)
+{
     std::unique_ptr<RunningTunnel> tunnel;
     try {
         ScopedBindServiceCapability bindCap(profile.interface.listen.port != 0 &&
@@ -166,7 +181,6 @@ std::optional<TunnelManager::Failure> TunnelManager::connectTunnel(const Profile
             }
         }
     }
-    Entry entry;
     if (!profile.interface.dns.servers.isEmpty()) {
         entry.dns =
             std::make_unique<ResolvedLink>(tunnel->ifindex(), profile.interface.name,
@@ -183,12 +197,153 @@ std::optional<TunnelManager::Failure> TunnelManager::connectTunnel(const Profile
     entry.state = dbus::TunnelState::Connected;
     entry.sinceUnixMs = QDateTime::currentMSecsSinceEpoch();
     entry.lastPublished = entry.tunnel->stats();
-    m_tunnels.emplace(name, std::move(entry));
+    return std::nullopt;
+}
+
+void TunnelManager::connected(const QString& name)
+{
     log(engine::LogLevel::Info, name, QStringLiteral("connected"));
     setState(name, dbus::TunnelState::Connected, QString());
     if (!m_statsTimer.isActive()) {
         m_statsTimer.start();
     }
+}
+
+std::optional<TunnelManager::Failure> TunnelManager::joinMesh(const Profile& profile)
+{
+    const QString name = profile.name;
+    auto runner = std::make_unique<MeshRunner>(profile);
+    QString error;
+    if (!runner->prepare(&error)) {
+        const Failure failure{dbus::kErrorInvalidProfile,
+                              QStringLiteral("The mesh profile cannot join: %1.").arg(error)};
+        setState(name, dbus::TunnelState::Failed, failure.message);
+        return failure;
+    }
+    MeshRunner* r = runner.get();
+    connect(r, &MeshRunner::resolved, this, [this, name](const Profile& resolved, bool first) {
+        const auto it = m_tunnels.find(name);
+        if (it == m_tunnels.end()) {
+            return;
+        }
+        Entry& entry = it->second;
+        if (first) {
+            // The lease is ours: the tunnel comes up with its address and the members so far.
+            Entry up;
+            if (bringUp(name, resolved, up)) {
+                dropMesh(name);
+                return;
+            }
+            entry.tunnel = std::move(up.tunnel);
+            entry.dns = std::move(up.dns);
+            entry.profile.interface.address = resolved.interface.address;
+            entry.profile.peers = resolved.peers;
+            wipeSecrets(entry.profile);
+            entry.state = dbus::TunnelState::Connected;
+            entry.sinceUnixMs = up.sinceUnixMs;
+            entry.lastPublished = entry.tunnel->stats();
+            connected(name);
+            emit peersChanged(name);
+            return;
+        }
+        if (!entry.tunnel) {
+            return;
+        }
+        try {
+            entry.tunnel->setPeers(peerSpecsFromProfile(resolved));
+        } catch (const engine::TunnelError& e) {
+            log(engine::LogLevel::Error, name,
+                QStringLiteral("the mesh's new members cannot be applied: %1")
+                    .arg(QString::fromStdString(e.what())));
+            return;
+        }
+        entry.profile.peers = resolved.peers;
+        wipeSecrets(entry.profile);
+        log(engine::LogLevel::Info, name,
+            QStringLiteral("mesh members changed: %1 peers").arg(resolved.peers.size()));
+        emit peersChanged(name);
+        publishStatsIfChanged();
+    });
+    if (const mesh::MeshAgent* agent = r->agent()) {
+        // In the tunnel's log (the app's and peertunctl's), not only in the helper's journal.
+        connect(agent, &mesh::MeshAgent::reachabilityChanged, this, [this, name, agent](bool up) {
+            log(up ? engine::LogLevel::Info : engine::LogLevel::Warning, name,
+                up ? QStringLiteral("coordination store reachable again")
+                   : QStringLiteral("coordination store unreachable (%1); the members stay as "
+                                    "last known")
+                         .arg(agent->lastError()));
+            publishStatsIfChanged();
+        });
+    }
+    connect(r, &MeshRunner::failed, this, [this, name](const QString& why) {
+        log(engine::LogLevel::Error, name, QStringLiteral("mesh: %1").arg(why));
+        setState(name, dbus::TunnelState::Failed, why);
+        dropMesh(name);
+    });
+    Entry entry;
+    entry.profile = profile;
+    wipeSecrets(entry.profile);
+    entry.sinceUnixMs = QDateTime::currentMSecsSinceEpoch();
+    entry.mesh = std::move(runner);
+    m_tunnels.emplace(name, std::move(entry));
+    log(engine::LogLevel::Info, name,
+        QStringLiteral("joining the mesh at %1")
+            .arg(profile.mesh->etcd.join(QStringLiteral(", "))));
+    r->start();
+    if (!m_statsTimer.isActive()) {
+        m_statsTimer.start();
+    }
+    return std::nullopt;
+}
+
+void TunnelManager::dropMesh(const QString& name)
+{
+    // Not from inside the runner's own signal: on the next turn of the event loop.
+    QTimer::singleShot(0, this, [this, name] {
+        const auto it = m_tunnels.find(name);
+        if (it != m_tunnels.end() && it->second.mesh) {
+            m_tunnels.erase(it);
+        }
+    });
+}
+
+std::optional<TunnelManager::Failure>
+TunnelManager::setPeers(const QString& name, const Profile& profile, const QString& reason)
+{
+    const auto it = m_tunnels.find(name);
+    if (it == m_tunnels.end()) {
+        return Failure{dbus::kErrorNotFound,
+                       QStringLiteral("There is no tunnel named \"%1\"; `peertunctl status` lists "
+                                      "the tunnels that are up.")
+                           .arg(name)};
+    }
+    Entry& entry = it->second;
+    if (profile.mesh || entry.mesh) {
+        return Failure{dbus::kErrorInvalidProfile,
+                       QStringLiteral("This is a mesh profile: its peers come from etcd, not from "
+                                      "a peer list.")};
+    }
+    if (profile.mode != entry.profile.mode) {
+        return Failure{
+            dbus::kErrorInvalidProfile,
+            QStringLiteral("The profile's mode is \"%1\" but tunnel \"%2\" runs in "
+                           "mode \"%3\"; changing the mode takes a reconnect.")
+                .arg(modeToString(profile.mode), name, modeToString(entry.profile.mode))};
+    }
+    try {
+        entry.tunnel->setPeers(peerSpecsFromProfile(profile));
+    } catch (const engine::TunnelError& e) {
+        const Failure failure = failureFromTunnelError(e);
+        log(engine::LogLevel::Warning, name,
+            QStringLiteral("peers not changed: %1").arg(failure.message));
+        return failure;
+    }
+    entry.profile.peers = profile.peers;
+    wipeSecrets(entry.profile);
+    log(engine::LogLevel::Info, name,
+        QStringLiteral("peers replaced: %1 now (%2)").arg(profile.peers.size()).arg(reason));
+    emit peersChanged(name);
+    publishStatsIfChanged();
     return std::nullopt;
 }
 
@@ -221,6 +376,15 @@ std::optional<TunnelManager::Failure> TunnelManager::disconnectTunnel(const QStr
     it->second.state = dbus::TunnelState::Disconnecting;
     setState(tunnelName, dbus::TunnelState::Disconnecting, reason);
     log(engine::LogLevel::Info, tunnelName, QStringLiteral("disconnecting (%1)").arg(reason));
+    if (it->second.mesh) {
+        // The lease is revoked (the others drop this host at once) while the tunnel goes; the
+        // agent lives on until etcd answered, at most a few seconds, off this call.
+        MeshRunner* runner = it->second.mesh.release();
+        disconnect(runner, nullptr, this, nullptr);
+        runner->setParent(this);
+        connect(runner, &MeshRunner::left, runner, &QObject::deleteLater);
+        runner->leave();
+    }
     m_tunnels.erase(it); // ~Tunnel stops the threads and removes routes and device
     log(engine::LogLevel::Info, tunnelName, QStringLiteral("disconnected"));
     setState(tunnelName, dbus::TunnelState::Disconnected, reason);
@@ -283,6 +447,11 @@ QVariantMapList TunnelManager::tunnels() const
         info.dnsStatus = entry.dns ? entry.dns->problem() : QString();
         info.killSwitch = entry.tunnel && entry.tunnel->killSwitchOn();
         info.networkChangedUnixMs = entry.tunnel ? entry.tunnel->stats().networkChangedUnixMs : 0;
+        if (entry.mesh) {
+            info.mesh = true;
+            info.meshStatus = entry.mesh->agent() ? entry.mesh->agent()->statusText() : QString();
+            info.storeUnreachableSinceUnixMs = storeUnreachableSince(entry);
+        }
         list << info.toVariant();
     }
     for (const engine::LeftoverKillSwitch& c : m_leftovers) {
@@ -296,6 +465,14 @@ QVariantMapList TunnelManager::tunnels() const
     return list;
 }
 
+qint64 TunnelManager::storeUnreachableSince(const Entry& entry)
+{
+    const mesh::MeshAgent* agent = entry.mesh ? entry.mesh->agent() : nullptr;
+    return agent && !agent->isReachable() && agent->unreachableSince().isValid()
+               ? agent->unreachableSince().toMSecsSinceEpoch()
+               : 0;
+}
+
 QVariantMap TunnelManager::statsToVariant(const QString& name, const Entry& entry,
                                           const engine::TunnelStats& s)
 {
@@ -303,7 +480,11 @@ QVariantMap TunnelManager::statsToVariant(const QString& name, const Entry& entr
     for (const PeerConfig& peer : entry.profile.peers) {
         peerNames << peer.name;
     }
-    return countersFromEngine(name, s, peerNames, entry.tunnel->endpoints()).toVariant();
+    dbus::TunnelCounters counters = countersFromEngine(
+        name, s, peerNames,
+        entry.tunnel ? entry.tunnel->endpoints() : std::vector<engine::PeerEndpointStatus>{});
+    counters.storeUnreachableSinceUnixMs = storeUnreachableSince(entry);
+    return counters.toVariant();
 }
 
 std::optional<QVariantMap> TunnelManager::stats(const QString& name) const
@@ -312,7 +493,8 @@ std::optional<QVariantMap> TunnelManager::stats(const QString& name) const
     if (it == m_tunnels.end()) {
         return std::nullopt;
     }
-    return statsToVariant(name, it->second, it->second.tunnel->stats());
+    return statsToVariant(name, it->second,
+                          it->second.tunnel ? it->second.tunnel->stats() : engine::TunnelStats{});
 }
 
 void TunnelManager::publishStatsIfChanged()
@@ -320,11 +502,17 @@ void TunnelManager::publishStatsIfChanged()
     bool changed = false;
     QVariantMapList all;
     for (auto& [name, entry] : m_tunnels) {
+        if (!entry.tunnel) {
+            continue; // a mesh tunnel still joining
+        }
         const engine::TunnelStats s = entry.tunnel->stats();
         keepDns(name, entry, s);
-        if (!sameCounters(s, entry.lastPublished)) {
+        const qint64 unreachableSince = storeUnreachableSince(entry);
+        if (!sameCounters(s, entry.lastPublished) ||
+            unreachableSince != entry.storeUnreachablePublished) {
             changed = true;
             entry.lastPublished = s;
+            entry.storeUnreachablePublished = unreachableSince;
         }
         all << statsToVariant(name, entry, s);
     }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "DBusContract.h"
+#include "MeshRunner.h"
 #include "Profile.h"
 #include "ResolvedDns.h"
 #include "RunningTunnel.h"
@@ -41,6 +42,10 @@ public:
     // goes into the log and the StateChanged signal.
     std::optional<Failure> connectTunnel(const Profile& profile, const QString& reason);
     std::optional<Failure> disconnectTunnel(const QString& name, const QString& reason);
+    // Replaces the peers of a running tunnel with those of `profile` (validated, of the
+    // tunnel's mode; nothing else of it is used). Emits peersChanged.
+    std::optional<Failure> setPeers(const QString& name, const Profile& profile,
+                                    const QString& reason);
     // Tears every tunnel down (helper exit).
     void disconnectAll(const QString& reason);
 
@@ -55,6 +60,7 @@ public:
 
 signals:
     void stateChanged(const QString& name, const QString& state, const QString& reason);
+    void peersChanged(const QString& name);
     void statsUpdated(const QVariantMapList& stats);
     void logEntry(const QVariantMap& entry);
 
@@ -64,12 +70,20 @@ private:
         Profile profile;
         std::unique_ptr<RunningTunnel> tunnel;
         std::unique_ptr<ResolvedLink> dns; // declared after tunnel: reverted before it goes
+        std::unique_ptr<MeshRunner> mesh;  // a mesh profile's agent; null for a static one
         dbus::TunnelState state = dbus::TunnelState::Connecting;
         qint64 sinceUnixMs = 0;
         engine::TunnelStats lastPublished;
         int64_t networkChangeSeen = 0; // the tunnel's networkChangedUnixMs last acted on
+        qint64 storeUnreachablePublished = 0;
     };
 
+    // Brings up the tunnel of a static profile into `entry` (states and log on failure).
+    std::optional<Failure> bringUp(const QString& name, const Profile& profile, Entry& entry);
+    void connected(const QString& name);
+    // A mesh profile: the agent joins; the tunnel comes up once the lease is taken.
+    std::optional<Failure> joinMesh(const Profile& profile);
+    void dropMesh(const QString& name);
     void publishStatsIfChanged();
     // After a network change: the link's DNS back in systemd-resolved if it was dropped.
     void keepDns(const QString& name, Entry& entry, const engine::TunnelStats& stats);
@@ -78,6 +92,8 @@ private:
     // until that profile is connected again or disconnected.
     void adoptLeftoverKillSwitches();
     std::optional<engine::LeftoverKillSwitch> takeLeftover(const QString& nameOrDevice);
+    // A mesh tunnel's etcd: since when it cannot be reached (Unix ms), 0 = reachable.
+    static qint64 storeUnreachableSince(const Entry& entry);
     static QVariantMap statsToVariant(const QString& name, const Entry& entry,
                                       const engine::TunnelStats& stats);
 

@@ -120,6 +120,9 @@ QVariantMap TunnelInfo::toVariant() const
         {key::kDnsStatus, dnsStatus},
         {key::kKillSwitch, killSwitch},
         {key::kNetworkChangedUnixMs, i64(networkChangedUnixMs)},
+        {key::kMesh, mesh},
+        {key::kMeshStatus, meshStatus},
+        {key::kStoreUnreachableSinceUnixMs, i64(storeUnreachableSinceUnixMs)},
     };
 }
 
@@ -149,6 +152,9 @@ TunnelInfo TunnelInfo::fromVariant(const QVariantMap& map)
     t.dnsStatus = map.value(key::kDnsStatus).toString();
     t.killSwitch = map.value(key::kKillSwitch).toBool();
     t.networkChangedUnixMs = map.value(key::kNetworkChangedUnixMs).toLongLong();
+    t.mesh = map.value(key::kMesh).toBool();
+    t.meshStatus = map.value(key::kMeshStatus).toString();
+    t.storeUnreachableSinceUnixMs = map.value(key::kStoreUnreachableSinceUnixMs).toLongLong();
     return t;
 }
 
@@ -212,6 +218,7 @@ QVariantMap TunnelCounters::toVariant() const
         {key::kDecryptionFailures, u64(decryptionFailures)},
         {key::kReplaysRejected, u64(replaysRejected)},
         {key::kNetworkChangedUnixMs, i64(networkChangedUnixMs)},
+        {key::kStoreUnreachableSinceUnixMs, i64(storeUnreachableSinceUnixMs)},
         {key::kPeers, peerList},
     };
 }
@@ -234,6 +241,7 @@ TunnelCounters TunnelCounters::fromVariant(const QVariantMap& map)
     s.decryptionFailures = map.value(key::kDecryptionFailures).toULongLong();
     s.replaysRejected = map.value(key::kReplaysRejected).toULongLong();
     s.networkChangedUnixMs = map.value(key::kNetworkChangedUnixMs).toLongLong();
+    s.storeUnreachableSinceUnixMs = map.value(key::kStoreUnreachableSinceUnixMs).toLongLong();
     for (const QVariant& v : map.value(key::kPeers).toList()) {
         s.peers << PeerCounters::fromVariant(v.toMap());
     }

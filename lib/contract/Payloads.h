@@ -34,6 +34,11 @@ inline const QString kDnsStatus = QStringLiteral("dnsStatus");
 inline const QString kKillSwitch = QStringLiteral("killSwitch");
 // ListTunnels and GetStats: when the underlay last changed (network change, resume); 0 = never
 inline const QString kNetworkChangedUnixMs = QStringLiteral("networkChangedUnixMs");
+// ListTunnels: a mesh tunnel (its peers come from etcd) and its agent's state in words
+inline const QString kMesh = QStringLiteral("mesh");
+inline const QString kMeshStatus = QStringLiteral("meshStatus");
+// ListTunnels and GetStats: since when a mesh tunnel's etcd cannot be reached; 0 = reachable
+inline const QString kStoreUnreachableSinceUnixMs = QStringLiteral("storeUnreachableSinceUnixMs");
 // ListTunnels peers
 inline const QString kEndpoint = QStringLiteral("endpoint");
 inline const QString kSubnets = QStringLiteral("subnets");
@@ -134,6 +139,10 @@ struct TunnelInfo
     QString dnsStatus;       // why not, when they were not applied
     bool killSwitch = false; // on: traffic outside the tunnel is blocked
     qint64 networkChangedUnixMs = 0;
+    bool mesh = false; // a mesh profile: the members come and go with their etcd leases
+    // The mesh agent's state in words ("running: subnet 10.244.3.0/24, 4 members").
+    QString meshStatus;
+    qint64 storeUnreachableSinceUnixMs = 0; // 0 = etcd reachable (or not a mesh)
 
     QVariantMap toVariant() const;
     static TunnelInfo fromVariant(const QVariantMap& map);
@@ -175,7 +184,8 @@ struct TunnelCounters
     quint64 handshakesFailed = 0;
     quint64 decryptionFailures = 0;
     quint64 replaysRejected = 0;
-    qint64 networkChangedUnixMs = 0; // 0 = never
+    qint64 networkChangedUnixMs = 0;        // 0 = never
+    qint64 storeUnreachableSinceUnixMs = 0; // a mesh tunnel's etcd; 0 = reachable
     QList<PeerCounters> peers;
 
     QVariantMap toVariant() const;

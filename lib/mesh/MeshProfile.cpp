@@ -40,6 +40,12 @@ ResolvedProfile resolveMeshProfile(const Profile& meshProfile, const Cidr& subne
         p.peers.append(peer);
     }
     result.errors = validateProfile(p);
+    if (p.peers.isEmpty()) {
+        // Alone in the network (so far): the tunnel comes up without peers and takes them
+        // as hosts join. Every other check still applies.
+        result.errors.removeIf(
+            [](const ProfileError& e) { return e.field == QLatin1String("peers"); });
+    }
     if (result.errors.isEmpty()) {
         result.profile = std::move(p);
     }

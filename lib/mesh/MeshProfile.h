@@ -19,8 +19,9 @@ struct ResolvedProfile
 // `meshProfile` must have a "mesh" section; the result has none, an interface.address (the
 // subnet's first host address) and the members as peers, named by their subnets. A member
 // whose endpoint or key an earlier member (by subnet) already has is left out: the engine
-// could not tell their packets apart. With no members the result does not validate ("no
-// peers"): a tunnel comes up with the first other host.
+// could not tell their packets apart. With no members the result has no peers (the profile
+// validator's "no peers" does not apply: the tunnel comes up alone and takes peers as hosts
+// join).
 ResolvedProfile resolveMeshProfile(const Profile& meshProfile, const Cidr& subnet,
                                    const QList<Member>& members);
 

@@ -12,6 +12,11 @@ void FakeHelper::connectProfile(const Profile& profile)
     emit tunnelChanged(profile.name);
 }
 
+void FakeHelper::setPeers(const Profile& profile)
+{
+    calls << QStringLiteral("set-peers ") + profile.name;
+}
+
 void FakeHelper::disconnectTunnel(const QString& name)
 {
     calls << QStringLiteral("disconnect ") + name;

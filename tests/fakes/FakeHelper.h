@@ -19,6 +19,7 @@ public:
     // A request is pending until the test answers it with setState() or refuse().
     void connectProfile(const Profile& profile) override;
     void disconnectTunnel(const QString& name) override;
+    void setPeers(const Profile& profile) override;
     void appLog(dbus::LogLevel level, const QString& tunnel, const QString& text) override;
 
     // As the helper's StateChanged or a reply would: a final state ends a pending request.

@@ -23,6 +23,7 @@ struct FakeTunnels
     std::map<std::string, engine::TunnelSpec> specs;  // what each tunnel was made from
     int alive = 0;
     int reresolves = 0;                          // reresolveNow() calls, over all tunnels
+    int peerChanges = 0;                         // setPeers() calls that went through
     std::vector<std::string> underlayChanges;    // underlayChanged() reasons, over all tunnels
     std::optional<engine::TunnelError> failNext; // thrown by the next construction
 };
@@ -55,6 +56,17 @@ public:
     }
     engine::UdpEndpoint listenEndpoint() const override { return m_all->specs[m_name].listen; }
     void reresolveNow() override { ++m_all->reresolves; }
+    void setPeers(std::vector<engine::PeerSpec> peers) override
+    {
+        if (m_all->failNext) {
+            const engine::TunnelError e = *m_all->failNext;
+            m_all->failNext.reset();
+            throw e;
+        }
+        m_all->specs[m_name].peers = std::move(peers);
+        m_all->stats[m_name].peers.resize(m_all->specs[m_name].peers.size());
+        ++m_all->peerChanges;
+    }
     void underlayChanged(const std::string& reason) override
     {
         m_all->underlayChanges.push_back(reason);

@@ -6,6 +6,7 @@
 
 using peertun::engine::DropReason;
 using peertun::engine::TunnelCounters;
+using peertun::engine::TunnelStats;
 
 class TestCounters final : public QObject
 {
@@ -109,6 +110,30 @@ private slots:
         QCOMPARE(s.txPackets, kIterations);
         QCOMPARE(s.rxPackets, kIterations);
         QCOMPARE(s.peers[0].txBytes, 2 * kIterations);
+    }
+
+    // Slots: a snapshot lists the slots asked for, in that order; a slot grown into is zero,
+    // and a reset one (handed to a new peer) starts from zero while the others keep theirs.
+    void slotsSnapshotInOrderAndReset()
+    {
+        TunnelCounters c(2);
+        c.peerTx[0].packets.add(7);
+        c.peerTx[1].packets.add(9);
+        c.ensureSlots(70); // a second chunk
+        c.peerTx[69].packets.add(4);
+        c.peerRx[69].lastRxUnixMs.store(55);
+        TunnelStats s = c.snapshot({69, 0});
+        QCOMPARE(s.peers.size(), size_t(2));
+        QCOMPARE(s.peers[0].txPackets, uint64_t(4));
+        QCOMPARE(s.peers[0].lastRxUnixMs, int64_t(55));
+        QCOMPARE(s.peers[1].txPackets, uint64_t(7));
+        c.resetSlot(69);
+        s = c.snapshot({0, 1, 69});
+        QCOMPARE(s.peers[0].txPackets, uint64_t(7));
+        QCOMPARE(s.peers[1].txPackets, uint64_t(9));
+        QCOMPARE(s.peers[2].txPackets, uint64_t(0));
+        QCOMPARE(s.peers[2].lastRxUnixMs, int64_t(0));
+        QCOMPARE(c.snapshot().peers.size(), size_t(2)); // the first peers, as made
     }
 
     void dropReasonNames_data()

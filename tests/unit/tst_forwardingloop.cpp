@@ -39,6 +39,7 @@ UdpEndpoint endpoint(const char* address, uint16_t port)
 const UdpEndpoint kAlpha = endpoint("192.0.2.1", 8285);
 const UdpEndpoint kBeta = endpoint("192.0.2.2", 8285);
 const UdpEndpoint kStranger = endpoint("192.0.2.9", 8285);
+const UdpEndpoint kGamma = endpoint("192.0.2.3", 8285);
 
 void put16(uint8_t* p, uint16_t v)
 {
@@ -165,22 +166,27 @@ struct Rig
 {
     Rig()
     {
-        const std::vector<std::vector<IpPrefix>> subnets = {
-            {*IpPrefix::parse("10.244.3.0/24")},
-            {*IpPrefix::parse("10.244.4.0/24"), *IpPrefix::parse("fd00:4::/64")}};
-        table.build(subnets, {kAlpha, kBeta});
         ForwardingSetup setup;
         setup.tun = &tun;
         setup.udp = &udp;
         setup.udpFamily = AF_INET;
         setup.tunnelName = "test";
-        setup.peerNames = {"alpha", "beta"};
-        setup.peerEndpoints = {kAlpha, kBeta};
-        setup.peers = &table;
+        setup.peers = &peers;
         setup.encapsulation = &encap;
         setup.counters = &counters;
         setup.log = &log;
         loop = std::make_unique<ForwardingLoop>(std::move(setup));
+    }
+
+    // The peer set changes as Tunnel::setPeers() changes it: room, endpoints, then the swap.
+    void setPeers(const std::vector<std::vector<IpPrefix>>& subnets,
+                  const std::vector<UdpEndpoint>& endpoints, const std::vector<std::string>& names,
+                  const std::vector<uint32_t>& active)
+    {
+        counters.ensureSlots(names.size());
+        loop->reservePeers(names.size());
+        encap.setPeers(endpoints);
+        peers.publish(PeerRoutes::build(subnets, endpoints, names, active));
     }
 
     bool logged(const std::string& part) const
@@ -206,7 +212,10 @@ struct Rig
         return true;
     }
 
-    PeerTable table;
+    LivePeers peers{
+        PeerRoutes::build({{*IpPrefix::parse("10.244.3.0/24")},
+                           {*IpPrefix::parse("10.244.4.0/24"), *IpPrefix::parse("fd00:4::/64")}},
+                          {kAlpha, kBeta}, {"alpha", "beta"}, {0, 1})};
     TunnelCounters counters{2};
     PlainEncapsulation encap{{kAlpha, kBeta}};
     EventLog log;
@@ -797,6 +806,95 @@ private slots:
         QCOMPARE(rig.counters.snapshot().rxPackets, uint64_t(UdpRecvBatch::kSlots + 3));
     }
 
+    // --- changes of the peer set --------------------------------------------------------
+
+    void addedPeerIsRouted()
+    {
+        Rig rig;
+        rig.tun.queueRead(tunRead(udpPacket("10.244.2.2", "10.244.5.7", 300)));
+        QVERIFY(!rig.loop->forwardFromTun());
+        QCOMPARE(rig.udp.takeSent().size(), size_t(0)); // nobody has 10.244.5.0/24 yet
+        QCOMPARE(rig.counters.snapshot().drops[size_t(DropReason::NoPeerForDestination)],
+                 uint64_t(1));
+
+        rig.setPeers({{*IpPrefix::parse("10.244.3.0/24")},
+                      {*IpPrefix::parse("10.244.4.0/24"), *IpPrefix::parse("fd00:4::/64")},
+                      {*IpPrefix::parse("10.244.5.0/24")}},
+                     {kAlpha, kBeta, kGamma}, {"alpha", "beta", "gamma"}, {0, 1, 2});
+        rig.tun.queueRead(tunRead(udpPacket("10.244.2.2", "10.244.5.7", 300)));
+        rig.tun.queueRead(tunRead(udpPacket("10.244.2.2", "10.244.3.7", 300)));
+        rig.loop->forwardFromTun();
+        const auto sent = rig.udp.takeSent();
+        QCOMPARE(sent.size(), size_t(2));
+        QCOMPARE(sent[0].to, kGamma);
+        QCOMPARE(sent[1].to, kAlpha);
+        // The new peer's datagrams are its own from now on.
+        rig.udp.queueArrival({kGamma, udpPacket("10.244.5.7", "10.244.2.2", 200), 0, false});
+        rig.loop->forwardFromUdp(false);
+        QCOMPARE(rig.tun.takeWrites().size(), size_t(1));
+        const TunnelStats s = rig.counters.snapshot({0, 1, 2});
+        QCOMPARE(s.peers[2].txPackets, uint64_t(1));
+        QCOMPARE(s.peers[2].rxPackets, uint64_t(1));
+        QCOMPARE(s.peers[0].txPackets, uint64_t(1));
+        QCOMPARE(s.drops[size_t(DropReason::NoPeerForDestination)], uint64_t(1));
+    }
+
+    void removedPeerIsDroppedOthersKeepCounting()
+    {
+        Rig rig;
+        rig.tun.queueRead(tunRead(udpPacket("10.244.2.2", "10.244.3.7", 300)));
+        rig.tun.queueRead(tunRead(udpPacket("10.244.2.2", "10.244.4.7", 300)));
+        rig.loop->forwardFromTun();
+        QCOMPARE(rig.udp.takeSent().size(), size_t(2));
+
+        // beta goes: slot 1 is free (no name, no subnets, no endpoint).
+        rig.setPeers({{*IpPrefix::parse("10.244.3.0/24")}, {}}, {kAlpha, UdpEndpoint{}},
+                     {"alpha", ""}, {0});
+        rig.tun.queueRead(tunRead(udpPacket("10.244.2.2", "10.244.4.7", 300)));
+        rig.tun.queueRead(tunRead(udpPacket("fd00:2::2", "fd00:4::9", 300)));
+        rig.tun.queueRead(tunRead(udpPacket("10.244.2.2", "10.244.3.7", 300)));
+        rig.loop->forwardFromTun();
+        const auto sent = rig.udp.takeSent();
+        QCOMPARE(sent.size(), size_t(1));
+        QCOMPARE(sent[0].to, kAlpha);
+        rig.udp.queueArrival({kBeta, udpPacket("10.244.4.4", "10.244.2.2", 200), 0, false});
+        rig.udp.queueArrival({kAlpha, udpPacket("10.244.3.7", "10.244.2.2", 200), 0, false});
+        rig.loop->forwardFromUdp(false);
+        QCOMPARE(rig.tun.takeWrites().size(), size_t(1));
+
+        const TunnelStats s = rig.counters.snapshot({0});
+        QCOMPARE(s.peers.size(), size_t(1));
+        QCOMPARE(s.peers[0].txPackets, uint64_t(2)); // alpha's counters survived the change
+        QCOMPARE(s.peers[0].rxPackets, uint64_t(1));
+        QCOMPARE(s.drops[size_t(DropReason::NoPeerForDestination)], uint64_t(2));
+        QCOMPARE(s.drops[size_t(DropReason::UnknownSourceEndpoint)], uint64_t(1));
+        QVERIFY(rig.logged("192.0.2.2:8285, which is not a configured peer"));
+    }
+
+    void changedSubnetsAndEndpoint()
+    {
+        Rig rig;
+        // beta keeps its slot and counters, moves to another address and subnet.
+        const UdpEndpoint moved = endpoint("192.0.2.20", 9000);
+        rig.setPeers({{*IpPrefix::parse("10.244.3.0/24")}, {*IpPrefix::parse("10.244.9.0/24")}},
+                     {kAlpha, moved}, {"alpha", "beta"}, {0, 1});
+        rig.tun.queueRead(tunRead(udpPacket("10.244.2.2", "10.244.9.1", 300)));
+        rig.tun.queueRead(tunRead(udpPacket("10.244.2.2", "10.244.4.7", 300)));
+        rig.loop->forwardFromTun();
+        const auto sent = rig.udp.takeSent();
+        QCOMPARE(sent.size(), size_t(1));
+        QCOMPARE(sent[0].to, moved);
+        rig.udp.queueArrival({moved, udpPacket("10.244.9.1", "10.244.2.2", 200), 0, false});
+        rig.udp.queueArrival({kBeta, udpPacket("10.244.9.1", "10.244.2.2", 200), 0, false});
+        rig.loop->forwardFromUdp(false);
+        QCOMPARE(rig.tun.takeWrites().size(), size_t(1));
+        const TunnelStats s = rig.counters.snapshot({0, 1});
+        QCOMPARE(s.peers[1].txPackets, uint64_t(1));
+        QCOMPARE(s.peers[1].rxPackets, uint64_t(1));
+        QCOMPARE(s.drops[size_t(DropReason::NoPeerForDestination)], uint64_t(1));
+        QCOMPARE(s.drops[size_t(DropReason::UnknownSourceEndpoint)], uint64_t(1));
+    }
+
     // --- the threads -------------------------------------------------------------------
 
     void threadsForwardAndStop()
@@ -816,6 +914,38 @@ private slots:
         rig.loop->stop();
         QVERIFY(t.elapsed() < 1000);
         rig.loop->stop(); // idempotent
+    }
+
+    // Both threads forward while the peer set changes under them: the peer that stays gets
+    // every packet (none lost, none misrouted), the other comes and goes. Under TSan
+    // (scripts/sanitize.sh) this is also the check that tables are freed only after use.
+    void threadsForwardWhilePeersChange()
+    {
+        Rig rig;
+        rig.loop->start();
+        const std::vector<std::vector<IpPrefix>> withBeta = {{*IpPrefix::parse("10.244.3.0/24")},
+                                                             {*IpPrefix::parse("10.244.4.0/24")}};
+        const std::vector<std::vector<IpPrefix>> withoutBeta = {{*IpPrefix::parse("10.244.3.0/24")},
+                                                                {}};
+        constexpr int kRounds = 200;
+        for (int round = 0; round < kRounds; ++round) {
+            rig.tun.queueRead(tunRead(udpPacket("10.244.2.2", "10.244.3.7", 300)));
+            rig.udp.queueArrival({kAlpha, udpPacket("10.244.3.7", "10.244.2.2", 200), 0, false});
+            if (round % 2 == 0) {
+                rig.setPeers(withoutBeta, {kAlpha, UdpEndpoint{}}, {"alpha", ""}, {0});
+            } else {
+                rig.setPeers(withBeta, {kAlpha, kBeta}, {"alpha", "beta"}, {0, 1});
+            }
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(rig.counters.snapshot({0}).peers[0].txPackets, uint64_t(kRounds),
+                                  10000);
+        QTRY_COMPARE_WITH_TIMEOUT(rig.counters.snapshot({0}).peers[0].rxPackets, uint64_t(kRounds),
+                                  10000);
+        rig.loop->stop();
+        for (const FakeUdp::Sent& sent : rig.udp.takeSent()) {
+            QCOMPARE(sent.to, kAlpha);
+        }
+        QVERIFY(rig.noDropsBut());
     }
 };
 

@@ -31,6 +31,7 @@ private slots:
     void refusedByTheAuthorizer();
     void connectListStatsDisconnect();
     void refusedUidIsRateLimitedBeforeTheAuthorizer();
+    void setPeersOverTheBus();
 
 private:
     QDBusError callError(QDBusPendingCall call);
@@ -231,6 +232,43 @@ void TestHelperService::connectListStatsDisconnect()
     const QDBusError error = callError(m_client->disconnectTunnel(QStringLiteral("office")));
     QVERIFY2(!error.isValid(), qPrintable(error.message()));
     QCOMPARE(m_fakes->alive, 0);
+}
+
+// SetPeers: the size limit before authorization, the profile library's named errors, one
+// authorization like Connect, then the new peers and PeersChanged.
+void TestHelperService::setPeersOverTheBus()
+{
+    awaitReply(m_client->connectTunnel(QString::fromUtf8(serializeProfile(test::officeProfile()))));
+    QCOMPARE(m_fakes->alive, 1);
+    const int checksAfterConnect = m_auth->checks;
+    QSignalSpy changed(m_client.get(), &HelperClient::peersChanged);
+
+    const QString huge = QStringLiteral("{\"name\": \"x\", \"padding\": \"%1\"}")
+                             .arg(QString(kMaxProfileBytes, u'x'));
+    QDBusError error = callError(m_client->setPeers(QStringLiteral("office"), huge));
+    QCOMPARE(error.name(), dbus::kErrorInvalidProfile);
+    QCOMPARE(m_auth->checks, checksAfterConnect);
+
+    error = callError(m_client->setPeers(QStringLiteral("office"), QStringLiteral("{")));
+    QCOMPARE(error.name(), dbus::kErrorInvalidProfile);
+    QVERIFY2(error.message().contains(QStringLiteral("not valid")), qPrintable(error.message()));
+
+    Profile next = test::officeProfile();
+    next.peers[0].name = QStringLiteral("host-9");
+    error = callError(m_client->setPeers(QStringLiteral("nope"),
+                                         QString::fromUtf8(serializeProfile(next))));
+    QCOMPARE(error.name(), dbus::kErrorNotFound);
+
+    error = callError(
+        m_client->setPeers(QStringLiteral("office"), QString::fromUtf8(serializeProfile(next))));
+    QVERIFY2(!error.isValid(), qPrintable(error.message()));
+    QCOMPARE(m_fakes->peerChanges, 1);
+    QCOMPARE(m_fakes->specs.at("office").peers.at(0).name, std::string("host-9"));
+    QTRY_COMPARE(changed.count(), 1);
+    QCOMPARE(changed.first().first().toString(), QStringLiteral("office"));
+    if (::geteuid() != 0) {
+        QVERIFY(m_auth->checks > checksAfterConnect); // polkit asked, as for Connect
+    }
 }
 
 QTEST_GUILESS_MAIN(TestHelperService)

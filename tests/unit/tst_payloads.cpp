@@ -89,6 +89,9 @@ private slots:
         t.dnsApplied = true;
         t.killSwitch = true;
         t.networkChangedUnixMs = 1764590001000;
+        t.mesh = true;
+        t.meshStatus = QStringLiteral("running: subnet 10.244.3.0/24, 4 members");
+        t.storeUnreachableSinceUnixMs = 1764590002000;
         PeerInfo p{QStringLiteral("server"), QStringLiteral("vpn.example.net:51820"),
                    {QStringLiteral("0.0.0.0/0")}, QStringLiteral("AAAA"), {}};
         p.endpointStatus = {QStringLiteral("vpn.example.net"), QStringLiteral("198.51.100.7:51820"),
@@ -113,6 +116,9 @@ private slots:
         QCOMPARE(back.dnsApplied, true);
         QCOMPARE(back.killSwitch, true);
         QCOMPARE(back.networkChangedUnixMs, t.networkChangedUnixMs);
+        QCOMPARE(back.mesh, true);
+        QCOMPARE(back.meshStatus, t.meshStatus);
+        QCOMPARE(back.storeUnreachableSinceUnixMs, t.storeUnreachableSinceUnixMs);
         QCOMPARE(back.peers.size(), 1);
         const PeerInfo& q = back.peers.front();
         QCOMPARE(q.name, p.name);
@@ -148,6 +154,7 @@ private slots:
         c.decryptionFailures = 5;
         c.replaysRejected = 6;
         c.networkChangedUnixMs = 1764590001000;
+        c.storeUnreachableSinceUnixMs = 1764590002000;
         PeerCounters p;
         p.name = QStringLiteral("server");
         p.txPackets = 7;
@@ -179,6 +186,7 @@ private slots:
         QCOMPARE(back.decryptionFailures, c.decryptionFailures);
         QCOMPARE(back.replaysRejected, c.replaysRejected);
         QCOMPARE(back.networkChangedUnixMs, c.networkChangedUnixMs);
+        QCOMPARE(back.storeUnreachableSinceUnixMs, c.storeUnreachableSinceUnixMs);
         QCOMPARE(back.peers.size(), 1);
         const PeerCounters& q = back.peers.front();
         QCOMPARE(q.name, p.name);

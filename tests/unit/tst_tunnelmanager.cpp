@@ -38,6 +38,8 @@ private slots:
     void statsUpdatedOnlyOnChange();
     void statsUpdatedAtMostTwiceASecond();
     void logPagesAreBounded();
+    void setPeersReplacesThePeers();
+    void setPeersRefusals();
     void underlayChangeReachesEveryTunnel();
 
 private:
@@ -223,6 +225,58 @@ void TestTunnelManager::logPagesAreBounded()
     QCOMPARE(first.level, dbus::LogLevel::Info);
     const dbus::LogRecord last = dbus::LogRecord::fromVariant(page.last());
     QCOMPARE(m_manager->logSince(last.seq).size(), qsizetype(200));
+}
+
+void TestTunnelManager::setPeersReplacesThePeers()
+{
+    QVERIFY(!m_manager->connectTunnel(test::officeProfile(), QStringLiteral("test")));
+    QSignalSpy changed(m_manager.get(), &TunnelManager::peersChanged);
+    Profile next = test::officeProfile();
+    QString error;
+    PeerConfig third;
+    third.name = QStringLiteral("host-3");
+    third.endpoint = *parseEndpoint(QStringLiteral("10.211.55.124:8285"), &error, false);
+    third.subnets << *parseCidr(QStringLiteral("10.244.4.0/24"), &error, true);
+    next.peers << third;
+    QVERIFY(!m_manager->setPeers(QStringLiteral("office"), next, QStringLiteral("test")));
+    QCOMPARE(m_fakes->peerChanges, 1);
+    QCOMPARE(m_fakes->alive, 1); // the same tunnel, not a new one
+    const auto& peers = m_fakes->specs.at("office").peers;
+    QCOMPARE(peers.size(), size_t(2));
+    QCOMPARE(peers[1].name, std::string("host-3"));
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(changed.at(0).at(0).toString(), QStringLiteral("office"));
+    // ListTunnels tells the new peers.
+    const QVariantMapList list = m_manager->tunnels();
+    QCOMPARE(list.size(), 1);
+    QCOMPARE(list[0].value(QStringLiteral("peers")).toList().size(), 2);
+}
+
+void TestTunnelManager::setPeersRefusals()
+{
+    QVERIFY(!m_manager->connectTunnel(test::officeProfile(), QStringLiteral("test")));
+    QSignalSpy changed(m_manager.get(), &TunnelManager::peersChanged);
+    auto missing =
+        m_manager->setPeers(QStringLiteral("nope"), test::officeProfile(), QStringLiteral("test"));
+    QVERIFY(missing);
+    QCOMPARE(missing->errorName, dbus::kErrorNotFound);
+
+    auto mode = m_manager->setPeers(QStringLiteral("office"), test::officeWireGuardProfile(),
+                                    QStringLiteral("test"));
+    QVERIFY(mode);
+    QCOMPARE(mode->errorName, dbus::kErrorInvalidProfile);
+    QVERIFY(mode->message.contains(QStringLiteral("takes a reconnect")));
+
+    // The engine refuses: its sentence comes back under its kind's name, the peers stay.
+    m_fakes->failNext =
+        engine::TunnelError(engine::TunnelError::Kind::InvalidConfig, "two peers are named x");
+    auto engineNo = m_manager->setPeers(QStringLiteral("office"), test::officeProfile(),
+                                        QStringLiteral("test"));
+    QVERIFY(engineNo);
+    QCOMPARE(engineNo->errorName, dbus::kErrorInvalidProfile);
+    QCOMPARE(engineNo->message, QStringLiteral("two peers are named x"));
+    QCOMPARE(m_fakes->peerChanges, 0);
+    QCOMPARE(changed.count(), 0);
 }
 
 void TestTunnelManager::underlayChangeReachesEveryTunnel()

@@ -2,6 +2,7 @@
 // function, as the forwarding loops would drive them (headroom/tailroom reserved around the
 // packet, the datagram's source address passed to open()).
 #include "Keys.h"
+#include "TunnelError.h"
 #include "WireGuardEncapsulation.h"
 
 #include <QTest>
@@ -195,13 +196,13 @@ class TestWgEncapsulation final : public QObject
 
     std::unique_ptr<Side> makeA(const LockedSecretKey* psk = nullptr, unsigned threads = 0)
     {
-        return std::make_unique<Side>(m_keyA, peertun::keys::publicKeyOf(m_keyB), m_atB, m_atA,
-                                      psk, threads);
+        return std::make_unique<Side>(m_keyA, peertun::keys::publicKeyOf(m_keyB), m_atB, m_atA, psk,
+                                      threads);
     }
     std::unique_ptr<Side> makeB(const LockedSecretKey* psk = nullptr, unsigned threads = 0)
     {
-        return std::make_unique<Side>(m_keyB, peertun::keys::publicKeyOf(m_keyA), m_atA, m_atB,
-                                      psk, threads);
+        return std::make_unique<Side>(m_keyB, peertun::keys::publicKeyOf(m_keyA), m_atA, m_atB, psk,
+                                      threads);
     }
 
     static uint64_t counterOf(const std::vector<uint8_t>& message)
@@ -600,6 +601,58 @@ private slots:
         // Keys are gone: sending needs a new handshake.
         QCOMPARE(int(a->seal(ipv4Packet(10, 1), &sealed).verdict),
                  int(Encapsulation::Verdict::Consumed));
+    }
+
+    // The peer set changes under a live session: adding a peer (another slot) keeps the
+    // session and its counters; removing the peer wipes its session, and its datagrams are
+    // no longer accepted.
+    void peersAddedAndRemovedWhileRunning()
+    {
+        auto a = makeA();
+        auto b = makeB();
+        std::vector<std::vector<uint8_t>> atB;
+        handshake(*a, *b, &atB);
+        QCOMPARE(atB.size(), size_t(1));
+
+        PeerSpec c;
+        c.name = "c";
+        c.publicKey = peertun::keys::publicKeyOf(peertun::keys::generateKey());
+        c.endpoint = endpoint("192.0.2.3", 51820);
+        a->counters.ensureSlots(2);
+        a->encap->reserveSlots(2);
+        a->encap->addPeer(1, c);
+        // Same key twice, our own key: refused by name, nothing changed.
+        QVERIFY_THROWS_EXCEPTION(TunnelError, a->encap->addPeer(2, c));
+        PeerSpec own = c;
+        own.publicKey = peertun::keys::publicKeyOf(m_keyA);
+        QVERIFY(!a->encap->unusableKey(own.publicKey).empty());
+
+        // B's session survived: the next packet goes at once, with the next counter.
+        const auto packet = ipv4Packet(60, 0x11);
+        std::vector<uint8_t> out;
+        QCOMPARE(int(a->seal(packet, &out).verdict), int(Encapsulation::Verdict::Forward));
+        QCOMPARE(counterOf(out), uint64_t(1));
+        std::vector<uint8_t> inner;
+        QCOMPARE(int(b->open(out, m_atA, &inner).verdict), int(Encapsulation::Verdict::Forward));
+        QVERIFY(inner == packet);
+        QCOMPARE(a->counters.peerRx[0].handshakesDone.get(), 1u);
+
+        // B goes (slot 0): its session is wiped; what B still sends is not authenticated.
+        a->encap->removePeer(0);
+        QCOMPARE(a->encap->queuedPackets(0), size_t(0));
+        QCOMPARE(int(b->seal(ipv4Packet(40, 0x22), &out).verdict),
+                 int(Encapsulation::Verdict::Forward));
+        QCOMPARE(int(a->open(out, m_atB, &inner).verdict), int(Encapsulation::Verdict::Drop));
+        // The key is free again: B may come back, in another slot, and handshake anew.
+        PeerSpec again;
+        again.name = "b";
+        again.publicKey = peertun::keys::publicKeyOf(m_keyB);
+        again.endpoint = m_atB;
+        a->counters.ensureSlots(3);
+        a->encap->reserveSlots(3);
+        a->encap->addPeer(2, again);
+        QCOMPARE(a->encap->peerEndpoint(2), m_atB);
+        QCOMPARE(a->encap->peerEndpoint(0), UdpEndpoint{});
     }
 };
 

@@ -585,7 +585,10 @@ private slots:
         QCOMPARE(delta("decryption_failures"), 1);
         QCOMPARE(delta("handshakes_failed"), 1);      // the unknown key; the wrong MAC1 is silent
         QCOMPARE(delta("drop_not_authenticated"), 5); // random, junk, flipped, both initiations
-        QCOMPARE(delta("rx_packets"), 0);
+        // Nothing hostile reached the TUN: what A wrote is exactly what B sent. (Not "no rx in
+        // the window": B's own late packets, e.g. the HTTP connection's last segments on a busy
+        // machine, may land in it.) Wait for B's packets in flight to arrive before comparing.
+        QTRY_COMPARE_WITH_TIMEOUT(left.stat("rx_packets"), right.stat("tx_packets"), 2000);
         QVERIFY2(left.output().contains("that failed authentication"), left.output().constData());
         // The endpoint did not roam to C: the tunnel keeps working both ways.
         QVERIFY(pingWithin(*m_lab, m_a, kTunnelB, 3000) >= 0);
