@@ -4,12 +4,18 @@
 
 namespace peertun::engine {
 
+unsigned WorkerPool::defaultThreads(unsigned cores)
+{
+    // Half the cores: a tunnel has a pool per direction, and under load both are busy at
+    // once. On 2 cores that is no pool thread at all: handing chunks to a thread that has no
+    // core of its own costs more (wake-ups, yields) than the crypto it takes over.
+    return std::min(std::max(1u, cores / 2), kMaxThreads);
+}
+
 unsigned WorkerPool::resolve(unsigned threads)
 {
-    if (threads == 0) {
-        threads = std::max(1u, std::thread::hardware_concurrency());
-    }
-    return std::min(threads, kMaxThreads);
+    return threads == 0 ? defaultThreads(std::thread::hardware_concurrency())
+                        : std::min(threads, kMaxThreads);
 }
 
 WorkerPool::WorkerPool(unsigned threads)

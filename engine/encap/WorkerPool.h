@@ -21,7 +21,7 @@ public:
     static constexpr size_t kMinParallel = 8;
     static constexpr unsigned kMaxThreads = 64;
 
-    // `threads` counts the caller: 1 makes no thread at all. 0 means one per core.
+    // `threads` counts the caller: 1 makes no thread at all. 0 means defaultThreads(cores).
     explicit WorkerPool(unsigned threads); // throws std::system_error if no thread can be made
     ~WorkerPool();
     WorkerPool(const WorkerPool&) = delete;
@@ -40,7 +40,9 @@ public:
         });
     }
 
-    static unsigned resolve(unsigned threads); // 0 -> cores, capped at kMaxThreads
+    // Half of `cores` (a pool per direction), at least 1, at most kMaxThreads.
+    static unsigned defaultThreads(unsigned cores);
+    static unsigned resolve(unsigned threads); // 0 -> defaultThreads(cores), capped at kMaxThreads
 
 private:
     using Call = void (*)(void*, size_t, size_t);

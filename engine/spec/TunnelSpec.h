@@ -49,7 +49,8 @@ struct TunnelSpec
     // Where host names' DNS servers come from (null: /etc/resolv.conf only).
     std::shared_ptr<DnsServerSource> dnsServers;
     std::string resolvConfPath; // empty: /etc/resolv.conf
-    unsigned cryptoThreads = 0; // WireGuard mode: threads per direction for the crypto, 0 = cores
+    unsigned cryptoThreads =
+        0; // WireGuard mode: threads per direction for the crypto, 0 = half the cores
 };
 
 } // namespace peertun::engine

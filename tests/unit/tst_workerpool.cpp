@@ -73,11 +73,29 @@ private slots:
         QVERIFY(total > 0);
     }
 
-    void zeroMeansOnePerCore()
+    void defaultThreads_data()
+    {
+        QTest::addColumn<unsigned>("cores");
+        QTest::addColumn<unsigned>("threads");
+        QTest::newRow("unknown (0 cores)") << 0u << 1u;
+        QTest::newRow("1 core") << 1u << 1u;
+        QTest::newRow("2 cores: no pool thread") << 2u << 1u;
+        QTest::newRow("3 cores") << 3u << 1u;
+        QTest::newRow("4 cores") << 4u << 2u;
+        QTest::newRow("16 cores") << 16u << 8u;
+        QTest::newRow("256 cores: capped") << 256u << WorkerPool::kMaxThreads;
+    }
+    void defaultThreads()
+    {
+        QFETCH(unsigned, cores);
+        QFETCH(unsigned, threads);
+        QCOMPARE(WorkerPool::defaultThreads(cores), threads);
+    }
+
+    void zeroMeansTheDefault()
     {
         WorkerPool pool(0);
-        QCOMPARE(pool.threads(), WorkerPool::resolve(std::thread::hardware_concurrency()));
-        QVERIFY(pool.threads() >= 1);
+        QCOMPARE(pool.threads(), WorkerPool::defaultThreads(std::thread::hardware_concurrency()));
     }
 
     void destroyedAtOnce()
