@@ -157,8 +157,11 @@ private slots:
     {
         QTest::addColumn<int>("length");
         QTest::addColumn<int>("offset");
-        for (int len : {0, 1, 2, 3, 7, 8, 9, 20, 63, 64, 65, 1471, 1472, 65535}) {
-            for (int off : {0, 2, 6}) {
+        // Lengths around the 64-byte (AVX2), 32-byte (SSE2) and 16-byte rounds and their
+        // tails; odd offsets for unaligned loads.
+        for (int len : {0,  1,  2,  3,  7,  8,   9,   20,  31,   32,   33,   63,
+                        64, 65, 95, 96, 97, 127, 128, 129, 1420, 1471, 1472, 65535}) {
+            for (int off : {0, 1, 2, 6}) {
                 QTest::addRow("len %d at %d", len, off) << len << off;
             }
         }
