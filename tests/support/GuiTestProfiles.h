@@ -2,8 +2,8 @@
 // by the gui tests.
 #pragma once
 
-#include "Profile.h"
 #include "Keys.h"
+#include "Profile.h"
 
 namespace peertun::test {
 
@@ -33,8 +33,7 @@ inline const QString kFarPrivateKey =
 inline QString publicKeyOf(const QString& privateKey)
 {
     const auto key = keys::parseSecretKey(privateKey.toStdString());
-    return key ? QString::fromStdString(keys::encodePublicKey(keys::publicKeyOf(*key)))
-               : QString();
+    return key ? QString::fromStdString(keys::encodePublicKey(keys::publicKeyOf(*key))) : QString();
 }
 
 // The near host in WireGuard mode, paired with the far side's kFarPrivateKey.
@@ -44,6 +43,37 @@ inline Profile officeWireGuardProfile(const QString& name = QStringLiteral("offi
     p.mode = TunnelMode::WireGuard;
     p.interface.privateKey = kNearPrivateKey;
     p.peers[0].publicKey = publicKeyOf(kFarPrivateKey);
+    return p;
+}
+
+// A mesh section with one endpoint and every option at its default.
+inline MeshConfig meshAt(const QString& etcd)
+{
+    MeshConfig mesh;
+    mesh.etcd << etcd;
+    return mesh;
+}
+
+// A mesh host: no address, no peers; etcd decides both. Every option of the section is set,
+// so a round trip that loses one shows.
+inline Profile meshProfile(const QString& name = QStringLiteral("mesh"))
+{
+    Profile p;
+    p.name = name;
+    p.mode = TunnelMode::WireGuard;
+    p.interface.name = QStringLiteral("ptmesh0");
+    p.interface.listen = *parseEndpoint(QStringLiteral(":51820"), nullptr, true);
+    p.interface.privateKey = kNearPrivateKey;
+    MeshConfig mesh;
+    mesh.etcd = QStringList{QStringLiteral("https://10.0.0.1:2379"),
+                            QStringLiteral("https://10.0.0.2:2379")};
+    mesh.prefix = QStringLiteral("/coreos.com/network");
+    mesh.caFile = QStringLiteral("/etc/peertun/etcd-ca.pem");
+    mesh.certFile = QStringLiteral("/etc/peertun/etcd-client.pem");
+    mesh.keyFile = QStringLiteral("/etc/peertun/etcd-client-key.pem");
+    mesh.username = QStringLiteral("peertun");
+    mesh.password = QStringLiteral("not a real password");
+    p.mesh = mesh;
     return p;
 }
 
