@@ -29,6 +29,9 @@ inline const QString kNearPrivateKey =
     QStringLiteral("wCdpnf/Kl3Z2SP3I7qiBQUGmT5yf28Gxf/GSevHzTHc=");
 inline const QString kFarPrivateKey =
     QStringLiteral("IDDGyGxPn5ZMDirMaCi0HJ0Qu2qnM4btTqg6+60Utm0=");
+// A third host, added to a running tunnel as a new peer.
+inline const QString kThirdPrivateKey =
+    QStringLiteral("8PT18zandqJY82Gm72KMjrEQQEXFei4ssPXUHNH5gFg=");
 
 inline QString publicKeyOf(const QString& privateKey)
 {

@@ -6,9 +6,13 @@
 // with trayer as the tray host. The far side is also reachable by a name (far.peertun.test, in
 // the hosts file the helper reads), which the driver types into the editor with DNS and the
 // kill switch; the kill switch's nftables table lives in ns1 only (the helper is killed with it
-// on once: the table stays, and the app disconnects the "blocked" tunnel to lift it). Screenshots
-// go to <build>/tests/root/gui/artifacts/.
+// on once: the table stays, and the app disconnects the "blocked" tunnel to lift it). A third
+// host (10.244.5.5, standalone in its own namespace ns3, joined to ns1 by a second veth pair)
+// is added to the connected tunnel in the editor as a new peer: the app applies it live, and
+// this process checks it is reachable while the device, the connect time and a steady ping
+// through the unchanged peer go on. Screenshots go to <build>/tests/root/gui/artifacts/.
 #include "DBusHarness.h"
+#include "EmergencyCleanup.h"
 #include "GuiTestProfiles.h"
 #include "Profile.h"
 
@@ -16,8 +20,10 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QRegularExpression>
+#include <QSet>
 #include <QStandardPaths>
 #include <QTest>
+#include <algorithm>
 #include <csignal>
 #include <pwd.h>
 #include <unistd.h>
@@ -30,6 +36,30 @@ namespace {
 const QString kFarAddress = QStringLiteral("10.244.3.3");
 // The far side's underlay address by name, from the helper's hosts file (gui_driver types it).
 const QString kFarName = QStringLiteral("far.peertun.test");
+
+// The third host: in its own namespace, reached from ns1 over a second veth pair.
+const QString kThirdAddress = QStringLiteral("10.244.5.5");
+const QString kNs1ThirdLink = QStringLiteral("10.211.56.1");
+const QString kThirdUnderlay = QStringLiteral("10.211.56.2");
+
+Profile thirdHostProfile()
+{
+    QString error;
+    Profile p;
+    p.name = QStringLiteral("third");
+    p.mode = TunnelMode::WireGuard;
+    p.interface.privateKey = kThirdPrivateKey;
+    p.interface.name = QStringLiteral("flannel99");
+    p.interface.address = *parseCidr(kThirdAddress + QStringLiteral("/24"), &error, false);
+    p.interface.listen = *parseEndpoint(kThirdUnderlay + QStringLiteral(":8285"), &error, true);
+    PeerConfig peer;
+    peer.name = QStringLiteral("host-1");
+    peer.endpoint = *parseEndpoint(kUnderlayAddress1 + QStringLiteral(":8285"), &error, false);
+    peer.subnets << *parseCidr(QStringLiteral("10.244.2.0/24"), &error, true);
+    peer.publicKey = publicKeyOf(kNearPrivateKey);
+    p.peers << peer;
+    return p;
+}
 
 Profile farSideProfile()
 {
@@ -75,6 +105,11 @@ private:
     int runDriver(const QString& user, const QStringList& environment, const QStringList& args,
                   int timeoutMs = 180000);
     QString userDir(const QString& user, const QString& name);
+    bool startThirdHost(QString* error);
+    void stopThirdHost();
+    // From ns1: some ping to `address` answers within `timeoutMs`.
+    bool pingAnswers(const QString& address, int timeoutMs);
+    QString deviceIndex();
     bool startXvfb(QString* error);
     void stopXvfb();
 
@@ -84,6 +119,11 @@ private:
     std::unique_ptr<QProcess> m_trayer;
     int m_display = 0;
     QString m_artifacts;
+    QString m_ns3;
+    std::unique_ptr<QProcess> m_third;
+    int m_thirdSlot = -1;
+    std::unique_ptr<QProcess> m_steadyPing;
+    QString m_rememberedDevice;
 };
 
 void TestGuiHelper::initTestCase()
@@ -124,8 +164,105 @@ void TestGuiHelper::cleanupTestCase()
         m_traffic.kill();
         m_traffic.waitForFinished(3000);
     }
+    if (m_steadyPing) {
+        m_steadyPing->kill();
+        m_steadyPing->waitForFinished(3000);
+        m_steadyPing.reset();
+    }
+    stopThirdHost();
     stopXvfb();
     m_harness.tearDown();
+}
+
+bool TestGuiHelper::startThirdHost(QString* error)
+{
+    if (m_third) {
+        return true;
+    }
+    const QString ip = DBusHarness::ipBinary();
+    m_ns3 = QStringLiteral("ptgui3-%1").arg(::getpid());
+    testlab::trackNamespace(m_ns3); // before it exists: an interrupt must still remove it
+    const QList<QStringList> steps = {
+        {"netns", "add", m_ns3},
+        {"-n", m_ns3, "link", "set", "lo", "up"},
+        {"-n", m_harness.ns1(), "link", "add", "veth-pt3", "type", "veth", "peer", "name",
+         "veth-pt4", "netns", m_ns3},
+        {"-n", m_harness.ns1(), "addr", "add", kNs1ThirdLink + "/24", "dev", "veth-pt3"},
+        {"-n", m_ns3, "addr", "add", kThirdUnderlay + "/24", "dev", "veth-pt4"},
+        {"-n", m_harness.ns1(), "link", "set", "veth-pt3", "up"},
+        {"-n", m_ns3, "link", "set", "veth-pt4", "up"},
+        // Back to the near host's tunnel socket, bound to its address on the first pair.
+        {"-n", m_ns3, "route", "add", kUnderlayAddress1 + "/32", "via", kNs1ThirdLink},
+    };
+    for (const QStringList& step : steps) {
+        const CommandResult r = DBusHarness::run(ip, step);
+        if (r.exitCode != 0) {
+            *error = QStringLiteral("ip %1: %2").arg(step.join(u' '), r.describe());
+            return false;
+        }
+    }
+    const QString profile = m_harness.writeFile("third.json", serializeProfile(thirdHostProfile()));
+    m_third = std::make_unique<QProcess>();
+    m_third->setStandardOutputFile(QDir(m_harness.dir()).filePath("third-host.log"));
+    m_third->setStandardErrorFile(QDir(m_harness.dir()).filePath("third-host.log"),
+                                  QIODevice::Append);
+    m_third->start(ip, {"netns", "exec", m_ns3, m_harness.helperBinary(), "--standalone", profile});
+    if (!m_third->waitForStarted(5000)) {
+        *error = QStringLiteral("the third host's helper did not start");
+        return false;
+    }
+    m_thirdSlot = testlab::trackPid(pid_t(m_third->processId()));
+    QElapsedTimer wait;
+    wait.start();
+    while (DBusHarness::run(ip, {"-n", m_ns3, "link", "show", "flannel99"}).exitCode != 0) {
+        if (wait.elapsed() > 10000 || m_third->state() != QProcess::Running) {
+            *error = QStringLiteral("the third host's tunnel did not come up");
+            return false;
+        }
+        QTest::qWait(100);
+    }
+    return true;
+}
+
+void TestGuiHelper::stopThirdHost()
+{
+    if (m_third) {
+        m_third->terminate();
+        if (!m_third->waitForFinished(3000)) {
+            m_third->kill();
+            m_third->waitForFinished(3000);
+        }
+        testlab::untrackPid(m_thirdSlot);
+        m_thirdSlot = -1;
+        m_third.reset();
+    }
+    if (!m_ns3.isEmpty()) {
+        // Deleting the namespace takes its veth end, and so the pair, with it.
+        DBusHarness::run(DBusHarness::ipBinary(), {"netns", "del", m_ns3});
+        testlab::untrackNamespace(m_ns3);
+        m_ns3.clear();
+    }
+}
+
+bool TestGuiHelper::pingAnswers(const QString& address, int timeoutMs)
+{
+    QElapsedTimer wait;
+    wait.start();
+    do {
+        if (DBusHarness::run(DBusHarness::ipBinary(), {"netns", "exec", m_harness.ns1(), "ping",
+                                                       "-c", "1", "-W", "1", "-n", "-q", address})
+                .exitCode == 0) {
+            return true;
+        }
+    } while (wait.elapsed() < timeoutMs);
+    return false;
+}
+
+QString TestGuiHelper::deviceIndex()
+{
+    // "7: flannel99: <...>": the index changes when the device is made anew (a reconnect).
+    const CommandResult link = m_harness.ipNs1({"-o", "link", "show", "flannel99"});
+    return link.exitCode == 0 ? link.out.section(u':', 0, 0).trimmed() : QString();
 }
 
 QString TestGuiHelper::userDir(const QString& user, const QString& name)
@@ -198,6 +335,50 @@ int TestGuiHelper::runDriver(const QString& user, const QStringList& environment
                 const CommandResult link = m_harness.ipNs1({"link", "show", "flannel99"});
                 ok = link.exitCode == 0 && link.out.contains(QStringLiteral("mtu %1 ").arg(
                                                QString::fromUtf8(words.value(1))));
+            } else if (words.value(0) == "start-third-host") {
+                QString error;
+                ok = startThirdHost(&error);
+                if (!ok) {
+                    qWarning("third host: %s", qPrintable(error));
+                }
+            } else if (words.value(0) == "check-ping") {
+                ok = pingAnswers(QString::fromUtf8(words.value(1)), 15000);
+            } else if (words.value(0) == "check-no-ping") {
+                ok = !pingAnswers(QString::fromUtf8(words.value(1)), 2000);
+            } else if (words.value(0) == "remember-device") {
+                m_rememberedDevice = deviceIndex();
+                ok = !m_rememberedDevice.isEmpty();
+            } else if (words.value(0) == "check-same-device") {
+                const QString now = deviceIndex();
+                qInfo("device index %s, before %s", qPrintable(now),
+                      qPrintable(m_rememberedDevice));
+                ok = !now.isEmpty() && now == m_rememberedDevice;
+            } else if (words.value(0) == "start-steady-ping") {
+                // 20 pings a second through the unchanged peer while the peers change.
+                m_steadyPing = std::make_unique<QProcess>();
+                m_steadyPing->setProcessChannelMode(QProcess::MergedChannels);
+                m_steadyPing->start(DBusHarness::ipBinary(),
+                                    {"netns", "exec", m_harness.ns1(), "ping", "-n", "-c", "1000",
+                                     "-i", "0.05", "-W", "1", kFarAddress});
+                ok = m_steadyPing->waitForStarted(5000);
+            } else if (words.value(0) == "check-steady-ping" && m_steadyPing) {
+                // Every request up to the last one answered has its reply: none lost while
+                // the peers changed (the one in flight when ping stops is not a gap).
+                QTest::qWait(500);
+                ::kill(pid_t(m_steadyPing->processId()), SIGINT);
+                m_steadyPing->waitForFinished(5000);
+                const QString out = QString::fromUtf8(m_steadyPing->readAll());
+                m_steadyPing.reset();
+                QSet<int> answered;
+                static const QRegularExpression reply(QStringLiteral("icmp_seq=(\\d+) "));
+                for (auto it = reply.globalMatch(out); it.hasNext();) {
+                    answered.insert(it.next().captured(1).toInt());
+                }
+                const int last =
+                    answered.isEmpty() ? 0 : *std::max_element(answered.cbegin(), answered.cend());
+                qInfo("steady ping through the unchanged peer: %d replies, last icmp_seq %d",
+                      int(answered.size()), last);
+                ok = last >= 20 && answered.size() == last;
             } else if (words.value(0) == "check-device") {
                 ok = m_harness.ipNs1({"link", "show", "flannel99"}).exitCode == 0;
             } else if (words.value(0) == "check-no-device") {
@@ -247,7 +428,8 @@ void TestGuiHelper::allowedUserOffscreenEnglish()
         kAllowedUser, {"QT_QPA_PLATFORM=offscreen", "LANG=C.UTF-8"},
         {"--lang", "en", "helperIsFoundAndTrayIsThere", "connectReachesConnected",
          "countersAndGraphMoveWithTraffic", "screenshots", "editingARunningTunnelOffersReconnect",
-         "renamingARunningTunnelReconnectsUnderTheNewName", "disconnectReturnsToDisconnected",
+         "renamingARunningTunnelReconnectsUnderTheNewName",
+         "addingAPeerToARunningTunnelAppliesItLive", "disconnectReturnsToDisconnected",
          "hostNameDnsAndKillSwitchFromTheEditor", "killedHelperShowsBannerAndAppRecovers"});
     if (failures != 0) {
         m_harness.dumpLogs();
