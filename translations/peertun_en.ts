@@ -2060,5 +2060,9 @@
         <source>%1 (%2)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The tunnel %1 took peers after their editor was closed without saving; reconnect it to run the saved profile.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

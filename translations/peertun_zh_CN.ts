@@ -2054,5 +2054,9 @@
         <source>%1 (%2)</source>
         <translation>%1（%2）</translation>
     </message>
+    <message>
+        <source>The tunnel %1 took peers after their editor was closed without saving; reconnect it to run the saved profile.</source>
+        <translation>编辑器未保存就已关闭，但隧道 %1 仍接受了新对端；请重新连接以运行已保存的配置。</translation>
+    </message>
 </context>
 </TS>

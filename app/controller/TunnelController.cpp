@@ -64,8 +64,16 @@ bool TunnelController::appliesLive(const Profile& before, const Profile& after) 
 
 void TunnelController::applyPeers(const Profile& after)
 {
+    m_abandoned.remove(after.name);
     m_applying.insert(after.name, after);
     m_helper->setPeers(after);
+}
+
+void TunnelController::abandonPeers(const QString& name)
+{
+    if (m_applying.contains(name)) {
+        m_abandoned.insert(name);
+    }
 }
 
 void TunnelController::onPeersSet(const QString& name, const QString& errorName,
@@ -77,6 +85,16 @@ void TunnelController::onPeersSet(const QString& name, const QString& errorName,
     }
     const Profile applied = *it;
     m_applying.erase(it);
+    if (m_abandoned.remove(name)) {
+        if (errorName.isEmpty() && isUp(name)) {
+            // Took peers that were never saved: back to the saved profile takes a reconnect.
+            offerReconnect(name, name,
+                           tr("The tunnel %1 took peers after their editor was closed without "
+                              "saving; reconnect it to run the saved profile.")
+                               .arg(name));
+        }
+        return;
+    }
     if (errorName.isEmpty()) {
         m_appliedLive.insert(name, applied);
         emit peersApplied(name, true, QString());
@@ -156,14 +174,16 @@ void TunnelController::profileDeleted(const QString& name)
     }
 }
 
-void TunnelController::offerReconnect(const QString& running, const QString& saved)
+void TunnelController::offerReconnect(const QString& running, const QString& saved,
+                                      const QString& why)
 {
     m_offer = ReconnectOffer{running, saved, false};
     emit reconnectOfferChanged();
     m_helper->appLog(dbus::LogLevel::Info, running,
-                     tr("Profile %1 saved; the tunnel runs the old settings until it is "
-                        "reconnected.")
-                         .arg(saved));
+                     why.isEmpty() ? tr("Profile %1 saved; the tunnel runs the old settings "
+                                        "until it is reconnected.")
+                                         .arg(saved)
+                                   : why);
 }
 
 void TunnelController::clearOffer()

@@ -10,6 +10,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QSet>
 #include <QStringList>
 #include <optional>
 
@@ -43,6 +44,10 @@ public:
     bool appliesLive(const Profile& before, const Profile& after) const;
     // Gives the running tunnel the peers of `after` (SetPeers); peersApplied follows.
     void applyPeers(const Profile& after);
+    // The editor that asked was closed before the answer, without saving: should the tunnel
+    // take the peers after all, it runs other peers than the saved profile's, so a reconnect
+    // is offered (to the saved ones) instead of peersApplied.
+    void abandonPeers(const QString& name);
 
     // After an edit of a profile whose tunnel is up, the tunnel runs the old settings: offer to
     // reconnect, never do it silently.
@@ -100,7 +105,8 @@ signals:
     void peersApplied(const QString& name, bool ok, const QString& error);
 
 private:
-    void offerReconnect(const QString& running, const QString& saved);
+    // `why` goes to the log; empty: "Profile … saved; the tunnel runs the old settings …".
+    void offerReconnect(const QString& running, const QString& saved, const QString& why = {});
     void clearOffer();
     void onTunnelChanged(const QString& name);
     void onPeersSet(const QString& name, const QString& errorName, const QString& message);
@@ -110,6 +116,7 @@ private:
     std::optional<ReconnectOffer> m_offer;
     QHash<QString, Profile> m_applying;    // tunnel -> the profile whose peers it is given
     QHash<QString, Profile> m_appliedLive; // tunnel -> the profile whose peers it took
+    QSet<QString> m_abandoned;             // tunnels whose applyPeers nobody waits for
 };
 
 } // namespace peertun

@@ -986,6 +986,15 @@ void ProfileEditor::onPeersApplied(const QString& name, bool ok, const QString& 
     m_save->setEnabled(canSave());
 }
 
+void ProfileEditor::reject()
+{
+    if (m_livePending && m_controller && m_running) {
+        m_livePending = false;
+        m_controller->abandonPeers(m_running->name);
+    }
+    QDialog::reject();
+}
+
 bool ProfileEditor::saveProfile()
 {
     QString error;

@@ -116,6 +116,9 @@ public:
 public slots:
     // Fills the private key with a new one (asks first if one is there already).
     void generateKeyPair();
+    // Cancel (or Escape) while the tunnel has not answered a live change: nothing is saved,
+    // and the controller learns that nobody waits for the answer.
+    void reject() override;
 
 private slots:
     void revalidate();

@@ -50,6 +50,7 @@ private slots:
     void livePeersAppliedWithoutAnOffer();
     void livePeersRefusedSaysWhy();
     void liveOnlyWhenUpAndNotOffered();
+    void abandonedLiveChangeThatLandsOffersReconnect();
     void importWgQuick_data();
     void importWgQuick();
     void importKeepsExistingProfiles();
@@ -394,6 +395,33 @@ void TestTunnelController::liveOnlyWhenUpAndNotOffered()
     m_controller->profileEdited(before, edited(before));
     QVERIFY(m_controller->reconnectOffer());
     QVERIFY(!m_controller->appliesLive(edited(before), after));
+}
+
+void TestTunnelController::abandonedLiveChangeThatLandsOffersReconnect()
+{
+    const Profile before = *m_store->find(QStringLiteral("office"))->profile;
+    m_helper->setState(QStringLiteral("office"), TunnelState::Connected);
+    Profile after = before;
+    after.peers << thirdHost();
+    QSignalSpy applied(m_controller.get(), &TunnelController::peersApplied);
+    // Refused after the editor closed: nothing changed, nothing to offer.
+    m_controller->applyPeers(after);
+    m_controller->abandonPeers(QStringLiteral("office"));
+    m_helper->answerSetPeers(QStringLiteral("office"), QStringLiteral("io.peertun.Error.Busy"),
+                             QStringLiteral("busy"));
+    QVERIFY(!m_controller->reconnectOffer());
+    // Taken after the editor closed unsaved: the tunnel runs unsaved peers; offer the saved.
+    m_controller->applyPeers(after);
+    m_controller->abandonPeers(QStringLiteral("office"));
+    m_helper->answerSetPeers(QStringLiteral("office"));
+    QCOMPARE(applied.count(), 0);
+    QVERIFY(m_controller->reconnectOffer());
+    QCOMPARE(m_controller->reconnectOffer()->saved, QStringLiteral("office"));
+    // A new apply is waited for again.
+    m_controller->dismissReconnect();
+    m_controller->applyPeers(after);
+    m_helper->answerSetPeers(QStringLiteral("office"));
+    QCOMPARE(applied.count(), 1);
 }
 
 void TestTunnelController::importWgQuick_data()

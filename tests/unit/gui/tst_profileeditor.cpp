@@ -69,6 +69,7 @@ private slots:
     void livePeerEditIsAppliedBeforeSaving();
     void livePeerEditRefusedKeepsTheEditor();
     void nonPeerEditOfARunningTunnelSavesForAReconnect();
+    void cancelWhileApplyingSavesNothing();
 
 private:
     std::unique_ptr<QTemporaryDir> m_tmp;
@@ -1197,6 +1198,22 @@ void TestProfileEditor::nonPeerEditOfARunningTunnelSavesForAReconnect()
     QVERIFY(run.helper.calls.isEmpty()); // no SetPeers
     QCOMPARE(run.savedFile(m_store.get()), serializeProfile(after));
     run.controller.profileEdited(officeProfile(), after);
+    QVERIFY(run.controller.reconnectOffer());
+}
+
+void TestProfileEditor::cancelWhileApplyingSavesNothing()
+{
+    RunningEdit run(m_store.get());
+    run.editor.addPeer(QStringLiteral("host-3"), QStringLiteral("10.211.55.124:8285"),
+                       QStringLiteral("10.244.4.0/24"));
+    QTest::mouseClick(run.editor.saveButton(), Qt::LeftButton);
+    QVERIFY(run.editor.liveApplyPending());
+    QTest::keyClick(&run.editor, Qt::Key_Escape);
+    QCOMPARE(run.editor.result(), int(QDialog::Rejected));
+    QVERIFY(!run.editor.liveApplyPending());
+    // The tunnel takes them anyway: not saved, so a reconnect back to the saved profile.
+    run.helper.answerSetPeers(QStringLiteral("office"));
+    QCOMPARE(run.savedFile(m_store.get()), serializeProfile(officeProfile()));
     QVERIFY(run.controller.reconnectOffer());
 }
 
