@@ -232,7 +232,11 @@ ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(par
     m_peerSection = new QWidget(this);
     auto* peerLayout = new QVBoxLayout(m_peerSection);
     peerLayout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_peerSection);
+    layout->addWidget(m_peerSection, 1);
+    // Takes the table's room while a mesh hides it, so the form's rows stay together.
+    m_meshFiller = new QWidget(this);
+    m_meshFiller->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Expanding);
+    layout->addWidget(m_meshFiller, 1);
     auto* peersLabel = new QLabel(tr("P&eers:"), this);
     peerLayout->addWidget(peersLabel);
     m_peers = new QTableWidget(0, PeerColumnCount, this);
@@ -387,6 +391,7 @@ void ProfileEditor::showPeerSourceFields()
     }
     m_form->setRowVisible(m_meshModeNote, mesh);
     m_peerSection->setVisible(!mesh);
+    m_meshFiller->setVisible(mesh);
 }
 
 bool ProfileEditor::meshFieldsShown() const

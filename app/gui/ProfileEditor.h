@@ -169,6 +169,7 @@ private:
     QFormLayout* m_form = nullptr;
     QTableWidget* m_peers = nullptr;
     QWidget* m_peerSection = nullptr;
+    QWidget* m_meshFiller = nullptr;
     QComboBox* m_peerSource = nullptr;
     QLabel* m_meshModeNote = nullptr;
     QPlainTextEdit* m_etcd = nullptr;

@@ -17,6 +17,13 @@
 //                          remembered / still the same (it was not made anew)
 //   "@@ start-steady-ping" / "@@ check-steady-ping"  20 pings a second to the far side through
 //                          the tunnel; "ok" if none of them went unanswered
+//   "@@ start-mesh-member N" / "@@ stop-mesh-member N"  a `--standalone` member of the etcd
+//                          mesh in ns2 joins / leaves (SIGTERM: it revokes its lease)
+//   "@@ check-mesh-ping N" answer "ok" if member N's tunnel address answers a ping from ns1
+//   "@@ stop-etcd" / "@@ start-etcd"  the mesh's etcd goes away / comes back (same data)
+//   "@@ check-ctl-unreachable NAME" / "@@ check-ctl-reachable NAME"  `peertunctl status NAME`
+//                          prints the agent's state with / without "coordination store
+//                          unreachable since …"
 // Options (before the Qt Test arguments): --profiles DIR --artifacts DIR --lang LOCALE
 // --expect-tray.
 #include "AppSetup.h"
@@ -34,12 +41,14 @@
 
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenu>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QTest>
@@ -64,6 +73,7 @@ Options g_options;
 
 // Types `text` into a cell as a user does (defined with the editor tests below).
 void typeIntoCell(QTableWidget* table, int row, int column, const QString& text);
+void typeInto(QLineEdit* edit, const QString& text);
 
 // Asks the orchestrator for something only root can do; true when it answers "ok".
 bool request(const QString& what)
@@ -97,6 +107,7 @@ private slots:
     void deniedUserSeesRefusal();
     void picksUpTunnelsAlreadyUp();
     void refusedReconnectKeepsTheOffer();
+    void meshProfileShowsMembersAndTheStore();
 
 private:
     void clickConnect();
@@ -139,6 +150,16 @@ void GuiDriver::initTestCase()
 
 void GuiDriver::cleanupTestCase()
 {
+    // The mesh case's profile must not outlive it (the other runs share this folder).
+    if (m_store && m_store->find(QStringLiteral("mesh")) != nullptr) {
+        if (dbus::isUp(m_session->status(QStringLiteral("mesh")).state)) {
+            m_session->disconnectTunnel(QStringLiteral("mesh"));
+            QTRY_COMPARE_WITH_TIMEOUT(m_window->listedState(QStringLiteral("mesh")),
+                                      QStringLiteral("disconnected"), 15000);
+        }
+        QString error;
+        m_store->remove(QStringLiteral("mesh"), &error);
+    }
     if (m_session && !m_leaveTunnelUp &&
         m_session->status(QStringLiteral("office")).state ==
             peertun::dbus::TunnelState::Connected) {
@@ -418,6 +439,96 @@ void GuiDriver::addingAPeerToARunningTunnelAppliesItLive()
     QVERIFY(request(QStringLiteral("check-same-device")));
     QTRY_COMPARE_WITH_TIMEOUT(m_window->counters()->peerTable()->topLevelItemCount(), 1, 10000);
     QCOMPARE(m_session->status(office).info->sinceUnixMs, since);
+}
+
+void GuiDriver::meshProfileShowsMembersAndTheStore()
+{
+    // A plain mesh typed into the editor (Peers from: Mesh): no address, the etcd endpoint and
+    // the network's prefix. tst_gui_helper runs etcd and member 1 in ns2.
+    const QString mesh = QStringLiteral("mesh");
+    QObject scope;
+    bool saved = false;
+    onNextModal<ProfileEditor>(&scope, [&](ProfileEditor* editor) {
+        typeInto(editor->nameEdit(), mesh);
+        typeInto(editor->interfaceNameEdit(), QStringLiteral("ptmesh0"));
+        typeInto(editor->listenEdit(), QStringLiteral("10.211.55.122:8295"));
+        editor->modeCombo()->setCurrentIndex(
+            editor->modeCombo()->findData(QStringLiteral("plain")));
+        editor->peerSourceCombo()->setCurrentIndex(
+            editor->peerSourceCombo()->findData(int(ProfileEditor::Mesh)));
+        QVERIFY(!editor->addressEdit()->isVisible());
+        QVERIFY(!editor->peerTableShown());
+        QVERIFY(!editor->shownError(QStringLiteral("mesh.etcd")).isEmpty()); // none yet
+        editor->etcdEdit()->setFocus();
+        QTest::keyClicks(editor->etcdEdit(), QStringLiteral("http://10.211.55.123:2379"));
+        typeInto(editor->prefixEdit(), QStringLiteral("/peertun/gui"));
+        QTest::qWait(100); // the form's layout settles after the error labels went away
+        if (!QTest::currentTestFailed()) {
+            save(editor, QStringLiteral("editor-mesh"));
+        }
+        if (!QTest::currentTestFailed() && editor->canSave()) {
+            QTest::mouseClick(editor->saveButton(), Qt::LeftButton);
+            saved = true;
+        } else {
+            editor->reject();
+        }
+    });
+    m_window->newProfile();
+    QVERIFY(saved);
+    const StoredProfile* stored = m_store->find(mesh);
+    QVERIFY(stored != nullptr && stored->profile->mesh.has_value());
+    QCOMPARE(stored->profile->mesh->etcd, QStringList{QStringLiteral("http://10.211.55.123:2379")});
+
+    QVERIFY(m_window->selectProfile(mesh));
+    clickConnect();
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->listedState(mesh), QStringLiteral("connected"), 30000);
+    QTreeWidget* members = m_window->counters()->peerTable();
+    QTRY_COMPARE_WITH_TIMEOUT(members->topLevelItemCount(), 1, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->detailsText().contains(QStringLiteral("Mesh: running")),
+                             10000);
+    QVERIFY2(m_window->detailsText().contains(QStringLiteral("1 other member reached")),
+             qPrintable(m_window->detailsText()));
+    QVERIFY(request(QStringLiteral("check-mesh-ping 1")));
+    // Member 2 joins, then member 1 leaves: the list follows, with counters.
+    QVERIFY(request(QStringLiteral("start-mesh-member 2")));
+    QTRY_COMPARE_WITH_TIMEOUT(members->topLevelItemCount(), 2, 10000);
+    QVERIFY(request(QStringLiteral("check-mesh-ping 2")));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        members->topLevelItem(1)->text(CountersView::ReceivedPackets) != QStringLiteral("0") ||
+            members->topLevelItem(0)->text(CountersView::ReceivedPackets) != QStringLiteral("0"),
+        10000);
+    QVERIFY(request(QStringLiteral("stop-mesh-member 1")));
+    QTRY_COMPARE_WITH_TIMEOUT(members->topLevelItemCount(), 1, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_window->detailsText().contains(QStringLiteral("1 other member reached")), 10000);
+    QVERIFY(!m_window->detailsText().contains(QStringLiteral("Coordination store unreachable")));
+    save(m_window.get(), QStringLiteral("main-mesh"));
+
+    // etcd stops: the details, the tray and peertunctl say since when; member 2 still answers.
+    QVERIFY(request(QStringLiteral("stop-etcd")));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_window->detailsText().contains(QStringLiteral("Coordination store unreachable since 20")),
+        20000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->tray()->toolTip().contains(
+                                 QStringLiteral("Coordination store unreachable since 20")),
+                             5000);
+    QCOMPARE(m_window->listedState(mesh), QStringLiteral("connected"));
+    QVERIFY(request(QStringLiteral("check-ctl-unreachable mesh")));
+    QVERIFY(request(QStringLiteral("check-mesh-ping 2")));
+    QCOMPARE(members->topLevelItemCount(), 1); // the last known members stay
+    QTest::qWait(200);                         // the details label takes its new height
+    save(m_window.get(), QStringLiteral("main-mesh-unreachable"));
+    // Back: the line goes.
+    QVERIFY(request(QStringLiteral("start-etcd")));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !m_window->detailsText().contains(QStringLiteral("Coordination store unreachable")), 30000);
+    QVERIFY(!m_window->tray()->toolTip().contains(QStringLiteral("Coordination store")));
+    QVERIFY(request(QStringLiteral("check-ctl-reachable mesh")));
+
+    clickConnect();
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->listedState(mesh), QStringLiteral("disconnected"), 15000);
+    QString error;
+    QVERIFY2(m_store->remove(mesh, &error), qPrintable(error));
 }
 
 void GuiDriver::disconnectReturnsToDisconnected()
