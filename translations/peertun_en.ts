@@ -127,6 +127,25 @@
         <source>peertun</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Coordination store unreachable since %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>; the members stay as last known.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mesh: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n other member(s) reached as peers</source>
+        <translation>
+            <numerusform>%n other member reached as peers</numerusform>
+            <numerusform>%n other members reached as peers</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -322,6 +341,14 @@
     </message>
     <message>
         <source>The peertun helper stopped unexpectedly; the tunnels %1 are down. peertun starts it again and reconnects to it; connect the tunnels again when it is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Asking the helper to change the peers of %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The peers of %1 changed.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -794,6 +821,22 @@
     </message>
     <message>
         <source>It sends all traffic through the tunnel, so its kill switch is on: nothing leaves this computer outside the tunnel while it is connected. Turn it off in the editor (Ctrl+E) if you do not want that.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The new peers of %1 were applied without a reconnect.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The tunnel %1 did not take the new peers: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>from its lease</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Interface %1, address %2, listening on %3; a mesh through etcd (%4, prefix %5); %6</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1647,10 +1690,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>This profile&apos;s tunnel is up. It keeps its old settings until you reconnect it; after saving, the main window offers to reconnect.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Tunnel is up</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1756,6 +1795,122 @@
     </message>
     <message>
         <source>Endpoint: the peer&apos;s IP address or host name and UDP port (10.211.55.123:8285, vpn.example.net:51820). Subnets: networks reached through the peer, separated by commas (0.0.0.0/0 and ::/0 send all traffic through the tunnel).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This profile&apos;s tunnel is up. A change of its peers alone is applied to it as you save; for other changes it keeps its old settings until you reconnect it, which the main window offers after saving.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fixed peers (listed below)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mesh: the members of a network in etcd</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Peers from</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A mesh joins a network whose members, subnets and keys live in etcd (flannel&apos;s layout): this host takes a subnet lease, which decides its address, and every other member is a peer, as members come and go.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Peers &amp;from:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>http://10.0.0.1:2379</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Etcd endpoints</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The etcd cluster&apos;s client URLs, one per line or separated by commas: http:// or https:// with an IP address and port.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>E&amp;tcd endpoints:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key prefi&amp;x:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Where the network&apos;s keys live in etcd; empty: %1 (flannel&apos;s is /coreos.com/network).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CA file:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TLS: the CA certificate (PEM) that signed etcd&apos;s certificate; needs https:// endpoints.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client certificate:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TLS: this host&apos;s client certificate (PEM), with its key file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client key:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TLS: the client certificate&apos;s private key (PEM).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;User name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>etcd authentication: the user name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>etcd authentication: the password (a secret; stays in your profile file, mode 0600).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Live peer change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In a mesh, the mode must be the network&apos;s backend: WireGuard joins a network whose backend is &quot;wireguard&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In a mesh, the mode must be the network&apos;s backend: Plain joins a network whose backend is &quot;udp&quot; (flannel&apos;s UDP backend).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>etcd endpoint %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Applying the new peers to the running tunnel %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The running tunnel did not take the new peers, so nothing was saved: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1899,6 +2054,14 @@
     </message>
     <message>
         <source>Profile %1 sends all traffic through the tunnel: its kill switch is on (turn it off in the editor if you do not want it).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The tunnel %1 took peers after their editor was closed without saving; reconnect it to run the saved profile.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

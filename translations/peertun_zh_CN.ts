@@ -124,6 +124,24 @@
         <source>peertun</source>
         <translation>peertun</translation>
     </message>
+    <message>
+        <source>Coordination store unreachable since %1</source>
+        <translation>自 %1 起无法连接协调存储</translation>
+    </message>
+    <message>
+        <source>; the members stay as last known.</source>
+        <translation>；成员保持最后已知的状态。</translation>
+    </message>
+    <message>
+        <source>Mesh: %1</source>
+        <translation>网格：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n other member(s) reached as peers</source>
+        <translation>
+            <numerusform>%n 个其他成员作为对端可达</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -320,6 +338,14 @@
     <message>
         <source>The peertun helper stopped unexpectedly; the tunnels %1 are down. peertun starts it again and reconnects to it; connect the tunnels again when it is back.</source>
         <translation>peertun 辅助程序意外停止，隧道 %1 已断开。peertun 会重新启动它并重新连接；它恢复后请重新连接隧道。</translation>
+    </message>
+    <message>
+        <source>Asking the helper to change the peers of %1.</source>
+        <translation>正在请求助手更改 %1 的对端。</translation>
+    </message>
+    <message>
+        <source>The peers of %1 changed.</source>
+        <translation>%1 的对端已更改。</translation>
     </message>
 </context>
 <context>
@@ -791,6 +817,22 @@
     <message>
         <source>It sends all traffic through the tunnel, so its kill switch is on: nothing leaves this computer outside the tunnel while it is connected. Turn it off in the editor (Ctrl+E) if you do not want that.</source>
         <translation>该配置将所有流量经由隧道发送，因此已开启终止开关：连接期间，除经由隧道外没有任何流量离开本机。如果不需要，请在编辑器中关闭它（Ctrl+E）。</translation>
+    </message>
+    <message>
+        <source>The new peers of %1 were applied without a reconnect.</source>
+        <translation>%1 的新对端已生效，无需重新连接。</translation>
+    </message>
+    <message>
+        <source>The tunnel %1 did not take the new peers: %2</source>
+        <translation>隧道 %1 未接受新对端：%2</translation>
+    </message>
+    <message>
+        <source>from its lease</source>
+        <translation>由其租约决定</translation>
+    </message>
+    <message>
+        <source>Interface %1, address %2, listening on %3; a mesh through etcd (%4, prefix %5); %6</source>
+        <translation>接口 %1，地址 %2，监听 %3；通过 etcd 组成的网格（%4，前缀 %5）；%6</translation>
     </message>
 </context>
 <context>
@@ -1643,10 +1685,6 @@
         <translation>预共享密钥</translation>
     </message>
     <message>
-        <source>This profile&apos;s tunnel is up. It keeps its old settings until you reconnect it; after saving, the main window offers to reconnect.</source>
-        <translation>此配置的隧道正在运行。在你重新连接之前，它会保持旧的设置；保存后，主窗口会提供重新连接的选项。</translation>
-    </message>
-    <message>
         <source>Tunnel is up</source>
         <translation>隧道正在运行</translation>
     </message>
@@ -1753,6 +1791,122 @@
     <message>
         <source>Endpoint: the peer&apos;s IP address or host name and UDP port (10.211.55.123:8285, vpn.example.net:51820). Subnets: networks reached through the peer, separated by commas (0.0.0.0/0 and ::/0 send all traffic through the tunnel).</source>
         <translation>端点：对端的 IP 地址或主机名以及 UDP 端口（10.211.55.123:8285、vpn.example.net:51820）。子网：经由该对端可达的网络，用逗号分隔（0.0.0.0/0 和 ::/0 会让所有流量经由隧道）。</translation>
+    </message>
+    <message>
+        <source>This profile&apos;s tunnel is up. A change of its peers alone is applied to it as you save; for other changes it keeps its old settings until you reconnect it, which the main window offers after saving.</source>
+        <translation>此配置的隧道已连接。只更改对端时，保存即对其生效；其他更改要等重新连接后才生效，保存后主窗口会提供重新连接。</translation>
+    </message>
+    <message>
+        <source>Fixed peers (listed below)</source>
+        <translation>固定对端（列在下方）</translation>
+    </message>
+    <message>
+        <source>Mesh: the members of a network in etcd</source>
+        <translation>网格：etcd 中网络的成员</translation>
+    </message>
+    <message>
+        <source>Peers from</source>
+        <translation>对端来源</translation>
+    </message>
+    <message>
+        <source>A mesh joins a network whose members, subnets and keys live in etcd (flannel&apos;s layout): this host takes a subnet lease, which decides its address, and every other member is a peer, as members come and go.</source>
+        <translation>网格加入一个成员、子网和密钥都保存在 etcd 中的网络（flannel 的布局）：本机获取一个子网租约，由它决定本机地址；其他每个成员都是对端，随成员加入和离开而变化。</translation>
+    </message>
+    <message>
+        <source>Peers &amp;from:</source>
+        <translation>对端来源(&amp;F)：</translation>
+    </message>
+    <message>
+        <source>http://10.0.0.1:2379</source>
+        <translation>http://10.0.0.1:2379</translation>
+    </message>
+    <message>
+        <source>Etcd endpoints</source>
+        <translation>etcd 端点</translation>
+    </message>
+    <message>
+        <source>The etcd cluster&apos;s client URLs, one per line or separated by commas: http:// or https:// with an IP address and port.</source>
+        <translation>etcd 集群的客户端 URL，每行一个或用逗号分隔：http:// 或 https://，加上 IP 地址和端口。</translation>
+    </message>
+    <message>
+        <source>E&amp;tcd endpoints:</source>
+        <translation>etcd 端点(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>Key prefi&amp;x:</source>
+        <translation>键前缀(&amp;X)：</translation>
+    </message>
+    <message>
+        <source>Where the network&apos;s keys live in etcd; empty: %1 (flannel&apos;s is /coreos.com/network).</source>
+        <translation>网络的键在 etcd 中的位置；留空为 %1（flannel 使用 /coreos.com/network）。</translation>
+    </message>
+    <message>
+        <source>CA file:</source>
+        <translation>CA 文件：</translation>
+    </message>
+    <message>
+        <source>none (optional)</source>
+        <translation>无（可选）</translation>
+    </message>
+    <message>
+        <source>TLS: the CA certificate (PEM) that signed etcd&apos;s certificate; needs https:// endpoints.</source>
+        <translation>TLS：签发 etcd 证书的 CA 证书（PEM）；需要 https:// 端点。</translation>
+    </message>
+    <message>
+        <source>Client certificate:</source>
+        <translation>客户端证书：</translation>
+    </message>
+    <message>
+        <source>TLS: this host&apos;s client certificate (PEM), with its key file.</source>
+        <translation>TLS：本机的客户端证书（PEM），需配合其密钥文件。</translation>
+    </message>
+    <message>
+        <source>Client key:</source>
+        <translation>客户端密钥：</translation>
+    </message>
+    <message>
+        <source>TLS: the client certificate&apos;s private key (PEM).</source>
+        <translation>TLS：客户端证书的私钥（PEM）。</translation>
+    </message>
+    <message>
+        <source>&amp;User name:</source>
+        <translation>用户名(&amp;U)：</translation>
+    </message>
+    <message>
+        <source>etcd authentication: the user name.</source>
+        <translation>etcd 认证：用户名。</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <source>etcd authentication: the password (a secret; stays in your profile file, mode 0600).</source>
+        <translation>etcd 认证：密码（机密；保存在你的配置文件中，权限 0600）。</translation>
+    </message>
+    <message>
+        <source>Live peer change</source>
+        <translation>在线更改对端</translation>
+    </message>
+    <message>
+        <source>In a mesh, the mode must be the network&apos;s backend: WireGuard joins a network whose backend is &quot;wireguard&quot;.</source>
+        <translation>在网格中，模式必须与网络的后端一致：WireGuard 加入后端为“wireguard”的网络。</translation>
+    </message>
+    <message>
+        <source>In a mesh, the mode must be the network&apos;s backend: Plain joins a network whose backend is &quot;udp&quot; (flannel&apos;s UDP backend).</source>
+        <translation>在网格中，模式必须与网络的后端一致：明文模式加入后端为“udp”（flannel 的 UDP 后端）的网络。</translation>
+    </message>
+    <message>
+        <source>etcd endpoint %1</source>
+        <translation>第 %1 个 etcd 端点</translation>
+    </message>
+    <message>
+        <source>Applying the new peers to the running tunnel %1…</source>
+        <translation>正在把新对端应用到运行中的隧道 %1…</translation>
+    </message>
+    <message>
+        <source>The running tunnel did not take the new peers, so nothing was saved: %1</source>
+        <translation>运行中的隧道未接受新对端，因此没有保存任何内容：%1</translation>
     </message>
 </context>
 <context>
@@ -1895,6 +2049,14 @@
     <message>
         <source>Profile %1 sends all traffic through the tunnel: its kill switch is on (turn it off in the editor if you do not want it).</source>
         <translation>配置 %1 将所有流量经由隧道发送：已开启其终止开关（如果不需要，请在编辑器中关闭）。</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>The tunnel %1 took peers after their editor was closed without saving; reconnect it to run the saved profile.</source>
+        <translation>编辑器未保存就已关闭，但隧道 %1 仍接受了新对端；请重新连接以运行已保存的配置。</translation>
     </message>
 </context>
 </TS>

@@ -291,9 +291,19 @@ QString endpointText(const peertun::dbus::PeerInfo& p)
     return text + u')';
 }
 
+// A mesh tunnel whose etcd cannot be reached: since when (its peers stay as last known).
+QString storeUnreachableLine(const peertun::dbus::TunnelInfo& t)
+{
+    return t.storeUnreachableSinceUnixMs > 0
+               ? QStringLiteral("coordination store unreachable since %1")
+                     .arg(formatTime(t.storeUnreachableSinceUnixMs))
+               : QString();
+}
+
 void printTunnel(const QVariantMap& map, bool detailed)
 {
     const peertun::dbus::TunnelInfo t = peertun::dbus::TunnelInfo::fromVariant(map);
+    const QString unreachable = storeUnreachableLine(t);
     if (!detailed) {
         out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7")
                      .arg(t.name.leftJustified(16), t.stateText.leftJustified(13),
@@ -304,6 +314,9 @@ void printTunnel(const QVariantMap& map, bool detailed)
         for (const QString& line : protectionLines(t)) {
             out() << "  " << line << "\n";
         }
+        if (!unreachable.isEmpty()) {
+            out() << "  " << unreachable << "\n";
+        }
         return;
     }
     out() << "tunnel " << t.name << "\n"
@@ -312,6 +325,12 @@ void printTunnel(const QVariantMap& map, bool detailed)
           << "  interface: " << t.interface << " " << t.address << " mtu " << t.mtu << "\n"
           << "  listen:    " << t.listen << "\n"
           << "  mode:      " << t.modeText << "\n";
+    if (t.mesh) {
+        out() << "  mesh:      " << t.meshStatus << "\n";
+    }
+    if (!unreachable.isEmpty()) {
+        out() << "  " << unreachable << "\n";
+    }
     for (const QString& line : protectionLines(t)) {
         out() << "  " << line << "\n";
     }

@@ -44,13 +44,16 @@ public:
     virtual void connectProfile(const Profile& profile) = 0;
     virtual void disconnectTunnel(const QString& name) = 0;
     // A peer-only edit of a running tunnel, applied without a reconnect (SetPeers); the
-    // outcome comes back as a log line of the app's and, on failure, tunnelChanged.
+    // outcome comes back as peersSet (and a log line of the app's).
     virtual void setPeers(const Profile& profile) = 0;
     // An event of the app's own into the log. Never give it a secret: the log can be copied.
     virtual void appLog(dbus::LogLevel level, const QString& tunnel, const QString& text) = 0;
 
 signals:
     void tunnelChanged(const QString& name); // state, reason or pending request
+    // The answer to setPeers: `errorName` empty when the helper applied the peers, else its
+    // D-Bus error name (io.peertun.Error.InvalidProfile, ...) with its message.
+    void peersSet(const QString& name, const QString& errorName, const QString& message);
 };
 
 } // namespace peertun

@@ -27,6 +27,11 @@ HelperSession::HelperSession(QDBusConnection bus, QObject* parent)
     connect(m_client.get(), &HelperClient::stateChanged, this, &HelperSession::onStateChanged);
     connect(m_client.get(), &HelperClient::statsUpdated, this, &HelperSession::onStats);
     connect(m_client.get(), &HelperClient::logEntry, this, &HelperSession::onLogEntry);
+    // A mesh's members come and go, or someone changed the peers: the new list and counters.
+    connect(m_client.get(), &HelperClient::peersChanged, this, [this](const QString& name) {
+        fetchTunnelInfo();
+        fetchStats(name);
+    });
     m_sampleTimer.setInterval(1000);
     connect(&m_sampleTimer, &QTimer::timeout, this, &HelperSession::sample);
     m_retryTimer.setSingleShot(true);
@@ -261,10 +266,14 @@ void HelperSession::onStats(const QVariantMapList& stats)
         }
         TunnelStatus& t = m_tunnels[name];
         t.stats = s;
-        // After a network change the helper re-applies DNS: ask what it says now.
-        const qint64 changed = s.value(key::kNetworkChangedUnixMs).toLongLong();
-        if (t.info && changed != t.info->networkChangedUnixMs) {
-            t.info->networkChangedUnixMs = changed;
+        const dbus::TunnelCounters counters = dbus::TunnelCounters::fromVariant(s);
+        // After a network change the helper re-applies DNS: ask what it says now. When a mesh's
+        // etcd is lost or back, its agent's state in words changed too.
+        if (t.info &&
+            (counters.networkChangedUnixMs != t.info->networkChangedUnixMs ||
+             counters.storeUnreachableSinceUnixMs != t.info->storeUnreachableSinceUnixMs)) {
+            t.info->networkChangedUnixMs = counters.networkChangedUnixMs;
+            t.info->storeUnreachableSinceUnixMs = counters.storeUnreachableSinceUnixMs;
             fetchTunnelInfo();
         }
         emit statsChanged(name);
@@ -382,10 +391,12 @@ void HelperSession::setPeers(const Profile& profile)
                 QDBusPendingReply<> reply = *c;
                 if (reply.isError()) {
                     handleCallError(reply.error(), name, true);
+                    emit peersSet(name, reply.error().name(), reply.error().message());
                     emit tunnelChanged(name);
                     return;
                 }
                 appLog(dbus::LogLevel::Info, name, tr("The peers of %1 changed.").arg(name));
+                emit peersSet(name, QString(), QString());
                 emit tunnelChanged(name);
             });
 }

@@ -14,6 +14,96 @@ TunnelController::TunnelController(ProfileStore* store, HelperApi* helper, QObje
     : QObject(parent), m_store(store), m_helper(helper)
 {
     connect(m_helper, &HelperApi::tunnelChanged, this, &TunnelController::onTunnelChanged);
+    connect(m_helper, &HelperApi::peersSet, this, &TunnelController::onPeersSet);
+}
+
+namespace {
+// 0.0.0.0/0 or ::/0 among the peers' subnets, of one family.
+bool hasDefaultRoute(const Profile& p, bool v6)
+{
+    for (const PeerConfig& peer : p.peers) {
+        for (const Cidr& subnet : peer.subnets) {
+            if (subnet.prefixLength == 0 && subnet.isIPv6() == v6) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+} // namespace
+
+TunnelController::EditEffect TunnelController::editEffect(const Profile& before,
+                                                          const Profile& after)
+{
+    if (before == after) {
+        return EditEffect::Nothing;
+    }
+    // A mesh's peers are its members in etcd: nothing of it is for SetPeers.
+    if (before.mesh || after.mesh) {
+        return EditEffect::Reconnect;
+    }
+    Profile samePeers = before;
+    samePeers.peers = after.peers;
+    if (samePeers != after) {
+        return EditEffect::Reconnect; // something besides the peers
+    }
+    // A default route turns policy routing on or off: the helper refuses that live.
+    if (hasDefaultRoute(before, false) != hasDefaultRoute(after, false) ||
+        hasDefaultRoute(before, true) != hasDefaultRoute(after, true)) {
+        return EditEffect::Reconnect;
+    }
+    return EditEffect::LivePeers;
+}
+
+bool TunnelController::appliesLive(const Profile& before, const Profile& after) const
+{
+    const bool offered = m_offer && m_offer->saved == before.name;
+    return !offered && runningTunnelFor(before.name) == before.name && isUp(before.name) &&
+           editEffect(before, after) == EditEffect::LivePeers;
+}
+
+void TunnelController::applyPeers(const Profile& after)
+{
+    m_abandoned.remove(after.name);
+    m_applying.insert(after.name, after);
+    m_helper->setPeers(after);
+}
+
+void TunnelController::abandonPeers(const QString& name)
+{
+    if (m_applying.contains(name)) {
+        m_abandoned.insert(name);
+    }
+}
+
+void TunnelController::onPeersSet(const QString& name, const QString& errorName,
+                                  const QString& message)
+{
+    const auto it = m_applying.find(name);
+    if (it == m_applying.end()) {
+        return; // peertunctl's, or an earlier editor's
+    }
+    const Profile applied = *it;
+    m_applying.erase(it);
+    if (m_abandoned.remove(name)) {
+        if (errorName.isEmpty() && isUp(name)) {
+            // Took peers that were never saved: back to the saved profile takes a reconnect.
+            offerReconnect(name, name,
+                           tr("The tunnel %1 took peers after their editor was closed without "
+                              "saving; reconnect it to run the saved profile.")
+                               .arg(name));
+        }
+        return;
+    }
+    if (errorName.isEmpty()) {
+        m_appliedLive.insert(name, applied);
+        emit peersApplied(name, true, QString());
+        return;
+    }
+    // "InvalidProfile: …": the name says what kind of refusal it was.
+    const QString shortName = errorName.section(QLatin1Char('.'), -1);
+    emit peersApplied(name, false,
+                      message.isEmpty() ? shortName : tr("%1 (%2)").arg(message, shortName));
 }
 
 bool TunnelController::isUp(const QString& name) const
@@ -48,6 +138,12 @@ void TunnelController::profileEdited(const Profile& before, const Profile& after
     // An earlier offer for this profile still stands: it now leads to the new name.
     const bool offered = m_offer && m_offer->saved == before.name;
     const QString running = runningTunnelFor(before.name);
+    // Applied live just before the save: the tunnel runs what was saved.
+    const auto live = m_appliedLive.find(running);
+    if (!offered && live != m_appliedLive.end() && *live == after) {
+        m_appliedLive.erase(live);
+        return;
+    }
     if (isUp(running) && (offered || serializeProfile(after) != serializeProfile(before))) {
         offerReconnect(running, after.name);
     }
@@ -78,14 +174,16 @@ void TunnelController::profileDeleted(const QString& name)
     }
 }
 
-void TunnelController::offerReconnect(const QString& running, const QString& saved)
+void TunnelController::offerReconnect(const QString& running, const QString& saved,
+                                      const QString& why)
 {
     m_offer = ReconnectOffer{running, saved, false};
     emit reconnectOfferChanged();
     m_helper->appLog(dbus::LogLevel::Info, running,
-                     tr("Profile %1 saved; the tunnel runs the old settings until it is "
-                        "reconnected.")
-                         .arg(saved));
+                     why.isEmpty() ? tr("Profile %1 saved; the tunnel runs the old settings "
+                                        "until it is reconnected.")
+                                         .arg(saved)
+                                   : why);
 }
 
 void TunnelController::clearOffer()

@@ -1,14 +1,16 @@
-// The app's decisions about tunnels, without widgets: connect or disconnect a profile, the
-// offer to reconnect after a running tunnel's profile was edited (and the state machine that
-// carries it out), and the wg-quick import flow. Works over HelperApi, so unit tests drive it
-// against a fake helper; MainWindow shows what it decides.
+// The app's decisions about tunnels, without widgets: connect or disconnect a profile, what an
+// edit of a running tunnel's profile takes (its peers applied live, or the offer to reconnect
+// and the state machine that carries it out), and the wg-quick import flow. Works over HelperApi,
+// so unit tests drive it against a fake helper; MainWindow shows what it decides.
 #pragma once
 
 #include "HelperApi.h"
 #include "Profile.h"
 #include "WgQuickImport.h"
 
+#include <QHash>
 #include <QObject>
+#include <QSet>
 #include <QStringList>
 #include <optional>
 
@@ -30,6 +32,22 @@ public:
     // Connects a profile whose tunnel is down, disconnects a connected (or blocked) one;
     // nothing while a request is pending or the tunnel is on its way.
     void connectOrDisconnect(const QString& name);
+
+    // What an edit of a running tunnel's profile takes. LivePeers: only the fixed peers changed
+    // (not a default route, which changes policy routing), so SetPeers applies them to the
+    // running tunnel; Reconnect: anything else (name, address, MTU, listen, mode, keys, DNS,
+    // kill switch, a mesh's etcd); Nothing: the same profile.
+    enum class EditEffect { Nothing, LivePeers, Reconnect };
+    static EditEffect editEffect(const Profile& before, const Profile& after);
+    // The edit would be applied live now: the tunnel `before` runs is up under its own name,
+    // no reconnect is offered for it, and only its peers changed.
+    bool appliesLive(const Profile& before, const Profile& after) const;
+    // Gives the running tunnel the peers of `after` (SetPeers); peersApplied follows.
+    void applyPeers(const Profile& after);
+    // The editor that asked was closed before the answer, without saving: should the tunnel
+    // take the peers after all, it runs other peers than the saved profile's, so a reconnect
+    // is offered (to the saved ones) instead of peersApplied.
+    void abandonPeers(const QString& name);
 
     // After an edit of a profile whose tunnel is up, the tunnel runs the old settings: offer to
     // reconnect, never do it silently.
@@ -82,15 +100,23 @@ public:
 
 signals:
     void reconnectOfferChanged(); // made, taken, renewed or dropped
+    // The outcome of applyPeers: `error` empty when the tunnel took the peers, else the
+    // helper's words with its error's name.
+    void peersApplied(const QString& name, bool ok, const QString& error);
 
 private:
-    void offerReconnect(const QString& running, const QString& saved);
+    // `why` goes to the log; empty: "Profile … saved; the tunnel runs the old settings …".
+    void offerReconnect(const QString& running, const QString& saved, const QString& why = {});
     void clearOffer();
     void onTunnelChanged(const QString& name);
+    void onPeersSet(const QString& name, const QString& errorName, const QString& message);
 
     ProfileStore* m_store;
     HelperApi* m_helper;
     std::optional<ReconnectOffer> m_offer;
+    QHash<QString, Profile> m_applying;    // tunnel -> the profile whose peers it is given
+    QHash<QString, Profile> m_appliedLive; // tunnel -> the profile whose peers it took
+    QSet<QString> m_abandoned;             // tunnels whose applyPeers nobody waits for
 };
 
 } // namespace peertun

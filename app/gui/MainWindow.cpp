@@ -27,6 +27,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSplitter>
+#include <QStatusBar>
 #include <QStyle>
 #include <QTreeWidget>
 #include <QVBoxLayout>
@@ -44,6 +45,8 @@ enum class ItemKind { Profile, BrokenFile, HelperOnly };
 
 const char* kErrorBannerStyle =
     "QFrame#banner { background: #fdecea; border: 1px solid #e0a0a0; border-radius: 4px; }";
+constexpr int kStatusMessageMs = 15000;
+
 const char* kInfoBannerStyle =
     "QFrame#banner { background: #e8f1fb; border: 1px solid #a0c0e0; border-radius: 4px; }";
 
@@ -96,6 +99,13 @@ MainWindow::MainWindow(ProfileStore* store, HelperSession* session, QWidget* par
             &TunnelController::dismissReconnect);
     connect(m_controller, &TunnelController::reconnectOfferChanged, this,
             &MainWindow::showReconnectOffer);
+    connect(m_controller, &TunnelController::peersApplied, this,
+            [this](const QString& name, bool ok, const QString& error) {
+                statusBar()->showMessage(
+                    ok ? tr("The new peers of %1 were applied without a reconnect.").arg(name)
+                       : tr("The tunnel %1 did not take the new peers: %2").arg(name, error),
+                    kStatusMessageMs);
+            });
     connect(m_bannerRetry, &QPushButton::clicked, m_session, &HelperSession::start);
     connect(bannerClose, &QPushButton::clicked, m_banner, &QWidget::hide);
 
@@ -431,17 +441,34 @@ void MainWindow::updateDetails()
 
     m_title->setText(name);
     m_stateLabel->setText(stateLineText(status, isWireGuard(name)));
+    QStringList details;
     if (const StoredProfile* stored = m_store->find(name)) {
         const Profile& p = *stored->profile;
         const QString mode = p.mode == TunnelMode::WireGuard ? tr("WireGuard (encrypted)")
                                                              : tr("plain mode, unencrypted");
-        m_details->setText(tr("Interface %1, address %2, listening on %3, %n peer(s); %4", nullptr,
-                              int(p.peers.size()))
-                               .arg(p.interface.name, p.interface.address.toString(),
-                                    p.interface.listen.toString(), mode));
+        if (p.mesh) {
+            // The address is the lease's: known once the tunnel is listed.
+            const QString address = status.info && !status.info->address.isEmpty()
+                                        ? status.info->address
+                                        : tr("from its lease");
+            details << tr("Interface %1, address %2, listening on %3; a mesh through etcd (%4, "
+                          "prefix %5); %6")
+                           .arg(p.interface.name, address, p.interface.listen.toString(),
+                                p.mesh->etcd.join(QStringLiteral(", ")), p.mesh->prefix, mode);
+        } else {
+            details << tr("Interface %1, address %2, listening on %3, %n peer(s); %4", nullptr,
+                          int(p.peers.size()))
+                           .arg(p.interface.name, p.interface.address.toString(),
+                                p.interface.listen.toString(), mode);
+        }
     } else {
-        m_details->setText(tr("Brought up outside this app; there is no profile for it here."));
+        details << tr("Brought up outside this app; there is no profile for it here.");
     }
+    // A running mesh: whether etcd answers, the agent's state, how many members.
+    if (dbus::isUp(status.state)) {
+        details << meshLines(status);
+    }
+    m_details->setText(details.join(QLatin1Char('\n')));
 
     const bool pending = status.requestPending;
     const TunnelState state = status.state;
@@ -607,7 +634,9 @@ void MainWindow::editProfile()
     const Profile before = *stored->profile;
     ProfileEditor editor(m_store, this);
     editor.setProfile(before, before.name);
-    editor.setTunnelRunning(m_controller->isUp(before.name));
+    if (m_controller->isUp(before.name)) {
+        editor.setRunningTunnel(m_controller, before);
+    }
     if (editor.exec() == QDialog::Accepted && editor.profile()) {
         const Profile after = *editor.profile();
         selectProfile(after.name);
@@ -642,6 +671,16 @@ void MainWindow::showReconnectOffer()
 void MainWindow::reconnectEdited()
 {
     m_controller->reconnect();
+}
+
+QString MainWindow::statusText() const
+{
+    return statusBar()->currentMessage();
+}
+
+QString MainWindow::detailsText() const
+{
+    return m_details->text();
 }
 
 bool MainWindow::reconnectBannerVisible() const

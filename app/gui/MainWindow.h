@@ -55,6 +55,9 @@ public:
     QString reconnectBannerText() const;
     QPushButton* reconnectButton() const { return m_reconnectNow; }
     TunnelController* controller() const { return m_controller; }
+    // The status bar's message (a live peer change applied or refused), for tests.
+    QString statusText() const;
+    QString detailsText() const;
 
 public slots:
     void toggleConnection();

@@ -2,6 +2,7 @@
 
 #include "Keys.h"
 #include "ProfileStore.h"
+#include "TunnelController.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -17,6 +18,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QTableWidget>
@@ -44,6 +46,12 @@ QStringList splitSubnets(const QString& text)
     return text.split(separators, Qt::SkipEmptyParts);
 }
 
+// The etcd endpoints: one per line, or separated by commas (or both).
+QStringList splitEndpoints(const QString& text)
+{
+    return splitSubnets(text);
+}
+
 } // namespace
 
 ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(parent), m_store(store)
@@ -52,8 +60,9 @@ ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(par
     setAccessibleName(tr("Profile editor"));
     auto* layout = new QVBoxLayout(this);
     m_tunnelRunning = new QLabel(
-        tr("This profile's tunnel is up. It keeps its old settings until you reconnect it; "
-           "after saving, the main window offers to reconnect."),
+        tr("This profile's tunnel is up. A change of its peers alone is applied to it as you "
+           "save; for other changes it keeps its old settings until you reconnect it, which "
+           "the main window offers after saving."),
         this);
     m_tunnelRunning->setWordWrap(true);
     m_tunnelRunning->setAccessibleName(tr("Tunnel is up"));
@@ -72,6 +81,7 @@ ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(par
     m_address =
         addField(form, tr("&Address:"), QStringLiteral("interface.address"), tr("10.244.2.2/24"),
                  tr("This host's address inside the tunnel, with prefix length."));
+    m_addressRows = {m_address, m_fieldErrors.value(QStringLiteral("interface.address"))};
     m_mtu = addField(form, tr("&MTU:"), QStringLiteral("interface.mtu"), tr("automatic"),
                      tr("Leave empty to use the path MTU minus the encapsulation overhead."));
     m_listen = addField(form, tr("&Listen on:"), QStringLiteral("interface.listen"),
@@ -85,6 +95,10 @@ ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(par
     m_mode->setToolTip(tr("Plain mode sends packets unencrypted: use it only on networks you "
                           "trust. WireGuard works with any WireGuard peer."));
     form->addRow(tr("M&ode:"), m_mode);
+    m_meshModeNote = new QLabel(this);
+    m_meshModeNote->setWordWrap(true);
+    m_meshModeNote->setStyleSheet(QStringLiteral("color: #555555;"));
+    form->addRow(QString(), m_meshModeNote);
     auto* modeError = makeErrorLabel(this);
     form->addRow(QString(), modeError);
     m_fieldErrors.insert(QStringLiteral("mode"), modeError);
@@ -158,8 +172,73 @@ ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(par
     });
     connect(m_allowLan, &QCheckBox::toggled, this, &ProfileEditor::revalidate);
 
+    // Where the peers come from: the table below, or a mesh's members in etcd.
+    m_peerSource = new QComboBox(this);
+    m_peerSource->addItem(tr("Fixed peers (listed below)"), int(FixedPeers));
+    m_peerSource->addItem(tr("Mesh: the members of a network in etcd"), int(Mesh));
+    m_peerSource->setAccessibleName(tr("Peers from"));
+    m_peerSource->setToolTip(
+        tr("A mesh joins a network whose members, subnets and keys live in etcd (flannel's "
+           "layout): this host takes a subnet lease, which decides its address, and every "
+           "other member is a peer, as members come and go."));
+    form->addRow(tr("Peers &from:"), m_peerSource);
+    m_etcd = new QPlainTextEdit(this);
+    m_etcd->setTabChangesFocus(true);
+    m_etcd->setPlaceholderText(tr("http://10.0.0.1:2379"));
+    m_etcd->setAccessibleName(tr("Etcd endpoints"));
+    m_etcd->setAccessibleDescription(
+        tr("The etcd cluster's client URLs, one per line or separated by commas: http:// or "
+           "https:// with an IP address and port."));
+    m_etcd->setToolTip(m_etcd->accessibleDescription());
+    m_etcd->setFixedHeight(m_etcd->fontMetrics().lineSpacing() * 3 + 12);
+    form->addRow(tr("E&tcd endpoints:"), m_etcd);
+    auto* etcdError = makeErrorLabel(this);
+    form->addRow(QString(), etcdError);
+    m_fieldErrors.insert(QStringLiteral("mesh.etcd"), etcdError);
+    m_fieldNames.insert(QStringLiteral("mesh.etcd"), m_etcd->accessibleName());
+    connect(m_etcd, &QPlainTextEdit::textChanged, this, &ProfileEditor::revalidate);
+    m_prefix = addField(form, tr("Key prefi&x:"), QStringLiteral("mesh.prefix"),
+                        QString::fromLatin1(kDefaultMeshPrefix),
+                        tr("Where the network's keys live in etcd; empty: %1 (flannel's is "
+                           "/coreos.com/network).")
+                            .arg(QString::fromLatin1(kDefaultMeshPrefix)));
+    m_caFile = addField(form, tr("CA file:"), QStringLiteral("mesh.caFile"), tr("none (optional)"),
+                        tr("TLS: the CA certificate (PEM) that signed etcd's certificate; needs "
+                           "https:// endpoints."));
+    m_certFile = addField(form, tr("Client certificate:"), QStringLiteral("mesh.certFile"),
+                          tr("none (optional)"),
+                          tr("TLS: this host's client certificate (PEM), with its key file."));
+    m_keyFile =
+        addField(form, tr("Client key:"), QStringLiteral("mesh.keyFile"), tr("none (optional)"),
+                 tr("TLS: the client certificate's private key (PEM)."));
+    m_username = addField(form, tr("&User name:"), QStringLiteral("mesh.username"),
+                          tr("none (optional)"), tr("etcd authentication: the user name."));
+    m_password =
+        addField(form, tr("Password:"), QStringLiteral("mesh.password"), tr("none (optional)"),
+                 tr("etcd authentication: the password (a secret; stays in your "
+                    "profile file, mode 0600)."));
+    m_password->setEchoMode(QLineEdit::PasswordEchoOnEdit);
+    for (QWidget* field : {static_cast<QWidget*>(m_etcd), static_cast<QWidget*>(m_prefix),
+                           static_cast<QWidget*>(m_caFile), static_cast<QWidget*>(m_certFile),
+                           static_cast<QWidget*>(m_keyFile), static_cast<QWidget*>(m_username),
+                           static_cast<QWidget*>(m_password)}) {
+        m_meshRows << field;
+    }
+    for (const char* field : {"mesh.etcd", "mesh.prefix", "mesh.caFile", "mesh.certFile",
+                              "mesh.keyFile", "mesh.username", "mesh.password"}) {
+        m_meshRows << m_fieldErrors.value(QString::fromLatin1(field));
+    }
+
+    m_peerSection = new QWidget(this);
+    auto* peerLayout = new QVBoxLayout(m_peerSection);
+    peerLayout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_peerSection, 1);
+    // Takes the table's room while a mesh hides it, so the form's rows stay together.
+    m_meshFiller = new QWidget(this);
+    m_meshFiller->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Expanding);
+    layout->addWidget(m_meshFiller, 1);
     auto* peersLabel = new QLabel(tr("P&eers:"), this);
-    layout->addWidget(peersLabel);
+    peerLayout->addWidget(peersLabel);
     m_peers = new QTableWidget(0, PeerColumnCount, this);
     m_peers->setHorizontalHeaderLabels({tr("Name"), tr("Endpoint"), tr("Subnets"), tr("Public key"),
                                         tr("Keepalive (s)"), tr("Preshared key")});
@@ -176,10 +255,10 @@ ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(par
                            "send all traffic through the tunnel)."));
     m_peers->setMinimumHeight(120);
     peersLabel->setBuddy(m_peers);
-    layout->addWidget(m_peers);
+    peerLayout->addWidget(m_peers);
     m_peerErrors = makeErrorLabel(this);
     m_peerErrors->setAccessibleName(tr("Peer errors"));
-    layout->addWidget(m_peerErrors);
+    peerLayout->addWidget(m_peerErrors);
 
     auto* peerButtons = new QHBoxLayout;
     auto* addPeerButton = new QPushButton(tr("A&dd peer"), this);
@@ -187,7 +266,7 @@ ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(par
     peerButtons->addWidget(addPeerButton);
     peerButtons->addWidget(m_removePeer);
     peerButtons->addStretch();
-    layout->addLayout(peerButtons);
+    peerLayout->addLayout(peerButtons);
     connect(addPeerButton, &QPushButton::clicked, this, [this] {
         addPeer();
         m_peers->setCurrentCell(m_peers->rowCount() - 1, PeerName);
@@ -203,6 +282,13 @@ ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(par
 
     m_generalError = makeErrorLabel(this);
     layout->addWidget(m_generalError);
+    // The outcome of a live peer change (SetPeers) of the running tunnel.
+    m_liveApply = new QLabel(this);
+    m_liveApply->setWordWrap(true);
+    m_liveApply->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_liveApply->setAccessibleName(tr("Live peer change"));
+    m_liveApply->hide();
+    layout->addWidget(m_liveApply);
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel, this);
     m_save = buttons->button(QDialogButtonBox::Save);
@@ -215,6 +301,18 @@ ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(par
     connect(m_peers, &QTableWidget::itemChanged, this, &ProfileEditor::revalidate);
     connect(m_mode, &QComboBox::currentIndexChanged, this, [this] {
         showModeFields();
+        revalidate();
+    });
+    connect(m_peerSource, &QComboBox::currentIndexChanged, this, [this] {
+        if (!m_filling && !isMesh()) {
+            if (m_peers->rowCount() == 0) {
+                addPeer(); // a fixed profile needs one; the mesh had none
+            }
+            if (m_address->text().trimmed().isEmpty()) {
+                m_address->setFocus();
+            }
+        }
+        showPeerSourceFields();
         revalidate();
     });
 
@@ -230,11 +328,20 @@ ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(par
     setTabOrder(m_copyPublicKey, m_dns);
     setTabOrder(m_dns, m_killSwitch);
     setTabOrder(m_killSwitch, m_allowLan);
-    setTabOrder(m_allowLan, m_peers);
+    setTabOrder(m_allowLan, m_peerSource);
+    setTabOrder(m_peerSource, m_etcd);
+    setTabOrder(m_etcd, m_prefix);
+    setTabOrder(m_prefix, m_caFile);
+    setTabOrder(m_caFile, m_certFile);
+    setTabOrder(m_certFile, m_keyFile);
+    setTabOrder(m_keyFile, m_username);
+    setTabOrder(m_username, m_password);
+    setTabOrder(m_password, m_peers);
     setTabOrder(m_peers, addPeerButton);
     setTabOrder(addPeerButton, m_removePeer);
     setTabOrder(m_removePeer, m_save);
     showModeFields();
+    showPeerSourceFields();
     updatePublicKey();
     resize(760, 680);
 }
@@ -254,6 +361,47 @@ void ProfileEditor::showModeFields()
     for (int column : {PeerPublicKey, PeerKeepalive, PeerPresharedKey}) {
         m_peers->setColumnHidden(column, !wireGuard);
     }
+    m_meshModeNote->setText(meshModeNote());
+}
+
+bool ProfileEditor::isMesh() const
+{
+    return m_peerSource->currentData().toInt() == Mesh;
+}
+
+QString ProfileEditor::meshModeNote() const
+{
+    // The network's config (flannel's Backend.Type) decides; the agent refuses a mismatch.
+    return isWireGuard()
+               ? tr("In a mesh, the mode must be the network's backend: WireGuard joins a "
+                    "network whose backend is \"wireguard\".")
+               : tr("In a mesh, the mode must be the network's backend: Plain joins a network "
+                    "whose backend is \"udp\" (flannel's UDP backend).");
+}
+
+// A mesh has no address (its lease decides it) and no peer table (the members are the peers).
+void ProfileEditor::showPeerSourceFields()
+{
+    const bool mesh = isMesh();
+    for (QWidget* row : std::as_const(m_meshRows)) {
+        m_form->setRowVisible(row, mesh);
+    }
+    for (QWidget* row : std::as_const(m_addressRows)) {
+        m_form->setRowVisible(row, !mesh);
+    }
+    m_form->setRowVisible(m_meshModeNote, mesh);
+    m_peerSection->setVisible(!mesh);
+    m_meshFiller->setVisible(mesh);
+}
+
+bool ProfileEditor::meshFieldsShown() const
+{
+    return m_etcd->isVisibleTo(this);
+}
+
+bool ProfileEditor::peerTableShown() const
+{
+    return m_peers->isVisibleTo(this);
 }
 
 int ProfileEditor::columnForKey(const QString& key)
@@ -384,7 +532,10 @@ void ProfileEditor::startNew(const QString& suggestedName)
     m_killSwitchTouched = false;
     m_killSwitchProposed = false;
     m_wasFullTunnel = false; // a full tunnel typed in gets the kill switch proposed
+    m_peerSource->setCurrentIndex(m_peerSource->findData(int(FixedPeers)));
+    fillMesh(MeshConfig());
     showModeFields();
+    showPeerSourceFields();
     m_peers->setRowCount(0);
     addPeer();
     m_connectAtLogin->setChecked(false);
@@ -420,7 +571,10 @@ void ProfileEditor::setProfile(const Profile& profile, const QString& replacing)
     m_allowLan->setChecked(profile.interface.allowLan);
     m_killSwitchTouched = false;
     m_killSwitchProposed = false;
+    m_peerSource->setCurrentIndex(m_peerSource->findData(int(profile.mesh ? Mesh : FixedPeers)));
+    fillMesh(profile.mesh.value_or(MeshConfig()));
     showModeFields();
+    showPeerSourceFields();
     m_peers->setRowCount(0);
     for (const PeerConfig& peer : profile.peers) {
         QStringList subnets;
@@ -442,8 +596,22 @@ void ProfileEditor::setProfile(const Profile& profile, const QString& replacing)
     revalidate();
 }
 
+void ProfileEditor::fillMesh(const MeshConfig& mesh)
+{
+    m_etcd->setPlainText(mesh.etcd.join(QLatin1Char('\n')));
+    m_prefix->setText(mesh.prefix);
+    m_caFile->setText(mesh.caFile);
+    m_certFile->setText(mesh.certFile);
+    m_keyFile->setText(mesh.keyFile);
+    m_username->setText(mesh.username);
+    m_password->setText(mesh.password);
+}
+
 bool ProfileEditor::isFullTunnel() const
 {
+    if (isMesh()) {
+        return false; // the members' subnets are the network's, never a default route
+    }
     for (int row = 0; row < m_peers->rowCount(); ++row) {
         const QTableWidgetItem* item = m_peers->item(row, PeerSubnets);
         for (const QString& text : splitSubnets(item ? item->text() : QString())) {
@@ -477,9 +645,12 @@ void ProfileEditor::proposeKillSwitch()
 
 QByteArray ProfileEditor::document() const
 {
+    const bool mesh = isMesh();
     QJsonObject interface;
     interface.insert(QStringLiteral("name"), m_ifName->text());
-    interface.insert(QStringLiteral("address"), m_address->text().trimmed());
+    if (!mesh) { // a mesh host's address comes from its subnet lease
+        interface.insert(QStringLiteral("address"), m_address->text().trimmed());
+    }
     const QString mtuText = m_mtu->text().trimmed();
     if (!mtuText.isEmpty()) {
         bool isNumber = false;
@@ -514,7 +685,7 @@ QByteArray ProfileEditor::document() const
         interface.insert(QStringLiteral("allowLan"), true);
     }
     QJsonArray peers;
-    for (int row = 0; row < m_peers->rowCount(); ++row) {
+    for (int row = 0; row < (mesh ? 0 : m_peers->rowCount()); ++row) {
         const auto cell = [this, row](int column) {
             const QTableWidgetItem* item = m_peers->item(row, column);
             return item ? item->text().trimmed() : QString();
@@ -549,7 +720,24 @@ QByteArray ProfileEditor::document() const
     root.insert(QStringLiteral("name"), m_name->text());
     root.insert(QStringLiteral("interface"), interface);
     root.insert(QStringLiteral("mode"), m_mode->currentData().toString());
-    root.insert(QStringLiteral("peers"), peers);
+    if (mesh) {
+        QJsonObject section;
+        section.insert(QStringLiteral("etcd"),
+                       QJsonArray::fromStringList(splitEndpoints(m_etcd->toPlainText())));
+        const std::pair<const char*, const QLineEdit*> optional[] = {
+            {"prefix", m_prefix},   {"caFile", m_caFile},     {"certFile", m_certFile},
+            {"keyFile", m_keyFile}, {"username", m_username}, {"password", m_password}};
+        for (const auto& [key, edit] : optional) {
+            // Empty: absent (the prefix's default, no TLS, no authentication).
+            const QString text = edit == m_password ? edit->text() : edit->text().trimmed();
+            if (!text.isEmpty()) {
+                section.insert(QString::fromLatin1(key), text);
+            }
+        }
+        root.insert(QStringLiteral("mesh"), section);
+    } else {
+        root.insert(QStringLiteral("peers"), peers);
+    }
     return QJsonDocument(root).toJson(QJsonDocument::Compact);
 }
 
@@ -630,10 +818,28 @@ QString ProfileEditor::inEditorWords(const QString& message) const
         last = m.capturedEnd();
     }
     result += out.mid(last);
-    if (!result.isEmpty()) {
-        result[0] = result[0].toUpper();
+    // "mesh.etcd[1]" -> "etcd endpoint 2", "mesh.caFile" -> "the CA file field".
+    static const QRegularExpression meshPath(
+        QStringLiteral("\\bmesh\\.(\\w+)(?:\\[(\\d+)\\])?(?!\\w)"));
+    QString words;
+    last = 0;
+    for (auto it = meshPath.globalMatch(result); it.hasNext();) {
+        const QRegularExpressionMatch m = it.next();
+        words += result.mid(last, m.capturedStart() - last);
+        const QString path = QStringLiteral("mesh.") + m.captured(1);
+        const QString name = m_fieldNames.value(path);
+        if (path == QLatin1String("mesh.etcd") && !m.captured(2).isEmpty()) {
+            words += tr("etcd endpoint %1").arg(m.captured(2).toInt() + 1);
+        } else {
+            words += name.isEmpty() ? m.captured(0) : tr("the %1 field").arg(name);
+        }
+        last = m.capturedEnd();
     }
-    return result;
+    words += result.mid(last);
+    if (!words.isEmpty()) {
+        words[0] = words[0].toUpper();
+    }
+    return words;
 }
 
 void ProfileEditor::showErrors()
@@ -644,10 +850,12 @@ void ProfileEditor::showErrors()
     QStringList order; // fields in the validator's order (the profile's field order)
     for (const ProfileError& e : std::as_const(m_errors)) {
         const QString message = inEditorWords(e.message);
-        // "interface.dns.servers[1]", "interface.dns.domains": all of them the one DNS line.
-        const QString field = e.field.startsWith(QLatin1String("interface.dns"))
-                                  ? QStringLiteral("interface.dns")
-                                  : e.field;
+        // "interface.dns.servers[1]", "interface.dns.domains": all of them the one DNS line;
+        // "mesh.etcd[2]": the endpoints' box.
+        const QString field =
+            e.field.startsWith(QLatin1String("interface.dns")) ? QStringLiteral("interface.dns")
+            : e.field.startsWith(QLatin1String("mesh.etcd"))   ? QStringLiteral("mesh.etcd")
+                                                               : e.field;
         if (m_fieldErrors.contains(field) || field.startsWith(QLatin1String("peers"))) {
             QString& shown = m_shown[field];
             if (shown.isEmpty()) {
@@ -722,7 +930,21 @@ QString ProfileEditor::shownError(const QString& field) const
 
 bool ProfileEditor::canSave() const
 {
-    return m_errors.isEmpty() && m_profile.has_value();
+    return m_errors.isEmpty() && m_profile.has_value() && !m_livePending;
+}
+
+void ProfileEditor::setRunningTunnel(TunnelController* controller, const Profile& running)
+{
+    m_controller = controller;
+    m_running = running;
+    connect(controller, &TunnelController::peersApplied, this, &ProfileEditor::onPeersApplied,
+            Qt::UniqueConnection);
+    setTunnelRunning(true);
+}
+
+QString ProfileEditor::liveApplyText() const
+{
+    return m_liveApply->isVisibleTo(this) ? m_liveApply->text() : QString();
 }
 
 void ProfileEditor::saveToStore()
@@ -730,14 +952,64 @@ void ProfileEditor::saveToStore()
     if (!canSave()) {
         return;
     }
+    // Peers alone changed on a running tunnel: the tunnel takes them first, and only what it
+    // took is saved.
+    if (m_controller && m_running && m_controller->appliesLive(*m_running, *m_profile)) {
+        m_livePending = true;
+        m_liveApply->setStyleSheet(QString());
+        m_liveApply->setText(
+            tr("Applying the new peers to the running tunnel %1…").arg(m_running->name));
+        m_liveApply->show();
+        m_save->setEnabled(false);
+        m_controller->applyPeers(*m_profile);
+        return;
+    }
+    if (saveProfile()) {
+        accept();
+    }
+}
+
+void ProfileEditor::onPeersApplied(const QString& name, bool ok, const QString& error)
+{
+    if (!m_livePending || !m_running || name != m_running->name) {
+        return;
+    }
+    m_livePending = false;
+    if (ok) {
+        m_liveApply->hide();
+        if (saveProfile()) {
+            accept();
+        }
+        return;
+    }
+    // The helper's words, in the editor's terms; what was typed stays for another try.
+    m_liveApply->setStyleSheet(QStringLiteral("color: #b00020;"));
+    m_liveApply->setText(
+        tr("The running tunnel did not take the new peers, so nothing was saved: %1")
+            .arg(inEditorWords(error)));
+    m_liveApply->show();
+    m_save->setEnabled(canSave());
+}
+
+void ProfileEditor::reject()
+{
+    if (m_livePending && m_controller && m_running) {
+        m_livePending = false;
+        m_controller->abandonPeers(m_running->name);
+    }
+    QDialog::reject();
+}
+
+bool ProfileEditor::saveProfile()
+{
     QString error;
     if (!m_store->save(*m_profile, m_replacing, &error) ||
         !m_store->setConnectAtLogin(m_profile->name, m_connectAtLogin->isChecked(), &error)) {
         m_generalError->setText(error);
         m_generalError->show();
-        return;
+        return false;
     }
-    accept();
+    return true;
 }
 
 } // namespace peertun

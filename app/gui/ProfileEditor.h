@@ -1,5 +1,6 @@
 // Edits one profile: interface fields (with DNS as wg-quick's "DNS =" line, the kill switch and
-// its LAN exception), mode and a table of peers. Every change is checked by
+// its LAN exception), mode, and either a table of fixed peers or a mesh (its etcd endpoints,
+// key prefix, TLS files and user name). Every change is checked by
 // the shared profile library (the same words the helper would answer with), and each error
 // is shown next to its field; Save stays disabled while any error remains.
 #pragma once
@@ -16,12 +17,14 @@ class QDialogButtonBox;
 class QFormLayout;
 class QLabel;
 class QLineEdit;
+class QPlainTextEdit;
 class QPushButton;
 class QTableWidget;
 
 namespace peertun {
 
 class ProfileStore;
+class TunnelController;
 
 class ProfileEditor : public QDialog
 {
@@ -82,6 +85,30 @@ public:
     void setTunnelRunning(bool running);
     bool tunnelRunningNoticeShown() const;
     QComboBox* modeCombo() const { return m_mode; }
+    // Fixed peers (the table) or a mesh (peers from etcd; no address, the lease decides it).
+    enum PeerSource { FixedPeers, Mesh };
+    QComboBox* peerSourceCombo() const { return m_peerSource; }
+    bool isMesh() const;
+    // Endpoints one per line or separated by commas.
+    QPlainTextEdit* etcdEdit() const { return m_etcd; }
+    QLineEdit* prefixEdit() const { return m_prefix; }
+    QLineEdit* caFileEdit() const { return m_caFile; }
+    QLineEdit* certFileEdit() const { return m_certFile; }
+    QLineEdit* keyFileEdit() const { return m_keyFile; }
+    QLineEdit* usernameEdit() const { return m_username; }
+    QLineEdit* passwordEdit() const { return m_password; }
+    // What the mode means for a mesh (which network backend it joins); shown for a mesh only.
+    QString meshModeNote() const;
+    bool meshFieldsShown() const;
+    bool peerTableShown() const;
+
+    // The profile edited runs as a tunnel: a change of its peers alone is applied to it live
+    // (SetPeers) before the profile is saved; the helper's refusal is shown here and nothing is
+    // saved, so the editor keeps what was typed.
+    void setRunningTunnel(TunnelController* controller, const Profile& running);
+    // "Applying…", or the helper's refusal of the live change; empty otherwise.
+    QString liveApplyText() const;
+    bool liveApplyPending() const { return m_livePending; }
     void addPeer(const QString& name = QString(), const QString& endpoint = QString(),
                  const QString& subnets = QString(), const QString& publicKey = QString(),
                  const QString& keepalive = QString(), const QString& presharedKey = QString());
@@ -89,6 +116,9 @@ public:
 public slots:
     // Fills the private key with a new one (asks first if one is there already).
     void generateKeyPair();
+    // Cancel (or Escape) while the tunnel has not answered a live change: nothing is saved,
+    // and the controller learns that nobody waits for the answer.
+    void reject() override;
 
 private slots:
     void revalidate();
@@ -104,10 +134,14 @@ private:
     void showErrors();
     QString inEditorWords(const QString& message) const;
     void showModeFields();
+    void showPeerSourceFields();
     bool isWireGuard() const;
+    void onPeersApplied(const QString& name, bool ok, const QString& error);
+    bool saveProfile();
     // A peer's subnets in the table include 0.0.0.0/0 or ::/0.
     bool isFullTunnel() const;
     void proposeKillSwitch();
+    void fillMesh(const MeshConfig& mesh);
 
     ProfileStore* m_store;
     QString m_replacing;
@@ -134,6 +168,23 @@ private:
     QLabel* m_tunnelRunning = nullptr;
     QFormLayout* m_form = nullptr;
     QTableWidget* m_peers = nullptr;
+    QWidget* m_peerSection = nullptr;
+    QWidget* m_meshFiller = nullptr;
+    QComboBox* m_peerSource = nullptr;
+    QLabel* m_meshModeNote = nullptr;
+    QPlainTextEdit* m_etcd = nullptr;
+    QLineEdit* m_prefix = nullptr;
+    QLineEdit* m_caFile = nullptr;
+    QLineEdit* m_certFile = nullptr;
+    QLineEdit* m_keyFile = nullptr;
+    QLineEdit* m_username = nullptr;
+    QLineEdit* m_password = nullptr;
+    QList<QWidget*> m_meshRows;    // the mesh fields' rows (with their error labels)
+    QList<QWidget*> m_addressRows; // the address and its error label: not for a mesh
+    TunnelController* m_controller = nullptr;
+    std::optional<Profile> m_running; // what the tunnel runs, when it is up
+    QLabel* m_liveApply = nullptr;
+    bool m_livePending = false;
     QLabel* m_peerErrors = nullptr;
     QLabel* m_generalError = nullptr;
     QPushButton* m_save = nullptr;

@@ -4,6 +4,7 @@
 #include "TunnelHealth.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 
 namespace peertun {
 
@@ -91,6 +92,45 @@ QString endpointText(const QString& configured, const dbus::EndpointStatus& inUs
     return TunnelText::tr("%1 → %2").arg(name, inUse.address);
 }
 
+qint64 storeUnreachableSince(const TunnelStatus& status)
+{
+    if (!status.stats.isEmpty()) {
+        return dbus::TunnelCounters::fromVariant(status.stats).storeUnreachableSinceUnixMs;
+    }
+    return status.info ? status.info->storeUnreachableSinceUnixMs : 0;
+}
+
+QString storeUnreachableText(qint64 sinceUnixMs)
+{
+    if (sinceUnixMs <= 0) {
+        return QString();
+    }
+    return TunnelText::tr("Coordination store unreachable since %1")
+        .arg(QDateTime::fromMSecsSinceEpoch(sinceUnixMs)
+                 .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+}
+
+QStringList meshLines(const TunnelStatus& status)
+{
+    QStringList lines;
+    if (!status.info || !status.info->mesh) {
+        return lines;
+    }
+    if (const QString unreachable = storeUnreachableText(storeUnreachableSince(status));
+        !unreachable.isEmpty()) {
+        lines << unreachable + TunnelText::tr("; the members stay as last known.");
+    }
+    if (!status.info->meshStatus.isEmpty()) {
+        // The helper's own words ("running: subnet 10.244.3.0/24, 4 members").
+        lines << TunnelText::tr("Mesh: %1").arg(status.info->meshStatus);
+    }
+    const qsizetype members = status.stats.isEmpty()
+                                  ? status.info->peers.size()
+                                  : dbus::TunnelCounters::fromVariant(status.stats).peers.size();
+    lines << TunnelText::tr("%n other member(s) reached as peers", nullptr, int(members));
+    return lines;
+}
+
 QString trayToolTipText(const QList<TrayTunnel>& tunnels)
 {
     QStringList lines;
@@ -110,6 +150,10 @@ QString trayToolTipText(const QList<TrayTunnel>& tunnels)
         }
         if (s.info && s.info->killSwitch) {
             lines << killSwitchText();
+        }
+        if (const QString unreachable = storeUnreachableText(storeUnreachableSince(s));
+            !unreachable.isEmpty()) {
+            lines << unreachable;
         }
     }
     return lines.isEmpty()

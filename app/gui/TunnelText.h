@@ -27,6 +27,16 @@ QStringList protectionLines(const dbus::TunnelInfo& info);
 // `configured` is the profile's text ("" or ":0" when the peer has none).
 QString endpointText(const QString& configured, const dbus::EndpointStatus& inUse);
 
+// Since when a mesh tunnel's etcd cannot be reached, as the latest counters (or else its
+// ListTunnels entry) say; 0 = reachable, or not a mesh.
+qint64 storeUnreachableSince(const TunnelStatus& status);
+// "Coordination store unreachable since 2026-12-01 15:20:07"; empty for 0.
+QString storeUnreachableText(qint64 sinceUnixMs);
+// A mesh tunnel's lines for the details: the unreachable line (while it is), the agent's state
+// in the helper's words and how many members are peers now; empty for a tunnel that is not a
+// mesh.
+QStringList meshLines(const TunnelStatus& status);
+
 struct TrayTunnel
 {
     QString name;
@@ -34,7 +44,8 @@ struct TrayTunnel
     bool wireGuard = false;
 };
 // "peertun: no tunnel is up", or "peertun" and a line per tunnel that is not down, with the
-// kill-switch line under a tunnel whose switch is on.
+// kill-switch line under a tunnel whose switch is on and the unreachable line under a mesh
+// tunnel whose etcd cannot be reached.
 QString trayToolTipText(const QList<TrayTunnel>& tunnels);
 
 } // namespace peertun

@@ -15,6 +15,13 @@ void FakeHelper::connectProfile(const Profile& profile)
 void FakeHelper::setPeers(const Profile& profile)
 {
     calls << QStringLiteral("set-peers ") + profile.name;
+    peersSetWith << profile;
+}
+
+void FakeHelper::answerSetPeers(const QString& name, const QString& errorName,
+                                const QString& message)
+{
+    emit peersSet(name, errorName, message);
 }
 
 void FakeHelper::disconnectTunnel(const QString& name)

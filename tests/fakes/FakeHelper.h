@@ -27,9 +27,13 @@ public:
     // The pending request was refused (e.g. polkit said no): the state stays as it was.
     void refuse(const QString& name);
 
-    QStringList calls;        // "connect office", "disconnect office", in order
-    QStringList logLines;     // "info office: text"
-    QList<Profile> connected; // the profiles connectProfile() was given
+    QStringList calls;           // "connect office", "disconnect office", in order
+    QStringList logLines;        // "info office: text"
+    QList<Profile> connected;    // the profiles connectProfile() was given
+    QList<Profile> peersSetWith; // the profiles setPeers() was given
+    // Answers the last setPeers() as the helper would: no error name = applied.
+    void answerSetPeers(const QString& name, const QString& errorName = QString(),
+                        const QString& message = QString());
 
 private:
     QHash<QString, TunnelStatus> m_tunnels;

@@ -1,5 +1,7 @@
-// TunnelController against FakeHelper (no bus, no root): the reconnect offer after an edit of a
-// running tunnel's profile, through a refused disconnect, a rename and a delete; and the
+// TunnelController against FakeHelper (no bus, no root): what an edit takes (editEffect: live
+// peers, reconnect or nothing), a live peer change and its outcome, the reconnect offer after
+// an edit of a running tunnel's profile, through a refused disconnect, a rename and a delete;
+// and the
 // wg-quick import flow's outcomes, fixable or not, decided from structured errors.
 #include "FakeHelper.h"
 #include "GuiTestProfiles.h"
@@ -12,6 +14,8 @@
 
 using namespace peertun;
 using dbus::TunnelState;
+
+Q_DECLARE_METATYPE(peertun::Profile)
 
 namespace {
 
@@ -41,6 +45,12 @@ private slots:
     void offerFollowsARename();
     void offerDroppedOnDelete();
     void offerDroppedWhenTheTunnelGoesDownByItself();
+    void editEffect_data();
+    void editEffect();
+    void livePeersAppliedWithoutAnOffer();
+    void livePeersRefusedSaysWhy();
+    void liveOnlyWhenUpAndNotOffered();
+    void abandonedLiveChangeThatLandsOffersReconnect();
     void importWgQuick_data();
     void importWgQuick();
     void importKeepsExistingProfiles();
@@ -209,6 +219,209 @@ void TestTunnelController::offerDroppedWhenTheTunnelGoesDownByItself()
     m_helper->setState(QStringLiteral("office"), TunnelState::Failed);
     QVERIFY(!m_controller->reconnectOffer());
     QVERIFY(m_helper->calls.isEmpty()); // not taken: no reconnect
+}
+
+namespace {
+Cidr cidr(const char* text)
+{
+    return *parseCidr(QString::fromLatin1(text), nullptr, true);
+}
+Endpoint endpoint(const char* text)
+{
+    return *parseEndpoint(QString::fromLatin1(text), nullptr, true);
+}
+PeerConfig thirdHost()
+{
+    PeerConfig peer;
+    peer.name = QStringLiteral("host-3");
+    peer.endpoint = endpoint("10.211.55.124:8285");
+    peer.subnets << cidr("10.244.4.0/24");
+    return peer;
+}
+Profile meshOf(const Profile& p)
+{
+    Profile mesh = p;
+    mesh.interface.address = Cidr();
+    mesh.peers.clear();
+    mesh.mesh = test::meshAt(QStringLiteral("http://10.0.0.1:2379"));
+    return mesh;
+}
+} // namespace
+
+// Every change a profile can get, and what it takes of a running tunnel.
+void TestTunnelController::editEffect_data()
+{
+    using Effect = TunnelController::EditEffect;
+    QTest::addColumn<Profile>("before");
+    QTest::addColumn<Profile>("after");
+    QTest::addColumn<int>("effect");
+    const Profile office = test::officeProfile();
+    const Profile wg = test::officeWireGuardProfile();
+    const auto change = [](Profile p, const auto& f) {
+        f(p);
+        return p;
+    };
+    QTest::newRow("same") << office << office << int(Effect::Nothing);
+    QTest::newRow("peer added") << office
+                                << change(office, [](Profile& p) { p.peers << thirdHost(); })
+                                << int(Effect::LivePeers);
+    QTest::newRow("peer removed") << change(office, [](Profile& p) { p.peers << thirdHost(); })
+                                  << office << int(Effect::LivePeers);
+    QTest::newRow("peer endpoint") << office << change(office, [](Profile& p) {
+        p.peers[0].endpoint = endpoint("10.211.55.200:8285");
+    }) << int(Effect::LivePeers);
+    QTest::newRow("peer subnet") << office << change(office, [](Profile& p) {
+        p.peers[0].subnets << cidr("10.250.0.0/16");
+    }) << int(Effect::LivePeers);
+    QTest::newRow("peer renamed") << office << change(office, [](Profile& p) {
+        p.peers[0].name = QStringLiteral("renamed");
+    }) << int(Effect::LivePeers);
+    QTest::newRow("wireguard keepalive")
+        << wg << change(wg, [](Profile& p) { p.peers[0].persistentKeepalive = 25; })
+        << int(Effect::LivePeers);
+    QTest::newRow("wireguard peer key") << wg << change(wg, [](Profile& p) {
+        p.peers[0].publicKey = test::publicKeyOf(test::kNearPrivateKey);
+    }) << int(Effect::LivePeers);
+    QTest::newRow("default route added")
+        << office << change(office, [](Profile& p) { p.peers[0].subnets << cidr("0.0.0.0/0"); })
+        << int(Effect::Reconnect);
+    QTest::newRow("v6 default route added")
+        << office << change(office, [](Profile& p) { p.peers[0].subnets << cidr("::/0"); })
+        << int(Effect::Reconnect);
+    const Profile full =
+        change(office, [](Profile& p) { p.peers[0].subnets << cidr("0.0.0.0/0"); });
+    QTest::newRow("default route moves to a new peer") << full << change(full, [](Profile& p) {
+        p.peers[0].subnets.removeLast();
+        p.peers << thirdHost();
+        p.peers[1].subnets << cidr("0.0.0.0/0");
+    }) << int(Effect::LivePeers);
+    QTest::newRow("address") << office << change(office, [](Profile& p) {
+        p.interface.address = *parseCidr(QStringLiteral("10.244.2.3/24"), nullptr, false);
+    }) << int(Effect::Reconnect);
+    QTest::newRow("mtu") << office << change(office, [](Profile& p) { p.interface.mtu = 1400; })
+                         << int(Effect::Reconnect);
+    QTest::newRow("listen") << office << change(office, [](Profile& p) {
+        p.interface.listen = endpoint(":9000");
+    }) << int(Effect::Reconnect);
+    QTest::newRow("interface name")
+        << office << change(office, [](Profile& p) { p.interface.name = QStringLiteral("other0"); })
+        << int(Effect::Reconnect);
+    QTest::newRow("mode") << office << wg << int(Effect::Reconnect);
+    QTest::newRow("private key") << wg << change(wg, [](Profile& p) {
+        p.interface.privateKey = test::kFarPrivateKey;
+    }) << int(Effect::Reconnect);
+    QTest::newRow("dns") << office << change(office, [](Profile& p) {
+        p.interface.dns.servers << QHostAddress(QStringLiteral("10.244.3.1"));
+    }) << int(Effect::Reconnect);
+    QTest::newRow("kill switch") << office << change(office, [](Profile& p) {
+        p.interface.killSwitch = true;
+    }) << int(Effect::Reconnect);
+    QTest::newRow("peers and mtu") << office << change(office, [](Profile& p) {
+        p.peers << thirdHost();
+        p.interface.mtu = 1400;
+    }) << int(Effect::Reconnect);
+    QTest::newRow("name") << office << test::officeProfile(QStringLiteral("branch"))
+                          << int(Effect::Reconnect);
+    QTest::newRow("fixed to mesh") << office << meshOf(office) << int(Effect::Reconnect);
+    QTest::newRow("mesh to fixed") << meshOf(office) << office << int(Effect::Reconnect);
+    QTest::newRow("mesh etcd") << meshOf(office) << change(meshOf(office), [](Profile& p) {
+        p.mesh->etcd << QStringLiteral("http://10.0.0.2:2379");
+    }) << int(Effect::Reconnect);
+    QTest::newRow("mesh same") << meshOf(office) << meshOf(office) << int(Effect::Nothing);
+}
+
+void TestTunnelController::editEffect()
+{
+    QFETCH(Profile, before);
+    QFETCH(Profile, after);
+    QFETCH(int, effect);
+    QCOMPARE(int(TunnelController::editEffect(before, after)), effect);
+}
+
+void TestTunnelController::livePeersAppliedWithoutAnOffer()
+{
+    const Profile before = *m_store->find(QStringLiteral("office"))->profile;
+    m_helper->setState(QStringLiteral("office"), TunnelState::Connected);
+    Profile after = before;
+    after.peers << thirdHost();
+    QVERIFY(m_controller->appliesLive(before, after));
+    QSignalSpy applied(m_controller.get(), &TunnelController::peersApplied);
+    m_controller->applyPeers(after);
+    QCOMPARE(m_helper->calls, QStringList{QStringLiteral("set-peers office")});
+    QCOMPARE(m_helper->peersSetWith.last(), after);
+    QCOMPARE(applied.count(), 0); // until the helper answers
+    m_helper->answerSetPeers(QStringLiteral("office"));
+    QCOMPARE(applied.count(), 1);
+    QCOMPARE(applied.first().at(1).toBool(), true);
+    QString error;
+    QVERIFY2(m_store->save(after, before.name, &error), qPrintable(error));
+    m_controller->profileEdited(before, after);
+    QVERIFY(!m_controller->reconnectOffer()); // the tunnel runs what was saved
+    QCOMPARE(m_helper->calls.size(), 1);      // no disconnect, no connect
+    // A later edit that needs a reconnect still gets the offer.
+    m_controller->profileEdited(after, edited(after));
+    QVERIFY(m_controller->reconnectOffer());
+}
+
+void TestTunnelController::livePeersRefusedSaysWhy()
+{
+    const Profile before = *m_store->find(QStringLiteral("office"))->profile;
+    m_helper->setState(QStringLiteral("office"), TunnelState::Connected);
+    Profile after = before;
+    after.peers << thirdHost();
+    QSignalSpy applied(m_controller.get(), &TunnelController::peersApplied);
+    m_controller->applyPeers(after);
+    m_helper->answerSetPeers(QStringLiteral("office"), QStringLiteral("io.peertun.Error.Busy"),
+                             QStringLiteral("The route to 10.244.4.0/24 is held by eth1."));
+    QCOMPARE(applied.count(), 1);
+    QCOMPARE(applied.first().at(1).toBool(), false);
+    QCOMPARE(applied.first().at(2).toString(),
+             QStringLiteral("The route to 10.244.4.0/24 is held by eth1. (Busy)"));
+    // An answer nobody here asked for (peertunctl set-peers) is not ours to report.
+    m_helper->answerSetPeers(QStringLiteral("office"));
+    QCOMPARE(applied.count(), 1);
+}
+
+void TestTunnelController::liveOnlyWhenUpAndNotOffered()
+{
+    const Profile before = *m_store->find(QStringLiteral("office"))->profile;
+    Profile after = before;
+    after.peers << thirdHost();
+    QVERIFY(!m_controller->appliesLive(before, after)); // down: nothing to apply to
+    m_helper->setState(QStringLiteral("office"), TunnelState::Connected);
+    QVERIFY(m_controller->appliesLive(before, after));
+    // An edit that needs a reconnect is pending: the tunnel runs older settings than `before`,
+    // so the peers alone would not bring it to the saved profile.
+    m_controller->profileEdited(before, edited(before));
+    QVERIFY(m_controller->reconnectOffer());
+    QVERIFY(!m_controller->appliesLive(edited(before), after));
+}
+
+void TestTunnelController::abandonedLiveChangeThatLandsOffersReconnect()
+{
+    const Profile before = *m_store->find(QStringLiteral("office"))->profile;
+    m_helper->setState(QStringLiteral("office"), TunnelState::Connected);
+    Profile after = before;
+    after.peers << thirdHost();
+    QSignalSpy applied(m_controller.get(), &TunnelController::peersApplied);
+    // Refused after the editor closed: nothing changed, nothing to offer.
+    m_controller->applyPeers(after);
+    m_controller->abandonPeers(QStringLiteral("office"));
+    m_helper->answerSetPeers(QStringLiteral("office"), QStringLiteral("io.peertun.Error.Busy"),
+                             QStringLiteral("busy"));
+    QVERIFY(!m_controller->reconnectOffer());
+    // Taken after the editor closed unsaved: the tunnel runs unsaved peers; offer the saved.
+    m_controller->applyPeers(after);
+    m_controller->abandonPeers(QStringLiteral("office"));
+    m_helper->answerSetPeers(QStringLiteral("office"));
+    QCOMPARE(applied.count(), 0);
+    QVERIFY(m_controller->reconnectOffer());
+    QCOMPARE(m_controller->reconnectOffer()->saved, QStringLiteral("office"));
+    // A new apply is waited for again.
+    m_controller->dismissReconnect();
+    m_controller->applyPeers(after);
+    m_helper->answerSetPeers(QStringLiteral("office"));
+    QCOMPARE(applied.count(), 1);
 }
 
 void TestTunnelController::importWgQuick_data()

@@ -9,6 +9,21 @@
 //   "@@ check-killswitch"  answer "ok" if ns1 has the kill switch's nftables table and it
 //                          blocks a ping to the far side's underlay address (outside the tunnel)
 //   "@@ check-no-killswitch" answer "ok" if the table is gone and that ping is answered
+//   "@@ start-third-host"  start a third host (10.244.5.5 at 10.211.56.2:8285, its own
+//                          namespace) whose one peer is this host; "ok" when its tunnel is up
+//   "@@ check-ping ADDR"   answer "ok" if ADDR answers a ping from ns1 within 15 s
+//   "@@ check-no-ping ADDR" answer "ok" if it does not within 2 s
+//   "@@ remember-device" / "@@ check-same-device"  the tunnel device's index in ns1 is
+//                          remembered / still the same (it was not made anew)
+//   "@@ start-steady-ping" / "@@ check-steady-ping"  20 pings a second to the far side through
+//                          the tunnel; "ok" if none of them went unanswered
+//   "@@ start-mesh-member N" / "@@ stop-mesh-member N"  a `--standalone` member of the etcd
+//                          mesh in ns2 joins / leaves (SIGTERM: it revokes its lease)
+//   "@@ check-mesh-ping N" answer "ok" if member N's tunnel address answers a ping from ns1
+//   "@@ stop-etcd" / "@@ start-etcd"  the mesh's etcd goes away / comes back (same data)
+//   "@@ check-ctl-unreachable NAME" / "@@ check-ctl-reachable NAME"  `peertunctl status NAME`
+//                          prints the agent's state with / without "coordination store
+//                          unreachable since …"
 // Options (before the Qt Test arguments): --profiles DIR --artifacts DIR --lang LOCALE
 // --expect-tray.
 #include "AppSetup.h"
@@ -26,12 +41,14 @@
 
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenu>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QTest>
@@ -53,6 +70,10 @@ struct Options
     bool expectTray = false;
 };
 Options g_options;
+
+// Types `text` into a cell as a user does (defined with the editor tests below).
+void typeIntoCell(QTableWidget* table, int row, int column, const QString& text);
+void typeInto(QLineEdit* edit, const QString& text);
 
 // Asks the orchestrator for something only root can do; true when it answers "ok".
 bool request(const QString& what)
@@ -78,6 +99,7 @@ private slots:
     void screenshots();
     void editingARunningTunnelOffersReconnect();
     void renamingARunningTunnelReconnectsUnderTheNewName();
+    void addingAPeerToARunningTunnelAppliesItLive();
     void disconnectReturnsToDisconnected();
     void hostNameDnsAndKillSwitchFromTheEditor();
     void closingKeepsTheAppInTheTray();
@@ -85,6 +107,7 @@ private slots:
     void deniedUserSeesRefusal();
     void picksUpTunnelsAlreadyUp();
     void refusedReconnectKeepsTheOffer();
+    void meshProfileShowsMembersAndTheStore();
 
 private:
     void clickConnect();
@@ -93,6 +116,9 @@ private:
     void renameSelected(const QString& newName);
     // Types the endpoint by name, DNS and the kill switch, each first with a bad value.
     void fillLaptopSettings(ProfileEditor* editor, bool english);
+    // Opens the editor on the running "office" (as Ctrl+E does), lets `change` edit it and
+    // saves; true if the editor closed saved (after the helper took the peers).
+    template <class F> bool editRunningProfile(F change);
 
     std::unique_ptr<ProfileStore> m_store;
     std::unique_ptr<HelperSession> m_session;
@@ -124,6 +150,16 @@ void GuiDriver::initTestCase()
 
 void GuiDriver::cleanupTestCase()
 {
+    // The mesh case's profile must not outlive it (the other runs share this folder).
+    if (m_store && m_store->find(QStringLiteral("mesh")) != nullptr) {
+        if (dbus::isUp(m_session->status(QStringLiteral("mesh")).state)) {
+            m_session->disconnectTunnel(QStringLiteral("mesh"));
+            QTRY_COMPARE_WITH_TIMEOUT(m_window->listedState(QStringLiteral("mesh")),
+                                      QStringLiteral("disconnected"), 15000);
+        }
+        QString error;
+        m_store->remove(QStringLiteral("mesh"), &error);
+    }
     if (m_session && !m_leaveTunnelUp &&
         m_session->status(QStringLiteral("office")).state ==
             peertun::dbus::TunnelState::Connected) {
@@ -314,6 +350,185 @@ void GuiDriver::renamingARunningTunnelReconnectsUnderTheNewName()
     QVERIFY(m_window->selectProfile(office));
     const qulonglong before = m_window->counters()->shownRxPackets();
     QTRY_VERIFY_WITH_TIMEOUT(m_window->counters()->shownRxPackets() > before, 15000);
+}
+
+template <class F> bool GuiDriver::editRunningProfile(F change)
+{
+    QObject scope;
+    bool clicked = false;
+    QString liveText;
+    onNextModal<ProfileEditor>(&scope, [&](ProfileEditor* editor) {
+        change(editor);
+        if (QTest::currentTestFailed() || !editor->canSave()) {
+            editor->reject(); // a failed check must not leave the dialog open
+            return;
+        }
+        QTest::mouseClick(editor->saveButton(), Qt::LeftButton);
+        clicked = true;
+        liveText = editor->liveApplyText();
+        // The helper's answer closes it; should it never come, the test must not hang.
+        QTimer::singleShot(30000, editor, [editor, &liveText] {
+            liveText = editor->liveApplyText();
+            editor->reject();
+        });
+    });
+    m_window->editProfile();
+    std::cout << "editor: " << liveText.toStdString() << std::endl;
+    return clicked && m_store->find(QStringLiteral("office")) != nullptr;
+}
+
+void GuiDriver::addingAPeerToARunningTunnelAppliesItLive()
+{
+    // A third host is added as a peer in the editor while the tunnel is up: the app applies it
+    // live (SetPeers), with no reconnect offer. The new peer answers; the device, the connect
+    // time and a steady ping through the unchanged peer go on. Then it is removed again, live.
+    const QString office = QStringLiteral("office");
+    QCOMPARE(state(), QStringLiteral("connected"));
+    QVERIFY(m_window->selectProfile(office));
+    QVERIFY(request(QStringLiteral("start-third-host")));
+    QVERIFY(request(QStringLiteral("check-no-ping 10.244.5.5"))); // not a peer yet
+    QTRY_VERIFY_WITH_TIMEOUT(m_session->status(office).info.has_value(), 10000);
+    const qint64 since = m_session->status(office).info->sinceUnixMs;
+    QVERIFY(since > 0);
+    QVERIFY(request(QStringLiteral("remember-device")));
+    QVERIFY(request(QStringLiteral("start-steady-ping")));
+    QTest::qWait(1000);
+
+    const QString thirdKey = test::publicKeyOf(test::kThirdPrivateKey);
+    const bool saved = editRunningProfile([&](ProfileEditor* editor) {
+        QVERIFY(editor->tunnelRunningNoticeShown());
+        QTableWidget* peers = editor->peerTable();
+        QCOMPARE(peers->rowCount(), 1);
+        editor->addPeer();
+        typeIntoCell(peers, 1, ProfileEditor::PeerName, QStringLiteral("host-3"));
+        typeIntoCell(peers, 1, ProfileEditor::PeerEndpoint, QStringLiteral("10.211.56.2:8285"));
+        typeIntoCell(peers, 1, ProfileEditor::PeerSubnets, QStringLiteral("10.244.5.0/24"));
+        typeIntoCell(peers, 1, ProfileEditor::PeerPublicKey, thirdKey);
+    });
+    QVERIFY(saved);
+    QCOMPARE(m_store->find(office)->profile->peers.size(), 2);
+    QVERIFY(!m_window->reconnectBannerVisible());
+    QVERIFY2(m_window->statusText().contains(QStringLiteral("applied without a reconnect")),
+             qPrintable(m_window->statusText()));
+    QVERIFY(request(QStringLiteral("check-ping 10.244.5.5")));
+    QVERIFY(request(QStringLiteral("check-steady-ping")));
+    QVERIFY(request(QStringLiteral("check-same-device")));
+    QCOMPARE(state(), QStringLiteral("connected"));
+    // PeersChanged brought the new list: both peers, with counters; connected since as before.
+    QTRY_COMPARE_WITH_TIMEOUT(m_session->status(office).info->peers.size(), 2, 10000);
+    QCOMPARE(m_session->status(office).info->sinceUnixMs, since);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->counters()->peerTable()->topLevelItemCount(), 2, 10000);
+    save(m_window.get(), QStringLiteral("main-live-peers"));
+
+    // And removed again, live: it stops answering, the rest goes on.
+    QVERIFY(request(QStringLiteral("start-steady-ping")));
+    const bool removed = editRunningProfile([&](ProfileEditor* editor) {
+        editor->peerTable()->setCurrentCell(1, ProfileEditor::PeerName);
+        for (QPushButton* b : editor->findChildren<QPushButton*>()) {
+            if (b->text().remove(u'&') == QStringLiteral("Remove peer")) {
+                QTest::mouseClick(b, Qt::LeftButton);
+            }
+        }
+        QCOMPARE(editor->peerTable()->rowCount(), 1);
+    });
+    QVERIFY(removed);
+    QCOMPARE(m_store->find(office)->profile->peers.size(), 1);
+    QVERIFY(!m_window->reconnectBannerVisible());
+    QVERIFY(request(QStringLiteral("check-no-ping 10.244.5.5")));
+    QVERIFY(request(QStringLiteral("check-steady-ping")));
+    QVERIFY(request(QStringLiteral("check-same-device")));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->counters()->peerTable()->topLevelItemCount(), 1, 10000);
+    QCOMPARE(m_session->status(office).info->sinceUnixMs, since);
+}
+
+void GuiDriver::meshProfileShowsMembersAndTheStore()
+{
+    // A plain mesh typed into the editor (Peers from: Mesh): no address, the etcd endpoint and
+    // the network's prefix. tst_gui_helper runs etcd and member 1 in ns2.
+    const QString mesh = QStringLiteral("mesh");
+    QObject scope;
+    bool saved = false;
+    onNextModal<ProfileEditor>(&scope, [&](ProfileEditor* editor) {
+        typeInto(editor->nameEdit(), mesh);
+        typeInto(editor->interfaceNameEdit(), QStringLiteral("ptmesh0"));
+        typeInto(editor->listenEdit(), QStringLiteral("10.211.55.122:8295"));
+        editor->modeCombo()->setCurrentIndex(
+            editor->modeCombo()->findData(QStringLiteral("plain")));
+        editor->peerSourceCombo()->setCurrentIndex(
+            editor->peerSourceCombo()->findData(int(ProfileEditor::Mesh)));
+        QVERIFY(!editor->addressEdit()->isVisible());
+        QVERIFY(!editor->peerTableShown());
+        QVERIFY(!editor->shownError(QStringLiteral("mesh.etcd")).isEmpty()); // none yet
+        editor->etcdEdit()->setFocus();
+        QTest::keyClicks(editor->etcdEdit(), QStringLiteral("http://10.211.55.123:2379"));
+        typeInto(editor->prefixEdit(), QStringLiteral("/peertun/gui"));
+        QTest::qWait(100); // the form's layout settles after the error labels went away
+        if (!QTest::currentTestFailed()) {
+            save(editor, QStringLiteral("editor-mesh"));
+        }
+        if (!QTest::currentTestFailed() && editor->canSave()) {
+            QTest::mouseClick(editor->saveButton(), Qt::LeftButton);
+            saved = true;
+        } else {
+            editor->reject();
+        }
+    });
+    m_window->newProfile();
+    QVERIFY(saved);
+    const StoredProfile* stored = m_store->find(mesh);
+    QVERIFY(stored != nullptr && stored->profile->mesh.has_value());
+    QCOMPARE(stored->profile->mesh->etcd, QStringList{QStringLiteral("http://10.211.55.123:2379")});
+
+    QVERIFY(m_window->selectProfile(mesh));
+    clickConnect();
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->listedState(mesh), QStringLiteral("connected"), 30000);
+    QTreeWidget* members = m_window->counters()->peerTable();
+    QTRY_COMPARE_WITH_TIMEOUT(members->topLevelItemCount(), 1, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->detailsText().contains(QStringLiteral("Mesh: running")),
+                             10000);
+    QVERIFY2(m_window->detailsText().contains(QStringLiteral("1 other member reached")),
+             qPrintable(m_window->detailsText()));
+    QVERIFY(request(QStringLiteral("check-mesh-ping 1")));
+    // Member 2 joins, then member 1 leaves: the list follows, with counters.
+    QVERIFY(request(QStringLiteral("start-mesh-member 2")));
+    QTRY_COMPARE_WITH_TIMEOUT(members->topLevelItemCount(), 2, 10000);
+    QVERIFY(request(QStringLiteral("check-mesh-ping 2")));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        members->topLevelItem(1)->text(CountersView::ReceivedPackets) != QStringLiteral("0") ||
+            members->topLevelItem(0)->text(CountersView::ReceivedPackets) != QStringLiteral("0"),
+        10000);
+    QVERIFY(request(QStringLiteral("stop-mesh-member 1")));
+    QTRY_COMPARE_WITH_TIMEOUT(members->topLevelItemCount(), 1, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_window->detailsText().contains(QStringLiteral("1 other member reached")), 10000);
+    QVERIFY(!m_window->detailsText().contains(QStringLiteral("Coordination store unreachable")));
+    save(m_window.get(), QStringLiteral("main-mesh"));
+
+    // etcd stops: the details, the tray and peertunctl say since when; member 2 still answers.
+    QVERIFY(request(QStringLiteral("stop-etcd")));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_window->detailsText().contains(QStringLiteral("Coordination store unreachable since 20")),
+        20000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->tray()->toolTip().contains(
+                                 QStringLiteral("Coordination store unreachable since 20")),
+                             5000);
+    QCOMPARE(m_window->listedState(mesh), QStringLiteral("connected"));
+    QVERIFY(request(QStringLiteral("check-ctl-unreachable mesh")));
+    QVERIFY(request(QStringLiteral("check-mesh-ping 2")));
+    QCOMPARE(members->topLevelItemCount(), 1); // the last known members stay
+    QTest::qWait(200);                         // the details label takes its new height
+    save(m_window.get(), QStringLiteral("main-mesh-unreachable"));
+    // Back: the line goes.
+    QVERIFY(request(QStringLiteral("start-etcd")));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !m_window->detailsText().contains(QStringLiteral("Coordination store unreachable")), 30000);
+    QVERIFY(!m_window->tray()->toolTip().contains(QStringLiteral("Coordination store")));
+    QVERIFY(request(QStringLiteral("check-ctl-reachable mesh")));
+
+    clickConnect();
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->listedState(mesh), QStringLiteral("disconnected"), 15000);
+    QString error;
+    QVERIFY2(m_store->remove(mesh, &error), qPrintable(error));
 }
 
 void GuiDriver::disconnectReturnsToDisconnected()

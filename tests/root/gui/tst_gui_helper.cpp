@@ -6,9 +6,17 @@
 // with trayer as the tray host. The far side is also reachable by a name (far.peertun.test, in
 // the hosts file the helper reads), which the driver types into the editor with DNS and the
 // kill switch; the kill switch's nftables table lives in ns1 only (the helper is killed with it
-// on once: the table stays, and the app disconnects the "blocked" tunnel to lift it). Screenshots
-// go to <build>/tests/root/gui/artifacts/.
+// on once: the table stays, and the app disconnects the "blocked" tunnel to lift it). A third
+// host (10.244.5.5, standalone in its own namespace ns3, joined to ns1 by a second veth pair)
+// is added to the connected tunnel in the editor as a new peer: the app applies it live, and
+// this process checks it is reachable while the device, the connect time and a steady ping
+// through the unchanged peer go on. A mesh profile typed into the editor joins a network in a
+// real etcd (in ns2, with two `--standalone` members there): the window lists the members as
+// they come and go, and while etcd is stopped the details, the tray and `peertunctl status`
+// say since when the coordination store is unreachable, the members still answering.
+// Screenshots go to <build>/tests/root/gui/artifacts/.
 #include "DBusHarness.h"
+#include "EmergencyCleanup.h"
 #include "GuiTestProfiles.h"
 #include "Profile.h"
 
@@ -16,9 +24,12 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QRegularExpression>
+#include <QSet>
 #include <QStandardPaths>
 #include <QTest>
+#include <algorithm>
 #include <csignal>
+#include <map>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -30,6 +41,54 @@ namespace {
 const QString kFarAddress = QStringLiteral("10.244.3.3");
 // The far side's underlay address by name, from the helper's hosts file (gui_driver types it).
 const QString kFarName = QStringLiteral("far.peertun.test");
+
+// The third host: in its own namespace, reached from ns1 over a second veth pair.
+const QString kThirdAddress = QStringLiteral("10.244.5.5");
+const QString kNs1ThirdLink = QStringLiteral("10.211.56.1");
+const QString kThirdUnderlay = QStringLiteral("10.211.56.2");
+
+Profile thirdHostProfile()
+{
+    QString error;
+    Profile p;
+    p.name = QStringLiteral("third");
+    p.mode = TunnelMode::WireGuard;
+    p.interface.privateKey = kThirdPrivateKey;
+    p.interface.name = QStringLiteral("flannel99");
+    p.interface.address = *parseCidr(kThirdAddress + QStringLiteral("/24"), &error, false);
+    p.interface.listen = *parseEndpoint(kThirdUnderlay + QStringLiteral(":8285"), &error, true);
+    PeerConfig peer;
+    peer.name = QStringLiteral("host-1");
+    peer.endpoint = *parseEndpoint(kUnderlayAddress1 + QStringLiteral(":8285"), &error, false);
+    peer.subnets << *parseCidr(QStringLiteral("10.244.2.0/24"), &error, true);
+    peer.publicKey = publicKeyOf(kNearPrivateKey);
+    p.peers << peer;
+    return p;
+}
+
+// The mesh: etcd in ns2 on the far side's underlay address; member 1 in ns2, member 2 in ns3
+// (each host's routes to the others' subnets are its own: one namespace, one member).
+const QString kEtcdUrl = QStringLiteral("http://10.211.55.123:2379");
+const QString kMeshPrefix = QStringLiteral("/peertun/gui");
+const QString kNs2ThirdLink = QStringLiteral("10.211.57.1");
+const QString kThirdToNs2 = QStringLiteral("10.211.57.2");
+
+Profile meshMemberProfile(int n)
+{
+    Profile p;
+    p.name = QStringLiteral("member%1").arg(n);
+    p.mode = TunnelMode::Plain;
+    p.interface.name = QStringLiteral("ptmesh%1").arg(n);
+    // The listen address is the PublicIP its lease names.
+    p.interface.listen = *parseEndpoint((n == 1 ? kUnderlayAddress2 : kThirdUnderlay) +
+                                            QStringLiteral(":%1").arg(8295 + n),
+                                        nullptr, true);
+    MeshConfig mesh;
+    mesh.etcd << kEtcdUrl;
+    mesh.prefix = kMeshPrefix;
+    p.mesh = mesh;
+    return p;
+}
 
 Profile farSideProfile()
 {
@@ -67,6 +126,7 @@ private slots:
     void tunnelAlreadyUpIsPickedUp();
     void refusedReconnectKeepsTheOffer();
     void autoconnectBringsUpTheMarkedProfile();
+    void meshTunnelInTheApp();
     void underXvfbWithTrayer();
 
 private:
@@ -75,6 +135,21 @@ private:
     int runDriver(const QString& user, const QStringList& environment, const QStringList& args,
                   int timeoutMs = 180000);
     QString userDir(const QString& user, const QString& name);
+    // ns3, joined to ns1 by a veth pair (and, with toNs2, to ns2 by another).
+    bool makeNs3(bool toNs2, QString* error);
+    bool startThirdHost(QString* error);
+    void stopThirdHost();
+    // From ns1: some ping to `address` answers within `timeoutMs`.
+    bool pingAnswers(const QString& address, int timeoutMs);
+    QString deviceIndex();
+    bool startEtcd(QString* error);
+    void stopEtcd();
+    bool startMeshMember(int n, QString* error);
+    void stopMeshMember(int n);
+    // The member's tunnel address, from its "tunnel up: ptmeshN 10.250.X.1/24" line.
+    QString meshMemberAddress(int n);
+    // Stops a tracked process: TERM, then KILL.
+    static void stopProcess(std::unique_ptr<QProcess>& process, int& slot);
     bool startXvfb(QString* error);
     void stopXvfb();
 
@@ -84,6 +159,16 @@ private:
     std::unique_ptr<QProcess> m_trayer;
     int m_display = 0;
     QString m_artifacts;
+    QString m_ns3;
+    bool m_ns3ToNs2 = false;
+    std::unique_ptr<QProcess> m_third;
+    int m_thirdSlot = -1;
+    std::unique_ptr<QProcess> m_steadyPing;
+    QString m_rememberedDevice;
+    std::unique_ptr<QProcess> m_etcd;
+    int m_etcdSlot = -1;
+    std::map<int, std::unique_ptr<QProcess>> m_members;
+    std::map<int, int> m_memberSlots;
 };
 
 void TestGuiHelper::initTestCase()
@@ -124,8 +209,243 @@ void TestGuiHelper::cleanupTestCase()
         m_traffic.kill();
         m_traffic.waitForFinished(3000);
     }
+    if (m_steadyPing) {
+        m_steadyPing->kill();
+        m_steadyPing->waitForFinished(3000);
+        m_steadyPing.reset();
+    }
+    stopThirdHost();
+    for (auto& [n, process] : m_members) {
+        stopProcess(process, m_memberSlots[n]);
+    }
+    stopEtcd();
     stopXvfb();
     m_harness.tearDown();
+}
+
+bool TestGuiHelper::makeNs3(bool toNs2, QString* error)
+{
+    QList<QStringList> steps;
+    if (m_ns3.isEmpty()) {
+        m_ns3 = QStringLiteral("ptgui3-%1").arg(::getpid());
+        testlab::trackNamespace(m_ns3); // before it exists: an interrupt must still remove it
+        steps = {
+            {"netns", "add", m_ns3},
+            {"-n", m_ns3, "link", "set", "lo", "up"},
+            {"-n", m_harness.ns1(), "link", "add", "veth-pt3", "type", "veth", "peer", "name",
+             "veth-pt4", "netns", m_ns3},
+            {"-n", m_harness.ns1(), "addr", "add", kNs1ThirdLink + "/24", "dev", "veth-pt3"},
+            {"-n", m_ns3, "addr", "add", kThirdUnderlay + "/24", "dev", "veth-pt4"},
+            {"-n", m_harness.ns1(), "link", "set", "veth-pt3", "up"},
+            {"-n", m_ns3, "link", "set", "veth-pt4", "up"},
+            // Back to the near host's tunnel socket, bound to its address on the first pair.
+            {"-n", m_ns3, "route", "add", kUnderlayAddress1 + "/32", "via", kNs1ThirdLink},
+        };
+    }
+    if (toNs2 && !m_ns3ToNs2) {
+        m_ns3ToNs2 = true;
+        steps += QList<QStringList>{
+            {"-n", m_harness.ns2(), "link", "add", "veth-pt5", "type", "veth", "peer", "name",
+             "veth-pt6", "netns", m_ns3},
+            {"-n", m_harness.ns2(), "addr", "add", kNs2ThirdLink + "/24", "dev", "veth-pt5"},
+            {"-n", m_ns3, "addr", "add", kThirdToNs2 + "/24", "dev", "veth-pt6"},
+            {"-n", m_harness.ns2(), "link", "set", "veth-pt5", "up"},
+            {"-n", m_ns3, "link", "set", "veth-pt6", "up"},
+            // etcd and member 1, on the far side's address.
+            {"-n", m_ns3, "route", "add", kUnderlayAddress2 + "/32", "via", kNs2ThirdLink},
+        };
+    }
+    for (const QStringList& step : std::as_const(steps)) {
+        const CommandResult r = DBusHarness::run(DBusHarness::ipBinary(), step);
+        if (r.exitCode != 0) {
+            *error = QStringLiteral("ip %1: %2").arg(step.join(u' '), r.describe());
+            return false;
+        }
+    }
+    return true;
+}
+
+bool TestGuiHelper::startThirdHost(QString* error)
+{
+    if (m_third) {
+        return true;
+    }
+    const QString ip = DBusHarness::ipBinary();
+    if (!makeNs3(false, error)) {
+        return false;
+    }
+    const QString profile = m_harness.writeFile("third.json", serializeProfile(thirdHostProfile()));
+    m_third = std::make_unique<QProcess>();
+    m_third->setStandardOutputFile(QDir(m_harness.dir()).filePath("third-host.log"));
+    m_third->setStandardErrorFile(QDir(m_harness.dir()).filePath("third-host.log"),
+                                  QIODevice::Append);
+    m_third->start(ip, {"netns", "exec", m_ns3, m_harness.helperBinary(), "--standalone", profile});
+    if (!m_third->waitForStarted(5000)) {
+        *error = QStringLiteral("the third host's helper did not start");
+        return false;
+    }
+    m_thirdSlot = testlab::trackPid(pid_t(m_third->processId()));
+    QElapsedTimer wait;
+    wait.start();
+    while (DBusHarness::run(ip, {"-n", m_ns3, "link", "show", "flannel99"}).exitCode != 0) {
+        if (wait.elapsed() > 10000 || m_third->state() != QProcess::Running) {
+            *error = QStringLiteral("the third host's tunnel did not come up");
+            return false;
+        }
+        QTest::qWait(100);
+    }
+    return true;
+}
+
+void TestGuiHelper::stopThirdHost()
+{
+    if (m_third) {
+        m_third->terminate();
+        if (!m_third->waitForFinished(3000)) {
+            m_third->kill();
+            m_third->waitForFinished(3000);
+        }
+        testlab::untrackPid(m_thirdSlot);
+        m_thirdSlot = -1;
+        m_third.reset();
+    }
+    if (!m_ns3.isEmpty()) {
+        // Deleting the namespace takes its veth end, and so the pair, with it.
+        DBusHarness::run(DBusHarness::ipBinary(), {"netns", "del", m_ns3});
+        testlab::untrackNamespace(m_ns3);
+        m_ns3.clear();
+        m_ns3ToNs2 = false;
+    }
+}
+
+void TestGuiHelper::stopProcess(std::unique_ptr<QProcess>& process, int& slot)
+{
+    if (!process) {
+        return;
+    }
+    process->terminate();
+    if (!process->waitForFinished(5000)) {
+        process->kill();
+        process->waitForFinished(3000);
+    }
+    testlab::untrackPid(slot);
+    slot = -1;
+    process.reset();
+}
+
+bool TestGuiHelper::startEtcd(QString* error)
+{
+    const QString etcd = qEnvironmentVariable("PEERTUN_ETCD_DIR") + QStringLiteral("/usr/bin/etcd");
+    if (!QFile::exists(etcd)) {
+        *error = QStringLiteral("etcd is not unpacked at PEERTUN_ETCD_DIR (the mesh_etcd_unpack "
+                                "test does it)");
+        return false;
+    }
+    // Its data stays in the test's folder, so a restart finds the leases again.
+    const QString data = QDir(m_harness.dir()).filePath(QStringLiteral("etcd-data"));
+    m_etcd = std::make_unique<QProcess>();
+    m_etcd->setStandardOutputFile(QDir(m_harness.dir()).filePath("etcd.log"), QIODevice::Append);
+    m_etcd->setStandardErrorFile(QDir(m_harness.dir()).filePath("etcd.log"), QIODevice::Append);
+    m_etcd->start(DBusHarness::ipBinary(),
+                  {"netns", "exec", m_harness.ns2(), etcd, "--name", "gui", "--data-dir", data,
+                   "--listen-client-urls", kEtcdUrl, "--advertise-client-urls", kEtcdUrl,
+                   "--listen-peer-urls", "http://127.0.0.1:2380", "--initial-advertise-peer-urls",
+                   "http://127.0.0.1:2380", "--initial-cluster", "gui=http://127.0.0.1:2380"});
+    if (!m_etcd->waitForStarted(5000)) {
+        *error = QStringLiteral("etcd did not start");
+        return false;
+    }
+    m_etcdSlot = testlab::trackPid(pid_t(m_etcd->processId()));
+    // The network, as a user writes it (again after a restart: it is there, unchanged).
+    QElapsedTimer wait;
+    wait.start();
+    CommandResult init;
+    do {
+        init =
+            DBusHarness::run(DBusHarness::ipBinary(),
+                             {"netns", "exec", m_harness.ns2(), qEnvironmentVariable("PEERTUNCTL"),
+                              "mesh", "init", "--etcd", kEtcdUrl, "--network", "10.250.0.0/16",
+                              "--backend", "udp", "--prefix", kMeshPrefix});
+    } while (init.exitCode != 0 && wait.elapsed() < 15000 && (QTest::qWait(200), true));
+    if (init.exitCode != 0) {
+        *error = QStringLiteral("peertunctl mesh init: %1").arg(init.describe());
+        return false;
+    }
+    return true;
+}
+
+void TestGuiHelper::stopEtcd()
+{
+    stopProcess(m_etcd, m_etcdSlot);
+}
+
+bool TestGuiHelper::startMeshMember(int n, QString* error)
+{
+    stopProcess(m_members[n], m_memberSlots[n]);
+    if (n != 1 && !makeNs3(true, error)) {
+        return false;
+    }
+    const QString profile = m_harness.writeFile(QStringLiteral("member%1.json").arg(n),
+                                                serializeProfile(meshMemberProfile(n)));
+    const QString log = QDir(m_harness.dir()).filePath(QStringLiteral("member%1.log").arg(n));
+    QFile::remove(log);
+    auto& process = m_members[n];
+    process = std::make_unique<QProcess>();
+    process->setStandardOutputFile(log);
+    process->setStandardErrorFile(log, QIODevice::Append);
+    process->start(DBusHarness::ipBinary(), {"netns", "exec", n == 1 ? m_harness.ns2() : m_ns3,
+                                             m_harness.helperBinary(), "--standalone", profile});
+    if (!process->waitForStarted(5000)) {
+        *error = QStringLiteral("mesh member %1 did not start").arg(n);
+        return false;
+    }
+    m_memberSlots[n] = testlab::trackPid(pid_t(process->processId()));
+    QElapsedTimer wait;
+    wait.start();
+    while (meshMemberAddress(n).isEmpty()) {
+        if (wait.elapsed() > 15000 || process->state() != QProcess::Running) {
+            *error = QStringLiteral("mesh member %1 did not come up").arg(n);
+            return false;
+        }
+        QTest::qWait(100);
+    }
+    return true;
+}
+
+void TestGuiHelper::stopMeshMember(int n)
+{
+    stopProcess(m_members[n], m_memberSlots[n]); // SIGTERM: it revokes its lease
+}
+
+QString TestGuiHelper::meshMemberAddress(int n)
+{
+    QFile log(QDir(m_harness.dir()).filePath(QStringLiteral("member%1.log").arg(n)));
+    if (!log.open(QIODevice::ReadOnly)) {
+        return QString();
+    }
+    const QRegularExpression up(QStringLiteral("tunnel up: ptmesh%1 ([0-9.]+)/").arg(n));
+    return up.match(QString::fromUtf8(log.readAll())).captured(1);
+}
+
+bool TestGuiHelper::pingAnswers(const QString& address, int timeoutMs)
+{
+    QElapsedTimer wait;
+    wait.start();
+    do {
+        if (DBusHarness::run(DBusHarness::ipBinary(), {"netns", "exec", m_harness.ns1(), "ping",
+                                                       "-c", "1", "-W", "1", "-n", "-q", address})
+                .exitCode == 0) {
+            return true;
+        }
+    } while (wait.elapsed() < timeoutMs);
+    return false;
+}
+
+QString TestGuiHelper::deviceIndex()
+{
+    // "7: flannel99: <...>": the index changes when the device is made anew (a reconnect).
+    const CommandResult link = m_harness.ipNs1({"-o", "link", "show", "flannel99"});
+    return link.exitCode == 0 ? link.out.section(u':', 0, 0).trimmed() : QString();
 }
 
 QString TestGuiHelper::userDir(const QString& user, const QString& name)
@@ -198,6 +518,84 @@ int TestGuiHelper::runDriver(const QString& user, const QStringList& environment
                 const CommandResult link = m_harness.ipNs1({"link", "show", "flannel99"});
                 ok = link.exitCode == 0 && link.out.contains(QStringLiteral("mtu %1 ").arg(
                                                QString::fromUtf8(words.value(1))));
+            } else if (words.value(0) == "start-third-host") {
+                QString error;
+                ok = startThirdHost(&error);
+                if (!ok) {
+                    qWarning("third host: %s", qPrintable(error));
+                }
+            } else if (words.value(0) == "check-ping") {
+                ok = pingAnswers(QString::fromUtf8(words.value(1)), 15000);
+            } else if (words.value(0) == "check-no-ping") {
+                ok = !pingAnswers(QString::fromUtf8(words.value(1)), 2000);
+            } else if (words.value(0) == "remember-device") {
+                m_rememberedDevice = deviceIndex();
+                ok = !m_rememberedDevice.isEmpty();
+            } else if (words.value(0) == "check-same-device") {
+                const QString now = deviceIndex();
+                qInfo("device index %s, before %s", qPrintable(now),
+                      qPrintable(m_rememberedDevice));
+                ok = !now.isEmpty() && now == m_rememberedDevice;
+            } else if (words.value(0) == "start-steady-ping") {
+                // 20 pings a second through the unchanged peer while the peers change.
+                m_steadyPing = std::make_unique<QProcess>();
+                m_steadyPing->setProcessChannelMode(QProcess::MergedChannels);
+                m_steadyPing->start(DBusHarness::ipBinary(),
+                                    {"netns", "exec", m_harness.ns1(), "ping", "-n", "-c", "1000",
+                                     "-i", "0.05", "-W", "1", kFarAddress});
+                ok = m_steadyPing->waitForStarted(5000);
+            } else if (words.value(0) == "check-steady-ping" && m_steadyPing) {
+                // Every request up to the last one answered has its reply: none lost while
+                // the peers changed (the one in flight when ping stops is not a gap).
+                QTest::qWait(500);
+                ::kill(pid_t(m_steadyPing->processId()), SIGINT);
+                m_steadyPing->waitForFinished(5000);
+                const QString out = QString::fromUtf8(m_steadyPing->readAll());
+                m_steadyPing.reset();
+                QSet<int> answered;
+                static const QRegularExpression reply(QStringLiteral("icmp_seq=(\\d+) "));
+                for (auto it = reply.globalMatch(out); it.hasNext();) {
+                    answered.insert(it.next().captured(1).toInt());
+                }
+                const int last =
+                    answered.isEmpty() ? 0 : *std::max_element(answered.cbegin(), answered.cend());
+                qInfo("steady ping through the unchanged peer: %d replies, last icmp_seq %d",
+                      int(answered.size()), last);
+                ok = last >= 20 && answered.size() == last;
+            } else if (words.value(0) == "start-mesh-member" ||
+                       words.value(0) == "stop-mesh-member") {
+                const int n = words.value(1).toInt();
+                QString error;
+                if (words.value(0) == "stop-mesh-member") {
+                    stopMeshMember(n);
+                    ok = true;
+                } else if (!(ok = startMeshMember(n, &error))) {
+                    qWarning("%s", qPrintable(error));
+                }
+            } else if (words.value(0) == "check-mesh-ping") {
+                const QString address = meshMemberAddress(words.value(1).toInt());
+                ok = !address.isEmpty() && pingAnswers(address, 10000);
+                qInfo("mesh member %s at %s: %s", words.value(1).constData(), qPrintable(address),
+                      ok ? "answers" : "no answer");
+            } else if (words.value(0) == "stop-etcd") {
+                stopEtcd();
+                ok = true;
+            } else if (words.value(0) == "start-etcd") {
+                QString error;
+                if (!(ok = startEtcd(&error))) {
+                    qWarning("%s", qPrintable(error));
+                }
+            } else if (words.value(0) == "check-ctl-unreachable" ||
+                       words.value(0) == "check-ctl-reachable") {
+                // What `peertunctl status NAME` prints for the mesh tunnel.
+                const CommandResult status =
+                    m_harness.runCtl(kAllowedUser, {"status", QString::fromUtf8(words.value(1))});
+                qInfo("peertunctl status: %s", qPrintable(status.out));
+                const bool unreachable =
+                    status.out.contains(QStringLiteral("coordination store unreachable since 20"));
+                ok = status.exitCode == 0 &&
+                     status.out.contains(QStringLiteral("  mesh:      running")) &&
+                     unreachable == (words.value(0) == "check-ctl-unreachable");
             } else if (words.value(0) == "check-device") {
                 ok = m_harness.ipNs1({"link", "show", "flannel99"}).exitCode == 0;
             } else if (words.value(0) == "check-no-device") {
@@ -247,7 +645,8 @@ void TestGuiHelper::allowedUserOffscreenEnglish()
         kAllowedUser, {"QT_QPA_PLATFORM=offscreen", "LANG=C.UTF-8"},
         {"--lang", "en", "helperIsFoundAndTrayIsThere", "connectReachesConnected",
          "countersAndGraphMoveWithTraffic", "screenshots", "editingARunningTunnelOffersReconnect",
-         "renamingARunningTunnelReconnectsUnderTheNewName", "disconnectReturnsToDisconnected",
+         "renamingARunningTunnelReconnectsUnderTheNewName",
+         "addingAPeerToARunningTunnelAppliesItLive", "disconnectReturnsToDisconnected",
          "hostNameDnsAndKillSwitchFromTheEditor", "killedHelperShowsBannerAndAppRecovers"});
     if (failures != 0) {
         m_harness.dumpLogs();
@@ -388,6 +787,30 @@ void TestGuiHelper::autoconnectBringsUpTheMarkedProfile()
     const CommandResult down = m_harness.runCtl(kAllowedUser, {"down", "office"});
     QVERIFY2(down.exitCode == 0, qPrintable(down.describe()));
     QVERIFY(m_harness.ipNs1({"link", "show", "flannel99"}).exitCode != 0);
+}
+
+void TestGuiHelper::meshTunnelInTheApp()
+{
+    QString error;
+    QVERIFY2(startEtcd(&error), qPrintable(error));
+    QVERIFY2(startMeshMember(1, &error), qPrintable(error));
+    const int failures = runDriver(kAllowedUser, {"QT_QPA_PLATFORM=offscreen", "LANG=C.UTF-8"},
+                                   {"--lang", "en", "meshProfileShowsMembersAndTheStore"});
+    for (int n : {1, 2}) {
+        stopMeshMember(n);
+    }
+    stopEtcd();
+    if (failures != 0) {
+        m_harness.dumpLogs();
+        for (const char* name : {"member1.log", "member2.log", "etcd.log"}) {
+            QFile f(QDir(m_harness.dir()).filePath(QLatin1String(name)));
+            if (f.open(QIODevice::ReadOnly)) {
+                qWarning("--- %s ---\n%s", name, f.readAll().right(3000).constData());
+            }
+        }
+    }
+    QCOMPARE(failures, 0);
+    QVERIFY(m_harness.ipNs1({"link", "show", "ptmesh0"}).exitCode != 0); // disconnected
 }
 
 bool TestGuiHelper::startXvfb(QString* error)

@@ -45,6 +45,7 @@ private slots:
     void plainModeSaysUnencrypted();
     void nothingShownWithoutStats();
     void dnsKillSwitchAndEndpointsFromTheTunnelList();
+    void meshMembersComeAndGo();
 };
 
 void TestCountersView::wireGuardCountersAreShown_data()
@@ -139,6 +140,56 @@ void TestCountersView::dnsKillSwitchAndEndpointsFromTheTunnelList()
     QVERIFY(view.protectionText().isEmpty());
     QCOMPARE(view.peerTable()->topLevelItem(0)->text(CountersView::Endpoint),
              QStringLiteral("198.51.100.7:51820"));
+}
+
+// A mesh's members as PeersChanged and StatsUpdated bring them: one joins, one leaves; the
+// rows follow, each with its own counters, and the ones that stay keep theirs.
+void TestCountersView::meshMembersComeAndGo()
+{
+    const auto member = [](const QString& subnet, quint64 rx) {
+        dbus::PeerCounters p;
+        p.name = subnet;
+        p.rxPackets = rx;
+        p.txPackets = rx + 1;
+        p.endpointStatus.address = QStringLiteral("192.0.2.%1:8285").arg(rx);
+        return p;
+    };
+    const auto status = [](const QList<dbus::PeerCounters>& members) {
+        dbus::TunnelCounters c;
+        c.name = QStringLiteral("mesh");
+        c.peers = members;
+        TunnelStatus s;
+        s.state = dbus::TunnelState::Connected;
+        s.stats = c.toVariant();
+        return s;
+    };
+    const auto rows = [](const CountersView& view) {
+        QStringList out;
+        for (int i = 0; i < view.peerTable()->topLevelItemCount(); ++i) {
+            const QTreeWidgetItem* item = view.peerTable()->topLevelItem(i);
+            out << item->text(CountersView::Peer) + QLatin1Char(' ') +
+                       item->text(CountersView::Endpoint) + QLatin1Char(' ') +
+                       item->text(CountersView::ReceivedPackets) + QLatin1Char('/') +
+                       item->text(CountersView::SentPackets);
+        }
+        return out;
+    };
+    CountersView view;
+    view.show();
+    view.showStatus(status({member("10.244.2.0/24", 10), member("10.244.4.0/24", 20)}), false);
+    QCOMPARE(rows(view), (QStringList{"10.244.2.0/24 192.0.2.10:8285 10/11",
+                                      "10.244.4.0/24 192.0.2.20:8285 20/21"}));
+    // A fifth host joins.
+    view.showStatus(status({member("10.244.2.0/24", 12), member("10.244.4.0/24", 22),
+                            member("10.244.5.0/24", 1)}),
+                    false);
+    QCOMPARE(rows(view), (QStringList{"10.244.2.0/24 192.0.2.12:8285 12/13",
+                                      "10.244.4.0/24 192.0.2.22:8285 22/23",
+                                      "10.244.5.0/24 192.0.2.1:8285 1/2"}));
+    // The first leaves.
+    view.showStatus(status({member("10.244.4.0/24", 23), member("10.244.5.0/24", 2)}), false);
+    QCOMPARE(rows(view), (QStringList{"10.244.4.0/24 192.0.2.23:8285 23/24",
+                                      "10.244.5.0/24 192.0.2.2:8285 2/3"}));
 }
 
 QTEST_MAIN(TestCountersView)

@@ -1,11 +1,15 @@
 // ProfileEditor: each bad value from the validator's table, typed into its widget, shows the
 // validator's message at that field and disables Save; fixing it enables Save again; a good
-// profile saves, reloads, exports and imports byte-identically; the two example hosts can be typed.
+// profile saves, reloads, exports and imports byte-identically; the two example hosts can be typed;
+// a mesh profile keeps its whole "mesh" section, its fields show the library's errors in the
+// editor's words; a peer-only edit of a running tunnel is applied live before it is saved.
 #include "AppSetup.h"
+#include "FakeHelper.h"
 #include "GuiTestProfiles.h"
 #include "Keys.h"
 #include "ProfileEditor.h"
 #include "ProfileStore.h"
+#include "TunnelController.h"
 
 #include <QCheckBox>
 #include <QClipboard>
@@ -14,6 +18,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -56,6 +61,15 @@ private slots:
     void killSwitchIsProposedForAFullTunnel();
     void killSwitchOfASavedProfileIsKept();
     void killSwitchWithoutEndpointsIsRefused();
+    void meshProfileKeepsItsMeshSection();
+    void meshHidesAddressAndPeers();
+    void meshFieldShowsError_data();
+    void meshFieldShowsError();
+    void newMeshProfileTypedIn();
+    void livePeerEditIsAppliedBeforeSaving();
+    void livePeerEditRefusedKeepsTheEditor();
+    void nonPeerEditOfARunningTunnelSavesForAReconnect();
+    void cancelWhileApplyingSavesNothing();
 
 private:
     std::unique_ptr<QTemporaryDir> m_tmp;
@@ -869,6 +883,338 @@ void TestProfileEditor::killSwitchWithoutEndpointsIsRefused()
         ->setText(QStringLiteral("vpn.example.net:51820"));
     QVERIFY(m_editor->shownError(QStringLiteral("interface.killSwitch")).isEmpty());
     QVERIFY(m_editor->canSave());
+}
+
+// The data-loss case: a mesh profile opened and saved again without a change keeps every key of
+// its "mesh" section (it used to come back as a fixed profile without it).
+void TestProfileEditor::meshProfileKeepsItsMeshSection()
+{
+    const Profile mesh = meshProfile();
+    QVERIFY(validateProfile(mesh).isEmpty());
+    m_editor->setProfile(mesh, QString());
+    QVERIFY2(m_editor->canSave(), m_editor->errors().isEmpty()
+                                      ? ""
+                                      : qPrintable(m_editor->errors().first().field + ": " +
+                                                   m_editor->errors().first().message));
+    QCOMPARE(*m_editor->profile(), mesh);
+    QTest::mouseClick(m_editor->saveButton(), Qt::LeftButton);
+    QCOMPARE(m_editor->result(), int(QDialog::Accepted));
+    QFile file(m_store->directory() + "/mesh.json");
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray saved = file.readAll();
+    QCOMPARE(saved, serializeProfile(mesh));
+
+    // Reloaded into a fresh editor and saved again: byte-identical, the default prefix too.
+    Profile defaults = mesh;
+    defaults.mesh = test::meshAt(QStringLiteral("http://10.0.0.1:2379"));
+    for (const Profile& p : {mesh, defaults}) {
+        ProfileEditor again(m_store.get());
+        again.setProfile(p, p.name);
+        QVERIFY(again.canSave());
+        QCOMPARE(serializeProfile(*again.profile()), serializeProfile(p));
+    }
+}
+
+void TestProfileEditor::meshHidesAddressAndPeers()
+{
+    QVERIFY(!m_editor->meshFieldsShown());
+    QVERIFY(m_editor->peerTableShown());
+    QVERIFY(m_editor->addressEdit()->isVisibleTo(m_editor.get()));
+    QComboBox* source = m_editor->peerSourceCombo();
+    source->setCurrentIndex(source->findData(int(ProfileEditor::Mesh)));
+    QVERIFY(m_editor->isMesh());
+    QVERIFY(m_editor->meshFieldsShown());
+    QVERIFY(!m_editor->peerTableShown());
+    QVERIFY(!m_editor->addressEdit()->isVisibleTo(m_editor.get()));
+    // Neither the hidden address nor the hidden peers go into the document.
+    const QByteArray document = m_editor->document();
+    QVERIFY2(!document.contains("\"address\"") && !document.contains("\"peers\"") &&
+                 document.contains("\"mesh\""),
+             document.constData());
+    QVERIFY(m_editor->shownError("mesh.etcd").contains("lists no etcd endpoint"));
+    m_editor->etcdEdit()->setPlainText(QStringLiteral("http://10.0.0.1:2379"));
+    QVERIFY2(m_editor->canSave(), m_editor->errors().isEmpty()
+                                      ? ""
+                                      : qPrintable(m_editor->errors().first().field + ": " +
+                                                   m_editor->errors().first().message));
+    const Profile mesh = *m_editor->profile();
+    QVERIFY(mesh.mesh.has_value());
+    QVERIFY(mesh.peers.isEmpty());
+    QCOMPARE(mesh.mesh->prefix, QString::fromLatin1(kDefaultMeshPrefix)); // empty: the default
+    // The mode's note says which backend the network must have.
+    QVERIFY2(m_editor->meshModeNote().contains("\"udp\""), qPrintable(m_editor->meshModeNote()));
+    m_editor->modeCombo()->setCurrentIndex(
+        m_editor->modeCombo()->findData(QStringLiteral("wireguard")));
+    QVERIFY2(m_editor->meshModeNote().contains("\"wireguard\""),
+             qPrintable(m_editor->meshModeNote()));
+    m_editor->modeCombo()->setCurrentIndex(
+        m_editor->modeCombo()->findData(QStringLiteral("plain")));
+    // Back to fixed peers: the address and the table come back as they were.
+    source->setCurrentIndex(source->findData(int(ProfileEditor::FixedPeers)));
+    QVERIFY(m_editor->peerTableShown());
+    QVERIFY(m_editor->canSave());
+    QCOMPARE(*m_editor->profile(), officeProfile());
+}
+
+// widget: the mesh field typed into; the profile starts as a valid plain mesh.
+void TestProfileEditor::meshFieldShowsError_data()
+{
+    QTest::addColumn<QString>("widget");
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("no endpoint") << "etcd"
+                                 << ""
+                                 << "mesh.etcd"
+                                 << "The Etcd endpoints field lists no etcd endpoint";
+    QTest::newRow("no scheme") << "etcd"
+                               << "10.0.0.1:2379"
+                               << "mesh.etcd"
+                               << "\"10.0.0.1:2379\" must start with http:// or https://";
+    QTest::newRow("ftp") << "etcd"
+                         << "ftp://10.0.0.1:2379"
+                         << "mesh.etcd"
+                         << "must start with http:// or https://";
+    QTest::newRow("host name") << "etcd"
+                               << "http://etcd.example:2379"
+                               << "mesh.etcd"
+                               << "does not name an IP address";
+    QTest::newRow("path") << "etcd"
+                          << "http://10.0.0.1:2379/v3"
+                          << "mesh.etcd"
+                          << "has a path, query or fragment";
+    QTest::newRow("user in url") << "etcd"
+                                 << "http://me@10.0.0.1:2379"
+                                 << "mesh.etcd"
+                                 << "Etcd endpoint 1 has a user name or password in it; use the "
+                                    "User name field and the Password field instead";
+    QTest::newRow("port 0") << "etcd"
+                            << "http://10.0.0.1:0"
+                            << "mesh.etcd"
+                            << "has port 0";
+    QTest::newRow("twice, by line") << "etcd"
+                                    << "http://10.0.0.1:2379\nhttp://10.0.0.1:2379"
+                                    << "mesh.etcd"
+                                    << "Etcd endpoint 1 and etcd endpoint 2 are the same endpoint";
+    QTest::newRow("second bad, by comma")
+        << "etcd"
+        << "http://10.0.0.1:2379, http://[fd00::1]:2379, http://x:1"
+        << "mesh.etcd"
+        << "\"http://x:1\" does not name an IP address";
+    QTest::newRow("prefix relative") << "prefix"
+                                     << "peertun"
+                                     << "mesh.prefix"
+                                     << "must start with '/'";
+    QTest::newRow("prefix trailing slash") << "prefix"
+                                           << "/peertun/"
+                                           << "mesh.prefix"
+                                           << "must not end with '/'";
+    QTest::newRow("prefix space") << "prefix"
+                                  << "/peer tun"
+                                  << "mesh.prefix"
+                                  << "printable ASCII without spaces";
+    QTest::newRow("ca relative") << "caFile"
+                                 << "ca.pem"
+                                 << "mesh.caFile"
+                                 << "The CA file field must be an absolute file path";
+    QTest::newRow("cert without key") << "certFile"
+                                      << "/etc/peertun/c.pem"
+                                      << "mesh.keyFile"
+                                      << "go together";
+    QTest::newRow("tls over http") << "caFile"
+                                   << "/etc/peertun/ca.pem"
+                                   << "mesh.etcd"
+                                   << "an endpoint in the Etcd endpoints field uses http://";
+    QTest::newRow("password alone") << "password"
+                                    << "secret"
+                                    << "mesh.username"
+                                    << "The Password field is given without the User name field";
+    QTest::newRow("user name control") << "username"
+                                       << "a\tb"
+                                       << "mesh.username"
+                                       << "at most 128 characters without control characters";
+}
+
+void TestProfileEditor::meshFieldShowsError()
+{
+    QFETCH(QString, widget);
+    QFETCH(QString, value);
+    QFETCH(QString, field);
+    QFETCH(QString, message);
+
+    Profile mesh = meshProfile();
+    mesh.mode = TunnelMode::Plain;
+    mesh.interface.privateKey.clear();
+    mesh.interface.listen = *parseEndpoint(QStringLiteral(":8285"), nullptr, true);
+    mesh.mesh = test::meshAt(QStringLiteral("http://10.0.0.1:2379"));
+    m_editor->setProfile(mesh, QString());
+    QVERIFY(m_editor->canSave());
+    if (widget == "etcd") {
+        m_editor->etcdEdit()->setPlainText(value);
+    } else {
+        QLineEdit* edit = widget == "prefix"     ? m_editor->prefixEdit()
+                          : widget == "caFile"   ? m_editor->caFileEdit()
+                          : widget == "certFile" ? m_editor->certFileEdit()
+                          : widget == "username" ? m_editor->usernameEdit()
+                                                 : m_editor->passwordEdit();
+        edit->setText(value);
+    }
+    const QString shown = m_editor->shownError(field);
+    QVERIFY2(shown.contains(message),
+             qPrintable(QStringLiteral("at %1 expected \"%2\", shown \"%3\"; all errors: %4")
+                            .arg(field, message, shown,
+                                 m_editor->errors().isEmpty()
+                                     ? QString()
+                                     : m_editor->errors().first().field + ": " +
+                                           m_editor->errors().first().message)));
+    QVERIFY2(!shown.contains(QLatin1String("mesh.")) &&
+                 !shown.contains(QLatin1String("interface.")),
+             qPrintable(shown));
+    QVERIFY(!m_editor->saveButton()->isEnabled());
+    m_editor->setProfile(mesh, QString());
+    QVERIFY(m_editor->shownError(field).isEmpty());
+    QVERIFY(m_editor->canSave());
+}
+
+// A new WireGuard mesh host from "New profile": the listen port must be fixed (the lease tells
+// the others), the address is not asked for.
+void TestProfileEditor::newMeshProfileTypedIn()
+{
+    m_editor->startNew(QStringLiteral("mesh"));
+    m_editor->generateKeyPair();
+    QComboBox* source = m_editor->peerSourceCombo();
+    source->setCurrentIndex(source->findData(int(ProfileEditor::Mesh)));
+    m_editor->etcdEdit()->setPlainText(
+        QStringLiteral("http://10.0.0.1:2379,http://10.0.0.2:2379\n http://10.0.0.3:2379 "));
+    QVERIFY2(m_editor->canSave(), m_editor->errors().isEmpty()
+                                      ? ""
+                                      : qPrintable(m_editor->errors().first().field + ": " +
+                                                   m_editor->errors().first().message));
+    QCOMPARE(m_editor->profile()->mesh->etcd.size(), 3);
+    m_editor->listenEdit()->clear();
+    QVERIFY2(m_editor->shownError("interface.listen").contains("needs a fixed listen port"),
+             qPrintable(m_editor->shownError("interface.listen")));
+    QVERIFY(!m_editor->shownError("interface.listen").contains("interface."));
+    m_editor->listenEdit()->setText(QStringLiteral(":51820"));
+    QVERIFY(m_editor->canSave());
+    QVERIFY(m_editor->profile()->interface.address.address.isNull());
+}
+
+namespace {
+// The office profile saved, its tunnel up in a fake helper, and an editor on it as the main
+// window opens one for a running tunnel.
+struct RunningEdit
+{
+    explicit RunningEdit(ProfileStore* store) : controller(store, &helper), editor(store)
+    {
+        QString error;
+        if (!store->save(officeProfile(), QString(), &error)) {
+            qFatal("%s", qPrintable(error));
+        }
+        helper.setState(QStringLiteral("office"), dbus::TunnelState::Connected);
+        editor.setProfile(officeProfile(), QStringLiteral("office"));
+        editor.setRunningTunnel(&controller, officeProfile());
+        editor.show();
+    }
+    QByteArray savedFile(ProfileStore* store) const
+    {
+        QFile file(store->directory() + "/office.json");
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    }
+    FakeHelper helper;
+    TunnelController controller;
+    ProfileEditor editor;
+};
+} // namespace
+
+void TestProfileEditor::livePeerEditIsAppliedBeforeSaving()
+{
+    RunningEdit run(m_store.get());
+    QVERIFY(run.editor.tunnelRunningNoticeShown());
+    run.editor.addPeer(QStringLiteral("host-3"), QStringLiteral("10.211.55.124:8285"),
+                       QStringLiteral("10.244.4.0/24"));
+    QVERIFY(run.editor.canSave());
+    const Profile after = *run.editor.profile();
+    QTest::mouseClick(run.editor.saveButton(), Qt::LeftButton);
+    // Asked the tunnel first; nothing saved until it took them, Save waits.
+    QCOMPARE(run.helper.calls, QStringList{QStringLiteral("set-peers office")});
+    QCOMPARE(run.helper.peersSetWith.last(), after);
+    QVERIFY(run.editor.isVisible());
+    QVERIFY(run.editor.liveApplyPending());
+    QVERIFY(!run.editor.saveButton()->isEnabled());
+    QVERIFY(run.editor.liveApplyText().contains("Applying the new peers"));
+    QCOMPARE(run.savedFile(m_store.get()), serializeProfile(officeProfile()));
+    run.helper.answerSetPeers(QStringLiteral("office"));
+    QCOMPARE(run.editor.result(), int(QDialog::Accepted));
+    QCOMPARE(run.savedFile(m_store.get()), serializeProfile(after));
+    // The window's follow-up: no reconnect offer, and no reconnect.
+    run.controller.profileEdited(officeProfile(), after);
+    QVERIFY(!run.controller.reconnectOffer());
+    QCOMPARE(run.helper.calls.size(), 1);
+}
+
+void TestProfileEditor::livePeerEditRefusedKeepsTheEditor()
+{
+    RunningEdit run(m_store.get());
+    run.editor.addPeer(QStringLiteral("host-3"), QStringLiteral("10.211.55.124:8285"),
+                       QStringLiteral("10.244.4.0/24"));
+    QTest::mouseClick(run.editor.saveButton(), Qt::LeftButton);
+    QVERIFY(run.editor.liveApplyPending());
+    // The helper's named error, with the profile's JSON path in it as the library words it.
+    run.helper.answerSetPeers(QStringLiteral("office"),
+                              QStringLiteral("io.peertun.Error.InvalidProfile"),
+                              QStringLiteral("peers[1].endpoint: the tunnel's socket cannot "
+                                             "reach this address family."));
+    QVERIFY(run.editor.isVisible());
+    QCOMPARE(run.editor.result(), 0);
+    QVERIFY(!run.editor.liveApplyPending());
+    const QString shown = run.editor.liveApplyText();
+    QVERIFY2(shown.contains("nothing was saved") &&
+                 shown.contains("The endpoint of peer \u201chost-3\u201d") &&
+                 shown.contains("(InvalidProfile)") && !shown.contains("peers["),
+             qPrintable(shown));
+    // What was typed is still there, Save works again; nothing was written.
+    QCOMPARE(run.editor.peerTable()->rowCount(), 2);
+    QCOMPARE(run.editor.peerTable()->item(1, ProfileEditor::PeerName)->text(),
+             QStringLiteral("host-3"));
+    QVERIFY(run.editor.saveButton()->isEnabled());
+    QCOMPARE(run.savedFile(m_store.get()), serializeProfile(officeProfile()));
+    // Another try that the tunnel takes.
+    QTest::mouseClick(run.editor.saveButton(), Qt::LeftButton);
+    QCOMPARE(run.helper.calls.size(), 2);
+    run.helper.answerSetPeers(QStringLiteral("office"));
+    QCOMPARE(run.editor.result(), int(QDialog::Accepted));
+}
+
+void TestProfileEditor::nonPeerEditOfARunningTunnelSavesForAReconnect()
+{
+    RunningEdit run(m_store.get());
+    run.editor.addPeer(QStringLiteral("host-3"), QStringLiteral("10.211.55.124:8285"),
+                       QStringLiteral("10.244.4.0/24"));
+    run.editor.mtuEdit()->setText(QStringLiteral("1400")); // peers and MTU: a reconnect
+    const Profile after = *run.editor.profile();
+    QTest::mouseClick(run.editor.saveButton(), Qt::LeftButton);
+    QCOMPARE(run.editor.result(), int(QDialog::Accepted));
+    QVERIFY(run.helper.calls.isEmpty()); // no SetPeers
+    QCOMPARE(run.savedFile(m_store.get()), serializeProfile(after));
+    run.controller.profileEdited(officeProfile(), after);
+    QVERIFY(run.controller.reconnectOffer());
+}
+
+void TestProfileEditor::cancelWhileApplyingSavesNothing()
+{
+    RunningEdit run(m_store.get());
+    run.editor.addPeer(QStringLiteral("host-3"), QStringLiteral("10.211.55.124:8285"),
+                       QStringLiteral("10.244.4.0/24"));
+    QTest::mouseClick(run.editor.saveButton(), Qt::LeftButton);
+    QVERIFY(run.editor.liveApplyPending());
+    QTest::keyClick(&run.editor, Qt::Key_Escape);
+    QCOMPARE(run.editor.result(), int(QDialog::Rejected));
+    QVERIFY(!run.editor.liveApplyPending());
+    // The tunnel takes them anyway: not saved, so a reconnect back to the saved profile.
+    run.helper.answerSetPeers(QStringLiteral("office"));
+    QCOMPARE(run.savedFile(m_store.get()), serializeProfile(officeProfile()));
+    QVERIFY(run.controller.reconnectOffer());
 }
 
 QTEST_MAIN(TestProfileEditor)

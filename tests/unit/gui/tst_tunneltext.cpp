@@ -1,7 +1,8 @@
 // TunnelText from given payloads (the contract's typed structs, as ListTunnels and GetStats
 // carry them): the state line with "reconnecting…" after a network change, the DNS and
 // kill-switch lines, a blocked tunnel's lines, each peer's endpoint as configured with the
-// address in use, and the tray's tooltip.
+// address in use, a mesh tunnel's lines ("coordination store unreachable since …", the agent's
+// state, its members), and the tray's tooltip.
 #include "AppSetup.h"
 #include "TunnelText.h"
 
@@ -9,6 +10,8 @@
 #include <QTest>
 
 using namespace peertun;
+
+Q_DECLARE_METATYPE(peertun::TunnelStatus)
 
 namespace {
 
@@ -55,10 +58,48 @@ private slots:
     void endpoint_data();
     void endpoint();
     void trayToolTip();
+    void meshLines_data();
+    void meshLines();
+    void trayToolTipOfAMeshCutOffFromEtcd();
 };
+
+namespace {
+// A connected plain mesh tunnel with `members` peers; `listed`/`counted`: since when etcd is
+// unreachable as ListTunnels and GetStats say (0 = reachable); `counters` false: no GetStats yet.
+TunnelStatus meshStatus(const QString& agent, qint64 listed, qint64 counted, int members,
+                        bool counters = true, bool mesh = true)
+{
+    dbus::TunnelInfo i;
+    i.name = QStringLiteral("mesh");
+    i.state = dbus::TunnelState::Connected;
+    i.mesh = mesh;
+    i.meshStatus = agent;
+    i.storeUnreachableSinceUnixMs = listed;
+    dbus::TunnelCounters c;
+    c.name = i.name;
+    c.storeUnreachableSinceUnixMs = counted;
+    for (int n = 0; n < members; ++n) {
+        dbus::PeerInfo peer;
+        peer.name = QStringLiteral("10.244.%1.0/24").arg(n + 2);
+        i.peers << peer;
+        dbus::PeerCounters p;
+        p.name = peer.name;
+        c.peers << p;
+    }
+    TunnelStatus s;
+    s.state = dbus::TunnelState::Connected;
+    // Through the wire format, as the session gets them.
+    s.info = dbus::TunnelInfo::fromVariant(i.toVariant());
+    if (counters) {
+        s.stats = c.toVariant();
+    }
+    return s;
+}
+} // namespace
 
 void TestTunnelText::initTestCase()
 {
+    qputenv("TZ", "UTC"); // the unreachable line's time, in local time
     setUpApplication(*QCoreApplication::instance(), QLocale(QStringLiteral("en")));
 }
 
@@ -215,6 +256,61 @@ void TestTunnelText::trayToolTip()
     QCOMPARE(trayToolTipText(
                  {{QStringLiteral("vpn"), blocked, true}, {QStringLiteral("office"), down, true}}),
              QStringLiteral("peertun\nvpn: blocked\n") + killLine);
+}
+
+void TestTunnelText::meshLines_data()
+{
+    QTest::addColumn<TunnelStatus>("status");
+    QTest::addColumn<QString>("lines");
+    const QString running = QStringLiteral("running: subnet 10.244.3.0/24, 2 members");
+    QTest::newRow("reachable") << meshStatus(running, 0, 0, 2)
+                               << "Mesh: " + running + "\n2 other members reached as peers";
+    QTest::newRow("alone") << meshStatus(QStringLiteral("running: subnet 10.244.3.0/24, 0 members"),
+                                         0, 0, 0)
+                           << QStringLiteral("Mesh: running: subnet 10.244.3.0/24, 0 members\n"
+                                             "0 other members reached as peers");
+    const QString cutOff =
+        running + "; coordination store unreachable since 22:13:20 (connection refused)";
+    QTest::newRow("unreachable")
+        << meshStatus(cutOff, kChanged, kChanged, 2)
+        << "Coordination store unreachable since 2023-11-14 22:13:20; the members stay as last "
+           "known.\nMesh: " +
+               cutOff + "\n2 other members reached as peers";
+    // GetStats is newer than the list: its time counts (StatsUpdated comes when it changes).
+    QTest::newRow("unreachable, list not refreshed yet")
+        << meshStatus(running, 0, kChanged + 1000, 1)
+        << "Coordination store unreachable since 2023-11-14 22:13:21; the members stay as last "
+           "known.\nMesh: " +
+               running + "\n1 other member reached as peers";
+    QTest::newRow("back") << meshStatus(running, kChanged, 0, 2)
+                          << "Mesh: " + running + "\n2 other members reached as peers";
+    QTest::newRow("before the counters")
+        << meshStatus(QStringLiteral("joining"), kChanged, 0, 3, false)
+        << QStringLiteral("Coordination store unreachable since 2023-11-14 "
+                          "22:13:20; the members stay as last known.\n"
+                          "Mesh: joining\n3 other members reached as peers");
+    QTest::newRow("not a mesh") << meshStatus(QString(), 0, 0, 2, true, false) << QString();
+    TunnelStatus unlisted = meshStatus(running, 0, 0, 2);
+    unlisted.info.reset();
+    QTest::newRow("not listed yet") << unlisted << QString();
+}
+
+void TestTunnelText::meshLines()
+{
+    QFETCH(TunnelStatus, status);
+    QFETCH(QString, lines);
+    QCOMPARE(peertun::meshLines(status).join(QLatin1Char('\n')), lines);
+}
+
+void TestTunnelText::trayToolTipOfAMeshCutOffFromEtcd()
+{
+    const QString line = QStringLiteral("Coordination store unreachable since 2023-11-14 22:13:20");
+    const TunnelStatus cutOff = meshStatus(QStringLiteral("running"), kChanged, kChanged, 2);
+    const QString tip = trayToolTipText({{QStringLiteral("mesh"), cutOff, false}});
+    QVERIFY2(tip.startsWith(QStringLiteral("peertun\nmesh: connected, ↓ ")), qPrintable(tip));
+    QVERIFY2(tip.endsWith(QLatin1Char('\n') + line), qPrintable(tip));
+    const TunnelStatus fine = meshStatus(QStringLiteral("running"), 0, 0, 2);
+    QVERIFY(!trayToolTipText({{QStringLiteral("mesh"), fine, false}}).contains(line));
 }
 
 QTEST_MAIN(TestTunnelText)
