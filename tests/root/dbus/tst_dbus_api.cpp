@@ -669,7 +669,10 @@ void TestDBusApi::logIsBoundedAndPaged()
         QVERIFY(seq > previous); // in order, no repeats across pages
         previous = seq;
     }
-    QVERIFY(lines.last().contains(QStringLiteral("refused")));
+    // The flood's entries fill the ring; a tunnel's late entry (base's underlay watcher, after
+    // the previous test's tunnels went) may come between or after them.
+    const qsizetype refused = lines.filter(QStringLiteral("refused")).size();
+    QVERIFY2(refused >= 1990, qPrintable(QString::number(refused)));
     verifyHelperServesAndBaseUntouched();
 }
 
