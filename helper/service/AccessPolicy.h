@@ -14,7 +14,7 @@ namespace peertun {
 
 enum class Access {
     Connect,    // a new tunnel; the caller becomes its owner
-    Disconnect, // an existing tunnel (or a kill switch a killed helper left)
+    Disconnect, // an existing tunnel (a kill switch a killed helper left has no owner)
     SetPeers,   // an existing tunnel's peers
     ReadDetails // peers, keys, endpoints, per-peer counters and log of someone's tunnel
 };

@@ -80,6 +80,7 @@ void TunnelManager::adoptLeftoverKillSwitches()
     }
     for (const engine::LeftoverKillSwitch& c : m_leftovers) {
         const QString owner = QString::fromStdString(c.owner.empty() ? c.ifName : c.owner);
+        recordOwner(owner, kEveryone);
         log(engine::LogLevel::Warning, owner,
             QStringLiteral("kill switch of %1 left by an earlier helper: traffic outside the "
                            "tunnel stays blocked until \"%2\" is connected or disconnected")
@@ -148,18 +149,13 @@ bool TunnelManager::ownedAt(const QString& name, uint64_t seq, uint32_t uid) con
             found = &o;
         }
     }
-    return found != nullptr && found->uid == uid;
+    return found != nullptr && (found->uid == uid || found->uid == kEveryone);
 }
 
 std::optional<uint32_t> TunnelManager::ownerOf(const QString& name) const
 {
     if (const auto it = m_tunnels.find(name); it != m_tunnels.end()) {
         return it->second.ownerUid;
-    }
-    for (const engine::LeftoverKillSwitch& c : m_leftovers) {
-        if (QString::fromStdString(c.owner) == name || QString::fromStdString(c.ifName) == name) {
-            return kLeftoverOwnerUid;
-        }
     }
     return std::nullopt;
 }
@@ -525,11 +521,7 @@ QVariantMapList TunnelManager::tunnels(const Viewer& viewer) const
         info.interface = QString::fromStdString(c.ifName);
         info.name = c.owner.empty() ? info.interface : QString::fromStdString(c.owner);
         info.state = dbus::TunnelState::Blocked;
-        info.killSwitch = true;
-        info.detailsWithheld = !viewer.mayRead(kLeftoverOwnerUid);
-        if (!info.detailsWithheld) {
-            info.ownerUid = kLeftoverOwnerUid;
-        }
+        info.killSwitch = true; // all there is to it: no peers, no owner
         list << info.toVariant();
     }
     return list;

@@ -49,8 +49,9 @@ public:
     ~TunnelManager() override;
 
     using Viewer = TunnelViewer;
-    // A kill switch a killed helper left has no known owner: it counts as root's.
-    static constexpr uint32_t kLeftoverOwnerUid = 0;
+    // Log entries of a name everyone may read: a kill switch a killed helper left. Its owner
+    // is unknown, and the block it keeps holds every local user's traffic.
+    static constexpr uint32_t kEveryone = UINT32_MAX;
 
     // Brings up the tunnel of a validated profile, owned by `ownerUid` (the caller's uid).
     // `reason` (e.g. "requested by uid 1000") goes into the tunnel's log and stateChanged.
@@ -65,7 +66,8 @@ public:
     void disconnectAll(const QString& reason);
 
     int tunnelCount() const { return int(m_tunnels.size()); }
-    // The owner of a running tunnel or of a leftover kill switch; nullopt for an unknown name.
+    // The owner of a running tunnel; nullopt for an unknown name and for a leftover kill
+    // switch (no owner: anyone allowed to control tunnels may lift it, and anyone sees it).
     std::optional<uint32_t> ownerOf(const QString& name) const;
     QVariantMapList tunnels(const Viewer& viewer = {}) const;
     std::optional<QVariantMap> stats(const QString& name) const;

@@ -51,7 +51,7 @@ void TestAccessPolicy::decision_data()
     QTest::newRow("disconnect own") << kOwner << owner << Access::Disconnect << false << control;
     QTest::newRow("disconnect another's")
         << kOther << owner << Access::Disconnect << false << others;
-    QTest::newRow("disconnect root's (or a leftover kill switch)")
+    QTest::newRow("disconnect root's")
         << kOther << root << Access::Disconnect << false << others;
     QTest::newRow("disconnect unknown name")
         << kOther << kNoTunnel << Access::Disconnect << false << control;
