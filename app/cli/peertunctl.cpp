@@ -16,6 +16,7 @@
 #include <QJsonObject>
 #include <QTextStream>
 #include <cstdio>
+#include <functional>
 
 namespace {
 
@@ -300,10 +301,30 @@ QString storeUnreachableLine(const peertun::dbus::TunnelInfo& t)
                : QString();
 }
 
+// Another user's tunnel shows its name, state and age only (the helper withholds the rest).
+constexpr const char* kWithheldText = "another user's tunnel: details withheld (--details asks "
+                                      "for authorization)";
+
 void printTunnel(const QVariantMap& map, bool detailed)
 {
     const peertun::dbus::TunnelInfo t = peertun::dbus::TunnelInfo::fromVariant(map);
     const QString unreachable = storeUnreachableLine(t);
+    if (t.detailsWithheld) {
+        if (detailed) {
+            out() << "tunnel " << t.name << "\n"
+                  << "  state:     " << t.stateText << "\n"
+                  << "  since:     " << formatTime(t.sinceUnixMs) << "\n"
+                  << "  mode:      " << t.modeText << "\n"
+                  << "  " << kWithheldText << "\n";
+        } else {
+            out() << QStringLiteral("%1 %2 %3 %4")
+                         .arg(t.name.leftJustified(16), t.stateText.leftJustified(13),
+                              QStringLiteral("-").leftJustified(15 + 1 + 20 + 1 + 22),
+                              formatTime(t.sinceUnixMs))
+                  << "\n  " << kWithheldText << "\n";
+        }
+        return;
+    }
     if (!detailed) {
         out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7")
                      .arg(t.name.leftJustified(16), t.stateText.leftJustified(13),
@@ -331,6 +352,9 @@ void printTunnel(const QVariantMap& map, bool detailed)
     if (!unreachable.isEmpty()) {
         out() << "  " << unreachable << "\n";
     }
+    if (t.ownerUid) {
+        out() << "  owner:     uid " << *t.ownerUid << "\n";
+    }
     for (const QString& line : protectionLines(t)) {
         out() << "  " << line << "\n";
     }
@@ -351,13 +375,26 @@ int cmdStatus(HelperClient& client, const QStringList& args)
                                  QStringLiteral("Show only this tunnel, in detail."),
                                  QStringLiteral("[NAME]"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
+    const QCommandLineOption details(
+        QStringLiteral("details"),
+        QStringLiteral("Also show other users' tunnels in detail (asks polkit for "
+                       "io.peertun.read-details, an administrator's password by default)."));
     parser.addOption(json);
-    if (int r = parseSubcommand(parser, args, QStringLiteral("peertunctl status [NAME] [--json]"),
-                                QStringLiteral("Lists the tunnels the helper runs. No "
-                                               "authorization needed."),
-                                0, 1);
+    parser.addOption(details);
+    if (int r = parseSubcommand(
+            parser, args, QStringLiteral("peertunctl status [NAME] [--json] [--details]"),
+            QStringLiteral("Lists the tunnels the helper runs: your own in full, other users' "
+                           "by name and state only unless --details is given."),
+            0, 1);
         r >= 0) {
         return r;
+    }
+    if (parser.isSet(details)) {
+        QDBusPendingReply<> granted = client.authorizeDetails();
+        granted.waitForFinished();
+        if (granted.isError()) {
+            return failWith(granted.error());
+        }
     }
     QDBusPendingReply<QVariantMapList> reply = client.listTunnels();
     reply.waitForFinished();
@@ -458,8 +495,9 @@ int cmdStats(HelperClient& client, const QStringList& args)
     parser.addOption(json);
     if (int r = parseSubcommand(parser, args,
                                 QStringLiteral("peertunctl stats NAME [--watch] [--json]"),
-                                QStringLiteral("Shows a tunnel's counters, overall and per peer. "
-                                               "No authorization needed."),
+                                QStringLiteral("Shows a tunnel's counters, overall and per peer: "
+                                               "of your own tunnels (other users' need "
+                                               "io.peertun.read-details)."),
                                 1, 1);
         r >= 0) {
         return r;
@@ -476,10 +514,15 @@ int cmdStats(HelperClient& client, const QStringList& args)
     };
     if (parser.isSet(watch)) {
         // Subscribe before the first read so no update falls between the two.
+        // The signal carries totals only: read the tunnel's full counters when they change.
         QObject::connect(&client, &HelperClient::statsUpdated, [&](const QVariantMapList& all) {
             for (const QVariantMap& s : all) {
                 if (s.value(key::kName).toString() == name) {
-                    print(s);
+                    QDBusPendingReply<QVariantMap> full = client.stats(name);
+                    full.waitForFinished();
+                    if (!full.isError()) {
+                        print(HelperClient::toPlain(full.value()));
+                    }
                 }
             }
         });
@@ -513,8 +556,9 @@ int cmdLog(HelperClient& client, const QStringList& args)
     parser.addOption(follow);
     parser.addOption(json);
     if (int r = parseSubcommand(parser, args, QStringLiteral("peertunctl log [--follow] [--json]"),
-                                QStringLiteral("Prints the helper's recent log. No authorization "
-                                               "needed."),
+                                QStringLiteral("Prints the helper's recent log: the entries of "
+                                               "your own tunnels and requests, and the "
+                                               "helper's own."),
                                 0, 0);
         r >= 0) {
         return r;
@@ -534,10 +578,33 @@ int cmdLog(HelperClient& client, const QStringList& args)
         }
         out().flush();
     };
-    if (parser.isSet(follow)) {
-        QObject::connect(&client, &HelperClient::logEntry, print);
-    }
     // The helper returns at most a few hundred entries per call: page until caught up.
+    // Returns false (having printed why) when the helper refused.
+    std::function<bool()> catchUp;
+    if (parser.isSet(follow)) {
+        // The signal carries only the new entry's seq: read what this caller may see.
+        QObject::connect(&client, &HelperClient::logEntry, [&](const QVariantMap& e) {
+            if (e.value(key::kSeq).toULongLong() > lastSeq) {
+                catchUp();
+            }
+        });
+    }
+    catchUp = [&] {
+        for (;;) {
+            QDBusPendingReply<QVariantMapList> page = client.log(lastSeq);
+            page.waitForFinished();
+            if (page.isError()) {
+                return false;
+            }
+            const QVariantMapList entries = HelperClient::toPlain(page.value());
+            for (const QVariantMap& e : entries) {
+                print(e);
+            }
+            if (entries.size() < 500) {
+                return true;
+            }
+        }
+    };
     for (;;) {
         QDBusPendingReply<QVariantMapList> reply = client.log(lastSeq);
         reply.waitForFinished();

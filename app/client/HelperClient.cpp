@@ -68,6 +68,11 @@ QDBusPendingReply<QVariantMapList> HelperClient::log(quint64 afterSeq)
     return m_proxy->GetLog(afterSeq);
 }
 
+QDBusPendingReply<> HelperClient::authorizeDetails()
+{
+    return m_proxy->AuthorizeDetails();
+}
+
 namespace {
 
 QVariant demarshal(const QDBusArgument& arg)

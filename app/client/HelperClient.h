@@ -38,6 +38,9 @@ public:
     QDBusPendingReply<QVariantMapList> listTunnels();
     QDBusPendingReply<QVariantMap> stats(const QString& name);
     QDBusPendingReply<QVariantMapList> log(quint64 afterSeq);
+    // Asks polkit (io.peertun.read-details) for this connection to see other users' tunnels
+    // in detail too, until it closes.
+    QDBusPendingReply<> authorizeDetails();
 
     // Unwraps QDBusArgument/QDBusVariant (recursively) into plain Qt values.
     static QVariant toPlain(const QVariant& value);

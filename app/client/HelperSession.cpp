@@ -6,6 +6,7 @@
 #include <QDBusPendingCallWatcher>
 #include <QDBusServiceWatcher>
 #include <QDateTime>
+#include <utility>
 
 namespace peertun {
 
@@ -25,8 +26,8 @@ HelperSession::HelperSession(QDBusConnection bus, QObject* parent)
     qRegisterMetaType<LogLine>();
     m_client = std::make_unique<HelperClient>(m_bus);
     connect(m_client.get(), &HelperClient::stateChanged, this, &HelperSession::onStateChanged);
-    connect(m_client.get(), &HelperClient::statsUpdated, this, &HelperSession::onStats);
-    connect(m_client.get(), &HelperClient::logEntry, this, &HelperSession::onLogEntry);
+    connect(m_client.get(), &HelperClient::statsUpdated, this, &HelperSession::onStatsSignal);
+    connect(m_client.get(), &HelperClient::logEntry, this, &HelperSession::onLogSignal);
     // A mesh's members come and go, or someone changed the peers: the new list and counters.
     connect(m_client.get(), &HelperClient::peersChanged, this, [this](const QString& name) {
         fetchTunnelInfo();
@@ -100,7 +101,9 @@ void HelperSession::refresh()
                                tr("Found tunnel %1 %2 in the helper.").arg(name, t.stateText));
                         setState(name, t.state, QString());
                     }
-                    fetchStats(name);
+                    if (!t.detailsWithheld) {
+                        fetchStats(name); // another user's: the helper would refuse
+                    }
                 }
                 // Tunnels we thought were up but the helper does not have.
                 for (auto it = m_tunnels.begin(); it != m_tunnels.end(); ++it) {
@@ -139,6 +142,7 @@ void HelperSession::fetchTunnelInfo()
 void HelperSession::fetchLog()
 {
     if (m_logFetchRunning) {
+        m_logFetchAgain = true;
         return;
     }
     m_logFetchRunning = true;
@@ -146,6 +150,7 @@ void HelperSession::fetchLog()
     connect(call, &QDBusPendingCallWatcher::finished, this, [this](QDBusPendingCallWatcher* c) {
         c->deleteLater();
         m_logFetchRunning = false;
+        const bool again = std::exchange(m_logFetchAgain, false);
         QDBusPendingReply<QVariantMapList> reply = *c;
         if (reply.isError()) {
             return;
@@ -154,10 +159,19 @@ void HelperSession::fetchLog()
         for (const QVariantMap& e : entries) {
             onLogEntry(e);
         }
-        if (entries.size() >= 500) {
-            fetchLog(); // more pages
+        if (entries.size() >= 500 || again) {
+            fetchLog(); // more pages, or entries announced meanwhile
         }
     });
+}
+
+void HelperSession::onLogSignal(const QVariantMap& entry)
+{
+    if (entry.contains(key::kText)) {
+        onLogEntry(entry); // a helper that still sends whole entries
+    } else if (entry.value(key::kSeq).toULongLong() > m_lastLogSeq) {
+        fetchLog();
+    }
 }
 
 void HelperSession::onLogEntry(const QVariantMap& entry)
@@ -240,21 +254,51 @@ void HelperSession::onStateChanged(const QString& name, const QString& stateText
         ours = m_ownConnects.remove(name) && *state == TunnelState::Connected;
     }
     setState(name, *state, ours ? QString() : reason);
-    if (*state == TunnelState::Connected) {
+    if (*state == TunnelState::Connected && mayReadDetails(name)) {
         fetchStats(name);
     }
+}
+
+// Until the tunnel list says otherwise (a tunnel we just connected), we may.
+bool HelperSession::mayReadDetails(const QString& name) const
+{
+    const auto it = m_tunnels.constFind(name);
+    return it == m_tunnels.cend() || !it->info || !it->info->detailsWithheld;
 }
 
 void HelperSession::fetchStats(const QString& name)
 {
     auto* call = new QDBusPendingCallWatcher(m_client->stats(name), this);
-    connect(call, &QDBusPendingCallWatcher::finished, this, [this](QDBusPendingCallWatcher* c) {
-        c->deleteLater();
-        QDBusPendingReply<QVariantMap> r = *c;
-        if (!r.isError()) {
-            onStats({HelperClient::toPlain(r.value())});
+    connect(call, &QDBusPendingCallWatcher::finished, this,
+            [this, name](QDBusPendingCallWatcher* c) {
+                c->deleteLater();
+                QDBusPendingReply<QVariantMap> r = *c;
+                if (!r.isError()) {
+                    onStats({HelperClient::toPlain(r.value())});
+                } else if (r.error().name() == dbus::kErrorNotAuthorized) {
+                    // Another user's tunnel: the list's next answer says so; ask it now.
+                    fetchTunnelInfo();
+                }
+            });
+}
+
+void HelperSession::onStatsSignal(const QVariantMapList& totals)
+{
+    QVariantMapList withheld;
+    for (const QVariantMap& s : totals) {
+        const QString name = s.value(key::kName).toString();
+        if (name.isEmpty()) {
+            continue;
         }
-    });
+        if (mayReadDetails(name)) {
+            fetchStats(name); // the peers' counters too
+        } else {
+            withheld << s; // totals are all anyone may see of it
+        }
+    }
+    if (!withheld.isEmpty()) {
+        onStats(withheld);
+    }
 }
 
 void HelperSession::onStats(const QVariantMapList& stats)

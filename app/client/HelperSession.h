@@ -90,7 +90,12 @@ private:
     void fetchTunnelInfo();
     void fetchLog();
     void onStateChanged(const QString& name, const QString& state, const QString& reason);
+    // StatsUpdated: totals only; the full counters of tunnels we may read come from GetStats.
+    void onStatsSignal(const QVariantMapList& totals);
     void onStats(const QVariantMapList& stats);
+    // LogEntry: only the new entry's seq; GetLog returns what we may read.
+    void onLogSignal(const QVariantMap& entry);
+    bool mayReadDetails(const QString& name) const;
     // Asks for one tunnel's counters now (the StatsUpdated signal may be a while off).
     void fetchStats(const QString& name);
     void onLogEntry(const QVariantMap& entry);
@@ -112,6 +117,7 @@ private:
     QTimer m_retryTimer;
     quint64 m_lastLogSeq = 0;
     bool m_logFetchRunning = false;
+    bool m_logFetchAgain = false; // a new entry was announced while a fetch ran
     bool m_helperRunning = false;
     Problem m_problem = Problem::None;
     QString m_problemText;

@@ -40,6 +40,12 @@ QString stateLineText(const TunnelStatus& status, bool wireGuard)
 QStringList protectionLines(const dbus::TunnelInfo& info)
 {
     QStringList lines;
+    if (info.detailsWithheld) {
+        lines << TunnelText::tr("Another user connected this tunnel: only they and "
+                                "administrators see its peers, endpoints, counters and log "
+                                "(`peertunctl status --details` asks for authorization).");
+        return lines;
+    }
     if (info.state == dbus::TunnelState::Blocked) {
         lines << killSwitchText()
               << TunnelText::tr("The tunnel is down, and its kill switch still blocks all "

@@ -19,7 +19,7 @@ QString killSwitchText();
 QString stateLineText(const TunnelStatus& status, bool wireGuard);
 
 // The DNS and kill-switch lines of a listed tunnel; for a blocked one what that means and how
-// to lift it.
+// to lift it; for another user's tunnel that its details are withheld, and why.
 QStringList protectionLines(const dbus::TunnelInfo& info);
 
 // One peer's endpoint: "vpn.example.net:51820 → 198.51.100.7:51820", "vpn.example.net:51820 →

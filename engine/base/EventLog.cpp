@@ -21,7 +21,7 @@ const char* logLevelName(LogLevel level)
 
 EventLog::EventLog(size_t capacity) : m_capacity(capacity == 0 ? 1 : capacity) {}
 
-void EventLog::add(LogLevel level, const std::string& tunnel, std::string text)
+void EventLog::add(LogLevel level, const std::string& tunnel, std::string text, int64_t subjectUid)
 {
     LogEntry entry;
     entry.unixMs = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -30,6 +30,7 @@ void EventLog::add(LogLevel level, const std::string& tunnel, std::string text)
     entry.level = level;
     entry.tunnel = tunnel;
     entry.text = std::move(text);
+    entry.subjectUid = subjectUid;
     Listener listener;
     {
         std::lock_guard lock(m_mutex);

@@ -22,13 +22,16 @@ struct LogEntry
     LogLevel level = LogLevel::Info;
     std::string tunnel; // empty for helper-wide entries
     std::string text;
+    // The uid the entry is about (a caller in a security event), -1 for none: the D-Bus helper
+    // shows such an entry to that uid besides the tunnel's owner.
+    int64_t subjectUid = -1;
 };
 
 class EventLog
 {
 public:
     explicit EventLog(size_t capacity = 2000);
-    void add(LogLevel level, const std::string& tunnel, std::string text);
+    void add(LogLevel level, const std::string& tunnel, std::string text, int64_t subjectUid = -1);
     // Entries with seq > afterSeq still in the ring, oldest first, at most `max`.
     std::vector<LogEntry> since(uint64_t afterSeq, size_t max = SIZE_MAX) const;
     uint64_t lastSeq() const;

@@ -63,7 +63,7 @@ bool AuditLog::event(uint32_t uid, Kind kind, const QString& tunnel, const QStri
     }
     const engine::LogLevel level =
         kind == Kind::Refused ? engine::LogLevel::Warning : engine::LogLevel::Info;
-    m_memoryLog(level, tunnel, text);
+    m_memoryLog(uid, level, tunnel, text);
     if (kind != Kind::Trace && m_sink) {
         m_sink->write(kind == Kind::Refused ? LOG_WARNING : LOG_NOTICE,
                       tunnel.isEmpty() ? text : QStringLiteral("tunnel %1: %2").arg(tunnel, text));
@@ -99,7 +99,7 @@ void AuditLog::report(uint32_t uid, int suppressed)
                              .arg(uid)
                              .arg(kEventsPerWindow)
                              .arg(kWindowMs / 1000);
-    m_memoryLog(engine::LogLevel::Warning, QString(), text);
+    m_memoryLog(uid, engine::LogLevel::Warning, QString(), text);
     if (m_sink) {
         m_sink->write(LOG_WARNING, text);
     }

@@ -65,9 +65,10 @@ public:
         Disconnected, // a tunnel taken down on a caller's request
     };
 
-    // `memoryLog` writes to the in-memory ring (TunnelManager::log in the helper).
-    using MemoryLog =
-        std::function<void(engine::LogLevel, const QString& tunnel, const QString& text)>;
+    // `memoryLog` writes to the in-memory ring (TunnelManager::log in the helper); `uid` is the
+    // caller the event is about (who may read it besides the tunnel's owner and admins).
+    using MemoryLog = std::function<void(uint32_t uid, engine::LogLevel, const QString& tunnel,
+                                         const QString& text)>;
     AuditLog(MemoryLog memoryLog, std::unique_ptr<AuditSink> sink, UidRateLimiter::Clock clock,
              QObject* parent = nullptr);
 

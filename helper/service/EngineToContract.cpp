@@ -8,7 +8,8 @@ dbus::EndpointStatus endpointFromEngine(const engine::PeerEndpointStatus& e)
     out.host = QString::fromStdString(e.host);
     out.address = e.address.port != 0 ? QString::fromStdString(e.address.toString()) : QString();
     if (!e.host.empty()) {
-        out.state = e.resolving ? dbus::EndpointStatus::kResolving : dbus::EndpointStatus::kResolved;
+        out.state =
+            e.resolving ? dbus::EndpointStatus::kResolving : dbus::EndpointStatus::kResolved;
     }
     out.resolvedAtUnixMs = e.resolvedAtUnixMs;
     out.error = QString::fromStdString(e.error);

@@ -4,8 +4,8 @@
 
 #include "Counters.h"
 #include "EventLog.h"
-#include "PeerEndpoints.h"
 #include "Payloads.h"
+#include "PeerEndpoints.h"
 
 #include <QStringList>
 

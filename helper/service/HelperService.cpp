@@ -1,5 +1,6 @@
 #include "HelperService.h"
 
+#include "AccessPolicy.h"
 #include "Clock.h"
 #include "PolkitAuthorizer.h"
 #include "SignalNotifier.h"
@@ -19,17 +20,18 @@ HelperService::HelperService(const QDBusConnection& bus, HelperServiceOptions op
                              QObject* parent)
     : QObject(parent), m_bus(bus), m_options(options), m_manager(std::move(factory)),
       m_authorizer(authorizer ? std::move(authorizer) : std::make_unique<PolkitAuthorizer>(bus)),
-      m_audit([this](engine::LogLevel level, const QString& tunnel,
-                     const QString& text) { m_manager.log(level, tunnel, text); },
+      m_audit([this](uint32_t uid, engine::LogLevel level, const QString& tunnel,
+                     const QString& text) { m_manager.log(level, tunnel, text, uid); },
               std::make_unique<SyslogSink>(options.syslogSocket), engine::monotonicMs),
       m_refusals(kMaxRefusalsPerUid, kRefusalWindowMs, engine::monotonicMs)
 {
     new Helper1Adaptor(this); // owned by this; relays our signals onto the bus
 
-    connect(&m_manager, &TunnelManager::stateChanged, this, &HelperService::StateChanged);
+    connect(&m_manager, &TunnelManager::stateChanged, this,
+            [this](const QString& name, const QString& state) { broadcastState(name, state); });
     connect(&m_manager, &TunnelManager::peersChanged, this, &HelperService::PeersChanged);
-    connect(&m_manager, &TunnelManager::statsUpdated, this, &HelperService::StatsUpdated);
-    connect(&m_manager, &TunnelManager::logEntry, this, &HelperService::LogEntry);
+    connect(&m_manager, &TunnelManager::statsUpdated, this, &HelperService::broadcastStats);
+    connect(&m_manager, &TunnelManager::logEntry, this, &HelperService::broadcastLogEntry);
     connect(&m_manager, &TunnelManager::stateChanged, this, [this] { touch(); });
 
     m_callerWatcher.setConnection(m_bus);
@@ -116,16 +118,84 @@ QString HelperService::Version()
     return QCoreApplication::applicationVersion();
 }
 
+// Any local user receives the signals: they carry names, states and totals only. The reason
+// of a state change (who asked, what failed, naming endpoints) is in the tunnel's log, the
+// peers' counters in GetStats, the entries in GetLog: each read as the caller may.
+void HelperService::broadcastState(const QString& name, const QString& state)
+{
+    emit StateChanged(name, state, QString());
+}
+
+void HelperService::broadcastStats(const QVariantMapList& stats)
+{
+    QVariantMapList totals;
+    for (QVariantMap s : stats) {
+        s.remove(dbus::key::kPeers);
+        totals << s;
+    }
+    emit StatsUpdated(totals);
+}
+
+void HelperService::broadcastLogEntry(const QVariantMap& entry)
+{
+    emit LogEntry(QVariantMap{{dbus::key::kSeq, entry.value(dbus::key::kSeq)}});
+}
+
+std::optional<uint32_t> HelperService::uidOf(const QString& caller)
+{
+    if (const auto it = m_uidCache.constFind(caller); it != m_uidCache.cend()) {
+        return *it;
+    }
+    std::optional<uint32_t> uid;
+    if (m_options.callerUid) {
+        uid = m_options.callerUid(caller);
+    } else {
+        // The uid comes from the bus daemon, never from the caller.
+        const QDBusReply<uint> reply = m_bus.interface()->serviceUid(caller);
+        if (reply.isValid()) {
+            uid = reply.value();
+        }
+    }
+    if (uid) {
+        if (m_uidCache.size() >= 1024) {
+            m_uidCache.clear(); // bounded; a miss only costs one more question to the bus
+        }
+        m_uidCache.insert(caller, *uid);
+    }
+    return uid;
+}
+
+TunnelManager::Viewer HelperService::currentViewer()
+{
+    const QString caller = message().service();
+    const std::optional<uint32_t> uid = uidOf(caller);
+    if (!uid) {
+        // Unknown caller: sees what everyone sees (uid_t's -1 owns nothing).
+        return TunnelManager::Viewer{UINT32_MAX, false};
+    }
+    return TunnelManager::Viewer{*uid, *uid == 0 || m_readGrants.contains(caller)};
+}
+
 QVariantMapList HelperService::ListTunnels()
 {
     touch();
-    return m_manager.tunnels();
+    return m_manager.tunnels(currentViewer());
 }
 
 QVariantMap HelperService::GetStats(const QString& name)
 {
     touch();
     if (auto stats = m_manager.stats(name)) {
+        const TunnelManager::Viewer viewer = currentViewer();
+        if (!viewer.mayRead(m_manager.ownerOf(name).value_or(0))) {
+            sendErrorReply(dbus::kErrorNotAuthorized,
+                           QStringLiteral("Tunnel \"%1\" belongs to another user: only they and "
+                                          "administrators see its peers and counters (polkit "
+                                          "action %2; `peertunctl status --details` asks for "
+                                          "it).")
+                               .arg(name, dbus::kReadAction));
+            return {};
+        }
         return *stats;
     }
     // Names are short; do not echo an arbitrarily long argument back.
@@ -140,7 +210,13 @@ QVariantMap HelperService::GetStats(const QString& name)
 QVariantMapList HelperService::GetLog(qulonglong afterSeq)
 {
     touch();
-    return m_manager.logSince(afterSeq);
+    return m_manager.logSince(afterSeq, currentViewer());
+}
+
+void HelperService::AuthorizeDetails()
+{
+    touch();
+    authorizeThenRun(Operation::AuthorizeDetails, QString());
 }
 
 namespace {
@@ -166,6 +242,8 @@ QString HelperService::operationName(Operation operation)
         return QStringLiteral("Connect");
     case Operation::Disconnect:
         return QStringLiteral("Disconnect");
+    case Operation::AuthorizeDetails:
+        return QStringLiteral("AuthorizeDetails");
     case Operation::SetPeers:
         break;
     }
@@ -217,15 +295,13 @@ void HelperService::authorizeThenRun(Operation operation, const QString& argumen
     }
     const QString caller = message().service();
     const QString what = operationName(operation);
-    // The uid comes from the bus daemon, never from the caller.
-    const QDBusReply<uint> uidReply = m_bus.interface()->serviceUid(caller);
-    if (!uidReply.isValid()) {
+    const std::optional<uint32_t> callerUid = uidOf(caller);
+    if (!callerUid) {
         sendErrorReply(dbus::kErrorNotAuthorized,
-                       QStringLiteral("The bus daemon does not say who you are (%1).")
-                           .arg(uidReply.error().message()));
+                       QStringLiteral("The bus daemon does not say who you are."));
         return;
     }
-    const uint32_t uid = uidReply.value();
+    const uint32_t uid = *callerUid;
     const QString who = QStringLiteral("uid %1 (%2)").arg(uid).arg(caller);
     // A uid polkit keeps refusing is not asked about again for a while: no flood of polkit
     // queries (and prompts) from one user.
@@ -263,55 +339,125 @@ void HelperService::authorizeThenRun(Operation operation, const QString& argumen
                                       "again in a moment."));
         return;
     }
+
+    // Which actions: from the tunnel's owner and what the call asks for. A profile that does
+    // not parse asks for the plain control action and fails as invalid after it.
+    AccessRequest access;
+    access.callerUid = uid;
+    PendingRequest request{message(), caller, uid, operation, argument, profile, {}, {}};
+    switch (operation) {
+    case Operation::Connect: {
+        access.access = Access::Connect;
+        const ProfileParseResult parsed = parseProfile(argument.toUtf8());
+        access.privileged = parsed.ok() && (routesEverything(*parsed.profile) ||
+                                            listensOnPrivilegedPort(*parsed.profile));
+        break;
+    }
+    case Operation::SetPeers: {
+        access.access = Access::SetPeers;
+        const ProfileParseResult parsed = parseProfile(profile.toUtf8());
+        access.privileged = parsed.ok() && routesEverything(*parsed.profile);
+        access.ownerUid = m_manager.ownerOf(argument);
+        break;
+    }
+    case Operation::Disconnect:
+        access.access = Access::Disconnect;
+        access.ownerUid = m_manager.ownerOf(argument);
+        break;
+    case Operation::AuthorizeDetails:
+        access.access = Access::ReadDetails; // about every tunnel: never the owner's own
+        access.ownerUid = std::nullopt;
+        break;
+    }
+    request.owner = access.ownerUid;
+    request.actions = decideAccess(access).actions;
+
     setDelayedReply(true);
     // root needs no polkit (which would say yes anyway): servers and scripts work without a
     // polkitd.
-    if (uid == 0) {
-        finishAuthorized(PendingRequest{message(), caller, uid, operation, argument, profile});
+    if (request.actions.isEmpty()) {
+        finishAuthorized(request);
         return;
     }
     m_callerWatcher.addWatchedService(caller);
-    audit(uid, AuditLog::Kind::Trace, QString(),
-          QStringLiteral("%1 from %2: asking polkit").arg(what, who));
+    askNext(std::move(request));
+}
+
+void HelperService::askNext(PendingRequest request)
+{
+    const QString action = request.actions.first();
+    audit(request.uid, AuditLog::Kind::Trace, QString(),
+          QStringLiteral("%1 from uid %2 (%3): asking polkit for %4")
+              .arg(operationName(request.operation))
+              .arg(request.uid)
+              .arg(request.caller, action));
     // polkit answers on a later turn of the event loop, after the id is stored below.
     auto id = std::make_shared<uint64_t>(0);
     *id = m_authorizer->check(
-        caller, dbus::kControlAction, [this, id](Authorizer::Result result, const QString& detail) {
+        request.caller, action,
+        [this, id, action](Authorizer::Result result, const QString& detail) {
             const auto it = m_pending.find(*id);
             if (it == m_pending.end()) {
                 return;
             }
-            const PendingRequest request = *it;
+            PendingRequest request = *it;
             m_pending.erase(it);
-            if (std::none_of(m_pending.cbegin(), m_pending.cend(),
-                             [&](const PendingRequest& p) { return p.caller == request.caller; })) {
+            touch();
+            if (result == Authorizer::Result::Authorized && request.actions.size() > 1) {
+                request.actions.removeFirst();
+                askNext(std::move(request)); // still watched: it stays pending
+                return;
+            }
+            const bool keepWatching =
+                (result == Authorizer::Result::Authorized &&
+                 request.operation == Operation::AuthorizeDetails) ||
+                m_readGrants.contains(request.caller) ||
+                std::any_of(m_pending.cbegin(), m_pending.cend(),
+                            [&](const PendingRequest& p) { return p.caller == request.caller; });
+            if (!keepWatching) {
                 m_callerWatcher.removeWatchedService(request.caller);
             }
-            touch();
             if (result == Authorizer::Result::Authorized) {
                 finishAuthorized(request);
                 return;
             }
-            QString sentence = QStringLiteral("You are not allowed to connect or disconnect "
-                                              "peertun tunnels (polkit action %1)")
-                                   .arg(dbus::kControlAction);
-            if (result == Authorizer::Result::Unavailable) {
-                sentence = QStringLiteral("Authorization could not be checked because polkit "
-                                          "did not answer (%1); is polkitd running?")
-                               .arg(detail);
-            } else {
-                // Only polkit's no counts towards the rate limit, not its absence.
-                m_refusals.record(request.uid);
-                sentence +=
-                    detail.isEmpty() ? QStringLiteral(".") : QStringLiteral(": %1.").arg(detail);
-            }
-            audit(request.uid, AuditLog::Kind::Refused, QString(),
-                  QStringLiteral("%1 denied to %2")
-                      .arg(operationName(request.operation),
-                           QStringLiteral("uid %1 (%2)").arg(request.uid).arg(request.caller)));
-            m_bus.send(request.message.createErrorReply(dbus::kErrorNotAuthorized, sentence));
+            refuse(request, result, action, detail);
         });
-    m_pending.insert(*id, PendingRequest{message(), caller, uid, operation, argument, profile});
+    m_pending.insert(*id, std::move(request));
+}
+
+void HelperService::refuse(const PendingRequest& request, Authorizer::Result result,
+                           const QString& action, const QString& detail)
+{
+    QString what;
+    if (action == dbus::kPrivilegedAction) {
+        what = QStringLiteral("You are not allowed to connect a tunnel that routes all traffic or "
+                              "listens on a port below 1024");
+    } else if (action == dbus::kControlOthersAction) {
+        what = QStringLiteral("Tunnel \"%1\" belongs to another user; you are not allowed to "
+                              "disconnect or change it")
+                   .arg(request.argument.left(64));
+    } else if (action == dbus::kReadAction) {
+        what = QStringLiteral("You are not allowed to see the details of other users' tunnels");
+    } else {
+        what = QStringLiteral("You are not allowed to connect or disconnect peertun tunnels");
+    }
+    QString sentence = QStringLiteral("%1 (polkit action %2)").arg(what, action);
+    if (result == Authorizer::Result::Unavailable) {
+        sentence = QStringLiteral("Authorization could not be checked because polkit did not "
+                                  "answer (%1); is polkitd running?")
+                       .arg(detail);
+    } else {
+        // Only polkit's no counts towards the rate limit, not its absence.
+        m_refusals.record(request.uid);
+        sentence += detail.isEmpty() ? QStringLiteral(".") : QStringLiteral(": %1.").arg(detail);
+    }
+    audit(request.uid, AuditLog::Kind::Refused, QString(),
+          QStringLiteral("%1 denied to uid %2 (%3): %4")
+              .arg(operationName(request.operation))
+              .arg(request.uid)
+              .arg(request.caller, action));
+    m_bus.send(request.message.createErrorReply(dbus::kErrorNotAuthorized, sentence));
 }
 
 void HelperService::finishAuthorized(const PendingRequest& request)
@@ -319,7 +465,25 @@ void HelperService::finishAuthorized(const PendingRequest& request)
     const QString who = describeCaller(request.caller);
     std::optional<TunnelManager::Failure> failure;
     QString tunnelName;
-    if (request.operation == Operation::Connect) {
+    if (request.operation == Operation::AuthorizeDetails) {
+        m_readGrants.insert(request.caller);
+        m_callerWatcher.addWatchedService(request.caller); // the grant ends when it leaves
+        audit(request.uid, AuditLog::Kind::Trace, QString(),
+              QStringLiteral("%1 may see every tunnel's details until it leaves the bus").arg(who));
+        m_bus.send(request.message.createReply());
+        return;
+    }
+    if ((request.operation == Operation::Disconnect || request.operation == Operation::SetPeers) &&
+        m_manager.ownerOf(request.argument) != request.owner) {
+        // Another tunnel took the name (or it went) while polkit decided: the answer was
+        // about a tunnel that is no longer there.
+        failure = TunnelManager::Failure{
+            dbus::kErrorBusy,
+            QStringLiteral("Tunnel \"%1\" changed while authorization was under way; try "
+                           "again.")
+                .arg(request.argument.left(64))};
+        tunnelName = request.argument;
+    } else if (request.operation == Operation::Connect) {
         ProfileParseResult parsed = parseProfile(request.argument.toUtf8());
         if (!parsed.ok()) {
             failure = TunnelManager::Failure{
@@ -327,8 +491,8 @@ void HelperService::finishAuthorized(const PendingRequest& request)
                 QStringLiteral("The profile is not valid: %1").arg(parsed.errorText())};
         } else {
             tunnelName = parsed.profile->name;
-            failure = m_manager.connectTunnel(*parsed.profile,
-                                              QStringLiteral("requested by %1").arg(who));
+            failure = m_manager.connectTunnel(
+                *parsed.profile, QStringLiteral("requested by %1").arg(who), request.uid);
             wipeSecrets(*parsed.profile); // the engine holds its own locked copies
         }
     } else if (request.operation == Operation::SetPeers) {
@@ -379,11 +543,10 @@ void HelperService::audit(uint32_t uid, AuditLog::Kind kind, const QString& tunn
     m_audit.event(uid, kind, tunnel, text);
 }
 
-QString HelperService::describeCaller(const QString& caller) const
+QString HelperService::describeCaller(const QString& caller)
 {
-    const QDBusReply<uint> uid = m_bus.interface()->serviceUid(caller);
-    if (uid.isValid()) {
-        return QStringLiteral("uid %1 (%2)").arg(uid.value()).arg(caller);
+    if (const std::optional<uint32_t> uid = uidOf(caller)) {
+        return QStringLiteral("uid %1 (%2)").arg(*uid).arg(caller);
     }
     return caller;
 }
@@ -402,6 +565,8 @@ void HelperService::onCallerVanished(const QString& caller)
             ++it;
         }
     }
+    m_readGrants.remove(caller);
+    m_uidCache.remove(caller);
     m_callerWatcher.removeWatchedService(caller);
 }
 

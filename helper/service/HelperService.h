@@ -17,8 +17,11 @@
 #include <QDBusServiceWatcher>
 #include <QHash>
 #include <QObject>
+#include <QSet>
 #include <QTimer>
+#include <functional>
 #include <memory>
+#include <optional>
 
 namespace peertun {
 
@@ -27,6 +30,9 @@ struct HelperServiceOptions
     int idleExitSeconds = 60;                          // 0: never exit on idle
     PrivilegeDrop privileges;                          // who the helper runs as (for the log)
     QString syslogSocket = QStringLiteral("/dev/log"); // where security events go (AuditLog)
+    // A caller's uid from its unique bus name; empty: ask the bus daemon (the only source the
+    // helper trusts). Unit tests give their connections distinct uids here.
+    std::function<std::optional<uint32_t>(const QString& busName)> callerUid;
 };
 
 class HelperService : public QObject, protected QDBusContext
@@ -68,6 +74,7 @@ public slots: // called by the generated adaptor, named as in the contract
     QVariantMapList ListTunnels();
     QVariantMap GetStats(const QString& name);
     QVariantMapList GetLog(qulonglong afterSeq);
+    void AuthorizeDetails();
 
     // Resume from suspend and the like (SleepWatcher): every tunnel treats it as a change of
     // its underlay.
@@ -81,7 +88,7 @@ signals:
     void idleTimeout();
 
 private:
-    enum class Operation { Connect, Disconnect, SetPeers };
+    enum class Operation { Connect, Disconnect, SetPeers, AuthorizeDetails };
     struct PendingRequest
     {
         QDBusMessage message;
@@ -90,15 +97,30 @@ private:
         Operation operation;
         QString argument; // profile JSON (Connect) or tunnel name
         QString profile;  // SetPeers: the profile JSON
+        // Disconnect/SetPeers: the owner the decision was made for (it must still hold).
+        std::optional<uint32_t> owner;
+        QStringList actions; // polkit actions still to ask, in order
     };
 
-    // Starts authorization of a control call; the reply is sent later.
+    // Starts authorization of a call (AccessPolicy says which actions); the reply is sent
+    // later.
     void authorizeThenRun(Operation operation, const QString& argument,
                           const QString& profile = {});
+    // Asks polkit about the request's first remaining action.
+    void askNext(PendingRequest request);
+    void refuse(const PendingRequest& request, Authorizer::Result result, const QString& action,
+                const QString& detail);
+    std::optional<uint32_t> uidOf(const QString& caller);
+    // Who the caller of the current message is, for reads.
+    TunnelManager::Viewer currentViewer();
+    // Broadcasts go to every local user: only what everyone may see.
+    void broadcastState(const QString& name, const QString& state);
+    void broadcastStats(const QVariantMapList& stats);
+    void broadcastLogEntry(const QVariantMap& entry);
     static QString operationName(Operation operation);
     void finishAuthorized(const PendingRequest& request);
     void onCallerVanished(const QString& caller);
-    QString describeCaller(const QString& caller) const;
+    QString describeCaller(const QString& caller);
     // A security event of a caller: the in-memory log and syslog, bounded per uid.
     void audit(uint32_t uid, AuditLog::Kind kind, const QString& tunnel, const QString& text);
     void touch();
@@ -111,6 +133,9 @@ private:
     QHash<uint64_t, PendingRequest> m_pending; // by polkit check id
     AuditLog m_audit;
     UidRateLimiter m_refusals; // polkit's refusals per uid
+    // Connections polkit allowed io.peertun.read-details: until they leave the bus.
+    QSet<QString> m_readGrants;
+    QHash<QString, uint32_t> m_uidCache; // unique names are never reused on a bus
     QDBusServiceWatcher m_callerWatcher;
     QTimer m_idleTimer;
     bool m_closing = false; // idle exit under way: no new control requests

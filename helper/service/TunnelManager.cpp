@@ -80,6 +80,7 @@ void TunnelManager::adoptLeftoverKillSwitches()
     }
     for (const engine::LeftoverKillSwitch& c : m_leftovers) {
         const QString owner = QString::fromStdString(c.owner.empty() ? c.ifName : c.owner);
+        recordOwner(owner, kEveryone);
         log(engine::LogLevel::Warning, owner,
             QStringLiteral("kill switch of %1 left by an earlier helper: traffic outside the "
                            "tunnel stays blocked until \"%2\" is connected or disconnected")
@@ -106,13 +107,61 @@ TunnelManager::~TunnelManager()
     m_log.setListener({});
 }
 
-void TunnelManager::log(engine::LogLevel level, const QString& tunnel, const QString& text)
+void TunnelManager::log(engine::LogLevel level, const QString& tunnel, const QString& text,
+                        std::optional<uint32_t> subjectUid)
 {
-    m_log.add(level, tunnel.toStdString(), text.toStdString());
+    m_log.add(level, tunnel.toStdString(), text.toStdString(),
+              subjectUid ? int64_t(*subjectUid) : -1);
 }
 
-std::optional<TunnelManager::Failure> TunnelManager::connectTunnel(const Profile& profile,
-                                                                   const QString& reason)
+void TunnelManager::recordOwner(const QString& name, uint32_t uid)
+{
+    // Records older than the ring's oldest entry decide nothing any more, except the newest
+    // one of each name (it still covers what follows).
+    const std::vector<engine::LogEntry> oldest = m_log.since(0, 1);
+    const uint64_t firstSeq = oldest.empty() ? m_log.lastSeq() + 1 : oldest.front().seq;
+    std::vector<Ownership> kept;
+    for (size_t i = 0; i < m_ownerships.size(); ++i) {
+        const Ownership& o = m_ownerships[i];
+        bool superseded = false;
+        for (size_t j = i + 1; j < m_ownerships.size(); ++j) {
+            if (m_ownerships[j].name == o.name && m_ownerships[j].fromSeq <= firstSeq) {
+                superseded = true;
+                break;
+            }
+        }
+        if (!superseded) {
+            kept.push_back(o);
+        }
+    }
+    kept.push_back(Ownership{name, uid, m_log.lastSeq() + 1});
+    m_ownerships = std::move(kept);
+}
+
+bool TunnelManager::ownedAt(const QString& name, uint64_t seq, uint32_t uid) const
+{
+    const Ownership* found = nullptr;
+    for (const Ownership& o : m_ownerships) {
+        if (o.fromSeq > seq) {
+            break;
+        }
+        if (o.name == name) {
+            found = &o;
+        }
+    }
+    return found != nullptr && (found->uid == uid || found->uid == kEveryone);
+}
+
+std::optional<uint32_t> TunnelManager::ownerOf(const QString& name) const
+{
+    if (const auto it = m_tunnels.find(name); it != m_tunnels.end()) {
+        return it->second.ownerUid;
+    }
+    return std::nullopt;
+}
+
+std::optional<TunnelManager::Failure>
+TunnelManager::connectTunnel(const Profile& profile, const QString& reason, uint32_t ownerUid)
 {
     const QString& name = profile.name;
     if (m_tunnels.count(name) != 0) {
@@ -136,12 +185,18 @@ std::optional<TunnelManager::Failure> TunnelManager::connectTunnel(const Profile
                            .arg(kMaxTunnels)};
     }
 
+    recordOwner(name, ownerUid); // from here on the name's entries are the owner's
     setState(name, dbus::TunnelState::Connecting, QString());
     log(engine::LogLevel::Info, name, QStringLiteral("connecting (%1)").arg(reason));
     if (profile.mesh) {
-        return joinMesh(profile);
+        auto failure = joinMesh(profile);
+        if (const auto it = m_tunnels.find(name); it != m_tunnels.end()) {
+            it->second.ownerUid = ownerUid;
+        }
+        return failure;
     }
     Entry entry;
+    entry.ownerUid = ownerUid;
     if (auto failure = bringUp(name, profile, entry)) {
         return failure;
     }
@@ -217,6 +272,7 @@ std::optional<TunnelManager::Failure> TunnelManager::joinMesh(const Profile& pro
     if (!runner->prepare(&error)) {
         const Failure failure{dbus::kErrorInvalidProfile,
                               QStringLiteral("The mesh profile cannot join: %1.").arg(error)};
+        log(engine::LogLevel::Error, name, QStringLiteral("failed: %1").arg(failure.message));
         setState(name, dbus::TunnelState::Failed, failure.message);
         return failure;
     }
@@ -407,7 +463,7 @@ void TunnelManager::disconnectAll(const QString& reason)
     }
 }
 
-QVariantMapList TunnelManager::tunnels() const
+QVariantMapList TunnelManager::tunnels(const Viewer& viewer) const
 {
     QVariantMapList list;
     for (const auto& [name, entry] : m_tunnels) {
@@ -418,6 +474,12 @@ QVariantMapList TunnelManager::tunnels() const
         info.mode =
             entry.profile.mode == TunnelMode::WireGuard ? dbus::Mode::WireGuard : dbus::Mode::Plain;
         info.sinceUnixMs = entry.sinceUnixMs;
+        if (!viewer.mayRead(entry.ownerUid)) {
+            info.detailsWithheld = true;
+            list << info.toVariant();
+            continue;
+        }
+        info.ownerUid = entry.ownerUid;
         info.interface = itf.name;
         info.address = itf.address.toString();
         // The bound address: a WireGuard profile without "listen" has a random port.
@@ -459,7 +521,7 @@ QVariantMapList TunnelManager::tunnels() const
         info.interface = QString::fromStdString(c.ifName);
         info.name = c.owner.empty() ? info.interface : QString::fromStdString(c.owner);
         info.state = dbus::TunnelState::Blocked;
-        info.killSwitch = true;
+        info.killSwitch = true; // all there is to it: no peers, no owner
         list << info.toVariant();
     }
     return list;
@@ -546,11 +608,30 @@ void TunnelManager::underlayChanged(const QString& reason)
     publishStatsIfChanged(); // the DNS check and the new time, without waiting for the timer
 }
 
-QVariantMapList TunnelManager::logSince(quint64 afterSeq) const
+QVariantMapList TunnelManager::logSince(quint64 afterSeq, const Viewer& viewer) const
 {
     QVariantMapList list;
-    for (const engine::LogEntry& e : m_log.since(afterSeq, kMaxLogEntriesPerCall)) {
+    if (viewer.seesAll) {
+        for (const engine::LogEntry& e : m_log.since(afterSeq, kMaxLogEntriesPerCall)) {
+            list << recordFromEngine(e).toVariant();
+        }
+        return list;
+    }
+    // Filtered first, then paged: a page is full (kMaxLogEntriesPerCall) whenever more
+    // readable entries follow.
+    for (const engine::LogEntry& e : m_log.since(afterSeq)) {
+        const bool aboutViewer = e.subjectUid == int64_t(viewer.uid);
+        const bool readable =
+            aboutViewer ||
+            (e.tunnel.empty() ? e.subjectUid < 0
+                              : ownedAt(QString::fromStdString(e.tunnel), e.seq, viewer.uid));
+        if (!readable) {
+            continue;
+        }
         list << recordFromEngine(e).toVariant();
+        if (size_t(list.size()) == kMaxLogEntriesPerCall) {
+            break;
+        }
     }
     return list;
 }

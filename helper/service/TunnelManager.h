@@ -17,6 +17,16 @@
 
 namespace peertun {
 
+// Who reads: a uid, and whether it sees every tunnel's details (root, or a connection
+// polkit allowed io.peertun.read-details). Others see the details of their own tunnels only,
+// and of other tunnels just name, state, mode and since when.
+struct TunnelViewer
+{
+    uint32_t uid = 0;
+    bool seesAll = true;
+    bool mayRead(uint32_t ownerUid) const { return seesAll || uid == ownerUid; }
+};
+
 class TunnelManager : public QObject
 {
     Q_OBJECT
@@ -38,9 +48,15 @@ public:
     explicit TunnelManager(TunnelFactory factory = {}, QObject* parent = nullptr);
     ~TunnelManager() override;
 
-    // Brings up the tunnel of a validated profile. `reason` (e.g. "requested by uid 1000")
-    // goes into the log and the StateChanged signal.
-    std::optional<Failure> connectTunnel(const Profile& profile, const QString& reason);
+    using Viewer = TunnelViewer;
+    // Log entries of a name everyone may read: a kill switch a killed helper left. Its owner
+    // is unknown, and the block it keeps holds every local user's traffic.
+    static constexpr uint32_t kEveryone = UINT32_MAX;
+
+    // Brings up the tunnel of a validated profile, owned by `ownerUid` (the caller's uid).
+    // `reason` (e.g. "requested by uid 1000") goes into the tunnel's log and stateChanged.
+    std::optional<Failure> connectTunnel(const Profile& profile, const QString& reason,
+                                         uint32_t ownerUid = 0);
     std::optional<Failure> disconnectTunnel(const QString& name, const QString& reason);
     // Replaces the peers of a running tunnel with those of `profile` (validated, of the
     // tunnel's mode; nothing else of it is used). Emits peersChanged.
@@ -50,10 +66,17 @@ public:
     void disconnectAll(const QString& reason);
 
     int tunnelCount() const { return int(m_tunnels.size()); }
-    QVariantMapList tunnels() const;
+    // The owner of a running tunnel; nullopt for an unknown name and for a leftover kill
+    // switch (no owner: anyone allowed to control tunnels may lift it, and anyone sees it).
+    std::optional<uint32_t> ownerOf(const QString& name) const;
+    QVariantMapList tunnels(const Viewer& viewer = {}) const;
     std::optional<QVariantMap> stats(const QString& name) const;
-    QVariantMapList logSince(quint64 afterSeq) const;
-    void log(engine::LogLevel level, const QString& tunnel, const QString& text);
+    // The entries `viewer` may read: helper-wide ones without a subject, those about its own
+    // uid, and those of tunnels it owned when they were written (a name may change hands).
+    QVariantMapList logSince(quint64 afterSeq, const Viewer& viewer = {}) const;
+    // `subjectUid`: the uid a security event is about (that uid may read the entry).
+    void log(engine::LogLevel level, const QString& tunnel, const QString& text,
+             std::optional<uint32_t> subjectUid = std::nullopt);
     // A change of the network no netlink event tells of (resume from suspend): every tunnel
     // handles it as its underlay watcher handles one it saw.
     void underlayChanged(const QString& reason);
@@ -68,6 +91,7 @@ private:
     struct Entry
     {
         Profile profile;
+        uint32_t ownerUid = 0;
         std::unique_ptr<RunningTunnel> tunnel;
         std::unique_ptr<ResolvedLink> dns; // declared after tunnel: reverted before it goes
         std::unique_ptr<MeshRunner> mesh;  // a mesh profile's agent; null for a static one
@@ -97,7 +121,19 @@ private:
     static QVariantMap statsToVariant(const QString& name, const Entry& entry,
                                       const engine::TunnelStats& stats);
 
+    // Who owned a tunnel name from which log entry on: entries of that name from `fromSeq`
+    // up to the next record's belong to `uid`. Pruned with the ring.
+    struct Ownership
+    {
+        QString name;
+        uint32_t uid = 0;
+        uint64_t fromSeq = 0;
+    };
+    void recordOwner(const QString& name, uint32_t uid);
+    bool ownedAt(const QString& name, uint64_t seq, uint32_t uid) const;
+
     TunnelFactory m_factory;
+    std::vector<Ownership> m_ownerships; // in fromSeq order
     engine::EventLog m_log{kLogCapacity};
     std::map<QString, Entry> m_tunnels;
     std::vector<engine::LeftoverKillSwitch> m_leftovers;

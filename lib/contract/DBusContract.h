@@ -18,7 +18,16 @@ namespace peertun::dbus {
 inline const QString kServiceName = QStringLiteral("io.peertun.Helper1");
 inline const QString kObjectPath = QStringLiteral("/io/peertun/Helper1");
 inline const QString kInterfaceName = QStringLiteral("io.peertun.Helper1");
+// polkit actions (helper/data/io.peertun.policy; AccessPolicy decides which a call needs).
+// Connect, and Disconnect/SetPeers of the caller's own tunnels.
 inline const QString kControlAction = QStringLiteral("io.peertun.control");
+// Connect (or SetPeers) of a full tunnel (a peer with 0.0.0.0/0 or ::/0) or a listen port
+// below 1024.
+inline const QString kPrivilegedAction = QStringLiteral("io.peertun.control-privileged");
+// Disconnect or SetPeers of another user's tunnel.
+inline const QString kControlOthersAction = QStringLiteral("io.peertun.control-others");
+// The details (peers, keys, endpoints, per-peer counters, log) of other users' tunnels.
+inline const QString kReadAction = QStringLiteral("io.peertun.read-details");
 
 // Named errors. Every reply carrying one also carries a full sentence.
 inline const QString kErrorNotAuthorized = QStringLiteral("io.peertun.Error.NotAuthorized");

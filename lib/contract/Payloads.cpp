@@ -94,6 +94,15 @@ EndpointStatus EndpointStatus::fromVariant(const QVariantMap& map)
 
 QVariantMap TunnelInfo::toVariant() const
 {
+    if (detailsWithheld) {
+        return {
+            {key::kName, name},
+            {key::kState, stateName(state)},
+            {key::kMode, modeName(mode)},
+            {key::kSinceUnixMs, i64(sinceUnixMs)},
+            {key::kDetailsWithheld, true},
+        };
+    }
     QVariantList peerList;
     for (const PeerInfo& peer : peers) {
         QVariantMap p{{key::kName, peer.name},
@@ -105,7 +114,7 @@ QVariantMap TunnelInfo::toVariant() const
         peer.endpointStatus.insertInto(p);
         peerList << p;
     }
-    return {
+    QVariantMap map{
         {key::kName, name},
         {key::kState, stateName(state)},
         {key::kMode, modeName(mode)},
@@ -124,6 +133,10 @@ QVariantMap TunnelInfo::toVariant() const
         {key::kMeshStatus, meshStatus},
         {key::kStoreUnreachableSinceUnixMs, i64(storeUnreachableSinceUnixMs)},
     };
+    if (ownerUid) {
+        map.insert(key::kOwnerUid, uint(*ownerUid));
+    }
+    return map;
 }
 
 TunnelInfo TunnelInfo::fromVariant(const QVariantMap& map)
@@ -155,6 +168,10 @@ TunnelInfo TunnelInfo::fromVariant(const QVariantMap& map)
     t.mesh = map.value(key::kMesh).toBool();
     t.meshStatus = map.value(key::kMeshStatus).toString();
     t.storeUnreachableSinceUnixMs = map.value(key::kStoreUnreachableSinceUnixMs).toLongLong();
+    if (map.contains(key::kOwnerUid)) {
+        t.ownerUid = quint32(map.value(key::kOwnerUid).toUInt());
+    }
+    t.detailsWithheld = map.value(key::kDetailsWithheld).toBool();
     return t;
 }
 

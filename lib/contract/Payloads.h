@@ -39,6 +39,11 @@ inline const QString kMesh = QStringLiteral("mesh");
 inline const QString kMeshStatus = QStringLiteral("meshStatus");
 // ListTunnels and GetStats: since when a mesh tunnel's etcd cannot be reached; 0 = reachable
 inline const QString kStoreUnreachableSinceUnixMs = QStringLiteral("storeUnreachableSinceUnixMs");
+// ListTunnels: the uid that connected the tunnel (only with the details, see below)
+inline const QString kOwnerUid = QStringLiteral("ownerUid");
+// ListTunnels: true when the entry is another user's tunnel and the caller may not see its
+// details (then only name, state, mode and sinceUnixMs are there)
+inline const QString kDetailsWithheld = QStringLiteral("detailsWithheld");
 // ListTunnels peers
 inline const QString kEndpoint = QStringLiteral("endpoint");
 inline const QString kSubnets = QStringLiteral("subnets");
@@ -143,6 +148,12 @@ struct TunnelInfo
     // The mesh agent's state in words ("running: subnet 10.244.3.0/24, 4 members").
     QString meshStatus;
     qint64 storeUnreachableSinceUnixMs = 0; // 0 = etcd reachable (or not a mesh)
+    // Who connected it (the caller's uid as the bus daemon reported it); nullopt when the
+    // details are withheld or the helper did not say.
+    std::optional<quint32> ownerUid;
+    // Another user's tunnel whose details the caller may not see: only name, state, mode and
+    // sinceUnixMs are meaningful (toVariant then writes only those).
+    bool detailsWithheld = false;
 
     QVariantMap toVariant() const;
     static TunnelInfo fromVariant(const QVariantMap& map);

@@ -7,6 +7,8 @@
 #include "RunningTunnel.h"
 #include "TunnelError.h"
 
+#include <QHash>
+#include <QStringList>
 #include <QTimer>
 #include <map>
 #include <memory>
@@ -101,18 +103,22 @@ public:
     struct State
     {
         Result answer = Result::Authorized;
+        QHash<QString, Result> answers; // by action id; `answer` for the others
         QString detail;
         int checks = 0;
         int cancels = 0;
+        QStringList actions; // every action asked about, in order
     };
     explicit FakeAuthorizer(std::shared_ptr<State> state) : m_state(std::move(state)) {}
 
-    uint64_t check(const QString&, const QString&, Callback done) override
+    uint64_t check(const QString&, const QString& action, Callback done) override
     {
         ++m_state->checks;
+        m_state->actions << action;
         const uint64_t id = m_next++;
-        QTimer::singleShot(
-            0, [state = m_state, done = std::move(done)] { done(state->answer, state->detail); });
+        QTimer::singleShot(0, [state = m_state, action, done = std::move(done)] {
+            done(state->answers.value(action, state->answer), state->detail);
+        });
         return id;
     }
     void cancel(uint64_t) override { ++m_state->cancels; }

@@ -38,12 +38,12 @@ struct Fixture
     int64_t now = 0;
     QList<Line> syslog;
     QStringList memory;
-    AuditLog log{
-        [this](peertun::engine::LogLevel level, const QString& tunnel, const QString& text) {
-            memory << QStringLiteral("%1|%2|%3")
-                          .arg(peertun::engine::logLevelName(level), tunnel, text);
-        },
-        std::make_unique<CollectingSink>(&syslog), [this] { return now; }};
+    AuditLog log{[this](uint32_t, peertun::engine::LogLevel level, const QString& tunnel,
+                        const QString& text) {
+                     memory << QStringLiteral("%1|%2|%3")
+                                   .arg(peertun::engine::logLevelName(level), tunnel, text);
+                 },
+                 std::make_unique<CollectingSink>(&syslog), [this] { return now; }};
 };
 
 } // namespace

@@ -1,7 +1,9 @@
 // HelperService on a private bus (dbus-daemon --session, no root) with fake tunnels and a fake
 // authorizer: the Connect size limit before authorization, named errors for bad input, refusals
-// from the authorizer, and StatsUpdated reaching a client. The real polkitd and helper are
-// tests/root/dbus's.
+// from the authorizer, StatsUpdated reaching a client, and owners: the service's uid seam gives
+// the test's connections the uids of an owner, another user and root, so the actions each
+// call asks for and what each caller reads are checked whoever runs the test. The real polkitd and
+// helper are tests/root/dbus's.
 #include "FakeTunnel.h"
 #include "GuiTestProfiles.h"
 #include "HelperClient.h"
@@ -32,9 +34,15 @@ private slots:
     void connectListStatsDisconnect();
     void refusedUidIsRateLimitedBeforeTheAuthorizer();
     void setPeersOverTheBus();
+    void actionsPerCaller_data();
+    void actionsPerCaller();
+    void signalsCarryOnlyWhatEveryoneMaySee();
+    void readsShowWhatTheCallerMaySee();
 
 private:
     QDBusError callError(QDBusPendingCall call);
+    // A client on its own connection whose uid the service takes to be `uid`.
+    std::unique_ptr<HelperClient> clientAs(uint32_t uid);
 
     QProcess m_busDaemon;
     QString m_address;
@@ -44,6 +52,9 @@ private:
     std::unique_ptr<HelperService> m_service;
     std::unique_ptr<HelperClient> m_client;
     int m_round = 0;
+    // Unique bus name -> the uid the service sees; others: the test's own.
+    std::shared_ptr<QHash<QString, uint32_t>> m_uids;
+    QStringList m_extraConnections;
 };
 
 void TestHelperService::initTestCase()
@@ -68,6 +79,10 @@ void TestHelperService::init()
     HelperServiceOptions options;
     options.idleExitSeconds = 0;
     options.syslogSocket = m_dir.filePath(QStringLiteral("syslog"));
+    m_uids = std::make_shared<QHash<QString, uint32_t>>();
+    options.callerUid = [uids = m_uids](const QString& name) -> std::optional<uint32_t> {
+        return uids->value(name, ::geteuid());
+    };
     m_service = std::make_unique<HelperService>(
         serviceBus, options, std::make_unique<FakeAuthorizer>(m_auth), fakeTunnelFactory(m_fakes));
     QString error;
@@ -81,6 +96,20 @@ void TestHelperService::cleanup()
     m_service.reset();
     QDBusConnection::disconnectFromBus(QStringLiteral("service-%1").arg(m_round));
     QDBusConnection::disconnectFromBus(QStringLiteral("client-%1").arg(m_round));
+    for (const QString& name : std::as_const(m_extraConnections)) {
+        QDBusConnection::disconnectFromBus(name);
+    }
+    m_extraConnections.clear();
+}
+
+std::unique_ptr<HelperClient> TestHelperService::clientAs(uint32_t uid)
+{
+    const QString name =
+        QStringLiteral("as-%1-%2-%3").arg(uid).arg(m_round).arg(m_extraConnections.size());
+    QDBusConnection bus = QDBusConnection::connectToBus(m_address, name);
+    m_extraConnections << name;
+    m_uids->insert(bus.baseService(), uid);
+    return std::make_unique<HelperClient>(bus);
 }
 
 void TestHelperService::cleanupTestCase()
@@ -255,8 +284,8 @@ void TestHelperService::setPeersOverTheBus()
 
     Profile next = test::officeProfile();
     next.peers[0].name = QStringLiteral("host-9");
-    error = callError(m_client->setPeers(QStringLiteral("nope"),
-                                         QString::fromUtf8(serializeProfile(next))));
+    error = callError(
+        m_client->setPeers(QStringLiteral("nope"), QString::fromUtf8(serializeProfile(next))));
     QCOMPARE(error.name(), dbus::kErrorNotFound);
 
     error = callError(
@@ -269,6 +298,207 @@ void TestHelperService::setPeersOverTheBus()
     if (::geteuid() != 0) {
         QVERIFY(m_auth->checks > checksAfterConnect); // polkit asked, as for Connect
     }
+}
+
+namespace {
+constexpr uint32_t kOwnerUid = 1000;
+constexpr uint32_t kOtherUid = 1001;
+
+Profile fullTunnelProfile()
+{
+    Profile p = test::officeProfile(QStringLiteral("full"));
+    p.interface.name = QStringLiteral("flannel98");
+    p.interface.listen.port = 8286;
+    QString error;
+    p.peers[0].subnets = {*parseCidr(QStringLiteral("0.0.0.0/0"), &error, true)};
+    return p;
+}
+} // namespace
+
+void TestHelperService::actionsPerCaller_data()
+{
+    QTest::addColumn<uint32_t>("caller");
+    QTest::addColumn<QString>("call");
+    QTest::addColumn<QString>("refused");   // the action the fake authorizer says no to
+    QTest::addColumn<QStringList>("asked"); // the actions asked, in order
+    QTest::addColumn<QString>("errorName"); // empty: success; "*": any error but the refusal
+    const QString control = dbus::kControlAction;
+    const QString privileged = dbus::kPrivilegedAction;
+    const QString others = dbus::kControlOthersAction;
+    const QString read = dbus::kReadAction;
+    const QString denied = dbus::kErrorNotAuthorized;
+
+    QTest::newRow("owner disconnects")
+        << kOwnerUid << "disconnect" << QString() << QStringList{control} << QString();
+    QTest::newRow("owner refused control")
+        << kOwnerUid << "disconnect" << control << QStringList{control} << denied;
+    QTest::newRow("other disconnects")
+        << kOtherUid << "disconnect" << QString() << QStringList{others} << QString();
+    QTest::newRow("other refused")
+        << kOtherUid << "disconnect" << others << QStringList{others} << denied;
+    QTest::newRow("other holds control only")
+        << kOtherUid << "disconnect" << others << QStringList{others} << denied;
+    QTest::newRow("root disconnects")
+        << 0u << "disconnect" << control << QStringList() << QString();
+    QTest::newRow("owner sets peers")
+        << kOwnerUid << "setPeers" << QString() << QStringList{control} << QString();
+    QTest::newRow("other sets peers")
+        << kOtherUid << "setPeers" << QString() << QStringList{others} << QString();
+    QTest::newRow("other refused set peers")
+        << kOtherUid << "setPeers" << others << QStringList{others} << denied;
+    QTest::newRow("owner adds a default route, refused")
+        << kOwnerUid << "setPeersFull" << privileged << QStringList{privileged} << denied;
+    QTest::newRow("other adds a default route: both asked")
+        << kOtherUid << "setPeersFull" << privileged << QStringList{others, privileged} << denied;
+    QTest::newRow("other adds a default route, first refused: second not asked")
+        << kOtherUid << "setPeersFull" << others << QStringList{others} << denied;
+    QTest::newRow("connect full tunnel")
+        << kOtherUid << "connectFull" << QString() << QStringList{privileged} << QString();
+    QTest::newRow("connect full tunnel, refused")
+        << kOtherUid << "connectFull" << privileged << QStringList{privileged} << denied;
+    QTest::newRow("connect on port 443, refused")
+        << kOtherUid << "connectLowPort" << privileged << QStringList{privileged} << denied;
+    QTest::newRow("connect with control only: full tunnel refused")
+        << kOwnerUid << "connectFull" << privileged << QStringList{privileged} << denied;
+    QTest::newRow("details granted")
+        << kOtherUid << "details" << QString() << QStringList{read} << QString();
+    QTest::newRow("details refused")
+        << kOtherUid << "details" << read << QStringList{read} << denied;
+    QTest::newRow("owner reads own stats: no polkit")
+        << kOwnerUid << "stats" << read << QStringList() << QString();
+    QTest::newRow("other reads stats: refused without polkit")
+        << kOtherUid << "stats" << QString() << QStringList() << denied;
+}
+
+// The owner connects "office"; then a caller makes one call: which actions the service asks
+// for, and the answer.
+void TestHelperService::actionsPerCaller()
+{
+    QFETCH(uint32_t, caller);
+    QFETCH(QString, call);
+    QFETCH(QString, refused);
+    QFETCH(QStringList, asked);
+    QFETCH(QString, errorName);
+    std::unique_ptr<HelperClient> owner = clientAs(kOwnerUid);
+    QDBusPendingReply<QString> up =
+        owner->connectTunnel(QString::fromUtf8(serializeProfile(test::officeProfile())));
+    awaitReply(up);
+    QVERIFY2(!up.isError(), qPrintable(up.error().message()));
+    QCOMPARE(m_auth->actions, QStringList{dbus::kControlAction});
+    m_auth->actions.clear();
+    if (!refused.isEmpty()) {
+        m_auth->answers.insert(refused, Authorizer::Result::NotAuthorized);
+    }
+
+    std::unique_ptr<HelperClient> client = clientAs(caller);
+    Profile next = test::officeProfile();
+    next.peers[0].name = QStringLiteral("host-9");
+    Profile lowPort = test::officeProfile(QStringLiteral("web"));
+    lowPort.interface.name = QStringLiteral("flannel97");
+    lowPort.interface.listen.port = 443;
+    const QString office = QStringLiteral("office");
+    QDBusPendingCall pending =
+        call == QLatin1String("disconnect") ? QDBusPendingCall(client->disconnectTunnel(office))
+        : call == QLatin1String("setPeers")
+            ? QDBusPendingCall(client->setPeers(office, QString::fromUtf8(serializeProfile(next))))
+        : call == QLatin1String("setPeersFull")
+            ? QDBusPendingCall(client->setPeers(
+                  office, QString::fromUtf8(serializeProfile(fullTunnelProfile()))))
+        : call == QLatin1String("connectFull")
+            ? QDBusPendingCall(
+                  client->connectTunnel(QString::fromUtf8(serializeProfile(fullTunnelProfile()))))
+        : call == QLatin1String("connectLowPort")
+            ? QDBusPendingCall(client->connectTunnel(QString::fromUtf8(serializeProfile(lowPort))))
+        : call == QLatin1String("details") ? QDBusPendingCall(client->authorizeDetails())
+                                           : QDBusPendingCall(client->stats(office));
+    const QDBusError error = callError(pending);
+    QCOMPARE(m_auth->actions, asked);
+    if (errorName.isEmpty()) {
+        QVERIFY2(!error.isValid(), qPrintable(error.message()));
+    } else {
+        QCOMPARE(error.name(), errorName);
+        if (!refused.isEmpty()) {
+            QVERIFY2(error.message().contains(refused), qPrintable(error.message()));
+        } else {
+            QVERIFY2(error.message().contains(dbus::kReadAction), qPrintable(error.message()));
+        }
+    }
+    if (call == QLatin1String("disconnect")) {
+        QCOMPARE(m_fakes->alive, errorName.isEmpty() ? 0 : 1);
+    }
+}
+
+// Signals reach every local user: no reason (it may name a caller or an endpoint), no per-peer
+// counters, no log text.
+void TestHelperService::signalsCarryOnlyWhatEveryoneMaySee()
+{
+    std::unique_ptr<HelperClient> owner = clientAs(kOwnerUid);
+    std::unique_ptr<HelperClient> other = clientAs(kOtherUid);
+    QSignalSpy states(other.get(), &HelperClient::stateChanged);
+    QSignalSpy stats(other.get(), &HelperClient::statsUpdated);
+    QSignalSpy entries(other.get(), &HelperClient::logEntry);
+    awaitReply(owner->connectTunnel(QString::fromUtf8(serializeProfile(test::officeProfile()))));
+    QTRY_COMPARE(states.count(), 2);
+    for (const QList<QVariant>& s : std::as_const(states)) {
+        QCOMPARE(s.at(2).toString(), QString());
+    }
+    m_fakes->stats.at("office").rxPackets = 7;
+    QTRY_VERIFY_WITH_TIMEOUT(stats.count() >= 1, 5000);
+    const QVariantMap totals = stats.last().first().value<QVariantMapList>().first();
+    QVERIFY(!totals.contains(dbus::key::kPeers));
+    QCOMPARE(totals.value(dbus::key::kRxPackets).toULongLong(), 7ull);
+    QTRY_VERIFY(entries.count() >= 1);
+    for (const QList<QVariant>& e : std::as_const(entries)) {
+        const QVariantMap entry = e.first().toMap();
+        QCOMPARE(entry.keys(), QStringList{dbus::key::kSeq});
+    }
+    // The owner reads the full counters.
+    QDBusPendingReply<QVariantMap> full = owner->stats(QStringLiteral("office"));
+    awaitReply(full);
+    QVERIFY2(!full.isError(), qPrintable(full.error().message()));
+    QVERIFY(HelperClient::toPlain(full.value()).contains(dbus::key::kPeers));
+}
+
+// ListTunnels and GetLog per caller; AuthorizeDetails grants one connection, not the uid.
+void TestHelperService::readsShowWhatTheCallerMaySee()
+{
+    std::unique_ptr<HelperClient> owner = clientAs(kOwnerUid);
+    std::unique_ptr<HelperClient> other = clientAs(kOtherUid);
+    std::unique_ptr<HelperClient> otherAgain = clientAs(kOtherUid);
+    awaitReply(owner->connectTunnel(QString::fromUtf8(serializeProfile(test::officeProfile()))));
+    const auto list = [&](HelperClient& c) {
+        QDBusPendingReply<QVariantMapList> r = c.listTunnels();
+        awaitReply(r);
+        return dbus::TunnelInfo::fromVariant(HelperClient::toPlain(r.value()).value(0));
+    };
+    const auto logTexts = [&](HelperClient& c) {
+        QDBusPendingReply<QVariantMapList> r = c.log(0);
+        awaitReply(r);
+        QStringList tunnels;
+        for (const QVariantMap& e : HelperClient::toPlain(r.value())) {
+            tunnels << e.value(dbus::key::kTunnel).toString() + u':' +
+                           e.value(dbus::key::kText).toString();
+        }
+        return tunnels.join(u'\n');
+    };
+    QCOMPARE(list(*owner).ownerUid, std::optional<quint32>(kOwnerUid));
+    QVERIFY(!list(*owner).peers.isEmpty());
+    QVERIFY(list(*other).detailsWithheld);
+    QCOMPARE(list(*other).name, QStringLiteral("office"));
+    QVERIFY(list(*other).peers.isEmpty());
+    QVERIFY2(logTexts(*owner).contains(QStringLiteral("office:connected")),
+             qPrintable(logTexts(*owner)));
+    QVERIFY2(!logTexts(*other).contains(QStringLiteral("office:")), qPrintable(logTexts(*other)));
+    QVERIFY2(!logTexts(*other).contains(QString::number(kOwnerUid)), qPrintable(logTexts(*other)));
+
+    const QDBusError granted = callError(other->authorizeDetails());
+    QVERIFY2(!granted.isValid(), qPrintable(granted.message()));
+    QCOMPARE(list(*other).ownerUid, std::optional<quint32>(kOwnerUid));
+    QVERIFY(logTexts(*other).contains(QStringLiteral("office:connected")));
+    QDBusPendingReply<QVariantMap> stats = other->stats(QStringLiteral("office"));
+    awaitReply(stats);
+    QVERIFY2(!stats.isError(), qPrintable(stats.error().message()));
+    QVERIFY(list(*otherAgain).detailsWithheld); // the grant is the connection's
 }
 
 QTEST_GUILESS_MAIN(TestHelperService)

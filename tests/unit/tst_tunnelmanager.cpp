@@ -6,6 +6,7 @@
 #include "TunnelManager.h"
 
 #include <QElapsedTimer>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -41,6 +42,8 @@ private slots:
     void setPeersReplacesThePeers();
     void setPeersRefusals();
     void underlayChangeReachesEveryTunnel();
+    void ownersSeeTheirTunnelsInFull();
+    void logIsFilteredByOwnerAcrossANameChangingHands();
 
 private:
     std::shared_ptr<FakeTunnels> m_fakes;
@@ -305,6 +308,84 @@ void TestTunnelManager::underlayChangeReachesEveryTunnel()
         }
     }
     QVERIFY(found);
+}
+
+// The uid that connected a tunnel owns it: its list entry carries ownerUid for the owner and
+// for a viewer that sees all; another uid gets name, state, mode and since only.
+void TestTunnelManager::ownersSeeTheirTunnelsInFull()
+{
+    constexpr uint32_t kOwner = 1000;
+    constexpr uint32_t kOther = 1001;
+    QVERIFY(!m_manager->connectTunnel(test::officeProfile(), QStringLiteral("test"), kOwner));
+    QCOMPARE(m_manager->ownerOf(QStringLiteral("office")), std::optional<uint32_t>(kOwner));
+    QCOMPARE(m_manager->ownerOf(QStringLiteral("nobody")), std::optional<uint32_t>());
+
+    const QVariantMapList own = m_manager->tunnels({kOwner, false});
+    QCOMPARE(own.size(), qsizetype(1));
+    const dbus::TunnelInfo mine = dbus::TunnelInfo::fromVariant(own.first());
+    QVERIFY(!mine.detailsWithheld);
+    QCOMPARE(mine.ownerUid, std::optional<quint32>(kOwner));
+    QCOMPARE(mine.peers.size(), qsizetype(1));
+    QCOMPARE(mine.interface, QStringLiteral("flannel99"));
+
+    const QVariantMapList others = m_manager->tunnels({kOther, false});
+    QCOMPARE(others.size(), qsizetype(1));
+    const QVariantMap raw = others.first();
+    QCOMPARE(QSet<QString>(raw.keyBegin(), raw.keyEnd()),
+             (QSet<QString>{dbus::key::kName, dbus::key::kState, dbus::key::kMode,
+                            dbus::key::kSinceUnixMs, dbus::key::kDetailsWithheld}));
+    const dbus::TunnelInfo theirs = dbus::TunnelInfo::fromVariant(raw);
+    QVERIFY(theirs.detailsWithheld);
+    QCOMPARE(theirs.name, QStringLiteral("office"));
+    QCOMPARE(theirs.state, dbus::TunnelState::Connected);
+    QVERIFY(!theirs.ownerUid.has_value());
+    QVERIFY(theirs.peers.isEmpty());
+
+    const dbus::TunnelInfo admin =
+        dbus::TunnelInfo::fromVariant(m_manager->tunnels({kOther, true}).first());
+    QVERIFY(!admin.detailsWithheld);
+    QCOMPARE(admin.ownerUid, std::optional<quint32>(kOwner));
+}
+
+// A tunnel's entries are its owner's at the time they were written; entries about a uid are
+// that uid's; helper-wide entries about no one are everyone's.
+void TestTunnelManager::logIsFilteredByOwnerAcrossANameChangingHands()
+{
+    constexpr uint32_t kFirst = 1000;
+    constexpr uint32_t kSecond = 1001;
+    constexpr uint32_t kStranger = 1002;
+    m_manager->log(engine::LogLevel::Info, QString(), QStringLiteral("helper started"));
+    m_manager->log(engine::LogLevel::Warning, QString(), QStringLiteral("Connect denied to 1002"),
+                   kStranger);
+    QVERIFY(!m_manager->connectTunnel(test::officeProfile(), QStringLiteral("first"), kFirst));
+    m_manager->log(engine::LogLevel::Info, QStringLiteral("office"), QStringLiteral("first's"));
+    QVERIFY(!m_manager->disconnectTunnel(QStringLiteral("office"), QStringLiteral("bye")));
+    QVERIFY(!m_manager->connectTunnel(test::officeProfile(), QStringLiteral("second"), kSecond));
+    m_manager->log(engine::LogLevel::Info, QStringLiteral("office"), QStringLiteral("second's"));
+
+    const auto texts = [&](TunnelManager::Viewer viewer) {
+        QStringList out;
+        for (const QVariantMap& e : m_manager->logSince(0, viewer)) {
+            out << dbus::LogRecord::fromVariant(e).text;
+        }
+        return out;
+    };
+    const QStringList first = texts({kFirst, false});
+    const QStringList second = texts({kSecond, false});
+    const QStringList stranger = texts({kStranger, false});
+    const QStringList all = texts({kStranger, true});
+    QVERIFY2(first.contains(QStringLiteral("helper started")), qPrintable(first.join('|')));
+    QVERIFY(first.contains(QStringLiteral("first's")));
+    QVERIFY(first.contains(QStringLiteral("disconnected"))); // its own tunnel going
+    QVERIFY(!first.contains(QStringLiteral("second's")));
+    QVERIFY(!first.contains(QStringLiteral("Connect denied to 1002")));
+    QVERIFY(second.contains(QStringLiteral("second's")));
+    QVERIFY(!second.contains(QStringLiteral("first's")));
+    QVERIFY(!second.contains(QStringLiteral("disconnected")));
+    QCOMPARE(stranger, (QStringList{QStringLiteral("helper started"),
+                                    QStringLiteral("Connect denied to 1002")}));
+    QVERIFY(all.contains(QStringLiteral("first's")) && all.contains(QStringLiteral("second's")));
+    QCOMPARE(all.size(), m_manager->logSince(0).size());
 }
 
 QTEST_GUILESS_MAIN(TestTunnelManager)

@@ -286,7 +286,8 @@ void TestDBusApi::helperRunsUnprivilegedWithTunnelUp()
 
 void TestDBusApi::verifyHelperServesAndBaseUntouched()
 {
-    const CommandResult r = m_harness.runCtl(kDeniedUser, {"status", "base", "--json"});
+    const CommandResult r =
+        m_harness.runCtl(kAllowedUser, {"status", "base", "--json"}); // its owner
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     const QJsonObject base = QJsonDocument::fromJson(r.out.toUtf8()).object();
     QCOMPARE(base.value("state").toString(), QStringLiteral("connected"));
@@ -489,8 +490,9 @@ void TestDBusApi::twoClientsConnectAtOnce()
     QVERIFY(linkExists(QStringLiteral("ptconcb")));
     QCOMPARE(listTunnels().size(), 3);
 
-    for (const char* name : {"conc-a", "conc-b"}) {
-        const CommandResult r = m_harness.runCtl(kAllowedUser, {"down", name});
+    // Each by its owner.
+    for (const auto& [owner, name] : {std::pair{kSlowUser, "conc-a"}, {kAllowedUser, "conc-b"}}) {
+        const CommandResult r = m_harness.runCtl(owner, {"down", name});
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     }
     QVERIFY(!linkExists(QStringLiteral("ptconca")));
@@ -532,18 +534,20 @@ void TestDBusApi::tunnelLimit()
 
 void TestDBusApi::lowPortRaisesBindCapabilityBriefly()
 {
-    // CAP_NET_BIND_SERVICE is only permitted; the helper raises it just for this bind.
+    // CAP_NET_BIND_SERVICE is only permitted; the helper raises it just for this bind. A port
+    // below 1024 takes io.peertun.control-privileged: the admin has it (tst_dbus_owners checks
+    // the refusals).
     const QString path =
         m_harness.writeFile("lowport.json", profileJson({"lowport", "ptlow", "10.244.17.1/24", 853,
                                                          "10.211.55.123:853", "10.244.18.0/24"}));
-    CommandResult r = m_harness.runCtl(kAllowedUser, {"up", path});
+    CommandResult r = m_harness.runCtl(kAdminUser, {"up", path});
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
     const CommandResult sockets = m_harness.ipNs1({"-o", "link"}); // device is there
     QVERIFY(sockets.out.contains(QStringLiteral("ptlow")));
     QFile status(QStringLiteral("/proc/%1/status").arg(m_harness.helperPid()));
     QVERIFY(status.open(QIODevice::ReadOnly));
     QVERIFY2(status.readAll().contains("CapEff:\t0000000000001000"), "not lowered again");
-    r = m_harness.runCtl(kAllowedUser, {"down", "lowport"});
+    r = m_harness.runCtl(kAdminUser, {"down", "lowport"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
 }
 
@@ -568,7 +572,10 @@ void TestDBusApi::requestsInFlightPerCaller()
     for (const QVariantMap& t : listTunnels()) {
         const QString name = t.value("name").toString();
         if (name.startsWith(QStringLiteral("flight"))) {
-            QCOMPARE(m_harness.runCtl(kAllowedUser, {"down", name}).exitCode, 0);
+            // The slow user's tunnels: root takes them down without polkit's delay.
+            auto down = m_client->disconnectTunnel(name);
+            down.waitForFinished();
+            QVERIFY2(!down.isError(), qPrintable(down.error().message()));
         }
     }
     verifyHelperServesAndBaseUntouched();
@@ -649,7 +656,8 @@ void TestDBusApi::logIsBoundedAndPaged()
     const quint64 oldest = HelperClient::toPlain(first.value()).first().value("seq").toULongLong();
     QVERIFY(oldest > 1); // the start-up entries are gone
 
-    const CommandResult r = m_harness.runCtl(kDeniedUser, {"log", "--json"});
+    // As root, who reads every entry (the refused requests are about root's uid).
+    const CommandResult r = m_harness.runCtl(QStringLiteral("root"), {"log", "--json"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const QStringList lines = r.out.trimmed().split(QLatin1Char('\n'));
     QVERIFY2(lines.size() >= 2000 && lines.size() <= 2010,
@@ -661,7 +669,10 @@ void TestDBusApi::logIsBoundedAndPaged()
         QVERIFY(seq > previous); // in order, no repeats across pages
         previous = seq;
     }
-    QVERIFY(lines.last().contains(QStringLiteral("refused")));
+    // The flood's entries fill the ring; a tunnel's late entry (base's underlay watcher, after
+    // the previous test's tunnels went) may come between or after them.
+    const qsizetype refused = lines.filter(QStringLiteral("refused")).size();
+    QVERIFY2(refused >= 1990, qPrintable(QString::number(refused)));
     verifyHelperServesAndBaseUntouched();
 }
 

@@ -76,7 +76,7 @@ private:
     // The helper's counters as `peertunctl stats --json` prints them (the contract's keys).
     dbus::TunnelCounters counters()
     {
-        const CommandResult r = m_harness.runCtl(kDeniedUser, {"stats", "wg-office", "--json"});
+        const CommandResult r = m_harness.runCtl(kAllowedUser, {"stats", "wg-office", "--json"});
         const QVariantMap map = QJsonDocument::fromJson(r.out.toUtf8()).object().toVariantMap();
         return dbus::TunnelCounters::fromVariant(map);
     }
@@ -195,7 +195,7 @@ void TestDBusResume::resumeStartsAHandshakeAtOnce()
     const dbus::TunnelCounters after = counters();
     QVERIFY2(after.networkChangedUnixMs >= sent - 1000,
              qPrintable(QString::number(after.networkChangedUnixMs)));
-    const CommandResult log = m_harness.runCtl(kDeniedUser, {"log"});
+    const CommandResult log = m_harness.runCtl(kAllowedUser, {"log"});
     QVERIFY2(log.out.contains(QStringLiteral("[wg-office] network changed: resume from suspend")),
              qPrintable(log.describe()));
     // --standalone (the far side, on the same bus) handles it the same way.

@@ -4,8 +4,8 @@
 // device or route behind and the next call activates a new one.
 #include "DBusHarness.h"
 #include "HelperClient.h"
-#include "TestProfiles.h"
 #include "Keys.h"
+#include "TestProfiles.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -97,7 +97,7 @@ CommandResult TestDBusTunnel::ping(int count)
 
 QJsonObject TestDBusTunnel::statsJson()
 {
-    const CommandResult r = m_harness.runCtl(kDeniedUser, {"stats", "office", "--json"});
+    const CommandResult r = m_harness.runCtl(kAllowedUser, {"stats", "office", "--json"});
     return r.exitCode == 0 ? QJsonDocument::fromJson(r.out.toUtf8()).object() : QJsonObject{};
 }
 
@@ -132,12 +132,18 @@ void TestDBusTunnel::pingCrossesTunnel()
     QVERIFY(peer.value("rxPackets").toInteger() >= 5);
     QVERIFY(peer.value("lastRxUnixMs").toInteger() > 0);
 
-    // Status as another user shows it connected.
+    // Status as another user shows it connected, without its details; its owner sees them.
     const CommandResult status = m_harness.runCtl(kDeniedUser, {"status"});
     QVERIFY2(status.exitCode == 0, qPrintable(status.describe()));
     QVERIFY(status.out.contains(QStringLiteral("office")));
     QVERIFY(status.out.contains(QStringLiteral("connected")));
-    const CommandResult human = m_harness.runCtl(kDeniedUser, {"stats", "office"});
+    QVERIFY2(status.out.contains(QStringLiteral("details withheld")) &&
+                 !status.out.contains(QStringLiteral("10.211.55.122")),
+             qPrintable(status.out));
+    const CommandResult refused = m_harness.runCtl(kDeniedUser, {"stats", "office"});
+    QVERIFY2(refused.exitCode == 3 && refused.err.contains(QStringLiteral("another user")),
+             qPrintable(refused.describe()));
+    const CommandResult human = m_harness.runCtl(kAllowedUser, {"stats", "office"});
     QVERIFY2(human.exitCode == 0 && human.out.contains(QStringLiteral("peer far")),
              qPrintable(human.describe()));
 
@@ -183,8 +189,11 @@ void TestDBusTunnel::pingCrossesTunnel()
             .constData());
     QVERIFY(!logSpy.isEmpty());
 
-    const CommandResult log = m_harness.runCtl(kDeniedUser, {"log"});
+    const CommandResult log = m_harness.runCtl(kAllowedUser, {"log"});
     QVERIFY2(log.out.contains(QStringLiteral("[office] connected")), qPrintable(log.out));
+    const CommandResult strangers = m_harness.runCtl(kDeniedUser, {"log"});
+    QVERIFY2(strangers.exitCode == 0 && !strangers.out.contains(QStringLiteral("[office]")),
+             qPrintable(strangers.out));
 }
 
 void TestDBusTunnel::watchAndFollow()
@@ -195,8 +204,8 @@ void TestDBusTunnel::watchAndFollow()
         bringUp();
     }
     std::unique_ptr<QProcess> watch =
-        m_harness.startCtl(kDeniedUser, {"stats", "office", "--watch", "--json"});
-    std::unique_ptr<QProcess> follow = m_harness.startCtl(kDeniedUser, {"log", "--follow"});
+        m_harness.startCtl(kAllowedUser, {"stats", "office", "--watch", "--json"});
+    std::unique_ptr<QProcess> follow = m_harness.startCtl(kAllowedUser, {"log", "--follow"});
     QVERIFY(watch->state() == QProcess::Running && follow->state() == QProcess::Running);
     // Both subscribe before their first read, so their first output means they listen.
     QByteArray watched;
@@ -336,26 +345,26 @@ void TestDBusTunnel::wireguardTunnelKeepsKeysSecret()
                                                    "5", "-i", "0.3", "-W", "2", "10.244.32.1"});
     QVERIFY2(p.exitCode == 0, qPrintable(p.describe()));
 
-    const CommandResult status = m_harness.runCtl(kDeniedUser, {"status", "wg-office", "--json"});
+    const CommandResult status = m_harness.runCtl(kAllowedUser, {"status", "wg-office", "--json"});
     QVERIFY2(status.exitCode == 0, qPrintable(status.describe()));
     const QJsonObject tunnel = QJsonDocument::fromJson(status.out.toUtf8()).object();
     QCOMPARE(tunnel.value("mode").toString(), QStringLiteral("wireguard"));
     QCOMPARE(tunnel.value("peers").toArray().at(0).toObject().value("publicKey").toString(),
              far.publicKey);
-    const CommandResult stats = m_harness.runCtl(kDeniedUser, {"stats", "wg-office", "--json"});
+    const CommandResult stats = m_harness.runCtl(kAllowedUser, {"stats", "wg-office", "--json"});
     QVERIFY2(stats.exitCode == 0, qPrintable(stats.describe()));
     const QJsonObject counters = QJsonDocument::fromJson(stats.out.toUtf8()).object();
     QVERIFY(counters.value("handshakesDone").toInteger() >= 1);
     QVERIFY(counters.value("rxPackets").toInteger() >= 4);
-    const CommandResult human = m_harness.runCtl(kDeniedUser, {"stats", "wg-office"});
+    const CommandResult human = m_harness.runCtl(kAllowedUser, {"stats", "wg-office"});
     QVERIFY2(human.out.contains(QStringLiteral("handshakes: ")) &&
                  human.out.contains(QStringLiteral("last handshake 20")),
              qPrintable(human.describe()));
-    const CommandResult detail = m_harness.runCtl(kDeniedUser, {"status", "wg-office"});
+    const CommandResult detail = m_harness.runCtl(kAllowedUser, {"status", "wg-office"});
     QVERIFY2(detail.out.contains(QStringLiteral("mode:      wireguard")) &&
                  detail.out.contains(far.publicKey),
              qPrintable(detail.describe()));
-    const CommandResult log = m_harness.runCtl(kDeniedUser, {"log"});
+    const CommandResult log = m_harness.runCtl(kAllowedUser, {"log"});
     QVERIFY(log.out.contains(QStringLiteral("[wg-office] connected")));
 
     r = m_harness.runCtl(kAllowedUser, {"down", "wg-office"});
@@ -393,7 +402,7 @@ void TestDBusTunnel::hostNameEndpointInStatus()
     QJsonObject peer;
     QTRY_VERIFY_WITH_TIMEOUT(
         (tunnel = QJsonDocument::fromJson(
-                      m_harness.runCtl(kDeniedUser, {"status", "wg-named", "--json"}).out.toUtf8())
+                      m_harness.runCtl(kAllowedUser, {"status", "wg-named", "--json"}).out.toUtf8())
                       .object(),
          peer = tunnel.value("peers").toArray().at(0).toObject(),
          peer.value("endpointState").toString() == QLatin1String("resolved")),
@@ -409,14 +418,15 @@ void TestDBusTunnel::hostNameEndpointInStatus()
     QVERIFY2(!listen.endsWith(QLatin1String(":0")) && !listen.endsWith(QLatin1String(":51820")),
              qPrintable(listen));
 
-    const CommandResult stats = m_harness.runCtl(kDeniedUser, {"stats", "wg-named", "--json"});
+    const CommandResult stats = m_harness.runCtl(kAllowedUser, {"stats", "wg-named", "--json"});
     QVERIFY2(stats.exitCode == 0, qPrintable(stats.describe()));
     const QJsonObject counters = QJsonDocument::fromJson(stats.out.toUtf8()).object();
     QCOMPARE(counters.value("peers").toArray().at(0).toObject().value("endpointHost").toString(),
              QStringLiteral("localhost"));
-    const CommandResult detail = m_harness.runCtl(kDeniedUser, {"status", "wg-named"});
-    QVERIFY2(detail.out.contains(QStringLiteral("peer far: localhost:9 (%1, resolved ").arg(address)),
-             qPrintable(detail.describe()));
+    const CommandResult detail = m_harness.runCtl(kAllowedUser, {"status", "wg-named"});
+    QVERIFY2(
+        detail.out.contains(QStringLiteral("peer far: localhost:9 (%1, resolved ").arg(address)),
+        qPrintable(detail.describe()));
 
     r = m_harness.runCtl(kAllowedUser, {"down", "wg-named"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));

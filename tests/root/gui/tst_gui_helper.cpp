@@ -182,8 +182,12 @@ void TestGuiHelper::initTestCase()
     }
     m_artifacts = QStringLiteral(PEERTUN_GUI_ARTIFACTS_DIR);
     QVERIFY(QDir().mkpath(m_artifacts));
-    // The test users write their screenshots here.
+    // The test users write their screenshots here. Their names differ per run (each test
+    // process makes its own users), so an earlier run's files are another user's: remove them.
     QFile::setPermissions(m_artifacts, QFileDevice::Permissions(0x7777));
+    for (const QString& old : QDir(m_artifacts).entryList({QStringLiteral("*.png")}, QDir::Files)) {
+        QVERIFY(QFile::remove(m_artifacts + QLatin1Char('/') + old));
+    }
 
     QVERIFY(m_harness.addHelperHost(kUnderlayAddress2, kFarName));
 

@@ -63,13 +63,21 @@ QString findBinary(const char* envName, const QString& fallbackName)
     return QStandardPaths::findExecutable(fallbackName);
 }
 
-// Test rules: one allowed, one denied, one allowed after a delay (to have a call in flight).
+// Test rules: one allowed, one denied, one allowed after a delay (to have a call in flight);
+// an owner and another user with io.peertun.control only; an admin group with every action.
 QByteArray testRules()
 {
     return QStringLiteral("// peertun D-Bus tests: written by tests/root/lab/DBusHarness.cpp\n"
                           "polkit.addRule(function (action, subject) {\n"
+                          "    if (action.id.indexOf(\"io.peertun.\") == 0 &&\n"
+                          "        subject.isInGroup(\"%6\")) {\n"
+                          "        return polkit.Result.YES;\n"
+                          "    }\n"
                           "    if (action.id != \"io.peertun.control\") {\n"
                           "        return polkit.Result.NOT_HANDLED;\n"
+                          "    }\n"
+                          "    if (subject.user == \"%7\" || subject.user == \"%8\") {\n"
+                          "        return polkit.Result.YES;\n"
                           "    }\n"
                           "    if (subject.user == \"%1\") {\n"
                           "        return polkit.Result.YES;\n"
@@ -85,7 +93,7 @@ QByteArray testRules()
                           "});\n")
         .arg(kAllowedUser, kDeniedUser, kSlowUser)
         .arg(kSlowUserDelaySeconds)
-        .arg(kFloodUser)
+        .arg(kFloodUser, kAdminGroup, kOwnerUser, kOtherUser)
         .toUtf8();
 }
 
@@ -200,11 +208,16 @@ bool DBusHarness::ensureUser(const QString& name, const QString& group, QString*
 {
     const QByteArray user = name.toLocal8Bit();
     const QByteArray groupName = group.toLocal8Bit();
-    if (!group.isEmpty() &&
-        !retryAccountTool(
-            QStringLiteral("groupadd"), {QStringLiteral("--system"), group},
-            [&] { return getgrnam(groupName.constData()) != nullptr; }, error)) {
-        return false;
+    if (!group.isEmpty() && getgrnam(groupName.constData()) == nullptr) {
+        m_createdGroups << group; // before it exists: a half-done groupadd is removed too
+        if (!retryAccountTool(
+                QStringLiteral("groupadd"), {QStringLiteral("--system"), group},
+                [&] { return getgrnam(groupName.constData()) != nullptr; }, error)) {
+            return false;
+        }
+    }
+    if (getpwnam(user.constData()) == nullptr) {
+        m_createdUsers << name;
     }
     if (!retryAccountTool(
             QStringLiteral("useradd"),
@@ -231,6 +244,31 @@ bool DBusHarness::ensureUser(const QString& name, const QString& group, QString*
                             error);
 }
 
+void DBusHarness::removeAccounts(const QStringList& users, const QStringList& groups)
+{
+    QString ignored;
+    for (const QString& name : users) {
+        const QByteArray user = name.toLocal8Bit();
+        // Its private group goes with it (USERGROUPS_ENAB); retried while another test holds
+        // the lock on /etc/passwd or a process of the user is still ending.
+        retryAccountTool(
+            QStringLiteral("userdel"), {name},
+            [&] { return getpwnam(user.constData()) == nullptr; }, &ignored);
+        const QByteArray own = name.toLocal8Bit();
+        if (getgrnam(own.constData()) != nullptr) {
+            retryAccountTool(
+                QStringLiteral("groupdel"), {name},
+                [&] { return getgrnam(own.constData()) == nullptr; }, &ignored);
+        }
+    }
+    for (const QString& name : groups) {
+        const QByteArray group = name.toLocal8Bit();
+        retryAccountTool(
+            QStringLiteral("groupdel"), {name},
+            [&] { return getgrnam(group.constData()) == nullptr; }, &ignored);
+    }
+}
+
 bool DBusHarness::setUp(QString* error)
 {
     if (geteuid() != 0) {
@@ -248,16 +286,20 @@ bool DBusHarness::setUp(QString* error)
         return false;
     }
     registerForEmergencyCleanup();
-    for (const QString& user : {kAllowedUser, kDeniedUser, kSlowUser, kFloodUser}) {
+    sweepLeftoversOfKilledRuns();
+    for (const QString& user :
+         {kAllowedUser, kDeniedUser, kSlowUser, kFloodUser, kOwnerUser, kOtherUser}) {
         if (!ensureUser(user, QString(), error)) {
+            tearDown();
             return false;
         }
     }
-    if (!ensureUser(kGroupMemberUser, kControlGroup, error)) {
+    if (!ensureUser(kGroupMemberUser, kControlGroup, error) ||
+        !ensureUser(kAdminUser, kAdminGroup, error)) {
+        tearDown();
         return false;
     }
 
-    sweepLeftoversOfKilledRuns();
     m_dir = std::make_unique<QTemporaryDir>(
         QDir::tempPath() +
         QStringLiteral("/peertun-dbus-%1-XXXXXX").arg(QCoreApplication::applicationPid()));
@@ -306,6 +348,24 @@ void DBusHarness::sweepLeftoversOfKilledRuns()
                              line.section(QLatin1Char(' '), 0, 0)});
         }
     }
+    // Test users and groups of killed runs ("peertun-test-ROLE-PID").
+    static const QRegularExpression accountName(QStringLiteral("^peertun-test-[a-z]+-(\\d+)$"));
+    QStringList users, groups;
+    for (const auto& [file, list] : {std::pair{QStringLiteral("/etc/passwd"), &users},
+                                     std::pair{QStringLiteral("/etc/group"), &groups}}) {
+        QFile f(file);
+        if (!f.open(QIODevice::ReadOnly)) {
+            continue;
+        }
+        for (const QByteArray& line : f.readAll().split('\n')) {
+            const QString name = QString::fromLocal8Bit(line.left(line.indexOf(':')));
+            const QRegularExpressionMatch m = accountName.match(name);
+            if (m.hasMatch() && gone(m.captured(1))) {
+                *list << name;
+            }
+        }
+    }
+    removeAccounts(users, groups);
     static const QRegularExpression dirName(QStringLiteral("^peertun-dbus-(\\d+)-"));
     const QDir tmp(QDir::tempPath());
     for (const QString& entry : tmp.entryList({QStringLiteral("peertun-dbus-*")}, QDir::Dirs)) {
@@ -599,6 +659,11 @@ void DBusHarness::tearDown()
     testlab::untrackNamespace(m_ns1);
     testlab::untrackNamespace(m_ns2);
     m_dir.reset();
+    // Last: no process of a test user is left once the bus, polkitd and helper are gone (the
+    // callers kill their own peertunctl processes).
+    removeAccounts(m_createdUsers, m_createdGroups);
+    m_createdUsers.clear();
+    m_createdGroups.clear();
 }
 
 QString DBusHarness::busAddress() const

@@ -7,9 +7,13 @@
 //   bind-mounted over polkit's actions/rules dirs;
 // - two network namespaces joined by a veth pair (10.211.55.122/24 <-> .123/24);
 // - a unix datagram socket the helper sends its syslog lines to (--syslog-socket);
-// - non-root test users (allowed, denied, slow, flood) that run peertunctl with only
-//   DBUS_SYSTEM_BUS_ADDRESS in their environment.
-// Everything is torn down by tearDown(), the destructor, and on SIGTERM/SIGINT/SIGABRT/SIGSEGV.
+// - non-root test users (allowed, denied, slow, flood, group member, owner, other, admin) that
+//   run peertunctl with only DBUS_SYSTEM_BUS_ADDRESS in their environment. Their names say
+//   they are test users and carry the test's PID, so parallel test programs each have their
+//   own and the harness deletes its own (users and groups) in tearDown().
+// Everything is torn down by tearDown(), the destructor, and on SIGTERM/SIGINT/SIGABRT/SIGSEGV;
+// what a signal handler cannot remove (users, groups: that needs userdel) the next run sweeps
+// once the PID in its name is gone.
 #pragma once
 
 #include "Fd.h"
@@ -20,20 +24,37 @@
 #include <QStringList>
 #include <QTemporaryDir>
 #include <memory>
+#include <unistd.h>
 
 namespace peertun::test {
 
-inline const QString kAllowedUser = QStringLiteral("peertun-test-allow");
-inline const QString kDeniedUser = QStringLiteral("peertun-test-deny");
-// polkit answers yes for this one, but only after a few seconds (a person typing).
-inline const QString kSlowUser = QStringLiteral("peertun-test-slow");
+// "peertun-test-ROLE-PID": a test user (or group) of this test process.
+inline QString testAccountName(const char* role)
+{
+    return QStringLiteral("peertun-test-%1-%2").arg(QLatin1String(role)).arg(::getpid());
+}
+// io.peertun.control yes (the test rules); none of the other actions.
+inline const QString kAllowedUser = testAccountName("allow");
+// Every action no.
+inline const QString kDeniedUser = testAccountName("deny");
+// polkit answers yes for this one (io.peertun.control), but only after a few seconds (a person
+// typing).
+inline const QString kSlowUser = testAccountName("slow");
 inline constexpr int kSlowUserDelaySeconds = 3;
 // polkit says no to it; the rate-limit test floods the helper as this user.
-inline const QString kFloodUser = QStringLiteral("peertun-test-flood");
+inline const QString kFloodUser = testAccountName("flood");
 // Allowed only through the shipped optional rules file (50-peertun-netdev.rules), whose group
 // the harness renames to this one.
-inline const QString kGroupMemberUser = QStringLiteral("peertun-test-member");
-inline const QString kControlGroup = QStringLiteral("peertun-test-netdev");
+inline const QString kGroupMemberUser = testAccountName("member");
+inline const QString kControlGroup = testAccountName("netdev");
+// Owners: the owner and the other user hold io.peertun.control only (each can connect and
+// take down its own tunnels); the admin, a member of kAdminGroup, holds every action, as an
+// administrator who typed the password would (auth_admin cannot be answered without an
+// agent).
+inline const QString kOwnerUser = testAccountName("owner");
+inline const QString kOtherUser = testAccountName("other");
+inline const QString kAdminUser = testAccountName("admin");
+inline const QString kAdminGroup = testAccountName("admins");
 
 inline const QString kUnderlayAddress1 = QStringLiteral("10.211.55.122");
 inline const QString kUnderlayAddress2 = QStringLiteral("10.211.55.123");
@@ -121,6 +142,8 @@ public:
 
 private:
     bool ensureUser(const QString& name, const QString& group, QString* error);
+    // userdel/groupdel of what ensureUser created (and of a killed run's, by PID).
+    static void removeAccounts(const QStringList& users, const QStringList& groups);
     bool startBus(QString* error);
     bool createNamespaces(QString* error);
     void sweepLeftoversOfKilledRuns();
@@ -140,7 +163,8 @@ private:
     engine::Fd m_syslog;
     QStringList m_syslogLines;
     bool m_namespacesCreated = false;
-    int m_trackedPids[3] = {-1, -1, -1}; // EmergencyCleanup slots
+    QStringList m_createdUsers, m_createdGroups; // removed in tearDown()
+    int m_trackedPids[3] = {-1, -1, -1};         // EmergencyCleanup slots
 };
 
 } // namespace peertun::test

@@ -166,6 +166,11 @@ void TestTunnelText::protection_data()
                        {kKillSwitch, true}}
         << QStringList{killLine, "The tunnel is down, and its kill switch still blocks all "
                                  "traffic; disconnect to lift it."};
+    QTest::newRow("another user's: withheld, whatever else is there")
+        << QVariantMap{{dbus::key::kDetailsWithheld, true}, {kKillSwitch, true}}
+        << QStringList{"Another user connected this tunnel: only they and administrators see "
+                       "its peers, endpoints, counters and log (`peertunctl status --details` "
+                       "asks for authorization)."};
 }
 
 void TestTunnelText::protection()
