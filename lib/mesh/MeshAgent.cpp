@@ -623,9 +623,9 @@ void MeshAgent::noteBad(const QString& keyName, const EtcdKv& kv, const LeaseChe
     }
     if (++m_logsInWindow <= kLogsPerWindow) {
         // The whole key: one helper may run several meshes.
-        qCWarning(lcMesh).noquote() << QStringLiteral("ignoring the lease %1%2 (%3): %4")
-                                           .arg(QString::fromUtf8(subnetsPrefix()),
-                                                keyName.left(64), reason, check.detail);
+        qCWarning(lcMesh).noquote()
+            << QStringLiteral("ignoring the lease %1%2 (%3): %4")
+                   .arg(QString::fromUtf8(subnetsPrefix()), keyName.left(64), reason, check.detail);
     } else {
         ++m_logsSuppressed;
     }
