@@ -2,6 +2,8 @@
 
 #include "Keys.h"
 #include "MeshProfile.h"
+#include "Tunnel.h"
+#include "UdpSocket.h"
 
 #include <QTimer>
 #include <QUrl>
@@ -37,12 +39,27 @@ bool MeshRunner::prepare(QString* error)
     // PublicIP: interface.listen's address when it names one (meshAgentSettings), else the
     // source address of the route towards the first etcd endpoint that has one.
     std::optional<QHostAddress> source;
+    QHostAddress towards;
     for (const QString& url : m_profile.mesh->etcd) {
         if (const QHostAddress host(QUrl(url).host()); !host.isNull()) {
             if ((source = mesh::sourceAddressTowards(host))) {
+                towards = host;
                 break;
             }
         }
+    }
+    if (!m_profile.interface.mtu) {
+        // Members are IPv4 (a lease's PublicIP is), reached over the same underlay as etcd:
+        // its route's MTU less the IPv4 overhead, so that every host of the mesh gets the same
+        // MTU whatever the order they join in (the engine's default looks at the first peer,
+        // and a tunnel that comes up alone has none: it would assume IPv6's larger overhead).
+        int underlay = 0;
+        if (const auto address = engine::IpAddress::parse(towards.toString().toStdString())) {
+            underlay = engine::UdpSocket::pathMtuTo(engine::UdpEndpoint{*address, 2379});
+        }
+        m_mtu = (underlay > 0 ? underlay : 1500) - (m_profile.mode == TunnelMode::WireGuard
+                                                        ? engine::kWireGuardOverheadV4
+                                                        : engine::kPlainOverheadV4);
     }
     const QHostAddress& listen = m_profile.interface.listen.host;
     const bool specific = !listen.isNull() && listen != QHostAddress(QHostAddress::AnyIPv4) &&
@@ -97,8 +114,7 @@ void MeshRunner::leave(int timeoutMs)
 
 void MeshRunner::onMembers()
 {
-    const mesh::ResolvedProfile r =
-        mesh::resolveMeshProfile(m_profile, *m_subnet, m_agent->members());
+    mesh::ResolvedProfile r = mesh::resolveMeshProfile(m_profile, *m_subnet, m_agent->members());
     if (!r.profile) {
         emit failed(
             QStringLiteral("the mesh's members do not make a valid profile: %1")
@@ -107,6 +123,9 @@ void MeshRunner::onMembers()
     }
     const bool first = !m_up;
     m_up = true;
+    if (m_mtu > 0) {
+        r.profile->interface.mtu = m_mtu;
+    }
     emit resolved(*r.profile, first);
 }
 

@@ -429,7 +429,7 @@ bool TestMeshFaults::allPairsPing(const QList<int>& hosts, QString* failed)
 LabProcess* TestMeshFaults::steadyPing(int from, int to, int backend, int count)
 {
     return m_lab->start(m_hosts[from].ns,
-                        {"ping", "-q", "-c", QString::number(count), "-i", "0.1", "-W", "2",
+                        {"ping", "-D", "-O", "-c", QString::number(count), "-i", "0.1", "-W", "2",
                          m_hosts[to].address[backend]},
                         QStringLiteral("ping %1->%2 %3")
                             .arg(from)
@@ -452,6 +452,17 @@ void TestMeshFaults::fourHostsAllPairs()
             subnets.insert(subnetOf(m_hosts[host].address[i]));
         }
         QCOMPARE(subnets.size(), 4); // distinct /24s
+    }
+    // One MTU on every host whatever the order they joined in: the 1500 of the veths less
+    // the IPv4 overhead of the mode (the first host came up alone, without a peer to look at).
+    for (int host = 1; host <= 4; ++host) {
+        for (int i = 0; i < 2; ++i) {
+            const QByteArray link =
+                m_lab->run(m_hosts[host].ns, {"ip", "link", "show", "dev", kBackends[i].iface})
+                    .output;
+            QVERIFY2(link.contains(kBackends[i].wireguard ? " mtu 1440 " : " mtu 1472 "),
+                     link.constData());
+        }
     }
     QString failed;
     QVERIFY2(allPairsPing({1, 2, 3, 4}, &failed), qPrintable(failed));
@@ -478,7 +489,9 @@ void TestMeshFaults::fifthJoinsUnderTraffic()
     QTest::qWait(500);
     QElapsedTimer started;
     started.start();
+    qInfo("host 5 starts at %.3f", QDateTime::currentMSecsSinceEpoch() / 1000.0);
     QVERIFY2(bringUp(5), "host 5 did not come up");
+    qInfo("host 5 up at %.3f", QDateTime::currentMSecsSinceEpoch() / 1000.0);
     const qint64 upMs = started.elapsed();
     QElapsedTimer joined;
     joined.start();
