@@ -120,11 +120,11 @@ mesh_profile() {   # mesh_profile NAME ADDRESS -> path
 EOF
     echo "$OUT/$1.json"
 }
-static_profile() {   # static_profile NAME ADDRESS PEER_ENDPOINT PEER_SUBNET -> path
+static_profile() {   # static_profile NAME ADDRESS LISTEN PEER_ENDPOINT PEER_SUBNET -> path
     cat > "$OUT/$1.json" <<EOF
 { "version": 1, "name": "$1", "mode": "plain",
-  "interface": { "name": "ptstat0", "address": "$2/24", "listen": ":8285" },
-  "peers": [ { "name": "peer", "endpoint": "$3:8285", "subnets": ["$4"] } ] }
+  "interface": { "name": "ptstat0", "address": "$2/24", "listen": "$3:8285" },
+  "peers": [ { "name": "peer", "endpoint": "$4:8285", "subnets": ["$5"] } ] }
 EOF
     echo "$OUT/$1.json"
 }
@@ -165,17 +165,33 @@ printf 'run\tmetric\tvalue\n' > "$OUT/results.tsv"
 for RUN in $(seq 1 "$RUNS"); do
     say "run $RUN"
     rec loadavg_1m "$(cut -d' ' -f1 /proc/loadavg)"
-    # Reference: a static tunnel's "tunnel up" -> reachable from its peer (B is up first).
-    start_host sB $NS2 "$(static_profile sB 10.246.2.1 10.211.55.122 10.246.1.0/24)" || exit 1; SB=$LASTPID
-    bgns "$OUT/sA.$RUN.log" $NS1 "$HELPER" --standalone "$(static_profile sA 10.246.1.1 10.211.55.123 10.246.2.0/24)"; SA=$LASTPID
+    # Reference: a static tunnel's "tunnel up" -> reachable from its peer (B is up first), the
+    # same addresses and ports as the mesh hosts below.
+    start_host sB $NS2 "$(static_profile sB 10.246.2.1 10.211.55.123 10.211.55.122 10.246.1.0/24)" || exit 1; SB=$LASTPID
+    bgns "$OUT/sA.$RUN.log" $NS1 "$HELPER" --standalone "$(static_profile sA 10.246.1.1 10.211.55.122 10.211.55.123 10.246.2.0/24)"; SA=$LASTPID
     rec join_ref_ms "$(ms_until 10 "$OUT/sA.$RUN.log" "tunnel up" ip netns exec $NS2 ping -c1 -W0.1 -q 10.246.1.1)"
-    rec tput_ref_gbps "$(tput $NS1 10.246.2.1)"
+    # Throughput alternates static, mesh, static, mesh within the run: the box's load drifts.
+    tput_static() {
+        start_host sB $NS2 "$OUT/sB.json" || exit 1; SB=$LASTPID
+        start_host sA $NS1 "$OUT/sA.json" || exit 1; SA=$LASTPID
+        waitfor 10 ip netns exec $NS1 ping -c1 -W0.2 -q 10.246.2.1
+        rec tput_ref_gbps "$(tput $NS1 10.246.2.1)"
+        stop $SA $SB
+    }
     stop $SA $SB
+    tput_static
 
     # Mesh hosts A and B; C joins.
     etcdctl del --prefix /bench/mesh/subnets/ >/dev/null
     start_host mA $NS1 "$(mesh_profile mA 10.211.55.122)" || exit 1; MA=$LASTPID
     start_host mB $NS2 "$(mesh_profile mB 10.211.55.123)" || exit 1; MB=$LASTPID
+    A=$(tunaddr "$OUT/mA.$RUN.log"); B=$(tunaddr "$OUT/mB.$RUN.log")
+    waitfor 10 ip netns exec $NS1 ping -c1 -W0.2 -q "$B" || { say "mesh A -> B unreachable"; exit 1; }
+    rec tput_mesh_gbps "$(tput $NS1 "$B")"
+    stop $MA $MB
+    tput_static
+    start_host mA $NS1 "$OUT/mA.json" || exit 1; MA=$LASTPID
+    start_host mB $NS2 "$OUT/mB.json" || exit 1; MB=$LASTPID
     A=$(tunaddr "$OUT/mA.$RUN.log"); B=$(tunaddr "$OUT/mB.$RUN.log")
     waitfor 10 ip netns exec $NS1 ping -c1 -W0.2 -q "$B" || { say "mesh A -> B unreachable"; exit 1; }
     rec tput_mesh_gbps "$(tput $NS1 "$B")"

@@ -3,13 +3,33 @@
 #include "Keys.h"
 #include "MeshProfile.h"
 #include "Tunnel.h"
-#include "UdpSocket.h"
 
+#include <QNetworkInterface>
 #include <QTimer>
 #include <QUrl>
 #include <algorithm>
 
 namespace peertun {
+
+namespace {
+
+// The MTU of the (non-loopback) interface that has `address`, else Ethernet's 1500.
+int publicInterfaceMtu(const QHostAddress& address)
+{
+    for (const QNetworkInterface& itf : QNetworkInterface::allInterfaces()) {
+        if (itf.type() == QNetworkInterface::Loopback || itf.maximumTransmissionUnit() <= 0) {
+            continue;
+        }
+        for (const QNetworkAddressEntry& entry : itf.addressEntries()) {
+            if (entry.ip() == address) {
+                return itf.maximumTransmissionUnit();
+            }
+        }
+    }
+    return 1500;
+}
+
+} // namespace
 
 MeshRunner::MeshRunner(const Profile& meshProfile, QObject* parent)
     : QObject(parent), m_profile(meshProfile)
@@ -39,27 +59,12 @@ bool MeshRunner::prepare(QString* error)
     // PublicIP: interface.listen's address when it names one (meshAgentSettings), else the
     // source address of the route towards the first etcd endpoint that has one.
     std::optional<QHostAddress> source;
-    QHostAddress towards;
     for (const QString& url : m_profile.mesh->etcd) {
         if (const QHostAddress host(QUrl(url).host()); !host.isNull()) {
             if ((source = mesh::sourceAddressTowards(host))) {
-                towards = host;
                 break;
             }
         }
-    }
-    if (!m_profile.interface.mtu) {
-        // Members are IPv4 (a lease's PublicIP is), reached over the same underlay as etcd:
-        // its route's MTU less the IPv4 overhead, so that every host of the mesh gets the same
-        // MTU whatever the order they join in (the engine's default looks at the first peer,
-        // and a tunnel that comes up alone has none: it would assume IPv6's larger overhead).
-        int underlay = 0;
-        if (const auto address = engine::IpAddress::parse(towards.toString().toStdString())) {
-            underlay = engine::UdpSocket::pathMtuTo(engine::UdpEndpoint{*address, 2379});
-        }
-        m_mtu = (underlay > 0 ? underlay : 1500) - (m_profile.mode == TunnelMode::WireGuard
-                                                        ? engine::kWireGuardOverheadV4
-                                                        : engine::kPlainOverheadV4);
     }
     const QHostAddress& listen = m_profile.interface.listen.host;
     const bool specific = !listen.isNull() && listen != QHostAddress(QHostAddress::AnyIPv4) &&
@@ -69,6 +74,15 @@ bool MeshRunner::prepare(QString* error)
                                 "PublicIP is unknown; name it in interface.listen")
                      .arg(m_profile.mesh->etcd.join(QStringLiteral(", ")));
         return false;
+    }
+    if (!m_profile.interface.mtu) {
+        // The MTU of the interface holding this host's PublicIP less the IPv4 overhead (a
+        // lease's PublicIP is IPv4): every host of the mesh gets the same MTU whatever the
+        // order they join in. The engine's default looks at the first peer, and a tunnel that
+        // comes up alone has none: it would assume IPv6's larger overhead.
+        m_mtu = publicInterfaceMtu(specific ? listen : *source) -
+                (m_profile.mode == TunnelMode::WireGuard ? engine::kWireGuardOverheadV4
+                                                         : engine::kPlainOverheadV4);
     }
     m_agent = std::make_unique<mesh::MeshAgent>(
         mesh::meshAgentSettings(m_profile, source.value_or(QHostAddress()), m_publicKey));
