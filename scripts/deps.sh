@@ -1,6 +1,6 @@
 #!/bin/bash
-# Installs the Debian 12 packages peertun needs to build and test; with --bench also what the
-# benchmarks need (the blog post's Go program, valgrind for bench/callgrind.sh). Idempotent: only
+# Installs the Debian 12 packages peertun needs to build and test; with --bench also what only
+# the benchmarks need (valgrind for bench/callgrind.sh). Idempotent: only
 # missing packages are installed. Needs root.
 set -euo pipefail
 PACKAGES=(
@@ -24,10 +24,12 @@ PACKAGES=(
   xvfb xauth trayer imagemagick x11-utils fonts-wqy-microhei
   # benchmark references
   iperf3 wireguard-go wireguard-tools
+  # the blog post's Go program (flannel interop test, benchmarks), built from its text
+  golang-go golang-github-vishvananda-netlink-dev golang-github-vishvananda-netns-dev
+  golang-golang-x-sys-dev
 )
 if [ "${1:-}" = --bench ]; then
-  PACKAGES+=(golang-go golang-github-vishvananda-netlink-dev golang-github-vishvananda-netns-dev
-             golang-golang-x-sys-dev valgrind)
+  PACKAGES+=(valgrind)
 fi
 # etcd-server and etcd-client (the mesh tests' coordination store) are unpacked, never
 # installed: the server's postinst would start an etcd service on the host. The tests unpack

@@ -605,6 +605,7 @@ void ProfileEditor::fillMesh(const MeshConfig& mesh)
     m_keyFile->setText(mesh.keyFile);
     m_username->setText(mesh.username);
     m_password->setText(mesh.password);
+    m_meshLeaseTtl = mesh.leaseTtl;
 }
 
 bool ProfileEditor::isFullTunnel() const
@@ -733,6 +734,9 @@ QByteArray ProfileEditor::document() const
             if (!text.isEmpty()) {
                 section.insert(QString::fromLatin1(key), text);
             }
+        }
+        if (m_meshLeaseTtl != kDefaultMeshLeaseTtl) {
+            section.insert(QStringLiteral("leaseTtl"), m_meshLeaseTtl);
         }
         root.insert(QStringLiteral("mesh"), section);
     } else {

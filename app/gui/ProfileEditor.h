@@ -179,6 +179,8 @@ private:
     QLineEdit* m_keyFile = nullptr;
     QLineEdit* m_username = nullptr;
     QLineEdit* m_password = nullptr;
+    // mesh.leaseTtl has no field (the default suits a desktop): the loaded value is kept.
+    int m_meshLeaseTtl = kDefaultMeshLeaseTtl;
     QList<QWidget*> m_meshRows;    // the mesh fields' rows (with their error labels)
     QList<QWidget*> m_addressRows; // the address and its error label: not for a mesh
     TunnelController* m_controller = nullptr;

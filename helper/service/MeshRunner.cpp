@@ -2,12 +2,34 @@
 
 #include "Keys.h"
 #include "MeshProfile.h"
+#include "Tunnel.h"
 
+#include <QNetworkInterface>
 #include <QTimer>
 #include <QUrl>
 #include <algorithm>
 
 namespace peertun {
+
+namespace {
+
+// The MTU of the (non-loopback) interface that has `address`, else Ethernet's 1500.
+int publicInterfaceMtu(const QHostAddress& address)
+{
+    for (const QNetworkInterface& itf : QNetworkInterface::allInterfaces()) {
+        if (itf.type() == QNetworkInterface::Loopback || itf.maximumTransmissionUnit() <= 0) {
+            continue;
+        }
+        for (const QNetworkAddressEntry& entry : itf.addressEntries()) {
+            if (entry.ip() == address) {
+                return itf.maximumTransmissionUnit();
+            }
+        }
+    }
+    return 1500;
+}
+
+} // namespace
 
 MeshRunner::MeshRunner(const Profile& meshProfile, QObject* parent)
     : QObject(parent), m_profile(meshProfile)
@@ -53,6 +75,15 @@ bool MeshRunner::prepare(QString* error)
                      .arg(m_profile.mesh->etcd.join(QStringLiteral(", ")));
         return false;
     }
+    if (!m_profile.interface.mtu) {
+        // The MTU of the interface holding this host's PublicIP less the IPv4 overhead (a
+        // lease's PublicIP is IPv4): every host of the mesh gets the same MTU whatever the
+        // order they join in. The engine's default looks at the first peer, and a tunnel that
+        // comes up alone has none: it would assume IPv6's larger overhead.
+        m_mtu = publicInterfaceMtu(specific ? listen : *source) -
+                (m_profile.mode == TunnelMode::WireGuard ? engine::kWireGuardOverheadV4
+                                                         : engine::kPlainOverheadV4);
+    }
     m_agent = std::make_unique<mesh::MeshAgent>(
         mesh::meshAgentSettings(m_profile, source.value_or(QHostAddress()), m_publicKey));
     connect(m_agent.get(), &mesh::MeshAgent::joined, this, [this](const Cidr& subnet) {
@@ -97,8 +128,7 @@ void MeshRunner::leave(int timeoutMs)
 
 void MeshRunner::onMembers()
 {
-    const mesh::ResolvedProfile r =
-        mesh::resolveMeshProfile(m_profile, *m_subnet, m_agent->members());
+    mesh::ResolvedProfile r = mesh::resolveMeshProfile(m_profile, *m_subnet, m_agent->members());
     if (!r.profile) {
         emit failed(
             QStringLiteral("the mesh's members do not make a valid profile: %1")
@@ -107,6 +137,9 @@ void MeshRunner::onMembers()
     }
     const bool first = !m_up;
     m_up = true;
+    if (m_mtu > 0) {
+        r.profile->interface.mtu = m_mtu;
+    }
     emit resolved(*r.profile, first);
 }
 

@@ -48,6 +48,9 @@ private:
     std::unique_ptr<mesh::MeshAgent> m_agent;
     std::optional<Cidr> m_subnet;
     QString m_publicKey;
+    // The MTU every resolved profile gets when the mesh profile names none: from this host's
+    // own underlay, not from whichever member happens to be first when the lease is taken.
+    int m_mtu = 0;
     bool m_up = false;
     bool m_leaving = false;
 };

@@ -33,6 +33,7 @@ MeshAgentSettings meshAgentSettings(const Profile& profile, const QHostAddress& 
     if (profile.mesh) {
         s.etcd = EtcdSettings::fromMesh(*profile.mesh);
         s.prefix = profile.mesh->prefix;
+        s.leaseTtlSeconds = profile.mesh->leaseTtl;
     }
     s.mode = profile.mode;
     const QHostAddress& listen = profile.interface.listen.host;
@@ -150,6 +151,14 @@ QString MeshAgent::statusText() const
         text = QStringLiteral("running: subnet %1, %2 members")
                    .arg(m_subnet ? m_subnet->toString() : QString())
                    .arg(m_members.size());
+        if (!m_badCounts.isEmpty()) {
+            // The counts, so that D-Bus and SIGUSR1 show what the rate-limited log left out.
+            QStringList counts;
+            for (auto it = m_badCounts.cbegin(); it != m_badCounts.cend(); ++it) {
+                counts << QStringLiteral("%1 %2").arg(it.key()).arg(it.value());
+            }
+            text += QStringLiteral("; ignored leases: %1").arg(counts.join(QStringLiteral(", ")));
+        }
         break;
     case State::Stopped:
         return m_lastError.isEmpty() ? QStringLiteral("stopped")
@@ -613,8 +622,10 @@ void MeshAgent::noteBad(const QString& keyName, const EtcdKv& kv, const LeaseChe
         m_logsSuppressed = 0;
     }
     if (++m_logsInWindow <= kLogsPerWindow) {
-        qCWarning(lcMesh).noquote() << QStringLiteral("ignoring the lease %1 (%2): %3")
-                                           .arg(keyName.left(64), reason, check.detail);
+        // The whole key: one helper may run several meshes.
+        qCWarning(lcMesh).noquote()
+            << QStringLiteral("ignoring the lease %1%2 (%3): %4")
+                   .arg(QString::fromUtf8(subnetsPrefix()), keyName.left(64), reason, check.detail);
     } else {
         ++m_logsSuppressed;
     }

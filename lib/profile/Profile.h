@@ -114,6 +114,11 @@ struct InterfaceConfig
 // A mesh profile's coordination store: an etcd cluster holding flannel's subnet leases
 // (docs/mesh.md). The lease decides the tunnel address and the peers.
 inline constexpr const char* kDefaultMeshPrefix = "/peertun/network";
+// Seconds. The minimum leaves room for a keep-alive (every TTL/3) to time out (3 s) and the
+// next one to land before the lease ends; the maximum is flannel's own lease time.
+inline constexpr int kDefaultMeshLeaseTtl = 30;
+inline constexpr int kMinMeshLeaseTtl = 10;
+inline constexpr int kMaxMeshLeaseTtl = 86400;
 struct MeshConfig
 {
     QStringList etcd;                                         // "http://10.0.0.1:2379", ...
@@ -123,6 +128,8 @@ struct MeshConfig
     QString keyFile;                                          // its private key (PEM)
     QString username;                                         // etcd authentication
     QString password;                                         // a secret, like privateKey
+    // The TTL of this host's etcd lease: a host that dies unannounced is gone after it.
+    int leaseTtl = kDefaultMeshLeaseTtl;
     friend bool operator==(const MeshConfig&, const MeshConfig&) = default;
 };
 

@@ -30,8 +30,8 @@ constexpr const char* kInterfaceKeys[] = {"name",       "address", "mtu",       
 constexpr const char* kDnsKeys[] = {"servers", "domains"};
 constexpr const char* kPeerKeys[] = {"name",      "endpoint",     "subnets",
                                      "publicKey", "presharedKey", "persistentKeepalive"};
-constexpr const char* kMeshKeys[] = {"etcd",    "prefix",   "caFile",  "certFile",
-                                     "keyFile", "username", "password"};
+constexpr const char* kMeshKeys[] = {"etcd",    "prefix",   "caFile",   "certFile",
+                                     "keyFile", "username", "password", "leaseTtl"};
 
 QString describe(const QJsonValue& v)
 {
@@ -314,6 +314,8 @@ void readMesh(Reader& r, const QJsonObject& o, MeshConfig& mesh)
         mesh.username = *v;
     if (const auto v = r.optionalString(o, path, "password"))
         mesh.password = *v;
+    if (const auto seconds = r.integer(o, path, "leaseTtl", false))
+        mesh.leaseTtl = *seconds;
 }
 
 // `endpointOptional`: WireGuard mode, where a peer may be one that connects to us (its
@@ -586,6 +588,8 @@ QByteArray serializeProfile(const Profile& p)
             if (!value->isEmpty())
                 out += QByteArray("        \"") + key + "\": " + jsonString(*value) + ",\n";
         }
+        if (m.leaseTtl != kDefaultMeshLeaseTtl)
+            out += "        \"leaseTtl\": " + QByteArray::number(m.leaseTtl) + ",\n";
         out += "        \"prefix\": " + jsonString(m.prefix) + "\n";
         out += "    }\n";
     } else if (p.peers.isEmpty()) {

@@ -163,6 +163,17 @@ QList<ProfileError> validateMeshConfig(const MeshConfig& mesh)
     if (const QString why = checkMeshPrefix(mesh.prefix); !why.isEmpty()) {
         errors.append({QStringLiteral("mesh.prefix"), why});
     }
+    if (mesh.leaseTtl < kMinMeshLeaseTtl || mesh.leaseTtl > kMaxMeshLeaseTtl) {
+        errors.append({QStringLiteral("mesh.leaseTtl"),
+                       QCoreApplication::translate(
+                           "peertun::Profile",
+                           "mesh.leaseTtl is %1 seconds; it must be %2 to %3 (a keep-alive goes "
+                           "every third of it, and one that times out must leave time for the "
+                           "next).")
+                           .arg(mesh.leaseTtl)
+                           .arg(kMinMeshLeaseTtl)
+                           .arg(kMaxMeshLeaseTtl)});
+    }
     const struct
     {
         const char* key;

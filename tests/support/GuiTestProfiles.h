@@ -76,6 +76,7 @@ inline Profile meshProfile(const QString& name = QStringLiteral("mesh"))
     mesh.keyFile = QStringLiteral("/etc/peertun/etcd-client-key.pem");
     mesh.username = QStringLiteral("peertun");
     mesh.password = QStringLiteral("not a real password");
+    mesh.leaseTtl = 20;
     p.mesh = mesh;
     return p;
 }

@@ -89,6 +89,7 @@ void TestProfileMesh::valid()
     QVERIFY(plain.profile->mesh);
     QCOMPARE(plain.profile->mesh->etcd.size(), 2);
     QCOMPARE(plain.profile->mesh->prefix, QStringLiteral("/peertun/network"));
+    QCOMPARE(plain.profile->mesh->leaseTtl, 30);
     QVERIFY(plain.profile->peers.isEmpty());
     QVERIFY(plain.profile->interface.address.address.isNull());
 
@@ -101,7 +102,9 @@ void TestProfileMesh::valid()
 
 void TestProfileMesh::roundTrip()
 {
-    for (const QByteArray& doc : {kMeshPlain, kMeshWireGuard}) {
+    const QByteArray shortLease = patched(kMeshPlain, {}, obj("{'leaseTtl': 10}"));
+    QCOMPARE(parseProfile(shortLease).profile->mesh->leaseTtl, 10);
+    for (const QByteArray& doc : {kMeshPlain, kMeshWireGuard, shortLease}) {
         const ProfileParseResult first = parseProfile(doc);
         QVERIFY(first.ok());
         const QByteArray text = serializeProfile(*first.profile);
@@ -173,6 +176,18 @@ void TestProfileMesh::invalid_data()
     QTest::newRow("TLS over http")
         << patched(kMeshPlain, {}, obj("{'caFile': '/ca.pem'}")) << "mesh.etcd"
         << "use https://";
+    QTest::newRow("lease TTL too short")
+        << patched(kMeshPlain, {}, obj("{'leaseTtl': 9}")) << "mesh.leaseTtl"
+        << "must be 10 to 86400";
+    QTest::newRow("lease TTL too long")
+        << patched(kMeshPlain, {}, obj("{'leaseTtl': 86401}")) << "mesh.leaseTtl"
+        << "must be 10 to 86400";
+    QTest::newRow("lease TTL not a number")
+        << patched(kMeshPlain, {}, obj("{'leaseTtl': '30s'}")) << "mesh.leaseTtl"
+        << "a whole number";
+    QTest::newRow("lease TTL fractional")
+        << patched(kMeshPlain, {}, obj("{'leaseTtl': 12.5}")) << "mesh.leaseTtl"
+        << "a whole number";
     QTest::newRow("password alone")
         << patched(kMeshPlain, {}, obj("{'password': 'x'}")) << "mesh.username"
         << "without mesh.username";
