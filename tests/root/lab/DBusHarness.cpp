@@ -20,6 +20,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -324,10 +325,89 @@ bool DBusHarness::setUp(QString* error)
     }
     setHelperIdleExit(0);
 
-    if (!createNamespaces(error) || !startBus(error) || !startPolkit(error)) {
+    if ((m_confined && !prepareConfinement(error)) || !createNamespaces(error) ||
+        !startBus(error) || !startPolkit(error)) {
         tearDown();
         return false;
     }
+    return true;
+}
+
+bool DBusHarness::prepareConfinement(QString* error)
+{
+    const QString seccompExec = qEnvironmentVariable("PEERTUN_SECCOMP_EXEC");
+    if (seccompExec.isEmpty() || !QFileInfo(seccompExec).isExecutable()) {
+        *error = QStringLiteral("PEERTUN_SECCOMP_EXEC must name the built seccomp_exec");
+        return false;
+    }
+    for (const char* tool : {"setpriv", "systemd-analyze"}) {
+        if (QStandardPaths::findExecutable(QLatin1String(tool)).isEmpty()) {
+            *error = QStringLiteral("%1 is not installed").arg(QLatin1String(tool));
+            return false;
+        }
+    }
+    const QString unit =
+        QStringLiteral(PEERTUN_SOURCE_DIR "/helper/data/peertun-helper.service.in");
+    const QDir d(dir());
+    const CommandResult expanded =
+        run(QStringLiteral(PEERTUN_SOURCE_DIR "/tests/root/lab/unit-syscall-filter.sh"), {unit});
+    const QString syscalls = d.filePath(QStringLiteral("syscalls"));
+    if (expanded.exitCode != 0 || !writeText(syscalls, expanded.out.toUtf8(), kWorldReadable)) {
+        *error = QStringLiteral("cannot expand the unit's system call filter: %1")
+                     .arg(expanded.describe());
+        return false;
+    }
+    // The capabilities the unit grants; the bounding set must be the same ones.
+    QFile unitFile(unit);
+    if (!unitFile.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read %1").arg(unit);
+        return false;
+    }
+    QStringList ambient, bounding;
+    for (const QByteArray& raw : unitFile.readAll().split('\n')) {
+        const QString line = QString::fromUtf8(raw).trimmed();
+        auto capsOf = [&](const QString& key) {
+            QStringList caps;
+            for (const QString& cap : line.mid(key.size()).split(u' ', Qt::SkipEmptyParts)) {
+                caps << cap.toLower().remove(QStringLiteral("cap_"));
+            }
+            caps.sort();
+            return caps;
+        };
+        if (line.startsWith(QStringLiteral("AmbientCapabilities="))) {
+            ambient += capsOf(QStringLiteral("AmbientCapabilities="));
+        } else if (line.startsWith(QStringLiteral("CapabilityBoundingSet="))) {
+            bounding += capsOf(QStringLiteral("CapabilityBoundingSet="));
+        }
+    }
+    if (ambient.isEmpty() || ambient != bounding) {
+        *error = QStringLiteral("%1: AmbientCapabilities= (%2) and CapabilityBoundingSet= (%3) "
+                                "should name the same capabilities")
+                     .arg(unit, ambient.join(u' '), bounding.join(u' '));
+        return false;
+    }
+    m_confinedCaps = ambient;
+    const passwd* pw = getpwnam(helperUser().toLocal8Bit().constData());
+    if (pw == nullptr) {
+        *error = QStringLiteral("no user %1").arg(helperUser());
+        return false;
+    }
+    // The helper opens /dev/net/tun itself, as the unit's helper does; this machine's node is
+    // root's alone, a udev-managed one is 0666.
+    const QByteArray tun = d.filePath(QStringLiteral("dev-net-tun")).toLocal8Bit();
+    if (::mknod(tun.constData(), S_IFCHR | 0666, makedev(10, 200)) != 0 ||
+        ::chmod(tun.constData(), 0666) != 0) {
+        *error = QStringLiteral("mknod %1: %2")
+                     .arg(QString::fromLocal8Bit(tun), QString::fromLocal8Bit(strerror(errno)));
+        return false;
+    }
+    const QString caps = QStringLiteral("+") + ambient.join(QStringLiteral(",+"));
+    m_confinementPrefix =
+        QStringLiteral("setpriv --reuid=%1 --regid=%2 --clear-groups --inh-caps=-all,%3 "
+                       "--ambient-caps=%3 --bounding-set=-all,%3 %4 %5 ")
+            .arg(pw->pw_uid)
+            .arg(pw->pw_gid)
+            .arg(caps, seccompExec, syscalls);
     return true;
 }
 
@@ -470,14 +550,21 @@ bool DBusHarness::startBus(QString* error)
     const QByteArray hostsText =
         hosts.open(QIODevice::ReadOnly) ? hosts.readAll() : QByteArray("127.0.0.1 localhost\n");
     const QString wrapper = d.filePath("bin/helper-in-ns1");
+    // Confined, the helper also gets the harness's 0666 tun node over /dev/net/tun.
+    const QString mounts = m_confined
+                               ? QStringLiteral("mount --bind \"$0\" /etc/hosts && mount --bind %1 "
+                                                "/dev/net/tun")
+                                     .arg(d.filePath("dev-net-tun"))
+                               : QStringLiteral("mount --bind \"$0\" /etc/hosts");
     const QByteArray wrapperText =
         QStringLiteral("#!/bin/sh\n"
                        "exec unshare --mount --propagation private sh -c "
-                       "'mount --bind \"$0\" /etc/hosts && exec \"$@\"' %6 "
+                       "'%7 && exec \"$@\"' %6 "
                        "%1 netns exec %2 %3 --idle-exit \"$(cat %4)\" >>%5 2>&1\n")
             .arg(ipBinary(), m_ns1,
-                 m_helperBinary + QStringLiteral(" --syslog-socket ") + syslogSocketPath(),
-                 d.filePath("helper-idle-exit"), helperLogPath(), helperHostsPath())
+                 m_confinementPrefix + m_helperBinary + QStringLiteral(" --syslog-socket ") +
+                     syslogSocketPath(),
+                 d.filePath("helper-idle-exit"), helperLogPath(), helperHostsPath(), mounts)
             .toUtf8();
     const QByteArray serviceText = QStringLiteral("[D-BUS Service]\nName=%1\nExec=%2\nUser=root\n")
                                        .arg(kHelperName, wrapper)

@@ -90,6 +90,17 @@ public:
     QStringList syslogLines();
     QString helperBinary() const { return m_helperBinary; }
 
+    // Before setUp(): activation runs the helper confined as peertun-helper.service runs it,
+    // without systemd as PID 1: already as its own user (helperUser()) with the unit's
+    // AmbientCapabilities= ambient, inheritable and as the whole bounding set (setpriv), under
+    // the unit's SystemCallFilter= with EPERM for the rest and NoNewPrivileges (seccomp_exec,
+    // PEERTUN_SECCOMP_EXEC, the list expanded by this machine's systemd-analyze), with
+    // /dev/net/tun 0666 as udev makes it (its own node in the helper's mount namespace).
+    void setHelperConfined(bool confined) { m_confined = confined; }
+    // The unit's AmbientCapabilities= as setpriv names them ("net_admin", ...); set by setUp()
+    // when confined.
+    QStringList confinedCapabilities() const { return m_confinedCaps; }
+
     // Idle-exit seconds for the next activation of the helper (0 = never).
     void setHelperIdleExit(int seconds);
 
@@ -145,6 +156,8 @@ private:
     // userdel/groupdel of what ensureUser created (and of a killed run's, by PID).
     static void removeAccounts(const QStringList& users, const QStringList& groups);
     bool startBus(QString* error);
+    // The setpriv + seccomp_exec prefix of the helper's command line, and the tun node.
+    bool prepareConfinement(QString* error);
     bool createNamespaces(QString* error);
     void sweepLeftoversOfKilledRuns();
     bool waitForName(const QString& name, int timeoutMs) const;
@@ -163,6 +176,9 @@ private:
     engine::Fd m_syslog;
     QStringList m_syslogLines;
     bool m_namespacesCreated = false;
+    bool m_confined = false;
+    QStringList m_confinedCaps;
+    QString m_confinementPrefix;                 // shell words before the helper's path, or empty
     QStringList m_createdUsers, m_createdGroups; // removed in tearDown()
     int m_trackedPids[3] = {-1, -1, -1};         // EmergencyCleanup slots
 };
