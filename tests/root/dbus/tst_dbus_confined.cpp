@@ -7,6 +7,7 @@
 // it ran confined the whole time and no system call was refused.
 #include "DBusHarness.h"
 #include "Keys.h"
+#include "TestKeys.h"
 #include "TestProfiles.h"
 
 #include <QFile>
@@ -52,25 +53,8 @@ private:
     DBusHarness m_harness;
 };
 
-namespace {
-
-struct KeyPair
-{
-    QString privateKey, publicKey;
-};
-
-KeyPair makeKeys()
-{
-    const auto key = keys::generateKey();
-    std::array<char, keys::kBase64KeyLen + 1> text{};
-    keys::encodeSecretKey(key.bytes(), text);
-    KeyPair pair{QString::fromLatin1(text.data()),
-                 QString::fromStdString(keys::encodePublicKey(keys::publicKeyOf(key)))};
-    text.fill(0);
-    return pair;
-}
-
-} // namespace
+using peertun::testlab::KeyPair;
+using peertun::testlab::makeKeys;
 
 void TestDBusConfined::initTestCase()
 {

@@ -9,6 +9,7 @@
 #include "HelperClient.h"
 #include "Keys.h"
 #include "Payloads.h"
+#include "TestKeys.h"
 #include "TestProfiles.h"
 
 #include <QDBusConnectionInterface>
@@ -35,21 +36,8 @@ const QByteArray kLogindPolicy =
     "  <policy user=\"root\"><allow own=\"org.freedesktop.login1\"/></policy>\n"
     "</busconfig>\n";
 
-struct KeyPair
-{
-    QString privateKey, publicKey;
-};
-
-KeyPair makeKeys()
-{
-    const auto key = keys::generateKey();
-    std::array<char, keys::kBase64KeyLen + 1> text{};
-    keys::encodeSecretKey(key.bytes(), text);
-    KeyPair pair{QString::fromLatin1(text.data()),
-                 QString::fromStdString(keys::encodePublicKey(keys::publicKeyOf(key)))};
-    text.fill(0);
-    return pair;
-}
+using peertun::testlab::KeyPair;
+using peertun::testlab::makeKeys;
 
 } // namespace
 

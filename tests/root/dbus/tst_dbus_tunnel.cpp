@@ -5,6 +5,7 @@
 #include "DBusHarness.h"
 #include "HelperClient.h"
 #include "Keys.h"
+#include "TestKeys.h"
 #include "TestProfiles.h"
 
 #include <QElapsedTimer>
@@ -296,25 +297,8 @@ void TestDBusTunnel::sigtermTearsDown()
     QVERIFY(!m_harness.ipNs1({"route", "show"}).out.contains(QStringLiteral("10.244.")));
 }
 
-namespace {
-
-struct KeyPair
-{
-    QString privateKey, publicKey;
-};
-
-KeyPair makeKeys()
-{
-    const auto key = keys::generateKey();
-    std::array<char, keys::kBase64KeyLen + 1> text{};
-    keys::encodeSecretKey(key.bytes(), text);
-    KeyPair pair{QString::fromLatin1(text.data()),
-                 QString::fromStdString(keys::encodePublicKey(keys::publicKeyOf(key)))};
-    text.fill(0);
-    return pair;
-}
-
-} // namespace
+using peertun::testlab::KeyPair;
+using peertun::testlab::makeKeys;
 
 void TestDBusTunnel::wireguardTunnelKeepsKeysSecret()
 {

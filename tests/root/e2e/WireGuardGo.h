@@ -3,7 +3,7 @@
 #pragma once
 
 #include "NetnsLab.h"
-#include "Keys.h"
+#include "TestKeys.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -13,23 +13,6 @@
 #include <array>
 
 namespace peertun::testlab {
-
-struct KeyPair
-{
-    QString privateKey, publicKey;
-};
-
-inline KeyPair makeKeys()
-{
-    const auto key = peertun::keys::generateKey();
-    std::array<char, peertun::keys::kBase64KeyLen + 1> text{};
-    peertun::keys::encodeSecretKey(key.bytes(), text);
-    KeyPair k{QString::fromLatin1(text.data()),
-              QString::fromStdString(
-                  peertun::keys::encodePublicKey(peertun::keys::publicKeyOf(key)))};
-    text.fill(0);
-    return k;
-}
 
 // A file only its owner may read (profiles and key files hold private keys).
 inline bool writePrivateFile(const QString& path, const QString& text)
