@@ -19,6 +19,7 @@
 #include "DBusHarness.h"
 #include "HelperClient.h"
 #include "Keys.h"
+#include "MeshLab.h"
 #include "NetnsLab.h"
 #include "Payloads.h"
 
@@ -275,22 +276,12 @@ void TestMeshFaults::cleanupTestCase()
 
 bool TestMeshFaults::ping(const QString& ns, const QString& to, int count, const char* wait)
 {
-    return m_lab
-        ->run(ns, {"ping", "-c", QString::number(count), "-i", "0.2", "-W",
-                   QString::fromLatin1(wait), to})
-        .ok();
+    return peertun::testlab::pingFrom(*m_lab, ns, to, count, wait);
 }
 
 qint64 TestMeshFaults::msUntilReachable(const QString& ns, const QString& to, int limitMs)
 {
-    QElapsedTimer t;
-    t.start();
-    while (t.elapsed() < limitMs) {
-        if (ping(ns, to, 1, "0.1")) {
-            return t.elapsed();
-        }
-    }
-    return -1;
+    return peertun::testlab::msUntilReachable(*m_lab, ns, to, limitMs);
 }
 
 QVariantMap TestMeshFaults::helperTunnel(const QString& name)

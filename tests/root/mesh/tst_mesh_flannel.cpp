@@ -11,6 +11,7 @@
 // 10.211.55.122:8285, host 1. So host 1 and it reach each other both ways; host 2's packets
 // reach it straight from host 2 (its lease names it; the program logs each with its source),
 // but its answers go to host 1, which drops them: their source is not host 1's subnet.
+#include "MeshLab.h"
 #include "NetnsLab.h"
 
 #include <QElapsedTimer>
@@ -135,19 +136,12 @@ peertun::testlab::CommandResult TestMeshFlannel::etcdctl(const QStringList& args
 
 bool TestMeshFlannel::ping(const QString& ns, const QString& to, const char* wait)
 {
-    return m_lab->run(ns, {"ping", "-c", "1", "-W", QString::fromLatin1(wait), to}).ok();
+    return peertun::testlab::pingFrom(*m_lab, ns, to, 1, wait);
 }
 
 qint64 TestMeshFlannel::msUntilReachable(const QString& ns, const QString& to, int limitMs)
 {
-    QElapsedTimer t;
-    t.start();
-    while (t.elapsed() < limitMs) {
-        if (ping(ns, to, "0.1")) {
-            return t.elapsed();
-        }
-    }
-    return -1;
+    return peertun::testlab::msUntilReachable(*m_lab, ns, to, limitMs);
 }
 
 QStringList TestMeshFlannel::peers(LabProcess* helper, const QString& tunnel)

@@ -7,6 +7,7 @@
 #include "DBusHarness.h"
 #include "HelperClient.h"
 #include "Keys.h"
+#include "MeshLab.h"
 #include "NetnsLab.h"
 #include "Payloads.h"
 
@@ -198,23 +199,12 @@ void TestMeshHelper::cleanupTestCase()
 
 bool TestMeshHelper::ping(const QString& ns, const QString& to, int count, const char* wait)
 {
-    return m_lab
-        ->run(ns, {QStringLiteral("ping"), QStringLiteral("-c"), QString::number(count),
-                   QStringLiteral("-i"), QStringLiteral("0.2"), QStringLiteral("-W"),
-                   QString::fromLatin1(wait), to})
-        .ok();
+    return peertun::testlab::pingFrom(*m_lab, ns, to, count, wait);
 }
 
 qint64 TestMeshHelper::msUntilReachable(const QString& ns, const QString& to, int limitMs)
 {
-    QElapsedTimer t;
-    t.start();
-    while (t.elapsed() < limitMs) {
-        if (ping(ns, to, 1, "0.1")) {
-            return t.elapsed();
-        }
-    }
-    return -1;
+    return peertun::testlab::msUntilReachable(*m_lab, ns, to, limitMs);
 }
 
 QVariantMap TestMeshHelper::helperTunnel(const QString& name)
