@@ -150,8 +150,17 @@ ForwardingLoop::~ForwardingLoop()
     stop();
 }
 
+unsigned ForwardingLoop::defaultThreads(unsigned cores)
+{
+    return cores <= 2 ? 1 : 2;
+}
+
 void ForwardingLoop::start()
 {
+    if (m_setup.threads == 1) {
+        m_txThread.start([this] { runBothDirections(); });
+        return;
+    }
     m_txThread.start([this] {
         bool mayHaveMore = false;
         for (;;) {
@@ -173,6 +182,29 @@ void ForwardingLoop::start()
             mayHaveMore = forwardFromUdp((events & POLLERR) != 0);
         }
     });
+}
+
+void ForwardingLoop::runBothDirections()
+{
+    // A batch each way in turn, so neither starves the other; waits only when neither said
+    // more may be waiting.
+    bool tunMore = false;
+    bool udpMore = false;
+    const int fds[2] = {m_setup.tun->pollFd(), m_setup.udp->pollFd()};
+    for (;;) {
+        int events[2] = {0, 0};
+        if (m_txThread.stopSignal().wait(fds[0], fds[1], tunMore || udpMore ? 0 : -1, events) ==
+            StopSignal::kStopped) {
+            return;
+        }
+        if (tunMore || events[0]) {
+            tunMore = forwardFromTun();
+        }
+        const int udpEvents = m_setup.udp->events(events[1]);
+        if (udpMore || udpEvents) {
+            udpMore = forwardFromUdp((udpEvents & POLLERR) != 0);
+        }
+    }
 }
 
 void ForwardingLoop::stop()

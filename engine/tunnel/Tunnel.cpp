@@ -26,6 +26,7 @@
 #include <optional>
 #include <set>
 #include <stdexcept>
+#include <thread>
 #include <tuple>
 
 namespace peertun::engine {
@@ -447,6 +448,9 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     setup.encapsulation = d->encapsulation.get();
     setup.counters = d->counters.get();
     setup.log = &d->log;
+    setup.threads = s.forwardThreads != 0
+                        ? s.forwardThreads
+                        : ForwardingLoop::defaultThreads(std::thread::hardware_concurrency());
     d->loop = std::make_unique<ForwardingLoop>(std::move(setup));
 
     // Rule events of the mark: a full tunnel's table and mark are the same number.
