@@ -25,6 +25,8 @@ public:
     // Bytes the loops reserve before and after every inner packet.
     virtual size_t headroom() const = 0;
     virtual size_t tailroom() const = 0;
+    // What sealing a packet of `len` bytes puts after it (at most tailroom()).
+    virtual size_t tailroomFor(size_t /*len*/) const { return tailroom(); }
 
     enum class Verdict : uint8_t { Forward, Drop, Consumed };
     struct Result

@@ -321,11 +321,13 @@ void ForwardingLoop::forwardRead(TxState& tx, const uint8_t* read, size_t readLe
     }
 
     // Cut into plain IP packets, seal each in place (plain mode leaves them as they are), and
-    // close the gaps so the datagrams lie back to back: UDP_SEGMENT needs that, and then all
-    // but the last have the same size.
+    // close any gaps so the datagrams lie back to back: UDP_SEGMENT needs that, and then all
+    // but the last have the same size. The room after each is what sealing the longest one
+    // adds, so full-size segments leave no gap to close.
     Encapsulation& encap = *m_setup.encapsulation;
     const size_t head = encap.headroom();
-    const size_t tail = encap.tailroom();
+    const size_t longest = longestSegment(vh, packet, len);
+    const size_t tail = longest ? encap.tailroomFor(longest) : encap.tailroom();
     uint8_t* out = tx.arena.get() + tx.used;
     size_t stride = 0;
     const size_t count = splitTunPacket(vh, packet, len, out, tx.arenaSize - tx.used, head, tail,

@@ -41,12 +41,17 @@ uint16_t checksumFinish(uint64_t sum);
 
 // Splits one packet read from TUN (after its virtio header `h`) into plain IP packets with
 // complete checksums. Segment i is written at out + i * *stride + headroom, where *stride is
-// headroom + the full segment length + tailroom; a packet that needs no split comes back as
-// one segment (copied). Returns the number of segments and their lengths, or 0 if the packet
+// headroom + the longest segment's length + tailroom; a packet that needs no split comes back
+// as one segment (copied). Returns the number of segments and their lengths, or 0 if the packet
 // is malformed or does not fit (`outCapacity`, `maxSegments`).
 size_t splitTunPacket(const VirtioNetHeader& h, const uint8_t* packet, size_t len, uint8_t* out,
                       size_t outCapacity, size_t headroom, size_t tailroom, size_t maxSegments,
                       uint32_t* lengths, size_t* stride);
+
+// The length of the longest packet splitTunPacket() would cut this read into (all but the last
+// have it), or 0 if it would refuse the read. With it a caller can give exactly the tailroom
+// that segment needs, so that sealed segments lie back to back without moving.
+size_t longestSegment(const VirtioNetHeader& h, const uint8_t* packet, size_t len);
 
 // Completes a CHECKSUM_PARTIAL packet in place (no GSO). False if the offsets are bogus.
 bool completeChecksum(const VirtioNetHeader& h, uint8_t* packet, size_t len);

@@ -217,7 +217,11 @@ private slots:
         const size_t n = splitTunPacket(h, pkt.data(), pkt.size(), out.data(), out.size(), 0, 0,
                                         128, lengths, &stride);
         QCOMPARE(n, size_t(segments));
-        QCOMPARE(stride, ipLen + 32 + size_t(mss));
+        // Room for the longest segment, which longestSegment() names beforehand.
+        const size_t longest = ipLen + 32 + std::min(size_t(mss), size_t(payload));
+        QCOMPARE(stride, longest);
+        QCOMPARE(longestSegment(h, pkt.data(), pkt.size()), longest);
+        QCOMPARE(size_t(lengths[0]), longest);
         size_t seen = 0;
         for (size_t i = 0; i < n; ++i) {
             const uint8_t* s = out.data() + i * stride;
@@ -268,6 +272,7 @@ private slots:
         QCOMPARE(splitTunPacket(h, pkt.data(), pkt.size(), out.data(), out.size(), 0, 0, 128,
                                 lengths, &stride),
                  size_t(0));
+        QCOMPARE(longestSegment(h, pkt.data(), pkt.size()), size_t(0));
     }
 
     void completesPartialChecksum()
@@ -284,6 +289,7 @@ private slots:
         h.csumOffset = 16;
         QVERIFY(completeChecksum(h, pkt.data(), pkt.size()));
         QVERIFY(tcpChecksumValid(pkt.data(), pkt.size()));
+        QCOMPARE(longestSegment(h, pkt.data(), pkt.size()), pkt.size()); // goes as it is
         h.csumStart = uint16_t(pkt.size()); // past the end: refused
         QVERIFY(!completeChecksum(h, pkt.data(), pkt.size()));
     }
