@@ -65,6 +65,7 @@ public:
 
     size_t headroom() const override { return wireguard::kTransportHeaderSize; }
     size_t tailroom() const override { return 15 + wireguard::kAeadTagLen; }
+    bool authenticates() const override { return true; } // ChaCha20-Poly1305
     // Padding to 16, no further than the MTU, and the tag.
     size_t tailroomFor(size_t len) const override
     {

@@ -111,6 +111,8 @@ struct ForwardingLoop::TxState
 
 struct ForwardingLoop::RxState
 {
+    explicit RxState(bool verifyChecksums) : coalescer(verifyChecksums) {}
+
     const PeerRoutes* routes = nullptr; // this batch's (LivePeers::enter())
     UdpRecvBatch batch;
     SocketError errors[64];
@@ -134,7 +136,7 @@ ForwardingLoop::ForwardingLoop(ForwardingSetup setup)
       m_tx(std::make_unique<TxState>(m_setup.peers->current().slotCount(),
                                      m_setup.encapsulation->headroom(),
                                      m_setup.encapsulation->tailroom())),
-      m_rx(std::make_unique<RxState>())
+      m_rx(std::make_unique<RxState>(!m_setup.encapsulation->authenticates()))
 {
     // The first batch takes the table and fills in the peers' addresses (seenVersion differs).
     m_tx->seenVersion = ~uint64_t{0};

@@ -343,7 +343,7 @@ TcpCoalescer::Added TcpCoalescer::add(uint8_t* p, size_t len, Write* closed, boo
     }
     // Verified before anything else looks at it, as GRO does. The open group stays open: a
     // good next segment still continues it.
-    if (!tcpChecksumsValid(p, len, ipLen)) {
+    if (m_verifyChecksums && !tcpChecksumsValid(p, len, ipLen)) {
         return Added::BadChecksum;
     }
     if (m_count > 0 && canAppend(p, len, ipLen, tcpLen)) {

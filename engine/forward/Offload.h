@@ -65,10 +65,15 @@ bool tcpChecksumsValid(const uint8_t* packet, size_t len, size_t ipLen);
 // segment sizes but the last), without copying payloads: the write is a gather list. As in
 // GRO, only segments whose checksums verified are joined: the joined write is handed over as
 // CHECKSUM_PARTIAL, which the kernel takes as checked (and would fill in afresh when it
-// forwards), so a corrupted or forged segment must never get there.
+// forwards), so a corrupted or forged segment must never get there. Segments that an AEAD
+// has already authenticated (WireGuard mode) need no second check: a corrupted or forged one
+// never got through it, as the kernel's WireGuard reasons when it marks what it decrypted
+// CHECKSUM_UNNECESSARY.
 class TcpCoalescer
 {
 public:
+    explicit TcpCoalescer(bool verifyChecksums = true) : m_verifyChecksums(verifyChecksums) {}
+
     static constexpr unsigned kMaxSegments = 64;
     // A TUN write: iov[0] is `header`, then the first packet whole, then the others' payloads.
     // Not copyable: iov[0] points into it.
@@ -88,7 +93,8 @@ public:
         Joined,      // appended to the open group or opened a new one
         Alone,       // not a data segment that can be joined: write it by itself (the kernel
                      // verifies its checksums)
-        BadChecksum, // a data segment whose checksum is wrong: drop it (nothing was closed)
+        BadChecksum, // a data segment whose checksum is wrong: drop it (nothing was closed;
+                     // only when verifying)
     };
     // Offers a checked IP packet. If the open group has to be closed first (another flow, a
     // gap, a non-TCP packet), it is written into *closed and *closedReady set.
@@ -104,6 +110,7 @@ private:
     bool canAppend(const uint8_t* p, size_t len, size_t ipLen, size_t tcpLen) const;
     void start(uint8_t* p, size_t len, size_t ipLen, size_t tcpLen);
 
+    bool m_verifyChecksums;
     uint8_t* m_first = nullptr;
     size_t m_firstLen = 0;
     size_t m_ipLen = 0;

@@ -470,6 +470,22 @@ private slots:
                            b.begin() + ptrdiff_t(ipLen + 32)));
     }
 
+    // Segments an AEAD authenticated are joined without a second check (WireGuard mode).
+    void authenticatedSegmentsJoinUnchecked()
+    {
+        std::vector<uint8_t> a = tcpPacket(false, 1400, 1);
+        std::vector<uint8_t> b = nth(tcpPacket(false, 1400, 1401), 1);
+        b[20 + 32 + 700] ^= 0x40; // its checksum no longer matches
+        QVERIFY(!tcpChecksumsValid(b.data(), b.size(), 20));
+        TcpCoalescer c(/*verifyChecksums=*/false);
+        TcpCoalescer::Write w;
+        bool closed = true;
+        QCOMPARE(c.add(a.data(), a.size(), &w, &closed), TcpCoalescer::Added::Joined);
+        QCOMPARE(c.add(b.data(), b.size(), &w, &closed), TcpCoalescer::Added::Joined);
+        c.flush(&w);
+        QCOMPARE(w.packets, 2u);
+    }
+
     // A lone first segment with a bad checksum opens no group.
     void badFirstSegmentOpensNoGroup()
     {
