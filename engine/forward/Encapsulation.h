@@ -64,7 +64,6 @@ public:
         }
     }
 
-
     // Roaming and re-resolved host names: a counter that changes whenever a peer's endpoint
     // changes. The sending thread compares it once per batch and then re-reads peerEndpoint()
     // for every peer, so the per-packet path stays as it is.

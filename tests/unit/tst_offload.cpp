@@ -289,7 +289,8 @@ private slots:
         h.csumOffset = 16;
         QVERIFY(completeChecksum(h, pkt.data(), pkt.size()));
         QVERIFY(tcpChecksumValid(pkt.data(), pkt.size()));
-        QCOMPARE(longestSegment(h, pkt.data(), pkt.size()), pkt.size()); // goes as it is
+        // Without GSO the packet goes as it is.
+        QCOMPARE(longestSegment(h, pkt.data(), pkt.size()), pkt.size());
         h.csumStart = uint16_t(pkt.size()); // past the end: refused
         QVERIFY(!completeChecksum(h, pkt.data(), pkt.size()));
     }
