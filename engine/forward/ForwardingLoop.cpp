@@ -81,11 +81,11 @@ struct ForwardingLoop::TxState
     std::unique_ptr<uint8_t[]> arena;
     size_t used = 0;
     UdpSendBatch batch;
-    uint32_t lengths[kMaxSplit];
-    uint32_t plainLengths[kMaxSplit]; // lengths[] before sealing, for the counters
+    uint32_t lengths[kMaxSplit]{};
+    uint32_t plainLengths[kMaxSplit]{}; // lengths[] before sealing, for the counters
     static_assert(kMaxSplit <= Encapsulation::kMaxBatch);
-    uint8_t* sealData[kMaxSplit];
-    size_t sealLen[kMaxSplit];
+    uint8_t* sealData[kMaxSplit]{};
+    size_t sealLen[kMaxSplit]{};
     Encapsulation::Result sealed[kMaxSplit];
     // The peer table of this batch (LivePeers::enter()).
     const PeerRoutes* routes = nullptr;
@@ -116,9 +116,9 @@ struct ForwardingLoop::RxState
     const PeerRoutes* routes = nullptr; // this batch's (LivePeers::enter())
     UdpRecvBatch batch;
     SocketError errors[64];
-    uint8_t* openData[Encapsulation::kMaxBatch];
-    size_t openLen[Encapsulation::kMaxBatch];
-    uint32_t openPeer[Encapsulation::kMaxBatch];
+    uint8_t* openData[Encapsulation::kMaxBatch]{};
+    size_t openLen[Encapsulation::kMaxBatch]{};
+    uint32_t openPeer[Encapsulation::kMaxBatch]{};
     Encapsulation::Result openResult[Encapsulation::kMaxBatch];
     TcpCoalescer coalescer;
     TcpCoalescer::Write write;
