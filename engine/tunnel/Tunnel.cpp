@@ -433,6 +433,7 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
             families.push_back(AF_INET);
         }
         d->loopGuard.emplace(d->link.ifindex, s.ifName, std::move(families), d->mark->value());
+        d->mark->settled(); // its rules show other processes that the mark is taken
         for (const std::string& line : d->loopGuard->describe()) {
             d->log.add(LogLevel::Info, s.name, "loop guard: " + line);
         }
