@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstdio>
+#include <cstring>
 #include <dirent.h>
 #include <fstream>
 #include <linux/fib_rules.h>
@@ -21,8 +23,6 @@
 #include <netlink/route/rule.h>
 #include <netlink/socket.h>
 #include <set>
-#include <cstddef>
-#include <cstring>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>

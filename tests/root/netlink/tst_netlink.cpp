@@ -14,8 +14,8 @@
 #include <QScopeGuard>
 #include <QtTest>
 #include <cerrno>
-#include <cstddef>
 #include <chrono>
+#include <cstddef>
 #include <cstring>
 #include <net/if.h>
 #include <optional>
