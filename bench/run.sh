@@ -19,8 +19,9 @@
 #   wireguard    peertun-helper --standalone, WireGuard mode (keys from `wg genkey`), default MTU
 #   wireguard1   the same with PEERTUN_CRYPTO_THREADS=1 (the forwarding threads alone do the
 #                crypto); wireguard2 with 2 threads per direction (wireguardN: N)
-#   NAME-fwd2    any peertun variant above with PEERTUN_FORWARD_THREADS=2 (a forwarding thread
-#                per direction, the default above 2 cores; on 2 cores one thread does both)
+#   NAME-fwdN    any peertun variant above with PEERTUN_FORWARD_THREADS=N: 1, one forwarding
+#                thread for both directions (WireGuard mode's default up to 2 cores), or 2, one
+#                per direction (plain mode's default, and WireGuard's above 2 cores)
 #   NAME-base    any peertun variant above run with the helper named by BASE_HELPER (another
 #                build, e.g. main's) instead: before/after figures from the same run
 #   vxlan        two kernel VXLAN devices over the same veth (flannel's default backend), MTU 1450:
@@ -388,9 +389,7 @@ run_variant() {
         [ -n "$BASE_HELPER" ] || { say "$VAR: row missing, set BASE_HELPER=/path/to/peertun-helper"; return; }
         CUR_HELPER=$BASE_HELPER; kind=${kind%-base}
     fi
-    if [ "${kind%-fwd2}" != "$kind" ]; then
-        FWD_ENV=(PEERTUN_FORWARD_THREADS=2); kind=${kind%-fwd2}
-    fi
+    case $kind in *-fwd[12]) FWD_ENV=(PEERTUN_FORWARD_THREADS="${kind##*-fwd}"); kind=${kind%-fwd[12]} ;; esac
     case $kind in
         veth)        rec mtu "$(devmtu $NS1 veth1)"; run_tests $U2 ;;
         peertun)     start_peertun && run_tests $TUN2; stop_peertun ;;
@@ -478,13 +477,13 @@ for v in vars_:
     kernel = v in ("veth", "vxlan")
     base = v.endswith("-base")
     core = v[:-len("-base")] if base else v
-    fwd2 = core.endswith("-fwd2")
-    core = core[:-len("-fwd2")] if fwd2 else core
+    fwd = core[-1] if core[:-1].endswith("-fwd") else ""
+    core = core[:-len("-fwdN")] if fwd else core
     name = names.get(core, core)
     if core.startswith("wireguard") and core != "wireguard":
         name = f"peertun WireGuard, {core[len('wireguard'):]} crypto thread(s)"
-    if fwd2:
-        name += ", a forwarding thread per direction"
+    if fwd:
+        name += ", one forwarding thread" if fwd == "1" else ", a forwarding thread per direction"
     if base:
         name += " (BASE_HELPER)"
     print(f"| {name} | {fmt(t1)} | {'(in the kernel)' if kernel else fmt(c)} "

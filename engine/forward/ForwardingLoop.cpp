@@ -152,9 +152,9 @@ ForwardingLoop::~ForwardingLoop()
     stop();
 }
 
-unsigned ForwardingLoop::defaultThreads(unsigned cores)
+unsigned ForwardingLoop::defaultThreads(unsigned cores, bool encrypts)
 {
-    return cores <= 2 ? 1 : 2;
+    return encrypts && cores <= 2 ? 1 : 2;
 }
 
 void ForwardingLoop::start()

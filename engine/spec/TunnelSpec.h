@@ -51,8 +51,8 @@ struct TunnelSpec
     std::string resolvConfPath; // empty: /etc/resolv.conf
     // WireGuard mode: threads per direction for the crypto, 0 = half the cores.
     unsigned cryptoThreads = 0;
-    // Forwarding threads: 1 for both directions, 2 for one each, 0 = by the number of cores
-    // (ForwardingLoop::defaultThreads).
+    // Forwarding threads: 1 for both directions, 2 for one each, 0 = by the mode and the number
+    // of cores (ForwardingLoop::defaultThreads).
     unsigned forwardThreads = 0;
 };
 

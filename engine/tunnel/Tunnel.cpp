@@ -451,7 +451,8 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     setup.log = &d->log;
     setup.threads = s.forwardThreads != 0
                         ? s.forwardThreads
-                        : ForwardingLoop::defaultThreads(std::thread::hardware_concurrency());
+                        : ForwardingLoop::defaultThreads(std::thread::hardware_concurrency(),
+                                                         s.mode == TunnelMode::WireGuard);
     d->loop = std::make_unique<ForwardingLoop>(std::move(setup));
 
     // Rule events of the mark: a full tunnel's table and mark are the same number.

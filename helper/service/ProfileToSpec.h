@@ -18,7 +18,7 @@ std::vector<engine::PeerSpec> peerSpecsFromProfile(const Profile& profile);
 // engine::TunnelError (InvalidConfig) saying so. specFromProfile() sets it on the spec.
 unsigned cryptoThreadsFromEnvironment();
 // The helper's PEERTUN_FORWARD_THREADS: 1 (one thread forwards both directions) or 2 (a thread
-// each). Unset: 0, by the number of cores. Anything else throws as above.
+// each). Unset: 0, by the mode and the number of cores. Anything else throws as above.
 unsigned forwardThreadsFromEnvironment();
 
 } // namespace peertun

@@ -927,18 +927,23 @@ private slots:
     void defaultThreads_data()
     {
         QTest::addColumn<unsigned>("cores");
+        QTest::addColumn<bool>("encrypts");
         QTest::addColumn<unsigned>("threads");
-        QTest::newRow("1 core") << 1u << 1u;
-        QTest::newRow("2 cores") << 2u << 1u;
-        QTest::newRow("3 cores") << 3u << 2u;
-        QTest::newRow("64 cores") << 64u << 2u;
-        QTest::newRow("unknown (0)") << 0u << 1u;
+        QTest::newRow("encrypting, 1 core") << 1u << true << 1u;
+        QTest::newRow("encrypting, 2 cores") << 2u << true << 1u;
+        QTest::newRow("encrypting, 3 cores") << 3u << true << 2u;
+        QTest::newRow("encrypting, 64 cores") << 64u << true << 2u;
+        QTest::newRow("encrypting, unknown (0)") << 0u << true << 1u;
+        QTest::newRow("plain, 1 core") << 1u << false << 2u;
+        QTest::newRow("plain, 2 cores") << 2u << false << 2u;
+        QTest::newRow("plain, 64 cores") << 64u << false << 2u;
     }
     void defaultThreads()
     {
         QFETCH(unsigned, cores);
+        QFETCH(bool, encrypts);
         QFETCH(unsigned, threads);
-        QCOMPARE(ForwardingLoop::defaultThreads(cores), threads);
+        QCOMPARE(ForwardingLoop::defaultThreads(cores, encrypts), threads);
     }
 
     // Both threads forward while the peer set changes under them: the peer that stays gets
