@@ -19,6 +19,9 @@
 #   wireguard    peertun-helper --standalone, WireGuard mode (keys from `wg genkey`), default MTU
 #   wireguard1   the same with PEERTUN_CRYPTO_THREADS=1 (the forwarding threads alone do the
 #                crypto); wireguard2 with 2 threads per direction (wireguardN: N)
+#   NAME-fwdN    any peertun variant above with PEERTUN_FORWARD_THREADS=N: 1, one forwarding
+#                thread for both directions (WireGuard mode's default up to 2 cores), or 2, one
+#                per direction (plain mode's default, and WireGuard's above 2 cores)
 #   NAME-base    any peertun variant above run with the helper named by BASE_HELPER (another
 #                build, e.g. main's) instead: before/after figures from the same run
 #   vxlan        two kernel VXLAN devices over the same veth (flannel's default backend), MTU 1450:
@@ -243,8 +246,8 @@ EOF
   "interface": { "name": "flannel99", "address": "$TUN2/24", ${mtu}"listen": "$U2:8285" },
   "peers": [ { "name": "host-1", "endpoint": "$U1:8285", "subnets": ["10.244.2.0/24"] } ] }
 EOF
-    bgns "$LOG/$RUN.$VAR.helper1.log" $NS1 "$CUR_HELPER" --standalone "$OUT/host1.json"; P1=$LASTPID
-    bgns "$LOG/$RUN.$VAR.helper2.log" $NS2 "$CUR_HELPER" --standalone "$OUT/host2.json"; P2=$LASTPID
+    bgns "$LOG/$RUN.$VAR.helper1.log" $NS1 env "${FWD_ENV[@]}" "$CUR_HELPER" --standalone "$OUT/host1.json"; P1=$LASTPID
+    bgns "$LOG/$RUN.$VAR.helper2.log" $NS2 env "${FWD_ENV[@]}" "$CUR_HELPER" --standalone "$OUT/host2.json"; P2=$LASTPID
     FWD="$P1 $P2"
     waitfor 10 grep -q "tunnel up" "$LOG/$RUN.$VAR.helper1.log" && waitfor 10 grep -q "tunnel up" "$LOG/$RUN.$VAR.helper2.log" ||
         { say "peertun did not come up: $(tail -n 3 "$LOG/$RUN.$VAR.helper1.log" "$LOG/$RUN.$VAR.helper2.log")"; return 1; }
@@ -349,8 +352,8 @@ stop_vxlan() {
 
 # peertun in WireGuard mode on both hosts (compare with wg: the same protocol in wireguard-go).
 start_peertun_wg() {   # start_peertun_wg [CRYPTO_THREADS]
-    local threads=()
-    [ -n "${1:-}" ] && threads=(env PEERTUN_CRYPTO_THREADS="$1")
+    local threads=(env "${FWD_ENV[@]}")
+    [ -n "${1:-}" ] && threads+=(PEERTUN_CRYPTO_THREADS="$1")
     [ -x "$CUR_HELPER" ] || { say "no peertun-helper at $CUR_HELPER: skipping $VAR"; return 1; }
     command -v wg >/dev/null || { say "wg (wireguard-tools) not installed: skipping $VAR"; return 1; }
     mkdir -p "$OUT/wg"; (umask 077; wg genkey > "$OUT/wg/pk1"; wg genkey > "$OUT/wg/pk2")
@@ -381,10 +384,12 @@ run_variant() {
     say "run $RUN: $VAR"
     CUR_HELPER=$HELPER
     local kind=$VAR
-    if [ "${VAR%-base}" != "$VAR" ]; then
+    FWD_ENV=()
+    if [ "${kind%-base}" != "$kind" ]; then
         [ -n "$BASE_HELPER" ] || { say "$VAR: row missing, set BASE_HELPER=/path/to/peertun-helper"; return; }
-        CUR_HELPER=$BASE_HELPER; kind=${VAR%-base}
+        CUR_HELPER=$BASE_HELPER; kind=${kind%-base}
     fi
+    case $kind in *-fwd[12]) FWD_ENV=(PEERTUN_FORWARD_THREADS="${kind##*-fwd}"); kind=${kind%-fwd[12]} ;; esac
     case $kind in
         veth)        rec mtu "$(devmtu $NS1 veth1)"; run_tests $U2 ;;
         peertun)     start_peertun && run_tests $TUN2; stop_peertun ;;
@@ -472,9 +477,13 @@ for v in vars_:
     kernel = v in ("veth", "vxlan")
     base = v.endswith("-base")
     core = v[:-len("-base")] if base else v
+    fwd = core[-1] if core[:-1].endswith("-fwd") else ""
+    core = core[:-len("-fwdN")] if fwd else core
     name = names.get(core, core)
     if core.startswith("wireguard") and core != "wireguard":
         name = f"peertun WireGuard, {core[len('wireguard'):]} crypto thread(s)"
+    if fwd:
+        name += ", one forwarding thread" if fwd == "1" else ", a forwarding thread per direction"
     if base:
         name += " (BASE_HELPER)"
     print(f"| {name} | {fmt(t1)} | {'(in the kernel)' if kernel else fmt(c)} "

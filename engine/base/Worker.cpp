@@ -40,6 +40,23 @@ int StopSignal::wait(int fd, int timeoutMs) const
     }
 }
 
+int StopSignal::wait(int fd0, int fd1, int timeoutMs, int events[2]) const
+{
+    pollfd fds[3] = {{m_fd.get(), POLLIN, 0}, {fd0, POLLIN, 0}, {fd1, POLLIN, 0}};
+    for (;;) {
+        const int ready = ::poll(fds, 3, timeoutMs);
+        if (ready < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return kStopped;
+        }
+        events[0] = fds[1].revents;
+        events[1] = fds[2].revents;
+        return fds[0].revents ? kStopped : 0;
+    }
+}
+
 void WorkerThread::stop()
 {
     m_stop.raise();

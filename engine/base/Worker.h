@@ -22,6 +22,9 @@ public:
     // `timeoutMs` passes (-1: no timeout; an fd of -1 waits for the signal or the timeout
     // only). Returns fd's poll events (0 after a timeout), or kStopped.
     int wait(int fd, int timeoutMs = -1) const;
+    // The same for two fds at once: their poll events go to events[0] and events[1]; returns
+    // kStopped, or 0 (0 after a timeout too).
+    int wait(int fd0, int fd1, int timeoutMs, int events[2]) const;
 
 private:
     Fd m_fd;

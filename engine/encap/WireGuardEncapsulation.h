@@ -65,6 +65,12 @@ public:
 
     size_t headroom() const override { return wireguard::kTransportHeaderSize; }
     size_t tailroom() const override { return 15 + wireguard::kAeadTagLen; }
+    bool authenticates() const override { return true; } // ChaCha20-Poly1305
+    // Padding to 16, no further than the MTU, and the tag.
+    size_t tailroomFor(size_t len) const override
+    {
+        return wireguard::transportMessageSize(len, m_mtu) - wireguard::kTransportHeaderSize - len;
+    }
     Result seal(uint32_t peer, uint8_t** data, size_t* len) override;
     Result open(const sockaddr* from, uint8_t** data, size_t* len, uint32_t* peer) override;
     void sealBatch(uint32_t peer, uint8_t** data, size_t* len, size_t count,

@@ -25,6 +25,11 @@ public:
     // Bytes the loops reserve before and after every inner packet.
     virtual size_t headroom() const = 0;
     virtual size_t tailroom() const = 0;
+    // True if open() forwards only packets the peer sealed with an AEAD: corruption and forgery
+    // are ruled out, so joined TCP segments need no checksum check of their own.
+    virtual bool authenticates() const { return false; }
+    // What sealing a packet of `len` bytes puts after it (at most tailroom()).
+    virtual size_t tailroomFor(size_t /*len*/) const { return tailroom(); }
 
     enum class Verdict : uint8_t { Forward, Drop, Consumed };
     struct Result
@@ -58,7 +63,6 @@ public:
             results[i] = open(from, &data[i], &len[i], &peers[i]);
         }
     }
-
 
     // Roaming and re-resolved host names: a counter that changes whenever a peer's endpoint
     // changes. The sending thread compares it once per batch and then re-reads peerEndpoint()

@@ -81,11 +81,11 @@ struct ForwardingLoop::TxState
     std::unique_ptr<uint8_t[]> arena;
     size_t used = 0;
     UdpSendBatch batch;
-    uint32_t lengths[kMaxSplit];
-    uint32_t plainLengths[kMaxSplit]; // lengths[] before sealing, for the counters
+    uint32_t lengths[kMaxSplit]{};
+    uint32_t plainLengths[kMaxSplit]{}; // lengths[] before sealing, for the counters
     static_assert(kMaxSplit <= Encapsulation::kMaxBatch);
-    uint8_t* sealData[kMaxSplit];
-    size_t sealLen[kMaxSplit];
+    uint8_t* sealData[kMaxSplit]{};
+    size_t sealLen[kMaxSplit]{};
     Encapsulation::Result sealed[kMaxSplit];
     // The peer table of this batch (LivePeers::enter()).
     const PeerRoutes* routes = nullptr;
@@ -111,12 +111,14 @@ struct ForwardingLoop::TxState
 
 struct ForwardingLoop::RxState
 {
+    explicit RxState(bool verifyChecksums) : coalescer(verifyChecksums) {}
+
     const PeerRoutes* routes = nullptr; // this batch's (LivePeers::enter())
     UdpRecvBatch batch;
     SocketError errors[64];
-    uint8_t* openData[Encapsulation::kMaxBatch];
-    size_t openLen[Encapsulation::kMaxBatch];
-    uint32_t openPeer[Encapsulation::kMaxBatch];
+    uint8_t* openData[Encapsulation::kMaxBatch]{};
+    size_t openLen[Encapsulation::kMaxBatch]{};
+    uint32_t openPeer[Encapsulation::kMaxBatch]{};
     Encapsulation::Result openResult[Encapsulation::kMaxBatch];
     TcpCoalescer coalescer;
     TcpCoalescer::Write write;
@@ -134,7 +136,7 @@ ForwardingLoop::ForwardingLoop(ForwardingSetup setup)
       m_tx(std::make_unique<TxState>(m_setup.peers->current().slotCount(),
                                      m_setup.encapsulation->headroom(),
                                      m_setup.encapsulation->tailroom())),
-      m_rx(std::make_unique<RxState>())
+      m_rx(std::make_unique<RxState>(!m_setup.encapsulation->authenticates()))
 {
     // The first batch takes the table and fills in the peers' addresses (seenVersion differs).
     m_tx->seenVersion = ~uint64_t{0};
@@ -150,8 +152,17 @@ ForwardingLoop::~ForwardingLoop()
     stop();
 }
 
+unsigned ForwardingLoop::defaultThreads(unsigned cores, bool encrypts)
+{
+    return encrypts && cores <= 2 ? 1 : 2;
+}
+
 void ForwardingLoop::start()
 {
+    if (m_setup.threads == 1) {
+        m_txThread.start([this] { runBothDirections(); });
+        return;
+    }
     m_txThread.start([this] {
         bool mayHaveMore = false;
         for (;;) {
@@ -173,6 +184,29 @@ void ForwardingLoop::start()
             mayHaveMore = forwardFromUdp((events & POLLERR) != 0);
         }
     });
+}
+
+void ForwardingLoop::runBothDirections()
+{
+    // A batch each way in turn, so neither starves the other; waits only when neither said
+    // more may be waiting.
+    bool tunMore = false;
+    bool udpMore = false;
+    const int fds[2] = {m_setup.tun->pollFd(), m_setup.udp->pollFd()};
+    for (;;) {
+        int events[2] = {0, 0};
+        if (m_txThread.stopSignal().wait(fds[0], fds[1], tunMore || udpMore ? 0 : -1, events) ==
+            StopSignal::kStopped) {
+            return;
+        }
+        if (tunMore || events[0]) {
+            tunMore = forwardFromTun();
+        }
+        const int udpEvents = m_setup.udp->events(events[1]);
+        if (udpMore || udpEvents) {
+            udpMore = forwardFromUdp((udpEvents & POLLERR) != 0);
+        }
+    }
 }
 
 void ForwardingLoop::stop()
@@ -289,11 +323,13 @@ void ForwardingLoop::forwardRead(TxState& tx, const uint8_t* read, size_t readLe
     }
 
     // Cut into plain IP packets, seal each in place (plain mode leaves them as they are), and
-    // close the gaps so the datagrams lie back to back: UDP_SEGMENT needs that, and then all
-    // but the last have the same size.
+    // close any gaps so the datagrams lie back to back: UDP_SEGMENT needs that, and then all
+    // but the last have the same size. The room after each is what sealing the longest one
+    // adds, so full-size segments leave no gap to close.
     Encapsulation& encap = *m_setup.encapsulation;
     const size_t head = encap.headroom();
-    const size_t tail = encap.tailroom();
+    const size_t longest = longestSegment(vh, packet, len);
+    const size_t tail = longest ? encap.tailroomFor(longest) : encap.tailroom();
     uint8_t* out = tx.arena.get() + tx.used;
     size_t stride = 0;
     const size_t count = splitTunPacket(vh, packet, len, out, tx.arenaSize - tx.used, head, tail,

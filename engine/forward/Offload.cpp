@@ -1,5 +1,6 @@
 #include "Offload.h"
 
+#include <algorithm>
 #include <cstring>
 #include <netinet/in.h>
 #ifdef __SSE2__
@@ -153,6 +154,74 @@ bool completeChecksum(const VirtioNetHeader& h, uint8_t* packet, size_t len)
     return true;
 }
 
+namespace {
+
+// How a TUN read is cut: the headers every segment repeats and the payload per segment.
+struct TsoShape
+{
+    bool v6 = false;
+    size_t ipLen = 0;
+    size_t headerLen = 0;
+    size_t mss = 0;
+    size_t payload = 0;
+    size_t count = 0;
+    size_t longest = 0; // the first segment's length (all but the last have it)
+};
+
+// False for a GSO read that cannot be cut (the virtio header's offsets or the headers are
+// bogus, or a kind of GSO we never enable).
+bool tsoShape(const VirtioNetHeader& h, const uint8_t* packet, size_t len, TsoShape* s)
+{
+    const uint8_t gso = h.gsoType & uint8_t(~kVnetGsoEcn);
+    if (gso != kVnetGsoTcpV4 && gso != kVnetGsoTcpV6) {
+        return false; // we never enable UFO/USO, so the kernel does not send these
+    }
+    const bool v6 = gso == kVnetGsoTcpV6;
+    size_t ipLen = 0;
+    if (!v6) {
+        if (len < 20 || (packet[0] >> 4) != 4 || packet[9] != IPPROTO_TCP) {
+            return false;
+        }
+        ipLen = size_t(packet[0] & 0x0f) * 4;
+    } else {
+        if (len < 40 || (packet[0] >> 4) != 6 || packet[6] != IPPROTO_TCP) {
+            return false; // extension headers before TCP are not segmented here
+        }
+        ipLen = 40;
+    }
+    if (ipLen < 20 || h.csumStart != ipLen || ipLen + 20 > len) {
+        return false;
+    }
+    const size_t tcpLen = size_t(packet[ipLen + 12] >> 4) * 4;
+    const size_t headerLen = ipLen + tcpLen;
+    const size_t mss = h.gsoSize;
+    if (tcpLen < 20 || headerLen > len || mss == 0) {
+        return false;
+    }
+    s->v6 = v6;
+    s->ipLen = ipLen;
+    s->headerLen = headerLen;
+    s->mss = mss;
+    s->payload = len - headerLen;
+    s->count = s->payload == 0 ? 1 : (s->payload + mss - 1) / mss;
+    s->longest = headerLen + std::min(mss, s->payload);
+    return true;
+}
+
+} // namespace
+
+size_t longestSegment(const VirtioNetHeader& h, const uint8_t* packet, size_t len)
+{
+    if (len == 0) {
+        return 0;
+    }
+    if ((h.gsoType & uint8_t(~kVnetGsoEcn)) == kVnetGsoNone) {
+        return len;
+    }
+    TsoShape s;
+    return tsoShape(h, packet, len, &s) ? s.longest : 0;
+}
+
 size_t splitTunPacket(const VirtioNetHeader& h, const uint8_t* packet, size_t len, uint8_t* out,
                       size_t outCapacity, size_t headroom, size_t tailroom, size_t maxSegments,
                       uint32_t* lengths, size_t* stride)
@@ -160,8 +229,7 @@ size_t splitTunPacket(const VirtioNetHeader& h, const uint8_t* packet, size_t le
     if (maxSegments == 0 || len == 0) {
         return 0;
     }
-    const uint8_t gso = h.gsoType & uint8_t(~kVnetGsoEcn);
-    if (gso == kVnetGsoNone) {
+    if ((h.gsoType & uint8_t(~kVnetGsoEcn)) == kVnetGsoNone) {
         *stride = headroom + len + tailroom;
         if (*stride > outCapacity) {
             return 0;
@@ -173,34 +241,17 @@ size_t splitTunPacket(const VirtioNetHeader& h, const uint8_t* packet, size_t le
         lengths[0] = uint32_t(len);
         return 1;
     }
-    if (gso != kVnetGsoTcpV4 && gso != kVnetGsoTcpV6) {
-        return 0; // we never enable UFO/USO, so the kernel does not send these
-    }
-    const bool v6 = gso == kVnetGsoTcpV6;
-    size_t ipLen = 0;
-    if (!v6) {
-        if (len < 20 || (packet[0] >> 4) != 4 || packet[9] != IPPROTO_TCP) {
-            return 0;
-        }
-        ipLen = size_t(packet[0] & 0x0f) * 4;
-    } else {
-        if (len < 40 || (packet[0] >> 4) != 6 || packet[6] != IPPROTO_TCP) {
-            return 0; // extension headers before TCP are not segmented here
-        }
-        ipLen = 40;
-    }
-    if (ipLen < 20 || h.csumStart != ipLen || ipLen + 20 > len) {
+    TsoShape shape;
+    if (!tsoShape(h, packet, len, &shape)) {
         return 0;
     }
-    const size_t tcpLen = size_t(packet[ipLen + 12] >> 4) * 4;
-    const size_t headerLen = ipLen + tcpLen;
-    const size_t mss = h.gsoSize;
-    if (tcpLen < 20 || headerLen > len || mss == 0) {
-        return 0;
-    }
-    *stride = headroom + headerLen + mss + tailroom;
-    const size_t payload = len - headerLen;
-    const size_t count = payload == 0 ? 1 : (payload + mss - 1) / mss;
+    const bool v6 = shape.v6;
+    const size_t ipLen = shape.ipLen;
+    const size_t headerLen = shape.headerLen;
+    const size_t mss = shape.mss;
+    const size_t payload = shape.payload;
+    const size_t count = shape.count;
+    *stride = headroom + shape.longest + tailroom;
     if (count > maxSegments || count * *stride > outCapacity) {
         return 0;
     }
@@ -292,7 +343,7 @@ TcpCoalescer::Added TcpCoalescer::add(uint8_t* p, size_t len, Write* closed, boo
     }
     // Verified before anything else looks at it, as GRO does. The open group stays open: a
     // good next segment still continues it.
-    if (!tcpChecksumsValid(p, len, ipLen)) {
+    if (m_verifyChecksums && !tcpChecksumsValid(p, len, ipLen)) {
         return Added::BadChecksum;
     }
     if (m_count > 0 && canAppend(p, len, ipLen, tcpLen)) {

@@ -41,12 +41,17 @@ uint16_t checksumFinish(uint64_t sum);
 
 // Splits one packet read from TUN (after its virtio header `h`) into plain IP packets with
 // complete checksums. Segment i is written at out + i * *stride + headroom, where *stride is
-// headroom + the full segment length + tailroom; a packet that needs no split comes back as
-// one segment (copied). Returns the number of segments and their lengths, or 0 if the packet
+// headroom + the longest segment's length + tailroom; a packet that needs no split comes back
+// as one segment (copied). Returns the number of segments and their lengths, or 0 if the packet
 // is malformed or does not fit (`outCapacity`, `maxSegments`).
 size_t splitTunPacket(const VirtioNetHeader& h, const uint8_t* packet, size_t len, uint8_t* out,
                       size_t outCapacity, size_t headroom, size_t tailroom, size_t maxSegments,
                       uint32_t* lengths, size_t* stride);
+
+// The length of the longest packet splitTunPacket() would cut this read into (all but the last
+// have it), or 0 if it would refuse the read. With it a caller can give exactly the tailroom
+// that segment needs, so that sealed segments lie back to back without moving.
+size_t longestSegment(const VirtioNetHeader& h, const uint8_t* packet, size_t len);
 
 // Completes a CHECKSUM_PARTIAL packet in place (no GSO). False if the offsets are bogus.
 bool completeChecksum(const VirtioNetHeader& h, uint8_t* packet, size_t len);
@@ -60,10 +65,15 @@ bool tcpChecksumsValid(const uint8_t* packet, size_t len, size_t ipLen);
 // segment sizes but the last), without copying payloads: the write is a gather list. As in
 // GRO, only segments whose checksums verified are joined: the joined write is handed over as
 // CHECKSUM_PARTIAL, which the kernel takes as checked (and would fill in afresh when it
-// forwards), so a corrupted or forged segment must never get there.
+// forwards), so a corrupted or forged segment must never get there. Segments that an AEAD
+// has already authenticated (WireGuard mode) need no second check: a corrupted or forged one
+// never got through it, as the kernel's WireGuard reasons when it marks what it decrypted
+// CHECKSUM_UNNECESSARY.
 class TcpCoalescer
 {
 public:
+    explicit TcpCoalescer(bool verifyChecksums = true) : m_verifyChecksums(verifyChecksums) {}
+
     static constexpr unsigned kMaxSegments = 64;
     // A TUN write: iov[0] is `header`, then the first packet whole, then the others' payloads.
     // Not copyable: iov[0] points into it.
@@ -83,7 +93,8 @@ public:
         Joined,      // appended to the open group or opened a new one
         Alone,       // not a data segment that can be joined: write it by itself (the kernel
                      // verifies its checksums)
-        BadChecksum, // a data segment whose checksum is wrong: drop it (nothing was closed)
+        BadChecksum, // a data segment whose checksum is wrong: drop it (nothing was closed;
+                     // only when verifying)
     };
     // Offers a checked IP packet. If the open group has to be closed first (another flow, a
     // gap, a non-TCP packet), it is written into *closed and *closedReady set.
@@ -99,6 +110,7 @@ private:
     bool canAppend(const uint8_t* p, size_t len, size_t ipLen, size_t tcpLen) const;
     void start(uint8_t* p, size_t len, size_t ipLen, size_t tcpLen);
 
+    bool m_verifyChecksums;
     uint8_t* m_first = nullptr;
     size_t m_firstLen = 0;
     size_t m_ipLen = 0;

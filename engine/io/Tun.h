@@ -69,9 +69,11 @@ class Tun
 {
 public:
     virtual ~Tun() = default;
+    // Polls readable while a read may find packets.
+    virtual int pollFd() const = 0;
     // Blocks until a read may find packets or `stop` is raised: the device's poll events, or
     // StopSignal::kStopped.
-    virtual int wait(const StopSignal& stop) = 0;
+    int wait(const StopSignal& stop) const { return stop.wait(pollFd()); }
     // Reads what is queued (without blocking) until the batch is full or nothing is left.
     virtual void readBatch(TunReadBatch& batch) = 0;
     // One packet, or one GSO group of TCP segments: iov[0] is the virtio-net header (its GSO

@@ -33,7 +33,7 @@ public:
     int ifindex() const { return m_ifindex; }
     bool hasVnetHeader() const { return m_vnetHeader; }
 
-    int wait(const StopSignal& stop) override { return stop.wait(m_fd.get()); }
+    int pollFd() const override { return m_fd.get(); }
     void readBatch(TunReadBatch& batch) override;
     int write(const iovec* iov, unsigned count) override;
 

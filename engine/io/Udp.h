@@ -127,9 +127,17 @@ class Udp
 {
 public:
     virtual ~Udp() = default;
+    // Polls readable while a receive may find datagrams, with POLLERR while errors are queued.
+    virtual int pollFd() const = 0;
+    // The poll events of pollFd() as the loop reads them (a fake adds POLLERR itself).
+    virtual int events(int pollEvents) const { return pollEvents; }
     // Blocks until a receive may find datagrams (POLLIN) or errors are queued (POLLERR), or
     // `stop` is raised: the socket's poll events, or StopSignal::kStopped.
-    virtual int wait(const StopSignal& stop) = 0;
+    int wait(const StopSignal& stop) const
+    {
+        const int e = stop.wait(pollFd());
+        return e == StopSignal::kStopped ? e : events(e);
+    }
     // Sends every message of the batch, setting each one's `sent` and `error`, and the batch's
     // `gsoRefused` if this batch found that the kernel refuses UDP_SEGMENT.
     void sendBatch(UdpSendBatch& batch);

@@ -37,7 +37,7 @@ public:
     // Path MTU the kernel knows towards `peer` (route MTU), or 0 if there is no route.
     static int pathMtuTo(const UdpEndpoint& peer);
 
-    int wait(const StopSignal& stop) override { return stop.wait(m_fd.get()); }
+    int pollFd() const override { return m_fd.get(); }
     unsigned recvBatch(UdpRecvBatch& batch) override;
     unsigned readErrors(SocketError* out, unsigned max) override;
 

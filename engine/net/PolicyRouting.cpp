@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstdio>
+#include <cstring>
 #include <dirent.h>
 #include <fstream>
 #include <linux/fib_rules.h>
@@ -22,6 +24,8 @@
 #include <netlink/socket.h>
 #include <set>
 #include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 namespace peertun::engine {
 
@@ -37,6 +41,33 @@ std::mutex& choosingMutex()
 {
     static std::mutex m;
     return m;
+}
+
+// The network namespace's lock for choosing marks (see TunnelMark): bound, the abstract name is
+// this process's until the fd closes. Another holder is waited for up to 2 s, then ignored: the
+// name is open to every local user, and one that squats it must not stop tunnels (it can only
+// bring back the race the lock closes). An fd of -1 if there is no lock to be had.
+Fd lockMarksOfNamespace()
+{
+    Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd.valid()) {
+        return fd;
+    }
+    constexpr size_t kNameLen = sizeof TunnelMark::kLockName - 1;
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::memcpy(address.sun_path + 1, TunnelMark::kLockName, kNameLen); // [0] = 0: abstract
+    const auto len = socklen_t(offsetof(sockaddr_un, sun_path) + 1 + kNameLen);
+    for (int waited = 0; waited < 200; ++waited) {
+        if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), len) == 0) {
+            return fd;
+        }
+        if (errno != EADDRINUSE) {
+            break;
+        }
+        ::usleep(10000);
+    }
+    return Fd();
 }
 
 std::string familyName(int family)
@@ -167,12 +198,13 @@ TunnelMark TunnelMark::allocate(const std::string& ifName)
 {
     const NlSocket owner = openRouteSocket();
     nl_sock* sock = owner.get();
+    Fd choosing = lockMarksOfNamespace(); // before the mutex: its holder may be this process
     const std::lock_guard lock(choosingMutex());
     const InUse used = listInUse(sock);
     for (uint32_t id = kFirstTable; id < kFirstTable + kTablesTried; ++id) {
         if (!used.ids.count(id) && !reservedMarks().count(id)) {
             reservedMarks().insert(id);
-            return TunnelMark(id);
+            return TunnelMark(id, std::move(choosing));
         }
     }
     throw TunnelError(TunnelError::Kind::Busy,

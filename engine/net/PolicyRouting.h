@@ -11,6 +11,7 @@
 // kernel gives a rule added without one, as `ip rule add` in wg-quick gets.
 #pragma once
 
+#include "Fd.h"
 #include "NetlinkSocket.h"
 
 #include <cstdint>
@@ -24,25 +25,39 @@ namespace peertun::engine {
 // tunnel's routing table (M = T): the first from kFirstTable on that no routing table (of
 // either family), no rule (as table or mark) and no other tunnel of this process uses, so two
 // tunnels never share one. Held for the tunnel's lifetime; released on destruction.
+//
+// Other processes choose marks the same way (two --standalone helpers started at once), and
+// see a mark as taken only once its rules exist: from allocate() until settled() (called once
+// the loop guard's rules are in) a mark holds a lock of the network namespace, the name of an
+// abstract Unix socket (per namespace, gone with the process that held it).
 class TunnelMark
 {
 public:
     // wg-quick's first choice.
     static constexpr uint32_t kFirstTable = 51820;
     static constexpr uint32_t kTablesTried = 4096;
+    // The abstract Unix socket name of the namespace's lock (without the leading 0 byte).
+    static constexpr char kLockName[] = "peertun-tunnel-marks";
 
     // Throws TunnelError (Busy when every number is taken).
     static TunnelMark allocate(const std::string& ifName);
-    TunnelMark(TunnelMark&& other) noexcept : m_value(other.m_value) { other.m_value = 0; }
+    TunnelMark(TunnelMark&& other) noexcept
+        : m_value(other.m_value), m_choosing(std::move(other.m_choosing))
+    {
+        other.m_value = 0;
+    }
     TunnelMark& operator=(TunnelMark&&) = delete;
     TunnelMark(const TunnelMark&) = delete;
     ~TunnelMark();
 
     uint32_t value() const { return m_value; }
+    // The mark's rules exist: other processes can see it, and may choose theirs.
+    void settled() { m_choosing = Fd(); }
 
 private:
-    explicit TunnelMark(uint32_t value) : m_value(value) {}
+    TunnelMark(uint32_t value, Fd choosing) : m_value(value), m_choosing(std::move(choosing)) {}
     uint32_t m_value = 0;
+    Fd m_choosing; // the namespace's lock while this mark is not yet visible to others
 };
 
 struct FullTunnelConfig

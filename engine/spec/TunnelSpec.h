@@ -49,8 +49,11 @@ struct TunnelSpec
     // Where host names' DNS servers come from (null: /etc/resolv.conf only).
     std::shared_ptr<DnsServerSource> dnsServers;
     std::string resolvConfPath; // empty: /etc/resolv.conf
-    unsigned cryptoThreads =
-        0; // WireGuard mode: threads per direction for the crypto, 0 = half the cores
+    // WireGuard mode: threads per direction for the crypto, 0 = half the cores.
+    unsigned cryptoThreads = 0;
+    // Forwarding threads: 1 for both directions, 2 for one each, 0 = by the mode and the number
+    // of cores (ForwardingLoop::defaultThreads).
+    unsigned forwardThreads = 0;
 };
 
 } // namespace peertun::engine

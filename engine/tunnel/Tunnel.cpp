@@ -26,6 +26,7 @@
 #include <optional>
 #include <set>
 #include <stdexcept>
+#include <thread>
 #include <tuple>
 
 namespace peertun::engine {
@@ -432,6 +433,7 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
             families.push_back(AF_INET);
         }
         d->loopGuard.emplace(d->link.ifindex, s.ifName, std::move(families), d->mark->value());
+        d->mark->settled(); // its rules show other processes that the mark is taken
         for (const std::string& line : d->loopGuard->describe()) {
             d->log.add(LogLevel::Info, s.name, "loop guard: " + line);
         }
@@ -447,6 +449,10 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     setup.encapsulation = d->encapsulation.get();
     setup.counters = d->counters.get();
     setup.log = &d->log;
+    setup.threads = s.forwardThreads != 0
+                        ? s.forwardThreads
+                        : ForwardingLoop::defaultThreads(std::thread::hardware_concurrency(),
+                                                         s.mode == TunnelMode::WireGuard);
     d->loop = std::make_unique<ForwardingLoop>(std::move(setup));
 
     // Rule events of the mark: a full tunnel's table and mark are the same number.

@@ -74,22 +74,38 @@ keys::PublicKey publicKey(const QString& text, const std::string& field)
 
 } // namespace
 
-unsigned cryptoThreadsFromEnvironment()
+namespace {
+
+// A thread count from the environment: 0 if unset, else `min`..`max` or a TunnelError.
+unsigned threadsFromEnvironment(const char* name, unsigned long max, const char* what)
 {
-    const char* text = std::getenv("PEERTUN_CRYPTO_THREADS");
+    const char* text = std::getenv(name);
     if (!text) {
         return 0;
     }
     char* end = nullptr;
     errno = 0;
     const unsigned long n = std::strtoul(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || n < 1 || n > 64) {
+    if (errno != 0 || end == text || *end != '\0' || n < 1 || n > max) {
         throw engine::TunnelError(engine::TunnelError::Kind::InvalidConfig,
-                                  std::string("PEERTUN_CRYPTO_THREADS must be a number from 1 to "
-                                              "64 (threads per direction), not \"") +
-                                      text + "\"");
+                                  std::string(name) + " must be a number from 1 to " +
+                                      std::to_string(max) + " (" + what + "), not \"" + text +
+                                      "\"");
     }
     return unsigned(n);
+}
+
+} // namespace
+
+unsigned cryptoThreadsFromEnvironment()
+{
+    return threadsFromEnvironment("PEERTUN_CRYPTO_THREADS", 64, "threads per direction");
+}
+
+unsigned forwardThreadsFromEnvironment()
+{
+    return threadsFromEnvironment("PEERTUN_FORWARD_THREADS", 2,
+                                  "1: one thread for both directions, 2: one each");
 }
 
 engine::TunnelSpec specFromProfile(const Profile& profile)
@@ -113,6 +129,7 @@ engine::TunnelSpec specFromProfile(const Profile& profile)
     spec.killSwitch = profile.interface.killSwitch;
     spec.allowLan = profile.interface.allowLan;
     spec.dnsServers = std::make_shared<ResolvedDnsServers>();
+    spec.forwardThreads = forwardThreadsFromEnvironment();
     if (wg) {
         spec.privateKey = secretKey(profile.interface.privateKey, "interface.privateKey");
         spec.cryptoThreads = cryptoThreadsFromEnvironment();

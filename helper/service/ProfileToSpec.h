@@ -14,8 +14,11 @@ engine::TunnelSpec specFromProfile(const Profile& profile);
 std::vector<engine::PeerSpec> peerSpecsFromProfile(const Profile& profile);
 
 // The helper's PEERTUN_CRYPTO_THREADS: threads per direction that share WireGuard mode's crypto
-// (1 = the forwarding thread alone). Unset: 0, one per core. Anything but 1..64 throws
+// (1 = the forwarding thread alone). Unset: 0, half the cores. Anything but 1..64 throws
 // engine::TunnelError (InvalidConfig) saying so. specFromProfile() sets it on the spec.
 unsigned cryptoThreadsFromEnvironment();
+// The helper's PEERTUN_FORWARD_THREADS: 1 (one thread forwards both directions) or 2 (a thread
+// each). Unset: 0, by the mode and the number of cores. Anything else throws as above.
+unsigned forwardThreadsFromEnvironment();
 
 } // namespace peertun

@@ -491,8 +491,12 @@ void EtcdWatch::onFinished()
         return;
     }
     m_done = true;
-    emit failed(QStringLiteral("the watch stream from etcd at %1 ended: %2")
-                    .arg(m_endpoint, m_reply->errorString()));
+    // A stream that ends without a network error is etcd closing it (a shutdown): Qt's
+    // errorString() would say "Unknown error".
+    const QString why = m_reply->error() == QNetworkReply::NoError
+                            ? QStringLiteral("etcd closed it")
+                            : m_reply->errorString();
+    emit failed(QStringLiteral("the watch stream from etcd at %1 ended: %2").arg(m_endpoint, why));
 }
 
 } // namespace peertun::mesh

@@ -41,11 +41,6 @@ size_t FakeTun::pendingReads() const
     return m_reads.size();
 }
 
-int FakeTun::wait(const StopSignal& stop)
-{
-    return stop.wait(m_readable.get());
-}
-
 void FakeTun::readBatch(TunReadBatch& batch)
 {
     const std::lock_guard lock(m_mutex);

@@ -31,7 +31,7 @@ public:
     std::vector<Written> takeWrites();
     size_t pendingReads() const;
 
-    int wait(const StopSignal& stop) override;
+    int pollFd() const override { return m_readable.get(); }
     void readBatch(TunReadBatch& batch) override;
     int write(const iovec* iov, unsigned count) override;
 

@@ -72,14 +72,10 @@ unsigned FakeUdp::sendmmsgCalls() const
     return m_sendmmsgCalls;
 }
 
-int FakeUdp::wait(const StopSignal& stop)
+int FakeUdp::events(int pollEvents) const
 {
-    int events = stop.wait(m_readable.get());
     const std::lock_guard lock(m_mutex);
-    if (events != StopSignal::kStopped && !m_errors.empty()) {
-        events |= POLLERR;
-    }
-    return events;
+    return m_errors.empty() ? pollEvents : pollEvents | POLLERR;
 }
 
 unsigned FakeUdp::recvBatch(UdpRecvBatch& batch)

@@ -45,7 +45,8 @@ public:
     std::vector<Sent> takeSent();
     unsigned sendmmsgCalls() const;
 
-    int wait(const StopSignal& stop) override;
+    int pollFd() const override { return m_readable.get(); }
+    int events(int pollEvents) const override;
     unsigned recvBatch(UdpRecvBatch& batch) override;
     unsigned readErrors(SocketError* out, unsigned max) override;
 

@@ -164,9 +164,10 @@ Bytes tsoRead(const char* src, const char* dst, size_t payload, uint16_t mss)
 // Two peers, plain mode, and the loop over the fakes.
 struct Rig
 {
-    Rig()
+    explicit Rig(unsigned threads = 2)
     {
         ForwardingSetup setup;
+        setup.threads = threads;
         setup.tun = &tun;
         setup.udp = &udp;
         setup.udpFamily = AF_INET;
@@ -897,9 +898,16 @@ private slots:
 
     // --- the threads -------------------------------------------------------------------
 
+    void threadsForwardAndStop_data()
+    {
+        QTest::addColumn<unsigned>("threads");
+        QTest::newRow("a thread per direction") << 2u;
+        QTest::newRow("one thread for both") << 1u;
+    }
     void threadsForwardAndStop()
     {
-        Rig rig;
+        QFETCH(unsigned, threads);
+        Rig rig(threads);
         rig.loop->start();
         rig.tun.queueRead(tunRead(udpPacket("10.244.2.2", "10.244.3.7", 300)));
         rig.udp.queueArrival({kBeta, udpPacket("10.244.4.4", "10.244.2.2", 300), 0, false});
@@ -916,12 +924,36 @@ private slots:
         rig.loop->stop(); // idempotent
     }
 
+    void defaultThreads_data()
+    {
+        QTest::addColumn<unsigned>("cores");
+        QTest::addColumn<bool>("encrypts");
+        QTest::addColumn<unsigned>("threads");
+        QTest::newRow("encrypting, 1 core") << 1u << true << 1u;
+        QTest::newRow("encrypting, 2 cores") << 2u << true << 1u;
+        QTest::newRow("encrypting, 3 cores") << 3u << true << 2u;
+        QTest::newRow("encrypting, 64 cores") << 64u << true << 2u;
+        QTest::newRow("encrypting, unknown (0)") << 0u << true << 1u;
+        QTest::newRow("plain, 1 core") << 1u << false << 2u;
+        QTest::newRow("plain, 2 cores") << 2u << false << 2u;
+        QTest::newRow("plain, 64 cores") << 64u << false << 2u;
+    }
+    void defaultThreads()
+    {
+        QFETCH(unsigned, cores);
+        QFETCH(bool, encrypts);
+        QFETCH(unsigned, threads);
+        QCOMPARE(ForwardingLoop::defaultThreads(cores, encrypts), threads);
+    }
+
     // Both threads forward while the peer set changes under them: the peer that stays gets
     // every packet (none lost, none misrouted), the other comes and goes. Under TSan
     // (scripts/sanitize.sh) this is also the check that tables are freed only after use.
+    void threadsForwardWhilePeersChange_data() { threadsForwardAndStop_data(); }
     void threadsForwardWhilePeersChange()
     {
-        Rig rig;
+        QFETCH(unsigned, threads);
+        Rig rig(threads);
         rig.loop->start();
         const std::vector<std::vector<IpPrefix>> withBeta = {{*IpPrefix::parse("10.244.3.0/24")},
                                                              {*IpPrefix::parse("10.244.4.0/24")}};

@@ -217,7 +217,11 @@ private slots:
         const size_t n = splitTunPacket(h, pkt.data(), pkt.size(), out.data(), out.size(), 0, 0,
                                         128, lengths, &stride);
         QCOMPARE(n, size_t(segments));
-        QCOMPARE(stride, ipLen + 32 + size_t(mss));
+        // Room for the longest segment, which longestSegment() names beforehand.
+        const size_t longest = ipLen + 32 + std::min(size_t(mss), size_t(payload));
+        QCOMPARE(stride, longest);
+        QCOMPARE(longestSegment(h, pkt.data(), pkt.size()), longest);
+        QCOMPARE(size_t(lengths[0]), longest);
         size_t seen = 0;
         for (size_t i = 0; i < n; ++i) {
             const uint8_t* s = out.data() + i * stride;
@@ -268,6 +272,7 @@ private slots:
         QCOMPARE(splitTunPacket(h, pkt.data(), pkt.size(), out.data(), out.size(), 0, 0, 128,
                                 lengths, &stride),
                  size_t(0));
+        QCOMPARE(longestSegment(h, pkt.data(), pkt.size()), size_t(0));
     }
 
     void completesPartialChecksum()
@@ -284,6 +289,8 @@ private slots:
         h.csumOffset = 16;
         QVERIFY(completeChecksum(h, pkt.data(), pkt.size()));
         QVERIFY(tcpChecksumValid(pkt.data(), pkt.size()));
+        // Without GSO the packet goes as it is.
+        QCOMPARE(longestSegment(h, pkt.data(), pkt.size()), pkt.size());
         h.csumStart = uint16_t(pkt.size()); // past the end: refused
         QVERIFY(!completeChecksum(h, pkt.data(), pkt.size()));
     }
@@ -462,6 +469,22 @@ private slots:
         QVERIFY(tcpChecksumValid(joined.data(), joined.size()));
         QVERIFY(std::equal(joined.begin() + ptrdiff_t(ipLen + 32 + 1400), joined.end(),
                            b.begin() + ptrdiff_t(ipLen + 32)));
+    }
+
+    // Segments an AEAD authenticated are joined without a second check (WireGuard mode).
+    void authenticatedSegmentsJoinUnchecked()
+    {
+        std::vector<uint8_t> a = tcpPacket(false, 1400, 1);
+        std::vector<uint8_t> b = nth(tcpPacket(false, 1400, 1401), 1);
+        b[20 + 32 + 700] ^= 0x40; // its checksum no longer matches
+        QVERIFY(!tcpChecksumsValid(b.data(), b.size(), 20));
+        TcpCoalescer c(/*verifyChecksums=*/false);
+        TcpCoalescer::Write w;
+        bool closed = true;
+        QCOMPARE(c.add(a.data(), a.size(), &w, &closed), TcpCoalescer::Added::Joined);
+        QCOMPARE(c.add(b.data(), b.size(), &w, &closed), TcpCoalescer::Added::Joined);
+        c.flush(&w);
+        QCOMPARE(w.packets, 2u);
     }
 
     // A lone first segment with a bad checksum opens no group.

@@ -247,6 +247,29 @@ class TestWgEncapsulation final : public QObject
     }
 
 private slots:
+    // What sealing adds after a packet: padding to 16 but not past the MTU (1420 here), and
+    // the tag; the loops leave exactly that much room after full-size segments.
+    void tailroomForLength_data()
+    {
+        QTest::addColumn<int>("len");
+        QTest::addColumn<int>("tail");
+        QTest::newRow("keepalive") << 0 << 16;
+        QTest::newRow("1 byte") << 1 << 15 + 16;
+        QTest::newRow("a multiple of 16") << 1408 << 16;
+        QTest::newRow("padded to 16") << 1400 << 8 + 16;
+        QTest::newRow("the MTU, not a multiple of 16") << 1420 << 16;
+        QTest::newRow("padding capped at the MTU") << 1412 << 8 + 16;
+    }
+    void tailroomForLength()
+    {
+        QFETCH(int, len);
+        QFETCH(int, tail);
+        auto a = makeA();
+        QCOMPARE(a->encap->tailroomFor(size_t(len)), size_t(tail));
+        QVERIFY(a->encap->tailroomFor(size_t(len)) <= a->encap->tailroom());
+        QVERIFY(a->encap->authenticates()); // joined segments need no second checksum check
+    }
+
     void handshakeFlushesQueuedPacket()
     {
         auto a = makeA();

@@ -706,6 +706,9 @@ void TestMeshEtcd::storeDownKeepsMembersAndResyncs()
     QVERIFY2(a->statusText().contains(QLatin1String("coordination store unreachable since")),
              qPrintable(a->statusText()));
     QVERIFY(a->unreachableSince().isValid());
+    // Whatever ended the watch is said in words, never as Qt's "Unknown error".
+    QVERIFY2(!a->lastError().isEmpty() && !a->lastError().contains(QLatin1String("Unknown error")),
+             qPrintable(a->lastError()));
     // Longer than the lease TTL: the others stay.
     QTest::qWait(kTtl * 1000 + 500);
     QCOMPARE(a->members(), known);

@@ -15,12 +15,15 @@
 #include <QtTest>
 #include <cerrno>
 #include <chrono>
+#include <cstddef>
 #include <cstring>
 #include <net/if.h>
 #include <optional>
 #include <poll.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -253,6 +256,7 @@ private slots:
     void fullTunnelRulesAndTable_data();
     void fullTunnelRulesAndTable();
     void fullTunnelAvoidsTablesAndPrioritiesInUse();
+    void markIsLockedUntilItsRulesExist();
     void fullTunnelDeletionIsSeenAndRestored_data();
     void fullTunnelDeletionIsSeenAndRestored();
     void fullTunnelIgnoresOtherRules();
@@ -777,6 +781,50 @@ void TestNetlink::fullTunnelAvoidsTablesAndPrioritiesInUse()
                                     "static"));
     QVERIFY(rules(AF_INET).contains("999: not from all fwmark 0xca6f lookup 51823 proto static"));
     QCOMPARE(rules(AF_INET).filter("suppress_prefixlength").size(), 1);
+}
+
+namespace {
+
+// Binds the namespace's mark lock name: a valid fd if it was free.
+peertun::engine::Fd bindMarkLock()
+{
+    peertun::engine::Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    const size_t n = sizeof TunnelMark::kLockName - 1;
+    std::memcpy(a.sun_path + 1, TunnelMark::kLockName, n);
+    if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&a),
+               socklen_t(offsetof(sockaddr_un, sun_path) + 1 + n)) != 0) {
+        return peertun::engine::Fd();
+    }
+    return fd;
+}
+
+} // namespace
+
+// Another process choosing at the same moment would pick the same mark until this one's rules
+// exist: from allocate() to settled() the namespace's lock is held. A squatter on the lock's
+// name (any local user can bind it) delays the choice, never stops it.
+void TestNetlink::markIsLockedUntilItsRulesExist()
+{
+    QVERIFY(bindMarkLock().valid());
+    {
+        TunnelMark mark = TunnelMark::allocate("flannel99");
+        QVERIFY(!bindMarkLock().valid());
+        mark.settled();
+        QVERIFY(bindMarkLock().valid());
+        TunnelMark unsettled = TunnelMark::allocate("flannel99");
+        QVERIFY(unsettled.value() != mark.value());
+    } // destroyed unsettled: the lock goes with it
+    QVERIFY(bindMarkLock().valid());
+
+    const peertun::engine::Fd squatter = bindMarkLock();
+    QVERIFY(squatter.valid());
+    QElapsedTimer waited;
+    waited.start();
+    const TunnelMark mark = TunnelMark::allocate("flannel99");
+    QVERIFY(mark.value() >= TunnelMark::kFirstTable);
+    QVERIFY2(waited.elapsed() >= 1500, "the lock's holder was not waited for");
 }
 
 void TestNetlink::fullTunnelDeletionIsSeenAndRestored_data()
