@@ -90,6 +90,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         if ((n == 1) != acceptable || n > 1) {
             fail("a packet without GSO was refused, or accepted when it should not be", 0);
         }
+        if (longestSegment(h, packet, len) != len) {
+            fail("longestSegment() is not the whole packet without GSO", 0);
+        }
         if (n == 0) {
             return 0;
         }
@@ -141,7 +144,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     wellFormed = wellFormed && tcpLen >= 20 && headerLen <= len && mss > 0;
     const size_t payload = wellFormed ? len - headerLen : 0;
     const size_t count = payload == 0 ? 1 : (payload + mss - 1) / mss;
-    const size_t wantStride = head + headerLen + mss + tail;
+    // Room for the longest segment, which longestSegment() names before the cut.
+    const size_t longest = headerLen + std::min(mss, payload);
+    if (longestSegment(h, packet, len) != (wellFormed ? longest : 0)) {
+        fail("longestSegment() disagrees with the cut", 0);
+    }
+    const size_t wantStride = head + longest + tail;
     wellFormed = wellFormed && count <= kMaxSegments && count * wantStride <= out.size();
     if ((n != 0) != wellFormed) {
         fail(n ? "a malformed TSO request was accepted" : "a well-formed TSO request was refused",
