@@ -404,16 +404,14 @@ int cmdStatus(HelperClient& client, const QStringList& args)
     const QVariantMapList tunnels = HelperClient::toPlain(reply.value());
     if (!parser.positionalArguments().isEmpty()) {
         const QString name = parser.positionalArguments().at(0);
-        for (const QVariantMap& t : tunnels) {
-            if (t.value(key::kName).toString() == name) {
-                if (parser.isSet(json)) {
-                    out() << jsonText(t) << Qt::flush;
-                } else {
-                    printTunnel(t, true);
-                    out().flush();
-                }
-                return exitCode(Exit::Ok);
+        if (const QVariantMap t = HelperClient::tunnelNamed(tunnels, name); !t.isEmpty()) {
+            if (parser.isSet(json)) {
+                out() << jsonText(t) << Qt::flush;
+            } else {
+                printTunnel(t, true);
+                out().flush();
             }
+            return exitCode(Exit::Ok);
         }
         return fail(QStringLiteral("There is no tunnel named \"%1\".").arg(name),
                     exitCode(Exit::NotFound));
