@@ -404,16 +404,14 @@ int cmdStatus(HelperClient& client, const QStringList& args)
     const QVariantMapList tunnels = HelperClient::toPlain(reply.value());
     if (!parser.positionalArguments().isEmpty()) {
         const QString name = parser.positionalArguments().at(0);
-        for (const QVariantMap& t : tunnels) {
-            if (t.value(key::kName).toString() == name) {
-                if (parser.isSet(json)) {
-                    out() << jsonText(t) << Qt::flush;
-                } else {
-                    printTunnel(t, true);
-                    out().flush();
-                }
-                return exitCode(Exit::Ok);
+        if (const QVariantMap t = HelperClient::tunnelNamed(tunnels, name); !t.isEmpty()) {
+            if (parser.isSet(json)) {
+                out() << jsonText(t) << Qt::flush;
+            } else {
+                printTunnel(t, true);
+                out().flush();
             }
+            return exitCode(Exit::Ok);
         }
         return fail(QStringLiteral("There is no tunnel named \"%1\".").arg(name),
                     exitCode(Exit::NotFound));
@@ -697,6 +695,10 @@ int cmdImportWg(const QStringList& args)
     QCommandLineParser parser;
     parser.addPositionalArgument(QStringLiteral("FILE.conf"),
                                  QStringLiteral("wg-quick configuration"));
+    const QCommandLineOption noKillSwitch(
+        QStringLiteral("no-kill-switch"),
+        QStringLiteral("Leave the kill switch off, also for a full tunnel (0.0.0.0/0 or ::/0)."));
+    parser.addOption(noKillSwitch);
     if (const int rc =
             parseSubcommand(parser, args, QStringLiteral("peertunctl import-wg FILE.conf"),
                             QStringLiteral("Turns a wg-quick configuration into a peertun profile "
@@ -730,7 +732,14 @@ int cmdImportWg(const QStringList& args)
         }
         return exitCode(Exit::InvalidProfile);
     }
-    out() << QString::fromUtf8(peertun::serializeProfile(*imported.profile)) << Qt::flush;
+    peertun::Profile profile = *imported.profile;
+    if (!parser.isSet(noKillSwitch) && peertun::proposeKillSwitch(&profile)) {
+        err() << "peertunctl: note: this profile sends all traffic through the tunnel, so its "
+                 "kill switch is on: while it is up, nothing leaves outside the tunnel "
+                 "(--no-kill-switch leaves it off)"
+              << Qt::endl;
+    }
+    out() << QString::fromUtf8(peertun::serializeProfile(profile)) << Qt::flush;
     return exitCode(Exit::Ok);
 }
 

@@ -1,5 +1,6 @@
 #include "HelperClient.h"
 
+#include "Payloads.h"
 #include "helper1_proxy.h" // generated from io.peertun.Helper1.xml
 
 #include <QDBusArgument>
@@ -161,6 +162,16 @@ QVariantMapList HelperClient::toPlain(const QVariantMapList& list)
         plain << toPlain(map);
     }
     return plain;
+}
+
+QVariantMap HelperClient::tunnelNamed(const QVariantMapList& tunnels, const QString& name)
+{
+    for (const QVariantMap& t : tunnels) {
+        if (t.value(dbus::key::kName).toString() == name) {
+            return t;
+        }
+    }
+    return {};
 }
 
 } // namespace peertun

@@ -46,6 +46,8 @@ public:
     static QVariant toPlain(const QVariant& value);
     static QVariantMap toPlain(const QVariantMap& map);
     static QVariantMapList toPlain(const QVariantMapList& list);
+    // The entry of tunnel `name` in a ListTunnels reply's plain values; empty if none.
+    static QVariantMap tunnelNamed(const QVariantMapList& tunnels, const QString& name);
 
 signals:
     void stateChanged(const QString& name, const QString& state, const QString& reason);

@@ -274,16 +274,7 @@ TunnelController::WgImport TunnelController::importWgQuickFile(const QString& pa
         return out;
     }
     Profile profile = *result.profile;
-    // A provider's full tunnel: the kill switch is proposed, as the editor does for one (when
-    // the profile allows it: a peer must have an endpoint).
-    if (!profile.interface.killSwitch && isFullTunnel(profile)) {
-        Profile proposed = profile;
-        proposed.interface.killSwitch = true;
-        if (validateProfile(proposed).isEmpty()) {
-            profile = proposed;
-            out.killSwitchProposed = true;
-        }
-    }
+    out.killSwitchProposed = proposeKillSwitch(&profile); // as the editor proposes it
     if (m_store->find(profile.name) != nullptr ||
         QFile::exists(m_store->directory() + QLatin1Char('/') +
                       ProfileStore::fileNameFor(profile.name))) {
@@ -311,14 +302,6 @@ TunnelController::WgImport TunnelController::importWgQuickFile(const QString& pa
                              .arg(profile.name));
     }
     return out;
-}
-
-bool TunnelController::isFullTunnel(const Profile& profile)
-{
-    return std::any_of(profile.peers.cbegin(), profile.peers.cend(), [](const PeerConfig& peer) {
-        return std::any_of(peer.subnets.cbegin(), peer.subnets.cend(),
-                           [](const Cidr& subnet) { return subnet.prefixLength == 0; });
-    });
 }
 
 void TunnelController::importedDraft(const QString& path, const QString& profileName)

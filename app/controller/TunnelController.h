@@ -95,8 +95,6 @@ public:
     void importedDraft(const QString& path, const QString& profileName);
     // Fixable when every error is the validator's (the file itself was read without error).
     static bool fixable(const QList<ProfileError>& errors);
-    // A peer takes 0.0.0.0/0 or ::/0: everything goes through the tunnel.
-    static bool isFullTunnel(const Profile& profile);
 
 signals:
     void reconnectOfferChanged(); // made, taken, renewed or dropped

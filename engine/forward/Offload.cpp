@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cstring>
 #include <netinet/in.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
 #endif
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "checksum code assumes little-endian");
@@ -65,52 +65,16 @@ uint64_t pseudoHeaderSum(const uint8_t* ip, bool v6, size_t l4Len, uint8_t proto
 
 } // namespace
 
-uint64_t checksumAdd(const uint8_t* p, size_t len, uint64_t sum)
+namespace {
+
+// One's-complement addition is byte-order independent, and 2^16 = 1 modulo 0xffff: the vector
+// loops add native 32-bit words into 64-bit lanes (no carries to chase), the tail adds the rest,
+// and the sum is folded and byte-swapped once at the end. Exact for any length below 2^32 * 16
+// bytes. The copying variants store each block they load, so a copy costs no second pass.
+
+// The bytes a vector loop left: below its block size.
+uint64_t tailSum(const uint8_t* p, size_t len, uint64_t acc)
 {
-    // One's-complement addition is byte-order independent, and 2^16 = 1 modulo 0xffff: add
-    // native 32-bit words into 64-bit accumulators (no carries to chase, four independent
-    // chains the compiler can vectorize), fold, and swap the bytes once at the end. Exact for
-    // any length below 2^32 * 16 bytes.
-    uint64_t a0 = 0;
-    uint64_t a1 = 0;
-    uint64_t a2 = 0;
-    uint64_t a3 = 0;
-#ifdef __SSE2__
-    // The same sums, two 64-bit lanes per register: 32 bytes per round.
-    const __m128i zero = _mm_setzero_si128();
-    __m128i v0 = zero;
-    __m128i v1 = zero;
-    while (len >= 32) {
-        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-        const __m128i y = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16));
-        v0 = _mm_add_epi64(v0, _mm_unpacklo_epi32(x, zero));
-        v1 = _mm_add_epi64(v1, _mm_unpackhi_epi32(x, zero));
-        v0 = _mm_add_epi64(v0, _mm_unpacklo_epi32(y, zero));
-        v1 = _mm_add_epi64(v1, _mm_unpackhi_epi32(y, zero));
-        p += 32;
-        len -= 32;
-    }
-    alignas(16) uint64_t lanes[4];
-    _mm_store_si128(reinterpret_cast<__m128i*>(lanes), v0);
-    _mm_store_si128(reinterpret_cast<__m128i*>(lanes + 2), v1);
-    a0 = lanes[0];
-    a1 = lanes[1];
-    a2 = lanes[2];
-    a3 = lanes[3];
-#endif
-    while (len >= 16) {
-        uint64_t w0;
-        uint64_t w1;
-        std::memcpy(&w0, p, 8);
-        std::memcpy(&w1, p + 8, 8);
-        a0 += uint32_t(w0);
-        a1 += w0 >> 32;
-        a2 += uint32_t(w1);
-        a3 += w1 >> 32;
-        p += 16;
-        len -= 16;
-    }
-    uint64_t acc = a0 + a1 + a2 + a3;
     while (len >= 4) {
         uint32_t w;
         std::memcpy(&w, p, 4);
@@ -128,7 +92,139 @@ uint64_t checksumAdd(const uint8_t* p, size_t len, uint64_t sum)
     if (len) {
         acc += p[0]; // a trailing byte is the high byte of a zero-padded big-endian word
     }
-    return sum + __builtin_bswap16(fold(acc));
+    return acc;
+}
+
+#ifdef __SSE2__
+template <bool kCopy> uint64_t sumSse2(uint8_t* dst, const uint8_t* p, size_t len, uint64_t sum)
+{
+    const __m128i zero = _mm_setzero_si128();
+    __m128i v0 = zero;
+    __m128i v1 = zero;
+    while (len >= 32) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        const __m128i y = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16));
+        if constexpr (kCopy) {
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), x);
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + 16), y);
+            dst += 32;
+        }
+        v0 = _mm_add_epi64(v0, _mm_unpacklo_epi32(x, zero));
+        v1 = _mm_add_epi64(v1, _mm_unpackhi_epi32(x, zero));
+        v0 = _mm_add_epi64(v0, _mm_unpacklo_epi32(y, zero));
+        v1 = _mm_add_epi64(v1, _mm_unpackhi_epi32(y, zero));
+        p += 32;
+        len -= 32;
+    }
+    alignas(16) uint64_t lanes[2];
+    _mm_store_si128(reinterpret_cast<__m128i*>(lanes), _mm_add_epi64(v0, v1));
+    if constexpr (kCopy) {
+        std::memcpy(dst, p, len);
+    }
+    return sum + __builtin_bswap16(fold(tailSum(p, len, lanes[0] + lanes[1])));
+}
+#endif
+
+#if defined(__x86_64__) || defined(__i386__)
+template <bool kCopy>
+__attribute__((target("avx2"))) uint64_t sumAvx2(uint8_t* dst, const uint8_t* p, size_t len,
+                                                 uint64_t sum)
+{
+    const __m256i zero = _mm256_setzero_si256();
+    __m256i v0 = zero;
+    __m256i v1 = zero;
+    while (len >= 64) {
+        const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+        const __m256i y = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+        if constexpr (kCopy) {
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), x);
+            _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + 32), y);
+            dst += 64;
+        }
+        v0 = _mm256_add_epi64(v0, _mm256_unpacklo_epi32(x, zero));
+        v1 = _mm256_add_epi64(v1, _mm256_unpackhi_epi32(x, zero));
+        v0 = _mm256_add_epi64(v0, _mm256_unpacklo_epi32(y, zero));
+        v1 = _mm256_add_epi64(v1, _mm256_unpackhi_epi32(y, zero));
+        p += 64;
+        len -= 64;
+    }
+    alignas(32) uint64_t lanes[4];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), _mm256_add_epi64(v0, v1));
+    if constexpr (kCopy) {
+        std::memcpy(dst, p, len);
+    }
+    return sum +
+           __builtin_bswap16(fold(tailSum(p, len, lanes[0] + lanes[1] + lanes[2] + lanes[3])));
+}
+#endif
+
+template <bool kCopy> uint64_t sumPortable(uint8_t* dst, const uint8_t* p, size_t len, uint64_t sum)
+{
+#ifdef __SSE2__
+    return sumSse2<kCopy>(dst, p, len, sum);
+#else
+    if constexpr (kCopy) {
+        std::memcpy(dst, p, len);
+    }
+    return sum + __builtin_bswap16(fold(tailSum(p, len, 0)));
+#endif
+}
+
+bool cpuHasAvx2()
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init(); // may run before the constructors that would have called it
+    return __builtin_cpu_supports("avx2");
+#else
+    return false;
+#endif
+}
+
+// Chosen once, before main(): the per-packet calls only load it.
+const ChecksumCode kBestCode = cpuHasAvx2() ? ChecksumCode::Avx2 : ChecksumCode::Portable;
+
+template <bool kCopy>
+uint64_t sumWith(ChecksumCode code, uint8_t* dst, const uint8_t* p, size_t len, uint64_t sum)
+{
+    if (len < 32) { // headers: shorter than any vector round, not worth setting one up
+        if constexpr (kCopy) {
+            std::memcpy(dst, p, len);
+        }
+        return sum + __builtin_bswap16(fold(tailSum(p, len, 0)));
+    }
+#if defined(__x86_64__) || defined(__i386__)
+    if (code == ChecksumCode::Avx2) {
+        return sumAvx2<kCopy>(dst, p, len, sum);
+    }
+#endif
+    return sumPortable<kCopy>(dst, p, len, sum);
+}
+
+} // namespace
+
+bool checksumCodeAvailable(ChecksumCode code)
+{
+    return code == ChecksumCode::Portable || (code == ChecksumCode::Avx2 && cpuHasAvx2());
+}
+
+uint64_t checksumAdd(ChecksumCode code, const uint8_t* p, size_t len, uint64_t sum)
+{
+    return sumWith<false>(code, nullptr, p, len, sum);
+}
+
+uint64_t checksumCopy(ChecksumCode code, uint8_t* dst, const uint8_t* src, size_t len, uint64_t sum)
+{
+    return sumWith<true>(code, dst, src, len, sum);
+}
+
+uint64_t checksumAdd(const uint8_t* p, size_t len, uint64_t sum)
+{
+    return sumWith<false>(kBestCode, nullptr, p, len, sum);
+}
+
+uint64_t checksumCopy(uint8_t* dst, const uint8_t* src, size_t len, uint64_t sum)
+{
+    return sumWith<true>(kBestCode, dst, src, len, sum);
 }
 
 uint16_t checksumFinish(uint64_t sum)
@@ -264,7 +360,9 @@ size_t splitTunPacket(const VirtioNetHeader& h, const uint8_t* packet, size_t le
         const size_t chunk = i + 1 < count ? mss : payload - offset;
         uint8_t* seg = out + i * *stride + headroom;
         std::memcpy(seg, packet, headerLen);
-        std::memcpy(seg + headerLen, packet + headerLen + offset, chunk);
+        // The payload is summed as it is copied; the headers, once filled in, are added below.
+        const uint64_t payloadSum =
+            checksumCopy(seg + headerLen, packet + headerLen + offset, chunk, 0);
         const size_t segLen = headerLen + chunk;
         uint8_t* tcp = seg + ipLen;
         if (v6) {
@@ -285,8 +383,10 @@ size_t splitTunPacket(const VirtioNetHeader& h, const uint8_t* packet, size_t le
         tcp[13] = flags;
         store16(tcp + 16, 0);
         const size_t l4Len = segLen - ipLen;
-        store16(tcp + 16, checksumFinish(checksumAdd(
-                              tcp, l4Len, pseudoHeaderSum(seg, v6, l4Len, IPPROTO_TCP))));
+        // The TCP header's length is a multiple of 4, so the payload's sum adds on.
+        store16(tcp + 16, checksumFinish(checksumAdd(tcp, headerLen - ipLen,
+                                                     pseudoHeaderSum(seg, v6, l4Len, IPPROTO_TCP) +
+                                                         payloadSum)));
         lengths[i] = uint32_t(segLen);
     }
     return count;

@@ -1546,6 +1546,28 @@ void validatePeers(const Profile& p, ErrorSink& sink)
 
 } // namespace
 
+bool isFullTunnel(const Profile& profile)
+{
+    return std::any_of(profile.peers.cbegin(), profile.peers.cend(), [](const PeerConfig& peer) {
+        return std::any_of(peer.subnets.cbegin(), peer.subnets.cend(),
+                           [](const Cidr& subnet) { return subnet.prefixLength == 0; });
+    });
+}
+
+bool proposeKillSwitch(Profile* profile)
+{
+    if (profile->interface.killSwitch || !isFullTunnel(*profile)) {
+        return false;
+    }
+    Profile guarded = *profile;
+    guarded.interface.killSwitch = true;
+    if (!validateProfile(guarded).isEmpty()) {
+        return false;
+    }
+    *profile = std::move(guarded);
+    return true;
+}
+
 QList<ProfileError> validateProfile(const Profile& profile)
 {
     QList<ProfileError> errors;

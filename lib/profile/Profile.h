@@ -183,6 +183,14 @@ ProfileParseResult parseProfile(const QByteArray& json);
 // Semantic checks on an in-memory profile (the editor builds one from its widgets).
 QList<ProfileError> validateProfile(const Profile& profile);
 
+// A peer takes 0.0.0.0/0 or ::/0: everything goes through the tunnel (a mesh has no such peer).
+bool isFullTunnel(const Profile& profile);
+// For a profile made from elsewhere (an imported wg-quick file): a full tunnel gets the kill
+// switch, where the profile allows one (a peer with an endpoint to let through). Whoever sends
+// everything through a VPN expects nothing to leak past it when it drops; wg-quick has no such
+// setting. True if it turned it on: the caller tells the user, and how to turn it off.
+bool proposeKillSwitch(Profile* profile);
+
 // Stable, indented JSON; parseProfile(serializeProfile(p)) == p for every valid p.
 QByteArray serializeProfile(const Profile& profile);
 

@@ -91,6 +91,42 @@ private slots:
         QVERIFY(json.contains(peerPub));
         QVERIFY(json.contains("\"dns\": { \"servers\": [\"1.1.1.1\"]")); // carried over
         QVERIFY(errors.contains("Table (line 6) is not supported"));
+        QVERIFY(!json.contains("killSwitch")); // not a full tunnel
+    }
+
+    // A full tunnel is printed with its kill switch on and a note saying so, unless
+    // --no-kill-switch.
+    void importWgTurnsTheKillSwitchOnForAFullTunnel_data()
+    {
+        QTest::addColumn<bool>("optOut");
+        QTest::newRow("default") << false;
+        QTest::newRow("--no-kill-switch") << true;
+    }
+    void importWgTurnsTheKillSwitchOnForAFullTunnel()
+    {
+        QFETCH(bool, optOut);
+        int code = -1;
+        const QByteArray key =
+            run(QStringLiteral(PEERTUNCTL), {QStringLiteral("genkey")}, {}, &code);
+        const QByteArray peerPub =
+            run(QStringLiteral(PEERTUNCTL), {QStringLiteral("pubkey")},
+                run(QStringLiteral(PEERTUNCTL), {QStringLiteral("genkey")}, {}, &code), &code);
+        QTemporaryDir dir;
+        QFile conf(dir.filePath(QStringLiteral("provider.conf")));
+        QVERIFY(conf.open(QIODevice::WriteOnly));
+        conf.write("[Interface]\nPrivateKey = " + key + "\nAddress = 10.66.0.2/32\n[Peer]\n" +
+                   "PublicKey = " + peerPub +
+                   "\nEndpoint = 192.0.2.1:51820\nAllowedIPs = 0.0.0.0/0\n");
+        conf.close();
+        QStringList args{QStringLiteral("import-wg"), conf.fileName()};
+        if (optOut) {
+            args << QStringLiteral("--no-kill-switch");
+        }
+        QByteArray errors;
+        const QByteArray json = run(QStringLiteral(PEERTUNCTL), args, {}, &code, &errors);
+        QCOMPARE(code, 0);
+        QCOMPARE(json.contains("\"killSwitch\": true"), !optOut);
+        QCOMPARE(errors.contains("its kill switch is on"), !optOut);
     }
 };
 

@@ -202,6 +202,8 @@ private slots:
     void parsesEndpoints_data();
     void parsesEndpoints();
     void validatesInMemoryProfile();
+    void proposesKillSwitchForAFullTunnel_data();
+    void proposesKillSwitchForAFullTunnel();
     void modeNamesRoundTrip();
     void acceptsWireGuardProfile();
     void wireGuardListenDefaults_data();
@@ -1197,6 +1199,40 @@ void TestProfile::parsesEndpoints()
         QVERIFY(error.contains(QStringLiteral("is not a valid endpoint")));
         QVERIFY(error.endsWith(u'.'));
     }
+}
+
+// A full tunnel gets the kill switch where the profile allows one (a peer endpoint to let
+// through); a split tunnel, a profile that has it already, or one that could not keep it, not.
+void TestProfile::proposesKillSwitchForAFullTunnel_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<bool>("turnedOn");
+    QTest::addColumn<bool>("killSwitch"); // afterwards
+    QTest::newRow("default route") << with("peers[0].subnets[0]", "0.0.0.0/0") << true << true;
+    QTest::newRow("split tunnel") << kHost1 << false << false;
+    QTest::newRow("already on") << edited({{"peers[0].subnets[0]", "0.0.0.0/0"},
+                                           {"interface.killSwitch", true}})
+                                << false << true;
+    QTest::newRow("no endpoint to let through") << edited({{"peers[0].subnets[0]", "0.0.0.0/0"},
+                                                           {"peers[0].endpoint", std::nullopt},
+                                                           {"peers[1].endpoint", std::nullopt}},
+                                                          kWireGuard)
+                                                << false << false;
+}
+
+void TestProfile::proposesKillSwitchForAFullTunnel()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(bool, turnedOn);
+    QFETCH(bool, killSwitch);
+    const ProfileParseResult parsed = parseProfile(json);
+    QVERIFY2(parsed.profile.has_value(), qPrintable(describe(parsed.errors)));
+    Profile p = *parsed.profile;
+    QCOMPARE(proposeKillSwitch(&p), turnedOn);
+    QCOMPARE(p.interface.killSwitch, killSwitch);
+    QVERIFY2(validateProfile(p).isEmpty(), qPrintable(describe(validateProfile(p))));
+    p.interface.killSwitch = parsed.profile->interface.killSwitch;
+    QVERIFY(p == *parsed.profile); // nothing else touched
 }
 
 void TestProfile::validatesInMemoryProfile()

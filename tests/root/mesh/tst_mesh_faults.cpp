@@ -288,12 +288,7 @@ QVariantMap TestMeshFaults::helperTunnel(const QString& name)
 {
     auto reply = m_client->listTunnels();
     reply.waitForFinished();
-    for (const QVariantMap& t : HelperClient::toPlain(reply.value())) {
-        if (t.value(key::kName).toString() == name) {
-            return t;
-        }
-    }
-    return {};
+    return HelperClient::tunnelNamed(HelperClient::toPlain(reply.value()), name);
 }
 
 QStringList TestMeshFaults::dbusPeers(const QString& name)

@@ -211,12 +211,7 @@ QVariantMap TestMeshHelper::helperTunnel(const QString& name)
 {
     auto reply = m_client->listTunnels();
     reply.waitForFinished();
-    for (const QVariantMap& t : HelperClient::toPlain(reply.value())) {
-        if (t.value(key::kName).toString() == name) {
-            return t;
-        }
-    }
-    return {};
+    return HelperClient::tunnelNamed(HelperClient::toPlain(reply.value()), name);
 }
 
 QStringList TestMeshHelper::standalonePeers(LabProcess* helper, const QString& tunnel)
