@@ -62,6 +62,7 @@ private slots:
     void killSwitchOfASavedProfileIsKept();
     void killSwitchWithoutEndpointsIsRefused();
     void meshProfileKeepsItsMeshSection();
+    void meshLeaseTtlIsKeptThroughOpenAndSave();
     void meshHidesAddressAndPeers();
     void meshFieldShowsError_data();
     void meshFieldShowsError();
@@ -913,6 +914,35 @@ void TestProfileEditor::meshProfileKeepsItsMeshSection()
         QVERIFY(again.canSave());
         QCOMPARE(serializeProfile(*again.profile()), serializeProfile(p));
     }
+}
+
+// A lease time other than the default, read from the file, opened and saved untouched: the
+// file says the same lease time again.
+void TestProfileEditor::meshLeaseTtlIsKeptThroughOpenAndSave()
+{
+    Profile mesh = meshProfile();
+    mesh.mesh->leaseTtl = 120;
+    QString error;
+    QVERIFY2(m_store->save(mesh, QString(), &error), qPrintable(error));
+    m_store->reload();
+    const StoredProfile* found = m_store->find(mesh.name);
+    QVERIFY(found != nullptr && found->ok());
+    const std::optional<Profile> stored = found->profile;
+    QCOMPARE(stored->mesh->leaseTtl, 120);
+    QFile file(m_store->directory() + "/mesh.json");
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray before = file.readAll();
+    QVERIFY2(before.contains("\"leaseTtl\": 120"), before.constData());
+    file.close();
+
+    m_editor->setProfile(*stored, mesh.name);
+    QVERIFY(m_editor->canSave());
+    QTest::mouseClick(m_editor->saveButton(), Qt::LeftButton);
+    QCOMPARE(m_editor->result(), int(QDialog::Accepted));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), before);
+    m_store->reload();
+    QCOMPARE(m_store->find(mesh.name)->profile->mesh->leaseTtl, 120);
 }
 
 void TestProfileEditor::meshHidesAddressAndPeers()
