@@ -456,8 +456,11 @@ QLineEdit* ProfileEditor::addField(QFormLayout* form, const QString& label, cons
     auto* edit = new QLineEdit(this);
     edit->setPlaceholderText(placeholder);
     edit->setToolTip(help);
+    // "Profile &name:" -> "Profile name"; a translation's "配置名称(&N)：" -> "配置名称".
+    static const QRegularExpression decoration(
+        QStringLiteral("\\(&\\w\\)|&(?=\\w)|[:\\x{FF1A}]\\s*$"));
     QString plain = label;
-    edit->setAccessibleName(plain.remove(QLatin1Char('&')).remove(QLatin1Char(':')).trimmed());
+    edit->setAccessibleName(plain.remove(decoration).trimmed());
     edit->setAccessibleDescription(help);
     if (extras.isEmpty()) {
         form->addRow(label, edit);

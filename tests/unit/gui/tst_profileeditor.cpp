@@ -70,6 +70,7 @@ private slots:
     void meshLeaseTtlIsKeptThroughOpenAndSave();
     void meshLeaseTtlField_data();
     void meshLeaseTtlField();
+    void meshLeaseTtlErrorInChinese();
     void meshFieldsNamesTabOrderAndVisibility();
     void browseFillsTheFileField_data();
     void browseFillsTheFileField();
@@ -1032,6 +1033,29 @@ void TestProfileEditor::meshLeaseTtlField()
     again.setProfile(*found->profile, mesh.name);
     QCOMPARE(again.leaseTtlEdit()->text(),
              leaseTtl == kDefaultMeshLeaseTtl ? QString() : QString::number(leaseTtl));
+}
+
+// With the zh_CN translator: the new rows in Chinese, and the library's range message at the
+// field in Chinese with the field's Chinese name.
+void TestProfileEditor::meshLeaseTtlErrorInChinese()
+{
+    QTranslator translator;
+    QVERIFY(translator.load(QStringLiteral(":/i18n/peertun_zh_CN.qm")));
+    QVERIFY(QCoreApplication::installTranslator(&translator));
+    ProfileEditor editor(m_store.get());
+    editor.setProfile(meshProfile(), QString());
+    editor.leaseTtlEdit()->setText(QStringLiteral("5"));
+    const QString shown = editor.shownError(QStringLiteral("mesh.leaseTtl"));
+    const QString name = editor.leaseTtlEdit()->accessibleName();
+    const QString browse = editor.browseCaFileButton()->text();
+    const QString browseName = editor.browseKeyFileButton()->accessibleName();
+    QCoreApplication::removeTranslator(&translator);
+    QCOMPARE(name, QStringLiteral("子网租约时长")); // no mnemonic or colon in the name
+    QVERIFY2(
+        shown.startsWith(QStringLiteral("“子网租约时长”字段 为 5 秒；它必须在 10 到 86400 之间")),
+        qPrintable(shown));
+    QCOMPARE(browse, QStringLiteral("浏览…"));
+    QCOMPARE(browseName, QStringLiteral("浏览客户端密钥"));
 }
 
 // The mesh rows added beside the others: named for a screen reader, in the tab order after
