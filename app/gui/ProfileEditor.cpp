@@ -804,7 +804,7 @@ QByteArray ProfileEditor::document() const
         if (!leaseTtl.isEmpty()) {
             bool isNumber = false;
             const qint64 ttl = leaseTtl.toLongLong(&isNumber);
-            // Not a number: passed on as text, so the library names it (a huge one too).
+            // Not a whole number: passed on as text, so the library names what is wrong.
             section.insert(QStringLiteral("leaseTtl"),
                            isNumber ? QJsonValue(ttl) : QJsonValue(leaseTtl));
         }
