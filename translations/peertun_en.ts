@@ -146,6 +146,10 @@
             <numerusform>%n other members reached as peers</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Another user connected this tunnel: only they and administrators see its peers, endpoints, counters and log (`peertunctl status --details` asks for authorization).</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -1526,6 +1530,10 @@
         <source>mesh.username must be at most 128 characters without control characters.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>mesh.leaseTtl is %1 seconds; it must be %2 to %3 (a keep-alive goes every third of it, and one that times out must leave time for the next).</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>peertun::ProfileEditor</name>
@@ -1911,6 +1919,54 @@
     </message>
     <message>
         <source>The running tunnel did not take the new peers, so nothing was saved: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Browse for the CA file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Browse for the client certificate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Browse for the client key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the CA file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the client certificate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the client key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>seconds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Su&amp;bnet lease time:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (default)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How long this host&apos;s subnet lease in etcd lasts, in seconds (%1 to %2): a keep-alive renews it every third of it, and when they stop, the lease runs out and the other members drop this host.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PEM files (*.pem *.crt *.key);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

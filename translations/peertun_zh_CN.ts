@@ -142,6 +142,10 @@
             <numerusform>%n 个其他成员作为对端可达</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Another user connected this tunnel: only they and administrators see its peers, endpoints, counters and log (`peertunctl status --details` asks for authorization).</source>
+        <translation>此隧道由另一位用户连接：只有该用户和管理员能看到它的对端、端点、计数器和日志（`peertunctl status --details` 会请求授权）。</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -1521,6 +1525,10 @@
         <source>mesh.username must be at most 128 characters without control characters.</source>
         <translation>mesh.username 最多 128 个字符，且不能含控制字符。</translation>
     </message>
+    <message>
+        <source>mesh.leaseTtl is %1 seconds; it must be %2 to %3 (a keep-alive goes every third of it, and one that times out must leave time for the next).</source>
+        <translation>mesh.leaseTtl 为 %1 秒；它必须在 %2 到 %3 之间（每隔其三分之一发送一次保活，超时的那一次必须给下一次留出时间）。</translation>
+    </message>
 </context>
 <context>
     <name>peertun::ProfileEditor</name>
@@ -1907,6 +1915,54 @@
     <message>
         <source>The running tunnel did not take the new peers, so nothing was saved: %1</source>
         <translation>运行中的隧道未接受新对端，因此没有保存任何内容：%1</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Browse for the CA file</source>
+        <translation>浏览 CA 文件</translation>
+    </message>
+    <message>
+        <source>Browse for the client certificate</source>
+        <translation>浏览客户端证书</translation>
+    </message>
+    <message>
+        <source>Browse for the client key</source>
+        <translation>浏览客户端密钥</translation>
+    </message>
+    <message>
+        <source>Choose the CA file</source>
+        <translation>选择 CA 文件</translation>
+    </message>
+    <message>
+        <source>Choose the client certificate</source>
+        <translation>选择客户端证书</translation>
+    </message>
+    <message>
+        <source>Choose the client key</source>
+        <translation>选择客户端密钥</translation>
+    </message>
+    <message>
+        <source>seconds</source>
+        <translation>秒</translation>
+    </message>
+    <message>
+        <source>Su&amp;bnet lease time:</source>
+        <translation>子网租约时长(&amp;B)：</translation>
+    </message>
+    <message>
+        <source>%1 (default)</source>
+        <translation>%1（默认）</translation>
+    </message>
+    <message>
+        <source>How long this host&apos;s subnet lease in etcd lasts, in seconds (%1 to %2): a keep-alive renews it every third of it, and when they stop, the lease runs out and the other members drop this host.</source>
+        <translation>本机在 etcd 中的子网租约的有效时长，单位为秒（%1 到 %2）：每隔其三分之一发送一次保活来续约；保活停止后，租约到期，其他成员会移除本机。</translation>
+    </message>
+    <message>
+        <source>PEM files (*.pem *.crt *.key);;All files (*)</source>
+        <translation>PEM 文件 (*.pem *.crt *.key);;所有文件 (*)</translation>
     </message>
 </context>
 <context>

@@ -9,6 +9,9 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -202,15 +205,33 @@ ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(par
                         tr("Where the network's keys live in etcd; empty: %1 (flannel's is "
                            "/coreos.com/network).")
                             .arg(QString::fromLatin1(kDefaultMeshPrefix)));
+    // The TLS files: typed, or chosen with Browse… (the chosen path then validates as typed).
+    m_browseCaFile = new QPushButton(tr("Browse…"), this);
+    m_browseCaFile->setAccessibleName(tr("Browse for the CA file"));
     m_caFile = addField(form, tr("CA file:"), QStringLiteral("mesh.caFile"), tr("none (optional)"),
                         tr("TLS: the CA certificate (PEM) that signed etcd's certificate; needs "
-                           "https:// endpoints."));
-    m_certFile = addField(form, tr("Client certificate:"), QStringLiteral("mesh.certFile"),
-                          tr("none (optional)"),
-                          tr("TLS: this host's client certificate (PEM), with its key file."));
+                           "https:// endpoints."),
+                        {m_browseCaFile});
+    m_browseCertFile = new QPushButton(tr("Browse…"), this);
+    m_browseCertFile->setAccessibleName(tr("Browse for the client certificate"));
+    m_certFile = addField(
+        form, tr("Client certificate:"), QStringLiteral("mesh.certFile"), tr("none (optional)"),
+        tr("TLS: this host's client certificate (PEM), with its key file."), {m_browseCertFile});
+    m_browseKeyFile = new QPushButton(tr("Browse…"), this);
+    m_browseKeyFile->setAccessibleName(tr("Browse for the client key"));
     m_keyFile =
         addField(form, tr("Client key:"), QStringLiteral("mesh.keyFile"), tr("none (optional)"),
-                 tr("TLS: the client certificate's private key (PEM)."));
+                 tr("TLS: the client certificate's private key (PEM)."), {m_browseKeyFile});
+    const std::tuple<QPushButton*, QLineEdit*, QString, const char*> browsers[] = {
+        {m_browseCaFile, m_caFile, tr("Choose the CA file"), "caFileDialog"},
+        {m_browseCertFile, m_certFile, tr("Choose the client certificate"), "certFileDialog"},
+        {m_browseKeyFile, m_keyFile, tr("Choose the client key"), "keyFileDialog"}};
+    for (const auto& [button, edit, title, objectName] : browsers) {
+        button->setToolTip(title);
+        connect(button, &QPushButton::clicked, this, [this, edit, title, objectName] {
+            browseForFile(edit, title, QString::fromLatin1(objectName));
+        });
+    }
     m_username = addField(form, tr("&User name:"), QStringLiteral("mesh.username"),
                           tr("none (optional)"), tr("etcd authentication: the user name."));
     m_password =
@@ -218,14 +239,23 @@ ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(par
                  tr("etcd authentication: the password (a secret; stays in your "
                     "profile file, mode 0600)."));
     m_password->setEchoMode(QLineEdit::PasswordEchoOnEdit);
-    for (QWidget* field : {static_cast<QWidget*>(m_etcd), static_cast<QWidget*>(m_prefix),
-                           static_cast<QWidget*>(m_caFile), static_cast<QWidget*>(m_certFile),
-                           static_cast<QWidget*>(m_keyFile), static_cast<QWidget*>(m_username),
-                           static_cast<QWidget*>(m_password)}) {
-        m_meshRows << field;
-    }
+    // Empty: the default; anything else goes to the library as typed, which names what is wrong.
+    auto* seconds = new QLabel(tr("seconds"), this);
+    m_leaseTtl = addField(
+        form, tr("Su&bnet lease time:"), QStringLiteral("mesh.leaseTtl"),
+        tr("%1 (default)").arg(kDefaultMeshLeaseTtl),
+        tr("How long this host's subnet lease in etcd lasts, in seconds (%1 to %2): a "
+           "keep-alive renews it every third of it, and when they stop, the lease runs out and "
+           "the other members drop this host.")
+            .arg(kMinMeshLeaseTtl)
+            .arg(kMaxMeshLeaseTtl),
+        {seconds});
+    // The fields with a button or a unit beside them sit in a row widget: that is the row.
+    m_meshRows << m_etcd << m_prefix << m_caFile->parentWidget() << m_certFile->parentWidget()
+               << m_keyFile->parentWidget() << m_username << m_password
+               << m_leaseTtl->parentWidget();
     for (const char* field : {"mesh.etcd", "mesh.prefix", "mesh.caFile", "mesh.certFile",
-                              "mesh.keyFile", "mesh.username", "mesh.password"}) {
+                              "mesh.keyFile", "mesh.username", "mesh.password", "mesh.leaseTtl"}) {
         m_meshRows << m_fieldErrors.value(QString::fromLatin1(field));
     }
 
@@ -332,11 +362,15 @@ ProfileEditor::ProfileEditor(ProfileStore* store, QWidget* parent) : QDialog(par
     setTabOrder(m_peerSource, m_etcd);
     setTabOrder(m_etcd, m_prefix);
     setTabOrder(m_prefix, m_caFile);
-    setTabOrder(m_caFile, m_certFile);
-    setTabOrder(m_certFile, m_keyFile);
-    setTabOrder(m_keyFile, m_username);
+    setTabOrder(m_caFile, m_browseCaFile);
+    setTabOrder(m_browseCaFile, m_certFile);
+    setTabOrder(m_certFile, m_browseCertFile);
+    setTabOrder(m_browseCertFile, m_keyFile);
+    setTabOrder(m_keyFile, m_browseKeyFile);
+    setTabOrder(m_browseKeyFile, m_username);
     setTabOrder(m_username, m_password);
-    setTabOrder(m_password, m_peers);
+    setTabOrder(m_password, m_leaseTtl);
+    setTabOrder(m_leaseTtl, m_peers);
     setTabOrder(m_peers, addPeerButton);
     setTabOrder(addPeerButton, m_removePeer);
     setTabOrder(m_removePeer, m_save);
@@ -422,8 +456,11 @@ QLineEdit* ProfileEditor::addField(QFormLayout* form, const QString& label, cons
     auto* edit = new QLineEdit(this);
     edit->setPlaceholderText(placeholder);
     edit->setToolTip(help);
+    // "Profile &name:" -> "Profile name"; a translation's "配置名称(&N)：" -> "配置名称".
+    static const QRegularExpression decoration(
+        QStringLiteral("\\(&\\w\\)|&(?=\\w)|[:\\x{FF1A}]\\s*$"));
     QString plain = label;
-    edit->setAccessibleName(plain.remove(QLatin1Char('&')).remove(QLatin1Char(':')).trimmed());
+    edit->setAccessibleName(plain.remove(decoration).trimmed());
     edit->setAccessibleDescription(help);
     if (extras.isEmpty()) {
         form->addRow(label, edit);
@@ -447,6 +484,33 @@ QLineEdit* ProfileEditor::addField(QFormLayout* form, const QString& label, cons
     m_fieldNames.insert(field, edit->accessibleName());
     connect(edit, &QLineEdit::textChanged, this, &ProfileEditor::revalidate);
     return edit;
+}
+
+// Window-modal and opened with open(), not exec(): the editor stays responsive, and a test
+// finds the dialog among the top-level widgets and answers it. Qt's own dialog, as the main
+// window's, so the keyboard and tests drive it alike.
+void ProfileEditor::browseForFile(QLineEdit* edit, const QString& title, const QString& objectName)
+{
+    auto* dialog =
+        new QFileDialog(this, title, QString(), tr("PEM files (*.pem *.crt *.key);;All files (*)"));
+    dialog->setObjectName(objectName);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setOption(QFileDialog::DontUseNativeDialog);
+    dialog->setAcceptMode(QFileDialog::AcceptOpen);
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    // Where the field's file is, when that folder exists; the home folder otherwise.
+    const QFileInfo current(edit->text().trimmed());
+    if (current.isAbsolute() && QFileInfo(current.absolutePath()).isDir()) {
+        dialog->setDirectory(current.absolutePath());
+        dialog->selectFile(current.fileName());
+    } else {
+        dialog->setDirectory(QDir::homePath());
+    }
+    connect(dialog, &QFileDialog::fileSelected, edit, [edit](const QString& path) {
+        edit->setText(QDir::cleanPath(QFileInfo(path).absoluteFilePath())); // revalidates
+        edit->setFocus();
+    });
+    dialog->open();
 }
 
 void ProfileEditor::generateKeyPair()
@@ -605,7 +669,8 @@ void ProfileEditor::fillMesh(const MeshConfig& mesh)
     m_keyFile->setText(mesh.keyFile);
     m_username->setText(mesh.username);
     m_password->setText(mesh.password);
-    m_meshLeaseTtl = mesh.leaseTtl;
+    m_leaseTtl->setText(mesh.leaseTtl == kDefaultMeshLeaseTtl ? QString()
+                                                              : QString::number(mesh.leaseTtl));
 }
 
 bool ProfileEditor::isFullTunnel() const
@@ -735,8 +800,13 @@ QByteArray ProfileEditor::document() const
                 section.insert(QString::fromLatin1(key), text);
             }
         }
-        if (m_meshLeaseTtl != kDefaultMeshLeaseTtl) {
-            section.insert(QStringLiteral("leaseTtl"), m_meshLeaseTtl);
+        const QString leaseTtl = m_leaseTtl->text().trimmed();
+        if (!leaseTtl.isEmpty()) {
+            bool isNumber = false;
+            const qint64 ttl = leaseTtl.toLongLong(&isNumber);
+            // Not a whole number: passed on as text, so the library names what is wrong.
+            section.insert(QStringLiteral("leaseTtl"),
+                           isNumber ? QJsonValue(ttl) : QJsonValue(leaseTtl));
         }
         root.insert(QStringLiteral("mesh"), section);
     } else {

@@ -1,6 +1,6 @@
 // Edits one profile: interface fields (with DNS as wg-quick's "DNS =" line, the kill switch and
 // its LAN exception), mode, and either a table of fixed peers or a mesh (its etcd endpoints,
-// key prefix, TLS files and user name). Every change is checked by
+// key prefix, TLS files, user name and lease time). Every change is checked by
 // the shared profile library (the same words the helper would answer with), and each error
 // is shown next to its field; Save stays disabled while any error remains.
 #pragma once
@@ -97,6 +97,13 @@ public:
     QLineEdit* keyFileEdit() const { return m_keyFile; }
     QLineEdit* usernameEdit() const { return m_username; }
     QLineEdit* passwordEdit() const { return m_password; }
+    // Seconds; empty for the default (kDefaultMeshLeaseTtl).
+    QLineEdit* leaseTtlEdit() const { return m_leaseTtl; }
+    // Each opens a file dialog (PEM files or all files) for its field, found by object name
+    // among the top-level widgets: caFileDialog, certFileDialog, keyFileDialog.
+    QPushButton* browseCaFileButton() const { return m_browseCaFile; }
+    QPushButton* browseCertFileButton() const { return m_browseCertFile; }
+    QPushButton* browseKeyFileButton() const { return m_browseKeyFile; }
     // What the mode means for a mesh (which network backend it joins); shown for a mesh only.
     QString meshModeNote() const;
     bool meshFieldsShown() const;
@@ -142,6 +149,8 @@ private:
     bool isFullTunnel() const;
     void proposeKillSwitch();
     void fillMesh(const MeshConfig& mesh);
+    // Opens a file dialog; the chosen file's absolute path goes into `edit`.
+    void browseForFile(QLineEdit* edit, const QString& title, const QString& objectName);
 
     ProfileStore* m_store;
     QString m_replacing;
@@ -179,8 +188,10 @@ private:
     QLineEdit* m_keyFile = nullptr;
     QLineEdit* m_username = nullptr;
     QLineEdit* m_password = nullptr;
-    // mesh.leaseTtl has no field (the default suits a desktop): the loaded value is kept.
-    int m_meshLeaseTtl = kDefaultMeshLeaseTtl;
+    QLineEdit* m_leaseTtl = nullptr;
+    QPushButton* m_browseCaFile = nullptr;
+    QPushButton* m_browseCertFile = nullptr;
+    QPushButton* m_browseKeyFile = nullptr;
     QList<QWidget*> m_meshRows;    // the mesh fields' rows (with their error labels)
     QList<QWidget*> m_addressRows; // the address and its error label: not for a mesh
     TunnelController* m_controller = nullptr;

@@ -11,14 +11,19 @@
 #include "ProfileStore.h"
 #include "TunnelController.h"
 
+#include <QAbstractItemView>
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
+#include <QCompleter>
+#include <QDir>
 #include <QFile>
+#include <QFileDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -62,6 +67,14 @@ private slots:
     void killSwitchOfASavedProfileIsKept();
     void killSwitchWithoutEndpointsIsRefused();
     void meshProfileKeepsItsMeshSection();
+    void meshLeaseTtlIsKeptThroughOpenAndSave();
+    void meshLeaseTtlField_data();
+    void meshLeaseTtlField();
+    void meshLeaseTtlErrorInChinese();
+    void meshFieldsNamesTabOrderAndVisibility();
+    void browseFillsTheFileField_data();
+    void browseFillsTheFileField();
+    void browseCancelledChangesNothing();
     void meshHidesAddressAndPeers();
     void meshFieldShowsError_data();
     void meshFieldShowsError();
@@ -913,6 +926,330 @@ void TestProfileEditor::meshProfileKeepsItsMeshSection()
         QVERIFY(again.canSave());
         QCOMPARE(serializeProfile(*again.profile()), serializeProfile(p));
     }
+}
+
+// A lease time other than the default, read from the file, opened and saved untouched: the
+// file says the same lease time again.
+void TestProfileEditor::meshLeaseTtlIsKeptThroughOpenAndSave()
+{
+    Profile mesh = meshProfile();
+    mesh.mesh->leaseTtl = 120;
+    QString error;
+    QVERIFY2(m_store->save(mesh, QString(), &error), qPrintable(error));
+    m_store->reload();
+    const StoredProfile* found = m_store->find(mesh.name);
+    QVERIFY(found != nullptr && found->ok());
+    const std::optional<Profile> stored = found->profile;
+    QCOMPARE(stored->mesh->leaseTtl, 120);
+    QFile file(m_store->directory() + "/mesh.json");
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray before = file.readAll();
+    QVERIFY2(before.contains("\"leaseTtl\": 120"), before.constData());
+    file.close();
+
+    m_editor->setProfile(*stored, mesh.name);
+    QVERIFY(m_editor->canSave());
+    QTest::mouseClick(m_editor->saveButton(), Qt::LeftButton);
+    QCOMPARE(m_editor->result(), int(QDialog::Accepted));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), before);
+    m_store->reload();
+    QCOMPARE(m_store->find(mesh.name)->profile->mesh->leaseTtl, 120);
+}
+
+// The lease time typed into its field: empty is the default, the library's range is taken at
+// both ends and refused outside it (its words, at the field, in field words); what is taken
+// is saved and shown again when the profile is opened.
+void TestProfileEditor::meshLeaseTtlField_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("leaseTtl"); // -1: refused
+    QTest::addColumn<QString>("message");
+    QTest::newRow("empty: the default") << "" << kDefaultMeshLeaseTtl << "";
+    QTest::newRow("the default typed") << "30" << kDefaultMeshLeaseTtl << "";
+    QTest::newRow("minimum") << QString::number(kMinMeshLeaseTtl) << kMinMeshLeaseTtl << "";
+    QTest::newRow("maximum") << QString::number(kMaxMeshLeaseTtl) << kMaxMeshLeaseTtl << "";
+    QTest::newRow("spaces around") << " 120 " << 120 << "";
+    QTest::newRow("below the minimum")
+        << QString::number(kMinMeshLeaseTtl - 1) << -1
+        << "The Subnet lease time field is 9 seconds; it must be 10 to 86400 (a keep-alive goes "
+           "every third of it";
+    QTest::newRow("above the maximum") << QString::number(kMaxMeshLeaseTtl + 1) << -1
+                                       << "The Subnet lease time field is 86401 seconds; it must "
+                                          "be 10 to 86400";
+    QTest::newRow("zero") << "0" << -1 << "is 0 seconds; it must be 10 to 86400";
+    QTest::newRow("negative") << "-60" << -1 << "is -60 seconds; it must be 10 to 86400";
+    QTest::newRow("not a number") << "half a minute" << -1
+                                  << "The Subnet lease time field must be a whole number, but it "
+                                     "is the string \"half a minute\"";
+    QTest::newRow("a fraction") << "12.5" << -1 << "must be a whole number";
+    QTest::newRow("far too big") << "99999999999" << -1
+                                 << "The value 1e+11 of the Subnet lease time field is far out of "
+                                    "range";
+}
+
+void TestProfileEditor::meshLeaseTtlField()
+{
+    QFETCH(QString, text);
+    QFETCH(int, leaseTtl);
+    QFETCH(QString, message);
+    Profile mesh = meshProfile();
+    mesh.mesh->leaseTtl = kDefaultMeshLeaseTtl;
+    m_editor->setProfile(mesh, QString());
+    QVERIFY(m_editor->leaseTtlEdit()->isVisibleTo(m_editor.get()));
+    QCOMPARE(m_editor->leaseTtlEdit()->text(), QString()); // the default: empty
+    QVERIFY(m_editor->canSave());
+    m_editor->leaseTtlEdit()->setFocus();
+    QTest::keyClicks(m_editor->leaseTtlEdit(), text);
+    const QString shown = m_editor->shownError(QStringLiteral("mesh.leaseTtl"));
+    if (leaseTtl < 0) {
+        QVERIFY2(shown.contains(message), qPrintable(shown));
+        QVERIFY2(!shown.contains(QLatin1String("mesh.")), qPrintable(shown));
+        QVERIFY(!m_editor->saveButton()->isEnabled());
+        // At this field only.
+        for (const ProfileError& e : m_editor->errors()) {
+            QCOMPARE(e.field, QStringLiteral("mesh.leaseTtl"));
+        }
+        m_editor->leaseTtlEdit()->clear();
+        QVERIFY(m_editor->shownError(QStringLiteral("mesh.leaseTtl")).isEmpty());
+        QVERIFY(m_editor->canSave());
+        return;
+    }
+    QVERIFY2(shown.isEmpty(), qPrintable(shown));
+    QVERIFY(m_editor->canSave());
+    QCOMPARE(m_editor->profile()->mesh->leaseTtl, leaseTtl);
+    QTest::mouseClick(m_editor->saveButton(), Qt::LeftButton);
+    QCOMPARE(m_editor->result(), int(QDialog::Accepted));
+    QFile file(m_store->directory() + "/mesh.json");
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray saved = file.readAll();
+    // The default is not written (as the library serializes it).
+    QCOMPARE(saved.contains("\"leaseTtl\""), leaseTtl != kDefaultMeshLeaseTtl);
+    m_store->reload();
+    const StoredProfile* found = m_store->find(mesh.name);
+    QVERIFY(found != nullptr && found->ok());
+    QCOMPARE(found->profile->mesh->leaseTtl, leaseTtl);
+    ProfileEditor again(m_store.get());
+    again.setProfile(*found->profile, mesh.name);
+    QCOMPARE(again.leaseTtlEdit()->text(),
+             leaseTtl == kDefaultMeshLeaseTtl ? QString() : QString::number(leaseTtl));
+}
+
+// With the zh_CN translator: the new rows in Chinese, and the library's range message at the
+// field in Chinese with the field's Chinese name.
+void TestProfileEditor::meshLeaseTtlErrorInChinese()
+{
+    QTranslator translator;
+    QVERIFY(translator.load(QStringLiteral(":/i18n/peertun_zh_CN.qm")));
+    QVERIFY(QCoreApplication::installTranslator(&translator));
+    ProfileEditor editor(m_store.get());
+    editor.setProfile(meshProfile(), QString());
+    editor.leaseTtlEdit()->setText(QStringLiteral("5"));
+    const QString shown = editor.shownError(QStringLiteral("mesh.leaseTtl"));
+    const QString name = editor.leaseTtlEdit()->accessibleName();
+    const QString browse = editor.browseCaFileButton()->text();
+    const QString browseName = editor.browseKeyFileButton()->accessibleName();
+    QCoreApplication::removeTranslator(&translator);
+    QCOMPARE(name, QStringLiteral("子网租约时长")); // no mnemonic or colon in the name
+    QVERIFY2(
+        shown.startsWith(QStringLiteral("“子网租约时长”字段 为 5 秒；它必须在 10 到 86400 之间")),
+        qPrintable(shown));
+    QCOMPARE(browse, QStringLiteral("浏览…"));
+    QCOMPARE(browseName, QStringLiteral("浏览客户端密钥"));
+}
+
+// The mesh rows added beside the others: named for a screen reader, in the tab order after
+// their fields, reachable by the lease time's mnemonic, and hidden with the other mesh rows.
+void TestProfileEditor::meshFieldsNamesTabOrderAndVisibility()
+{
+    ProfileEditor* e = m_editor.get();
+    QCOMPARE(e->leaseTtlEdit()->accessibleName(), QStringLiteral("Subnet lease time"));
+    QVERIFY(e->leaseTtlEdit()->toolTip().contains(QLatin1String("every third")));
+    QCOMPARE(e->browseCaFileButton()->accessibleName(), QStringLiteral("Browse for the CA file"));
+    QCOMPARE(e->browseCertFileButton()->accessibleName(),
+             QStringLiteral("Browse for the client certificate"));
+    QCOMPARE(e->browseKeyFileButton()->accessibleName(),
+             QStringLiteral("Browse for the client key"));
+    const QList<QWidget*> chain{e->prefixEdit(),
+                                e->caFileEdit(),
+                                e->browseCaFileButton(),
+                                e->certFileEdit(),
+                                e->browseCertFileButton(),
+                                e->keyFileEdit(),
+                                e->browseKeyFileButton(),
+                                e->usernameEdit(),
+                                e->passwordEdit(),
+                                e->leaseTtlEdit(),
+                                e->peerTable()};
+    for (qsizetype i = 0; i + 1 < chain.size(); ++i) {
+        QVERIFY2(chain[i]->nextInFocusChain() == chain[i + 1],
+                 qPrintable(chain[i]->accessibleName() + " -> " +
+                            chain[i]->nextInFocusChain()->accessibleName()));
+    }
+    // A fixed-peer profile: none of them shown.
+    const QList<QWidget*> added{e->leaseTtlEdit(), e->browseCaFileButton(),
+                                e->browseCertFileButton(), e->browseKeyFileButton()};
+    for (QWidget* w : added) {
+        QVERIFY2(!w->isVisibleTo(e), qPrintable(w->accessibleName()));
+    }
+    e->setProfile(meshProfile(), QString());
+    for (QWidget* w : added) {
+        QVERIFY2(w->isVisibleTo(e), qPrintable(w->accessibleName()));
+    }
+    // The label's mnemonic (Alt+B) goes to the lease time's field, not to its row.
+    e->nameEdit()->setFocus();
+    QTest::keyClick(e, Qt::Key_B, Qt::AltModifier);
+    QTRY_COMPARE(QApplication::focusWidget(), static_cast<QWidget*>(e->leaseTtlEdit()));
+    // The label beside it says the unit.
+    const QList<QLabel*> labels = e->leaseTtlEdit()->parentWidget()->findChildren<QLabel*>();
+    QVERIFY(!labels.isEmpty());
+    QCOMPARE(labels.constFirst()->text(), QStringLiteral("seconds"));
+    e->peerSourceCombo()->setCurrentIndex(
+        e->peerSourceCombo()->findData(int(ProfileEditor::FixedPeers)));
+    for (QWidget* w : added) {
+        QVERIFY2(!w->isVisibleTo(e), qPrintable(w->accessibleName()));
+    }
+}
+
+namespace {
+// The file dialog a Browse button opened (with open(): the test is not blocked), by name.
+QFileDialog* openFileDialog(const QString& objectName)
+{
+    for (QWidget* w : QApplication::topLevelWidgets()) {
+        auto* dialog = qobject_cast<QFileDialog*>(w);
+        if (dialog != nullptr && dialog->isVisible() && dialog->objectName() == objectName) {
+            return dialog;
+        }
+    }
+    return nullptr;
+}
+
+QPushButton* browseButton(ProfileEditor* editor, const QString& field)
+{
+    return field == "caFile"     ? editor->browseCaFileButton()
+           : field == "certFile" ? editor->browseCertFileButton()
+                                 : editor->browseKeyFileButton();
+}
+
+QLineEdit* fileEdit(ProfileEditor* editor, const QString& field)
+{
+    return field == "caFile"     ? editor->caFileEdit()
+           : field == "certFile" ? editor->certFileEdit()
+                                 : editor->keyFileEdit();
+}
+} // namespace
+
+// Each Browse button opens Qt's file dialog for its field (PEM files, or all files), starting
+// where the field's file is; the file chosen lands in the field as an absolute path and is
+// validated as if typed. The dialog is answered as a user would, through its file name line.
+void TestProfileEditor::browseFillsTheFileField_data()
+{
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("dialogName");
+    QTest::addColumn<QString>("title");
+    QTest::newRow("CA file") << "caFile"
+                             << "caFileDialog"
+                             << "Choose the CA file";
+    QTest::newRow("client certificate") << "certFile"
+                                        << "certFileDialog"
+                                        << "Choose the client certificate";
+    QTest::newRow("client key") << "keyFile"
+                                << "keyFileDialog"
+                                << "Choose the client key";
+}
+
+void TestProfileEditor::browseFillsTheFileField()
+{
+    QFETCH(QString, field);
+    QFETCH(QString, dialogName);
+    QFETCH(QString, title);
+    QDir(m_tmp->path()).mkpath(QStringLiteral("tls/old"));
+    const QString oldFile = m_tmp->path() + "/tls/old/" + field + ".pem";
+    const QString chosen = m_tmp->path() + "/tls/" + field + ".crt";
+    for (const QString& path : {oldFile, chosen}) {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("-----BEGIN CERTIFICATE-----\n");
+    }
+    Profile mesh = meshProfile();
+    m_editor->setProfile(mesh, QString());
+    QLineEdit* edit = fileEdit(m_editor.get(), field);
+    edit->setText(oldFile);
+    QVERIFY(m_editor->canSave());
+
+    QTest::mouseClick(browseButton(m_editor.get(), field), Qt::LeftButton);
+    QPointer<QFileDialog> dialog = openFileDialog(dialogName);
+    QVERIFY2(dialog, "no file dialog opened");
+    QCOMPARE(dialog->windowTitle(), title);
+    QCOMPARE(dialog->nameFilters(), QStringList({QStringLiteral("PEM files (*.pem *.crt *.key)"),
+                                                 QStringLiteral("All files (*)")}));
+    QCOMPARE(dialog->fileMode(), QFileDialog::ExistingFile);
+    QVERIFY(dialog->testOption(QFileDialog::DontUseNativeDialog));
+    QVERIFY(dialog->isModal()); // window-modal: the editor waits for it
+    // It starts where the field's file is.
+    QCOMPARE(dialog->directory().absolutePath(), QFileInfo(oldFile).absolutePath());
+
+    // The field's file is preselected once the folder is read; then another is typed.
+    auto* name = dialog->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"));
+    QVERIFY2(name != nullptr, "a non-native QFileDialog");
+    QTRY_COMPARE(name->text(), QFileInfo(oldFile).fileName());
+    // Typed with the focus there, as a user does: the dialog then drops its preselection.
+    dialog->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(dialog));
+    name->setFocus();
+    QTRY_VERIFY(name->hasFocus());
+    name->setText(chosen);
+    if (QCompleter* completer = name->completer(); completer != nullptr) {
+        completer->popup()->hide();
+    }
+    QTest::keyClick(name, Qt::Key_Return);
+    QTRY_VERIFY(dialog.isNull()); // closed and deleted
+    QCOMPARE(edit->text(), chosen);
+    QVERIFY(m_editor->canSave());
+    QCOMPARE(field == "caFile"     ? m_editor->profile()->mesh->caFile
+             : field == "certFile" ? m_editor->profile()->mesh->certFile
+                                   : m_editor->profile()->mesh->keyFile,
+             chosen);
+
+    // The usual validation runs on a chosen file: a CA file chosen for http:// endpoints is the
+    // library's error at the endpoints, as when typed.
+    if (field == "caFile") {
+        m_editor->etcdEdit()->setPlainText(QStringLiteral("http://10.0.0.1:2379"));
+        for (QLineEdit* tls :
+             {m_editor->caFileEdit(), m_editor->certFileEdit(), m_editor->keyFileEdit()}) {
+            tls->clear();
+        }
+        QVERIFY(m_editor->shownError(QStringLiteral("mesh.etcd")).isEmpty());
+        QTest::mouseClick(browseButton(m_editor.get(), field), Qt::LeftButton);
+        dialog = openFileDialog(dialogName);
+        QVERIFY(dialog);
+        // No file yet: it starts in the home folder.
+        QCOMPARE(dialog->directory().absolutePath(), QDir::homePath());
+        dialog->selectFile(chosen);
+        QMetaObject::invokeMethod(dialog, "accept"); // a protected slot
+        QCOMPARE(edit->text(), chosen);
+        QVERIFY2(m_editor->shownError(QStringLiteral("mesh.etcd")).contains("uses http://"),
+                 qPrintable(m_editor->shownError(QStringLiteral("mesh.etcd"))));
+        QVERIFY(!m_editor->saveButton()->isEnabled());
+    }
+}
+
+// Escape in the dialog: the field keeps what it had.
+void TestProfileEditor::browseCancelledChangesNothing()
+{
+    m_editor->setProfile(meshProfile(), QString());
+    const QString before = m_editor->keyFileEdit()->text();
+    QTest::mouseClick(m_editor->browseKeyFileButton(), Qt::LeftButton);
+    QPointer<QFileDialog> dialog = openFileDialog(QStringLiteral("keyFileDialog"));
+    QVERIFY(dialog);
+    // The profile's key file is in a folder that does not exist here: the home folder instead.
+    QCOMPARE(dialog->directory().absolutePath(), QDir::homePath());
+    auto* name = dialog->findChild<QLineEdit*>(QStringLiteral("fileNameEdit"));
+    QVERIFY(name != nullptr);
+    QTest::keyClick(name, Qt::Key_Escape);
+    QTRY_VERIFY(dialog.isNull());
+    QCOMPARE(m_editor->keyFileEdit()->text(), before);
+    QVERIFY(m_editor->canSave());
 }
 
 void TestProfileEditor::meshHidesAddressAndPeers()
