@@ -55,7 +55,7 @@ struct Side
         peers[0].endpoint = peerAt;
         encap = std::make_unique<WireGuardEncapsulation>(
             key, peers, 1420,
-            [this](const UdpEndpoint&, std::span<const uint8_t> d) {
+            [this](const UdpEndpoint&, std::span<const uint8_t> d, uint32_t, const UdpSource*) {
                 const std::lock_guard lock(mutex);
                 sent.emplace_back(d.begin(), d.end());
             },

@@ -11,7 +11,13 @@ void Udp::sendOneByOne(UdpSendBatch::Message& m)
     m.error = 0;
     for (uint32_t s = 0, at = 0; s < m.segments; ++s) {
         const size_t len = std::min<size_t>(m.segmentSize, m.bytes - at);
-        if (sendDatagram(m, m.data + at, len) == 0) {
+        int err = sendDatagram(m, m.data + at, len);
+        if (err != 0 && m.source && sourceGone(err)) {
+            m.source = nullptr; // gone from this host: the route's address from now on
+            m.sourceRejected = true;
+            err = sendDatagram(m, m.data + at, len);
+        }
+        if (err == 0) {
             ++m.sent;
         }
         at += uint32_t(len);
@@ -41,6 +47,13 @@ void Udp::sendBatch(UdpSendBatch& batch)
                 continue;
             }
             UdpSendBatch::Message& m = batch[off];
+            if (m.source && sourceGone(err)) {
+                // The local address it was to leave from is gone: again from the route's
+                // (EINVAL may also have been a refused GSO; the second try tells).
+                m.source = nullptr;
+                m.sourceRejected = true;
+                continue;
+            }
             if (m.segmentSize && (err == EINVAL || err == EIO || err == EMSGSIZE)) {
                 // The kernel or the path refuses UDP GSO (e.g. an MTU larger than the
                 // underlay): from now on, datagram by datagram.
