@@ -122,6 +122,7 @@ struct ForwardingLoop::RxState
 
     const PeerRoutes* routes = nullptr; // this batch's (LivePeers::enter())
     uint64_t sourceEpoch = 0;           // this batch's (forgetSources())
+    uint32_t learnedPeer = 0;           // the peer the current datagram taught (kNoPeer: none)
     UdpRecvBatch batch;
     SocketError errors[64];
     uint8_t* openData[Encapsulation::kMaxBatch]{};
@@ -584,7 +585,7 @@ bool ForwardingLoop::receiveBatch(RxState& rx, bool socketErrors)
         if (m_learnSources) {
             m_setup.encapsulation->arrivedAt(learn ? &d.local : nullptr);
         }
-        uint32_t learnedPeer = PeerTable::kNoPeer;
+        rx.learnedPeer = PeerTable::kNoPeer;
         uint8_t* base = rx.batch.slot(i);
         // The datagrams of one read are opened at once (beyond kMaxBatch, which GRO does not
         // reach, one by one).
@@ -611,11 +612,7 @@ bool ForwardingLoop::receiveBatch(RxState& rx, bool socketErrors)
             } else {
                 opened = m_setup.encapsulation->open(src, &data, &len, &peer);
             }
-            if (forwardOpened(rx, src, opened, data, len, peer, now) && learn &&
-                peer != learnedPeer) {
-                learnSource(rx, peer, src, d.local);
-                learnedPeer = peer; // once per train and peer
-            }
+            forwardOpened(rx, src, learn ? &d.local : nullptr, opened, data, len, peer, now);
         }
     }
     if (rx.coalescer.hasGroup()) {
@@ -626,7 +623,7 @@ bool ForwardingLoop::receiveBatch(RxState& rx, bool socketErrors)
     return n == UdpRecvBatch::kSlots;
 }
 
-bool ForwardingLoop::forwardOpened(RxState& rx, const sockaddr* src,
+void ForwardingLoop::forwardOpened(RxState& rx, const sockaddr* src, const UdpSource* local,
                                    const Encapsulation::Result& opened, uint8_t* data, size_t len,
                                    uint32_t peer, int64_t now)
 {
@@ -647,12 +644,12 @@ bool ForwardingLoop::forwardOpened(RxState& rx, const sockaddr* src,
                 });
             }
         }
-        return false;
+        return;
     }
     IpHeaderView ip;
     if (checkIpPacket(data, len, &ip) != PacketCheck::Ok) {
         ++rx.tally.drops[size_t(DropReason::Malformed)];
-        return false;
+        return;
     }
     if (rx.routes->table.lookupAddress(ip.family, ip.src) != peer) {
         ++rx.tally.drops[size_t(DropReason::SourceOutsidePeerSubnets)];
@@ -662,7 +659,13 @@ bool ForwardingLoop::forwardOpened(RxState& rx, const sockaddr* src,
             return "dropped a packet from peer " + peerName(rx.routes, peer) + " with source " +
                    inner.toString() + ", outside the peer's subnets";
         });
-        return false;
+        return;
+    }
+    // Accepted as the peer's: learn where it came to before the packet reaches the device,
+    // so that the answer it causes already leaves from there. Once per train and peer.
+    if (local && peer != rx.learnedPeer) {
+        learnSource(rx, peer, src, *local);
+        rx.learnedPeer = peer;
     }
     bool closedReady = false;
     const TcpCoalescer::Added added = rx.coalescer.add(data, len, &rx.write, &closedReady);
@@ -672,7 +675,7 @@ bool ForwardingLoop::forwardOpened(RxState& rx, const sockaddr* src,
             return "dropped a TCP segment from peer " + peerName(rx.routes, peer) +
                    " with a wrong checksum";
         });
-        return false;
+        return;
     }
     auto& p = m_setup.counters->peerRx[peer];
     p.packets.add(1);
@@ -687,7 +690,6 @@ bool ForwardingLoop::forwardOpened(RxState& rx, const sockaddr* src,
     } else if (closedReady) {
         writeToTun(rx, rx.write);
     }
-    return true;
 }
 
 void ForwardingLoop::writeToTun(RxState& rx, const TcpCoalescer::Write& w)

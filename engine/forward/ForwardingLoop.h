@@ -118,10 +118,11 @@ private:
     void forwardRead(TxState& tx, const uint8_t* read, size_t len);
     void sendQueued(TxState& tx);
     // One opened datagram (or a handshake the encapsulation answered): checked, coalesced,
-    // written, counted.
-    // True if it was accepted as the peer's.
-    bool forwardOpened(RxState& rx, const sockaddr* from, const Encapsulation::Result& opened,
-                       uint8_t* data, size_t len, uint32_t peer, int64_t now);
+    // written, counted. `local`: where it came to (a wildcard socket), learned for the peer
+    // once accepted.
+    void forwardOpened(RxState& rx, const sockaddr* from, const UdpSource* local,
+                       const Encapsulation::Result& opened, uint8_t* data, size_t len,
+                       uint32_t peer, int64_t now);
     bool receiveBatch(RxState& rx, bool socketErrors);
     void writeToTun(RxState& rx, const TcpCoalescer::Write& w);
     void readSocketErrors(RxState& rx);
