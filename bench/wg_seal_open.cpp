@@ -36,10 +36,10 @@
 
 using peertun::engine::Encapsulation;
 using peertun::engine::IpAddress;
+using peertun::engine::PeerSpec;
 using peertun::engine::TunnelCounters;
 using peertun::engine::UdpEndpoint;
 using peertun::engine::WireGuardEncapsulation;
-using peertun::engine::PeerSpec;
 using peertun::keys::LockedSecretKey;
 
 namespace {

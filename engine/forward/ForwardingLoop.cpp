@@ -485,8 +485,7 @@ void ForwardingLoop::forwardRead(TxState& tx, const uint8_t* read, size_t readLe
     const UdpSource* source = m_learnSources ? sourceFor(tx, peer) : nullptr;
     size_t i = 0;
     for (size_t pos = 0; i < kept; pos += tx.lengths[i++]) {
-        if (!tx.batch.add(peer, to, toLen, out + pos, tx.lengths[i], tx.plainLengths[i],
-                          source)) {
+        if (!tx.batch.add(peer, to, toLen, out + pos, tx.lengths[i], tx.plainLengths[i], source)) {
             break;
         }
     }

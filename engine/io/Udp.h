@@ -28,9 +28,9 @@ namespace peertun::engine {
 // ones (family AF_INET6).
 struct UdpSource
 {
-    uint32_t ifindex = 0;         // the interface it came in on; sent only for link-local ones
-    uint16_t family = AF_UNSPEC;  // AF_UNSPEC: none (the kernel picks by the route)
-    uint8_t address[16]{};        // 4 bytes for AF_INET
+    uint32_t ifindex = 0;        // the interface it came in on; sent only for link-local ones
+    uint16_t family = AF_UNSPEC; // AF_UNSPEC: none (the kernel picks by the route)
+    uint8_t address[16]{};       // 4 bytes for AF_INET
     bool operator==(const UdpSource&) const = default;
 };
 
@@ -47,17 +47,17 @@ public:
         socklen_t toLen;
         const sockaddr* to;
         const uint8_t* data;
-        uint32_t bytes;       // of all its datagrams
-        uint32_t callerBytes; // the caller's byte counts of its datagrams, summed (the loop's:
-                              // the packets before sealing)
-        uint32_t segments;    // datagrams
-        uint16_t segmentSize; // the UDP_SEGMENT value; 0 for a single datagram
-        uint16_t lastSize;    // of the last datagram: only it may be shorter than segmentSize
+        uint32_t bytes;          // of all its datagrams
+        uint32_t callerBytes;    // the caller's byte counts of its datagrams, summed (the loop's:
+                                 // the packets before sealing)
+        uint32_t segments;       // datagrams
+        uint16_t segmentSize;    // the UDP_SEGMENT value; 0 for a single datagram
+        uint16_t lastSize;       // of the last datagram: only it may be shorter than segmentSize
         const UdpSource* source; // the local address to send from; null: the route's
         // Set by Udp::sendBatch:
-        uint32_t sent;        // datagrams the kernel took
-        int error;            // errno when the message failed as a whole, else 0
-        bool sourceRejected;  // `source` is gone: sent (or failed) without it
+        uint32_t sent;       // datagrams the kernel took
+        int error;           // errno when the message failed as a whole, else 0
+        bool sourceRejected; // `source` is gone: sent (or failed) without it
     };
 
     // Adds one datagram. It joins the last message if it lies right after it in memory, is
@@ -70,8 +70,9 @@ public:
         if (m_count > 0) {
             Message& m = m_messages[m_count - 1];
             const size_t first = m.segments == 1 ? m.bytes : m.segmentSize;
-            if (m.peer == peer && m.source == source && m.data + m.bytes == data && m.segments < kMaxSegments &&
-                m.lastSize == first && len <= first && m.bytes + len <= kMaxPayload) {
+            if (m.peer == peer && m.source == source && m.data + m.bytes == data &&
+                m.segments < kMaxSegments && m.lastSize == first && len <= first &&
+                m.bytes + len <= kMaxPayload) {
                 m.segmentSize = uint16_t(first);
                 m.segments += 1;
                 m.bytes += uint32_t(len);
@@ -172,6 +173,12 @@ public:
     // Whether received datagrams say which local address they came to (UdpRecvBatch's
     // `local`), so that answers can leave from it: a socket on a wildcard address.
     virtual bool reportsLocalAddresses() const { return false; }
+    // Whether `err` from a send with a source says the source is gone (removed address, link
+    // down): then the same send without it may go.
+    static bool sourceGone(int err)
+    {
+        return err == EINVAL || err == EADDRNOTAVAIL || err == ENETUNREACH;
+    }
 
 protected:
     // sendmmsg of batch[first, first + count): how many messages the kernel took, or -errno
@@ -179,11 +186,6 @@ protected:
     virtual int sendMessages(const UdpSendBatch& batch, unsigned first, unsigned count) = 0;
     // sendto of one datagram of a message (from its source, if any): 0, or the errno.
     virtual int sendDatagram(const UdpSendBatch::Message& m, const uint8_t* data, size_t len) = 0;
-
-public:
-    // Whether `err` from a send with a source says the source is gone (removed address, link
-    // down): then the same send without it may go.
-    static bool sourceGone(int err) { return err == EINVAL || err == EADDRNOTAVAIL || err == ENETUNREACH; }
 
 private:
     void sendOneByOne(UdpSendBatch::Message& m);

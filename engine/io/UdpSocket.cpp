@@ -132,8 +132,8 @@ UdpSocket UdpSocket::bind(const UdpEndpoint& listen, const std::vector<UdpEndpoi
         throw TunnelError(TunnelError::Kind::Failed,
                           "cannot bind " + where + ": " + std::strerror(err));
     }
-    return UdpSocket(std::move(fd), family, family == AF_INET6 && listen.address.family == AF_UNSPEC,
-                     wildcard);
+    return UdpSocket(std::move(fd), family,
+                     family == AF_INET6 && listen.address.family == AF_UNSPEC, wildcard);
 }
 
 void UdpSocket::setMark(uint32_t mark)

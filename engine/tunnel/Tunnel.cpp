@@ -1,7 +1,6 @@
 #include "Tunnel.h"
 
 #include "Clock.h"
-#include "EndpointRefresher.h"
 #include "Encapsulation.h"
 #include "EndpointRefresher.h"
 #include "ForwardingLoop.h"
@@ -19,9 +18,9 @@
 #include "Worker.h"
 
 #include <algorithm>
-#include <map>
 #include <atomic>
 #include <ifaddrs.h>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -165,7 +164,7 @@ struct Tunnel::Impl
     std::mutex refresherMutex;
     std::mutex repairMutex;
     std::atomic<int64_t> networkChangedUnixMs{0};
-    bool listenAddressGone = false; // under repairMutex
+    bool listenAddressGone = false;            // under repairMutex
     std::unique_ptr<UnderlayWatcher> underlay; // after what its callback uses: goes first
     WorkerThread guard;
     bool stopped = false;

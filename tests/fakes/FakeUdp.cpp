@@ -98,7 +98,7 @@ IpAddress FakeUdp::addressOf(const UdpSource& s)
     }
     if (s.family == AF_INET6) {
         return std::memcmp(s.address, kMapped, 12) == 0 ? IpAddress::v4(s.address + 12)
-                                                         : IpAddress::v6(s.address);
+                                                        : IpAddress::v6(s.address);
     }
     return {};
 }

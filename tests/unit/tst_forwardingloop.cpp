@@ -921,7 +921,7 @@ private slots:
         sent = rig.udp.takeSent();
         QCOMPARE(describeSent(sent), QStringLiteral("a:1:0 b:1:0 a:4:1052"));
         QCOMPARE(sent[0].from, ip("10.0.0.2"));
-        QVERIFY(sent[1].from.isUnspecified()); // beta sent nothing yet
+        QVERIFY(sent[1].from.isUnspecified());  // beta sent nothing yet
         QCOMPARE(sent[2].from, ip("10.0.0.2")); // a UDP_SEGMENT message carries it too
         UdpSource learned;
         QVERIFY(rig.loop->learnedSource(0, kAlpha, &learned));
@@ -1024,8 +1024,8 @@ private slots:
     {
         Rig rig;
         const auto learnAt = [&](const char* local) {
-            rig.udp.queueArrivalAt(
-                {kAlpha, udpPacket("10.244.3.7", "10.244.2.2", 200), 0, false}, ip(local));
+            rig.udp.queueArrivalAt({kAlpha, udpPacket("10.244.3.7", "10.244.2.2", 200), 0, false},
+                                   ip(local));
             rig.loop->forwardFromUdp(false);
             QCOMPARE(rig.tun.takeWrites().size(), size_t(1));
         };

@@ -300,8 +300,8 @@ private slots:
                          std::string(expected[k]));
             }
             // One datagram outside the batches (WireGuard's handshakes), from the same source.
-            QCOMPARE(server.sendOne(reinterpret_cast<const sockaddr*>(&back), backLen,
-                                    reply.data(), 64, sources[k], 0),
+            QCOMPARE(server.sendOne(reinterpret_cast<const sockaddr*>(&back), backLen, reply.data(),
+                                    64, sources[k], 0),
                      0);
             QVERIFY(readyWithin(client.get(), 2000));
             sockaddr_in from{};

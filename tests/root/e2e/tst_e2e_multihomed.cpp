@@ -125,9 +125,9 @@ private slots:
         LAB_VERIFY(
             m_lab->addAddress(peer, QStringLiteral("vp"), kPeerUnderlay + QStringLiteral("/24")));
         // The route towards the peer picks the first address: that is what is to be beaten.
-        const CommandResult route = m_lab->run(
-            host, {QStringLiteral("ip"), QStringLiteral("-4"), QStringLiteral("route"),
-                   QStringLiteral("get"), kPeerUnderlay});
+        const CommandResult route =
+            m_lab->run(host, {QStringLiteral("ip"), QStringLiteral("-4"), QStringLiteral("route"),
+                              QStringLiteral("get"), kPeerUnderlay});
         QVERIFY2(route.ok() && route.output.contains(("src " + kPrimary).toLatin1()),
                  route.output.constData());
 
@@ -181,8 +181,9 @@ private:
             return nullptr;
         }
         QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-        LabProcess* helper = m_lab->start(ns, {m_helperBinary, QStringLiteral("--standalone"), path},
-                                          QStringLiteral("peertun-helper (%1)").arg(side.name));
+        LabProcess* helper =
+            m_lab->start(ns, {m_helperBinary, QStringLiteral("--standalone"), path},
+                         QStringLiteral("peertun-helper (%1)").arg(side.name));
         if (!helper || !helper->waitForOutput("tunnel up", 10000)) {
             qWarning("helper %s did not come up: %s", qPrintable(side.name),
                      helper ? helper->output().constData() : qPrintable(m_lab->lastError()));
@@ -194,11 +195,12 @@ private:
     bool ping(const QString& ns, const QString& target)
     {
         // Three replies within five seconds, 0.2 s apart.
-        const CommandResult r = m_lab->run(
-            ns, {QStringLiteral("ping"), QStringLiteral("-n"), QStringLiteral("-c"),
-                 QStringLiteral("3"), QStringLiteral("-i"), QStringLiteral("0.2"),
-                 QStringLiteral("-w"), QStringLiteral("5"), target},
-            15000);
+        const CommandResult r =
+            m_lab->run(ns,
+                       {QStringLiteral("ping"), QStringLiteral("-n"), QStringLiteral("-c"),
+                        QStringLiteral("3"), QStringLiteral("-i"), QStringLiteral("0.2"),
+                        QStringLiteral("-w"), QStringLiteral("5"), target},
+                       15000);
         if (!r.ok()) {
             qWarning("ping %s from %s failed: %s", qPrintable(target), qPrintable(ns),
                      r.output.constData());
