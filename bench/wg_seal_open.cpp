@@ -39,6 +39,7 @@ using peertun::engine::IpAddress;
 using peertun::engine::PeerSpec;
 using peertun::engine::TunnelCounters;
 using peertun::engine::UdpEndpoint;
+using peertun::engine::UdpSource;
 using peertun::engine::WireGuardEncapsulation;
 using peertun::keys::LockedSecretKey;
 

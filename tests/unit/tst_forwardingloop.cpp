@@ -1018,6 +1018,34 @@ private slots:
         QVERIFY(rig.noDropsBut());
     }
 
+    // EINVAL may also be the kernel refusing GSO: when the send fails the same way without
+    // the source, the source stays, and the datagrams go one by one from it.
+    void refusedGsoKeepsTheSource()
+    {
+        Rig rig;
+        rig.udp.queueArrivalAt({kAlpha, udpPacket("10.244.3.7", "10.244.2.2", 200), 0, false},
+                               ip("10.0.0.2"));
+        rig.loop->forwardFromUdp(false);
+        rig.udp.refuseGso(EINVAL);
+        for (const Bytes& p : packetsFor(QStringLiteral("a500 a500"))) {
+            rig.tun.queueRead(tunRead(p));
+        }
+        rig.loop->forwardFromTun();
+        std::vector<FakeUdp::Sent> sent = rig.udp.takeSent();
+        QCOMPARE(sent.size(), size_t(2));
+        for (const FakeUdp::Sent& s : sent) {
+            QVERIFY(s.bySendto);
+            QCOMPARE(s.from, ip("10.0.0.2"));
+        }
+        rig.tun.queueRead(tunRead(udpPacket("10.244.2.2", "10.244.3.7", 300)));
+        rig.loop->forwardFromTun();
+        sent = rig.udp.takeSent();
+        QCOMPARE(sent.size(), size_t(1));
+        QCOMPARE(sent[0].from, ip("10.0.0.2"));
+        QCOMPARE(rig.counters.snapshot().peers[0].txPackets, uint64_t(3));
+        QVERIFY(rig.noDropsBut());
+    }
+
     // A new peer table and a change of the underlay (forgetSources()) clear what was learned;
     // the peer's next datagram teaches it again.
     void newTableAndUnderlayChangeForget()
