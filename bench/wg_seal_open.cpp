@@ -36,10 +36,11 @@
 
 using peertun::engine::Encapsulation;
 using peertun::engine::IpAddress;
+using peertun::engine::PeerSpec;
 using peertun::engine::TunnelCounters;
 using peertun::engine::UdpEndpoint;
+using peertun::engine::UdpSource;
 using peertun::engine::WireGuardEncapsulation;
-using peertun::engine::PeerSpec;
 using peertun::keys::LockedSecretKey;
 
 namespace {
@@ -55,7 +56,7 @@ struct Side
         peers[0].endpoint = peerAt;
         encap = std::make_unique<WireGuardEncapsulation>(
             key, peers, 1420,
-            [this](const UdpEndpoint&, std::span<const uint8_t> d) {
+            [this](const UdpEndpoint&, std::span<const uint8_t> d, uint32_t, const UdpSource*) {
                 const std::lock_guard lock(mutex);
                 sent.emplace_back(d.begin(), d.end());
             },

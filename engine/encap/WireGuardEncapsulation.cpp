@@ -218,7 +218,7 @@ Encapsulation::Result WireGuardEncapsulation::finishOpen(const UdpEndpoint& sour
         m_generation.fetch_add(1, std::memory_order_release);
     }
     if (r.replySize > 0) {
-        m_send(source, {m_reply.data(), r.replySize});
+        m_send(source, {m_reply.data(), r.replySize}, r.peer, m_arrival);
     }
     const bool known = r.peer != wireguard::kNoPeer && r.peer < m_queues.capacity();
     if ((r.actions & wireguard::SessionReady) && known) {
@@ -493,7 +493,7 @@ void WireGuardEncapsulation::sendTo(uint32_t peer, std::span<const uint8_t> data
 {
     const UdpEndpoint to = peerEndpoint(peer);
     if (to.port != 0) {
-        m_send(to, datagram);
+        m_send(to, datagram, peer, nullptr);
     }
 }
 

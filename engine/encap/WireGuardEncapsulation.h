@@ -39,8 +39,12 @@ class WireGuardEncapsulation final : public Encapsulation
 {
 public:
     // Sends one datagram to `to` (the UDP socket in the engine, a fake in tests). Called from
-    // any of the three threads; must be thread-safe.
-    using SendFunction = std::function<void(const UdpEndpoint& to, std::span<const uint8_t>)>;
+    // any of the three threads; must be thread-safe. `from`: the local address to send from (a
+    // handshake response: the one the message it answers came to); null: the engine's choice
+    // for `peer` (the address the peer's datagrams come to, else the route's). `peer` may be
+    // wireguard::kNoPeer (a cookie reply).
+    using SendFunction = std::function<void(const UdpEndpoint& to, std::span<const uint8_t>,
+                                            uint32_t peer, const UdpSource* from)>;
 
     static constexpr size_t kQueueLimit = 256; // packets per peer while a handshake runs
     // Handshake messages per second above which the device is "under load": initiations and
@@ -87,6 +91,7 @@ public:
     // the timer thread at its next tick (within 100 ms), not when the timers would send one.
     void initiateHandshakes();
     void beginReceiveBatch() override { m_index.adoptPending(); }
+    void arrivedAt(const UdpSource* local) override { m_arrival = local; }
     uint32_t peerAtEndpoint(const sockaddr* sa) const override { return m_index.lookup(sa); }
 
     // Runs the protocol timers for every peer once (the timer thread calls this; tests may call
@@ -160,6 +165,8 @@ private:
     EndpointIndex m_index;
     // Set by setPeerEndpoint(), taken by the timer thread: send an initiation now.
     SlotArray<std::atomic<bool>> m_initiateNow;
+    // The receiving thread's: where the datagram being opened came to (arrivedAt()).
+    const UdpSource* m_arrival = nullptr;
     // open() only (the receiving thread): room for a handshake reply.
     std::array<uint8_t, wireguard::Device::kReplyBufferSize> m_reply{};
     // openRun() only (the receiving thread): one run's messages and verdicts.

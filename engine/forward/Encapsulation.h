@@ -17,6 +17,8 @@
 
 namespace peertun::engine {
 
+struct UdpSource; // Udp.h
+
 class Encapsulation
 {
 public:
@@ -71,6 +73,11 @@ public:
     virtual UdpEndpoint peerEndpoint(uint32_t peer) const = 0;
     // A host name's new address (any thread but the forwarding ones; not per packet).
     virtual void setPeerEndpoint(uint32_t peer, const UdpEndpoint& endpoint) = 0;
+
+    // The receiving thread, before opening each datagram of a socket on a wildcard address: the
+    // local address it came to (null: not known). Answers it sends itself (handshake
+    // responses) leave from there.
+    virtual void arrivedAt(const UdpSource* /*local*/) {}
 
     // The receiving thread, once per batch: take endpoint changes published since the last.
     virtual void beginReceiveBatch() = 0;

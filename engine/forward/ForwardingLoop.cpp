@@ -95,10 +95,17 @@ struct ForwardingLoop::TxState
         sockaddr_storage addr{};
         socklen_t addrLen = 0;
         UdpEndpoint endpoint;
+        // The local address to send from, as last read from the peer's LearnedSource at
+        // `seenSeq` (odd: not read since the last reset).
+        UdpSource source;
+        uint32_t seenSeq = kUnread;
+        bool hasSource = false;
     };
+    static constexpr uint32_t kUnread = 1;
     SlotArray<Peer> peers;
     uint64_t seenGeneration = 0;
     uint64_t seenVersion = 0;
+    uint64_t seenEpoch = 0; // of forgetSources()
     // The tunnel's own datagrams, should a route send them back into the tunnel (see
     // EndpointSet.h); the socket's mark keeps them out where the routing rules allow it.
     std::vector<UdpEndpoint> currentEndpoints;
@@ -114,6 +121,8 @@ struct ForwardingLoop::RxState
     explicit RxState(bool verifyChecksums) : coalescer(verifyChecksums) {}
 
     const PeerRoutes* routes = nullptr; // this batch's (LivePeers::enter())
+    uint64_t sourceEpoch = 0;           // this batch's (forgetSources())
+    uint32_t learnedPeer = 0;           // the peer the current datagram taught (kNoPeer: none)
     UdpRecvBatch batch;
     SocketError errors[64];
     uint8_t* openData[Encapsulation::kMaxBatch]{};
@@ -132,7 +141,7 @@ struct ForwardingLoop::RxState
 };
 
 ForwardingLoop::ForwardingLoop(ForwardingSetup setup)
-    : m_setup(std::move(setup)),
+    : m_setup(std::move(setup)), m_learnSources(m_setup.udp->reportsLocalAddresses()),
       m_tx(std::make_unique<TxState>(m_setup.peers->current().slotCount(),
                                      m_setup.encapsulation->headroom(),
                                      m_setup.encapsulation->tailroom())),
@@ -140,11 +149,109 @@ ForwardingLoop::ForwardingLoop(ForwardingSetup setup)
 {
     // The first batch takes the table and fills in the peers' addresses (seenVersion differs).
     m_tx->seenVersion = ~uint64_t{0};
+    if (m_learnSources) {
+        m_learned.ensure(m_setup.peers->current().slotCount());
+    }
 }
 
 void ForwardingLoop::reservePeers(size_t slots)
 {
     m_tx->peers.ensure(slots);
+    if (m_learnSources) {
+        m_learned.ensure(slots);
+    }
+}
+
+// --- Sticky sources ------------------------------------------------------------------------
+
+void ForwardingLoop::publish(LearnedSource& slot, const Learned& l)
+{
+    uint64_t words[kLearnedWords]{};
+    std::memcpy(words, &l, sizeof l);
+    const uint32_t s = slot.seq.load(std::memory_order_relaxed);
+    slot.seq.store(s + 1, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);
+    for (size_t i = 0; i < kLearnedWords; ++i) {
+        slot.words[i].store(words[i], std::memory_order_relaxed);
+    }
+    slot.seq.store(s + 2, std::memory_order_release);
+}
+
+bool ForwardingLoop::read(const LearnedSource& slot, Learned* out, uint32_t* seq)
+{
+    // A writer publishes at most once per batch and peer: a few tries always find a
+    // consistent copy in practice; if not, the caller keeps what it had.
+    for (int attempt = 0; attempt < 4; ++attempt) {
+        const uint32_t before = slot.seq.load(std::memory_order_acquire);
+        if (before & 1) {
+            continue;
+        }
+        uint64_t words[kLearnedWords];
+        for (size_t i = 0; i < kLearnedWords; ++i) {
+            words[i] = slot.words[i].load(std::memory_order_relaxed);
+        }
+        std::atomic_thread_fence(std::memory_order_acquire);
+        if (slot.seq.load(std::memory_order_relaxed) == before) {
+            std::memcpy(out, words, sizeof *out);
+            if (seq) {
+                *seq = before;
+            }
+            return true;
+        }
+    }
+    return false;
+}
+
+bool ForwardingLoop::learnedSource(uint32_t peer, const UdpEndpoint& to, UdpSource* out) const
+{
+    if (!m_learnSources || peer >= m_learned.capacity()) {
+        return false;
+    }
+    Learned l;
+    if (!read(m_learned[peer], &l, nullptr) || l.local.family == AF_UNSPEC ||
+        l.epoch != m_sourceEpoch.load(std::memory_order_acquire) || !(l.remote == to)) {
+        return false;
+    }
+    *out = l.local;
+    return true;
+}
+
+void ForwardingLoop::forgetSources()
+{
+    m_sourceEpoch.fetch_add(1, std::memory_order_acq_rel);
+}
+
+const UdpSource* ForwardingLoop::sourceFor(TxState& tx, uint32_t peer)
+{
+    // One load per read of a line the receiving thread writes only when what it learned
+    // changes; the copy is re-read (and checked) only then.
+    TxState::Peer& target = tx.peers[peer];
+    const LearnedSource& slot = m_learned[peer];
+    if (slot.seq.load(std::memory_order_relaxed) != target.seenSeq) {
+        Learned l;
+        uint32_t seq = 0;
+        if (read(slot, &l, &seq)) {
+            target.seenSeq = seq;
+            // Only for the endpoint we send to, learned under this table and since the last
+            // forgetSources().
+            target.hasSource = l.local.family != AF_UNSPEC && l.version == tx.routes->version &&
+                               l.epoch == tx.seenEpoch && l.remote == target.endpoint;
+            target.source = l.local;
+        }
+    }
+    return target.hasSource ? &target.source : nullptr;
+}
+
+void ForwardingLoop::learnSource(RxState& rx, uint32_t peer, const sockaddr* from,
+                                 const UdpSource& local)
+{
+    LearnedSource& slot = m_learned[peer];
+    const Learned now{local, fromSockaddr(from), rx.routes->version, rx.sourceEpoch};
+    if (slot.rxCopy == now) {
+        return; // the usual case: nothing changed, nothing written
+    }
+    slot.rxCopy = now;
+    publish(slot, now);
 }
 
 ForwardingLoop::~ForwardingLoop()
@@ -226,14 +333,20 @@ void ForwardingLoop::refreshEndpoints(TxState& tx)
     const uint64_t g = generation ? generation->load(std::memory_order_acquire) : 0;
     const PeerRoutes& routes = *tx.routes;
     const bool newTable = routes.version != tx.seenVersion;
-    if (g == tx.seenGeneration && !newTable) {
+    const uint64_t epoch = m_learnSources ? m_sourceEpoch.load(std::memory_order_acquire) : 0;
+    if (g == tx.seenGeneration && !newTable && epoch == tx.seenEpoch) {
         return;
     }
     tx.seenGeneration = g;
     tx.seenVersion = routes.version;
+    tx.seenEpoch = epoch;
     tx.currentEndpoints.clear();
     for (const uint32_t p : routes.active) {
         TxState::Peer& peer = tx.peers[p];
+        // What the receiving side learned is checked again against the new table, endpoint
+        // and epoch at the next send.
+        peer.seenSeq = TxState::kUnread;
+        peer.hasSource = false;
         if (newTable) { // a slot new to this thread starts at its configured endpoint
             peer.endpoint = routes.endpoints[p];
             peer.addrLen = toSockaddr(peer.endpoint, m_setup.udpFamily, &peer.addr);
@@ -369,9 +482,10 @@ void ForwardingLoop::forwardRead(TxState& tx, const uint8_t* read, size_t readLe
     const TxState::Peer& target = tx.peers[peer];
     const auto* to = reinterpret_cast<const sockaddr*>(&target.addr);
     const socklen_t toLen = target.addrLen;
+    const UdpSource* source = m_learnSources ? sourceFor(tx, peer) : nullptr;
     size_t i = 0;
     for (size_t pos = 0; i < kept; pos += tx.lengths[i++]) {
-        if (!tx.batch.add(peer, to, toLen, out + pos, tx.lengths[i], tx.plainLengths[i])) {
+        if (!tx.batch.add(peer, to, toLen, out + pos, tx.lengths[i], tx.plainLengths[i], source)) {
             break;
         }
     }
@@ -394,6 +508,11 @@ void ForwardingLoop::sendQueued(TxState& tx)
     TunnelCounters& counters = *m_setup.counters;
     for (unsigned k = 0; k < batch.size(); ++k) {
         const UdpSendBatch::Message& m = batch[k];
+        if (m.sourceRejected) {
+            // The address is gone: the route's from now on, until the peer's datagrams come
+            // to another one (or this one again after a change of the underlay).
+            tx.peers[m.peer].hasSource = false;
+        }
         auto& p = counters.peerTx[m.peer];
         // Plain sizes are kept per message, not per datagram: exact unless some failed.
         const uint64_t plain =
@@ -427,6 +546,9 @@ bool ForwardingLoop::forwardFromUdp(bool socketErrors)
     RxState& rx = *m_rx;
     m_setup.encapsulation->beginReceiveBatch();
     rx.routes = m_setup.peers->enter(LivePeers::kRxReader);
+    if (m_learnSources) {
+        rx.sourceEpoch = m_sourceEpoch.load(std::memory_order_acquire);
+    }
     const bool full = receiveBatch(rx, socketErrors);
     rx.routes = nullptr;
     m_setup.peers->leave(LivePeers::kRxReader);
@@ -456,6 +578,13 @@ bool ForwardingLoop::receiveBatch(RxState& rx, bool socketErrors)
         }
         // A GRO train: datagrams of one sender back to back, all but the last of one size.
         const size_t segment = d.segmentSize ? d.segmentSize : d.len;
+        // The local address it came to: learned for the peers it is accepted from, and where
+        // the encapsulation's answers (handshakes) leave from.
+        const bool learn = m_learnSources && d.local.family != AF_UNSPEC;
+        if (m_learnSources) {
+            m_setup.encapsulation->arrivedAt(learn ? &d.local : nullptr);
+        }
+        rx.learnedPeer = PeerTable::kNoPeer;
         uint8_t* base = rx.batch.slot(i);
         // The datagrams of one read are opened at once (beyond kMaxBatch, which GRO does not
         // reach, one by one).
@@ -482,7 +611,7 @@ bool ForwardingLoop::receiveBatch(RxState& rx, bool socketErrors)
             } else {
                 opened = m_setup.encapsulation->open(src, &data, &len, &peer);
             }
-            forwardOpened(rx, src, opened, data, len, peer, now);
+            forwardOpened(rx, src, learn ? &d.local : nullptr, opened, data, len, peer, now);
         }
     }
     if (rx.coalescer.hasGroup()) {
@@ -493,7 +622,7 @@ bool ForwardingLoop::receiveBatch(RxState& rx, bool socketErrors)
     return n == UdpRecvBatch::kSlots;
 }
 
-void ForwardingLoop::forwardOpened(RxState& rx, const sockaddr* src,
+void ForwardingLoop::forwardOpened(RxState& rx, const sockaddr* src, const UdpSource* local,
                                    const Encapsulation::Result& opened, uint8_t* data, size_t len,
                                    uint32_t peer, int64_t now)
 {
@@ -530,6 +659,12 @@ void ForwardingLoop::forwardOpened(RxState& rx, const sockaddr* src,
                    inner.toString() + ", outside the peer's subnets";
         });
         return;
+    }
+    // Accepted as the peer's: learn where it came to before the packet reaches the device,
+    // so that the answer it causes already leaves from there. Once per train and peer.
+    if (local && peer != rx.learnedPeer) {
+        learnSource(rx, peer, src, *local);
+        rx.learnedPeer = peer;
     }
     bool closedReady = false;
     const TcpCoalescer::Added added = rx.coalescer.add(data, len, &rx.write, &closedReady);

@@ -4,6 +4,10 @@
 //               the socket, which sends runs of them to one peer as UDP_SEGMENT messages.
 //   UDP -> TUN: receive a batch (UDP_GRO trains when on), open, accept only what a peer may
 //               send, join consecutive TCP segments into one GSO write to TUN.
+// On a socket bound to a wildcard address (a host with several addresses), the receiving side
+// learns per peer which local address its accepted datagrams came to, and the sending side
+// sends to the peer from that address ("sticky" sources, as WireGuard's): the peer then sees
+// answers come from the address it wrote to.
 // Each direction has a thread of its own, or one thread runs both (ForwardingSetup::threads).
 // The loop is route -> seal/open -> count; the system calls are engine/io's (Tun, Udp), so a
 // fake device and socket can stand in for the real ones. No allocation and no logging per
@@ -21,6 +25,7 @@
 #include "Udp.h"
 #include "Worker.h"
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -73,23 +78,59 @@ public:
     // peer set; allocates).
     void reservePeers(size_t slots);
 
+    // The local address `peer`'s accepted datagrams last came to, if learned from the endpoint
+    // `to` since the last forgetSources(): where other datagrams to it (WireGuard handshakes,
+    // keepalives) leave from. Any thread; false on a bound socket.
+    bool learnedSource(uint32_t peer, const UdpEndpoint& to, UdpSource* out) const;
+    // The underlay changed (an address or route may be gone): nothing learned counts any more;
+    // the route's addresses until each peer's next datagram. Any thread.
+    void forgetSources();
+
 private:
-    void runBothDirections();
     struct TxState;
     struct RxState;
+    // What the receiving thread learned of a peer, and when (table version, forget epoch).
+    struct Learned
+    {
+        UdpSource local;
+        UdpEndpoint remote; // the peer's endpoint it came from
+        uint64_t version = 0;
+        uint64_t epoch = 0;
+        bool operator==(const Learned&) const = default;
+    };
+    static constexpr size_t kLearnedWords = (sizeof(Learned) + 7) / 8;
+    // Per slot, a seqlock: the receiving thread writes (odd `seq` while it does), the others
+    // read and retry on a change. `rxCopy` is the receiving thread's own: what it published.
+    struct alignas(64) LearnedSource
+    {
+        std::atomic<uint32_t> seq{0};
+        std::atomic<uint64_t> words[kLearnedWords]{};
+        Learned rxCopy;
+    };
+    static void publish(LearnedSource& slot, const Learned& l);
+    static bool read(const LearnedSource& slot, Learned* out, uint32_t* seq);
+    const UdpSource* sourceFor(TxState& tx, uint32_t peer);
+    void learnSource(RxState& rx, uint32_t peer, const sockaddr* from, const UdpSource& local);
+
+    void runBothDirections();
     void refreshEndpoints(TxState& tx);
     // One read from TUN (virtio-net header and packet): routed, cut, sealed, queued to send.
     void forwardRead(TxState& tx, const uint8_t* read, size_t len);
     void sendQueued(TxState& tx);
     // One opened datagram (or a handshake the encapsulation answered): checked, coalesced,
-    // written, counted.
-    void forwardOpened(RxState& rx, const sockaddr* from, const Encapsulation::Result& opened,
-                       uint8_t* data, size_t len, uint32_t peer, int64_t now);
+    // written, counted. `local`: where it came to (a wildcard socket), learned for the peer
+    // once accepted.
+    void forwardOpened(RxState& rx, const sockaddr* from, const UdpSource* local,
+                       const Encapsulation::Result& opened, uint8_t* data, size_t len,
+                       uint32_t peer, int64_t now);
     bool receiveBatch(RxState& rx, bool socketErrors);
     void writeToTun(RxState& rx, const TcpCoalescer::Write& w);
     void readSocketErrors(RxState& rx);
 
     ForwardingSetup m_setup;
+    const bool m_learnSources; // the socket reports local addresses
+    SlotArray<LearnedSource> m_learned;
+    std::atomic<uint64_t> m_sourceEpoch{0};
     std::unique_ptr<TxState> m_tx; // the TUN -> UDP thread's only
     std::unique_ptr<RxState> m_rx; // the UDP -> TUN thread's only
     WorkerThread m_txThread;

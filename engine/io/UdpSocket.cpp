@@ -10,6 +10,48 @@
 #include <sys/socket.h>
 
 namespace peertun::engine {
+namespace {
+
+bool isWildcard(const IpAddress& a)
+{
+    if (a.isUnspecified()) {
+        return true;
+    }
+    for (int i = 0; i < a.byteLength(); ++i) {
+        if (a.bytes[size_t(i)] != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// The source of a message as a control message at `at` (room for CMSG_SPACE(in6_pktinfo));
+// the bytes it took. The interface goes with link-local addresses only: anything else may
+// leave by whichever interface the route to the peer names.
+size_t putSource(cmsghdr* c, const UdpSource& s)
+{
+    if (s.family == AF_INET) {
+        in_pktinfo info{};
+        std::memcpy(&info.ipi_spec_dst, s.address, 4);
+        c->cmsg_level = IPPROTO_IP;
+        c->cmsg_type = IP_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof info);
+        std::memcpy(CMSG_DATA(c), &info, sizeof info);
+        return CMSG_SPACE(sizeof info);
+    }
+    in6_pktinfo info{};
+    std::memcpy(&info.ipi6_addr, s.address, 16);
+    if (IN6_IS_ADDR_LINKLOCAL(&info.ipi6_addr)) {
+        info.ipi6_ifindex = s.ifindex;
+    }
+    c->cmsg_level = IPPROTO_IPV6;
+    c->cmsg_type = IPV6_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof info);
+    std::memcpy(CMSG_DATA(c), &info, sizeof info);
+    return CMSG_SPACE(sizeof info);
+}
+
+} // namespace
 
 UdpSocket UdpSocket::bind(const UdpEndpoint& listen, const std::vector<UdpEndpoint>& peers,
                           bool anyFamily)
@@ -56,6 +98,16 @@ UdpSocket UdpSocket::bind(const UdpEndpoint& listen, const std::vector<UdpEndpoi
     }
     // Receive a burst of datagrams from one peer as one buffer (split again in the loop).
     ::setsockopt(fd.get(), SOL_UDP, UDP_GRO, &on, sizeof on);
+    // On any address, which one a datagram came to: the answer leaves from it (a host with
+    // several addresses). An IPv6 socket reports IPv4 ones too, v4-mapped.
+    const bool wildcard = isWildcard(listen.address);
+    if (wildcard) {
+        if (family == AF_INET6) {
+            ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on);
+        } else {
+            ::setsockopt(fd.get(), IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
+        }
+    }
 
     sockaddr_storage ss{};
     const socklen_t len = toSockaddr(listen, family, &ss);
@@ -81,7 +133,7 @@ UdpSocket UdpSocket::bind(const UdpEndpoint& listen, const std::vector<UdpEndpoi
                           "cannot bind " + where + ": " + std::strerror(err));
     }
     return UdpSocket(std::move(fd), family,
-                     family == AF_INET6 && listen.address.family == AF_UNSPEC);
+                     family == AF_INET6 && listen.address.family == AF_UNSPEC, wildcard);
 }
 
 void UdpSocket::setMark(uint32_t mark)
@@ -141,14 +193,22 @@ int UdpSocket::sendMessages(const UdpSendBatch& batch, unsigned first, unsigned 
         h.msg_namelen = m.toLen;
         h.msg_iov = &m_sendIov[k];
         h.msg_iovlen = 1;
-        if (m.segmentSize) {
+        if (m.segmentSize || m.source) {
+            // CMSG_NXTHDR needs msg_controllen to cover the next header: walk by hand.
+            uint8_t* at = m_sendControl[k];
+            if (m.segmentSize) {
+                auto* c = reinterpret_cast<cmsghdr*>(at);
+                c->cmsg_level = SOL_UDP;
+                c->cmsg_type = UDP_SEGMENT;
+                c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+                std::memcpy(CMSG_DATA(c), &m.segmentSize, sizeof(uint16_t));
+                at += CMSG_SPACE(sizeof(uint16_t));
+            }
+            if (m.source) {
+                at += putSource(reinterpret_cast<cmsghdr*>(at), *m.source);
+            }
             h.msg_control = m_sendControl[k];
-            h.msg_controllen = sizeof m_sendControl[k];
-            cmsghdr* c = CMSG_FIRSTHDR(&h);
-            c->cmsg_level = SOL_UDP;
-            c->cmsg_type = UDP_SEGMENT;
-            c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
-            std::memcpy(CMSG_DATA(c), &m.segmentSize, sizeof(uint16_t));
+            h.msg_controllen = size_t(at - m_sendControl[k]);
         } else {
             h.msg_control = nullptr;
             h.msg_controllen = 0;
@@ -160,7 +220,36 @@ int UdpSocket::sendMessages(const UdpSendBatch& batch, unsigned first, unsigned 
 
 int UdpSocket::sendDatagram(const UdpSendBatch::Message& m, const uint8_t* data, size_t len)
 {
-    return ::sendto(m_fd.get(), data, len, 0, m.to, m.toLen) < 0 ? errno : 0;
+    if (!m.source) {
+        return ::sendto(m_fd.get(), data, len, 0, m.to, m.toLen) < 0 ? errno : 0;
+    }
+    return sendOne(m.to, m.toLen, data, len, m.source, 0);
+}
+
+int UdpSocket::sendOne(const sockaddr* to, socklen_t toLen, const uint8_t* data, size_t len,
+                       const UdpSource* source, int flags) const
+{
+    iovec iov{const_cast<uint8_t*>(data), len};
+    msghdr h{};
+    h.msg_name = const_cast<sockaddr*>(to);
+    h.msg_namelen = toLen;
+    h.msg_iov = &iov;
+    h.msg_iovlen = 1;
+    alignas(cmsghdr) uint8_t control[CMSG_SPACE(sizeof(in6_pktinfo))]{};
+    if (source && source->family != AF_UNSPEC) {
+        h.msg_control = control;
+        h.msg_controllen = putSource(reinterpret_cast<cmsghdr*>(control), *source);
+    }
+    if (::sendmsg(m_fd.get(), &h, flags) >= 0) {
+        return 0;
+    }
+    const int err = errno;
+    if (h.msg_control && Udp::sourceGone(err)) {
+        h.msg_control = nullptr;
+        h.msg_controllen = 0;
+        return ::sendmsg(m_fd.get(), &h, flags) >= 0 ? 0 : errno;
+    }
+    return err;
 }
 
 unsigned UdpSocket::recvBatch(UdpRecvBatch& batch)
@@ -189,6 +278,7 @@ unsigned UdpSocket::recvBatch(UdpRecvBatch& batch)
         d.truncated = (h.msg_flags & MSG_TRUNC) != 0;
         // With UDP_GRO the kernel hands over several datagrams of one flow back to back.
         d.segmentSize = d.len;
+        d.local.family = AF_UNSPEC;
         for (cmsghdr* c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c)) {
             if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
                 int size = 0;
@@ -196,6 +286,19 @@ unsigned UdpSocket::recvBatch(UdpRecvBatch& batch)
                 if (size > 0) {
                     d.segmentSize = uint32_t(size);
                 }
+            } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+                in_pktinfo info{};
+                std::memcpy(&info, CMSG_DATA(c), sizeof info);
+                d.local.family = AF_INET;
+                d.local.ifindex = uint32_t(info.ipi_ifindex);
+                std::memcpy(d.local.address, &info.ipi_addr, 4); // the header's destination
+                std::memset(d.local.address + 4, 0, sizeof d.local.address - 4);
+            } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+                in6_pktinfo info{};
+                std::memcpy(&info, CMSG_DATA(c), sizeof info);
+                d.local.family = AF_INET6;
+                d.local.ifindex = info.ipi6_ifindex;
+                std::memcpy(d.local.address, &info.ipi6_addr, 16);
             }
         }
     }

@@ -29,6 +29,14 @@ public:
     int family() const { return m_family; }
     // An IPv6 socket that also sends to and receives from IPv4 (v4-mapped) addresses.
     bool dualStack() const { return m_dualStack; }
+    // Bound to a wildcard address (0.0.0.0, ::, or none given): each datagram reports the
+    // local address it came to, and messages may name the one they leave from.
+    bool wildcard() const { return m_wildcard; }
+    // One datagram to `to` from `source` (null: the route's address), for the sends outside
+    // the forwarding threads' batches (WireGuard handshakes, keepalives); any thread. A
+    // source that is gone is dropped and the datagram sent without it. 0, or the errno.
+    int sendOne(const sockaddr* to, socklen_t toLen, const uint8_t* data, size_t len,
+                const UdpSource* source, int flags) const;
     UdpEndpoint localEndpoint() const;
     // SO_MARK on every packet the socket sends (a full tunnel's underlay skips the tunnel's
     // routing table by it). Needs CAP_NET_ADMIN; throws TunnelError.
@@ -38,6 +46,7 @@ public:
     static int pathMtuTo(const UdpEndpoint& peer);
 
     int pollFd() const override { return m_fd.get(); }
+    bool reportsLocalAddresses() const override { return m_wildcard; }
     unsigned recvBatch(UdpRecvBatch& batch) override;
     unsigned readErrors(SocketError* out, unsigned max) override;
 
@@ -46,21 +55,27 @@ protected:
     int sendDatagram(const UdpSendBatch::Message& m, const uint8_t* data, size_t len) override;
 
 private:
-    UdpSocket(Fd fd, int family, bool dualStack)
-        : m_fd(std::move(fd)), m_family(family), m_dualStack(dualStack)
+    UdpSocket(Fd fd, int family, bool dualStack, bool wildcard)
+        : m_fd(std::move(fd)), m_family(family), m_dualStack(dualStack), m_wildcard(wildcard)
     {}
     Fd m_fd;
     int m_family = AF_INET;
     bool m_dualStack = false;
+    bool m_wildcard = false;
+    // Room for UDP_SEGMENT and a source address (IP_PKTINFO or IPV6_PKTINFO) per message; for
+    // UDP_GRO and the destination address per received datagram.
+    static constexpr size_t kSendControl =
+        CMSG_SPACE(sizeof(uint16_t)) + CMSG_SPACE(sizeof(in6_pktinfo));
+    static constexpr size_t kRecvControl =
+        CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(in6_pktinfo));
     // The system calls' views of a batch, rebuilt by each call (one sending and one receiving
     // thread: each touches only its own).
     mmsghdr m_sendHeaders[UdpSendBatch::kMaxMessages]{};
     iovec m_sendIov[UdpSendBatch::kMaxMessages]{};
-    alignas(cmsghdr) uint8_t
-        m_sendControl[UdpSendBatch::kMaxMessages][CMSG_SPACE(sizeof(uint16_t))]{};
+    alignas(cmsghdr) uint8_t m_sendControl[UdpSendBatch::kMaxMessages][kSendControl]{};
     mmsghdr m_recvHeaders[UdpRecvBatch::kSlots]{};
     iovec m_recvIov[UdpRecvBatch::kSlots]{};
-    alignas(cmsghdr) uint8_t m_recvControl[UdpRecvBatch::kSlots][CMSG_SPACE(sizeof(int))]{};
+    alignas(cmsghdr) uint8_t m_recvControl[UdpRecvBatch::kSlots][kRecvControl]{};
 };
 
 } // namespace peertun::engine

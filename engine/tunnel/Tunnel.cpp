@@ -1,7 +1,6 @@
 #include "Tunnel.h"
 
 #include "Clock.h"
-#include "EndpointRefresher.h"
 #include "Encapsulation.h"
 #include "EndpointRefresher.h"
 #include "ForwardingLoop.h"
@@ -19,9 +18,9 @@
 #include "Worker.h"
 
 #include <algorithm>
-#include <map>
 #include <atomic>
 #include <ifaddrs.h>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -165,7 +164,7 @@ struct Tunnel::Impl
     std::mutex refresherMutex;
     std::mutex repairMutex;
     std::atomic<int64_t> networkChangedUnixMs{0};
-    bool listenAddressGone = false; // under repairMutex
+    bool listenAddressGone = false;            // under repairMutex
     std::unique_ptr<UnderlayWatcher> underlay; // after what its callback uses: goes first
     WorkerThread guard;
     bool stopped = false;
@@ -276,6 +275,9 @@ void Tunnel::Impl::onUnderlayChange(const std::string& what)
 {
     networkChangedUnixMs.store(unixMs(), std::memory_order_relaxed);
     log.add(LogLevel::Info, spec.name, "network changed: " + what);
+    if (loop) {
+        loop->forgetSources(); // an address the peers' datagrams came to may be gone
+    }
     if (wireguard) {
         wireguard->initiateHandshakes(); // the timers would wait for REKEY_TIMEOUT and more
     }
@@ -364,14 +366,21 @@ Tunnel::Tunnel(TunnelSpec spec, EventLog& log) : d(std::make_unique<Impl>(std::m
     if (s.mode == TunnelMode::WireGuard) {
         // Handshake replies, initiations and keepalives go out on the tunnel's socket from
         // whichever thread produced them; a full buffer drops them (the protocol retries).
-        const int fd = d->udp->fd();
-        const int family = d->udp->family();
-        auto send = [fd, family](const UdpEndpoint& to, std::span<const uint8_t> datagram) {
+        // On a wildcard address they leave from the address the peer's datagrams come to, as
+        // the forwarded ones do: the peer keeps the endpoint it was given instead of roaming.
+        auto send = [impl = d.get()](const UdpEndpoint& to, std::span<const uint8_t> datagram,
+                                     uint32_t peer, const UdpSource* from) {
+            const UdpSocket& udp = *impl->udp;
             sockaddr_storage sa{};
-            const socklen_t saLen = toSockaddr(to, family, &sa);
-            [[maybe_unused]] const ssize_t n =
-                ::sendto(fd, datagram.data(), datagram.size(), MSG_DONTWAIT,
-                         reinterpret_cast<const sockaddr*>(&sa), saLen);
+            const socklen_t saLen = toSockaddr(to, udp.family(), &sa);
+            UdpSource learned;
+            if (!from && udp.wildcard() && impl->loop &&
+                impl->loop->learnedSource(peer, to, &learned)) {
+                from = &learned;
+            }
+            [[maybe_unused]] const int err =
+                udp.sendOne(reinterpret_cast<const sockaddr*>(&sa), saLen, datagram.data(),
+                            datagram.size(), udp.wildcard() ? from : nullptr, MSG_DONTWAIT);
         };
         std::unique_ptr<WireGuardEncapsulation> wg;
         try {

@@ -30,8 +30,13 @@ void FakeUdp::updateReadable()
 
 void FakeUdp::queueArrival(Arrival a)
 {
+    queueArrivalAt(std::move(a), IpAddress{});
+}
+
+void FakeUdp::queueArrivalAt(Arrival a, const IpAddress& local)
+{
     const std::lock_guard lock(m_mutex);
-    m_arrivals.push_back(std::move(a));
+    m_arrivals.push_back({std::move(a), local});
     updateReadable();
 }
 
@@ -60,6 +65,44 @@ void FakeUdp::failSendsTo(const UdpEndpoint& to, int err)
     }
 }
 
+void FakeUdp::failSendsFrom(const IpAddress& from, int err)
+{
+    const std::lock_guard lock(m_mutex);
+    std::erase_if(m_failingFrom, [&](const auto& f) { return f.first == from; });
+    if (err) {
+        m_failingFrom.emplace_back(from, err);
+    }
+}
+
+UdpSource FakeUdp::sourceOf(const IpAddress& a) const
+{
+    UdpSource s;
+    if (a.isUnspecified()) {
+        return s;
+    }
+    s.family = uint16_t(m_family);
+    if (m_family == AF_INET6 && a.family == AF_INET) {
+        s.address[10] = s.address[11] = 0xff;
+        std::memcpy(s.address + 12, a.bytes.data(), 4);
+    } else {
+        std::memcpy(s.address, a.bytes.data(), size_t(a.byteLength()));
+    }
+    return s;
+}
+
+IpAddress FakeUdp::addressOf(const UdpSource& s)
+{
+    static constexpr uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (s.family == AF_INET) {
+        return IpAddress::v4(s.address);
+    }
+    if (s.family == AF_INET6) {
+        return std::memcmp(s.address, kMapped, 12) == 0 ? IpAddress::v4(s.address + 12)
+                                                        : IpAddress::v6(s.address);
+    }
+    return {};
+}
+
 std::vector<FakeUdp::Sent> FakeUdp::takeSent()
 {
     const std::lock_guard lock(m_mutex);
@@ -83,7 +126,7 @@ unsigned FakeUdp::recvBatch(UdpRecvBatch& batch)
     const std::lock_guard lock(m_mutex);
     unsigned n = 0;
     while (n < UdpRecvBatch::kSlots && !m_arrivals.empty()) {
-        const Arrival& a = m_arrivals.front();
+        const Arrival& a = m_arrivals.front().arrival;
         UdpRecvBatch::Datagram& d = batch.datagrams[n];
         const size_t len = std::min(a.bytes.size(), UdpRecvBatch::kSlotBytes);
         std::copy_n(a.bytes.begin(), len, batch.slot(n)); // may be empty
@@ -91,6 +134,7 @@ unsigned FakeUdp::recvBatch(UdpRecvBatch& batch)
         d.segmentSize = a.groSize ? a.groSize : d.len;
         d.truncated = a.truncated || a.bytes.size() > UdpRecvBatch::kSlotBytes;
         toSockaddr(a.from, m_family, &d.from);
+        d.local = sourceOf(m_arrivals.front().local);
         m_arrivals.pop_front();
         ++n;
     }
@@ -111,11 +155,19 @@ unsigned FakeUdp::readErrors(SocketError* out, unsigned max)
     return n;
 }
 
-int FakeUdp::failureFor(const UdpEndpoint& to) const
+int FakeUdp::failureFor(const UdpEndpoint& to, const UdpSource* from) const
 {
     for (const auto& [endpoint, err] : m_failing) {
         if (endpoint == to) {
             return err;
+        }
+    }
+    if (from) {
+        const IpAddress a = addressOf(*from);
+        for (const auto& [address, err] : m_failingFrom) {
+            if (address == a) {
+                return err;
+            }
         }
     }
     return 0;
@@ -129,15 +181,15 @@ int FakeUdp::sendMessages(const UdpSendBatch& batch, unsigned first, unsigned co
     for (unsigned k = 0; k < count; ++k) {
         const UdpSendBatch::Message& m = batch[first + k];
         const UdpEndpoint to = fromSockaddr(m.to);
-        int err = failureFor(to);
+        int err = failureFor(to, m.source);
         if (!err && m.segmentSize && m_gsoError) {
             err = m_gsoError;
         }
         if (err) {
             return k == 0 ? -err : int(k);
         }
-        m_sent.push_back(
-            {to, std::vector<uint8_t>(m.data, m.data + m.bytes), m.segmentSize, false});
+        m_sent.push_back({to, std::vector<uint8_t>(m.data, m.data + m.bytes), m.segmentSize, false,
+                          m.source ? addressOf(*m.source) : IpAddress{}});
     }
     return int(count);
 }
@@ -146,10 +198,11 @@ int FakeUdp::sendDatagram(const UdpSendBatch::Message& m, const uint8_t* data, s
 {
     const std::lock_guard lock(m_mutex);
     const UdpEndpoint to = fromSockaddr(m.to);
-    if (const int err = failureFor(to)) {
+    if (const int err = failureFor(to, m.source)) {
         return err;
     }
-    m_sent.push_back({to, std::vector<uint8_t>(data, data + len), 0, true});
+    m_sent.push_back({to, std::vector<uint8_t>(data, data + len), 0, true,
+                      m.source ? addressOf(*m.source) : IpAddress{}});
     return 0;
 }
 

@@ -896,6 +896,202 @@ private slots:
         QCOMPARE(s.drops[size_t(DropReason::UnknownSourceEndpoint)], uint64_t(1));
     }
 
+    // --- sticky sources (a socket on a wildcard address) --------------------------------
+
+    // Sends to alpha go out from the local address alpha's accepted datagrams last came to;
+    // before any came, and for other peers, from the route's (none named).
+    void sourceFollowsAcceptedArrivals()
+    {
+        Rig rig;
+        const Bytes toAlpha = udpPacket("10.244.2.2", "10.244.3.7", 300);
+        rig.tun.queueRead(tunRead(toAlpha));
+        rig.loop->forwardFromTun();
+        std::vector<FakeUdp::Sent> sent = rig.udp.takeSent();
+        QCOMPARE(sent.size(), size_t(1));
+        QVERIFY(sent[0].from.isUnspecified());
+
+        rig.udp.queueArrivalAt({kAlpha, udpPacket("10.244.3.7", "10.244.2.2", 200), 0, false},
+                               ip("10.0.0.2"));
+        rig.loop->forwardFromUdp(false);
+        QCOMPARE(rig.tun.takeWrites().size(), size_t(1));
+        rig.tun.queueRead(tunRead(toAlpha));
+        rig.tun.queueRead(tunRead(udpPacket("10.244.2.2", "10.244.4.7", 300)));
+        rig.tun.queueRead(tsoRead("10.244.2.2", "10.244.3.7", 4000, 1000));
+        rig.loop->forwardFromTun();
+        sent = rig.udp.takeSent();
+        QCOMPARE(describeSent(sent), QStringLiteral("a:1:0 b:1:0 a:4:1052"));
+        QCOMPARE(sent[0].from, ip("10.0.0.2"));
+        QVERIFY(sent[1].from.isUnspecified());  // beta sent nothing yet
+        QCOMPARE(sent[2].from, ip("10.0.0.2")); // a UDP_SEGMENT message carries it too
+        UdpSource learned;
+        QVERIFY(rig.loop->learnedSource(0, kAlpha, &learned));
+        QCOMPARE(FakeUdp::addressOf(learned), ip("10.0.0.2"));
+        QVERIFY(!rig.loop->learnedSource(0, kBeta, &learned)); // for alpha's endpoint only
+        QVERIFY(!rig.loop->learnedSource(1, kBeta, &learned));
+
+        // Refused datagrams teach nothing: an inner source outside alpha's subnets, and a
+        // stranger's datagram.
+        rig.udp.queueArrivalAt({kAlpha, udpPacket("10.244.9.9", "10.244.2.2", 200), 0, false},
+                               ip("10.0.0.9"));
+        rig.udp.queueArrivalAt(
+            {endpoint("192.0.2.99", 8285), udpPacket("10.244.3.7", "10.244.2.2", 200), 0, false},
+            ip("10.0.0.9"));
+        rig.loop->forwardFromUdp(false);
+        QCOMPARE(rig.tun.takeWrites().size(), size_t(0));
+        rig.tun.queueRead(tunRead(toAlpha));
+        rig.loop->forwardFromTun();
+        sent = rig.udp.takeSent();
+        QCOMPARE(sent.size(), size_t(1));
+        QCOMPARE(sent[0].from, ip("10.0.0.2"));
+
+        // The peer writes to another address of ours: the answers follow.
+        rig.udp.queueArrivalAt({kAlpha, udpPacket("10.244.3.7", "10.244.2.2", 200), 0, false},
+                               ip("10.0.0.3"));
+        rig.loop->forwardFromUdp(false);
+        rig.tun.queueRead(tunRead(toAlpha));
+        rig.loop->forwardFromTun();
+        sent = rig.udp.takeSent();
+        QCOMPARE(sent.size(), size_t(1));
+        QCOMPARE(sent[0].from, ip("10.0.0.3"));
+        const TunnelStats s = rig.counters.snapshot();
+        QCOMPARE(s.drops[size_t(DropReason::SourceOutsidePeerSubnets)], uint64_t(1));
+        QCOMPARE(s.drops[size_t(DropReason::UnknownSourceEndpoint)], uint64_t(1));
+    }
+
+    // A send whose source is gone from the host goes again from the route's address, nothing
+    // lost or counted as dropped, and the source is forgotten until the peer's next datagram.
+    void goneSourceIsRetriedWithoutIt_data()
+    {
+        QTest::addColumn<int>("error");
+        QTest::addColumn<bool>("gso");
+        QTest::newRow("EINVAL, UDP_SEGMENT") << EINVAL << true;
+        QTest::newRow("EADDRNOTAVAIL, UDP_SEGMENT") << EADDRNOTAVAIL << true;
+        QTest::newRow("ENETUNREACH, datagram by datagram") << ENETUNREACH << false;
+        QTest::newRow("EINVAL, datagram by datagram") << EINVAL << false;
+    }
+    void goneSourceIsRetriedWithoutIt()
+    {
+        QFETCH(int, error);
+        QFETCH(bool, gso);
+        Rig rig;
+        if (!gso) {
+            rig.udp.refuseGso(EIO);
+        }
+        rig.udp.queueArrivalAt({kAlpha, udpPacket("10.244.3.7", "10.244.2.2", 200), 0, false},
+                               ip("10.0.0.2"));
+        rig.loop->forwardFromUdp(false);
+        rig.udp.failSendsFrom(ip("10.0.0.2"), error);
+        for (const Bytes& p : packetsFor(QStringLiteral("a500 a500 a500"))) {
+            rig.tun.queueRead(tunRead(p));
+        }
+        rig.loop->forwardFromTun();
+        std::vector<FakeUdp::Sent> sent = rig.udp.takeSent();
+        QCOMPARE(sent.size(), size_t(gso ? 1 : 3));
+        for (const FakeUdp::Sent& s : sent) {
+            QVERIFY(s.from.isUnspecified());
+        }
+        TunnelStats s = rig.counters.snapshot();
+        QCOMPARE(s.peers[0].txPackets, uint64_t(3));
+        QCOMPARE(s.peers[0].txBytes, uint64_t(1500));
+        QCOMPARE(s.peers[0].sendErrors, uint64_t(0));
+        QVERIFY(rig.noDropsBut());
+
+        // Forgotten: the next sends name no source, even with the address back.
+        rig.udp.failSendsFrom(ip("10.0.0.2"), 0);
+        rig.tun.queueRead(tunRead(udpPacket("10.244.2.2", "10.244.3.7", 300)));
+        rig.loop->forwardFromTun();
+        sent = rig.udp.takeSent();
+        QCOMPARE(sent.size(), size_t(1));
+        QVERIFY(sent[0].from.isUnspecified());
+
+        // Until alpha's datagrams come to another address.
+        rig.udp.queueArrivalAt({kAlpha, udpPacket("10.244.3.7", "10.244.2.2", 200), 0, false},
+                               ip("10.0.0.4"));
+        rig.loop->forwardFromUdp(false);
+        rig.tun.queueRead(tunRead(udpPacket("10.244.2.2", "10.244.3.7", 300)));
+        rig.loop->forwardFromTun();
+        sent = rig.udp.takeSent();
+        QCOMPARE(sent.size(), size_t(1));
+        QCOMPARE(sent[0].from, ip("10.0.0.4"));
+        s = rig.counters.snapshot();
+        QCOMPARE(s.peers[0].txPackets, uint64_t(5));
+        QVERIFY(rig.noDropsBut());
+    }
+
+    // EINVAL may also be the kernel refusing GSO: when the send fails the same way without
+    // the source, the source stays, and the datagrams go one by one from it.
+    void refusedGsoKeepsTheSource()
+    {
+        Rig rig;
+        rig.udp.queueArrivalAt({kAlpha, udpPacket("10.244.3.7", "10.244.2.2", 200), 0, false},
+                               ip("10.0.0.2"));
+        rig.loop->forwardFromUdp(false);
+        rig.udp.refuseGso(EINVAL);
+        for (const Bytes& p : packetsFor(QStringLiteral("a500 a500"))) {
+            rig.tun.queueRead(tunRead(p));
+        }
+        rig.loop->forwardFromTun();
+        std::vector<FakeUdp::Sent> sent = rig.udp.takeSent();
+        QCOMPARE(sent.size(), size_t(2));
+        for (const FakeUdp::Sent& s : sent) {
+            QVERIFY(s.bySendto);
+            QCOMPARE(s.from, ip("10.0.0.2"));
+        }
+        rig.tun.queueRead(tunRead(udpPacket("10.244.2.2", "10.244.3.7", 300)));
+        rig.loop->forwardFromTun();
+        sent = rig.udp.takeSent();
+        QCOMPARE(sent.size(), size_t(1));
+        QCOMPARE(sent[0].from, ip("10.0.0.2"));
+        QCOMPARE(rig.counters.snapshot().peers[0].txPackets, uint64_t(3));
+        QVERIFY(rig.noDropsBut());
+    }
+
+    // A new peer table and a change of the underlay (forgetSources()) clear what was learned;
+    // the peer's next datagram teaches it again.
+    void newTableAndUnderlayChangeForget()
+    {
+        Rig rig;
+        const auto learnAt = [&](const char* local) {
+            rig.udp.queueArrivalAt({kAlpha, udpPacket("10.244.3.7", "10.244.2.2", 200), 0, false},
+                                   ip(local));
+            rig.loop->forwardFromUdp(false);
+            QCOMPARE(rig.tun.takeWrites().size(), size_t(1));
+        };
+        const auto sentFrom = [&] {
+            rig.tun.queueRead(tunRead(udpPacket("10.244.2.2", "10.244.3.7", 300)));
+            rig.loop->forwardFromTun();
+            const std::vector<FakeUdp::Sent> sent = rig.udp.takeSent();
+            return sent.size() == 1 ? sent[0].from : ip("255.255.255.255");
+        };
+        learnAt("10.0.0.2");
+        QCOMPARE(sentFrom(), ip("10.0.0.2"));
+
+        // The same peers in a new table.
+        rig.setPeers({{*IpPrefix::parse("10.244.3.0/24")},
+                      {*IpPrefix::parse("10.244.4.0/24"), *IpPrefix::parse("fd00:4::/64")}},
+                     {kAlpha, kBeta}, {"alpha", "beta"}, {0, 1});
+        QVERIFY(sentFrom().isUnspecified());
+        learnAt("10.0.0.2"); // the same address again, under the new table
+        QCOMPARE(sentFrom(), ip("10.0.0.2"));
+
+        rig.loop->forgetSources();
+        QVERIFY(sentFrom().isUnspecified());
+        UdpSource learned;
+        QVERIFY(!rig.loop->learnedSource(0, kAlpha, &learned));
+        learnAt("10.0.0.2");
+        QCOMPARE(sentFrom(), ip("10.0.0.2"));
+        QVERIFY(rig.loop->learnedSource(0, kAlpha, &learned));
+
+        // alpha moves to another endpoint: what came from the old one does not count.
+        const UdpEndpoint moved = endpoint("192.0.2.30", 8285);
+        rig.setPeers({{*IpPrefix::parse("10.244.3.0/24")},
+                      {*IpPrefix::parse("10.244.4.0/24"), *IpPrefix::parse("fd00:4::/64")}},
+                     {moved, kBeta}, {"alpha", "beta"}, {0, 1});
+        QVERIFY(sentFrom().isUnspecified());
+        QVERIFY(!rig.loop->learnedSource(0, moved, &learned));
+        QVERIFY(rig.noDropsBut());
+    }
+
     // --- the threads -------------------------------------------------------------------
 
     void threadsForwardAndStop_data()

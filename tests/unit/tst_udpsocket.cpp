@@ -224,6 +224,116 @@ private slots:
         QCOMPARE(s.readErrors(errors, 8), 0u);
     }
 
+    // On a wildcard address each datagram says which local address it came to, and an answer
+    // sent from that address leaves from it, not from the route's (127.0.0.1 for all of
+    // 127/8 on lo). A source the host does not have is refused by the kernel: the message
+    // goes again without it. IPv4 on a dual-stack socket comes v4-mapped.
+    void wildcardLearnsAndSendsFromLocalAddress_data()
+    {
+        QTest::addColumn<bool>("dualStack");
+        QTest::newRow("0.0.0.0") << false;
+        QTest::newRow("dual-stack ::") << true;
+    }
+    void wildcardLearnsAndSendsFromLocalAddress()
+    {
+        QFETCH(bool, dualStack);
+        UdpSocket server = UdpSocket::bind({IpAddress{}, 0}, {}, dualStack);
+        QVERIFY(server.wildcard());
+        QVERIFY(server.reportsLocalAddresses());
+        QCOMPARE(server.family(), dualStack ? AF_INET6 : AF_INET);
+        // A client at 127.0.0.3 writes to the server's second address.
+        Fd client(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+        sockaddr_in c{};
+        c.sin_family = AF_INET;
+        c.sin_addr.s_addr = htonl(0x7f000003);
+        QCOMPARE(::bind(client.get(), reinterpret_cast<sockaddr*>(&c), sizeof c), 0);
+        socklen_t cLen = sizeof c;
+        QCOMPARE(::getsockname(client.get(), reinterpret_cast<sockaddr*>(&c), &cLen), 0);
+        sockaddr_in to{};
+        to.sin_family = AF_INET;
+        to.sin_port = htons(server.localEndpoint().port);
+        to.sin_addr.s_addr = htonl(0x7f000002);
+        const std::vector<uint8_t> hello = pattern(100, 3);
+        QCOMPARE(::sendto(client.get(), hello.data(), hello.size(), 0,
+                          reinterpret_cast<sockaddr*>(&to), sizeof to),
+                 ssize_t(hello.size()));
+        QVERIFY(readyWithin(server.fd(), 2000));
+        UdpRecvBatch in;
+        QCOMPARE(server.recvBatch(in), 1u);
+        const UdpSource local = in.datagrams[0].local;
+        QCOMPARE(int(local.family), server.family());
+        const uint8_t want[4] = {127, 0, 0, 2};
+        QVERIFY(std::memcmp(dualStack ? local.address + 12 : local.address, want, 4) == 0);
+        QVERIFY(local.ifindex > 0); // lo
+
+        // Answers: from the learned address, from none (the route's), from one that is gone.
+        UdpSource gone = local;
+        const uint8_t absent[4] = {10, 99, 99, 99};
+        std::memcpy(dualStack ? gone.address + 12 : gone.address, absent, 4);
+        const UdpSource* sources[3] = {&local, nullptr, &gone};
+        const char* expected[3] = {"127.0.0.2", "127.0.0.1", "127.0.0.1"};
+        for (int k = 0; k < 3; ++k) {
+            sockaddr_storage back{};
+            const socklen_t backLen =
+                toSockaddr(fromSockaddr(reinterpret_cast<const sockaddr*>(&in.datagrams[0].from)),
+                           server.family(), &back);
+            const std::vector<uint8_t> reply = pattern(2 * 500, uint8_t(k));
+            UdpSendBatch batch;
+            for (int d = 0; d < 2; ++d) { // two datagrams: UDP_SEGMENT and the source together
+                QVERIFY(batch.add(0, reinterpret_cast<const sockaddr*>(&back), backLen,
+                                  reply.data() + d * 500, 500, 500, sources[k]));
+            }
+            server.sendBatch(batch);
+            QCOMPARE(batch.size(), 1u);
+            QCOMPARE(batch[0].sent, 2u);
+            QCOMPARE(batch[0].error, 0);
+            QCOMPARE(batch[0].sourceRejected, k == 2);
+            for (int d = 0; d < 2; ++d) {
+                QVERIFY(readyWithin(client.get(), 2000));
+                sockaddr_in from{};
+                socklen_t fromLen = sizeof from;
+                uint8_t buf[2000];
+                const ssize_t n = ::recvfrom(client.get(), buf, sizeof buf, MSG_DONTWAIT,
+                                             reinterpret_cast<sockaddr*>(&from), &fromLen);
+                QCOMPARE(n, ssize_t(500));
+                QCOMPARE(fromSockaddr(reinterpret_cast<sockaddr*>(&from)).address.toString(),
+                         std::string(expected[k]));
+            }
+            // One datagram outside the batches (WireGuard's handshakes), from the same source.
+            QCOMPARE(server.sendOne(reinterpret_cast<const sockaddr*>(&back), backLen, reply.data(),
+                                    64, sources[k], 0),
+                     0);
+            QVERIFY(readyWithin(client.get(), 2000));
+            sockaddr_in from{};
+            socklen_t fromLen = sizeof from;
+            uint8_t buf[100];
+            QCOMPARE(::recvfrom(client.get(), buf, sizeof buf, MSG_DONTWAIT,
+                                reinterpret_cast<sockaddr*>(&from), &fromLen),
+                     ssize_t(64));
+            QCOMPARE(fromSockaddr(reinterpret_cast<sockaddr*>(&from)).address.toString(),
+                     std::string(expected[k]));
+        }
+    }
+
+    // A bound socket asks for none of it.
+    void boundSocketReportsNoLocalAddress()
+    {
+        UdpSocket server = UdpSocket::bind(kAny, {});
+        QVERIFY(!server.wildcard());
+        QVERIFY(!server.reportsLocalAddresses());
+        PlainReceiver client;
+        sockaddr_storage to{};
+        const socklen_t toLen = toSockaddr(server.localEndpoint(), AF_INET, &to);
+        const std::vector<uint8_t> hello = pattern(100, 4);
+        QCOMPARE(::sendto(client.fd.get(), hello.data(), hello.size(), 0,
+                          reinterpret_cast<sockaddr*>(&to), toLen),
+                 ssize_t(hello.size()));
+        QVERIFY(readyWithin(server.fd(), 2000));
+        UdpRecvBatch in;
+        QCOMPARE(server.recvBatch(in), 1u);
+        QCOMPARE(int(in.datagrams[0].local.family), AF_UNSPEC);
+    }
+
     void waitReturnsWhenStopped()
     {
         UdpSocket s = UdpSocket::bind(kAny, {});

@@ -59,7 +59,7 @@ struct Side
         peers[0].endpoint = peerAt;
         encap = std::make_unique<WireGuardEncapsulation>(
             key, peers, 1420,
-            [this](const UdpEndpoint& to, std::span<const uint8_t> d) {
+            [this](const UdpEndpoint& to, std::span<const uint8_t> d, uint32_t, const UdpSource*) {
                 const std::lock_guard lock(mutex);
                 sent.push_back({to, {d.begin(), d.end()}});
             },

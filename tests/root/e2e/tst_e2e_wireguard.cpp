@@ -506,16 +506,18 @@ private slots:
         QVERIFY2(roamer.start(m_b, pathB), roamer.output().constData());
         QVERIFY(pingWithin(*m_lab, m_a, kTunnelB, 5000) >= 0);
 
-        // B moves to another address: its datagrams now come from .3, and the old one goes.
+        // B moves to another address: the old one goes, and its datagrams come from .3. While
+        // .2 was there, B answered A from it (the address A writes to, as WireGuard's sticky
+        // sources do); without it, the send from .2 fails and goes again from the route's.
         const QString moved = "192.168.201.3";
         LAB_VERIFY(
             m_lab->runOk(m_b, {"sysctl", "-q", "-w", "net.ipv4.conf.vba.promote_secondaries=1"}));
         LAB_VERIFY(m_lab->addAddress(m_b, "vba", moved + "/24"));
         LAB_VERIFY(m_lab->runOk(
             m_b, {"ip", "route", "replace", "192.168.201.0/24", "dev", "vba", "src", moved}));
-        QVERIFY(pingWithin(*m_lab, m_b, kTunnelA, 5000) >= 0); // A learns .3 from this
         LAB_VERIFY(
             m_lab->runOk(m_b, {"ip", "addr", "del", QString(kUnderlayB) + "/24", "dev", "vba"}));
+        QVERIFY(pingWithin(*m_lab, m_b, kTunnelA, 5000) >= 0); // A learns .3 from this
         // A's sending thread must now use the learned endpoint: .2 no longer exists.
         QVERIFY2(pingWithin(*m_lab, m_a, kTunnelB, 5000) >= 0, home.output().constData());
         QCOMPARE(home.stat("handshakes_done"), 1); // the same session throughout
