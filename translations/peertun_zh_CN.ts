@@ -1435,15 +1435,15 @@
     </message>
     <message>
         <source>A mesh profile gets its tunnel address from its subnet lease in etcd; leave interface.address out.</source>
-        <translation>网状配置从 etcd 中的子网租约获得隧道地址；请不要填写 interface.address。</translation>
+        <translation>网格配置从 etcd 中的子网租约获得隧道地址；请不要填写 interface.address。</translation>
     </message>
     <message>
         <source>A mesh profile needs a fixed listen port, which its lease tells the other hosts; give interface.listen, e.g. &quot;:51820&quot;.</source>
-        <translation>网状配置需要固定的监听端口，租约会把它告诉其他主机；请填写 interface.listen，例如 &quot;:51820&quot;。</translation>
+        <translation>网格配置需要固定的监听端口，租约会把它告诉其他主机；请填写 interface.listen，例如 &quot;:51820&quot;。</translation>
     </message>
     <message>
         <source>A profile has either &quot;peers&quot; or &quot;mesh&quot;, not both: a mesh profile gets its peers from etcd.</source>
-        <translation>配置只能有 &quot;peers&quot; 或 &quot;mesh&quot; 之一，不能两者都有：网状配置从 etcd 获得对端。</translation>
+        <translation>配置只能有 &quot;peers&quot; 或 &quot;mesh&quot; 之一，不能两者都有：网格配置从 etcd 获得对端。</translation>
     </message>
     <message>
         <source>%1 must be an absolute file path, but it is %2.</source>
@@ -1483,19 +1483,19 @@
     </message>
     <message>
         <source>The mesh prefix %1 must start with &apos;/&apos;, like &quot;%2&quot;.</source>
-        <translation>网状前缀 %1 必须以 &apos;/&apos; 开头，例如 &quot;%2&quot;。</translation>
+        <translation>网格前缀 %1 必须以 &apos;/&apos; 开头，例如 &quot;%2&quot;。</translation>
     </message>
     <message>
         <source>The mesh prefix %1 must not end with &apos;/&apos;.</source>
-        <translation>网状前缀 %1 不能以 &apos;/&apos; 结尾。</translation>
+        <translation>网格前缀 %1 不能以 &apos;/&apos; 结尾。</translation>
     </message>
     <message>
         <source>The mesh prefix is %1 characters long; at most %2 are allowed.</source>
-        <translation>网状前缀长 %1 个字符；最多允许 %2 个。</translation>
+        <translation>网格前缀长 %1 个字符；最多允许 %2 个。</translation>
     </message>
     <message>
         <source>The mesh prefix %1 may hold only printable ASCII without spaces.</source>
-        <translation>网状前缀 %1 只能包含不含空格的可打印 ASCII 字符。</translation>
+        <translation>网格前缀 %1 只能包含不含空格的可打印 ASCII 字符。</translation>
     </message>
     <message>
         <source>mesh.etcd lists no etcd endpoint; give at least one, such as &quot;http://10.0.0.1:2379&quot;.</source>
