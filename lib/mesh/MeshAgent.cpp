@@ -363,18 +363,10 @@ void MeshAgent::tryPut(quint64 gen, const Cidr& subnet, qint64 expectedModRevisi
 void MeshAgent::won(quint64 gen, const Cidr& subnet)
 {
     m_raceLosses = 0;
-    const bool first = !m_subnet;
     m_subnet = subnet;
     m_state = State::Running;
     m_keepaliveTimer.start(std::max(500, m_settings.leaseTtlSeconds * 1000 / 3));
-    if (first) {
-        qCInfo(lcMesh).noquote() << QStringLiteral("joined %1 with subnet %2 (lease %3, TTL %4 s)")
-                                        .arg(m_config->network.toString(), subnet.toString())
-                                        .arg(m_leaseId)
-                                        .arg(m_settings.leaseTtlSeconds);
-        emit joined(subnet);
-    }
-    syncMembers(gen);
+    syncMembers(gen); // joined() follows the member list
 }
 
 void MeshAgent::syncMembers(quint64 gen)
@@ -399,6 +391,19 @@ void MeshAgent::syncMembers(quint64 gen)
                             }
                         }
                         recompute();
+                        if (!m_joinAnnounced) {
+                            // Only now, with every member known: the others learn our lease
+                            // from their watch at once and may start a WireGuard handshake as
+                            // soon as our tunnel is up; one that came before our peers would
+                            // be dropped and retried only after REKEY_TIMEOUT (5 s).
+                            m_joinAnnounced = true;
+                            qCInfo(lcMesh).noquote()
+                                << QStringLiteral("joined %1 with subnet %2 (lease %3, TTL %4 s)")
+                                       .arg(m_config->network.toString(), m_subnet->toString())
+                                       .arg(m_leaseId)
+                                       .arg(m_settings.leaseTtlSeconds);
+                            emit joined(*m_subnet);
+                        }
                         startWatch(gen, r.revision + 1);
                     });
 }

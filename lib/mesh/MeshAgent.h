@@ -70,6 +70,7 @@ public:
     const QMap<QString, int>& badLeaseCounts() const { return m_badCounts; }
 
 signals:
+    // Once: the subnet is ours and members() holds every other host known at that moment.
     void joined(const peertun::Cidr& subnet);
     void membersChanged(const QList<peertun::mesh::Member>& members);
     void reachabilityChanged(bool reachable);
@@ -114,6 +115,7 @@ private:
 
     std::optional<NetworkConfig> m_config;
     std::optional<Cidr> m_subnet;
+    bool m_joinAnnounced = false; // joined() is emitted once, after the first member list
     qint64 m_leaseId = 0;
     bool m_reachable = true;
     QDateTime m_unreachableSince;
