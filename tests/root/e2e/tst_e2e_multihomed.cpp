@@ -90,20 +90,7 @@ private slots:
         QVERIFY(m_lab->isValid());
     }
 
-    void cleanup()
-    {
-        if (QTest::currentTestFailed()) {
-            for (const auto& p : m_lab->processes()) {
-                qInfo().noquote() << "---- output of" << p->label() << "----\n"
-                                  << QString::fromUtf8(p->output());
-            }
-        }
-        const QStringList namespaces = m_lab->namespaces();
-        m_lab.reset();
-        for (const QString& ns : namespaces) {
-            QVERIFY2(!NetnsLab::namespaceExists(ns), qPrintable(ns + QStringLiteral(" left")));
-        }
-    }
+    void cleanup() { LAB_VERIFY_NOTHING_LEFT(peertun::testlab::tearDownLab(m_lab)); }
 
     void answersLeaveFromTheAddressThePeerWroteTo_data()
     {

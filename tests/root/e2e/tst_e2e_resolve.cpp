@@ -178,13 +178,10 @@ private slots:
 
     void cleanup()
     {
-        const QStringList namespaces = m_lab ? m_lab->namespaces() : QStringList();
         m_dnsmasq = nullptr;
-        m_lab.reset();
+        const QStringList namespacesLeft = peertun::testlab::tearDownLab(m_lab);
         m_wg.reset();
-        for (const QString& ns : namespaces) {
-            QVERIFY2(!NetnsLab::namespaceExists(ns), qPrintable(ns + " left behind"));
-        }
+        LAB_VERIFY_NOTHING_LEFT(namespacesLeft);
     }
 
     // A full tunnel to wireguard-go by name; its queries must carry the tunnel's mark (the only

@@ -232,17 +232,7 @@ void TstE2eTunnel::init()
 
 void TstE2eTunnel::cleanup()
 {
-    if (QTest::currentTestFailed()) {
-        for (const auto& p : m_lab->processes()) {
-            qInfo().noquote() << "---- output of" << p->label() << "----\n"
-                              << QString::fromUtf8(p->output());
-        }
-    }
-    const QStringList namespaces = m_lab->namespaces();
-    m_lab.reset();
-    for (const QString& ns : namespaces) {
-        QVERIFY2(!NetnsLab::namespaceExists(ns), qPrintable(ns + QStringLiteral(" left behind")));
-    }
+    LAB_VERIFY_NOTHING_LEFT(peertun::testlab::tearDownLab(m_lab));
 }
 
 // ---- setup helpers -----------------------------------------------------------------------

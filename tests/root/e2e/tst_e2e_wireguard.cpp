@@ -320,12 +320,10 @@ private slots:
 
     void cleanup()
     {
-        const QStringList namespaces = m_lab ? m_lab->namespaces() : QStringList();
-        m_lab.reset(); // stops the processes and deletes the namespaces, whatever the test did
+        // Stops the processes and deletes the namespaces, whatever the test did.
+        const QStringList namespacesLeft = peertun::testlab::tearDownLab(m_lab);
         m_wg.reset();
-        for (const QString& ns : namespaces) {
-            QVERIFY2(!NetnsLab::namespaceExists(ns), qPrintable(ns + " left behind"));
-        }
+        LAB_VERIFY_NOTHING_LEFT(namespacesLeft);
     }
 
     void interopWithWireGuardGo()

@@ -2,6 +2,7 @@
 
 #include "EmergencyCleanup.h"
 
+#include <QDebug>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -461,6 +462,34 @@ QString NetnsLab::writeFile(const QString& name, const QByteArray& contents)
         return {};
     }
     return path;
+}
+
+void printProcessOutputs(const NetnsLab& lab, qsizetype tailBytes)
+{
+    for (const auto& p : lab.processes()) {
+        const QByteArray output = p->output();
+        qInfo().noquote() << "---- output of" << p->label() << "----\n"
+                          << QString::fromUtf8(tailBytes < 0 ? output : output.right(tailBytes));
+    }
+}
+
+QStringList tearDownLab(std::unique_ptr<NetnsLab>& lab, qsizetype tailBytes)
+{
+    if (!lab) {
+        return {};
+    }
+    if (QTest::currentTestFailed()) {
+        printProcessOutputs(*lab, tailBytes);
+    }
+    const QStringList namespaces = lab->namespaces();
+    lab.reset();
+    QStringList left;
+    for (const QString& ns : namespaces) {
+        if (NetnsLab::namespaceExists(ns)) {
+            left << ns;
+        }
+    }
+    return left;
 }
 
 } // namespace peertun::testlab

@@ -11,6 +11,7 @@
 #include <QString>
 #include <QStringList>
 #include <QTemporaryDir>
+#include <QTest>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -164,4 +165,23 @@ private:
     QString m_lastError;
 };
 
+// Prints each process's output (its last `tailBytes`, all of it when negative), for a test that
+// failed.
+void printProcessOutputs(const NetnsLab& lab, qsizetype tailBytes = -1);
+
+// The end of a test's lab: prints its processes' output if the current test failed, destroys
+// the lab (processes, then namespaces) and returns the namespaces still there afterwards. A
+// null lab leaves nothing. Check the result with LAB_VERIFY_NOTHING_LEFT.
+QStringList tearDownLab(std::unique_ptr<NetnsLab>& lab, qsizetype tailBytes = -1);
+
 } // namespace peertun::testlab
+
+// Fails the calling test (at the caller's line) when namespaces were left behind, naming them.
+// `namespacesLeft` is evaluated once: `LAB_VERIFY_NOTHING_LEFT(tearDownLab(m_lab))`.
+#define LAB_VERIFY_NOTHING_LEFT(namespacesLeft)                                                    \
+    do {                                                                                           \
+        const QStringList labNamespacesLeft = (namespacesLeft);                                    \
+        QVERIFY2(labNamespacesLeft.isEmpty(),                                                      \
+                 qPrintable(labNamespacesLeft.join(QLatin1String(", ")) +                          \
+                            QLatin1String(" left behind")));                                       \
+    } while (false)

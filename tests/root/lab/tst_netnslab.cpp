@@ -1,14 +1,21 @@
 // The e2e fixture itself: the stats parser, and that a lab leaves nothing behind -- neither
 // when destroyed nor when its process is interrupted.
+#include "EmergencyCleanup.h"
 #include "NetnsLab.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QProcess>
+#include <QRegularExpression>
+#include <QScopeGuard>
 #include <QTest>
 #include <QThread>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <memory>
+#include <sys/mount.h>
 #include <unistd.h>
 
 using peertun::testlab::CommandResult;
@@ -58,6 +65,7 @@ private slots:
     void namespacesAreConnectedAndRemoved();
     void interruptRemovesNamespacesAndProcesses_data();
     void interruptRemovesNamespacesAndProcesses();
+    void tearDownLabNamesWhatSurvives();
 };
 
 void TstNetnsLab::parseStats_data()
@@ -207,6 +215,38 @@ void TstNetnsLab::interruptRemovesNamespacesAndProcesses()
     QVERIFY2(!NetnsLab::namespaceExists(a), qPrintable(a));
     QVERIFY2(!NetnsLab::namespaceExists(b), qPrintable(b));
     QTRY_VERIFY_WITH_TIMEOUT(!processExists(sleeperPid), 3000);
+}
+
+void TstNetnsLab::tearDownLabNamesWhatSurvives()
+{
+    std::unique_ptr<NetnsLab> noLab;
+    QVERIFY(peertun::testlab::tearDownLab(noLab).isEmpty());
+
+    if (::geteuid() != 0) {
+        QSKIP("needs root: creates network namespaces");
+    }
+    auto lab = std::make_unique<NetnsLab>();
+    const QString pinned = lab->addNamespace();
+    const QString removed = lab->addNamespace();
+    QVERIFY2(!pinned.isEmpty() && !removed.isEmpty(), qPrintable(lab->lastError()));
+    // A second mount on its file makes `ip netns del` fail (EBUSY) and leave it in place.
+    const QByteArray path = QByteArray(peertun::testlab::kNetnsDir) + pinned.toLatin1();
+    QVERIFY2(::mount(path.constData(), path.constData(), nullptr, MS_BIND, nullptr) == 0,
+             std::strerror(errno));
+    const auto unpin = qScopeGuard([&] {
+        ::umount2(path.constData(), MNT_DETACH);
+        QProcess::execute(QStringLiteral("ip"),
+                          {QStringLiteral("netns"), QStringLiteral("del"), pinned});
+    });
+    QTest::ignoreMessage(
+        QtWarningMsg, QRegularExpression(QStringLiteral("could not delete namespace ") + pinned));
+
+    const QStringList left = peertun::testlab::tearDownLab(lab);
+    QVERIFY(!lab);
+    QCOMPARE(left, QStringList{pinned});
+    QVERIFY(!NetnsLab::namespaceExists(removed));
+    QEXPECT_FAIL("", "the pinned namespace is left behind", Continue);
+    LAB_VERIFY_NOTHING_LEFT(left);
 }
 
 int main(int argc, char** argv)

@@ -260,10 +260,7 @@ void TestMeshFaults::cleanup()
 {
     if (QTest::currentTestFailed()) {
         m_harness.dumpLogs();
-        for (const auto& p : m_lab->processes()) {
-            qInfo().noquote() << "---- output of" << p->label() << "----\n"
-                              << QString::fromUtf8(p->output().right(3000));
-        }
+        peertun::testlab::printProcessOutputs(*m_lab, 3000);
     }
 }
 

@@ -116,10 +116,7 @@ void TestMeshFlannel::initTestCase()
 void TestMeshFlannel::cleanup()
 {
     if (QTest::currentTestFailed() && m_lab) {
-        for (const auto& p : m_lab->processes()) {
-            qInfo().noquote() << "---- output of" << p->label() << "----\n"
-                              << QString::fromUtf8(p->output().right(3000));
-        }
+        peertun::testlab::printProcessOutputs(*m_lab, 3000);
     }
 }
 

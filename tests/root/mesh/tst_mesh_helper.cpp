@@ -173,10 +173,7 @@ void TestMeshHelper::cleanup()
 {
     if (QTest::currentTestFailed()) {
         m_harness.dumpLogs();
-        for (const auto& p : m_lab->processes()) {
-            qInfo().noquote() << "---- output of" << p->label() << "----\n"
-                              << QString::fromUtf8(p->output().right(4000));
-        }
+        peertun::testlab::printProcessOutputs(*m_lab, 4000);
     }
     // Whatever a failed row left running: the next row starts clean.
     for (const auto& p : m_lab->processes()) {
