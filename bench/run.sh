@@ -30,7 +30,8 @@
 #                and UDP offloads), MTU 1420, set up as wg; a clear line says when it is not given
 # Per variant: 20 pings (RTT), iperf3 TCP 1 stream and 4 streams for T s, UDP with ULEN-byte
 # datagrams at unlimited rate for UDPT s (packets per second out of the far end of the tunnel,
-# and received by iperf3); CPU time of the forwarding processes (both ends) per GB delivered.
+# and received by iperf3); CPU time of the forwarding processes (both ends) per GB delivered,
+# and of the whole box (every CPU's busy time: iperf3 and the kernel too, VXLAN's included).
 #
 # Usage:  sudo bench/run.sh [PATH/TO/peertun-helper]      (default build/helper/peertun-helper)
 # Env:    RUNS=1 T=10 UDPT=10 ULEN=1400 VARIANTS="veth peertun peertun1472 gotun mixed wg wireguard"
@@ -164,23 +165,26 @@ ns_up() {
 # ---------------------------------------------------------------- measurements
 rec() { printf '%s\t%s\t%s\t%s\n' "$RUN" "$VAR" "$1" "$2" >> "$OUT/results.tsv"; }
 farrx() { ip netns exec $NS2 cat /sys/class/net/$FARDEV/statistics/rx_packets 2>/dev/null || echo 0; }   # far end's device
+# Busy ticks of the whole box (user, nice, system, irq, softirq; not idle, iowait or steal):
+# what a path costs with its iperf3 ends and the kernel's work, VXLAN's included.
+boxticks() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8; exit}' /proc/stat; }
 cputicks() { local s=0 p; for p in "$@"; do [ -r /proc/$p/stat ] && s=$((s + $(sed 's/.*) //' /proc/$p/stat | awk '{print $12+$13}'))); done; echo $s; }
 
 iperf() {   # iperf TAG DST iperf3-client-args...
     local tag=$1 dst=$2; shift 2
-    local js=$JS/$RUN.$VAR.$tag.json sp c0 c1 t0 t1 rc
+    local js=$JS/$RUN.$VAR.$tag.json sp c0 c1 b0 b1 t0 t1 rc
     bgns "$LOG/$RUN.$VAR.$tag.iperf3-server.log" $NS2 iperf3 -s -1 -p 5201; sp=$LASTPID
     waitfor 5 listening $NS2 5201 t || { say "iperf3 server did not start"; stop $sp; return 1; }
-    c0=$(cputicks $FWD); t0=$(date +%s.%N); r0=$(farrx)
+    c0=$(cputicks $FWD); b0=$(boxticks); t0=$(date +%s.%N); r0=$(farrx)
     ip netns exec $NS1 timeout $((T + UDPT + 30)) iperf3 -c "$dst" -p 5201 --connect-timeout 3000 -J "$@" > "$js" 2>"$js.err"
     rc=$?
-    t1=$(date +%s.%N); c1=$(cputicks $FWD); r1=$(farrx)
+    t1=$(date +%s.%N); b1=$(boxticks); c1=$(cputicks $FWD); r1=$(farrx)
     for i in $(seq 50); do alive $sp || break; sleep 0.1; done; stop $sp
     [ $rc = 0 ] || say "$VAR: iperf3 $tag exited $rc: $(head -c 300 "$js.err") $(grep -m1 '"error"' "$js")"
-    "$PY" - "$js" "$tag" "$((c1 - c0))" "$HZ" "${FWD:+1}" "$((r1 - r0))" <<'EOF' | while read -r k v; do rec "$k" "$v"; done
+    "$PY" - "$js" "$tag" "$((c1 - c0))" "$HZ" "${FWD:+1}" "$((r1 - r0))" "$((b1 - b0))" <<'EOF' | while read -r k v; do rec "$k" "$v"; done
 import json, sys
 js, tag, ticks, hz, has_fwd = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5] == "1"
-far_rx = int(sys.argv[6])
+far_rx, box_ticks = int(sys.argv[6]), int(sys.argv[7])
 try:
     d = json.load(open(js))
 except Exception:
@@ -207,6 +211,8 @@ else:
         # or not the iperf3 server then kept up with them
         print(f"{tag}_tunnel_kpps {far_rx / r['seconds'] / 1e3:.2f}")
         moved = r["bytes"]
+if moved > 0:
+    print(f"{tag}_box_cpu_s_per_gb {box_ticks / hz / (moved / 1e9):.2f}")
 if has_fwd:
     cpu_s = ticks / hz
     print(f"{tag}_fwd_cpu_s {cpu_s:.2f}")
@@ -465,9 +471,9 @@ for v in vars_:
 
 # The references, side by side: what a tunnel costs against the kernel's VXLAN (no userspace
 # hop), peertun's plain mode and a current wireguard-go (wg-modern).
-print("\n| path | TCP 1 stream Gbit/s | CPU s per GB (both processes) | TCP 1 vs kernel VXLAN "
-      "| CPU vs plain | TCP 1 vs wg-modern | CPU vs wg-modern |")
-print("|---" * 7 + "|")
+print("\n| path | TCP 1 stream Gbit/s | CPU s per GB (both processes) | CPU s per GB (whole box) "
+      "| TCP 1 vs kernel VXLAN | CPU vs plain | TCP 1 vs wg-modern | CPU vs wg-modern |")
+print("|---" * 8 + "|")
 names = {"veth": "raw veth", "vxlan": "kernel VXLAN", "peertun": "peertun plain",
          "peertun1472": "peertun plain, MTU 1472", "wireguard": "peertun WireGuard",
          "wg": "Debian's wireguard-go", "wg-modern": "wireguard-go (WGGO_MODERN)",
@@ -487,6 +493,7 @@ for v in vars_:
     if base:
         name += " (BASE_HELPER)"
     print(f"| {name} | {fmt(t1)} | {'(in the kernel)' if kernel else fmt(c)} "
+          f"| {fmt(med(v, 'tcp1_box_cpu_s_per_gb'))} "
           f"| {ratio(t1, med('vxlan', 'tcp1_gbps')) if v != 'veth' else ''} "
           f"| {'' if kernel or v == 'peertun' else ratio(c, med('peertun-base' if base else 'peertun', 'tcp1_fwd_cpu_s_per_gb'))} "
           f"| {'' if v in ('veth', 'wg-modern') else ratio(t1, med('wg-modern', 'tcp1_gbps'))} "
@@ -497,7 +504,9 @@ if "wg-modern" not in vars_:
 print("\nUDP through tunnel: packets out of the far end's device (TUN rx) per second during the "
       "unlimited-rate UDP test; UDP to iperf3: what the iperf3 server received (on 2 cores it "
       "competes with the forwarders for CPU); fwd CPU: CPU seconds of both forwarding processes "
-      "per GB delivered.")
+      "per GB delivered; whole box: every CPU's busy time (the iperf3 ends and the kernel's "
+      "work too, so the kernel's VXLAN has a figure) per GB delivered, which on a box with no "
+      "idle core is about its core count over the GB per second.")
 EOF
 say "done: $OUT (summary.md, results.tsv, logs/, json/)"
 cat "$OUT/summary.md"
